@@ -1,0 +1,118 @@
+import type { Cloud, NetworkId, WorkloadId } from "../inventory/model.js";
+import type { Enforcement, Service } from "../policy/model.js";
+
+/**
+ * The Intent: the cloud-neutral result of compiling a policy against an inventory.
+ *
+ * It has two tables, so that a workload coming or going changes as little as possible:
+ * - `destinations`: per (destination identity, network where it has running members), the
+ *   sources it accepts, each source named by key (a peer set or an ipList), with its services.
+ * - `peerSets`: per (source identity, network that sees it), that identity's running members as
+ *   that network sees them (DESIGN §3): members in the same network (where a cloud can use a
+ *   native reference: SG, ASG, network tag) and exact CIDRs for the others.
+ * A source identity joining a network it was already seen from changes only its peer set.
+ */
+export interface Intent {
+  /** Sorted by key. */
+  readonly destinations: readonly DestinationIntent[];
+  /** Sorted by key. Only peer sets referenced by at least one destination. */
+  readonly peerSets: readonly PeerSet[];
+  /** Per workload id, sorted: how segsync treats it. */
+  readonly workloads: readonly WorkloadReport[];
+  /** Sorted by code, then subject. */
+  readonly findings: readonly Finding[];
+}
+
+export interface IdentityRef {
+  /** Canonical tuple, e.g. `app=shop,env=prod,role=web`. */
+  readonly identity: string;
+  /** Short stable hash of the tuple, valid in every cloud's names. */
+  readonly hash: string;
+}
+
+export interface DestinationIntent extends IdentityRef {
+  /** `<hash>@<network>` */
+  readonly key: string;
+  readonly network: NetworkId;
+  readonly cloud: Cloud;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Visibility-only destinations are computed and reported, never written. */
+  readonly enforcement: Enforcement;
+  /** Running members with a NIC in this network, sorted. */
+  readonly members: readonly DestinationMember[];
+  /** Sorted by source key. */
+  readonly grants: readonly Grant[];
+}
+
+export interface DestinationMember {
+  readonly workload: WorkloadId;
+  /** Private addresses of the member's NICs in this network. */
+  readonly addresses: readonly string[];
+}
+
+export type GrantSource =
+  | { readonly kind: "peerSet"; readonly key: string }
+  | { readonly kind: "ipList"; readonly name: string; readonly cidrs: readonly string[] };
+
+export interface Grant {
+  /** The peer set key, or `ipList:<name>`. */
+  readonly sourceKey: string;
+  readonly source: GrantSource;
+  /** Canonical (normalizeServices) union over the rules below. */
+  readonly services: readonly Service[];
+  /** Ids of the policy rules that produce this grant, sorted. */
+  readonly rules: readonly string[];
+}
+
+export type AddressVia = "private" | "public" | "nat";
+
+export interface PeerMember {
+  readonly workload: WorkloadId;
+  /** How the viewing network sees this member; absent when it cannot see it at all. */
+  readonly via?: AddressVia;
+  /** The addresses (or NAT CIDRs) the viewing network sees traffic from; empty when unreachable. */
+  readonly addresses: readonly string[];
+}
+
+export interface PeerSet extends IdentityRef {
+  /** `<hash>@<network>` */
+  readonly key: string;
+  /** The viewing network. */
+  readonly network: NetworkId;
+  /** Members with a NIC in the viewing network (native reference possible), sorted. */
+  readonly local: readonly PeerMember[];
+  /** Members elsewhere, sorted. */
+  readonly remote: readonly PeerMember[];
+  /** Exact CIDRs of the local members' private addresses. */
+  readonly localCidrs: readonly string[];
+  /** Exact CIDRs of everything the remote members are seen from. */
+  readonly remoteCidrs: readonly string[];
+}
+
+export type WorkloadTreatment = "enforced" | "visibility" | "unscoped" | "unmanaged" | "inactive";
+
+export interface WorkloadReport {
+  readonly workload: WorkloadId;
+  /**
+   * enforced: in the scope of an enforced ruleset; visibility: in visibility scopes only;
+   * unscoped: labelled but in no scope (a possible source, never a destination);
+   * unmanaged: no segsync label, never touched; inactive: not running.
+   */
+  readonly treatment: WorkloadTreatment;
+  /** Empty for unmanaged workloads. */
+  readonly identity: string;
+}
+
+export type FindingCode =
+  | "unreachable-source"
+  | "nat-shared-source"
+  | "non-portable-label"
+  | "selector-matches-nothing";
+
+export interface Finding {
+  readonly code: FindingCode;
+  readonly severity: "warning" | "info";
+  /** What it is about: a workload id, a rule id, a peer set key. */
+  readonly subject: string;
+  readonly message: string;
+}

@@ -1,0 +1,48 @@
+/**
+ * The cloud-neutral inventory: what segsync knows about workloads and networks.
+ * Ids follow DESIGN §1:
+ *   workload  aws:<account>:<region>:<instanceId> | azure:<subscription>:<resourceGroup>:<vmName> | gcp:<project>:<zone>:<instanceName>
+ *   network   aws:<account>:<region>:<vpcId>      | azure:<subscription>:<resourceGroup>:<vnetName> | gcp:<project>:<networkName>
+ */
+export const CLOUDS = ["aws", "azure", "gcp"] as const;
+export type Cloud = (typeof CLOUDS)[number];
+
+export type WorkloadId = string;
+export type NetworkId = string;
+
+/** Only running workloads are members of peer sets; a stopped one keeps its record and gets its enforcement back when it runs. */
+export type WorkloadState = "running" | "stopped";
+
+export interface Nic {
+  /** The cloud's own NIC id (ENI id, NIC resource id, "nic0"), when known. */
+  readonly id?: string;
+  readonly network: NetworkId;
+  readonly privateIp: string;
+  readonly publicIp?: string;
+}
+
+export interface Workload {
+  readonly id: WorkloadId;
+  readonly state: WorkloadState;
+  /** The first NIC is the primary one. */
+  readonly nics: readonly Nic[];
+  /** Raw tags (AWS, Azure) or labels (GCP), as the cloud reports them; labels are derived with the policy's tagPrefix. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface Network {
+  readonly id: NetworkId;
+  readonly cidr?: string;
+  /** Azure NSGs are regional; the region of an Azure VNet. */
+  readonly region?: string;
+}
+
+export interface Inventory {
+  readonly workloads: readonly Workload[];
+  readonly networks: readonly Network[];
+}
+
+/** A change to the inventory, as the incremental compiler consumes it. A terminated workload is a delete. */
+export type WorkloadChange =
+  | { readonly kind: "upsert"; readonly workload: Workload }
+  | { readonly kind: "delete"; readonly id: WorkloadId };
