@@ -1,0 +1,77 @@
+import type { NetworkId } from "../inventory/model.js";
+import { compareText } from "./intent-parts.js";
+import type { DestinationIntent, PeerSet } from "./model.js";
+
+/** What one `apply` changed in the Intent. Keys are destination and peer set keys (`<hash>@<network>`). */
+export interface IntentDelta {
+  /** Identities whose running membership changed (including ones that appeared or disappeared). */
+  readonly identities: readonly string[];
+  /** Networks where a member came, went or changed, or where a destination or peer set changed. */
+  readonly networks: readonly NetworkId[];
+  readonly destinations: { readonly upserted: readonly string[]; readonly removed: readonly string[] };
+  /** Peer address sets: a source identity's members as one network sees them. */
+  readonly peerSets: { readonly upserted: readonly string[]; readonly removed: readonly string[] };
+}
+
+/** Collects touched keys with their value before the change; the result keeps only real changes. */
+export class DeltaRecorder {
+  private readonly identities = new Set<string>();
+  private readonly networks = new Set<NetworkId>();
+  private readonly destinationsBefore = new Map<string, DestinationIntent | undefined>();
+  private readonly peerSetsBefore = new Map<string, PeerSet | undefined>();
+
+  identityChanged(identity: string): void {
+    this.identities.add(identity);
+  }
+
+  networkTouched(network: NetworkId): void {
+    this.networks.add(network);
+  }
+
+  destinationTouched(key: string, before: DestinationIntent | undefined): void {
+    if (!this.destinationsBefore.has(key)) this.destinationsBefore.set(key, before);
+  }
+
+  peerSetTouched(key: string, before: PeerSet | undefined): void {
+    if (!this.peerSetsBefore.has(key)) this.peerSetsBefore.set(key, before);
+  }
+
+  result(
+    destinationNow: (key: string) => DestinationIntent | undefined,
+    peerSetNow: (key: string) => PeerSet | undefined,
+  ): IntentDelta {
+    const destinations = classify(this.destinationsBefore, destinationNow);
+    const peerSets = classify(this.peerSetsBefore, peerSetNow);
+    for (const key of [
+      ...destinations.upserted,
+      ...destinations.removed,
+      ...peerSets.upserted,
+      ...peerSets.removed,
+    ]) {
+      this.networks.add(key.slice(key.indexOf("@") + 1));
+    }
+    return {
+      identities: [...this.identities].sort(compareText),
+      networks: [...this.networks].sort(compareText),
+      destinations,
+      peerSets,
+    };
+  }
+}
+
+function classify<T>(
+  before: ReadonlyMap<string, T | undefined>,
+  now: (key: string) => T | undefined,
+): { upserted: string[]; removed: string[] } {
+  const upserted: string[] = [];
+  const removed: string[] = [];
+  for (const [key, previous] of before) {
+    const current = now(key);
+    if (current === undefined) {
+      if (previous !== undefined) removed.push(key);
+    } else if (previous === undefined || JSON.stringify(previous) !== JSON.stringify(current)) {
+      upserted.push(key);
+    }
+  }
+  return { upserted: upserted.sort(compareText), removed: removed.sort(compareText) };
+}

@@ -1,0 +1,348 @@
+import { identityOf } from "../inventory/identity.js";
+import { readLabels } from "../inventory/labels.js";
+import type { Inventory, NetworkId, Workload, WorkloadChange, WorkloadId } from "../inventory/model.js";
+import type { Enforcement, Policy } from "../policy/model.js";
+import { NetworkTopology } from "./address-view.js";
+import { DeltaRecorder, type IntentDelta } from "./delta.js";
+import { CompilerInvariantError, DuplicateWorkloadError } from "./errors.js";
+import { computeDestination, computePeerSet, computeTemplate, type SourceTemplate } from "./intent-parts.js";
+import type { DestinationIntent, Finding, IdentityRef, Intent, PeerSet } from "./model.js";
+import { SelectorIndex } from "./selector-index.js";
+import { buildSnapshot } from "./snapshot.js";
+import type { IdentityState, RuleState, WorkloadEntry } from "./state.js";
+
+export type { IntentDelta } from "./delta.js";
+
+interface PeerSetEntry {
+  readonly identity: string;
+  readonly network: NetworkId;
+  readonly peerSet: PeerSet;
+  readonly findings: readonly Finding[];
+  refs: number;
+}
+
+interface DestinationEntry {
+  readonly intent: DestinationIntent;
+  readonly peerKeys: readonly string[];
+}
+
+/**
+ * The compiler's state: policy + inventory → Intent, kept up to date change by change.
+ *
+ * Changes only mark what they affect (dirty sets); `flush` recomputes exactly those parts:
+ * - an identity's grant template, when a rule source it accepts gains or loses an identity;
+ * - a destination (identity, network), when its members or its template change;
+ * - an identity's peer sets, when its members or their addresses change.
+ * A full compile is the same machinery with everything dirty.
+ */
+export class IncrementalCompiler {
+  private readonly topology: NetworkTopology;
+  private readonly rules: readonly RuleState[];
+  private readonly toIndex = new SelectorIndex<RuleState>();
+  private readonly fromIndex = new SelectorIndex<RuleState>();
+  private readonly scopeIndex = new SelectorIndex<Enforcement>();
+
+  private readonly entries = new Map<WorkloadId, WorkloadEntry>();
+  private readonly identities = new Map<string, IdentityState>();
+  private readonly hashes = new Map<string, string>();
+  private readonly templates = new Map<string, SourceTemplate[]>();
+  private readonly destinations = new Map<string, DestinationEntry>();
+  private readonly peerSets = new Map<string, PeerSetEntry>();
+  /** identity → networks where it has a destination / a peer set now (outlives the identity's state). */
+  private readonly destinationNetworks = new Map<string, Set<NetworkId>>();
+  private readonly peerNetworks = new Map<string, Set<NetworkId>>();
+
+  private readonly dirtyTemplates = new Set<string>();
+  private readonly dirtyDestinations = new Map<string, Set<NetworkId>>();
+  private readonly dirtyPeers = new Set<string>();
+  private bulk = false;
+
+  private constructor(private readonly policy: Policy) {
+    this.topology = new NetworkTopology(policy.networks);
+    const rules: RuleState[] = [];
+    for (const ruleset of policy.rulesets) {
+      this.scopeIndex.add(ruleset.scope, ruleset.enforcement);
+      for (const rule of ruleset.rules) {
+        const state: RuleState = {
+          rule,
+          order: rules.length,
+          fromIdentities: new Set(),
+          toIdentities: new Set(),
+        };
+        rules.push(state);
+        this.toIndex.add(rule.to, state);
+        if (rule.from.kind === "labels") this.fromIndex.add(rule.from.selector, state);
+      }
+    }
+    this.rules = rules;
+  }
+
+  static build(policy: Policy, inventory: Inventory): IncrementalCompiler {
+    const compiler = new IncrementalCompiler(policy);
+    const seen = new Set<WorkloadId>();
+    for (const workload of inventory.workloads) {
+      if (seen.has(workload.id)) throw new DuplicateWorkloadError(workload.id);
+      seen.add(workload.id);
+    }
+    // In bulk, every identity is new: mark all templates dirty once instead of per source.
+    compiler.bulk = true;
+    compiler.apply(inventory.workloads.map((workload) => ({ kind: "upsert", workload }) as const));
+    compiler.bulk = false;
+    return compiler;
+  }
+
+  /** Applies the changes in order and recomputes what they affect; reports what changed. */
+  apply(changes: readonly WorkloadChange[]): IntentDelta {
+    const delta = new DeltaRecorder();
+    for (const change of changes) {
+      if (change.kind === "delete") this.remove(change.id, delta);
+      else this.upsert(change.workload, delta);
+    }
+    if (this.bulk) for (const key of this.identities.keys()) this.dirtyTemplates.add(key);
+    this.flush(delta);
+    return delta.result(
+      (key) => this.destinations.get(key)?.intent,
+      (key) => this.peerSets.get(key)?.peerSet,
+    );
+  }
+
+  /** The whole Intent as of now: sorted, frozen, byte-identical for equal inputs. */
+  snapshot(): Intent {
+    return buildSnapshot({
+      destinations: [...this.destinations.values()].map((entry) => entry.intent),
+      peerSets: [...this.peerSets.values()],
+      entries: this.entries.values(),
+      identities: this.identities,
+      rules: this.rules,
+    });
+  }
+
+  private upsert(workload: Workload, delta: DeltaRecorder): void {
+    const previous = this.entries.get(workload.id);
+    if (previous && sameWorkload(previous.workload, workload)) return;
+    if (previous) this.detach(previous, delta);
+    const { labels, problems } = readLabels(workload.tags, this.policy.labels);
+    const entry: WorkloadEntry = { workload, labels, problems, identity: identityOf(labels) };
+    this.entries.set(workload.id, entry);
+    this.attach(entry, delta);
+  }
+
+  private remove(id: WorkloadId, delta: DeltaRecorder): void {
+    const previous = this.entries.get(id);
+    if (!previous) return;
+    this.detach(previous, delta);
+    this.entries.delete(id);
+  }
+
+  private attach(entry: WorkloadEntry, delta: DeltaRecorder): void {
+    const { workload, identity } = entry;
+    if (!identity || workload.state !== "running") return;
+    const state = this.identities.get(identity.identity) ?? this.createIdentity(identity, entry.labels);
+    state.members.set(workload.id, workload);
+    for (const nic of workload.nics) {
+      let members = state.membersByNetwork.get(nic.network);
+      if (!members) {
+        members = new Set();
+        state.membersByNetwork.set(nic.network, members);
+      }
+      members.add(workload.id);
+    }
+    this.markMembersChanged(identity.identity, workload, delta);
+  }
+
+  private detach(entry: WorkloadEntry, delta: DeltaRecorder): void {
+    const { workload, identity } = entry;
+    if (!identity || workload.state !== "running") return;
+    const state = this.identities.get(identity.identity);
+    if (!state) return;
+    state.members.delete(workload.id);
+    for (const nic of workload.nics) {
+      const members = state.membersByNetwork.get(nic.network);
+      members?.delete(workload.id);
+      if (members?.size === 0) state.membersByNetwork.delete(nic.network);
+    }
+    this.markMembersChanged(identity.identity, workload, delta);
+    if (state.members.size === 0) this.removeIdentity(state);
+  }
+
+  private markMembersChanged(identity: string, workload: Workload, delta: DeltaRecorder): void {
+    delta.identityChanged(identity);
+    for (const nic of workload.nics) {
+      this.markDestination(identity, nic.network);
+      delta.networkTouched(nic.network);
+    }
+    this.dirtyPeers.add(identity);
+  }
+
+  private createIdentity(ref: IdentityRef, labels: Readonly<Record<string, string>>): IdentityState {
+    const enforcements = this.scopeIndex.matching(labels);
+    const state: IdentityState = {
+      ref,
+      labels,
+      enforcement: enforcements.includes("enforced")
+        ? "enforced"
+        : enforcements.length > 0
+          ? "visibility"
+          : "unscoped",
+      members: new Map(),
+      membersByNetwork: new Map(),
+      toRules: this.toIndex.matching(labels),
+      fromRules: this.fromIndex.matching(labels),
+    };
+    this.identities.set(ref.identity, state);
+    this.hashes.set(ref.identity, ref.hash);
+    for (const rule of state.toRules) rule.toIdentities.add(ref.identity);
+    for (const rule of state.fromRules) {
+      rule.fromIdentities.add(ref.identity);
+      if (!this.bulk) for (const destination of rule.toIdentities) this.dirtyTemplates.add(destination);
+    }
+    this.dirtyTemplates.add(ref.identity);
+    return state;
+  }
+
+  private removeIdentity(state: IdentityState): void {
+    const key = state.ref.identity;
+    this.identities.delete(key);
+    for (const rule of state.toRules) rule.toIdentities.delete(key);
+    for (const rule of state.fromRules) {
+      rule.fromIdentities.delete(key);
+      for (const destination of rule.toIdentities) this.dirtyTemplates.add(destination);
+    }
+    this.dirtyTemplates.add(key);
+  }
+
+  private markDestination(identity: string, network: NetworkId): void {
+    let networks = this.dirtyDestinations.get(identity);
+    if (!networks) {
+      networks = new Set();
+      this.dirtyDestinations.set(identity, networks);
+    }
+    networks.add(network);
+  }
+
+  private flush(delta: DeltaRecorder): void {
+    for (const identity of this.dirtyTemplates) {
+      const state = this.identities.get(identity);
+      if (state && state.enforcement !== "unscoped") {
+        this.templates.set(identity, computeTemplate(state, this.identities, this.policy));
+      } else this.templates.delete(identity);
+      for (const network of state?.membersByNetwork.keys() ?? []) this.markDestination(identity, network);
+      for (const network of this.destinationNetworks.get(identity) ?? [])
+        this.markDestination(identity, network);
+    }
+    this.dirtyTemplates.clear();
+
+    const freshPeerSets = new Set<string>();
+    for (const [identity, networks] of this.dirtyDestinations) {
+      for (const network of networks) this.refreshDestination(identity, network, delta, freshPeerSets);
+    }
+    this.dirtyDestinations.clear();
+
+    for (const identity of this.dirtyPeers) {
+      for (const network of this.peerNetworks.get(identity) ?? []) {
+        const key = peerKey(this.hashOf(identity), network);
+        if (!freshPeerSets.has(key)) this.refreshPeerSet(identity, network, delta);
+      }
+    }
+    this.dirtyPeers.clear();
+  }
+
+  private refreshDestination(
+    identity: string,
+    network: NetworkId,
+    delta: DeltaRecorder,
+    freshPeerSets: Set<string>,
+  ): void {
+    const key = peerKey(this.hashOf(identity), network);
+    const previous = this.destinations.get(key);
+    const state = this.identities.get(identity);
+    const template = this.templates.get(identity);
+    const members = state?.membersByNetwork.get(network);
+    delta.destinationTouched(key, previous?.intent);
+    if (!state || !template || !members) {
+      if (!previous) return;
+      this.destinations.delete(key);
+      this.destinationNetworks.get(identity)?.delete(network);
+      for (const peer of previous.peerKeys) this.releasePeerSet(peer, delta);
+      return;
+    }
+    const { intent, peerSources } = computeDestination(state, network, members, template, (id) =>
+      this.hashOf(id),
+    );
+    // Acquire the new peer sets before releasing the old, so a set kept by both is never recomputed.
+    const peerKeys: string[] = [];
+    for (const source of peerSources) {
+      peerKeys.push(this.acquirePeerSet(source, network, delta, freshPeerSets));
+    }
+    for (const peer of previous?.peerKeys ?? []) this.releasePeerSet(peer, delta);
+    this.destinations.set(key, { intent, peerKeys });
+    setOf(this.destinationNetworks, identity).add(network);
+  }
+
+  private acquirePeerSet(
+    identity: string,
+    network: NetworkId,
+    delta: DeltaRecorder,
+    freshPeerSets: Set<string>,
+  ): string {
+    const key = peerKey(this.hashOf(identity), network);
+    const existing = this.peerSets.get(key);
+    if (existing) {
+      existing.refs += 1;
+      return key;
+    }
+    delta.peerSetTouched(key, undefined);
+    this.peerSets.set(key, { ...this.computePeerSetEntry(identity, network), refs: 1 });
+    setOf(this.peerNetworks, identity).add(network);
+    freshPeerSets.add(key);
+    return key;
+  }
+
+  private releasePeerSet(key: string, delta: DeltaRecorder): void {
+    const entry = this.peerSets.get(key);
+    if (!entry) return;
+    entry.refs -= 1;
+    if (entry.refs > 0) return;
+    delta.peerSetTouched(key, entry.peerSet);
+    this.peerSets.delete(key);
+    this.peerNetworks.get(entry.identity)?.delete(entry.network);
+  }
+
+  private refreshPeerSet(identity: string, network: NetworkId, delta: DeltaRecorder): void {
+    const key = peerKey(this.hashOf(identity), network);
+    const existing = this.peerSets.get(key);
+    if (!existing) return;
+    delta.peerSetTouched(key, existing.peerSet);
+    this.peerSets.set(key, { ...this.computePeerSetEntry(identity, network), refs: existing.refs });
+  }
+
+  private computePeerSetEntry(identity: string, network: NetworkId): Omit<PeerSetEntry, "refs"> {
+    const state = this.identities.get(identity);
+    const ref = state?.ref ?? { identity, hash: this.hashOf(identity) };
+    const { peerSet, findings } = computePeerSet(ref, network, state?.members.values() ?? [], this.topology);
+    return { identity, network, peerSet, findings };
+  }
+
+  private hashOf(identity: string): string {
+    const hash = this.hashes.get(identity);
+    if (hash === undefined) throw new CompilerInvariantError(`identity ${identity} was never seen`);
+    return hash;
+  }
+}
+
+export function peerKey(hash: string, network: NetworkId): string {
+  return `${hash}@${network}`;
+}
+
+function setOf<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
+  let set = map.get(key);
+  if (!set) {
+    set = new Set();
+    map.set(key, set);
+  }
+  return set;
+}
+
+function sameWorkload(a: Workload, b: Workload): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,71 @@
+import type { Nic, Workload } from "../../lib/inventory/model.js";
+import type { LabelSelector, Policy, Rule, RuleSource, Service } from "../../lib/policy/model.js";
+
+export const AWS_VPC = "aws:111111111111:us-east-1:vpc-0a1b2c3d";
+export const AZURE_VNET = "azure:8f2c1d3e-5a6b-4c7d-9e0f-1a2b3c4d5e6f:rg-net:vnet-prod";
+export const GCP_NET = "gcp:shop-prod:prod-net";
+
+const tcp = (port: number): Service => ({ protocol: "tcp", fromPort: port, toPort: port });
+
+function rule(index: number, from: RuleSource, to: LabelSelector, services: Service[]): Rule {
+  return { id: `shop-prod#${index}`, ruleset: "shop-prod", index, from, to, services };
+}
+
+/** DESIGN §2's example, resolved by hand (scope intersected into every rule). */
+export function designPolicy(overrides: Partial<Policy> = {}): Policy {
+  const scope = { app: ["shop"], env: ["prod"] };
+  return {
+    labels: { tagPrefix: "seg-", dimensions: ["app", "env", "role", "loc"] },
+    services: {},
+    ipLists: { "corp-vpn": ["10.8.0.0/16", "192.168.50.0/24"] },
+    networks: { connected: [[AWS_VPC, AZURE_VNET]], nat: { [GCP_NET]: ["203.0.113.10/32"] } },
+    platform: { azureLoadBalancerProbes: "allow" },
+    attachment: "exclusive",
+    egress: "open",
+    rulesets: [
+      {
+        name: "shop-prod",
+        scope,
+        enforcement: "enforced",
+        rules: [
+          rule(
+            0,
+            { kind: "labels", selector: { ...scope, role: ["web"] }, extraScope: false },
+            { ...scope, role: ["api"] },
+            [tcp(8080)],
+          ),
+          rule(
+            1,
+            { kind: "labels", selector: { ...scope, role: ["api", "batch"] }, extraScope: false },
+            { ...scope, role: ["db"] },
+            [tcp(5432)],
+          ),
+          rule(
+            2,
+            { kind: "ipList", name: "corp-vpn", cidrs: ["10.8.0.0/16", "192.168.50.0/24"] },
+            { ...scope, role: ["web"] },
+            [tcp(80), tcp(443)],
+          ),
+          rule(
+            3,
+            { kind: "labels", selector: { app: ["monitoring"], role: ["prometheus"] }, extraScope: true },
+            { ...scope, role: ["web", "api", "db"] },
+            [tcp(9100)],
+          ),
+        ],
+      },
+    ],
+    ...overrides,
+  };
+}
+
+export function workload(
+  id: string,
+  nic: Nic | Nic[],
+  labels: Record<string, string>,
+  state: Workload["state"] = "running",
+): Workload {
+  const tags: Record<string, string> = { Name: id.split(":").at(-1) ?? id };
+  for (const [key, value] of Object.entries(labels)) tags[`seg-${key}`] = value;
+  return { id, state, nics: Array.isArray(nic) ? nic : [nic], tags };
+}

@@ -1,0 +1,118 @@
+import type { Intent } from "../../lib/compile/model.js";
+import type { Inventory, Workload } from "../../lib/inventory/model.js";
+import type { LabelSelector, Policy, Service } from "../../lib/policy/model.js";
+import { formatService, normalizeServices } from "../../lib/policy/services.js";
+
+/**
+ * A deliberately naive reading of DESIGN §2 and §3, pair by pair with no index and no sharing:
+ * the test oracle for the compiler. Result: `<dst>|<network>|<source>` → "<addresses> <services>",
+ * where source is a workload id or `ipList:<name>`.
+ */
+export function naiveAccepts(policy: Policy, inventory: Inventory): Map<string, string> {
+  const labelled = inventory.workloads
+    .filter((w) => w.state === "running")
+    .map((w) => ({ workload: w, labels: labelsOf(w, policy) }))
+    .filter((entry) => Object.keys(entry.labels).length > 0);
+  const accumulated = new Map<string, { addresses: string[]; services: Service[] }>();
+  for (const dst of labelled) {
+    const inScope = policy.rulesets.filter((rs) => matches(rs.scope, dst.labels));
+    if (inScope.length === 0) continue;
+    for (const network of new Set(dst.workload.nics.map((nic) => nic.network))) {
+      for (const rule of policy.rulesets.flatMap((rs) => rs.rules)) {
+        if (!matches(rule.to, dst.labels)) continue;
+        if (rule.from.kind === "ipList") {
+          add(
+            accumulated,
+            `${dst.workload.id}|${network}|ipList:${rule.from.name}`,
+            [...rule.from.cidrs],
+            rule.services,
+          );
+          continue;
+        }
+        for (const src of labelled) {
+          if (!matches(rule.from.selector, src.labels)) continue;
+          add(
+            accumulated,
+            `${dst.workload.id}|${network}|${src.workload.id}`,
+            seenAs(src.workload, network, policy),
+            rule.services,
+          );
+        }
+      }
+    }
+  }
+  const result = new Map<string, string>();
+  for (const [key, value] of accumulated) result.set(key, describe(value.addresses, value.services));
+  return result;
+}
+
+/** The same pairs, read out of an Intent through its peer sets. */
+export function intentAccepts(intent: Intent): Map<string, string> {
+  const peerSets = new Map(intent.peerSets.map((peerSet) => [peerSet.key, peerSet]));
+  const result = new Map<string, string>();
+  for (const destination of intent.destinations) {
+    for (const member of destination.members) {
+      for (const grant of destination.grants) {
+        if (grant.source.kind === "ipList") {
+          result.set(
+            `${member.workload}|${destination.network}|ipList:${grant.source.name}`,
+            describe([...grant.source.cidrs], grant.services),
+          );
+          continue;
+        }
+        const peerSet = peerSets.get(grant.source.key);
+        if (!peerSet) throw new Error(`grant ${grant.sourceKey} names a missing peer set`);
+        for (const source of [...peerSet.local, ...peerSet.remote]) {
+          result.set(
+            `${member.workload}|${destination.network}|${source.workload}`,
+            describe([...source.addresses], grant.services),
+          );
+        }
+      }
+    }
+  }
+  return result;
+}
+
+function seenAs(src: Workload, network: string, policy: Policy): string[] {
+  const same = src.nics.filter((nic) => nic.network === network);
+  if (same.length > 0) return same.map((nic) => nic.privateIp);
+  const connected = src.nics.filter((nic) =>
+    policy.networks.connected.some((group) => group.includes(network) && group.includes(nic.network)),
+  );
+  if (connected.length > 0) return connected.map((nic) => nic.privateIp);
+  const publicIps = src.nics.flatMap((nic) => (nic.publicIp ? [nic.publicIp] : []));
+  if (publicIps.length > 0) return publicIps;
+  return src.nics.flatMap((nic) => policy.networks.nat[nic.network] ?? []);
+}
+
+function labelsOf(workload: Workload, policy: Policy): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const dimension of policy.labels.dimensions) {
+    const value = workload.tags[`${policy.labels.tagPrefix}${dimension}`];
+    if (value !== undefined && /^[a-z0-9_-]{1,63}$/.test(value)) labels[dimension] = value;
+  }
+  return labels;
+}
+
+function matches(selector: LabelSelector, labels: Record<string, string>): boolean {
+  if (Object.keys(labels).length === 0) return false;
+  return Object.entries(selector).every(([dimension, values]) =>
+    values.includes(labels[dimension] ?? "\u0000"),
+  );
+}
+
+function add(
+  map: Map<string, { addresses: string[]; services: Service[] }>,
+  key: string,
+  addresses: string[],
+  services: readonly Service[],
+) {
+  const entry = map.get(key) ?? { addresses, services: [] };
+  entry.services.push(...services);
+  map.set(key, entry);
+}
+
+function describe(addresses: string[], services: readonly Service[]): string {
+  return `${[...new Set(addresses)].sort().join(",")} ${normalizeServices(services).map(formatService).join(",")}`;
+}
