@@ -1,4 +1,4 @@
-import { identityOf } from "../inventory/identity.js";
+import { canonicalIdentity, identityHash } from "../inventory/identity.js";
 import { readLabels } from "../inventory/labels.js";
 import type { Inventory, NetworkId, Workload, WorkloadChange, WorkloadId } from "../inventory/model.js";
 import type { Enforcement, Policy } from "../policy/model.js";
@@ -122,7 +122,7 @@ export class IncrementalCompiler {
     if (previous && sameWorkload(previous.workload, workload)) return;
     if (previous) this.detach(previous, delta);
     const { labels, problems } = readLabels(workload.tags, this.policy.labels);
-    const entry: WorkloadEntry = { workload, labels, problems, identity: identityOf(labels) };
+    const entry: WorkloadEntry = { workload, labels, problems, identity: this.identityRef(labels) };
     this.entries.set(workload.id, entry);
     this.attach(entry, delta);
   }
@@ -321,6 +321,18 @@ export class IncrementalCompiler {
     const ref = state?.ref ?? { identity, hash: this.hashOf(identity) };
     const { peerSet, findings } = computePeerSet(ref, network, state?.members.values() ?? [], this.topology);
     return { identity, network, peerSet, findings };
+  }
+
+  /** Identities recur across many workloads: hash each canonical tuple once. */
+  private identityRef(labels: Readonly<Record<string, string>>): IdentityRef | undefined {
+    const identity = canonicalIdentity(labels);
+    if (identity === undefined) return undefined;
+    let hash = this.hashes.get(identity);
+    if (hash === undefined) {
+      hash = identityHash(identity);
+      this.hashes.set(identity, hash);
+    }
+    return { identity, hash };
   }
 
   private hashOf(identity: string): string {

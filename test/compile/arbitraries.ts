@@ -90,7 +90,7 @@ export const policyArb: fc.Arbitrary<Policy> = fc
     connected: fc.boolean(),
     nat: fc.boolean(),
   })
-  .map(({ rulesets, connected, nat }) => {
+  .map(({ rulesets, connected, nat }): Policy => {
     const resolved: Ruleset[] = rulesets.map((raw, position) => {
       const name = `rs${position}`;
       const rules: Rule[] = [];
@@ -128,13 +128,13 @@ export const policyArb: fc.Arbitrary<Policy> = fc
       ipLists: IP_LISTS,
       networks: {
         connected: connected ? [[NETWORKS[0], NETWORKS[2]]] : [],
-        nat: nat ? { [NETWORKS[3]]: ["203.0.113.10/32"] } : {},
+        nat: nat ? { [NETWORKS[3]]: ["203.0.113.10/32"] } : ({} as Record<string, string[]>),
       },
       platform: { azureLoadBalancerProbes: "allow" },
       attachment: "exclusive",
       egress: "open",
       rulesets: resolved,
-    } satisfies Policy;
+    };
   });
 
 const tagsArb: fc.Arbitrary<Record<string, string>> = fc

@@ -157,6 +157,8 @@ describe("compile", () => {
     ).toEqual([
       ["nat-shared-source", `${natApi.id} -> ${AWS_VPC}`],
       ["unreachable-source", `${lonelyWeb.id} -> ${AWS_VPC}`],
+      // web → api: the api in the NAT network cannot see the web workload either.
+      ["unreachable-source", `${lonelyWeb.id} -> ${GCP_NET}`],
     ]);
     const dbSources = destination(result, "db", AWS_VPC).grants.map((g) => peerSet(result, g.sourceKey));
     expect(dbSources[0]?.remoteCidrs).toEqual(["203.0.113.10/32"]);
