@@ -1,4 +1,5 @@
 import type { NetworkId } from "../inventory/model.js";
+import { deepEqual } from "./equal.js";
 import { compareText } from "./intent-parts.js";
 import type { DestinationIntent, PeerSet } from "./model.js";
 
@@ -69,7 +70,7 @@ function classify<T>(
     const current = now(key);
     if (current === undefined) {
       if (previous !== undefined) removed.push(key);
-    } else if (previous === undefined || JSON.stringify(previous) !== JSON.stringify(current)) {
+    } else if (previous === undefined || !deepEqual(previous, current)) {
       upserted.push(key);
     }
   }

@@ -167,6 +167,8 @@ export class IncrementalCompiler {
 
   private markMembersChanged(identity: string, workload: Workload, delta: DeltaRecorder): void {
     delta.identityChanged(identity);
+    // In bulk every template is dirty, which already covers every destination and peer set.
+    if (this.bulk) return;
     for (const nic of workload.nics) {
       this.markDestination(identity, nic.network);
       delta.networkTouched(nic.network);

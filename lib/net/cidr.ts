@@ -16,6 +16,8 @@ export type CidrParseResult = { ok: true; cidr: ParsedCidr } | { ok: false; mess
  * is rejected rather than silently widened, because segsync only ever writes exact sets.
  */
 export function parseCidr(text: string): CidrParseResult {
+  const ambiguity = ambiguousFormProblem(text);
+  if (ambiguity !== undefined) return { ok: false, message: ambiguity };
   const withPrefix = text.includes("/") ? text : `${text}/${text.includes(":") ? 128 : 32}`;
   let address: ipaddr.IPv4 | ipaddr.IPv6;
   let prefixLength: number;
@@ -41,6 +43,23 @@ export function parseCidr(text: string): CidrParseResult {
   }
   const family: IpFamily = address.kind() === "ipv4" ? 4 : 6;
   return { ok: true, cidr: { family, prefixLength, text: `${address.toString()}/${prefixLength}` } };
+}
+
+/**
+ * Forms that ipaddr.js accepts but that would not mean what they say, or not the same to every
+ * reader: a zone index (`fe80::1%eth0`, meaningless in a rule), an IPv6 address with an embedded
+ * dotted quad (ipaddr.js reads `::1.2.3.4` as `::ffff:1.2.3.4`), a prefix length with a leading zero.
+ */
+function ambiguousFormProblem(text: string): string | undefined {
+  if (text.includes("%")) return `"${text}" has a zone index: only plain addresses and CIDRs are allowed`;
+  const [address = "", prefix] = text.split("/", 2);
+  if (address.includes(":") && address.includes(".")) {
+    return `"${text}" embeds an IPv4 address in IPv6 text: write the IPv6 address in hexadecimal groups`;
+  }
+  if (prefix !== undefined && !/^(?:0|[1-9]\d{0,2})$/.test(prefix)) {
+    return `"${text}" has a malformed prefix length "${prefix}"`;
+  }
+  return undefined;
 }
 
 const V4_BITS = 32n;
@@ -90,7 +109,70 @@ function rangeToCidrs(start: bigint, end: bigint, family: IpFamily, out: string[
  * each family in address order, so the result is canonical.
  */
 export function exactCidrs(addresses: Iterable<string>): string[] {
-  const ranges = [...new Set(addresses)].map(toRange);
+  const unique = [...new Set(addresses)];
+  return exactIpv4Cidrs(unique) ?? exactCidrsAnyFamily(unique);
+}
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
+
+/**
+ * The hot path of exactCidrs (the compiler calls it for every peer set): plain IPv4 on doubles,
+ * which hold 32-bit values exactly. Undefined when any input is not a canonical IPv4 address or
+ * CIDR, so that the general path parses (and rejects) it.
+ */
+function exactIpv4Cidrs(inputs: readonly string[]): string[] | undefined {
+  const ranges: [number, number][] = [];
+  for (const text of inputs) {
+    const match = IPV4_CIDR.exec(text);
+    if (!match) return undefined;
+    let start = 0;
+    for (let octet = 1; octet <= 4; octet++) {
+      const digits = match[octet] as string;
+      const value = Number(digits);
+      if (value > 255 || (digits.length > 1 && digits[0] === "0")) return undefined;
+      start = start * 256 + value;
+    }
+    const prefixText = match[5];
+    const prefix = prefixText === undefined ? 32 : Number(prefixText);
+    if (prefix > 32 || (prefixText !== undefined && prefixText.length > 1 && prefixText[0] === "0"))
+      return undefined;
+    const size = 2 ** (32 - prefix);
+    if (start % size !== 0) return undefined;
+    ranges.push([start, start + size - 1]);
+  }
+  ranges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const out: string[] = [];
+  let current: [number, number] | undefined;
+  for (const range of ranges) {
+    if (current && range[0] <= current[1] + 1) {
+      if (range[1] > current[1]) current[1] = range[1];
+      continue;
+    }
+    if (current) ipv4RangeToCidrs(current[0], current[1], out);
+    current = [range[0], range[1]];
+  }
+  if (current) ipv4RangeToCidrs(current[0], current[1], out);
+  return out;
+}
+
+function ipv4RangeToCidrs(start: number, end: number, out: string[]): void {
+  let cursor = start;
+  while (cursor <= end) {
+    let size = 1;
+    let prefix = 32;
+    while (prefix > 0 && cursor % (size * 2) === 0 && cursor + size * 2 - 1 <= end) {
+      size *= 2;
+      prefix -= 1;
+    }
+    out.push(
+      `${Math.floor(cursor / 16777216)}.${Math.floor(cursor / 65536) % 256}.${Math.floor(cursor / 256) % 256}.${cursor % 256}/${prefix}`,
+    );
+    cursor += size;
+  }
+}
+
+function exactCidrsAnyFamily(unique: readonly string[]): string[] {
+  const ranges = unique.map(toRange);
   ranges.sort((a, b) => a.family - b.family || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   const out: string[] = [];
   let current: { family: IpFamily; start: bigint; end: bigint } | undefined;
