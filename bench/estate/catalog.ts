@@ -78,8 +78,8 @@ export const SHARES = {
   /** web gets a public IP this often, the other roles `publicOther`: about 20% overall. */
   publicWeb: 0.6,
   publicOther: 0.0667,
-  /** A workload lands in its (app, env)'s home network of its cloud this often, elsewhere otherwise. */
-  homeNetwork: 0.8,
+  /** A workload lands in its (app, env)'s home network this often, anywhere otherwise. */
+  homeNetwork: 0.75,
   /** Prometheus scrapers per workload. */
   monitoring: 0.002,
 } as const;

@@ -1,5 +1,5 @@
-import type { Rng } from "./prng.js";
 import type { NetworkSite } from "./networks.js";
+import type { Rng } from "./prng.js";
 
 export interface PlacedWorkload {
   readonly id: string;

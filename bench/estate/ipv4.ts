@@ -4,7 +4,13 @@ export function ipv4ToInt(address: string): number {
   if (parts.length !== 4 || parts.some((part) => !Number.isInteger(part) || part < 0 || part > 255)) {
     throw new Error(`not an IPv4 address: ${address}`);
   }
-  return (((parts[0] as number) << 24) | ((parts[1] as number) << 16) | ((parts[2] as number) << 8) | (parts[3] as number)) >>> 0;
+  return (
+    (((parts[0] as number) << 24) |
+      ((parts[1] as number) << 16) |
+      ((parts[2] as number) << 8) |
+      (parts[3] as number)) >>>
+    0
+  );
 }
 
 export function intToIpv4(value: number): string {
@@ -34,7 +40,10 @@ export function carvePrivateBlocks(count: number): Block[] {
   if (bits > 22) throw new Error(`cannot carve ${count} networks out of 10.0.0.0/8`);
   const prefixLength = 8 + bits;
   const base = ipv4ToInt("10.0.0.0");
-  return Array.from({ length: count }, (_, i) => ({ base: base + i * 2 ** (32 - prefixLength), prefixLength }));
+  return Array.from({ length: count }, (_, i) => ({
+    base: base + i * 2 ** (32 - prefixLength),
+    prefixLength,
+  }));
 }
 
 /** Whether `address` lies in `block`. */

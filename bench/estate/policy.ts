@@ -1,9 +1,8 @@
 import { DIMENSIONS, TAG_PREFIX } from "./catalog.js";
 import type { NetworkSite } from "./networks.js";
-import { generateNetworkPolicy } from "./network-policy.js";
-import type { PolicyDocument, RawRuleset } from "./policy-document.js";
+import type { PolicyDocument, RawNetworks, RawRuleset } from "./policy-document.js";
 import type { Rng } from "./prng.js";
-import { IP_LISTS, RULES_PER_RULESET, SERVICES, rulesetRules } from "./rules.js";
+import { IP_LISTS, RULES_PER_RULESET, rulesetRules, SERVICES } from "./rules.js";
 import type { GeneratedWorkloads } from "./workloads.js";
 
 /** About this share of rulesets are visibility-only (a team trying its rules out). */
@@ -18,13 +17,20 @@ const VISIBILITY_SHARE = 0.1;
 export function generatePolicyDocument(
   rng: Rng,
   sites: readonly NetworkSite[],
+  networks: RawNetworks,
   estate: GeneratedWorkloads,
   rules: number,
 ): PolicyDocument {
   if (!Number.isInteger(rules) || rules < 0) throw new Error(`rules must be a whole number, got ${rules}`);
-  if (rules > 0 && estate.scopes.length === 0) throw new Error("the estate has no (app, env) scope for rules");
-  const rulesetCount = rules === 0 ? 0 : Math.min(estate.scopes.length, Math.max(1, Math.floor(rules / RULES_PER_RULESET)));
-  const visibility = new Set(rng.shuffle(Array.from({ length: rulesetCount }, (_, i) => i)).slice(0, Math.round(rulesetCount * VISIBILITY_SHARE)));
+  if (rules > 0 && estate.scopes.length === 0)
+    throw new Error("the estate has no (app, env) scope for rules");
+  const rulesetCount =
+    rules === 0 ? 0 : Math.min(estate.scopes.length, Math.max(1, Math.floor(rules / RULES_PER_RULESET)));
+  const visibility = new Set(
+    rng
+      .shuffle(Array.from({ length: rulesetCount }, (_, i) => i))
+      .slice(0, Math.round(rulesetCount * VISIBILITY_SHARE)),
+  );
   const locs = [...new Set(sites.map((site) => site.region))].sort();
   const rulesets: RawRuleset[] = [];
   for (let i = 0; i < rulesetCount; i++) {
@@ -44,7 +50,7 @@ export function generatePolicyDocument(
     labels: { tagPrefix: TAG_PREFIX, dimensions: [...DIMENSIONS] },
     services: structuredClone(SERVICES),
     ipLists: structuredClone(IP_LISTS),
-    networks: generateNetworkPolicy(rng, sites),
+    networks,
     platform: { azureLoadBalancerProbes: "allow" },
     attachment: "exclusive",
     rulesets,

@@ -98,3 +98,8 @@ export class WeightedPicker<T> {
 export function zipfWeights(count: number, exponent: number): number[] {
   return Array.from({ length: count }, (_, k) => 1 / (k + 1) ** exponent);
 }
+
+/** Code-unit order: unlike localeCompare, the same on every machine, so generation stays deterministic. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

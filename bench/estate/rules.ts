@@ -74,7 +74,11 @@ function extraRule(index: number, context: RuleContext): RawRule {
     case 1:
       return { from: { role: "batch" }, to: { role: "db" }, services: ["pgbouncer", `tcp/${15432 + shift}`] };
     case 2:
-      return { from: { role: ["web", "api"] }, to: { role: "cache" }, services: ["redis", `tcp/${16379 + shift}`] };
+      return {
+        from: { role: ["web", "api"] },
+        to: { role: "cache" },
+        services: ["redis", `tcp/${16379 + shift}`],
+      };
     case 3:
       return {
         from: { ipList: ADMIN_LISTS[round % ADMIN_LISTS.length] as string },

@@ -1,6 +1,7 @@
 import type { Cloud, Workload } from "../../lib/inventory/model.js";
 import { PrivateAddresses, PublicAddresses } from "./addresses.js";
 import {
+  appName,
   CLOUD_SHARES,
   ENV_WEIGHTS,
   ENVS,
@@ -11,11 +12,12 @@ import {
   SHARES,
   TAG_PREFIX,
   WORKLOADS_PER_APP,
-  appName,
 } from "./catalog.js";
 import { placeWorkload } from "./ids.js";
 import type { NetworkSite } from "./networks.js";
-import { type Rng, WeightedPicker, zipfWeights } from "./prng.js";
+import { SitePlacement } from "./placement.js";
+import type { RawNetworks } from "./policy-document.js";
+import { compareText, type Rng, WeightedPicker, zipfWeights } from "./prng.js";
 
 export interface SegLabels {
   readonly app: string;
@@ -39,20 +41,26 @@ export interface GeneratedWorkloads {
   readonly scopes: Scope[];
 }
 
-const CLOUDS_IN_ORDER: readonly Cloud[] = ["aws", "azure", "gcp"];
-
-export function generateWorkloads(rng: Rng, sites: readonly NetworkSite[], total: number): GeneratedWorkloads {
+export function generateWorkloads(
+  rng: Rng,
+  sites: readonly NetworkSite[],
+  networks: RawNetworks,
+  total: number,
+): GeneratedWorkloads {
   const monitoring = Math.min(total, Math.max(2, Math.round(total * SHARES.monitoring)));
   const appCount = Math.max(1, Math.round(total / WORKLOADS_PER_APP));
   const apps = Array.from({ length: appCount }, (_, i) => appName(i));
-  const appPicker = new WeightedPicker(apps, zipfWeights(appCount, 1));
   const envPicker = new WeightedPicker(ENVS, ENV_WEIGHTS);
   const rolePicker = new WeightedPicker(ROLES, ROLE_WEIGHTS);
-  const cloudPicker = new WeightedPicker(
-    CLOUDS_IN_ORDER,
-    CLOUDS_IN_ORDER.map((cloud) => CLOUD_SHARES[cloud]),
+  const appWeights = zipfWeights(appCount, 1);
+  const appPicker = new WeightedPicker(apps, appWeights);
+  const scopeWeights = apps.flatMap((app, a) =>
+    ENVS.map((env, e) => ({
+      key: `${app}/${env}`,
+      weight: (appWeights[a] as number) * (ENV_WEIGHTS[e] as number),
+    })),
   );
-  const placement = new SitePlacement(sites);
+  const placement = new SitePlacement(rng, sites, networks, scopeWeights);
   const privateAddresses = new PrivateAddresses();
   const publicAddresses = new PublicAddresses();
   const taken = new Set<string>();
@@ -61,11 +69,12 @@ export function generateWorkloads(rng: Rng, sites: readonly NetworkSite[], total
 
   for (let serial = 0; serial < total; serial++) {
     const isMonitoring = serial >= total - monitoring;
-    const cloud = cloudPicker.pick(rng);
     const app = isMonitoring ? MONITORING_APP : appPicker.pick(rng);
     const env = isMonitoring ? "prod" : envPicker.pick(rng);
     const role = isMonitoring ? MONITORING_ROLE : rolePicker.pick(rng);
-    const site = placement.site(rng, cloud, `${app}/${env}`);
+    // Scrapers run in every cloud, next to what they scrape.
+    const site = isMonitoring ? placement.anywhere(rng) : placement.site(rng, `${app}/${env}`);
+    const cloud = site.cloud;
     const placed = placeWorkload(rng, site, { app, env, role }, serial, taken);
     const wantsPublic = rng.chance(role === "web" ? SHARES.publicWeb : SHARES.publicOther);
     const publicIp = wantsPublic ? publicAddresses.allocate(cloud) : undefined;
@@ -90,7 +99,7 @@ export function generateWorkloads(rng: Rng, sites: readonly NetworkSite[], total
   }
 
   const scopes = [...scopeSizes.values()].sort(
-    (a, b) => b.size - a.size || a.app.localeCompare(b.app) || a.env.localeCompare(b.env),
+    (a, b) => b.size - a.size || compareText(a.app, b.app) || compareText(a.env, b.env),
   );
   const usedApps = new Set(scopes.map((scope) => scope.app));
   return { workloads, apps: apps.filter((app) => usedApps.has(app)), scopes };
@@ -100,31 +109,6 @@ function countScope(sizes: Map<string, Scope>, app: string, env: string): void {
   const key = `${app}/${env}`;
   const scope = sizes.get(key);
   sizes.set(key, { app, env, size: (scope?.size ?? 0) + 1 });
-}
-
-/**
- * Each (app, env) has a home network per cloud where most of its workloads run; the rest are
- * spread over the cloud's other networks, so that identities are mostly local with some reach.
- */
-class SitePlacement {
-  private readonly byCloud: Record<Cloud, NetworkSite[]> = { aws: [], azure: [], gcp: [] };
-  private readonly homes = new Map<string, NetworkSite>();
-
-  constructor(sites: readonly NetworkSite[]) {
-    for (const site of sites) this.byCloud[site.cloud].push(site);
-  }
-
-  site(rng: Rng, cloud: Cloud, group: string): NetworkSite {
-    const candidates = this.byCloud[cloud];
-    if (!rng.chance(SHARES.homeNetwork)) return rng.pick(candidates);
-    const key = `${cloud}/${group}`;
-    let home = this.homes.get(key);
-    if (home === undefined) {
-      home = rng.pick(candidates);
-      this.homes.set(key, home);
-    }
-    return home;
-  }
 }
 
 export interface TagOptions {

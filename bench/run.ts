@@ -1,0 +1,129 @@
+/**
+ * `npm run bench`: generates seeded estates, runs every selected section in one child process
+ * per (workloads, rules) cell, prints a table with the targets, and writes every figure as JSON.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type { CellRequest, CellResult } from "./cell-protocol.js";
+import { parseRunArgs, type RunOptions } from "./cli-options.js";
+import { formatCount, formatMiB } from "./format.js";
+import { machineInfo } from "./machine.js";
+import { selectSections } from "./sections/index.js";
+import type { AnySection } from "./sections/section.js";
+import { spawnCell } from "./spawn-cell.js";
+import { renderTable } from "./table.js";
+import { evaluateTargets, renderTargets } from "./targets.js";
+
+interface CellFailure {
+  readonly spec: CellRequest["spec"];
+  readonly error: string;
+}
+
+async function runCells(options: RunOptions, sections: readonly AnySection[]) {
+  const results: CellResult[] = [];
+  const failures: CellFailure[] = [];
+  for (const workloads of options.sizes) {
+    for (const rules of options.rules) {
+      const spec = { workloads, rules, seed: options.seed, changes: options.changes };
+      process.stderr.write(`cell ${workloads} workloads × ${rules} rules… `);
+      const started = performance.now();
+      const report = await spawnCell({ spec, sections: sections.map((section) => section.name) });
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      process.stderr.write(report.ok ? `done in ${seconds} s\n` : `FAILED after ${seconds} s\n`);
+      if (report.ok) results.push(report.result);
+      else failures.push({ spec, error: report.error });
+    }
+  }
+  return { results, failures };
+}
+
+function table(
+  sections: readonly AnySection[],
+  results: readonly CellResult[],
+  failures: readonly CellFailure[],
+) {
+  const columns = sections.flatMap((section) =>
+    section.columns.map((column) => ({ section: section.name, column })),
+  );
+  const headers = ["workloads", "rules", ...columns.map(({ column }) => column.header), "peak RSS MiB"];
+  const rows = [
+    ...results.map((result) => [
+      formatCount(result.spec.workloads),
+      formatCount(result.spec.rules),
+      ...columns.map(({ section, column }) => {
+        const sectionResult = result.sections[section];
+        return sectionResult === undefined ? "-" : column.cell(sectionResult);
+      }),
+      formatMiB(result.memory.peakRssMiB),
+    ]),
+    ...failures.map((failure) => [
+      formatCount(failure.spec.workloads),
+      formatCount(failure.spec.rules),
+      ...columns.map(() => "error"),
+      "-",
+    ]),
+  ];
+  return renderTable(headers, rows);
+}
+
+function warnings(
+  sections: readonly AnySection[],
+  results: readonly CellResult[],
+  failures: readonly CellFailure[],
+) {
+  const lines: string[] = [];
+  for (const result of results) {
+    for (const section of sections) {
+      const sectionResult = result.sections[section.name];
+      if (sectionResult === undefined) continue;
+      for (const warning of section.warnings(sectionResult)) {
+        lines.push(`warning: ${result.spec.workloads}×${result.spec.rules} ${section.name}: ${warning}`);
+      }
+    }
+  }
+  for (const failure of failures) {
+    lines.push(`error: ${failure.spec.workloads}×${failure.spec.rules}: ${failure.error}`);
+  }
+  return lines;
+}
+
+async function main(): Promise<number> {
+  const parsed = parseRunArgs(process.argv.slice(2));
+  if (!parsed.ok) {
+    (parsed.help ? process.stdout : process.stderr).write(
+      parsed.help ? `${parsed.message}\n` : `${parsed.message} (--help for usage)\n`,
+    );
+    return parsed.help ? 0 : 2;
+  }
+  const options = parsed.options;
+  let sections: AnySection[];
+  try {
+    sections = selectSections(options.only);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+
+  const machine = machineInfo();
+  const { results, failures } = await runCells(options, sections);
+  const targets = evaluateTargets(sections, results);
+
+  process.stdout.write(
+    `\nsegsync bench: node ${machine.node}, ${machine.cpus} × ${machine.cpuModel}, load ${machine.loadAverage1m.toFixed(1)}, seed ${options.seed}\n\n`,
+  );
+  process.stdout.write(`${table(sections, results, failures)}\n\n`);
+  process.stdout.write(`targets:\n${renderTargets(targets)}\n`);
+  const problems = warnings(sections, results, failures);
+  if (problems.length > 0) process.stdout.write(`\n${problems.join("\n")}\n`);
+
+  const out = resolve(options.out);
+  mkdirSync(dirname(out), { recursive: true });
+  const sectionInfo = sections.map((section) => ({ name: section.name, description: section.description }));
+  const report = { machine, options, sections: sectionInfo, cells: results, failures, targets };
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`\nresults: ${out}\n`);
+  // Measurements that miss a target are still measurements; only a cell that failed fails the run.
+  return failures.length > 0 ? 1 : 0;
+}
+
+process.exitCode = await main();

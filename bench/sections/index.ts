@@ -1,0 +1,17 @@
+import { compileSection } from "./compile.js";
+import { incrementalSection } from "./incremental.js";
+import type { AnySection } from "./section.js";
+
+/** Every section, in the order they run and print. A new benchmark is a module plus a line here. */
+export const SECTIONS: readonly AnySection[] = [compileSection, incrementalSection];
+
+export function selectSections(only: readonly string[] | undefined): AnySection[] {
+  if (only === undefined) return [...SECTIONS];
+  const unknown = only.filter((name) => !SECTIONS.some((section) => section.name === name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown section ${unknown.join(", ")}; sections: ${SECTIONS.map((section) => section.name).join(", ")}`,
+    );
+  }
+  return SECTIONS.filter((section) => only.includes(section.name));
+}
