@@ -1,5 +1,5 @@
 import { canonicalIdentity, identityHash } from "../inventory/identity.js";
-import { readLabels } from "../inventory/labels.js";
+import { type LabelReading, labelReader } from "../inventory/labels.js";
 import type { Inventory, NetworkId, Workload, WorkloadChange, WorkloadId } from "../inventory/model.js";
 import type { Enforcement, Policy } from "../policy/model.js";
 import { NetworkTopology } from "./address-view.js";
@@ -37,6 +37,7 @@ interface DestinationEntry {
  */
 export class IncrementalCompiler {
   private readonly topology: NetworkTopology;
+  private readonly readLabels: (tags: Readonly<Record<string, string>>) => LabelReading;
   private readonly rules: readonly RuleState[];
   private readonly toIndex = new SelectorIndex<RuleState>();
   private readonly fromIndex = new SelectorIndex<RuleState>();
@@ -59,6 +60,7 @@ export class IncrementalCompiler {
 
   private constructor(private readonly policy: Policy) {
     this.topology = new NetworkTopology(policy.networks);
+    this.readLabels = labelReader(policy.labels);
     const rules: RuleState[] = [];
     for (const ruleset of policy.rulesets) {
       this.scopeIndex.add(ruleset.scope, ruleset.enforcement);
@@ -121,7 +123,7 @@ export class IncrementalCompiler {
     const previous = this.entries.get(workload.id);
     if (previous && sameWorkload(previous.workload, workload)) return;
     if (previous) this.detach(previous, delta);
-    const { labels, problems } = readLabels(workload.tags, this.policy.labels);
+    const { labels, problems } = this.readLabels(workload.tags);
     const entry: WorkloadEntry = { workload, labels, problems, identity: this.identityRef(labels) };
     this.entries.set(workload.id, entry);
     this.attach(entry, delta);

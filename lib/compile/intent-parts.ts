@@ -1,3 +1,4 @@
+import { cloudOfId } from "../inventory/ids.js";
 import type { NetworkId, Workload, WorkloadId } from "../inventory/model.js";
 import { exactCidrs } from "../net/cidr.js";
 import type { Policy, Service } from "../policy/model.js";
@@ -111,7 +112,7 @@ export function computeDestination(
     identity: state.ref.identity,
     hash: state.ref.hash,
     network,
-    cloud: cloudOfNetwork(network),
+    cloud: cloudOfId(network),
     labels: state.labels,
     enforcement: state.enforcement === "enforced" ? "enforced" : "visibility",
     members: Object.freeze(members),
@@ -165,12 +166,6 @@ export function computePeerSet(
     remoteCidrs: Object.freeze(exactCidrs(remote.flatMap((member) => member.addresses))),
   });
   return { peerSet, findings };
-}
-
-function cloudOfNetwork(network: NetworkId): DestinationIntent["cloud"] {
-  const cloud = network.slice(0, network.indexOf(":"));
-  if (cloud === "aws" || cloud === "azure" || cloud === "gcp") return cloud;
-  throw new TypeError(`network id ${network} does not start with aws:, azure: or gcp:`);
 }
 
 /** Code-point order, independent of locale, so serializations are byte-identical everywhere. */

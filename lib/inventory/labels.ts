@@ -34,32 +34,39 @@ export interface LabelReading {
  * absent. Tags under the prefix for undeclared dimensions are not segsync's business: ignored.
  */
 export function readLabels(tags: Readonly<Record<string, string>>, config: LabelConfig): LabelReading {
+  return labelReader(config)(tags);
+}
+
+/** readLabels with the key lookups prepared once: the compiler reads every workload's tags. */
+export function labelReader(config: LabelConfig): (tags: Readonly<Record<string, string>>) => LabelReading {
   const wanted = new Map<string, string>();
   for (const dimension of config.dimensions) wanted.set(`${config.tagPrefix}${dimension}`, dimension);
   const wantedByLowercase = new Map<string, string>();
   for (const key of wanted.keys()) wantedByLowercase.set(key.toLowerCase(), key);
 
-  const labels: Record<string, string> = {};
-  const problems: LabelProblem[] = [];
-  // Sorted keys make the order of problems independent of how the cloud listed the tags.
-  for (const tagKey of Object.keys(tags).sort(compareText)) {
-    const value = tags[tagKey] ?? "";
-    const dimension = wanted.get(tagKey);
-    if (dimension !== undefined) {
-      if (PORTABLE_LABEL_VALUE.test(value)) labels[dimension] = value;
-      else problems.push({ tagKey, value, message: nonPortableValueMessage(tagKey, value) });
-      continue;
+  return (tags) => {
+    const labels: Record<string, string> = {};
+    const problems: LabelProblem[] = [];
+    // Sorted keys make the order of problems independent of how the cloud listed the tags.
+    for (const tagKey of Object.keys(tags).sort(compareText)) {
+      const value = tags[tagKey] ?? "";
+      const dimension = wanted.get(tagKey);
+      if (dimension !== undefined) {
+        if (PORTABLE_LABEL_VALUE.test(value)) labels[dimension] = value;
+        else problems.push({ tagKey, value, message: nonPortableValueMessage(tagKey, value) });
+        continue;
+      }
+      const intended = wantedByLowercase.get(tagKey.toLowerCase());
+      if (intended !== undefined) {
+        problems.push({
+          tagKey,
+          value,
+          message: `tag key "${tagKey}" is not portable: keys are lowercase, write "${intended}"`,
+        });
+      }
     }
-    const intended = wantedByLowercase.get(tagKey.toLowerCase());
-    if (intended !== undefined) {
-      problems.push({
-        tagKey,
-        value,
-        message: `tag key "${tagKey}" is not portable: keys are lowercase, write "${intended}"`,
-      });
-    }
-  }
-  return { labels, problems };
+    return { labels, problems };
+  };
 }
 
 function nonPortableValueMessage(tagKey: string, value: string): string {
