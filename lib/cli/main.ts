@@ -1,0 +1,36 @@
+/** The `segsync` command line: a small router; each command lives in commands/. */
+import { pathToFileURL } from "node:url";
+import { Command, CommanderError } from "commander";
+import packageJson from "../../package.json" with { type: "json" };
+import { registerValidate } from "./commands/validate.js";
+import { type CliIo, processIo } from "./io.js";
+
+/** Runs the command line (`argv` as process.argv: node, script, arguments) and returns the exit code. */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  let exitCode = 0;
+  const context = {
+    io,
+    exitWith: (code: number) => {
+      exitCode = code;
+    },
+  };
+  const program = new Command("segsync")
+    .description("Label-based micro-segmentation kept on the workloads themselves, across AWS, Azure and GCP")
+    .version(packageJson.version)
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    // Return the exit code instead of calling process.exit, so main stays testable.
+    .exitOverride();
+  registerValidate(program, context);
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    throw error;
+  }
+  return exitCode;
+}
+
+// `node --import tsx lib/cli/main.ts …` (npm run segsync) runs it directly; bin/segsync.js imports it.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv);
+}
