@@ -1,6 +1,6 @@
 import type { NetworkId } from "../inventory/model.js";
+import { compareText } from "../util/compare-text.js";
 import { deepEqual } from "./equal.js";
-import { compareText } from "./intent-parts.js";
 import type { DestinationIntent, PeerSet } from "./model.js";
 
 /** What one `apply` changed in the Intent. Keys are destination and peer set keys (`<hash>@<network>`). */

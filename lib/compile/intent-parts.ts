@@ -3,6 +3,7 @@ import type { NetworkId, Workload, WorkloadId } from "../inventory/model.js";
 import { exactCidrs } from "../net/cidr.js";
 import type { Policy, Service } from "../policy/model.js";
 import { normalizeServices } from "../policy/services.js";
+import { compareText } from "../util/compare-text.js";
 import { type NetworkTopology, viewFrom } from "./address-view.js";
 import type {
   DestinationIntent,
@@ -166,9 +167,4 @@ export function computePeerSet(
     remoteCidrs: Object.freeze(exactCidrs(remote.flatMap((member) => member.addresses))),
   });
   return { peerSet, findings };
-}
-
-/** Code-point order, independent of locale, so serializations are byte-identical everywhere. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,5 +1,5 @@
+import { compareText } from "../util/compare-text.js";
 import { formatSelector } from "./format.js";
-import { compareText } from "./intent-parts.js";
 import type { DestinationIntent, Finding, Intent, PeerSet, WorkloadReport } from "./model.js";
 import type { IdentityState, RuleState, WorkloadEntry } from "./state.js";
 

@@ -6,6 +6,7 @@
  * test vector.
  */
 import { createHash } from "node:crypto";
+import { compareText } from "../util/compare-text.js";
 import { InvalidLabelsError } from "./errors.js";
 import { PORTABLE_LABEL_KEY, PORTABLE_LABEL_VALUE } from "./labels.js";
 
@@ -29,7 +30,7 @@ const HASH_PATTERN = /^[a-z2-7]{12}$/;
  * non-portable key or value, because `,` or `=` inside one would make two tuples look alike.
  */
 export function canonicalIdentity(labels: Readonly<Record<string, string>>): string | undefined {
-  const dimensions = Object.keys(labels).sort(compareCodePoints);
+  const dimensions = Object.keys(labels).sort(compareText);
   if (dimensions.length === 0) return undefined;
   return dimensions
     .map((dimension) => {
@@ -80,9 +81,4 @@ export function ownedName(hash: string): string {
     throw new TypeError(`"${hash}" is not an identity hash (12 characters of a-z and 2-7)`);
   }
   return `${OWNED_NAME_PREFIX}${hash}`;
-}
-
-/** Portable keys are ASCII, where UTF-16 order is code-point order. */
-function compareCodePoints(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

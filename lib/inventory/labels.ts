@@ -5,6 +5,8 @@
  */
 
 /** Portable label keys: GCP label keys, which are the strictest of the three clouds. */
+import { compareText } from "../util/compare-text.js";
+
 export const PORTABLE_LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 
 /** Portable label values: GCP label values, but never empty (Azure's handling of empty values is unclear). */
@@ -79,9 +81,4 @@ function nonPortableValueMessage(tagKey: string, value: string): string {
           ? "values are lowercase"
           : "values use only a-z, 0-9, _ and -";
   return `tag "${tagKey}" has value ${JSON.stringify(value)}, which is not portable: ${why}`;
-}
-
-/** Locale-independent order (UTF-16 code units), the same on every machine. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import type { Inventory, Nic, Workload, WorkloadChange } from "../../lib/inventory/model.js";
 import type { LabelSelector, Policy, Rule, RuleSource, Ruleset, Service } from "../../lib/policy/model.js";
+import { intersectSelectors, scopeConflicts } from "../../lib/policy/selectors.js";
 import { normalizeServices } from "../../lib/policy/services.js";
 
 /** Small label and address domains, so random policies and estates collide often. */
@@ -54,16 +55,9 @@ const serviceArb: fc.Arbitrary<Service> = fc.oneof(
   fc.constant<Service>({ protocol: "all" }),
 );
 
-/** Per-dimension intersection, as the policy loader applies a scope; undefined when it contradicts. */
+/** The policy loader's intersection, or undefined where the loader would reject the rule as contradicting its scope. */
 export function intersect(a: LabelSelector, b: LabelSelector): LabelSelector | undefined {
-  const result: Record<string, readonly string[]> = { ...a };
-  for (const [dimension, values] of Object.entries(b)) {
-    const current = result[dimension];
-    const merged = current ? current.filter((value) => values.includes(value)) : values;
-    if (merged.length === 0) return undefined;
-    result[dimension] = merged;
-  }
-  return result;
+  return scopeConflicts(a, b).length > 0 ? undefined : intersectSelectors(a, b);
 }
 
 const IP_LISTS = { office: ["198.51.100.0/24"], vpn: ["10.8.0.0/16", "192.0.2.7/32"] };
