@@ -111,9 +111,9 @@ export class IncrementalCompiler {
   /** The whole Intent as of now: sorted, frozen, byte-identical for equal inputs. */
   snapshot(): Intent {
     return buildSnapshot({
-      destinations: [...this.destinations.values()].map((entry) => entry.intent),
-      peerSets: [...this.peerSets.values()],
-      entries: this.entries.values(),
+      destinations: this.destinations,
+      peerSets: this.peerSets,
+      entries: this.entries,
       identities: this.identities,
       rules: this.rules,
     });
