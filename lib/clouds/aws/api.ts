@@ -1,0 +1,73 @@
+import type {
+  AwsLocation,
+  AwsTag,
+  Instance,
+  IpPermission,
+  ManagedPrefixList,
+  NetworkInterface,
+  PrefixListEntry,
+  SecurityGroup,
+} from "./model.js";
+
+/** An EC2 filter. Every describe call is filtered, so that it uses the 100/20 throttle bucket (cloud-facts A7). */
+export interface Ec2Filter {
+  readonly Name: string;
+  readonly Values: readonly string[];
+}
+
+export type PrefixListSummary = Omit<ManagedPrefixList, "Entries">;
+
+/**
+ * The narrow port of the EC2 calls segsync needs, for one account in one region.
+ * Implemented by sdk-api.ts (@aws-sdk/client-ec2) and sim-api.ts (in memory, AWS semantics).
+ *
+ * Contract shared by both implementations:
+ * - describe* calls page through every result and require at least one filter;
+ * - authorizeIngress of a rule that exists and revokeIngress of one that does not succeed
+ *   (InvalidPermission.Duplicate / .NotFound are success: the calls are idempotent);
+ * - every other failure is one of the errors of errors.ts, with the EC2 error as its cause.
+ */
+export interface AwsApi {
+  readonly location: AwsLocation;
+
+  describeInstances(filters: readonly Ec2Filter[]): Promise<Instance[]>;
+  describeNetworkInterfaces(filters: readonly Ec2Filter[]): Promise<NetworkInterface[]>;
+  describeSecurityGroups(filters: readonly Ec2Filter[]): Promise<SecurityGroup[]>;
+  describeManagedPrefixLists(filters: readonly Ec2Filter[]): Promise<PrefixListSummary[]>;
+  getManagedPrefixListEntries(prefixListId: string): Promise<PrefixListEntry[]>;
+
+  createSecurityGroup(input: {
+    readonly vpcId: string;
+    readonly groupName: string;
+    readonly description: string;
+    readonly tags: readonly AwsTag[];
+  }): Promise<{ groupId: string }>;
+  deleteSecurityGroup(groupId: string): Promise<void>;
+  authorizeIngress(groupId: string, permissions: readonly IpPermission[]): Promise<void>;
+  revokeIngress(groupId: string, permissions: readonly IpPermission[]): Promise<void>;
+
+  createTags(resourceIds: readonly string[], tags: readonly AwsTag[]): Promise<void>;
+  deleteTags(resourceIds: readonly string[], tagKeys: readonly string[]): Promise<void>;
+
+  /** Replaces the ENI's whole group list (ModifyNetworkInterfaceAttribute; at least one group). */
+  modifyNetworkInterfaceGroups(networkInterfaceId: string, groupIds: readonly string[]): Promise<void>;
+
+  createManagedPrefixList(input: {
+    readonly name: string;
+    readonly addressFamily: "IPv4" | "IPv6";
+    readonly maxEntries: number;
+    readonly entries: readonly PrefixListEntry[];
+    readonly tags: readonly AwsTag[];
+  }): Promise<{ prefixListId: string; version: number }>;
+  /** Optimistic concurrency: fails with PrefixListVersionConflictError when currentVersion is stale. */
+  modifyManagedPrefixList(input: {
+    readonly prefixListId: string;
+    readonly currentVersion: number;
+    readonly addEntries: readonly PrefixListEntry[];
+    readonly removeCidrs: readonly string[];
+  }): Promise<{ version: number }>;
+  deleteManagedPrefixList(prefixListId: string): Promise<void>;
+}
+
+/** One API per location; implementations cache clients. */
+export type AwsApiFactory = (location: AwsLocation) => AwsApi;
