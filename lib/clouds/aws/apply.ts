@@ -1,0 +1,177 @@
+import type { AwsApiFactory } from "./api.js";
+import { AwsInvalidRequestError } from "./errors.js";
+import type { AwsLocation, IpPermission } from "./model.js";
+import { locationKey } from "./model.js";
+import type { AwsOperation, GroupRef, PrefixListRef, RuleSpec } from "./operations.js";
+import { RULE_DESCRIPTION } from "./operations.js";
+import { IDENTITY_TAG_KEY, ORIGINAL_GROUPS_TAG_KEY, OWNERSHIP_TAG } from "./ownership.js";
+
+/** EC2 tag values are at most 256 characters. */
+const TAG_VALUE_LIMIT = 256;
+
+export interface AppliedAwsOperation {
+  readonly operation: AwsOperation;
+  /** The id EC2 gave a created group or prefix list. */
+  readonly createdId?: string;
+}
+
+/**
+ * Executes a plan in its order, one EC2 call (or a few, for large prefix-list changes) per
+ * operation, resolving groups and prefix lists created earlier in the same plan. Stops at the
+ * first failure and rethrows it; what was applied before stays applied, and the next plan
+ * starts from there (every operation is safe to repeat).
+ */
+export async function applyAwsPlan(
+  operations: readonly AwsOperation[],
+  apiFor: AwsApiFactory,
+  onApplied: (applied: AppliedAwsOperation) => void = () => {},
+): Promise<AppliedAwsOperation[]> {
+  const created = new Map<string, string>();
+  const applied: AppliedAwsOperation[] = [];
+  const groupId = (location: AwsLocation, ref: GroupRef) =>
+    "groupId" in ref
+      ? ref.groupId
+      : resolve(created, `${locationKey(location)}|group|${ref.vpcId}|${ref.create}`);
+  const listId = (location: AwsLocation, ref: PrefixListRef) =>
+    "prefixListId" in ref
+      ? ref.prefixListId
+      : resolve(created, `${locationKey(location)}|list|${ref.create}`);
+
+  for (const operation of operations) {
+    const api = apiFor(operation.location);
+    const where = locationKey(operation.location);
+    let createdId: string | undefined;
+    switch (operation.kind) {
+      case "createPrefixList": {
+        const result = await api.createManagedPrefixList({
+          name: operation.name,
+          addressFamily: operation.addressFamily,
+          maxEntries: operation.maxEntries,
+          entries: operation.entries.map((Cidr) => ({ Cidr, Description: RULE_DESCRIPTION })),
+          tags: ownedTags(operation.identity),
+        });
+        createdId = result.prefixListId;
+        created.set(`${where}|list|${operation.name}`, createdId);
+        break;
+      }
+      case "createSecurityGroup": {
+        const result = await api.createSecurityGroup({
+          vpcId: operation.vpcId,
+          groupName: operation.name,
+          description: operation.description,
+          tags: ownedTags(operation.identity),
+        });
+        createdId = result.groupId;
+        created.set(`${where}|group|${operation.vpcId}|${operation.name}`, createdId);
+        break;
+      }
+      case "authorizeIngress":
+        await api.authorizeIngress(
+          groupId(operation.location, operation.group),
+          toPermissions(
+            operation.rules,
+            (ref) => groupId(operation.location, ref),
+            (ref) => listId(operation.location, ref),
+          ),
+        );
+        break;
+      case "modifyPrefixList":
+        await api.modifyManagedPrefixList({
+          prefixListId: operation.prefixListId,
+          currentVersion: operation.currentVersion,
+          addEntries: operation.add.map((Cidr) => ({ Cidr, Description: RULE_DESCRIPTION })),
+          removeCidrs: operation.remove,
+        });
+        break;
+      case "recordOriginalGroups": {
+        const value = operation.groupIds.join(" ");
+        if (value.length > TAG_VALUE_LIMIT) {
+          throw new AwsInvalidRequestError(
+            `${operation.networkInterfaceId} has too many groups to record in one tag (${value.length} > ${TAG_VALUE_LIMIT} characters); not replacing them`,
+            "TagValueTooLong",
+          );
+        }
+        await api.createTags(
+          [operation.networkInterfaceId],
+          [{ Key: ORIGINAL_GROUPS_TAG_KEY, Value: value }],
+        );
+        break;
+      }
+      case "setInterfaceGroups":
+        await api.modifyNetworkInterfaceGroups(
+          operation.networkInterfaceId,
+          operation.after.map((ref) => groupId(operation.location, ref)),
+        );
+        break;
+      case "revokeIngress":
+        await api.revokeIngress(operation.groupId, operation.permissions);
+        break;
+      case "forgetOriginalGroups":
+        await api.deleteTags([operation.networkInterfaceId], [ORIGINAL_GROUPS_TAG_KEY]);
+        break;
+      case "deleteSecurityGroup":
+        await api.deleteSecurityGroup(operation.groupId);
+        break;
+      case "deletePrefixList":
+        await api.deleteManagedPrefixList(operation.prefixListId);
+        break;
+    }
+    const record = createdId === undefined ? { operation } : { operation, createdId };
+    applied.push(record);
+    onApplied(record);
+  }
+  return applied;
+}
+
+function ownedTags(identity: string) {
+  return [OWNERSHIP_TAG, { Key: IDENTITY_TAG_KEY, Value: identity.slice(0, TAG_VALUE_LIMIT) }];
+}
+
+function resolve(created: ReadonlyMap<string, string>, key: string): string {
+  const id = created.get(key);
+  if (id === undefined)
+    throw new TypeError(`the plan uses ${key} before creating it: operations are out of order`);
+  return id;
+}
+
+/** Rules with one protocol and port range share one IpPermission, as EC2 groups them. */
+function toPermissions(
+  rules: readonly RuleSpec[],
+  groupId: (ref: GroupRef) => string,
+  listId: (ref: PrefixListRef) => string,
+): IpPermission[] {
+  const byPorts = new Map<string, { -readonly [K in keyof IpPermission]: IpPermission[K] }>();
+  for (const rule of rules) {
+    const key = `${rule.protocol}|${rule.fromPort ?? ""}|${rule.toPort ?? ""}`;
+    let permission = byPorts.get(key);
+    if (!permission) {
+      permission = {
+        IpProtocol: rule.protocol,
+        ...(rule.fromPort === undefined ? {} : { FromPort: rule.fromPort, ToPort: rule.toPort }),
+        IpRanges: [],
+        Ipv6Ranges: [],
+        PrefixListIds: [],
+        UserIdGroupPairs: [],
+      };
+      byPorts.set(key, permission);
+    }
+    const description = { Description: RULE_DESCRIPTION };
+    const source = rule.source;
+    if (source.kind === "cidr") {
+      if (source.cidr.includes(":"))
+        permission.Ipv6Ranges = [...permission.Ipv6Ranges, { CidrIpv6: source.cidr, ...description }];
+      else permission.IpRanges = [...permission.IpRanges, { CidrIp: source.cidr, ...description }];
+    } else if (source.kind === "group") {
+      permission.UserIdGroupPairs = [
+        ...permission.UserIdGroupPairs,
+        { GroupId: groupId(source.group), ...description },
+      ];
+    } else {
+      permission.PrefixListIds = [
+        ...permission.PrefixListIds,
+        { PrefixListId: listId(source.prefixList), ...description },
+      ];
+    }
+  }
+  return [...byPorts.values()];
+}

@@ -1,0 +1,303 @@
+import { compareText } from "../../util/compare-text.js";
+import type { AwsDesired, DesiredRule } from "./desired.js";
+import { ruleKey } from "./desired.js";
+import { type ActualRule, flattenPermissions } from "./flatten.js";
+import type { AwsState, ManagedPrefixList, NetworkInterface, SecurityGroup } from "./model.js";
+import { locationKey } from "./model.js";
+import type { AwsOperation, GroupRef, PrefixListRef, RuleSpec } from "./operations.js";
+import { OPERATION_ORDER } from "./operations.js";
+import { isOwned, ORIGINAL_GROUPS_TAG_KEY, tagValue } from "./ownership.js";
+
+/**
+ * Desired vs actual → the fewest EC2 writes, in make-before-break order. Only owned groups and
+ * prefix lists (ownership tag and `segsync-` name) are ever changed or deleted, and ENIs only
+ * when the desired state lists them. An owned group that is no longer desired but is still on an
+ * ENI that segsync leaves alone (a stopped workload, a destination that does not fit) is kept as
+ * it is, with whatever it references. Pure; applying the plan and diffing again gives [].
+ */
+export function diffAws(desired: AwsDesired, actual: AwsState): AwsOperation[] {
+  const operations: AwsOperation[] = [];
+  for (const region of actual) operations.push(...diffRegion(desired, region));
+  const known = new Set(actual.map(locationKey));
+  const missing = new Set(
+    [...desired.securityGroups, ...desired.prefixLists, ...desired.interfaces]
+      .map((item) => locationKey(item.location))
+      .filter((key) => !known.has(key)),
+  );
+  for (const key of missing) {
+    const [account = "", region = ""] = key.split(":");
+    operations.push(
+      ...diffRegion(desired, {
+        account,
+        region,
+        instances: [],
+        networkInterfaces: [],
+        securityGroups: [],
+        managedPrefixLists: [],
+      }),
+    );
+  }
+  const rank = (op: AwsOperation) => OPERATION_ORDER.indexOf(op.kind);
+  return operations
+    .map((op, position) => ({ op, position }))
+    .sort((a, b) => rank(a.op) - rank(b.op) || a.position - b.position)
+    .map(({ op }) => op);
+}
+
+function diffRegion(desired: AwsDesired, region: AwsState[number]): AwsOperation[] {
+  const location = { account: region.account, region: region.region };
+  const here = locationKey(location);
+  const wantedGroups = desired.securityGroups.filter((g) => locationKey(g.location) === here);
+  const wantedLists = desired.prefixLists.filter((l) => locationKey(l.location) === here);
+  const wantedInterfaces = desired.interfaces.filter((i) => locationKey(i.location) === here);
+
+  const ownedGroups = region.securityGroups.filter(
+    (g) => isOwned(g.Tags) && g.GroupName.startsWith("segsync-"),
+  );
+  const ownedLists = region.managedPrefixLists.filter(
+    (l) => isOwned(l.Tags) && l.PrefixListName.startsWith("segsync-"),
+  );
+  const groupByName = new Map(ownedGroups.map((g) => [`${g.VpcId}|${g.GroupName}`, g]));
+  const listByName = new Map(ownedLists.map((l) => [l.PrefixListName, l]));
+  const names = {
+    groups: new Map(ownedGroups.map((g) => [g.GroupId, g.GroupName])),
+    prefixLists: new Map(ownedLists.map((l) => [l.PrefixListId, l.PrefixListName])),
+  };
+  const groupRef = (vpcId: string, name: string): GroupRef => {
+    const existing = groupByName.get(`${vpcId}|${name}`);
+    return existing ? { groupId: existing.GroupId } : { create: name, vpcId };
+  };
+  const listRef = (name: string): PrefixListRef => {
+    const existing = listByName.get(name);
+    return existing ? { prefixListId: existing.PrefixListId } : { create: name };
+  };
+  const operations: AwsOperation[] = [];
+
+  for (const list of wantedLists) {
+    const existing = listByName.get(list.name);
+    if (!existing) {
+      const { name, identity, addressFamily, maxEntries, entries } = list;
+      operations.push({
+        location,
+        kind: "createPrefixList",
+        name,
+        identity,
+        addressFamily,
+        maxEntries,
+        entries,
+      });
+      continue;
+    }
+    const current = new Set(existing.Entries.map((e) => e.Cidr));
+    const wanted = new Set(list.entries);
+    const add = list.entries.filter((cidr) => !current.has(cidr));
+    const remove = [...current].filter((cidr) => !wanted.has(cidr)).sort(compareText);
+    if (add.length > 0 || remove.length > 0) {
+      operations.push({
+        location,
+        kind: "modifyPrefixList",
+        name: list.name,
+        prefixListId: existing.PrefixListId,
+        currentVersion: existing.Version,
+        add,
+        remove,
+      });
+    }
+  }
+
+  for (const group of wantedGroups) {
+    const existing = groupByName.get(`${group.vpcId}|${group.name}`);
+    if (!existing) {
+      const { vpcId, name, identity, description } = group;
+      operations.push({ location, kind: "createSecurityGroup", vpcId, name, identity, description });
+    }
+    const actualRules = existing
+      ? flattenPermissions(existing.IpPermissions, names)
+      : new Map<string, ActualRule>();
+    const wantedKeys = new Set(group.rules.map(ruleKey));
+    const toAdd = group.rules.filter((rule) => !actualRules.has(ruleKey(rule)));
+    if (toAdd.length > 0) {
+      operations.push({
+        location,
+        kind: "authorizeIngress",
+        groupName: group.name,
+        group: groupRef(group.vpcId, group.name),
+        rules: toAdd.map((rule) => ruleSpec(rule, group.vpcId, groupRef, listRef)),
+      });
+    }
+    const stale = [...actualRules].filter(([key]) => !wantedKeys.has(key)).map(([, rule]) => rule.permission);
+    if (existing && stale.length > 0) {
+      operations.push({
+        location,
+        kind: "revokeIngress",
+        groupName: existing.GroupName,
+        groupId: existing.GroupId,
+        permissions: stale,
+      });
+    }
+  }
+
+  const interfaceGroupsAfter = new Map<string, readonly string[]>();
+  for (const eni of region.networkInterfaces) {
+    interfaceGroupsAfter.set(
+      eni.NetworkInterfaceId,
+      eni.Groups.map((g) => g.GroupId),
+    );
+  }
+  for (const wanted of wantedInterfaces) {
+    const eni = region.networkInterfaces.find(
+      (candidate) => candidate.NetworkInterfaceId === wanted.networkInterfaceId,
+    );
+    if (!eni) continue;
+    operations.push(...diffInterface(wanted, eni, location, names.groups, groupRef));
+    const after = [
+      ...wanted.ownedGroups.map((name) => {
+        const ref = groupRef(wanted.vpcId, name);
+        return "groupId" in ref ? ref.groupId : `new:${name}`;
+      }),
+      ...wanted.customerGroupIds,
+    ];
+    interfaceGroupsAfter.set(eni.NetworkInterfaceId, after);
+  }
+
+  operations.push(
+    ...deletions(region, ownedGroups, ownedLists, wantedGroups, wantedLists, interfaceGroupsAfter, names),
+  );
+  return operations;
+}
+
+function diffInterface(
+  wanted: AwsDesired["interfaces"][number],
+  eni: NetworkInterface,
+  location: AwsOperation["location"],
+  ownedNames: ReadonlyMap<string, string>,
+  groupRef: (vpcId: string, name: string) => GroupRef,
+): AwsOperation[] {
+  const operations: AwsOperation[] = [];
+  const current = eni.Groups.map((g) => g.GroupId);
+  const customer = current.filter((id) => !ownedNames.has(id));
+  const hasTag = tagValue(eni.TagSet, ORIGINAL_GROUPS_TAG_KEY) !== undefined;
+  if (wanted.originalGroupsTag === "record" && !hasTag && customer.length > 0) {
+    operations.push({
+      location,
+      kind: "recordOriginalGroups",
+      networkInterfaceId: eni.NetworkInterfaceId,
+      groupIds: customer,
+    });
+  }
+  const after = [
+    ...wanted.ownedGroups.map((name) => groupRef(wanted.vpcId, name)),
+    ...wanted.customerGroupIds.map((groupId) => ({ groupId })),
+  ];
+  const currentSet = new Set(current);
+  const same =
+    after.length === currentSet.size && after.every((ref) => "groupId" in ref && currentSet.has(ref.groupId));
+  if (!same) {
+    operations.push({
+      location,
+      kind: "setInterfaceGroups",
+      networkInterfaceId: eni.NetworkInterfaceId,
+      workload: wanted.workload,
+      before: current,
+      after,
+    });
+  }
+  if (wanted.originalGroupsTag === "remove" && hasTag) {
+    operations.push({ location, kind: "forgetOriginalGroups", networkInterfaceId: eni.NetworkInterfaceId });
+  }
+  return operations;
+}
+
+/**
+ * Owned groups and lists that nothing will use once the plan is applied. A group still on an ENI
+ * is kept with its rules, and so is everything those rules reference.
+ */
+function deletions(
+  region: AwsState[number],
+  ownedGroups: readonly SecurityGroup[],
+  ownedLists: readonly ManagedPrefixList[],
+  wantedGroups: AwsDesired["securityGroups"],
+  wantedLists: AwsDesired["prefixLists"],
+  interfaceGroupsAfter: ReadonlyMap<string, readonly string[]>,
+  names: { groups: ReadonlyMap<string, string>; prefixLists: ReadonlyMap<string, string> },
+): AwsOperation[] {
+  const location = { account: region.account, region: region.region };
+  const wantedGroupKeys = new Set(wantedGroups.map((g) => `${g.vpcId}|${g.name}`));
+  const wantedListNames = new Set(wantedLists.map((l) => l.name));
+  const inUse = new Set([...interfaceGroupsAfter.values()].flat());
+  const keptGroups = new Set(
+    ownedGroups
+      .filter((g) => wantedGroupKeys.has(`${g.VpcId}|${g.GroupName}`) || inUse.has(g.GroupId))
+      .map((g) => g.GroupId),
+  );
+  const keptLists = new Set<string>();
+  // Undesired groups kept for an ENI keep their rules: follow their references to a fixpoint.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const group of ownedGroups) {
+      if (!keptGroups.has(group.GroupId) || wantedGroupKeys.has(`${group.VpcId}|${group.GroupName}`))
+        continue;
+      for (const rule of flattenPermissions(group.IpPermissions, names).values()) {
+        const pair = rule.permission.UserIdGroupPairs[0]?.GroupId;
+        const list = rule.permission.PrefixListIds[0]?.PrefixListId;
+        if (pair !== undefined && names.groups.has(pair) && !keptGroups.has(pair)) {
+          keptGroups.add(pair);
+          changed = true;
+        }
+        if (list !== undefined) keptLists.add(list);
+      }
+    }
+  }
+  // Customer groups may reference an owned group too: deleting it would fail, so keep it.
+  for (const group of region.securityGroups) {
+    if (names.groups.has(group.GroupId)) continue;
+    for (const permission of group.IpPermissions) {
+      for (const pair of permission.UserIdGroupPairs)
+        if (names.groups.has(pair.GroupId)) keptGroups.add(pair.GroupId);
+      for (const list of permission.PrefixListIds)
+        if (names.prefixLists.has(list.PrefixListId)) keptLists.add(list.PrefixListId);
+    }
+  }
+  const operations: AwsOperation[] = [];
+  for (const group of ownedGroups) {
+    if (!keptGroups.has(group.GroupId)) {
+      operations.push({
+        location,
+        kind: "deleteSecurityGroup",
+        groupId: group.GroupId,
+        name: group.GroupName,
+      });
+    }
+  }
+  for (const list of ownedLists) {
+    if (!wantedListNames.has(list.PrefixListName) && !keptLists.has(list.PrefixListId)) {
+      operations.push({
+        location,
+        kind: "deletePrefixList",
+        prefixListId: list.PrefixListId,
+        name: list.PrefixListName,
+      });
+    }
+  }
+  return operations;
+}
+
+function ruleSpec(
+  rule: DesiredRule,
+  vpcId: string,
+  groupRef: (vpcId: string, name: string) => GroupRef,
+  listRef: (name: string) => PrefixListRef,
+): RuleSpec {
+  const ports = {
+    protocol: rule.protocol,
+    ...(rule.fromPort === undefined ? {} : { fromPort: rule.fromPort, toPort: rule.toPort }),
+  };
+  switch (rule.source.kind) {
+    case "cidr":
+      return { ...ports, source: { kind: "cidr", cidr: rule.source.cidr } };
+    case "group":
+      return { ...ports, source: { kind: "group", group: groupRef(vpcId, rule.source.groupName) } };
+    case "prefixList":
+      return { ...ports, source: { kind: "prefixList", prefixList: listRef(rule.source.name) } };
+  }
+}

@@ -1,0 +1,343 @@
+import type { DestinationIntent, Intent, PeerSet, WorkloadTreatment } from "../../compile/model.js";
+import { parseNetworkId } from "../../inventory/ids.js";
+import type { Attachment } from "../../policy/model.js";
+import { compareText } from "../../util/compare-text.js";
+import type { AwsQuotas } from "./config.js";
+import type {
+  AwsDesired,
+  AwsFinding,
+  DesiredInterface,
+  DesiredPrefixList,
+  DesiredRule,
+  DesiredSecurityGroup,
+} from "./desired.js";
+import { ruleKey } from "./desired.js";
+import { type AwsLocation, type AwsState, locationKey, type NetworkInterface } from "./model.js";
+import { isOwned, ORIGINAL_GROUPS_TAG_KEY, tagValue } from "./ownership.js";
+import { isIpv6, portSpec } from "./permissions.js";
+import { packShards } from "./shards.js";
+
+export interface AwsMaterializeOptions {
+  readonly quotas: AwsQuotas;
+  readonly attachment: Attachment;
+}
+
+/** Prefix-list sizes: a reference costs MaxEntries rules, so lists grow in steps rather than to fit. */
+const PREFIX_LIST_SIZES = [5, 10, 20, 50, 100, 200, 500, 1000] as const;
+
+export function groupName(hash: string, shard: number): string {
+  return shard === 1 ? `segsync-${hash}` : `segsync-${hash}-${shard}`;
+}
+
+/**
+ * Intent → the security groups, prefix lists and ENI group lists that enforce it in EC2 (DESIGN
+ * §4): one owned SG per (identity, VPC), sharded when the rule quota demands it; same-VPC sources
+ * by SG reference where the source carries its own owned SG, other sources by exact CIDRs or, where
+ * the quota allows, an owned prefix list per (source identity, viewing VPC). A destination that
+ * cannot fit is not applied (its ENIs and groups stay as they are) and a finding says why.
+ * Pure: `state` is only read, for ENI ids, current groups and recorded originals.
+ */
+export function materializeAws(intent: Intent, state: AwsState, options: AwsMaterializeOptions): AwsDesired {
+  const index = indexState(state);
+  const peerSets = new Map(intent.peerSets.map((peerSet) => [peerSet.key, peerSet]));
+  const destinations = intent.destinations.filter((d) => d.cloud === "aws" && d.enforcement === "enforced");
+  const findings: AwsFinding[] = [];
+
+  // A source can be referenced by SG only if it carries its own owned SG; a destination that does
+  // not fit carries none, which turns references to it into CIDRs: repeat until nothing changes.
+  const carriers = new Set(destinations.map((d) => d.key));
+  let plans: Map<string, DestinationPlan>;
+  for (;;) {
+    plans = new Map(destinations.map((d) => [d.key, planDestination(d, peerSets, carriers, index, options)]));
+    const unfit = [...plans].filter(([key, plan]) => !plan.fits && carriers.has(key));
+    if (unfit.length === 0) break;
+    for (const [key] of unfit) carriers.delete(key);
+  }
+
+  const securityGroups: DesiredSecurityGroup[] = [];
+  const prefixLists = new Map<string, DesiredPrefixList>();
+  const interfaces: DesiredInterface[] = [];
+  for (const destination of destinations) {
+    const plan = plans.get(destination.key) as DestinationPlan;
+    findings.push(...plan.findings);
+    if (!plan.fits) continue;
+    securityGroups.push(...plan.groups);
+    for (const list of plan.prefixLists) prefixLists.set(`${locationKey(list.location)}|${list.name}`, list);
+    interfaces.push(...plan.interfaces);
+  }
+  const enforced = new Set(interfaces.map((i) => i.networkInterfaceId));
+  const unfitKeys = new Set(destinations.filter((d) => !plans.get(d.key)?.fits).map((d) => d.key));
+  const treatments = new Map(intent.workloads.map((w) => [w.workload, w]));
+  for (const restore of restores(index, enforced, treatments, unfitKeys, intent, findings))
+    interfaces.push(restore);
+
+  return {
+    securityGroups: securityGroups.sort(
+      (a, b) =>
+        compareText(locationKey(a.location), locationKey(b.location)) ||
+        compareText(a.vpcId, b.vpcId) ||
+        compareText(a.name, b.name),
+    ),
+    prefixLists: [...prefixLists.values()].sort(
+      (a, b) => compareText(locationKey(a.location), locationKey(b.location)) || compareText(a.name, b.name),
+    ),
+    interfaces: interfaces.sort(
+      (a, b) =>
+        compareText(locationKey(a.location), locationKey(b.location)) ||
+        compareText(a.networkInterfaceId, b.networkInterfaceId),
+    ),
+    findings,
+  };
+}
+
+interface StateIndex {
+  /** `<location>|<instanceId>` → its ENIs. */
+  readonly interfacesByInstance: Map<string, NetworkInterface[]>;
+  readonly ownedGroupIds: Set<string>;
+  /** `<location>|<vpcId>` → the VPC's default group id. */
+  readonly defaultGroups: Map<string, string>;
+  readonly regions: AwsState;
+}
+
+function indexState(state: AwsState): StateIndex {
+  const interfacesByInstance = new Map<string, NetworkInterface[]>();
+  const ownedGroupIds = new Set<string>();
+  const defaultGroups = new Map<string, string>();
+  for (const region of state) {
+    const location = locationKey(region);
+    for (const eni of region.networkInterfaces) {
+      const instance = eni.Attachment?.InstanceId;
+      if (instance === undefined) continue;
+      const key = `${location}|${instance}`;
+      interfacesByInstance.set(key, [...(interfacesByInstance.get(key) ?? []), eni]);
+    }
+    for (const group of region.securityGroups) {
+      if (isOwned(group.Tags)) ownedGroupIds.add(group.GroupId);
+      if (group.GroupName === "default") defaultGroups.set(`${location}|${group.VpcId}`, group.GroupId);
+    }
+  }
+  return { interfacesByInstance, ownedGroupIds, defaultGroups, regions: state };
+}
+
+interface DestinationPlan {
+  readonly fits: boolean;
+  readonly groups: readonly DesiredSecurityGroup[];
+  readonly prefixLists: readonly DesiredPrefixList[];
+  readonly interfaces: readonly DesiredInterface[];
+  readonly findings: readonly AwsFinding[];
+}
+
+interface RuleUnit {
+  readonly rule: DesiredRule;
+  /** Quota cost: 1, or a prefix list's MaxEntries. */
+  readonly weight: number;
+}
+
+function planDestination(
+  destination: DestinationIntent,
+  peerSets: ReadonlyMap<string, PeerSet>,
+  carriers: ReadonlySet<string>,
+  index: StateIndex,
+  options: AwsMaterializeOptions,
+): DestinationPlan {
+  const network = parseNetworkId(destination.network);
+  if (network.cloud !== "aws") throw new TypeError(`${destination.network} is not an AWS network`);
+  const location: AwsLocation = { account: network.account, region: network.region };
+  const { vpcId } = network;
+  const findings: AwsFinding[] = [];
+
+  const memberInterfaces: NetworkInterface[] = [];
+  for (const member of destination.members) {
+    const instanceId = member.workload.slice(member.workload.lastIndexOf(":") + 1);
+    const found = (index.interfacesByInstance.get(`${locationKey(location)}|${instanceId}`) ?? []).filter(
+      (eni) => eni.VpcId === vpcId,
+    );
+    if (found.length === 0) {
+      findings.push({
+        code: "aws-interface-missing",
+        severity: "warning",
+        subject: member.workload,
+        message: `${member.workload}: no network interface in ${vpcId} was read back; it is enforced once discovery sees one`,
+      });
+    }
+    memberInterfaces.push(...found);
+  }
+  const customerGroups = (eni: NetworkInterface) =>
+    eni.Groups.map((g) => g.GroupId).filter((id) => !index.ownedGroupIds.has(id));
+  const recordedOriginals = (eni: NetworkInterface) =>
+    (tagValue(eni.TagSet, ORIGINAL_GROUPS_TAG_KEY) ?? "").split(" ").filter((id) => id.length > 0);
+  const keptGroups = (eni: NetworkInterface) =>
+    options.attachment === "additive" ? unique([...recordedOriginals(eni), ...customerGroups(eni)]) : [];
+  const maxShards = Math.min(
+    options.quotas.securityGroupsPerInterface,
+    ...memberInterfaces.map((eni) => options.quotas.securityGroupsPerInterface - keptGroups(eni).length),
+  );
+
+  const withPrefixLists = ruleUnits(destination, peerSets, carriers, vpcId, location, true);
+  let chosen = withPrefixLists;
+  let shards = packShards(withPrefixLists.units, options.quotas.rulesPerSecurityGroup, maxShards);
+  if (!shards) {
+    chosen = ruleUnits(destination, peerSets, carriers, vpcId, location, false);
+    shards = packShards(chosen.units, options.quotas.rulesPerSecurityGroup, maxShards);
+  }
+  if (!shards) {
+    const weight = chosen.units.reduce((sum, unit) => sum + unit.weight, 0);
+    findings.push({
+      code: "aws-quota",
+      severity: "error",
+      subject: destination.key,
+      message: `${destination.identity} in ${destination.network}: ${weight} rules do not fit in ${Math.max(maxShards, 0)} security groups of ${options.quotas.rulesPerSecurityGroup} rules; not applied, its current enforcement stays`,
+    });
+    return { fits: false, groups: [], prefixLists: [], interfaces: [], findings };
+  }
+
+  const groups = shards.map((rules, position) => ({
+    location,
+    vpcId,
+    name: groupName(destination.hash, position + 1),
+    identity: destination.identity,
+    description: `segsync: ${destination.identity}`.slice(0, 255),
+    rules: rules.sort((a, b) => compareText(ruleKey(a), ruleKey(b))),
+  }));
+  const interfaces = memberInterfaces.map(
+    (eni): DesiredInterface => ({
+      location,
+      networkInterfaceId: eni.NetworkInterfaceId,
+      vpcId,
+      workload: `aws:${location.account}:${location.region}:${eni.Attachment?.InstanceId}`,
+      ownedGroups: groups.map((g) => g.name),
+      customerGroupIds: keptGroups(eni),
+      originalGroupsTag:
+        options.attachment === "additive"
+          ? tagValue(eni.TagSet, ORIGINAL_GROUPS_TAG_KEY) === undefined
+            ? "keep"
+            : "remove"
+          : tagValue(eni.TagSet, ORIGINAL_GROUPS_TAG_KEY) === undefined
+            ? "record"
+            : "keep",
+    }),
+  );
+  return { fits: true, groups, prefixLists: chosen.prefixLists, interfaces, findings };
+}
+
+function ruleUnits(
+  destination: DestinationIntent,
+  peerSets: ReadonlyMap<string, PeerSet>,
+  carriers: ReadonlySet<string>,
+  vpcId: string,
+  location: AwsLocation,
+  usePrefixLists: boolean,
+): { units: RuleUnit[]; prefixLists: DesiredPrefixList[] } {
+  const units = new Map<string, RuleUnit>();
+  const prefixLists: DesiredPrefixList[] = [];
+  const add = (rule: DesiredRule, weight: number) => units.set(ruleKey(rule), { rule, weight });
+  for (const grant of destination.grants) {
+    const cidrSources: string[] = [];
+    const otherSources: { source: DesiredRule["source"]; weight: number; ipv6: boolean }[] = [];
+    if (grant.source.kind === "ipList") cidrSources.push(...grant.source.cidrs);
+    else {
+      const peerSet = peerSets.get(grant.source.key);
+      if (!peerSet) throw new TypeError(`intent names peer set ${grant.source.key} but does not hold it`);
+      if (peerSet.local.length > 0) {
+        if (carriers.has(`${peerSet.hash}@${destination.network}`)) {
+          otherSources.push({
+            source: { kind: "group", groupName: groupName(peerSet.hash, 1) },
+            weight: 1,
+            ipv6: false,
+          });
+        } else cidrSources.push(...peerSet.localCidrs);
+      }
+      for (const ipv6 of [false, true]) {
+        const cidrs = peerSet.remoteCidrs.filter((cidr) => isIpv6(cidr) === ipv6);
+        const size = PREFIX_LIST_SIZES.find((candidate) => candidate >= cidrs.length);
+        if (cidrs.length === 0) continue;
+        if (!usePrefixLists || size === undefined) {
+          cidrSources.push(...cidrs);
+          continue;
+        }
+        const name = `segsync-${peerSet.hash}-${vpcId}-${ipv6 ? "v6-" : ""}${size}`;
+        prefixLists.push({
+          location,
+          name,
+          identity: peerSet.identity,
+          addressFamily: ipv6 ? "IPv6" : "IPv4",
+          maxEntries: size,
+          entries: cidrs,
+        });
+        otherSources.push({ source: { kind: "prefixList", name }, weight: size, ipv6 });
+      }
+    }
+    for (const service of grant.services) {
+      for (const cidr of cidrSources)
+        add({ ...portSpec(service, isIpv6(cidr)), source: { kind: "cidr", cidr } }, 1);
+      for (const { source, weight, ipv6 } of otherSources)
+        add({ ...portSpec(service, ipv6), source }, weight);
+    }
+  }
+  return { units: [...units.values()], prefixLists };
+}
+
+/**
+ * ENIs that carry segsync's groups or its record of their original groups, but whose workload is
+ * no longer enforced here: they get their groups back. Stopped workloads and destinations that do
+ * not fit are left as they are.
+ */
+function restores(
+  index: StateIndex,
+  enforced: ReadonlySet<string>,
+  treatments: ReadonlyMap<string, { treatment: WorkloadTreatment; identity: string }>,
+  unfitKeys: ReadonlySet<string>,
+  intent: Intent,
+  findings: AwsFinding[],
+): DesiredInterface[] {
+  const hashes = new Map(intent.destinations.map((d) => [d.identity, d.hash]));
+  const result: DesiredInterface[] = [];
+  for (const region of index.regions) {
+    const location: AwsLocation = { account: region.account, region: region.region };
+    for (const eni of region.networkInterfaces) {
+      const instanceId = eni.Attachment?.InstanceId;
+      if (instanceId === undefined || enforced.has(eni.NetworkInterfaceId)) continue;
+      const originals = (tagValue(eni.TagSet, ORIGINAL_GROUPS_TAG_KEY) ?? "")
+        .split(" ")
+        .filter((id) => id !== "");
+      const hasOwned = eni.Groups.some((g) => index.ownedGroupIds.has(g.GroupId));
+      const tagged = tagValue(eni.TagSet, ORIGINAL_GROUPS_TAG_KEY) !== undefined;
+      if (!hasOwned && !tagged) continue;
+      const workload = `aws:${region.account}:${region.region}:${instanceId}`;
+      const report = treatments.get(workload);
+      if (report?.treatment === "inactive") continue;
+      const network = `aws:${region.account}:${region.region}:${eni.VpcId}`;
+      const hash = report ? hashes.get(report.identity) : undefined;
+      if (hash !== undefined && unfitKeys.has(`${hash}@${network}`)) continue;
+      const customer = eni.Groups.map((g) => g.GroupId).filter((id) => !index.ownedGroupIds.has(id));
+      let groups = unique([...originals, ...customer]);
+      if (groups.length === 0) {
+        const fallback = index.defaultGroups.get(`${locationKey(location)}|${eni.VpcId}`);
+        if (fallback === undefined) {
+          findings.push({
+            code: "aws-restore-group-missing",
+            severity: "warning",
+            subject: eni.NetworkInterfaceId,
+            message: `${eni.NetworkInterfaceId} (${workload}) is no longer enforced but has no original group and its VPC's default group was not read; left as it is`,
+          });
+          continue;
+        }
+        groups = [fallback];
+      }
+      result.push({
+        location,
+        networkInterfaceId: eni.NetworkInterfaceId,
+        vpcId: eni.VpcId,
+        workload,
+        ownedGroups: [],
+        customerGroupIds: groups,
+        originalGroupsTag: tagged ? "remove" : "keep",
+      });
+    }
+  }
+  return result;
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,91 @@
+import type { AwsIpProtocol, AwsLocation, IpPermission } from "./model.js";
+
+/** An owned group: by id when it exists, by name when an earlier operation of the plan creates it. */
+export type GroupRef = { readonly groupId: string } | { readonly create: string; readonly vpcId: string };
+export type PrefixListRef = { readonly prefixListId: string } | { readonly create: string };
+
+export interface RuleSpec {
+  readonly protocol: AwsIpProtocol | "58";
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  readonly source:
+    | { readonly kind: "cidr"; readonly cidr: string }
+    | { readonly kind: "group"; readonly group: GroupRef }
+    | { readonly kind: "prefixList"; readonly prefixList: PrefixListRef };
+}
+
+/** Every owned rule carries this description; revokes repeat a rule exactly as it was read. */
+export const RULE_DESCRIPTION = "segsync";
+
+/**
+ * One native write. A plan is a list of these in make-before-break order (diff.ts): create,
+ * add rules, grow prefix lists, attach the new groups, then detach, revoke and delete the old.
+ */
+export type AwsOperation = { readonly location: AwsLocation } & (
+  | {
+      readonly kind: "createPrefixList";
+      readonly name: string;
+      readonly identity: string;
+      readonly addressFamily: "IPv4" | "IPv6";
+      readonly maxEntries: number;
+      readonly entries: readonly string[];
+    }
+  | {
+      readonly kind: "createSecurityGroup";
+      readonly vpcId: string;
+      readonly name: string;
+      readonly identity: string;
+      readonly description: string;
+    }
+  | {
+      readonly kind: "authorizeIngress";
+      readonly groupName: string;
+      readonly group: GroupRef;
+      readonly rules: readonly RuleSpec[];
+    }
+  | {
+      readonly kind: "modifyPrefixList";
+      readonly name: string;
+      readonly prefixListId: string;
+      readonly currentVersion: number;
+      readonly add: readonly string[];
+      readonly remove: readonly string[];
+    }
+  | {
+      readonly kind: "recordOriginalGroups";
+      readonly networkInterfaceId: string;
+      readonly groupIds: readonly string[];
+    }
+  | {
+      readonly kind: "setInterfaceGroups";
+      readonly networkInterfaceId: string;
+      readonly workload: string;
+      readonly before: readonly string[];
+      readonly after: readonly GroupRef[];
+    }
+  | {
+      readonly kind: "revokeIngress";
+      readonly groupName: string;
+      readonly groupId: string;
+      readonly permissions: readonly IpPermission[];
+    }
+  | { readonly kind: "forgetOriginalGroups"; readonly networkInterfaceId: string }
+  | { readonly kind: "deleteSecurityGroup"; readonly groupId: string; readonly name: string }
+  | { readonly kind: "deletePrefixList"; readonly prefixListId: string; readonly name: string }
+);
+
+export type AwsOperationKind = AwsOperation["kind"];
+
+/** The make-before-break order of operation kinds. */
+export const OPERATION_ORDER: readonly AwsOperationKind[] = [
+  "createPrefixList",
+  "createSecurityGroup",
+  "authorizeIngress",
+  "modifyPrefixList",
+  "recordOriginalGroups",
+  "setInterfaceGroups",
+  "revokeIngress",
+  "forgetOriginalGroups",
+  "deleteSecurityGroup",
+  "deletePrefixList",
+];
