@@ -73,6 +73,8 @@ export interface AwsDesired {
   /** Sorted by location, ENI id. ENIs not listed are left exactly as they are. */
   readonly interfaces: readonly DesiredInterface[];
   readonly findings: readonly AwsFinding[];
+  /** The quota the groups were packed against; the diff keeps every intermediate state within it. */
+  readonly rulesPerSecurityGroup: number;
 }
 
 export function ruleKey(rule: DesiredRule): string {

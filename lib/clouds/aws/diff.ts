@@ -2,7 +2,7 @@ import { compareText } from "../../util/compare-text.js";
 import type { AwsDesired, DesiredRule } from "./desired.js";
 import { ruleKey } from "./desired.js";
 import { type ActualRule, flattenPermissions } from "./flatten.js";
-import type { AwsState, ManagedPrefixList, NetworkInterface, SecurityGroup } from "./model.js";
+import type { AwsState, IpPermission, ManagedPrefixList, NetworkInterface, SecurityGroup } from "./model.js";
 import { locationKey } from "./model.js";
 import type { AwsOperation, GroupRef, PrefixListRef, RuleSpec } from "./operations.js";
 import { OPERATION_ORDER } from "./operations.js";
@@ -37,7 +37,11 @@ export function diffAws(desired: AwsDesired, actual: AwsState): AwsOperation[] {
       }),
     );
   }
-  const rank = (op: AwsOperation) => OPERATION_ORDER.indexOf(op.kind);
+  // Revokes that make room for new rules go just before the rules they make room for.
+  const rank = (op: AwsOperation) =>
+    op.kind === "revokeIngress" && op.toMakeRoom
+      ? OPERATION_ORDER.indexOf("authorizeIngress") - 0.5
+      : OPERATION_ORDER.indexOf(op.kind);
   return operations
     .map((op, position) => ({ op, position }))
     .sort((a, b) => rank(a.op) - rank(b.op) || a.position - b.position)
@@ -71,6 +75,16 @@ function diffRegion(desired: AwsDesired, region: AwsState[number]): AwsOperation
     const existing = listByName.get(name);
     return existing ? { prefixListId: existing.PrefixListId } : { create: name };
   };
+  // Quota weights: a prefix-list reference costs the list's MaxEntries (cloud-facts A1).
+  const maxEntriesById = new Map(region.managedPrefixLists.map((l) => [l.PrefixListId, l.MaxEntries]));
+  const maxEntriesByName = new Map(wantedLists.map((l) => [l.name, l.maxEntries]));
+  const actualWeight = (permission: IpPermission) =>
+    permission.PrefixListIds.reduce((sum, list) => sum + (maxEntriesById.get(list.PrefixListId) ?? 1), 0) +
+    permission.IpRanges.length +
+    permission.Ipv6Ranges.length +
+    permission.UserIdGroupPairs.length;
+  const desiredWeight = (rule: DesiredRule) =>
+    rule.source.kind === "prefixList" ? (maxEntriesByName.get(rule.source.name) ?? 1) : 1;
   const operations: AwsOperation[] = [];
 
   for (const list of wantedLists) {
@@ -116,6 +130,13 @@ function diffRegion(desired: AwsDesired, region: AwsState[number]): AwsOperation
       : new Map<string, ActualRule>();
     const wantedKeys = new Set(group.rules.map(ruleKey));
     const toAdd = group.rules.filter((rule) => !actualRules.has(ruleKey(rule)));
+    const stale = [...actualRules].filter(([key]) => !wantedKeys.has(key)).map(([, rule]) => rule.permission);
+    const currentWeight = [...actualRules.values()].reduce(
+      (sum, rule) => sum + actualWeight(rule.permission),
+      0,
+    );
+    const addedWeight = toAdd.reduce((sum, rule) => sum + desiredWeight(rule), 0);
+    const toMakeRoom = currentWeight + addedWeight > desired.rulesPerSecurityGroup;
     if (toAdd.length > 0) {
       operations.push({
         location,
@@ -125,7 +146,6 @@ function diffRegion(desired: AwsDesired, region: AwsState[number]): AwsOperation
         rules: toAdd.map((rule) => ruleSpec(rule, group.vpcId, groupRef, listRef)),
       });
     }
-    const stale = [...actualRules].filter(([key]) => !wantedKeys.has(key)).map(([, rule]) => rule.permission);
     if (existing && stale.length > 0) {
       operations.push({
         location,
@@ -133,6 +153,7 @@ function diffRegion(desired: AwsDesired, region: AwsState[number]): AwsOperation
         groupName: existing.GroupName,
         groupId: existing.GroupId,
         permissions: stale,
+        ...(toMakeRoom ? { toMakeRoom: true as const } : {}),
       });
     }
   }
@@ -260,14 +281,22 @@ function deletions(
   }
   const operations: AwsOperation[] = [];
   for (const group of ownedGroups) {
-    if (!keptGroups.has(group.GroupId)) {
+    if (keptGroups.has(group.GroupId)) continue;
+    // EC2 refuses to delete a group that another group's rule references, even one about to go
+    // too (and references can be mutual): revoke such rules first.
+    const references = [...flattenPermissions(group.IpPermissions, names).values()]
+      .map((rule) => rule.permission)
+      .filter((permission) => permission.UserIdGroupPairs.some((pair) => names.groups.has(pair.GroupId)));
+    if (references.length > 0) {
       operations.push({
         location,
-        kind: "deleteSecurityGroup",
+        kind: "revokeIngress",
+        groupName: group.GroupName,
         groupId: group.GroupId,
-        name: group.GroupName,
+        permissions: references,
       });
     }
+    operations.push({ location, kind: "deleteSecurityGroup", groupId: group.GroupId, name: group.GroupName });
   }
   for (const list of ownedLists) {
     if (!wantedListNames.has(list.PrefixListName) && !keptLists.has(list.PrefixListId)) {

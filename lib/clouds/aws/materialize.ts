@@ -87,6 +87,7 @@ export function materializeAws(intent: Intent, state: AwsState, options: AwsMate
         compareText(a.networkInterfaceId, b.networkInterfaceId),
     ),
     findings,
+    rulesPerSecurityGroup: options.quotas.rulesPerSecurityGroup,
   };
 }
 

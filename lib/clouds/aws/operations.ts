@@ -68,6 +68,11 @@ export type AwsOperation = { readonly location: AwsLocation } & (
       readonly groupName: string;
       readonly groupId: string;
       readonly permissions: readonly IpPermission[];
+      /**
+       * Revoked before the group's new rules are added, because old and new together would
+       * exceed the rule quota. Only rules no longer wanted are revoked this early.
+       */
+      readonly toMakeRoom?: true;
     }
   | { readonly kind: "forgetOriginalGroups"; readonly networkInterfaceId: string }
   | { readonly kind: "deleteSecurityGroup"; readonly groupId: string; readonly name: string }

@@ -1,0 +1,206 @@
+/**
+ * Native EC2 → inventory: the instances segsync cares about as Workloads, their VPCs as
+ * Networks, and the EC2 objects that materialize, diff and evaluate read back (DESIGN §4).
+ * Every describe call is filtered (cloud-facts A7); nothing here writes.
+ */
+
+import { formatNetworkId, formatWorkloadId } from "../../inventory/ids.js";
+import type { LabelConfig } from "../../inventory/labels.js";
+import type { Network, Nic, Workload, WorkloadState } from "../../inventory/model.js";
+import { compareText } from "../../util/compare-text.js";
+import type { AwsApi, Ec2Filter } from "./api.js";
+import type {
+  AwsInstanceStateName,
+  AwsLocation,
+  AwsRegionState,
+  Instance,
+  ManagedPrefixList,
+  NetworkInterface,
+  SecurityGroup,
+} from "./model.js";
+import { isOwned, ORIGINAL_GROUPS_TAG_KEY, OWNERSHIP_TAG } from "./ownership.js";
+
+export interface AwsDiscovery {
+  /** Sorted by id. */
+  readonly workloads: Workload[];
+  /** The VPCs of the workloads' ENIs, sorted by id. */
+  readonly networks: Network[];
+  /**
+   * The discovered instances and their ENIs; every owned security group and prefix list; the
+   * customer groups those ENIs carry or recorded in their original-groups tag; and the prefix
+   * lists those customer groups' rules reference, so that evaluate sees what they allow.
+   */
+  readonly state: AwsRegionState;
+}
+
+/** Instance states that make a workload: shutting-down and terminated instances are gone. */
+const WORKLOAD_STATES: Readonly<Partial<Record<AwsInstanceStateName, WorkloadState>>> = {
+  pending: "running",
+  running: "running",
+  stopping: "stopped",
+  stopped: "stopped",
+};
+const LIVE_STATE_FILTER: Ec2Filter = { Name: "instance-state-name", Values: Object.keys(WORKLOAD_STATES) };
+
+/** EC2 takes at most 200 values per filter. */
+const FILTER_VALUES_PER_CALL = 200;
+
+export async function discoverAws(api: AwsApi, labels: LabelConfig): Promise<AwsDiscovery> {
+  const instances = await describeLabeledInstances(api, labels);
+  const instanceIds = new Set(instances.map((instance) => instance.InstanceId));
+
+  // An ENI whose instance lost every label keeps its original-groups tag: find it to restore it.
+  const recorded = await api.describeNetworkInterfaces([
+    { Name: "tag-key", Values: [ORIGINAL_GROUPS_TAG_KEY] },
+  ]);
+  const unlabeledIds = unique(recorded.map((eni) => eni.Attachment?.InstanceId)).filter(
+    (id) => !instanceIds.has(id),
+  );
+  for (const instance of await describeInChunks(unlabeledIds, (ids) =>
+    api.describeInstances([{ Name: "instance-id", Values: ids }, LIVE_STATE_FILTER]),
+  )) {
+    instances.push(instance);
+    instanceIds.add(instance.InstanceId);
+  }
+
+  const interfaces = await describeInChunks([...instanceIds], (ids) =>
+    api.describeNetworkInterfaces([{ Name: "attachment.instance-id", Values: ids }]),
+  );
+  const ownedGroups = await api.describeSecurityGroups([
+    { Name: `tag:${OWNERSHIP_TAG.Key}`, Values: [OWNERSHIP_TAG.Value] },
+  ]);
+  const customerGroups = await describeCustomerGroups(api, interfaces, ownedGroups);
+  const ownedLists = await describeOwnedPrefixLists(api, api.location);
+  const referencedLists = await describeReferencedPrefixLists(api, customerGroups, ownedLists);
+
+  const state: AwsRegionState = {
+    account: api.location.account,
+    region: api.location.region,
+    instances: sortBy(instances, (instance) => instance.InstanceId),
+    networkInterfaces: sortBy(interfaces, (eni) => eni.NetworkInterfaceId),
+    securityGroups: sortBy([...ownedGroups, ...customerGroups], (group) => group.GroupId),
+    managedPrefixLists: sortBy([...ownedLists, ...referencedLists], (list) => list.PrefixListId),
+  };
+  const workloads = state.instances.flatMap((instance) => {
+    const workload = toWorkload(api.location, instance);
+    return workload === undefined ? [] : [workload];
+  });
+  const networkIds = unique(workloads.flatMap((workload) => workload.nics.map((nic) => nic.network)));
+  return {
+    workloads: sortBy(workloads, (workload) => workload.id),
+    networks: networkIds.sort(compareText).map((id) => ({ id })),
+    state,
+  };
+}
+
+/** One instance, for the event path: undefined when it is terminated, shutting down or gone. */
+export async function discoverWorkload(api: AwsApi, instanceId: string): Promise<Workload | undefined> {
+  const [instance] = await api.describeInstances([{ Name: "instance-id", Values: [instanceId] }]);
+  return instance === undefined ? undefined : toWorkload(api.location, instance);
+}
+
+/** The EC2 instance as a cloud-neutral workload; undefined when it is not one (DESIGN §2: only live instances). */
+export function toWorkload(location: AwsLocation, instance: Instance): Workload | undefined {
+  const state = WORKLOAD_STATES[instance.State.Name];
+  // A VPC instance always has a primary ENI; without one it has nowhere to be reached.
+  if (state === undefined || instance.NetworkInterfaces.length === 0) return undefined;
+  const nics: Nic[] = [...instance.NetworkInterfaces]
+    .sort((a, b) => (a.Attachment?.DeviceIndex ?? 0) - (b.Attachment?.DeviceIndex ?? 0))
+    .map((eni) => ({
+      id: eni.NetworkInterfaceId,
+      network: formatNetworkId({ cloud: "aws", ...location, vpcId: eni.VpcId }),
+      privateIp: eni.PrivateIpAddress,
+      ...(eni.Association?.PublicIp === undefined ? {} : { publicIp: eni.Association.PublicIp }),
+    }));
+  const tags = Object.fromEntries(
+    [...instance.Tags].sort((a, b) => compareText(a.Key, b.Key)).map((tag) => [tag.Key, tag.Value]),
+  );
+  return {
+    id: formatWorkloadId({ cloud: "aws", ...location, instanceId: instance.InstanceId }),
+    state,
+    nics,
+    tags,
+  };
+}
+
+async function describeLabeledInstances(api: AwsApi, labels: LabelConfig): Promise<Instance[]> {
+  const tagKeys = labels.dimensions.map((dimension) => `${labels.tagPrefix}${dimension}`);
+  if (tagKeys.length === 0) return [];
+  return api.describeInstances([{ Name: "tag-key", Values: tagKeys }, LIVE_STATE_FILTER]);
+}
+
+/** Customer groups on the ENIs, and those recorded for restore (so that a deleted one can be reported). */
+async function describeCustomerGroups(
+  api: AwsApi,
+  interfaces: readonly NetworkInterface[],
+  ownedGroups: readonly SecurityGroup[],
+): Promise<SecurityGroup[]> {
+  const owned = new Set(ownedGroups.map((group) => group.GroupId));
+  const attached = interfaces.flatMap((eni) => eni.Groups.map((group) => group.GroupId));
+  const recorded = interfaces.flatMap((eni) => originalGroupIds(eni));
+  const customerIds = unique([...attached, ...recorded]).filter((groupId) => !owned.has(groupId));
+  return describeInChunks(customerIds, (ids) =>
+    api.describeSecurityGroups([{ Name: "group-id", Values: ids }]),
+  );
+}
+
+function originalGroupIds(eni: NetworkInterface): string[] {
+  const value = eni.TagSet.find((tag) => tag.Key === ORIGINAL_GROUPS_TAG_KEY)?.Value ?? "";
+  return value.split(/\s+/).filter((groupId) => groupId.startsWith("sg-"));
+}
+
+/** DescribeManagedPrefixLists has no tag filter: list the account's own lists, keep the owned ones. */
+async function describeOwnedPrefixLists(api: AwsApi, location: AwsLocation): Promise<ManagedPrefixList[]> {
+  const lists = await api.describeManagedPrefixLists([{ Name: "owner-id", Values: [location.account] }]);
+  return withEntries(
+    api,
+    lists.filter((list) => isOwned(list.Tags)),
+  );
+}
+
+async function describeReferencedPrefixLists(
+  api: AwsApi,
+  groups: readonly SecurityGroup[],
+  known: readonly ManagedPrefixList[],
+): Promise<ManagedPrefixList[]> {
+  const knownIds = new Set(known.map((list) => list.PrefixListId));
+  const referenced = unique(
+    groups.flatMap((group) =>
+      group.IpPermissions.flatMap((permission) => permission.PrefixListIds.map((ref) => ref.PrefixListId)),
+    ),
+  ).filter((prefixListId) => !knownIds.has(prefixListId));
+  const lists = await describeInChunks(referenced, (ids) =>
+    api.describeManagedPrefixLists([{ Name: "prefix-list-id", Values: ids }]),
+  );
+  return withEntries(api, lists);
+}
+
+async function withEntries(
+  api: AwsApi,
+  lists: readonly Omit<ManagedPrefixList, "Entries">[],
+): Promise<ManagedPrefixList[]> {
+  const result: ManagedPrefixList[] = [];
+  for (const list of lists) {
+    result.push({ ...list, Entries: await api.getManagedPrefixListEntries(list.PrefixListId) });
+  }
+  return result;
+}
+
+async function describeInChunks<T>(
+  values: readonly string[],
+  describe: (chunk: string[]) => Promise<T[]>,
+): Promise<T[]> {
+  const results: T[] = [];
+  for (let start = 0; start < values.length; start += FILTER_VALUES_PER_CALL) {
+    results.push(...(await describe(values.slice(start, start + FILTER_VALUES_PER_CALL))));
+  }
+  return results;
+}
+
+function unique(values: readonly (string | undefined)[]): string[] {
+  return [...new Set(values.filter((value): value is string => value !== undefined))];
+}
+
+function sortBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  return [...items].sort((a, b) => compareText(key(a), key(b)));
+}

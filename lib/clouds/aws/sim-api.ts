@@ -1,0 +1,306 @@
+/**
+ * SimulatedEc2: EC2 in memory for one account and region, with the semantics segsync depends on
+ * (rule counting and quotas, dependency violations, prefix-list versions, ENI group replacement,
+ * default groups and egress, filters, throttling on demand). It backs the CLI demo, the scenario
+ * tests and the oracle checks; its state() is the `aws` part of `simulate --state-out`.
+ */
+import { compareText } from "../../util/compare-text.js";
+import type { AwsApi, Ec2Filter, PrefixListSummary } from "./api.js";
+import { type AwsQuotas, DEFAULT_AWS_QUOTAS } from "./config.js";
+import { AwsApiError } from "./errors.js";
+import type {
+  AwsInstanceStateName,
+  AwsLocation,
+  AwsRegionState,
+  AwsTag,
+  Instance,
+  IpPermission,
+  NetworkInterface,
+  PrefixListEntry,
+  SecurityGroup,
+} from "./model.js";
+import { fail, SimulationInputError } from "./sim/failures.js";
+import { applyFilters, FILTERS } from "./sim/filters.js";
+import {
+  type AttachInterfaceInput,
+  addVpc,
+  attachNetworkInterface,
+  type RunInstanceInput,
+  runInstance,
+  setInstanceState,
+  setInstanceTags,
+  terminateInstance,
+} from "./sim/instances.js";
+import { modifyNetworkInterfaceGroups } from "./sim/interfaces.js";
+import { loadRegionState } from "./sim/load.js";
+import {
+  createManagedPrefixList,
+  deleteManagedPrefixList,
+  modifyManagedPrefixList,
+} from "./sim/prefix-lists.js";
+import { SeededRandom } from "./sim/random.js";
+import { entriesOf, SimRegion } from "./sim/region.js";
+import {
+  authorizeIngress,
+  createSecurityGroup,
+  deleteSecurityGroup,
+  revokeIngress,
+} from "./sim/security-groups.js";
+import { createTags, deleteTags } from "./sim/tagging.js";
+
+export { SimulationInputError } from "./sim/failures.js";
+export type { AttachInterfaceInput, RunInstanceInput } from "./sim/instances.js";
+
+export type AwsApiMethod = Exclude<keyof AwsApi, "location">;
+
+/** The calls that change EC2, for tests that count writes. */
+export const AWS_WRITE_METHODS: ReadonlySet<AwsApiMethod> = new Set<AwsApiMethod>([
+  "createSecurityGroup",
+  "deleteSecurityGroup",
+  "authorizeIngress",
+  "revokeIngress",
+  "createTags",
+  "deleteTags",
+  "modifyNetworkInterfaceGroups",
+  "createManagedPrefixList",
+  "modifyManagedPrefixList",
+  "deleteManagedPrefixList",
+]);
+
+/** RequestLimitExceeded on a seeded fraction of calls. */
+export interface ThrottleOptions {
+  /** 0 to 1: the chance that any one call is throttled. */
+  readonly throttleRate: number;
+  readonly seed: number;
+}
+
+export interface SimulatedEc2Options {
+  readonly quotas?: AwsQuotas;
+  readonly throttle?: ThrottleOptions;
+}
+
+/** One AwsApi call as it was made: arguments copied at call time, and how it ended. */
+export interface SimulatedCall {
+  readonly method: AwsApiMethod;
+  readonly args: readonly unknown[];
+  /** `ok`, or the EC2 error code it failed with (`RequestLimitExceeded` when throttled). */
+  readonly outcome: string;
+}
+
+export class SimulatedEc2 implements AwsApi {
+  readonly location: AwsLocation;
+  private readonly region: SimRegion;
+  private readonly log: { method: AwsApiMethod; args: readonly unknown[]; outcome: string }[] = [];
+  private throttle: { readonly rate: number; readonly random: SeededRandom } | undefined;
+
+  constructor(initial: AwsRegionState, options: SimulatedEc2Options = {}) {
+    this.location = { account: initial.account, region: initial.region };
+    this.region = new SimRegion(this.location, options.quotas ?? DEFAULT_AWS_QUOTAS);
+    loadRegionState(this.region, initial);
+    this.setThrottle(options.throttle);
+  }
+
+  /** A location with nothing in it yet. */
+  static empty(location: AwsLocation, options: SimulatedEc2Options = {}): SimulatedEc2 {
+    return new SimulatedEc2(
+      { ...location, instances: [], networkInterfaces: [], securityGroups: [], managedPrefixLists: [] },
+      options,
+    );
+  }
+
+  /** Every AwsApi call so far, oldest first. */
+  get calls(): readonly SimulatedCall[] {
+    return this.log;
+  }
+
+  clearCalls(): void {
+    this.log.length = 0;
+  }
+
+  /** Starts, changes or (undefined) stops throttling; a new seed restarts the sequence. */
+  setThrottle(throttle: ThrottleOptions | undefined): void {
+    if (throttle !== undefined && !(throttle.throttleRate >= 0 && throttle.throttleRate <= 1)) {
+      throw new SimulationInputError(`throttleRate must be within 0 and 1, got ${throttle.throttleRate}`);
+    }
+    this.throttle =
+      throttle === undefined
+        ? undefined
+        : { rate: throttle.throttleRate, random: new SeededRandom(throttle.seed) };
+  }
+
+  /** Everything in the location, in the describe shapes, each list sorted by id: a deep copy. */
+  state(): AwsRegionState {
+    return this.region.state();
+  }
+
+  // Simulation controls: what happens outside segsync. Not AwsApi calls: neither logged nor throttled.
+
+  /** Makes a VPC known, so that groups can be created in it; runInstance does this itself. */
+  addVpc(vpcId: string): void {
+    addVpc(this.region, vpcId);
+  }
+
+  /** Launches a running instance with its primary ENI; without groupIds it gets the VPC's default group. */
+  runInstance(input: RunInstanceInput): { instanceId: string; networkInterfaceId: string } {
+    return runInstance(this.region, input);
+  }
+
+  attachNetworkInterface(instanceId: string, input: AttachInterfaceInput): { networkInterfaceId: string } {
+    return attachNetworkInterface(this.region, instanceId, input);
+  }
+
+  /** Stopping releases public IPs; starting assigns `publicIp` when given. `terminated` terminates. */
+  setInstanceState(
+    instanceId: string,
+    state: AwsInstanceStateName,
+    options: { readonly publicIp?: string } = {},
+  ): void {
+    setInstanceState(this.region, instanceId, state, options);
+  }
+
+  terminateInstance(instanceId: string): void {
+    terminateInstance(this.region, instanceId);
+  }
+
+  /** The complete new tag map. */
+  setInstanceTags(instanceId: string, tags: Readonly<Record<string, string>>): void {
+    setInstanceTags(this.region, instanceId, tags);
+  }
+
+  // AwsApi
+
+  describeInstances(filters: readonly Ec2Filter[]): Promise<Instance[]> {
+    return this.call("describeInstances", [filters], () => {
+      const all = [...this.region.instances.values()].map((instance) =>
+        this.region.describeInstance(instance),
+      );
+      return applyFilters(
+        "DescribeInstances",
+        FILTERS.DescribeInstances,
+        sortById(all, "InstanceId"),
+        filters,
+      );
+    });
+  }
+
+  describeNetworkInterfaces(filters: readonly Ec2Filter[]): Promise<NetworkInterface[]> {
+    return this.call("describeNetworkInterfaces", [filters], () => {
+      const all = [...this.region.interfaces.values()].map((eni) => this.region.describeInterface(eni));
+      const sorted = sortById(all, "NetworkInterfaceId");
+      return applyFilters("DescribeNetworkInterfaces", FILTERS.DescribeNetworkInterfaces, sorted, filters);
+    });
+  }
+
+  describeSecurityGroups(filters: readonly Ec2Filter[]): Promise<SecurityGroup[]> {
+    return this.call("describeSecurityGroups", [filters], () => {
+      const all = [...this.region.groups.values()].map((group) => this.region.describeGroup(group));
+      return applyFilters(
+        "DescribeSecurityGroups",
+        FILTERS.DescribeSecurityGroups,
+        sortById(all, "GroupId"),
+        filters,
+      );
+    });
+  }
+
+  describeManagedPrefixLists(filters: readonly Ec2Filter[]): Promise<PrefixListSummary[]> {
+    return this.call("describeManagedPrefixLists", [filters], () => {
+      const all = [...this.region.prefixLists.values()].map((list) => {
+        const { Entries: _entries, ...summary } = this.region.describePrefixList(list);
+        return summary;
+      });
+      const sorted = sortById(all, "PrefixListId");
+      return applyFilters("DescribeManagedPrefixLists", FILTERS.DescribeManagedPrefixLists, sorted, filters);
+    });
+  }
+
+  getManagedPrefixListEntries(prefixListId: string): Promise<PrefixListEntry[]> {
+    return this.call("getManagedPrefixListEntries", [prefixListId], () =>
+      entriesOf(this.region.prefixList(prefixListId)),
+    );
+  }
+
+  createSecurityGroup(input: {
+    readonly vpcId: string;
+    readonly groupName: string;
+    readonly description: string;
+    readonly tags: readonly AwsTag[];
+  }): Promise<{ groupId: string }> {
+    return this.call("createSecurityGroup", [input], () => createSecurityGroup(this.region, input));
+  }
+
+  deleteSecurityGroup(groupId: string): Promise<void> {
+    return this.call("deleteSecurityGroup", [groupId], () => deleteSecurityGroup(this.region, groupId));
+  }
+
+  authorizeIngress(groupId: string, permissions: readonly IpPermission[]): Promise<void> {
+    return this.call("authorizeIngress", [groupId, permissions], () =>
+      authorizeIngress(this.region, groupId, permissions),
+    );
+  }
+
+  revokeIngress(groupId: string, permissions: readonly IpPermission[]): Promise<void> {
+    return this.call("revokeIngress", [groupId, permissions], () =>
+      revokeIngress(this.region, groupId, permissions),
+    );
+  }
+
+  createTags(resourceIds: readonly string[], tags: readonly AwsTag[]): Promise<void> {
+    return this.call("createTags", [resourceIds, tags], () => createTags(this.region, resourceIds, tags));
+  }
+
+  deleteTags(resourceIds: readonly string[], tagKeys: readonly string[]): Promise<void> {
+    return this.call("deleteTags", [resourceIds, tagKeys], () =>
+      deleteTags(this.region, resourceIds, tagKeys),
+    );
+  }
+
+  modifyNetworkInterfaceGroups(networkInterfaceId: string, groupIds: readonly string[]): Promise<void> {
+    return this.call("modifyNetworkInterfaceGroups", [networkInterfaceId, groupIds], () =>
+      modifyNetworkInterfaceGroups(this.region, networkInterfaceId, groupIds),
+    );
+  }
+
+  createManagedPrefixList(input: {
+    readonly name: string;
+    readonly addressFamily: "IPv4" | "IPv6";
+    readonly maxEntries: number;
+    readonly entries: readonly PrefixListEntry[];
+    readonly tags: readonly AwsTag[];
+  }): Promise<{ prefixListId: string; version: number }> {
+    return this.call("createManagedPrefixList", [input], () => createManagedPrefixList(this.region, input));
+  }
+
+  modifyManagedPrefixList(input: {
+    readonly prefixListId: string;
+    readonly currentVersion: number;
+    readonly addEntries: readonly PrefixListEntry[];
+    readonly removeCidrs: readonly string[];
+  }): Promise<{ version: number }> {
+    return this.call("modifyManagedPrefixList", [input], () => modifyManagedPrefixList(this.region, input));
+  }
+
+  deleteManagedPrefixList(prefixListId: string): Promise<void> {
+    return this.call("deleteManagedPrefixList", [prefixListId], () =>
+      deleteManagedPrefixList(this.region, prefixListId),
+    );
+  }
+
+  /** Logs the call, throttles it on demand, runs it; a failed call changes nothing. */
+  private async call<T>(method: AwsApiMethod, args: readonly unknown[], run: () => T): Promise<T> {
+    const entry = { method, args: structuredClone(args), outcome: "ok" };
+    this.log.push(entry);
+    try {
+      if (this.throttle !== undefined && this.throttle.random.next() < this.throttle.rate)
+        throw fail.throttled();
+      return run();
+    } catch (error) {
+      entry.outcome = error instanceof AwsApiError ? error.code : "error";
+      throw error;
+    }
+  }
+}
+
+function sortById<T, K extends keyof T>(items: T[], key: K): T[] {
+  return items.sort((a, b) => compareText(String(a[key]), String(b[key])));
+}

@@ -1,0 +1,57 @@
+import { fail } from "./failures.js";
+import type { SimRegion } from "./region.js";
+
+/** EC2's rules for the groups of one ENI: at least one, each once, each existing in the ENI's VPC (cloud-facts A5). */
+export function checkGroupList(
+  region: SimRegion,
+  networkInterfaceId: string,
+  vpcId: string,
+  groupIds: readonly string[],
+): void {
+  if (groupIds.length === 0) {
+    throw fail.invalid(
+      "InvalidParameterValue",
+      `Network interface ${networkInterfaceId} needs at least one security group.`,
+    );
+  }
+  if (new Set(groupIds).size !== groupIds.length) {
+    throw fail.invalid("InvalidParameterValue", `A security group is listed twice: ${groupIds.join(", ")}.`);
+  }
+  for (const groupId of groupIds) {
+    const group = region.group(groupId);
+    if (group.vpcId !== vpcId) {
+      throw fail.invalid(
+        "InvalidParameterValue",
+        `Security group ${groupId} is in ${group.vpcId}, but network interface ${networkInterfaceId} is in ${vpcId}.`,
+      );
+    }
+  }
+}
+
+/** checkGroupList, and no more groups than the SGs-per-interface quota (cloud-facts A1). */
+export function checkInterfaceGroups(
+  region: SimRegion,
+  networkInterfaceId: string,
+  vpcId: string,
+  groupIds: readonly string[],
+): void {
+  checkGroupList(region, networkInterfaceId, vpcId, groupIds);
+  const limit = region.quotas.securityGroupsPerInterface;
+  if (groupIds.length > limit) {
+    throw fail.quota(
+      "SecurityGroupsPerInterfaceLimitExceeded",
+      `The maximum number of security groups per interface has been reached: ${groupIds.length} of ${limit} for ${networkInterfaceId}.`,
+    );
+  }
+}
+
+/** ModifyNetworkInterfaceAttribute with SecurityGroupId.N: the new list replaces the old one. */
+export function modifyNetworkInterfaceGroups(
+  region: SimRegion,
+  networkInterfaceId: string,
+  groupIds: readonly string[],
+): void {
+  const eni = region.networkInterface(networkInterfaceId);
+  checkInterfaceGroups(region, networkInterfaceId, eni.vpcId, groupIds);
+  eni.groupIds = [...groupIds];
+}

@@ -1,0 +1,87 @@
+import type { Intent } from "../compile/model.js";
+import type { WorkloadEvent } from "../ingest/workload-event.js";
+import type { Cloud, Network, NetworkId, Workload, WorkloadId } from "../inventory/model.js";
+import type { Policy } from "../policy/model.js";
+
+/**
+ * The CloudProvider port: what every cloud folder (lib/clouds/<cloud>/) gives the reconciler,
+ * the CLI and the tests. The pure half (materialize, diff, evaluate, summarize, parseEvent) knows
+ * no SDK; the I/O half (discover, apply) talks to the cloud only through the cloud's own narrow
+ * `Connection` (its api.ts port), so that sdk-api and sim-api are interchangeable.
+ */
+export interface CloudProvider<
+  State,
+  Desired extends { readonly findings: readonly CloudFinding[] },
+  Operation,
+  Connection,
+> {
+  readonly cloud: Cloud;
+
+  /** Every labelled workload (and any the cloud still holds segsync objects for), and the owned objects: one full read. */
+  discover(connection: Connection, labels: Policy["labels"]): Promise<Discovery<State>>;
+  /** One workload, re-read for an event; undefined when it is gone. */
+  discoverWorkload(
+    connection: Connection,
+    workload: WorkloadId,
+    labels: Policy["labels"],
+  ): Promise<Workload | undefined>;
+  materialize(intent: Intent, state: State, policy: Policy): Desired;
+  diff(desired: Desired, state: State): Operation[];
+  /** Runs a plan in its order; stops at the first failure (the next plan converges). */
+  apply(
+    operations: readonly Operation[],
+    connection: Connection,
+    onApplied: (operation: Operation) => void,
+  ): Promise<void>;
+  evaluate(state: State): Reachability;
+  summarize(operation: Operation): OperationSummary;
+  /** A native lifecycle event → a WorkloadEvent; throws a clear error on anything else. */
+  parseEvent(input: unknown): WorkloadEvent;
+}
+
+export interface Discovery<State> {
+  readonly workloads: readonly Workload[];
+  readonly networks: readonly Network[];
+  readonly state: State;
+}
+
+export interface CloudFinding {
+  readonly code: string;
+  readonly severity: "warning" | "error";
+  readonly subject: string;
+  readonly message: string;
+}
+
+export type ProbeProtocol = "tcp" | "udp" | "icmp";
+
+export interface ReachabilityProbe {
+  /** The destination workload and the network of the NIC the traffic arrives on. */
+  readonly workload: WorkloadId;
+  readonly network: NetworkId;
+  /** The address the destination network sees the traffic from. */
+  readonly sourceAddress: string;
+  readonly protocol: ProbeProtocol;
+  readonly port?: number;
+}
+
+/** The native rule that lets a probe through: its object (SG, NSG, firewall) and the rule. */
+export interface NativeMatch {
+  readonly object: string;
+  readonly rule: string;
+}
+
+export interface Reachability {
+  /** undefined: the cloud denies the probe. */
+  explain(probe: ReachabilityProbe): NativeMatch | undefined;
+}
+
+/** An operation as people and audit records read it. */
+export interface OperationSummary {
+  readonly cloud: Cloud;
+  readonly action: "create" | "update" | "delete";
+  readonly objectType: string;
+  readonly object: string;
+  readonly detail: string;
+  /** Writes to the object that this operation removes or narrows (counted by the blast-radius guard). */
+  readonly narrows: boolean;
+}
