@@ -1,7 +1,6 @@
 import { parseCidr } from "../../../net/cidr.js";
 import type { AwsTag, PrefixListEntry } from "../model.js";
 import { fail } from "./failures.js";
-import type { SimPrefixList } from "./records.js";
 import type { SimRegion } from "./region.js";
 import { checkDescription } from "./rules.js";
 import { checkTags, mergedTags } from "./tags.js";
@@ -136,7 +135,7 @@ function checkBatchSize(count: number): void {
   }
 }
 
-function checkSize(subject: string, size: number, maxEntries: SimPrefixList["maxEntries"]): void {
+function checkSize(subject: string, size: number, maxEntries: number): void {
   if (size > maxEntries) {
     // Not one of EC2's published codes: the simulator's name for "more entries than MaxEntries".
     throw fail.quota(

@@ -1,0 +1,191 @@
+import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
+import { compareText } from "../../util/compare-text.js";
+import type { CloudProvider, Discovery, NativeMatch, OperationSummary, Reachability } from "../provider.js";
+import type { AwsApiFactory } from "./api.js";
+import { applyAwsPlan } from "./apply.js";
+import type { AwsQuotas } from "./config.js";
+import type { AwsDesired } from "./desired.js";
+import { diffAws } from "./diff.js";
+import { discoverAws, discoverWorkload } from "./discover.js";
+import { evaluateAws } from "./evaluate.js";
+import { parseAwsEvent } from "./events.js";
+import { materializeAws } from "./materialize.js";
+import type { AwsLocation, AwsState, IpPermission } from "./model.js";
+import type { AwsOperation } from "./operations.js";
+
+/** How segsync reaches EC2: an API per location, and the locations it manages. */
+export interface AwsConnection {
+  readonly apiFor: AwsApiFactory;
+  readonly locations: readonly AwsLocation[];
+}
+
+export type AwsProvider = CloudProvider<AwsState, AwsDesired, AwsOperation, AwsConnection>;
+
+export function createAwsProvider(quotas: AwsQuotas): AwsProvider {
+  return {
+    cloud: "aws",
+    async discover(connection, labels): Promise<Discovery<AwsState>> {
+      const found = await Promise.all(
+        connection.locations.map((l) => discoverAws(connection.apiFor(l), labels)),
+      );
+      return {
+        workloads: found.flatMap((d) => d.workloads).sort((a, b) => compareText(a.id, b.id)),
+        networks: found.flatMap((d) => d.networks).sort((a, b) => compareText(a.id, b.id)),
+        state: found
+          .map((d) => d.state)
+          .sort((a, b) => compareText(a.account, b.account) || compareText(a.region, b.region)),
+      };
+    },
+    async discoverWorkload(connection, workload) {
+      const id = parseWorkloadId(workload);
+      if (id.cloud !== "aws") throw new TypeError(`${workload} is not an AWS workload`);
+      return discoverWorkload(connection.apiFor({ account: id.account, region: id.region }), id.instanceId);
+    },
+    materialize: (intent, state, policy) =>
+      materializeAws(intent, state, { quotas, attachment: policy.attachment }),
+    diff: diffAws,
+    async apply(operations, connection, onApplied) {
+      await applyAwsPlan(operations, connection.apiFor, (applied) => onApplied(applied.operation));
+    },
+    evaluate: evaluateAwsWorkloads,
+    summarize: summarizeAwsOperation,
+    parseEvent: parseAwsEvent,
+  };
+}
+
+/** Reachability by workload: the probe goes to each of the workload's ENIs in the probe's VPC. */
+function evaluateAwsWorkloads(state: AwsState): Reachability {
+  const reach = evaluateAws(state);
+  return {
+    explain(probe): NativeMatch | undefined {
+      const id = parseWorkloadId(probe.workload);
+      const network = parseNetworkId(probe.network);
+      if (id.cloud !== "aws" || network.cloud !== "aws") return undefined;
+      const region = state.find((r) => r.account === id.account && r.region === id.region);
+      for (const eni of region?.networkInterfaces ?? []) {
+        if (eni.Attachment?.InstanceId !== id.instanceId || eni.VpcId !== network.vpcId) continue;
+        const match = reach.explain(eni.NetworkInterfaceId, probe.sourceAddress, probe.protocol, probe.port);
+        if (match)
+          return {
+            object: `${match.groupName} (${match.groupId})`,
+            rule: formatPermission(match.permission),
+          };
+      }
+      return undefined;
+    },
+  };
+}
+
+export function formatPermission(permission: IpPermission): string {
+  const ports =
+    permission.IpProtocol === "-1"
+      ? "all traffic"
+      : permission.FromPort === undefined || permission.FromPort === -1
+        ? permission.IpProtocol
+        : permission.FromPort === permission.ToPort
+          ? `${permission.IpProtocol}/${permission.FromPort}`
+          : `${permission.IpProtocol}/${permission.FromPort}-${permission.ToPort}`;
+  const sources = [
+    ...permission.IpRanges.map((r) => r.CidrIp),
+    ...permission.Ipv6Ranges.map((r) => r.CidrIpv6),
+    ...permission.PrefixListIds.map((p) => p.PrefixListId),
+    ...permission.UserIdGroupPairs.map((p) => p.GroupId),
+  ];
+  return `${ports} from ${sources.join(", ")}`;
+}
+
+export function summarizeAwsOperation(operation: AwsOperation): OperationSummary {
+  const base = { cloud: "aws" as const };
+  switch (operation.kind) {
+    case "createPrefixList":
+      return {
+        ...base,
+        action: "create",
+        objectType: "prefix list",
+        object: operation.name,
+        detail: `${operation.entries.length} entries, max ${operation.maxEntries}, for ${operation.identity}`,
+        narrows: false,
+      };
+    case "createSecurityGroup":
+      return {
+        ...base,
+        action: "create",
+        objectType: "security group",
+        object: `${operation.name} in ${operation.vpcId}`,
+        detail: `for ${operation.identity}`,
+        narrows: false,
+      };
+    case "authorizeIngress":
+      return {
+        ...base,
+        action: "update",
+        objectType: "security group",
+        object: operation.groupName,
+        detail: `+${operation.rules.length} rule(s)`,
+        narrows: false,
+      };
+    case "modifyPrefixList":
+      return {
+        ...base,
+        action: "update",
+        objectType: "prefix list",
+        object: operation.name,
+        detail: `+${operation.add.length} −${operation.remove.length} entries`,
+        narrows: operation.remove.length > 0,
+      };
+    case "recordOriginalGroups":
+      return {
+        ...base,
+        action: "update",
+        objectType: "network interface",
+        object: operation.networkInterfaceId,
+        detail: `record original groups ${operation.groupIds.join(" ")}`,
+        narrows: false,
+      };
+    case "setInterfaceGroups":
+      return {
+        ...base,
+        action: "update",
+        objectType: "network interface",
+        object: `${operation.networkInterfaceId} (${operation.workload})`,
+        detail: `groups ${operation.before.join(" ")} → ${operation.after.map((ref) => ("groupId" in ref ? ref.groupId : ref.create)).join(" ")}`,
+        narrows: true,
+      };
+    case "revokeIngress":
+      return {
+        ...base,
+        action: "update",
+        objectType: "security group",
+        object: operation.groupName,
+        detail: `−${operation.permissions.length} rule(s)`,
+        narrows: true,
+      };
+    case "forgetOriginalGroups":
+      return {
+        ...base,
+        action: "update",
+        objectType: "network interface",
+        object: operation.networkInterfaceId,
+        detail: "remove the original-groups record",
+        narrows: false,
+      };
+    case "deleteSecurityGroup":
+      return {
+        ...base,
+        action: "delete",
+        objectType: "security group",
+        object: `${operation.name} (${operation.groupId})`,
+        detail: "no longer used",
+        narrows: true,
+      };
+    case "deletePrefixList":
+      return {
+        ...base,
+        action: "delete",
+        objectType: "prefix list",
+        object: `${operation.name} (${operation.prefixListId})`,
+        detail: "no longer used",
+        narrows: true,
+      };
+  }
+}
