@@ -4,14 +4,12 @@ import type { AwsQuotas } from "../../../lib/clouds/aws/config.js";
 import { diffAws } from "../../../lib/clouds/aws/diff.js";
 import { evaluateAws } from "../../../lib/clouds/aws/evaluate.js";
 import { groupName, materializeAws } from "../../../lib/clouds/aws/materialize.js";
-import type { DestinationIntent, Intent } from "../../../lib/compile/model.js";
 import { parseNetworkId } from "../../../lib/inventory/ids.js";
 import type { Workload } from "../../../lib/inventory/model.js";
-import { cidrContains } from "../../../lib/net/cidr.js";
-import type { Attachment, Policy } from "../../../lib/policy/model.js";
-import { servicesAdmit } from "../../../lib/policy/services.js";
+import type { Attachment } from "../../../lib/policy/model.js";
 import { NETWORKS, policyArb } from "../../compile/arbitraries.js";
 import { AwsTestbed } from "./harness.js";
+import { intentAllows, probes } from "./intent-probes.js";
 
 const IDS = [
   "aws:111111111111:us-east-1:i-0a00000000000001",
@@ -70,37 +68,6 @@ const quotasArb: fc.Arbitrary<AwsQuotas> = fc.constantFrom(
   { rulesPerSecurityGroup: 20, securityGroupsPerInterface: 3 },
 );
 
-/** What the intent says a destination accepts from an address: by the addresses its grants stand for. */
-function intentAllows(
-  intent: Intent,
-  destination: DestinationIntent,
-  address: string,
-  protocol: "tcp" | "udp" | "icmp",
-  port: number,
-) {
-  const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
-  return destination.grants.some((grant) => {
-    if (!servicesAdmit(grant.services, protocol, port)) return false;
-    if (grant.source.kind === "ipList") return grant.source.cidrs.some((cidr) => cidrContains(cidr, address));
-    const peerSet = peerSets.get(grant.source.key);
-    return [...(peerSet?.local ?? []), ...(peerSet?.remote ?? [])].some((member) =>
-      member.addresses.some((a) => a === address || (a.includes("/") && cidrContains(a, address))),
-    );
-  });
-}
-
-function probePorts(policy: Policy): number[] {
-  const ports = new Set([1, 22, 65535]);
-  for (const rule of policy.rulesets.flatMap((rs) => rs.rules)) {
-    for (const service of rule.services) {
-      if ("fromPort" in service)
-        for (const port of [service.fromPort - 1, service.fromPort, service.toPort, service.toPort + 1])
-          if (port >= 1 && port <= 65535) ports.add(port);
-    }
-  }
-  return [...ports];
-}
-
 describe("AWS: evaluate(apply(materialize(intent))) equals the intent", () => {
   it("for random policies, estates, quotas and attachment modes", async () => {
     const checked = { destinations: 0, allowed: 0, denied: 0, unfit: 0 };
@@ -136,7 +103,6 @@ describe("AWS: evaluate(apply(materialize(intent))) equals the intent", () => {
             "192.0.2.7",
             "192.0.2.8",
           ];
-          const ports = probePorts(policy);
           const unfit = new Set(desired.findings.filter((f) => f.code === "aws-quota").map((f) => f.subject));
           for (const destination of intent.destinations) {
             if (destination.cloud !== "aws" || destination.enforcement !== "enforced") continue;
@@ -161,10 +127,7 @@ describe("AWS: evaluate(apply(materialize(intent))) equals the intent", () => {
               expect(eni.Groups.map((g) => g.GroupName)).toContain(groupName(destination.hash, 1));
               expect(eni.Groups.length).toBeLessThanOrEqual(quotas.securityGroupsPerInterface);
               for (const address of addresses) {
-                for (const [protocol, port] of [
-                  ["icmp", 0] as const,
-                  ...ports.flatMap((p) => [["tcp", p] as const, ["udp", p] as const]),
-                ]) {
+                for (const [protocol, port] of probes(policy)) {
                   const expected = intentAllows(intent, destination, address, protocol, port);
                   const match = reach.explain(eni.NetworkInterfaceId, address, protocol, port);
                   checked[expected ? "allowed" : "denied"]++;

@@ -1,0 +1,56 @@
+import type {
+  ApplicationSecurityGroup,
+  NetworkInterface,
+  NetworkSecurityGroup,
+  PublicIPAddress,
+  VirtualMachine,
+} from "./model.js";
+
+/**
+ * The narrow port of the ARM calls segsync needs, for one subscription. Implemented by
+ * sdk-api.ts (@azure/arm-network, @azure/arm-compute) and sim-api.ts (in memory, Azure's semantics).
+ *
+ * Contract shared by both implementations:
+ * - list* calls page through every result;
+ * - put* calls send the whole resource (ARM PUT), await the long-running operation and return the
+ *   resource as ARM then reads it back (with its new etag); a 429 is retried after its
+ *   Retry-After (also RetryableErrorDueToAnotherOperation); a 412 on a stale etag surfaces as
+ *   AzureConflictError, for the caller to re-read and retry;
+ * - writes to one NSG are serialized;
+ * - every other failure is one of the errors of errors.ts, with the ARM error as its cause.
+ */
+export interface AzureApi {
+  readonly subscription: string;
+
+  /** Every VM of the subscription with its power state (instance view). */
+  listVirtualMachines(): Promise<VirtualMachine[]>;
+  getVirtualMachine(resourceGroup: string, name: string): Promise<VirtualMachine | undefined>;
+  listNetworkInterfaces(): Promise<NetworkInterface[]>;
+  getNetworkInterface(resourceGroup: string, name: string): Promise<NetworkInterface | undefined>;
+  listPublicIPAddresses(): Promise<PublicIPAddress[]>;
+  listNetworkSecurityGroups(): Promise<NetworkSecurityGroup[]>;
+  getNetworkSecurityGroup(resourceGroup: string, name: string): Promise<NetworkSecurityGroup | undefined>;
+  listApplicationSecurityGroups(): Promise<ApplicationSecurityGroup[]>;
+
+  /** Create or replace an NSG with exactly these rules and tags (ifMatch: the etag read, when updating). */
+  putNetworkSecurityGroup(input: {
+    readonly resourceGroup: string;
+    readonly name: string;
+    readonly location: string;
+    readonly tags: Readonly<Record<string, string>>;
+    readonly securityRules: NetworkSecurityGroup["securityRules"];
+    readonly ifMatch?: string;
+  }): Promise<NetworkSecurityGroup>;
+  deleteNetworkSecurityGroup(resourceGroup: string, name: string): Promise<void>;
+  putApplicationSecurityGroup(input: {
+    readonly resourceGroup: string;
+    readonly name: string;
+    readonly location: string;
+    readonly tags: Readonly<Record<string, string>>;
+  }): Promise<ApplicationSecurityGroup>;
+  deleteApplicationSecurityGroup(resourceGroup: string, name: string): Promise<void>;
+  /** Replace a NIC as read, with a new NSG association, ASG memberships and tags (ifMatch: its etag). */
+  putNetworkInterface(nic: NetworkInterface, ifMatch?: string): Promise<NetworkInterface>;
+}
+
+export type AzureApiFactory = (subscription: string) => AzureApi;

@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+/** Azure quotas segsync plans against (cloud-facts B1). */
+export const AzureQuotasSchema = z
+  .object({
+    rulesPerNetworkSecurityGroup: z.number().int().min(2).max(1000).default(1000),
+    /** Addresses and ranges per rule, each side. */
+    prefixesPerRule: z.number().int().min(1).max(4000).default(4000),
+    /** ASGs referenced as source or destination per rule (the docs conflict: 1 or 10; 1 is always safe). */
+    applicationSecurityGroupsPerRule: z.number().int().min(1).max(10).default(1),
+    applicationSecurityGroupsPerIpConfiguration: z.number().int().min(1).max(20).default(20),
+    /** ASGs used across all rules of one NSG. */
+    applicationSecurityGroupsPerNetworkSecurityGroup: z.number().int().min(1).max(100).default(100),
+  })
+  .strict();
+
+export type AzureQuotas = z.infer<typeof AzureQuotasSchema>;
+
+export const DEFAULT_AZURE_QUOTAS: AzureQuotas = {
+  rulesPerNetworkSecurityGroup: 1000,
+  prefixesPerRule: 4000,
+  applicationSecurityGroupsPerRule: 1,
+  applicationSecurityGroupsPerIpConfiguration: 20,
+  applicationSecurityGroupsPerNetworkSecurityGroup: 100,
+};
+
+/** The subscriptions segsync manages, and the resource group that holds its own NSGs and ASGs in each. */
+export const AzureSubscriptionsSchema = z
+  .array(
+    z
+      .object({
+        subscription: z
+          .string()
+          .regex(
+            /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+            "a subscription id is a lowercase GUID",
+          ),
+        /** Where segsync creates its NSGs and ASGs (must exist). */
+        resourceGroup: z.string().regex(/^[\w.()-]{1,89}[\w()-]$/, "not a resource group name"),
+      })
+      .strict(),
+  )
+  .min(1);
+
+export type AzureSubscriptions = z.infer<typeof AzureSubscriptionsSchema>;

@@ -1,0 +1,39 @@
+/**
+ * ARM failures as segsync tells them apart. Both sdk-api.ts and sim-api.ts throw these, with the
+ * original error as `cause`, the ARM error code in `code` and the HTTP status in `status`.
+ */
+export class AzureApiError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly status: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** 429 that outlasted the retries (throttling, or RetryableErrorDueToAnotherOperation). */
+export class AzureThrottledError extends AzureApiError {}
+
+/** 412 PreconditionFailed: the etag sent is stale; re-read and retry. */
+export class AzureConflictError extends AzureApiError {}
+
+/** 404 ResourceNotFound / NotFound. */
+export class AzureNotFoundError extends AzureApiError {}
+
+/** A quota: rules per NSG, ASGs per rule or per NIC, prefixes per rule, … */
+export class AzureQuotaExceededError extends AzureApiError {}
+
+/** 400: the request itself is wrong (SecurityRuleInvalidPriority, InvalidResourceReference, …). */
+export class AzureInvalidRequestError extends AzureApiError {}
+
+/** InUseNetworkSecurityGroupCannotBeDeleted, ApplicationSecurityGroupInUse…: something still uses it. */
+export class AzureInUseError extends AzureApiError {}
+
+/** 401/403: credentials or a missing role assignment. */
+export class AzureAccessError extends AzureApiError {}
+
+/** A long-running operation ended Failed or Canceled. */
+export class AzureOperationFailedError extends AzureApiError {}

@@ -1,0 +1,150 @@
+/**
+ * Azure objects as segsync reads and writes them: the subset of what `az … show` prints
+ * (flattened properties, camelCase), so that simulated state is the JSON a user would see.
+ * No SDK types here: the pure core (materialize, diff, evaluate) builds on these.
+ */
+
+export interface SubResource {
+  readonly id: string;
+}
+
+export type AzureProtocol = "Tcp" | "Udp" | "Icmp" | "Esp" | "Ah" | "*";
+
+export interface SecurityRule {
+  readonly name: string;
+  readonly priority: number;
+  readonly direction: "Inbound" | "Outbound";
+  readonly access: "Allow" | "Deny";
+  readonly protocol: AzureProtocol;
+  readonly description?: string;
+  readonly sourcePortRange?: string;
+  readonly sourcePortRanges?: readonly string[];
+  /** A CIDR, an address, `*`, or a service tag (`VirtualNetwork`, `AzureLoadBalancer`, `Internet`). */
+  readonly sourceAddressPrefix?: string;
+  readonly sourceAddressPrefixes?: readonly string[];
+  readonly sourceApplicationSecurityGroups?: readonly SubResource[];
+  readonly destinationAddressPrefix?: string;
+  readonly destinationAddressPrefixes?: readonly string[];
+  readonly destinationApplicationSecurityGroups?: readonly SubResource[];
+  /** `*`, `80` or `8000-8100`. */
+  readonly destinationPortRange?: string;
+  readonly destinationPortRanges?: readonly string[];
+}
+
+export interface NetworkSecurityGroup {
+  readonly id: string;
+  readonly name: string;
+  readonly location: string;
+  readonly resourceGroup: string;
+  readonly etag?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly securityRules: readonly SecurityRule[];
+  /** AllowVnetInBound, AllowAzureLoadBalancerInBound, DenyAllInbound and the outbound three. */
+  readonly defaultSecurityRules: readonly SecurityRule[];
+  /** Read-only: the NICs associated with it. */
+  readonly networkInterfaces?: readonly SubResource[];
+}
+
+export interface ApplicationSecurityGroup {
+  readonly id: string;
+  readonly name: string;
+  readonly location: string;
+  readonly resourceGroup: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface IpConfiguration {
+  readonly name: string;
+  readonly primary: boolean;
+  readonly privateIPAddress: string;
+  /** `/subscriptions/…/virtualNetworks/<vnet>/subnets/<subnet>`: the NIC's VNet is read from it. */
+  readonly subnet: SubResource;
+  readonly publicIPAddress?: SubResource;
+  readonly applicationSecurityGroups: readonly SubResource[];
+}
+
+export interface NetworkInterface {
+  readonly id: string;
+  readonly name: string;
+  readonly location: string;
+  readonly resourceGroup: string;
+  readonly etag?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly virtualMachine?: SubResource;
+  readonly networkSecurityGroup?: SubResource;
+  readonly primary?: boolean;
+  readonly ipConfigurations: readonly IpConfiguration[];
+}
+
+export interface PublicIPAddress {
+  readonly id: string;
+  readonly name: string;
+  readonly location: string;
+  readonly resourceGroup: string;
+  readonly ipAddress?: string;
+}
+
+export interface VirtualMachine {
+  readonly id: string;
+  readonly name: string;
+  readonly location: string;
+  readonly resourceGroup: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** As `az vm show -d` prints it: "VM running", "VM deallocated", "VM stopped", "VM starting", … */
+  readonly powerState: string;
+  readonly networkProfile: {
+    readonly networkInterfaces: readonly (SubResource & { readonly primary?: boolean })[];
+  };
+}
+
+/** What segsync reads back from one subscription. */
+export interface AzureSubscriptionState {
+  readonly subscription: string;
+  readonly virtualMachines: readonly VirtualMachine[];
+  readonly networkInterfaces: readonly NetworkInterface[];
+  readonly networkSecurityGroups: readonly NetworkSecurityGroup[];
+  readonly applicationSecurityGroups: readonly ApplicationSecurityGroup[];
+  readonly publicIPAddresses: readonly PublicIPAddress[];
+}
+
+/** Sorted by subscription. */
+export type AzureState = readonly AzureSubscriptionState[];
+
+/** `/subscriptions/<s>/resourceGroups/<rg>/providers/<provider>/<type>/<name>[/<child type>/<child>]`, lowercased keys kept as written. */
+export interface ResourceId {
+  readonly subscription: string;
+  readonly resourceGroup: string;
+  readonly provider: string;
+  readonly type: string;
+  readonly name: string;
+  readonly child?: { readonly type: string; readonly name: string };
+}
+
+const RESOURCE_ID =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/([^/]+)\/([^/]+)(?:\/([^/]+)\/([^/]+))?$/i;
+
+export function parseResourceId(id: string): ResourceId | undefined {
+  const match = RESOURCE_ID.exec(id);
+  if (!match) return undefined;
+  const [, subscription = "", resourceGroup = "", provider = "", type = "", name = "", childType, childName] =
+    match;
+  return {
+    subscription,
+    resourceGroup,
+    provider,
+    type,
+    name,
+    ...(childType !== undefined && childName !== undefined
+      ? { child: { type: childType, name: childName } }
+      : {}),
+  };
+}
+
+export function resourceId(subscription: string, resourceGroup: string, type: string, name: string): string {
+  return `/subscriptions/${subscription}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/${type}/${name}`;
+}
+
+/** ARM ids compare case-insensitively. */
+export function sameResource(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+}

@@ -1,0 +1,48 @@
+import type { DestinationIntent, Intent } from "../../../lib/compile/model.js";
+import { cidrContains } from "../../../lib/net/cidr.js";
+import type { Policy } from "../../../lib/policy/model.js";
+import { servicesAdmit } from "../../../lib/policy/services.js";
+
+/**
+ * The oracle side of "evaluate equals the intent": what the intent says a destination accepts
+ * from an address, by the addresses its grants stand for (ipList CIDRs, the peer sets' local and
+ * remote members as the destination's network sees them).
+ */
+export function intentAllows(
+  intent: Intent,
+  destination: DestinationIntent,
+  address: string,
+  protocol: "tcp" | "udp" | "icmp",
+  port: number,
+): boolean {
+  const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
+  return destination.grants.some((grant) => {
+    if (!servicesAdmit(grant.services, protocol, port)) return false;
+    if (grant.source.kind === "ipList") return grant.source.cidrs.some((cidr) => cidrContains(cidr, address));
+    const peerSet = peerSets.get(grant.source.key);
+    return [...(peerSet?.local ?? []), ...(peerSet?.remote ?? [])].some((member) =>
+      member.addresses.some((a) => a === address || (a.includes("/") && cidrContains(a, address))),
+    );
+  });
+}
+
+/** Ports worth probing for a policy: both edges of every port range and their outer neighbours, plus 1, 22 and 65535. */
+export function probePorts(policy: Policy): number[] {
+  const ports = new Set([1, 22, 65535]);
+  for (const rule of policy.rulesets.flatMap((rs) => rs.rules)) {
+    for (const service of rule.services) {
+      if ("fromPort" in service)
+        for (const port of [service.fromPort - 1, service.fromPort, service.toPort, service.toPort + 1])
+          if (port >= 1 && port <= 65535) ports.add(port);
+    }
+  }
+  return [...ports];
+}
+
+/** Every probe of probePorts: icmp once, tcp and udp on each port. */
+export function probes(policy: Policy): (readonly ["tcp" | "udp" | "icmp", number])[] {
+  return [
+    ["icmp", 0] as const,
+    ...probePorts(policy).flatMap((port) => [["tcp", port] as const, ["udp", port] as const]),
+  ];
+}
