@@ -13,3 +13,8 @@ export const ORIGINAL_NSG_TAG_KEY = "segsync-original-nsg";
 export function isOwned(tags: Readonly<Record<string, string>> | undefined): boolean {
   return tags?.[OWNERSHIP_TAG_KEY] === OWNERSHIP_TAG_VALUE;
 }
+
+/** The tags of every NSG and ASG segsync creates. */
+export function ownedTags(identity: string): Record<string, string> {
+  return { [OWNERSHIP_TAG_KEY]: OWNERSHIP_TAG_VALUE, [IDENTITY_TAG_KEY]: identity.slice(0, 256) };
+}

@@ -1,0 +1,297 @@
+import { compareText } from "../../util/compare-text.js";
+import type { AzureDesired, DesiredNetworkInterface } from "./desired.js";
+import {
+  type AzureState,
+  type NetworkInterface,
+  type NetworkSecurityGroup,
+  resourceId,
+  type SecurityRule,
+  sameResource,
+} from "./model.js";
+import { AZURE_OPERATION_ORDER, type AzureOperation } from "./operations.js";
+import {
+  IDENTITY_TAG_KEY,
+  isOwned,
+  ORIGINAL_NSG_TAG_KEY,
+  OWNERSHIP_TAG_KEY,
+  OWNERSHIP_TAG_VALUE,
+} from "./ownership.js";
+
+/**
+ * Desired vs actual → the fewest ARM writes, make-before-break. Only owned NSGs and ASGs are
+ * written or deleted, and NICs only when the desired state lists them (and then only their NSG
+ * association, owned ASG memberships and segsync's tags). Pure; applying and diffing again gives [].
+ */
+export function diffAzure(desired: AzureDesired, actual: AzureState): AzureOperation[] {
+  const operations: AzureOperation[] = [];
+  const nsgs = new Map<string, NetworkSecurityGroup>();
+  const asgs = new Map<string, { id: string; name: string; resourceGroup: string; subscription: string }>();
+  const nics = new Map<string, NetworkInterface>();
+  const ownedNsgs: NetworkSecurityGroup[] = [];
+  for (const subscription of actual) {
+    for (const nsg of subscription.networkSecurityGroups) {
+      nsgs.set(nsg.id.toLowerCase(), nsg);
+      if (isOwned(nsg.tags) && nsg.name.startsWith("segsync-")) ownedNsgs.push(nsg);
+    }
+    for (const asg of subscription.applicationSecurityGroups) {
+      if (isOwned(asg.tags) && asg.name.startsWith("segsync-")) {
+        asgs.set(asg.id.toLowerCase(), { ...asg, subscription: subscription.subscription });
+      }
+    }
+    for (const nic of subscription.networkInterfaces) nics.set(nic.id.toLowerCase(), nic);
+  }
+
+  for (const asg of desired.applicationSecurityGroups) {
+    const id = resourceId(asg.subscription, asg.resourceGroup, "applicationSecurityGroups", asg.name);
+    if (asgs.has(id.toLowerCase())) continue;
+    const { subscription, resourceGroup, name, location, identity } = asg;
+    operations.push({
+      subscription,
+      kind: "putApplicationSecurityGroup",
+      resourceGroup,
+      name,
+      location,
+      identity,
+    });
+  }
+
+  for (const nsg of desired.networkSecurityGroups) {
+    const id = resourceId(
+      nsg.subscription,
+      nsg.resourceGroup,
+      "networkSecurityGroups",
+      nsg.name,
+    ).toLowerCase();
+    const existing = nsgs.get(id);
+    const change = ruleChange(existing?.securityRules ?? [], nsg.securityRules);
+    const tagsMatch =
+      existing !== undefined && existing.tags[IDENTITY_TAG_KEY] === nsg.identity && isOwned(existing.tags);
+    if (existing && change.added + change.removed + change.changed === 0 && tagsMatch) continue;
+    operations.push({
+      subscription: nsg.subscription,
+      kind: "putNetworkSecurityGroup",
+      resourceGroup: nsg.resourceGroup,
+      name: nsg.name,
+      location: nsg.location,
+      identity: nsg.identity,
+      securityRules: nsg.securityRules,
+      ...(existing?.etag === undefined ? {} : { ifMatch: existing.etag }),
+      change: { created: existing === undefined, ...change },
+    });
+  }
+  const nsgWrites = operations.some((op) => op.kind === "putNetworkSecurityGroup");
+
+  const nicsAfter = new Map(nics);
+  for (const wanted of desired.networkInterfaces) {
+    const nic = nics.get(wanted.id.toLowerCase());
+    if (!nic) continue;
+    const after = desiredNic(nic, wanted, asgs, nsgs);
+    nicsAfter.set(nic.id.toLowerCase(), after);
+    const before = memberships(nic);
+    const added = memberships(after).filter((id) => !before.some((b) => sameResource(b, id)));
+    // Rules written in this plan may reference these ASGs: join them first, so no allowed flow waits.
+    if (nsgWrites && added.length > 0) {
+      const joined = withMemberships(nic, (configuration) => [
+        ...configuration.applicationSecurityGroups.map((a) => a.id),
+        ...(wanted.ownedApplicationSecurityGroupIds[configuration.name] ?? []).filter(
+          (id) => !configuration.applicationSecurityGroups.some((a) => sameResource(a.id, id)),
+        ),
+      ]);
+      operations.push({
+        subscription: wanted.subscription,
+        kind: "joinApplicationSecurityGroups",
+        nic: joined,
+        workload: wanted.workload,
+        added,
+      });
+      if (sameNic(joined, after)) continue;
+    }
+    if (!sameNic(nic, after)) {
+      operations.push({
+        subscription: wanted.subscription,
+        kind: "putNetworkInterface",
+        nic: after,
+        workload: wanted.workload,
+        before: {
+          ...(nic.networkSecurityGroup === undefined
+            ? {}
+            : { networkSecurityGroup: nic.networkSecurityGroup.id }),
+          applicationSecurityGroups: before,
+        },
+      });
+    }
+  }
+
+  operations.push(...deletions(desired, ownedNsgs, asgs, nicsAfter));
+  const rank = (op: AzureOperation) => AZURE_OPERATION_ORDER.indexOf(op.kind);
+  return operations
+    .map((op, position) => ({ op, position }))
+    .sort((a, b) => rank(a.op) - rank(b.op) || a.position - b.position)
+    .map(({ op }) => op);
+}
+
+function deletions(
+  desired: AzureDesired,
+  ownedNsgs: readonly NetworkSecurityGroup[],
+  asgs: ReadonlyMap<string, { id: string; name: string; resourceGroup: string; subscription: string }>,
+  nicsAfter: ReadonlyMap<string, NetworkInterface>,
+): AzureOperation[] {
+  const wantedNsgs = new Set(
+    desired.networkSecurityGroups.map((n) =>
+      resourceId(n.subscription, n.resourceGroup, "networkSecurityGroups", n.name).toLowerCase(),
+    ),
+  );
+  const wantedAsgs = new Set(
+    desired.applicationSecurityGroups.map((a) =>
+      resourceId(a.subscription, a.resourceGroup, "applicationSecurityGroups", a.name).toLowerCase(),
+    ),
+  );
+  const associated = new Set(
+    [...nicsAfter.values()].flatMap((nic) =>
+      nic.networkSecurityGroup ? [nic.networkSecurityGroup.id.toLowerCase()] : [],
+    ),
+  );
+  const usedAsgs = new Set(
+    [...nicsAfter.values()].flatMap((nic) => memberships(nic).map((id) => id.toLowerCase())),
+  );
+  for (const asg of referencedAsgs(desired.networkSecurityGroups.flatMap((n) => n.securityRules)))
+    usedAsgs.add(asg);
+  const operations: AzureOperation[] = [];
+  for (const nsg of ownedNsgs) {
+    const id = nsg.id.toLowerCase();
+    if (wantedNsgs.has(id)) continue;
+    if (associated.has(id)) {
+      // Kept as it is for a NIC segsync leaves alone: so are the ASGs its rules name.
+      for (const asg of referencedAsgs(nsg.securityRules)) usedAsgs.add(asg);
+      continue;
+    }
+    const subscription = nsg.id.split("/")[2] ?? "";
+    operations.push({
+      subscription,
+      kind: "deleteNetworkSecurityGroup",
+      resourceGroup: nsg.resourceGroup,
+      name: nsg.name,
+      id: nsg.id,
+    });
+  }
+  for (const [id, asg] of [...asgs].sort(([a], [b]) => compareText(a, b))) {
+    if (wantedAsgs.has(id) || usedAsgs.has(id)) continue;
+    operations.push({
+      subscription: asg.subscription,
+      kind: "deleteApplicationSecurityGroup",
+      resourceGroup: asg.resourceGroup,
+      name: asg.name,
+      id: asg.id,
+    });
+  }
+  return operations;
+}
+
+function referencedAsgs(rules: readonly SecurityRule[]): string[] {
+  return rules.flatMap((rule) =>
+    [
+      ...(rule.sourceApplicationSecurityGroups ?? []),
+      ...(rule.destinationApplicationSecurityGroups ?? []),
+    ].map((a) => a.id.toLowerCase()),
+  );
+}
+
+/** The NIC with the desired NSG, owned ASG memberships (others kept) and segsync's tags. */
+function desiredNic(
+  nic: NetworkInterface,
+  wanted: DesiredNetworkInterface,
+  ownedAsgs: ReadonlyMap<string, unknown>,
+  nsgs: ReadonlyMap<string, NetworkSecurityGroup>,
+): NetworkInterface {
+  const { networkSecurityGroup: _current, ...rest } = nic;
+  const tags = { ...nic.tags };
+  if (wanted.originalNsgTag === "record" && tags[ORIGINAL_NSG_TAG_KEY] === undefined) {
+    const current = nic.networkSecurityGroup?.id;
+    const owned = current !== undefined && isOwned(nsgs.get(current.toLowerCase())?.tags);
+    tags[ORIGINAL_NSG_TAG_KEY] = current === undefined || owned ? "none" : current;
+  }
+  if (wanted.originalNsgTag === "remove") delete tags[ORIGINAL_NSG_TAG_KEY];
+  const withGroups = withMemberships({ ...rest, tags }, (configuration) => [
+    ...configuration.applicationSecurityGroups
+      .map((a) => a.id)
+      .filter((id) => !ownedAsgs.has(id.toLowerCase())),
+    ...(wanted.ownedApplicationSecurityGroupIds[configuration.name] ?? []),
+  ]);
+  return wanted.networkSecurityGroupId === undefined
+    ? withGroups
+    : { ...withGroups, networkSecurityGroup: { id: wanted.networkSecurityGroupId } };
+}
+
+function withMemberships(
+  nic: NetworkInterface,
+  groups: (configuration: NetworkInterface["ipConfigurations"][number]) => string[],
+): NetworkInterface {
+  return {
+    ...nic,
+    ipConfigurations: nic.ipConfigurations.map((configuration) => ({
+      ...configuration,
+      applicationSecurityGroups: groups(configuration).map((id) => ({ id })),
+    })),
+  };
+}
+
+function memberships(nic: NetworkInterface): string[] {
+  return nic.ipConfigurations.flatMap((c) => c.applicationSecurityGroups.map((a) => a.id));
+}
+
+function sameNic(a: NetworkInterface, b: NetworkInterface): boolean {
+  if (!sameResource(a.networkSecurityGroup?.id ?? "-", b.networkSecurityGroup?.id ?? "-")) return false;
+  if (JSON.stringify(sortedEntries(a.tags)) !== JSON.stringify(sortedEntries(b.tags))) return false;
+  return a.ipConfigurations.every((configuration, i) => {
+    const other = b.ipConfigurations[i];
+    const left = configuration.applicationSecurityGroups.map((g) => g.id.toLowerCase()).sort();
+    const right = (other?.applicationSecurityGroups ?? []).map((g) => g.id.toLowerCase()).sort();
+    return JSON.stringify(left) === JSON.stringify(right);
+  });
+}
+
+function sortedEntries(tags: Readonly<Record<string, string>>): [string, string][] {
+  return Object.entries(tags).sort(([a], [b]) => compareText(a, b));
+}
+
+/** Rule-level difference between two rule lists, matched by name. */
+function ruleChange(current: readonly SecurityRule[], wanted: readonly SecurityRule[]) {
+  const byName = new Map(current.map((rule) => [rule.name, rule]));
+  let added = 0;
+  let changed = 0;
+  for (const rule of wanted) {
+    const existing = byName.get(rule.name);
+    if (!existing) added++;
+    else if (ruleText(existing) !== ruleText(rule)) changed++;
+  }
+  const wantedNames = new Set(wanted.map((rule) => rule.name));
+  const removed = current.filter((rule) => !wantedNames.has(rule.name)).length;
+  return { added, removed, changed };
+}
+
+/** A rule's meaning, independent of how ARM orders lists or spells ids. */
+function ruleText(rule: SecurityRule): string {
+  const list = (values: readonly string[] | undefined, single: string | undefined) =>
+    [...(values ?? []), ...(single === undefined || single === "" ? [] : [single])]
+      .map((v) => v.toLowerCase())
+      .sort();
+  return JSON.stringify([
+    rule.priority,
+    rule.direction,
+    rule.access,
+    rule.protocol,
+    rule.description ?? "",
+    list(rule.sourceAddressPrefixes, rule.sourceAddressPrefix),
+    list(rule.sourcePortRanges, rule.sourcePortRange),
+    list(
+      (rule.sourceApplicationSecurityGroups ?? []).map((a) => a.id),
+      undefined,
+    ),
+    list(rule.destinationAddressPrefixes, rule.destinationAddressPrefix),
+    list(rule.destinationPortRanges, rule.destinationPortRange),
+    list(
+      (rule.destinationApplicationSecurityGroups ?? []).map((a) => a.id),
+      undefined,
+    ),
+  ]);
+}

@@ -1,0 +1,128 @@
+import { cidrContains } from "../../net/cidr.js";
+import type { ProbeProtocol } from "../provider.js";
+import { networkOfNic } from "./materialize.js";
+import type { AzureState, NetworkInterface, NetworkSecurityGroup, SecurityRule } from "./model.js";
+
+/** The platform address of Azure's load balancer probes (and DNS, DHCP): the AzureLoadBalancer tag. */
+export const AZURE_PLATFORM_ADDRESS = "168.63.129.16";
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+
+export interface AzureVerdict {
+  readonly access: "Allow" | "Deny";
+  /** The NSG that decided, or undefined when the NIC has none (everything is allowed). */
+  readonly nsg?: string;
+  readonly rule?: SecurityRule;
+}
+
+/**
+ * Effective inbound reachability with Azure's semantics: the NIC's NSG decides, its rules and the
+ * default rules in priority order, first match wins; a source ASG matches the addresses of NICs in
+ * the same VNet whose IP configuration is a member; a destination ASG matches when the NIC is one.
+ * Service tags: AzureLoadBalancer is the platform address; VirtualNetwork is every address of a
+ * NIC in the same VNet (address spaces and peerings are not read, so this is a lower bound);
+ * Internet is every address outside the private ranges. Subnet NSGs are not read.
+ */
+export class AzureReachability {
+  private readonly nics = new Map<string, NetworkInterface>();
+  private readonly nsgs = new Map<string, NetworkSecurityGroup>();
+  /** `<network>|<address>` → the IP configuration's ASG ids (lowercase). */
+  private readonly byAddress = new Map<string, Set<string>>();
+  private readonly networkAddresses = new Map<string, Set<string>>();
+
+  constructor(state: AzureState) {
+    for (const subscription of state) {
+      for (const nsg of subscription.networkSecurityGroups) this.nsgs.set(nsg.id.toLowerCase(), nsg);
+      for (const nic of subscription.networkInterfaces) {
+        this.nics.set(nic.id.toLowerCase(), nic);
+        const network = networkOfNic(nic)?.toLowerCase() ?? "";
+        for (const configuration of nic.ipConfigurations) {
+          this.byAddress.set(
+            `${network}|${configuration.privateIPAddress}`,
+            new Set(configuration.applicationSecurityGroups.map((a) => a.id.toLowerCase())),
+          );
+          const addresses = this.networkAddresses.get(network) ?? new Set();
+          addresses.add(configuration.privateIPAddress);
+          this.networkAddresses.set(network, addresses);
+        }
+      }
+    }
+  }
+
+  explain(nicId: string, sourceAddress: string, protocol: ProbeProtocol, port = 0): AzureVerdict {
+    const nic = this.nics.get(nicId.toLowerCase());
+    if (!nic) return { access: "Deny" };
+    const nsgId = nic.networkSecurityGroup?.id.toLowerCase();
+    const nsg = nsgId === undefined ? undefined : this.nsgs.get(nsgId);
+    if (!nsg) return { access: "Allow" };
+    const network = networkOfNic(nic)?.toLowerCase() ?? "";
+    const sourceAsgs = this.byAddress.get(`${network}|${sourceAddress}`) ?? new Set<string>();
+    const targetAsgs = new Set(
+      nic.ipConfigurations.flatMap((c) => c.applicationSecurityGroups.map((a) => a.id.toLowerCase())),
+    );
+    const targetAddresses = nic.ipConfigurations.map((c) => c.privateIPAddress);
+    const rules = [...nsg.securityRules, ...nsg.defaultSecurityRules]
+      .filter((rule) => rule.direction === "Inbound")
+      .sort((a, b) => a.priority - b.priority);
+    for (const rule of rules) {
+      if (!protocolMatches(rule, protocol, port)) continue;
+      const sourceMatches =
+        (rule.sourceApplicationSecurityGroups ?? []).some((a) => sourceAsgs.has(a.id.toLowerCase())) ||
+        prefixes(rule.sourceAddressPrefixes, rule.sourceAddressPrefix).some((prefix) =>
+          this.addressMatches(prefix, sourceAddress, network),
+        );
+      if (!sourceMatches) continue;
+      const destinationAsgs = rule.destinationApplicationSecurityGroups ?? [];
+      const destinationMatches =
+        destinationAsgs.length > 0
+          ? destinationAsgs.some((a) => targetAsgs.has(a.id.toLowerCase()))
+          : prefixes(rule.destinationAddressPrefixes, rule.destinationAddressPrefix).some((prefix) =>
+              targetAddresses.some((address) => this.addressMatches(prefix, address, network)),
+            );
+      if (!destinationMatches) continue;
+      return { access: rule.access, nsg: nsg.name, rule };
+    }
+    return { access: "Deny", nsg: nsg.name };
+  }
+
+  accepts(nicId: string, sourceAddress: string, protocol: ProbeProtocol, port = 0): boolean {
+    return this.explain(nicId, sourceAddress, protocol, port).access === "Allow";
+  }
+
+  private addressMatches(prefix: string, address: string, network: string): boolean {
+    switch (prefix.toLowerCase()) {
+      case "*":
+      case "any":
+        return true;
+      case "virtualnetwork":
+        return this.networkAddresses.get(network)?.has(address) ?? false;
+      case "azureloadbalancer":
+        return address === AZURE_PLATFORM_ADDRESS;
+      case "internet":
+        return !address.includes(":") && !PRIVATE_RANGES.some((range) => cidrContains(range, address));
+      default:
+        return (
+          /^[\d.:a-f/]+$/i.test(prefix) &&
+          prefix.includes(":") === address.includes(":") &&
+          cidrContains(prefix, address)
+        );
+    }
+  }
+}
+
+export function evaluateAzure(state: AzureState): AzureReachability {
+  return new AzureReachability(state);
+}
+
+function prefixes(list: readonly string[] | undefined, single: string | undefined): string[] {
+  return [...(list ?? []), ...(single === undefined || single === "" ? [] : [single])];
+}
+
+function protocolMatches(rule: SecurityRule, protocol: ProbeProtocol, port: number): boolean {
+  if (rule.protocol !== "*" && rule.protocol.toLowerCase() !== protocol) return false;
+  if (protocol === "icmp") return true;
+  return prefixes(rule.destinationPortRanges, rule.destinationPortRange).some((range) => {
+    if (range === "*") return true;
+    const [from = "", to = from] = range.split("-");
+    return port >= Number(from) && port <= Number(to);
+  });
+}

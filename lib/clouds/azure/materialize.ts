@@ -1,0 +1,488 @@
+import type { DestinationIntent, Intent, PeerSet, WorkloadTreatment } from "../../compile/model.js";
+import { identityHash } from "../../inventory/identity.js";
+import { parseNetworkId } from "../../inventory/ids.js";
+import type { Attachment } from "../../policy/model.js";
+import { compareText } from "../../util/compare-text.js";
+import type { AzureQuotas } from "./config.js";
+import type {
+  AzureDesired,
+  AzureFinding,
+  DesiredApplicationSecurityGroup,
+  DesiredNetworkInterface,
+  DesiredNetworkSecurityGroup,
+} from "./desired.js";
+import {
+  type AzureState,
+  type NetworkInterface,
+  parseResourceId,
+  resourceId,
+  type SecurityRule,
+} from "./model.js";
+import { isOwned, ORIGINAL_NSG_TAG_KEY } from "./ownership.js";
+import { assignPriorities } from "./priorities.js";
+import { ruleProtocols } from "./protocols.js";
+
+export interface AzureMaterializeOptions {
+  readonly quotas: AzureQuotas;
+  readonly attachment: Attachment;
+  readonly loadBalancerProbes: "allow" | "deny";
+  /** subscription → the resource group where segsync keeps its NSGs and ASGs. */
+  readonly resourceGroups: Readonly<Record<string, string>>;
+}
+
+/** Where AzureLoadBalancer health probes come from (a fixed platform address). */
+export const AZURE_LOAD_BALANCER_TAG = "AzureLoadBalancer";
+export const DENY_ALL_RULE = "segsync-deny-all-inbound";
+export const LOAD_BALANCER_RULE = "segsync-allow-load-balancer";
+const DENY_ALL_PRIORITY = 4096;
+const LOAD_BALANCER_PRIORITY = 4095;
+
+export function nsgName(hash: string, region: string): string {
+  return `segsync-${hash}-${region}`;
+}
+
+/** ASG names must be unique per resource group and stay ≤ 80 characters: the VNet is named by a hash. */
+export function asgName(hash: string, network: string): string {
+  return `segsync-${hash}-${identityHash(network.toLowerCase()).slice(0, 8)}`;
+}
+
+/**
+ * Intent → NSGs, ASGs and NIC settings that enforce it in Azure (DESIGN §4): an owned NSG per
+ * (identity, region) associated with the identity's NICs, an owned ASG per (identity, VNet) that
+ * those NICs join; rules from ASGs (same VNet) or exact prefixes to the destination's ASG, with
+ * stable priorities, then an owned deny-all at 4096 ahead of AllowVnetInBound. Pure.
+ */
+export function materializeAzure(
+  intent: Intent,
+  state: AzureState,
+  options: AzureMaterializeOptions,
+): AzureDesired {
+  const index = indexAzureState(state);
+  const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
+  const findings: AzureFinding[] = [];
+  const destinations = intent.destinations.filter((d) => d.cloud === "azure" && d.enforcement === "enforced");
+
+  const placed = destinations.map((destination) => placeDestination(destination, index, options, findings));
+  const carriers = new Set(placed.filter((p) => p.nics.length > 0).map((p) => p.destination.key));
+  let groups: Map<string, NsgPlan>;
+  for (;;) {
+    groups = planGroups(placed, peerSets, carriers, index, options);
+    const unfit = [...groups.values()]
+      .filter((g) => !g.fits)
+      .flatMap((g) => g.members.map((m) => m.destination.key));
+    const dropped = unfit.filter((key) => carriers.has(key));
+    if (dropped.length === 0) break;
+    for (const key of dropped) carriers.delete(key);
+  }
+
+  const applicationSecurityGroups: DesiredApplicationSecurityGroup[] = [];
+  const networkSecurityGroups: DesiredNetworkSecurityGroup[] = [];
+  const networkInterfaces: DesiredNetworkInterface[] = [];
+  const unfitDestinations = new Set<string>();
+  for (const plan of groups.values()) {
+    if (!plan.fits) {
+      findings.push(plan.finding as AzureFinding);
+      for (const member of plan.members) unfitDestinations.add(member.destination.key);
+      continue;
+    }
+    networkSecurityGroups.push(plan.nsg);
+    for (const member of plan.members) {
+      applicationSecurityGroups.push(member.asg);
+      for (const { nic, workload } of member.nics) {
+        const desired = enforcedInterface(nic, workload, member, plan.nsg, options, index, findings);
+        if (desired) networkInterfaces.push(desired);
+      }
+    }
+  }
+  const enforcedIds = new Set(networkInterfaces.map((n) => n.id.toLowerCase()));
+  const treatments = new Map(intent.workloads.map((w) => [w.workload.toLowerCase(), w.treatment]));
+  networkInterfaces.push(...restores(index, enforcedIds, treatments, unfitDestinations, intent));
+
+  return {
+    applicationSecurityGroups: applicationSecurityGroups.sort((a, b) =>
+      compareText(`${a.subscription}|${a.name}`, `${b.subscription}|${b.name}`),
+    ),
+    networkSecurityGroups: networkSecurityGroups.sort((a, b) =>
+      compareText(`${a.subscription}|${a.name}`, `${b.subscription}|${b.name}`),
+    ),
+    networkInterfaces: networkInterfaces.sort((a, b) => compareText(a.id.toLowerCase(), b.id.toLowerCase())),
+    findings,
+  };
+}
+
+export interface AzureStateIndex {
+  readonly nics: Map<string, { nic: NetworkInterface; subscription: string }>;
+  readonly nicsByVm: Map<string, NetworkInterface[]>;
+  readonly ownedNsgs: Map<string, AzureState[number]["networkSecurityGroups"][number]>;
+  readonly ownedAsgIds: Set<string>;
+  readonly ownedNsgIds: Set<string>;
+}
+
+export function indexAzureState(state: AzureState): AzureStateIndex {
+  const nics = new Map<string, { nic: NetworkInterface; subscription: string }>();
+  const nicsByVm = new Map<string, NetworkInterface[]>();
+  const ownedNsgs = new Map<string, AzureState[number]["networkSecurityGroups"][number]>();
+  const ownedAsgIds = new Set<string>();
+  const ownedNsgIds = new Set<string>();
+  for (const subscription of state) {
+    for (const nic of subscription.networkInterfaces) {
+      nics.set(nic.id.toLowerCase(), { nic, subscription: subscription.subscription });
+      const vm = nic.virtualMachine?.id.toLowerCase();
+      if (vm !== undefined) nicsByVm.set(vm, [...(nicsByVm.get(vm) ?? []), nic]);
+    }
+    for (const nsg of subscription.networkSecurityGroups) {
+      if (!isOwned(nsg.tags)) continue;
+      ownedNsgs.set(nsg.id.toLowerCase(), nsg);
+      ownedNsgIds.add(nsg.id.toLowerCase());
+    }
+    for (const asg of subscription.applicationSecurityGroups)
+      if (isOwned(asg.tags)) ownedAsgIds.add(asg.id.toLowerCase());
+  }
+  return { nics, nicsByVm, ownedNsgs, ownedAsgIds, ownedNsgIds };
+}
+
+/** The network id (`azure:<sub>:<rg>:<vnet>`) of a NIC, from its first IP configuration's subnet. */
+export function networkOfNic(nic: NetworkInterface): string | undefined {
+  const subnet = nic.ipConfigurations[0]?.subnet.id;
+  const parsed = subnet === undefined ? undefined : parseResourceId(subnet);
+  if (parsed?.type.toLowerCase() !== "virtualnetworks") return undefined;
+  return `azure:${parsed.subscription.toLowerCase()}:${parsed.resourceGroup}:${parsed.name}`;
+}
+
+interface PlacedDestination {
+  readonly destination: DestinationIntent;
+  readonly subscription: string;
+  readonly region: string | undefined;
+  readonly nics: readonly { readonly nic: NetworkInterface; readonly workload: string }[];
+  readonly asg: DesiredApplicationSecurityGroup;
+  readonly asgId: string;
+}
+
+function placeDestination(
+  destination: DestinationIntent,
+  index: AzureStateIndex,
+  options: AzureMaterializeOptions,
+  findings: AzureFinding[],
+): PlacedDestination {
+  const network = parseNetworkId(destination.network);
+  if (network.cloud !== "azure") throw new TypeError(`${destination.network} is not an Azure network`);
+  const subscription = network.subscription;
+  const resourceGroup = options.resourceGroups[subscription] ?? "";
+  const nics: { nic: NetworkInterface; workload: string }[] = [];
+  for (const member of destination.members) {
+    const [, sub = "", rg = "", vm = ""] = member.workload.split(":");
+    const vmId =
+      `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${vm}`.toLowerCase();
+    const found = (index.nicsByVm.get(vmId) ?? []).filter(
+      (nic) => networkOfNic(nic)?.toLowerCase() === destination.network.toLowerCase(),
+    );
+    if (found.length === 0) {
+      findings.push({
+        code: "azure-interface-missing",
+        severity: "warning",
+        subject: member.workload,
+        message: `${member.workload}: no NIC in ${destination.network} was read back; it is enforced once discovery sees one`,
+      });
+    }
+    nics.push(...found.map((nic) => ({ nic, workload: member.workload })));
+  }
+  const region = nics[0]?.nic.location;
+  const name = asgName(destination.hash, destination.network);
+  return {
+    destination,
+    subscription,
+    region,
+    nics,
+    asg: {
+      subscription,
+      resourceGroup,
+      name,
+      location: region ?? "",
+      identity: destination.identity,
+      network: destination.network,
+    },
+    asgId: resourceId(subscription, resourceGroup, "applicationSecurityGroups", name),
+  };
+}
+
+interface NsgPlan {
+  readonly fits: boolean;
+  readonly nsg: DesiredNetworkSecurityGroup;
+  readonly members: readonly PlacedDestination[];
+  readonly finding?: AzureFinding;
+}
+
+function planGroups(
+  placed: readonly PlacedDestination[],
+  peerSets: ReadonlyMap<string, PeerSet>,
+  carriers: ReadonlySet<string>,
+  index: AzureStateIndex,
+  options: AzureMaterializeOptions,
+): Map<string, NsgPlan> {
+  const byGroup = new Map<string, PlacedDestination[]>();
+  for (const member of placed) {
+    if (member.region === undefined) continue;
+    const key = `${member.subscription}|${member.region}|${member.destination.hash}`;
+    byGroup.set(key, [...(byGroup.get(key) ?? []), member]);
+  }
+  const asgIdOf = (key: string): string | undefined => placed.find((p) => p.destination.key === key)?.asgId;
+  const plans = new Map<string, NsgPlan>();
+  for (const [key, members] of byGroup) {
+    const first = members[0] as PlacedDestination;
+    const resourceGroup = options.resourceGroups[first.subscription];
+    const name = nsgName(first.destination.hash, first.region as string);
+    const base: Omit<DesiredNetworkSecurityGroup, "securityRules"> = {
+      subscription: first.subscription,
+      resourceGroup: resourceGroup ?? "",
+      name,
+      location: first.region as string,
+      identity: first.destination.identity,
+    };
+    const fail = (message: string): NsgPlan => ({
+      fits: false,
+      nsg: { ...base, securityRules: [] },
+      members,
+      finding: { code: "azure-quota", severity: "error", subject: `${first.subscription}/${name}`, message },
+    });
+    if (resourceGroup === undefined) {
+      plans.set(
+        key,
+        fail(
+          `${first.destination.identity}: no resource group is configured for subscription ${first.subscription}; not applied`,
+        ),
+      );
+      continue;
+    }
+    let rules = members.flatMap((m) => destinationRules(m, peerSets, carriers, asgIdOf, options, true));
+    if (countAsgs(rules) > options.quotas.applicationSecurityGroupsPerNetworkSecurityGroup) {
+      rules = members.flatMap((m) => destinationRules(m, peerSets, carriers, asgIdOf, options, false));
+    }
+    const platform = platformRules(options);
+    const existing = index.ownedNsgs.get(
+      resourceId(first.subscription, resourceGroup, "networkSecurityGroups", name).toLowerCase(),
+    );
+    const prioritized = assignPriorities(rules, existing?.securityRules ?? []);
+    const total = rules.length + platform.length;
+    if (!prioritized || total > options.quotas.rulesPerNetworkSecurityGroup) {
+      plans.set(
+        key,
+        fail(
+          `${first.destination.identity} in ${first.region}: ${total} rules do not fit in one NSG (${options.quotas.rulesPerNetworkSecurityGroup} rules); not applied, its current enforcement stays`,
+        ),
+      );
+      continue;
+    }
+    if (countAsgs(prioritized) > options.quotas.applicationSecurityGroupsPerNetworkSecurityGroup) {
+      plans.set(
+        key,
+        fail(
+          `${first.destination.identity} in ${first.region}: more than ${options.quotas.applicationSecurityGroupsPerNetworkSecurityGroup} ASGs in one NSG; not applied`,
+        ),
+      );
+      continue;
+    }
+    const securityRules = [...prioritized, ...platform].sort((a, b) => compareText(a.name, b.name));
+    plans.set(key, { fits: true, nsg: { ...base, securityRules }, members });
+  }
+  return plans;
+}
+
+function countAsgs(rules: readonly SecurityRule[]): number {
+  const ids = new Set<string>();
+  for (const rule of rules) {
+    for (const asg of [
+      ...(rule.sourceApplicationSecurityGroups ?? []),
+      ...(rule.destinationApplicationSecurityGroups ?? []),
+    ]) {
+      ids.add(asg.id.toLowerCase());
+    }
+  }
+  return ids.size;
+}
+
+function platformRules(options: AzureMaterializeOptions): SecurityRule[] {
+  const rules: SecurityRule[] = [
+    {
+      name: DENY_ALL_RULE,
+      priority: DENY_ALL_PRIORITY,
+      direction: "Inbound",
+      access: "Deny",
+      protocol: "*",
+      description: "segsync: default deny, ahead of AllowVnetInBound",
+      sourcePortRange: "*",
+      sourceAddressPrefix: "*",
+      destinationAddressPrefix: "*",
+      destinationPortRange: "*",
+    },
+  ];
+  if (options.loadBalancerProbes === "allow") {
+    rules.push({
+      name: LOAD_BALANCER_RULE,
+      priority: LOAD_BALANCER_PRIORITY,
+      direction: "Inbound",
+      access: "Allow",
+      protocol: "*",
+      description: "segsync: Azure load balancer health probes (policy platform.azureLoadBalancerProbes)",
+      sourcePortRange: "*",
+      sourceAddressPrefix: AZURE_LOAD_BALANCER_TAG,
+      destinationAddressPrefix: "*",
+      destinationPortRange: "*",
+    });
+  }
+  return rules;
+}
+
+/** Allow rules (priority unassigned: 0) for one destination identity in one VNet. */
+function destinationRules(
+  member: PlacedDestination,
+  peerSets: ReadonlyMap<string, PeerSet>,
+  carriers: ReadonlySet<string>,
+  asgIdOf: (key: string) => string | undefined,
+  options: AzureMaterializeOptions,
+  useSourceAsgs: boolean,
+): SecurityRule[] {
+  const { destination } = member;
+  const rules: SecurityRule[] = [];
+  for (const grant of destination.grants) {
+    let prefixes: string[] = [];
+    let sourceAsg: string | undefined;
+    let label: string;
+    if (grant.source.kind === "ipList") {
+      prefixes = [...grant.source.cidrs];
+      label = `ipList ${grant.source.name}`;
+    } else {
+      const peerSet = peerSets.get(grant.source.key);
+      if (!peerSet) throw new TypeError(`intent names peer set ${grant.source.key} but does not hold it`);
+      label = peerSet.identity;
+      const carrierKey = `${peerSet.hash}@${destination.network}`;
+      if (peerSet.local.length > 0) {
+        if (useSourceAsgs && carriers.has(carrierKey)) sourceAsg = asgIdOf(carrierKey);
+        else prefixes.push(...peerSet.localCidrs);
+      }
+      prefixes.push(...peerSet.remoteCidrs);
+    }
+    for (const { protocol, ports } of ruleProtocols(grant.services)) {
+      const common = {
+        direction: "Inbound" as const,
+        access: "Allow" as const,
+        protocol,
+        description: `segsync: from ${label}`.slice(0, 140),
+        sourcePortRange: "*",
+        destinationApplicationSecurityGroups: [{ id: member.asgId }],
+        ...(ports.length === 1
+          ? { destinationPortRange: ports[0] as string }
+          : { destinationPortRanges: ports }),
+      };
+      const nameOf = (part: string) =>
+        `segsync-${identityHash(`${member.asg.name}|${grant.sourceKey}|${protocol}|${part}`).slice(0, 12)}`;
+      if (sourceAsg !== undefined) {
+        rules.push({
+          ...common,
+          name: nameOf("asg"),
+          priority: 0,
+          sourceApplicationSecurityGroups: [{ id: sourceAsg }],
+        });
+      }
+      for (let start = 0; start < prefixes.length; start += options.quotas.prefixesPerRule) {
+        const chunk = prefixes.slice(start, start + options.quotas.prefixesPerRule);
+        rules.push({
+          ...common,
+          name: nameOf(`prefixes-${start / options.quotas.prefixesPerRule}`),
+          priority: 0,
+          ...(chunk.length === 1
+            ? { sourceAddressPrefix: chunk[0] as string }
+            : { sourceAddressPrefixes: chunk }),
+        });
+      }
+    }
+  }
+  return rules;
+}
+
+function enforcedInterface(
+  nic: NetworkInterface,
+  workload: string,
+  member: PlacedDestination,
+  nsg: DesiredNetworkSecurityGroup,
+  options: AzureMaterializeOptions,
+  index: AzureStateIndex,
+  findings: AzureFinding[],
+): DesiredNetworkInterface | undefined {
+  const current = nic.networkSecurityGroup?.id;
+  const hasTag = nic.tags[ORIGINAL_NSG_TAG_KEY] !== undefined;
+  const customerNsg = current !== undefined && !index.ownedNsgIds.has(current.toLowerCase());
+  const recordedCustomer = hasTag && nic.tags[ORIGINAL_NSG_TAG_KEY] !== "none";
+  if (options.attachment === "additive" && (customerNsg || recordedCustomer)) {
+    findings.push({
+      code: "azure-additive-conflict",
+      severity: "warning",
+      subject: nic.id,
+      message: `${nic.id} has its own NSG; a NIC holds one NSG, so additive enforcement of ${member.destination.identity} is not applied to it`,
+    });
+    return undefined;
+  }
+  const ownedAsgs: Record<string, readonly string[]> = {};
+  for (const configuration of nic.ipConfigurations) ownedAsgs[configuration.name] = [member.asgId];
+  return {
+    subscription: member.subscription,
+    id: nic.id,
+    workload,
+    networkSecurityGroupId: resourceId(
+      nsg.subscription,
+      nsg.resourceGroup,
+      "networkSecurityGroups",
+      nsg.name,
+    ),
+    ownedApplicationSecurityGroupIds: ownedAsgs,
+    originalNsgTag: options.attachment === "exclusive" && !hasTag ? "record" : "keep",
+  };
+}
+
+/** NICs that carry segsync's NSG, ASGs or record but are no longer enforced: they get their NSG back. */
+function restores(
+  index: AzureStateIndex,
+  enforced: ReadonlySet<string>,
+  treatments: ReadonlyMap<string, WorkloadTreatment>,
+  unfitDestinations: ReadonlySet<string>,
+  intent: Intent,
+): DesiredNetworkInterface[] {
+  const unfitWorkloads = new Set(
+    intent.destinations
+      .filter((d) => unfitDestinations.has(d.key))
+      .flatMap((d) => d.members.map((m) => m.workload.toLowerCase())),
+  );
+  const result: DesiredNetworkInterface[] = [];
+  for (const { nic, subscription } of index.nics.values()) {
+    if (enforced.has(nic.id.toLowerCase())) continue;
+    const tag = nic.tags[ORIGINAL_NSG_TAG_KEY];
+    const ownedNsg =
+      nic.networkSecurityGroup !== undefined &&
+      index.ownedNsgIds.has(nic.networkSecurityGroup.id.toLowerCase());
+    const ownedAsg = nic.ipConfigurations.some((c) =>
+      c.applicationSecurityGroups.some((a) => index.ownedAsgIds.has(a.id.toLowerCase())),
+    );
+    if (tag === undefined && !ownedNsg && !ownedAsg) continue;
+    const vm = nic.virtualMachine === undefined ? undefined : parseResourceId(nic.virtualMachine.id);
+    const workload =
+      vm === undefined ? nic.id : `azure:${vm.subscription.toLowerCase()}:${vm.resourceGroup}:${vm.name}`;
+    if (treatments.get(workload.toLowerCase()) === "inactive" || unfitWorkloads.has(workload.toLowerCase()))
+      continue;
+    const original =
+      tag === undefined
+        ? ownedNsg
+          ? undefined
+          : nic.networkSecurityGroup?.id
+        : tag === "none"
+          ? undefined
+          : tag;
+    result.push({
+      subscription,
+      id: nic.id,
+      workload,
+      networkSecurityGroupId: original,
+      ownedApplicationSecurityGroupIds: {},
+      originalNsgTag: tag === undefined ? "keep" : "remove",
+    });
+  }
+  return result;
+}

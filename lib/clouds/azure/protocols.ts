@@ -1,0 +1,24 @@
+import type { Service } from "../../policy/model.js";
+import type { AzureProtocol } from "./model.js";
+
+/**
+ * A canonical service set as Azure rules: one rule per protocol, ports as augmented ranges
+ * (`80`, `8000-8100`), `*` for ICMP and for every protocol.
+ */
+export function ruleProtocols(services: readonly Service[]): { protocol: AzureProtocol; ports: string[] }[] {
+  if (services.some((s) => s.protocol === "all")) return [{ protocol: "*", ports: ["*"] }];
+  const result: { protocol: AzureProtocol; ports: string[] }[] = [];
+  for (const [protocol, azure] of [
+    ["tcp", "Tcp"],
+    ["udp", "Udp"],
+  ] as const) {
+    const ports = services.flatMap((s) =>
+      s.protocol === protocol
+        ? [s.fromPort === s.toPort ? `${s.fromPort}` : `${s.fromPort}-${s.toPort}`]
+        : [],
+    );
+    if (ports.length > 0) result.push({ protocol: azure, ports });
+  }
+  if (services.some((s) => s.protocol === "icmp")) result.push({ protocol: "Icmp", ports: ["*"] });
+  return result;
+}
