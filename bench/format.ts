@@ -12,3 +12,8 @@ export function formatCount(value: number): string {
 export function formatMiB(value: number): string {
   return value.toFixed(0);
 }
+
+/** A ratio such as issued/minimal writes: two decimals; ∞ where the denominator was 0. */
+export function formatRatio(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(2) : "∞";
+}

@@ -37,15 +37,26 @@ async function runCells(options: RunOptions, sections: readonly AnySection[]) {
   return { results, failures };
 }
 
-function table(
+/** The main table: every section that has no table of its own, and each cell's memory peak. */
+function mainTable(
   sections: readonly AnySection[],
   results: readonly CellResult[],
   failures: readonly CellFailure[],
 ) {
+  return table(sections, results, failures, true);
+}
+
+function table(
+  sections: readonly AnySection[],
+  results: readonly CellResult[],
+  failures: readonly CellFailure[],
+  withMemory: boolean,
+) {
   const columns = sections.flatMap((section) =>
     section.columns.map((column) => ({ section: section.name, column })),
   );
-  const headers = ["workloads", "rules", ...columns.map(({ column }) => column.header), "peak RSS MiB"];
+  const memory = withMemory ? ["peak RSS MiB"] : [];
+  const headers = ["workloads", "rules", ...columns.map(({ column }) => column.header), ...memory];
   const rows = [
     ...results.map((result) => [
       formatCount(result.spec.workloads),
@@ -54,16 +65,32 @@ function table(
         const sectionResult = result.sections[section];
         return sectionResult === undefined ? "-" : column.cell(sectionResult);
       }),
-      formatMiB(result.memory.peakRssMiB),
+      ...(withMemory ? [formatMiB(result.memory.peakRssMiB)] : []),
     ]),
     ...failures.map((failure) => [
       formatCount(failure.spec.workloads),
       formatCount(failure.spec.rules),
       ...columns.map(() => "error"),
-      "-",
+      ...(withMemory ? ["-"] : []),
     ]),
   ];
   return renderTable(headers, rows);
+}
+
+/** Sections with a table of their own: a title, the table and how to read it. */
+function ownTables(
+  sections: readonly AnySection[],
+  results: readonly CellResult[],
+  failures: readonly CellFailure[],
+) {
+  return sections.map((section) =>
+    [
+      `${section.name}: ${section.description}`,
+      "",
+      table([section], results, failures, false),
+      ...(section.notes.length > 0 ? ["", ...section.notes] : []),
+    ].join("\n"),
+  );
 }
 
 function warnings(
@@ -111,7 +138,14 @@ async function main(): Promise<number> {
   process.stdout.write(
     `\nsegsync bench: node ${machine.node}, ${machine.cpus} × ${machine.cpuModel}, load ${machine.loadAverage1m.toFixed(1)}, seed ${options.seed}\n\n`,
   );
-  process.stdout.write(`${table(sections, results, failures)}\n\n`);
+  process.stdout.write(`${mainTable(sections.filter((section) => !section.ownTable), results, failures)}\n\n`);
+  for (const own of ownTables(
+    sections.filter((section) => section.ownTable),
+    results,
+    failures,
+  )) {
+    process.stdout.write(`${own}\n\n`);
+  }
   process.stdout.write(`targets:\n${renderTargets(targets)}\n`);
   const problems = warnings(sections, results, failures);
   if (problems.length > 0) process.stdout.write(`\n${problems.join("\n")}\n`);

@@ -1,18 +1,20 @@
 import type { CellResult } from "./cell-protocol.js";
-import { formatMs } from "./format.js";
-import type { AnySection } from "./sections/section.js";
+import { formatMs, formatRatio } from "./format.js";
+import type { AnySection, TargetUnit } from "./sections/section.js";
 
 export interface TargetCell {
   readonly workloads: number;
   readonly rules: number;
-  readonly valueMs: number;
+  /** Infinity (null in the JSON) where a ratio has no finite value. */
+  readonly value: number;
   readonly met: boolean;
 }
 
 export interface TargetReport {
   readonly section: string;
   readonly label: string;
-  readonly limitMs: number;
+  readonly limit: number;
+  readonly unit: TargetUnit;
   readonly where: string;
   /** The measured cells the target applies to; empty when none of them ran. */
   readonly cells: readonly TargetCell[];
@@ -25,29 +27,32 @@ export function evaluateTargets(
 ): TargetReport[] {
   return sections.flatMap((section) =>
     section.targets.map((target) => {
-      const cells = results
-        .filter((result) => target.appliesTo(result.spec) && result.sections[section.name] !== undefined)
-        .map((result) => {
-          const valueMs = target.measure(result.sections[section.name]);
-          return {
-            workloads: result.spec.workloads,
-            rules: result.spec.rules,
-            valueMs,
-            met: valueMs <= target.limitMs,
-          };
-        });
+      const cells = results.flatMap((result) => {
+        const sectionResult = result.sections[section.name];
+        if (!target.appliesTo(result.spec) || sectionResult === undefined) return [];
+        const value = target.measure(sectionResult);
+        if (value === null) return [];
+        return [
+          { workloads: result.spec.workloads, rules: result.spec.rules, value, met: value <= target.limit },
+        ];
+      });
       const status =
         cells.length === 0 ? "not measured" : cells.every((cell) => cell.met) ? "met" : "not met";
       return {
         section: section.name,
         label: target.label,
-        limitMs: target.limitMs,
+        limit: target.limit,
+        unit: target.unit,
         where: target.where,
         cells,
         status,
       };
     }),
   );
+}
+
+function formatValue(value: number, unit: TargetUnit): string {
+  return unit === "ms" ? `${formatMs(value)} ms` : formatRatio(value);
 }
 
 export function renderTargets(reports: readonly TargetReport[]): string {
@@ -58,7 +63,7 @@ export function renderTargets(reports: readonly TargetReport[]): string {
       const figures = report.cells
         .map(
           (cell) =>
-            `${cell.workloads}×${cell.rules}: ${formatMs(cell.valueMs)} ms ${cell.met ? "met" : "NOT MET"}`,
+            `${cell.workloads}×${cell.rules}: ${formatValue(cell.value, report.unit)} ${cell.met ? "met" : "NOT MET"}`,
         )
         .join("; ");
       return `${head}${figures}`;

@@ -95,7 +95,8 @@ export const incrementalSection = defineSection<IncrementalResult>({
   targets: [
     {
       label: "incremental median ≤ 5 ms",
-      limitMs: 5,
+      limit: 5,
+      unit: "ms",
       where: "100,000 workloads",
       appliesTo: (spec) => spec.workloads === 100_000,
       measure: (r) => r.medianMs,

@@ -22,14 +22,19 @@ export interface Column<R> {
   readonly cell: (result: R) => string;
 }
 
-/** A figure checked against a budget in the cells it applies to. */
+/** How a target's figure prints: milliseconds, or a plain ratio. */
+export type TargetUnit = "ms" | "ratio";
+
+/** A figure checked against a budget (at most `limit`) in the cells it applies to. */
 export interface Target<R> {
   readonly label: string;
-  readonly limitMs: number;
+  readonly limit: number;
+  readonly unit: TargetUnit;
   /** Which cells the target speaks about, in words, for when none of them ran. */
   readonly where: string;
   readonly appliesTo: (spec: Pick<CellSpec, "workloads" | "rules">) => boolean;
-  readonly measure: (result: R) => number;
+  /** The cell's figure, or null when the cell has none (the part of the section that makes it did not run). */
+  readonly measure: (result: R) => number | null;
 }
 
 /**
@@ -41,6 +46,10 @@ export interface Section<R> {
   readonly description: string;
   run(input: CellInput): R | Promise<R>;
   readonly columns: readonly Column<R>[];
+  /** Printed as a table of its own (workloads, rules, its columns) instead of in the main table. */
+  readonly ownTable?: boolean;
+  /** Lines printed under its own table: how to read the columns. */
+  readonly notes?: readonly string[];
   readonly targets: readonly Target<R>[];
   /** Problems in a result that make its figures doubtful; printed under the table. */
   readonly warnings?: (result: R) => readonly string[];
@@ -52,6 +61,8 @@ export interface AnySection {
   readonly description: string;
   run(input: CellInput): Promise<unknown>;
   readonly columns: readonly Column<unknown>[];
+  readonly ownTable: boolean;
+  readonly notes: readonly string[];
   readonly targets: readonly Target<unknown>[];
   readonly warnings: (result: unknown) => readonly string[];
 }
@@ -66,6 +77,8 @@ export function defineSection<R>(section: Section<R>): AnySection {
       header: column.header,
       cell: (result) => column.cell(result as R),
     })),
+    ownTable: section.ownTable ?? false,
+    notes: section.notes ?? [],
     targets: section.targets.map((target) => ({
       ...target,
       measure: (result) => target.measure(result as R),

@@ -9,13 +9,7 @@ import {
   sameResource,
 } from "./model.js";
 import { AZURE_OPERATION_ORDER, type AzureOperation } from "./operations.js";
-import {
-  IDENTITY_TAG_KEY,
-  isOwned,
-  ORIGINAL_NSG_TAG_KEY,
-  OWNERSHIP_TAG_KEY,
-  OWNERSHIP_TAG_VALUE,
-} from "./ownership.js";
+import { IDENTITY_TAG_KEY, isOwned, ORIGINAL_NSG_TAG_KEY } from "./ownership.js";
 
 /**
  * Desired vs actual → the fewest ARM writes, make-before-break. Only owned NSGs and ASGs are
