@@ -1,9 +1,10 @@
+import { awsSection } from "./aws.js";
 import { compileSection } from "./compile.js";
 import { incrementalSection } from "./incremental.js";
 import type { AnySection } from "./section.js";
 
 /** Every section, in the order they run and print. A new benchmark is a module plus a line here. */
-export const SECTIONS: readonly AnySection[] = [compileSection, incrementalSection];
+export const SECTIONS: readonly AnySection[] = [compileSection, incrementalSection, awsSection];
 
 export function selectSections(only: readonly string[] | undefined): AnySection[] {
   if (only === undefined) return [...SECTIONS];

@@ -1,6 +1,7 @@
 import { compareText } from "../../util/compare-text.js";
 import type { AwsDesired, DesiredRule } from "./desired.js";
 import { ruleKey } from "./desired.js";
+import { isLive } from "./discover.js";
 import { type ActualRule, flattenPermissions } from "./flatten.js";
 import type { AwsState, IpPermission, ManagedPrefixList, NetworkInterface, SecurityGroup } from "./model.js";
 import { locationKey } from "./model.js";
@@ -59,7 +60,7 @@ function diffRegion(desired: AwsDesired, region: AwsState[number]): AwsOperation
     (g) => isOwned(g.Tags) && g.GroupName.startsWith("segsync-"),
   );
   const ownedLists = region.managedPrefixLists.filter(
-    (l) => isOwned(l.Tags) && l.PrefixListName.startsWith("segsync-"),
+    (l) => isOwned(l.Tags) && l.PrefixListName.startsWith("segsync-") && isLive(l),
   );
   const groupByName = new Map(ownedGroups.map((g) => [`${g.VpcId}|${g.GroupName}`, g]));
   const listByName = new Map(ownedLists.map((l) => [l.PrefixListName, l]));

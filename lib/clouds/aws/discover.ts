@@ -149,12 +149,18 @@ function originalGroupIds(eni: NetworkInterface): string[] {
   return value.split(/\s+/).filter((groupId) => groupId.startsWith("sg-"));
 }
 
+/** A prefix list that exists or is being created or modified; not one being deleted or failed to be. */
+export function isLive(list: { readonly State: string }): boolean {
+  return !list.State.startsWith("delete-");
+}
+
 /** DescribeManagedPrefixLists has no tag filter: list the account's own lists, keep the owned ones. */
 async function describeOwnedPrefixLists(api: AwsApi, location: AwsLocation): Promise<ManagedPrefixList[]> {
   const lists = await api.describeManagedPrefixLists([{ Name: "owner-id", Values: [location.account] }]);
   return withEntries(
     api,
-    lists.filter((list) => isOwned(list.Tags)),
+    // DeleteManagedPrefixList is asynchronous: a list on its way out is not one segsync has.
+    lists.filter((list) => isOwned(list.Tags) && isLive(list)),
   );
 }
 

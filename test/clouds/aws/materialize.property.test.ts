@@ -4,6 +4,8 @@ import type { AwsQuotas } from "../../../lib/clouds/aws/config.js";
 import { diffAws } from "../../../lib/clouds/aws/diff.js";
 import { evaluateAws } from "../../../lib/clouds/aws/evaluate.js";
 import { groupName, materializeAws } from "../../../lib/clouds/aws/materialize.js";
+import { RULE_DESCRIPTION } from "../../../lib/clouds/aws/operations.js";
+import { isOwned } from "../../../lib/clouds/aws/ownership.js";
 import { parseNetworkId } from "../../../lib/inventory/ids.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import type { Attachment } from "../../../lib/policy/model.js";
@@ -87,6 +89,23 @@ describe("AWS: evaluate(apply(materialize(intent))) equals the intent", () => {
           const before = bed.state();
           const { intent, desired } = await bed.reconcile(policy, others, attachment);
           const after = bed.state();
+
+          // Every owned rule and list entry carries segsync's description (moto reads prefix-list
+          // references back without it, so the moto pipeline test cannot check those).
+          for (const region of after) {
+            for (const group of region.securityGroups.filter((g) => isOwned(g.Tags)))
+              for (const p of group.IpPermissions)
+                for (const source of [
+                  ...p.IpRanges,
+                  ...p.Ipv6Ranges,
+                  ...p.PrefixListIds,
+                  ...p.UserIdGroupPairs,
+                ])
+                  expect(source.Description, group.GroupName).toBe(RULE_DESCRIPTION);
+            for (const list of region.managedPrefixLists.filter((l) => isOwned(l.Tags)))
+              for (const entry of list.Entries)
+                expect(entry.Description, list.PrefixListName).toBe(RULE_DESCRIPTION);
+          }
 
           // A second plan over what was applied is empty.
           expect(diffAws(materializeAws(intent, after, { quotas, attachment }), after)).toEqual([]);

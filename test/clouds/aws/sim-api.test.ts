@@ -608,7 +608,9 @@ describe("managed prefix lists", () => {
     const [summary] = await sim.describeManagedPrefixLists([
       { Name: "prefix-list-id", Values: [prefixListId] },
     ]);
+    // The name stays (moto clears it on a modification without one: the moto tests cannot check this).
     expect(summary).toMatchObject({
+      PrefixListName: "segsync-peers",
       Version: 2,
       MaxEntries: 5,
       State: "modify-complete",
