@@ -245,8 +245,10 @@ function holdings(region: AwsRegionState | undefined): Holdings {
   const ownedGroups = (region?.securityGroups ?? []).filter(
     (group) => isOwned(group.Tags) && group.GroupName.startsWith("segsync-"),
   );
+  // A list being deleted (EC2 deletes asynchronously) is one segsync no longer has.
   const ownedLists = (region?.managedPrefixLists ?? []).filter(
-    (list) => isOwned(list.Tags) && list.PrefixListName.startsWith("segsync-"),
+    (list) =>
+      isOwned(list.Tags) && list.PrefixListName.startsWith("segsync-") && !list.State.startsWith("delete-"),
   );
   const groupNames = new Map(ownedGroups.map((group) => [group.GroupId, group.GroupName]));
   const listNames = new Map(ownedLists.map((list) => [list.PrefixListId, list.PrefixListName]));

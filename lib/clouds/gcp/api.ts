@@ -1,0 +1,31 @@
+import type { GcpFirewall, GcpInstance } from "./model.js";
+
+/**
+ * The narrow port of the Compute calls segsync needs, for one project. Implemented by sdk-api.ts
+ * (@google-cloud/compute, REST, loaded lazily) and sim-api.ts (in memory, GCP's semantics).
+ *
+ * Contract shared by both implementations:
+ * - list calls page through every result;
+ * - mutations wait for their operation (zone or global) to be DONE and fail with its error;
+ * - 403 rateLimitExceeded and 429 are backed off and retried; what outlasts the retries is
+ *   GcpThrottledError;
+ * - setTags with a stale fingerprint fails with GcpConflictError (412), for the caller to re-read;
+ * - every other failure is one of the errors of errors.ts, with the API error as its cause.
+ */
+export interface GcpApi {
+  readonly project: string;
+
+  /** Every instance of the project, in every zone (aggregated list). */
+  listInstances(): Promise<GcpInstance[]>;
+  getInstance(zone: string, name: string): Promise<GcpInstance | undefined>;
+  /** Replaces the instance's network tags; `fingerprint` is the one read with the instance. */
+  setTags(zone: string, name: string, items: readonly string[], fingerprint: string): Promise<void>;
+
+  listFirewalls(): Promise<GcpFirewall[]>;
+  insertFirewall(firewall: GcpFirewall): Promise<void>;
+  /** Replaces the rule's fields with these (same name). */
+  patchFirewall(firewall: GcpFirewall): Promise<void>;
+  deleteFirewall(name: string): Promise<void>;
+}
+
+export type GcpApiFactory = (project: string) => GcpApi;

@@ -1,0 +1,39 @@
+/**
+ * Compute API failures as segsync tells them apart. Both sdk-api.ts and sim-api.ts throw these,
+ * with the original error as `cause`, the reason in `code` and the HTTP status in `status`.
+ */
+export class GcpApiError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly status: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** 403 rateLimitExceeded or 429 that outlasted the retries. */
+export class GcpThrottledError extends GcpApiError {}
+
+/** 412 conditionNotMet: a stale fingerprint. */
+export class GcpConflictError extends GcpApiError {}
+
+/** 404 notFound. */
+export class GcpNotFoundError extends GcpApiError {}
+
+/** 409 alreadyExists. */
+export class GcpAlreadyExistsError extends GcpApiError {}
+
+/** A per-rule, per-instance or per-project limit (QUOTA_EXCEEDED, too many tags or ranges). */
+export class GcpQuotaExceededError extends GcpApiError {}
+
+/** 400 invalid / badRequest: the request itself is wrong. */
+export class GcpInvalidRequestError extends GcpApiError {}
+
+/** 401/403 (other than rate limits): credentials or permissions. */
+export class GcpAccessError extends GcpApiError {}
+
+/** An operation finished DONE with an error. */
+export class GcpOperationFailedError extends GcpApiError {}

@@ -1,0 +1,96 @@
+/**
+ * Compute Engine objects as segsync reads and writes them: the subset of what the Compute REST
+ * API returns (and `gcloud compute … describe --format=json` prints). No SDK types here: the pure
+ * core (materialize, diff, evaluate) builds on these.
+ */
+
+export interface GcpNetworkInterface {
+  readonly name?: string;
+  /** Network URL: `https://www.googleapis.com/compute/v1/projects/<p>/global/networks/<n>`. */
+  readonly network: string;
+  readonly subnetwork?: string;
+  readonly networkIP: string;
+  readonly accessConfigs?: readonly {
+    readonly name?: string;
+    readonly type?: string;
+    readonly natIP?: string;
+  }[];
+}
+
+export type GcpInstanceStatus =
+  | "PROVISIONING"
+  | "STAGING"
+  | "RUNNING"
+  | "STOPPING"
+  | "STOPPED"
+  | "SUSPENDING"
+  | "SUSPENDED"
+  | "REPAIRING"
+  | "TERMINATED";
+
+export interface GcpInstance {
+  readonly id?: string;
+  readonly name: string;
+  /** Zone URL (…/zones/<zone>). */
+  readonly zone: string;
+  readonly status: GcpInstanceStatus;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly labelFingerprint?: string;
+  readonly tags: { readonly items?: readonly string[]; readonly fingerprint?: string };
+  readonly networkInterfaces: readonly GcpNetworkInterface[];
+  readonly selfLink?: string;
+}
+
+export interface FirewallProtocol {
+  /** `tcp`, `udp`, `icmp`, `all`, or a protocol number. */
+  readonly IPProtocol: string;
+  /** `80`, `8000-8100`; absent: every port. */
+  readonly ports?: readonly string[];
+}
+
+export interface GcpFirewall {
+  readonly id?: string;
+  readonly name: string;
+  /** Network URL. */
+  readonly network: string;
+  readonly priority: number;
+  readonly direction: "INGRESS" | "EGRESS";
+  readonly description?: string;
+  readonly disabled?: boolean;
+  readonly sourceRanges?: readonly string[];
+  readonly sourceTags?: readonly string[];
+  readonly sourceServiceAccounts?: readonly string[];
+  readonly targetTags?: readonly string[];
+  readonly targetServiceAccounts?: readonly string[];
+  readonly destinationRanges?: readonly string[];
+  readonly allowed?: readonly FirewallProtocol[];
+  readonly denied?: readonly FirewallProtocol[];
+  readonly selfLink?: string;
+}
+
+/** What segsync reads back from one project. */
+export interface GcpProjectState {
+  readonly project: string;
+  readonly instances: readonly GcpInstance[];
+  readonly firewalls: readonly GcpFirewall[];
+}
+
+/** Sorted by project. */
+export type GcpState = readonly GcpProjectState[];
+
+const COMPUTE = "https://www.googleapis.com/compute/v1";
+
+export function networkUrl(project: string, network: string): string {
+  return `${COMPUTE}/projects/${project}/global/networks/${network}`;
+}
+
+/** `{ project, name }` of a network URL, full or relative (`projects/p/global/networks/n`). */
+export function parseNetworkUrl(url: string): { project: string; name: string } | undefined {
+  const match = /(?:^|\/)projects\/([^/]+)\/global\/networks\/([^/]+)$/.exec(url);
+  return match ? { project: match[1] as string, name: match[2] as string } : undefined;
+}
+
+/** The zone name of a zone URL or a bare zone. */
+export function zoneName(zone: string): string {
+  return zone.slice(zone.lastIndexOf("/") + 1);
+}
