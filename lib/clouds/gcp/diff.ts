@@ -1,0 +1,79 @@
+import { compareText } from "../../util/compare-text.js";
+import type { GcpDesired } from "./materialize.js";
+import type { GcpFirewall, GcpState } from "./model.js";
+import { zoneName } from "./model.js";
+import { GCP_OPERATION_ORDER, type GcpOperation } from "./operations.js";
+import { isOwnedFirewall } from "./ownership.js";
+
+/**
+ * Desired vs actual → the fewest Compute writes, make-before-break. Only owned firewall rules
+ * (name prefix and description marker) are inserted, patched or deleted, and instances only when
+ * the desired state lists them, with their own tags kept. Pure; applying and diffing again gives [].
+ */
+export function diffGcp(desired: GcpDesired, actual: GcpState): GcpOperation[] {
+  const operations: GcpOperation[] = [];
+  const owned = new Map<string, GcpFirewall>();
+  for (const project of actual) {
+    for (const firewall of project.firewalls)
+      if (isOwnedFirewall(firewall)) owned.set(`${project.project}|${firewall.name}`, firewall);
+  }
+  const wanted = new Set<string>();
+  for (const { project, ...firewall } of desired.firewalls) {
+    const key = `${project}|${firewall.name}`;
+    wanted.add(key);
+    const existing = owned.get(key);
+    if (!existing) operations.push({ project, kind: "insertFirewall", firewall });
+    else if (firewallText(existing) !== firewallText(firewall))
+      operations.push({ project, kind: "patchFirewall", firewall, before: existing });
+  }
+  for (const target of desired.instances) {
+    const instance = actual
+      .find((p) => p.project === target.project)
+      ?.instances.find((i) => i.name === target.name && zoneName(i.zone) === target.zone);
+    if (!instance) continue;
+    const before = instance.tags.items ?? [];
+    if ([...before].sort(compareText).join(",") === [...target.items].sort(compareText).join(",")) continue;
+    operations.push({
+      project: target.project,
+      kind: "setTags",
+      zone: target.zone,
+      name: target.name,
+      workload: target.workload,
+      before,
+      items: target.items,
+      fingerprint: instance.tags.fingerprint ?? "",
+    });
+  }
+  for (const [key, firewall] of [...owned].sort(([a], [b]) => compareText(a, b))) {
+    if (!wanted.has(key))
+      operations.push({
+        project: key.slice(0, key.indexOf("|")),
+        kind: "deleteFirewall",
+        name: firewall.name,
+      });
+  }
+  const rank = (op: GcpOperation) => GCP_OPERATION_ORDER.indexOf(op.kind);
+  return operations
+    .map((op, position) => ({ op, position }))
+    .sort((a, b) => rank(a.op) - rank(b.op) || a.position - b.position)
+    .map(({ op }) => op);
+}
+
+/** A rule's meaning, independent of list order and of fields the API adds (id, selfLink). */
+function firewallText(rule: GcpFirewall): string {
+  const sorted = (values: readonly string[] | undefined) => [...(values ?? [])].sort(compareText);
+  const protocols = (list: GcpFirewall["allowed"]) =>
+    [...(list ?? [])].map((p) => `${p.IPProtocol}:${sorted(p.ports).join(",")}`).sort(compareText);
+  return JSON.stringify([
+    rule.network.slice(rule.network.indexOf("projects/")),
+    rule.priority,
+    rule.direction,
+    rule.description ?? "",
+    rule.disabled ?? false,
+    sorted(rule.sourceRanges),
+    sorted(rule.sourceTags),
+    sorted(rule.targetTags),
+    protocols(rule.allowed),
+    protocols(rule.denied),
+  ]);
+}

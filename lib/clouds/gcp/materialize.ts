@@ -1,0 +1,351 @@
+import type { DestinationIntent, Intent, PeerSet, WorkloadTreatment } from "../../compile/model.js";
+import { identityHash } from "../../inventory/identity.js";
+import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
+import type { Attachment, Service } from "../../policy/model.js";
+import { formatService } from "../../policy/services.js";
+import { compareText } from "../../util/compare-text.js";
+import type { GcpLimits, GcpPriorities } from "./config.js";
+import {
+  type FirewallProtocol,
+  type GcpFirewall,
+  type GcpInstance,
+  type GcpState,
+  networkUrl,
+  parseNetworkUrl,
+  zoneName,
+} from "./model.js";
+import { DESCRIPTION_MARKER, isOwnedTag, OWNED_PREFIX } from "./ownership.js";
+
+export interface GcpMaterializeOptions {
+  readonly limits: GcpLimits;
+  readonly priorities: GcpPriorities;
+  readonly attachment: Attachment;
+}
+
+export interface DesiredInstanceTags {
+  readonly project: string;
+  readonly zone: string;
+  readonly name: string;
+  readonly workload: string;
+  /** The complete tag list: the instance's own tags, then segsync's. */
+  readonly items: readonly string[];
+}
+
+export interface GcpFinding {
+  readonly code: "gcp-quota" | "gcp-instance-missing" | "gcp-rule-precedes";
+  readonly severity: "warning" | "error";
+  readonly subject: string;
+  readonly message: string;
+}
+
+export interface GcpDesired {
+  /** Owned firewall rules per project, sorted by project and name. */
+  readonly firewalls: readonly (GcpFirewall & { readonly project: string })[];
+  /** Instances whose tags segsync sets (enforced ones, and ones it cleans up). Others are left alone. */
+  readonly instances: readonly DesiredInstanceTags[];
+  readonly findings: readonly GcpFinding[];
+}
+
+/** The owned network tag of an identity: valid as a GCP tag (letter first, [a-z0-9-], ≤ 63). */
+export function ownedTag(hash: string): string {
+  return `${OWNED_PREFIX}${hash}`;
+}
+
+/**
+ * Intent → GCP firewall rules and network tags (DESIGN §4): an owned tag per identity on its
+ * instances; per (network, destination identity, service set) an allow rule with the tags of
+ * same-network sources that carry one and rules with their exact ranges (split at the per-rule
+ * limit, one address family each); then a deny-all for the tag, in the configured priority band.
+ * Pure.
+ */
+export function materializeGcp(intent: Intent, state: GcpState, options: GcpMaterializeOptions): GcpDesired {
+  const band = options.priorities[options.attachment];
+  const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
+  const instances = indexInstances(state);
+  const findings: GcpFinding[] = [];
+  const destinations = intent.destinations
+    .filter((d) => d.cloud === "gcp" && d.enforcement === "enforced")
+    .sort((a, b) => compareText(a.key, b.key));
+
+  const carriers = new Set(destinations.map((d) => d.key));
+  let planned: { destination: DestinationIntent; firewalls: (GcpFirewall & { project: string })[] }[];
+  let unfit: Set<string>;
+  for (;;) {
+    planned = destinations.map((destination) => ({
+      destination,
+      firewalls: destinationRules(destination, peerSets, carriers, options.limits, band),
+    }));
+    unfit = overQuota(planned, state, options.limits, findings);
+    const dropped = [...unfit].filter((key) => carriers.has(key));
+    if (dropped.length === 0) break;
+    for (const key of dropped) carriers.delete(key);
+    findings.length = 0;
+  }
+
+  const firewalls = planned.filter((p) => !unfit.has(p.destination.key)).flatMap((p) => p.firewalls);
+  const tagsByInstance = new Map<
+    string,
+    { instance: GcpInstance; project: string; workload: string; owned: Set<string> }
+  >();
+  for (const { destination } of planned) {
+    if (unfit.has(destination.key)) continue;
+    for (const member of destination.members) {
+      const found = instances.get(member.workload);
+      if (!found) {
+        findings.push({
+          code: "gcp-instance-missing",
+          severity: "warning",
+          subject: member.workload,
+          message: `${member.workload} was not read back; it is enforced once discovery sees it`,
+        });
+        continue;
+      }
+      const entry = tagsByInstance.get(member.workload) ?? {
+        ...found,
+        workload: member.workload,
+        owned: new Set<string>(),
+      };
+      entry.owned.add(ownedTag(destination.hash));
+      tagsByInstance.set(member.workload, entry);
+    }
+  }
+  findings.push(...precedingRules(state, firewalls, band.allow));
+
+  const desiredInstances: DesiredInstanceTags[] = [];
+  for (const { instance, project, workload, owned } of tagsByInstance.values()) {
+    const own = (instance.tags.items ?? []).filter((tag) => !isOwnedTag(tag));
+    const items = [...own, ...[...owned].sort(compareText)];
+    if (items.length > options.limits.networkTagsPerInstance) {
+      findings.push({
+        code: "gcp-quota",
+        severity: "error",
+        subject: workload,
+        message: `${workload} would carry ${items.length} network tags (limit ${options.limits.networkTagsPerInstance}); not enforced`,
+      });
+      continue;
+    }
+    desiredInstances.push({ project, zone: zoneName(instance.zone), name: instance.name, workload, items });
+  }
+  desiredInstances.push(...cleanups(instances, tagsByInstance, intent, unfit));
+  return {
+    firewalls: firewalls.sort((a, b) => compareText(`${a.project}|${a.name}`, `${b.project}|${b.name}`)),
+    instances: desiredInstances.sort((a, b) => compareText(a.workload, b.workload)),
+    findings,
+  };
+}
+
+function indexInstances(state: GcpState): Map<string, { instance: GcpInstance; project: string }> {
+  const index = new Map<string, { instance: GcpInstance; project: string }>();
+  for (const project of state) {
+    for (const instance of project.instances) {
+      index.set(`gcp:${project.project}:${zoneName(instance.zone)}:${instance.name}`, {
+        instance,
+        project: project.project,
+      });
+    }
+  }
+  return index;
+}
+
+function destinationRules(
+  destination: DestinationIntent,
+  peerSets: ReadonlyMap<string, PeerSet>,
+  carriers: ReadonlySet<string>,
+  limits: GcpLimits,
+  band: { allow: number; deny: number },
+): (GcpFirewall & { project: string })[] {
+  const network = parseNetworkId(destination.network);
+  if (network.cloud !== "gcp") throw new TypeError(`${destination.network} is not a GCP network`);
+  const url = networkUrl(network.project, network.networkName);
+  const target = ownedTag(destination.hash);
+  const stem = `${OWNED_PREFIX}${destination.hash}-${identityHash(destination.network).slice(0, 6)}`;
+  const bySet = new Map<
+    string,
+    { services: readonly Service[]; tags: Set<string>; ranges: Set<string>; sources: string[] }
+  >();
+  for (const grant of destination.grants) {
+    const key = grant.services.map(formatService).join(",");
+    const entry = bySet.get(key) ?? {
+      services: grant.services,
+      tags: new Set(),
+      ranges: new Set(),
+      sources: [],
+    };
+    if (grant.source.kind === "ipList") {
+      for (const cidr of grant.source.cidrs) entry.ranges.add(cidr);
+      entry.sources.push(`ipList ${grant.source.name}`);
+    } else {
+      const peerSet = peerSets.get(grant.source.key);
+      if (!peerSet) throw new TypeError(`intent names peer set ${grant.source.key} but does not hold it`);
+      entry.sources.push(peerSet.identity);
+      if (peerSet.local.length > 0) {
+        if (carriers.has(`${peerSet.hash}@${destination.network}`)) entry.tags.add(ownedTag(peerSet.hash));
+        else for (const cidr of peerSet.localCidrs) entry.ranges.add(cidr);
+      }
+      for (const cidr of peerSet.remoteCidrs) entry.ranges.add(cidr);
+    }
+    bySet.set(key, entry);
+  }
+  const rules: (GcpFirewall & { project: string })[] = [];
+  const base = {
+    project: network.project,
+    network: url,
+    direction: "INGRESS" as const,
+    targetTags: [target],
+  };
+  for (const [key, entry] of [...bySet].sort(([a], [b]) => compareText(a, b))) {
+    const setStem = `${stem}-${identityHash(key).slice(0, 6)}`;
+    const allowed = firewallProtocols(entry.services);
+    const description =
+      `${DESCRIPTION_MARKER} ${destination.identity} from ${entry.sources.sort(compareText).join("; ")}`.slice(
+        0,
+        2048,
+      );
+    const tags = [...entry.tags].sort(compareText);
+    for (let i = 0; i < tags.length; i += limits.sourceTagsPerRule) {
+      rules.push({
+        ...base,
+        name: `${setStem}-t${i / limits.sourceTagsPerRule}`,
+        priority: band.allow,
+        description,
+        sourceTags: tags.slice(i, i + limits.sourceTagsPerRule),
+        allowed,
+      });
+    }
+    for (const [family, ranges] of [
+      ["4", [...entry.ranges].filter((r) => !r.includes(":")).sort(compareText)],
+      ["6", [...entry.ranges].filter((r) => r.includes(":")).sort(compareText)],
+    ] as const) {
+      for (let i = 0; i < ranges.length; i += limits.sourceRangesPerRule) {
+        rules.push({
+          ...base,
+          name: `${setStem}-r${family}-${i / limits.sourceRangesPerRule}`,
+          priority: band.allow,
+          description,
+          sourceRanges: ranges.slice(i, i + limits.sourceRangesPerRule),
+          allowed,
+        });
+      }
+    }
+  }
+  for (const [suffix, range] of [
+    ["deny", "0.0.0.0/0"],
+    ["deny6", "::/0"],
+  ] as const) {
+    rules.push({
+      ...base,
+      name: `${stem}-${suffix}`,
+      priority: band.deny,
+      description: `${DESCRIPTION_MARKER} ${destination.identity}: deny everything else`.slice(0, 2048),
+      sourceRanges: [range],
+      denied: [{ IPProtocol: "all" }],
+    });
+  }
+  return rules;
+}
+
+/** A canonical service set as firewall protocols: ports as `80` / `8000-8100`, none for every port. */
+export function firewallProtocols(services: readonly Service[]): FirewallProtocol[] {
+  if (services.some((s) => s.protocol === "all")) return [{ IPProtocol: "all" }];
+  const result: FirewallProtocol[] = [];
+  for (const protocol of ["tcp", "udp"] as const) {
+    const ports = services.flatMap((s) =>
+      s.protocol === protocol
+        ? [s.fromPort === s.toPort ? `${s.fromPort}` : `${s.fromPort}-${s.toPort}`]
+        : [],
+    );
+    if (ports.length > 0) result.push({ IPProtocol: protocol, ports });
+  }
+  if (services.some((s) => s.protocol === "icmp")) result.push({ IPProtocol: "icmp" });
+  return result;
+}
+
+/** Destinations whose rules would take the project past its firewall-rule quota, last ones first. */
+function overQuota(
+  planned: readonly {
+    destination: DestinationIntent;
+    firewalls: readonly (GcpFirewall & { project: string })[];
+  }[],
+  state: GcpState,
+  limits: GcpLimits,
+  findings: GcpFinding[],
+): Set<string> {
+  const unfit = new Set<string>();
+  const used = new Map<string, number>();
+  for (const project of state) {
+    used.set(
+      project.project,
+      project.firewalls.filter((f) => !(f.description ?? "").startsWith(DESCRIPTION_MARKER)).length,
+    );
+  }
+  for (const { destination, firewalls } of planned) {
+    const project = firewalls[0]?.project ?? "";
+    const total = (used.get(project) ?? 0) + firewalls.length;
+    if (total > limits.firewallRulesPerProject) {
+      unfit.add(destination.key);
+      findings.push({
+        code: "gcp-quota",
+        severity: "error",
+        subject: destination.key,
+        message: `${destination.identity} in ${destination.network}: ${firewalls.length} more firewall rules would pass project ${project}'s quota of ${limits.firewallRulesPerProject}; not applied, its current enforcement stays`,
+      });
+      continue;
+    }
+    used.set(project, total);
+  }
+  return unfit;
+}
+
+/** Customer rules that decide before segsync's band for the same instances: reported, never changed. */
+function precedingRules(state: GcpState, owned: readonly GcpFirewall[], allowPriority: number): GcpFinding[] {
+  const ownedNetworks = new Set(owned.map((f) => parseNetworkUrl(f.network)?.name));
+  const findings: GcpFinding[] = [];
+  for (const project of state) {
+    for (const rule of project.firewalls) {
+      if (
+        (rule.description ?? "").startsWith(DESCRIPTION_MARKER) ||
+        rule.disabled ||
+        rule.direction !== "INGRESS"
+      )
+        continue;
+      if (rule.priority >= allowPriority || !ownedNetworks.has(parseNetworkUrl(rule.network)?.name)) continue;
+      findings.push({
+        code: "gcp-rule-precedes",
+        severity: "warning",
+        subject: `${project.project}/${rule.name}`,
+        message: `firewall rule ${rule.name} (priority ${rule.priority}) decides before segsync's rules (${allowPriority}) for the instances it targets`,
+      });
+    }
+  }
+  return findings;
+}
+
+/** Instances that carry an owned tag but are no longer enforced (nor stopped, nor unfit): the tag goes. */
+function cleanups(
+  instances: ReadonlyMap<string, { instance: GcpInstance; project: string }>,
+  enforced: ReadonlyMap<string, unknown>,
+  intent: Intent,
+  unfit: ReadonlySet<string>,
+): DesiredInstanceTags[] {
+  const treatments = new Map<string, WorkloadTreatment>(
+    intent.workloads.map((w) => [w.workload, w.treatment]),
+  );
+  const unfitWorkloads = new Set(
+    intent.destinations.filter((d) => unfit.has(d.key)).flatMap((d) => d.members.map((m) => m.workload)),
+  );
+  const result: DesiredInstanceTags[] = [];
+  for (const [workload, { instance, project }] of instances) {
+    if (enforced.has(workload) || !(instance.tags.items ?? []).some(isOwnedTag)) continue;
+    if (treatments.get(workload) === "inactive" || unfitWorkloads.has(workload)) continue;
+    const id = parseWorkloadId(workload);
+    if (id.cloud !== "gcp") continue;
+    result.push({
+      project,
+      zone: id.zone,
+      name: id.instanceName,
+      workload,
+      items: (instance.tags.items ?? []).filter((t) => !isOwnedTag(t)),
+    });
+  }
+  return result;
+}

@@ -1,0 +1,28 @@
+import type { GcpFirewall } from "./model.js";
+
+/**
+ * One Compute write. A plan is a list of these in make-before-break order (diff.ts): insert new
+ * rules, tag instances (which puts them under their rules at once), update rules, then delete
+ * what nothing uses any more.
+ */
+export type GcpOperation = { readonly project: string } & (
+  | { readonly kind: "insertFirewall"; readonly firewall: GcpFirewall }
+  | {
+      readonly kind: "setTags";
+      readonly zone: string;
+      readonly name: string;
+      readonly workload: string;
+      readonly before: readonly string[];
+      readonly items: readonly string[];
+      readonly fingerprint: string;
+    }
+  | { readonly kind: "patchFirewall"; readonly firewall: GcpFirewall; readonly before: GcpFirewall }
+  | { readonly kind: "deleteFirewall"; readonly name: string }
+);
+
+export const GCP_OPERATION_ORDER: readonly GcpOperation["kind"][] = [
+  "insertFirewall",
+  "setTags",
+  "patchFirewall",
+  "deleteFirewall",
+];
