@@ -11,7 +11,7 @@ import type { Workload } from "../../../lib/inventory/model.js";
 import type { Attachment } from "../../../lib/policy/model.js";
 import { NETWORKS, policyArb } from "../../compile/arbitraries.js";
 import { AwsTestbed } from "./harness.js";
-import { intentAllows, probes } from "./intent-probes.js";
+import { intentAllows, probes } from "../intent-probes.js";
 
 const IDS = [
   "aws:111111111111:us-east-1:i-0a00000000000001",

@@ -1,7 +1,7 @@
-import type { DestinationIntent, Intent } from "../../../lib/compile/model.js";
-import { cidrContains } from "../../../lib/net/cidr.js";
-import type { Policy } from "../../../lib/policy/model.js";
-import { servicesAdmit } from "../../../lib/policy/services.js";
+import type { DestinationIntent, Intent } from "../../lib/compile/model.js";
+import { cidrContains } from "../../lib/net/cidr.js";
+import type { Policy } from "../../lib/policy/model.js";
+import { servicesAdmit } from "../../lib/policy/services.js";
 
 /**
  * The oracle side of "evaluate equals the intent": what the intent says a destination accepts
