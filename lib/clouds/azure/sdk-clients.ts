@@ -67,7 +67,11 @@ export interface NetworkClient {
 export interface ComputeClient {
   readonly virtualMachines: {
     listAll(options?: { statusOnly?: string }): AsyncIterable<SdkVirtualMachine>;
-    get(resourceGroup: string, name: string, options?: { expand?: "instanceView" }): Promise<SdkVirtualMachine>;
+    get(
+      resourceGroup: string,
+      name: string,
+      options?: { expand?: "instanceView" },
+    ): Promise<SdkVirtualMachine>;
     instanceView(resourceGroup: string, name: string): Promise<SdkInstanceView>;
   };
 }

@@ -36,7 +36,7 @@ type AzureErrorClass = new (
 
 /** Network RP quota codes: SecurityRuleCountLimitReached, …LimitExceeded, QuotaExceeded, … */
 const QUOTA_CODE = /limit(reached|exceeded)|quotaexceeded|toomany|exceedsmax/i;
-/** InUseNetworkSecurityGroupCannotBeDeleted, ApplicationSecurityGroupInUse…, InUseApplicationSecurityGroup… */
+/** InUseNetworkSecurityGroupCannotBeDeleted, ApplicationSecurityGroupInUse…, … */
 const IN_USE_CODE = /inuse/i;
 
 function classify(status: number, code: string): AzureErrorClass {
@@ -61,9 +61,14 @@ export function toAzureError(error: unknown, operation: string, failure?: Operat
   if (failure !== undefined) {
     const code = failure.code ?? failure.status;
     const detail = failure.message === undefined ? "" : `: ${failure.message}`;
-    return new AzureOperationFailedError(`${operation} ended ${failure.status} with ${code}${detail}`, code, 0, {
-      cause: error,
-    });
+    return new AzureOperationFailedError(
+      `${operation} ended ${failure.status} with ${code}${detail}`,
+      code,
+      0,
+      {
+        cause: error,
+      },
+    );
   }
   if (isRestError(error)) {
     const status = error.statusCode ?? 0;
@@ -71,7 +76,9 @@ export function toAzureError(error: unknown, operation: string, failure?: Operat
     const ErrorClass = classify(status, code);
     const detail = ErrorClass === AzureAccessError || error.message === "" ? "" : `: ${error.message}`;
     const statusText = status === 0 ? "" : ` (HTTP ${status})`;
-    return new ErrorClass(`${operation} failed with ${code}${statusText}${detail}`, code, status, { cause: error });
+    return new ErrorClass(`${operation} failed with ${code}${statusText}${detail}`, code, status, {
+      cause: error,
+    });
   }
   const code = systemErrorCode(error) ?? "Unknown";
   const detail = error instanceof Error && error.message !== "" ? `: ${error.message}` : "";

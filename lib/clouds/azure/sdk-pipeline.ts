@@ -57,7 +57,7 @@ export function retryWithoutRetryAfterPolicy(options: RetryWithoutRetryAfterOpti
 /** segsync's policies, on the pipeline of each client. */
 export function addSegsyncPolicies(pipeline: Pipeline, retry: RetryWithoutRetryAfterOptions): void {
   pipeline.addPolicy(ifMatchOnWritesPolicy());
-  // Added to the Retry phase after the SDK's default retry policy, so it runs inside that one; the
-  // Sign phase comes later, so every attempt is signed again.
+  // In the Retry phase after the SDK's default retry policy, so it runs inside that one: the 429s it
+  // gives up on, and those with Retry-After, still reach the SDK's policy.
   pipeline.addPolicy(retryWithoutRetryAfterPolicy(retry), { phase: "Retry" });
 }

@@ -19,9 +19,4 @@ export class KeyedSerializer {
     });
     return result;
   }
-
-  /** Keys with work queued or running. */
-  get size(): number {
-    return this.tails.size;
-  }
 }
