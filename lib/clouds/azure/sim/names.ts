@@ -61,7 +61,10 @@ export function checkTags(tags: Readonly<Record<string, string>>): void {
   const seen = new Set<string>();
   for (const name of names) {
     if (name.length === 0 || name.length > MAX_TAG_NAME) {
-      throw fail.invalid("InvalidTagNameLength", `Tag name '${name}' must be 1 to ${MAX_TAG_NAME} characters.`);
+      throw fail.invalid(
+        "InvalidTagNameLength",
+        `Tag name '${name}' must be 1 to ${MAX_TAG_NAME} characters.`,
+      );
     }
     if (FORBIDDEN_TAG_NAME_CHARACTERS.test(name)) {
       throw fail.invalid(

@@ -66,7 +66,10 @@ export function checkSecurityRules(store: ArmStore, nsg: NsgRef, rules: readonly
     checkRule(store, nsg, rule);
     const name = rule.name.toLowerCase();
     if (names.has(name)) {
-      throw fail.invalid("DuplicateResourceName", `Security rule name '${rule.name}' is used twice in ${nsg.id}.`);
+      throw fail.invalid(
+        "DuplicateResourceName",
+        `Security rule name '${rule.name}' is used twice in ${nsg.id}.`,
+      );
     }
     names.set(name, rule.name);
     const slot = `${rule.direction}|${rule.priority}`;
@@ -103,13 +106,19 @@ function checkRule(store: ArmStore, nsg: NsgRef, rule: SecurityRule): void {
     );
   }
   if (rule.direction !== "Inbound" && rule.direction !== "Outbound") {
-    throw fail.invalid("InvalidRequestFormat", `Direction '${String(rule.direction)}' of ${where} is not valid.`);
+    throw fail.invalid(
+      "InvalidRequestFormat",
+      `Direction '${String(rule.direction)}' of ${where} is not valid.`,
+    );
   }
   if (rule.access !== "Allow" && rule.access !== "Deny") {
     throw fail.invalid("InvalidRequestFormat", `Access '${String(rule.access)}' of ${where} is not valid.`);
   }
   if (!PROTOCOLS.has(rule.protocol)) {
-    throw fail.invalid("SecurityRuleInvalidProtocol", `Protocol '${rule.protocol}' of ${where} is not valid.`);
+    throw fail.invalid(
+      "SecurityRuleInvalidProtocol",
+      `Protocol '${rule.protocol}' of ${where} is not valid.`,
+    );
   }
   checkPorts(rule.sourcePortRange, rule.sourcePortRanges, `source ports of ${where}`);
   checkPorts(rule.destinationPortRange, rule.destinationPortRanges, `destination ports of ${where}`);

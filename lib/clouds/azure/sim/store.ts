@@ -12,6 +12,7 @@ import {
   sameResource,
   type VirtualMachine,
 } from "../model.js";
+import { fail } from "./failures.js";
 
 /** A VNet as the simulator needs it: AzureApi never reads VNets, so this is not a model.ts shape. */
 export interface SimVirtualNetwork {
@@ -120,7 +121,9 @@ export class ArmStore {
       subscription: this.subscription,
       virtualMachines: structuredClone(sortById([...this.virtualMachines.values()])),
       networkInterfaces: structuredClone(sortById([...this.networkInterfaces.values()])),
-      networkSecurityGroups: sortById([...this.networkSecurityGroups.values()]).map((nsg) => this.nsgView(nsg)),
+      networkSecurityGroups: sortById([...this.networkSecurityGroups.values()]).map((nsg) =>
+        this.nsgView(nsg),
+      ),
       applicationSecurityGroups: structuredClone(sortById([...this.applicationSecurityGroups.values()])),
       publicIPAddresses: structuredClone(sortById([...this.publicIPAddresses.values()])),
     };
@@ -129,4 +132,13 @@ export class ArmStore {
 
 export function sortById<T extends { readonly id: string }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => compareText(key(a.id), key(b.id)) || compareText(a.id, b.id));
+}
+
+/**
+ * If-Match as ARM applies it: absent, anything goes; `*`, the resource must exist; otherwise its
+ * etag must be the one sent (a PUT with an etag never creates).
+ */
+export function checkIfMatch(id: string, current: string | undefined, ifMatch: string | undefined): void {
+  if (ifMatch === undefined) return;
+  if (current === undefined || (ifMatch !== "*" && ifMatch !== current)) throw fail.preconditionFailed(id);
 }

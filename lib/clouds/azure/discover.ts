@@ -1,0 +1,344 @@
+/**
+ * Native ARM → inventory: the VMs segsync cares about as Workloads, their VNets as Networks, and
+ * the ARM objects that materialize, diff and evaluate read back (DESIGN §4). Nothing here writes.
+ *
+ * Tag names are case-insensitive in Azure (cloud-facts B4), so a VM counts as labeled when a tag
+ * name equals `<tagPrefix><dimension>` ignoring case. Workload.tags keeps the names exactly as ARM
+ * returns them: labels.ts then reads `seg-app` and reports `Seg-App` as not portable (treated as
+ * absent), so such a VM is discovered, and its problem reported, rather than silently missed.
+ */
+import { InvalidIdError } from "../../inventory/errors.js";
+import { formatNetworkId, formatWorkloadId } from "../../inventory/ids.js";
+import type { LabelConfig } from "../../inventory/labels.js";
+import type { Network, NetworkId, Nic, Workload, WorkloadId, WorkloadState } from "../../inventory/model.js";
+import { compareText } from "../../util/compare-text.js";
+import type { AzureApi } from "./api.js";
+import {
+  type ApplicationSecurityGroup,
+  type AzureSubscriptionState,
+  type NetworkInterface,
+  type NetworkSecurityGroup,
+  type PublicIPAddress,
+  parseResourceId,
+  type VirtualMachine,
+} from "./model.js";
+import { isOwned, ORIGINAL_NSG_TAG_KEY } from "./ownership.js";
+
+export interface AzureDiscovery {
+  /** Sorted by id. */
+  readonly workloads: Workload[];
+  /** The VNets of the workloads' NICs, sorted by id. */
+  readonly networks: Network[];
+  /**
+   * The discovered VMs and their NICs; every owned NSG and ASG; the customer NSGs those NICs are
+   * associated with or recorded in their original-NSG tag, and the ASGs they are members of (so
+   * that evaluate sees what decides for them); the public IP resources they use.
+   */
+  readonly state: AzureSubscriptionState;
+  /** VMs that segsync would manage but whose names cannot form a workload id: left out, and said why. */
+  readonly skipped: readonly { readonly vm: string; readonly reason: string }[];
+}
+
+export interface AzureDiscoverOptions {
+  /**
+   * VNet regions known to the caller (configuration, an estate), by network id, compared ignoring
+   * case. A network listed here takes this region; otherwise its region is its NICs' location
+   * (in Azure a NIC is always in its VNet's region).
+   */
+  readonly networkLocations?: Readonly<Record<NetworkId, string>>;
+}
+
+/** Power states (as `az vm show -d` prints them) that make a workload; any other is not one yet. */
+const POWER_STATES: Readonly<Record<string, WorkloadState>> = {
+  "vm running": "running",
+  "vm starting": "running",
+  "vm stopping": "stopped",
+  "vm stopped": "stopped",
+  "vm deallocating": "stopped",
+  "vm deallocated": "stopped",
+};
+
+export function workloadState(powerState: string): WorkloadState | undefined {
+  return POWER_STATES[powerState.toLowerCase()];
+}
+
+export async function discoverAzure(
+  api: AzureApi,
+  labels: LabelConfig,
+  options: AzureDiscoverOptions = {},
+): Promise<AzureDiscovery> {
+  const virtualMachines = await api.listVirtualMachines();
+  const interfaces = await api.listNetworkInterfaces();
+  const securityGroups = await api.listNetworkSecurityGroups();
+  const applicationGroups = await api.listApplicationSecurityGroups();
+  const ownedNsgs = new Set(securityGroups.filter((nsg) => isOwned(nsg.tags)).map((nsg) => key(nsg.id)));
+  const ownedAsgs = new Set(applicationGroups.filter((asg) => isOwned(asg.tags)).map((asg) => key(asg.id)));
+
+  const labelKeys = new Set(
+    labels.dimensions.map((dimension) => `${labels.tagPrefix}${dimension}`.toLowerCase()),
+  );
+  const byId = new Map(virtualMachines.map((vm) => [key(vm.id), vm]));
+  const chosen = new Map<string, VirtualMachine>();
+  for (const vm of virtualMachines) {
+    if (Object.keys(vm.tags).some((name) => labelKeys.has(name.toLowerCase()))) chosen.set(key(vm.id), vm);
+  }
+  // A VM that lost its labels still has NICs that segsync changed: find it, to give them back.
+  for (const nic of interfaces) {
+    const vm = byId.get(key(nic.virtualMachine?.id ?? ""));
+    if (vm !== undefined && touchedBySegsync(nic, ownedNsgs, ownedAsgs)) chosen.set(key(vm.id), vm);
+  }
+
+  const skipped: { vm: string; reason: string }[] = [];
+  const nicsByVm = groupByVm(interfaces);
+  const keep = [...chosen.values()].filter((vm) => {
+    // A power state that is no workload state (creating, unknown): left alone until the next read.
+    if (workloadState(vm.powerState) === undefined) return false;
+    const problem = workloadIdProblem(api.subscription, vm);
+    if (problem !== undefined) skipped.push({ vm: vm.id, reason: problem });
+    return problem === undefined;
+  });
+  const vms = sortById(keep);
+  const nics = vms.flatMap((vm) => nicsOf(vm, nicsByVm.get(key(vm.id)) ?? []));
+  const publicIps = nics.some((nic) => nic.ipConfigurations.some((c) => c.publicIPAddress !== undefined))
+    ? await api.listPublicIPAddresses()
+    : [];
+
+  const state: AzureSubscriptionState = {
+    subscription: api.subscription,
+    virtualMachines: vms,
+    networkInterfaces: sortById(nics),
+    networkSecurityGroups: sortById(securityGroupsFor(securityGroups, nics, ownedNsgs)),
+    applicationSecurityGroups: sortById(applicationGroupsFor(applicationGroups, nics, ownedAsgs)),
+    publicIPAddresses: sortById(publicIpsFor(publicIps, nics)),
+  };
+  const networks = new NetworkNames(options.networkLocations);
+  const workloads = vms.flatMap((vm) => {
+    const workload = toAzureWorkload(
+      api.subscription,
+      vm,
+      nicsByVm.get(key(vm.id)) ?? [],
+      publicIps,
+      networks,
+    );
+    return workload === undefined ? [] : [workload];
+  });
+  workloads.sort((a, b) => compareText(a.id, b.id));
+  return { workloads, networks: networks.list(), state, skipped };
+}
+
+/** One VM, for the event path: undefined when it is gone or not (yet) a workload. */
+export async function discoverAzureWorkload(
+  api: AzureApi,
+  resourceGroup: string,
+  vmName: string,
+): Promise<Workload | undefined> {
+  const vm = await api.getVirtualMachine(resourceGroup, vmName);
+  if (vm === undefined || workloadState(vm.powerState) === undefined) return undefined;
+  const nics: NetworkInterface[] = [];
+  for (const ref of vm.networkProfile.networkInterfaces) {
+    const parsed = parseResourceId(ref.id);
+    const nic =
+      parsed === undefined ? undefined : await api.getNetworkInterface(parsed.resourceGroup, parsed.name);
+    if (nic !== undefined) nics.push(nic);
+  }
+  const needsPublic = nics.some((nic) => nic.ipConfigurations.some((c) => c.publicIPAddress !== undefined));
+  return toAzureWorkload(api.subscription, vm, nics, needsPublic ? await api.listPublicIPAddresses() : []);
+}
+
+/** The VM a NIC belongs to, as a workload id (for NIC events): undefined when the NIC is gone or detached. */
+export async function workloadOfNetworkInterface(
+  api: AzureApi,
+  resourceGroup: string,
+  nicName: string,
+): Promise<WorkloadId | undefined> {
+  const nic = await api.getNetworkInterface(resourceGroup, nicName);
+  const vm = nic?.virtualMachine === undefined ? undefined : parseResourceId(nic.virtualMachine.id);
+  if (vm === undefined) return undefined;
+  return formatWorkloadId({
+    cloud: "azure",
+    subscription: vm.subscription.toLowerCase(),
+    resourceGroup: vm.resourceGroup,
+    vmName: vm.name,
+  });
+}
+
+/**
+ * The VM as a cloud-neutral workload: NICs primary first (each by its primary IP configuration,
+ * its VNet read from the subnet id, its public IP resolved through the public IP resources);
+ * undefined when the power state makes no workload or no NIC is in a VNet.
+ */
+export function toAzureWorkload(
+  subscription: string,
+  vm: VirtualMachine,
+  interfaces: readonly NetworkInterface[],
+  publicIps: readonly PublicIPAddress[],
+  networks: NetworkNames = new NetworkNames(),
+): Workload | undefined {
+  const state = workloadState(vm.powerState);
+  if (state === undefined) return undefined;
+  const addresses = new Map(publicIps.map((address) => [key(address.id), address.ipAddress]));
+  const nics = nicsOf(vm, interfaces).flatMap((nic): Nic[] => {
+    const configuration = nic.ipConfigurations.find((c) => c.primary) ?? nic.ipConfigurations[0];
+    const network = configuration === undefined ? undefined : networkOfSubnet(configuration.subnet.id);
+    if (configuration === undefined || network === undefined) return [];
+    const publicIp = addresses.get(key(configuration.publicIPAddress?.id ?? ""));
+    return [
+      {
+        id: nic.id,
+        network: networks.name(network, nic.location),
+        privateIp: configuration.privateIPAddress,
+        ...(publicIp === undefined ? {} : { publicIp }),
+      },
+    ];
+  });
+  if (nics.length === 0) return undefined;
+  const tags = Object.fromEntries(Object.entries(vm.tags).sort(([a], [b]) => compareText(a, b)));
+  return {
+    id: formatWorkloadId({
+      cloud: "azure",
+      subscription: subscription.toLowerCase(),
+      resourceGroup: vm.resourceGroup,
+      vmName: vm.name,
+    }),
+    state,
+    nics,
+    tags,
+  };
+}
+
+/**
+ * Network ids compared ignoring case (ARM may spell one resource group two ways): the first
+ * spelling met names the network, with the region of the first NIC met in it.
+ */
+export class NetworkNames {
+  private readonly byKey = new Map<string, Network>();
+
+  constructor(private readonly locations: Readonly<Record<NetworkId, string>> = {}) {}
+
+  name(network: NetworkId, nicLocation: string): NetworkId {
+    const known = this.byKey.get(key(network));
+    if (known !== undefined) return known.id;
+    const configured = Object.entries(this.locations).find(([id]) => key(id) === key(network))?.[1];
+    this.byKey.set(key(network), { id: network, region: configured ?? nicLocation });
+    return network;
+  }
+
+  /** Sorted by id. */
+  list(): Network[] {
+    return [...this.byKey.values()].sort((a, b) => compareText(a.id, b.id));
+  }
+}
+
+/** `azure:<subscription>:<resourceGroup>:<vnetName>` of a subnet id; undefined when it is not one. */
+export function networkOfSubnet(subnetId: string): NetworkId | undefined {
+  const parsed = parseResourceId(subnetId);
+  if (parsed?.type.toLowerCase() !== "virtualnetworks" || parsed.child?.type.toLowerCase() !== "subnets") {
+    return undefined;
+  }
+  try {
+    return formatNetworkId({
+      cloud: "azure",
+      subscription: parsed.subscription.toLowerCase(),
+      resourceGroup: parsed.resourceGroup,
+      vnetName: parsed.name,
+    });
+  } catch (error) {
+    if (error instanceof InvalidIdError) return undefined;
+    throw error;
+  }
+}
+
+/** The VM's NICs, primary first, then in its network profile's order, then any others that name it. */
+function nicsOf(vm: VirtualMachine, interfaces: readonly NetworkInterface[]): NetworkInterface[] {
+  const refs = vm.networkProfile.networkInterfaces;
+  const rank = (nic: NetworkInterface): number => {
+    const index = refs.findIndex((ref) => key(ref.id) === key(nic.id));
+    const primary = refs[index]?.primary ?? nic.primary ?? refs.length === 1;
+    return (primary ? 0 : 1) * 1_000_000 + (index === -1 ? refs.length : index);
+  };
+  return [...interfaces].sort((a, b) => rank(a) - rank(b) || compareText(key(a.id), key(b.id)));
+}
+
+function groupByVm(interfaces: readonly NetworkInterface[]): Map<string, NetworkInterface[]> {
+  const result = new Map<string, NetworkInterface[]>();
+  for (const nic of interfaces) {
+    if (nic.virtualMachine === undefined) continue;
+    const vm = key(nic.virtualMachine.id);
+    result.set(vm, [...(result.get(vm) ?? []), nic]);
+  }
+  return result;
+}
+
+function touchedBySegsync(
+  nic: NetworkInterface,
+  ownedNsgs: ReadonlySet<string>,
+  ownedAsgs: ReadonlySet<string>,
+) {
+  return (
+    Object.keys(nic.tags).some((name) => name.toLowerCase() === ORIGINAL_NSG_TAG_KEY) ||
+    ownedNsgs.has(key(nic.networkSecurityGroup?.id ?? "")) ||
+    nic.ipConfigurations.some((c) => c.applicationSecurityGroups.some((asg) => ownedAsgs.has(key(asg.id))))
+  );
+}
+
+function workloadIdProblem(subscription: string, vm: VirtualMachine): string | undefined {
+  try {
+    formatWorkloadId({
+      cloud: "azure",
+      subscription: subscription.toLowerCase(),
+      resourceGroup: vm.resourceGroup,
+      vmName: vm.name,
+    });
+    return undefined;
+  } catch (error) {
+    if (error instanceof InvalidIdError) return error.message;
+    throw error;
+  }
+}
+
+function securityGroupsFor(
+  all: readonly NetworkSecurityGroup[],
+  nics: readonly NetworkInterface[],
+  owned: ReadonlySet<string>,
+): NetworkSecurityGroup[] {
+  const wanted = new Set(owned);
+  for (const nic of nics) {
+    if (nic.networkSecurityGroup !== undefined) wanted.add(key(nic.networkSecurityGroup.id));
+    const recorded = Object.entries(nic.tags).find(
+      ([name]) => name.toLowerCase() === ORIGINAL_NSG_TAG_KEY,
+    )?.[1];
+    if (recorded !== undefined && recorded !== "none") wanted.add(key(recorded));
+  }
+  return all.filter((nsg) => wanted.has(key(nsg.id)));
+}
+
+function applicationGroupsFor(
+  all: readonly ApplicationSecurityGroup[],
+  nics: readonly NetworkInterface[],
+  owned: ReadonlySet<string>,
+): ApplicationSecurityGroup[] {
+  const wanted = new Set(owned);
+  for (const nic of nics) {
+    for (const configuration of nic.ipConfigurations) {
+      for (const asg of configuration.applicationSecurityGroups) wanted.add(key(asg.id));
+    }
+  }
+  return all.filter((asg) => wanted.has(key(asg.id)));
+}
+
+function publicIpsFor(all: readonly PublicIPAddress[], nics: readonly NetworkInterface[]): PublicIPAddress[] {
+  const used = new Set(
+    nics.flatMap((nic) =>
+      nic.ipConfigurations.flatMap((c) => (c.publicIPAddress ? [key(c.publicIPAddress.id)] : [])),
+    ),
+  );
+  return all.filter((address) => used.has(key(address.id)));
+}
+
+function key(id: string): string {
+  return id.toLowerCase();
+}
+
+function sortById<T extends { readonly id: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => compareText(key(a.id), key(b.id)) || compareText(a.id, b.id));
+}

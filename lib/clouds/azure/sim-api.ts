@@ -1,0 +1,299 @@
+/**
+ * SimulatedArm: ARM in memory for one subscription, with the semantics segsync depends on (ARM
+ * ids, the six default NSG rules, priorities unique per direction, the quotas of config.ts, ASGs
+ * bound to one VNet, references that must resolve in the same region, in-use deletes refused,
+ * etags and If-Match, throttling on demand). It backs the CLI demo, the scenario tests and the
+ * oracle checks; its state() is one subscription of the `azure` part of `simulate --state-out`.
+ *
+ * Unlike sdk-api.ts it never retries: an injected 429 surfaces at once as AzureThrottledError,
+ * as if ARM had kept refusing beyond the client's retries.
+ */
+import { SeededRandom } from "../aws/sim/random.js";
+import type { AzureApi } from "./api.js";
+import { type AzureQuotas, DEFAULT_AZURE_QUOTAS } from "./config.js";
+import { AzureApiError } from "./errors.js";
+import type {
+  ApplicationSecurityGroup,
+  AzureSubscriptionState,
+  NetworkInterface,
+  NetworkSecurityGroup,
+  PublicIPAddress,
+  SecurityRule,
+  VirtualMachine,
+} from "./model.js";
+import { fail, SimulationInputError } from "./sim/failures.js";
+import { putNetworkInterface } from "./sim/interfaces.js";
+import { checkSubscriptionId, loadSubscriptionState } from "./sim/load.js";
+import {
+  type AddNetworkInterfaceInput,
+  addNetworkInterface,
+  type CreatedVm,
+  type CreateVmInput,
+  createVm,
+  deleteVm,
+  type SimPowerState,
+  setPowerState,
+  setVmTags,
+} from "./sim/machines.js";
+import {
+  type CreateNetworkSecurityGroupInput,
+  type CreateVirtualNetworkInput,
+  createNetworkSecurityGroup,
+  createVirtualNetwork,
+} from "./sim/networks.js";
+import {
+  deleteApplicationSecurityGroup,
+  deleteNetworkSecurityGroup,
+  putApplicationSecurityGroup,
+  putNetworkSecurityGroup,
+} from "./sim/security-groups.js";
+import { ArmStore, key, type SimVirtualNetwork, sortById } from "./sim/store.js";
+
+export { SimulationInputError } from "./sim/failures.js";
+export type { AddNetworkInterfaceInput, CreatedVm, CreateVmInput, SimPowerState } from "./sim/machines.js";
+export type { CreateNetworkSecurityGroupInput, CreateVirtualNetworkInput } from "./sim/networks.js";
+export { DEFAULT_SECURITY_RULES } from "./sim/rules.js";
+export type { SimVirtualNetwork } from "./sim/store.js";
+
+export type AzureApiMethod = Exclude<keyof AzureApi, "subscription">;
+
+/** The calls that change ARM, for tests that count writes. */
+export const AZURE_WRITE_METHODS: ReadonlySet<AzureApiMethod> = new Set<AzureApiMethod>([
+  "putNetworkSecurityGroup",
+  "deleteNetworkSecurityGroup",
+  "putApplicationSecurityGroup",
+  "deleteApplicationSecurityGroup",
+  "putNetworkInterface",
+]);
+
+/** 429 TooManyRequests on a seeded fraction of calls. */
+export interface AzureThrottleOptions {
+  /** 0 to 1: the chance that any one call is throttled. */
+  readonly throttleRate: number;
+  readonly seed: number;
+}
+
+export interface SimulatedArmOptions {
+  readonly quotas?: AzureQuotas;
+  readonly throttle?: AzureThrottleOptions;
+}
+
+/** One AzureApi call as it was made: arguments copied at call time, and how it ended. */
+export interface SimulatedArmCall {
+  readonly method: AzureApiMethod;
+  readonly args: readonly unknown[];
+  /** `ok`, or the ARM error code it failed with (`TooManyRequests` when throttled). */
+  readonly outcome: string;
+}
+
+export class SimulatedArm implements AzureApi {
+  readonly subscription: string;
+  private readonly store: ArmStore;
+  private readonly log: { method: AzureApiMethod; args: readonly unknown[]; outcome: string }[] = [];
+  private throttle: { readonly rate: number; readonly random: SeededRandom } | undefined;
+
+  constructor(initial: AzureSubscriptionState, options: SimulatedArmOptions = {}) {
+    checkSubscriptionId(initial.subscription);
+    this.subscription = initial.subscription;
+    this.store = new ArmStore(initial.subscription, options.quotas ?? DEFAULT_AZURE_QUOTAS);
+    loadSubscriptionState(this.store, initial);
+    this.setThrottle(options.throttle);
+  }
+
+  /** A subscription with nothing in it yet. */
+  static empty(subscription: string, options: SimulatedArmOptions = {}): SimulatedArm {
+    return new SimulatedArm(
+      {
+        subscription,
+        virtualMachines: [],
+        networkInterfaces: [],
+        networkSecurityGroups: [],
+        applicationSecurityGroups: [],
+        publicIPAddresses: [],
+      },
+      options,
+    );
+  }
+
+  /** Every AzureApi call so far, oldest first. */
+  get calls(): readonly SimulatedArmCall[] {
+    return this.log;
+  }
+
+  clearCalls(): void {
+    this.log.length = 0;
+  }
+
+  /** Starts, changes or (undefined) stops throttling; a new seed restarts the sequence. */
+  setThrottle(throttle: AzureThrottleOptions | undefined): void {
+    if (throttle !== undefined && !(throttle.throttleRate >= 0 && throttle.throttleRate <= 1)) {
+      throw new SimulationInputError(`throttleRate must be within 0 and 1, got ${throttle.throttleRate}`);
+    }
+    this.throttle =
+      throttle === undefined
+        ? undefined
+        : { rate: throttle.throttleRate, random: new SeededRandom(throttle.seed) };
+  }
+
+  /** Everything in the subscription as `az … show` prints it, each list sorted by id: a deep copy. */
+  state(): AzureSubscriptionState {
+    return this.store.state();
+  }
+
+  /** The VNets, which AzureApi does not read, sorted by id. */
+  virtualNetworks(): SimVirtualNetwork[] {
+    return structuredClone(sortById([...this.store.virtualNetworks.values()]));
+  }
+
+  // Simulation controls: what happens outside segsync. Not AzureApi calls: neither logged nor throttled.
+
+  createVirtualNetwork(input: CreateVirtualNetworkInput): SimVirtualNetwork {
+    return structuredClone(createVirtualNetwork(this.store, input));
+  }
+
+  /** A running VM with its primary NIC, and a public IP resource when `publicIp` is given. */
+  createVm(input: CreateVmInput): CreatedVm {
+    return createVm(this.store, input);
+  }
+
+  /** A secondary NIC in the VM's VNet. */
+  addNetworkInterface(
+    resourceGroup: string,
+    vmName: string,
+    input: AddNetworkInterfaceInput,
+  ): { networkInterfaceId: string } {
+    return addNetworkInterface(this.store, resourceGroup, vmName, input);
+  }
+
+  /** Deallocation clears the VM's public IP addresses unless `keepPublicIp`; `publicIp` gives one back when it runs. */
+  setPowerState(
+    resourceGroup: string,
+    name: string,
+    state: SimPowerState,
+    options: { readonly keepPublicIp?: boolean; readonly publicIp?: string } = {},
+  ): void {
+    setPowerState(this.store, resourceGroup, name, state, options);
+  }
+
+  /** Deletes the VM, its NICs and their public IP resources. */
+  deleteVm(resourceGroup: string, name: string): void {
+    deleteVm(this.store, resourceGroup, name);
+  }
+
+  /** The complete new tag map. */
+  setVmTags(resourceGroup: string, name: string, tags: Readonly<Record<string, string>>): void {
+    setVmTags(this.store, resourceGroup, name, tags);
+  }
+
+  /** A customer NSG (no ownership tag unless given), checked as an NSG PUT is. */
+  createNetworkSecurityGroup(input: CreateNetworkSecurityGroupInput): NetworkSecurityGroup {
+    return createNetworkSecurityGroup(this.store, input);
+  }
+
+  // AzureApi
+
+  listVirtualMachines(): Promise<VirtualMachine[]> {
+    return this.call("listVirtualMachines", [], () =>
+      structuredClone(sortById([...this.store.virtualMachines.values()])),
+    );
+  }
+
+  getVirtualMachine(resourceGroup: string, name: string): Promise<VirtualMachine | undefined> {
+    return this.call("getVirtualMachine", [resourceGroup, name], () =>
+      structuredClone(this.store.virtualMachine(resourceGroup, name)),
+    );
+  }
+
+  listNetworkInterfaces(): Promise<NetworkInterface[]> {
+    return this.call("listNetworkInterfaces", [], () =>
+      structuredClone(sortById([...this.store.networkInterfaces.values()])),
+    );
+  }
+
+  getNetworkInterface(resourceGroup: string, name: string): Promise<NetworkInterface | undefined> {
+    return this.call("getNetworkInterface", [resourceGroup, name], () => {
+      const id = this.store.networkResourceId("networkInterfaces", resourceGroup, name);
+      return structuredClone(this.store.networkInterfaces.get(key(id)));
+    });
+  }
+
+  listPublicIPAddresses(): Promise<PublicIPAddress[]> {
+    return this.call("listPublicIPAddresses", [], () =>
+      structuredClone(sortById([...this.store.publicIPAddresses.values()])),
+    );
+  }
+
+  listNetworkSecurityGroups(): Promise<NetworkSecurityGroup[]> {
+    return this.call("listNetworkSecurityGroups", [], () =>
+      sortById([...this.store.networkSecurityGroups.values()]).map((nsg) => this.store.nsgView(nsg)),
+    );
+  }
+
+  getNetworkSecurityGroup(resourceGroup: string, name: string): Promise<NetworkSecurityGroup | undefined> {
+    return this.call("getNetworkSecurityGroup", [resourceGroup, name], () => {
+      const id = this.store.networkResourceId("networkSecurityGroups", resourceGroup, name);
+      const nsg = this.store.networkSecurityGroups.get(key(id));
+      return nsg === undefined ? undefined : this.store.nsgView(nsg);
+    });
+  }
+
+  listApplicationSecurityGroups(): Promise<ApplicationSecurityGroup[]> {
+    return this.call("listApplicationSecurityGroups", [], () =>
+      structuredClone(sortById([...this.store.applicationSecurityGroups.values()])),
+    );
+  }
+
+  putNetworkSecurityGroup(input: {
+    readonly resourceGroup: string;
+    readonly name: string;
+    readonly location: string;
+    readonly tags: Readonly<Record<string, string>>;
+    readonly securityRules: readonly SecurityRule[];
+    readonly ifMatch?: string;
+  }): Promise<NetworkSecurityGroup> {
+    return this.call("putNetworkSecurityGroup", [input], () => putNetworkSecurityGroup(this.store, input));
+  }
+
+  deleteNetworkSecurityGroup(resourceGroup: string, name: string): Promise<void> {
+    return this.call("deleteNetworkSecurityGroup", [resourceGroup, name], () =>
+      deleteNetworkSecurityGroup(this.store, resourceGroup, name),
+    );
+  }
+
+  putApplicationSecurityGroup(input: {
+    readonly resourceGroup: string;
+    readonly name: string;
+    readonly location: string;
+    readonly tags: Readonly<Record<string, string>>;
+  }): Promise<ApplicationSecurityGroup> {
+    return this.call("putApplicationSecurityGroup", [input], () =>
+      putApplicationSecurityGroup(this.store, input),
+    );
+  }
+
+  deleteApplicationSecurityGroup(resourceGroup: string, name: string): Promise<void> {
+    return this.call("deleteApplicationSecurityGroup", [resourceGroup, name], () =>
+      deleteApplicationSecurityGroup(this.store, resourceGroup, name),
+    );
+  }
+
+  putNetworkInterface(nic: NetworkInterface, ifMatch?: string): Promise<NetworkInterface> {
+    return this.call("putNetworkInterface", ifMatch === undefined ? [nic] : [nic, ifMatch], () =>
+      putNetworkInterface(this.store, nic, ifMatch),
+    );
+  }
+
+  /** Logs the call, throttles it on demand, runs it; a failed call changes nothing. */
+  private async call<T>(method: AzureApiMethod, args: readonly unknown[], run: () => T): Promise<T> {
+    const entry = { method, args: structuredClone(args), outcome: "ok" };
+    this.log.push(entry);
+    try {
+      if (this.throttle !== undefined && this.throttle.random.next() < this.throttle.rate)
+        throw fail.throttled();
+      return run();
+    } catch (error) {
+      entry.outcome = error instanceof AzureApiError ? error.code : "error";
+      throw error;
+    }
+  }
+}
