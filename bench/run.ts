@@ -37,15 +37,7 @@ async function runCells(options: RunOptions, sections: readonly AnySection[]) {
   return { results, failures };
 }
 
-/** The main table: every section that has no table of its own, and each cell's memory peak. */
-function mainTable(
-  sections: readonly AnySection[],
-  results: readonly CellResult[],
-  failures: readonly CellFailure[],
-) {
-  return table(sections, results, failures, true);
-}
-
+/** Workloads, rules and the sections' columns; the main table also has each cell's memory peak. */
 function table(
   sections: readonly AnySection[],
   results: readonly CellResult[],
@@ -138,7 +130,8 @@ async function main(): Promise<number> {
   process.stdout.write(
     `\nsegsync bench: node ${machine.node}, ${machine.cpus} × ${machine.cpuModel}, load ${machine.loadAverage1m.toFixed(1)}, seed ${options.seed}\n\n`,
   );
-  process.stdout.write(`${mainTable(sections.filter((section) => !section.ownTable), results, failures)}\n\n`);
+  const mainSections = sections.filter((section) => !section.ownTable);
+  process.stdout.write(`${table(mainSections, results, failures, true)}\n\n`);
   for (const own of ownTables(
     sections.filter((section) => section.ownTable),
     results,

@@ -27,15 +27,17 @@ export function evaluateTargets(
 ): TargetReport[] {
   return sections.flatMap((section) =>
     section.targets.map((target) => {
-      const cells = results.flatMap((result) => {
-        const sectionResult = result.sections[section.name];
-        if (!target.appliesTo(result.spec) || sectionResult === undefined) return [];
-        const value = target.measure(sectionResult);
-        if (value === null) return [];
-        return [
-          { workloads: result.spec.workloads, rules: result.spec.rules, value, met: value <= target.limit },
-        ];
-      });
+      const cells = results
+        .filter((result) => target.appliesTo(result.spec) && result.sections[section.name] !== undefined)
+        .map((result) => {
+          const value = target.measure(result.sections[section.name]);
+          return {
+            workloads: result.spec.workloads,
+            rules: result.spec.rules,
+            value,
+            met: value <= target.limit,
+          };
+        });
       const status =
         cells.length === 0 ? "not measured" : cells.every((cell) => cell.met) ? "met" : "not met";
       return {

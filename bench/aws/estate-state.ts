@@ -9,7 +9,14 @@
  * What EC2 would give them: each instance keeps its inventory NICs as ENIs (same ids) carrying
  * only its VPC's default group; stopped instances have no public IP; nothing is tagged yet.
  */
-import type { AwsLocation, AwsRegionState, AwsState, Instance, NetworkInterface, SecurityGroup } from "../../lib/clouds/aws/model.js";
+import type {
+  AwsLocation,
+  AwsRegionState,
+  AwsState,
+  Instance,
+  NetworkInterface,
+  SecurityGroup,
+} from "../../lib/clouds/aws/model.js";
 import { locationKey } from "../../lib/clouds/aws/model.js";
 import { parseNetworkId, parseWorkloadId } from "../../lib/inventory/ids.js";
 import type { Nic, Workload } from "../../lib/inventory/model.js";
@@ -150,7 +157,8 @@ function describeInterface(
   }
   const vpcId = vpcOf(nic.network);
   // Stopping an instance releases its public IPs (as SimulatedEc2.setInstanceState does).
-  const association = running && nic.publicIp !== undefined ? { Association: { PublicIp: nic.publicIp } } : {};
+  const association =
+    running && nic.publicIp !== undefined ? { Association: { PublicIp: nic.publicIp } } : {};
   return {
     NetworkInterfaceId: nic.id,
     VpcId: vpcId,

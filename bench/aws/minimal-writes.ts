@@ -70,7 +70,10 @@ interface OwnedGroup {
 interface Holdings {
   readonly groups: ReadonlyMap<string, OwnedGroup>;
   readonly groupsByKey: ReadonlyMap<string, OwnedGroup>;
-  readonly lists: ReadonlyMap<string, { readonly id: string; readonly name: string; readonly entries: ReadonlySet<string> }>;
+  readonly lists: ReadonlyMap<
+    string,
+    { readonly id: string; readonly name: string; readonly entries: ReadonlySet<string> }
+  >;
   readonly listsByName: ReadonlyMap<string, { readonly id: string; readonly entries: ReadonlySet<string> }>;
 }
 
@@ -90,7 +93,9 @@ export function minimalWrites(after: AwsDesired, state: AwsState, attachment: "e
     approximate: false,
   };
   const regions = new Map(state.map((region) => [locationKey(region), region]));
-  const here = <T extends { readonly location: { account: string; region: string } }>(items: readonly T[]) => {
+  const here = <T extends { readonly location: { account: string; region: string } }>(
+    items: readonly T[],
+  ) => {
     const byLocation = new Map<string, T[]>();
     for (const item of items) {
       const key = locationKey(item.location);
@@ -234,10 +239,7 @@ function countLocation(
 }
 
 function targetGroups(eni: DesiredInterface): Set<string> {
-  return new Set([
-    ...eni.ownedGroups.map((name) => `owned:${eni.vpcId}|${name}`),
-    ...eni.customerGroupIds,
-  ]);
+  return new Set([...eni.ownedGroups.map((name) => `owned:${eni.vpcId}|${name}`), ...eni.customerGroupIds]);
 }
 
 /** Owned groups and prefix lists (ownership tag and `segsync-` name), their rules keyed as desired rules are. */
@@ -302,7 +304,9 @@ function rulesOf(
     for (const reference of permission.PrefixListIds) {
       const name = listNames.get(reference.PrefixListId);
       rules.set(
-        key(name === undefined ? { kind: "cidr", cidr: reference.PrefixListId } : { kind: "prefixList", name }),
+        key(
+          name === undefined ? { kind: "cidr", cidr: reference.PrefixListId } : { kind: "prefixList", name },
+        ),
         { prefixList: reference.PrefixListId },
       );
     }
@@ -343,7 +347,10 @@ function cycleRevokes(deleted: readonly OwnedGroup[]): { revokes: number; approx
   return { revokes, approximate };
 }
 
-function minimumFeedbackVertexSet(component: readonly string[], edges: ReadonlyMap<string, string[]>): number {
+function minimumFeedbackVertexSet(
+  component: readonly string[],
+  edges: ReadonlyMap<string, string[]>,
+): number {
   const inside = new Set(component);
   for (let size = 1; size < component.length; size++) {
     for (const removed of subsets(component, size)) {
@@ -354,7 +361,12 @@ function minimumFeedbackVertexSet(component: readonly string[], edges: ReadonlyM
   return component.length - 1;
 }
 
-function* subsets(items: readonly string[], size: number, start = 0, chosen: string[] = []): Generator<Set<string>> {
+function* subsets(
+  items: readonly string[],
+  size: number,
+  start = 0,
+  chosen: string[] = [],
+): Generator<Set<string>> {
   if (chosen.length === size) {
     yield new Set(chosen);
     return;

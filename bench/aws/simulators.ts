@@ -7,7 +7,12 @@
  */
 import type { AwsApi } from "../../lib/clouds/aws/api.js";
 import type { AwsQuotas } from "../../lib/clouds/aws/config.js";
-import { type AwsLocation, type AwsRegionState, type AwsState, locationKey } from "../../lib/clouds/aws/model.js";
+import {
+  type AwsLocation,
+  type AwsRegionState,
+  type AwsState,
+  locationKey,
+} from "../../lib/clouds/aws/model.js";
 import { AWS_WRITE_METHODS, type AwsApiMethod, SimulatedEc2 } from "../../lib/clouds/aws/sim-api.js";
 import type { Workload, WorkloadChange } from "../../lib/inventory/model.js";
 import { compareText } from "../../lib/util/compare-text.js";

@@ -33,8 +33,7 @@ export interface Target<R> {
   /** Which cells the target speaks about, in words, for when none of them ran. */
   readonly where: string;
   readonly appliesTo: (spec: Pick<CellSpec, "workloads" | "rules">) => boolean;
-  /** The cell's figure, or null when the cell has none (the part of the section that makes it did not run). */
-  readonly measure: (result: R) => number | null;
+  readonly measure: (result: R) => number;
 }
 
 /**

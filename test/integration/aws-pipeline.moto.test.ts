@@ -60,7 +60,7 @@ import { formatNetworkId, parseNetworkId } from "../../lib/inventory/ids.js";
 import type { Network, Workload } from "../../lib/inventory/model.js";
 import { resolvePolicyDocument } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
-import { intentAllows, probes } from "../clouds/aws/intent-probes.js";
+import { intentAllows, probes } from "../clouds/intent-probes.js";
 import { type MotoServer, skipWithoutMoto, startMotoServer } from "../support/moto-server.js";
 
 const CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };

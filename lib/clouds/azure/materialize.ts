@@ -89,8 +89,7 @@ export function materializeAzure(
     for (const member of plan.members) {
       applicationSecurityGroups.push(member.asg);
       for (const { nic, workload } of member.nics) {
-        const desired = enforcedInterface(nic, workload, member, plan.nsg, options, index, findings);
-        if (desired) networkInterfaces.push(desired);
+        networkInterfaces.push(enforcedInterface(nic, workload, member, plan.nsg, options, index, findings));
       }
     }
   }
@@ -407,11 +406,13 @@ function enforcedInterface(
   options: AzureMaterializeOptions,
   index: AzureStateIndex,
   findings: AzureFinding[],
-): DesiredNetworkInterface | undefined {
+): DesiredNetworkInterface {
   const current = nic.networkSecurityGroup?.id;
   const hasTag = nic.tags[ORIGINAL_NSG_TAG_KEY] !== undefined;
   const customerNsg = current !== undefined && !index.ownedNsgIds.has(current.toLowerCase());
   const recordedCustomer = hasTag && nic.tags[ORIGINAL_NSG_TAG_KEY] !== "none";
+  const ownedAsgs: Record<string, readonly string[]> = {};
+  for (const configuration of nic.ipConfigurations) ownedAsgs[configuration.name] = [member.asgId];
   if (options.attachment === "additive" && (customerNsg || recordedCustomer)) {
     findings.push({
       code: "azure-additive-conflict",
@@ -419,10 +420,16 @@ function enforcedInterface(
       subject: nic.id,
       message: `${nic.id} has its own NSG; a NIC holds one NSG, so additive enforcement of ${member.destination.identity} is not applied to it`,
     });
-    return undefined;
+    // Its NSG stays, but it still joins its identity's ASG: peers' rules must see it as a source.
+    return {
+      subscription: member.subscription,
+      id: nic.id,
+      workload,
+      networkSecurityGroupId: recordedCustomer ? nic.tags[ORIGINAL_NSG_TAG_KEY] : current,
+      ownedApplicationSecurityGroupIds: ownedAsgs,
+      originalNsgTag: hasTag ? "remove" : "keep",
+    };
   }
-  const ownedAsgs: Record<string, readonly string[]> = {};
-  for (const configuration of nic.ipConfigurations) ownedAsgs[configuration.name] = [member.asgId];
   return {
     subscription: member.subscription,
     id: nic.id,

@@ -18,6 +18,7 @@ export interface GcpNetworkInterface {
 }
 
 export type GcpInstanceStatus =
+  | "PENDING"
   | "PROVISIONING"
   | "STAGING"
   | "RUNNING"
@@ -26,6 +27,7 @@ export type GcpInstanceStatus =
   | "SUSPENDING"
   | "SUSPENDED"
   | "REPAIRING"
+  | "DEPROVISIONING"
   | "TERMINATED";
 
 export interface GcpInstance {

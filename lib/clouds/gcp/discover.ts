@@ -1,0 +1,128 @@
+/**
+ * Native Compute → inventory: the instances segsync cares about as Workloads, the networks of
+ * their NICs as Networks, and the Compute objects that materialize, diff and evaluate read back
+ * (DESIGN §4). One aggregated instance list and one firewall list; nothing here writes.
+ */
+
+import { formatNetworkId, formatWorkloadId } from "../../inventory/ids.js";
+import type { LabelConfig } from "../../inventory/labels.js";
+import type { Network, Nic, Workload, WorkloadState } from "../../inventory/model.js";
+import { compareText } from "../../util/compare-text.js";
+import type { GcpApi } from "./api.js";
+import { type GcpInstance, type GcpProjectState, parseNetworkUrl, zoneName } from "./model.js";
+import { isOwnedFirewall, isOwnedTag } from "./ownership.js";
+
+export interface GcpDiscovery {
+  /** Sorted by id. */
+  readonly workloads: Workload[];
+  /** The networks of the workloads' NICs, sorted by id. */
+  readonly networks: Network[];
+  /**
+   * The discovered instances (by zone, then name) and the project's firewall rules (by name):
+   * every rule in the networks those instances use, segsync's and the customer's (evaluate needs
+   * both), and every owned rule wherever it is, so that one left in a network without workloads
+   * can be deleted.
+   */
+  readonly state: GcpProjectState;
+}
+
+/**
+ * Every status Compute reports (keyed by text, so that PENDING and DEPROVISIONING count whether
+ * or not model.ts lists them). TERMINATED is a stopped VM, not a deleted one: deleted instances
+ * are simply absent.
+ */
+const WORKLOAD_STATES: Readonly<Record<string, WorkloadState>> = {
+  PENDING: "running",
+  PROVISIONING: "running",
+  STAGING: "running",
+  RUNNING: "running",
+  REPAIRING: "running",
+  STOPPING: "stopped",
+  STOPPED: "stopped",
+  SUSPENDING: "stopped",
+  SUSPENDED: "stopped",
+  DEPROVISIONING: "stopped",
+  TERMINATED: "stopped",
+};
+
+export async function discoverGcp(api: GcpApi, labels: LabelConfig): Promise<GcpDiscovery> {
+  const labelKeys = new Set(labels.dimensions.map((dimension) => `${labels.tagPrefix}${dimension}`));
+  // An instance that lost its labels keeps its owned tag until segsync removes it: find it to clean up.
+  const instances = (await api.listInstances()).filter(
+    (instance) =>
+      Object.keys(instance.labels ?? {}).some((key) => labelKeys.has(key)) ||
+      (instance.tags.items ?? []).some(isOwnedTag),
+  );
+  const workloads = instances.flatMap((instance) => {
+    const workload = toGcpWorkload(api.project, instance);
+    return workload === undefined ? [] : [workload];
+  });
+  const networkIds = new Set(workloads.flatMap((workload) => workload.nics.map((nic) => nic.network)));
+  const firewalls = (await api.listFirewalls()).filter(
+    (firewall) => isOwnedFirewall(firewall) || networkIds.has(networkIdOf(firewall.network) ?? ""),
+  );
+  return {
+    workloads: sortBy(workloads, (workload) => workload.id),
+    networks: [...networkIds].sort(compareText).map((id) => ({ id })),
+    state: {
+      project: api.project,
+      instances: sortBy(instances, (instance) => `${zoneName(instance.zone)}/${instance.name}`),
+      firewalls: sortBy(firewalls, (firewall) => firewall.name),
+    },
+  };
+}
+
+/** One instance, for the event path: undefined when it is gone (deleted). */
+export async function discoverGcpWorkload(
+  api: GcpApi,
+  zone: string,
+  name: string,
+): Promise<Workload | undefined> {
+  const instance = await api.getInstance(zone, name);
+  return instance === undefined ? undefined : toGcpWorkload(api.project, instance);
+}
+
+/** The Compute instance as a cloud-neutral workload; undefined when it has no NIC to be reached on. */
+export function toGcpWorkload(project: string, instance: GcpInstance): Workload | undefined {
+  if (instance.networkInterfaces.length === 0) return undefined;
+  const nics: Nic[] = instance.networkInterfaces.map((nic, index) => {
+    const network = networkIdOf(nic.network);
+    if (network === undefined) {
+      throw new TypeError(
+        `instance ${instance.name}: networkInterfaces[${index}].network "${nic.network}" is not a network URL`,
+      );
+    }
+    const publicIp = nic.accessConfigs?.find((config) => config.natIP !== undefined)?.natIP;
+    return {
+      id: nic.name ?? `nic${index}`,
+      network,
+      privateIp: nic.networkIP,
+      ...(publicIp === undefined ? {} : { publicIp }),
+    };
+  });
+  const labels = Object.entries(instance.labels ?? {}).sort(([a], [b]) => compareText(a, b));
+  return {
+    id: formatWorkloadId({
+      cloud: "gcp",
+      project,
+      zone: zoneName(instance.zone),
+      instanceName: instance.name,
+    }),
+    // A status newer than this table is not counted as running: such a VM joins no peer set.
+    state: WORKLOAD_STATES[instance.status] ?? "stopped",
+    nics,
+    tags: Object.fromEntries(labels),
+  };
+}
+
+/** The network id of a network URL: the URL's project, which differs from the instance's under Shared VPC. */
+export function networkIdOf(url: string): string | undefined {
+  const parsed = parseNetworkUrl(url);
+  return parsed === undefined
+    ? undefined
+    : formatNetworkId({ cloud: "gcp", project: parsed.project, networkName: parsed.name });
+}
+
+function sortBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  return [...items].sort((a, b) => compareText(key(a), key(b)));
+}

@@ -1,0 +1,192 @@
+/**
+ * SimulatedCompute: Compute Engine in memory for one project, with the semantics segsync depends
+ * on (firewall priorities, names unique per project, one address family per rule, per-rule limits
+ * and the project's rule quota, network-tag format and count, tag fingerprints, the default
+ * network's rules, throttling on demand). It backs the CLI demo, the scenario tests and the
+ * oracle checks; its state() is one project of the `gcp` part of `simulate --state-out`.
+ */
+import { SeededRandom } from "../aws/sim/random.js";
+import type { GcpApi } from "./api.js";
+import { DEFAULT_GCP_LIMITS, type GcpLimits } from "./config.js";
+import { GcpApiError } from "./errors.js";
+import { type GcpFirewall, type GcpInstance, type GcpProjectState, zoneName } from "./model.js";
+import { fail, SimulationInputError } from "./sim/failures.js";
+import { deleteFirewall, type FirewallInput, insertFirewall, patchFirewall } from "./sim/firewalls.js";
+import {
+  type CreateInstanceInput,
+  createInstance,
+  deleteInstance,
+  type SetStatusOptions,
+  type SimInstanceStatus,
+  setInstanceLabels,
+  setInstanceStatus,
+  setInstanceTags,
+} from "./sim/instances.js";
+import { loadProjectState } from "./sim/load.js";
+import { type CreateNetworkInput, createNetwork } from "./sim/networks.js";
+import { instanceKey, SimProject } from "./sim/project.js";
+
+export { SimulationInputError } from "./sim/failures.js";
+export type { FirewallInput } from "./sim/firewalls.js";
+export type {
+  CreateInstanceInput,
+  InstanceInterfaceInput,
+  SetStatusOptions,
+  SimInstanceStatus,
+} from "./sim/instances.js";
+export type { CreateNetworkInput } from "./sim/networks.js";
+
+export type GcpApiMethod = Exclude<keyof GcpApi, "project">;
+
+/** The calls that change Compute, for tests that count writes. */
+export const GCP_WRITE_METHODS: ReadonlySet<GcpApiMethod> = new Set<GcpApiMethod>([
+  "setTags",
+  "insertFirewall",
+  "patchFirewall",
+  "deleteFirewall",
+]);
+
+/** 403 rateLimitExceeded on a seeded fraction of calls. */
+export interface GcpThrottleOptions {
+  /** 0 to 1: the chance that any one call is throttled. */
+  readonly throttleRate: number;
+  readonly seed: number;
+}
+
+export interface SimulatedComputeOptions {
+  readonly limits?: GcpLimits;
+  readonly throttle?: GcpThrottleOptions;
+}
+
+/** One GcpApi call as it was made: arguments copied at call time, and how it ended. */
+export interface SimulatedComputeCall {
+  readonly method: GcpApiMethod;
+  readonly args: readonly unknown[];
+  /** `ok`, or the Compute reason it failed with (`rateLimitExceeded` when throttled). */
+  readonly outcome: string;
+}
+
+export class SimulatedCompute implements GcpApi {
+  readonly project: string;
+  private readonly store: SimProject;
+  private readonly log: { method: GcpApiMethod; args: readonly unknown[]; outcome: string }[] = [];
+  private throttle: { readonly rate: number; readonly random: SeededRandom } | undefined;
+
+  constructor(initial: GcpProjectState, options: SimulatedComputeOptions = {}) {
+    this.project = initial.project;
+    this.store = new SimProject(initial.project, options.limits ?? DEFAULT_GCP_LIMITS);
+    loadProjectState(this.store, initial);
+    this.setThrottle(options.throttle);
+  }
+
+  /** A project with nothing in it yet, not even a network. */
+  static empty(project: string, options: SimulatedComputeOptions = {}): SimulatedCompute {
+    return new SimulatedCompute({ project, instances: [], firewalls: [] }, options);
+  }
+
+  /** Every GcpApi call so far, oldest first. */
+  get calls(): readonly SimulatedComputeCall[] {
+    return this.log;
+  }
+
+  clearCalls(): void {
+    this.log.length = 0;
+  }
+
+  /** Starts, changes or (undefined) stops throttling; a new seed restarts the sequence. */
+  setThrottle(throttle: GcpThrottleOptions | undefined): void {
+    if (throttle !== undefined && !(throttle.throttleRate >= 0 && throttle.throttleRate <= 1)) {
+      throw new SimulationInputError(`throttleRate must be within 0 and 1, got ${throttle.throttleRate}`);
+    }
+    this.throttle =
+      throttle === undefined
+        ? undefined
+        : { rate: throttle.throttleRate, random: new SeededRandom(throttle.seed) };
+  }
+
+  /** Every instance (by zone, then name) and rule (by name), in the REST shapes: a deep copy. */
+  state(): GcpProjectState {
+    return this.store.state();
+  }
+
+  // Simulation controls: what happens outside segsync. Not GcpApi calls: neither logged nor throttled.
+
+  /** A network of this project; `withDefaultRules` adds the default network's pre-populated rules. */
+  createNetwork(input: CreateNetworkInput): void {
+    createNetwork(this.store, input);
+  }
+
+  /** A RUNNING instance; its networks of this project must exist. */
+  createInstance(input: CreateInstanceInput): GcpInstance {
+    return createInstance(this.store, input);
+  }
+
+  /** Leaving RUNNING releases ephemeral natIPs unless `keepNatIp`; starting may assign `natIP`. */
+  setStatus(zone: string, name: string, status: SimInstanceStatus, options: SetStatusOptions = {}): void {
+    setInstanceStatus(this.store, zone, name, status, options);
+  }
+
+  deleteInstance(zone: string, name: string): void {
+    deleteInstance(this.store, zone, name);
+  }
+
+  /** The complete new label map. */
+  setLabels(zone: string, name: string, labels: Readonly<Record<string, string>>): void {
+    setInstanceLabels(this.store, zone, name, labels);
+  }
+
+  /** A customer's rule, checked as insertFirewall checks it (priority and direction default, bare network names allowed). */
+  createFirewall(rule: FirewallInput): void {
+    insertFirewall(this.store, rule, true);
+  }
+
+  // GcpApi
+
+  listInstances(): Promise<GcpInstance[]> {
+    return this.call("listInstances", [], () => this.store.listInstances());
+  }
+
+  getInstance(zone: string, name: string): Promise<GcpInstance | undefined> {
+    return this.call("getInstance", [zone, name], () => {
+      const instance = this.store.instances.get(instanceKey(zoneName(zone), name));
+      return instance === undefined ? undefined : this.store.describeInstance(instance);
+    });
+  }
+
+  setTags(zone: string, name: string, items: readonly string[], fingerprint: string): Promise<void> {
+    return this.call("setTags", [zone, name, items, fingerprint], () =>
+      setInstanceTags(this.store, zone, name, items, fingerprint),
+    );
+  }
+
+  listFirewalls(): Promise<GcpFirewall[]> {
+    return this.call("listFirewalls", [], () => this.store.listFirewalls());
+  }
+
+  insertFirewall(firewall: GcpFirewall): Promise<void> {
+    return this.call("insertFirewall", [firewall], () => insertFirewall(this.store, firewall));
+  }
+
+  patchFirewall(firewall: GcpFirewall): Promise<void> {
+    return this.call("patchFirewall", [firewall], () => patchFirewall(this.store, firewall));
+  }
+
+  deleteFirewall(name: string): Promise<void> {
+    return this.call("deleteFirewall", [name], () => deleteFirewall(this.store, name));
+  }
+
+  /** Logs the call, throttles it on demand, runs it; a failed call changes nothing. */
+  private async call<T>(method: GcpApiMethod, args: readonly unknown[], run: () => T): Promise<T> {
+    const entry = { method, args: structuredClone(args), outcome: "ok" };
+    this.log.push(entry);
+    try {
+      if (this.throttle !== undefined && this.throttle.random.next() < this.throttle.rate) {
+        throw fail.throttled();
+      }
+      return run();
+    } catch (error) {
+      entry.outcome = error instanceof GcpApiError ? error.code : "error";
+      throw error;
+    }
+  }
+}

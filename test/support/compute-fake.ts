@@ -1,0 +1,357 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A local HTTP fake of the Compute Engine v1 REST endpoints that lib/clouds/gcp/sdk-api.ts calls,
+ * for driving the real @google-cloud/compute clients over plain http. Answers in Compute's JSON:
+ * errors as `{ error: { code, message, errors: [{ reason }] } }`, mutations as Operations whose
+ * effect lands when a `wait` reports them DONE (after `runningWaits` RUNNING answers).
+ */
+export type Json = Record<string, unknown>;
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly authorization: string | undefined;
+  readonly body: Json | undefined;
+}
+
+export interface ComputeFakeOptions {
+  readonly project: string;
+  /** The bearer token every request must carry (401 otherwise). */
+  readonly token: string;
+  /** Zones that show up in aggregated pages even without instances (as NO_RESULTS_ON_PAGE). */
+  readonly zones?: readonly string[];
+  readonly instancesPageSize?: number;
+  readonly firewallsPageSize?: number;
+  /** How many `wait` calls answer RUNNING before the operation is DONE. Default 1. */
+  readonly runningWaits?: number;
+}
+
+export type InjectedFailure = "rateLimitExceeded" | "tooManyRequests";
+
+export interface ComputeFake {
+  readonly port: number;
+  readonly requests: RecordedRequest[];
+  addInstance(instance: { readonly zone: string; readonly name: string } & Json): void;
+  instance(zone: string, name: string): Json | undefined;
+  addFirewall(firewall: { readonly name: string } & Json): void;
+  firewall(name: string): Json | undefined;
+  /** The next `count` requests fail with 403 rateLimitExceeded or 429. */
+  failNext(count: number, failure: InjectedFailure): void;
+  /** The next mutation is accepted, but its operation ends DONE with this error (and no effect). */
+  failNextOperation(error: { readonly code: string; readonly message: string }): void;
+  stop(): Promise<void>;
+}
+
+const BASE = "https://www.googleapis.com/compute/v1";
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface PendingOperation {
+  readonly resource: Json;
+  waits: number;
+  readonly apply: () => void;
+}
+
+export async function startComputeFake(options: ComputeFakeOptions): Promise<ComputeFake> {
+  const { project } = options;
+  const projectUrl = `${BASE}/projects/${project}`;
+  const instances = new Map<string, Json>();
+  const firewalls = new Map<string, Json>();
+  const operations = new Map<string, PendingOperation>();
+  const requests: RecordedRequest[] = [];
+  const failures: InjectedFailure[] = [];
+  let operationError: { code: string; message: string } | undefined;
+  let serial = 1000;
+
+  const fingerprint = () => Buffer.from(`fp-${++serial}`).toString("base64");
+  const instanceKey = (zone: string, name: string) => `${zone}/${name}`;
+
+  function startOperation(
+    type: string,
+    targetLink: string,
+    zone: string | undefined,
+    apply: () => void,
+  ): Json {
+    const name = `operation-${randomUUID()}`;
+    const scope = zone === undefined ? `${projectUrl}/global` : `${projectUrl}/zones/${zone}`;
+    const resource: Json = {
+      kind: "compute#operation",
+      id: String(++serial),
+      name,
+      operationType: type,
+      targetLink,
+      status: "RUNNING",
+      progress: 0,
+      selfLink: `${scope}/operations/${name}`,
+      ...(zone === undefined ? {} : { zone: `${projectUrl}/zones/${zone}` }),
+    };
+    const failure = operationError;
+    operationError = undefined;
+    const effect = failure === undefined ? apply : () => {};
+    operations.set(name, { resource, waits: 0, apply: effect });
+    if (failure !== undefined) {
+      Object.assign(resource, { httpErrorStatusCode: 403, error: { errors: [failure] } });
+    }
+    return { ...resource, error: undefined };
+  }
+
+  function waitOperation(name: string): Json {
+    const operation = operations.get(name);
+    if (operation === undefined) throw new HttpError(404, "notFound", `The resource '${name}' was not found`);
+    operation.waits += 1;
+    if (operation.waits <= (options.runningWaits ?? 1)) return { ...operation.resource, error: undefined };
+    if (operation.resource.status !== "DONE") {
+      operation.apply();
+      Object.assign(operation.resource, { status: "DONE", progress: 100 });
+    }
+    return operation.resource;
+  }
+
+  function aggregatedInstances(query: URLSearchParams): Json {
+    const sorted = [...instances.values()].sort((a, b) =>
+      instanceKey(String(a.zoneName), String(a.name)).localeCompare(
+        instanceKey(String(b.zoneName), String(b.name)),
+      ),
+    );
+    const { page, nextPageToken } = paginate(sorted, query, options.instancesPageSize);
+    const zones = new Set([...(options.zones ?? []), ...sorted.map((instance) => String(instance.zoneName))]);
+    const items: Json = {};
+    for (const zone of [...zones].sort()) {
+      const inZone = page.filter((instance) => instance.zoneName === zone).map(publicInstance);
+      items[`zones/${zone}`] =
+        inZone.length > 0
+          ? { instances: inZone }
+          : {
+              warning: {
+                code: "NO_RESULTS_ON_PAGE",
+                message: "There are no results for scope 'zones/x' on this page.",
+              },
+            };
+    }
+    return {
+      kind: "compute#instanceAggregatedList",
+      id: `projects/${project}/aggregated/instances`,
+      items,
+      nextPageToken,
+    };
+  }
+
+  function getInstance(zone: string, name: string): Json {
+    const instance = instances.get(instanceKey(zone, name));
+    if (instance === undefined) {
+      throw new HttpError(
+        404,
+        "notFound",
+        `The resource 'projects/${project}/zones/${zone}/instances/${name}' was not found`,
+      );
+    }
+    return instance;
+  }
+
+  function setTags(zone: string, name: string, body: Json): Json {
+    const instance = getInstance(zone, name);
+    const tags = instance.tags as Json;
+    if (body.fingerprint !== tags.fingerprint) {
+      throw new HttpError(
+        412,
+        "conditionNotMet",
+        "Supplied fingerprint does not match current metadata fingerprint.",
+      );
+    }
+    const items = body.items as unknown[] | undefined;
+    return startOperation("setTags", String(instance.selfLink), zone, () => {
+      instance.tags = { ...(items === undefined ? {} : { items }), fingerprint: fingerprint() };
+    });
+  }
+
+  function insertFirewall(body: Json): Json {
+    const name = String(body.name);
+    if (firewalls.has(name)) {
+      throw new HttpError(
+        409,
+        "alreadyExists",
+        `The resource 'projects/${project}/global/firewalls/${name}' already exists`,
+      );
+    }
+    const selfLink = `${projectUrl}/global/firewalls/${name}`;
+    return startOperation("insert", selfLink, undefined, () => {
+      firewalls.set(name, { kind: "compute#firewall", ...body, id: String(++serial), selfLink });
+    });
+  }
+
+  function changeFirewall(name: string, body: Json, merge: boolean): Json {
+    const current = getFirewall(name);
+    if (body.network !== undefined && body.network !== current.network) {
+      throw new HttpError(
+        400,
+        "invalid",
+        "Invalid value for field 'resource.network': the network cannot change.",
+      );
+    }
+    const identity = {
+      kind: current.kind,
+      id: current.id,
+      name,
+      network: current.network,
+      selfLink: current.selfLink,
+    };
+    const next = merge ? { ...current, ...body, ...identity } : { ...body, ...identity };
+    return startOperation(merge ? "patch" : "update", String(current.selfLink), undefined, () => {
+      firewalls.set(name, next);
+    });
+  }
+
+  function getFirewall(name: string): Json {
+    const firewall = firewalls.get(name);
+    if (firewall === undefined) {
+      throw new HttpError(
+        404,
+        "notFound",
+        `The resource 'projects/${project}/global/firewalls/${name}' was not found`,
+      );
+    }
+    return firewall;
+  }
+
+  function route(method: string, path: string, query: URLSearchParams, body: Json | undefined): Json {
+    const prefix = `/compute/v1/projects/${project}/`;
+    if (!path.startsWith(prefix)) throw new HttpError(404, "notFound", `unknown project in ${path}`);
+    const parts = path.slice(prefix.length).split("/").map(decodeURIComponent);
+    const at = (shape: string) =>
+      shape.split("/").length === parts.length &&
+      shape.split("/").every((segment, index) => segment === "*" || segment === parts[index]);
+    const part = (index: number) => parts[index] as string;
+    if (method === "GET" && at("aggregated/instances")) return aggregatedInstances(query);
+    if (method === "GET" && at("zones/*/instances/*")) return publicInstance(getInstance(part(1), part(3)));
+    if (method === "POST" && at("zones/*/instances/*/setTags")) return setTags(part(1), part(3), body ?? {});
+    if (method === "POST" && at("zones/*/operations/*/wait")) return waitOperation(part(3));
+    if (method === "POST" && at("global/operations/*/wait")) return waitOperation(part(2));
+    if (method === "GET" && at("global/firewalls")) {
+      const { page, nextPageToken } = paginate([...firewalls.values()], query, options.firewallsPageSize);
+      return { kind: "compute#firewallList", items: page, nextPageToken };
+    }
+    if (method === "POST" && at("global/firewalls")) return insertFirewall(body ?? {});
+    if (method === "PUT" && at("global/firewalls/*")) return changeFirewall(part(2), body ?? {}, false);
+    if (method === "PATCH" && at("global/firewalls/*")) return changeFirewall(part(2), body ?? {}, true);
+    if (method === "DELETE" && at("global/firewalls/*")) {
+      const firewall = getFirewall(part(2));
+      return startOperation("delete", String(firewall.selfLink), undefined, () => firewalls.delete(part(2)));
+    }
+    throw new HttpError(501, "notImplemented", `the Compute fake has no route for ${method} ${path}`);
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://fake");
+    const text = await readBody(request);
+    const body = text === "" ? undefined : (JSON.parse(text) as Json);
+    const method = request.method ?? "GET";
+    const authorization = request.headers.authorization;
+    requests.push({ method, path: url.pathname, query: url.searchParams, authorization, body });
+    try {
+      if (authorization !== `Bearer ${options.token}`) {
+        throw new HttpError(401, "authError", "Request had invalid authentication credentials.");
+      }
+      const failure = failures.shift();
+      if (failure === "rateLimitExceeded") {
+        throw new HttpError(403, "rateLimitExceeded", "Rate Limit Exceeded");
+      }
+      if (failure === "tooManyRequests") throw new HttpError(429, "rateLimitExceeded", "Too Many Requests");
+      send(response, 200, route(method, url.pathname, url.searchParams, body));
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      const errors = [{ message: error.message, domain: "global", reason: error.reason }];
+      send(response, error.status, { error: { code: error.status, message: error.message, errors } });
+    }
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      send(response, 500, { error: { code: 500, message: String(error), errors: [] } });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    port,
+    requests,
+    addInstance(instance) {
+      const selfLink = `${projectUrl}/zones/${instance.zone}/instances/${instance.name}`;
+      const tags = { ...((instance.tags as Json | undefined) ?? {}), fingerprint: fingerprint() };
+      instances.set(instanceKey(instance.zone, instance.name), {
+        kind: "compute#instance",
+        id: String(++serial),
+        status: "RUNNING",
+        networkInterfaces: [],
+        ...instance,
+        zoneName: instance.zone,
+        zone: `${projectUrl}/zones/${instance.zone}`,
+        tags,
+        selfLink,
+      });
+    },
+    instance: (zone, name) => {
+      const instance = instances.get(instanceKey(zone, name));
+      return instance === undefined ? undefined : publicInstance(instance);
+    },
+    addFirewall(firewall) {
+      const selfLink = `${projectUrl}/global/firewalls/${firewall.name}`;
+      firewalls.set(firewall.name, { kind: "compute#firewall", id: String(++serial), ...firewall, selfLink });
+    },
+    firewall: (name) => firewalls.get(name),
+    failNext(count, failure) {
+      for (let index = 0; index < count; index += 1) failures.push(failure);
+    },
+    failNextOperation(error) {
+      operationError = { ...error };
+    },
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+/** The stored instance without the fake's own bookkeeping. */
+function publicInstance(instance: Json): Json {
+  const { zoneName: _zoneName, ...rest } = instance;
+  return rest;
+}
+
+function paginate<T>(
+  items: readonly T[],
+  query: URLSearchParams,
+  pageSize: number | undefined,
+): { page: T[]; nextPageToken: string | undefined } {
+  const maxResults = Number(query.get("maxResults") ?? 500);
+  const size = Math.min(maxResults > 0 ? maxResults : 500, pageSize ?? 500);
+  const token = query.get("pageToken");
+  const start = token ? Number(Buffer.from(token, "base64").toString()) : 0;
+  const end = start + size;
+  const nextPageToken = end < items.length ? Buffer.from(String(end)).toString("base64") : undefined;
+  return { page: items.slice(start, end), nextPageToken };
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(response: ServerResponse, status: number, body: Json): void {
+  response.writeHead(status, { "content-type": "application/json; charset=UTF-8" });
+  response.end(JSON.stringify(body));
+}
