@@ -1,13 +1,14 @@
 import type { Intent } from "../compile/model.js";
-import type { WorkloadEvent } from "../ingest/workload-event.js";
 import type { Cloud, Network, NetworkId, Workload, WorkloadId } from "../inventory/model.js";
 import type { Policy } from "../policy/model.js";
 
 /**
  * The CloudProvider port: what every cloud folder (lib/clouds/<cloud>/) gives the reconciler,
- * the CLI and the tests. The pure half (materialize, diff, evaluate, summarize, parseEvent) knows
+ * the CLI and the tests. The pure half (materialize, diff, evaluate, summarize) knows
  * no SDK; the I/O half (discover, apply) talks to the cloud only through the cloud's own narrow
  * `Connection` (its api.ts port), so that sdk-api and sim-api are interchangeable.
+ * Native events are not part of it: each cloud's events.ts is called by its own ingest function,
+ * because delivery, authentication and handshakes differ per cloud.
  */
 export interface CloudProvider<
   State,
@@ -35,8 +36,6 @@ export interface CloudProvider<
   ): Promise<void>;
   evaluate(state: State): Reachability;
   summarize(operation: Operation): OperationSummary;
-  /** A native lifecycle event → a WorkloadEvent; throws a clear error on anything else. */
-  parseEvent(input: unknown): WorkloadEvent;
 }
 
 export interface Discovery<State> {

@@ -8,7 +8,6 @@ import type { AwsDesired } from "./desired.js";
 import { diffAws } from "./diff.js";
 import { discoverAws, discoverWorkload } from "./discover.js";
 import { evaluateAws } from "./evaluate.js";
-import { parseAwsEvent } from "./events.js";
 import { materializeAws } from "./materialize.js";
 import type { AwsLocation, AwsState, IpPermission } from "./model.js";
 import type { AwsOperation } from "./operations.js";
@@ -49,7 +48,6 @@ export function createAwsProvider(quotas: AwsQuotas): AwsProvider {
     },
     evaluate: evaluateAwsWorkloads,
     summarize: summarizeAwsOperation,
-    parseEvent: parseAwsEvent,
   };
 }
 
