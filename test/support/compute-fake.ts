@@ -39,8 +39,8 @@ export interface ComputeFake {
   instance(zone: string, name: string): Json | undefined;
   addFirewall(firewall: { readonly name: string } & Json): void;
   firewall(name: string): Json | undefined;
-  /** The next `count` requests fail with 403 rateLimitExceeded or 429. */
-  failNext(count: number, failure: InjectedFailure): void;
+  /** `count` requests fail with 403 rateLimitExceeded or 429, after `skip` that do not. */
+  failNext(count: number, failure: InjectedFailure, skip?: number): void;
   /** The next mutation is accepted, but its operation ends DONE with this error (and no effect). */
   failNextOperation(error: { readonly code: string; readonly message: string }): void;
   stop(): Promise<void>;
@@ -71,7 +71,7 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
   const firewalls = new Map<string, Json>();
   const operations = new Map<string, PendingOperation>();
   const requests: RecordedRequest[] = [];
-  const failures: InjectedFailure[] = [];
+  const failures: (InjectedFailure | undefined)[] = [];
   let operationError: { code: string; message: string } | undefined;
   let serial = 1000;
 
@@ -311,7 +311,8 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
       firewalls.set(firewall.name, { kind: "compute#firewall", id: String(++serial), ...firewall, selfLink });
     },
     firewall: (name) => firewalls.get(name),
-    failNext(count, failure) {
+    failNext(count, failure, skip = 0) {
+      for (let index = 0; index < skip; index += 1) failures.push(undefined);
       for (let index = 0; index < count; index += 1) failures.push(failure);
     },
     failNextOperation(error) {

@@ -166,10 +166,9 @@ function diffRegion(desired: AwsDesired, region: AwsState[number]): AwsOperation
       eni.Groups.map((g) => g.GroupId),
     );
   }
+  const interfacesById = new Map(region.networkInterfaces.map((eni) => [eni.NetworkInterfaceId, eni]));
   for (const wanted of wantedInterfaces) {
-    const eni = region.networkInterfaces.find(
-      (candidate) => candidate.NetworkInterfaceId === wanted.networkInterfaceId,
-    );
+    const eni = interfacesById.get(wanted.networkInterfaceId);
     if (!eni) continue;
     operations.push(...diffInterface(wanted, eni, location, names.groups, groupRef));
     const after = [
@@ -281,24 +280,13 @@ function deletions(
     }
   }
   const operations: AwsOperation[] = [];
-  for (const group of ownedGroups) {
-    if (keptGroups.has(group.GroupId)) continue;
-    // EC2 refuses to delete a group that another group's rule references, even one about to go
-    // too (and references can be mutual): revoke such rules first.
-    const references = [...flattenPermissions(group.IpPermissions, names).values()]
-      .map((rule) => rule.permission)
-      .filter((permission) => permission.UserIdGroupPairs.some((pair) => names.groups.has(pair.GroupId)));
-    if (references.length > 0) {
-      operations.push({
-        location,
-        kind: "revokeIngress",
-        groupName: group.GroupName,
-        groupId: group.GroupId,
-        permissions: references,
-      });
-    }
-    operations.push({ location, kind: "deleteSecurityGroup", groupId: group.GroupId, name: group.GroupName });
-  }
+  operations.push(
+    ...groupDeletions(
+      location,
+      ownedGroups.filter((g) => !keptGroups.has(g.GroupId)),
+      names,
+    ),
+  );
   for (const list of ownedLists) {
     if (!wantedListNames.has(list.PrefixListName) && !keptLists.has(list.PrefixListId)) {
       operations.push({
@@ -330,4 +318,69 @@ function ruleSpec(
     case "prefixList":
       return { ...ports, source: { kind: "prefixList", prefixList: listRef(rule.source.name) } };
   }
+}
+
+/**
+ * Deletes groups so that EC2 accepts each delete: a group still referenced by another group's
+ * rule cannot go, so referencing groups go first (their rules go with them). Only a loop of
+ * references among the groups being deleted needs a revoke, once per loop.
+ */
+function groupDeletions(
+  location: AwsOperation["location"],
+  doomed: readonly SecurityGroup[],
+  names: { groups: ReadonlyMap<string, string>; prefixLists: ReadonlyMap<string, string> },
+): AwsOperation[] {
+  const remaining = new Map(
+    [...doomed].sort((a, b) => compareText(a.GroupId, b.GroupId)).map((g) => [g.GroupId, g]),
+  );
+  /** group → the rules in it that reference another group being deleted. */
+  const references = new Map<string, IpPermission[]>();
+  for (const group of remaining.values()) {
+    const rules = [...flattenPermissions(group.IpPermissions, names).values()]
+      .map((rule) => rule.permission)
+      .filter((p) =>
+        p.UserIdGroupPairs.some((pair) => pair.GroupId !== group.GroupId && remaining.has(pair.GroupId)),
+      );
+    if (rules.length > 0) references.set(group.GroupId, rules);
+  }
+  const referencedBy = (id: string) =>
+    [...references].some(
+      ([from, rules]) =>
+        from !== id &&
+        remaining.has(from) &&
+        rules.some((p) => p.UserIdGroupPairs.some((pair) => pair.GroupId === id)),
+    );
+  const operations: AwsOperation[] = [];
+  while (remaining.size > 0) {
+    const ready = [...remaining.values()].filter((group) => !referencedBy(group.GroupId));
+    if (ready.length > 0) {
+      for (const group of ready) {
+        operations.push({
+          location,
+          kind: "deleteSecurityGroup",
+          groupId: group.GroupId,
+          name: group.GroupName,
+        });
+        remaining.delete(group.GroupId);
+      }
+      continue;
+    }
+    // Every remaining group is referenced: a loop. Break it at its first group.
+    const [id, breaker] = [...remaining].find(([candidate]) => references.has(candidate)) as [
+      string,
+      SecurityGroup,
+    ];
+    const stale = (references.get(id) ?? []).filter((p) =>
+      p.UserIdGroupPairs.some((pair) => remaining.has(pair.GroupId)),
+    );
+    operations.push({
+      location,
+      kind: "revokeIngress",
+      groupName: breaker.GroupName,
+      groupId: id,
+      permissions: stale,
+    });
+    references.delete(id);
+  }
+  return operations;
 }

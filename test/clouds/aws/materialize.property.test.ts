@@ -10,8 +10,8 @@ import { parseNetworkId } from "../../../lib/inventory/ids.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import type { Attachment } from "../../../lib/policy/model.js";
 import { NETWORKS, policyArb } from "../../compile/arbitraries.js";
-import { AwsTestbed } from "./harness.js";
 import { intentAllows, probes } from "../intent-probes.js";
+import { AwsTestbed } from "./harness.js";
 
 const IDS = [
   "aws:111111111111:us-east-1:i-0a00000000000001",

@@ -196,6 +196,43 @@ describe("AWS pipeline on the simulator", () => {
     expect(plan.map((op) => op.kind)).toEqual(["modifyPrefixList"]);
   });
 
+  it("deletes groups that reference each other with one revoke per loop, others in reference order", async () => {
+    const bed = new AwsTestbed([web, api, db], DEFAULT_AWS_QUOTAS);
+    await bed.reconcile(policy, [], "exclusive");
+    // web → api and api → db are one-way references; add a loop: db → web.
+    const loop = {
+      ...policy,
+      rulesets: policy.rulesets.map((rs) => ({
+        ...rs,
+        rules: [
+          ...rs.rules,
+          {
+            ...(rs.rules[0] as (typeof rs.rules)[number]),
+            id: "shop-prod#9",
+            index: 9,
+            from: {
+              kind: "labels" as const,
+              selector: { app: ["shop"], env: ["prod"], role: ["db"] },
+              extraScope: false,
+            },
+            to: { app: ["shop"], env: ["prod"], role: ["web"] },
+          },
+        ],
+      })),
+    };
+    await bed.reconcile(loop, [], "exclusive");
+    const off = {
+      ...loop,
+      rulesets: loop.rulesets.map((rs) => ({ ...rs, enforcement: "visibility" as const })),
+    };
+    const { plan } = await bed.reconcile(off, [], "exclusive");
+    const deletes = plan.filter((op) => op.kind === "deleteSecurityGroup");
+    const loopRevokes = plan.filter((op) => op.kind === "revokeIngress");
+    expect(deletes).toHaveLength(3);
+    expect(loopRevokes).toHaveLength(1);
+    expect(bed.state()[0]?.securityGroups.filter((g) => g.GroupName.startsWith("segsync-"))).toEqual([]);
+  });
+
   it("is exposed through the CloudProvider port", async () => {
     const bed = new AwsTestbed([web, api, db], DEFAULT_AWS_QUOTAS);
     await bed.reconcile(policy, [], "exclusive");

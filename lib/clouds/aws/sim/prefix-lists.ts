@@ -5,8 +5,6 @@ import type { SimRegion } from "./region.js";
 import { checkDescription } from "./rules.js";
 import { checkTags, mergedTags } from "./tags.js";
 
-/** Entries that one Create/ModifyManagedPrefixList call may add (cloud-facts A2). */
-export const ENTRIES_PER_REQUEST = 100;
 /** The largest MaxEntries a customer-managed list may have (cloud-facts A2). */
 export const MAX_PREFIX_LIST_ENTRIES = 1000;
 
@@ -39,7 +37,6 @@ export function createManagedPrefixList(
       `Must specify a max size between 1 and ${MAX_PREFIX_LIST_ENTRIES}.`,
     );
   }
-  checkBatchSize(input.entries.length);
   const entries = new Map<string, string | undefined>();
   for (const entry of input.entries) {
     const cidr = checkedCidr(entry, input.addressFamily);
@@ -86,7 +83,6 @@ export function modifyManagedPrefixList(
   if (input.addEntries.length === 0 && input.removeCidrs.length === 0) {
     throw fail.invalid("MissingParameter", "Nothing to add or remove.");
   }
-  checkBatchSize(input.addEntries.length);
   const entries = new Map(list.entries);
   const removed = new Set<string>();
   for (const text of input.removeCidrs) {
@@ -124,15 +120,6 @@ export function deleteManagedPrefixList(region: SimRegion, prefixListId: string)
     throw fail.dependency(`The prefix list ${prefixListId} is referenced by ${referrer.groupId}`);
   }
   region.prefixLists.delete(prefixListId);
-}
-
-function checkBatchSize(count: number): void {
-  if (count > ENTRIES_PER_REQUEST) {
-    throw fail.invalid(
-      "InvalidParameterValue",
-      `The number of entries per request cannot exceed the limit (${ENTRIES_PER_REQUEST}): got ${count}.`,
-    );
-  }
 }
 
 function checkSize(subject: string, size: number, maxEntries: number): void {
