@@ -62,6 +62,8 @@ interface PendingOperation {
   readonly resource: Json;
   waits: number;
   readonly apply: () => void;
+  /** Set by failNextOperation: the operation ends with this error instead of applying. */
+  readonly failure: { readonly code: string; readonly message: string } | undefined;
 }
 
 export async function startComputeFake(options: ComputeFakeOptions): Promise<ComputeFake> {
@@ -97,23 +99,23 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
       selfLink: `${scope}/operations/${name}`,
       ...(zone === undefined ? {} : { zone: `${projectUrl}/zones/${zone}` }),
     };
-    const failure = operationError;
+    operations.set(name, { resource, waits: 0, apply, failure: operationError });
     operationError = undefined;
-    const effect = failure === undefined ? apply : () => {};
-    operations.set(name, { resource, waits: 0, apply: effect });
-    if (failure !== undefined) {
-      Object.assign(resource, { httpErrorStatusCode: 403, error: { errors: [failure] } });
-    }
-    return { ...resource, error: undefined };
+    return { ...resource };
   }
 
   function waitOperation(name: string): Json {
     const operation = operations.get(name);
     if (operation === undefined) throw new HttpError(404, "notFound", `The resource '${name}' was not found`);
     operation.waits += 1;
-    if (operation.waits <= (options.runningWaits ?? 1)) return { ...operation.resource, error: undefined };
+    if (operation.waits <= (options.runningWaits ?? 1)) return { ...operation.resource };
     if (operation.resource.status !== "DONE") {
-      operation.apply();
+      if (operation.failure === undefined) operation.apply();
+      else
+        Object.assign(operation.resource, {
+          httpErrorStatusCode: 403,
+          error: { errors: [operation.failure] },
+        });
       Object.assign(operation.resource, { status: "DONE", progress: 100 });
     }
     return operation.resource;
@@ -136,7 +138,7 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
           : {
               warning: {
                 code: "NO_RESULTS_ON_PAGE",
-                message: "There are no results for scope 'zones/x' on this page.",
+                message: `There are no results for scope 'zones/${zone}' on this page.`,
               },
             };
     }

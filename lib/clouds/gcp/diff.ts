@@ -44,15 +44,28 @@ export function diffGcp(desired: GcpDesired, actual: GcpState): GcpOperation[] {
       fingerprint: instance.tags.fingerprint ?? "",
     });
   }
-  for (const [key, firewall] of [...owned].sort(([a], [b]) => compareText(a, b))) {
-    if (!wanted.has(key))
-      operations.push({
-        project: key.slice(0, key.indexOf("|")),
-        kind: "deleteFirewall",
-        name: firewall.name,
-      });
+  const stale = [...owned].filter(([key]) => !wanted.has(key)).sort(([a], [b]) => compareText(a, b));
+  // Make room first where inserting before deleting would pass a project's rule quota.
+  const roomNeeded = new Map<string, number>();
+  for (const [project, budget] of Object.entries(desired.ruleBudget)) {
+    const current = [...owned.keys()].filter((key) => key.startsWith(`${project}|`)).length;
+    const inserts = operations.filter((op) => op.kind === "insertFirewall" && op.project === project).length;
+    roomNeeded.set(project, Math.max(0, budget.others + current + inserts - budget.quota));
   }
-  const rank = (op: GcpOperation) => GCP_OPERATION_ORDER.indexOf(op.kind);
+  const denyLast = (firewall: GcpFirewall) => ((firewall.denied ?? []).length > 0 ? 1 : 0);
+  for (const [key, firewall] of [...stale].sort(([, a], [, b]) => denyLast(a) - denyLast(b))) {
+    const project = key.slice(0, key.indexOf("|"));
+    const needed = roomNeeded.get(project) ?? 0;
+    if (needed > 0) roomNeeded.set(project, needed - 1);
+    operations.push({
+      project,
+      kind: "deleteFirewall",
+      name: firewall.name,
+      ...(needed > 0 ? { toMakeRoom: true as const } : {}),
+    });
+  }
+  const rank = (op: GcpOperation) =>
+    op.kind === "deleteFirewall" && op.toMakeRoom ? -1 : GCP_OPERATION_ORDER.indexOf(op.kind);
   return operations
     .map((op, position) => ({ op, position }))
     .sort((a, b) => rank(a.op) - rank(b.op) || a.position - b.position)

@@ -44,6 +44,8 @@ export interface GcpDesired {
   /** Instances whose tags segsync sets (enforced ones, and ones it cleans up). Others are left alone. */
   readonly instances: readonly DesiredInstanceTags[];
   readonly findings: readonly GcpFinding[];
+  /** Per project: the firewall-rule quota and how many rules segsync does not own count against it. */
+  readonly ruleBudget: Readonly<Record<string, { readonly quota: number; readonly others: number }>>;
 }
 
 /** The owned network tag of an identity: valid as a GCP tag (letter first, [a-z0-9-], ≤ 63). */
@@ -127,7 +129,15 @@ export function materializeGcp(intent: Intent, state: GcpState, options: GcpMate
     desiredInstances.push({ project, zone: zoneName(instance.zone), name: instance.name, workload, items });
   }
   desiredInstances.push(...cleanups(instances, tagsByInstance, intent, unfit));
+  const ruleBudget: Record<string, { quota: number; others: number }> = {};
+  for (const project of state) {
+    const others = project.firewalls.filter(
+      (f) => !(f.description ?? "").startsWith(DESCRIPTION_MARKER),
+    ).length;
+    ruleBudget[project.project] = { quota: options.limits.firewallRulesPerProject, others };
+  }
   return {
+    ruleBudget,
     firewalls: firewalls.sort((a, b) => compareText(`${a.project}|${a.name}`, `${b.project}|${b.name}`)),
     instances: desiredInstances.sort((a, b) => compareText(a.workload, b.workload)),
     findings,

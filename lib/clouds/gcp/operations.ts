@@ -17,7 +17,15 @@ export type GcpOperation = { readonly project: string } & (
       readonly fingerprint: string;
     }
   | { readonly kind: "patchFirewall"; readonly firewall: GcpFirewall; readonly before: GcpFirewall }
-  | { readonly kind: "deleteFirewall"; readonly name: string }
+  | {
+      readonly kind: "deleteFirewall";
+      readonly name: string;
+      /**
+       * Deleted before the new rules are inserted, because old and new together would pass the
+       * project's rule quota: allow rules no longer wanted go first, denies last.
+       */
+      readonly toMakeRoom?: true;
+    }
 );
 
 export const GCP_OPERATION_ORDER: readonly GcpOperation["kind"][] = [

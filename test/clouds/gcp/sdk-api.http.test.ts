@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import { OAuth2Client } from "google-auth-library";
+import { GoogleAuth, OAuth2Client } from "google-auth-library";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GcpApi } from "../../../lib/clouds/gcp/api.js";
 import {
@@ -294,5 +294,34 @@ describe("throttling and credentials", () => {
     expect(failure).toBeInstanceOf(GcpAccessError);
     expect(failure).toMatchObject({ status: 401, code: "authError" });
     expect(inspect(failure, { depth: 8 })).not.toContain("wrong-token");
+  });
+});
+
+describe("clients", () => {
+  /** The GoogleAuth (or AuthClient) a real client sends its requests through. */
+  const authOf = (client: object) => (client as { auth?: unknown }).auth;
+
+  it("share one GoogleAuth for application default credentials, and use a given authClient as it is", async () => {
+    const adc = await loadComputeClients({ apiEndpoint: "127.0.0.1", port: fake.port, protocol: "http" });
+    const given = clientOptions();
+    const explicit = await loadComputeClients(given);
+
+    const adcAuths = Object.values(adc).map(authOf);
+    expect(adcAuths[0]).toBeInstanceOf(GoogleAuth);
+    expect(new Set(adcAuths).size).toBe(1);
+    expect(Object.values(explicit).map(authOf)).toEqual([
+      given.authClient,
+      given.authClient,
+      given.authClient,
+      given.authClient,
+    ]);
+  });
+
+  it("are one api per project from one factory", () => {
+    const factory = createSdkGcpApiFactory(clientOptions());
+
+    expect(factory(PROJECT)).toBe(factory(PROJECT));
+    expect(factory("other")).not.toBe(factory(PROJECT));
+    expect(factory("other").project).toBe("other");
   });
 });
