@@ -44,7 +44,10 @@ export class GcpTestbed {
       this.sim.createInstance({
         zone: id.zone,
         name: id.instanceName,
-        labels: workload.tags,
+        // GCP label keys are lowercase: tags like AWS's `Name` cannot be labels there.
+        labels: Object.fromEntries(
+          Object.entries(workload.tags).filter(([key]) => /^[a-z][a-z0-9_-]{0,62}$/.test(key)),
+        ),
         ...nic(primary),
         moreInterfaces: others.map(nic),
       });

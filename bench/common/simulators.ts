@@ -1,0 +1,82 @@
+/**
+ * One simulator per location of a cloud (an AWS account and region, an Azure subscription, a GCP
+ * project), their state as materialize and diff read it, and the write calls they log. A
+ * location's state() is re-read only when something touched it (a simulation control, or a
+ * write): the simulators' state() copies, and sometimes scans, everything they hold.
+ */
+import { compareText } from "../../lib/util/compare-text.js";
+import { total } from "./collections.js";
+
+/** What every simulator offers: its state, and a log of the calls made to it. */
+export interface LoggingSimulator<State> {
+  state(): State;
+  readonly calls: readonly { readonly method: string }[];
+  clearCalls(): void;
+}
+
+export class SimulatorFleet<Sim extends LoggingSimulator<State>, State> {
+  private readonly sims = new Map<string, Sim>();
+  private readonly states = new Map<string, State>();
+  private readonly stale = new Set<string>();
+
+  /** `writeMethods`: the calls that change the cloud (AWS_WRITE_METHODS, …). */
+  constructor(private readonly writeMethods: ReadonlySet<string>) {}
+
+  /** A simulator loaded from `state`, which is its state() as of now. */
+  load(key: string, sim: Sim, state: State): void {
+    this.sims.set(key, sim);
+    this.states.set(key, state);
+  }
+
+  has(key: string): boolean {
+    return this.sims.has(key);
+  }
+
+  /** The location's simulator; one that does not exist yet is made by `create` (and read on the next state()). */
+  sim(key: string, create: () => Sim): Sim {
+    let sim = this.sims.get(key);
+    if (!sim) {
+      sim = create();
+      this.sims.set(key, sim);
+      this.stale.add(key);
+    }
+    return sim;
+  }
+
+  /** Something changed the location outside the logged calls (a simulation control). */
+  touch(key: string): void {
+    this.stale.add(key);
+  }
+
+  /** Every location's state, by key; the ones touched since the last call are re-read. */
+  state(): State[] {
+    for (const key of this.stale) {
+      const sim = this.sims.get(key);
+      if (sim) this.states.set(key, sim.state());
+    }
+    this.stale.clear();
+    return [...this.states.entries()].sort(([a], [b]) => compareText(a, b)).map(([, state]) => state);
+  }
+
+  clearCalls(): void {
+    for (const sim of this.sims.values()) sim.clearCalls();
+  }
+
+  /** Write calls logged since clearCalls, by method; the locations they went to become stale. */
+  writes(): Map<string, number> {
+    const byMethod = new Map<string, number>();
+    for (const [key, sim] of this.sims) {
+      for (const call of sim.calls) {
+        if (!this.writeMethods.has(call.method)) continue;
+        byMethod.set(call.method, (byMethod.get(call.method) ?? 0) + 1);
+        this.stale.add(key);
+      }
+    }
+    return byMethod;
+  }
+
+  /** Write calls logged since clearCalls, all methods together. */
+  writeCount(): number {
+    return total(this.writes());
+  }
+}
