@@ -1,0 +1,144 @@
+import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
+import { compareText } from "../../util/compare-text.js";
+import type { CloudProvider, Discovery, NativeMatch, OperationSummary, Reachability } from "../provider.js";
+import type { AzureApiFactory } from "./api.js";
+import { applyAzurePlan } from "./apply.js";
+import type { AzureQuotas } from "./config.js";
+import type { AzureDesired } from "./desired.js";
+import { diffAzure } from "./diff.js";
+import { discoverAzure, discoverAzureWorkload } from "./discover.js";
+import { evaluateAzure } from "./evaluate.js";
+import { materializeAzure, networkOfNic } from "./materialize.js";
+import type { AzureState } from "./model.js";
+import type { AzureOperation } from "./operations.js";
+
+/** How segsync reaches ARM: an API per subscription, and the subscriptions it manages. */
+export interface AzureConnection {
+  readonly apiFor: AzureApiFactory;
+  readonly subscriptions: readonly string[];
+}
+
+export type AzureProvider = CloudProvider<AzureState, AzureDesired, AzureOperation, AzureConnection>;
+
+export function createAzureProvider(settings: {
+  readonly quotas: AzureQuotas;
+  /** subscription → the resource group for segsync's NSGs and ASGs. */
+  readonly resourceGroups: Readonly<Record<string, string>>;
+}): AzureProvider {
+  return {
+    cloud: "azure",
+    async discover(connection, labels): Promise<Discovery<AzureState>> {
+      const found = await Promise.all(
+        connection.subscriptions.map((s) => discoverAzure(connection.apiFor(s), labels)),
+      );
+      return {
+        workloads: found.flatMap((d) => d.workloads).sort((a, b) => compareText(a.id, b.id)),
+        networks: found.flatMap((d) => d.networks).sort((a, b) => compareText(a.id, b.id)),
+        state: found.map((d) => d.state).sort((a, b) => compareText(a.subscription, b.subscription)),
+      };
+    },
+    async discoverWorkload(connection, workload) {
+      const id = parseWorkloadId(workload);
+      if (id.cloud !== "azure") throw new TypeError(`${workload} is not an Azure workload`);
+      return discoverAzureWorkload(connection.apiFor(id.subscription), id.resourceGroup, id.vmName);
+    },
+    materialize: (intent, state, policy) =>
+      materializeAzure(intent, state, {
+        quotas: settings.quotas,
+        attachment: policy.attachment,
+        loadBalancerProbes: policy.platform.azureLoadBalancerProbes,
+        resourceGroups: settings.resourceGroups,
+      }),
+    diff: diffAzure,
+    apply: (operations, connection, onApplied) => applyAzurePlan(operations, connection.apiFor, onApplied),
+    evaluate: evaluateAzureWorkloads,
+    summarize: summarizeAzureOperation,
+  };
+}
+
+function evaluateAzureWorkloads(state: AzureState): Reachability {
+  const reach = evaluateAzure(state);
+  return {
+    explain(probe): NativeMatch | undefined {
+      const id = parseWorkloadId(probe.workload);
+      const network = parseNetworkId(probe.network);
+      if (id.cloud !== "azure" || network.cloud !== "azure") return undefined;
+      const vmSuffix =
+        `/resourcegroups/${id.resourceGroup}/providers/microsoft.compute/virtualmachines/${id.vmName}`.toLowerCase();
+      for (const subscription of state) {
+        for (const nic of subscription.networkInterfaces) {
+          if (!nic.virtualMachine?.id.toLowerCase().endsWith(vmSuffix)) continue;
+          if (networkOfNic(nic)?.toLowerCase() !== probe.network.toLowerCase()) continue;
+          const verdict = reach.explain(nic.id, probe.sourceAddress, probe.protocol, probe.port);
+          if (verdict.access !== "Allow") continue;
+          return verdict.nsg === undefined
+            ? { object: nic.name, rule: "no NSG on the NIC: everything is allowed" }
+            : { object: verdict.nsg, rule: `${verdict.rule?.name} (priority ${verdict.rule?.priority})` };
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
+export function summarizeAzureOperation(operation: AzureOperation): OperationSummary {
+  const base = { cloud: "azure" as const };
+  switch (operation.kind) {
+    case "putApplicationSecurityGroup":
+      return {
+        ...base,
+        action: "create",
+        objectType: "application security group",
+        object: operation.name,
+        detail: `for ${operation.identity} in ${operation.location}`,
+        narrows: false,
+      };
+    case "joinApplicationSecurityGroups":
+      return {
+        ...base,
+        action: "update",
+        objectType: "network interface",
+        object: `${operation.nic.name} (${operation.workload})`,
+        detail: `join ${operation.added.length} ASG(s) before the NSG writes that name them`,
+        narrows: false,
+      };
+    case "putNetworkSecurityGroup": {
+      const { created, added, removed, changed } = operation.change;
+      return {
+        ...base,
+        action: created ? "create" : "update",
+        objectType: "network security group",
+        object: operation.name,
+        detail: `${operation.securityRules.length} rules (+${added} −${removed} ~${changed})`,
+        narrows: removed > 0 || changed > 0,
+      };
+    }
+    case "putNetworkInterface":
+      return {
+        ...base,
+        action: "update",
+        objectType: "network interface",
+        object: `${operation.nic.name} (${operation.workload})`,
+        detail: `NSG ${operation.before.networkSecurityGroup?.split("/").at(-1) ?? "none"} → ${operation.nic.networkSecurityGroup?.id.split("/").at(-1) ?? "none"}`,
+        narrows: true,
+      };
+    case "deleteNetworkSecurityGroup":
+      return {
+        ...base,
+        action: "delete",
+        objectType: "network security group",
+        object: operation.name,
+        detail: "no longer used",
+        narrows: true,
+      };
+    case "deleteApplicationSecurityGroup":
+      return {
+        ...base,
+        action: "delete",
+        objectType: "application security group",
+        object: operation.name,
+        detail: "no longer used",
+        narrows: true,
+      };
+  }
+}

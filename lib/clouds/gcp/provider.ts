@@ -1,0 +1,122 @@
+import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
+import { compareText } from "../../util/compare-text.js";
+import type { CloudProvider, Discovery, NativeMatch, OperationSummary, Reachability } from "../provider.js";
+import type { GcpApiFactory } from "./api.js";
+import { applyGcpPlan } from "./apply.js";
+import type { GcpLimits, GcpPriorities } from "./config.js";
+import { diffGcp } from "./diff.js";
+import { discoverGcp, discoverGcpWorkload } from "./discover.js";
+import { evaluateGcp } from "./evaluate.js";
+import { type GcpDesired, materializeGcp } from "./materialize.js";
+import type { GcpState } from "./model.js";
+import type { GcpOperation } from "./operations.js";
+
+/** How segsync reaches Compute: an API per project, and the projects it manages. */
+export interface GcpConnection {
+  readonly apiFor: GcpApiFactory;
+  readonly projects: readonly string[];
+}
+
+export type GcpProvider = CloudProvider<GcpState, GcpDesired, GcpOperation, GcpConnection>;
+
+export function createGcpProvider(settings: {
+  readonly limits: GcpLimits;
+  readonly priorities: GcpPriorities;
+}): GcpProvider {
+  return {
+    cloud: "gcp",
+    async discover(connection, labels): Promise<Discovery<GcpState>> {
+      const found = await Promise.all(
+        connection.projects.map((p) => discoverGcp(connection.apiFor(p), labels)),
+      );
+      return {
+        workloads: found.flatMap((d) => d.workloads).sort((a, b) => compareText(a.id, b.id)),
+        networks: found.flatMap((d) => d.networks).sort((a, b) => compareText(a.id, b.id)),
+        state: found.map((d) => d.state).sort((a, b) => compareText(a.project, b.project)),
+      };
+    },
+    async discoverWorkload(connection, workload) {
+      const id = parseWorkloadId(workload);
+      if (id.cloud !== "gcp") throw new TypeError(`${workload} is not a GCP workload`);
+      return discoverGcpWorkload(connection.apiFor(id.project), id.zone, id.instanceName);
+    },
+    materialize: (intent, state, policy) =>
+      materializeGcp(intent, state, {
+        limits: settings.limits,
+        priorities: settings.priorities,
+        attachment: policy.attachment,
+      }),
+    diff: diffGcp,
+    apply: (operations, connection, onApplied) => applyGcpPlan(operations, connection.apiFor, onApplied),
+    evaluate(state): Reachability {
+      const reach = evaluateGcp(state);
+      return {
+        explain(probe): NativeMatch | undefined {
+          const id = parseWorkloadId(probe.workload);
+          const network = parseNetworkId(probe.network);
+          if (id.cloud !== "gcp" || network.cloud !== "gcp") return undefined;
+          const verdict = reach.explain(
+            id.project,
+            id.zone,
+            id.instanceName,
+            `${network.project}/${network.networkName}`,
+            probe.sourceAddress,
+            probe.protocol,
+            probe.port,
+          );
+          return verdict.access === "allow" && verdict.rule
+            ? {
+                object: `firewall ${verdict.rule.name}`,
+                rule: `priority ${verdict.rule.priority}, ${verdict.rule.description ?? ""}`.trim(),
+              }
+            : undefined;
+        },
+      };
+    },
+    summarize: summarizeGcpOperation,
+  };
+}
+
+export function summarizeGcpOperation(operation: GcpOperation): OperationSummary {
+  const base = { cloud: "gcp" as const };
+  switch (operation.kind) {
+    case "insertFirewall":
+      return {
+        ...base,
+        action: "create",
+        objectType: "firewall rule",
+        object: operation.firewall.name,
+        detail: `priority ${operation.firewall.priority}`,
+        narrows: (operation.firewall.denied ?? []).length > 0,
+      };
+    case "setTags":
+      return {
+        ...base,
+        action: "update",
+        objectType: "instance",
+        object: `${operation.name} (${operation.workload})`,
+        detail: `tags ${operation.before.join(" ") || "none"} → ${operation.items.join(" ") || "none"}`,
+        narrows: true,
+      };
+    case "patchFirewall":
+      return {
+        ...base,
+        action: "update",
+        objectType: "firewall rule",
+        object: operation.firewall.name,
+        detail: "sources or protocols changed",
+        narrows: true,
+      };
+    case "deleteFirewall":
+      return {
+        ...base,
+        action: "delete",
+        objectType: "firewall rule",
+        object: operation.name,
+        detail: operation.toMakeRoom
+          ? "no longer used (first, to stay within the rule quota)"
+          : "no longer used",
+        narrows: true,
+      };
+  }
+}

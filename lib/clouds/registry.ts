@@ -1,0 +1,31 @@
+import type { Cloud } from "../inventory/model.js";
+import type { AwsQuotas } from "./aws/config.js";
+import { type AwsProvider, createAwsProvider } from "./aws/provider.js";
+import type { AzureQuotas } from "./azure/config.js";
+import { type AzureProvider, createAzureProvider } from "./azure/provider.js";
+import type { GcpLimits, GcpPriorities } from "./gcp/config.js";
+import { createGcpProvider, type GcpProvider } from "./gcp/provider.js";
+
+/** Each cloud's provider type. A cloud added to CLOUDS without an entry here fails to compile. */
+interface ProviderTypes {
+  readonly aws: AwsProvider;
+  readonly azure: AzureProvider;
+  readonly gcp: GcpProvider;
+}
+
+export type Providers = { readonly [C in Cloud]: ProviderTypes[C] };
+
+export interface ProviderSettings {
+  readonly aws: { readonly quotas: AwsQuotas };
+  readonly azure: { readonly quotas: AzureQuotas; readonly resourceGroups: Readonly<Record<string, string>> };
+  readonly gcp: { readonly limits: GcpLimits; readonly priorities: GcpPriorities };
+}
+
+/** The registry: one provider per cloud (DESIGN §4), configured. */
+export function createProviders(settings: ProviderSettings): Providers {
+  return {
+    aws: createAwsProvider(settings.aws.quotas),
+    azure: createAzureProvider(settings.azure),
+    gcp: createGcpProvider(settings.gcp),
+  };
+}
