@@ -36,6 +36,10 @@ export interface CloudProvider<
   ): Promise<void>;
   evaluate(state: State): Reachability;
   summarize(operation: Operation): OperationSummary;
+  /** How many owned rules the operation removes or narrows (the blast-radius guard counts them). */
+  removedRules(operation: Operation, state: State): number;
+  /** How many rules segsync owns in this state. */
+  ownedRules(state: State): number;
 }
 
 export interface Discovery<State> {

@@ -843,15 +843,25 @@ describe.skipIf(skipWithoutMoto("the AWS pipeline integration test against moto"
 
       it("detaches, restores, forgets and deletes", async () => {
         third = await reconcile(policyVersion("v3"));
-        expect(kinds(third.plan)).toEqual(
-          new Set([
+        // Groups go in reference order; a revoke appears only to break a loop of references.
+        const planned = kinds(third.plan);
+        for (const kind of [
+          "setInterfaceGroups",
+          "forgetOriginalGroups",
+          "deleteSecurityGroup",
+          "deletePrefixList",
+        ]) {
+          expect(planned).toContain(kind);
+        }
+        for (const kind of planned) {
+          expect([
             "setInterfaceGroups",
             "revokeIngress",
             "forgetOriginalGroups",
             "deleteSecurityGroup",
             "deletePrefixList",
-          ]),
-        );
+          ]).toContain(kind);
+        }
         expect(third.writes).toHaveLength(third.plan.length);
       });
 

@@ -11,6 +11,7 @@ import { evaluateAws } from "./evaluate.js";
 import { materializeAws } from "./materialize.js";
 import type { AwsLocation, AwsState, IpPermission } from "./model.js";
 import type { AwsOperation } from "./operations.js";
+import { isOwned } from "./ownership.js";
 
 /** How segsync reaches EC2: an API per location, and the locations it manages. */
 export interface AwsConnection {
@@ -48,6 +49,17 @@ export function createAwsProvider(quotas: AwsQuotas): AwsProvider {
     },
     evaluate: evaluateAwsWorkloads,
     summarize: summarizeAwsOperation,
+    removedRules(operation, state) {
+      if (operation.kind === "revokeIngress") return operation.permissions.length;
+      if (operation.kind !== "deleteSecurityGroup") return 0;
+      const group = state.flatMap((r) => r.securityGroups).find((g) => g.GroupId === operation.groupId);
+      return group ? countPermissionSources(group.IpPermissions) : 0;
+    },
+    ownedRules: (state) =>
+      state
+        .flatMap((r) => r.securityGroups)
+        .filter((g) => isOwned(g.Tags))
+        .reduce((sum, g) => sum + countPermissionSources(g.IpPermissions), 0),
   };
 }
 
@@ -72,6 +84,15 @@ function evaluateAwsWorkloads(state: AwsState): Reachability {
       return undefined;
     },
   };
+}
+
+/** EC2 counts one rule per source of a permission. */
+function countPermissionSources(permissions: readonly IpPermission[]): number {
+  return permissions.reduce(
+    (sum, p) =>
+      sum + p.IpRanges.length + p.Ipv6Ranges.length + p.PrefixListIds.length + p.UserIdGroupPairs.length,
+    0,
+  );
 }
 
 export function formatPermission(permission: IpPermission): string {

@@ -11,6 +11,7 @@ import { evaluateAzure } from "./evaluate.js";
 import { materializeAzure, networkOfNic } from "./materialize.js";
 import type { AzureState } from "./model.js";
 import type { AzureOperation } from "./operations.js";
+import { isOwned } from "./ownership.js";
 
 /** How segsync reaches ARM: an API per subscription, and the subscriptions it manages. */
 export interface AzureConnection {
@@ -53,6 +54,20 @@ export function createAzureProvider(settings: {
     apply: (operations, connection, onApplied) => applyAzurePlan(operations, connection.apiFor, onApplied),
     evaluate: evaluateAzureWorkloads,
     summarize: summarizeAzureOperation,
+    removedRules(operation, state) {
+      if (operation.kind === "putNetworkSecurityGroup")
+        return operation.change.removed + operation.change.changed;
+      if (operation.kind !== "deleteNetworkSecurityGroup") return 0;
+      const nsg = state
+        .flatMap((s) => s.networkSecurityGroups)
+        .find((n) => n.id.toLowerCase() === operation.id.toLowerCase());
+      return nsg?.securityRules.length ?? 0;
+    },
+    ownedRules: (state) =>
+      state
+        .flatMap((s) => s.networkSecurityGroups)
+        .filter((n) => isOwned(n.tags))
+        .reduce((sum, n) => sum + n.securityRules.length, 0),
   };
 }
 

@@ -10,6 +10,7 @@ import { evaluateGcp } from "./evaluate.js";
 import { type GcpDesired, materializeGcp } from "./materialize.js";
 import type { GcpState } from "./model.js";
 import type { GcpOperation } from "./operations.js";
+import { isOwnedFirewall } from "./ownership.js";
 
 /** How segsync reaches Compute: an API per project, and the projects it manages. */
 export interface GcpConnection {
@@ -74,6 +75,9 @@ export function createGcpProvider(settings: {
       };
     },
     summarize: summarizeGcpOperation,
+    removedRules: (operation) =>
+      operation.kind === "deleteFirewall" || operation.kind === "patchFirewall" ? 1 : 0,
+    ownedRules: (state) => state.flatMap((p) => p.firewalls).filter(isOwnedFirewall).length,
   };
 }
 
