@@ -7,12 +7,18 @@ export const GuardLimitsSchema = z
     maxRemovedRules: z.number().int().min(0).default(200),
     /** Share of the rules segsync owns now, 0 to 1. */
     maxRemovedShare: z.number().min(0).max(1).default(0.25),
+    /** The share applies only to plans removing more rules than this: in a small estate one retag is a large share. */
+    shareAppliesAbove: z.number().int().min(0).default(20),
   })
   .strict();
 
 export type GuardLimits = z.infer<typeof GuardLimitsSchema>;
 
-export const DEFAULT_GUARD_LIMITS: GuardLimits = { maxRemovedRules: 200, maxRemovedShare: 0.25 };
+export const DEFAULT_GUARD_LIMITS: GuardLimits = {
+  maxRemovedRules: 200,
+  maxRemovedShare: 0.25,
+  shareAppliesAbove: 20,
+};
 
 export type GuardVerdict =
   | {
@@ -37,7 +43,7 @@ export function checkBlastRadius(plan: CrossCloudPlan, limits: GuardLimits, over
   const { removedRules, ownedRules } = planTotals(plan);
   const share = ownedRules === 0 ? 0 : removedRules / ownedRules;
   const overCount = removedRules > limits.maxRemovedRules;
-  const overShare = removedRules > 0 && share > limits.maxRemovedShare;
+  const overShare = removedRules > limits.shareAppliesAbove && share > limits.maxRemovedShare;
   if (!overCount && !overShare) return { allowed: true, removedRules, ownedRules, overridden: false };
   if (override) return { allowed: true, removedRules, ownedRules, overridden: true };
   const why = [

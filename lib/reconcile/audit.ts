@@ -1,0 +1,23 @@
+import type { OperationSummary } from "../clouds/provider.js";
+
+/** What was done, where, and how it ended: one per applied (or failed) native operation. */
+export interface AuditRecord extends OperationSummary {
+  readonly time: string;
+  readonly outcome: "applied" | "failed";
+  /** The native operation as planned (its before and after are in it). */
+  readonly operation: unknown;
+  readonly error?: string;
+}
+
+/** Where audit records go: the log in Lambda, memory in tests, stdout in the CLI. */
+export interface AuditSink {
+  record(record: AuditRecord): void;
+}
+
+export class MemoryAuditSink implements AuditSink {
+  readonly records: AuditRecord[] = [];
+
+  record(record: AuditRecord): void {
+    this.records.push(record);
+  }
+}

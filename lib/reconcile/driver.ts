@@ -1,0 +1,67 @@
+import type { CloudProvider, Discovery } from "../clouds/provider.js";
+import type { Intent } from "../compile/model.js";
+import type { Cloud, Workload, WorkloadId } from "../inventory/model.js";
+import type { CloudPlan } from "../plan/model.js";
+import type { Policy } from "../policy/model.js";
+import { ReconcileError } from "./errors.js";
+
+/**
+ * One cloud's provider bound to its connection, with the last state read from it. It hides the
+ * cloud's own types (state, desired, operations) from the orchestration, which only moves plans
+ * between planning and applying the same cloud.
+ */
+export interface CloudDriver {
+  readonly cloud: Cloud;
+  /** A full read; keeps the state for planning. */
+  discover(labels: Policy["labels"]): Promise<Omit<Discovery<unknown>, "state">>;
+  discoverWorkload(workload: WorkloadId, labels: Policy["labels"]): Promise<Workload | undefined>;
+  /** Plans against the state of the last discover. */
+  plan(intent: Intent, policy: Policy): CloudPlan;
+  /** Applies a plan this driver made; reports each operation as it is applied. */
+  apply(plan: CloudPlan, onApplied: (index: number) => void): Promise<void>;
+}
+
+export function cloudDriver<
+  State,
+  Desired extends { readonly findings: readonly CloudPlan["findings"][number][] },
+  Operation,
+  Connection,
+>(provider: CloudProvider<State, Desired, Operation, Connection>, connection: Connection): CloudDriver {
+  let state: State | undefined;
+  const current = (): State => {
+    if (state === undefined) throw new ReconcileError(`${provider.cloud}: planned before the cloud was read`);
+    return state;
+  };
+  const made = new WeakSet<CloudPlan>();
+  return {
+    cloud: provider.cloud,
+    async discover(labels) {
+      const discovery = await provider.discover(connection, labels);
+      state = discovery.state;
+      return { workloads: discovery.workloads, networks: discovery.networks };
+    },
+    discoverWorkload: (workload, labels) => provider.discoverWorkload(connection, workload, labels),
+    plan(intent, policy) {
+      const now = current();
+      const desired = provider.materialize(intent, now, policy);
+      const operations = provider.diff(desired, now);
+      const plan: CloudPlan<Operation> = {
+        cloud: provider.cloud,
+        operations,
+        summaries: operations.map((op) => provider.summarize(op)),
+        findings: desired.findings,
+        removedRules: operations.reduce((sum, op) => sum + provider.removedRules(op, now), 0),
+        ownedRules: provider.ownedRules(now),
+      };
+      made.add(plan);
+      return plan;
+    },
+    async apply(plan, onApplied) {
+      if (!made.has(plan))
+        throw new ReconcileError(`${provider.cloud}: asked to apply a plan it did not make`);
+      const operations = plan.operations as readonly Operation[];
+      let index = 0;
+      await provider.apply(operations, connection, () => onApplied(index++));
+    },
+  };
+}

@@ -1,0 +1,173 @@
+import { IncrementalCompiler } from "../compile/incremental.js";
+import type { Intent } from "../compile/model.js";
+import type { WorkloadEvent } from "../ingest/workload-event.js";
+import { cloudOfId } from "../inventory/ids.js";
+import { CLOUDS, type Cloud, type WorkloadChange } from "../inventory/model.js";
+import type { InventoryStore } from "../inventory/store.js";
+import { checkBlastRadius, type GuardLimits, type GuardVerdict } from "../plan/guard.js";
+import type { CrossCloudPlan } from "../plan/model.js";
+import type { Policy } from "../policy/model.js";
+import { compareText } from "../util/compare-text.js";
+import type { AuditSink } from "./audit.js";
+import type { CloudDriver } from "./driver.js";
+
+export interface ReconcileOptions {
+  /** Plan and guard, but write nothing. */
+  readonly dryRun?: boolean;
+  /** Apply even a plan the blast-radius guard holds back. */
+  readonly override?: boolean;
+}
+
+export interface ReconcileResult {
+  readonly intent: Intent;
+  readonly plan: CrossCloudPlan;
+  readonly guard: GuardVerdict;
+  /** Operations applied per cloud. */
+  readonly applied: Readonly<Partial<Record<Cloud, number>>>;
+  /** Why a cloud could not be read or written; the others went on, and the next reconcile converges. */
+  readonly failures: Readonly<Partial<Record<Cloud, string>>>;
+}
+
+export interface ReconcilerDeps {
+  readonly drivers: Readonly<Record<Cloud, CloudDriver>>;
+  readonly store: InventoryStore;
+  readonly policy: Policy;
+  readonly audit: AuditSink;
+  readonly guard: GuardLimits;
+  readonly now?: () => Date;
+}
+
+/**
+ * The one orchestration that does I/O (DESIGN §4): events are hints, so each names a workload to
+ * re-read from its cloud; the inventory store is updated, the intent recompiled incrementally, and
+ * every cloud the change touches is re-read, planned, guarded and applied, the clouds concurrently.
+ * A full sync re-reads everything and repairs drift and missed events. A cloud that fails does
+ * not stop the others.
+ */
+export class Reconciler {
+  private compiler: IncrementalCompiler | undefined;
+
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  async fullSync(options: ReconcileOptions = {}): Promise<ReconcileResult> {
+    const { drivers, store, policy } = this.deps;
+    const failures: Partial<Record<Cloud, string>> = {};
+    const read = await Promise.allSettled(CLOUDS.map((cloud) => drivers[cloud].discover(policy.labels)));
+    const stored = await store.list();
+    const readClouds: Cloud[] = [];
+    for (const [position, cloud] of CLOUDS.entries()) {
+      const outcome = read[position] as PromiseSettledResult<Awaited<ReturnType<CloudDriver["discover"]>>>;
+      if (outcome.status === "rejected") {
+        failures[cloud] = describe(outcome.reason);
+        continue;
+      }
+      readClouds.push(cloud);
+      const found = new Set(outcome.value.workloads.map((w) => w.id));
+      for (const workload of outcome.value.workloads) await store.put(workload);
+      for (const network of outcome.value.networks) await store.putNetwork(network);
+      for (const record of stored) {
+        if (cloudOfId(record.workload.id) === cloud && !found.has(record.workload.id))
+          await store.delete(record.workload.id);
+      }
+    }
+    this.compiler = IncrementalCompiler.build(policy, await store.snapshot());
+    return this.planAndApply(readClouds, failures, options);
+  }
+
+  async handleEvents(
+    events: readonly WorkloadEvent[],
+    options: ReconcileOptions = {},
+  ): Promise<ReconcileResult> {
+    const { drivers, store, policy } = this.deps;
+    const compiler = await this.ready();
+    const failures: Partial<Record<Cloud, string>> = {};
+    const changes: WorkloadChange[] = [];
+    const touched = new Set<Cloud>();
+    const workloads = [...new Set(events.map((e) => e.workloadId))].sort(compareText);
+    for (const id of workloads) {
+      const cloud = cloudOfId(id);
+      try {
+        const workload = await drivers[cloud].discoverWorkload(id, policy.labels);
+        if (workload) {
+          await store.put(workload);
+          changes.push({ kind: "upsert", workload });
+        } else {
+          await store.delete(id);
+          changes.push({ kind: "delete", id });
+        }
+        touched.add(cloud);
+      } catch (error) {
+        failures[cloud] = describe(error);
+      }
+    }
+    const delta = compiler.apply(changes);
+    for (const network of delta.networks) touched.add(cloudOfId(network));
+    const clouds = CLOUDS.filter((cloud) => touched.has(cloud) && failures[cloud] === undefined);
+    const read = await Promise.allSettled(clouds.map((cloud) => drivers[cloud].discover(policy.labels)));
+    const readClouds = clouds.filter((cloud, position) => {
+      const outcome = read[position] as PromiseSettledResult<unknown>;
+      if (outcome.status === "rejected") failures[cloud] = describe(outcome.reason);
+      return outcome.status === "fulfilled";
+    });
+    return this.planAndApply(readClouds, failures, options);
+  }
+
+  /** The compiler, rebuilt from the store after a cold start. */
+  private async ready(): Promise<IncrementalCompiler> {
+    this.compiler ??= IncrementalCompiler.build(this.deps.policy, await this.deps.store.snapshot());
+    return this.compiler;
+  }
+
+  private async planAndApply(
+    clouds: readonly Cloud[],
+    failures: Partial<Record<Cloud, string>>,
+    options: ReconcileOptions,
+  ): Promise<ReconcileResult> {
+    const { drivers, policy, audit, guard: limits } = this.deps;
+    const intent = (await this.ready()).snapshot();
+    const plan: { -readonly [C in Cloud]?: CrossCloudPlan[C] } = {};
+    for (const cloud of clouds) plan[cloud] = drivers[cloud].plan(intent, policy);
+    const guard = checkBlastRadius(plan, limits, options.override ?? false);
+    const applied: Partial<Record<Cloud, number>> = {};
+    if (!guard.allowed || options.dryRun) return { intent, plan, guard, applied, failures };
+
+    const now = () => (this.deps.now?.() ?? new Date()).toISOString();
+    await Promise.all(
+      clouds.map(async (cloud) => {
+        const part = plan[cloud];
+        if (!part || part.operations.length === 0) return;
+        let done = 0;
+        try {
+          await drivers[cloud].apply(part, (index) => {
+            done = index + 1;
+            const summary = part.summaries[index];
+            if (summary)
+              audit.record({
+                ...summary,
+                time: now(),
+                outcome: "applied",
+                operation: part.operations[index],
+              });
+          });
+        } catch (error) {
+          failures[cloud] = describe(error);
+          const summary = part.summaries[done];
+          if (summary)
+            audit.record({
+              ...summary,
+              time: now(),
+              outcome: "failed",
+              operation: part.operations[done],
+              error: describe(error),
+            });
+        }
+        applied[cloud] = done;
+      }),
+    );
+    return { intent, plan, guard, applied, failures };
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

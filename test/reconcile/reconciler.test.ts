@@ -1,0 +1,178 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_AWS_QUOTAS } from "../../lib/clouds/aws/config.js";
+import { DEFAULT_AZURE_QUOTAS } from "../../lib/clouds/azure/config.js";
+import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp/config.js";
+import { createProviders } from "../../lib/clouds/registry.js";
+import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
+import { DEFAULT_GUARD_LIMITS } from "../../lib/plan/guard.js";
+import { renderPlan } from "../../lib/plan/render.js";
+import { MemoryAuditSink } from "../../lib/reconcile/audit.js";
+import { cloudDriver } from "../../lib/reconcile/driver.js";
+import { Reconciler } from "../../lib/reconcile/reconciler.js";
+import { AwsTestbed } from "../clouds/aws/harness.js";
+import { AzureTestbed, SEGSYNC_RESOURCE_GROUP, SUBSCRIPTION } from "../clouds/azure/harness.js";
+import { GcpTestbed, PROJECT } from "../clouds/gcp/harness.js";
+import { AWS_VPC, designPolicy, workload } from "../compile/fixtures.js";
+
+const shop = { app: "shop", env: "prod" };
+const VNET = `azure:${SUBSCRIPTION}:rg-net:vnet-prod`;
+const GCP_NET = `gcp:${PROJECT}:prod-net`;
+const LOCATION = { account: "111111111111", region: "us-east-1" };
+const awsWeb = workload(
+  "aws:111111111111:us-east-1:i-0a00000000000001",
+  { network: AWS_VPC, privateIp: "10.1.0.11", publicIp: "54.0.0.11" },
+  { ...shop, role: "web" },
+);
+const azureApi = workload(
+  `azure:${SUBSCRIPTION}:rg-app:api-1`,
+  { network: VNET, privateIp: "10.2.0.12", publicIp: "52.0.0.12" },
+  { ...shop, role: "api" },
+);
+const gcpDb = workload(
+  `gcp:${PROJECT}:us-central1-a:db-1`,
+  { network: GCP_NET, privateIp: "10.3.0.13", publicIp: "35.0.0.13" },
+  { ...shop, role: "db" },
+);
+const policy = designPolicy({ networks: { connected: [], nat: {} } });
+
+function setup() {
+  const aws = new AwsTestbed([awsWeb], DEFAULT_AWS_QUOTAS);
+  const azure = new AzureTestbed([azureApi], DEFAULT_AZURE_QUOTAS);
+  const gcp = new GcpTestbed([gcpDb], DEFAULT_GCP_LIMITS);
+  const providers = createProviders({
+    aws: { quotas: DEFAULT_AWS_QUOTAS },
+    azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
+    gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },
+  });
+  const drivers = {
+    aws: cloudDriver(providers.aws, { apiFor: () => aws.sim(LOCATION), locations: [LOCATION] }),
+    azure: cloudDriver(providers.azure, { apiFor: () => azure.sim, subscriptions: [SUBSCRIPTION] }),
+    gcp: cloudDriver(providers.gcp, { apiFor: () => gcp.sim, projects: [PROJECT] }),
+  };
+  const audit = new MemoryAuditSink();
+  const store = new MemoryInventoryStore();
+  const make = (p = policy, guard = DEFAULT_GUARD_LIMITS) =>
+    new Reconciler({
+      drivers,
+      store,
+      policy: p,
+      audit,
+      guard,
+      now: () => new Date("2026-11-23T00:00:00Z"),
+    });
+  return { aws, azure, gcp, providers, audit, store, make, reconciler: make() };
+}
+
+describe("Reconciler", () => {
+  it("syncs the three clouds, audits every operation, and converges", async () => {
+    const { reconciler, audit, aws, azure, gcp, providers } = setup();
+    const first = await reconciler.fullSync();
+    expect(first.failures).toEqual({});
+    expect(Object.keys(first.applied).sort()).toEqual(["aws", "azure", "gcp"]);
+    expect(audit.records.length).toBe(Object.values(first.applied).reduce((a, b) => a + (b ?? 0), 0));
+    expect(audit.records.every((r) => r.outcome === "applied" && r.time === "2026-11-23T00:00:00.000Z")).toBe(
+      true,
+    );
+    expect(renderPlan(first.plan)).toMatch(/^AWS:\n {2}\+ security group segsync-/);
+    // api accepts from web in AWS (by its public address), db accepts from api in Azure.
+    const explain = providers.azure.evaluate([azure.sim.state()]).explain({
+      workload: azureApi.id,
+      network: VNET,
+      sourceAddress: "54.0.0.11",
+      protocol: "tcp",
+      port: 8080,
+    });
+    expect(explain?.object).toMatch(/^segsync-/);
+    const db = providers.gcp.evaluate([gcp.sim.state()]).explain({
+      workload: gcpDb.id,
+      network: GCP_NET,
+      sourceAddress: "52.0.0.12",
+      protocol: "tcp",
+      port: 5432,
+    });
+    expect(db?.object).toMatch(/firewall segsync-/);
+    const again = await reconciler.fullSync();
+    expect(Object.values(again.plan).flatMap((p) => p?.operations ?? [])).toEqual([]);
+    expect(aws.writes() + azure.writes() + gcp.writes()).toBe(audit.records.length);
+  });
+
+  it("re-reads the workload an event names and rewrites only what it changes", async () => {
+    const { reconciler, aws, gcp, providers } = setup();
+    await reconciler.fullSync();
+    aws
+      .sim(LOCATION)
+      .setInstanceTags("i-0a00000000000001", { "seg-app": "shop", "seg-env": "prod", "seg-role": "api" });
+    const result = await reconciler.handleEvents([
+      {
+        cloud: "aws",
+        eventId: "e1",
+        time: "2026-11-23T00:00:01Z",
+        workloadId: awsWeb.id,
+        change: { kind: "tags" },
+      },
+      {
+        cloud: "aws",
+        eventId: "e1-duplicate",
+        time: "2026-11-23T00:00:01Z",
+        workloadId: awsWeb.id,
+        change: { kind: "tags" },
+      },
+    ]);
+    expect(result.failures).toEqual({});
+    expect(result.guard.allowed).toBe(true);
+    // The AWS workload is an api now: the GCP database accepts it on 5432.
+    const db = providers.gcp.evaluate([gcp.sim.state()]).explain({
+      workload: gcpDb.id,
+      network: GCP_NET,
+      sourceAddress: "54.0.0.11",
+      protocol: "tcp",
+      port: 5432,
+    });
+    expect(db).toBeDefined();
+    expect(result.plan.gcp?.operations.length).toBeGreaterThan(0);
+    const quiet = await reconciler.handleEvents([
+      {
+        cloud: "aws",
+        eventId: "e2",
+        time: "2026-11-23T00:00:02Z",
+        workloadId: awsWeb.id,
+        change: { kind: "tags" },
+      },
+    ]);
+    expect(Object.values(quiet.plan).flatMap((p) => p?.operations ?? [])).toEqual([]);
+  });
+
+  it("holds back a plan that removes too much, unless overridden", async () => {
+    const { make, audit } = setup();
+    await make().fullSync();
+    const before = audit.records.length;
+    const off = {
+      ...policy,
+      rulesets: policy.rulesets.map((rs) => ({ ...rs, enforcement: "visibility" as const })),
+    };
+    const strict = { ...DEFAULT_GUARD_LIMITS, shareAppliesAbove: 0 };
+    const held = await make(off, strict).fullSync();
+    expect(held.guard.allowed).toBe(false);
+    expect(renderPlan(held.plan, { guard: held.guard })).toMatch(
+      /Held back: the plan removes or narrows \d+ owned rules/,
+    );
+    expect(audit.records.length).toBe(before);
+    const forced = await make(off, strict).fullSync({ override: true });
+    expect(forced.guard).toMatchObject({ allowed: true, overridden: true });
+    expect(audit.records.length).toBeGreaterThan(before);
+  });
+
+  it("goes on with the other clouds when one fails, and converges on the next run", async () => {
+    const { reconciler, azure } = setup();
+    azure.sim.setThrottle({ throttleRate: 1, seed: 1 });
+    const failed = await reconciler.fullSync();
+    expect(failed.failures.azure).toMatch(/Throttled/);
+    expect(failed.applied.aws).toBeGreaterThan(0);
+    azure.sim.setThrottle(undefined);
+    const healed = await reconciler.fullSync();
+    expect(healed.failures).toEqual({});
+    expect(healed.applied.azure).toBeGreaterThan(0);
+    const settled = await reconciler.fullSync();
+    expect(Object.values(settled.plan).flatMap((p) => p?.operations ?? [])).toEqual([]);
+  });
+});
