@@ -1,23 +1,10 @@
+import { SeededRandom } from "../../lib/util/seeded-random.js";
+
 /**
  * A small seeded PRNG (mulberry32) and the draws the generator needs. Benchmarks must be
  * repeatable run to run and machine to machine, so nothing here touches Math.random.
  */
-export class Rng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
+export class Rng extends SeededRandom {
   /** Uniform integer in [0, bound). */
   int(bound: number): number {
     return Math.floor(this.next() * bound);

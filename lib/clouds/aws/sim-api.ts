@@ -5,6 +5,7 @@
  * tests and the oracle checks; its state() is the `aws` part of `simulate --state-out`.
  */
 import { compareText } from "../../util/compare-text.js";
+import { CallLog, type SimulatedCall as LoggedCall, type ThrottleOptions } from "../sim-support/call-log.js";
 import type { AwsApi, Ec2Filter, PrefixListSummary } from "./api.js";
 import { type AwsQuotas, DEFAULT_AWS_QUOTAS } from "./config.js";
 import { AwsApiError } from "./errors.js";
@@ -19,7 +20,7 @@ import type {
   PrefixListEntry,
   SecurityGroup,
 } from "./model.js";
-import { fail, SimulationInputError } from "./sim/failures.js";
+import { fail } from "./sim/failures.js";
 import { applyFilters, FILTERS } from "./sim/filters.js";
 import {
   type AttachInterfaceInput,
@@ -38,7 +39,6 @@ import {
   deleteManagedPrefixList,
   modifyManagedPrefixList,
 } from "./sim/prefix-lists.js";
-import { SeededRandom } from "./sim/random.js";
 import { entriesOf, SimRegion } from "./sim/region.js";
 import {
   authorizeIngress,
@@ -52,6 +52,9 @@ export { SimulationInputError } from "./sim/failures.js";
 export type { AttachInterfaceInput, RunInstanceInput } from "./sim/instances.js";
 
 export type AwsApiMethod = Exclude<keyof AwsApi, "location">;
+export type { ThrottleOptions };
+/** One AwsApi call as it was made, and how it ended (`RequestLimitExceeded` when throttled). */
+export type SimulatedCall = LoggedCall<AwsApiMethod>;
 
 /** The calls that change EC2, for tests that count writes. */
 export const AWS_WRITE_METHODS: ReadonlySet<AwsApiMethod> = new Set<AwsApiMethod>([
@@ -67,37 +70,27 @@ export const AWS_WRITE_METHODS: ReadonlySet<AwsApiMethod> = new Set<AwsApiMethod
   "deleteManagedPrefixList",
 ]);
 
-/** RequestLimitExceeded on a seeded fraction of calls. */
-export interface ThrottleOptions {
-  /** 0 to 1: the chance that any one call is throttled. */
-  readonly throttleRate: number;
-  readonly seed: number;
-}
-
 export interface SimulatedEc2Options {
   readonly quotas?: AwsQuotas;
   readonly throttle?: ThrottleOptions;
 }
 
-/** One AwsApi call as it was made: arguments copied at call time, and how it ended. */
-export interface SimulatedCall {
-  readonly method: AwsApiMethod;
-  readonly args: readonly unknown[];
-  /** `ok`, or the EC2 error code it failed with (`RequestLimitExceeded` when throttled). */
-  readonly outcome: string;
-}
-
 export class SimulatedEc2 implements AwsApi {
   readonly location: AwsLocation;
   private readonly region: SimRegion;
-  private readonly log: { method: AwsApiMethod; args: readonly unknown[]; outcome: string }[] = [];
-  private throttle: { readonly rate: number; readonly random: SeededRandom } | undefined;
+  private readonly log: CallLog<AwsApiMethod>;
 
   constructor(initial: AwsRegionState, options: SimulatedEc2Options = {}) {
     this.location = { account: initial.account, region: initial.region };
     this.region = new SimRegion(this.location, options.quotas ?? DEFAULT_AWS_QUOTAS);
     loadRegionState(this.region, initial);
-    this.setThrottle(options.throttle);
+    this.log = new CallLog<AwsApiMethod>(
+      {
+        throttled: fail.throttled,
+        codeOf: (error) => (error instanceof AwsApiError ? error.code : undefined),
+      },
+      options.throttle,
+    );
   }
 
   /** A location with nothing in it yet. */
@@ -110,22 +103,16 @@ export class SimulatedEc2 implements AwsApi {
 
   /** Every AwsApi call so far, oldest first. */
   get calls(): readonly SimulatedCall[] {
-    return this.log;
+    return this.log.calls;
   }
 
   clearCalls(): void {
-    this.log.length = 0;
+    this.log.clear();
   }
 
   /** Starts, changes or (undefined) stops throttling; a new seed restarts the sequence. */
   setThrottle(throttle: ThrottleOptions | undefined): void {
-    if (throttle !== undefined && !(throttle.throttleRate >= 0 && throttle.throttleRate <= 1)) {
-      throw new SimulationInputError(`throttleRate must be within 0 and 1, got ${throttle.throttleRate}`);
-    }
-    this.throttle =
-      throttle === undefined
-        ? undefined
-        : { rate: throttle.throttleRate, random: new SeededRandom(throttle.seed) };
+    this.log.setThrottle(throttle);
   }
 
   /** Everything in the location, in the describe shapes, each list sorted by id: a deep copy. */
@@ -170,7 +157,7 @@ export class SimulatedEc2 implements AwsApi {
   // AwsApi
 
   describeInstances(filters: readonly Ec2Filter[]): Promise<Instance[]> {
-    return this.call("describeInstances", [filters], () => {
+    return this.log.run("describeInstances", [filters], () => {
       const all = [...this.region.instances.values()].map((instance) =>
         this.region.describeInstance(instance),
       );
@@ -184,7 +171,7 @@ export class SimulatedEc2 implements AwsApi {
   }
 
   describeNetworkInterfaces(filters: readonly Ec2Filter[]): Promise<NetworkInterface[]> {
-    return this.call("describeNetworkInterfaces", [filters], () => {
+    return this.log.run("describeNetworkInterfaces", [filters], () => {
       const all = [...this.region.interfaces.values()].map((eni) => this.region.describeInterface(eni));
       const sorted = sortById(all, "NetworkInterfaceId");
       return applyFilters("DescribeNetworkInterfaces", FILTERS.DescribeNetworkInterfaces, sorted, filters);
@@ -192,7 +179,7 @@ export class SimulatedEc2 implements AwsApi {
   }
 
   describeSecurityGroups(filters: readonly Ec2Filter[]): Promise<SecurityGroup[]> {
-    return this.call("describeSecurityGroups", [filters], () => {
+    return this.log.run("describeSecurityGroups", [filters], () => {
       const all = [...this.region.groups.values()].map((group) => this.region.describeGroup(group));
       return applyFilters(
         "DescribeSecurityGroups",
@@ -204,7 +191,7 @@ export class SimulatedEc2 implements AwsApi {
   }
 
   describeManagedPrefixLists(filters: readonly Ec2Filter[]): Promise<PrefixListSummary[]> {
-    return this.call("describeManagedPrefixLists", [filters], () => {
+    return this.log.run("describeManagedPrefixLists", [filters], () => {
       const all = [...this.region.prefixLists.values()].map((list) => {
         const { Entries: _entries, ...summary } = this.region.describePrefixList(list);
         return summary;
@@ -215,7 +202,7 @@ export class SimulatedEc2 implements AwsApi {
   }
 
   getManagedPrefixListEntries(prefixListId: string): Promise<PrefixListEntry[]> {
-    return this.call("getManagedPrefixListEntries", [prefixListId], () =>
+    return this.log.run("getManagedPrefixListEntries", [prefixListId], () =>
       entriesOf(this.region.prefixList(prefixListId)),
     );
   }
@@ -226,37 +213,37 @@ export class SimulatedEc2 implements AwsApi {
     readonly description: string;
     readonly tags: readonly AwsTag[];
   }): Promise<{ groupId: string }> {
-    return this.call("createSecurityGroup", [input], () => createSecurityGroup(this.region, input));
+    return this.log.run("createSecurityGroup", [input], () => createSecurityGroup(this.region, input));
   }
 
   deleteSecurityGroup(groupId: string): Promise<void> {
-    return this.call("deleteSecurityGroup", [groupId], () => deleteSecurityGroup(this.region, groupId));
+    return this.log.run("deleteSecurityGroup", [groupId], () => deleteSecurityGroup(this.region, groupId));
   }
 
   authorizeIngress(groupId: string, permissions: readonly IpPermission[]): Promise<void> {
-    return this.call("authorizeIngress", [groupId, permissions], () =>
+    return this.log.run("authorizeIngress", [groupId, permissions], () =>
       authorizeIngress(this.region, groupId, permissions),
     );
   }
 
   revokeIngress(groupId: string, permissions: readonly IpPermission[]): Promise<void> {
-    return this.call("revokeIngress", [groupId, permissions], () =>
+    return this.log.run("revokeIngress", [groupId, permissions], () =>
       revokeIngress(this.region, groupId, permissions),
     );
   }
 
   createTags(resourceIds: readonly string[], tags: readonly AwsTag[]): Promise<void> {
-    return this.call("createTags", [resourceIds, tags], () => createTags(this.region, resourceIds, tags));
+    return this.log.run("createTags", [resourceIds, tags], () => createTags(this.region, resourceIds, tags));
   }
 
   deleteTags(resourceIds: readonly string[], tagKeys: readonly string[]): Promise<void> {
-    return this.call("deleteTags", [resourceIds, tagKeys], () =>
+    return this.log.run("deleteTags", [resourceIds, tagKeys], () =>
       deleteTags(this.region, resourceIds, tagKeys),
     );
   }
 
   modifyNetworkInterfaceGroups(networkInterfaceId: string, groupIds: readonly string[]): Promise<void> {
-    return this.call("modifyNetworkInterfaceGroups", [networkInterfaceId, groupIds], () =>
+    return this.log.run("modifyNetworkInterfaceGroups", [networkInterfaceId, groupIds], () =>
       modifyNetworkInterfaceGroups(this.region, networkInterfaceId, groupIds),
     );
   }
@@ -268,7 +255,9 @@ export class SimulatedEc2 implements AwsApi {
     readonly entries: readonly PrefixListEntry[];
     readonly tags: readonly AwsTag[];
   }): Promise<{ prefixListId: string; version: number }> {
-    return this.call("createManagedPrefixList", [input], () => createManagedPrefixList(this.region, input));
+    return this.log.run("createManagedPrefixList", [input], () =>
+      createManagedPrefixList(this.region, input),
+    );
   }
 
   modifyManagedPrefixList(input: {
@@ -277,27 +266,15 @@ export class SimulatedEc2 implements AwsApi {
     readonly addEntries: readonly PrefixListEntry[];
     readonly removeCidrs: readonly string[];
   }): Promise<{ version: number }> {
-    return this.call("modifyManagedPrefixList", [input], () => modifyManagedPrefixList(this.region, input));
-  }
-
-  deleteManagedPrefixList(prefixListId: string): Promise<void> {
-    return this.call("deleteManagedPrefixList", [prefixListId], () =>
-      deleteManagedPrefixList(this.region, prefixListId),
+    return this.log.run("modifyManagedPrefixList", [input], () =>
+      modifyManagedPrefixList(this.region, input),
     );
   }
 
-  /** Logs the call, throttles it on demand, runs it; a failed call changes nothing. */
-  private async call<T>(method: AwsApiMethod, args: readonly unknown[], run: () => T): Promise<T> {
-    const entry = { method, args: structuredClone(args), outcome: "ok" };
-    this.log.push(entry);
-    try {
-      if (this.throttle !== undefined && this.throttle.random.next() < this.throttle.rate)
-        throw fail.throttled();
-      return run();
-    } catch (error) {
-      entry.outcome = error instanceof AwsApiError ? error.code : "error";
-      throw error;
-    }
+  deleteManagedPrefixList(prefixListId: string): Promise<void> {
+    return this.log.run("deleteManagedPrefixList", [prefixListId], () =>
+      deleteManagedPrefixList(this.region, prefixListId),
+    );
   }
 }
 

@@ -1,3 +1,4 @@
+import { CallLog, type SimulatedCall, type ThrottleOptions } from "../sim-support/call-log.js";
 /**
  * SimulatedArm: ARM in memory for one subscription, with the semantics segsync depends on (ARM
  * ids, the six default NSG rules, priorities unique per direction, the quotas of config.ts, ASGs
@@ -8,7 +9,6 @@
  * Unlike sdk-api.ts it never retries: an injected 429 surfaces at once as AzureThrottledError,
  * as if ARM had kept refusing beyond the client's retries.
  */
-import { SeededRandom } from "../aws/sim/random.js";
 import type { AzureApi } from "./api.js";
 import { type AzureQuotas, DEFAULT_AZURE_QUOTAS } from "./config.js";
 import { AzureApiError } from "./errors.js";
@@ -21,7 +21,7 @@ import type {
   SecurityRule,
   VirtualMachine,
 } from "./model.js";
-import { fail, SimulationInputError } from "./sim/failures.js";
+import { fail } from "./sim/failures.js";
 import { putNetworkInterface } from "./sim/interfaces.js";
 import { checkSubscriptionId, loadSubscriptionState } from "./sim/load.js";
 import {
@@ -66,38 +66,32 @@ export const AZURE_WRITE_METHODS: ReadonlySet<AzureApiMethod> = new Set<AzureApi
   "putNetworkInterface",
 ]);
 
-/** 429 TooManyRequests on a seeded fraction of calls. */
-export interface AzureThrottleOptions {
-  /** 0 to 1: the chance that any one call is throttled. */
-  readonly throttleRate: number;
-  readonly seed: number;
-}
+export type AzureThrottleOptions = ThrottleOptions;
 
 export interface SimulatedArmOptions {
   readonly quotas?: AzureQuotas;
   readonly throttle?: AzureThrottleOptions;
 }
 
-/** One AzureApi call as it was made: arguments copied at call time, and how it ended. */
-export interface SimulatedArmCall {
-  readonly method: AzureApiMethod;
-  readonly args: readonly unknown[];
-  /** `ok`, or the ARM error code it failed with (`TooManyRequests` when throttled). */
-  readonly outcome: string;
-}
+export type SimulatedArmCall = SimulatedCall<AzureApiMethod>;
 
 export class SimulatedArm implements AzureApi {
   readonly subscription: string;
   private readonly store: ArmStore;
-  private readonly log: { method: AzureApiMethod; args: readonly unknown[]; outcome: string }[] = [];
-  private throttle: { readonly rate: number; readonly random: SeededRandom } | undefined;
+  private readonly log: CallLog<AzureApiMethod>;
 
   constructor(initial: AzureSubscriptionState, options: SimulatedArmOptions = {}) {
     checkSubscriptionId(initial.subscription);
     this.subscription = initial.subscription;
     this.store = new ArmStore(initial.subscription, options.quotas ?? DEFAULT_AZURE_QUOTAS);
     loadSubscriptionState(this.store, initial);
-    this.setThrottle(options.throttle);
+    this.log = new CallLog<AzureApiMethod>(
+      {
+        throttled: fail.throttled,
+        codeOf: (error) => (error instanceof AzureApiError ? error.code : undefined),
+      },
+      options.throttle,
+    );
   }
 
   /** A subscription with nothing in it yet. */
@@ -117,22 +111,16 @@ export class SimulatedArm implements AzureApi {
 
   /** Every AzureApi call so far, oldest first. */
   get calls(): readonly SimulatedArmCall[] {
-    return this.log;
+    return this.log.calls;
   }
 
   clearCalls(): void {
-    this.log.length = 0;
+    this.log.clear();
   }
 
   /** Starts, changes or (undefined) stops throttling; a new seed restarts the sequence. */
   setThrottle(throttle: AzureThrottleOptions | undefined): void {
-    if (throttle !== undefined && !(throttle.throttleRate >= 0 && throttle.throttleRate <= 1)) {
-      throw new SimulationInputError(`throttleRate must be within 0 and 1, got ${throttle.throttleRate}`);
-    }
-    this.throttle =
-      throttle === undefined
-        ? undefined
-        : { rate: throttle.throttleRate, random: new SeededRandom(throttle.seed) };
+    this.log.setThrottle(throttle);
   }
 
   /** Everything in the subscription as `az … show` prints it, each list sorted by id: a deep copy. */
@@ -193,44 +181,44 @@ export class SimulatedArm implements AzureApi {
   // AzureApi
 
   listVirtualMachines(): Promise<VirtualMachine[]> {
-    return this.call("listVirtualMachines", [], () =>
+    return this.log.run("listVirtualMachines", [], () =>
       structuredClone(sortById([...this.store.virtualMachines.values()])),
     );
   }
 
   getVirtualMachine(resourceGroup: string, name: string): Promise<VirtualMachine | undefined> {
-    return this.call("getVirtualMachine", [resourceGroup, name], () =>
+    return this.log.run("getVirtualMachine", [resourceGroup, name], () =>
       structuredClone(this.store.virtualMachine(resourceGroup, name)),
     );
   }
 
   listNetworkInterfaces(): Promise<NetworkInterface[]> {
-    return this.call("listNetworkInterfaces", [], () =>
+    return this.log.run("listNetworkInterfaces", [], () =>
       structuredClone(sortById([...this.store.networkInterfaces.values()])),
     );
   }
 
   getNetworkInterface(resourceGroup: string, name: string): Promise<NetworkInterface | undefined> {
-    return this.call("getNetworkInterface", [resourceGroup, name], () => {
+    return this.log.run("getNetworkInterface", [resourceGroup, name], () => {
       const id = this.store.networkResourceId("networkInterfaces", resourceGroup, name);
       return structuredClone(this.store.networkInterfaces.get(key(id)));
     });
   }
 
   listPublicIPAddresses(): Promise<PublicIPAddress[]> {
-    return this.call("listPublicIPAddresses", [], () =>
+    return this.log.run("listPublicIPAddresses", [], () =>
       structuredClone(sortById([...this.store.publicIPAddresses.values()])),
     );
   }
 
   listNetworkSecurityGroups(): Promise<NetworkSecurityGroup[]> {
-    return this.call("listNetworkSecurityGroups", [], () =>
+    return this.log.run("listNetworkSecurityGroups", [], () =>
       sortById([...this.store.networkSecurityGroups.values()]).map((nsg) => this.store.nsgView(nsg)),
     );
   }
 
   getNetworkSecurityGroup(resourceGroup: string, name: string): Promise<NetworkSecurityGroup | undefined> {
-    return this.call("getNetworkSecurityGroup", [resourceGroup, name], () => {
+    return this.log.run("getNetworkSecurityGroup", [resourceGroup, name], () => {
       const id = this.store.networkResourceId("networkSecurityGroups", resourceGroup, name);
       const nsg = this.store.networkSecurityGroups.get(key(id));
       return nsg === undefined ? undefined : this.store.nsgView(nsg);
@@ -238,7 +226,7 @@ export class SimulatedArm implements AzureApi {
   }
 
   listApplicationSecurityGroups(): Promise<ApplicationSecurityGroup[]> {
-    return this.call("listApplicationSecurityGroups", [], () =>
+    return this.log.run("listApplicationSecurityGroups", [], () =>
       structuredClone(sortById([...this.store.applicationSecurityGroups.values()])),
     );
   }
@@ -251,11 +239,11 @@ export class SimulatedArm implements AzureApi {
     readonly securityRules: readonly SecurityRule[];
     readonly ifMatch?: string;
   }): Promise<NetworkSecurityGroup> {
-    return this.call("putNetworkSecurityGroup", [input], () => putNetworkSecurityGroup(this.store, input));
+    return this.log.run("putNetworkSecurityGroup", [input], () => putNetworkSecurityGroup(this.store, input));
   }
 
   deleteNetworkSecurityGroup(resourceGroup: string, name: string): Promise<void> {
-    return this.call("deleteNetworkSecurityGroup", [resourceGroup, name], () =>
+    return this.log.run("deleteNetworkSecurityGroup", [resourceGroup, name], () =>
       deleteNetworkSecurityGroup(this.store, resourceGroup, name),
     );
   }
@@ -266,34 +254,20 @@ export class SimulatedArm implements AzureApi {
     readonly location: string;
     readonly tags: Readonly<Record<string, string>>;
   }): Promise<ApplicationSecurityGroup> {
-    return this.call("putApplicationSecurityGroup", [input], () =>
+    return this.log.run("putApplicationSecurityGroup", [input], () =>
       putApplicationSecurityGroup(this.store, input),
     );
   }
 
   deleteApplicationSecurityGroup(resourceGroup: string, name: string): Promise<void> {
-    return this.call("deleteApplicationSecurityGroup", [resourceGroup, name], () =>
+    return this.log.run("deleteApplicationSecurityGroup", [resourceGroup, name], () =>
       deleteApplicationSecurityGroup(this.store, resourceGroup, name),
     );
   }
 
   putNetworkInterface(nic: NetworkInterface, ifMatch?: string): Promise<NetworkInterface> {
-    return this.call("putNetworkInterface", ifMatch === undefined ? [nic] : [nic, ifMatch], () =>
+    return this.log.run("putNetworkInterface", ifMatch === undefined ? [nic] : [nic, ifMatch], () =>
       putNetworkInterface(this.store, nic, ifMatch),
     );
-  }
-
-  /** Logs the call, throttles it on demand, runs it; a failed call changes nothing. */
-  private async call<T>(method: AzureApiMethod, args: readonly unknown[], run: () => T): Promise<T> {
-    const entry = { method, args: structuredClone(args), outcome: "ok" };
-    this.log.push(entry);
-    try {
-      if (this.throttle !== undefined && this.throttle.random.next() < this.throttle.rate)
-        throw fail.throttled();
-      return run();
-    } catch (error) {
-      entry.outcome = error instanceof AzureApiError ? error.code : "error";
-      throw error;
-    }
   }
 }

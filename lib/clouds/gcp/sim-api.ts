@@ -1,3 +1,4 @@
+import { CallLog, type SimulatedCall, type ThrottleOptions } from "../sim-support/call-log.js";
 /**
  * SimulatedCompute: Compute Engine in memory for one project, with the semantics segsync depends
  * on (firewall priorities, names unique per project, one address family per rule, per-rule limits
@@ -5,12 +6,11 @@
  * network's rules, throttling on demand). It backs the CLI demo, the scenario tests and the
  * oracle checks; its state() is one project of the `gcp` part of `simulate --state-out`.
  */
-import { SeededRandom } from "../aws/sim/random.js";
 import type { GcpApi } from "./api.js";
 import { DEFAULT_GCP_LIMITS, type GcpLimits } from "./config.js";
 import { GcpApiError } from "./errors.js";
 import { type GcpFirewall, type GcpInstance, type GcpProjectState, zoneName } from "./model.js";
-import { fail, SimulationInputError } from "./sim/failures.js";
+import { fail } from "./sim/failures.js";
 import { deleteFirewall, type FirewallInput, insertFirewall, patchFirewall } from "./sim/firewalls.js";
 import {
   type CreateInstanceInput,
@@ -46,37 +46,31 @@ export const GCP_WRITE_METHODS: ReadonlySet<GcpApiMethod> = new Set<GcpApiMethod
   "deleteFirewall",
 ]);
 
-/** 403 rateLimitExceeded on a seeded fraction of calls. */
-export interface GcpThrottleOptions {
-  /** 0 to 1: the chance that any one call is throttled. */
-  readonly throttleRate: number;
-  readonly seed: number;
-}
+export type GcpThrottleOptions = ThrottleOptions;
 
 export interface SimulatedComputeOptions {
   readonly limits?: GcpLimits;
   readonly throttle?: GcpThrottleOptions;
 }
 
-/** One GcpApi call as it was made: arguments copied at call time, and how it ended. */
-export interface SimulatedComputeCall {
-  readonly method: GcpApiMethod;
-  readonly args: readonly unknown[];
-  /** `ok`, or the Compute reason it failed with (`rateLimitExceeded` when throttled). */
-  readonly outcome: string;
-}
+export type SimulatedComputeCall = SimulatedCall<GcpApiMethod>;
 
 export class SimulatedCompute implements GcpApi {
   readonly project: string;
   private readonly store: SimProject;
-  private readonly log: { method: GcpApiMethod; args: readonly unknown[]; outcome: string }[] = [];
-  private throttle: { readonly rate: number; readonly random: SeededRandom } | undefined;
+  private readonly log: CallLog<GcpApiMethod>;
 
   constructor(initial: GcpProjectState, options: SimulatedComputeOptions = {}) {
     this.project = initial.project;
     this.store = new SimProject(initial.project, options.limits ?? DEFAULT_GCP_LIMITS);
     loadProjectState(this.store, initial);
-    this.setThrottle(options.throttle);
+    this.log = new CallLog<GcpApiMethod>(
+      {
+        throttled: fail.throttled,
+        codeOf: (error) => (error instanceof GcpApiError ? error.code : undefined),
+      },
+      options.throttle,
+    );
   }
 
   /** A project with nothing in it yet, not even a network. */
@@ -86,22 +80,16 @@ export class SimulatedCompute implements GcpApi {
 
   /** Every GcpApi call so far, oldest first. */
   get calls(): readonly SimulatedComputeCall[] {
-    return this.log;
+    return this.log.calls;
   }
 
   clearCalls(): void {
-    this.log.length = 0;
+    this.log.clear();
   }
 
   /** Starts, changes or (undefined) stops throttling; a new seed restarts the sequence. */
   setThrottle(throttle: GcpThrottleOptions | undefined): void {
-    if (throttle !== undefined && !(throttle.throttleRate >= 0 && throttle.throttleRate <= 1)) {
-      throw new SimulationInputError(`throttleRate must be within 0 and 1, got ${throttle.throttleRate}`);
-    }
-    this.throttle =
-      throttle === undefined
-        ? undefined
-        : { rate: throttle.throttleRate, random: new SeededRandom(throttle.seed) };
+    this.log.setThrottle(throttle);
   }
 
   /** Every instance (by zone, then name) and rule (by name), in the REST shapes: a deep copy. */
@@ -143,50 +131,35 @@ export class SimulatedCompute implements GcpApi {
   // GcpApi
 
   listInstances(): Promise<GcpInstance[]> {
-    return this.call("listInstances", [], () => this.store.listInstances());
+    return this.log.run("listInstances", [], () => this.store.listInstances());
   }
 
   getInstance(zone: string, name: string): Promise<GcpInstance | undefined> {
-    return this.call("getInstance", [zone, name], () => {
+    return this.log.run("getInstance", [zone, name], () => {
       const instance = this.store.instances.get(instanceKey(zoneName(zone), name));
       return instance === undefined ? undefined : this.store.describeInstance(instance);
     });
   }
 
   setTags(zone: string, name: string, items: readonly string[], fingerprint: string): Promise<void> {
-    return this.call("setTags", [zone, name, items, fingerprint], () =>
+    return this.log.run("setTags", [zone, name, items, fingerprint], () =>
       setInstanceTags(this.store, zone, name, items, fingerprint),
     );
   }
 
   listFirewalls(): Promise<GcpFirewall[]> {
-    return this.call("listFirewalls", [], () => this.store.listFirewalls());
+    return this.log.run("listFirewalls", [], () => this.store.listFirewalls());
   }
 
   insertFirewall(firewall: GcpFirewall): Promise<void> {
-    return this.call("insertFirewall", [firewall], () => insertFirewall(this.store, firewall));
+    return this.log.run("insertFirewall", [firewall], () => insertFirewall(this.store, firewall));
   }
 
   patchFirewall(firewall: GcpFirewall): Promise<void> {
-    return this.call("patchFirewall", [firewall], () => patchFirewall(this.store, firewall));
+    return this.log.run("patchFirewall", [firewall], () => patchFirewall(this.store, firewall));
   }
 
   deleteFirewall(name: string): Promise<void> {
-    return this.call("deleteFirewall", [name], () => deleteFirewall(this.store, name));
-  }
-
-  /** Logs the call, throttles it on demand, runs it; a failed call changes nothing. */
-  private async call<T>(method: GcpApiMethod, args: readonly unknown[], run: () => T): Promise<T> {
-    const entry = { method, args: structuredClone(args), outcome: "ok" };
-    this.log.push(entry);
-    try {
-      if (this.throttle !== undefined && this.throttle.random.next() < this.throttle.rate) {
-        throw fail.throttled();
-      }
-      return run();
-    } catch (error) {
-      entry.outcome = error instanceof GcpApiError ? error.code : "error";
-      throw error;
-    }
+    return this.log.run("deleteFirewall", [name], () => deleteFirewall(this.store, name));
   }
 }

@@ -29,13 +29,4 @@ export const fail = {
   throttled: () => ec2Failure(AwsThrottledError, "RequestLimitExceeded", "Request limit exceeded."),
 };
 
-/**
- * A simulation control or starting state that could not exist in EC2 (an ENI in an unknown
- * group, a duplicate instance id, …): a mistake in the scenario, not an EC2 failure.
- */
-export class SimulationInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+export { SimulationInputError } from "../../sim-support/simulation-input-error.js";

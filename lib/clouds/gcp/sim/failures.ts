@@ -73,4 +73,4 @@ export const fail = {
     ),
 };
 
-export { SimulationInputError } from "../../aws/sim/failures.js";
+export { SimulationInputError } from "../../sim-support/simulation-input-error.js";

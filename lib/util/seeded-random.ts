@@ -1,5 +1,5 @@
 /**
- * A small seeded PRNG (mulberry32): the simulator's throttling must be repeatable run to run, so
+ * A small seeded PRNG (mulberry32): simulated throttling and generated estates must be repeatable, so
  * that a test asserting "about 20% of calls were throttled" gives the same calls every time.
  */
 export class SeededRandom {
