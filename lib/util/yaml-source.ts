@@ -38,7 +38,9 @@ export interface YamlSourceOptions {
 
 /** YAML's own words for these would send users to its API documentation. */
 function plainMessage(code: string, documentKind: string): string | undefined {
-  if (code === "MULTIPLE_DOCS") return `a ${documentKind} file holds one document: remove the second one`;
+  const article = /^[aeiou]/.test(documentKind) ? "an" : "a";
+  if (code === "MULTIPLE_DOCS")
+    return `${article} ${documentKind} file holds one document: remove the second one`;
   return undefined;
 }
 

@@ -119,7 +119,10 @@ export function draftIssuesFromZod(
       for (const key of issue.keys) {
         drafts.push({
           path: [...path, key],
-          message: `unknown key "${key}" (allowed: ${issue.message})`,
+          message:
+            issue.message === ""
+              ? `unknown key "${key}": this map takes no keys`
+              : `unknown key "${key}" (allowed: ${issue.message})`,
           target: "key",
         });
       }

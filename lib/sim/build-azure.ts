@@ -1,0 +1,209 @@
+/**
+ * The simulated ARM subscriptions of an estate: one SimulatedArm per subscription, holding the
+ * customer NSGs and ASGs of `native.azure`, every estate VNet, and every workload's VM (with its
+ * native NIC when `native.azure.networkInterfaces` has one, else the plain NIC that `az vm create`
+ * makes). VMs with native NICs enter through the starting state, which is how a NIC keeps its own
+ * name; the simulator then knows their VNets without an address space, which the estate's own
+ * checks cover.
+ */
+import type { AzureQuotas } from "../clouds/azure/config.js";
+import {
+  type AzureSubscriptionState,
+  type NetworkInterface,
+  type PublicIPAddress,
+  parseResourceId,
+  resourceId,
+  type VirtualMachine,
+} from "../clouds/azure/model.js";
+import { SimulatedArm } from "../clouds/azure/sim-api.js";
+import { azureVmId, azureVnetId, type EstateIndex, type IndexedWorkload } from "./estate-index.js";
+import type { Estate } from "./estate-schema.js";
+import { networkOfSubnet } from "./native-azure-nic-check.js";
+import type { NativeAzure, NativeAzureNic } from "./native-azure-schema.js";
+import { refusedAt } from "./refusal.js";
+
+const subscriptionOf = (id: string) => parseResourceId(id)?.subscription.toLowerCase() ?? "";
+
+/** Every subscription that the estate puts something in. */
+function subscriptions(estate: Estate, index: EstateIndex): string[] {
+  const found = new Set<string>();
+  for (const { parts } of [...index.networks.values(), ...index.workloads.values()]) {
+    if (parts.cloud === "azure") found.add(parts.subscription);
+  }
+  const native = estate.native?.azure;
+  const objects = [
+    ...(native?.networkSecurityGroups ?? []),
+    ...(native?.applicationSecurityGroups ?? []),
+    ...(native?.networkInterfaces ?? []),
+  ];
+  for (const object of objects) found.add(subscriptionOf(object.id));
+  return [...found];
+}
+
+export function buildAzure(
+  estate: Estate,
+  index: EstateIndex,
+  quotas: AzureQuotas | undefined,
+): Map<string, SimulatedArm> {
+  const native: NativeAzure = estate.native?.azure ?? {};
+  const sims = new Map<string, SimulatedArm>();
+  for (const subscription of subscriptions(estate, index)) {
+    const mine = <T extends { readonly id: string }>(list: readonly T[] | undefined) =>
+      (list ?? []).filter((object) => subscriptionOf(object.id) === subscription);
+    const nics = mine(native.networkInterfaces);
+    const withNic = new Map<string, NativeAzureNic>();
+    for (const nic of nics) {
+      const entry =
+        nic.virtualMachine === undefined
+          ? undefined
+          : index.azureVms.get(nic.virtualMachine.id.toLowerCase());
+      if (entry !== undefined) withNic.set(entry.workload.id, nic);
+    }
+    const path = estate.native?.azure === undefined ? ["workloads"] : ["native", "azure"];
+    const sim = refusedAt(path, () => {
+      const machines = [...withNic.entries()].map(([id, nic]) =>
+        machineOf(index.workloads.get(id) as IndexedWorkload, nic, index),
+      );
+      const state: AzureSubscriptionState = {
+        subscription,
+        networkSecurityGroups: mine(native.networkSecurityGroups).map(
+          ({ networkInterfaces: _derived, defaultSecurityRules: _arms, ...nsg }) => ({
+            ...nsg,
+            defaultSecurityRules: [],
+          }),
+        ),
+        applicationSecurityGroups: mine(native.applicationSecurityGroups),
+        networkInterfaces: nics.map(
+          (nic) => machines.find((m) => m.nic.id === nic.id)?.nic ?? detachedNic(nic, index),
+        ),
+        virtualMachines: machines.map((m) => m.vm),
+        publicIPAddresses: machines.flatMap((m) => (m.publicAddress === undefined ? [] : [m.publicAddress])),
+      };
+      return new SimulatedArm(state, quotas === undefined ? {} : { quotas });
+    });
+    const known = new Set(sim.virtualNetworks().map((vnet) => vnet.id.toLowerCase()));
+    for (const { parts, network, index: at } of index.networks.values()) {
+      if (parts.cloud !== "azure" || parts.subscription !== subscription) continue;
+      if (known.has(azureVnetId(parts.subscription, parts.resourceGroup, parts.vnetName).toLowerCase()))
+        continue;
+      refusedAt(["networks", at], () =>
+        sim.createVirtualNetwork({
+          resourceGroup: parts.resourceGroup,
+          name: parts.vnetName,
+          location: network.region ?? "",
+          addressPrefix: network.cidr,
+        }),
+      );
+    }
+    for (const entry of index.workloads.values()) {
+      const parts = entry.parts;
+      if (parts.cloud !== "azure" || parts.subscription !== subscription || withNic.has(entry.workload.id))
+        continue;
+      const { workload } = entry;
+      const network = index.networkOf(workload);
+      if (network?.parts.cloud !== "azure") continue;
+      const vnet = { resourceGroup: network.parts.resourceGroup, name: network.parts.vnetName };
+      refusedAt(["workloads", entry.index], () => {
+        sim.createVm({
+          resourceGroup: parts.resourceGroup,
+          name: parts.vmName,
+          location: network.network.region ?? "",
+          vnet,
+          privateIp: workload.privateIp,
+          ...(workload.publicIp === undefined ? {} : { publicIp: workload.publicIp }),
+          tags: workload.tags,
+        });
+        if (workload.state === "stopped")
+          sim.setPowerState(parts.resourceGroup, parts.vmName, "VM deallocated");
+      });
+    }
+    sims.set(subscription, sim);
+  }
+  return sims;
+}
+
+/** A VM with its native NIC as ARM shows them: the estate's region, address and public IP filled in. */
+function machineOf(
+  entry: IndexedWorkload,
+  native: NativeAzureNic,
+  index: EstateIndex,
+): { vm: VirtualMachine; nic: NetworkInterface; publicAddress?: PublicIPAddress } {
+  const { workload, parts } = entry;
+  const network = index.networkOf(workload)?.parts;
+  if (parts.cloud !== "azure" || network?.cloud !== "azure")
+    throw new TypeError(`${workload.id} is not an Azure VM`);
+  const location = index.networkOf(workload)?.network.region ?? "";
+  const vmId = azureVmId(parts.subscription, parts.resourceGroup, parts.vmName);
+  const [config] = native.ipConfigurations;
+  const pipId =
+    workload.publicIp === undefined
+      ? undefined
+      : (config?.publicIPAddress?.id ??
+        resourceId(parts.subscription, parts.resourceGroup, "publicIPAddresses", `${parts.vmName}PublicIP`));
+  const pip = pipId === undefined ? undefined : parseResourceId(pipId);
+  const subnet = `${azureVnetId(network.subscription, network.resourceGroup, network.vnetName)}/subnets/default`;
+  const nic: NetworkInterface = {
+    ...nicBase(native, location),
+    virtualMachine: { id: vmId },
+    primary: true,
+    ipConfigurations: [
+      {
+        name: config?.name ?? "ipconfig1",
+        primary: true,
+        privateIPAddress: workload.privateIp,
+        subnet: { id: config?.subnet?.id ?? subnet },
+        ...(pipId === undefined ? {} : { publicIPAddress: { id: pipId } }),
+        applicationSecurityGroups: config?.applicationSecurityGroups ?? [],
+      },
+    ],
+  };
+  const vm: VirtualMachine = {
+    id: vmId,
+    name: parts.vmName,
+    location,
+    resourceGroup: parts.resourceGroup,
+    tags: { ...workload.tags },
+    powerState: workload.state === "running" ? "VM running" : "VM deallocated",
+    networkProfile: { networkInterfaces: [{ id: native.id, primary: true }] },
+  };
+  if (pipId === undefined || pip === undefined) return { vm, nic };
+  const publicAddress: PublicIPAddress = {
+    id: pipId,
+    name: pip.name,
+    location,
+    resourceGroup: pip.resourceGroup,
+    // Deallocation released the dynamic address: the resource stays, empty.
+    ...(workload.state === "running" ? { ipAddress: workload.publicIp } : {}),
+  };
+  return { vm, nic, publicAddress };
+}
+
+function nicBase(native: NativeAzureNic, location: string) {
+  return {
+    id: native.id,
+    name: native.name,
+    location,
+    resourceGroup: native.resourceGroup,
+    ...(native.etag === undefined ? {} : { etag: native.etag }),
+    tags: native.tags,
+    ...(native.networkSecurityGroup === undefined
+      ? {}
+      : { networkSecurityGroup: native.networkSecurityGroup }),
+  };
+}
+
+/** A NIC of no VM, as given (its checks made sure it has a region, subnet and address). */
+function detachedNic(native: NativeAzureNic, index: EstateIndex): NetworkInterface {
+  const [config] = native.ipConfigurations;
+  const network = config?.subnet === undefined ? undefined : networkOfSubnet(index, config.subnet.id);
+  return {
+    ...nicBase(native, native.location ?? network?.network.region ?? ""),
+    ipConfigurations: native.ipConfigurations.map((c) => ({
+      name: c.name,
+      primary: true,
+      privateIPAddress: c.privateIPAddress ?? "",
+      subnet: { id: c.subnet?.id ?? "" },
+      applicationSecurityGroups: c.applicationSecurityGroups,
+    })),
+  };
+}
