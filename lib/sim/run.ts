@@ -1,0 +1,179 @@
+import { DEFAULT_AWS_QUOTAS } from "../clouds/aws/config.js";
+import { parseAwsEvent } from "../clouds/aws/events.js";
+import { DEFAULT_AZURE_QUOTAS } from "../clouds/azure/config.js";
+import { workloadOfNetworkInterface } from "../clouds/azure/discover.js";
+import { parseAzureEvents } from "../clouds/azure/events.js";
+import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../clouds/gcp/config.js";
+import { parseGcpPush } from "../clouds/gcp/events.js";
+import type { Reachability } from "../clouds/provider.js";
+import { createProviders, type Providers } from "../clouds/registry.js";
+import type { WorkloadEvent } from "../ingest/workload-event.js";
+import { MemoryInventoryStore } from "../inventory/memory-store.js";
+import type { Cloud } from "../inventory/model.js";
+import { DEFAULT_GUARD_LIMITS, type GuardLimits } from "../plan/guard.js";
+import type { Policy } from "../policy/model.js";
+import { type AuditSink, MemoryAuditSink } from "../reconcile/audit.js";
+import { cloudDriver } from "../reconcile/driver.js";
+import { type ReconcileOptions, type ReconcileResult, Reconciler } from "../reconcile/reconciler.js";
+import { SimulatedClouds } from "./clouds.js";
+import type { Estate } from "./estate-schema.js";
+import type { NativeEvent } from "./events.js";
+import { applyStep, isCloudStep, type Scenario, type Step } from "./scenario.js";
+
+/** The resource group the simulated Azure subscriptions keep segsync's NSGs and ASGs in. */
+export const SIMULATED_SEGSYNC_RESOURCE_GROUP = "rg-segsync";
+
+export interface SimulationOptions {
+  readonly guard?: GuardLimits;
+  /** Where audit records go besides the simulation's own memory sink. */
+  readonly audit?: AuditSink;
+}
+
+export interface StepOutcome {
+  readonly step: Step;
+  /** The native events the step made the clouds emit. */
+  readonly events: readonly NativeEvent[];
+  /** Those events as the ingest path parsed them, queued for the next reconcile. */
+  readonly parsed: readonly WorkloadEvent[];
+  /** For reconcile and fullSync steps. */
+  readonly result?: ReconcileResult;
+}
+
+/**
+ * The simulated three-cloud estate wired to the production path: native events go through the
+ * same parsers as the ingest functions, queue up like the SQS FIFO queue, and are drained by the
+ * same reconciler, which reads and writes the simulated clouds through the same ports.
+ */
+export class Simulation {
+  readonly audit = new MemoryAuditSink();
+  readonly providers: Providers;
+  readonly reconciler: Reconciler;
+  private readonly queue: WorkloadEvent[] = [];
+  private readonly seen = new Set<string>();
+
+  private constructor(
+    readonly clouds: SimulatedClouds,
+    readonly policy: Policy,
+    options: SimulationOptions,
+  ) {
+    const connections = clouds.connections();
+    this.providers = createProviders({
+      aws: { quotas: DEFAULT_AWS_QUOTAS },
+      azure: {
+        quotas: DEFAULT_AZURE_QUOTAS,
+        resourceGroups: Object.fromEntries(
+          connections.azure.subscriptions.map((s) => [s, SIMULATED_SEGSYNC_RESOURCE_GROUP]),
+        ),
+      },
+      gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },
+    });
+    const extra = options.audit;
+    const audit: AuditSink = {
+      record: (record) => {
+        this.audit.record(record);
+        extra?.record(record);
+      },
+    };
+    this.reconciler = new Reconciler({
+      drivers: {
+        aws: cloudDriver(this.providers.aws, connections.aws),
+        azure: cloudDriver(this.providers.azure, connections.azure),
+        gcp: cloudDriver(this.providers.gcp, connections.gcp),
+      },
+      store: new MemoryInventoryStore(),
+      policy,
+      audit,
+      guard: options.guard ?? DEFAULT_GUARD_LIMITS,
+      now: () => clouds.clock.now(),
+    });
+  }
+
+  static start(policy: Policy, estate: Estate, options: SimulationOptions = {}): Simulation {
+    return new Simulation(SimulatedClouds.fromEstate(estate), policy, options);
+  }
+
+  /** Events queued since the last reconcile. */
+  get pending(): readonly WorkloadEvent[] {
+    return this.queue;
+  }
+
+  async fullSync(options: ReconcileOptions = {}): Promise<ReconcileResult> {
+    return this.reconciler.fullSync(options);
+  }
+
+  /** Drains the queue: one reconcile of every event since the last one. */
+  async reconcile(options: ReconcileOptions = {}): Promise<ReconcileResult> {
+    const batch = this.queue.splice(0, this.queue.length);
+    return this.reconciler.handleEvents(batch, options);
+  }
+
+  async step(step: Step, options: ReconcileOptions = {}): Promise<StepOutcome> {
+    if ("reconcile" in step) return { step, events: [], parsed: [], result: await this.reconcile(options) };
+    if ("fullSync" in step) {
+      this.queue.length = 0;
+      return { step, events: [], parsed: [], result: await this.fullSync(options) };
+    }
+    if (!isCloudStep(step)) throw new TypeError("unknown scenario step");
+    const events = applyStep(this.clouds, step);
+    const parsed: WorkloadEvent[] = [];
+    for (const event of events) parsed.push(...(await this.ingest(event)));
+    return { step, events, parsed };
+  }
+
+  /** The initial full sync, every step, then a last drain of whatever is still queued. */
+  async run(scenario: Scenario, options: ReconcileOptions = {}): Promise<StepOutcome[]> {
+    const outcomes: StepOutcome[] = [];
+    outcomes.push({ step: { fullSync: {} }, events: [], parsed: [], result: await this.fullSync(options) });
+    for (const step of scenario.steps) outcomes.push(await this.step(step, options));
+    if (this.queue.length > 0) outcomes.push(await this.step({ reconcile: {} }, options));
+    return outcomes;
+  }
+
+  /** Each cloud's effective reachability now, read through the providers as discovery reads it. */
+  async reachability(): Promise<Record<Cloud, Reachability>> {
+    const connections = this.clouds.connections();
+    const labels = this.policy.labels;
+    const [aws, azure, gcp] = await Promise.all([
+      this.providers.aws.discover(connections.aws, labels),
+      this.providers.azure.discover(connections.azure, labels),
+      this.providers.gcp.discover(connections.gcp, labels),
+    ]);
+    return {
+      aws: this.providers.aws.evaluate(aws.state),
+      azure: this.providers.azure.evaluate(azure.state),
+      gcp: this.providers.gcp.evaluate(gcp.state),
+    };
+  }
+
+  /** A native event through the ingest parsers into the queue (deduplicated by event id, like the FIFO queue). */
+  private async ingest(event: NativeEvent): Promise<WorkloadEvent[]> {
+    const parsed: WorkloadEvent[] = [];
+    if (event.cloud === "aws") parsed.push(parseAwsEvent(event.body));
+    else if (event.cloud === "gcp") {
+      const result = parseGcpPush(event.body);
+      if (result.kind === "event") parsed.push(result.event);
+    } else {
+      const result = parseAzureEvents(event.body);
+      if (result.kind === "events") {
+        parsed.push(...result.events);
+        for (const nic of result.nicChanges) {
+          const api = this.clouds.connections().azure.apiFor(nic.subscription);
+          const workloadId = await workloadOfNetworkInterface(api, nic.resourceGroup, nic.nicName);
+          if (workloadId !== undefined) {
+            parsed.push({
+              cloud: "azure",
+              eventId: nic.eventId,
+              time: this.clouds.clock.now().toISOString(),
+              workloadId,
+              change: { kind: "resource", action: "updated" },
+            });
+          }
+        }
+      }
+    }
+    const fresh = parsed.filter((e) => !this.seen.has(e.eventId));
+    for (const e of fresh) this.seen.add(e.eventId);
+    this.queue.push(...fresh);
+    return fresh;
+  }
+}
