@@ -2,6 +2,12 @@
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
+import { registerDemo } from "./commands/demo.js";
+import { registerExplain } from "./commands/explain.js";
+import { registerGraph } from "./commands/graph.js";
+import { registerPlan } from "./commands/plan.js";
+import { registerRestore } from "./commands/restore.js";
+import { registerSimulate } from "./commands/simulate.js";
 import { registerValidate } from "./commands/validate.js";
 import { type CliIo, processIo } from "./io.js";
 
@@ -20,7 +26,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     // Return the exit code instead of calling process.exit, so main stays testable.
     .exitOverride();
+  registerDemo(program, context);
   registerValidate(program, context);
+  registerPlan(program, context);
+  registerExplain(program, context);
+  registerGraph(program, context);
+  registerSimulate(program, context);
+  registerRestore(program, context);
   try {
     await program.parseAsync(argv);
   } catch (error) {

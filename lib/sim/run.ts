@@ -92,6 +92,11 @@ export class Simulation {
     return new Simulation(SimulatedClouds.fromEstate(estate), policy, options);
   }
 
+  /** The same simulated clouds under another policy (a policy change; restore), with a fresh reconciler. */
+  withPolicy(policy: Policy, options: SimulationOptions = {}): Simulation {
+    return new Simulation(this.clouds, policy, options);
+  }
+
   /** Events queued since the last reconcile. */
   get pending(): readonly WorkloadEvent[] {
     return this.queue;

@@ -1,0 +1,182 @@
+/**
+ * Flows as the intent allows them, and as a cloud enforces them: who may reach a workload (its
+ * destinations' grants), why one flow is allowed or denied, and the native rule that lets it in.
+ */
+
+import type { NativeMatch, ProbeProtocol, Reachability } from "../clouds/provider.js";
+import { NetworkTopology, viewFrom } from "../compile/address-view.js";
+import type { DestinationIntent, Intent, WorkloadReport } from "../compile/model.js";
+import { cloudOfId } from "../inventory/ids.js";
+import type { Cloud, NetworkId, WorkloadId } from "../inventory/model.js";
+import type { Policy, Service } from "../policy/model.js";
+import { servicesAdmit } from "../policy/services.js";
+import type { SimulatedClouds } from "../sim/clouds.js";
+
+export interface Probe {
+  readonly protocol: ProbeProtocol;
+  readonly port?: number;
+}
+
+/** `tcp/5432`, `udp/53` or `icmp`; undefined when it is none of these. */
+export function parseProbe(text: string): Probe | undefined {
+  if (text === "icmp") return { protocol: "icmp" };
+  const match = /^(tcp|udp)\/(\d{1,5})$/.exec(text);
+  const port = Number(match?.[2]);
+  if (!match || port < 0 || port > 65535) return undefined;
+  return { protocol: match[1] as "tcp" | "udp", port };
+}
+
+export function formatProbe(probe: Probe): string {
+  return probe.protocol === "icmp" ? "icmp" : `${probe.protocol}/${probe.port}`;
+}
+
+/** One source that a destination's grants let in. */
+export interface Peer {
+  /** A workload id, or `ipList:<name>`. */
+  readonly source: string;
+  readonly identity: string;
+  /** The address the destination's network sees it from (a CIDR's first address for NAT and ipLists). */
+  readonly address?: string;
+  readonly services: readonly Service[];
+  readonly rules: readonly string[];
+}
+
+/** `10.1.0.11`, `203.0.113.10/32` → `203.0.113.10`. */
+function probeAddress(addresses: readonly string[]): string | undefined {
+  return addresses[0]?.split("/")[0];
+}
+
+/** The destinations (one per network) that the workload is a running member of. */
+export function destinationsOf(intent: Intent, workload: WorkloadId): DestinationIntent[] {
+  return intent.destinations.filter((d) => d.members.some((m) => m.workload === workload));
+}
+
+/** Every source the destination's grants let in: each member of each peer set, and each ipList. */
+export function peersOf(intent: Intent, destination: DestinationIntent): Peer[] {
+  const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
+  return destination.grants.flatMap((grant): Peer[] => {
+    if (grant.source.kind === "ipList") {
+      const address = probeAddress(grant.source.cidrs);
+      return [
+        {
+          source: `ipList:${grant.source.name}`,
+          identity: `ipList ${grant.source.name}`,
+          ...(address === undefined ? {} : { address }),
+          services: grant.services,
+          rules: grant.rules,
+        },
+      ];
+    }
+    const peerSet = peerSets.get(grant.source.key);
+    if (!peerSet) return [];
+    return [...peerSet.local, ...peerSet.remote].map((member) => {
+      const address = probeAddress(member.addresses);
+      return {
+        source: member.workload,
+        identity: peerSet.identity,
+        ...(address === undefined ? {} : { address }),
+        services: grant.services,
+        rules: grant.rules,
+      };
+    });
+  });
+}
+
+export interface FlowExplanation {
+  readonly verdict: "allowed" | "denied";
+  /** The policy rule ids that allow it (empty when denied). */
+  readonly rules: readonly string[];
+  /** Why it is denied, or why segsync does not decide it. */
+  readonly why?: string;
+  readonly from?: WorkloadReport;
+  readonly to?: WorkloadReport;
+  /** The destination's network and cloud, the address it sees the source from, and the native verdict. */
+  readonly network?: NetworkId;
+  readonly cloud?: Cloud;
+  readonly sourceAddress?: string;
+  readonly native?: NativeMatch;
+}
+
+/**
+ * Explains one flow after a reconcile: the intent's grants decide for enforced destinations (the
+ * clouds enforce exactly the intent); otherwise the cloud's own controls decide, and `why` says so.
+ */
+export function explainFlow(
+  input: {
+    readonly intent: Intent;
+    readonly policy: Policy;
+    readonly clouds: SimulatedClouds;
+    readonly reach: Record<Cloud, Reachability>;
+  },
+  fromId: WorkloadId,
+  toId: WorkloadId,
+  probe: Probe,
+): FlowExplanation {
+  const { intent, reach } = input;
+  const from = intent.workloads.find((w) => w.workload === fromId);
+  const to = intent.workloads.find((w) => w.workload === toId);
+  const reports = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+  const source = input.clouds.workload(fromId);
+  const target = input.clouds.workload(toId);
+  if (source?.state !== "running")
+    return { verdict: "denied", rules: [], why: `the source ${fromId} is not running`, ...reports };
+  if (target?.state !== "running")
+    return { verdict: "denied", rules: [], why: `the destination ${toId} is not running`, ...reports };
+  const network = target.network;
+  const cloud = cloudOfId(toId);
+  const destination = destinationsOf(intent, toId).find((d) => d.network === network);
+  const grants = (destination ? peersOf(intent, destination) : []).filter(
+    (peer) => peer.source === fromId && servicesAdmit(peer.services, probe.protocol, probe.port),
+  );
+  const sourceAddress =
+    grants[0]?.address ??
+    probeAddress(
+      viewFrom(
+        network,
+        {
+          id: source.id,
+          state: source.state,
+          tags: source.tags,
+          nics: [
+            {
+              network: source.network,
+              privateIp: source.privateIp,
+              ...(source.publicIp === undefined ? {} : { publicIp: source.publicIp }),
+            },
+          ],
+        },
+        new NetworkTopology(input.policy.networks),
+      ).addresses,
+    );
+  const native =
+    sourceAddress === undefined
+      ? undefined
+      : reach[cloud].explain({ workload: toId, network, sourceAddress, ...probe });
+  const where = {
+    ...reports,
+    network,
+    cloud,
+    ...(sourceAddress === undefined ? {} : { sourceAddress }),
+    ...(native === undefined ? {} : { native }),
+  };
+  if (sourceAddress === undefined)
+    return { verdict: "denied", rules: [], why: `${network} cannot see ${fromId} at any address`, ...where };
+  if (destination?.enforcement !== "enforced") {
+    const treatment = destination?.enforcement ?? to?.treatment ?? "unmanaged";
+    return {
+      verdict: native ? "allowed" : "denied",
+      rules: [],
+      why: `the destination is not enforced by segsync (${treatment}): its own security controls decide`,
+      ...where,
+    };
+  }
+  const rules = [...new Set(grants.flatMap((g) => g.rules))].sort();
+  if (rules.length === 0)
+    return {
+      verdict: "denied",
+      rules,
+      why: `no policy rule lets ${from?.identity || fromId} reach ${destination.identity} on ${formatProbe(probe)}`,
+      ...where,
+    };
+  return { verdict: "allowed", rules, ...where };
+}

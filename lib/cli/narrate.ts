@@ -1,0 +1,69 @@
+/** How simulate and demo tell what happened: a step, the events it made the clouds emit, a reconcile. */
+import type { WorkloadEvent } from "../ingest/workload-event.js";
+import { CLOUDS, type Cloud } from "../inventory/model.js";
+import { planTotals } from "../plan/model.js";
+import { renderPlan } from "../plan/render.js";
+import type { ReconcileResult } from "../reconcile/reconciler.js";
+import type { StepOutcome } from "../sim/run.js";
+import type { Step } from "../sim/scenario.js";
+
+export const CLOUD_NAMES: Readonly<Record<Cloud, string>> = { aws: "AWS", azure: "Azure", gcp: "GCP" };
+
+export function describeStep(step: Step): string {
+  if ("launch" in step) return `launch ${step.launch.id}`;
+  if ("retag" in step) return `retag ${step.retag.id}`;
+  if ("stop" in step) return `stop ${step.stop.id}`;
+  if ("start" in step) return `start ${step.start.id}`;
+  if ("terminate" in step) return `terminate ${step.terminate.id}`;
+  if ("migrate" in step) return `migrate ${step.migrate.from} → ${step.migrate.to.id}`;
+  if ("reconcile" in step) return "reconcile (drain the queued events)";
+  return "full sync";
+}
+
+export function describeChange(event: WorkloadEvent): string {
+  const change = event.change;
+  if (change.kind === "state") return `state ${change.state}`;
+  if (change.kind === "tags") return "tags changed";
+  return `resource ${change.action}`;
+}
+
+/** "3 native events (AWS 2, Azure 1) → 3 queued:" and one line per queued workload event. */
+export function describeEvents(outcome: StepOutcome): string[] {
+  if (outcome.events.length === 0) return [];
+  const perCloud = CLOUDS.map(
+    (cloud) => [cloud, outcome.events.filter((e) => e.cloud === cloud).length] as const,
+  )
+    .filter(([, n]) => n > 0)
+    .map(([cloud, n]) => `${CLOUD_NAMES[cloud]} ${n}`);
+  return [
+    `${outcome.events.length} native event(s) (${perCloud.join(", ")}) → ${outcome.parsed.length} queued for the reconciler`,
+    ...outcome.parsed.map((event) => `  ${event.workloadId}: ${describeChange(event)}`),
+  ];
+}
+
+/** "AWS 17, Azure 8" or "nothing". */
+export function describeApplied(result: ReconcileResult): string {
+  const parts = CLOUDS.flatMap((cloud) => {
+    const n = result.applied[cloud];
+    return n === undefined || n === 0 ? [] : [`${CLOUD_NAMES[cloud]} ${n}`];
+  });
+  return parts.length === 0 ? "nothing" : parts.join(", ");
+}
+
+/** The rendered plan, then what was applied, what failed, and whether the guard held it back. */
+export function describeResult(result: ReconcileResult, options: { color?: boolean } = {}): string[] {
+  const lines = renderPlan(result.plan, { color: options.color ?? false, guard: result.guard })
+    .trimEnd()
+    .split("\n");
+  if (planTotals(result.plan).operations > 0 && result.guard.allowed)
+    lines.push(`Applied: ${describeApplied(result)}.`);
+  for (const cloud of CLOUDS) {
+    const failure = result.failures[cloud];
+    if (failure !== undefined) lines.push(`Failed in ${CLOUD_NAMES[cloud]}: ${failure}`);
+  }
+  return lines;
+}
+
+export function hasFailures(result: ReconcileResult | undefined): boolean {
+  return result !== undefined && Object.keys(result.failures).length > 0;
+}

@@ -1,0 +1,281 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../lib/cli/main.js";
+import { REPO_ROOT } from "../policy/fixtures.js";
+import { type CliRun, runCli, runCliAll } from "./run-cli.js";
+
+const POLICY = "examples/policy.yaml";
+const ESTATE = "examples/estate.yaml";
+const MIGRATE = "examples/scenarios/migrate-aws-to-azure.yaml";
+const ON_ESTATE = ["--policy", POLICY, "--estate", ESTATE];
+const API = "aws:111111111111:us-east-1:i-0a00000000000003";
+const DB = "aws:111111111111:us-east-1:i-0a00000000000004";
+const WEB = "aws:111111111111:us-east-1:i-0a00000000000001";
+const PROMETHEUS = "aws:111111111111:us-east-1:i-0a00000000000005";
+const MIGRATED = "azure:8f2c1d3e-5a6b-4c7d-9e0f-1a2b3c4d5e6f:rg-shop-prod:vm-web-1";
+/**
+ * The golden output of `plan` on the examples. When the plan legitimately changes, regenerate it:
+ *   node bin/segsync.js plan --policy examples/policy.yaml --estate examples/estate.yaml > test/cli/golden/plan-examples.txt
+ */
+const PLAN_GOLDEN = join(REPO_ROOT, "test", "cli", "golden", "plan-examples.txt");
+
+describe("segsync simulate, plan, apply, explain, graph, restore (child processes)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "segsync-cli-"));
+  const stateOut = join(dir, "state.json");
+  const jsonStateOut = join(dir, "state-json.json");
+  const badStateOut = join(dir, "never.json");
+  const htmlOut = join(dir, "graph.html");
+  let runs: CliRun[];
+  const commands = {
+    simulate: ["simulate", ...ON_ESTATE, "--scenario", MIGRATE, "--state-out", stateOut],
+    simulateJson: ["simulate", ...ON_ESTATE, "--scenario", MIGRATE, "--state-out", jsonStateOut, "--json"],
+    simulateInvalid: [
+      "simulate",
+      "--policy",
+      "test/policy/invalid/unknown-service.yaml",
+      "--estate",
+      ESTATE,
+      "--scenario",
+      MIGRATE,
+      "--state-out",
+      badStateOut,
+    ],
+    plan: ["plan", ...ON_ESTATE],
+    planLive: ["plan", "--policy", POLICY, "--live"],
+    applyNoTty: ["apply", ...ON_ESTATE],
+    applyYes: ["apply", ...ON_ESTATE, "--yes"],
+    explainAllowed: ["explain", ...ON_ESTATE, "--from", API, "--to", DB, "--port", "tcp/5432"],
+    explainDenied: ["explain", ...ON_ESTATE, "--from", WEB, "--to", DB, "--port", "tcp/5432"],
+    explainAfterMigration: [
+      "explain",
+      ...ON_ESTATE,
+      "--scenario",
+      MIGRATE,
+      "--from",
+      PROMETHEUS,
+      "--to",
+      MIGRATED,
+      "--port",
+      "tcp/9100",
+    ],
+    explainBadPort: ["explain", ...ON_ESTATE, "--from", API, "--to", DB, "--port", "5432"],
+    graphMermaid: ["graph", ...ON_ESTATE],
+    graphDot: ["graph", ...ON_ESTATE, "--format", "dot"],
+    graphHtml: ["graph", ...ON_ESTATE, "--format", "html", "--out", htmlOut],
+    restore: ["restore", ...ON_ESTATE],
+  } as const;
+  const names = Object.keys(commands) as (keyof typeof commands)[];
+  const run = (name: keyof typeof commands): CliRun => {
+    const result = runs[names.indexOf(name)];
+    if (!result) throw new Error(`no run ${name}`);
+    return result;
+  };
+
+  beforeAll(async () => {
+    runs = await runCliAll(names.map((name) => commands[name]));
+  }, 60_000);
+
+  it("simulate exits 0, tells each step and writes the DESIGN §6 state", () => {
+    const result = run("simulate");
+    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(`Step 2: migrate ${WEB} → ${MIGRATED}`);
+    expect(result.stdout).toContain("Applied: AWS 1, Azure 5.");
+    const text = readFileSync(stateOut, "utf8");
+    expect(text.endsWith("}\n")).toBe(true);
+    const state = JSON.parse(text);
+    expect(Object.keys(state)).toEqual(["aws", "azure", "gcp"]);
+    expect(Object.keys(state.aws)).toEqual([
+      "instances",
+      "networkInterfaces",
+      "securityGroups",
+      "managedPrefixLists",
+    ]);
+    expect(Object.keys(state.azure)).toEqual([
+      "virtualMachines",
+      "networkInterfaces",
+      "networkSecurityGroups",
+      "applicationSecurityGroups",
+      "publicIPAddresses",
+    ]);
+    expect(Object.keys(state.gcp)).toEqual(["instances", "firewalls"]);
+    for (const cloud of Object.values(state) as Record<string, unknown[]>[])
+      for (const list of Object.values(cloud)) expect(Array.isArray(list)).toBe(true);
+    // Flat instances (no Reservations); the migrated-away instance is terminated, so absent.
+    const instanceIds = state.aws.instances.map((i: { InstanceId: string }) => i.InstanceId);
+    expect(state.aws.instances.every((i: object) => !("Instances" in i))).toBe(true);
+    expect(instanceIds).not.toContain("i-0a00000000000001");
+    expect(instanceIds).toContain("i-0a00000000000002");
+    const stopped = state.aws.instances.find(
+      (i: { InstanceId: string }) => i.InstanceId === "i-0b00000000000002",
+    );
+    expect(stopped?.State?.Name).toBe("stopped");
+    expect(state.azure.virtualMachines.map((vm: { name: string }) => vm.name)).toContain("vm-web-1");
+  });
+
+  it("simulate --json prints the steps as JSON and writes the same state", () => {
+    const result = run("simulateJson");
+    expect(result.exitCode).toBe(0);
+    const printed = JSON.parse(result.stdout);
+    expect(printed.steps.map((s: { step: object }) => Object.keys(s.step)[0])).toEqual([
+      "fullSync",
+      "fullSync",
+      "migrate",
+      "reconcile",
+    ]);
+    expect(printed.steps[3].applied).toEqual({ aws: 1, azure: 5 });
+    expect(readFileSync(jsonStateOut, "utf8")).toBe(readFileSync(stateOut, "utf8"));
+  });
+
+  it("simulate exits 1 on an invalid input, with every issue as file:line:col path: message", () => {
+    const result = run("simulateInvalid");
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^test\/policy\/invalid\/unknown-service\.yaml:\d+:\d+ \S+: /m);
+  });
+
+  it("plan prints the golden plan and exits 2 (changes)", () => {
+    const result = run("plan");
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe("");
+    // Stale golden file? Regenerate it with the command in PLAN_GOLDEN's comment above.
+    expect(result.stdout).toBe(readFileSync(PLAN_GOLDEN, "utf8"));
+  });
+
+  it("plan --live is refused for now", () => {
+    const result = run("planLive");
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("--live is not available yet");
+  });
+
+  it("apply refuses without a terminal and without --yes", () => {
+    const result = run("applyNoTty");
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("pass --yes");
+    expect(result.stdout).not.toContain("Applied:");
+  });
+
+  it("apply --yes applies and reports the audit records", () => {
+    const result = run("applyYes");
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("Applied: AWS 17, Azure 8, GCP 7 (32 audit records)");
+  });
+
+  it("explain: an allowed flow, with its policy rule and native rule", () => {
+    const result = run("explainAllowed");
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("verdict: allowed\n");
+    expect(result.stdout).toContain("policy: allowed by rule shop-prod#1\n");
+    expect(result.stdout).toMatch(
+      /^native: AWS segsync-\S+ \(sg-\w+\): tcp\/5432 .*seen from 10\.1\.0\.21\)$/m,
+    );
+  });
+
+  it("explain: a denied flow, with why", () => {
+    const result = run("explainDenied");
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("verdict: denied\n");
+    expect(result.stdout).toContain("why: no policy rule lets app=shop,env=prod,loc=us,role=web reach");
+    expect(result.stdout).toContain("native: no AWS rule admits it");
+  });
+
+  it("explain after a scenario: the migrated workload is reached through Azure's NSG", () => {
+    const result = run("explainAfterMigration");
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("verdict: allowed\n");
+    expect(result.stdout).toContain("policy: allowed by rule shop-prod#3\n");
+    expect(result.stdout).toMatch(/^native: Azure segsync-\S+-eastus: /m);
+  });
+
+  it("explain rejects a malformed port", () => {
+    const result = run("explainBadPort");
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("expected tcp/PORT, udp/PORT or icmp");
+  });
+
+  it("graph prints Mermaid and DOT, and writes a self-contained HTML page", () => {
+    const mermaid = run("graphMermaid");
+    expect(mermaid.exitCode).toBe(0);
+    expect(mermaid.stdout.startsWith("flowchart LR\n")).toBe(true);
+    expect(mermaid.stdout).toContain('subgraph azure["Azure"]');
+    expect(mermaid.stdout).toMatch(/ -->\|"tcp\/80 tcp\/443"\| /);
+    const dot = run("graphDot");
+    expect(dot.exitCode).toBe(0);
+    expect(dot.stdout).toMatch(/^digraph segsync \{\n[\s\S]*subgraph cluster_gcp[\s\S]*\}\n$/);
+    expect(run("graphHtml").exitCode).toBe(0);
+    const page = readFileSync(htmlOut, "utf8");
+    expect(page).toContain('<pre class="mermaid">flowchart LR');
+    expect(page).toContain("<td>shop-prod#1</td>");
+    expect(page).not.toMatch(/<script|<link|https?:/);
+  });
+
+  it("restore puts back every original group, NSG and tag", () => {
+    const result = run("restore");
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("groups: legacy-ssh → segsync-phrvbrf5mntz → legacy-ssh  restored");
+    expect(result.stdout).toContain("Azure vm-api-2-nic NSG: nsg-legacy-api → segsync-");
+    expect(result.stdout).toContain("Every original attachment is back.");
+  });
+});
+
+describe("segsync demo (child process)", () => {
+  it("runs in under 10 s, without colour off a terminal, and ends with the migrated workload", async () => {
+    const started = Date.now();
+    const result = await runCli(["demo"]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).not.toContain("\u001b[");
+    expect(result.stdout).toContain("1. Initial sync");
+    expect(result.stdout).toContain(`2. Migration: ${WEB} (AWS) is replaced by ${MIGRATED} (Azure)`);
+    const reach = result.stdout.slice(result.stdout.indexOf("3. Effective reachability"));
+    expect(reach).toContain("app=shop,env=prod,loc=us,role=web");
+    expect(reach).toContain(`before, ${WEB} from 10.1.0.41: allowed by segsync-`);
+    expect(reach).toContain(`after,  ${MIGRATED} from 10.1.0.41: allowed by segsync-`);
+    expect(reach).not.toContain("DENIED");
+  }, 20_000);
+});
+
+describe("apply and demo in process", () => {
+  function capture(extra: { interactive?: boolean; answer?: string; color?: boolean } = {}) {
+    const output = { out: "", err: "", asked: 0 };
+    const io = {
+      out: (text: string) => {
+        output.out += text;
+      },
+      err: (text: string) => {
+        output.err += text;
+      },
+      color: extra.color ?? false,
+      interactive: extra.interactive ?? false,
+      ask: async () => {
+        output.asked++;
+        return extra.answer ?? "";
+      },
+    };
+    return { output, io };
+  }
+  const apply = ["node", "segsync", "apply", ...ON_ESTATE];
+
+  it("asks on a terminal and applies on 'yes'", async () => {
+    const { output, io } = capture({ interactive: true, answer: "yes" });
+    expect(await main(apply, io)).toBe(0);
+    expect(output.asked).toBe(1);
+    expect(output.out).toContain("Applied: AWS 17, Azure 8, GCP 7");
+  });
+
+  it("does not apply on any other answer", async () => {
+    const { output, io } = capture({ interactive: true, answer: "n" });
+    expect(await main(apply, io)).toBe(1);
+    expect(output.out).toContain("Not applied.");
+    expect(output.out).not.toContain("Applied:");
+  });
+
+  it("colours the demo only when asked to", async () => {
+    const { output, io } = capture({ color: true });
+    expect(await main(["node", "segsync", "demo"], io)).toBe(0);
+    expect(output.out).toContain("\u001b[1m");
+  });
+});
