@@ -224,7 +224,8 @@ function planGroups(
     const key = `${member.subscription}|${member.region}|${member.destination.hash}`;
     byGroup.set(key, [...(byGroup.get(key) ?? []), member]);
   }
-  const asgIdOf = (key: string): string | undefined => placed.find((p) => p.destination.key === key)?.asgId;
+  const asgIds = new Map(placed.map((p) => [p.destination.key, p.asgId]));
+  const asgIdOf = (key: string): string | undefined => asgIds.get(key);
   const plans = new Map<string, NsgPlan>();
   for (const [key, members] of byGroup) {
     const first = members[0] as PlacedDestination;
