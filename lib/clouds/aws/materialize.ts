@@ -169,9 +169,10 @@ function planDestination(
     (tagValue(eni.TagSet, ORIGINAL_GROUPS_TAG_KEY) ?? "").split(" ").filter((id) => id.length > 0);
   const keptGroups = (eni: NetworkInterface) =>
     options.attachment === "additive" ? unique([...recordedOriginals(eni), ...customerGroups(eni)]) : [];
-  const maxShards = Math.min(
+  // A reduce, not Math.min(...spread): an identity can have more ENIs than a call takes arguments.
+  const maxShards = memberInterfaces.reduce(
+    (least, eni) => Math.min(least, options.quotas.securityGroupsPerInterface - keptGroups(eni).length),
     options.quotas.securityGroupsPerInterface,
-    ...memberInterfaces.map((eni) => options.quotas.securityGroupsPerInterface - keptGroups(eni).length),
   );
 
   const withPrefixLists = ruleUnits(destination, peerSets, carriers, vpcId, location, true);
