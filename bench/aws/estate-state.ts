@@ -18,9 +18,9 @@ import type {
   SecurityGroup,
 } from "../../lib/clouds/aws/model.js";
 import { locationKey } from "../../lib/clouds/aws/model.js";
-import { parseNetworkId, parseWorkloadId } from "../../lib/inventory/ids.js";
 import type { Nic, Workload } from "../../lib/inventory/model.js";
 import { compareText } from "../../lib/util/compare-text.js";
+import { networkOf, workloadOf } from "../common/ids.js";
 
 /** The VPC's default group id: derived from the VPC id, so that it is stable and unique per VPC. */
 export function defaultGroupId(vpcId: string): string {
@@ -28,17 +28,15 @@ export function defaultGroupId(vpcId: string): string {
 }
 
 export function vpcOf(network: string): string {
-  const parsed = parseNetworkId(network);
-  if (parsed.cloud !== "aws") throw new TypeError(`${network} is not an AWS network`);
-  return parsed.vpcId;
+  return networkOf("aws", network).vpcId;
 }
 
 /** `aws:<account>:<region>:<instanceId>` → its location and instance id; undefined for other clouds. */
 export function awsInstanceOf(workloadId: string): { location: AwsLocation; instanceId: string } | undefined {
-  if (!workloadId.startsWith("aws:")) return undefined;
-  const parsed = parseWorkloadId(workloadId);
-  if (parsed.cloud !== "aws") return undefined;
-  return { location: { account: parsed.account, region: parsed.region }, instanceId: parsed.instanceId };
+  const parsed = workloadOf("aws", workloadId);
+  return (
+    parsed && { location: { account: parsed.account, region: parsed.region }, instanceId: parsed.instanceId }
+  );
 }
 
 /** EC2's default group of a VPC as SimulatedEc2 describes it: all traffic from itself, all egress. */

@@ -31,6 +31,7 @@ import { ruleKey } from "../../lib/clouds/aws/desired.js";
 import type { AwsRegionState, AwsState, IpPermission } from "../../lib/clouds/aws/model.js";
 import { locationKey } from "../../lib/clouds/aws/model.js";
 import { isOwned, ORIGINAL_GROUPS_TAG_KEY, tagValue } from "../../lib/clouds/aws/ownership.js";
+import { groupBy } from "../common/collections.js";
 
 /** EC2 takes at most this many prefix-list additions (and as many removals) per call (cloud-facts A2). */
 const PREFIX_LIST_ENTRIES_PER_CALL = 100;
@@ -93,18 +94,8 @@ export function minimalWrites(after: AwsDesired, state: AwsState, attachment: "e
     approximate: false,
   };
   const regions = new Map(state.map((region) => [locationKey(region), region]));
-  const here = <T extends { readonly location: { account: string; region: string } }>(
-    items: readonly T[],
-  ) => {
-    const byLocation = new Map<string, T[]>();
-    for (const item of items) {
-      const key = locationKey(item.location);
-      const list = byLocation.get(key);
-      if (list) list.push(item);
-      else byLocation.set(key, [item]);
-    }
-    return byLocation;
-  };
+  const here = <T extends { readonly location: { account: string; region: string } }>(items: readonly T[]) =>
+    groupBy(items, (item) => locationKey(item.location));
   const groups = here(after.securityGroups);
   const lists = here(after.prefixLists);
   const interfaces = here(after.interfaces);

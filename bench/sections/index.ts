@@ -1,10 +1,18 @@
 import { awsSection } from "./aws.js";
+import { azureSection } from "./azure.js";
 import { compileSection } from "./compile.js";
+import { gcpSection } from "./gcp.js";
 import { incrementalSection } from "./incremental.js";
 import type { AnySection } from "./section.js";
 
 /** Every section, in the order they run and print. A new benchmark is a module plus a line here. */
-export const SECTIONS: readonly AnySection[] = [compileSection, incrementalSection, awsSection];
+export const SECTIONS: readonly AnySection[] = [
+  compileSection,
+  incrementalSection,
+  awsSection,
+  azureSection,
+  gcpSection,
+];
 
 export function selectSections(only: readonly string[] | undefined): AnySection[] {
   if (only === undefined) return [...SECTIONS];

@@ -1,30 +1,60 @@
 /**
- * The EC2 writes of single-workload changes: the initial plan applied to one SimulatedEc2 per
- * location, then each change played on the simulators (launch, stop, start, terminate, retag
- * through their controls; non-AWS changes only in the inventory), compiled incrementally,
+ * The writes of single-workload changes, for any cloud: the initial plan applied to that cloud's
+ * simulators, then each change played on them (the cloud's own workloads, through their
+ * simulation controls; other clouds' changes only in the inventory), compiled incrementally,
  * snapshotted, materialized, diffed and applied; the write calls the simulators log are
- * compared with the minimal (minimal-writes.ts) for the same change.
+ * compared with the minimal the cloud's minimal-writes.ts counts for the same change.
  */
-import { applyAwsPlan } from "../../lib/clouds/aws/apply.js";
-import type { AwsDesired } from "../../lib/clouds/aws/desired.js";
-import { diffAws } from "../../lib/clouds/aws/diff.js";
-import { type AwsMaterializeOptions, materializeAws } from "../../lib/clouds/aws/materialize.js";
-import type { AwsState } from "../../lib/clouds/aws/model.js";
-import type { AwsOperation } from "../../lib/clouds/aws/operations.js";
 import type { IncrementalCompiler, IntentDelta } from "../../lib/compile/incremental.js";
 import type { Intent, WorkloadReport } from "../../lib/compile/model.js";
-import type { Inventory, Workload, WorkloadChange } from "../../lib/inventory/model.js";
+import type { Cloud, Inventory, Workload, WorkloadChange } from "../../lib/inventory/model.js";
 import { compareText } from "../../lib/util/compare-text.js";
 import { randomChanges } from "../estate-generator.js";
 import { median, percentile, round3, timeMs } from "../measure.js";
-import { type MinimalWrites, minimalWrites, mismatchesWith } from "./minimal-writes.js";
-import { AwsSimulators, type SimulatedChange } from "./simulators.js";
+import { countBy, sumBy, total } from "./collections.js";
 
-/** Changes drawn per change measured, at most: non-AWS changes that no AWS object sees are skipped. */
+/** Changes drawn per change measured, at most: other clouds' changes that this cloud does not see are skipped. */
 const DRAWS_PER_MEASURED = 5;
 
-/** What the simulators saw of a change; `remote` is a non-AWS change that an AWS object sees. */
-export type ChangeKind = SimulatedChange | "remote";
+/** What the simulators saw of a change (launch, stop, retag…), or `remote`: another cloud's change this cloud sees. */
+export type ChangeKind = string;
+
+/** The cloud's simulators, as the measurement drives them. */
+export interface CloudSimulators<State, Operation> {
+  /**
+   * Plays one change of one of this cloud's workloads (`previous`: the workload before, undefined
+   * for a launch) and says what it did; undefined when the cloud could not hold the change (a
+   * label value GCP refuses): it is then neither played nor compiled.
+   */
+  play(change: WorkloadChange, previous: Workload | undefined): ChangeKind | undefined;
+  state(): State;
+  /** Applies a plan with the cloud's apply (apply.ts) to the simulators. */
+  apply(plan: readonly Operation[]): Promise<void>;
+  clearCalls(): void;
+  /** Write calls logged since clearCalls, by method. */
+  writes(): Map<string, number>;
+}
+
+/** The fewest write calls for one change, by method (the simulators' method names). */
+export interface MinimalCount {
+  readonly total: number;
+  readonly byMethod: Readonly<Record<string, number>>;
+  /** Counted by an upper bound somewhere (see the cloud's minimal-writes.ts). */
+  readonly approximate: boolean;
+}
+
+/** One cloud's pipeline, with the options of the run. */
+export interface CloudPipeline<State, Desired, Operation> {
+  readonly cloud: Cloud;
+  materialize(intent: Intent, state: State): Desired;
+  diff(desired: Desired, state: State): readonly Operation[];
+  /** The cloud's simulators, loaded from `state`. */
+  simulators(state: State): CloudSimulators<State, Operation>;
+  /** The fewest writes from `state`, which holds `before` (the previous change's desired), to `after`. */
+  minimal(before: Desired, after: Desired, state: State): MinimalCount;
+  /** Desired objects that `state` does not hold as desired: 0 after a converged apply. */
+  mismatches(desired: Desired, state: State): number;
+}
 
 export interface MeasuredChange {
   readonly change: string;
@@ -35,18 +65,20 @@ export interface MeasuredChange {
   readonly minimalByMethod: Readonly<Record<string, number>>;
 }
 
-export interface AwsWritesResult {
+export interface WritesResult {
   readonly initial: {
     readonly operations: number;
     readonly writes: number;
     readonly applyMs: number;
-    /** diffAws(desired, state after apply) is empty. */
+    /** diff(desired, state after apply) is empty. */
     readonly converged: boolean;
   };
-  /** Changes drawn from randomChanges; the non-AWS ones no AWS object sees were only compiled. */
+  /** Changes drawn from randomChanges; other clouds' ones that this cloud does not see were only compiled. */
   readonly drawn: number;
-  readonly notSeenByAws: number;
-  /** AWS changes (played on the simulators), and non-AWS ones that AWS destinations see as sources. */
+  readonly notSeen: number;
+  /** Changes the cloud could not hold (neither played nor compiled). */
+  readonly unplayable: number;
+  /** This cloud's changes (played on the simulators), and other clouds' ones that its destinations see as sources. */
   readonly measured: number;
   readonly byKind: Readonly<Partial<Record<ChangeKind, number>>>;
   /** Changes whose minimal is 0 (an unlabelled workload, a stopped one…): no ratio. */
@@ -59,6 +91,8 @@ export interface AwsWritesResult {
   readonly ratioMedian: number | null;
   readonly ratioMax: number | null;
   readonly changesOverMinimal: number;
+  /** Changes that issued fewer writes than the minimal: the minimal, or the convergence, is wrong. */
+  readonly changesUnderMinimal: number;
   /** Write calls per change: over every measured change, and over those whose minimal is > 0. */
   readonly writesMedian: number;
   readonly writesMean: number;
@@ -67,47 +101,52 @@ export interface AwsWritesResult {
   readonly minimalMedian: number;
   readonly issuedByMethod: Readonly<Record<string, number>>;
   readonly minimalByMethod: Readonly<Record<string, number>>;
-  /** materializeAws + diffAws per change, on the compiler's snapshot. */
+  /** materialize + diff per change, on the compiler's snapshot. */
   readonly materializeDiffMedianMs: number;
   readonly materializeDiffP99Ms: number;
   readonly snapshotMedianMs: number;
   readonly compilerApplyMedianMs: number;
   /** Changes after whose apply a diff was not empty. */
   readonly notConverged: number;
-  /** Desired objects that EC2 did not hold as desired when the next change came. */
+  /** Desired objects that the cloud did not hold as desired when the next change came. */
   readonly beforeMismatches: number;
   readonly applyFailures: number;
   readonly firstApplyError: string | null;
-  /** Minimal counts that used an upper bound (a reference cycle of more than 16 groups). */
+  /** Minimal counts that used an upper bound. */
   readonly approximateMinimal: number;
   /** The changes that issued the most writes over their minimal, worst first. */
   readonly worst: readonly MeasuredChange[];
 }
 
-export interface WritesInput {
+export interface WritesInput<State, Desired, Operation> {
   readonly inventory: Inventory;
   /** Built on `inventory`; it is changed along with the simulators. */
   readonly compiler: IncrementalCompiler;
   readonly intent: Intent;
-  readonly state: AwsState;
-  readonly desired: AwsDesired;
-  readonly plan: readonly AwsOperation[];
-  readonly options: AwsMaterializeOptions & { readonly attachment: "exclusive" };
+  /** What materialize read for `desired`: the simulators are loaded from it. */
+  readonly state: State;
+  readonly desired: Desired;
+  readonly plan: readonly Operation[];
+  readonly pipeline: CloudPipeline<State, Desired, Operation>;
   readonly changes: number;
   readonly seed: number;
 }
 
-export async function measureWrites(input: WritesInput): Promise<AwsWritesResult> {
-  const { compiler, options } = input;
-  const sims = new AwsSimulators(input.state, options.quotas);
+export async function measureWrites<State, Desired, Operation>(
+  input: WritesInput<State, Desired, Operation>,
+): Promise<WritesResult> {
+  const { compiler, pipeline } = input;
+  const { cloud } = pipeline;
+  const sims = pipeline.simulators(input.state);
+  const prefix = `${cloud}:`;
   const applyStart = performance.now();
-  await applyAwsPlan(input.plan, sims.apiFor);
+  await sims.apply(input.plan);
   const applyMs = performance.now() - applyStart;
   const initial = {
     operations: input.plan.length,
     writes: total(sims.writes()),
     applyMs: round3(applyMs),
-    converged: diffAws(input.desired, sims.state()).length === 0,
+    converged: pipeline.diff(input.desired, sims.state()).length === 0,
   };
 
   const current = new Map(input.inventory.workloads.map((workload) => [workload.id, workload]));
@@ -115,7 +154,8 @@ export async function measureWrites(input: WritesInput): Promise<AwsWritesResult
   let previousDesired = input.desired;
   let previousIntent = input.intent;
   let drawn = 0;
-  let notSeenByAws = 0;
+  let notSeen = 0;
+  let unplayable = 0;
   const measured: (MeasuredChange & { readonly unlabelled: boolean })[] = [];
   const materializeDiff: number[] = [];
   const snapshots: number[] = [];
@@ -130,11 +170,15 @@ export async function measureWrites(input: WritesInput): Promise<AwsWritesResult
     if (measured.length >= input.changes) break;
     drawn += 1;
     const id = change.kind === "delete" ? change.id : change.workload.id;
-    const kind: ChangeKind = id.startsWith("aws:") ? sims.play(change, current.get(id)) : "remote";
+    const kind = id.startsWith(prefix) ? sims.play(change, current.get(id)) : "remote";
+    if (kind === undefined) {
+      unplayable += 1;
+      continue;
+    }
     const compiled = timeMs(() => compiler.apply([change]));
     track(current, change);
-    if (kind === "remote" && !seenByAws(compiled.result)) {
-      notSeenByAws += 1;
+    if (kind === "remote" && !seenBy(cloud, compiled.result)) {
+      notSeen += 1;
       continue;
     }
     compilerApplies.push(compiled.ms);
@@ -143,23 +187,23 @@ export async function measureWrites(input: WritesInput): Promise<AwsWritesResult
     const intent = snapshot.result;
 
     const state = sims.state();
-    beforeMismatches += mismatchesWith(previousDesired, state);
+    beforeMismatches += pipeline.mismatches(previousDesired, state);
     const start = performance.now();
-    const desired = materializeAws(intent, state, options);
-    const plan = diffAws(desired, state);
+    const desired = pipeline.materialize(intent, state);
+    const plan = pipeline.diff(desired, state);
     materializeDiff.push(performance.now() - start);
-    const minimal = minimalWrites(desired, state, options.attachment);
+    const minimal = pipeline.minimal(previousDesired, desired, state);
     if (minimal.approximate) approximateMinimal += 1;
 
     sims.clearCalls();
     try {
-      await applyAwsPlan(plan, sims.apiFor);
+      await sims.apply(plan);
     } catch (error) {
       applyFailures += 1;
       firstApplyError ??= `${kind} ${id}: ${error instanceof Error ? error.message : String(error)}`;
     }
     const issued = sims.writes();
-    if (diffAws(desired, sims.state()).length > 0) notConverged += 1;
+    if (pipeline.diff(desired, sims.state()).length > 0) notConverged += 1;
 
     measured.push({
       change: `${kind} ${id}`,
@@ -167,7 +211,7 @@ export async function measureWrites(input: WritesInput): Promise<AwsWritesResult
       issued: total(issued),
       minimal: minimal.total,
       issuedByMethod: Object.fromEntries(issued),
-      minimalByMethod: methodsOf(minimal),
+      minimalByMethod: Object.fromEntries(Object.entries(minimal.byMethod).filter(([, count]) => count > 0)),
       unlabelled: isUnlabelled(previousIntent, id) && isUnlabelled(intent, id),
     });
     previousDesired = desired;
@@ -181,7 +225,8 @@ export async function measureWrites(input: WritesInput): Promise<AwsWritesResult
   return {
     initial,
     drawn,
-    notSeenByAws,
+    notSeen,
+    unplayable,
     measured: measured.length,
     byKind: countBy(measured.map((m) => m.kind)),
     zeroMinimal: zero.length,
@@ -191,6 +236,7 @@ export async function measureWrites(input: WritesInput): Promise<AwsWritesResult
     ratioMedian: ratios.length > 0 ? round3(median(ratios)) : null,
     ratioMax: ratios.length > 0 ? round3(Math.max(...ratios)) : null,
     changesOverMinimal: measured.filter((m) => m.issued > m.minimal).length,
+    changesUnderMinimal: measured.filter((m) => m.issued < m.minimal).length,
     writesMedian: issuedCounts.length > 0 ? median(issuedCounts) : 0,
     writesMean: round3(issuedCounts.reduce((sum, n) => sum + n, 0) / Math.max(1, issuedCounts.length)),
     writesMax: Math.max(0, ...issuedCounts),
@@ -215,14 +261,15 @@ export async function measureWrites(input: WritesInput): Promise<AwsWritesResult
   };
 }
 
-/** A non-AWS change matters to AWS when it changes a destination or a peer set in an AWS VPC. */
-function seenByAws(delta: IntentDelta): boolean {
+/** Another cloud's change matters to this one when it changes a destination or a peer set in one of its networks. */
+function seenBy(cloud: Cloud, delta: IntentDelta): boolean {
+  const marker = `@${cloud}:`;
   return [
     ...delta.destinations.upserted,
     ...delta.destinations.removed,
     ...delta.peerSets.upserted,
     ...delta.peerSets.removed,
-  ].some((key) => key.includes("@aws:"));
+  ].some((key) => key.includes(marker));
 }
 
 /** No segsync label (an empty identity, whatever its state), or not in the intent's reports (sorted by id). */
@@ -249,29 +296,4 @@ function reportOf(intent: Intent, id: string): WorkloadReport | undefined {
 function track(current: Map<string, Workload>, change: WorkloadChange): void {
   if (change.kind === "delete") current.delete(change.id);
   else current.set(change.workload.id, change.workload);
-}
-
-function total(byMethod: ReadonlyMap<string, number>): number {
-  let sum = 0;
-  for (const count of byMethod.values()) sum += count;
-  return sum;
-}
-
-function methodsOf(minimal: MinimalWrites): Record<string, number> {
-  const { total: _total, approximate: _approximate, ...methods } = minimal;
-  return Object.fromEntries(Object.entries(methods).filter(([, count]) => count > 0));
-}
-
-function countBy<K extends string>(keys: readonly K[]): Partial<Record<K, number>> {
-  const counts: Partial<Record<K, number>> = {};
-  for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
-  return counts;
-}
-
-function sumBy(records: readonly Readonly<Record<string, number>>[]): Record<string, number> {
-  const sums: Record<string, number> = {};
-  for (const record of records) {
-    for (const [key, count] of Object.entries(record)) sums[key] = (sums[key] ?? 0) + count;
-  }
-  return sums;
 }

@@ -1,0 +1,63 @@
+/**
+ * The `gcp` section: materializeGcp and diffGcp timed on the estate's GCP workloads, what they
+ * produce counted, then the Compute writes of single-workload changes through SimulatedCompute
+ * compared with the minimal (common/cloud-section.ts, bench/gcp/minimal-writes.ts). Default
+ * limits and priorities, exclusive attachment.
+ */
+import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp/config.js";
+import type { GcpDesired } from "../../lib/clouds/gcp/materialize.js";
+import { type CloudResult, defineCloudSection } from "../common/cloud-section.js";
+import { formatCount } from "../format.js";
+import { gcpStateOf } from "../gcp/estate-state.js";
+import { gcpPipeline } from "../gcp/pipeline.js";
+
+const PIPELINE = gcpPipeline({
+  limits: DEFAULT_GCP_LIMITS,
+  priorities: DEFAULT_GCP_PRIORITIES,
+  attachment: "exclusive",
+});
+
+export interface GcpCounts {
+  /** Owned firewall rules over every project. */
+  readonly firewalls: number;
+  readonly sourceRanges: number;
+  /** Instances whose network tags segsync sets (enforced, or cleaned up). */
+  readonly instances: number;
+}
+
+export type GcpResult = CloudResult<GcpCounts>;
+
+export const gcpSection = defineCloudSection({
+  name: "gcp",
+  description:
+    "materializeGcp and diffGcp on the estate's GCP workloads (default limits and priorities, exclusive attachment); Compute writes of single-workload changes through SimulatedCompute against the minimal",
+  pipeline: () => PIPELINE,
+  stateOf: (inventory) => gcpStateOf(inventory.workloads),
+  instances: (state) => state.reduce((sum, project) => sum + project.instances.length, 0),
+  counts: (desired: GcpDesired): GcpCounts => ({
+    firewalls: desired.firewalls.length,
+    sourceRanges: desired.firewalls.reduce((sum, rule) => sum + (rule.sourceRanges?.length ?? 0), 0),
+    instances: desired.instances.length,
+  }),
+  findings: (desired) => desired.findings,
+  // Each change materializes and diffs the whole estate twice.
+  fullWritesMaxInstances: 10_000,
+  instancesHeader: "instances",
+  countColumns: [
+    { header: "firewalls", cell: (c) => formatCount(c.firewalls) },
+    { header: "ranges", cell: (c) => formatCount(c.sourceRanges) },
+    { header: "tagged", cell: (c) => formatCount(c.instances) },
+  ],
+  countsNote: `instances: GCP instances. firewalls, ranges, tagged: what materializeGcp wants (owned firewall rules, their source ranges, instances whose network tags it sets); plan ops: the first diffGcp plan; findings by code (quota: destinations whose rules would pass the project's ${DEFAULT_GCP_LIMITS.firewallRulesPerProject} firewall rules, not applied).`,
+  names: {
+    api: "Compute",
+    materialize: "materializeGcp",
+    diff: "diffGcp",
+    simulatorState: "SimulatedCompute.state()",
+    stateBuiltDirectly: "createInstance checks each new address against every NIC of the project",
+    simulators: "SimulatedCompute per project",
+    instances: "GCP instances",
+    estateState: "bench/gcp/estate-state.ts",
+    minimalWrites: "bench/gcp/minimal-writes.ts",
+  },
+});
