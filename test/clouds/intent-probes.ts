@@ -1,4 +1,6 @@
+import fc from "fast-check";
 import type { DestinationIntent, Intent } from "../../lib/compile/model.js";
+import type { Workload } from "../../lib/inventory/model.js";
 import { cidrContains } from "../../lib/net/cidr.js";
 import type { Policy } from "../../lib/policy/model.js";
 import { servicesAdmit } from "../../lib/policy/services.js";
@@ -44,5 +46,32 @@ export function probes(policy: Policy): (readonly ["tcp" | "udp" | "icmp", numbe
   return [
     ["icmp", 0] as const,
     ...probePorts(policy).flatMap((port) => [["tcp", port] as const, ["udp", port] as const]),
+  ];
+}
+
+/** Segsync labels drawn from a small domain, so random workloads share identities often. */
+export const labelTagsArb = fc.record(
+  {
+    "seg-app": fc.constantFrom("shop", "blog"),
+    "seg-env": fc.constantFrom("prod", "dev"),
+    "seg-role": fc.constantFrom("web", "api", "db"),
+  },
+  { requiredKeys: [] },
+);
+
+/**
+ * Addresses to probe from: every running workload's private and public addresses, the NAT and
+ * ipList addresses the compile arbitraries use, and addresses nobody is allowed from.
+ */
+export function probeAddresses(estate: readonly Workload[]): string[] {
+  return [
+    ...estate
+      .filter((w) => w.state === "running")
+      .flatMap((w) => w.nics.flatMap((n) => [n.privateIp, ...(n.publicIp ? [n.publicIp] : [])])),
+    "203.0.113.10",
+    "198.51.100.7",
+    "10.8.1.1",
+    "192.0.2.7",
+    "192.0.2.8",
   ];
 }

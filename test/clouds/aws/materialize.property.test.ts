@@ -10,7 +10,7 @@ import { parseNetworkId } from "../../../lib/inventory/ids.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import type { Attachment } from "../../../lib/policy/model.js";
 import { NETWORKS, policyArb } from "../../compile/arbitraries.js";
-import { intentAllows, probes } from "../intent-probes.js";
+import { intentAllows, labelTagsArb, probeAddresses, probes } from "../intent-probes.js";
 import { AwsTestbed } from "./harness.js";
 
 const IDS = [
@@ -35,14 +35,7 @@ function workloadArb(id: string, index: number): fc.Arbitrary<Workload> {
       networks,
       publicIps: fc.array(fc.boolean(), { minLength: 2, maxLength: 2 }),
       running: fc.constantFrom(true, true, true, true, false),
-      tags: fc.record(
-        {
-          "seg-app": fc.constantFrom("shop", "blog"),
-          "seg-env": fc.constantFrom("prod", "dev"),
-          "seg-role": fc.constantFrom("web", "api", "db"),
-        },
-        { requiredKeys: [] },
-      ),
+      tags: labelTagsArb,
     })
     .map(({ networks: chosen, publicIps, running, tags }) => ({
       id,
@@ -112,16 +105,7 @@ describe("AWS: evaluate(apply(materialize(intent))) equals the intent", () => {
 
           const reach = evaluateAws(after);
           const interfaces = after.flatMap((region) => region.networkInterfaces);
-          const addresses = [
-            ...estate
-              .filter((w) => w.state === "running")
-              .flatMap((w) => w.nics.flatMap((n) => [n.privateIp, ...(n.publicIp ? [n.publicIp] : [])])),
-            "203.0.113.10",
-            "198.51.100.7",
-            "10.8.1.1",
-            "192.0.2.7",
-            "192.0.2.8",
-          ];
+          const addresses = probeAddresses(estate);
           const unfit = new Set(desired.findings.filter((f) => f.code === "aws-quota").map((f) => f.subject));
           for (const destination of intent.destinations) {
             if (destination.cloud !== "aws" || destination.enforcement !== "enforced") continue;

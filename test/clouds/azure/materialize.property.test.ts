@@ -8,7 +8,7 @@ import { materializeAzure, networkOfNic, nsgName } from "../../../lib/clouds/azu
 import type { Workload } from "../../../lib/inventory/model.js";
 import type { Attachment } from "../../../lib/policy/model.js";
 import { NETWORKS, policyArb } from "../../compile/arbitraries.js";
-import { intentAllows, probes } from "../intent-probes.js";
+import { intentAllows, labelTagsArb, probeAddresses, probes } from "../intent-probes.js";
 import { AZURE_VNETS, AzureTestbed, SUBSCRIPTION } from "./harness.js";
 
 const AZURE_NETWORKS = Object.keys(AZURE_VNETS);
@@ -32,14 +32,7 @@ function workloadArb(id: string, index: number): fc.Arbitrary<Workload> {
       network,
       publicIp: fc.boolean(),
       running: fc.constantFrom(true, true, true, true, false),
-      tags: fc.record(
-        {
-          "seg-app": fc.constantFrom("shop", "blog"),
-          "seg-env": fc.constantFrom("prod", "dev"),
-          "seg-role": fc.constantFrom("web", "api", "db"),
-        },
-        { requiredKeys: [] },
-      ),
+      tags: labelTagsArb,
     })
     .map(({ network: chosen, publicIp, running, tags }) => {
       const octet = chosen.endsWith("vnet-dev")
@@ -103,16 +96,7 @@ describe("Azure: evaluate(apply(materialize(intent))) equals the intent", () => 
 
           const reach = evaluateAzure(after);
           const nics = after.flatMap((s) => s.networkInterfaces);
-          const addresses = [
-            ...estate
-              .filter((w) => w.state === "running")
-              .flatMap((w) => w.nics.flatMap((n) => [n.privateIp, ...(n.publicIp ? [n.publicIp] : [])])),
-            "203.0.113.10",
-            "198.51.100.7",
-            "10.8.1.1",
-            "192.0.2.7",
-            "192.0.2.8",
-          ];
+          const addresses = probeAddresses(estate);
           const unfit = new Set(
             desired.findings.filter((f) => f.code === "azure-quota").map((f) => f.subject),
           );
