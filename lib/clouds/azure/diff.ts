@@ -73,7 +73,12 @@ export function diffAzure(desired: AzureDesired, actual: AzureState): AzureOpera
       change: { created: existing === undefined, ...change },
     });
   }
-  const nsgWrites = operations.some((op) => op.kind === "putNetworkSecurityGroup");
+  // ASGs named by the rules written in this plan: a NIC joining one of them joins first.
+  const namedByWrites = new Set(
+    referencedAsgs(
+      operations.flatMap((op) => (op.kind === "putNetworkSecurityGroup" ? op.securityRules : [])),
+    ),
+  );
 
   const nicsAfter = new Map(nics);
   for (const wanted of desired.networkInterfaces) {
@@ -84,7 +89,7 @@ export function diffAzure(desired: AzureDesired, actual: AzureState): AzureOpera
     const before = memberships(nic);
     const added = memberships(after).filter((id) => !before.some((b) => sameResource(b, id)));
     // Rules written in this plan may reference these ASGs: join them first, so no allowed flow waits.
-    if (nsgWrites && added.length > 0) {
+    if (added.some((id) => namedByWrites.has(id.toLowerCase()))) {
       const joined = withMemberships(nic, (configuration) => [
         ...configuration.applicationSecurityGroups.map((a) => a.id),
         ...(wanted.ownedApplicationSecurityGroupIds[configuration.name] ?? []).filter(
