@@ -81,6 +81,8 @@ export const ReconcilerEnvironmentSchema = z.object({
   SEGSYNC_POLICY_FILE: z.string().min(1).default("policy.yaml"),
   /** The DynamoDB table of the InventoryStore. */
   SEGSYNC_TABLE: z.string().min(3).max(255),
+  /** The construct's attachment mode, which replaces the policy's `attachment` when set. */
+  SEGSYNC_ATTACHMENT: z.enum(["exclusive", "additive"]).optional(),
   LAMBDA_TASK_ROOT: z.string().min(1).default(process.cwd()),
 });
 
