@@ -48,10 +48,11 @@ export class InventoryConflictError extends InventoryError {
     readonly workloadId: string,
     readonly expectedRevision: number,
     readonly actualRevision: number | undefined,
+    options?: { cause?: unknown },
   ) {
     const actual = actualRevision === undefined ? "it does not exist" : `it is at revision ${actualRevision}`;
     const expected = expectedRevision === 0 ? "to be absent" : `at revision ${expectedRevision}`;
-    super(`workload ${workloadId} was expected ${expected}, but ${actual}`);
+    super(`workload ${workloadId} was expected ${expected}, but ${actual}`, options);
   }
 }
 

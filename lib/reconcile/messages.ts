@@ -1,0 +1,89 @@
+/**
+ * Queue messages (lib/ingest/queue-message.ts) → what the reconciler does with each: a workload
+ * message is its event; an azure-nic message is resolved to its VM through the Azure connection,
+ * since Event Grid names the NIC and the ingest function holds no Azure credentials; a full-sync
+ * message asks for a full sync.
+ */
+import { workloadOfNetworkInterface } from "../clouds/azure/discover.js";
+import type { AzureConnection } from "../clouds/azure/provider.js";
+import type { QueueMessage } from "../ingest/queue-message.js";
+import type { WorkloadEvent } from "../ingest/workload-event.js";
+import type { Cloud } from "../inventory/model.js";
+
+/** A parsed message and the id its batch reports it by (the SQS messageId). */
+export interface QueuedMessage {
+  readonly id: string;
+  readonly message: QueueMessage;
+}
+
+export type MessageTarget =
+  | { readonly kind: "event"; readonly id: string; readonly event: WorkloadEvent }
+  | { readonly kind: "full-sync"; readonly id: string; readonly reason: string }
+  /** Nothing to re-read: the NIC is attached to no VM, or its subscription is not managed. */
+  | { readonly kind: "ignored"; readonly id: string; readonly why: string }
+  /** The cloud could not be asked (the NIC lookup failed): a retry may succeed. */
+  | { readonly kind: "unresolved"; readonly id: string; readonly cloud: Cloud; readonly error: string };
+
+/** Each message's target, in the order of the messages. */
+export async function resolveMessages(
+  messages: readonly QueuedMessage[],
+  azure: AzureConnection,
+): Promise<MessageTarget[]> {
+  return Promise.all(messages.map((queued) => resolveMessage(queued, azure)));
+}
+
+async function resolveMessage(
+  { id, message }: QueuedMessage,
+  azure: AzureConnection,
+): Promise<MessageTarget> {
+  if (message.kind === "workload") return { kind: "event", id, event: message.event };
+  if (message.kind === "full-sync") return { kind: "full-sync", id, reason: message.reason };
+  // Event Grid subjects do not promise the case of the subscription id; the config's are lowercase.
+  const subscription = azure.subscriptions.find(
+    (candidate) => candidate.toLowerCase() === message.subscription.toLowerCase(),
+  );
+  if (subscription === undefined) {
+    return { kind: "ignored", id, why: `Azure subscription ${message.subscription} is not managed` };
+  }
+  try {
+    const workloadId = await workloadOfNetworkInterface(
+      azure.apiFor(subscription),
+      message.resourceGroup,
+      message.nicName,
+    );
+    if (workloadId === undefined) {
+      return {
+        kind: "ignored",
+        id,
+        why: `NIC ${message.resourceGroup}/${message.nicName} is attached to no VM (or is gone)`,
+      };
+    }
+    return {
+      kind: "event",
+      id,
+      event: {
+        cloud: "azure",
+        eventId: message.eventId,
+        time: message.time,
+        workloadId,
+        change: { kind: "resource", action: "updated" },
+      },
+    };
+  } catch (error) {
+    return { kind: "unresolved", id, cloud: "azure", error: describeError(error) };
+  }
+}
+
+/** The reason of the batch's first full-sync message: one full sync covers the whole batch. */
+export function fullSyncReason(targets: readonly MessageTarget[]): string | undefined {
+  for (const target of targets) if (target.kind === "full-sync") return target.reason;
+  return undefined;
+}
+
+export function eventsOf(targets: readonly MessageTarget[]): WorkloadEvent[] {
+  return targets.flatMap((target) => (target.kind === "event" ? [target.event] : []));
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
