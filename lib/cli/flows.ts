@@ -105,7 +105,8 @@ export function explainFlow(
   input: {
     readonly intent: Intent;
     readonly policy: Policy;
-    readonly clouds: SimulatedClouds;
+    /** Only its workloads are asked for: discovered ones answer as well as the simulator's. */
+    readonly clouds: Pick<SimulatedClouds, "workload">;
     readonly reach: Record<Cloud, Reachability>;
   },
   fromId: WorkloadId,

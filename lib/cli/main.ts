@@ -10,12 +10,21 @@ import { registerRestore } from "./commands/restore.js";
 import { registerSimulate } from "./commands/simulate.js";
 import { registerValidate } from "./commands/validate.js";
 import { type CliIo, processIo } from "./io.js";
+import type { ProgressTerminal } from "./progress.js";
 
-/** Runs the command line (`argv` as process.argv: node, script, arguments) and returns the exit code. */
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+/**
+ * Runs the command line (`argv` as process.argv: node, script, arguments) and returns the exit
+ * code. `progress`: where apply draws its progress bar (drawn only when it is a terminal).
+ */
+export async function main(
+  argv: string[],
+  io: CliIo = processIo,
+  progress: ProgressTerminal | undefined = io === processIo ? process.stderr : undefined,
+): Promise<number> {
   let exitCode = 0;
   const context = {
     io,
+    progress,
     exitWith: (code: number) => {
       exitCode = code;
     },

@@ -16,6 +16,15 @@ export interface ReconcileOptions {
   readonly dryRun?: boolean;
   /** Apply even a plan the blast-radius guard holds back. */
   readonly override?: boolean;
+  /** Called after each applied operation, with that cloud's count so far (e.g. for a progress bar). */
+  readonly onProgress?: (progress: ApplyProgress) => void;
+}
+
+/** How far one cloud's apply has got: `done` of its plan's `total` operations. */
+export interface ApplyProgress {
+  readonly cloud: Cloud;
+  readonly done: number;
+  readonly total: number;
 }
 
 export interface ReconcileResult {
@@ -148,6 +157,7 @@ export class Reconciler {
                 outcome: "applied",
                 operation: part.operations[index],
               });
+            options.onProgress?.({ cloud, done, total: part.operations.length });
           });
         } catch (error) {
           failures[cloud] = describe(error);

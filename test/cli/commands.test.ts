@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -144,10 +144,13 @@ describe("segsync simulate, plan, apply, explain, graph, restore (child processe
     expect(result.stdout).toBe(readFileSync(PLAN_GOLDEN, "utf8"));
   });
 
-  it("plan --live is refused for now", () => {
+  it("plan --live without --config says what it needs", () => {
     const result = run("planLive");
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain("--live is not available yet");
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      "segsync plan: --live needs --config FILE (the accounts, subscriptions and projects to manage)\n",
+    );
   });
 
   it("apply refuses without a terminal and without --yes", () => {
@@ -271,6 +274,63 @@ describe("apply and demo in process", () => {
     expect(await main(apply, io)).toBe(1);
     expect(output.out).toContain("Not applied.");
     expect(output.out).not.toContain("Applied:");
+  });
+
+  it("takes either --estate or --live --config, and says which when not", async () => {
+    const LIVE = ["--live", "--config", "examples/live-config.yaml"];
+    const refusals: [readonly string[], string][] = [
+      [
+        ["plan", "--policy", POLICY],
+        "give --estate FILE (a simulated estate) or --live --config FILE (the real clouds)",
+      ],
+      [["apply", ...ON_ESTATE, ...LIVE], "--estate and --live exclude each other"],
+      [["plan", ...ON_ESTATE, "--config", "examples/live-config.yaml"], "--config is read only with --live"],
+      [
+        ["apply", ...ON_ESTATE, "--aws-endpoint", "http://127.0.0.1:5000"],
+        "--aws-endpoint is used only with --live",
+      ],
+      [
+        ["plan", "--policy", POLICY, ...LIVE, "--aws-endpoint", "ftp://127.0.0.1"],
+        "--aws-endpoint ftp://127.0.0.1: expected an http:// or https:// URL",
+      ],
+      [
+        [
+          "explain",
+          "--policy",
+          POLICY,
+          ...LIVE,
+          "--scenario",
+          MIGRATE,
+          "--from",
+          API,
+          "--to",
+          DB,
+          "--port",
+          "tcp/5432",
+        ],
+        "--scenario runs on a simulated estate only (--estate FILE)",
+      ],
+    ];
+    for (const [args, message] of refusals) {
+      const { output, io } = capture();
+      expect(await main(["node", "segsync", ...args], io)).toBe(1);
+      expect(output.err).toContain(`segsync ${args[0]}: ${message}`);
+      expect(output.out).toBe("");
+    }
+  });
+
+  it("prints every issue of an invalid live config as file:line:col and exits 1", async () => {
+    const config = join(mkdtempSync(join(tmpdir(), "segsync-config-")), "config.yaml");
+    writeFileSync(config, "apiVersion: segsync/v1\nkind: Config\ngcp:\n  projects: [Shop]\n  region: x\n");
+    const { output, io } = capture();
+    expect(
+      await main(["node", "segsync", "plan", "--policy", POLICY, "--live", "--config", config], io),
+    ).toBe(1);
+    expect(output.err).toBe(
+      `${config}:4:14 gcp.projects[0]: not a GCP project id\n` +
+        `${config}:5:3 gcp.region: unknown key "region" (allowed: projects, auth, limits, priorities)\n`,
+    );
+    expect(output.out).toBe("");
   });
 
   it("colours the demo only when asked to", async () => {

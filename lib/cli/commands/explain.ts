@@ -1,41 +1,79 @@
 import type { Command } from "commander";
+import type { CloudFinding, CloudProvider, Reachability } from "../../clouds/provider.js";
+import { compile } from "../../compile/compile.js";
+import type { Intent } from "../../compile/model.js";
+import { parseWorkloadId } from "../../inventory/ids.js";
+import { CLOUDS, type Cloud, type Workload } from "../../inventory/model.js";
+import type { Policy } from "../../policy/model.js";
+import type { SimulatedClouds } from "../../sim/clouds.js";
+import type { LiveWorkload } from "../../sim/live.js";
 import { Simulation } from "../../sim/run.js";
-import { explainFlow, formatProbe, parseProbe } from "../flows.js";
-import { loadSimulationInputs, refuseLive } from "../inputs.js";
+import { explainFlow, formatProbe, type Probe, parseProbe } from "../flows.js";
+import {
+  chooseTarget,
+  connectTarget,
+  loadLiveInputs,
+  loadSimulationInputs,
+  type Target,
+  type TargetOptions,
+  targetOptions,
+} from "../inputs.js";
 import type { CliIo, CommandContext } from "../io.js";
 import { CLOUD_NAMES, hasFailures } from "../narrate.js";
 import { styler } from "../style.js";
 
-export interface ExplainOptions {
+export interface ExplainOptions extends TargetOptions {
   readonly policy: string;
-  readonly estate?: string;
   readonly scenario?: string;
   readonly from: string;
   readonly to: string;
   readonly port: string;
-  readonly live?: boolean;
+}
+
+/** What a flow is explained from: the intent, the workloads as they are, each cloud's native verdicts. */
+interface FlowContext {
+  readonly intent: Intent;
+  readonly policy: Policy;
+  readonly clouds: Pick<SimulatedClouds, "workload">;
+  readonly reach: Record<Cloud, Reachability>;
+  /** Where the workloads were looked for, for "no workload X in …". */
+  readonly where: string;
+  /** Operations a sync would still apply (live clouds: nothing is applied to explain). */
+  readonly pending: number;
 }
 
 /**
- * After an initial sync and the optional scenario on the simulated estate: whether `from` can
- * reach `to` on the port, the policy rules that allow it or why not, and the native rule.
- * Exit 0 with a verdict either way; 1 on invalid input.
+ * Whether `from` can reach `to` on the port, the policy rules that allow it or why not, and the
+ * native rule: on the simulated estate after an initial sync and the optional scenario, or on the
+ * real clouds as they are (read only). Exit 0 with a verdict either way; 1 on invalid input.
  */
 export async function explain(options: ExplainOptions, io: CliIo): Promise<number> {
-  if (options.live) return refuseLive("explain", io);
   const probe = parseProbe(options.port);
   if (!probe) {
     io.err(`segsync explain: --port ${options.port}: expected tcp/PORT, udp/PORT or icmp\n`);
     return 1;
   }
-  if (options.estate === undefined) {
-    io.err("segsync explain: --estate FILE is required (the simulated estate to explain on)\n");
-    return 1;
-  }
+  const target = chooseTarget("explain", options, io);
+  if (target === undefined) return 1;
+  const context =
+    target.kind === "live" ? await onLive(options, target, io) : await onEstate(options, target, io);
+  if (typeof context === "number") return context;
+  const unknown = [options.from, options.to].filter((id) => context.clouds.workload(id) === undefined);
+  for (const id of unknown) io.err(`segsync explain: no workload ${id} in ${context.where}\n`);
+  if (unknown.length > 0) return 1;
+  print(context, options, probe, io);
+  return 0;
+}
+
+async function onEstate(
+  options: ExplainOptions,
+  target: Extract<Target, { kind: "estate" }>,
+  io: CliIo,
+): Promise<FlowContext | number> {
   const inputs = await loadSimulationInputs(
     {
       policy: options.policy,
-      estate: options.estate,
+      estate: target.estate,
       ...(options.scenario ? { scenario: options.scenario } : {}),
     },
     io,
@@ -48,21 +86,108 @@ export async function explain(options: ExplainOptions, io: CliIo): Promise<numbe
     io.err("segsync explain: a reconcile failed, so the clouds may not enforce the policy yet\n");
     return 1;
   }
-  const unknown = [options.from, options.to].filter((id) => simulation.clouds.workload(id) === undefined);
-  for (const id of unknown) io.err(`segsync explain: no workload ${id} in the estate (after the scenario)\n`);
-  if (unknown.length > 0) return 1;
+  return {
+    intent: last.intent,
+    policy: inputs.policy,
+    clouds: simulation.clouds,
+    reach: await simulation.reachability(),
+    where: "the estate (after the scenario)",
+    pending: 0,
+  };
+}
 
-  const flow = explainFlow(
-    {
-      intent: last.intent,
-      policy: inputs.policy,
-      clouds: simulation.clouds,
-      reach: await simulation.reachability(),
-    },
-    options.from,
-    options.to,
-    probe,
-  );
+/** One read of each cloud of the config: the intent compiled from it, and its native verdicts. */
+async function onLive(
+  options: ExplainOptions,
+  target: Extract<Target, { kind: "live" }>,
+  io: CliIo,
+): Promise<FlowContext | number> {
+  if (options.scenario !== undefined) {
+    io.err("segsync explain: --scenario runs on a simulated estate only (--estate FILE)\n");
+    return 1;
+  }
+  const inputs = await loadLiveInputs({ policy: options.policy, config: target.config }, io);
+  if (!inputs) return 1;
+  const { policy } = inputs;
+  const { providers, connections } = await connectTarget(inputs.config, target);
+  const settled = await Promise.allSettled([
+    readCloud(providers.aws, connections.aws, policy),
+    readCloud(providers.azure, connections.azure, policy),
+    readCloud(providers.gcp, connections.gcp, policy),
+  ]);
+  const reads: CloudRead[] = [];
+  for (const [position, outcome] of settled.entries()) {
+    if (outcome.status === "fulfilled") reads.push(outcome.value);
+    else
+      io.err(
+        `segsync explain: ${CLOUD_NAMES[CLOUDS[position] as Cloud]} could not be read: ${describe(outcome.reason)}\n`,
+      );
+  }
+  const [aws, azure, gcp] = reads;
+  if (aws === undefined || azure === undefined || gcp === undefined) return 1;
+  const workloads = reads.flatMap((read) => read.workloads);
+  const intent = compile(policy, { workloads, networks: reads.flatMap((read) => read.networks) });
+  const found = new Map(workloads.map((workload) => [workload.id, workload]));
+  const lookup = { workload: (id: string) => asLiveWorkload(found.get(id)) };
+  return {
+    intent,
+    policy,
+    clouds: lookup,
+    reach: { aws: aws.reach, azure: azure.reach, gcp: gcp.reach },
+    where: "the clouds of the config",
+    pending: reads.reduce((sum, read) => sum + read.pending(intent), 0),
+  };
+}
+
+interface CloudRead {
+  readonly workloads: readonly Workload[];
+  readonly networks: Parameters<typeof compile>[1]["networks"];
+  readonly reach: Reachability;
+  /** How many operations a sync to this intent would apply. */
+  pending(intent: Intent): number;
+}
+
+async function readCloud<
+  State,
+  Desired extends { readonly findings: readonly CloudFinding[] },
+  Operation,
+  Connection,
+>(
+  provider: CloudProvider<State, Desired, Operation, Connection>,
+  connection: Connection,
+  policy: Policy,
+): Promise<CloudRead> {
+  const { workloads, networks, state } = await provider.discover(connection, policy.labels);
+  return {
+    workloads,
+    networks,
+    reach: provider.evaluate(state),
+    pending: (intent) => provider.diff(provider.materialize(intent, state, policy), state).length,
+  };
+}
+
+/** A discovered workload as explainFlow reads one: by its primary NIC. */
+function asLiveWorkload(workload: Workload | undefined): LiveWorkload | undefined {
+  const nic = workload?.nics[0];
+  if (workload === undefined || nic === undefined) return undefined;
+  return {
+    id: workload.id,
+    parts: parseWorkloadId(workload.id),
+    network: nic.network,
+    privateIp: nic.privateIp,
+    ...(nic.publicIp === undefined ? {} : { publicIp: nic.publicIp }),
+    state: workload.state,
+    tags: workload.tags,
+    tagVersion: 0,
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function print(context: FlowContext, options: ExplainOptions, probe: Probe, io: CliIo): void {
+  const flow = explainFlow(context, options.from, options.to, probe);
   const paint = styler(io.color ?? false);
   const named = (id: string, identity?: string) => (identity ? `${id} (${identity})` : id);
   io.out(
@@ -79,20 +204,24 @@ export async function explain(options: ExplainOptions, io: CliIo): Promise<numbe
         : `native: no ${CLOUD_NAMES[flow.cloud]} rule admits it (in ${flow.network}${seen})\n`,
     );
   }
-  return 0;
+  if (context.pending > 0)
+    io.out(
+      `pending: ${context.pending} operation(s) not applied yet (segsync plan --live lists them); native is what the clouds enforce now\n`,
+    );
 }
 
 export function registerExplain(program: Command, context: CommandContext): void {
-  program
-    .command("explain")
-    .description("why a flow between two workloads is allowed or denied, in the policy and natively")
-    .requiredOption("--policy <file>", "policy file")
-    .option("--estate <file>", "simulated estate file (DESIGN §6)")
-    .option("--scenario <file>", "a scenario to run first (DESIGN §6)")
+  targetOptions(
+    program
+      .command("explain")
+      .description("why a flow between two workloads is allowed or denied, in the policy and natively")
+      .requiredOption("--policy <file>", "policy file"),
+    "read",
+  )
+    .option("--scenario <file>", "a scenario to run first (DESIGN §6; simulated estate only)")
     .requiredOption("--from <workload>", "source workload id")
     .requiredOption("--to <workload>", "destination workload id")
     .requiredOption("--port <port>", "tcp/PORT, udp/PORT or icmp")
-    .option("--live", "read the real clouds (not available yet)")
     .action(async (options: ExplainOptions) => {
       context.exitWith(await explain(options, context.io));
     });

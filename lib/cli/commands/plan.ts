@@ -1,22 +1,43 @@
 import type { Command } from "commander";
-import { CLOUDS } from "../../inventory/model.js";
-import { planTotals } from "../../plan/model.js";
+import { MemoryInventoryStore } from "../../inventory/memory-store.js";
+import { CLOUDS, type Cloud } from "../../inventory/model.js";
+import { type CrossCloudPlan, planTotals } from "../../plan/model.js";
 import { renderPlan } from "../../plan/render.js";
-import type { ReconcileResult } from "../../reconcile/reconciler.js";
+import { MemoryAuditSink } from "../../reconcile/audit.js";
+import { type ReconcileResult, Reconciler } from "../../reconcile/reconciler.js";
 import { Simulation } from "../../sim/run.js";
-import { loadSimulationInputs, refuseLive } from "../inputs.js";
+import {
+  chooseTarget,
+  connectTarget,
+  loadLiveInputs,
+  loadSimulationInputs,
+  type TargetOptions,
+  targetOptions,
+} from "../inputs.js";
 import type { CliIo, CommandContext } from "../io.js";
-import { CLOUD_NAMES, describeApplied } from "../narrate.js";
+import { CLOUD_NAMES, describeApplied, hasFailures } from "../narrate.js";
+import { type ProgressTerminal, progressReporter } from "../progress.js";
 
-export interface PlanOptions {
+export interface PlanOptions extends TargetOptions {
   readonly policy: string;
-  readonly estate?: string;
-  readonly live?: boolean;
 }
 
 export interface ApplyOptions extends PlanOptions {
   readonly yes?: boolean;
   readonly override?: boolean;
+}
+
+/** Where the progress bar of `apply` is drawn (process.stderr from the command line). */
+export interface PlanContext extends CommandContext {
+  readonly progress?: ProgressTerminal;
+}
+
+/** What plan and apply run on: the simulated estate or the real clouds, behind the same reconciler. */
+interface Run {
+  readonly reconciler: Pick<Reconciler, "fullSync">;
+  readonly audit: MemoryAuditSink;
+  /** Said after applying, to tell where the changes went. */
+  readonly applied: string;
 }
 
 function reportFailures(command: string, result: ReconcileResult, io: CliIo): boolean {
@@ -30,35 +51,64 @@ function reportFailures(command: string, result: ReconcileResult, io: CliIo): bo
   return failed;
 }
 
-async function start(command: string, options: PlanOptions, io: CliIo): Promise<Simulation | number> {
-  if (options.live) return refuseLive(command, io);
-  if (options.estate === undefined) {
-    io.err(`segsync ${command}: --estate FILE is required (the simulated estate to plan on)\n`);
-    return 1;
+async function start(command: string, options: PlanOptions, io: CliIo): Promise<Run | number> {
+  const target = chooseTarget(command, options, io);
+  if (target === undefined) return 1;
+  if (target.kind === "live") {
+    const inputs = await loadLiveInputs({ policy: options.policy, config: target.config }, io);
+    if (!inputs) return 1;
+    const live = await connectTarget(inputs.config, target);
+    const audit = new MemoryAuditSink();
+    // The inventory starts empty: the full sync discovers everything the config names.
+    const reconciler = new Reconciler({
+      drivers: live.drivers,
+      store: new MemoryInventoryStore(),
+      policy: inputs.policy,
+      audit,
+      guard: live.guard,
+    });
+    return { reconciler, audit, applied: "" };
   }
-  const inputs = await loadSimulationInputs({ policy: options.policy, estate: options.estate }, io);
-  return inputs ? Simulation.start(inputs.policy, inputs.estate) : 1;
+  const inputs = await loadSimulationInputs({ policy: options.policy, estate: target.estate }, io);
+  if (!inputs) return 1;
+  const simulation = Simulation.start(inputs.policy, inputs.estate);
+  return {
+    reconciler: simulation.reconciler,
+    audit: simulation.audit,
+    applied: " The simulated estate lives only for this run.",
+  };
 }
 
-/** An initial sync planned on the simulated estate: exit 0 no changes, 2 changes, 1 error. */
-export async function plan(options: PlanOptions, io: CliIo): Promise<number> {
-  const simulation = await start("plan", options, io);
-  if (typeof simulation === "number") return simulation;
-  const result = await simulation.fullSync({ dryRun: true });
+/** The plan, unless it is empty because clouds could not be read: "No changes" would not be true. */
+function showPlan(result: ReconcileResult, io: CliIo): void {
+  if (hasFailures(result) && planTotals(result.plan).operations === 0) return;
   io.out(renderPlan(result.plan, { color: io.color ?? false, guard: result.guard }));
+}
+
+function operationsPerCloud(plan: CrossCloudPlan): Partial<Record<Cloud, number>> {
+  return Object.fromEntries(CLOUDS.map((cloud) => [cloud, plan[cloud]?.operations.length ?? 0]));
+}
+
+/** An initial sync planned on the simulated estate or the real clouds: exit 0 no changes, 2 changes, 1 error. */
+export async function plan(options: PlanOptions, io: CliIo): Promise<number> {
+  const run = await start("plan", options, io);
+  if (typeof run === "number") return run;
+  const result = await run.reconciler.fullSync({ dryRun: true });
+  showPlan(result, io);
   if (reportFailures("plan", result, io)) return 1;
   return planTotals(result.plan).operations === 0 ? 0 : 2;
 }
 
 /**
- * Plans, asks (on a terminal, unless --yes), and applies an initial sync on the simulated estate.
- * A plan that the blast-radius guard holds back applies only with --override.
+ * Plans, asks (on a terminal, unless --yes), and applies an initial sync on the simulated estate
+ * or the real clouds. A plan that the blast-radius guard holds back applies only with --override.
+ * Long applies draw a progress bar on `progress` when it is a terminal.
  */
-export async function apply(options: ApplyOptions, io: CliIo): Promise<number> {
-  const simulation = await start("apply", options, io);
-  if (typeof simulation === "number") return simulation;
-  const planned = await simulation.fullSync({ dryRun: true, override: options.override ?? false });
-  io.out(renderPlan(planned.plan, { color: io.color ?? false, guard: planned.guard }));
+export async function apply(options: ApplyOptions, io: CliIo, progress?: ProgressTerminal): Promise<number> {
+  const run = await start("apply", options, io);
+  if (typeof run === "number") return run;
+  const planned = await run.reconciler.fullSync({ dryRun: true, override: options.override ?? false });
+  showPlan(planned, io);
   if (reportFailures("apply", planned, io)) return 1;
   if (!planned.guard.allowed) {
     io.err(`segsync apply: held back: ${planned.guard.reason}; pass --override to apply it anyway\n`);
@@ -76,35 +126,46 @@ export async function apply(options: ApplyOptions, io: CliIo): Promise<number> {
       return 1;
     }
   }
-  const result = await simulation.fullSync({ override: options.override ?? false });
+  const bar = progressReporter(progress, operationsPerCloud(planned.plan));
+  const result = await run.reconciler.fullSync({
+    override: options.override ?? false,
+    onProgress: bar.onProgress,
+  });
+  bar.finish();
+  // The apply reads the clouds again: on live clouds, something may have changed since the plan shown.
+  if (renderPlan(result.plan, { color: false }) !== renderPlan(planned.plan, { color: false }))
+    io.err(
+      "segsync apply: the clouds changed after the plan was shown; the plan applied was made just before applying\n",
+    );
   const failed = reportFailures("apply", result, io);
   io.out(
-    `Applied: ${describeApplied(result)} (${simulation.audit.records.length} audit records` +
-      `${result.guard.allowed && result.guard.overridden ? "; guard overridden" : ""}). ` +
-      "The simulated estate lives only for this run.\n",
+    `Applied: ${describeApplied(result)} (${run.audit.records.length} audit records` +
+      `${result.guard.allowed && result.guard.overridden ? "; guard overridden" : ""}).` +
+      `${run.applied}\n`,
   );
   return failed ? 1 : 0;
 }
 
-export function registerPlan(program: Command, context: CommandContext): void {
-  program
-    .command("plan")
-    .description("show what an initial sync would change (exit 0: no changes, 2: changes, 1: error)")
-    .requiredOption("--policy <file>", "policy file")
-    .option("--estate <file>", "simulated estate file (DESIGN §6)")
-    .option("--live", "read the real clouds (not available yet)")
-    .action(async (options: PlanOptions) => {
-      context.exitWith(await plan(options, context.io));
-    });
-  program
-    .command("apply")
-    .description("apply an initial sync, after confirmation unless --yes")
-    .requiredOption("--policy <file>", "policy file")
-    .option("--estate <file>", "simulated estate file (DESIGN §6)")
+export function registerPlan(program: Command, context: PlanContext): void {
+  targetOptions(
+    program
+      .command("plan")
+      .description("show what an initial sync would change (exit 0: no changes, 2: changes, 1: error)")
+      .requiredOption("--policy <file>", "policy file"),
+    "read",
+  ).action(async (options: PlanOptions) => {
+    context.exitWith(await plan(options, context.io));
+  });
+  targetOptions(
+    program
+      .command("apply")
+      .description("apply an initial sync, after confirmation unless --yes")
+      .requiredOption("--policy <file>", "policy file"),
+    "write",
+  )
     .option("--yes", "do not ask for confirmation")
     .option("--override", "apply even a plan that the blast-radius guard holds back")
-    .option("--live", "write the real clouds (not available yet)")
     .action(async (options: ApplyOptions) => {
-      context.exitWith(await apply(options, context.io));
+      context.exitWith(await apply(options, context.io, context.progress));
     });
 }

@@ -1,0 +1,252 @@
+/**
+ * The reconciler function: the single writer (one FIFO message group, reserved concurrency 1).
+ * An SQS batch → each body parsed → one reconcile (lib/reconcile/batch.ts) → the messages to
+ * retry as batchItemFailures (ReportBatchItemFailures), with structured logs and EMF metrics.
+ *
+ * A body that is not a queue message is logged (never its content) and dropped with a metric,
+ * not reported failed: no retry can fix it, and on a FIFO queue a failed message holds back the
+ * whole message group, with every message after it, until the redrive policy moves it to the DLQ.
+ */
+import { isAbsolute, join } from "node:path";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { z } from "zod";
+import type { AzureConnection } from "../lib/clouds/azure/provider.js";
+import { QueueMessageSchema } from "../lib/ingest/queue-message.js";
+import { DynamoDbInventoryStore } from "../lib/inventory/dynamodb-store.js";
+import { describeIssues } from "../lib/inventory/issues.js";
+import type { Cloud } from "../lib/inventory/model.js";
+import type { InventoryStore } from "../lib/inventory/store.js";
+import { connectLive } from "../lib/live/connect.js";
+import type { GuardLimits } from "../lib/plan/guard.js";
+import { policyOrThrow } from "../lib/policy/errors.js";
+import { loadPolicyFile } from "../lib/policy/load.js";
+import type { Attachment, Policy } from "../lib/policy/model.js";
+import { LogAuditSink, type StructuredLog } from "../lib/reconcile/audit-log.js";
+import {
+  type BatchOutcome,
+  type BatchReconciler,
+  fifoFailures,
+  reconcileBatch,
+} from "../lib/reconcile/batch.js";
+import { batchMetrics, type MetricPoint } from "../lib/reconcile/batch-metrics.js";
+import type { CloudDriver } from "../lib/reconcile/driver.js";
+import type { QueuedMessage } from "../lib/reconcile/messages.js";
+import { Reconciler } from "../lib/reconcile/reconciler.js";
+import { parseEnvironment, ReconcilerEnvironmentSchema } from "./environment.js";
+
+/** The part of Powertools Metrics the handler uses. */
+export interface MetricsPort {
+  addMetric(name: string, unit: MetricPoint["unit"], value: number): unknown;
+  /** A metric published at once, with its own dimensions. */
+  singleMetric(): {
+    addDimension(name: string, value: string): unknown;
+    addMetric(name: string, unit: MetricPoint["unit"], value: number): unknown;
+  };
+  publishStoredMetrics(): void;
+}
+
+export interface ReconcilerHandlerDeps {
+  readonly reconciler: BatchReconciler;
+  /** Resolves azure-nic messages to their VMs. */
+  readonly azure: AzureConnection;
+  readonly logger: StructuredLog;
+  readonly metrics: MetricsPort;
+  /** Milliseconds, for the latency metric. */
+  readonly clock?: () => number;
+}
+
+export type ReconcilerHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+const SqsEventSchema = z.object({
+  Records: z.array(z.object({ messageId: z.string().min(1), body: z.string() })),
+});
+
+type ParsedRecord = QueuedMessage | { readonly id: string; readonly problems: readonly string[] };
+
+export function createReconcilerHandler(deps: ReconcilerHandlerDeps): ReconcilerHandler {
+  const { logger, metrics } = deps;
+  const clock = deps.clock ?? (() => performance.now());
+  return async (event) => {
+    try {
+      const records = SqsEventSchema.parse(event).Records.map(parseRecord);
+      const messages = records.filter((record): record is QueuedMessage => "message" in record);
+      for (const record of records) {
+        if ("problems" in record) {
+          logger.warn("malformed queue message dropped", { messageId: record.id, problems: record.problems });
+        }
+      }
+      const started = clock();
+      const outcome = await reconcileBatch(messages, deps);
+      const latencyMs = Math.round(clock() - started);
+      const failed = fifoFailures(
+        records.map((record) => record.id),
+        outcome.failed,
+      );
+      logOutcome(logger, outcome, failed, latencyMs);
+      const counts = {
+        received: records.length,
+        malformed: records.length - messages.length,
+        reportedFailed: failed.length,
+        latencyMs,
+      };
+      emit(metrics, batchMetrics(outcome, counts));
+      return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+function parseRecord(record: { messageId: string; body: string }): ParsedRecord {
+  let json: unknown;
+  try {
+    json = JSON.parse(record.body);
+  } catch {
+    // Not the parser's message: it quotes the body.
+    return { id: record.messageId, problems: [`the body is not JSON (${record.body.length} characters)`] };
+  }
+  const parsed = QueueMessageSchema.safeParse(json);
+  if (!parsed.success) return { id: record.messageId, problems: describeIssues(parsed.error) };
+  return { id: record.messageId, message: parsed.data };
+}
+
+function logOutcome(
+  logger: StructuredLog,
+  outcome: BatchOutcome,
+  failed: readonly string[],
+  latencyMs: number,
+) {
+  for (const target of outcome.targets) {
+    if (target.kind === "ignored")
+      logger.info("queue message ignored", { messageId: target.id, why: target.why });
+    if (target.kind === "unresolved") {
+      logger.warn("queue message not resolved", {
+        messageId: target.id,
+        cloud: target.cloud,
+        error: target.error,
+      });
+    }
+  }
+  const { run } = outcome;
+  if (run.mode === "error") logger.error("reconcile failed", { error: run.cause });
+  const summary: Record<string, unknown> = {
+    mode: run.mode,
+    messages: outcome.targets.length,
+    batchItemFailures: failed,
+    latencyMs,
+  };
+  if (run.mode === "full-sync" || run.mode === "events") {
+    const { result } = run;
+    if (run.mode === "full-sync") summary.reason = run.reason;
+    for (const [cloud, error] of Object.entries(result.failures))
+      logger.error("cloud failed", { cloud, error });
+    if (!result.guard.allowed) {
+      const { removedRules, ownedRules, reason } = result.guard;
+      logger.warn("plan held back by the blast-radius guard", { removedRules, ownedRules, reason });
+    }
+    const findings = Object.values(result.plan).flatMap((part) => part?.findings ?? []);
+    if (findings.length > 0) logger.warn("findings", { findings });
+    summary.applied = result.applied;
+    summary.failedClouds = Object.keys(result.failures);
+    summary.guardAllowed = result.guard.allowed;
+    summary.findings = findings.length;
+  }
+  logger.info("batch reconciled", summary);
+}
+
+function emit(metrics: MetricsPort, points: readonly MetricPoint[]): void {
+  for (const point of points) {
+    if (point.cloud === undefined) {
+      metrics.addMetric(point.name, point.unit, point.value);
+    } else {
+      const single = metrics.singleMetric();
+      single.addDimension("cloud", point.cloud);
+      single.addMetric(point.name, point.unit, point.value);
+    }
+  }
+}
+
+/** What a reconciler function is made of, wherever its clouds and store come from. */
+export interface ReconcilerParts {
+  readonly drivers: Readonly<Record<Cloud, CloudDriver>>;
+  readonly azure: AzureConnection;
+  readonly store: InventoryStore;
+  readonly policy: Policy;
+  readonly guard: GuardLimits;
+  readonly logger: StructuredLog;
+  readonly metrics: MetricsPort;
+  readonly now?: () => Date;
+}
+
+/** The handler over a Reconciler whose audit records go to the logger, one structured entry each. */
+export function reconcilerHandlerOf(parts: ReconcilerParts): ReconcilerHandler {
+  const reconciler = new Reconciler({
+    drivers: parts.drivers,
+    store: parts.store,
+    policy: parts.policy,
+    audit: new LogAuditSink(parts.logger),
+    guard: parts.guard,
+    ...(parts.now === undefined ? {} : { now: parts.now }),
+  });
+  return createReconcilerHandler({
+    reconciler,
+    azure: parts.azure,
+    logger: parts.logger,
+    metrics: parts.metrics,
+  });
+}
+
+/**
+ * The policy file (relative to the task root unless absolute), with the construct's attachment
+ * mode over the policy's; a bad policy throws PolicyInvalidError with every issue.
+ */
+export async function loadFunctionPolicy(
+  file: string,
+  taskRoot: string,
+  attachment: Attachment | undefined,
+): Promise<Policy> {
+  const path = isAbsolute(file) ? file : join(taskRoot, file);
+  const policy = policyOrThrow(await loadPolicyFile(path), path);
+  return attachment === undefined ? policy : { ...policy, attachment };
+}
+
+const SERVICE = "segsync-reconciler";
+const logger = new Logger({ serviceName: SERVICE });
+const metrics = new Metrics({ namespace: "segsync", serviceName: SERVICE });
+
+/** Built once per container: the environment, the policy, the clouds, the store. */
+async function coldStart(): Promise<ReconcilerHandler> {
+  const environment = parseEnvironment(ReconcilerEnvironmentSchema);
+  const policy = await loadFunctionPolicy(
+    environment.SEGSYNC_POLICY_FILE,
+    environment.LAMBDA_TASK_ROOT,
+    environment.SEGSYNC_ATTACHMENT,
+  );
+  const live = connectLive(environment.SEGSYNC_CONFIG);
+  return reconcilerHandlerOf({
+    drivers: live.drivers,
+    azure: live.connections.azure,
+    store: new DynamoDbInventoryStore({ client: new DynamoDBClient({}), table: environment.SEGSYNC_TABLE }),
+    policy,
+    guard: live.guard,
+    logger,
+    metrics,
+  });
+}
+
+let ready: Promise<ReconcilerHandler> | undefined;
+
+export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+  if (context !== undefined) logger.addContext(context);
+  // A failed cold start is not kept: the next invocation tries again (and fails the same way
+  // while the policy or the environment is bad, with its messages in the log).
+  ready ??= coldStart().catch((error: unknown) => {
+    ready = undefined;
+    logger.error("cold start failed", { error });
+    throw error;
+  });
+  return (await ready)(event);
+}

@@ -1,0 +1,185 @@
+/**
+ * The live configuration wired to the real clouds: one provider per cloud configured with the
+ * config's quotas, one SDK-backed connection per cloud over exactly the accounts × regions,
+ * subscriptions and projects it names, and a reconciler driver per cloud. Used by the CLI's
+ * `--live` and by the reconciler function.
+ */
+import type { EC2ClientConfig } from "@aws-sdk/client-ec2";
+import type { TokenCredential } from "@azure/identity";
+import type { AuthClient } from "google-auth-library";
+import { DEFAULT_AWS_QUOTAS } from "../clouds/aws/config.js";
+import { AwsAccessError } from "../clouds/aws/errors.js";
+import { type AwsLocation, locationKey } from "../clouds/aws/model.js";
+import type { AwsConnection } from "../clouds/aws/provider.js";
+import { createSdkAwsApiFactory } from "../clouds/aws/sdk-api.js";
+import { DEFAULT_AZURE_QUOTAS } from "../clouds/azure/config.js";
+import { AzureAccessError } from "../clouds/azure/errors.js";
+import type { AzureConnection } from "../clouds/azure/provider.js";
+import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../clouds/gcp/config.js";
+import { GcpAccessError } from "../clouds/gcp/errors.js";
+import type { GcpConnection } from "../clouds/gcp/provider.js";
+import { createSdkGcpApiFactory } from "../clouds/gcp/sdk-api.js";
+import { createProviders, type Providers } from "../clouds/registry.js";
+import type { Cloud } from "../inventory/model.js";
+import { DEFAULT_GUARD_LIMITS, type GuardLimits } from "../plan/guard.js";
+import { type CloudDriver, cloudDriver } from "../reconcile/driver.js";
+import type { LiveConfig } from "./config.js";
+import { deferredAzureApi, deferredGcpApi, once } from "./deferred-api.js";
+
+/** Clients other than the defaults: an emulator's endpoint (moto), test credentials. */
+export interface LiveClients {
+  readonly aws?: {
+    /** EC2 and STS at this URL (e.g. moto_server) instead of AWS's. */
+    readonly endpoint?: string;
+    /** Absent: the SDK's default chain (environment, profile, SSO, instance or task role). */
+    readonly credentials?: EC2ClientConfig["credentials"];
+    readonly maxAttempts?: number;
+  };
+  readonly azure?: {
+    /** Absent: the one that `azure.auth` of the config describes. */
+    readonly credential?: TokenCredential;
+    /** ARM at this URL instead of https://management.azure.com. */
+    readonly endpoint?: string;
+  };
+  readonly gcp?: {
+    /** Absent: the one that `gcp.auth` of the config describes. */
+    readonly authClient?: AuthClient;
+    /** Compute at this host (e.g. "127.0.0.1" for a local fake) instead of compute.googleapis.com. */
+    readonly apiEndpoint?: string;
+    readonly port?: number;
+    readonly protocol?: "http" | "https";
+  };
+}
+
+export interface LiveConnections {
+  readonly providers: Providers;
+  readonly connections: {
+    readonly aws: AwsConnection;
+    readonly azure: AzureConnection;
+    readonly gcp: GcpConnection;
+  };
+  readonly drivers: Readonly<Record<Cloud, CloudDriver>>;
+  readonly guard: GuardLimits;
+}
+
+/**
+ * Connects nothing yet: clients and credentials are built on first use, the Azure and GCP SDKs
+ * are imported only when a subscription or project is first read, and a cloud absent from the
+ * config gets a connection with no locations, which reads and writes nothing.
+ */
+export function connectLive(config: LiveConfig, clients: LiveClients = {}): LiveConnections {
+  const providers = createProviders({
+    aws: { quotas: config.aws?.quotas ?? DEFAULT_AWS_QUOTAS },
+    azure: {
+      quotas: config.azure?.quotas ?? DEFAULT_AZURE_QUOTAS,
+      resourceGroups: Object.fromEntries(
+        (config.azure?.subscriptions ?? []).map((s) => [s.subscription, s.resourceGroup]),
+      ),
+    },
+    gcp: {
+      limits: config.gcp?.limits ?? DEFAULT_GCP_LIMITS,
+      priorities: config.gcp?.priorities ?? DEFAULT_GCP_PRIORITIES,
+    },
+  });
+  const connections = {
+    aws: awsConnection(config, clients.aws),
+    azure: azureConnection(config, clients.azure),
+    gcp: gcpConnection(config, clients.gcp),
+  };
+  return {
+    providers,
+    connections,
+    drivers: {
+      aws: cloudDriver(providers.aws, connections.aws),
+      azure: cloudDriver(providers.azure, connections.azure),
+      gcp: cloudDriver(providers.gcp, connections.gcp),
+    },
+    guard: config.guard ?? DEFAULT_GUARD_LIMITS,
+  };
+}
+
+function awsConnection(config: LiveConfig, clients: LiveClients["aws"] = {}): AwsConnection {
+  const accounts = config.aws?.accounts ?? [];
+  const locations: AwsLocation[] = accounts.flatMap(({ account, regions }) =>
+    regions.map((region) => ({ account, region })),
+  );
+  const configured = new Set(locations.map(locationKey));
+  // Built on first use: with no AWS in the config there is nothing to build.
+  let factory: ReturnType<typeof createSdkAwsApiFactory> | undefined;
+  return {
+    locations,
+    apiFor(location) {
+      // An event can name any account: what the config does not list is neither read nor written.
+      if (!configured.has(locationKey(location)))
+        throw new AwsAccessError(
+          `AWS ${locationKey(location)} is not among the configured accounts and regions`,
+          "NotConfigured",
+        );
+      factory ??= createSdkAwsApiFactory({
+        accounts,
+        ...(clients.endpoint === undefined ? {} : { endpoint: clients.endpoint }),
+        ...(clients.credentials === undefined ? {} : { credentials: clients.credentials }),
+        ...(clients.maxAttempts === undefined ? {} : { maxAttempts: clients.maxAttempts }),
+      });
+      return factory(location);
+    },
+  };
+}
+
+function azureConnection(config: LiveConfig, clients: LiveClients["azure"] = {}): AzureConnection {
+  const azure = config.azure;
+  const subscriptions = (azure?.subscriptions ?? []).map((s) => s.subscription);
+  const configured = new Set(subscriptions);
+  const factory = once(async () => {
+    const [{ createSdkAzureApiFactory }, credential] = await Promise.all([
+      import("../clouds/azure/sdk-api.js"),
+      clients.credential ?? import("./credentials-azure.js").then((m) => m.azureCredential(authOf(azure))),
+    ]);
+    return createSdkAzureApiFactory({
+      credential,
+      ...(clients.endpoint === undefined ? {} : { endpoint: clients.endpoint }),
+    });
+  });
+  return {
+    subscriptions,
+    apiFor(subscription) {
+      if (!configured.has(subscription))
+        throw new AzureAccessError(
+          `Azure subscription ${subscription} is not among the configured subscriptions`,
+          "NotConfigured",
+          0,
+        );
+      return deferredAzureApi(subscription, async () => (await factory())(subscription));
+    },
+  };
+}
+
+function gcpConnection(config: LiveConfig, clients: LiveClients["gcp"] = {}): GcpConnection {
+  const gcp = config.gcp;
+  const projects = gcp?.projects ?? [];
+  const configured = new Set(projects);
+  const { authClient, ...endpoint } = clients;
+  // createSdkGcpApiFactory imports the Compute SDK itself, on the first call of its clients.
+  const factory = once(async () => {
+    const credentials = authClient ?? (await import("./credentials-gcp.js")).gcpAuthClient(authOf(gcp));
+    return createSdkGcpApiFactory({ ...endpoint, authClient: await credentials });
+  });
+  return {
+    projects,
+    apiFor(project) {
+      if (!configured.has(project))
+        throw new GcpAccessError(
+          `GCP project ${project} is not among the configured projects`,
+          "NotConfigured",
+          0,
+        );
+      return deferredGcpApi(project, async () => (await factory())(project));
+    },
+  };
+}
+
+/** A configured cloud's auth; apiFor refuses every place of a cloud that is not configured before it gets here. */
+function authOf<Auth>(cloud: { readonly auth: Auth } | undefined): Auth {
+  if (cloud === undefined) throw new TypeError("a cloud that is not configured has no auth");
+  return cloud.auth;
+}
