@@ -16,6 +16,12 @@ import { type AuditSink, MemoryAuditSink } from "../reconcile/audit.js";
 import { cloudDriver } from "../reconcile/driver.js";
 import { type ReconcileOptions, type ReconcileResult, Reconciler } from "../reconcile/reconciler.js";
 import { SimulatedClouds } from "./clouds.js";
+import {
+  AtLeastOnceDelivery,
+  type Delivery,
+  type DeliveryOptions,
+  FIFO_DEDUP_WINDOW_MS,
+} from "./delivery.js";
 import type { Estate } from "./estate-schema.js";
 import type { NativeEvent } from "./events.js";
 import { applyStep, isCloudStep, type Scenario, type Step } from "./scenario.js";
@@ -27,6 +33,8 @@ export interface SimulationOptions {
   readonly guard?: GuardLimits;
   /** Where audit records go besides the simulation's own memory sink. */
   readonly audit?: AuditSink;
+  /** At-least-once delivery (duplicates, reordering) between the ingest path and the queue; default: in order, once. */
+  readonly delivery?: DeliveryOptions;
 }
 
 export interface StepOutcome {
@@ -37,6 +45,8 @@ export interface StepOutcome {
   readonly parsed: readonly WorkloadEvent[];
   /** For reconcile and fullSync steps. */
   readonly result?: ReconcileResult;
+  /** For reconcile steps: the events the reconcile drained, in the order they were delivered. */
+  readonly drained?: readonly WorkloadEvent[];
 }
 
 /**
@@ -48,8 +58,11 @@ export class Simulation {
   readonly audit = new MemoryAuditSink();
   readonly providers: Providers;
   readonly reconciler: Reconciler;
+  /** Set when the simulation has an at-least-once delivery model. */
+  readonly delivery: AtLeastOnceDelivery | undefined;
   private readonly queue: WorkloadEvent[] = [];
-  private readonly seen = new Set<string>();
+  /** Event id → when the queue accepted it: its deduplication, like the FIFO queue's, lasts FIFO_DEDUP_WINDOW_MS. */
+  private readonly seen = new Map<string, number>();
 
   private constructor(
     readonly clouds: SimulatedClouds,
@@ -57,6 +70,7 @@ export class Simulation {
     options: SimulationOptions,
   ) {
     const connections = clouds.connections();
+    this.delivery = options.delivery === undefined ? undefined : new AtLeastOnceDelivery(options.delivery);
     this.providers = createProviders({
       aws: { quotas: DEFAULT_AWS_QUOTAS },
       azure: {
@@ -97,7 +111,7 @@ export class Simulation {
     return new Simulation(this.clouds, policy, options);
   }
 
-  /** Events queued since the last reconcile. */
+  /** Events queued since the last reconcile (with a delivery model, none: they are in flight until one). */
   get pending(): readonly WorkloadEvent[] {
     return this.queue;
   }
@@ -106,14 +120,22 @@ export class Simulation {
     return this.reconciler.fullSync(options);
   }
 
-  /** Drains the queue: one reconcile of every event since the last one. */
+  /** Drains the queue: one reconcile of every event delivered since the last one. */
   async reconcile(options: ReconcileOptions = {}): Promise<ReconcileResult> {
+    return (await this.drain(options)).result;
+  }
+
+  private async drain(options: ReconcileOptions) {
+    if (this.delivery) this.enqueue(this.delivery.deliver());
     const batch = this.queue.splice(0, this.queue.length);
-    return this.reconciler.handleEvents(batch, options);
+    return { batch, result: await this.reconciler.handleEvents(batch, options) };
   }
 
   async step(step: Step, options: ReconcileOptions = {}): Promise<StepOutcome> {
-    if ("reconcile" in step) return { step, events: [], parsed: [], result: await this.reconcile(options) };
+    if ("reconcile" in step) {
+      const { batch, result } = await this.drain(options);
+      return { step, events: [], parsed: [], result, drained: batch };
+    }
     if ("fullSync" in step) {
       this.queue.length = 0;
       return { step, events: [], parsed: [], result: await this.fullSync(options) };
@@ -125,12 +147,13 @@ export class Simulation {
     return { step, events, parsed };
   }
 
-  /** The initial full sync, every step, then a last drain of whatever is still queued. */
+  /** The initial full sync, every step, then last drains until nothing is queued or still in flight. */
   async run(scenario: Scenario, options: ReconcileOptions = {}): Promise<StepOutcome[]> {
     const outcomes: StepOutcome[] = [];
     outcomes.push({ step: { fullSync: {} }, events: [], parsed: [], result: await this.fullSync(options) });
     for (const step of scenario.steps) outcomes.push(await this.step(step, options));
-    if (this.queue.length > 0) outcomes.push(await this.step({ reconcile: {} }, options));
+    while (this.queue.length > 0 || (this.delivery?.inFlight ?? 0) > 0)
+      outcomes.push(await this.step({ reconcile: {} }, options));
     return outcomes;
   }
 
@@ -150,7 +173,7 @@ export class Simulation {
     };
   }
 
-  /** A native event through the ingest parsers into the queue (deduplicated by event id, like the FIFO queue). */
+  /** A native event through the ingest parsers into the queue, or to the delivery model when there is one. */
   private async ingest(event: NativeEvent): Promise<WorkloadEvent[]> {
     const parsed: WorkloadEvent[] = [];
     if (event.cloud === "aws") parsed.push(parseAwsEvent(event.body));
@@ -176,8 +199,23 @@ export class Simulation {
         }
       }
     }
-    const fresh = parsed.filter((e) => !this.seen.has(e.eventId));
-    for (const e of fresh) this.seen.add(e.eventId);
+    const now = this.clouds.clock.now().getTime();
+    if (this.delivery) {
+      this.delivery.send(parsed, now);
+      return parsed;
+    }
+    return this.enqueue(parsed.map((event) => ({ event, arrivedAt: now })));
+  }
+
+  /** Into the queue, deduplicated by event id within the FIFO window; the events accepted. */
+  private enqueue(deliveries: readonly Pick<Delivery, "event" | "arrivedAt">[]): WorkloadEvent[] {
+    const fresh: WorkloadEvent[] = [];
+    for (const { event, arrivedAt } of deliveries) {
+      const first = this.seen.get(event.eventId);
+      if (first !== undefined && arrivedAt - first < FIFO_DEDUP_WINDOW_MS) continue;
+      this.seen.set(event.eventId, arrivedAt);
+      fresh.push(event);
+    }
     this.queue.push(...fresh);
     return fresh;
   }

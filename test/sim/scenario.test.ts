@@ -37,11 +37,14 @@ describe("the example scenarios", () => {
     .filter((name) => name.endsWith(".yaml"))
     .sort();
 
-  it("are the five of the demo", () => {
+  it("are the demo's, the migrations in every direction and the flapping one", () => {
     expect(files).toEqual([
       "burst-200-launches.yaml",
+      "duplicated-reordered-events.yaml",
       "migrate-aws-to-azure.yaml",
+      "migrate-azure-to-aws.yaml",
       "migrate-azure-to-gcp.yaml",
+      "migrate-gcp-to-aws.yaml",
       "retag.yaml",
       "stop-start.yaml",
     ]);

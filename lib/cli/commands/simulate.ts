@@ -1,24 +1,33 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { planTotals } from "../../plan/model.js";
+import type { AtLeastOnceDelivery, DeliveryOptions } from "../../sim/delivery.js";
+import { DELIVERY_SPEC_HELP, parseDeliverySpec } from "../../sim/delivery-spec.js";
 import { Simulation, type StepOutcome } from "../../sim/run.js";
 import { loadSimulationInputs, type SimulationFiles } from "../inputs.js";
 import type { CliIo, CommandContext } from "../io.js";
-import { describeEvents, describeResult, describeStep, hasFailures } from "../narrate.js";
+import { describeChange, describeEvents, describeResult, describeStep, hasFailures } from "../narrate.js";
 import { indent, styler } from "../style.js";
 
 export interface SimulateOptions extends Required<SimulationFiles> {
   readonly stateOut: string;
   readonly json?: boolean;
+  /** `duplicate[=RATE],reorder[=WINDOW]`: at-least-once delivery of the events (lib/sim/delivery.ts). */
+  readonly delivery?: string;
+  readonly seed?: string;
 }
 
-/** The step as --json prints it: the step, its events, and for reconciles the plan summaries and outcome. */
-function stepJson(outcome: StepOutcome) {
+/**
+ * The step as --json prints it: the step, its events, and for reconciles the plan summaries and
+ * outcome; with a delivery model, also the events each reconcile drained, in delivery order.
+ */
+function stepJson(outcome: StepOutcome, delivery: boolean) {
   const result = outcome.result;
   return {
     step: outcome.step,
     events: outcome.events.length,
     queued: outcome.parsed,
+    ...(delivery && outcome.drained !== undefined ? { drained: outcome.drained } : {}),
     ...(result === undefined
       ? {}
       : {
@@ -42,29 +51,72 @@ function stepJson(outcome: StepOutcome) {
  * Exit 0; 1 on invalid input or when a reconcile reports failures.
  */
 export async function simulate(options: SimulateOptions, io: CliIo): Promise<number> {
+  const delivery = deliveryOptions(options, io);
+  if (delivery === null) return 1;
   const inputs = await loadSimulationInputs(options, io);
   if (!inputs?.scenario) return 1;
-  const simulation = Simulation.start(inputs.policy, inputs.estate);
+  const simulation = Simulation.start(inputs.policy, inputs.estate, delivery ? { delivery } : {});
   const outcomes = await simulation.run(inputs.scenario);
   await writeFile(options.stateOut, `${JSON.stringify(simulation.clouds.stateOut(), null, 2)}\n`);
   const failed = outcomes.some((outcome) => hasFailures(outcome.result));
+  const model = simulation.delivery;
   if (options.json) {
-    io.out(`${JSON.stringify({ steps: outcomes.map(stepJson), stateOut: options.stateOut }, null, 2)}\n`);
+    const steps = outcomes.map((outcome) => stepJson(outcome, model !== undefined));
+    const extra = model ? { delivery: { options: model.options, stats: model.stats } } : {};
+    io.out(`${JSON.stringify({ steps, ...extra, stateOut: options.stateOut }, null, 2)}\n`);
     return failed ? 1 : 0;
   }
   const paint = styler(io.color ?? false);
+  const delivered = new Set<string>();
   for (const [index, outcome] of outcomes.entries()) {
     const title = index === 0 ? "full sync (initial)" : describeStep(outcome.step);
     io.out(`${paint("bold", `Step ${index}: ${title}`)}\n`);
     const lines = [
       ...describeEvents(outcome),
+      ...(model ? describeDrained(outcome, delivered) : []),
       ...(outcome.result ? describeResult(outcome.result, { color: io.color ?? false }) : []),
     ];
     if (lines.length > 0) io.out(`${indent(lines.join("\n"))}\n`);
   }
+  if (model) io.out(`${describeDelivery(model)}\n`);
   io.out(`Final state written to ${options.stateOut} (${simulation.audit.records.length} audit records).\n`);
   if (failed) io.err("segsync simulate: a reconcile reported failures (see above)\n");
   return failed ? 1 : 0;
+}
+
+/** The delivery model asked for; undefined for none; null after printing why the options are wrong. */
+function deliveryOptions(options: SimulateOptions, io: CliIo): DeliveryOptions | undefined | null {
+  if (options.delivery === undefined) {
+    if (options.seed === undefined) return undefined;
+    io.err("segsync simulate: --seed seeds the delivery model: it needs --delivery\n");
+    return null;
+  }
+  const parsed = parseDeliverySpec(options.delivery, options.seed);
+  if (parsed.ok) return parsed.options;
+  io.err(`segsync simulate: ${parsed.message}\n`);
+  return null;
+}
+
+/** "4 event(s) delivered to this reconcile:" and each, marked when it came before (a redelivery). */
+function describeDrained(outcome: StepOutcome, delivered: Set<string>): string[] {
+  if (outcome.drained === undefined) return [];
+  if (outcome.drained.length === 0) return ["No event delivered to this reconcile."];
+  const lines = [`${outcome.drained.length} event(s) delivered to this reconcile, in this order:`];
+  for (const event of outcome.drained) {
+    const again = delivered.has(event.eventId) ? " (delivered again)" : "";
+    delivered.add(event.eventId);
+    lines.push(`  ${event.workloadId}: ${describeChange(event)}${again}`);
+  }
+  return lines;
+}
+
+function describeDelivery(model: AtLeastOnceDelivery): string {
+  const { sent, delivered, redelivered, heldBack } = model.stats;
+  return (
+    `Delivery (seed ${model.options.seed}): ${sent} event(s) sent, ${delivered} delivered: ` +
+    `${redelivered} again after the queue's 5-minute deduplication window, ` +
+    `${heldBack} held back to a later reconcile.`
+  );
 }
 
 export function registerSimulate(program: Command, context: CommandContext): void {
@@ -76,6 +128,8 @@ export function registerSimulate(program: Command, context: CommandContext): voi
     .requiredOption("--scenario <file>", "scenario file (DESIGN §6)")
     .requiredOption("--state-out <file>", "where to write the final state (JSON)")
     .option("--json", "print the steps as JSON instead of text")
+    .option("--delivery <modes>", `at-least-once delivery of the events: ${DELIVERY_SPEC_HELP}`)
+    .option("--seed <n>", "seed of the delivery model (default 1)")
     .action(async (options: SimulateOptions) => {
       context.exitWith(await simulate(options, context.io));
     });
