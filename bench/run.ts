@@ -8,6 +8,8 @@ import type { CellRequest, CellResult } from "./cell-protocol.js";
 import { parseRunArgs, type RunOptions } from "./cli-options.js";
 import { formatCount, formatMiB } from "./format.js";
 import { machineInfo } from "./machine.js";
+import { bundlesSection } from "./sections/bundles.js";
+import { burstSection } from "./sections/burst.js";
 import { selectSections } from "./sections/index.js";
 import type { AnySection } from "./sections/section.js";
 import { spawnCell } from "./spawn-cell.js";
@@ -115,23 +117,35 @@ async function main(): Promise<number> {
     return parsed.help ? 0 : 2;
   }
   const options = parsed.options;
+  // `bundles` measures the deploy artifacts once per run, not per cell: it runs only when named.
+  const withBundles = options.only?.includes(bundlesSection.name) ?? false;
+  // `burst` too runs once, on the examples, only when named.
+  const withBurst = options.only?.includes(burstSection.name) ?? false;
+  const cellSections = options.only?.filter(
+    (name) => name !== bundlesSection.name && name !== burstSection.name,
+  );
   let sections: AnySection[];
   try {
-    sections = selectSections(options.only);
+    sections = cellSections?.length === 0 ? [] : selectSections(cellSections);
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
 
   const machine = machineInfo();
-  const { results, failures } = await runCells(options, sections);
+  const { results, failures } =
+    sections.length > 0 ? await runCells(options, sections) : { results: [], failures: [] };
+  const bundles = withBundles
+    ? await bundlesSection.run({ runs: bundlesSection.runsFor(options.quick) })
+    : undefined;
+  const burst = withBurst ? await burstSection.run(burstSection.launchesFor(options.quick)) : undefined;
   const targets = evaluateTargets(sections, results);
 
   process.stdout.write(
     `\nsegsync bench: node ${machine.node}, ${machine.cpus} × ${machine.cpuModel}, load ${machine.loadAverage1m.toFixed(1)}, seed ${options.seed}\n\n`,
   );
   const mainSections = sections.filter((section) => !section.ownTable);
-  process.stdout.write(`${table(mainSections, results, failures, true)}\n\n`);
+  if (sections.length > 0) process.stdout.write(`${table(mainSections, results, failures, true)}\n\n`);
   for (const own of ownTables(
     sections.filter((section) => section.ownTable),
     results,
@@ -139,14 +153,34 @@ async function main(): Promise<number> {
   )) {
     process.stdout.write(`${own}\n\n`);
   }
-  process.stdout.write(`targets:\n${renderTargets(targets)}\n`);
-  const problems = warnings(sections, results, failures);
+  if (bundles !== undefined) process.stdout.write(`${bundlesSection.render(bundles)}\n\n`);
+  if (burst !== undefined) process.stdout.write(`${burstSection.render(burst)}\n\n`);
+  const bundleTargets = bundles === undefined ? undefined : bundlesSection.targets(bundles);
+  const targetLines = [
+    ...(targets.length > 0 ? [renderTargets(targets)] : []),
+    ...(bundleTargets?.lines ?? []),
+  ];
+  process.stdout.write(`targets:\n${targetLines.join("\n")}\n`);
+  const problems = [
+    ...warnings(sections, results, failures),
+    ...(bundleTargets?.warnings ?? []),
+    ...(burst === undefined ? [] : burstSection.warnings(burst).map((line) => `warning: ${line}`)),
+  ];
   if (problems.length > 0) process.stdout.write(`\n${problems.join("\n")}\n`);
 
   const out = resolve(options.out);
   mkdirSync(dirname(out), { recursive: true });
   const sectionInfo = sections.map((section) => ({ name: section.name, description: section.description }));
-  const report = { machine, options, sections: sectionInfo, cells: results, failures, targets };
+  const report = {
+    machine,
+    options,
+    sections: sectionInfo,
+    cells: results,
+    failures,
+    targets,
+    bundles,
+    burst,
+  };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`\nresults: ${out}\n`);
   // Measurements that miss a target are still measurements; only a cell that failed fails the run.

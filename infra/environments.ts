@@ -1,0 +1,63 @@
+/**
+ * Each function's environment (lambdas/environment.ts) from the checked settings. Pure, so that
+ * the `bundles` benchmark can start the bundles with the environment they are deployed with.
+ */
+import { FUNCTION_NODE_OPTIONS, type FunctionName } from "./bundling.js";
+import type { Settings } from "./settings.js";
+
+/** The environment every function gets besides its own (lambdas/environment.ts). */
+export function commonEnvironment(name: FunctionName): Record<string, string> {
+  return {
+    NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
+    POWERTOOLS_SERVICE_NAME: `segsync-${name}`,
+    POWERTOOLS_METRICS_NAMESPACE: "segsync",
+  };
+}
+
+export interface DeployedNames {
+  readonly queueUrl: string;
+  readonly tableName: string;
+}
+
+export type IngestFunctionName = Exclude<FunctionName, "reconciler">;
+
+/** The ingest functions that the settings need: one per configured cloud (the reconciler always). */
+export function ingestFunctions(settings: Settings): IngestFunctionName[] {
+  return [
+    ...(settings.config.aws === undefined ? [] : (["aws-events"] as const)),
+    ...(settings.config.azure === undefined ? [] : (["azure-events"] as const)),
+    ...(settings.config.gcp === undefined ? [] : (["gcp-events"] as const)),
+  ];
+}
+
+export function functionEnvironment(
+  name: FunctionName,
+  settings: Settings,
+  names: DeployedNames,
+): Record<string, string> {
+  switch (name) {
+    case "aws-events":
+      return { SEGSYNC_QUEUE_URL: names.queueUrl };
+    case "azure-events":
+      return {
+        SEGSYNC_QUEUE_URL: names.queueUrl,
+        SEGSYNC_EVENTGRID_AUTH: JSON.stringify(settings.eventGridAuth),
+        SEGSYNC_AZURE_SUBSCRIPTIONS: JSON.stringify(
+          (settings.config.azure?.subscriptions ?? []).map((entry) => entry.subscription),
+        ),
+      };
+    case "gcp-events":
+      return {
+        SEGSYNC_QUEUE_URL: names.queueUrl,
+        SEGSYNC_PUBSUB_AUDIENCE: settings.pubSub?.audience ?? "",
+        SEGSYNC_PUBSUB_EMAIL: settings.pubSub?.serviceAccountEmail ?? "",
+      };
+    case "reconciler":
+      return {
+        SEGSYNC_CONFIG: settings.configJson,
+        SEGSYNC_POLICY_FILE: settings.policy.bundleName,
+        SEGSYNC_TABLE: names.tableName,
+        ...(settings.attachment === undefined ? {} : { SEGSYNC_ATTACHMENT: settings.attachment }),
+      };
+  }
+}

@@ -1,0 +1,95 @@
+import type { Schedule } from "aws-cdk-lib/aws-events";
+import type { IKey } from "aws-cdk-lib/aws-kms";
+import type { z } from "zod";
+import type { EventGridAuthSchema } from "../lambdas/environment.js";
+import type { AwsQuotasSchema } from "../lib/clouds/aws/config.js";
+import type { AzureQuotasSchema } from "../lib/clouds/azure/config.js";
+import type { GcpLimitsSchema, GcpPrioritiesSchema } from "../lib/clouds/gcp/config.js";
+import type { AzureAuthSchema, GcpAuthSchema } from "../lib/live/config.js";
+import type { GuardLimitsSchema } from "../lib/plan/guard.js";
+
+/** One AWS account that segsync manages (lib/clouds/aws/config.ts). */
+export interface AwsAccountSettings {
+  /** The 12-digit account id. */
+  readonly account: string;
+  /** The regions of the account whose instances segsync manages. */
+  readonly regions: readonly string[];
+  /**
+   * The role the reconciler assumes in this account. Absent: the reconciler's own role acts
+   * there, so the account must be the one the stack is deployed in (checked at synth when the
+   * stack's account is known; otherwise its EC2 permissions name this account and grant
+   * nothing elsewhere).
+   */
+  readonly roleArn?: string;
+}
+
+export interface AwsSettings {
+  readonly accounts: readonly AwsAccountSettings[];
+  /** Quotas that segsync plans against; AWS's defaults when absent. */
+  readonly quotas?: Readonly<z.input<typeof AwsQuotasSchema>>;
+}
+
+export interface AzureSubscriptionSettings {
+  /** The subscription id (a lowercase GUID). */
+  readonly subscription: string;
+  /** The existing resource group where segsync creates its NSGs and ASGs. */
+  readonly resourceGroup: string;
+}
+
+export interface AzureSettings {
+  readonly subscriptions: readonly AzureSubscriptionSettings[];
+  /** How the reconciler gets an Azure token; `default` when absent. `federated` needs no secret. */
+  readonly auth?: Readonly<z.input<typeof AzureAuthSchema>>;
+  readonly quotas?: Readonly<z.input<typeof AzureQuotasSchema>>;
+}
+
+export interface GcpSettings {
+  /** The project ids segsync manages. */
+  readonly projects: readonly string[];
+  /** How the reconciler gets a Google token; `default` when absent. `federated` needs no secret. */
+  readonly auth?: Readonly<z.input<typeof GcpAuthSchema>>;
+  readonly limits?: Readonly<z.input<typeof GcpLimitsSchema>>;
+  readonly priorities?: Readonly<z.input<typeof GcpPrioritiesSchema>>;
+}
+
+/** What `SegmentationSynchronizer` deploys. Everything is validated at synth time. */
+export interface SegmentationSynchronizerProps {
+  /**
+   * The policy file (YAML, or JSON when its name ends in `.json`), absolute or relative to the
+   * directory `cdk synth` runs in. It is validated at synth (every issue fails the synth as
+   * `file:line:col path: message`), bundled into the reconciler, and a changed policy triggers
+   * a full sync after the deploy.
+   */
+  readonly policyFile: string;
+  /** The AWS accounts and regions to manage. At least one of `aws`, `azure` and `gcp` is required. */
+  readonly aws?: AwsSettings;
+  /** The Azure subscriptions to manage, their resource groups, and the reconciler's Azure auth. */
+  readonly azure?: AzureSettings;
+  /** The GCP projects to manage and the reconciler's Google auth. */
+  readonly gcp?: GcpSettings;
+  /** When the reconciler re-reads every cloud and repairs drift. Default: every 6 hours. */
+  readonly fullSyncSchedule?: Schedule;
+  /** The blast-radius guard's limits (lib/plan/guard.ts); its defaults when absent. */
+  readonly guard?: Readonly<z.input<typeof GuardLimitsSchema>>;
+  /** Replaces the policy's `attachment` when set: `exclusive` or `additive` (DESIGN §2). */
+  readonly attachment?: "exclusive" | "additive";
+  /**
+   * How the Azure ingest function authenticates Event Grid deliveries: a shared secret kept in
+   * Secrets Manager, or Entra ID tokens. Required with `azure`.
+   */
+  readonly eventGridAuth?: Readonly<z.input<typeof EventGridAuthSchema>>;
+  /**
+   * The `aud` of the OIDC tokens that the Pub/Sub push subscription sends (its configured
+   * audience). Required with `gcp`. It cannot default to the function URL: the URL is only
+   * known after the function exists.
+   */
+  readonly pubSubAudience?: string;
+  /** The service account the Pub/Sub push subscription signs its tokens as. Required with `gcp`. */
+  readonly pubSubServiceAccountEmail?: string;
+  /**
+   * A customer managed key for the inventory table. Default: the AWS managed key `aws/dynamodb`,
+   * whose use is logged in CloudTrail without a key policy to maintain; the table holds
+   * workload addresses and labels, no secrets.
+   */
+  readonly tableEncryptionKey?: IKey;
+}

@@ -1,0 +1,297 @@
+/**
+ * SegmentationSynchronizer: the serverless pipeline of DESIGN §4. EventBridge (EC2 state and
+ * tag changes), Event Grid and Pub/Sub push (Function URLs) feed ingest functions that enqueue
+ * on one SQS FIFO group; a single reconciler (reserved concurrency 1) drains it against the
+ * clouds and a DynamoDB inventory; a schedule and every deploy that changes the policy enqueue
+ * a full sync.
+ */
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
+import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { CfnEventBusPolicy, Rule, RuleTargetInput, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction, SqsQueue } from "aws-cdk-lib/aws-events-targets";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { FunctionUrlAuthType, type IFunction } from "aws-cdk-lib/aws-lambda";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { QUEUE_MESSAGE_GROUP, type QueueMessage } from "../lib/ingest/queue-message.js";
+import type { FunctionName } from "./bundling.js";
+import { DeploySync } from "./deploy-sync.js";
+import { functionEnvironment, ingestFunctions } from "./environments.js";
+import { copyIntoBundle, type PipelineFunction, pipelineFunction } from "./functions.js";
+import { acknowledgeReconcilerWildcards } from "./nag.js";
+import {
+  assumeRoleStatement,
+  ec2Statements,
+  localEc2Scope,
+  reconcilerSecrets,
+  secretResource,
+  TABLE_ITEM_ACTIONS,
+  webIdentityTokenStatement,
+} from "./permissions.js";
+import type { SegmentationSynchronizerProps } from "./props.js";
+import { resolveSettings, type Settings, SynchronizerConfigError } from "./settings.js";
+
+export type * from "./props.js";
+export { SynchronizerConfigError } from "./settings.js";
+
+/** The reconciler's time budget per batch; the queue hides a message three times as long. */
+const RECONCILER_TIMEOUT = Duration.minutes(5);
+const QUEUE_VISIBILITY = Duration.minutes(15);
+/** Deliveries of one message before it goes to the dead-letter queue. */
+const MAX_RECEIVE_COUNT = 5;
+const DEFAULT_SCHEDULE = Schedule.rate(Duration.hours(6));
+/** The inventory table's keys (the DynamoDB InventoryStore's single-table layout). */
+export const TABLE_KEYS = { partitionKey: "pk", sortKey: "sk" } as const;
+
+const SCHEDULED_SYNC: QueueMessage = { kind: "full-sync", reason: "schedule" };
+
+export class SegmentationSynchronizer extends Construct {
+  /** The checked settings the functions were configured with. */
+  readonly settings: Settings;
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  /** In alarm while any message sits in the dead-letter queue; add your own actions to it. */
+  readonly deadLetterAlarm: Alarm;
+  readonly table: Table;
+  readonly functions: Readonly<Partial<Record<FunctionName, PipelineFunction>>>;
+  /** The Event Grid webhook endpoint, with `azure`. */
+  readonly azureEventsUrl: string | undefined;
+  /** The Pub/Sub push endpoint, with `gcp`. */
+  readonly gcpEventsUrl: string | undefined;
+
+  constructor(scope: Construct, id: string, props: SegmentationSynchronizerProps) {
+    super(scope, id);
+    // Throws with every issue of the policy and the configuration: a bad one fails `cdk synth`.
+    this.settings = resolveSettings(props);
+    const settings = this.settings;
+    this.checkLocalAccount();
+
+    this.deadLetterQueue = new Queue(this, "DeadLetterQueue", {
+      fifo: true,
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.queue = new Queue(this, "Queue", {
+      fifo: true,
+      // The producers set deduplication ids from the native events' ids (lib/ingest/queue-message.ts).
+      contentBasedDeduplication: false,
+      deduplicationScope: DeduplicationScope.QUEUE,
+      fifoThroughputLimit: FifoThroughputLimit.PER_QUEUE,
+      visibilityTimeout: QUEUE_VISIBILITY,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+    this.deadLetterAlarm = new Alarm(this, "DeadLetterAlarm", {
+      alarmDescription:
+        "segsync: a queue message failed the reconciler repeatedly; read its body, fix the cause, redrive it",
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: "Maximum",
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    this.table = new Table(this, "Inventory", {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      ...(props.tableEncryptionKey === undefined
+        ? { encryption: TableEncryption.AWS_MANAGED }
+        : { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.tableEncryptionKey }),
+      // A full sync can rebuild it, but deleting the stack should not silently take data with it.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const names = { queueUrl: this.queue.queueUrl, tableName: this.table.tableName };
+    const functions: Partial<Record<FunctionName, PipelineFunction>> = {};
+    for (const name of ingestFunctions(settings)) {
+      functions[name] = this.createFunction(name, functionEnvironment(name, settings, names));
+    }
+    this.functions = functions;
+
+    const reconciler = this.createFunction("reconciler", functionEnvironment("reconciler", settings, names));
+    functions.reconciler = reconciler;
+    this.grantReconciler(reconciler, props);
+    this.grantIngest(functions);
+
+    if (functions["aws-events"] !== undefined) this.routeEc2Events(functions["aws-events"].function);
+    this.azureEventsUrl = this.functionUrl(functions["azure-events"], "AzureEventsUrl", "Event Grid webhook");
+    this.gcpEventsUrl = this.functionUrl(functions["gcp-events"], "GcpEventsUrl", "Pub/Sub push endpoint");
+
+    new Rule(this, "FullSyncSchedule", {
+      description: "segsync: periodic full sync, repairs drift and missed events",
+      schedule: props.fullSyncSchedule ?? DEFAULT_SCHEDULE,
+      targets: [
+        new SqsQueue(this.queue, {
+          message: RuleTargetInput.fromObject(SCHEDULED_SYNC),
+          messageGroupId: QUEUE_MESSAGE_GROUP,
+        }),
+      ],
+    });
+    new DeploySync(this, "DeploySync", {
+      queue: this.queue,
+      fingerprint: settings.fingerprint,
+      after: [reconciler.function, reconciler.role],
+    });
+
+    new CfnOutput(this, "QueueUrl", { value: this.queue.queueUrl });
+    new CfnOutput(this, "TableName", { value: this.table.tableName });
+    new CfnOutput(this, "ReconcilerRoleArn", {
+      value: reconciler.role.roleArn,
+      description:
+        "segsync: what the roles in the other accounts (roleArn) and the Azure/GCP federations trust",
+    });
+  }
+
+  /** An account without roleArn is reached with the reconciler's own role: it must be this one. */
+  private checkLocalAccount(): void {
+    const local = localEc2Scope(this.settings.config);
+    const stackAccount = Stack.of(this).account;
+    if (local === undefined || Token.isUnresolved(stackAccount) || stackAccount === local.account) return;
+    throw new SynchronizerConfigError("segsync: the SegmentationSynchronizer configuration is not valid", [
+      `aws.accounts: ${local.account} has no roleArn, so the reconciler's own role acts there, but the stack is deployed in ${stackAccount}`,
+    ]);
+  }
+
+  private createFunction(name: FunctionName, environment: Record<string, string>): PipelineFunction {
+    const id = name.replace(/(^|-)([a-z])/g, (_match, _dash, letter: string) => letter.toUpperCase());
+    if (name === "reconciler") {
+      return pipelineFunction(this, id, {
+        name,
+        description: "segsync reconciler: the single writer to the clouds",
+        environment,
+        memorySize: 1024,
+        timeout: RECONCILER_TIMEOUT,
+        reservedConcurrentExecutions: 1,
+        commandHooks: copyIntoBundle(this.settings.policy.path, this.settings.policy.bundleName),
+      });
+    }
+    return pipelineFunction(this, id, {
+      name,
+      description: `segsync ${name}: authenticates, parses and enqueues native events`,
+      environment,
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+    });
+  }
+
+  private grantReconciler(reconciler: PipelineFunction, props: SegmentationSynchronizerProps): void {
+    const config = this.settings.config;
+    const statements: PolicyStatement[] = [];
+    const local = localEc2Scope(config);
+    if (local !== undefined) statements.push(...ec2Statements(local));
+    const assume = assumeRoleStatement(config);
+    if (assume !== undefined) statements.push(assume);
+    const token = webIdentityTokenStatement(config);
+    if (token !== undefined) statements.push(token);
+    const secrets = reconcilerSecrets(config);
+    if (secrets.length > 0) {
+      statements.push(
+        new PolicyStatement({
+          sid: "CloudCredentials",
+          actions: ["secretsmanager:GetSecretValue"],
+          resources: secrets,
+        }),
+      );
+    }
+    statements.push(
+      new PolicyStatement({
+        sid: "Inventory",
+        actions: [...TABLE_ITEM_ACTIONS],
+        resources: [this.table.tableArn],
+      }),
+    );
+    for (const statement of statements) reconciler.role.addToPrincipalPolicy(statement);
+    acknowledgeReconcilerWildcards(reconciler.role, local, local !== undefined || token !== undefined);
+    // Named actions instead of grantEncryptDecrypt's kms:ReEncrypt* and kms:GenerateDataKey*.
+    props.tableEncryptionKey?.grant(
+      reconciler.role,
+      "kms:Decrypt",
+      "kms:Encrypt",
+      "kms:GenerateDataKey",
+      "kms:DescribeKey",
+    );
+    reconciler.function.addEventSource(
+      new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+  }
+
+  private grantIngest(functions: Partial<Record<FunctionName, PipelineFunction>>): void {
+    for (const name of ["aws-events", "azure-events", "gcp-events"] as const) {
+      const ingest = functions[name];
+      if (ingest === undefined) continue;
+      // Only SendMessage: not even GetQueueAttributes, which grantSendMessages adds.
+      ingest.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: "Enqueue",
+          actions: ["sqs:SendMessage"],
+          resources: [this.queue.queueArn],
+        }),
+      );
+    }
+    const auth = this.settings.eventGridAuth;
+    if (auth?.mode === "secret" && functions["azure-events"] !== undefined) {
+      functions["azure-events"].role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: "EventGridSecret",
+          actions: ["secretsmanager:GetSecretValue"],
+          resources: [secretResource(auth.secretArn)],
+        }),
+      );
+    }
+  }
+
+  private routeEc2Events(target: IFunction): void {
+    new Rule(this, "Ec2StateChange", {
+      description: "segsync: EC2 instance state changes, this account's and forwarded ones",
+      eventPattern: { source: ["aws.ec2"], detailType: ["EC2 Instance State-change Notification"] },
+      targets: [new LambdaFunction(target)],
+    });
+    new Rule(this, "Ec2TagChange", {
+      description: "segsync: EC2 instance tag changes, this account's and forwarded ones",
+      eventPattern: {
+        source: ["aws.tag"],
+        detailType: ["Tag Change on Resource"],
+        detail: { service: ["ec2"], "resource-type": ["instance"] },
+      },
+      targets: [new LambdaFunction(target)],
+    });
+    const stackAccount = Stack.of(this).account;
+    const others = [
+      ...new Set((this.settings.config.aws?.accounts ?? []).map((entry) => entry.account)),
+    ].filter((account) => Token.isUnresolved(stackAccount) || account !== stackAccount);
+    if (others.length === 0) return;
+    // The other accounts forward their EC2 events to this default bus (a rule per account and
+    // region, README); they may put those two sources and nothing else.
+    new CfnEventBusPolicy(this, "ForwardedEvents", {
+      statementId: `segsync-forwarded-${this.node.addr.slice(0, 8)}`,
+      statement: {
+        Effect: "Allow",
+        Principal: { AWS: others.map((account) => `arn:${Aws.PARTITION}:iam::${account}:root`) },
+        Action: "events:PutEvents",
+        Resource: `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:event-bus/default`,
+        Condition: { StringEquals: { "events:source": ["aws.ec2", "aws.tag"] } },
+      },
+    });
+  }
+
+  private functionUrl(
+    fn: PipelineFunction | undefined,
+    outputId: string,
+    purpose: string,
+  ): string | undefined {
+    if (fn === undefined) return undefined;
+    // NONE: Event Grid and Pub/Sub cannot sign AWS requests; the functions verify their tokens.
+    const url = fn.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
+    new CfnOutput(this, outputId, { value: url.url, description: `segsync ${purpose}` });
+    return url.url;
+  }
+}
