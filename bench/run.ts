@@ -117,10 +117,10 @@ async function main(): Promise<number> {
     return parsed.help ? 0 : 2;
   }
   const options = parsed.options;
-  // `bundles` measures the deploy artifacts once per run, not per cell: it runs only when named.
-  const withBundles = options.only?.includes(bundlesSection.name) ?? false;
-  // `burst` too runs once, on the examples, only when named.
-  const withBurst = options.only?.includes(burstSection.name) ?? false;
+  // `bundles` (the deploy artifacts) and `burst` (on the examples) run once per run, not per
+  // cell: in a full run, and with --only when named.
+  const withBundles = options.only?.includes(bundlesSection.name) ?? true;
+  const withBurst = options.only?.includes(burstSection.name) ?? true;
   const cellSections = options.only?.filter(
     (name) => name !== bundlesSection.name && name !== burstSection.name,
   );
