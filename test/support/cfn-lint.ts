@@ -1,41 +1,12 @@
 import { execFile } from "node:child_process";
-import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
+import { skipWithout } from "./external-tool.js";
 
 const PROGRAM = "cfn-lint";
 
-/** Whether cfn-lint is an executable on PATH. */
-export function cfnLintAvailable(): boolean {
-  return (process.env.PATH ?? "").split(delimiter).some((directory) => {
-    try {
-      accessSync(join(directory, PROGRAM), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
-let warned = false;
-
-/**
- * For `it.skipIf(skipWithoutCfnLint("…"))`: true (skip, with a visible warning) when cfn-lint is
- * missing, unless SEGSYNC_REQUIRE_EXTERNAL_TOOLS=1 (CI), where its absence throws and fails the
- * run instead of passing it silently.
- */
+/** For `it.skipIf(skipWithoutCfnLint("…"))`: see skipWithout. */
 export function skipWithoutCfnLint(what: string): boolean {
-  if (cfnLintAvailable()) return false;
-  if (process.env.SEGSYNC_REQUIRE_EXTERNAL_TOOLS === "1") {
-    throw new Error(
-      `${PROGRAM} not found on PATH, and SEGSYNC_REQUIRE_EXTERNAL_TOOLS=1 requires it for ${what}`,
-    );
-  }
-  if (!warned) {
-    warned = true;
-    console.warn(`${PROGRAM} not found: skipping ${what} (pip install cfn-lint to run it)`);
-  }
-  return true;
+  return skipWithout(PROGRAM, what, "pip install cfn-lint");
 }
 
 export interface CfnLintResult {

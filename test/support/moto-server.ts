@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { accessSync, constants } from "node:fs";
 import { createServer } from "node:net";
-import { delimiter, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { onPath, skipWithout } from "./external-tool.js";
 
 /** A moto_server child process on a free loopback port. */
 export interface MotoServer {
@@ -18,35 +17,12 @@ const STOP_TIMEOUT_MS = 3_000;
 
 /** Whether moto_server is an executable on PATH. */
 export function motoAvailable(): boolean {
-  return (process.env.PATH ?? "").split(delimiter).some((directory) => {
-    try {
-      accessSync(join(directory, PROGRAM), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return onPath(PROGRAM);
 }
 
-let warned = false;
-
-/**
- * For `describe.skipIf(skipWithoutMoto("…"))`: true (skip, with a visible warning) when
- * moto_server is missing, unless SEGSYNC_REQUIRE_EXTERNAL_TOOLS=1 (CI), where its absence throws
- * and fails the run instead of passing it silently.
- */
+/** For `describe.skipIf(skipWithoutMoto("…"))`: see skipWithout. */
 export function skipWithoutMoto(what: string): boolean {
-  if (motoAvailable()) return false;
-  if (process.env.SEGSYNC_REQUIRE_EXTERNAL_TOOLS === "1") {
-    throw new Error(
-      `${PROGRAM} not found on PATH, and SEGSYNC_REQUIRE_EXTERNAL_TOOLS=1 requires it for ${what}`,
-    );
-  }
-  if (!warned) {
-    warned = true;
-    console.warn(`${PROGRAM} not found: skipping ${what} (install moto[server] to run them)`);
-  }
-  return true;
+  return skipWithout(PROGRAM, what, "install moto[server]");
 }
 
 export async function startMotoServer(): Promise<MotoServer> {

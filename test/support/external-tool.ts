@@ -1,0 +1,35 @@
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
+
+/** Whether `program` is an executable on PATH. */
+export function onPath(program: string): boolean {
+  return (process.env.PATH ?? "").split(delimiter).some((directory) => {
+    try {
+      accessSync(join(directory, program), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+const warned = new Set<string>();
+
+/**
+ * For `describe.skipIf(skipWithout(…))`: true (skip, with one visible warning per program) when
+ * the program is missing, unless SEGSYNC_REQUIRE_EXTERNAL_TOOLS=1 (CI), where its absence throws
+ * and fails the run instead of passing it silently.
+ */
+export function skipWithout(program: string, what: string, install: string): boolean {
+  if (onPath(program)) return false;
+  if (process.env.SEGSYNC_REQUIRE_EXTERNAL_TOOLS === "1") {
+    throw new Error(
+      `${program} not found on PATH, and SEGSYNC_REQUIRE_EXTERNAL_TOOLS=1 requires it for ${what}`,
+    );
+  }
+  if (!warned.has(program)) {
+    warned.add(program);
+    console.warn(`${program} not found: skipping ${what} (${install} to run them)`);
+  }
+  return true;
+}
