@@ -1,11 +1,12 @@
 /** How simulate and demo tell what happened: a step, the events it made the clouds emit, a reconcile. */
 import type { WorkloadEvent } from "../ingest/workload-event.js";
 import { CLOUDS, type Cloud } from "../inventory/model.js";
-import { planTotals } from "../plan/model.js";
+import { type CrossCloudPlan, planTotals } from "../plan/model.js";
 import { renderPlan } from "../plan/render.js";
 import type { ReconcileResult } from "../reconcile/reconciler.js";
 import type { StepOutcome } from "../sim/run.js";
 import type { Step } from "../sim/scenario.js";
+import type { CliIo } from "./io.js";
 
 export const CLOUD_NAMES: Readonly<Record<Cloud, string>> = { aws: "AWS", azure: "Azure", gcp: "GCP" };
 
@@ -66,4 +67,21 @@ export function describeResult(result: ReconcileResult, options: { color?: boole
 
 export function hasFailures(result: ReconcileResult | undefined): boolean {
   return result !== undefined && Object.keys(result.failures).length > 0;
+}
+
+/** Each cloud that could not be read or written, on stderr; whether there was one. */
+export function reportFailures(command: string, result: ReconcileResult, io: CliIo): boolean {
+  let failed = false;
+  for (const cloud of CLOUDS) {
+    const failure = result.failures[cloud];
+    if (failure === undefined) continue;
+    io.err(`segsync ${command}: ${CLOUD_NAMES[cloud]} failed: ${failure}\n`);
+    failed = true;
+  }
+  return failed;
+}
+
+/** Operations per cloud, as the progress bar counts them. */
+export function operationsPerCloud(plan: CrossCloudPlan): Partial<Record<Cloud, number>> {
+  return Object.fromEntries(CLOUDS.map((cloud) => [cloud, plan[cloud]?.operations.length ?? 0]));
 }

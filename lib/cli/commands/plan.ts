@@ -1,21 +1,13 @@
 import type { Command } from "commander";
-import { MemoryInventoryStore } from "../../inventory/memory-store.js";
-import { CLOUDS, type Cloud } from "../../inventory/model.js";
-import { type CrossCloudPlan, planTotals } from "../../plan/model.js";
+import { planTotals } from "../../plan/model.js";
 import { renderPlan } from "../../plan/render.js";
-import { MemoryAuditSink } from "../../reconcile/audit.js";
-import { type ReconcileResult, Reconciler } from "../../reconcile/reconciler.js";
+import type { MemoryAuditSink } from "../../reconcile/audit.js";
+import type { ReconcileResult, Reconciler } from "../../reconcile/reconciler.js";
 import { Simulation } from "../../sim/run.js";
-import {
-  chooseTarget,
-  connectTarget,
-  loadLiveInputs,
-  loadSimulationInputs,
-  type TargetOptions,
-  targetOptions,
-} from "../inputs.js";
+import { chooseTarget, loadSimulationInputs, type TargetOptions, targetOptions } from "../inputs.js";
 import type { CliIo, CommandContext } from "../io.js";
-import { CLOUD_NAMES, describeApplied, hasFailures } from "../narrate.js";
+import { openLiveSession } from "../live-session.js";
+import { describeApplied, hasFailures, operationsPerCloud, reportFailures } from "../narrate.js";
 import { type ProgressTerminal, progressReporter } from "../progress.js";
 
 export interface PlanOptions extends TargetOptions {
@@ -40,34 +32,12 @@ interface Run {
   readonly applied: string;
 }
 
-function reportFailures(command: string, result: ReconcileResult, io: CliIo): boolean {
-  let failed = false;
-  for (const cloud of CLOUDS) {
-    const failure = result.failures[cloud];
-    if (failure === undefined) continue;
-    io.err(`segsync ${command}: ${CLOUD_NAMES[cloud]} failed: ${failure}\n`);
-    failed = true;
-  }
-  return failed;
-}
-
 async function start(command: string, options: PlanOptions, io: CliIo): Promise<Run | number> {
   const target = chooseTarget(command, options, io);
   if (target === undefined) return 1;
   if (target.kind === "live") {
-    const inputs = await loadLiveInputs({ policy: options.policy, config: target.config }, io);
-    if (!inputs) return 1;
-    const live = await connectTarget(inputs.config, target);
-    const audit = new MemoryAuditSink();
-    // The inventory starts empty: the full sync discovers everything the config names.
-    const reconciler = new Reconciler({
-      drivers: live.drivers,
-      store: new MemoryInventoryStore(),
-      policy: inputs.policy,
-      audit,
-      guard: live.guard,
-    });
-    return { reconciler, audit, applied: "" };
+    const session = await openLiveSession(options.policy, target, io);
+    return session ? { ...session, applied: "" } : 1;
   }
   const inputs = await loadSimulationInputs({ policy: options.policy, estate: target.estate }, io);
   if (!inputs) return 1;
@@ -83,10 +53,6 @@ async function start(command: string, options: PlanOptions, io: CliIo): Promise<
 function showPlan(result: ReconcileResult, io: CliIo): void {
   if (hasFailures(result) && planTotals(result.plan).operations === 0) return;
   io.out(renderPlan(result.plan, { color: io.color ?? false, guard: result.guard }));
-}
-
-function operationsPerCloud(plan: CrossCloudPlan): Partial<Record<Cloud, number>> {
-  return Object.fromEntries(CLOUDS.map((cloud) => [cloud, plan[cloud]?.operations.length ?? 0]));
 }
 
 /** An initial sync planned on the simulated estate or the real clouds: exit 0 no changes, 2 changes, 1 error. */
