@@ -85,3 +85,20 @@ export function reportFailures(command: string, result: ReconcileResult, io: Cli
 export function operationsPerCloud(plan: CrossCloudPlan): Partial<Record<Cloud, number>> {
   return Object.fromEntries(CLOUDS.map((cloud) => [cloud, plan[cloud]?.operations.length ?? 0]));
 }
+
+/**
+ * For ReconcileOptions.approve: the plan made just before writing must be the one the user saw
+ * (the clouds are read again, and on live clouds they may have changed in between).
+ */
+export function sameAs(shown: CrossCloudPlan): (plan: CrossCloudPlan) => boolean {
+  const text = renderPlan(shown, { color: false });
+  return (plan) => renderPlan(plan, { color: false }) === text;
+}
+
+/** Nothing was written because the plan changed after it was shown: exit 1. */
+export function changedSincePlan(command: string, io: CliIo): number {
+  io.err(
+    `segsync ${command}: nothing written: the clouds changed after the plan was shown; run ${command} again to see the new plan\n`,
+  );
+  return 1;
+}

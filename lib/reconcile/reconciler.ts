@@ -18,6 +18,11 @@ export interface ReconcileOptions {
   readonly override?: boolean;
   /** Called after each applied operation, with that cloud's count so far (e.g. for a progress bar). */
   readonly onProgress?: (progress: ApplyProgress) => void;
+  /**
+   * Called with the plan (after the guard allowed it) before anything is written; false writes
+   * nothing and marks the result `declined`. The CLI applies only the plan the user confirmed.
+   */
+  readonly approve?: (plan: CrossCloudPlan) => boolean;
 }
 
 /** How far one cloud's apply has got: `done` of its plan's `total` operations. */
@@ -35,6 +40,8 @@ export interface ReconcileResult {
   readonly applied: Readonly<Partial<Record<Cloud, number>>>;
   /** Why a cloud could not be read or written; the others went on, and the next reconcile converges. */
   readonly failures: Readonly<Partial<Record<Cloud, string>>>;
+  /** `approve` refused the plan: nothing was written. */
+  readonly declined?: boolean;
 }
 
 export interface ReconcilerDeps {
@@ -139,6 +146,8 @@ export class Reconciler {
     const guard = checkBlastRadius(plan, limits, options.override ?? false);
     const applied: Partial<Record<Cloud, number>> = {};
     if (!guard.allowed || options.dryRun) return { intent, plan, guard, applied, failures };
+    if (options.approve && !options.approve(plan))
+      return { intent, plan, guard, applied, failures, declined: true };
 
     const now = () => (this.deps.now?.() ?? new Date()).toISOString();
     await Promise.all(

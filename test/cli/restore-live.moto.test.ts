@@ -283,6 +283,34 @@ describe.skipIf(skipWithoutMoto("the segsync restore --live CLI tests against mo
     }
 
     it(
+      "apply writes nothing when the clouds change between the plan shown and the answer",
+      async () => {
+        vi.stubEnv("AWS_ACCESS_KEY_ID", CREDENTIALS.accessKeyId);
+        vi.stubEnv("AWS_SECRET_ACCESS_KEY", CREDENTIALS.secretAccessKey);
+        vi.stubEnv("AWS_PROFILE", undefined);
+        vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
+        const { output, io } = capture({ interactive: true, answer: "yes" });
+        // While the person reads the plan, an instance stops: its address leaves the peer sets.
+        const ask = io.ask;
+        io.ask = async () => {
+          await ec2.send(new StopInstancesCommand({ InstanceIds: [ids.batch] }));
+          return ask();
+        };
+        try {
+          expect(await main(["node", "segsync", "apply", ...live], io)).toBe(1);
+          expect(output.asked).toBe(1);
+          expect(output.err).toBe(
+            "segsync apply: nothing written: the clouds changed after the plan was shown; run apply again to see the new plan\n",
+          );
+          expect((await readBack()).ownedGroups.size).toBe(0);
+        } finally {
+          await ec2.send(new StartInstancesCommand({ InstanceIds: [ids.batch] }));
+        }
+      },
+      CLI_TIMEOUT_MS,
+    );
+
+    it(
       "does not restore without confirmation, nor on any answer but 'yes'",
       async () => {
         const applied = await segsync(["apply", ...live, "--yes"]);

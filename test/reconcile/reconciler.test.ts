@@ -96,6 +96,27 @@ describe("Reconciler", () => {
     expect(aws.writes() + azure.writes() + gcp.writes()).toBe(audit.records.length);
   });
 
+  it("writes nothing when approve refuses the plan it is about to apply", async () => {
+    const { reconciler, audit, aws, azure, gcp } = setup();
+    const shown = await reconciler.fullSync({ dryRun: true });
+    const seen: string[] = [];
+    const declined = await reconciler.fullSync({
+      approve: (plan) => {
+        seen.push(renderPlan(plan));
+        return false;
+      },
+    });
+    expect(declined.declined).toBe(true);
+    expect(seen).toEqual([renderPlan(shown.plan)]);
+    expect(declined.applied).toEqual({});
+    expect(aws.writes() + azure.writes() + gcp.writes()).toBe(0);
+    expect(audit.records).toEqual([]);
+    const approved = await reconciler.fullSync({ approve: () => true });
+    expect(approved.declined).toBeUndefined();
+    expect(aws.writes() + azure.writes() + gcp.writes()).toBe(audit.records.length);
+    expect(audit.records.length).toBeGreaterThan(0);
+  });
+
   it("re-reads the workload an event names and rewrites only what it changes", async () => {
     const { reconciler, aws, gcp, providers } = setup();
     await reconciler.fullSync();

@@ -7,7 +7,14 @@ import { Simulation } from "../../sim/run.js";
 import { chooseTarget, loadSimulationInputs, type TargetOptions, targetOptions } from "../inputs.js";
 import type { CliIo, CommandContext } from "../io.js";
 import { openLiveSession } from "../live-session.js";
-import { describeApplied, hasFailures, operationsPerCloud, reportFailures } from "../narrate.js";
+import {
+  changedSincePlan,
+  describeApplied,
+  hasFailures,
+  operationsPerCloud,
+  reportFailures,
+  sameAs,
+} from "../narrate.js";
 import { type ProgressTerminal, progressReporter } from "../progress.js";
 
 export interface PlanOptions extends TargetOptions {
@@ -96,13 +103,10 @@ export async function apply(options: ApplyOptions, io: CliIo, progress?: Progres
   const result = await run.reconciler.fullSync({
     override: options.override ?? false,
     onProgress: bar.onProgress,
+    approve: sameAs(planned.plan),
   });
   bar.finish();
-  // The apply reads the clouds again: on live clouds, something may have changed since the plan shown.
-  if (renderPlan(result.plan, { color: false }) !== renderPlan(planned.plan, { color: false }))
-    io.err(
-      "segsync apply: the clouds changed after the plan was shown; the plan applied was made just before applying\n",
-    );
+  if (result.declined) return changedSincePlan("apply", io);
   const failed = reportFailures("apply", result, io);
   io.out(
     `Applied: ${describeApplied(result)} (${run.audit.records.length} audit records` +

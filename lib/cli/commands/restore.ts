@@ -16,11 +16,13 @@ import {
 import type { CliIo, CommandContext } from "../io.js";
 import { openLiveSession } from "../live-session.js";
 import {
+  changedSincePlan,
   describeApplied,
   describeResult,
   hasFailures,
   operationsPerCloud,
   reportFailures,
+  sameAs,
 } from "../narrate.js";
 import { type ProgressTerminal, progressReporter } from "../progress.js";
 import { indent, styler } from "../style.js";
@@ -114,13 +116,13 @@ async function restoreLive(
     }
   }
   const bar = progressReporter(progress, operationsPerCloud(planned.plan));
-  const result = await session.reconciler.fullSync({ override: true, onProgress: bar.onProgress });
+  const result = await session.reconciler.fullSync({
+    override: true,
+    onProgress: bar.onProgress,
+    approve: sameAs(planned.plan),
+  });
   bar.finish();
-  // The restore reads the clouds again: something may have changed since the plan shown.
-  if (renderPlan(result.plan, { color: false }) !== renderPlan(planned.plan, { color: false }))
-    io.err(
-      "segsync restore: the clouds changed after the plan was shown; the plan applied was made just before applying\n",
-    );
+  if (result.declined) return changedSincePlan("restore", io);
   const failed = reportFailures("restore", result, io);
   io.out(`Restored: ${describeApplied(result)} (${session.audit.records.length} audit records).\n`);
   return failed ? 1 : 0;
