@@ -22,11 +22,11 @@ import { buildGcp } from "./build-gcp.js";
 import { EventIds, SimulatedClock } from "./clock.js";
 import { EstateIndex, type IndexedNetwork } from "./estate-index.js";
 import type { Estate } from "./estate-schema.js";
-import { hooked, locationSeed, type SimThrottle, WriteHook } from "./faults.js";
+import { hooked, locationSeed, type SimServerErrors, type SimThrottle, WriteHook } from "./faults.js";
 import type { LiveWorkload } from "./live.js";
 import { type SimulatedState, stateOut } from "./state-out.js";
 
-export { type SimThrottle, SimulatedCrashError } from "./faults.js";
+export { type SimServerErrors, type SimThrottle, SimulatedCrashError } from "./faults.js";
 
 export interface SimulatedCloudsOptions {
   readonly quotas?: { readonly aws?: AwsQuotas; readonly azure?: AzureQuotas; readonly gcp?: GcpLimits };
@@ -65,6 +65,7 @@ export class SimulatedClouds {
     gcp: new WriteHook("gcp"),
   };
   private readonly throttles: Partial<Record<Cloud, SimThrottle>> = {};
+  private readonly serverErrors: Partial<Record<Cloud, SimServerErrors>> = {};
   private readonly networks: ReadonlyMap<string, IndexedNetwork>;
   private readonly live = new Map<string, LiveWorkload>();
 
@@ -148,6 +149,16 @@ export class SimulatedClouds {
     for (const key of this.keys(cloud)) this.applyThrottle(cloud, key);
   }
 
+  /**
+   * Fails a seeded fraction of the cloud's port calls with its own 500 or 503: before the call
+   * takes effect, or (a seeded share of the writes) after, the response lost; undefined stops it.
+   */
+  setServerErrors(cloud: Cloud, serverErrors: SimServerErrors | undefined): void {
+    if (serverErrors === undefined) delete this.serverErrors[cloud];
+    else this.serverErrors[cloud] = serverErrors;
+    for (const key of this.keys(cloud)) this.applyServerErrors(cloud, key);
+  }
+
   /** The write after the next `n` on this cloud's ports throws SimulatedCrashError, once, and is not made. */
   failAfterWrites(cloud: Cloud, n: number): void {
     this.hooks[cloud].failAfter(n);
@@ -190,6 +201,7 @@ export class SimulatedClouds {
       sim = this.emptySim(cloud, key);
       sims.set(key, sim);
       this.applyThrottle(cloud, key);
+      this.applyServerErrors(cloud, key);
     }
     return sim;
   }
@@ -221,6 +233,13 @@ export class SimulatedClouds {
       throttle === undefined
         ? undefined
         : { throttleRate: throttle.rate, seed: locationSeed(throttle.seed, key) },
+    );
+  }
+
+  private applyServerErrors(cloud: Cloud, key: string): void {
+    const faults = this.serverErrors[cloud];
+    this.sim(cloud, key).setServerErrors(
+      faults === undefined ? undefined : { ...faults, seed: locationSeed(faults.seed, key) },
     );
   }
 }

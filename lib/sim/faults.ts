@@ -1,8 +1,8 @@
 /**
- * Faults injected into the simulated clouds: throttling (each simulator's own, seeded per
- * location so that locations do not throttle in lockstep) and a crash hook that fails one write
- * made through segsync's ports, as if the process died just before sending it: the write never
- * reaches the cloud.
+ * Faults injected into the simulated clouds: throttling and 5xx server errors (each simulator's
+ * own, seeded per location so that locations do not fail in lockstep) and a crash hook that
+ * fails one write made through segsync's ports, as if the process died just before sending it:
+ * the write never reaches the cloud.
  */
 import type { Cloud } from "../inventory/model.js";
 
@@ -21,6 +21,17 @@ export interface SimThrottle {
   /** 0 to 1: the chance that any one port call is throttled with the cloud's own error. */
   readonly rate: number;
   readonly seed: number;
+}
+
+export interface SimServerErrors {
+  /** 0 to 1: the chance that any one port call fails with the cloud's own 500 or 503. */
+  readonly rate: number;
+  readonly seed: number;
+  /**
+   * 0 to 1: of the writes that fail so, the share that took effect before the response was lost;
+   * the others, and every read, fail before taking effect. Default 0.5.
+   */
+  readonly lostResponseShare?: number;
 }
 
 /** The writes made through one cloud's ports, and the crash armed on them. */

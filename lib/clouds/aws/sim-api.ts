@@ -1,11 +1,16 @@
 /**
  * SimulatedEc2: EC2 in memory for one account and region, with the semantics segsync depends on
  * (rule counting and quotas, dependency violations, prefix-list versions, ENI group replacement,
- * default groups and egress, filters, throttling on demand). It backs the CLI demo, the scenario
+ * default groups and egress, filters, throttling and 5xx on demand). It backs the CLI demo, the scenario
  * tests and the oracle checks; its state() is the `aws` part of `simulate --state-out`.
  */
 import { compareText } from "../../util/compare-text.js";
-import { CallLog, type SimulatedCall as LoggedCall, type ThrottleOptions } from "../sim-support/call-log.js";
+import {
+  CallLog,
+  type SimulatedCall as LoggedCall,
+  type ServerErrorOptions,
+  type ThrottleOptions,
+} from "../sim-support/call-log.js";
 import type { AwsApi, Ec2Filter, PrefixListSummary } from "./api.js";
 import { type AwsQuotas, DEFAULT_AWS_QUOTAS } from "./config.js";
 import { AwsApiError } from "./errors.js";
@@ -52,8 +57,11 @@ export { SimulationInputError } from "./sim/failures.js";
 export type { AttachInterfaceInput, RunInstanceInput } from "./sim/instances.js";
 
 export type AwsApiMethod = Exclude<keyof AwsApi, "location">;
-export type { ThrottleOptions };
-/** One AwsApi call as it was made, and how it ended (`RequestLimitExceeded` when throttled). */
+export type { ServerErrorOptions, ThrottleOptions };
+/**
+ * One AwsApi call as it was made, and how it ended (`RequestLimitExceeded` when throttled,
+ * `InternalError` or `Unavailable` on an injected 5xx).
+ */
 export type SimulatedCall = LoggedCall<AwsApiMethod>;
 
 /** The calls that change EC2, for tests that count writes. */
@@ -73,6 +81,7 @@ export const AWS_WRITE_METHODS: ReadonlySet<AwsApiMethod> = new Set<AwsApiMethod
 export interface SimulatedEc2Options {
   readonly quotas?: AwsQuotas;
   readonly throttle?: ThrottleOptions;
+  readonly serverErrors?: ServerErrorOptions;
 }
 
 export class SimulatedEc2 implements AwsApi {
@@ -87,9 +96,12 @@ export class SimulatedEc2 implements AwsApi {
     this.log = new CallLog<AwsApiMethod>(
       {
         throttled: fail.throttled,
+        serverError: fail.serverError,
+        writes: AWS_WRITE_METHODS,
         codeOf: (error) => (error instanceof AwsApiError ? error.code : undefined),
       },
       options.throttle,
+      options.serverErrors,
     );
   }
 
@@ -115,12 +127,20 @@ export class SimulatedEc2 implements AwsApi {
     this.log.setThrottle(throttle);
   }
 
+  /**
+   * Starts, changes or (undefined) stops 5xx (InternalError 500, Unavailable 503): before the call
+   * takes effect, or, for a share of the writes, after it did, the response lost.
+   */
+  setServerErrors(serverErrors: ServerErrorOptions | undefined): void {
+    this.log.setServerErrors(serverErrors);
+  }
+
   /** Everything in the location, in the describe shapes, each list sorted by id: a deep copy. */
   state(): AwsRegionState {
     return this.region.state();
   }
 
-  // Simulation controls: what happens outside segsync. Not AwsApi calls: neither logged nor throttled.
+  // Simulation controls: what happens outside segsync. Not AwsApi calls: neither logged nor failed on demand.
 
   /** Makes a VPC known, so that groups can be created in it; runInstance does this itself. */
   addVpc(vpcId: string): void {

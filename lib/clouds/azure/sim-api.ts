@@ -1,13 +1,18 @@
-import { CallLog, type SimulatedCall, type ThrottleOptions } from "../sim-support/call-log.js";
+import {
+  CallLog,
+  type ServerErrorOptions,
+  type SimulatedCall,
+  type ThrottleOptions,
+} from "../sim-support/call-log.js";
 /**
  * SimulatedArm: ARM in memory for one subscription, with the semantics segsync depends on (ARM
  * ids, the six default NSG rules, priorities unique per direction, the quotas of config.ts, ASGs
  * bound to one VNet, references that must resolve in the same region, in-use deletes refused,
- * etags and If-Match, throttling on demand). It backs the CLI demo, the scenario tests and the
+ * etags and If-Match, throttling and 5xx on demand). It backs the CLI demo, the scenario tests and the
  * oracle checks; its state() is one subscription of the `azure` part of `simulate --state-out`.
  *
  * Unlike sdk-api.ts it never retries: an injected 429 surfaces at once as AzureThrottledError,
- * as if ARM had kept refusing beyond the client's retries.
+ * and an injected 500 or 503 as AzureApiError, as if ARM had kept failing beyond the client's retries.
  */
 import type { AzureApi } from "./api.js";
 import { type AzureQuotas, DEFAULT_AZURE_QUOTAS } from "./config.js";
@@ -67,10 +72,12 @@ export const AZURE_WRITE_METHODS: ReadonlySet<AzureApiMethod> = new Set<AzureApi
 ]);
 
 export type AzureThrottleOptions = ThrottleOptions;
+export type AzureServerErrorOptions = ServerErrorOptions;
 
 export interface SimulatedArmOptions {
   readonly quotas?: AzureQuotas;
   readonly throttle?: AzureThrottleOptions;
+  readonly serverErrors?: AzureServerErrorOptions;
 }
 
 export type SimulatedArmCall = SimulatedCall<AzureApiMethod>;
@@ -88,9 +95,12 @@ export class SimulatedArm implements AzureApi {
     this.log = new CallLog<AzureApiMethod>(
       {
         throttled: fail.throttled,
+        serverError: fail.serverError,
+        writes: AZURE_WRITE_METHODS,
         codeOf: (error) => (error instanceof AzureApiError ? error.code : undefined),
       },
       options.throttle,
+      options.serverErrors,
     );
   }
 
@@ -123,6 +133,14 @@ export class SimulatedArm implements AzureApi {
     this.log.setThrottle(throttle);
   }
 
+  /**
+   * Starts, changes or (undefined) stops 5xx (InternalServerError 500, ServiceUnavailable 503):
+   * before the call takes effect, or, for a share of the writes, after it did, the response lost.
+   */
+  setServerErrors(serverErrors: AzureServerErrorOptions | undefined): void {
+    this.log.setServerErrors(serverErrors);
+  }
+
   /** Everything in the subscription as `az … show` prints it, each list sorted by id: a deep copy. */
   state(): AzureSubscriptionState {
     return this.store.state();
@@ -133,7 +151,7 @@ export class SimulatedArm implements AzureApi {
     return structuredClone(sortById([...this.store.virtualNetworks.values()]));
   }
 
-  // Simulation controls: what happens outside segsync. Not AzureApi calls: neither logged nor throttled.
+  // Simulation controls: what happens outside segsync. Not AzureApi calls: neither logged nor failed on demand.
 
   createVirtualNetwork(input: CreateVirtualNetworkInput): SimVirtualNetwork {
     return structuredClone(createVirtualNetwork(this.store, input));

@@ -1,9 +1,14 @@
-import { CallLog, type SimulatedCall, type ThrottleOptions } from "../sim-support/call-log.js";
+import {
+  CallLog,
+  type ServerErrorOptions,
+  type SimulatedCall,
+  type ThrottleOptions,
+} from "../sim-support/call-log.js";
 /**
  * SimulatedCompute: Compute Engine in memory for one project, with the semantics segsync depends
  * on (firewall priorities, names unique per project, one address family per rule, per-rule limits
  * and the project's rule quota, network-tag format and count, tag fingerprints, the default
- * network's rules, throttling on demand). It backs the CLI demo, the scenario tests and the
+ * network's rules, throttling and 5xx on demand). It backs the CLI demo, the scenario tests and the
  * oracle checks; its state() is one project of the `gcp` part of `simulate --state-out`.
  */
 import type { GcpApi } from "./api.js";
@@ -47,10 +52,12 @@ export const GCP_WRITE_METHODS: ReadonlySet<GcpApiMethod> = new Set<GcpApiMethod
 ]);
 
 export type GcpThrottleOptions = ThrottleOptions;
+export type GcpServerErrorOptions = ServerErrorOptions;
 
 export interface SimulatedComputeOptions {
   readonly limits?: GcpLimits;
   readonly throttle?: GcpThrottleOptions;
+  readonly serverErrors?: GcpServerErrorOptions;
 }
 
 export type SimulatedComputeCall = SimulatedCall<GcpApiMethod>;
@@ -67,9 +74,12 @@ export class SimulatedCompute implements GcpApi {
     this.log = new CallLog<GcpApiMethod>(
       {
         throttled: fail.throttled,
+        serverError: fail.serverError,
+        writes: GCP_WRITE_METHODS,
         codeOf: (error) => (error instanceof GcpApiError ? error.code : undefined),
       },
       options.throttle,
+      options.serverErrors,
     );
   }
 
@@ -92,12 +102,20 @@ export class SimulatedCompute implements GcpApi {
     this.log.setThrottle(throttle);
   }
 
+  /**
+   * Starts, changes or (undefined) stops 5xx (500 internalError, 503 backendError): before the
+   * call takes effect, or, for a share of the writes, after it did, the response lost.
+   */
+  setServerErrors(serverErrors: GcpServerErrorOptions | undefined): void {
+    this.log.setServerErrors(serverErrors);
+  }
+
   /** Every instance (by zone, then name) and rule (by name), in the REST shapes: a deep copy. */
   state(): GcpProjectState {
     return this.store.state();
   }
 
-  // Simulation controls: what happens outside segsync. Not GcpApi calls: neither logged nor throttled.
+  // Simulation controls: what happens outside segsync. Not GcpApi calls: neither logged nor failed on demand.
 
   /** A network of this project; `withDefaultRules` adds the default network's pre-populated rules. */
   createNetwork(input: CreateNetworkInput): void {

@@ -1,5 +1,6 @@
+import type { ServerErrorStatus } from "../../sim-support/call-log.js";
 import {
-  type AwsApiError,
+  AwsApiError,
   AwsDependencyViolationError,
   AwsInvalidRequestError,
   AwsNotFoundError,
@@ -14,10 +15,32 @@ import {
  */
 type AwsApiErrorClass = new (message: string, code: string, options?: { cause?: unknown }) => AwsApiError;
 
-function ec2Failure(ErrorClass: AwsApiErrorClass, code: string, message: string): AwsApiError {
-  const cause = Object.assign(new Error(message), { name: code });
+/** `httpStatusCode`, when given, goes where the SDK's exception carries it, with its `$fault`. */
+function ec2Failure(
+  ErrorClass: AwsApiErrorClass,
+  code: string,
+  message: string,
+  httpStatusCode?: number,
+): AwsApiError {
+  const cause = Object.assign(
+    new Error(message),
+    { name: code },
+    httpStatusCode === undefined
+      ? {}
+      : { $fault: httpStatusCode >= 500 ? "server" : "client", $metadata: { httpStatusCode } },
+  );
   return new ErrorClass(`${code}: ${message}`, code, { cause });
 }
+
+/**
+ * EC2's 5xx codes and messages (EC2 API reference, "Error codes for the Amazon EC2 API").
+ * sdk-errors.ts has no class for them, so they stay AwsApiError, as a real 5xx does once the SDK
+ * stops retrying.
+ */
+const SERVER_ERRORS: Readonly<Record<ServerErrorStatus, { code: string; message: string }>> = {
+  500: { code: "InternalError", message: "An internal error has occurred." },
+  503: { code: "Unavailable", message: "The server is overloaded and can't handle the request." },
+};
 
 export const fail = {
   invalid: (code: string, message: string) => ec2Failure(AwsInvalidRequestError, code, message),
@@ -27,6 +50,8 @@ export const fail = {
   versionConflict: (message: string) =>
     ec2Failure(PrefixListVersionConflictError, "PrefixListVersionMismatch", message),
   throttled: () => ec2Failure(AwsThrottledError, "RequestLimitExceeded", "Request limit exceeded."),
+  serverError: (status: ServerErrorStatus) =>
+    ec2Failure(AwsApiError, SERVER_ERRORS[status].code, SERVER_ERRORS[status].message, status),
 };
 
 export { SimulationInputError } from "../../sim-support/simulation-input-error.js";

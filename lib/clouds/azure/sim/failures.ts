@@ -1,5 +1,6 @@
+import type { ServerErrorStatus } from "../../sim-support/call-log.js";
 import {
-  type AzureApiError,
+  AzureApiError,
   AzureConflictError,
   AzureInUseError,
   AzureInvalidRequestError,
@@ -26,6 +27,21 @@ function armFailure(ErrorClass: AzureApiErrorClass, status: number, code: string
   const cause = Object.assign(new Error(message), { name: "RestError", code, statusCode: status });
   return new ErrorClass(`${code}: ${message}`, code, status, { cause });
 }
+
+/**
+ * ARM's 5xx (the Network RP's 500 says no more than "An error occurred."). sdk-errors.ts classifies neither status, so they stay
+ * AzureApiError, as a real 5xx does once the client's retries are spent.
+ */
+const SERVER_ERRORS: Readonly<Record<ServerErrorStatus, { code: string; message: string }>> = {
+  500: {
+    code: "InternalServerError",
+    message: "An error occurred.",
+  },
+  503: {
+    code: "ServiceUnavailable",
+    message: "The service is currently unavailable. Please try again later.",
+  },
+};
 
 export const fail = {
   invalid: (code: string, message: string) => armFailure(AzureInvalidRequestError, 400, code, message),
@@ -54,6 +70,8 @@ export const fail = {
       "TooManyRequests",
       "The request is being throttled as the limit has been reached for operation type. Retry after 17 seconds.",
     ),
+  serverError: (status: ServerErrorStatus) =>
+    armFailure(AzureApiError, status, SERVER_ERRORS[status].code, SERVER_ERRORS[status].message),
 };
 
 export { SimulationInputError } from "../../sim-support/simulation-input-error.js";

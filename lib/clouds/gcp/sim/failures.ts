@@ -1,6 +1,7 @@
+import type { ServerErrorStatus } from "../../sim-support/call-log.js";
 import {
   GcpAlreadyExistsError,
-  type GcpApiError,
+  GcpApiError,
   GcpConflictError,
   GcpInvalidRequestError,
   GcpNotFoundError,
@@ -27,6 +28,15 @@ function computeFailure(ErrorClass: GcpApiErrorClass, status: number, reason: st
   });
   return new ErrorClass(`${reason}: ${message}`, reason, status, { cause });
 }
+
+/**
+ * Compute's 5xx: 503 backendError is what it answers when a backend is unavailable, 500
+ * internalError an internal failure. sdk-errors.ts classifies neither, so they stay GcpApiError.
+ */
+const SERVER_ERRORS: Readonly<Record<ServerErrorStatus, { reason: string; message: string }>> = {
+  500: { reason: "internalError", message: "Internal error encountered." },
+  503: { reason: "backendError", message: "Internal error. Please try again or contact Google Support." },
+};
 
 export const fail = {
   /** 400 invalid, worded as Compute words it: the field, the value, and why. */
@@ -71,6 +81,8 @@ export const fail = {
       "rateLimitExceeded",
       "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service 'compute.googleapis.com'.",
     ),
+  serverError: (status: ServerErrorStatus) =>
+    computeFailure(GcpApiError, status, SERVER_ERRORS[status].reason, SERVER_ERRORS[status].message),
 };
 
 export { SimulationInputError } from "../../sim-support/simulation-input-error.js";
