@@ -25,6 +25,9 @@ export type PrefixListSummary = Omit<ManagedPrefixList, "Entries">;
  * - describe* calls page through every result and require at least one filter;
  * - authorizeIngress of a rule that exists and revokeIngress of one that does not succeed
  *   (InvalidPermission.Duplicate / .NotFound are success: the calls are idempotent);
+ * - deleting a security group or prefix list that is gone succeeds (InvalidGroup.NotFound /
+ *   InvalidPrefixListID.NotFound): absence is the goal, and the SDK's own retry of a delete whose
+ *   response was lost meets exactly that;
  * - prefix-list creates and modifies take any number of entries: sdk-api splits them into
  *   EC2's calls of at most 100 (cloud-facts A2), each chained on the version the last returned;
  * - every other failure is one of the errors of errors.ts, with the EC2 error as its cause.

@@ -194,7 +194,7 @@ export class SdkAwsApi implements AwsApi {
   }
 
   async deleteSecurityGroup(groupId: string): Promise<void> {
-    await this.call("DeleteSecurityGroup", () =>
+    await this.idempotentDelete("DeleteSecurityGroup", "InvalidGroup.NotFound", () =>
       this.client.send(new DeleteSecurityGroupCommand({ GroupId: groupId })),
     );
   }
@@ -332,9 +332,19 @@ export class SdkAwsApi implements AwsApi {
   }
 
   async deleteManagedPrefixList(prefixListId: string): Promise<void> {
-    await this.call("DeleteManagedPrefixList", () =>
+    await this.idempotentDelete("DeleteManagedPrefixList", "InvalidPrefixListID.NotFound", () =>
       this.client.send(new DeleteManagedPrefixListCommand({ PrefixListId: prefixListId })),
     );
+  }
+
+  /** A delete of what is already gone succeeds (see the AwsApi contract). */
+  private async idempotentDelete(operation: string, goneCode: string, send: () => Promise<unknown>) {
+    try {
+      await send();
+    } catch (error) {
+      if (errorCode(error) === goneCode) return;
+      throw toAwsError(error, operation);
+    }
   }
 
   private pageSize(least: number, most: number): number {

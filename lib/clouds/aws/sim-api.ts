@@ -237,7 +237,10 @@ export class SimulatedEc2 implements AwsApi {
   }
 
   deleteSecurityGroup(groupId: string): Promise<void> {
-    return this.log.run("deleteSecurityGroup", [groupId], () => deleteSecurityGroup(this.region, groupId));
+    return this.log.run("deleteSecurityGroup", [groupId], () => {
+      // Gone is success, as in sdk-api (the AwsApi contract).
+      if (this.region.groups.has(groupId)) deleteSecurityGroup(this.region, groupId);
+    });
   }
 
   authorizeIngress(groupId: string, permissions: readonly IpPermission[]): Promise<void> {
@@ -292,9 +295,9 @@ export class SimulatedEc2 implements AwsApi {
   }
 
   deleteManagedPrefixList(prefixListId: string): Promise<void> {
-    return this.log.run("deleteManagedPrefixList", [prefixListId], () =>
-      deleteManagedPrefixList(this.region, prefixListId),
-    );
+    return this.log.run("deleteManagedPrefixList", [prefixListId], () => {
+      if (this.region.prefixLists.has(prefixListId)) deleteManagedPrefixList(this.region, prefixListId);
+    });
   }
 }
 

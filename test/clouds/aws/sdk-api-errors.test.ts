@@ -1,6 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { DeleteSecurityGroupCommand, EC2Client, ModifyManagedPrefixListCommand } from "@aws-sdk/client-ec2";
+import {
+  CreateTagsCommand,
+  DeleteManagedPrefixListCommand,
+  DeleteSecurityGroupCommand,
+  EC2Client,
+  ModifyManagedPrefixListCommand,
+} from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -52,14 +58,28 @@ describe("error mapping", () => {
     ["InternalError", AwsApiError],
   ] as const)("%s → %o, with the EC2 error as cause and its code", async (code, ErrorClass) => {
     const original = ec2Error(code);
-    ec2Mock.on(DeleteSecurityGroupCommand).rejects(original);
+    ec2Mock.on(CreateTagsCommand).rejects(original);
 
-    const error = await failure(sdkApi().deleteSecurityGroup("sg-1"));
+    const error = await failure(sdkApi().createTags(["sg-1"], [{ Key: "k", Value: "v" }]));
 
     expect(error.constructor).toBe(ErrorClass);
     expect(error.code).toBe(code);
     expect(error.cause).toBe(original);
-    expect(error.message).toContain("DeleteSecurityGroup");
+    expect(error.message).toContain("CreateTags");
+  });
+
+  it("deletes idempotently: a group or prefix list already gone is success, other failures are not", async () => {
+    ec2Mock.on(DeleteSecurityGroupCommand).rejects(ec2Error("InvalidGroup.NotFound"));
+    ec2Mock.on(DeleteManagedPrefixListCommand).rejects(ec2Error("InvalidPrefixListID.NotFound"));
+    await expect(sdkApi().deleteSecurityGroup("sg-1")).resolves.toBeUndefined();
+    await expect(sdkApi().deleteManagedPrefixList("pl-1")).resolves.toBeUndefined();
+    ec2Mock.on(DeleteSecurityGroupCommand).rejects(ec2Error("DependencyViolation"));
+    expect((await failure(sdkApi().deleteSecurityGroup("sg-1"))).constructor).toBe(
+      AwsDependencyViolationError,
+    );
+    // The codes are not interchangeable: a prefix list's NotFound on a group delete is a failure.
+    ec2Mock.on(DeleteSecurityGroupCommand).rejects(ec2Error("InvalidPrefixListID.NotFound"));
+    expect((await failure(sdkApi().deleteSecurityGroup("sg-1"))).constructor).toBe(AwsNotFoundError);
   });
 
   it.each(["PrefixListVersionMismatch", "IncorrectState"])(
@@ -137,7 +157,9 @@ describe("retries through the SDK", () => {
 
   it("does not retry a client error", async () => {
     answer = { status: 400, code: "InvalidGroup.NotFound" };
-    const error = await failure(sdkApi({ endpoint, maxAttempts: 3 }).deleteSecurityGroup("sg-1"));
+    const error = await failure(
+      sdkApi({ endpoint, maxAttempts: 3 }).createTags(["sg-1"], [{ Key: "k", Value: "v" }]),
+    );
     expect(error).toBeInstanceOf(AwsNotFoundError);
     expect(requests).toBe(1);
   });

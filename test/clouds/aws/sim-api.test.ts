@@ -301,12 +301,8 @@ describe("security groups", () => {
     expect(await sim.describeSecurityGroups([{ Name: "group-id", Values: [target] }])).toEqual([]);
   });
 
-  it("refuse deleting an unknown group or a VPC's default group", async () => {
-    await expectFailure(
-      sim.deleteSecurityGroup("sg-00000000000000000"),
-      AwsNotFoundError,
-      "InvalidGroup.NotFound",
-    );
+  it("delete an unknown group as a success (it is gone), and refuse a VPC's default group", async () => {
+    await expect(sim.deleteSecurityGroup("sg-00000000000000000")).resolves.toBeUndefined();
     const { instanceId } = sim.runInstance({ vpcId: VPC_A, privateIp: "10.1.0.5", tags: {} });
     const defaultId = sim.state().instances.find((i) => i.InstanceId === instanceId)?.NetworkInterfaces[0]
       ?.Groups[0]?.GroupId as string;
@@ -823,13 +819,13 @@ describe("the call log", () => {
     await sim.authorizeIngress(groupId, permissions);
     permissions.push(tcp(81, {}));
     await sim.describeSecurityGroups([{ Name: "group-id", Values: [groupId] }]);
-    await sim.deleteSecurityGroup("sg-0000000000000dead").catch(() => undefined);
+    await sim.revokeIngress("sg-0000000000000dead", [permission]).catch(() => undefined);
 
     expect(sim.calls.map((call) => call.method)).toEqual([
       "createSecurityGroup",
       "authorizeIngress",
       "describeSecurityGroups",
-      "deleteSecurityGroup",
+      "revokeIngress",
     ]);
     expect(sim.calls[1]?.args).toEqual([groupId, [permission]]);
     expect(sim.calls[3]?.outcome).toBe("InvalidGroup.NotFound");
