@@ -5,13 +5,14 @@
  * clouds and a DynamoDB inventory; a schedule and every deploy that changes the policy enqueue
  * a full sync.
  */
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { CfnEventBusPolicy, Rule, RuleTargetInput, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction, SqsQueue } from "aws-cdk-lib/aws-events-targets";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { FunctionUrlAuthType, type IFunction } from "aws-cdk-lib/aws-lambda";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
@@ -54,6 +55,14 @@ export class SegmentationSynchronizer extends Construct {
   readonly deadLetterQueue: Queue;
   /** In alarm while any message sits in the dead-letter queue; add your own actions to it. */
   readonly deadLetterAlarm: Alarm;
+  /**
+   * EC2 events that never reached the queue: EventBridge could not invoke aws-events, or
+   * aws-events failed on them after Lambda's retries (a malformed event, the queue unreachable).
+   * With `aws`; the next full sync repairs what they would have changed.
+   */
+  readonly eventsDeadLetterQueue: Queue | undefined;
+  /** In alarm while any event sits in eventsDeadLetterQueue. */
+  readonly eventsDeadLetterAlarm: Alarm | undefined;
   readonly table: Table;
   readonly functions: Readonly<Partial<Record<FunctionName, PipelineFunction>>>;
   /** The Event Grid webhook endpoint, with `azure`. */
@@ -85,18 +94,11 @@ export class SegmentationSynchronizer extends Construct {
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
-    this.deadLetterAlarm = new Alarm(this, "DeadLetterAlarm", {
-      alarmDescription:
-        "segsync: a queue message failed the reconciler repeatedly; read its body, fix the cause, redrive it",
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: "Maximum",
-      }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLetterAlarm = this.nonEmptyAlarm(
+      "DeadLetterAlarm",
+      this.deadLetterQueue,
+      "segsync: a queue message failed the reconciler repeatedly; read its body, fix the cause, redrive it",
+    );
 
     this.table = new Table(this, "Inventory", {
       partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
@@ -122,7 +124,16 @@ export class SegmentationSynchronizer extends Construct {
     this.grantReconciler(reconciler, props);
     this.grantIngest(functions);
 
-    if (functions["aws-events"] !== undefined) this.routeEc2Events(functions["aws-events"].function);
+    const awsEvents = functions["aws-events"]?.function;
+    this.eventsDeadLetterQueue = awsEvents === undefined ? undefined : this.routeEc2Events(awsEvents);
+    this.eventsDeadLetterAlarm =
+      this.eventsDeadLetterQueue === undefined
+        ? undefined
+        : this.nonEmptyAlarm(
+            "EventsDeadLetterAlarm",
+            this.eventsDeadLetterQueue,
+            "segsync: an EC2 event did not reach the queue; the next full sync repairs it, but read why",
+          );
     this.azureEventsUrl = this.functionUrl(functions["azure-events"], "AzureEventsUrl", "Event Grid webhook");
     this.gcpEventsUrl = this.functionUrl(functions["gcp-events"], "GcpEventsUrl", "Pub/Sub push endpoint");
 
@@ -249,11 +260,44 @@ export class SegmentationSynchronizer extends Construct {
     }
   }
 
-  private routeEc2Events(target: IFunction): void {
+  private nonEmptyAlarm(id: string, queue: Queue, description: string): Alarm {
+    return new Alarm(this, id, {
+      alarmDescription: description,
+      metric: queue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: "Maximum",
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /** The two EC2 rules into aws-events; returns where the events that fail on the way go. */
+  private routeEc2Events(target: IFunction): Queue {
+    const deadLetters = new Queue(this, "EventsDeadLetterQueue", {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(deadLetters).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason:
+        "it is a dead-letter queue itself: of the EC2 rules' targets and of aws-events' failed async invocations, which cdk-nag does not recognise as DLQ uses",
+    });
+    // EventBridge invokes aws-events asynchronously: Lambda retries a failed event twice, then
+    // sends it here rather than dropping it.
+    target.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(deadLetters) });
+    const toFunction = new LambdaFunction(target, {
+      deadLetterQueue: deadLetters,
+      retryAttempts: 8,
+      maxEventAge: Duration.hours(2),
+    });
     new Rule(this, "Ec2StateChange", {
       description: "segsync: EC2 instance state changes, this account's and forwarded ones",
       eventPattern: { source: ["aws.ec2"], detailType: ["EC2 Instance State-change Notification"] },
-      targets: [new LambdaFunction(target)],
+      targets: [toFunction],
     });
     new Rule(this, "Ec2TagChange", {
       description: "segsync: EC2 instance tag changes, this account's and forwarded ones",
@@ -262,13 +306,13 @@ export class SegmentationSynchronizer extends Construct {
         detailType: ["Tag Change on Resource"],
         detail: { service: ["ec2"], "resource-type": ["instance"] },
       },
-      targets: [new LambdaFunction(target)],
+      targets: [toFunction],
     });
     const stackAccount = Stack.of(this).account;
     const others = [
       ...new Set((this.settings.config.aws?.accounts ?? []).map((entry) => entry.account)),
     ].filter((account) => Token.isUnresolved(stackAccount) || account !== stackAccount);
-    if (others.length === 0) return;
+    if (others.length === 0) return deadLetters;
     // The other accounts forward their EC2 events to this default bus (a rule per account and
     // region, README); they may put those two sources and nothing else.
     new CfnEventBusPolicy(this, "ForwardedEvents", {
@@ -281,6 +325,7 @@ export class SegmentationSynchronizer extends Construct {
         Condition: { StringEquals: { "events:source": ["aws.ec2", "aws.tag"] } },
       },
     });
+    return deadLetters;
   }
 
   private functionUrl(

@@ -50,13 +50,25 @@ describe("IAM: the ingest functions", () => {
       const statements = statementsOf(sample, name);
       const actions = statements.flatMap(actionsOf);
       expect(actions.filter(isEc2)).toEqual([]);
+      // aws-events also hands the events it failed on to their dead-letter queue (an async-invoke
+      // destination, granted as CDK's grantSendMessages: SendMessage, GetQueueAttributes, GetQueueUrl).
+      const deadLetters = name === "aws-events" ? sample.synchronizer.eventsDeadLetterQueue : undefined;
       expect(new Set(actions)).toEqual(
-        new Set(["logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage"]),
+        new Set([
+          "logs:CreateLogStream",
+          "logs:PutLogEvents",
+          "sqs:SendMessage",
+          ...(deadLetters === undefined ? [] : ["sqs:GetQueueAttributes", "sqs:GetQueueUrl"]),
+        ]),
       );
-      const send = statements.find((statement) => actionsOf(statement).includes("sqs:SendMessage"));
-      expect(send?.Resource).toEqual({
-        "Fn::GetAtt": [logicalId(sample.synchronizer.queue, sample.stack), "Arn"],
-      });
+      const sends = statements.filter((statement) => actionsOf(statement).includes("sqs:SendMessage"));
+      const queues = [sample.synchronizer.queue, ...(deadLetters === undefined ? [] : [deadLetters])];
+      expect(sends.map((statement) => statement.Resource)).toEqual(
+        expect.arrayContaining(
+          queues.map((queue) => ({ "Fn::GetAtt": [logicalId(queue, sample.stack), "Arn"] })),
+        ),
+      );
+      expect(sends).toHaveLength(queues.length);
       const logs = statements.find((statement) => actionsOf(statement).includes("logs:PutLogEvents"));
       const logGroup = sample.synchronizer.functions[name]?.logGroup;
       expect(logs?.Resource).toEqual({

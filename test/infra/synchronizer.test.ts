@@ -24,7 +24,8 @@ function functionProps(name: "aws-events" | "azure-events" | "gcp-events" | "rec
 
 describe("SegmentationSynchronizer: the queue", () => {
   it("is FIFO without content-based deduplication, and sends failures to a FIFO dead-letter queue", () => {
-    template.resourceCountIs("AWS::SQS::Queue", 2);
+    // The FIFO queue, its dead-letter queue, and the EC2 events' dead-letter queue (below).
+    template.resourceCountIs("AWS::SQS::Queue", 3);
     template.hasResourceProperties("AWS::SQS::Queue", {
       FifoQueue: true,
       ContentBasedDeduplication: false,
@@ -187,6 +188,38 @@ describe("SegmentationSynchronizer: events", () => {
       },
       EventBusName: Match.absent(),
       Targets: [Match.objectLike(target)],
+    });
+  });
+
+  it("keeps the EC2 events that fail on the way to the queue in a dead-letter queue, with an alarm", () => {
+    const deadLetters = synchronizer.eventsDeadLetterQueue;
+    if (deadLetters === undefined) throw new Error("no events dead-letter queue");
+    const arn = { "Fn::GetAtt": [id(deadLetters), "Arn"] };
+    // EventBridge could not invoke aws-events: retried, then kept.
+    const rules = template.findResources("AWS::Events::Rule", {
+      Properties: {
+        EventPattern: { source: Match.arrayWith([Match.stringLikeRegexp("^aws\\.(ec2|tag)$")]) },
+      },
+    });
+    expect(Object.keys(rules)).toHaveLength(2);
+    for (const rule of Object.values(rules)) {
+      expect(rule.Properties.Targets).toEqual([
+        expect.objectContaining({
+          DeadLetterConfig: { Arn: arn },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+        }),
+      ]);
+    }
+    // aws-events failed on an event (malformed, queue unreachable): Lambda retries twice, then keeps it.
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: { Ref: id(synchronizer.functions["aws-events"]?.function ?? stack) },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: arn } },
+    });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [id(deadLetters), "QueueName"] } }],
     });
   });
 
