@@ -75,7 +75,7 @@ export function createAzureEventsHandler(deps: AzureEventsDeps): AzureEventsHand
       if (foreign.length > 0) throw new ForeignSubscriptionError(foreign);
       const ids = delivered.map((one) => one.id);
       replay.check(credential, ids, now);
-      const messages = queueMessages(result, delivered);
+      const messages = queueMessages(result);
       if (messages.length > 0) await deps.queue.send(messages);
       replay.remember(credential, ids, now);
       deps.metrics.addMetric("EventsEnqueued", MetricUnit.Count, messages.length);
@@ -102,46 +102,34 @@ function parseDelivery(body: unknown): AzureEventsResult {
 }
 
 /**
- * The id, time and subscription of each event of a delivery that parseAzureEvents accepted (so
- * each has them): the subscription from the topic, which the parser checked against the subject
- * and data.subscriptionId.
+ * The id and subscription of each event of a delivery that parseAzureEvents accepted (so each has
+ * them): the subscription from the topic, which the parser checked against the subject and
+ * data.subscriptionId.
  */
 const DeliveredSchema = z.array(
   z.object({
     id: z.string(),
-    eventTime: z.string(),
     topic: z
       .string()
       .transform((topic) => /^\/subscriptions\/([^/]+)/i.exec(topic)?.[1]?.toLowerCase() ?? topic),
   }),
 );
 
-interface Delivered {
-  readonly id: string;
-  readonly time: string;
-  readonly subscription: string;
+function deliveredEvents(body: unknown): { readonly id: string; readonly subscription: string }[] {
+  return DeliveredSchema.parse(body).map((one) => ({ id: one.id, subscription: one.topic }));
 }
 
-function deliveredEvents(body: unknown): Delivered[] {
-  return DeliveredSchema.parse(body).map((one) => ({
-    id: one.id,
-    time: one.eventTime,
-    subscription: one.topic,
-  }));
-}
-
-function queueMessages(
-  result: Extract<AzureEventsResult, { kind: "events" }>,
-  delivered: readonly Delivered[],
-): QueueMessage[] {
-  // AzureNicChange carries no time; the event it came from does.
-  const times = new Map(delivered.map((one) => [one.id, one.time]));
-  const nics = result.nicChanges.map((nic): QueueMessage => {
-    const time = times.get(nic.eventId);
-    if (time === undefined) throw new Error(`NIC change ${nic.eventId} is not an event of the delivery`);
-    const { subscription, resourceGroup, nicName } = nic;
-    return { kind: "azure-nic", eventId: nic.eventId, time, subscription, resourceGroup, nicName };
-  });
+function queueMessages(result: Extract<AzureEventsResult, { kind: "events" }>): QueueMessage[] {
+  const nics = result.nicChanges.map(
+    ({ eventId, time, subscription, resourceGroup, nicName }): QueueMessage => ({
+      kind: "azure-nic",
+      eventId,
+      time,
+      subscription,
+      resourceGroup,
+      nicName,
+    }),
+  );
   return [...result.events.map((event): QueueMessage => ({ kind: "workload", event })), ...nics];
 }
 

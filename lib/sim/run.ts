@@ -191,7 +191,7 @@ export class Simulation {
             parsed.push({
               cloud: "azure",
               eventId: nic.eventId,
-              time: this.clouds.clock.now().toISOString(),
+              time: nic.time,
               workloadId,
               change: { kind: "resource", action: "updated" },
             });

@@ -78,6 +78,8 @@ export interface AzureNicChange {
   readonly resourceGroup: string;
   readonly nicName: string;
   readonly eventId: string;
+  /** The event's eventTime. */
+  readonly time: string;
 }
 
 export type AzureEventsResult =
@@ -208,7 +210,13 @@ function fromResourceEvent(
   }
   const named = resource as ResourceId;
   if (target === "networkInterface") {
-    return { subscription, resourceGroup: named.resourceGroup, nicName: named.name, eventId: event.id };
+    return {
+      subscription,
+      resourceGroup: named.resourceGroup,
+      nicName: named.name,
+      eventId: event.id,
+      time: event.eventTime,
+    };
   }
   let workloadId: string;
   try {

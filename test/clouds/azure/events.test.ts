@@ -169,11 +169,18 @@ describe("resource events of the subscription topic", () => {
       `${NIC}/providers/Microsoft.Resources/tags/default`,
     ],
   ])("returns %s %s as a NIC change for the reconciler to resolve", (type, operation, subject) => {
-    expect(parseAzureEvents([event(`Microsoft.Resources.${type}`, operation, subject)])).toEqual({
+    const delivered = event(`Microsoft.Resources.${type}`, operation, subject);
+    expect(parseAzureEvents([delivered])).toEqual({
       kind: "events",
       events: [],
       nicChanges: [
-        { subscription: SUB, resourceGroup: "rg-shop-prod", nicName: "vm-web-1-nic", eventId: "e-1" },
+        {
+          subscription: SUB,
+          resourceGroup: "rg-shop-prod",
+          nicName: "vm-web-1-nic",
+          eventId: "e-1",
+          time: write().eventTime,
+        },
       ],
       ignored: 0,
     });
