@@ -1,10 +1,3 @@
-/**
- * `segsync plan|apply|explain --live` as users run them (child processes), against moto_server's
- * EC2 through `--aws-endpoint`, with the AWS SDK's default credential chain fed from the
- * environment: plan shows changes (exit 2), apply writes them, a second plan finds nothing left
- * (exit 0), and the security groups in moto are segsync's, attached to the labelled instances.
- */
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,16 +12,15 @@ import {
   RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../policy/fixtures.js";
 import { type MotoServer, skipWithoutMoto, startMotoServer } from "../support/moto-server.js";
-import type { CliRun } from "./run-cli.js";
+import { MOTO_ACCOUNT, MOTO_CREDENTIALS, MOTO_REGION, segsyncOnMoto } from "./live-moto.js";
 
 /** Each test runs the CLI in cold child processes, each reading moto over HTTP. */
 const CLI_TIMEOUT_MS = 60_000;
 /** moto's default account: the one that unsigned-for-an-account requests land in. */
-const ACCOUNT = "123456789012";
-const REGION = "eu-west-1";
-const CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
+const ACCOUNT = MOTO_ACCOUNT;
+const REGION = MOTO_REGION;
+const CREDENTIALS = MOTO_CREDENTIALS;
 const POLICY = "examples/policy.yaml";
 const SHOP = { "seg-app": "shop", "seg-env": "prod" };
 const INSTANCES = {
@@ -39,33 +31,6 @@ const INSTANCES = {
   bastion: { ip: "10.0.1.99", tags: { Name: "bastion" } },
 } as const;
 type Name = keyof typeof INSTANCES;
-
-/** The environment of the child: dummy keys for the default chain, and nothing of the caller's AWS setup. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("AWS_")));
-  return {
-    ...env,
-    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-    AWS_REGION: REGION,
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  };
-}
-
-function segsync(args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(REPO_ROOT, "bin", "segsync.js"), ...args],
-      { cwd: REPO_ROOT, env: childEnv() },
-      (error, stdout, stderr) => {
-        const exitCode = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        resolve({ exitCode, stdout, stderr });
-      },
-    );
-  });
-}
 
 describe.skipIf(skipWithoutMoto("the segsync --live CLI tests against moto"))(
   "segsync --live against moto's EC2 (child processes)",
@@ -129,7 +94,7 @@ describe.skipIf(skipWithoutMoto("the segsync --live CLI tests against moto"))(
 
     const workload = (name: Name) => `aws:${ACCOUNT}:${REGION}:${ids[name]}`;
     const explain = (from: Name, to: Name, port: string) =>
-      segsync(["explain", ...live, "--from", workload(from), "--to", workload(to), "--port", port]);
+      segsyncOnMoto(["explain", ...live, "--from", workload(from), "--to", workload(to), "--port", port]);
 
     /** Each instance's groups, read back from moto, and the owned groups by id. */
     async function readBack() {
@@ -150,7 +115,7 @@ describe.skipIf(skipWithoutMoto("the segsync --live CLI tests against moto"))(
       "plans the changes (exit 2), applies them with --yes, and then has nothing left to plan (exit 0)",
       async () => {
         const [before, explained] = await Promise.all([
-          segsync(["plan", ...live]),
+          segsyncOnMoto(["plan", ...live]),
           explain("api", "db", "tcp/5432"),
         ]);
         expect(before.stderr).toBe("");
@@ -162,13 +127,13 @@ describe.skipIf(skipWithoutMoto("the segsync --live CLI tests against moto"))(
         expect(explained.stdout).toMatch(/^pending: \d+ operation\(s\) not applied yet/m);
         expect((await readBack()).owned.size).toBe(0); // neither writes anything
 
-        const applied = await segsync(["apply", ...live, "--yes"]);
+        const applied = await segsyncOnMoto(["apply", ...live, "--yes"]);
         expect(applied.stderr).toBe("");
         expect(applied.exitCode).toBe(0);
         expect(applied.stdout).toMatch(/^Applied: AWS \d+ \(\d+ audit records\)\.$/m);
         expect(applied.stdout).not.toContain("simulated");
 
-        const after = await segsync(["plan", ...live]);
+        const after = await segsyncOnMoto(["plan", ...live]);
         expect(after.stderr).toBe("");
         expect(after.exitCode).toBe(0);
       },
@@ -225,7 +190,7 @@ describe.skipIf(skipWithoutMoto("the segsync --live CLI tests against moto"))(
       "says which cloud it could not read, without claiming that nothing needs to change",
       async () => {
         const closed = [...live.slice(0, -1), "http://127.0.0.1:1"];
-        const result = await segsync(["plan", ...closed]);
+        const result = await segsyncOnMoto(["plan", ...closed]);
         expect(result.exitCode).toBe(1);
         expect(result.stdout).toBe("");
         expect(result.stderr).toMatch(
@@ -238,7 +203,7 @@ describe.skipIf(skipWithoutMoto("the segsync --live CLI tests against moto"))(
     it(
       "says which workload it cannot find in the clouds",
       async () => {
-        const missing = await segsync([
+        const missing = await segsyncOnMoto([
           "explain",
           ...live,
           "--from",

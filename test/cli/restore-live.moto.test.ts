@@ -1,11 +1,3 @@
-/**
- * `segsync restore --live` as users run it (child processes), against moto_server's EC2: after an
- * exclusive `apply --live`, a restore puts each ENI's customer groups back exactly, deletes
- * segsync's groups and prefix lists and the original-groups record, and a plan afterwards wants
- * to apply the policy again. Also: no restore without confirmation, a stopped instance left as it
- * is until it runs, a cloud that cannot be read, and the target options refused as plan's are.
- */
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,16 +17,21 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../lib/cli/main.js";
 import { ORIGINAL_GROUPS_TAG_KEY } from "../../lib/clouds/aws/ownership.js";
-import { REPO_ROOT } from "../policy/fixtures.js";
 import { type MotoServer, skipWithoutMoto, startMotoServer } from "../support/moto-server.js";
-import type { CliRun } from "./run-cli.js";
+import {
+  MOTO_ACCOUNT,
+  MOTO_CREDENTIALS,
+  MOTO_REGION,
+  segsyncOnMoto,
+  stubMotoCredentials,
+} from "./live-moto.js";
 
 /** Each test runs the CLI in cold child processes, each reading moto over HTTP. */
 const CLI_TIMEOUT_MS = 90_000;
 /** moto's default account: the one that unsigned-for-an-account requests land in. */
-const ACCOUNT = "123456789012";
-const REGION = "eu-west-1";
-const CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
+const ACCOUNT = MOTO_ACCOUNT;
+const REGION = MOTO_REGION;
+const CREDENTIALS = MOTO_CREDENTIALS;
 const SHOP = { "seg-app": "shop", "seg-env": "prod" };
 /** The customer groups each instance starts with, by name; `vpc` b holds the batch job only. */
 const INSTANCES = {
@@ -78,33 +75,6 @@ rulesets:
         to: { role: db }
         services: [tcp/5432]
 `;
-}
-
-/** The environment of the child: dummy keys for the default chain, and nothing of the caller's AWS setup. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("AWS_")));
-  return {
-    ...env,
-    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-    AWS_REGION: REGION,
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  };
-}
-
-function segsync(args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(REPO_ROOT, "bin", "segsync.js"), ...args],
-      { cwd: REPO_ROOT, env: childEnv() },
-      (error, stdout, stderr) => {
-        const exitCode = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        resolve({ exitCode, stdout, stderr });
-      },
-    );
-  });
 }
 
 /** In-process io: what the command wrote, and how many times it asked. */
@@ -285,10 +255,7 @@ describe.skipIf(skipWithoutMoto("the segsync restore --live CLI tests against mo
     it(
       "apply writes nothing when the clouds change between the plan shown and the answer",
       async () => {
-        vi.stubEnv("AWS_ACCESS_KEY_ID", CREDENTIALS.accessKeyId);
-        vi.stubEnv("AWS_SECRET_ACCESS_KEY", CREDENTIALS.secretAccessKey);
-        vi.stubEnv("AWS_PROFILE", undefined);
-        vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
+        stubMotoCredentials();
         const { output, io } = capture({ interactive: true, answer: "yes" });
         // While the person reads the plan, an instance stops: its address leaves the peer sets.
         const ask = io.ask;
@@ -313,13 +280,13 @@ describe.skipIf(skipWithoutMoto("the segsync restore --live CLI tests against mo
     it(
       "does not restore without confirmation, nor on any answer but 'yes'",
       async () => {
-        const applied = await segsync(["apply", ...live, "--yes"]);
+        const applied = await segsyncOnMoto(["apply", ...live, "--yes"]);
         expect(applied.stderr).toBe("");
         expect(applied.exitCode).toBe(0);
         await expectEnforced(["web", "api", "db", "batch"]);
         expect((await readBack()).ownedLists.length).toBeGreaterThan(0);
 
-        const piped = await segsync(["restore", ...live]);
+        const piped = await segsyncOnMoto(["restore", ...live]);
         expect(piped.exitCode).toBe(1);
         expect(piped.stderr).toBe(
           "segsync restore: not restoring without confirmation: stdin is not a terminal; pass --yes\n",
@@ -327,10 +294,7 @@ describe.skipIf(skipWithoutMoto("the segsync restore --live CLI tests against mo
         expect(piped.stdout).toMatch(/^Restore: /);
 
         // In process, as a person at a terminal who answers "no".
-        vi.stubEnv("AWS_ACCESS_KEY_ID", CREDENTIALS.accessKeyId);
-        vi.stubEnv("AWS_SECRET_ACCESS_KEY", CREDENTIALS.secretAccessKey);
-        vi.stubEnv("AWS_PROFILE", undefined);
-        vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
+        stubMotoCredentials();
         const { output, io } = capture({ interactive: true, answer: "no" });
         expect(await main(["node", "segsync", "restore", ...live], io)).toBe(1);
         expect(output.asked).toBe(1);
@@ -344,7 +308,7 @@ describe.skipIf(skipWithoutMoto("the segsync restore --live CLI tests against mo
     it(
       "puts every ENI's customer groups back, deletes segsync's objects, and plan wants to apply again",
       async () => {
-        const restored = await segsync(["restore", ...live, "--yes"]);
+        const restored = await segsyncOnMoto(["restore", ...live, "--yes"]);
         expect(restored.stderr).toBe("");
         expect(restored.exitCode).toBe(0);
         // The plan shown says what is re-attached and what is deleted.
@@ -364,8 +328,8 @@ describe.skipIf(skipWithoutMoto("the segsync restore --live CLI tests against mo
         expect(ownedLists).toEqual([]);
 
         const [again, plan] = await Promise.all([
-          segsync(["restore", ...live, "--yes"]),
-          segsync(["plan", ...live]),
+          segsyncOnMoto(["restore", ...live, "--yes"]),
+          segsyncOnMoto(["plan", ...live]),
         ]);
         expect(again.stderr).toBe("");
         expect(again.exitCode).toBe(0);
@@ -381,11 +345,11 @@ describe.skipIf(skipWithoutMoto("the segsync restore --live CLI tests against mo
     it(
       "leaves a stopped instance as it is, and restores it once it runs",
       async () => {
-        const applied = await segsync(["apply", ...live, "--yes"]);
+        const applied = await segsyncOnMoto(["apply", ...live, "--yes"]);
         expect(applied.exitCode).toBe(0);
         await ec2.send(new StopInstancesCommand({ InstanceIds: [ids.batch] }));
 
-        const first = await segsync(["restore", ...live, "--yes"]);
+        const first = await segsyncOnMoto(["restore", ...live, "--yes"]);
         expect(first.stderr).toBe("");
         expect(first.exitCode).toBe(0);
         expect(first.stdout).toContain(
@@ -395,7 +359,7 @@ describe.skipIf(skipWithoutMoto("the segsync restore --live CLI tests against mo
         await expectEnforced(["batch"]);
 
         await ec2.send(new StartInstancesCommand({ InstanceIds: [ids.batch] }));
-        const second = await segsync(["restore", ...live, "--yes"]);
+        const second = await segsyncOnMoto(["restore", ...live, "--yes"]);
         expect(second.stderr).toBe("");
         expect(second.exitCode).toBe(0);
         expect(second.stdout).not.toContain("Not running");
@@ -409,7 +373,7 @@ describe.skipIf(skipWithoutMoto("the segsync restore --live CLI tests against mo
       "says which cloud it could not read, and restores nothing",
       async () => {
         const closed = [...live.slice(0, -1), "http://127.0.0.1:1"];
-        const result = await segsync(["restore", ...closed, "--yes"]);
+        const result = await segsyncOnMoto(["restore", ...closed, "--yes"]);
         expect(result.exitCode).toBe(1);
         expect(result.stdout).toBe("");
         expect(result.stderr).toMatch(

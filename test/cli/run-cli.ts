@@ -10,12 +10,13 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export function runCli(args: readonly string[]): Promise<CliRun> {
+/** `env`: the child's whole environment (default: this process's). */
+export function runCli(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [join(REPO_ROOT, "bin", "segsync.js"), ...args],
-      { cwd: REPO_ROOT },
+      { cwd: REPO_ROOT, ...(env === undefined ? {} : { env }) },
       (error, stdout, stderr) => {
         const exitCode = error ? (typeof error.code === "number" ? error.code : -1) : 0;
         resolve({ exitCode, stdout, stderr });
