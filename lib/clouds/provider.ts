@@ -26,6 +26,21 @@ export interface CloudProvider<
     workload: WorkloadId,
     labels: Policy["labels"],
   ): Promise<Workload | undefined>;
+  /**
+   * The connection narrowed to the places (AWS account and region, Azure subscription, GCP
+   * project) that hold these networks or workloads (a GCP instance can sit in another project than
+   * its Shared VPC network): an event batch reads and plans only the places it touched. Ids of
+   * other clouds, and of places the connection does not manage, are left out.
+   */
+  narrow(
+    connection: Connection,
+    networks: readonly NetworkId[],
+    workloads?: readonly WorkloadId[],
+  ): Connection;
+  /**
+   * The native objects that enforce the intent, in the places the state holds and only there: a
+   * narrowed read (see narrow) plans its own places and leaves every other place as it is.
+   */
   materialize(intent: Intent, state: State, policy: Policy): Desired;
   diff(desired: Desired, state: State): Operation[];
   /** Runs a plan in its order; stops at the first failure (the next plan converges). */

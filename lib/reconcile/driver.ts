@@ -1,6 +1,6 @@
 import type { CloudProvider, Discovery } from "../clouds/provider.js";
 import type { Intent } from "../compile/model.js";
-import type { Cloud, Workload, WorkloadId } from "../inventory/model.js";
+import type { Cloud, NetworkId, Workload, WorkloadId } from "../inventory/model.js";
 import type { CloudPlan } from "../plan/model.js";
 import type { Policy } from "../policy/model.js";
 import { ReconcileError } from "./errors.js";
@@ -12,8 +12,15 @@ import { ReconcileError } from "./errors.js";
  */
 export interface CloudDriver {
   readonly cloud: Cloud;
-  /** A full read; keeps the state for planning. */
-  discover(labels: Policy["labels"]): Promise<Omit<Discovery<unknown>, "state">>;
+  /**
+   * A read of every place, or of the places that hold the scope's networks and workloads
+   * (provider.narrow); keeps the
+   * state for planning, which then plans those places only.
+   */
+  discover(
+    labels: Policy["labels"],
+    scope?: { readonly networks: readonly NetworkId[]; readonly workloads: readonly WorkloadId[] },
+  ): Promise<Omit<Discovery<unknown>, "state">>;
   discoverWorkload(workload: WorkloadId, labels: Policy["labels"]): Promise<Workload | undefined>;
   /** Plans against the state of the last discover. */
   plan(intent: Intent, policy: Policy): CloudPlan;
@@ -35,8 +42,10 @@ export function cloudDriver<
   const made = new WeakSet<CloudPlan>();
   return {
     cloud: provider.cloud,
-    async discover(labels) {
-      const discovery = await provider.discover(connection, labels);
+    async discover(labels, scope) {
+      const read =
+        scope === undefined ? connection : provider.narrow(connection, scope.networks, scope.workloads);
+      const discovery = await provider.discover(read, labels);
       state = discovery.state;
       return { workloads: discovery.workloads, networks: discovery.networks };
     },

@@ -2,7 +2,7 @@ import { IncrementalCompiler } from "../compile/incremental.js";
 import type { Intent } from "../compile/model.js";
 import type { WorkloadEvent } from "../ingest/workload-event.js";
 import { cloudOfId } from "../inventory/ids.js";
-import { CLOUDS, type Cloud, type WorkloadChange } from "../inventory/model.js";
+import { CLOUDS, type Cloud, type NetworkId, type WorkloadChange } from "../inventory/model.js";
 import type { InventoryStore } from "../inventory/store.js";
 import { checkBlastRadius, type GuardLimits, type GuardVerdict } from "../plan/guard.js";
 import type { CrossCloudPlan } from "../plan/model.js";
@@ -56,12 +56,15 @@ export interface ReconcilerDeps {
 /**
  * The one orchestration that does I/O (DESIGN §4): events are hints, so each names a workload to
  * re-read from its cloud; the inventory store is updated, the intent recompiled incrementally, and
- * every cloud the change touches is re-read, planned, guarded and applied, the clouds concurrently.
- * A full sync re-reads everything and repairs drift and missed events. A cloud that fails does
- * not stop the others.
+ * the places the change touches (the networks of the workloads before and after, and those where
+ * the intent changed) are re-read, planned, guarded and applied, the clouds concurrently. A full
+ * sync re-reads everything and repairs drift and missed events. A cloud that fails does not stop
+ * the others; the next reconcile reads that cloud whole again, so it converges.
  */
 export class Reconciler {
   private compiler: IncrementalCompiler | undefined;
+  /** Clouds whose last plan was not fully applied (failed, held back, declined, dry run): read whole next time. */
+  private readonly unsettled = new Set<Cloud>(CLOUDS);
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -99,11 +102,15 @@ export class Reconciler {
     const failures: Partial<Record<Cloud, string>> = {};
     const changes: WorkloadChange[] = [];
     const touched = new Set<Cloud>();
+    const networks = new Set<NetworkId>();
     const workloads = [...new Set(events.map((e) => e.workloadId))].sort(compareText);
     for (const id of workloads) {
       const cloud = cloudOfId(id);
       try {
         const workload = await drivers[cloud].discoverWorkload(id, policy.labels);
+        // Where it was and where it is: its old NICs may still carry segsync's objects.
+        for (const nic of (await store.get(id))?.workload.nics ?? []) networks.add(nic.network);
+        for (const nic of workload?.nics ?? []) networks.add(nic.network);
         if (workload) {
           await store.put(workload);
           changes.push({ kind: "upsert", workload });
@@ -117,9 +124,21 @@ export class Reconciler {
       }
     }
     const delta = compiler.apply(changes);
-    for (const network of delta.networks) touched.add(cloudOfId(network));
-    const clouds = CLOUDS.filter((cloud) => touched.has(cloud) && failures[cloud] === undefined);
-    const read = await Promise.allSettled(clouds.map((cloud) => drivers[cloud].discover(policy.labels)));
+    for (const network of delta.networks) networks.add(network);
+    for (const network of networks) touched.add(cloudOfId(network));
+    const clouds = CLOUDS.filter(
+      (cloud) => (touched.has(cloud) || this.unsettled.has(cloud)) && failures[cloud] === undefined,
+    );
+    const scope = (cloud: Cloud) =>
+      this.unsettled.has(cloud)
+        ? undefined
+        : {
+            networks: [...networks].filter((network) => cloudOfId(network) === cloud),
+            workloads: workloads.filter((id) => cloudOfId(id) === cloud),
+          };
+    const read = await Promise.allSettled(
+      clouds.map((cloud) => drivers[cloud].discover(policy.labels, scope(cloud))),
+    );
     const readClouds = clouds.filter((cloud, position) => {
       const outcome = read[position] as PromiseSettledResult<unknown>;
       if (outcome.status === "rejected") failures[cloud] = describe(outcome.reason);
@@ -145,9 +164,18 @@ export class Reconciler {
     for (const cloud of clouds) plan[cloud] = drivers[cloud].plan(intent, policy);
     const guard = checkBlastRadius(plan, limits, options.override ?? false);
     const applied: Partial<Record<Cloud, number>> = {};
-    if (!guard.allowed || options.dryRun) return { intent, plan, guard, applied, failures };
+    const settle = () => {
+      for (const cloud of CLOUDS) if (failures[cloud] !== undefined) this.unsettled.add(cloud);
+      for (const cloud of clouds) if (failures[cloud] === undefined) this.unsettled.delete(cloud);
+    };
+    const unapplied = (result: ReconcileResult): ReconcileResult => {
+      for (const cloud of clouds) if ((plan[cloud]?.operations.length ?? 0) > 0) this.unsettled.add(cloud);
+      for (const cloud of CLOUDS) if (failures[cloud] !== undefined) this.unsettled.add(cloud);
+      return result;
+    };
+    if (!guard.allowed || options.dryRun) return unapplied({ intent, plan, guard, applied, failures });
     if (options.approve && !options.approve(plan))
-      return { intent, plan, guard, applied, failures, declined: true };
+      return unapplied({ intent, plan, guard, applied, failures, declined: true });
 
     const now = () => (this.deps.now?.() ?? new Date()).toISOString();
     await Promise.all(
@@ -183,6 +211,7 @@ export class Reconciler {
         applied[cloud] = done;
       }),
     );
+    settle();
     return { intent, plan, guard, applied, failures };
   }
 }

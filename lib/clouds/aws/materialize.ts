@@ -35,12 +35,20 @@ export function groupName(hash: string, shard: number): string {
  * by SG reference where the source carries its own owned SG, other sources by exact CIDRs or, where
  * the quota allows, an owned prefix list per (source identity, viewing VPC). A destination that
  * cannot fit is not applied (its ENIs and groups stay as they are) and a finding says why.
+ * Only the locations `state` holds are planned: destinations elsewhere get no objects and no
+ * findings, so that a narrowed read never plans the locations it did not read.
  * Pure: `state` is only read, for ENI ids, current groups and recorded originals.
  */
 export function materializeAws(intent: Intent, state: AwsState, options: AwsMaterializeOptions): AwsDesired {
   const index = indexState(state);
   const peerSets = new Map(intent.peerSets.map((peerSet) => [peerSet.key, peerSet]));
-  const destinations = intent.destinations.filter((d) => d.cloud === "aws" && d.enforcement === "enforced");
+  // Only the locations the state holds: a narrowed read plans its own locations and no other. What
+  // is computed across destinations (carriers, prefix lists) is per network, so each read location
+  // gets exactly what a full read gives it.
+  const read = new Set(state.map(locationKey));
+  const destinations = intent.destinations.filter(
+    (d) => d.cloud === "aws" && d.enforcement === "enforced" && read.has(locationKey(awsNetwork(d.network))),
+  );
   const findings: AwsFinding[] = [];
 
   // A source can be referenced by SG only if it carries its own owned SG; a destination that does
@@ -89,6 +97,12 @@ export function materializeAws(intent: Intent, state: AwsState, options: AwsMate
     findings,
     rulesPerSecurityGroup: options.quotas.rulesPerSecurityGroup,
   };
+}
+
+function awsNetwork(id: string): { account: string; region: string; vpcId: string } {
+  const network = parseNetworkId(id);
+  if (network.cloud !== "aws") throw new TypeError(`${id} is not an AWS network`);
+  return network;
 }
 
 interface StateIndex {
@@ -141,8 +155,7 @@ function planDestination(
   index: StateIndex,
   options: AwsMaterializeOptions,
 ): DestinationPlan {
-  const network = parseNetworkId(destination.network);
-  if (network.cloud !== "aws") throw new TypeError(`${destination.network} is not an AWS network`);
+  const network = awsNetwork(destination.network);
   const location: AwsLocation = { account: network.account, region: network.region };
   const { vpcId } = network;
   const findings: AwsFinding[] = [];

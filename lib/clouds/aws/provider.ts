@@ -1,4 +1,5 @@
-import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
+import { cloudOfId, parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
+import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import type { CloudProvider, Discovery, NativeMatch, OperationSummary, Reachability } from "../provider.js";
 import type { AwsApiFactory } from "./api.js";
@@ -9,7 +10,7 @@ import { diffAws } from "./diff.js";
 import { discoverAws, discoverWorkload } from "./discover.js";
 import { evaluateAws } from "./evaluate.js";
 import { materializeAws } from "./materialize.js";
-import type { AwsLocation, AwsState, IpPermission } from "./model.js";
+import { type AwsLocation, type AwsState, type IpPermission, locationKey } from "./model.js";
 import type { AwsOperation } from "./operations.js";
 import { isOwned } from "./ownership.js";
 
@@ -41,6 +42,7 @@ export function createAwsProvider(quotas: AwsQuotas): AwsProvider {
       if (id.cloud !== "aws") throw new TypeError(`${workload} is not an AWS workload`);
       return discoverWorkload(connection.apiFor({ account: id.account, region: id.region }), id.instanceId);
     },
+    narrow: narrowAws,
     materialize: (intent, state, policy) =>
       materializeAws(intent, state, { quotas, attachment: policy.attachment }),
     diff: diffAws,
@@ -60,6 +62,32 @@ export function createAwsProvider(quotas: AwsQuotas): AwsProvider {
         .flatMap((r) => r.securityGroups)
         .filter((g) => isOwned(g.Tags))
         .reduce((sum, g) => sum + countPermissionSources(g.IpPermissions), 0),
+  };
+}
+
+/**
+ * The connection's locations that hold one of these networks, in the connection's order; other
+ * clouds' networks and networks of locations the connection does not manage are left out.
+ */
+export function narrowAws(
+  connection: AwsConnection,
+  networks: readonly NetworkId[],
+  workloads: readonly WorkloadId[] = [],
+): AwsConnection {
+  const wanted = new Set<string>();
+  for (const id of networks) {
+    if (cloudOfId(id) !== "aws") continue;
+    const network = parseNetworkId(id);
+    if (network.cloud === "aws") wanted.add(locationKey(network));
+  }
+  for (const id of workloads) {
+    if (cloudOfId(id) !== "aws") continue;
+    const workload = parseWorkloadId(id);
+    if (workload.cloud === "aws") wanted.add(locationKey(workload));
+  }
+  return {
+    apiFor: connection.apiFor,
+    locations: connection.locations.filter((location) => wanted.has(locationKey(location))),
   };
 }
 

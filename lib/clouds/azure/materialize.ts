@@ -51,6 +51,13 @@ export function asgName(hash: string, network: string): string {
  * (identity, region) associated with the identity's NICs, an owned ASG per (identity, VNet) that
  * those NICs join; rules from ASGs (same VNet) or exact prefixes to the destination's ASG, with
  * stable priorities, then an owned deny-all at 4096 ahead of AllowVnetInBound. Pure.
+ *
+ * Only the subscriptions the state holds are planned (a narrowed read): a destination belongs to
+ * its VNet's subscription, where its NSG, ASG and NIC writes go (in that subscription's resource
+ * group), and is left out with everything it would yield, findings included, when the state does
+ * not hold that subscription. A NIC shares its VNet's subscription, so what a destination gets
+ * depends on its own subscription's state only: each subscription read gets exactly what a read of
+ * every subscription gives it.
  */
 export function materializeAzure(
   intent: Intent,
@@ -60,7 +67,10 @@ export function materializeAzure(
   const index = indexAzureState(state);
   const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
   const findings: AzureFinding[] = [];
-  const destinations = intent.destinations.filter((d) => d.cloud === "azure" && d.enforcement === "enforced");
+  const read = new Set(state.map((s) => s.subscription.toLowerCase()));
+  const destinations = intent.destinations.filter(
+    (d) => d.cloud === "azure" && d.enforcement === "enforced" && read.has(subscriptionOf(d.network)),
+  );
 
   const placed = destinations.map((destination) => placeDestination(destination, index, options, findings));
   const carriers = new Set(placed.filter((p) => p.nics.length > 0).map((p) => p.destination.key));
@@ -157,15 +167,20 @@ interface PlacedDestination {
   readonly asgId: string;
 }
 
+/** The subscription of an Azure network id, lowercase. */
+function subscriptionOf(network: string): string {
+  const parts = parseNetworkId(network);
+  if (parts.cloud !== "azure") throw new TypeError(`${network} is not an Azure network`);
+  return parts.subscription.toLowerCase();
+}
+
 function placeDestination(
   destination: DestinationIntent,
   index: AzureStateIndex,
   options: AzureMaterializeOptions,
   findings: AzureFinding[],
 ): PlacedDestination {
-  const network = parseNetworkId(destination.network);
-  if (network.cloud !== "azure") throw new TypeError(`${destination.network} is not an Azure network`);
-  const subscription = network.subscription;
+  const subscription = subscriptionOf(destination.network);
   const resourceGroup = options.resourceGroups[subscription] ?? "";
   const nics: { nic: NetworkInterface; workload: string }[] = [];
   for (const member of destination.members) {

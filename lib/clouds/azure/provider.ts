@@ -1,4 +1,5 @@
-import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
+import { cloudOfId, parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
+import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import type { CloudProvider, Discovery, NativeMatch, OperationSummary, Reachability } from "../provider.js";
 import type { AzureApiFactory } from "./api.js";
@@ -43,6 +44,7 @@ export function createAzureProvider(settings: {
       if (id.cloud !== "azure") throw new TypeError(`${workload} is not an Azure workload`);
       return discoverAzureWorkload(connection.apiFor(id.subscription), id.resourceGroup, id.vmName);
     },
+    narrow: narrowAzure,
     materialize: (intent, state, policy) =>
       materializeAzure(intent, state, {
         quotas: settings.quotas,
@@ -68,6 +70,32 @@ export function createAzureProvider(settings: {
         .flatMap((s) => s.networkSecurityGroups)
         .filter((n) => isOwned(n.tags))
         .reduce((sum, n) => sum + n.securityRules.length, 0),
+  };
+}
+
+/**
+ * The connection's subscriptions that hold one of these networks, in the connection's order, with
+ * the same apiFor; other clouds' networks and subscriptions the connection does not manage are left out.
+ */
+export function narrowAzure(
+  connection: AzureConnection,
+  networks: readonly NetworkId[],
+  workloads: readonly WorkloadId[] = [],
+): AzureConnection {
+  const wanted = new Set<string>();
+  for (const id of networks) {
+    if (cloudOfId(id) !== "azure") continue;
+    const network = parseNetworkId(id);
+    if (network.cloud === "azure") wanted.add(network.subscription.toLowerCase());
+  }
+  for (const id of workloads) {
+    if (cloudOfId(id) !== "azure") continue;
+    const workload = parseWorkloadId(id);
+    if (workload.cloud === "azure") wanted.add(workload.subscription.toLowerCase());
+  }
+  return {
+    apiFor: connection.apiFor,
+    subscriptions: connection.subscriptions.filter((s) => wanted.has(s.toLowerCase())),
   };
 }
 

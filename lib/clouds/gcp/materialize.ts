@@ -59,15 +59,32 @@ export function ownedTag(hash: string): string {
  * same-network sources that carry one and rules with their exact ranges (split at the per-rule
  * limit, one address family each); then a deny-all for the tag, in the configured priority band.
  * Pure.
+ *
+ * Only the projects the state holds are planned (a narrowed read plans its own projects): rules
+ * of destinations whose network is in them, and tags of their instances. Everything computed
+ * across destinations (which fit the quota, which peers carry a tag) stays within one project,
+ * so each project gets what a read of every project gives it. The one exception is Shared VPC:
+ * whether a destination in a host project's network fits is known only from the host's state, so
+ * an instance such a destination enforces, when the state does not hold the host and no
+ * destination of its own projects enforces it, is left as it is (an instance has one identity,
+ * so one owned tag whichever destination enforces it).
  */
 export function materializeGcp(intent: Intent, state: GcpState, options: GcpMaterializeOptions): GcpDesired {
   const band = options.priorities[options.attachment];
   const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
   const instances = indexInstances(state);
+  const read = new Set(state.map((p) => p.project));
   const findings: GcpFinding[] = [];
-  const destinations = intent.destinations
+  const enforced = intent.destinations
     .filter((d) => d.cloud === "gcp" && d.enforcement === "enforced")
     .sort((a, b) => compareText(a.key, b.key));
+  const destinations = enforced.filter((d) => read.has(networkProject(d.network)));
+  // Instances enforced from a project the state does not hold (a Shared VPC host's network).
+  const enforcedElsewhere = new Set(
+    enforced
+      .filter((d) => !read.has(networkProject(d.network)))
+      .flatMap((d) => d.members.map((m) => m.workload)),
+  );
 
   const carriers = new Set(destinations.map((d) => d.key));
   let planned: { destination: DestinationIntent; firewalls: (GcpFirewall & { project: string })[] }[];
@@ -93,6 +110,9 @@ export function materializeGcp(intent: Intent, state: GcpState, options: GcpMate
     if (unfit.has(destination.key)) continue;
     for (const member of destination.members) {
       const found = instances.get(member.workload);
+      // An instance of a project the state does not hold (Shared VPC) is that project's to plan.
+      const project = workloadProject(member.workload);
+      if (!found && project !== undefined && !read.has(project)) continue;
       if (!found) {
         findings.push({
           code: "gcp-instance-missing",
@@ -128,7 +148,7 @@ export function materializeGcp(intent: Intent, state: GcpState, options: GcpMate
     }
     desiredInstances.push({ project, zone: zoneName(instance.zone), name: instance.name, workload, items });
   }
-  desiredInstances.push(...cleanups(instances, tagsByInstance, intent, unfit));
+  desiredInstances.push(...cleanups(instances, tagsByInstance, intent, unfit, enforcedElsewhere));
   const ruleBudget: Record<string, { quota: number; others: number }> = {};
   for (const project of state) {
     const others = project.firewalls.filter(
@@ -142,6 +162,19 @@ export function materializeGcp(intent: Intent, state: GcpState, options: GcpMate
     instances: desiredInstances.sort((a, b) => compareText(a.workload, b.workload)),
     findings,
   };
+}
+
+/** The project of a GCP network id: where its firewall rules live. */
+function networkProject(id: string): string {
+  const network = parseNetworkId(id);
+  if (network.cloud !== "gcp") throw new TypeError(`${id} is not a GCP network`);
+  return network.project;
+}
+
+/** The project of a GCP workload id (its instance's); undefined for another cloud's. */
+function workloadProject(id: string): string | undefined {
+  const workload = parseWorkloadId(id);
+  return workload.cloud === "gcp" ? workload.project : undefined;
 }
 
 function indexInstances(state: GcpState): Map<string, { instance: GcpInstance; project: string }> {
@@ -308,7 +341,12 @@ function overQuota(
 
 /** Customer rules that decide before segsync's band for the same instances: reported, never changed. */
 function precedingRules(state: GcpState, owned: readonly GcpFirewall[], allowPriority: number): GcpFinding[] {
-  const ownedNetworks = new Set(owned.map((f) => parseNetworkUrl(f.network)?.name));
+  const networkOf = (rule: GcpFirewall) => {
+    const ref = parseNetworkUrl(rule.network);
+    return ref === undefined ? undefined : `${ref.project}/${ref.name}`;
+  };
+  // By project and name: a network's rules live in its own project, so projects stay apart.
+  const ownedNetworks = new Set(owned.map(networkOf));
   const findings: GcpFinding[] = [];
   for (const project of state) {
     for (const rule of project.firewalls) {
@@ -318,7 +356,7 @@ function precedingRules(state: GcpState, owned: readonly GcpFirewall[], allowPri
         rule.direction !== "INGRESS"
       )
         continue;
-      if (rule.priority >= allowPriority || !ownedNetworks.has(parseNetworkUrl(rule.network)?.name)) continue;
+      if (rule.priority >= allowPriority || !ownedNetworks.has(networkOf(rule))) continue;
       findings.push({
         code: "gcp-rule-precedes",
         severity: "warning",
@@ -330,12 +368,16 @@ function precedingRules(state: GcpState, owned: readonly GcpFirewall[], allowPri
   return findings;
 }
 
-/** Instances that carry an owned tag but are no longer enforced (nor stopped, nor unfit): the tag goes. */
+/**
+ * Instances that carry an owned tag but are no longer enforced (nor stopped, nor unfit, nor
+ * enforced from a project the state does not hold): the tag goes.
+ */
 function cleanups(
   instances: ReadonlyMap<string, { instance: GcpInstance; project: string }>,
   enforced: ReadonlyMap<string, unknown>,
   intent: Intent,
   unfit: ReadonlySet<string>,
+  enforcedElsewhere: ReadonlySet<string>,
 ): DesiredInstanceTags[] {
   const treatments = new Map<string, WorkloadTreatment>(
     intent.workloads.map((w) => [w.workload, w.treatment]),
@@ -347,6 +389,7 @@ function cleanups(
   for (const [workload, { instance, project }] of instances) {
     if (enforced.has(workload) || !(instance.tags.items ?? []).some(isOwnedTag)) continue;
     if (treatments.get(workload) === "inactive" || unfitWorkloads.has(workload)) continue;
+    if (enforcedElsewhere.has(workload)) continue;
     const id = parseWorkloadId(workload);
     if (id.cloud !== "gcp") continue;
     result.push({

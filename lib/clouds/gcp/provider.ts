@@ -1,4 +1,5 @@
-import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
+import { cloudOfId, parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
+import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import type { CloudProvider, Discovery, NativeMatch, OperationSummary, Reachability } from "../provider.js";
 import type { GcpApiFactory } from "./api.js";
@@ -19,6 +20,30 @@ export interface GcpConnection {
 }
 
 export type GcpProvider = CloudProvider<GcpState, GcpDesired, GcpOperation, GcpConnection>;
+
+/**
+ * The connection's projects that hold one of the networks (a network's project, which under
+ * Shared VPC is the host, not the instances' project), in the connection's order; other clouds'
+ * networks and projects the connection does not manage are left out. The same apiFor.
+ */
+export function narrowGcpConnection(
+  connection: GcpConnection,
+  networks: readonly NetworkId[],
+  workloads: readonly WorkloadId[] = [],
+): GcpConnection {
+  const holding = new Set<string>();
+  for (const id of networks) {
+    const network = parseNetworkId(id);
+    if (network.cloud === "gcp") holding.add(network.project);
+  }
+  // A Shared VPC instance sits in a service project: its tag is written there.
+  for (const id of workloads) {
+    if (cloudOfId(id) !== "gcp") continue;
+    const workload = parseWorkloadId(id);
+    if (workload.cloud === "gcp") holding.add(workload.project);
+  }
+  return { apiFor: connection.apiFor, projects: connection.projects.filter((p) => holding.has(p)) };
+}
 
 export function createGcpProvider(settings: {
   readonly limits: GcpLimits;
@@ -41,6 +66,7 @@ export function createGcpProvider(settings: {
       if (id.cloud !== "gcp") throw new TypeError(`${workload} is not a GCP workload`);
       return discoverGcpWorkload(connection.apiFor(id.project), id.zone, id.instanceName);
     },
+    narrow: narrowGcpConnection,
     materialize: (intent, state, policy) =>
       materializeGcp(intent, state, {
         limits: settings.limits,

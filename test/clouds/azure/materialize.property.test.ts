@@ -1,14 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { AzureQuotas } from "../../../lib/clouds/azure/config.js";
-import { DEFAULT_AZURE_QUOTAS } from "../../../lib/clouds/azure/config.js";
 import { diffAzure } from "../../../lib/clouds/azure/diff.js";
 import { evaluateAzure } from "../../../lib/clouds/azure/evaluate.js";
 import { materializeAzure, networkOfNic, nsgName } from "../../../lib/clouds/azure/materialize.js";
-import type { Workload } from "../../../lib/inventory/model.js";
 import type { Attachment } from "../../../lib/policy/model.js";
 import { NETWORKS, policyArb } from "../../compile/arbitraries.js";
-import { intentAllows, labelTagsArb, probeAddresses, probes } from "../intent-probes.js";
+import { intentAllows, probeAddresses, probes } from "../intent-probes.js";
+import { estateArb as allEstatesArb, quotasArb } from "./arbitraries.js";
 import { AZURE_VNETS, AzureTestbed, SUBSCRIPTION } from "./harness.js";
 
 const AZURE_NETWORKS = Object.keys(AZURE_VNETS);
@@ -23,51 +21,13 @@ const IDS = [
   "gcp:shop-prod:us-central1-a:web-1",
 ];
 
-function workloadArb(id: string, index: number): fc.Arbitrary<Workload> {
-  const network: fc.Arbitrary<string> = id.startsWith("azure:")
-    ? fc.constantFrom(...AZURE_NETWORKS)
-    : fc.constant(id.startsWith("aws:") ? (NETWORKS[0] as string) : (NETWORKS[3] as string));
-  return fc
-    .record({
-      network,
-      publicIp: fc.boolean(),
-      running: fc.constantFrom(true, true, true, true, false),
-      tags: labelTagsArb,
-    })
-    .map(({ network: chosen, publicIp, running, tags }) => {
-      const octet = chosen.endsWith("vnet-dev")
-        ? 6
-        : AZURE_NETWORKS.includes(chosen)
-          ? 2
-          : NETWORKS.indexOf(chosen as (typeof NETWORKS)[number]) + 10;
-      return {
-        id,
-        state: running ? "running" : "stopped",
-        nics: [
-          {
-            network: chosen,
-            privateIp: `10.${octet}.${index + 1}.4`,
-            ...(publicIp ? { publicIp: `52.0.${index + 1}.4` } : {}),
-          },
-        ],
-        tags: { ...tags, Name: `vm-${index}` },
-      };
-    });
-}
-
-const estateArb = fc
-  .subarray(
-    IDS.map((id, index) => ({ id, index })),
-    { minLength: 1 },
-  )
-  .chain((picked) => fc.tuple(...picked.map(({ id, index }) => workloadArb(id, index))));
-
-const quotasArb: fc.Arbitrary<AzureQuotas> = fc.constantFrom(
-  DEFAULT_AZURE_QUOTAS,
-  { ...DEFAULT_AZURE_QUOTAS, rulesPerNetworkSecurityGroup: 3 },
-  { ...DEFAULT_AZURE_QUOTAS, rulesPerNetworkSecurityGroup: 2 },
-  { ...DEFAULT_AZURE_QUOTAS, prefixesPerRule: 1 },
-  { ...DEFAULT_AZURE_QUOTAS, applicationSecurityGroupsPerNetworkSecurityGroup: 2 },
+const estateArb = allEstatesArb(
+  IDS.map((id) => ({
+    id,
+    networks: id.startsWith("azure:")
+      ? AZURE_NETWORKS
+      : [id.startsWith("aws:") ? (NETWORKS[0] as string) : (NETWORKS[3] as string)],
+  })),
 );
 
 describe("Azure: evaluate(apply(materialize(intent))) equals the intent", () => {

@@ -54,9 +54,11 @@ const estateArb = fc
   )
   .chain((picked) => fc.tuple(...picked.map(({ id, index }) => workloadArb(id, index))));
 
+/** The tight quota twice as often: at one in three, unfit destinations came out fewer than 10 in 500 runs about half the time. */
 const limitsArb: fc.Arbitrary<GcpLimits> = fc.constantFrom(
   DEFAULT_GCP_LIMITS,
   { ...DEFAULT_GCP_LIMITS, sourceRangesPerRule: 1, sourceTagsPerRule: 1 },
+  { ...DEFAULT_GCP_LIMITS, firewallRulesPerProject: 12 },
   { ...DEFAULT_GCP_LIMITS, firewallRulesPerProject: 12 },
 );
 
