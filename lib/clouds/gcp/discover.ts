@@ -58,7 +58,8 @@ export async function discoverGcp(api: GcpApi, labels: LabelConfig): Promise<Gcp
     return workload === undefined ? [] : [workload];
   });
   const networkIds = new Set(workloads.flatMap((workload) => workload.nics.map((nic) => nic.network)));
-  const firewalls = (await api.listFirewalls()).filter(
+  const all = await api.listFirewalls();
+  const firewalls = all.filter(
     (firewall) => isOwnedFirewall(firewall) || networkIds.has(networkIdOf(firewall.network) ?? ""),
   );
   return {
@@ -68,6 +69,7 @@ export async function discoverGcp(api: GcpApi, labels: LabelConfig): Promise<Gcp
       project: api.project,
       instances: sortBy(instances, (instance) => `${zoneName(instance.zone)}/${instance.name}`),
       firewalls: sortBy(firewalls, (firewall) => firewall.name),
+      ...(all.length > firewalls.length ? { unlistedRules: all.length - firewalls.length } : {}),
     },
   };
 }

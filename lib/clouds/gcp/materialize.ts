@@ -151,10 +151,10 @@ export function materializeGcp(intent: Intent, state: GcpState, options: GcpMate
   desiredInstances.push(...cleanups(instances, tagsByInstance, intent, unfit, enforcedElsewhere));
   const ruleBudget: Record<string, { quota: number; others: number }> = {};
   for (const project of state) {
-    const others = project.firewalls.filter(
-      (f) => !(f.description ?? "").startsWith(DESCRIPTION_MARKER),
-    ).length;
-    ruleBudget[project.project] = { quota: options.limits.firewallRulesPerProject, others };
+    ruleBudget[project.project] = {
+      quota: options.limits.firewallRulesPerProject,
+      others: customerRules(project),
+    };
   }
   return {
     ruleBudget,
@@ -303,6 +303,12 @@ export function firewallProtocols(services: readonly Service[]): FirewallProtoco
   return result;
 }
 
+/** The project's rules that are not segsync's, listed or not: they use up its quota too. */
+function customerRules(project: GcpState[number]): number {
+  const listed = project.firewalls.filter((f) => !(f.description ?? "").startsWith(DESCRIPTION_MARKER));
+  return listed.length + (project.unlistedRules ?? 0);
+}
+
 /** Destinations whose rules would take the project past its firewall-rule quota, last ones first. */
 function overQuota(
   planned: readonly {
@@ -316,10 +322,7 @@ function overQuota(
   const unfit = new Set<string>();
   const used = new Map<string, number>();
   for (const project of state) {
-    used.set(
-      project.project,
-      project.firewalls.filter((f) => !(f.description ?? "").startsWith(DESCRIPTION_MARKER)).length,
-    );
+    used.set(project.project, customerRules(project));
   }
   for (const { destination, firewalls } of planned) {
     const project = firewalls[0]?.project ?? "";

@@ -75,6 +75,11 @@ export interface GcpProjectState {
   readonly project: string;
   readonly instances: readonly GcpInstance[];
   readonly firewalls: readonly GcpFirewall[];
+  /**
+   * Customer rules of the project that `firewalls` leaves out (discovery reads only the networks
+   * segsync's workloads use): they still count against the project's firewall-rule quota.
+   */
+  readonly unlistedRules?: number;
 }
 
 /** Sorted by project. */

@@ -199,14 +199,16 @@ describe("discoverGcp", () => {
     ]);
   });
 
-  it("finds nothing in a project without labeled instances, not even the default network's rules", async () => {
+  it("finds nothing in a project without labeled instances, but counts the default network's rules against the quota", async () => {
     const empty = SimulatedCompute.empty(PROJECT);
     empty.createNetwork({ name: "default", withDefaultRules: true });
+    const rules = (await empty.listFirewalls()).length;
+    expect(rules).toBeGreaterThan(0);
     const found = await discoverGcp(empty, LABELS);
     expect(found).toEqual({
       workloads: [],
       networks: [],
-      state: { project: PROJECT, instances: [], firewalls: [] },
+      state: { project: PROJECT, instances: [], firewalls: [], unlistedRules: rules },
     });
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_GCP_LIMITS } from "../../../lib/clouds/gcp/config.js";
 import { evaluateGcp } from "../../../lib/clouds/gcp/evaluate.js";
-import { ownedTag } from "../../../lib/clouds/gcp/materialize.js";
+import { materializeGcp, ownedTag } from "../../../lib/clouds/gcp/materialize.js";
 import { GCP_OPERATION_ORDER } from "../../../lib/clouds/gcp/operations.js";
+import { compile } from "../../../lib/compile/compile.js";
 import { designPolicy, workload } from "../../compile/fixtures.js";
 import { GcpTestbed, PROJECT } from "./harness.js";
 
@@ -106,6 +107,24 @@ describe("GCP pipeline on the simulator, in the default network", () => {
     ).toEqual([]);
     expect(bed.state()[0]?.instances.flatMap((i) => i.tags.items ?? [])).toEqual([]);
     expect(bed.state()[0]?.firewalls.map((f) => f.name)).toContain("default-allow-internal");
+  });
+
+  it("counts the rules discovery does not list against the project's quota", () => {
+    const bed = new GcpTestbed([web, api, db], DEFAULT_GCP_LIMITS);
+    const intent = compile(policy, { workloads: [web, api, db], networks: [] });
+    const state = bed.state();
+    const needed = materializeGcp(intent, state, bed.options("exclusive")).firewalls.length;
+    const customer = state[0]?.firewalls.length ?? 0;
+    const quota = (unlistedRules: number) => {
+      const limits = { ...DEFAULT_GCP_LIMITS, firewallRulesPerProject: needed + customer };
+      const withUnlisted = state.map((project) => ({ ...project, unlistedRules }));
+      return materializeGcp(intent, withUnlisted, { ...bed.options("exclusive"), limits }).findings.filter(
+        (finding) => finding.code === "gcp-quota",
+      );
+    };
+    // Exactly at the quota it fits; one rule the listing left out (another network's) does not.
+    expect(quota(0)).toEqual([]);
+    expect(quota(1).length).toBeGreaterThan(0);
   });
 
   it("names a tag every instance can carry", () => {
