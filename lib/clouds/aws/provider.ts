@@ -1,6 +1,7 @@
-import { cloudOfId, parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
+import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
 import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
+import { placesNamed } from "../places.js";
 import type { CloudProvider, Discovery, NativeMatch, OperationSummary, Reachability } from "../provider.js";
 import type { AwsApiFactory } from "./api.js";
 import { applyAwsPlan } from "./apply.js";
@@ -74,17 +75,7 @@ export function narrowAws(
   networks: readonly NetworkId[],
   workloads: readonly WorkloadId[] = [],
 ): AwsConnection {
-  const wanted = new Set<string>();
-  for (const id of networks) {
-    if (cloudOfId(id) !== "aws") continue;
-    const network = parseNetworkId(id);
-    if (network.cloud === "aws") wanted.add(locationKey(network));
-  }
-  for (const id of workloads) {
-    if (cloudOfId(id) !== "aws") continue;
-    const workload = parseWorkloadId(id);
-    if (workload.cloud === "aws") wanted.add(locationKey(workload));
-  }
+  const wanted = placesNamed("aws", networks, workloads, locationKey);
   return {
     apiFor: connection.apiFor,
     locations: connection.locations.filter((location) => wanted.has(locationKey(location))),

@@ -1,6 +1,7 @@
-import { cloudOfId, parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
+import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
 import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
+import { placesNamed } from "../places.js";
 import type { CloudProvider, Discovery, NativeMatch, OperationSummary, Reachability } from "../provider.js";
 import type { AzureApiFactory } from "./api.js";
 import { applyAzurePlan } from "./apply.js";
@@ -82,17 +83,7 @@ export function narrowAzure(
   networks: readonly NetworkId[],
   workloads: readonly WorkloadId[] = [],
 ): AzureConnection {
-  const wanted = new Set<string>();
-  for (const id of networks) {
-    if (cloudOfId(id) !== "azure") continue;
-    const network = parseNetworkId(id);
-    if (network.cloud === "azure") wanted.add(network.subscription.toLowerCase());
-  }
-  for (const id of workloads) {
-    if (cloudOfId(id) !== "azure") continue;
-    const workload = parseWorkloadId(id);
-    if (workload.cloud === "azure") wanted.add(workload.subscription.toLowerCase());
-  }
+  const wanted = placesNamed("azure", networks, workloads, (parts) => parts.subscription.toLowerCase());
   return {
     apiFor: connection.apiFor,
     subscriptions: connection.subscriptions.filter((s) => wanted.has(s.toLowerCase())),

@@ -1,6 +1,7 @@
-import { cloudOfId, parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
+import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
 import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
+import { placesNamed } from "../places.js";
 import type { CloudProvider, Discovery, NativeMatch, OperationSummary, Reachability } from "../provider.js";
 import type { GcpApiFactory } from "./api.js";
 import { applyGcpPlan } from "./apply.js";
@@ -31,17 +32,8 @@ export function narrowGcpConnection(
   networks: readonly NetworkId[],
   workloads: readonly WorkloadId[] = [],
 ): GcpConnection {
-  const holding = new Set<string>();
-  for (const id of networks) {
-    const network = parseNetworkId(id);
-    if (network.cloud === "gcp") holding.add(network.project);
-  }
-  // A Shared VPC instance sits in a service project: its tag is written there.
-  for (const id of workloads) {
-    if (cloudOfId(id) !== "gcp") continue;
-    const workload = parseWorkloadId(id);
-    if (workload.cloud === "gcp") holding.add(workload.project);
-  }
+  // A Shared VPC instance sits in a service project (its tag is written there), its network in the host.
+  const holding = placesNamed("gcp", networks, workloads, (parts) => parts.project);
   return { apiFor: connection.apiFor, projects: connection.projects.filter((p) => holding.has(p)) };
 }
 
