@@ -5,9 +5,10 @@
  * query or in a delivery header, or an Entra ID bearer token (secure webhook delivery).
  */
 import { createHash, timingSafeEqual as equalBytes } from "node:crypto";
-import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { z } from "zod";
+import { readSecretString } from "../live/secrets.js";
 import { SecretUnavailableError, tokenFailure, UnauthenticatedError } from "./errors.js";
 import { bearerToken, type RequestCredentials } from "./function-url.js";
 import { type Credential, credentialOf } from "./replay.js";
@@ -173,14 +174,13 @@ export function secretsManagerSource(
 }
 
 async function readSecret(client: SecretsManagerClient, secretArn: string): Promise<readonly string[]> {
-  let text: string | undefined;
+  let text: string;
   try {
-    ({ SecretString: text } = await client.send(new GetSecretValueCommand({ SecretId: secretArn })));
+    text = await readSecretString(client, secretArn);
   } catch (error) {
-    throw new SecretUnavailableError(`cannot read the Event Grid secret ${secretArn}`, { cause: error });
-  }
-  if (text === undefined || text === "") {
-    throw new SecretUnavailableError(`the Event Grid secret ${secretArn} has no SecretString`);
+    // A 503 for the sender: Event Grid retries, and the secret may be readable then.
+    const why = error instanceof Error ? error.message : String(error);
+    throw new SecretUnavailableError(`the Event Grid ${why}`, { cause: error });
   }
   return parseSecretValue(text);
 }

@@ -126,7 +126,9 @@ describe("the Secrets Manager source", () => {
     const source = secretsManagerSource(new SecretsManagerClient({ region: "us-east-1" }), ARN);
     const error = await source().catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(SecretUnavailableError);
-    expect((error as Error).cause).toBe(denied);
+    // The shared reader's error, which carries the SDK's.
+    expect(((error as Error).cause as Error).cause).toBe(denied);
+    expect((error as Error).message).toMatch(/^the Event Grid secret arn:.*: cannot be read/);
     await expect(source()).resolves.toEqual([SECRET]);
   });
 
