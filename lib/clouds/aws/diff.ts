@@ -18,26 +18,8 @@ import { isOwned, ORIGINAL_GROUPS_TAG_KEY, tagValue } from "./ownership.js";
  */
 export function diffAws(desired: AwsDesired, actual: AwsState): AwsOperation[] {
   const operations: AwsOperation[] = [];
+  // Only the regions read: materialize plans nothing elsewhere (the CloudProvider contract).
   for (const region of actual) operations.push(...diffRegion(desired, region));
-  const known = new Set(actual.map(locationKey));
-  const missing = new Set(
-    [...desired.securityGroups, ...desired.prefixLists, ...desired.interfaces]
-      .map((item) => locationKey(item.location))
-      .filter((key) => !known.has(key)),
-  );
-  for (const key of missing) {
-    const [account = "", region = ""] = key.split(":");
-    operations.push(
-      ...diffRegion(desired, {
-        account,
-        region,
-        instances: [],
-        networkInterfaces: [],
-        securityGroups: [],
-        managedPrefixLists: [],
-      }),
-    );
-  }
   // Revokes that make room for new rules go just before the rules they make room for.
   const rank = (op: AwsOperation) =>
     op.kind === "revokeIngress" && op.toMakeRoom
