@@ -61,6 +61,8 @@ export interface Discovery<State> {
   readonly workloads: readonly Workload[];
   readonly networks: readonly Network[];
   readonly state: State;
+  /** Objects the read left out, each a finding about that object (the rest of the place is read). */
+  readonly findings: readonly CloudFinding[];
 }
 
 export interface CloudFinding {

@@ -76,6 +76,24 @@ export const GcpAuthSchema = z.discriminatedUnion("kind", [
 
 export type GcpAuth = z.infer<typeof GcpAuthSchema>;
 
+export const RecordKeySourceSchema = z.discriminatedUnion("kind", [
+  z
+    .object({
+      kind: z.literal("secret"),
+      /** A Secrets Manager secret whose SecretString is the key (at least 32 characters). */
+      secretArn: z.string().regex(SECRET_ARN, "not a Secrets Manager secret ARN"),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("env"),
+      variable: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "not an environment variable name"),
+    })
+    .strict(),
+]);
+
+export type RecordKeySource = z.infer<typeof RecordKeySourceSchema>;
+
 const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
 export const LiveConfigSchema = z
@@ -107,6 +125,12 @@ export const LiveConfigSchema = z
       .strict()
       .optional(),
     guard: GuardLimitsSchema.optional(),
+    /**
+     * The record key: the secret under which segsync seals what it owns and what it records for
+     * restore (docs/trust-model.md). A Secrets Manager secret (the construct creates one), or an
+     * environment variable holding at least 32 characters; default: SEGSYNC_RECORD_KEY.
+     */
+    recordKey: RecordKeySourceSchema.default({ kind: "env", variable: "SEGSYNC_RECORD_KEY" }),
   })
   .strict()
   .refine((config) => config.aws ?? config.azure ?? config.gcp, {

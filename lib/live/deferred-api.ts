@@ -20,34 +20,46 @@ export function once<T>(build: () => Promise<T>): () => Promise<T> {
 }
 
 export function deferredAzureApi(subscription: string, load: () => Promise<AzureApi>): AzureApi {
+  let loaded: AzureApi | undefined;
+  const remember = async () => {
+    loaded = await load();
+    return loaded;
+  };
   return {
     subscription,
-    listVirtualMachines: async () => (await load()).listVirtualMachines(),
-    getVirtualMachine: async (group, name) => (await load()).getVirtualMachine(group, name),
-    listNetworkInterfaces: async () => (await load()).listNetworkInterfaces(),
-    getNetworkInterface: async (group, name) => (await load()).getNetworkInterface(group, name),
-    listPublicIPAddresses: async () => (await load()).listPublicIPAddresses(),
-    listNetworkSecurityGroups: async () => (await load()).listNetworkSecurityGroups(),
-    getNetworkSecurityGroup: async (group, name) => (await load()).getNetworkSecurityGroup(group, name),
-    listApplicationSecurityGroups: async () => (await load()).listApplicationSecurityGroups(),
-    putNetworkSecurityGroup: async (input) => (await load()).putNetworkSecurityGroup(input),
-    deleteNetworkSecurityGroup: async (group, name) => (await load()).deleteNetworkSecurityGroup(group, name),
-    putApplicationSecurityGroup: async (input) => (await load()).putApplicationSecurityGroup(input),
+    takeUnreadable: () => loaded?.takeUnreadable() ?? [],
+    listVirtualMachines: async () => (await remember()).listVirtualMachines(),
+    getVirtualMachine: async (group, name) => (await remember()).getVirtualMachine(group, name),
+    listNetworkInterfaces: async () => (await remember()).listNetworkInterfaces(),
+    getNetworkInterface: async (group, name) => (await remember()).getNetworkInterface(group, name),
+    listPublicIPAddresses: async () => (await remember()).listPublicIPAddresses(),
+    listNetworkSecurityGroups: async () => (await remember()).listNetworkSecurityGroups(),
+    getNetworkSecurityGroup: async (group, name) => (await remember()).getNetworkSecurityGroup(group, name),
+    listApplicationSecurityGroups: async () => (await remember()).listApplicationSecurityGroups(),
+    putNetworkSecurityGroup: async (input) => (await remember()).putNetworkSecurityGroup(input),
+    deleteNetworkSecurityGroup: async (group, name) => (await remember()).deleteNetworkSecurityGroup(group, name),
+    putApplicationSecurityGroup: async (input) => (await remember()).putApplicationSecurityGroup(input),
     deleteApplicationSecurityGroup: async (group, name) =>
-      (await load()).deleteApplicationSecurityGroup(group, name),
-    putNetworkInterface: async (nic, ifMatch) => (await load()).putNetworkInterface(nic, ifMatch),
+      (await remember()).deleteApplicationSecurityGroup(group, name),
+    putNetworkInterface: async (nic, ifMatch) => (await remember()).putNetworkInterface(nic, ifMatch),
   };
 }
 
 export function deferredGcpApi(project: string, load: () => Promise<GcpApi>): GcpApi {
+  let loaded: GcpApi | undefined;
+  const remember = async () => {
+    loaded = await load();
+    return loaded;
+  };
   return {
     project,
-    listInstances: async () => (await load()).listInstances(),
-    getInstance: async (zone, name) => (await load()).getInstance(zone, name),
-    setTags: async (zone, name, items, fingerprint) => (await load()).setTags(zone, name, items, fingerprint),
-    listFirewalls: async () => (await load()).listFirewalls(),
-    insertFirewall: async (firewall) => (await load()).insertFirewall(firewall),
-    patchFirewall: async (firewall) => (await load()).patchFirewall(firewall),
-    deleteFirewall: async (name) => (await load()).deleteFirewall(name),
+    takeUnreadable: () => loaded?.takeUnreadable() ?? [],
+    listInstances: async () => (await remember()).listInstances(),
+    getInstance: async (zone, name) => (await remember()).getInstance(zone, name),
+    setTags: async (zone, name, items, fingerprint) => (await remember()).setTags(zone, name, items, fingerprint),
+    listFirewalls: async () => (await remember()).listFirewalls(),
+    insertFirewall: async (firewall) => (await remember()).insertFirewall(firewall),
+    patchFirewall: async (firewall) => (await remember()).patchFirewall(firewall),
+    deleteFirewall: async (name) => (await remember()).deleteFirewall(name),
   };
 }

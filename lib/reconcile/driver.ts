@@ -35,6 +35,7 @@ export function cloudDriver<
   Connection,
 >(provider: CloudProvider<State, Desired, Operation, Connection>, connection: Connection): CloudDriver {
   let state: State | undefined;
+  let readFindings: readonly CloudPlan["findings"][number][] = [];
   const current = (): State => {
     if (state === undefined) throw new ReconcileError(`${provider.cloud}: planned before the cloud was read`);
     return state;
@@ -47,7 +48,8 @@ export function cloudDriver<
         scope === undefined ? connection : provider.narrow(connection, scope.networks, scope.workloads);
       const discovery = await provider.discover(read, labels);
       state = discovery.state;
-      return { workloads: discovery.workloads, networks: discovery.networks };
+      readFindings = discovery.findings;
+      return { workloads: discovery.workloads, networks: discovery.networks, findings: discovery.findings };
     },
     discoverWorkload: (workload, labels) => provider.discoverWorkload(connection, workload, labels),
     plan(intent, policy) {
@@ -58,7 +60,7 @@ export function cloudDriver<
         cloud: provider.cloud,
         operations,
         summaries: operations.map((op) => provider.summarize(op)),
-        findings: desired.findings,
+        findings: [...readFindings, ...desired.findings],
         removedRules: operations.reduce((sum, op) => sum + provider.removedRules(op, now), 0),
         ownedRules: provider.ownedRules(now),
       };

@@ -1,3 +1,4 @@
+import type { CloudFinding } from "../provider.js";
 import type {
   AwsLocation,
   AwsTag,
@@ -34,6 +35,9 @@ export type PrefixListSummary = Omit<ManagedPrefixList, "Entries">;
  */
 export interface AwsApi {
   readonly location: AwsLocation;
+
+  /** The objects the last reads left out because segsync cannot model them (findings about each); forgets them. */
+  takeUnreadable(): CloudFinding[];
 
   describeInstances(filters: readonly Ec2Filter[]): Promise<Instance[]>;
   describeNetworkInterfaces(filters: readonly Ec2Filter[]): Promise<NetworkInterface[]>;

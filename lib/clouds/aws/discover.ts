@@ -8,6 +8,7 @@ import { formatNetworkId, formatWorkloadId } from "../../inventory/ids.js";
 import type { LabelConfig } from "../../inventory/labels.js";
 import type { Network, Nic, Workload, WorkloadState } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
+import type { CloudFinding } from "../provider.js";
 import type { AwsApi, Ec2Filter } from "./api.js";
 import type {
   AwsInstanceStateName,
@@ -31,6 +32,8 @@ export interface AwsDiscovery {
    * lists those customer groups' rules reference, so that evaluate sees what they allow.
    */
   readonly state: AwsRegionState;
+  /** Objects the reads left out (segsync cannot model them), each reported. */
+  readonly findings: CloudFinding[];
 }
 
 /** Instance states that make a workload: shutting-down and terminated instances are gone. */
@@ -90,6 +93,7 @@ export async function discoverAws(api: AwsApi, labels: LabelConfig): Promise<Aws
     workloads: sortBy(workloads, (workload) => workload.id),
     networks: networkIds.sort(compareText).map((id) => ({ id })),
     state,
+    findings: api.takeUnreadable(),
   };
 }
 

@@ -33,6 +33,7 @@ export function createAwsProvider(quotas: AwsQuotas): AwsProvider {
       return {
         workloads: found.flatMap((d) => d.workloads).sort((a, b) => compareText(a.id, b.id)),
         networks: found.flatMap((d) => d.networks).sort((a, b) => compareText(a.id, b.id)),
+        findings: found.flatMap((d) => d.findings),
         state: found
           .map((d) => d.state)
           .sort((a, b) => compareText(a.account, b.account) || compareText(a.region, b.region)),

@@ -1,3 +1,5 @@
+import type { CloudFinding } from "../provider.js";
+import { UnreadableObjects } from "../shared/unreadable.js";
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -124,6 +126,13 @@ export function createSdkAwsApiFactory(options: SdkAwsApiOptions): AwsApiFactory
 
 /** AwsApi over @aws-sdk/client-ec2 for one account in one region. */
 export class SdkAwsApi implements AwsApi {
+  /** Objects left out of a read because segsync cannot model them. */
+  private readonly unreadable = new UnreadableObjects("aws-unreadable-object");
+
+  takeUnreadable(): CloudFinding[] {
+    return this.unreadable.take();
+  }
+
   constructor(
     readonly location: AwsLocation,
     readonly client: EC2Client,

@@ -1,3 +1,4 @@
+import type { CloudFinding } from "../provider.js";
 /**
  * SimulatedEc2: EC2 in memory for one account and region, with the semantics segsync depends on
  * (rule counting and quotas, dependency violations, prefix-list versions, ENI group replacement,
@@ -87,6 +88,11 @@ export interface SimulatedEc2Options {
 export class SimulatedEc2 implements AwsApi {
   readonly location: AwsLocation;
   private readonly region: SimRegion;
+
+  /** The simulator models every object it holds: it never leaves one out. */
+  takeUnreadable(): CloudFinding[] {
+    return [];
+  }
   private readonly log: CallLog<AwsApiMethod>;
 
   constructor(initial: AwsRegionState, options: SimulatedEc2Options = {}) {

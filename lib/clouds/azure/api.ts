@@ -1,3 +1,4 @@
+import type { CloudFinding } from "../provider.js";
 import type {
   ApplicationSecurityGroup,
   NetworkInterface,
@@ -21,6 +22,9 @@ import type {
  */
 export interface AzureApi {
   readonly subscription: string;
+
+  /** The objects the last reads left out because segsync cannot model them (findings about each); forgets them. */
+  takeUnreadable(): CloudFinding[];
 
   /** Every VM of the subscription with its power state (instance view). */
   listVirtualMachines(): Promise<VirtualMachine[]>;

@@ -12,6 +12,7 @@ import { formatNetworkId, formatWorkloadId } from "../../inventory/ids.js";
 import type { LabelConfig } from "../../inventory/labels.js";
 import type { Network, NetworkId, Nic, Workload, WorkloadId, WorkloadState } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
+import type { CloudFinding } from "../provider.js";
 import type { AzureApi } from "./api.js";
 import {
   type ApplicationSecurityGroup,
@@ -37,6 +38,8 @@ export interface AzureDiscovery {
   readonly state: AzureSubscriptionState;
   /** VMs that segsync would manage but whose names cannot form a workload id: left out, and said why. */
   readonly skipped: readonly { readonly vm: string; readonly reason: string }[];
+  /** Objects the reads left out (segsync cannot model them) and the VMs skipped, each reported. */
+  readonly findings: CloudFinding[];
 }
 
 export interface AzureDiscoverOptions {
@@ -123,7 +126,16 @@ export async function discoverAzure(
     return workload === undefined ? [] : [workload];
   });
   workloads.sort((a, b) => compareText(a.id, b.id));
-  return { workloads, networks: networks.list(), state, skipped };
+  const findings: CloudFinding[] = [
+    ...api.takeUnreadable(),
+    ...skipped.map(({ vm, reason }) => ({
+      code: "azure-vm-skipped",
+      severity: "warning" as const,
+      subject: vm,
+      message: `${vm}: not managed, ${reason}`,
+    })),
+  ];
+  return { workloads, networks: networks.list(), state, skipped, findings };
 }
 
 /** One VM, for the event path: undefined when it is gone or not (yet) a workload. */

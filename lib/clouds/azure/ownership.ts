@@ -9,6 +9,10 @@ export const OWNERSHIP_TAG_VALUE = "true";
 export const IDENTITY_TAG_KEY = "segsync-identity";
 /** On a NIC whose NSG segsync replaced: the original NSG's id, for `segsync restore` ("none" when it had none). */
 export const ORIGINAL_NSG_TAG_KEY = "segsync-original-nsg";
+/** On an owned NSG or ASG: segsync's seal (an HMAC under its record key) binding the tags to that resource id. */
+export const SEAL_TAG_KEY = "segsync-seal";
+/** On a NIC: segsync's seal over its original-NSG record. */
+export const ORIGINAL_NSG_SEAL_TAG_KEY = "segsync-original-nsg-seal";
 
 export function isOwned(tags: Readonly<Record<string, string>> | undefined): boolean {
   return tags?.[OWNERSHIP_TAG_KEY] === OWNERSHIP_TAG_VALUE;

@@ -37,6 +37,7 @@ export function createAzureProvider(settings: {
       return {
         workloads: found.flatMap((d) => d.workloads).sort((a, b) => compareText(a.id, b.id)),
         networks: found.flatMap((d) => d.networks).sort((a, b) => compareText(a.id, b.id)),
+        findings: found.flatMap((d) => d.findings),
         state: found.map((d) => d.state).sort((a, b) => compareText(a.subscription, b.subscription)),
       };
     },

@@ -1,3 +1,5 @@
+import type { CloudFinding } from "../provider.js";
+import { UnreadableObjects } from "../shared/unreadable.js";
 import type { InstanceViewStatus as SdkInstanceViewStatus } from "@azure/arm-compute";
 import type { Pipeline, PipelineOptions } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
@@ -74,6 +76,13 @@ export function createSdkAzureApiFactory(options: SdkAzureApiOptions): AzureApiF
 
 /** AzureApi over @azure/arm-network and @azure/arm-compute for one subscription. */
 export class SdkAzureApi implements AzureApi {
+  /** Objects left out of a read because segsync cannot model them. */
+  private readonly unreadable = new UnreadableObjects("azure-unreadable-object");
+
+  takeUnreadable(): CloudFinding[] {
+    return this.unreadable.take();
+  }
+
   /** Writes to one NSG, one at a time (cloud-facts B5, B6: concurrent writes conflict). */
   private readonly nsgWrites = new KeyedSerializer();
 

@@ -1,3 +1,4 @@
+import type { CloudFinding } from "../provider.js";
 import {
   CallLog,
   type ServerErrorOptions,
@@ -85,6 +86,11 @@ export type SimulatedArmCall = SimulatedCall<AzureApiMethod>;
 export class SimulatedArm implements AzureApi {
   readonly subscription: string;
   private readonly store: ArmStore;
+
+  /** The simulator models every object it holds: it never leaves one out. */
+  takeUnreadable(): CloudFinding[] {
+    return [];
+  }
   private readonly log: CallLog<AzureApiMethod>;
 
   constructor(initial: AzureSubscriptionState, options: SimulatedArmOptions = {}) {

@@ -1,3 +1,4 @@
+import type { CloudFinding } from "../provider.js";
 import type { GcpFirewall, GcpInstance } from "./model.js";
 
 /**
@@ -14,6 +15,9 @@ import type { GcpFirewall, GcpInstance } from "./model.js";
  */
 export interface GcpApi {
   readonly project: string;
+
+  /** The objects the last reads left out because segsync cannot model them (findings about each); forgets them. */
+  takeUnreadable(): CloudFinding[];
 
   /** Every instance of the project, in every zone (aggregated list). */
   listInstances(): Promise<GcpInstance[]>;

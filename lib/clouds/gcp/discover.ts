@@ -8,6 +8,7 @@ import { formatNetworkId, formatWorkloadId } from "../../inventory/ids.js";
 import type { LabelConfig } from "../../inventory/labels.js";
 import type { Network, Nic, Workload, WorkloadState } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
+import type { CloudFinding } from "../provider.js";
 import type { GcpApi } from "./api.js";
 import { type GcpInstance, type GcpProjectState, parseNetworkUrl, zoneName } from "./model.js";
 import { isOwnedFirewall, isOwnedTag } from "./ownership.js";
@@ -24,6 +25,8 @@ export interface GcpDiscovery {
    * can be deleted.
    */
   readonly state: GcpProjectState;
+  /** Objects the reads left out (segsync cannot model them), each reported. */
+  readonly findings: CloudFinding[];
 }
 
 /**
@@ -71,6 +74,7 @@ export async function discoverGcp(api: GcpApi, labels: LabelConfig): Promise<Gcp
       firewalls: sortBy(firewalls, (firewall) => firewall.name),
       ...(all.length > firewalls.length ? { unlistedRules: all.length - firewalls.length } : {}),
     },
+    findings: api.takeUnreadable(),
   };
 }
 

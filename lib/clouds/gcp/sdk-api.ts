@@ -1,3 +1,5 @@
+import type { CloudFinding } from "../provider.js";
+import { UnreadableObjects } from "../shared/unreadable.js";
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { GcpApi, GcpApiFactory } from "./api.js";
@@ -72,6 +74,13 @@ function isDone(operation: SdkOperation): boolean {
 
 /** GcpApi over @google-cloud/compute (REST) for one project. */
 export class SdkGcpApi implements GcpApi {
+  /** Objects left out of a read because segsync cannot model them. */
+  private readonly unreadable = new UnreadableObjects("gcp-unreadable-object");
+
+  takeUnreadable(): CloudFinding[] {
+    return this.unreadable.take();
+  }
+
   constructor(
     readonly project: string,
     private readonly clients: () => Promise<ComputeClients>,

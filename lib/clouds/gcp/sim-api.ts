@@ -1,3 +1,4 @@
+import type { CloudFinding } from "../provider.js";
 import {
   CallLog,
   type ServerErrorOptions,
@@ -65,6 +66,11 @@ export type SimulatedComputeCall = SimulatedCall<GcpApiMethod>;
 export class SimulatedCompute implements GcpApi {
   readonly project: string;
   private readonly store: SimProject;
+
+  /** The simulator models every object it holds: it never leaves one out. */
+  takeUnreadable(): CloudFinding[] {
+    return [];
+  }
   private readonly log: CallLog<GcpApiMethod>;
 
   constructor(initial: GcpProjectState, options: SimulatedComputeOptions = {}) {
