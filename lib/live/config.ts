@@ -130,7 +130,7 @@ export const LiveConfigSchema = z
      * restore (docs/trust-model.md). A Secrets Manager secret (the construct creates one), or an
      * environment variable holding at least 32 characters; default: SEGSYNC_RECORD_KEY.
      */
-    recordKey: RecordKeySourceSchema.default({ kind: "env", variable: "SEGSYNC_RECORD_KEY" }),
+    recordKey: RecordKeySourceSchema.optional(),
   })
   .strict()
   .refine((config) => config.aws ?? config.azure ?? config.gcp, {
