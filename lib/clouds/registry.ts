@@ -5,6 +5,7 @@ import type { AzureQuotas } from "./azure/config.js";
 import { type AzureProvider, createAzureProvider } from "./azure/provider.js";
 import type { GcpLimits, GcpPriorities } from "./gcp/config.js";
 import { createGcpProvider, type GcpProvider } from "./gcp/provider.js";
+import type { Sealer } from "./shared/seals.js";
 
 /** Each cloud's provider type. A cloud added to CLOUDS without an entry here fails to compile. */
 interface ProviderTypes {
@@ -16,6 +17,8 @@ interface ProviderTypes {
 export type Providers = { readonly [C in Cloud]: ProviderTypes[C] };
 
 export interface ProviderSettings {
+  /** The record key: what proves an object or a restore record segsync's own (lib/clouds/shared/seals.ts). */
+  readonly sealer: Sealer;
   readonly aws: { readonly quotas: AwsQuotas };
   readonly azure: { readonly quotas: AzureQuotas; readonly resourceGroups: Readonly<Record<string, string>> };
   readonly gcp: { readonly limits: GcpLimits; readonly priorities: GcpPriorities };
@@ -24,8 +27,8 @@ export interface ProviderSettings {
 /** The registry: one provider per cloud (DESIGN §4), configured. */
 export function createProviders(settings: ProviderSettings): Providers {
   return {
-    aws: createAwsProvider(settings.aws.quotas),
-    azure: createAzureProvider(settings.azure),
-    gcp: createGcpProvider(settings.gcp),
+    aws: createAwsProvider(settings.aws.quotas, settings.sealer),
+    azure: createAzureProvider({ ...settings.azure, sealer: settings.sealer }),
+    gcp: createGcpProvider({ ...settings.gcp, sealer: settings.sealer }),
   };
 }

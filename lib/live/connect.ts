@@ -20,11 +20,13 @@ import { GcpAccessError } from "../clouds/gcp/errors.js";
 import type { GcpConnection } from "../clouds/gcp/provider.js";
 import { createSdkGcpApiFactory } from "../clouds/gcp/sdk-api.js";
 import { createProviders, type Providers } from "../clouds/registry.js";
+import type { Sealer } from "../clouds/shared/seals.js";
 import type { Cloud } from "../inventory/model.js";
 import { DEFAULT_GUARD_LIMITS, type GuardLimits } from "../plan/guard.js";
 import { type CloudDriver, cloudDriver } from "../reconcile/driver.js";
 import type { LiveConfig } from "./config.js";
 import { deferredAzureApi, deferredGcpApi, once } from "./deferred-api.js";
+import { liveRecordKey } from "./record-key.js";
 
 /** Clients other than the defaults: an emulator's endpoint (moto), test credentials. */
 export interface LiveClients {
@@ -41,6 +43,8 @@ export interface LiveClients {
     /** ARM at this URL instead of https://management.azure.com. */
     readonly endpoint?: string;
   };
+  /** A record key other than the config's (tests). */
+  readonly recordKey?: Sealer & { load(): Promise<void> };
   readonly gcp?: {
     /** Absent: the one that `gcp.auth` of the config describes. */
     readonly authClient?: AuthClient;
@@ -53,6 +57,8 @@ export interface LiveClients {
 
 export interface LiveConnections {
   readonly providers: Providers;
+  /** Loaded by the drivers' first read; what seals and verifies segsync's objects and records. */
+  readonly recordKey: Sealer & { load(): Promise<void> };
   readonly connections: {
     readonly aws: AwsConnection;
     readonly azure: AzureConnection;
@@ -68,7 +74,9 @@ export interface LiveConnections {
  * config gets a connection with no locations, which reads and writes nothing.
  */
 export function connectLive(config: LiveConfig, clients: LiveClients = {}): LiveConnections {
+  const recordKey = clients.recordKey ?? liveRecordKey(config.recordKey);
   const providers = createProviders({
+    sealer: recordKey,
     aws: { quotas: config.aws?.quotas ?? DEFAULT_AWS_QUOTAS },
     azure: {
       quotas: config.azure?.quotas ?? DEFAULT_AZURE_QUOTAS,
@@ -86,13 +94,22 @@ export function connectLive(config: LiveConfig, clients: LiveClients = {}): Live
     azure: azureConnection(config, clients.azure),
     gcp: gcpConnection(config, clients.gcp),
   };
+  // Every plan follows a read: the key is there before anything is verified or sealed.
+  const keyed = (driver: CloudDriver): CloudDriver => ({
+    ...driver,
+    async discover(labels, scope) {
+      await recordKey.load();
+      return driver.discover(labels, scope);
+    },
+  });
   return {
     providers,
+    recordKey,
     connections,
     drivers: {
-      aws: cloudDriver(providers.aws, connections.aws),
-      azure: cloudDriver(providers.azure, connections.azure),
-      gcp: cloudDriver(providers.gcp, connections.gcp),
+      aws: keyed(cloudDriver(providers.aws, connections.aws)),
+      azure: keyed(cloudDriver(providers.azure, connections.azure)),
+      gcp: keyed(cloudDriver(providers.gcp, connections.gcp)),
     },
     guard: config.guard ?? DEFAULT_GUARD_LIMITS,
   };

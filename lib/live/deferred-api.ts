@@ -37,7 +37,8 @@ export function deferredAzureApi(subscription: string, load: () => Promise<Azure
     getNetworkSecurityGroup: async (group, name) => (await remember()).getNetworkSecurityGroup(group, name),
     listApplicationSecurityGroups: async () => (await remember()).listApplicationSecurityGroups(),
     putNetworkSecurityGroup: async (input) => (await remember()).putNetworkSecurityGroup(input),
-    deleteNetworkSecurityGroup: async (group, name) => (await remember()).deleteNetworkSecurityGroup(group, name),
+    deleteNetworkSecurityGroup: async (group, name) =>
+      (await remember()).deleteNetworkSecurityGroup(group, name),
     putApplicationSecurityGroup: async (input) => (await remember()).putApplicationSecurityGroup(input),
     deleteApplicationSecurityGroup: async (group, name) =>
       (await remember()).deleteApplicationSecurityGroup(group, name),
@@ -56,7 +57,8 @@ export function deferredGcpApi(project: string, load: () => Promise<GcpApi>): Gc
     takeUnreadable: () => loaded?.takeUnreadable() ?? [],
     listInstances: async () => (await remember()).listInstances(),
     getInstance: async (zone, name) => (await remember()).getInstance(zone, name),
-    setTags: async (zone, name, items, fingerprint) => (await remember()).setTags(zone, name, items, fingerprint),
+    setTags: async (zone, name, items, fingerprint) =>
+      (await remember()).setTags(zone, name, items, fingerprint),
     listFirewalls: async () => (await remember()).listFirewalls(),
     insertFirewall: async (firewall) => (await remember()).insertFirewall(firewall),
     patchFirewall: async (firewall) => (await remember()).patchFirewall(firewall),

@@ -7,6 +7,7 @@ import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../clouds/gcp/config
 import { parseGcpPush } from "../clouds/gcp/events.js";
 import type { Reachability } from "../clouds/provider.js";
 import { createProviders, type Providers } from "../clouds/registry.js";
+import { SIMULATOR_RECORD_KEY } from "../clouds/shared/seals.js";
 import type { WorkloadEvent } from "../ingest/workload-event.js";
 import { MemoryInventoryStore } from "../inventory/memory-store.js";
 import type { Cloud } from "../inventory/model.js";
@@ -72,6 +73,7 @@ export class Simulation {
     const connections = clouds.connections();
     this.delivery = options.delivery === undefined ? undefined : new AtLeastOnceDelivery(options.delivery);
     this.providers = createProviders({
+      sealer: SIMULATOR_RECORD_KEY,
       aws: { quotas: DEFAULT_AWS_QUOTAS },
       azure: {
         quotas: DEFAULT_AZURE_QUOTAS,

@@ -4,10 +4,12 @@ import type { AwsLocation, IpPermission } from "./model.js";
 import { locationKey } from "./model.js";
 import type { AwsOperation, GroupRef, PrefixListRef, RuleSpec } from "./operations.js";
 import { RULE_DESCRIPTION } from "./operations.js";
-import { IDENTITY_TAG_KEY, ORIGINAL_GROUPS_TAG_KEY, OWNERSHIP_TAG } from "./ownership.js";
-
-/** EC2 tag values are at most 256 characters. */
-const TAG_VALUE_LIMIT = 256;
+import {
+  type AwsOwnership,
+  ORIGINAL_GROUPS_SEAL_TAG_KEY,
+  ORIGINAL_GROUPS_TAG_KEY,
+  TAG_VALUE_LIMIT,
+} from "./ownership.js";
 
 export interface AppliedAwsOperation {
   readonly operation: AwsOperation;
@@ -24,6 +26,7 @@ export interface AppliedAwsOperation {
 export async function applyAwsPlan(
   operations: readonly AwsOperation[],
   apiFor: AwsApiFactory,
+  ownership: AwsOwnership,
   onApplied: (applied: AppliedAwsOperation) => void = () => {},
 ): Promise<AppliedAwsOperation[]> {
   const created = new Map<string, string>();
@@ -48,9 +51,12 @@ export async function applyAwsPlan(
           addressFamily: operation.addressFamily,
           maxEntries: operation.maxEntries,
           entries: operation.entries.map((Cidr) => ({ Cidr, Description: RULE_DESCRIPTION })),
-          tags: ownedTags(operation.identity),
+          tags: ownership.prefixListTags(operation.identity),
         });
         createdId = result.prefixListId;
+        // A list's name is not unique, so its seal names its id, which exists only now. Should
+        // this call fail, the list stays unsealed: reported and never used (docs/trust-model.md).
+        await api.createTags([createdId], [ownership.prefixListSeal(operation.location, createdId)]);
         created.set(`${where}|list|${operation.name}`, createdId);
         break;
       }
@@ -59,7 +65,7 @@ export async function applyAwsPlan(
           vpcId: operation.vpcId,
           groupName: operation.name,
           description: operation.description,
-          tags: ownedTags(operation.identity),
+          tags: ownership.groupTags(operation.location, operation.vpcId, operation.name, operation.identity),
         });
         createdId = result.groupId;
         created.set(`${where}|group|${operation.vpcId}|${operation.name}`, createdId);
@@ -93,7 +99,7 @@ export async function applyAwsPlan(
         }
         await api.createTags(
           [operation.networkInterfaceId],
-          [{ Key: ORIGINAL_GROUPS_TAG_KEY, Value: value }],
+          ownership.recordTags(operation.location, operation.networkInterfaceId, operation.groupIds),
         );
         break;
       }
@@ -107,7 +113,10 @@ export async function applyAwsPlan(
         await api.revokeIngress(operation.groupId, operation.permissions);
         break;
       case "forgetOriginalGroups":
-        await api.deleteTags([operation.networkInterfaceId], [ORIGINAL_GROUPS_TAG_KEY]);
+        await api.deleteTags(
+          [operation.networkInterfaceId],
+          [ORIGINAL_GROUPS_TAG_KEY, ORIGINAL_GROUPS_SEAL_TAG_KEY],
+        );
         break;
       case "deleteSecurityGroup":
         await api.deleteSecurityGroup(operation.groupId);
@@ -121,10 +130,6 @@ export async function applyAwsPlan(
     onApplied(record);
   }
   return applied;
-}
-
-function ownedTags(identity: string) {
-  return [OWNERSHIP_TAG, { Key: IDENTITY_TAG_KEY, Value: identity.slice(0, TAG_VALUE_LIMIT) }];
 }
 
 function resolve(created: ReadonlyMap<string, string>, key: string): string {

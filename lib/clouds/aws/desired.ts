@@ -56,7 +56,11 @@ export interface DesiredInterface {
   readonly originalGroupsTag: "record" | "keep" | "remove";
 }
 
-export type AwsFindingCode = "aws-quota" | "aws-interface-missing" | "aws-restore-group-missing";
+export type AwsFindingCode =
+  | "aws-quota"
+  | "aws-interface-missing"
+  | "aws-restore-group-missing"
+  | "aws-original-group-missing";
 
 export interface AwsFinding {
   readonly code: AwsFindingCode;

@@ -7,7 +7,7 @@ import type { AwsState, IpPermission, ManagedPrefixList, NetworkInterface, Secur
 import { locationKey } from "./model.js";
 import type { AwsOperation, GroupRef, PrefixListRef, RuleSpec } from "./operations.js";
 import { OPERATION_ORDER } from "./operations.js";
-import { isOwned, ORIGINAL_GROUPS_TAG_KEY, tagValue } from "./ownership.js";
+import type { AwsOwnership } from "./ownership.js";
 
 /**
  * Desired vs actual → the fewest EC2 writes, in make-before-break order. Only owned groups and
@@ -16,10 +16,10 @@ import { isOwned, ORIGINAL_GROUPS_TAG_KEY, tagValue } from "./ownership.js";
  * ENI that segsync leaves alone (a stopped workload, a destination that does not fit) is kept as
  * it is, with whatever it references. Pure; applying the plan and diffing again gives [].
  */
-export function diffAws(desired: AwsDesired, actual: AwsState): AwsOperation[] {
+export function diffAws(desired: AwsDesired, actual: AwsState, ownership: AwsOwnership): AwsOperation[] {
   const operations: AwsOperation[] = [];
   // Only the regions read: materialize plans nothing elsewhere (the CloudProvider contract).
-  for (const region of actual) operations.push(...diffRegion(desired, region));
+  for (const region of actual) operations.push(...diffRegion(desired, region, ownership));
   // Revokes that make room for new rules go just before the rules they make room for.
   const rank = (op: AwsOperation) =>
     op.kind === "revokeIngress" && op.toMakeRoom
@@ -31,18 +31,16 @@ export function diffAws(desired: AwsDesired, actual: AwsState): AwsOperation[] {
     .map(({ op }) => op);
 }
 
-function diffRegion(desired: AwsDesired, region: AwsState[number]): AwsOperation[] {
+function diffRegion(desired: AwsDesired, region: AwsState[number], ownership: AwsOwnership): AwsOperation[] {
   const location = { account: region.account, region: region.region };
   const here = locationKey(location);
   const wantedGroups = desired.securityGroups.filter((g) => locationKey(g.location) === here);
   const wantedLists = desired.prefixLists.filter((l) => locationKey(l.location) === here);
   const wantedInterfaces = desired.interfaces.filter((i) => locationKey(i.location) === here);
 
-  const ownedGroups = region.securityGroups.filter(
-    (g) => isOwned(g.Tags) && g.GroupName.startsWith("segsync-"),
-  );
+  const ownedGroups = region.securityGroups.filter((g) => ownership.ownsGroup(location, g));
   const ownedLists = region.managedPrefixLists.filter(
-    (l) => isOwned(l.Tags) && l.PrefixListName.startsWith("segsync-") && isLive(l),
+    (l) => ownership.ownsPrefixList(location, l) && isLive(l),
   );
   const groupByName = new Map(ownedGroups.map((g) => [`${g.VpcId}|${g.GroupName}`, g]));
   const listByName = new Map(ownedLists.map((l) => [l.PrefixListName, l]));
@@ -152,7 +150,8 @@ function diffRegion(desired: AwsDesired, region: AwsState[number]): AwsOperation
   for (const wanted of wantedInterfaces) {
     const eni = interfacesById.get(wanted.networkInterfaceId);
     if (!eni) continue;
-    operations.push(...diffInterface(wanted, eni, location, names.groups, groupRef));
+    const recorded = ownership.recordedOriginals(location, eni) !== undefined;
+    operations.push(...diffInterface(wanted, eni, recorded, location, names.groups, groupRef));
     const after = [
       ...wanted.ownedGroups.map((name) => {
         const ref = groupRef(wanted.vpcId, name);
@@ -172,6 +171,8 @@ function diffRegion(desired: AwsDesired, region: AwsState[number]): AwsOperation
 function diffInterface(
   wanted: AwsDesired["interfaces"][number],
   eni: NetworkInterface,
+  /** The ENI carries a record segsync sealed (a forged one is no record: it is overwritten). */
+  hasTag: boolean,
   location: AwsOperation["location"],
   ownedNames: ReadonlyMap<string, string>,
   groupRef: (vpcId: string, name: string) => GroupRef,
@@ -179,7 +180,6 @@ function diffInterface(
   const operations: AwsOperation[] = [];
   const current = eni.Groups.map((g) => g.GroupId);
   const customer = current.filter((id) => !ownedNames.has(id));
-  const hasTag = tagValue(eni.TagSet, ORIGINAL_GROUPS_TAG_KEY) !== undefined;
   if (wanted.originalGroupsTag === "record" && !hasTag && customer.length > 0) {
     operations.push({
       location,

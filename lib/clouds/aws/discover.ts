@@ -19,7 +19,7 @@ import type {
   NetworkInterface,
   SecurityGroup,
 } from "./model.js";
-import { isOwned, ORIGINAL_GROUPS_TAG_KEY, OWNERSHIP_TAG } from "./ownership.js";
+import { type AwsOwnership, hasOwnershipTag, ORIGINAL_GROUPS_TAG_KEY, OWNERSHIP_TAG } from "./ownership.js";
 
 export interface AwsDiscovery {
   /** Sorted by id. */
@@ -48,14 +48,25 @@ const LIVE_STATE_FILTER: Ec2Filter = { Name: "instance-state-name", Values: Obje
 /** EC2 takes at most 200 values per filter. */
 const FILTER_VALUES_PER_CALL = 200;
 
-export async function discoverAws(api: AwsApi, labels: LabelConfig): Promise<AwsDiscovery> {
+export async function discoverAws(
+  api: AwsApi,
+  labels: LabelConfig,
+  ownership: AwsOwnership,
+): Promise<AwsDiscovery> {
+  const { location } = api;
   const instances = await describeLabeledInstances(api, labels);
   const instanceIds = new Set(instances.map((instance) => instance.InstanceId));
+  const findings: CloudFinding[] = [];
 
-  // An ENI whose instance lost every label keeps its original-groups tag: find it to restore it.
-  const recorded = await api.describeNetworkInterfaces([
+  // An ENI whose instance lost every label keeps its original-groups record: find it to restore
+  // it. Only a record segsync sealed counts: a tag alone never makes segsync adopt an instance.
+  const tagged = await api.describeNetworkInterfaces([
     { Name: "tag-key", Values: [ORIGINAL_GROUPS_TAG_KEY] },
   ]);
+  const recorded = tagged.filter((eni) => ownership.recordedOriginals(location, eni) !== undefined);
+  for (const eni of tagged) {
+    if (!recorded.includes(eni)) findings.push(forgedRecord(eni));
+  }
   const unlabeledIds = unique(recorded.map((eni) => eni.Attachment?.InstanceId)).filter(
     (id) => !instanceIds.has(id),
   );
@@ -69,11 +80,18 @@ export async function discoverAws(api: AwsApi, labels: LabelConfig): Promise<Aws
   const interfaces = await describeInChunks([...instanceIds], (ids) =>
     api.describeNetworkInterfaces([{ Name: "attachment.instance-id", Values: ids }]),
   );
-  const ownedGroups = await api.describeSecurityGroups([
+  const tagOwned = await api.describeSecurityGroups([
     { Name: `tag:${OWNERSHIP_TAG.Key}`, Values: [OWNERSHIP_TAG.Value] },
   ]);
-  const customerGroups = await describeCustomerGroups(api, interfaces, ownedGroups);
-  const ownedLists = await describeOwnedPrefixLists(api, api.location);
+  const ownedGroups = tagOwned.filter((group) => ownership.ownsGroup(location, group));
+  for (const group of tagOwned) {
+    if (!ownedGroups.includes(group))
+      findings.push(unsealed("security group", group.GroupId, group.GroupName));
+  }
+  const customerGroups = await describeCustomerGroups(api, interfaces, ownedGroups, (eni) =>
+    ownership.recordedOriginals(location, eni),
+  );
+  const ownedLists = await describeOwnedPrefixLists(api, ownership, findings);
   const referencedLists = await describeReferencedPrefixLists(api, customerGroups, ownedLists);
 
   const state: AwsRegionState = {
@@ -93,7 +111,7 @@ export async function discoverAws(api: AwsApi, labels: LabelConfig): Promise<Aws
     workloads: sortBy(workloads, (workload) => workload.id),
     networks: networkIds.sort(compareText).map((id) => ({ id })),
     state,
-    findings: api.takeUnreadable(),
+    findings: [...findings, ...api.takeUnreadable()],
   };
 }
 
@@ -138,19 +156,35 @@ async function describeCustomerGroups(
   api: AwsApi,
   interfaces: readonly NetworkInterface[],
   ownedGroups: readonly SecurityGroup[],
+  recordedOriginals: (eni: NetworkInterface) => string[] | undefined,
 ): Promise<SecurityGroup[]> {
   const owned = new Set(ownedGroups.map((group) => group.GroupId));
   const attached = interfaces.flatMap((eni) => eni.Groups.map((group) => group.GroupId));
-  const recorded = interfaces.flatMap((eni) => originalGroupIds(eni));
+  const recorded = interfaces.flatMap((eni) => recordedOriginals(eni) ?? []);
   const customerIds = unique([...attached, ...recorded]).filter((groupId) => !owned.has(groupId));
   return describeInChunks(customerIds, (ids) =>
     api.describeSecurityGroups([{ Name: "group-id", Values: ids }]),
   );
 }
 
-function originalGroupIds(eni: NetworkInterface): string[] {
-  const value = eni.TagSet.find((tag) => tag.Key === ORIGINAL_GROUPS_TAG_KEY)?.Value ?? "";
-  return value.split(/\s+/).filter((groupId) => groupId.startsWith("sg-"));
+/** A record tag without segsync's seal: someone else wrote or changed it; segsync ignores it. */
+function forgedRecord(eni: NetworkInterface): CloudFinding {
+  return {
+    code: "aws-unsealed-record",
+    severity: "warning",
+    subject: eni.NetworkInterfaceId,
+    message: `${eni.NetworkInterfaceId}: its ${ORIGINAL_GROUPS_TAG_KEY} tag does not carry segsync's seal (segsync did not write it, or it was changed); ignored, and the ENI is not restored from it`,
+  };
+}
+
+/** An object with segsync's ownership tag but not its seal: not segsync's, never changed by it. */
+function unsealed(kind: string, id: string, name: string): CloudFinding {
+  return {
+    code: "aws-unsealed-object",
+    severity: "warning",
+    subject: id,
+    message: `${kind} ${name} (${id}) carries segsync's ownership tag without its seal: segsync did not create it (or its record key changed); treated as a customer object and never changed`,
+  };
 }
 
 /** A prefix list that exists or is being created or modified; not one being deleted or failed to be. */
@@ -159,13 +193,19 @@ export function isLive(list: { readonly State: string }): boolean {
 }
 
 /** DescribeManagedPrefixLists has no tag filter: list the account's own lists, keep the owned ones. */
-async function describeOwnedPrefixLists(api: AwsApi, location: AwsLocation): Promise<ManagedPrefixList[]> {
-  const lists = await api.describeManagedPrefixLists([{ Name: "owner-id", Values: [location.account] }]);
-  return withEntries(
-    api,
-    // DeleteManagedPrefixList is asynchronous: a list on its way out is not one segsync has.
-    lists.filter((list) => isOwned(list.Tags) && isLive(list)),
-  );
+async function describeOwnedPrefixLists(
+  api: AwsApi,
+  ownership: AwsOwnership,
+  findings: CloudFinding[],
+): Promise<ManagedPrefixList[]> {
+  const lists = await api.describeManagedPrefixLists([{ Name: "owner-id", Values: [api.location.account] }]);
+  // DeleteManagedPrefixList is asynchronous: a list on its way out is not one segsync has.
+  const live = lists.filter((list) => hasOwnershipTag(list.Tags) && isLive(list));
+  const owned = live.filter((list) => ownership.ownsPrefixList(api.location, list));
+  for (const list of live) {
+    if (!owned.includes(list)) findings.push(unsealed("prefix list", list.PrefixListId, list.PrefixListName));
+  }
+  return withEntries(api, owned);
 }
 
 async function describeReferencedPrefixLists(

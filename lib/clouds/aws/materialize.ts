@@ -13,13 +13,15 @@ import type {
 } from "./desired.js";
 import { ruleKey } from "./desired.js";
 import { type AwsLocation, type AwsState, locationKey, type NetworkInterface } from "./model.js";
-import { isOwned, ORIGINAL_GROUPS_TAG_KEY, tagValue } from "./ownership.js";
+import type { AwsOwnership } from "./ownership.js";
 import { isIpv6, portSpec } from "./permissions.js";
 import { packShards } from "./shards.js";
 
 export interface AwsMaterializeOptions {
   readonly quotas: AwsQuotas;
   readonly attachment: Attachment;
+  /** The one ownership predicate: which groups are segsync's, which records it sealed. */
+  readonly ownership: AwsOwnership;
 }
 
 /** Prefix-list sizes: a reference costs MaxEntries rules, so lists grow in steps rather than to fit. */
@@ -40,7 +42,7 @@ export function groupName(hash: string, shard: number): string {
  * Pure: `state` is only read, for ENI ids, current groups and recorded originals.
  */
 export function materializeAws(intent: Intent, state: AwsState, options: AwsMaterializeOptions): AwsDesired {
-  const index = indexState(state);
+  const index = indexState(state, options.ownership);
   const peerSets = new Map(intent.peerSets.map((peerSet) => [peerSet.key, peerSet]));
   // Only the locations the state holds: a narrowed read plans its own locations and no other. What
   // is computed across destinations (carriers, prefix lists) is per network, so each read location
@@ -109,29 +111,38 @@ interface StateIndex {
   /** `<location>|<instanceId>` → its ENIs. */
   readonly interfacesByInstance: Map<string, NetworkInterface[]>;
   readonly ownedGroupIds: Set<string>;
+  /** Every group read (owned and customer): a recorded group that is not here no longer exists. */
+  readonly groupIds: Set<string>;
+  /** ENI id → its original groups as segsync recorded and sealed them. */
+  readonly recorded: Map<string, string[]>;
   /** `<location>|<vpcId>` → the VPC's default group id. */
   readonly defaultGroups: Map<string, string>;
   readonly regions: AwsState;
 }
 
-function indexState(state: AwsState): StateIndex {
+function indexState(state: AwsState, ownership: AwsOwnership): StateIndex {
   const interfacesByInstance = new Map<string, NetworkInterface[]>();
   const ownedGroupIds = new Set<string>();
+  const groupIds = new Set<string>();
+  const recorded = new Map<string, string[]>();
   const defaultGroups = new Map<string, string>();
   for (const region of state) {
     const location = locationKey(region);
     for (const eni of region.networkInterfaces) {
+      const originals = ownership.recordedOriginals(region, eni);
+      if (originals !== undefined) recorded.set(eni.NetworkInterfaceId, originals);
       const instance = eni.Attachment?.InstanceId;
       if (instance === undefined) continue;
       const key = `${location}|${instance}`;
       interfacesByInstance.set(key, [...(interfacesByInstance.get(key) ?? []), eni]);
     }
     for (const group of region.securityGroups) {
-      if (isOwned(group.Tags)) ownedGroupIds.add(group.GroupId);
+      groupIds.add(group.GroupId);
+      if (ownership.ownsGroup(region, group)) ownedGroupIds.add(group.GroupId);
       if (group.GroupName === "default") defaultGroups.set(`${location}|${group.VpcId}`, group.GroupId);
     }
   }
-  return { interfacesByInstance, ownedGroupIds, defaultGroups, regions: state };
+  return { interfacesByInstance, ownedGroupIds, groupIds, recorded, defaultGroups, regions: state };
 }
 
 interface DestinationPlan {
@@ -178,8 +189,10 @@ function planDestination(
   }
   const customerGroups = (eni: NetworkInterface) =>
     eni.Groups.map((g) => g.GroupId).filter((id) => !index.ownedGroupIds.has(id));
+  // Only what segsync recorded and sealed, and only groups that still exist (a deleted one would
+  // fail every write to the ENI).
   const recordedOriginals = (eni: NetworkInterface) =>
-    (tagValue(eni.TagSet, ORIGINAL_GROUPS_TAG_KEY) ?? "").split(" ").filter((id) => id.length > 0);
+    existingOriginals(index, eni, `${location.account}:${location.region}`, findings);
   const keptGroups = (eni: NetworkInterface) =>
     options.attachment === "additive" ? unique([...recordedOriginals(eni), ...customerGroups(eni)]) : [];
   // A reduce, not Math.min(...spread): an identity can have more ENIs than a call takes arguments.
@@ -224,12 +237,12 @@ function planDestination(
       customerGroupIds: keptGroups(eni),
       originalGroupsTag:
         options.attachment === "additive"
-          ? tagValue(eni.TagSet, ORIGINAL_GROUPS_TAG_KEY) === undefined
+          ? index.recorded.has(eni.NetworkInterfaceId)
+            ? "remove"
+            : "keep"
+          : index.recorded.has(eni.NetworkInterfaceId)
             ? "keep"
-            : "remove"
-          : tagValue(eni.TagSet, ORIGINAL_GROUPS_TAG_KEY) === undefined
-            ? "record"
-            : "keep",
+            : "record",
     }),
   );
   return { fits: true, groups, prefixLists: chosen.prefixLists, interfaces, findings };
@@ -293,9 +306,34 @@ function ruleUnits(
 }
 
 /**
- * ENIs that carry segsync's groups or its record of their original groups, but whose workload is
- * no longer enforced here: they get their groups back. Stopped workloads and destinations that do
- * not fit are left as they are.
+ * The ENI's recorded original groups that still exist; each one gone is reported, once per ENI.
+ */
+function existingOriginals(
+  index: StateIndex,
+  eni: NetworkInterface,
+  where: string,
+  findings: AwsFinding[],
+): string[] {
+  const originals = index.recorded.get(eni.NetworkInterfaceId) ?? [];
+  const gone = originals.filter((id) => !index.groupIds.has(id));
+  if (
+    gone.length > 0 &&
+    !findings.some((f) => f.code === "aws-original-group-missing" && f.subject === eni.NetworkInterfaceId)
+  ) {
+    findings.push({
+      code: "aws-original-group-missing",
+      severity: "warning",
+      subject: eni.NetworkInterfaceId,
+      message: `${eni.NetworkInterfaceId} (${where}): its recorded original group(s) ${gone.join(" ")} no longer exist; left out of what it gets back`,
+    });
+  }
+  return originals.filter((id) => index.groupIds.has(id));
+}
+
+/**
+ * ENIs that carry segsync's groups or its sealed record of their original groups (the interfaces
+ * segsync enforced, and no other), but whose workload is no longer enforced here: they get their
+ * groups back. Stopped workloads and destinations that do not fit are left as they are.
  */
 function restores(
   index: StateIndex,
@@ -312,12 +350,10 @@ function restores(
     for (const eni of region.networkInterfaces) {
       const instanceId = eni.Attachment?.InstanceId;
       if (instanceId === undefined || enforced.has(eni.NetworkInterfaceId)) continue;
-      const originals = (tagValue(eni.TagSet, ORIGINAL_GROUPS_TAG_KEY) ?? "")
-        .split(" ")
-        .filter((id) => id !== "");
       const hasOwned = eni.Groups.some((g) => index.ownedGroupIds.has(g.GroupId));
-      const tagged = tagValue(eni.TagSet, ORIGINAL_GROUPS_TAG_KEY) !== undefined;
+      const tagged = index.recorded.has(eni.NetworkInterfaceId);
       if (!hasOwned && !tagged) continue;
+      const originals = existingOriginals(index, eni, locationKey(location), findings);
       const workload = `aws:${region.account}:${region.region}:${instanceId}`;
       const report = treatments.get(workload);
       if (report?.treatment === "inactive") continue;

@@ -3,6 +3,7 @@ import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import { placesNamed } from "../places.js";
 import type { CloudProvider, Discovery, NativeMatch, OperationSummary, Reachability } from "../provider.js";
+import type { Sealer } from "../shared/seals.js";
 import type { AwsApiFactory } from "./api.js";
 import { applyAwsPlan } from "./apply.js";
 import type { AwsQuotas } from "./config.js";
@@ -13,7 +14,7 @@ import { evaluateAws } from "./evaluate.js";
 import { materializeAws } from "./materialize.js";
 import { type AwsLocation, type AwsState, type IpPermission, locationKey } from "./model.js";
 import type { AwsOperation } from "./operations.js";
-import { isOwned } from "./ownership.js";
+import { AwsOwnership } from "./ownership.js";
 
 /** How segsync reaches EC2: an API per location, and the locations it manages. */
 export interface AwsConnection {
@@ -23,12 +24,13 @@ export interface AwsConnection {
 
 export type AwsProvider = CloudProvider<AwsState, AwsDesired, AwsOperation, AwsConnection>;
 
-export function createAwsProvider(quotas: AwsQuotas): AwsProvider {
+export function createAwsProvider(quotas: AwsQuotas, sealer: Sealer): AwsProvider {
+  const ownership = new AwsOwnership(sealer);
   return {
     cloud: "aws",
     async discover(connection, labels): Promise<Discovery<AwsState>> {
       const found = await Promise.all(
-        connection.locations.map((l) => discoverAws(connection.apiFor(l), labels)),
+        connection.locations.map((l) => discoverAws(connection.apiFor(l), labels, ownership)),
       );
       return {
         workloads: found.flatMap((d) => d.workloads).sort((a, b) => compareText(a.id, b.id)),
@@ -46,23 +48,17 @@ export function createAwsProvider(quotas: AwsQuotas): AwsProvider {
     },
     narrow: narrowAws,
     materialize: (intent, state, policy) =>
-      materializeAws(intent, state, { quotas, attachment: policy.attachment }),
-    diff: diffAws,
+      materializeAws(intent, state, { quotas, attachment: policy.attachment, ownership }),
+    diff: (desired, state) => diffAws(desired, state, ownership),
     async apply(operations, connection, onApplied) {
-      await applyAwsPlan(operations, connection.apiFor, (applied) => onApplied(applied.operation));
+      await applyAwsPlan(operations, connection.apiFor, ownership, (applied) => onApplied(applied.operation));
     },
     evaluate: evaluateAwsWorkloads,
     summarize: summarizeAwsOperation,
-    removedRules(operation, state) {
-      if (operation.kind === "revokeIngress") return operation.permissions.length;
-      if (operation.kind !== "deleteSecurityGroup") return 0;
-      const group = state.flatMap((r) => r.securityGroups).find((g) => g.GroupId === operation.groupId);
-      return group ? countPermissionSources(group.IpPermissions) : 0;
-    },
+    removedRules: (operation, state) => narrowings(operation, state, ownership),
     ownedRules: (state) =>
       state
-        .flatMap((r) => r.securityGroups)
-        .filter((g) => isOwned(g.Tags))
+        .flatMap((r) => r.securityGroups.filter((g) => ownership.ownsGroup(r, g)))
         .reduce((sum, g) => sum + countPermissionSources(g.IpPermissions), 0),
   };
 }
@@ -104,6 +100,38 @@ function evaluateAwsWorkloads(state: AwsState): Reachability {
       return undefined;
     },
   };
+}
+
+/**
+ * What the blast-radius guard counts for one operation (docs/trust-model.md): owned rules revoked
+ * or deleted with their group, prefix-list entries removed, and each group detached from an ENI
+ * that segsync already enforced (a changed identity, a restore). An ENI enforced for the first
+ * time loses its customer groups as the policy says, recorded for restore: not counted.
+ */
+function narrowings(operation: AwsOperation, state: AwsState, ownership: AwsOwnership): number {
+  switch (operation.kind) {
+    case "revokeIngress":
+      return countPermissionSources(operation.permissions);
+    case "modifyPrefixList":
+      return operation.remove.length;
+    case "deleteSecurityGroup": {
+      const group = state.flatMap((r) => r.securityGroups).find((g) => g.GroupId === operation.groupId);
+      return group ? countPermissionSources(group.IpPermissions) : 0;
+    }
+    case "setInterfaceGroups": {
+      const region = state.find((r) => locationKey(r) === locationKey(operation.location));
+      const owned = new Set(
+        (region?.securityGroups ?? [])
+          .filter((g) => ownership.ownsGroup(operation.location, g))
+          .map((g) => g.GroupId),
+      );
+      if (!operation.before.some((id) => owned.has(id))) return 0;
+      const after = new Set(operation.after.flatMap((ref) => ("groupId" in ref ? [ref.groupId] : [])));
+      return operation.before.filter((id) => !after.has(id)).length;
+    }
+    default:
+      return 0;
+  }
 }
 
 /** EC2 counts one rule per source of a permission. */

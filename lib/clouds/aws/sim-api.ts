@@ -1,4 +1,3 @@
-import type { CloudFinding } from "../provider.js";
 /**
  * SimulatedEc2: EC2 in memory for one account and region, with the semantics segsync depends on
  * (rule counting and quotas, dependency violations, prefix-list versions, ENI group replacement,
@@ -6,6 +5,7 @@ import type { CloudFinding } from "../provider.js";
  * tests and the oracle checks; its state() is the `aws` part of `simulate --state-out`.
  */
 import { compareText } from "../../util/compare-text.js";
+import type { CloudFinding } from "../provider.js";
 import {
   CallLog,
   type SimulatedCall as LoggedCall,

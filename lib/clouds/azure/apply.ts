@@ -1,7 +1,8 @@
 import type { AzureApiFactory } from "./api.js";
 import type { NetworkInterface } from "./model.js";
+import { resourceId } from "./model.js";
 import type { AzureOperation } from "./operations.js";
-import { ownedTags } from "./ownership.js";
+import type { AzureOwnership } from "./ownership.js";
 
 /**
  * Executes a plan in its order, one ARM PUT or DELETE per operation. A NIC written twice in one
@@ -11,6 +12,7 @@ import { ownedTags } from "./ownership.js";
 export async function applyAzurePlan(
   operations: readonly AzureOperation[],
   apiFor: AzureApiFactory,
+  ownership: AzureOwnership,
   onApplied: (operation: AzureOperation) => void = () => {},
 ): Promise<void> {
   const etags = new Map<string, string | undefined>();
@@ -28,7 +30,15 @@ export async function applyAzurePlan(
           resourceGroup: operation.resourceGroup,
           name: operation.name,
           location: operation.location,
-          tags: ownedTags(operation.identity),
+          tags: ownership.ownedTags(
+            resourceId(
+              operation.subscription,
+              operation.resourceGroup,
+              "applicationSecurityGroups",
+              operation.name,
+            ),
+            operation.identity,
+          ),
         });
         break;
       case "joinApplicationSecurityGroups":
@@ -39,7 +49,15 @@ export async function applyAzurePlan(
           resourceGroup: operation.resourceGroup,
           name: operation.name,
           location: operation.location,
-          tags: ownedTags(operation.identity),
+          tags: ownership.ownedTags(
+            resourceId(
+              operation.subscription,
+              operation.resourceGroup,
+              "networkSecurityGroups",
+              operation.name,
+            ),
+            operation.identity,
+          ),
           securityRules: operation.securityRules,
           ...(operation.ifMatch === undefined ? {} : { ifMatch: operation.ifMatch }),
         });

@@ -43,7 +43,8 @@ export interface AzureFinding {
     | "azure-quota"
     | "azure-additive-conflict"
     | "azure-interface-missing"
-    | "azure-no-resource-group";
+    | "azure-no-resource-group"
+    | "azure-original-nsg-missing";
   readonly severity: "warning" | "error";
   readonly subject: string;
   readonly message: string;

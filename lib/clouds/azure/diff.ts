@@ -9,14 +9,25 @@ import {
   sameResource,
 } from "./model.js";
 import { AZURE_OPERATION_ORDER, type AzureOperation } from "./operations.js";
-import { IDENTITY_TAG_KEY, isOwned, ORIGINAL_NSG_TAG_KEY } from "./ownership.js";
+import {
+  type AzureOwnership,
+  IDENTITY_TAG_KEY,
+  ORIGINAL_NSG_SEAL_TAG_KEY,
+  ORIGINAL_NSG_TAG_KEY,
+  tagOf,
+  withoutTags,
+} from "./ownership.js";
 
 /**
  * Desired vs actual → the fewest ARM writes, make-before-break. Only owned NSGs and ASGs are
  * written or deleted, and NICs only when the desired state lists them (and then only their NSG
  * association, owned ASG memberships and segsync's tags). Pure; applying and diffing again gives [].
  */
-export function diffAzure(desired: AzureDesired, actual: AzureState): AzureOperation[] {
+export function diffAzure(
+  desired: AzureDesired,
+  actual: AzureState,
+  ownership: AzureOwnership,
+): AzureOperation[] {
   const operations: AzureOperation[] = [];
   const nsgs = new Map<string, NetworkSecurityGroup>();
   const asgs = new Map<string, { id: string; name: string; resourceGroup: string; subscription: string }>();
@@ -25,10 +36,10 @@ export function diffAzure(desired: AzureDesired, actual: AzureState): AzureOpera
   for (const subscription of actual) {
     for (const nsg of subscription.networkSecurityGroups) {
       nsgs.set(nsg.id.toLowerCase(), nsg);
-      if (isOwned(nsg.tags) && nsg.name.startsWith("segsync-")) ownedNsgs.push(nsg);
+      if (ownership.owns(nsg)) ownedNsgs.push(nsg);
     }
     for (const asg of subscription.applicationSecurityGroups) {
-      if (isOwned(asg.tags) && asg.name.startsWith("segsync-")) {
+      if (ownership.owns(asg)) {
         asgs.set(asg.id.toLowerCase(), { ...asg, subscription: subscription.subscription });
       }
     }
@@ -59,7 +70,9 @@ export function diffAzure(desired: AzureDesired, actual: AzureState): AzureOpera
     const existing = nsgs.get(id);
     const change = ruleChange(existing?.securityRules ?? [], nsg.securityRules);
     const tagsMatch =
-      existing !== undefined && existing.tags[IDENTITY_TAG_KEY] === nsg.identity && isOwned(existing.tags);
+      existing !== undefined &&
+      tagOf(existing.tags, IDENTITY_TAG_KEY) === nsg.identity &&
+      ownership.owns(existing);
     if (existing && change.added + change.removed + change.changed === 0 && tagsMatch) continue;
     operations.push({
       subscription: nsg.subscription,
@@ -84,7 +97,7 @@ export function diffAzure(desired: AzureDesired, actual: AzureState): AzureOpera
   for (const wanted of desired.networkInterfaces) {
     const nic = nics.get(wanted.id.toLowerCase());
     if (!nic) continue;
-    const after = desiredNic(nic, wanted, asgs, nsgs);
+    const after = desiredNic(nic, wanted, asgs, nsgs, ownership);
     nicsAfter.set(nic.id.toLowerCase(), after);
     const before = memberships(nic);
     const added = memberships(after).filter((id) => !before.some((b) => sameResource(b, id)));
@@ -201,15 +214,22 @@ function desiredNic(
   wanted: DesiredNetworkInterface,
   ownedAsgs: ReadonlyMap<string, unknown>,
   nsgs: ReadonlyMap<string, NetworkSecurityGroup>,
+  ownership: AzureOwnership,
 ): NetworkInterface {
   const { networkSecurityGroup: _current, ...rest } = nic;
-  const tags = { ...nic.tags };
-  if (wanted.originalNsgTag === "record" && tags[ORIGINAL_NSG_TAG_KEY] === undefined) {
+  const recordKeys = [ORIGINAL_NSG_TAG_KEY, ORIGINAL_NSG_SEAL_TAG_KEY];
+  let tags: Record<string, string> = { ...nic.tags };
+  // A record segsync did not seal is no record: recording writes over it.
+  if (wanted.originalNsgTag === "record" && ownership.recordedNsg(nic) === undefined) {
     const current = nic.networkSecurityGroup?.id;
-    const owned = current !== undefined && isOwned(nsgs.get(current.toLowerCase())?.tags);
-    tags[ORIGINAL_NSG_TAG_KEY] = current === undefined || owned ? "none" : current;
+    const currentNsg = current === undefined ? undefined : nsgs.get(current.toLowerCase());
+    const owned = currentNsg !== undefined && ownership.owns(currentNsg);
+    tags = {
+      ...withoutTags(tags, recordKeys),
+      ...ownership.recordTags(nic.id, current === undefined || owned ? undefined : current),
+    };
   }
-  if (wanted.originalNsgTag === "remove") delete tags[ORIGINAL_NSG_TAG_KEY];
+  if (wanted.originalNsgTag === "remove") tags = withoutTags(tags, recordKeys);
   const withGroups = withMemberships({ ...rest, tags }, (configuration) => [
     ...configuration.applicationSecurityGroups
       .map((a) => a.id)

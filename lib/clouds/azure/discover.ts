@@ -23,7 +23,7 @@ import {
   parseResourceId,
   type VirtualMachine,
 } from "./model.js";
-import { isOwned, ORIGINAL_NSG_TAG_KEY } from "./ownership.js";
+import { type AzureOwnership, hasOwnershipTag, type RecordedNsg } from "./ownership.js";
 
 export interface AzureDiscovery {
   /** Sorted by id. */
@@ -68,14 +68,20 @@ export function workloadState(powerState: string): WorkloadState | undefined {
 export async function discoverAzure(
   api: AzureApi,
   labels: LabelConfig,
+  ownership: AzureOwnership,
   options: AzureDiscoverOptions = {},
 ): Promise<AzureDiscovery> {
   const virtualMachines = await api.listVirtualMachines();
   const interfaces = await api.listNetworkInterfaces();
   const securityGroups = await api.listNetworkSecurityGroups();
   const applicationGroups = await api.listApplicationSecurityGroups();
-  const ownedNsgs = new Set(securityGroups.filter((nsg) => isOwned(nsg.tags)).map((nsg) => key(nsg.id)));
-  const ownedAsgs = new Set(applicationGroups.filter((asg) => isOwned(asg.tags)).map((asg) => key(asg.id)));
+  const ownedNsgs = new Set(securityGroups.filter((nsg) => ownership.owns(nsg)).map((nsg) => key(nsg.id)));
+  const ownedAsgs = new Set(applicationGroups.filter((asg) => ownership.owns(asg)).map((asg) => key(asg.id)));
+  const unsealed = [...securityGroups, ...applicationGroups].filter(
+    (resource) =>
+      hasOwnershipTag(resource.tags) && !ownedNsgs.has(key(resource.id)) && !ownedAsgs.has(key(resource.id)),
+  );
+  const recordOf = (nic: NetworkInterface) => ownership.recordedNsg(nic);
 
   const labelKeys = new Set(
     labels.dimensions.map((dimension) => `${labels.tagPrefix}${dimension}`.toLowerCase()),
@@ -88,7 +94,7 @@ export async function discoverAzure(
   // A VM that lost its labels still has NICs that segsync changed: find it, to give them back.
   for (const nic of interfaces) {
     const vm = byId.get(key(nic.virtualMachine?.id ?? ""));
-    if (vm !== undefined && touchedBySegsync(nic, ownedNsgs, ownedAsgs)) chosen.set(key(vm.id), vm);
+    if (vm !== undefined && touchedBySegsync(nic, recordOf, ownedNsgs, ownedAsgs)) chosen.set(key(vm.id), vm);
   }
 
   const skipped: { vm: string; reason: string }[] = [];
@@ -110,7 +116,7 @@ export async function discoverAzure(
     subscription: api.subscription,
     virtualMachines: vms,
     networkInterfaces: sortById(nics),
-    networkSecurityGroups: sortById(securityGroupsFor(securityGroups, nics, ownedNsgs)),
+    networkSecurityGroups: sortById(securityGroupsFor(securityGroups, nics, ownedNsgs, recordOf)),
     applicationSecurityGroups: sortById(applicationGroupsFor(applicationGroups, nics, ownedAsgs)),
     publicIPAddresses: sortById(publicIpsFor(publicIps, nics)),
   };
@@ -128,6 +134,21 @@ export async function discoverAzure(
   workloads.sort((a, b) => compareText(a.id, b.id));
   const findings: CloudFinding[] = [
     ...api.takeUnreadable(),
+    ...unsealed.map((resource) => ({
+      code: "azure-unsealed-object",
+      severity: "warning" as const,
+      subject: resource.id,
+      message: `${resource.id} carries segsync's ownership tag without its seal: segsync did not create it (or its record key changed); treated as a customer resource and never changed`,
+    })),
+    ...interfaces
+      .filter((nic) => Object.keys(nic.tags).some((name) => name.toLowerCase() === "segsync-original-nsg"))
+      .filter((nic) => recordOf(nic) === undefined)
+      .map((nic) => ({
+        code: "azure-unsealed-record",
+        severity: "warning" as const,
+        subject: nic.id,
+        message: `${nic.id}: its segsync-original-nsg tag does not carry segsync's seal (segsync did not write it, or it was changed); ignored, and the NIC is not restored from it`,
+      })),
     ...skipped.map(({ vm, reason }) => ({
       code: "azure-vm-skipped",
       severity: "warning" as const,
@@ -283,11 +304,12 @@ function groupByVm(interfaces: readonly NetworkInterface[]): Map<string, Network
 
 function touchedBySegsync(
   nic: NetworkInterface,
+  recordOf: (nic: NetworkInterface) => RecordedNsg | undefined,
   ownedNsgs: ReadonlySet<string>,
   ownedAsgs: ReadonlySet<string>,
 ) {
   return (
-    Object.keys(nic.tags).some((name) => name.toLowerCase() === ORIGINAL_NSG_TAG_KEY) ||
+    recordOf(nic) !== undefined ||
     ownedNsgs.has(key(nic.networkSecurityGroup?.id ?? "")) ||
     nic.ipConfigurations.some((c) => c.applicationSecurityGroups.some((asg) => ownedAsgs.has(key(asg.id))))
   );
@@ -312,14 +334,13 @@ function securityGroupsFor(
   all: readonly NetworkSecurityGroup[],
   nics: readonly NetworkInterface[],
   owned: ReadonlySet<string>,
+  recordOf: (nic: NetworkInterface) => RecordedNsg | undefined,
 ): NetworkSecurityGroup[] {
   const wanted = new Set(owned);
   for (const nic of nics) {
     if (nic.networkSecurityGroup !== undefined) wanted.add(key(nic.networkSecurityGroup.id));
-    const recorded = Object.entries(nic.tags).find(
-      ([name]) => name.toLowerCase() === ORIGINAL_NSG_TAG_KEY,
-    )?.[1];
-    if (recorded !== undefined && recorded !== "none") wanted.add(key(recorded));
+    const recorded = recordOf(nic)?.original;
+    if (recorded !== undefined) wanted.add(key(recorded));
   }
   return all.filter((nsg) => wanted.has(key(nsg.id)));
 }

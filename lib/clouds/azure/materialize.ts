@@ -18,7 +18,7 @@ import {
   resourceId,
   type SecurityRule,
 } from "./model.js";
-import { isOwned, ORIGINAL_NSG_TAG_KEY } from "./ownership.js";
+import type { AzureOwnership, RecordedNsg } from "./ownership.js";
 import { assignPriorities } from "./priorities.js";
 import { ruleProtocols } from "./protocols.js";
 
@@ -28,6 +28,8 @@ export interface AzureMaterializeOptions {
   readonly loadBalancerProbes: "allow" | "deny";
   /** subscription → the resource group where segsync keeps its NSGs and ASGs. */
   readonly resourceGroups: Readonly<Record<string, string>>;
+  /** The one ownership predicate: which NSGs and ASGs are segsync's, which records it sealed. */
+  readonly ownership: AzureOwnership;
 }
 
 /** Where AzureLoadBalancer health probes come from (a fixed platform address). */
@@ -64,7 +66,7 @@ export function materializeAzure(
   state: AzureState,
   options: AzureMaterializeOptions,
 ): AzureDesired {
-  const index = indexAzureState(state);
+  const index = indexAzureState(state, options.ownership);
   const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
   const findings: AzureFinding[] = [];
   const read = new Set(state.map((s) => s.subscription.toLowerCase()));
@@ -105,7 +107,7 @@ export function materializeAzure(
   }
   const enforcedIds = new Set(networkInterfaces.map((n) => n.id.toLowerCase()));
   const treatments = new Map(intent.workloads.map((w) => [w.workload.toLowerCase(), w.treatment]));
-  networkInterfaces.push(...restores(index, enforcedIds, treatments, unfitDestinations, intent));
+  networkInterfaces.push(...restores(index, enforcedIds, treatments, unfitDestinations, intent, findings));
 
   return {
     applicationSecurityGroups: applicationSecurityGroups.sort((a, b) =>
@@ -125,10 +127,16 @@ export interface AzureStateIndex {
   readonly ownedNsgs: Map<string, AzureState[number]["networkSecurityGroups"][number]>;
   readonly ownedAsgIds: Set<string>;
   readonly ownedNsgIds: Set<string>;
+  /** Every NSG read (lowercase id): a recorded NSG that is not here no longer exists. */
+  readonly nsgIds: Set<string>;
+  /** NIC id (lowercase) → its sealed record. */
+  readonly recorded: Map<string, RecordedNsg>;
 }
 
-export function indexAzureState(state: AzureState): AzureStateIndex {
+export function indexAzureState(state: AzureState, ownership: AzureOwnership): AzureStateIndex {
   const nics = new Map<string, { nic: NetworkInterface; subscription: string }>();
+  const nsgIds = new Set<string>();
+  const recorded = new Map<string, RecordedNsg>();
   const nicsByVm = new Map<string, NetworkInterface[]>();
   const ownedNsgs = new Map<string, AzureState[number]["networkSecurityGroups"][number]>();
   const ownedAsgIds = new Set<string>();
@@ -136,18 +144,21 @@ export function indexAzureState(state: AzureState): AzureStateIndex {
   for (const subscription of state) {
     for (const nic of subscription.networkInterfaces) {
       nics.set(nic.id.toLowerCase(), { nic, subscription: subscription.subscription });
+      const record = ownership.recordedNsg(nic);
+      if (record !== undefined) recorded.set(nic.id.toLowerCase(), record);
       const vm = nic.virtualMachine?.id.toLowerCase();
       if (vm !== undefined) nicsByVm.set(vm, [...(nicsByVm.get(vm) ?? []), nic]);
     }
     for (const nsg of subscription.networkSecurityGroups) {
-      if (!isOwned(nsg.tags)) continue;
+      nsgIds.add(nsg.id.toLowerCase());
+      if (!ownership.owns(nsg)) continue;
       ownedNsgs.set(nsg.id.toLowerCase(), nsg);
       ownedNsgIds.add(nsg.id.toLowerCase());
     }
     for (const asg of subscription.applicationSecurityGroups)
-      if (isOwned(asg.tags)) ownedAsgIds.add(asg.id.toLowerCase());
+      if (ownership.owns(asg)) ownedAsgIds.add(asg.id.toLowerCase());
   }
-  return { nics, nicsByVm, ownedNsgs, ownedAsgIds, ownedNsgIds };
+  return { nics, nicsByVm, ownedNsgs, ownedAsgIds, ownedNsgIds, nsgIds, recorded };
 }
 
 /** The network id (`azure:<sub>:<rg>:<vnet>`) of a NIC, from its first IP configuration's subnet. */
@@ -424,9 +435,10 @@ function enforcedInterface(
   findings: AzureFinding[],
 ): DesiredNetworkInterface {
   const current = nic.networkSecurityGroup?.id;
-  const hasTag = nic.tags[ORIGINAL_NSG_TAG_KEY] !== undefined;
+  const record = index.recorded.get(nic.id.toLowerCase());
+  const hasTag = record !== undefined;
   const customerNsg = current !== undefined && !index.ownedNsgIds.has(current.toLowerCase());
-  const recordedCustomer = hasTag && nic.tags[ORIGINAL_NSG_TAG_KEY] !== "none";
+  const recordedCustomer = record?.original !== undefined && index.nsgIds.has(record.original.toLowerCase());
   const ownedAsgs: Record<string, readonly string[]> = {};
   for (const configuration of nic.ipConfigurations) ownedAsgs[configuration.name] = [member.asgId];
   if (options.attachment === "additive" && (customerNsg || recordedCustomer)) {
@@ -441,7 +453,7 @@ function enforcedInterface(
       subscription: member.subscription,
       id: nic.id,
       workload,
-      networkSecurityGroupId: recordedCustomer ? nic.tags[ORIGINAL_NSG_TAG_KEY] : current,
+      networkSecurityGroupId: recordedCustomer ? record?.original : current,
       ownedApplicationSecurityGroupIds: ownedAsgs,
       originalNsgTag: hasTag ? "remove" : "keep",
     };
@@ -468,6 +480,7 @@ function restores(
   treatments: ReadonlyMap<string, WorkloadTreatment>,
   unfitDestinations: ReadonlySet<string>,
   intent: Intent,
+  findings: AzureFinding[],
 ): DesiredNetworkInterface[] {
   const unfitWorkloads = new Set(
     intent.destinations
@@ -477,34 +490,39 @@ function restores(
   const result: DesiredNetworkInterface[] = [];
   for (const { nic, subscription } of index.nics.values()) {
     if (enforced.has(nic.id.toLowerCase())) continue;
-    const tag = nic.tags[ORIGINAL_NSG_TAG_KEY];
+    const record = index.recorded.get(nic.id.toLowerCase());
     const ownedNsg =
       nic.networkSecurityGroup !== undefined &&
       index.ownedNsgIds.has(nic.networkSecurityGroup.id.toLowerCase());
     const ownedAsg = nic.ipConfigurations.some((c) =>
       c.applicationSecurityGroups.some((a) => index.ownedAsgIds.has(a.id.toLowerCase())),
     );
-    if (tag === undefined && !ownedNsg && !ownedAsg) continue;
+    // Only NICs segsync enforced: its NSG or ASGs on them, or its sealed record.
+    if (record === undefined && !ownedNsg && !ownedAsg) continue;
     const vm = nic.virtualMachine === undefined ? undefined : parseResourceId(nic.virtualMachine.id);
     const workload =
       vm === undefined ? nic.id : `azure:${vm.subscription.toLowerCase()}:${vm.resourceGroup}:${vm.name}`;
     if (treatments.get(workload.toLowerCase()) === "inactive" || unfitWorkloads.has(workload.toLowerCase()))
       continue;
+    if (record?.original !== undefined && !index.nsgIds.has(record.original.toLowerCase())) {
+      // Restoring it would fail every write to the NIC, and no NSG at all would open it wide.
+      findings.push({
+        code: "azure-original-nsg-missing",
+        severity: "warning",
+        subject: nic.id,
+        message: `${nic.id}: its recorded original NSG ${record.original} no longer exists; the NIC keeps what it has until it is given an NSG by hand`,
+      });
+      continue;
+    }
     const original =
-      tag === undefined
-        ? ownedNsg
-          ? undefined
-          : nic.networkSecurityGroup?.id
-        : tag === "none"
-          ? undefined
-          : tag;
+      record === undefined ? (ownedNsg ? undefined : nic.networkSecurityGroup?.id) : record.original;
     result.push({
       subscription,
       id: nic.id,
       workload,
       networkSecurityGroupId: original,
       ownedApplicationSecurityGroupIds: {},
-      originalNsgTag: tag === undefined ? "keep" : "remove",
+      originalNsgTag: record === undefined ? "keep" : "remove",
     });
   }
   return result;

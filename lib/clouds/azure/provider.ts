@@ -3,6 +3,7 @@ import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import { placesNamed } from "../places.js";
 import type { CloudProvider, Discovery, NativeMatch, OperationSummary, Reachability } from "../provider.js";
+import type { Sealer } from "../shared/seals.js";
 import type { AzureApiFactory } from "./api.js";
 import { applyAzurePlan } from "./apply.js";
 import type { AzureQuotas } from "./config.js";
@@ -13,7 +14,7 @@ import { evaluateAzure } from "./evaluate.js";
 import { materializeAzure, networkOfNic } from "./materialize.js";
 import type { AzureState } from "./model.js";
 import type { AzureOperation } from "./operations.js";
-import { isOwned } from "./ownership.js";
+import { AzureOwnership } from "./ownership.js";
 
 /** How segsync reaches ARM: an API per subscription, and the subscriptions it manages. */
 export interface AzureConnection {
@@ -27,12 +28,14 @@ export function createAzureProvider(settings: {
   readonly quotas: AzureQuotas;
   /** subscription → the resource group for segsync's NSGs and ASGs. */
   readonly resourceGroups: Readonly<Record<string, string>>;
+  readonly sealer: Sealer;
 }): AzureProvider {
+  const ownership = new AzureOwnership(settings.sealer);
   return {
     cloud: "azure",
     async discover(connection, labels): Promise<Discovery<AzureState>> {
       const found = await Promise.all(
-        connection.subscriptions.map((s) => discoverAzure(connection.apiFor(s), labels)),
+        connection.subscriptions.map((s) => discoverAzure(connection.apiFor(s), labels, ownership)),
       );
       return {
         workloads: found.flatMap((d) => d.workloads).sort((a, b) => compareText(a.id, b.id)),
@@ -53,26 +56,62 @@ export function createAzureProvider(settings: {
         attachment: policy.attachment,
         loadBalancerProbes: policy.platform.azureLoadBalancerProbes,
         resourceGroups: settings.resourceGroups,
+        ownership,
       }),
-    diff: diffAzure,
-    apply: (operations, connection, onApplied) => applyAzurePlan(operations, connection.apiFor, onApplied),
+    diff: (desired, state) => diffAzure(desired, state, ownership),
+    apply: (operations, connection, onApplied) =>
+      applyAzurePlan(operations, connection.apiFor, ownership, onApplied),
     evaluate: evaluateAzureWorkloads,
     summarize: summarizeAzureOperation,
-    removedRules(operation, state) {
-      if (operation.kind === "putNetworkSecurityGroup")
-        return operation.change.removed + operation.change.changed;
-      if (operation.kind !== "deleteNetworkSecurityGroup") return 0;
+    removedRules: (operation, state) => narrowings(operation, state, ownership),
+    ownedRules: (state) =>
+      state
+        .flatMap((s) => s.networkSecurityGroups)
+        .filter((n) => ownership.owns(n))
+        .reduce((sum, n) => sum + n.securityRules.length, 0),
+  };
+}
+
+/**
+ * What the blast-radius guard counts for one operation (docs/trust-model.md): owned rules removed
+ * or changed, rules deleted with their NSG, and on a NIC that segsync already enforced, its owned
+ * NSG replaced (a changed identity, a restore) and each owned ASG it leaves. A NIC enforced for the
+ * first time loses its own NSG as the policy says, recorded for restore: not counted.
+ */
+function narrowings(operation: AzureOperation, state: AzureState, ownership: AzureOwnership): number {
+  switch (operation.kind) {
+    case "putNetworkSecurityGroup":
+      return operation.change.removed + operation.change.changed;
+    case "deleteNetworkSecurityGroup": {
       const nsg = state
         .flatMap((s) => s.networkSecurityGroups)
         .find((n) => n.id.toLowerCase() === operation.id.toLowerCase());
       return nsg?.securityRules.length ?? 0;
-    },
-    ownedRules: (state) =>
-      state
-        .flatMap((s) => s.networkSecurityGroups)
-        .filter((n) => isOwned(n.tags))
-        .reduce((sum, n) => sum + n.securityRules.length, 0),
-  };
+    }
+    case "putNetworkInterface": {
+      const owned = (id: string, kind: "networkSecurityGroups" | "applicationSecurityGroups") =>
+        state
+          .flatMap((s) => s[kind] as readonly { id: string; name: string; tags: Record<string, string> }[])
+          .some((r) => r.id.toLowerCase() === id.toLowerCase() && ownership.owns(r));
+      const before = operation.before.networkSecurityGroup;
+      const after = operation.nic.networkSecurityGroup?.id;
+      const replaced =
+        before !== undefined &&
+        owned(before, "networkSecurityGroups") &&
+        before.toLowerCase() !== (after ?? "").toLowerCase();
+      const kept = new Set(
+        operation.nic.ipConfigurations.flatMap((c) =>
+          c.applicationSecurityGroups.map((a) => a.id.toLowerCase()),
+        ),
+      );
+      const left = operation.before.applicationSecurityGroups.filter(
+        (id) => !kept.has(id.toLowerCase()) && owned(id, "applicationSecurityGroups"),
+      );
+      return (replaced ? 1 : 0) + left.length;
+    }
+    default:
+      return 0;
+  }
 }
 
 /**

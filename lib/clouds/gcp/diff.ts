@@ -3,19 +3,20 @@ import type { GcpDesired } from "./materialize.js";
 import type { GcpFirewall, GcpState } from "./model.js";
 import { zoneName } from "./model.js";
 import { GCP_OPERATION_ORDER, type GcpOperation } from "./operations.js";
-import { isOwnedFirewall } from "./ownership.js";
+import type { GcpOwnership } from "./ownership.js";
 
 /**
  * Desired vs actual → the fewest Compute writes, make-before-break. Only owned firewall rules
  * (name prefix and description marker) are inserted, patched or deleted, and instances only when
  * the desired state lists them, with their own tags kept. Pure; applying and diffing again gives [].
  */
-export function diffGcp(desired: GcpDesired, actual: GcpState): GcpOperation[] {
+export function diffGcp(desired: GcpDesired, actual: GcpState, ownership: GcpOwnership): GcpOperation[] {
   const operations: GcpOperation[] = [];
   const owned = new Map<string, GcpFirewall>();
   for (const project of actual) {
     for (const firewall of project.firewalls)
-      if (isOwnedFirewall(firewall)) owned.set(`${project.project}|${firewall.name}`, firewall);
+      if (ownership.ownsFirewall(project.project, firewall))
+        owned.set(`${project.project}|${firewall.name}`, firewall);
   }
   const wanted = new Set<string>();
   for (const { project, ...firewall } of desired.firewalls) {

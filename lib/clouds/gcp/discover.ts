@@ -10,8 +10,14 @@ import type { Network, Nic, Workload, WorkloadState } from "../../inventory/mode
 import { compareText } from "../../util/compare-text.js";
 import type { CloudFinding } from "../provider.js";
 import type { GcpApi } from "./api.js";
-import { type GcpInstance, type GcpProjectState, parseNetworkUrl, zoneName } from "./model.js";
-import { isOwnedFirewall, isOwnedTag } from "./ownership.js";
+import {
+  type GcpFirewall,
+  type GcpInstance,
+  type GcpProjectState,
+  parseNetworkUrl,
+  zoneName,
+} from "./model.js";
+import { type GcpOwnership, hasMarker, isOwnedTag } from "./ownership.js";
 
 export interface GcpDiscovery {
   /** Sorted by id. */
@@ -48,14 +54,28 @@ const WORKLOAD_STATES: Readonly<Record<string, WorkloadState>> = {
   TERMINATED: "stopped",
 };
 
-export async function discoverGcp(api: GcpApi, labels: LabelConfig): Promise<GcpDiscovery> {
+export async function discoverGcp(
+  api: GcpApi,
+  labels: LabelConfig,
+  ownership: GcpOwnership,
+): Promise<GcpDiscovery> {
   const labelKeys = new Set(labels.dimensions.map((dimension) => `${labels.tagPrefix}${dimension}`));
-  // An instance that lost its labels keeps its owned tag until segsync removes it: find it to clean up.
-  const instances = (await api.listInstances()).filter(
-    (instance) =>
-      Object.keys(instance.labels ?? {}).some((key) => labelKeys.has(key)) ||
-      (instance.tags.items ?? []).some(isOwnedTag),
-  );
+  const findings: CloudFinding[] = [];
+  // An instance that lost its labels keeps its owned tags until segsync removes them: find it to
+  // clean up, but only when segsync sealed them (a tag alone never makes segsync adopt an instance).
+  const instances = (await api.listInstances()).filter((instance) => {
+    if (Object.keys(instance.labels ?? {}).some((key) => labelKeys.has(key))) return true;
+    const items = instance.tags.items ?? [];
+    if (!items.some(isOwnedTag)) return false;
+    if (ownership.sealedTags(api.project, zoneName(instance.zone), instance.name, items)) return true;
+    findings.push({
+      code: "gcp-unsealed-tags",
+      severity: "warning",
+      subject: `${api.project}/${zoneName(instance.zone)}/${instance.name}`,
+      message: `instance ${instance.name} carries segsync-… network tags that segsync did not set (no valid seal tag); not managed, left as it is`,
+    });
+    return false;
+  });
   const workloads = instances.flatMap((instance) => {
     const workload = toGcpWorkload(api.project, instance);
     return workload === undefined ? [] : [workload];
@@ -63,7 +83,8 @@ export async function discoverGcp(api: GcpApi, labels: LabelConfig): Promise<Gcp
   const networkIds = new Set(workloads.flatMap((workload) => workload.nics.map((nic) => nic.network)));
   const all = await api.listFirewalls();
   const firewalls = all.filter(
-    (firewall) => isOwnedFirewall(firewall) || networkIds.has(networkIdOf(firewall.network) ?? ""),
+    (firewall) =>
+      ownership.ownsFirewall(api.project, firewall) || networkIds.has(networkIdOf(firewall.network) ?? ""),
   );
   return {
     workloads: sortBy(workloads, (workload) => workload.id),
@@ -74,8 +95,24 @@ export async function discoverGcp(api: GcpApi, labels: LabelConfig): Promise<Gcp
       firewalls: sortBy(firewalls, (firewall) => firewall.name),
       ...(all.length > firewalls.length ? { unlistedRules: all.length - firewalls.length } : {}),
     },
-    findings: api.takeUnreadable(),
+    findings: [...findings, ...unsealedRules(api.project, all, ownership), ...api.takeUnreadable()],
   };
+}
+
+/** Rules with segsync's marker but not its seal: not segsync's, never changed by it. */
+function unsealedRules(
+  project: string,
+  firewalls: readonly GcpFirewall[],
+  ownership: GcpOwnership,
+): CloudFinding[] {
+  return firewalls
+    .filter((firewall) => hasMarker(firewall) && !ownership.ownsFirewall(project, firewall))
+    .map((firewall) => ({
+      code: "gcp-unsealed-object",
+      severity: "warning" as const,
+      subject: `${project}/${firewall.name}`,
+      message: `firewall rule ${firewall.name} carries segsync's marker without its seal: segsync did not create it (or its record key changed); treated as a customer rule and never changed`,
+    }));
 }
 
 /** One instance, for the event path: undefined when it is gone (deleted). */

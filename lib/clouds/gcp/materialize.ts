@@ -14,12 +14,14 @@ import {
   parseNetworkUrl,
   zoneName,
 } from "./model.js";
-import { DESCRIPTION_MARKER, isOwnedTag, OWNED_PREFIX } from "./ownership.js";
+import { DESCRIPTION_MARKER, type GcpOwnership, isOwnedTag, OWNED_PREFIX } from "./ownership.js";
 
 export interface GcpMaterializeOptions {
   readonly limits: GcpLimits;
   readonly priorities: GcpPriorities;
   readonly attachment: Attachment;
+  /** The one ownership predicate, and the seals of what segsync writes. */
+  readonly ownership: GcpOwnership;
 }
 
 export interface DesiredInstanceTags {
@@ -32,7 +34,7 @@ export interface DesiredInstanceTags {
 }
 
 export interface GcpFinding {
-  readonly code: "gcp-quota" | "gcp-instance-missing" | "gcp-rule-precedes";
+  readonly code: "gcp-quota" | "gcp-instance-missing" | "gcp-rule-precedes" | "gcp-unsealed-tags";
   readonly severity: "warning" | "error";
   readonly subject: string;
   readonly message: string;
@@ -92,9 +94,16 @@ export function materializeGcp(intent: Intent, state: GcpState, options: GcpMate
   for (;;) {
     planned = destinations.map((destination) => ({
       destination,
-      firewalls: destinationRules(destination, peerSets, carriers, options.limits, band),
+      firewalls: destinationRules(destination, peerSets, carriers, options.limits, band).map((rule) => ({
+        ...rule,
+        description: options.ownership.describe(
+          rule.project,
+          rule.name,
+          (rule.description ?? "").slice(DESCRIPTION_MARKER.length + 1),
+        ),
+      })),
     }));
-    unfit = overQuota(planned, state, options.limits, findings);
+    unfit = overQuota(planned, state, options.limits, findings, options.ownership);
     const dropped = [...unfit].filter((key) => carriers.has(key));
     if (dropped.length === 0) break;
     for (const key of dropped) carriers.delete(key);
@@ -131,12 +140,15 @@ export function materializeGcp(intent: Intent, state: GcpState, options: GcpMate
       tagsByInstance.set(member.workload, entry);
     }
   }
-  findings.push(...precedingRules(state, firewalls, band.allow));
+  findings.push(...precedingRules(state, firewalls, band.allow, options.ownership));
 
   const desiredInstances: DesiredInstanceTags[] = [];
   for (const { instance, project, workload, owned } of tagsByInstance.values()) {
     const own = (instance.tags.items ?? []).filter((tag) => !isOwnedTag(tag));
-    const items = [...own, ...[...owned].sort(compareText)];
+    const ownedTags = [...owned].sort(compareText);
+    const zone = zoneName(instance.zone);
+    const seal = options.ownership.sealTag(project, zone, instance.name, ownedTags);
+    const items = [...own, ...ownedTags, seal];
     if (items.length > options.limits.networkTagsPerInstance) {
       findings.push({
         code: "gcp-quota",
@@ -148,12 +160,14 @@ export function materializeGcp(intent: Intent, state: GcpState, options: GcpMate
     }
     desiredInstances.push({ project, zone: zoneName(instance.zone), name: instance.name, workload, items });
   }
-  desiredInstances.push(...cleanups(instances, tagsByInstance, intent, unfit, enforcedElsewhere));
+  desiredInstances.push(
+    ...cleanups(instances, tagsByInstance, intent, unfit, enforcedElsewhere, options.ownership, findings),
+  );
   const ruleBudget: Record<string, { quota: number; others: number }> = {};
   for (const project of state) {
     ruleBudget[project.project] = {
       quota: options.limits.firewallRulesPerProject,
-      others: customerRules(project),
+      others: customerRules(project, options.ownership),
     };
   }
   return {
@@ -304,8 +318,8 @@ export function firewallProtocols(services: readonly Service[]): FirewallProtoco
 }
 
 /** The project's rules that are not segsync's, listed or not: they use up its quota too. */
-function customerRules(project: GcpState[number]): number {
-  const listed = project.firewalls.filter((f) => !(f.description ?? "").startsWith(DESCRIPTION_MARKER));
+function customerRules(project: GcpState[number], ownership: GcpOwnership): number {
+  const listed = project.firewalls.filter((f) => !ownership.ownsFirewall(project.project, f));
   return listed.length + (project.unlistedRules ?? 0);
 }
 
@@ -318,11 +332,12 @@ function overQuota(
   state: GcpState,
   limits: GcpLimits,
   findings: GcpFinding[],
+  ownership: GcpOwnership,
 ): Set<string> {
   const unfit = new Set<string>();
   const used = new Map<string, number>();
   for (const project of state) {
-    used.set(project.project, customerRules(project));
+    used.set(project.project, customerRules(project, ownership));
   }
   for (const { destination, firewalls } of planned) {
     const project = firewalls[0]?.project ?? "";
@@ -343,7 +358,12 @@ function overQuota(
 }
 
 /** Customer rules that decide before segsync's band for the same instances: reported, never changed. */
-function precedingRules(state: GcpState, owned: readonly GcpFirewall[], allowPriority: number): GcpFinding[] {
+function precedingRules(
+  state: GcpState,
+  owned: readonly GcpFirewall[],
+  allowPriority: number,
+  ownership: GcpOwnership,
+): GcpFinding[] {
   const networkOf = (rule: GcpFirewall) => {
     const ref = parseNetworkUrl(rule.network);
     return ref === undefined ? undefined : `${ref.project}/${ref.name}`;
@@ -353,11 +373,7 @@ function precedingRules(state: GcpState, owned: readonly GcpFirewall[], allowPri
   const findings: GcpFinding[] = [];
   for (const project of state) {
     for (const rule of project.firewalls) {
-      if (
-        (rule.description ?? "").startsWith(DESCRIPTION_MARKER) ||
-        rule.disabled ||
-        rule.direction !== "INGRESS"
-      )
+      if (ownership.ownsFirewall(project.project, rule) || rule.disabled || rule.direction !== "INGRESS")
         continue;
       if (rule.priority >= allowPriority || !ownedNetworks.has(networkOf(rule))) continue;
       findings.push({
@@ -381,6 +397,8 @@ function cleanups(
   intent: Intent,
   unfit: ReadonlySet<string>,
   enforcedElsewhere: ReadonlySet<string>,
+  ownership: GcpOwnership,
+  findings: GcpFinding[],
 ): DesiredInstanceTags[] {
   const treatments = new Map<string, WorkloadTreatment>(
     intent.workloads.map((w) => [w.workload, w.treatment]),
@@ -395,6 +413,16 @@ function cleanups(
     if (enforcedElsewhere.has(workload)) continue;
     const id = parseWorkloadId(workload);
     if (id.cloud !== "gcp") continue;
+    // Only tags segsync set: tags in its namespace that it did not seal are someone else's doing.
+    if (!ownership.sealedTags(project, id.zone, id.instanceName, instance.tags.items ?? [])) {
+      findings.push({
+        code: "gcp-unsealed-tags",
+        severity: "warning",
+        subject: workload,
+        message: `${workload} carries segsync-… network tags that segsync did not set (no valid seal tag); left as they are`,
+      });
+      continue;
+    }
     result.push({
       project,
       zone: id.zone,

@@ -3,6 +3,7 @@ import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import { placesNamed } from "../places.js";
 import type { CloudProvider, Discovery, NativeMatch, OperationSummary, Reachability } from "../provider.js";
+import type { Sealer } from "../shared/seals.js";
 import type { GcpApiFactory } from "./api.js";
 import { applyGcpPlan } from "./apply.js";
 import type { GcpLimits, GcpPriorities } from "./config.js";
@@ -12,7 +13,7 @@ import { evaluateGcp } from "./evaluate.js";
 import { type GcpDesired, materializeGcp } from "./materialize.js";
 import type { GcpState } from "./model.js";
 import type { GcpOperation } from "./operations.js";
-import { isOwnedFirewall } from "./ownership.js";
+import { GcpOwnership, isOwnedTag, SEAL_TAG_PREFIX } from "./ownership.js";
 
 /** How segsync reaches Compute: an API per project, and the projects it manages. */
 export interface GcpConnection {
@@ -40,12 +41,14 @@ export function narrowGcpConnection(
 export function createGcpProvider(settings: {
   readonly limits: GcpLimits;
   readonly priorities: GcpPriorities;
+  readonly sealer: Sealer;
 }): GcpProvider {
+  const ownership = new GcpOwnership(settings.sealer);
   return {
     cloud: "gcp",
     async discover(connection, labels): Promise<Discovery<GcpState>> {
       const found = await Promise.all(
-        connection.projects.map((p) => discoverGcp(connection.apiFor(p), labels)),
+        connection.projects.map((p) => discoverGcp(connection.apiFor(p), labels, ownership)),
       );
       return {
         workloads: found.flatMap((d) => d.workloads).sort((a, b) => compareText(a.id, b.id)),
@@ -65,8 +68,9 @@ export function createGcpProvider(settings: {
         limits: settings.limits,
         priorities: settings.priorities,
         attachment: policy.attachment,
+        ownership,
       }),
-    diff: diffGcp,
+    diff: (desired, state) => diffGcp(desired, state, ownership),
     apply: (operations, connection, onApplied) => applyGcpPlan(operations, connection.apiFor, onApplied),
     evaluate(state): Reachability {
       const reach = evaluateGcp(state);
@@ -94,10 +98,33 @@ export function createGcpProvider(settings: {
       };
     },
     summarize: summarizeGcpOperation,
-    removedRules: (operation) =>
-      operation.kind === "deleteFirewall" || operation.kind === "patchFirewall" ? 1 : 0,
-    ownedRules: (state) => state.flatMap((p) => p.firewalls).filter(isOwnedFirewall).length,
+    removedRules: narrowings,
+    ownedRules: (state) =>
+      state.reduce(
+        (sum, p) => sum + p.firewalls.filter((f) => ownership.ownsFirewall(p.project, f)).length,
+        0,
+      ),
   };
+}
+
+/**
+ * What the blast-radius guard counts for one operation (docs/trust-model.md): owned rules deleted
+ * or changed, and each owned network tag an instance loses (it leaves its identity's allow rules).
+ */
+function narrowings(operation: GcpOperation): number {
+  switch (operation.kind) {
+    case "deleteFirewall":
+    case "patchFirewall":
+      return 1;
+    case "setTags": {
+      const kept = new Set(operation.items);
+      return operation.before.filter(
+        (tag) => isOwnedTag(tag) && !tag.startsWith(SEAL_TAG_PREFIX) && !kept.has(tag),
+      ).length;
+    }
+    default:
+      return 0;
+  }
 }
 
 export function summarizeGcpOperation(operation: GcpOperation): OperationSummary {
