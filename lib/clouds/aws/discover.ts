@@ -58,8 +58,18 @@ export async function discoverAws(
   const instanceIds = new Set(instances.map((instance) => instance.InstanceId));
   const findings: CloudFinding[] = [];
 
-  // An ENI whose instance lost every label keeps its original-groups record: find it to restore
-  // it. Only a record segsync sealed counts: a tag alone never makes segsync adopt an instance.
+  const tagOwned = await api.describeSecurityGroups([
+    { Name: `tag:${OWNERSHIP_TAG.Key}`, Values: [OWNERSHIP_TAG.Value] },
+  ]);
+  const ownedGroups = tagOwned.filter((group) => ownership.ownsGroup(location, group));
+  for (const group of tagOwned) {
+    if (!ownedGroups.includes(group))
+      findings.push(unsealed("security group", group.GroupId, group.GroupName));
+  }
+
+  // An ENI whose instance lost every label still carries segsync's groups or its sealed record of
+  // the originals: find it to restore it. Only what segsync sealed counts: a tag alone never makes
+  // segsync adopt an instance (docs/trust-model.md).
   const tagged = await api.describeNetworkInterfaces([
     { Name: "tag-key", Values: [ORIGINAL_GROUPS_TAG_KEY] },
   ]);
@@ -67,7 +77,11 @@ export async function discoverAws(
   for (const eni of tagged) {
     if (!recorded.includes(eni)) findings.push(forgedRecord(eni));
   }
-  const unlabeledIds = unique(recorded.map((eni) => eni.Attachment?.InstanceId)).filter(
+  const carrying = await describeInChunks(
+    ownedGroups.map((group) => group.GroupId),
+    (ids) => api.describeNetworkInterfaces([{ Name: "group-id", Values: ids }]),
+  );
+  const unlabeledIds = unique([...recorded, ...carrying].map((eni) => eni.Attachment?.InstanceId)).filter(
     (id) => !instanceIds.has(id),
   );
   for (const instance of await describeInChunks(unlabeledIds, (ids) =>
@@ -80,14 +94,6 @@ export async function discoverAws(
   const interfaces = await describeInChunks([...instanceIds], (ids) =>
     api.describeNetworkInterfaces([{ Name: "attachment.instance-id", Values: ids }]),
   );
-  const tagOwned = await api.describeSecurityGroups([
-    { Name: `tag:${OWNERSHIP_TAG.Key}`, Values: [OWNERSHIP_TAG.Value] },
-  ]);
-  const ownedGroups = tagOwned.filter((group) => ownership.ownsGroup(location, group));
-  for (const group of tagOwned) {
-    if (!ownedGroups.includes(group))
-      findings.push(unsealed("security group", group.GroupId, group.GroupName));
-  }
   const customerGroups = await describeCustomerGroups(api, interfaces, ownedGroups, (eni) =>
     ownership.recordedOriginals(location, eni),
   );
@@ -162,9 +168,18 @@ async function describeCustomerGroups(
   const attached = interfaces.flatMap((eni) => eni.Groups.map((group) => group.GroupId));
   const recorded = interfaces.flatMap((eni) => recordedOriginals(eni) ?? []);
   const customerIds = unique([...attached, ...recorded]).filter((groupId) => !owned.has(groupId));
-  return describeInChunks(customerIds, (ids) =>
+  const groups = await describeInChunks(customerIds, (ids) =>
     api.describeSecurityGroups([{ Name: "group-id", Values: ids }]),
   );
+  // Each VPC's default group: what an ENI with nothing recorded gets back when segsync lets it go.
+  const known = new Set(groups.map((group) => group.GroupId));
+  const defaults = await describeInChunks(unique(interfaces.map((eni) => eni.VpcId)), (vpcIds) =>
+    api.describeSecurityGroups([
+      { Name: "vpc-id", Values: vpcIds },
+      { Name: "group-name", Values: ["default"] },
+    ]),
+  );
+  return [...groups, ...defaults.filter((group) => !known.has(group.GroupId))];
 }
 
 /** A record tag without segsync's seal: someone else wrote or changed it; segsync ignores it. */
