@@ -55,6 +55,11 @@ export interface CloudProvider<
   removedRules(operation: Operation, state: State): number;
   /** How many rules segsync owns in this state. */
   ownedRules(state: State): number;
+  /**
+   * What a narrowing does to connections the cloud already tracks (docs/connection-tracking.md):
+   * said as a warning with every plan that narrows.
+   */
+  readonly trackedConnections: string;
 }
 
 export interface Discovery<State> {

@@ -28,6 +28,22 @@ export interface CloudDriver {
   apply(plan: CloudPlan, onApplied: (index: number) => void): Promise<void>;
 }
 
+/** A plan that narrows says what happens to the connections already open. */
+function trackedConnections(
+  provider: { readonly cloud: Cloud; readonly trackedConnections: string },
+  summaries: readonly { readonly narrows: boolean }[],
+): CloudPlan["findings"] {
+  if (!summaries.some((summary) => summary.narrows)) return [];
+  return [
+    {
+      code: "tracked-connections",
+      severity: "warning",
+      subject: provider.cloud,
+      message: provider.trackedConnections,
+    },
+  ];
+}
+
 export function cloudDriver<
   State,
   Desired extends { readonly findings: readonly CloudPlan["findings"][number][] },
@@ -56,11 +72,12 @@ export function cloudDriver<
       const now = current();
       const desired = provider.materialize(intent, now, policy);
       const operations = provider.diff(desired, now);
+      const summaries = operations.map((op) => provider.summarize(op));
       const plan: CloudPlan<Operation> = {
         cloud: provider.cloud,
         operations,
-        summaries: operations.map((op) => provider.summarize(op)),
-        findings: [...readFindings, ...desired.findings],
+        summaries,
+        findings: [...readFindings, ...desired.findings, ...trackedConnections(provider, summaries)],
         removedRules: operations.reduce((sum, op) => sum + provider.removedRules(op, now), 0),
         ownedRules: provider.ownedRules(now),
       };

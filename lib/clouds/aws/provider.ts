@@ -56,6 +56,8 @@ export function createAwsProvider(quotas: AwsQuotas, sealer: Sealer): AwsProvide
     evaluate: evaluateAwsWorkloads,
     summarize: summarizeAwsOperation,
     removedRules: (operation, state) => narrowings(operation, state, ownership),
+    trackedConnections:
+      "this plan narrows security groups: connections that EC2 already tracks stay open until they close or idle out (untracked ones, allowed both ways to and from everywhere, are cut at once); see docs/connection-tracking.md",
     ownedRules: (state) =>
       state
         .flatMap((r) => r.securityGroups.filter((g) => ownership.ownsGroup(r, g)))

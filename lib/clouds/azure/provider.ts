@@ -64,6 +64,8 @@ export function createAzureProvider(settings: {
     evaluate: evaluateAzureWorkloads,
     summarize: summarizeAzureOperation,
     removedRules: (operation, state) => narrowings(operation, state, ownership),
+    trackedConnections:
+      "this plan narrows NSGs: Azure keeps flows it already allowed open after a rule change unless the NSG re-evaluates them (flushConnection, which segsync sets on its own NSGs); see docs/connection-tracking.md",
     ownedRules: (state) =>
       state
         .flatMap((s) => s.networkSecurityGroups)

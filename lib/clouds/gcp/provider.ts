@@ -99,6 +99,8 @@ export function createGcpProvider(settings: {
     },
     summarize: summarizeGcpOperation,
     removedRules: narrowings,
+    trackedConnections:
+      "this plan narrows firewall rules or network tags: connections that GCP already tracks may stay open until they close or idle out; see docs/connection-tracking.md",
     ownedRules: (state) =>
       state.reduce(
         (sum, p) => sum + p.firewalls.filter((f) => ownership.ownsFirewall(p.project, f)).length,
