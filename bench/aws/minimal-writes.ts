@@ -30,8 +30,9 @@ import type { AwsDesired, DesiredInterface, DesiredRule } from "../../lib/clouds
 import { ruleKey } from "../../lib/clouds/aws/desired.js";
 import type { AwsRegionState, AwsState, IpPermission } from "../../lib/clouds/aws/model.js";
 import { locationKey } from "../../lib/clouds/aws/model.js";
-import { isOwned, ORIGINAL_GROUPS_TAG_KEY, tagValue } from "../../lib/clouds/aws/ownership.js";
+import { ORIGINAL_GROUPS_TAG_KEY, tagValue } from "../../lib/clouds/aws/ownership.js";
 import { groupBy } from "../common/collections.js";
+import { AWS_OWNERSHIP } from "../common/seals.js";
 
 /** EC2 takes at most this many prefix-list additions (and as many removals) per call (cloud-facts A2). */
 const PREFIX_LIST_ENTRIES_PER_CALL = 100;
@@ -233,16 +234,19 @@ function targetGroups(eni: DesiredInterface): Set<string> {
   return new Set([...eni.ownedGroups.map((name) => `owned:${eni.vpcId}|${name}`), ...eni.customerGroupIds]);
 }
 
-/** Owned groups and prefix lists (ownership tag and `segsync-` name), their rules keyed as desired rules are. */
+/** Owned groups and prefix lists (ownership tag, `segsync-` name and seal), their rules keyed as desired rules are. */
 function holdings(region: AwsRegionState | undefined): Holdings {
-  const ownedGroups = (region?.securityGroups ?? []).filter(
-    (group) => isOwned(group.Tags) && group.GroupName.startsWith("segsync-"),
-  );
+  const ownedGroups =
+    region === undefined
+      ? []
+      : region.securityGroups.filter((group) => AWS_OWNERSHIP.ownsGroup(region, group));
   // A list being deleted (EC2 deletes asynchronously) is one segsync no longer has.
-  const ownedLists = (region?.managedPrefixLists ?? []).filter(
-    (list) =>
-      isOwned(list.Tags) && list.PrefixListName.startsWith("segsync-") && !list.State.startsWith("delete-"),
-  );
+  const ownedLists =
+    region === undefined
+      ? []
+      : region.managedPrefixLists.filter(
+          (list) => AWS_OWNERSHIP.ownsPrefixList(region, list) && !list.State.startsWith("delete-"),
+        );
   const groupNames = new Map(ownedGroups.map((group) => [group.GroupId, group.GroupName]));
   const listNames = new Map(ownedLists.map((list) => [list.PrefixListId, list.PrefixListName]));
   const groups = new Map<string, OwnedGroup>();

@@ -17,7 +17,7 @@ export function awsPipeline(
   return {
     cloud: "aws",
     materialize: (intent, state) => materializeAws(intent, state, options),
-    diff: diffAws,
+    diff: (desired, state) => diffAws(desired, state, options.ownership),
     simulators: (state) => new AwsSimulators(state, options.quotas),
     // EC2 holds desired-before (mismatches says whether it does), plus what segsync leaves alone.
     minimal: (_before, after, state) => {

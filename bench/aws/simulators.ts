@@ -19,6 +19,7 @@ import type { AwsOperation } from "../../lib/clouds/aws/operations.js";
 import { AWS_WRITE_METHODS, SimulatedEc2 } from "../../lib/clouds/aws/sim-api.js";
 import type { Workload, WorkloadChange } from "../../lib/inventory/model.js";
 import { playChange, type SimulatedChange } from "../common/changes.js";
+import { AWS_OWNERSHIP } from "../common/seals.js";
 import { SimulatorFleet } from "../common/simulators.js";
 import type { CloudSimulators } from "../common/writes.js";
 import { awsInstanceOf, vpcOf } from "./estate-state.js";
@@ -62,7 +63,7 @@ export class AwsSimulators
   }
 
   async apply(plan: readonly AwsOperation[]): Promise<void> {
-    await applyAwsPlan(plan, this.apiFor);
+    await applyAwsPlan(plan, this.apiFor, AWS_OWNERSHIP);
   }
 
   private sim(location: AwsLocation): SimulatedEc2 {

@@ -28,12 +28,8 @@
 import type { AzureDesired, DesiredNetworkSecurityGroup } from "../../lib/clouds/azure/desired.js";
 import type { AzureState, NetworkInterface, SecurityRule } from "../../lib/clouds/azure/model.js";
 import { resourceId } from "../../lib/clouds/azure/model.js";
-import {
-  IDENTITY_TAG_KEY,
-  isOwned,
-  ORIGINAL_NSG_TAG_KEY,
-  ownedTags,
-} from "../../lib/clouds/azure/ownership.js";
+import { IDENTITY_TAG_KEY, ORIGINAL_NSG_TAG_KEY } from "../../lib/clouds/azure/ownership.js";
+import { AZURE_OWNERSHIP } from "../common/seals.js";
 
 export interface AzureMinimalWrites {
   readonly total: number;
@@ -225,7 +221,7 @@ function holdings(before: AzureDesired | undefined, state: AzureState): Holdings
       } else if (!nsgs.has(id)) {
         nsgs.set(id, {
           rules: nsg.securityRules,
-          identity: isOwned(nsg.tags) ? nsg.tags[IDENTITY_TAG_KEY] : undefined,
+          identity: nsg.tags[IDENTITY_TAG_KEY],
         });
       }
     }
@@ -237,17 +233,18 @@ function holdings(before: AzureDesired | undefined, state: AzureState): Holdings
   return { nsgs, asgs, nics, customerReferences };
 }
 
-/** What segsync owns: the ownership tag and the `segsync-` name. */
+/** What segsync owns: the ownership tag, the `segsync-` name and its seal over the resource id. */
 function isOwnedName(resource: {
+  readonly id: string;
   readonly name: string;
   readonly tags: Readonly<Record<string, string>>;
 }): boolean {
-  return isOwned(resource.tags) && resource.name.startsWith("segsync-");
+  return AZURE_OWNERSHIP.owns(resource) && resource.name.startsWith("segsync-");
 }
 
 /** The identity tag an owned NSG carries (ownedTags keeps its first 256 characters). */
 function identityTag(nsg: DesiredNetworkSecurityGroup): string {
-  return ownedTags(nsg.identity)[IDENTITY_TAG_KEY] as string;
+  return AZURE_OWNERSHIP.ownedTags(nsgIdOf(nsg), nsg.identity)[IDENTITY_TAG_KEY] as string;
 }
 
 function nsgIdOf(nsg: DesiredNetworkSecurityGroup): string {

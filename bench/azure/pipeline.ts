@@ -20,7 +20,7 @@ export function azurePipeline(
   return {
     cloud: "azure",
     materialize: (intent, state) => materializeAzure(intent, state, options),
-    diff: diffAzure,
+    diff: (desired, state) => diffAzure(desired, state, options.ownership),
     simulators: (state) => new AzureSimulators(state, networks, options.quotas),
     minimal: (before, after, state) => ({ ...minimalAzureWrites(before, after, state), approximate: false }),
     mismatches: azureMismatches,

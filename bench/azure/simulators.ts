@@ -13,6 +13,7 @@ import type { AzureOperation } from "../../lib/clouds/azure/operations.js";
 import { AZURE_WRITE_METHODS, SimulatedArm } from "../../lib/clouds/azure/sim-api.js";
 import type { Network, Workload, WorkloadChange } from "../../lib/inventory/model.js";
 import { playChange, type SimulatedChange } from "../common/changes.js";
+import { AZURE_OWNERSHIP } from "../common/seals.js";
 import { SimulatorFleet } from "../common/simulators.js";
 import type { CloudSimulators } from "../common/writes.js";
 import { type AzureVm, azureVmOf, vnetOf } from "./estate-state.js";
@@ -85,7 +86,7 @@ export class AzureSimulators
   }
 
   async apply(plan: readonly AzureOperation[]): Promise<void> {
-    await applyAzurePlan(plan, this.apiFor);
+    await applyAzurePlan(plan, this.apiFor, AZURE_OWNERSHIP);
   }
 
   private sim(subscription: string): SimulatedArm {

@@ -16,9 +16,9 @@
 import type { GcpDesired } from "../../lib/clouds/gcp/materialize.js";
 import type { FirewallProtocol, GcpFirewall, GcpState } from "../../lib/clouds/gcp/model.js";
 import { zoneName } from "../../lib/clouds/gcp/model.js";
-import { isOwnedFirewall } from "../../lib/clouds/gcp/ownership.js";
 import { compareText } from "../../lib/util/compare-text.js";
 import { sameSet } from "../common/collections.js";
+import { GCP_OWNERSHIP } from "../common/seals.js";
 
 export interface GcpMinimalWrites {
   readonly total: number;
@@ -36,7 +36,7 @@ export function minimalGcpWrites(before: GcpDesired, after: GcpDesired, state: G
   for (const project of state) {
     for (const rule of project.firewalls) {
       const key = `${project.project}|${rule.name}`;
-      if (isOwnedFirewall(rule) && !held.has(key)) held.set(key, meaning(rule));
+      if (GCP_OWNERSHIP.ownsFirewall(project.project, rule) && !held.has(key)) held.set(key, meaning(rule));
     }
   }
   let insertFirewall = 0;
@@ -70,7 +70,8 @@ export function gcpMismatches(desired: GcpDesired, state: GcpState): number {
   const held = new Map<string, string>();
   for (const project of state) {
     for (const rule of project.firewalls) {
-      if (isOwnedFirewall(rule)) held.set(`${project.project}|${rule.name}`, meaning(rule));
+      if (GCP_OWNERSHIP.ownsFirewall(project.project, rule))
+        held.set(`${project.project}|${rule.name}`, meaning(rule));
     }
   }
   let mismatches = desired.firewalls.filter(

@@ -20,7 +20,7 @@ export function gcpPipeline(
   return {
     cloud: "gcp",
     materialize: (intent, state) => materializeGcp(intent, state, options),
-    diff: diffGcp,
+    diff: (desired, state) => diffGcp(desired, state, options.ownership),
     simulators: (state) => new GcpSimulators(state, options.limits),
     minimal: (before, after, state) => ({ ...minimalGcpWrites(before, after, state), approximate: false }),
     mismatches: gcpMismatches,

@@ -9,9 +9,14 @@ import type { AwsDesired } from "../../lib/clouds/aws/desired.js";
 import { awsStateOf } from "../aws/estate-state.js";
 import { awsPipeline } from "../aws/pipeline.js";
 import { type CloudResult, defineCloudSection } from "../common/cloud-section.js";
+import { AWS_OWNERSHIP } from "../common/seals.js";
 import { formatCount } from "../format.js";
 
-const PIPELINE = awsPipeline({ quotas: DEFAULT_AWS_QUOTAS, attachment: "exclusive" });
+const PIPELINE = awsPipeline({
+  quotas: DEFAULT_AWS_QUOTAS,
+  attachment: "exclusive",
+  ownership: AWS_OWNERSHIP,
+});
 
 export interface AwsCounts {
   readonly securityGroups: number;

@@ -11,6 +11,7 @@ import type { Policy } from "../../lib/policy/model.js";
 import { azureStateOf, SEGSYNC_RESOURCE_GROUP, vnetOf } from "../azure/estate-state.js";
 import { azurePipeline } from "../azure/pipeline.js";
 import { type CloudResult, defineCloudSection } from "../common/cloud-section.js";
+import { AZURE_OWNERSHIP } from "../common/seals.js";
 import { formatCount } from "../format.js";
 
 export interface AzureCounts {
@@ -36,6 +37,7 @@ function pipeline(inventory: Inventory, policy: Policy) {
     attachment: "exclusive",
     loadBalancerProbes: policy.platform.azureLoadBalancerProbes,
     resourceGroups,
+    ownership: AZURE_OWNERSHIP,
   });
 }
 

@@ -7,6 +7,7 @@
 import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp/config.js";
 import type { GcpDesired } from "../../lib/clouds/gcp/materialize.js";
 import { type CloudResult, defineCloudSection } from "../common/cloud-section.js";
+import { GCP_OWNERSHIP } from "../common/seals.js";
 import { formatCount } from "../format.js";
 import { gcpStateOf } from "../gcp/estate-state.js";
 import { gcpPipeline } from "../gcp/pipeline.js";
@@ -15,6 +16,7 @@ const PIPELINE = gcpPipeline({
   limits: DEFAULT_GCP_LIMITS,
   priorities: DEFAULT_GCP_PRIORITIES,
   attachment: "exclusive",
+  ownership: GCP_OWNERSHIP,
 });
 
 export interface GcpCounts {

@@ -14,11 +14,11 @@ import { diffAzure } from "../../lib/clouds/azure/diff.js";
 import { discoverAzure } from "../../lib/clouds/azure/discover.js";
 import { materializeAzure } from "../../lib/clouds/azure/materialize.js";
 import { resourceId, type SecurityRule } from "../../lib/clouds/azure/model.js";
-import { ownedTags } from "../../lib/clouds/azure/ownership.js";
 import { SimulatedArm } from "../../lib/clouds/azure/sim-api.js";
 import { compile } from "../../lib/compile/compile.js";
 import type { Workload } from "../../lib/inventory/model.js";
 import { allow, SUB } from "../clouds/azure/sim-fixtures.js";
+import { AZURE_OWNERSHIP } from "../support/seals.js";
 import { estate, playChanges, sortedViews } from "./cloud-fixtures.js";
 
 const RG = SEGSYNC_RESOURCE_GROUP;
@@ -102,7 +102,7 @@ function desired(parts: Partial<AzureDesired>): AzureDesired {
 
 /** Applies what `after` wants through diffAzure, so that ARM holds it. */
 async function converge(sim: SimulatedArm, after: AzureDesired): Promise<void> {
-  await applyAzurePlan(diffAzure(after, [sim.state()]), () => sim);
+  await applyAzurePlan(diffAzure(after, [sim.state()], AZURE_OWNERSHIP), () => sim, AZURE_OWNERSHIP);
   expect(azureMismatches(after, [sim.state()])).toBe(0);
 }
 
@@ -126,7 +126,9 @@ describe("AzureSimulators", () => {
     const { kinds, expected } = playChanges(sims, inventory, "azure", essentials);
     expect([...kinds]).toEqual(expect.arrayContaining(["launch", "stop", "retag", "terminate"]));
     const discovered = await Promise.all(
-      sims.state().map(({ subscription }) => discoverAzure(sims.apiFor(subscription), policy.labels)),
+      sims
+        .state()
+        .map(({ subscription }) => discoverAzure(sims.apiFor(subscription), policy.labels, AZURE_OWNERSHIP)),
     );
     expect(
       sortedViews(
@@ -157,8 +159,9 @@ describe("minimalAzureWrites", () => {
       attachment: "exclusive",
       loadBalancerProbes: policy.platform.azureLoadBalancerProbes,
       resourceGroups,
+      ownership: AZURE_OWNERSHIP,
     });
-    const plan = diffAzure(after, state);
+    const plan = diffAzure(after, state, AZURE_OWNERSHIP);
     // diffAzure joins ahead of the NSG writes whenever any NSG is written; a join is needed only
     // when a written NSG names the ASG joined (a destination without grants names none).
     const named = new Set(
@@ -282,7 +285,10 @@ describe("minimalAzureWrites", () => {
       resourceGroup: RG,
       name: "segsync-web-eastus",
       location: "eastus",
-      tags: ownedTags("segsync-web-eastus"),
+      tags: AZURE_OWNERSHIP.ownedTags(
+        resourceId(SUB, RG, "networkSecurityGroups", "segsync-web-eastus"),
+        "segsync-web-eastus",
+      ),
       securityRules: [{ ...rule, priority: 200 }],
     });
     expect(azureMismatches(before, [sim.state()])).toBe(1);

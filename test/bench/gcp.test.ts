@@ -11,6 +11,7 @@ import { type GcpFirewall, networkUrl } from "../../lib/clouds/gcp/model.js";
 import { SimulatedCompute } from "../../lib/clouds/gcp/sim-api.js";
 import { compile } from "../../lib/compile/compile.js";
 import type { Workload } from "../../lib/inventory/model.js";
+import { GCP_OWNERSHIP } from "../support/seals.js";
 import { estate, playChanges, sortedViews } from "./cloud-fixtures.js";
 
 const PROJECT = "acme-prod";
@@ -56,7 +57,7 @@ function desired(parts: Partial<GcpDesired>): GcpDesired {
 }
 
 async function converge(sim: SimulatedCompute, after: GcpDesired): Promise<void> {
-  await applyGcpPlan(diffGcp(after, [sim.state()]), () => sim);
+  await applyGcpPlan(diffGcp(after, [sim.state()], GCP_OWNERSHIP), () => sim);
   expect(gcpMismatches(after, [sim.state()])).toBe(0);
 }
 
@@ -77,7 +78,7 @@ describe("GcpSimulators", () => {
     const { kinds, expected } = playChanges(sims, inventory, "gcp", essentials);
     expect([...kinds]).toEqual(expect.arrayContaining(["launch", "stop", "retag", "terminate"]));
     const discovered = await Promise.all(
-      sims.state().map(({ project }) => discoverGcp(sims.apiFor(project), policy.labels)),
+      sims.state().map(({ project }) => discoverGcp(sims.apiFor(project), policy.labels, GCP_OWNERSHIP)),
     );
     expect(
       sortedViews(
@@ -118,10 +119,11 @@ describe("minimalGcpWrites", () => {
       limits: DEFAULT_GCP_LIMITS,
       priorities: DEFAULT_GCP_PRIORITIES,
       attachment: "exclusive",
+      ownership: GCP_OWNERSHIP,
     });
     const minimal = minimalGcpWrites(desired({}), after, state);
     expect(minimal.total).toBeGreaterThan(0);
-    expect(minimal.total).toBe(diffGcp(after, state).length);
+    expect(minimal.total).toBe(diffGcp(after, state, GCP_OWNERSHIP).length);
   });
 
   it("inserts, patches and deletes rules one call each, and sets an instance's tags once", async () => {

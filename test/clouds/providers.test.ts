@@ -6,11 +6,13 @@ import type { CloudFinding, CloudProvider } from "../../lib/clouds/provider.js";
 import { createProviders } from "../../lib/clouds/registry.js";
 import { compile } from "../../lib/compile/compile.js";
 import { AWS_VPC, designPolicy, workload } from "../compile/fixtures.js";
+import { SEALER } from "../support/seals.js";
 import { AwsTestbed } from "./aws/harness.js";
 import { AzureTestbed, SEGSYNC_RESOURCE_GROUP, SUBSCRIPTION } from "./azure/harness.js";
 import { GcpTestbed, PROJECT } from "./gcp/harness.js";
 
 const providers = createProviders({
+  sealer: SEALER,
   aws: { quotas: DEFAULT_AWS_QUOTAS },
   azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
   gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },

@@ -51,7 +51,7 @@ import {
   type SecurityGroup,
 } from "../../lib/clouds/aws/model.js";
 import type { AwsOperation } from "../../lib/clouds/aws/operations.js";
-import { isOwned, ORIGINAL_GROUPS_TAG_KEY, tagValue } from "../../lib/clouds/aws/ownership.js";
+import { hasOwnershipTag, ORIGINAL_GROUPS_TAG_KEY, tagValue } from "../../lib/clouds/aws/ownership.js";
 import { createSdkAwsApiFactory, SdkAwsApi } from "../../lib/clouds/aws/sdk-api.js";
 import { AWS_WRITE_METHODS, type AwsApiMethod } from "../../lib/clouds/aws/sim-api.js";
 import { compile } from "../../lib/compile/compile.js";
@@ -62,6 +62,7 @@ import { resolvePolicyDocument } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
 import { intentAllows, probes } from "../clouds/intent-probes.js";
 import { type MotoServer, skipWithoutMoto, startMotoServer } from "../support/moto-server.js";
+import { AWS_OWNERSHIP } from "../support/seals.js";
 
 const CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
 /** moto's default account, reached with the caller's credentials. */
@@ -487,7 +488,7 @@ async function snapshot(apiFor: AwsApiFactory, estate: Estate): Promise<Snapshot
     ownedPrefixLists.push(
       ...lists
         .filter((list) => list.State !== "delete-complete")
-        .filter((list) => isOwned(list.Tags) || list.PrefixListName.startsWith("segsync-"))
+        .filter((list) => hasOwnershipTag(list.Tags) || list.PrefixListName.startsWith("segsync-"))
         .map((list) => list.PrefixListId),
     );
   }
@@ -545,7 +546,7 @@ describe.skipIf(skipWithoutMoto("the AWS pipeline integration test against moto"
       const networks: Network[] = [];
       const state: AwsRegionState[] = [];
       for (const location of LOCATIONS) {
-        const discovery = await discoverAws(apiFor(location), policy.labels);
+        const discovery = await discoverAws(apiFor(location), policy.labels, AWS_OWNERSHIP);
         workloads.push(...discovery.workloads);
         networks.push(...discovery.networks);
         state.push(discovery.state);
@@ -561,9 +562,10 @@ describe.skipIf(skipWithoutMoto("the AWS pipeline integration test against moto"
       const desired = materializeAws(intent, state, {
         quotas: DEFAULT_AWS_QUOTAS,
         attachment: policy.attachment,
+        ownership: AWS_OWNERSHIP,
       });
-      const plan = diffAws(desired, state);
-      await applyAwsPlan(plan, apiFor);
+      const plan = diffAws(desired, state, AWS_OWNERSHIP);
+      await applyAwsPlan(plan, apiFor, AWS_OWNERSHIP);
       return {
         policy,
         intent,
@@ -606,8 +608,7 @@ describe.skipIf(skipWithoutMoto("the AWS pipeline integration test against moto"
       const reach = evaluateAws(state);
       const owned = new Set(
         state
-          .flatMap((region) => region.securityGroups)
-          .filter((g) => isOwned(g.Tags))
+          .flatMap((region) => region.securityGroups.filter((g) => AWS_OWNERSHIP.ownsGroup(region, g)))
           .map((g) => g.GroupId),
       );
       const addresses = [
@@ -657,7 +658,9 @@ describe.skipIf(skipWithoutMoto("the AWS pipeline integration test against moto"
         }
       }
       // Owned rules carry segsync's description (moto drops it on prefix-list references: see the top).
-      for (const group of state.flatMap((region) => region.securityGroups).filter((g) => isOwned(g.Tags))) {
+      for (const group of state.flatMap((region) =>
+        region.securityGroups.filter((g) => AWS_OWNERSHIP.ownsGroup(region, g)),
+      )) {
         for (const permission of group.IpPermissions) {
           for (const source of [...permission.IpRanges, ...permission.UserIdGroupPairs])
             expect(source.Description, group.GroupName).toBe("segsync");
@@ -669,7 +672,8 @@ describe.skipIf(skipWithoutMoto("the AWS pipeline integration test against moto"
     /** (2) the customer's groups, its prefix list and the ENIs segsync does not enforce are as they were. */
     async function expectCustomerObjectsUnchanged(enforced: ReadonlySet<string>): Promise<void> {
       const now = await snapshot(apiFor, estate);
-      const customer = (groups: readonly SecurityGroup[]) => groups.filter((group) => !isOwned(group.Tags));
+      const customer = (groups: readonly SecurityGroup[]) =>
+        groups.filter((group) => !hasOwnershipTag(group.Tags));
       expect(customer(now.groups)).toEqual(customer(initial.groups));
       expect(customer(now.groups).map((group) => group.GroupId)).toEqual(
         expect.arrayContaining(Object.values(estate.customerGroupIds)),
@@ -877,7 +881,7 @@ describe.skipIf(skipWithoutMoto("the AWS pipeline integration test against moto"
           expect(tagValue(now.interfaces.get(id)?.TagSet, ORIGINAL_GROUPS_TAG_KEY), id).toBeUndefined();
         // No owned group or prefix list is left; the customer's are as they were.
         expect(
-          now.groups.filter((group) => isOwned(group.Tags) || group.GroupName.startsWith("segsync-")),
+          now.groups.filter((group) => hasOwnershipTag(group.Tags) || group.GroupName.startsWith("segsync-")),
         ).toEqual(initial.groups.filter((group) => group.GroupName === "segsync-imposter"));
         expect(now.groups).toEqual(initial.groups);
         expect(now.ownedPrefixLists).toEqual([]);

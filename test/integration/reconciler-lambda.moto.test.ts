@@ -29,7 +29,6 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MetricsPort, type ReconcilerHandler, reconcilerHandlerOf } from "../../lambdas/reconciler.js";
 import type { AwsApi } from "../../lib/clouds/aws/api.js";
-import { isOwned } from "../../lib/clouds/aws/ownership.js";
 import { createSdkAwsApiFactory } from "../../lib/clouds/aws/sdk-api.js";
 import { deduplicationId, QUEUE_MESSAGE_GROUP, type QueueMessage } from "../../lib/ingest/queue-message.js";
 import { DynamoDbInventoryStore } from "../../lib/inventory/dynamodb-store.js";
@@ -41,6 +40,7 @@ import { cloudDriver } from "../../lib/reconcile/driver.js";
 import { loadEstateFile } from "../../lib/sim/estate.js";
 import { Simulation } from "../../lib/sim/run.js";
 import { type MotoServer, skipWithoutMoto, startMotoServer } from "../support/moto-server.js";
+import { AWS_OWNERSHIP } from "../support/seals.js";
 
 const EXAMPLES = join(import.meta.dirname, "../../examples");
 /** moto's default account; the credentials are dummies that moto accepts. */
@@ -212,7 +212,7 @@ describe.skipIf(skipWithoutMoto("the reconciler function integration test agains
       const ids = eni.Groups.map((group) => group.GroupId);
       const groups = await api.describeSecurityGroups([{ Name: "group-id", Values: ids }]);
       return {
-        owned: groups.length > 0 && groups.every((group) => isOwned(group.Tags)),
+        owned: groups.length > 0 && groups.every((group) => AWS_OWNERSHIP.ownsGroup(LOCATION, group)),
         names: groups.map((group) => group.GroupName).sort(),
       };
     }

@@ -13,6 +13,7 @@ import { AwsTestbed } from "../clouds/aws/harness.js";
 import { AzureTestbed, SEGSYNC_RESOURCE_GROUP, SUBSCRIPTION } from "../clouds/azure/harness.js";
 import { GcpTestbed, PROJECT } from "../clouds/gcp/harness.js";
 import { AWS_VPC, designPolicy, workload } from "../compile/fixtures.js";
+import { SEALER } from "../support/seals.js";
 
 const shop = { app: "shop", env: "prod" };
 const VNET = `azure:${SUBSCRIPTION}:rg-net:vnet-prod`;
@@ -40,6 +41,7 @@ function setup() {
   const azure = new AzureTestbed([azureApi], DEFAULT_AZURE_QUOTAS);
   const gcp = new GcpTestbed([gcpDb], DEFAULT_GCP_LIMITS);
   const providers = createProviders({
+    sealer: SEALER,
     aws: { quotas: DEFAULT_AWS_QUOTAS },
     azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
     gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },

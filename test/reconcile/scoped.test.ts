@@ -17,6 +17,7 @@ import { AwsTestbed } from "../clouds/aws/harness.js";
 import { AzureTestbed, SEGSYNC_RESOURCE_GROUP, SUBSCRIPTION } from "../clouds/azure/harness.js";
 import { GcpTestbed, PROJECT } from "../clouds/gcp/harness.js";
 import { AWS_VPC, designPolicy, workload } from "../compile/fixtures.js";
+import { SEALER } from "../support/seals.js";
 
 const EAST = { account: "111111111111", region: "us-east-1" };
 const WEST = { account: "111111111111", region: "us-west-2" };
@@ -43,6 +44,7 @@ function setup() {
   const azure = new AzureTestbed([], DEFAULT_AZURE_QUOTAS);
   const gcp = new GcpTestbed([], DEFAULT_GCP_LIMITS);
   const providers = createProviders({
+    sealer: SEALER,
     aws: { quotas: DEFAULT_AWS_QUOTAS },
     azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
     gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },

@@ -3,6 +3,7 @@ import { discoverAws } from "../../lib/clouds/aws/discover.js";
 import { discoverAzure } from "../../lib/clouds/azure/discover.js";
 import { discoverGcp } from "../../lib/clouds/gcp/discover.js";
 import { SimulatedClouds } from "../../lib/sim/clouds.js";
+import { AWS_OWNERSHIP, AZURE_OWNERSHIP, GCP_OWNERSHIP } from "../support/seals.js";
 import { estateOf, exampleEstate, HEADER, SUB, text, WORKLOADS } from "./fixtures.js";
 
 const LABELS = { tagPrefix: "seg-", dimensions: ["app", "env", "role", "loc"] };
@@ -114,11 +115,11 @@ describe("SimulatedClouds.fromEstate on the example estate", () => {
     expect(connections.azure.subscriptions).toEqual([SUB]);
     expect(connections.gcp.projects).toEqual(["blog-prod-data", "shop-prod"]);
     const aws = await Promise.all(
-      connections.aws.locations.map((l) => discoverAws(connections.aws.apiFor(l), LABELS)),
+      connections.aws.locations.map((l) => discoverAws(connections.aws.apiFor(l), LABELS, AWS_OWNERSHIP)),
     );
-    const azure = await discoverAzure(connections.azure.apiFor(SUB), LABELS);
+    const azure = await discoverAzure(connections.azure.apiFor(SUB), LABELS, AZURE_OWNERSHIP);
     const gcp = await Promise.all(
-      connections.gcp.projects.map((p) => discoverGcp(connections.gcp.apiFor(p), LABELS)),
+      connections.gcp.projects.map((p) => discoverGcp(connections.gcp.apiFor(p), LABELS, GCP_OWNERSHIP)),
     );
     const count =
       aws.flatMap((d) => d.workloads).length +

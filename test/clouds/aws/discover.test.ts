@@ -3,6 +3,7 @@ import type { Ec2Filter } from "../../../lib/clouds/aws/api.js";
 import { discoverAws, discoverWorkload } from "../../../lib/clouds/aws/discover.js";
 import type { IpPermission } from "../../../lib/clouds/aws/model.js";
 import { AWS_WRITE_METHODS, SimulatedEc2 } from "../../../lib/clouds/aws/sim-api.js";
+import { AWS_OWNERSHIP } from "../../support/seals.js";
 
 const LOCATION = { account: "111111111111", region: "us-east-1" };
 const VPC_A = "vpc-0a1b2c3d";
@@ -111,7 +112,7 @@ describe("discoverAws", () => {
 
   beforeAll(async () => {
     estate = await buildEstate();
-    discovery = await discoverAws(estate.sim, LABELS);
+    discovery = await discoverAws(estate.sim, LABELS, AWS_OWNERSHIP);
   });
 
   it("finds the live labeled instances and those with recorded original groups", () => {
@@ -207,7 +208,7 @@ describe("discoverAws", () => {
   });
 
   it("is the same on a second run", async () => {
-    expect(await discoverAws(estate.sim, LABELS)).toEqual(discovery);
+    expect(await discoverAws(estate.sim, LABELS, AWS_OWNERSHIP)).toEqual(discovery);
   });
 });
 
@@ -223,7 +224,7 @@ describe("discoverAws at scale", () => {
       await sim.createTags([networkInterfaceId], [{ Key: "segsync:original-groups", Value: "" }]);
     }
     sim.clearCalls();
-    const { workloads } = await discoverAws(sim, { tagPrefix: "seg-", dimensions: [] });
+    const { workloads } = await discoverAws(sim, { tagPrefix: "seg-", dimensions: [] }, AWS_OWNERSHIP);
     expect(workloads).toHaveLength(205);
     const chunked = sim.calls.filter((call) =>
       (call.args[0] as Ec2Filter[]).some((filter) =>
@@ -242,7 +243,7 @@ describe("discoverWorkload", () => {
   });
 
   it("reads one instance with the same mapping as discoverAws", async () => {
-    const discovery = await discoverAws(estate.sim, LABELS);
+    const discovery = await discoverAws(estate.sim, LABELS, AWS_OWNERSHIP);
     for (const instance of [estate.web, estate.db, estate.starting]) {
       const workload = await discoverWorkload(estate.sim, instance.instanceId);
       expect(workload).toEqual(

@@ -12,6 +12,7 @@ import type { Intent } from "../../../lib/compile/model.js";
 import { parseNetworkId, parseWorkloadId } from "../../../lib/inventory/ids.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import type { Attachment, Policy } from "../../../lib/policy/model.js";
+import { AWS_OWNERSHIP } from "../../support/seals.js";
 
 /** Simulated EC2 locations built from estate workloads, and the pipeline run over them. */
 export class AwsTestbed {
@@ -62,7 +63,8 @@ export class AwsTestbed {
   /** Discovery through the port, as production does it. */
   async discover(policy: Policy): Promise<Workload[]> {
     const found: Workload[] = [];
-    for (const sim of this.sims.values()) found.push(...(await discoverAws(sim, policy.labels)).workloads);
+    for (const sim of this.sims.values())
+      found.push(...(await discoverAws(sim, policy.labels, AWS_OWNERSHIP)).workloads);
     return found;
   }
 
@@ -77,9 +79,13 @@ export class AwsTestbed {
       networks: [],
     });
     const state = this.state();
-    const desired = materializeAws(intent, state, { quotas: this.quotas, attachment });
-    const plan = diffAws(desired, state);
-    await applyAwsPlan(plan, (location) => this.sim(location));
+    const desired = materializeAws(intent, state, {
+      quotas: this.quotas,
+      attachment,
+      ownership: AWS_OWNERSHIP,
+    });
+    const plan = diffAws(desired, state, AWS_OWNERSHIP);
+    await applyAwsPlan(plan, (location) => this.sim(location), AWS_OWNERSHIP);
     return { intent, desired, plan };
   }
 

@@ -13,6 +13,7 @@ import { parseNetworkId, parseWorkloadId } from "../../../lib/inventory/ids.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import type { Attachment, Policy } from "../../../lib/policy/model.js";
 import { policyArb } from "../../compile/arbitraries.js";
+import { AWS_OWNERSHIP } from "../../support/seals.js";
 import { labelTagsArb } from "../intent-probes.js";
 import { AwsTestbed } from "./harness.js";
 
@@ -125,7 +126,8 @@ function findingLocation(finding: AwsFinding, state: AwsState): string {
       if (workload.cloud !== "aws") throw new TypeError(finding.subject);
       return locationKey(workload);
     }
-    case "aws-restore-group-missing": {
+    case "aws-restore-group-missing":
+    case "aws-original-group-missing": {
       const region = state.find((r) =>
         r.networkInterfaces.some((e) => e.NetworkInterfaceId === finding.subject),
       );
@@ -163,11 +165,15 @@ async function applyOn(
   sims: ReadonlyMap<string, SimulatedEc2>,
   plan: readonly AwsOperation[],
 ): Promise<void> {
-  await applyAwsPlan(plan, (location) => {
-    const sim = sims.get(locationKey(location));
-    if (!sim) throw new Error(`the plan reaches ${locationKey(location)}, which the state does not hold`);
-    return sim;
-  });
+  await applyAwsPlan(
+    plan,
+    (location) => {
+      const sim = sims.get(locationKey(location));
+      if (!sim) throw new Error(`the plan reaches ${locationKey(location)}, which the state does not hold`);
+      return sim;
+    },
+    AWS_OWNERSHIP,
+  );
 }
 
 describe("AWS: materialize and diff over some locations equal the full run restricted to them", () => {
@@ -205,9 +211,9 @@ describe("AWS: materialize and diff over some locations equal the full run restr
             workloads: [...(await bed.discover(policy)), ...others],
             networks: [],
           });
-          const options = { quotas, attachment };
+          const options = { quotas, attachment, ownership: AWS_OWNERSHIP };
           const desired = materializeAws(intent, full, options);
-          const plan = diffAws(desired, full);
+          const plan = diffAws(desired, full, AWS_OWNERSHIP);
 
           const fullSims = simsOf(full, quotas);
           await applyOn(fullSims, plan);
@@ -239,7 +245,7 @@ describe("AWS: materialize and diff over some locations equal the full run restr
             const expected = restrict(desired, keys, full);
             expect(narrowed, subset.join(" ")).toEqual(expected);
 
-            const narrowedPlan = diffAws(narrowed, state);
+            const narrowedPlan = diffAws(narrowed, state, AWS_OWNERSHIP);
             expect(narrowedPlan, subset.join(" ")).toEqual(
               plan.filter((op) => keys.has(locationKey(op.location))),
             );

@@ -5,11 +5,11 @@ import { diffAws } from "../../../lib/clouds/aws/diff.js";
 import { evaluateAws } from "../../../lib/clouds/aws/evaluate.js";
 import { groupName, materializeAws } from "../../../lib/clouds/aws/materialize.js";
 import { RULE_DESCRIPTION } from "../../../lib/clouds/aws/operations.js";
-import { isOwned } from "../../../lib/clouds/aws/ownership.js";
 import { parseNetworkId } from "../../../lib/inventory/ids.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import type { Attachment } from "../../../lib/policy/model.js";
 import { NETWORKS, policyArb } from "../../compile/arbitraries.js";
+import { AWS_OWNERSHIP } from "../../support/seals.js";
 import { intentAllows, labelTagsArb, probeAddresses, probes } from "../intent-probes.js";
 import { AwsTestbed } from "./harness.js";
 
@@ -86,7 +86,7 @@ describe("AWS: evaluate(apply(materialize(intent))) equals the intent", () => {
           // Every owned rule and list entry carries segsync's description (moto reads prefix-list
           // references back without it, so the moto pipeline test cannot check those).
           for (const region of after) {
-            for (const group of region.securityGroups.filter((g) => isOwned(g.Tags)))
+            for (const group of region.securityGroups.filter((g) => AWS_OWNERSHIP.ownsGroup(region, g)))
               for (const p of group.IpPermissions)
                 for (const source of [
                   ...p.IpRanges,
@@ -95,13 +95,21 @@ describe("AWS: evaluate(apply(materialize(intent))) equals the intent", () => {
                   ...p.UserIdGroupPairs,
                 ])
                   expect(source.Description, group.GroupName).toBe(RULE_DESCRIPTION);
-            for (const list of region.managedPrefixLists.filter((l) => isOwned(l.Tags)))
+            for (const list of region.managedPrefixLists.filter((l) =>
+              AWS_OWNERSHIP.ownsPrefixList(region, l),
+            ))
               for (const entry of list.Entries)
                 expect(entry.Description, list.PrefixListName).toBe(RULE_DESCRIPTION);
           }
 
           // A second plan over what was applied is empty.
-          expect(diffAws(materializeAws(intent, after, { quotas, attachment }), after)).toEqual([]);
+          expect(
+            diffAws(
+              materializeAws(intent, after, { quotas, attachment, ownership: AWS_OWNERSHIP }),
+              after,
+              AWS_OWNERSHIP,
+            ),
+          ).toEqual([]);
 
           const reach = evaluateAws(after);
           const interfaces = after.flatMap((region) => region.networkInterfaces);

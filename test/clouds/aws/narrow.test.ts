@@ -3,6 +3,7 @@ import type { AwsApiFactory } from "../../../lib/clouds/aws/api.js";
 import { DEFAULT_AWS_QUOTAS } from "../../../lib/clouds/aws/config.js";
 import { type AwsConnection, createAwsProvider, narrowAws } from "../../../lib/clouds/aws/provider.js";
 import { SimulatedEc2 } from "../../../lib/clouds/aws/sim-api.js";
+import { SEALER } from "../../support/seals.js";
 
 const EAST = { account: "111111111111", region: "us-east-1" };
 const WEST = { account: "111111111111", region: "eu-west-1" };
@@ -60,7 +61,7 @@ describe("AWS narrow", () => {
   });
 
   it("is the provider's narrow", () => {
-    const provider = createAwsProvider(DEFAULT_AWS_QUOTAS);
+    const provider = createAwsProvider(DEFAULT_AWS_QUOTAS, SEALER);
     const narrowed = provider.narrow(connection, [
       "aws:111111111111:eu-west-1:vpc-0b0b0b0b",
       "gcp:shop-prod:prod-net",

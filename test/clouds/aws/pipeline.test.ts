@@ -8,6 +8,7 @@ import { ORIGINAL_GROUPS_TAG_KEY } from "../../../lib/clouds/aws/ownership.js";
 import { createAwsProvider } from "../../../lib/clouds/aws/provider.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import { AWS_VPC, designPolicy, GCP_NET, workload } from "../../compile/fixtures.js";
+import { AWS_OWNERSHIP, SEALER } from "../../support/seals.js";
 import { AwsTestbed } from "./harness.js";
 
 const LOCATION = { account: "111111111111", region: "us-east-1" };
@@ -236,7 +237,7 @@ describe("AWS pipeline on the simulator", () => {
   it("is exposed through the CloudProvider port", async () => {
     const bed = new AwsTestbed([web, api, db], DEFAULT_AWS_QUOTAS);
     await bed.reconcile(policy, [], "exclusive");
-    const provider = createAwsProvider(DEFAULT_AWS_QUOTAS);
+    const provider = createAwsProvider(DEFAULT_AWS_QUOTAS, SEALER);
     const connection = { apiFor: () => bed.sim(LOCATION), locations: [LOCATION] };
     const discovery = await provider.discover(connection, policy.labels);
     expect(discovery.workloads.map((w) => w.id)).toEqual([web.id, api.id, db.id]);
@@ -257,8 +258,10 @@ describe("AWS pipeline on the simulator", () => {
       materializeAws(await compileIntent(discovery.workloads), discovery.state, {
         quotas: DEFAULT_AWS_QUOTAS,
         attachment: "exclusive",
+        ownership: AWS_OWNERSHIP,
       }),
       discovery.state,
+      AWS_OWNERSHIP,
     );
     expect(plan).toEqual([]);
   });

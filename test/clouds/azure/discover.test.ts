@@ -10,6 +10,7 @@ import {
 import type { AzureSubscriptionState, VirtualMachine } from "../../../lib/clouds/azure/model.js";
 import { AZURE_WRITE_METHODS, SimulatedArm } from "../../../lib/clouds/azure/sim-api.js";
 import { readLabels } from "../../../lib/inventory/labels.js";
+import { AZURE_OWNERSHIP } from "../../support/seals.js";
 import { allow, networkId, newSim, OWNED, SUB, vmId } from "./sim-fixtures.js";
 
 const LABELS = { tagPrefix: "seg-", dimensions: ["app", "env", "role"] };
@@ -134,7 +135,7 @@ describe("discoverAzure", () => {
 
   beforeAll(async () => {
     estate = await buildEstate();
-    result = await discoverAzure(estate.sim, LABELS);
+    result = await discoverAzure(estate.sim, LABELS, AZURE_OWNERSHIP);
   });
 
   it("finds labeled VMs (tag names ignoring case) and VMs whose NICs segsync changed, as workloads", () => {
@@ -244,7 +245,7 @@ describe("discoverAzure", () => {
 
   it("only reads", async () => {
     estate.sim.clearCalls();
-    await discoverAzure(estate.sim, LABELS);
+    await discoverAzure(estate.sim, LABELS, AZURE_OWNERSHIP);
     expect(estate.sim.calls.filter((c) => AZURE_WRITE_METHODS.has(c.method))).toEqual([]);
     expect(estate.sim.calls.map((c) => c.method)).toEqual([
       "listVirtualMachines",
@@ -256,7 +257,7 @@ describe("discoverAzure", () => {
   });
 
   it("takes a configured region for a network, matching its id ignoring case", async () => {
-    const configured = await discoverAzure(estate.sim, LABELS, {
+    const configured = await discoverAzure(estate.sim, LABELS, AZURE_OWNERSHIP, {
       networkLocations: { [PROD.toUpperCase()]: "eastus2" },
     });
     expect(configured.networks).toEqual([
@@ -299,7 +300,7 @@ describe("ids and names ignoring case", () => {
           : nic,
       ),
     };
-    const result = await discoverAzure(new SimulatedArm(shouted), LABELS);
+    const result = await discoverAzure(new SimulatedArm(shouted), LABELS, AZURE_OWNERSHIP);
     expect(result.workloads.map((w) => [w.id, w.nics[0]?.network])).toEqual([
       [workloadId("vm-a"), PROD],
       [workloadId("vm-b"), PROD],
@@ -343,7 +344,7 @@ describe("what makes a workload", () => {
       ...state,
       virtualMachines: state.virtualMachines.map((vm) => ({ ...vm, powerState: "VM unknown" })),
     });
-    const result = await discoverAzure(creating, LABELS);
+    const result = await discoverAzure(creating, LABELS, AZURE_OWNERSHIP);
     expect(result.workloads).toEqual([]);
     expect(result.state.networkInterfaces).toEqual([]);
     expect(await discoverAzureWorkload(creating, "rg-shop", "vm-new")).toBeUndefined();
@@ -370,7 +371,7 @@ describe("what makes a workload", () => {
     const api: AzureApi = Object.create(sim, {
       listVirtualMachines: { value: async () => [...(await sim.listVirtualMachines()), odd] },
     });
-    const result = await discoverAzure(api, LABELS);
+    const result = await discoverAzure(api, LABELS, AZURE_OWNERSHIP);
     expect(result.workloads.map((w) => w.id)).toEqual([workloadId("vm-ok")]);
     expect(result.skipped).toEqual([
       { vm: odd.id, reason: expect.stringContaining('resourceGroup "rg-café"') },
@@ -388,7 +389,7 @@ describe("the event path", () => {
   it("reads one VM as discoverAzure does, with targeted calls only", async () => {
     estate.sim.clearCalls();
     const workload = await discoverAzureWorkload(estate.sim, "RG-SHOP", "vm-web-1");
-    const all = await discoverAzure(estate.sim, LABELS);
+    const all = await discoverAzure(estate.sim, LABELS, AZURE_OWNERSHIP);
     expect(workload).toEqual(all.workloads.find((w) => w.id === workloadId("vm-web-1")));
     expect(estate.sim.calls.slice(0, 4).map((c) => c.method)).toEqual([
       "getVirtualMachine",

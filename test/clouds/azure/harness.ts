@@ -17,6 +17,7 @@ import type { Intent } from "../../../lib/compile/model.js";
 import { parseNetworkId, parseWorkloadId } from "../../../lib/inventory/ids.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import type { Attachment, Policy } from "../../../lib/policy/model.js";
+import { AZURE_OWNERSHIP, SEALER } from "../../support/seals.js";
 
 export const SUBSCRIPTION = "8f2c1d3e-5a6b-4c7d-9e0f-1a2b3c4d5e6f";
 export const SEGSYNC_RESOURCE_GROUP = "rg-segsync";
@@ -119,12 +120,12 @@ export class AzureTestbed {
     others: readonly Workload[],
     attachment: Attachment,
   ): Promise<{ intent: Intent; desired: AzureDesired; plan: AzureOperation[] }> {
-    const discovered = await discoverAzure(this.sim, policy.labels);
+    const discovered = await discoverAzure(this.sim, policy.labels, AZURE_OWNERSHIP);
     const intent = compile(policy, { workloads: [...discovered.workloads, ...others], networks: [] });
     const state = this.state();
     const desired = materializeAzure(intent, state, this.options(policy, attachment));
-    const plan = diffAzure(desired, state);
-    await applyAzurePlan(plan, () => this.sim);
+    const plan = diffAzure(desired, state, AZURE_OWNERSHIP);
+    await applyAzurePlan(plan, () => this.sim, AZURE_OWNERSHIP);
     return { intent, desired, plan };
   }
 
@@ -134,6 +135,7 @@ export class AzureTestbed {
       attachment,
       loadBalancerProbes: policy.platform.azureLoadBalancerProbes,
       resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP },
+      ownership: AZURE_OWNERSHIP,
     };
   }
 
@@ -173,7 +175,7 @@ export class AzureSubscriptionsTestbed {
       sims.set(subscription, sim);
     }
     this.sims = sims;
-    this.provider = createAzureProvider({ quotas, resourceGroups });
+    this.provider = createAzureProvider({ quotas, resourceGroups, sealer: SEALER });
   }
 
   get subscriptions(): string[] {

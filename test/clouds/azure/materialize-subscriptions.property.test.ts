@@ -9,6 +9,7 @@ import { compile } from "../../../lib/compile/compile.js";
 import { parseWorkloadId } from "../../../lib/inventory/ids.js";
 import type { Attachment, Policy } from "../../../lib/policy/model.js";
 import { NETWORKS, policyArb } from "../../compile/arbitraries.js";
+import { AZURE_OWNERSHIP } from "../../support/seals.js";
 import { estateArb, quotasArb } from "./arbitraries.js";
 import {
   AZURE_VNETS,
@@ -132,10 +133,11 @@ describe("Azure: a narrowed read plans its own subscriptions as a full read does
             attachment,
             loadBalancerProbes: policy.platform.azureLoadBalancerProbes,
             resourceGroups,
+            ownership: AZURE_OWNERSHIP,
           };
           const desired = materializeAzure(intent, full.state, options);
           expect(provider.materialize(intent, full.state, policy)).toEqual(desired);
-          const plan = diffAzure(desired, full.state);
+          const plan = diffAzure(desired, full.state, AZURE_OWNERSHIP);
           const afterFull = bed.copies();
           await provider.apply(plan, bed.connection(afterFull), () => {});
           if (new Set(plan.map((op) => op.subscription)).size > 1) checked.plansInSeveralSubscriptions++;
@@ -157,7 +159,7 @@ describe("Azure: a narrowed read plans its own subscriptions as a full read does
 
             const part = materializeAzure(intent, state, options);
             expect(part).toEqual(restrict(desired, within));
-            const partPlan = diffAzure(part, state);
+            const partPlan = diffAzure(part, state, AZURE_OWNERSHIP);
             const expectedPlan = plan.filter((op) => within.has(op.subscription));
             expect(partPlan).toEqual(expectedPlan);
             for (const op of partPlan) {

@@ -5,6 +5,7 @@ import { evaluateAzure } from "../../../lib/clouds/azure/evaluate.js";
 import { materializeAzure, networkOfNic, nsgName } from "../../../lib/clouds/azure/materialize.js";
 import type { Attachment } from "../../../lib/policy/model.js";
 import { NETWORKS, policyArb } from "../../compile/arbitraries.js";
+import { AZURE_OWNERSHIP } from "../../support/seals.js";
 import { intentAllows, probeAddresses, probes } from "../intent-probes.js";
 import { estateArb as allEstatesArb, quotasArb } from "./arbitraries.js";
 import { AZURE_VNETS, AzureTestbed, SUBSCRIPTION } from "./harness.js";
@@ -50,9 +51,13 @@ describe("Azure: evaluate(apply(materialize(intent))) equals the intent", () => 
           const { intent, desired } = await bed.reconcile(policy, others, attachment);
           const after = bed.state();
 
-          expect(diffAzure(materializeAzure(intent, after, bed.options(policy, attachment)), after)).toEqual(
-            [],
-          );
+          expect(
+            diffAzure(
+              materializeAzure(intent, after, bed.options(policy, attachment)),
+              after,
+              AZURE_OWNERSHIP,
+            ),
+          ).toEqual([]);
 
           const reach = evaluateAzure(after);
           const nics = after.flatMap((s) => s.networkInterfaces);

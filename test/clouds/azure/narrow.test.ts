@@ -7,6 +7,7 @@ import {
   narrowAzure,
 } from "../../../lib/clouds/azure/provider.js";
 import { SimulatedArm } from "../../../lib/clouds/azure/sim-api.js";
+import { SEALER } from "../../support/seals.js";
 import { SUBSCRIPTION, SUBSCRIPTION_B, SUBSCRIPTION_C } from "./harness.js";
 
 const UNMANAGED = "0d0d0d0d-0000-4000-8000-000000000000";
@@ -62,7 +63,11 @@ describe("Azure narrow", () => {
   });
 
   it("is the provider's narrow", () => {
-    const provider = createAzureProvider({ quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: {} });
+    const provider = createAzureProvider({
+      quotas: DEFAULT_AZURE_QUOTAS,
+      resourceGroups: {},
+      sealer: SEALER,
+    });
     const narrowed = provider.narrow(connection, [vnet(SUBSCRIPTION), "gcp:shop-prod:prod-net"]);
     expect(narrowed).toEqual({ apiFor, subscriptions: [SUBSCRIPTION] });
   });

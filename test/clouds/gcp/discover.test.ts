@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { discoverGcp, discoverGcpWorkload, toGcpWorkload } from "../../../lib/clouds/gcp/discover.js";
 import { type GcpInstance, networkUrl } from "../../../lib/clouds/gcp/model.js";
 import { GCP_WRITE_METHODS, SimulatedCompute } from "../../../lib/clouds/gcp/sim-api.js";
+import { GCP_OWNERSHIP } from "../../support/seals.js";
 
 const PROJECT = "shop-prod";
 const HOST = "net-host-project";
@@ -98,7 +99,7 @@ describe("discoverGcp", () => {
 
   beforeAll(async () => {
     sim = await buildEstate();
-    discovery = await discoverGcp(sim, LABELS);
+    discovery = await discoverGcp(sim, LABELS, GCP_OWNERSHIP);
   });
 
   it("finds the labeled instances in every zone and state, and those that keep an owned tag", () => {
@@ -192,7 +193,7 @@ describe("discoverGcp", () => {
   });
 
   it("finds only instances with owned tags when no dimension is declared", async () => {
-    const found = await discoverGcp(sim, { tagPrefix: "seg-", dimensions: [] });
+    const found = await discoverGcp(sim, { tagPrefix: "seg-", dimensions: [] }, GCP_OWNERSHIP);
     expect(found.workloads.map((workload) => workload.id)).toEqual([
       workloadId(CENTRAL, "was-shop"),
       workloadId(CENTRAL, "web-1"),
@@ -204,7 +205,7 @@ describe("discoverGcp", () => {
     empty.createNetwork({ name: "default", withDefaultRules: true });
     const rules = (await empty.listFirewalls()).length;
     expect(rules).toBeGreaterThan(0);
-    const found = await discoverGcp(empty, LABELS);
+    const found = await discoverGcp(empty, LABELS, GCP_OWNERSHIP);
     expect(found).toEqual({
       workloads: [],
       networks: [],

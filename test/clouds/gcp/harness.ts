@@ -11,6 +11,7 @@ import type { Intent } from "../../../lib/compile/model.js";
 import { parseNetworkId, parseWorkloadId } from "../../../lib/inventory/ids.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import type { Attachment, Policy } from "../../../lib/policy/model.js";
+import { GCP_OWNERSHIP } from "../../support/seals.js";
 
 export const PROJECT = "shop-prod";
 export const GCP_NETWORKS = [`gcp:${PROJECT}:prod-net`, `gcp:${PROJECT}:default`];
@@ -61,7 +62,7 @@ export class GcpTestbed {
   }
 
   options(attachment: Attachment) {
-    return { limits: this.limits, priorities: DEFAULT_GCP_PRIORITIES, attachment };
+    return { limits: this.limits, priorities: DEFAULT_GCP_PRIORITIES, attachment, ownership: GCP_OWNERSHIP };
   }
 
   async reconcile(
@@ -69,11 +70,11 @@ export class GcpTestbed {
     others: readonly Workload[],
     attachment: Attachment,
   ): Promise<{ intent: Intent; desired: GcpDesired; plan: GcpOperation[] }> {
-    const discovered = await discoverGcp(this.sim, policy.labels);
+    const discovered = await discoverGcp(this.sim, policy.labels, GCP_OWNERSHIP);
     const intent = compile(policy, { workloads: [...discovered.workloads, ...others], networks: [] });
     const state = this.state();
     const desired = materializeGcp(intent, state, this.options(attachment));
-    const plan = diffGcp(desired, state);
+    const plan = diffGcp(desired, state, GCP_OWNERSHIP);
     await applyGcpPlan(plan, () => this.sim);
     return { intent, desired, plan };
   }

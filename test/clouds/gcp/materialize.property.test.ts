@@ -8,6 +8,7 @@ import { parseNetworkId } from "../../../lib/inventory/ids.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import type { Attachment } from "../../../lib/policy/model.js";
 import { NETWORKS, policyArb } from "../../compile/arbitraries.js";
+import { GCP_OWNERSHIP } from "../../support/seals.js";
 import { intentAllows, labelTagsArb, probeAddresses, probes } from "../intent-probes.js";
 import { GCP_NETWORKS, GcpTestbed, PROJECT } from "./harness.js";
 
@@ -80,7 +81,9 @@ describe("GCP: evaluate(apply(materialize(intent))) equals the intent", () => {
           const { intent, desired } = await bed.reconcile(policy, others, attachment);
           const after = bed.state();
 
-          expect(diffGcp(materializeGcp(intent, after, bed.options(attachment)), after)).toEqual([]);
+          expect(
+            diffGcp(materializeGcp(intent, after, bed.options(attachment)), after, GCP_OWNERSHIP),
+          ).toEqual([]);
 
           const reach = evaluateGcp(after);
           const addresses = probeAddresses(estate);

@@ -7,6 +7,7 @@ import {
   narrowGcpConnection,
 } from "../../../lib/clouds/gcp/provider.js";
 import { SimulatedCompute } from "../../../lib/clouds/gcp/sim-api.js";
+import { SEALER } from "../../support/seals.js";
 
 const sims = new Map(
   ["blog-prod-data", "shop-prod", "tools-dev1"].map((p) => [p, SimulatedCompute.empty(p)] as const),
@@ -73,7 +74,11 @@ describe("GCP narrow: the connection's projects that hold the networks", () => {
   });
 
   it("is the provider's narrow, and a narrowed discover reads only those projects", async () => {
-    const provider = createGcpProvider({ limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES });
+    const provider = createGcpProvider({
+      limits: DEFAULT_GCP_LIMITS,
+      priorities: DEFAULT_GCP_PRIORITIES,
+      sealer: SEALER,
+    });
     expect(provider.narrow).toBe(narrowGcpConnection);
     for (const sim of sims.values()) sim.clearCalls();
     const found = await provider.discover(provider.narrow(connection, ["gcp:tools-dev1:tools-net"]), {

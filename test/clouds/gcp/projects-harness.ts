@@ -14,6 +14,7 @@ import { parseNetworkId, parseWorkloadId } from "../../../lib/inventory/ids.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import type { Policy } from "../../../lib/policy/model.js";
 import { NETWORKS } from "../../compile/arbitraries.js";
+import { SEALER } from "../../support/seals.js";
 import { labelTagsArb } from "../intent-probes.js";
 
 /**
@@ -123,7 +124,7 @@ export class ProjectsTestbed {
   readonly connection: GcpConnection;
 
   constructor(workloads: readonly Workload[], rules: readonly CustomerRule[], limits: GcpLimits) {
-    this.provider = createGcpProvider({ limits, priorities: DEFAULT_GCP_PRIORITIES });
+    this.provider = createGcpProvider({ limits, priorities: DEFAULT_GCP_PRIORITIES, sealer: SEALER });
     for (const project of PROJECTS) {
       const sim = SimulatedCompute.empty(project, { limits });
       for (const name of OWN_NETWORKS[project] ?? [])
