@@ -43,11 +43,17 @@ export interface CloudProvider<
    */
   materialize(intent: Intent, state: State, policy: Policy): Desired;
   diff(desired: Desired, state: State): Operation[];
-  /** Runs a plan in its order; stops at the first failure (the next plan converges). */
+  /**
+   * Runs a plan in its order. With onRefused, an operation the cloud refuses for one object
+   * (gone, invalid, over a quota, still in use, not permitted) is reported there with the
+   * operations that need it, and the plan goes on; any other failure stops it and is rethrown
+   * (the next plan converges). Without onRefused, the first failure stops it.
+   */
   apply(
     operations: readonly Operation[],
     connection: Connection,
     onApplied: (operation: Operation) => void,
+    onRefused?: (operation: Operation, error: unknown) => void,
   ): Promise<void>;
   evaluate(state: State): Reachability;
   summarize(operation: Operation): OperationSummary;

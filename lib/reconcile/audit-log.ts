@@ -22,7 +22,7 @@ export class LogAuditSink implements AuditSink {
 
   record(record: AuditRecord): void {
     const entry = { audit: record };
-    if (record.outcome === "failed") this.log.error(AUDIT_MESSAGE, entry);
+    if (record.outcome !== "applied") this.log.error(AUDIT_MESSAGE, entry);
     else this.log.info(AUDIT_MESSAGE, entry);
   }
 }

@@ -1,9 +1,12 @@
 import type { OperationSummary } from "../clouds/provider.js";
 
-/** What was done, where, and how it ended: one per applied (or failed) native operation. */
+/**
+ * What was done, where, and how it ended: one per applied, failed (the plan stopped there) or
+ * refused (the cloud refused that one object; the plan went on) native operation.
+ */
 export interface AuditRecord extends OperationSummary {
   readonly time: string;
-  readonly outcome: "applied" | "failed";
+  readonly outcome: "applied" | "failed" | "refused";
   /** The native operation as planned (its before and after are in it). */
   readonly operation: unknown;
   readonly error?: string;

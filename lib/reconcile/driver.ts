@@ -24,8 +24,15 @@ export interface CloudDriver {
   discoverWorkload(workload: WorkloadId, labels: Policy["labels"]): Promise<Workload | undefined>;
   /** Plans against the state of the last discover. */
   plan(intent: Intent, policy: Policy): CloudPlan;
-  /** Applies a plan this driver made; reports each operation as it is applied. */
-  apply(plan: CloudPlan, onApplied: (index: number) => void): Promise<void>;
+  /**
+   * Applies a plan this driver made; reports each operation as it is applied, and each one the
+   * cloud refuses for one object (the plan goes on past those).
+   */
+  apply(
+    plan: CloudPlan,
+    onApplied: (index: number) => void,
+    onRefused?: (index: number, error: unknown) => void,
+  ): Promise<void>;
 }
 
 /** A plan that narrows says what happens to the connections already open. */
@@ -84,12 +91,18 @@ export function cloudDriver<
       made.add(plan);
       return plan;
     },
-    async apply(plan, onApplied) {
+    async apply(plan, onApplied, onRefused) {
       if (!made.has(plan))
         throw new ReconcileError(`${provider.cloud}: asked to apply a plan it did not make`);
       const operations = plan.operations as readonly Operation[];
-      let index = 0;
-      await provider.apply(operations, connection, () => onApplied(index++));
+      const position = new Map(operations.map((operation, index) => [operation, index]));
+      const indexOf = (operation: Operation) => position.get(operation) ?? -1;
+      await provider.apply(
+        operations,
+        connection,
+        (operation) => onApplied(indexOf(operation)),
+        onRefused === undefined ? undefined : (operation, error) => onRefused(indexOf(operation), error),
+      );
     },
   };
 }

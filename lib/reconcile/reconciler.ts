@@ -1,3 +1,4 @@
+import type { OperationSummary } from "../clouds/provider.js";
 import { IncrementalCompiler } from "../compile/incremental.js";
 import type { Intent } from "../compile/model.js";
 import type { WorkloadEvent } from "../ingest/workload-event.js";
@@ -25,6 +26,11 @@ export interface ReconcileOptions {
   readonly approve?: (plan: CrossCloudPlan) => boolean;
 }
 
+export interface RefusedOperation {
+  readonly summary: OperationSummary;
+  readonly error: string;
+}
+
 /** How far one cloud's apply has got: `done` of its plan's `total` operations. */
 export interface ApplyProgress {
   readonly cloud: Cloud;
@@ -40,6 +46,11 @@ export interface ReconcileResult {
   readonly applied: Readonly<Partial<Record<Cloud, number>>>;
   /** Why a cloud could not be read or written; the others went on, and the next reconcile converges. */
   readonly failures: Readonly<Partial<Record<Cloud, string>>>;
+  /**
+   * Operations a cloud refused for one object (gone, invalid, over a quota, in use, not
+   * permitted): each reported, the rest of the plan applied; retrying the message cannot help.
+   */
+  readonly refused: Readonly<Partial<Record<Cloud, readonly RefusedOperation[]>>>;
   /** `approve` refused the plan: nothing was written. */
   readonly declined?: boolean;
 }
@@ -173,9 +184,11 @@ export class Reconciler {
       for (const cloud of CLOUDS) if (failures[cloud] !== undefined) this.unsettled.add(cloud);
       return result;
     };
-    if (!guard.allowed || options.dryRun) return unapplied({ intent, plan, guard, applied, failures });
+    const refused: Partial<Record<Cloud, RefusedOperation[]>> = {};
+    if (!guard.allowed || options.dryRun)
+      return unapplied({ intent, plan, guard, applied, failures, refused });
     if (options.approve && !options.approve(plan))
-      return unapplied({ intent, plan, guard, applied, failures, declined: true });
+      return unapplied({ intent, plan, guard, applied, failures, refused, declined: true });
 
     const now = () => (this.deps.now?.() ?? new Date()).toISOString();
     await Promise.all(
@@ -183,28 +196,46 @@ export class Reconciler {
         const part = plan[cloud];
         if (!part || part.operations.length === 0) return;
         let done = 0;
+        let next = 0;
         try {
-          await drivers[cloud].apply(part, (index) => {
-            done = index + 1;
-            const summary = part.summaries[index];
-            if (summary)
+          await drivers[cloud].apply(
+            part,
+            (index) => {
+              done++;
+              next = index + 1;
+              const summary = part.summaries[index];
+              if (summary)
+                audit.record({
+                  ...summary,
+                  time: now(),
+                  outcome: "applied",
+                  operation: part.operations[index],
+                });
+              options.onProgress?.({ cloud, done, total: part.operations.length });
+            },
+            (index, error) => {
+              next = index + 1;
+              const summary = part.summaries[index];
+              if (!summary) return;
+              (refused[cloud] ??= []).push({ summary, error: describe(error) });
               audit.record({
                 ...summary,
                 time: now(),
-                outcome: "applied",
+                outcome: "refused",
                 operation: part.operations[index],
+                error: describe(error),
               });
-            options.onProgress?.({ cloud, done, total: part.operations.length });
-          });
+            },
+          );
         } catch (error) {
           failures[cloud] = describe(error);
-          const summary = part.summaries[done];
+          const summary = part.summaries[next];
           if (summary)
             audit.record({
               ...summary,
               time: now(),
               outcome: "failed",
-              operation: part.operations[done],
+              operation: part.operations[next],
               error: describe(error),
             });
         }
@@ -212,7 +243,7 @@ export class Reconciler {
       }),
     );
     settle();
-    return { intent, plan, guard, applied, failures };
+    return { intent, plan, guard, applied, failures, refused };
   }
 }
 

@@ -50,8 +50,14 @@ export function createAwsProvider(quotas: AwsQuotas, sealer: Sealer): AwsProvide
     materialize: (intent, state, policy) =>
       materializeAws(intent, state, { quotas, attachment: policy.attachment, ownership }),
     diff: (desired, state) => diffAws(desired, state, ownership),
-    async apply(operations, connection, onApplied) {
-      await applyAwsPlan(operations, connection.apiFor, ownership, (applied) => onApplied(applied.operation));
+    async apply(operations, connection, onApplied, onRefused) {
+      await applyAwsPlan(
+        operations,
+        connection.apiFor,
+        ownership,
+        (applied) => onApplied(applied.operation),
+        onRefused,
+      );
     },
     evaluate: evaluateAwsWorkloads,
     summarize: summarizeAwsOperation,

@@ -59,8 +59,8 @@ export function createAzureProvider(settings: {
         ownership,
       }),
     diff: (desired, state) => diffAzure(desired, state, ownership),
-    apply: (operations, connection, onApplied) =>
-      applyAzurePlan(operations, connection.apiFor, ownership, onApplied),
+    apply: (operations, connection, onApplied, onRefused) =>
+      applyAzurePlan(operations, connection.apiFor, ownership, onApplied, onRefused),
     evaluate: evaluateAzureWorkloads,
     summarize: summarizeAzureOperation,
     removedRules: (operation, state) => narrowings(operation, state, ownership),

@@ -71,7 +71,8 @@ export function createGcpProvider(settings: {
         ownership,
       }),
     diff: (desired, state) => diffGcp(desired, state, ownership),
-    apply: (operations, connection, onApplied) => applyGcpPlan(operations, connection.apiFor, onApplied),
+    apply: (operations, connection, onApplied, onRefused) =>
+      applyGcpPlan(operations, connection.apiFor, onApplied, onRefused),
     evaluate(state): Reachability {
       const reach = evaluateGcp(state);
       return {
