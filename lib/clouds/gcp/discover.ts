@@ -1,7 +1,8 @@
 /**
  * Native Compute → inventory: the instances segsync cares about as Workloads, the networks of
  * their NICs as Networks, and the Compute objects that materialize, diff and evaluate read back
- * (DESIGN §4). One aggregated instance list and one firewall list; nothing here writes.
+ * (docs/real-data.md, "GCP"). One aggregated instance list and one firewall list; nothing here
+ * writes. An instance that cannot be a workload is left out, and reported as a finding.
  */
 
 import { formatNetworkId, formatWorkloadId } from "../../inventory/ids.js";
@@ -9,7 +10,9 @@ import type { LabelConfig } from "../../inventory/labels.js";
 import type { Network, Nic, Workload, WorkloadState } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import type { CloudFinding } from "../provider.js";
+import { UnreadableObjects } from "../shared/unreadable.js";
 import type { GcpApi } from "./api.js";
+import { GcpUnmodelableInstanceError } from "./errors.js";
 import { type GcpInstance, type GcpProjectState, parseNetworkUrl, zoneName } from "./model.js";
 import { isOwnedFirewall, isOwnedTag } from "./ownership.js";
 
@@ -51,15 +54,20 @@ const WORKLOAD_STATES: Readonly<Record<string, WorkloadState>> = {
 export async function discoverGcp(api: GcpApi, labels: LabelConfig): Promise<GcpDiscovery> {
   const labelKeys = new Set(labels.dimensions.map((dimension) => `${labels.tagPrefix}${dimension}`));
   // An instance that lost its labels keeps its owned tag until segsync removes it: find it to clean up.
-  const instances = (await api.listInstances()).filter(
+  const listed = (await api.listInstances()).filter(
     (instance) =>
       Object.keys(instance.labels ?? {}).some((key) => labelKeys.has(key)) ||
       (instance.tags.items ?? []).some(isOwnedTag),
   );
-  const workloads = instances.flatMap((instance) => {
-    const workload = toGcpWorkload(api.project, instance);
-    return workload === undefined ? [] : [workload];
-  });
+  // Found by the API's read but no workload: left out of the state too, so that nothing acts on it.
+  const unmodelable = new UnreadableObjects("gcp-unreadable-object");
+  const modelled = unmodelable.modelEach(
+    listed,
+    (instance) => ({ instance, workload: toGcpWorkload(api.project, instance) }),
+    (instance) => `instance ${api.project}/${zoneName(instance.zone)}/${instance.name}`,
+  );
+  const instances = modelled.map(({ instance }) => instance);
+  const workloads = modelled.flatMap(({ workload }) => (workload === undefined ? [] : [workload]));
   const networkIds = new Set(workloads.flatMap((workload) => workload.nics.map((nic) => nic.network)));
   const all = await api.listFirewalls();
   const firewalls = all.filter(
@@ -74,7 +82,7 @@ export async function discoverGcp(api: GcpApi, labels: LabelConfig): Promise<Gcp
       firewalls: sortBy(firewalls, (firewall) => firewall.name),
       ...(all.length > firewalls.length ? { unlistedRules: all.length - firewalls.length } : {}),
     },
-    findings: api.takeUnreadable(),
+    findings: [...api.takeUnreadable(), ...unmodelable.take()],
   };
 }
 
@@ -88,13 +96,16 @@ export async function discoverGcpWorkload(
   return instance === undefined ? undefined : toGcpWorkload(api.project, instance);
 }
 
-/** The Compute instance as a cloud-neutral workload; undefined when it has no NIC to be reached on. */
+/**
+ * The Compute instance as a cloud-neutral workload; undefined when it has no NIC to be reached on.
+ * Throws GcpUnmodelableInstanceError for an instance that cannot be one.
+ */
 export function toGcpWorkload(project: string, instance: GcpInstance): Workload | undefined {
   if (instance.networkInterfaces.length === 0) return undefined;
   const nics: Nic[] = instance.networkInterfaces.map((nic, index) => {
     const network = networkIdOf(nic.network);
     if (network === undefined) {
-      throw new TypeError(
+      throw new GcpUnmodelableInstanceError(
         `instance ${instance.name}: networkInterfaces[${index}].network "${nic.network}" is not a network URL`,
       );
     }
