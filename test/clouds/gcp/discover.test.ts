@@ -209,6 +209,7 @@ describe("discoverGcp", () => {
       workloads: [],
       networks: [],
       state: { project: PROJECT, instances: [], firewalls: [], unlistedRules: rules },
+      findings: [],
     });
   });
 });
