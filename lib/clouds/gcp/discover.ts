@@ -5,6 +5,7 @@
  * writes. An instance that cannot be a workload is left out, and reported as a finding.
  */
 
+import { InvalidIdError } from "../../inventory/errors.js";
 import { formatNetworkId, formatWorkloadId } from "../../inventory/ids.js";
 import type { LabelConfig } from "../../inventory/labels.js";
 import type { Network, Nic, Workload, WorkloadState } from "../../inventory/model.js";
@@ -106,7 +107,7 @@ export function toGcpWorkload(project: string, instance: GcpInstance): Workload 
     const network = networkIdOf(nic.network);
     if (network === undefined) {
       throw new GcpUnmodelableInstanceError(
-        `instance ${instance.name}: networkInterfaces[${index}].network "${nic.network}" is not a network URL`,
+        `instance ${instance.name}: networkInterfaces[${index}].network "${nic.network}" is not a network URL segsync can name`,
       );
     }
     const publicIp = nic.accessConfigs?.find((config) => config.natIP !== undefined)?.natIP;
@@ -132,12 +133,19 @@ export function toGcpWorkload(project: string, instance: GcpInstance): Workload 
   };
 }
 
-/** The network id of a network URL: the URL's project, which differs from the instance's under Shared VPC. */
+/**
+ * The network id of a network URL: the URL's project, which differs from the instance's under
+ * Shared VPC. Undefined for a URL that names no network, or one no network id can hold.
+ */
 export function networkIdOf(url: string): string | undefined {
   const parsed = parseNetworkUrl(url);
-  return parsed === undefined
-    ? undefined
-    : formatNetworkId({ cloud: "gcp", project: parsed.project, networkName: parsed.name });
+  if (parsed === undefined) return undefined;
+  try {
+    return formatNetworkId({ cloud: "gcp", project: parsed.project, networkName: parsed.name });
+  } catch (error) {
+    if (error instanceof InvalidIdError) return undefined;
+    throw error;
+  }
 }
 
 function sortBy<T>(items: readonly T[], key: (item: T) => string): T[] {

@@ -428,6 +428,25 @@ describe("discoverGcp over recorded bodies", () => {
       },
     ]);
   });
+
+  it("counts a rule whose network no network id can hold as unlisted, and discovers the rest", async () => {
+    // fw-test-925 moved to the network of gcpdiag's gke2 project, whose 35-character placeholder id
+    // is longer than any project id (30): the URL parses, but names no network segsync can identify.
+    const rules = gce1Firewalls((found) => {
+      (found.find((rule) => rule.name === "fw-test-925") as Json).network =
+        `${COMPUTE}/projects/gcpdiag-gke-cluster-autoscaler-rrrr/global/networks/default`;
+    });
+    const api = await sdkApi(GCPDIAG, {
+      [aggregated(GCPDIAG)]: { body: gce1Instances() },
+      [firewalls(GCPDIAG)]: { body: rules },
+    });
+
+    const discovery = await discoverGcp(api, LABELS);
+
+    expect(discovery.workloads).toHaveLength(2);
+    expect(discovery.state.firewalls.map((rule) => rule.name)).not.toContain("fw-test-925");
+    expect(discovery.state.unlistedRules).toBe(1);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
