@@ -2,8 +2,8 @@
  * Cloud Audit Logs of Compute, routed by a log sink to Pub/Sub and pushed to segsync
  * (docs/real-data.md, "GCP") → WorkloadEvent. The push body wraps a base64 LogEntry; the entries
  * that count are Admin Activity entries of compute.googleapis.com for an instance's insert,
- * bulkInsert (zonal or regional), delete, start, stop, setLabels or setTags (`v1.`, `beta.` or no
- * prefix), and of each operation only its last entry: the first one is acknowledged and ignored.
+ * bulkInsert (zonal or regional), delete, start, stop, suspend, resume, update, setLabels or
+ * setTags (`v1.`, `beta.` or no prefix), and of each operation only its last entry: the first one is acknowledged and ignored.
  * A bulkInsert logs one entry for the whole request, which names no instance, and then one
  * entry per created instance (first and last at once), which counts as that instance's insert.
  * Events are hints that the reconciler verifies by re-reading the instance, but what they name
@@ -45,7 +45,7 @@ export function gcpIgnoredCode(result: { readonly reason: string }): GcpIgnoredC
 
 const SERVICE = "compute.googleapis.com";
 const METHOD =
-  /^(?:(?:v1|beta)\.)?compute\.(?:instances\.(insert|bulkInsert|delete|start|stop|setLabels|setTags)|regionInstances\.(bulkInsert))$/;
+  /^(?:(?:v1|beta)\.)?compute\.(?:instances\.(insert|bulkInsert|delete|start|stop|suspend|resume|update|setLabels|setTags)|regionInstances\.(bulkInsert))$/;
 const RESOURCE_NAME = /^projects\/([^/]+)\/zones\/([^/]+)\/instances\/([^/]+)$/;
 /** What a bulkInsert's entry for the whole request names: the zone's or region's instances. */
 const BULK_SCOPE = /^projects\/[^/]+\/(?:zones|regions)\/[^/]+\/instances$/;
@@ -55,7 +55,17 @@ const ACTIVITY_LOG = /^projects\/([^/]+)\/logs\/cloudaudit\.googleapis\.com%2Fac
 /** Standard base64 with padding, as Pub/Sub encodes `data`. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-type Method = "insert" | "bulkInsert" | "delete" | "start" | "stop" | "setLabels" | "setTags";
+type Method =
+  | "insert"
+  | "bulkInsert"
+  | "delete"
+  | "start"
+  | "stop"
+  | "suspend"
+  | "resume"
+  | "update"
+  | "setLabels"
+  | "setTags";
 
 const CHANGES: Readonly<Record<Method, WorkloadEvent["change"]>> = {
   insert: { kind: "resource", action: "created" },
@@ -63,6 +73,10 @@ const CHANGES: Readonly<Record<Method, WorkloadEvent["change"]>> = {
   delete: { kind: "state", state: "terminated" },
   start: { kind: "state", state: "running" },
   stop: { kind: "state", state: "stopped" },
+  suspend: { kind: "state", state: "stopped" },
+  resume: { kind: "state", state: "running" },
+  // update replaces the whole instance: its labels and network tags too.
+  update: { kind: "resource", action: "updated" },
   // The labels are segsync's tags; start and stop entries carry none, so every change is re-read.
   setLabels: { kind: "tags" },
   setTags: { kind: "resource", action: "updated" },
@@ -171,7 +185,7 @@ function parseEntry(input: unknown, eventId: string | undefined, prefix: string)
   if (method === undefined) {
     throw fieldError(
       join(prefix, "protoPayload.methodName"),
-      `"${methodName}" is not a method segsync handles ([v1.|beta.]compute.instances.insert|bulkInsert|delete|start|stop|setLabels|setTags, compute.regionInstances.bulkInsert)`,
+      `"${methodName}" is not a method segsync handles ([v1.|beta.]compute.instances.insert|bulkInsert|delete|start|stop|suspend|resume|update|setLabels|setTags, compute.regionInstances.bulkInsert)`,
     );
   }
   const summary = method === "bulkInsert" ? BulkSummarySchema.safeParse(input) : undefined;

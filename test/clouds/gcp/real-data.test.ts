@@ -494,6 +494,25 @@ describe("recorded audit entries through parseGcpPush", () => {
       { kind: "tags" },
       undefined,
     ],
+    // instances.update replaces the whole instance, labels and network tags included.
+    [
+      "license-tracker-beta-update-last.json",
+      "gcp:project-1:asia-southeast1-b:instance-1",
+      { kind: "resource", action: "updated" },
+      "2023-04-24T04:36:39.347512Z",
+    ],
+    [
+      "license-tracker-suspend-last.json",
+      "gcp:project-1:us-central1-a:instance-1",
+      { kind: "state", state: "stopped" },
+      "2020-06-18T07:50:51.862Z",
+    ],
+    [
+      "license-tracker-resume-last.json",
+      "gcp:project-1:us-central1-a:instance-1",
+      { kind: "state", state: "running" },
+      "2020-06-18T07:57:03.406Z",
+    ],
   ])("turns %s into an event", (file, workloadId, change, time) => {
     const recorded = entry(file);
 
