@@ -3,11 +3,11 @@
  * (docs/real-data.md, "GCP") → WorkloadEvent. The push body wraps a base64 LogEntry; the entries
  * that count are Admin Activity entries of compute.googleapis.com for an instance's insert,
  * bulkInsert (zonal or regional), delete, start, stop, suspend, resume, update, setLabels or
- * setTags (`v1.`, `beta.` or no prefix), and of each operation only its last entry: the first one is acknowledged and ignored.
- * A bulkInsert logs one entry for the whole request, which names no instance, and then one
- * entry per created instance (first and last at once), which counts as that instance's insert.
- * Events are hints that the reconciler verifies by re-reading the instance, but what they name
- * must agree across the entry.
+ * setTags (`v1.`, `beta.` or no prefix), and of each operation only its last entry: the first
+ * one is acknowledged and ignored. A bulkInsert logs one entry for the whole request, which names
+ * no instance, and then one entry per created instance (first and last at once), which counts as
+ * that instance's insert. Events are hints that the reconciler verifies by re-reading the
+ * instance, but what they name must agree across the entry.
  */
 import { z } from "zod";
 import { type WorkloadEvent, WorkloadEventSchema } from "../../ingest/workload-event.js";

@@ -108,7 +108,7 @@ export class SdkGcpApi implements GcpApi {
         ...this.unreadable.modelEach(
           list.instances ?? [],
           (instance) => toInstance(instance, zoneUrl),
-          (instance) => `instance ${this.project}/${scope}/${instance.name ?? "(no name)"}`,
+          (instance) => `instance ${this.project}/${zoneName(scope)}/${instance.name ?? "(no name)"}`,
         ),
       );
     }

@@ -358,7 +358,7 @@ describe("objects segsync cannot model: left out and reported, the rest read", (
       {
         code: "gcp-unreadable-object",
         severity: "warning",
-        subject: `instance ${GCPDIAG}/zones/europe-west4-a/gce2`,
+        subject: `instance ${GCPDIAG}/europe-west4-a/gce2`,
         message: expect.stringContaining("the Compute API returned instance gce2 without a NIC networkIP"),
       },
       {
