@@ -1,15 +1,19 @@
 /**
  * Native Compute → inventory: the instances segsync cares about as Workloads, the networks of
  * their NICs as Networks, and the Compute objects that materialize, diff and evaluate read back
- * (DESIGN §4). One aggregated instance list and one firewall list; nothing here writes.
+ * (docs/real-data.md, "GCP"). One aggregated instance list and one firewall list; nothing here
+ * writes. An instance that cannot be a workload is left out, and reported as a finding.
  */
 
+import { InvalidIdError } from "../../inventory/errors.js";
 import { formatNetworkId, formatWorkloadId } from "../../inventory/ids.js";
 import type { LabelConfig } from "../../inventory/labels.js";
 import type { Network, Nic, Workload, WorkloadState } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import type { CloudFinding } from "../provider.js";
+import { UnreadableObjects } from "../shared/unreadable.js";
 import type { GcpApi } from "./api.js";
+import { GcpUnmodelableInstanceError } from "./errors.js";
 import {
   type GcpFirewall,
   type GcpInstance,
@@ -63,7 +67,7 @@ export async function discoverGcp(
   const findings: CloudFinding[] = [];
   // An instance that lost its labels keeps its owned tags until segsync removes them: find it to
   // clean up, but only when segsync sealed them (a tag alone never makes segsync adopt an instance).
-  const instances = (await api.listInstances()).filter((instance) => {
+  const listed = (await api.listInstances()).filter((instance) => {
     if (Object.keys(instance.labels ?? {}).some((key) => labelKeys.has(key))) return true;
     const items = instance.tags.items ?? [];
     if (!items.some(isOwnedTag)) return false;
@@ -76,10 +80,15 @@ export async function discoverGcp(
     });
     return false;
   });
-  const workloads = instances.flatMap((instance) => {
-    const workload = toGcpWorkload(api.project, instance);
-    return workload === undefined ? [] : [workload];
-  });
+  // Found by the API's read but no workload: left out of the state too, so that nothing acts on it.
+  const unmodelable = new UnreadableObjects("gcp-unreadable-object");
+  const modelled = unmodelable.modelEach(
+    listed,
+    (instance) => ({ instance, workload: toGcpWorkload(api.project, instance) }),
+    (instance) => `instance ${api.project}/${zoneName(instance.zone)}/${instance.name}`,
+  );
+  const instances = modelled.map(({ instance }) => instance);
+  const workloads = modelled.flatMap(({ workload }) => (workload === undefined ? [] : [workload]));
   const networkIds = new Set(workloads.flatMap((workload) => workload.nics.map((nic) => nic.network)));
   const all = await api.listFirewalls();
   const firewalls = all.filter(
@@ -95,7 +104,12 @@ export async function discoverGcp(
       firewalls: sortBy(firewalls, (firewall) => firewall.name),
       ...(all.length > firewalls.length ? { unlistedRules: all.length - firewalls.length } : {}),
     },
-    findings: [...findings, ...unsealedRules(api.project, all, ownership), ...api.takeUnreadable()],
+    findings: [
+      ...findings,
+      ...unsealedRules(api.project, all, ownership),
+      ...api.takeUnreadable(),
+      ...unmodelable.take(),
+    ],
   };
 }
 
@@ -125,14 +139,17 @@ export async function discoverGcpWorkload(
   return instance === undefined ? undefined : toGcpWorkload(api.project, instance);
 }
 
-/** The Compute instance as a cloud-neutral workload; undefined when it has no NIC to be reached on. */
+/**
+ * The Compute instance as a cloud-neutral workload; undefined when it has no NIC to be reached on.
+ * Throws GcpUnmodelableInstanceError for an instance that cannot be one.
+ */
 export function toGcpWorkload(project: string, instance: GcpInstance): Workload | undefined {
   if (instance.networkInterfaces.length === 0) return undefined;
   const nics: Nic[] = instance.networkInterfaces.map((nic, index) => {
     const network = networkIdOf(nic.network);
     if (network === undefined) {
-      throw new TypeError(
-        `instance ${instance.name}: networkInterfaces[${index}].network "${nic.network}" is not a network URL`,
+      throw new GcpUnmodelableInstanceError(
+        `instance ${instance.name}: networkInterfaces[${index}].network "${nic.network}" is not a network URL segsync can name`,
       );
     }
     const publicIp = nic.accessConfigs?.find((config) => config.natIP !== undefined)?.natIP;
@@ -158,12 +175,19 @@ export function toGcpWorkload(project: string, instance: GcpInstance): Workload 
   };
 }
 
-/** The network id of a network URL: the URL's project, which differs from the instance's under Shared VPC. */
+/**
+ * The network id of a network URL: the URL's project, which differs from the instance's under
+ * Shared VPC. Undefined for a URL that names no network, or one no network id can hold.
+ */
 export function networkIdOf(url: string): string | undefined {
   const parsed = parseNetworkUrl(url);
-  return parsed === undefined
-    ? undefined
-    : formatNetworkId({ cloud: "gcp", project: parsed.project, networkName: parsed.name });
+  if (parsed === undefined) return undefined;
+  try {
+    return formatNetworkId({ cloud: "gcp", project: parsed.project, networkName: parsed.name });
+  } catch (error) {
+    if (error instanceof InvalidIdError) return undefined;
+    throw error;
+  }
 }
 
 function sortBy<T>(items: readonly T[], key: (item: T) => string): T[] {

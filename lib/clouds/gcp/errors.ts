@@ -37,3 +37,11 @@ export class GcpAccessError extends GcpApiError {}
 
 /** An operation finished DONE with an error. */
 export class GcpOperationFailedError extends GcpApiError {}
+
+/** An instance segsync cannot model as a workload (a NIC whose network is no network URL, …). */
+export class GcpUnmodelableInstanceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}

@@ -104,7 +104,13 @@ export class SdkGcpApi implements GcpApi {
         );
       }
       const zoneUrl = `https://www.googleapis.com/compute/v1/projects/${this.project}/${scope}`;
-      for (const instance of list.instances ?? []) result.push(toInstance(instance, zoneUrl));
+      result.push(
+        ...this.unreadable.modelEach(
+          list.instances ?? [],
+          (instance) => toInstance(instance, zoneUrl),
+          (instance) => `instance ${this.project}/${zoneName(scope)}/${instance.name ?? "(no name)"}`,
+        ),
+      );
     }
     return result;
   }
@@ -142,7 +148,11 @@ export class SdkGcpApi implements GcpApi {
     const rules = await this.collect("firewalls.list", () =>
       firewalls.listAsync({ project: this.project }, PAGING),
     );
-    return rules.map(toFirewall);
+    return this.unreadable.modelEach(
+      rules,
+      toFirewall,
+      (rule) => `firewall rule ${this.project}/${rule.name ?? "(no name)"}`,
+    );
   }
 
   async insertFirewall(firewall: GcpFirewall): Promise<void> {
@@ -204,7 +214,7 @@ export class SdkGcpApi implements GcpApi {
   }
 
   /**
-   * Until DONE, then its error if any (cloud-facts C6). `wait` blocks for up to about two minutes
+   * Until DONE, then its error if any. `wait` blocks for up to about two minutes
    * but may return early, even at once: a RUNNING answer is followed by a pause, not a busy loop.
    * The SDK resolves a mutation to a plain object, not an awaitable LROperation (no promise(),
    * and its `name` is the operation's id): the Operation itself is its latestResponse.

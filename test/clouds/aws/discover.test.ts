@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Ec2Filter } from "../../../lib/clouds/aws/api.js";
 import { discoverAws, discoverWorkload } from "../../../lib/clouds/aws/discover.js";
-import type { IpPermission } from "../../../lib/clouds/aws/model.js";
+import type { AwsTag, IpPermission } from "../../../lib/clouds/aws/model.js";
 import { AWS_WRITE_METHODS, SimulatedEc2 } from "../../../lib/clouds/aws/sim-api.js";
 import { AWS_OWNERSHIP } from "../../support/seals.js";
 
@@ -11,7 +11,6 @@ const VPC_B = "vpc-0b2c3d4e";
 const NETWORK_A = `aws:111111111111:us-east-1:${VPC_A}`;
 const NETWORK_B = `aws:111111111111:us-east-1:${VPC_B}`;
 const LABELS = { tagPrefix: "seg-", dimensions: ["app", "env", "role"] };
-const OWNED = [{ Key: "segsync:managed", Value: "true" }];
 
 const workloadId = (instanceId: string) => `aws:111111111111:us-east-1:${instanceId}`;
 
@@ -37,9 +36,12 @@ async function buildEstate() {
   const sim = SimulatedEc2.empty(LOCATION);
   sim.addVpc(VPC_A);
   sim.addVpc(VPC_B);
-  const group = async (vpcId: string, groupName: string, tags = [] as typeof OWNED) =>
+  const group = async (vpcId: string, groupName: string, tags: AwsTag[] = []) =>
     (await sim.createSecurityGroup({ vpcId, groupName, description: groupName, tags })).groupId;
-  const list = async (name: string, cidrs: string[], tags = [] as typeof OWNED) =>
+  /** A group segsync created: its ownership tags, sealed. */
+  const ownedGroup = (vpcId: string, groupName: string, identity: string) =>
+    group(vpcId, groupName, AWS_OWNERSHIP.groupTags(LOCATION, vpcId, groupName, identity));
+  const list = async (name: string, cidrs: string[], tags: AwsTag[] = []) =>
     (
       await sim.createManagedPrefixList({
         name,
@@ -49,17 +51,27 @@ async function buildEstate() {
         tags,
       })
     ).prefixListId;
+  /** A prefix list segsync created: its ownership tags, then its seal once it has an id. */
+  const ownedList = async (name: string, cidrs: string[], identity: string) => {
+    const id = await list(name, cidrs, AWS_OWNERSHIP.prefixListTags(identity));
+    await sim.createTags([id], [AWS_OWNERSHIP.prefixListSeal(LOCATION, id)]);
+    return id;
+  };
 
   const ids = {
     legacyWeb: await group(VPC_A, "legacy-web"),
     legacyDb: await group(VPC_B, "legacy-db"),
     recordedOnly: await group(VPC_A, "legacy-restore"),
     unused: await group(VPC_A, "unused"),
-    owned: await group(VPC_A, "segsync-0123abcd", [...OWNED, { Key: "segsync:identity", Value: "app=shop" }]),
-    ownedElsewhere: await group(VPC_B, "segsync-4567ef01", OWNED),
+    owned: await ownedGroup(VPC_A, "segsync-0123abcd", "app=shop"),
+    ownedElsewhere: await ownedGroup(VPC_B, "segsync-4567ef01", "app=blog"),
     officeList: await list("office", ["192.0.2.0/24"]),
     partnerList: await list("partner", ["198.51.100.0/24"]),
-    ownedList: await list("segsync-0123abcd-vpc-0b2c3d4e-10", ["10.2.0.11/32", "10.2.0.21/32"], OWNED),
+    ownedList: await ownedList(
+      "segsync-0123abcd-vpc-0b2c3d4e-10",
+      ["10.2.0.11/32", "10.2.0.21/32"],
+      "app=shop",
+    ),
   };
   await sim.authorizeIngress(ids.legacyWeb, [https({ PrefixListIds: [{ PrefixListId: ids.officeList }] })]);
   await sim.authorizeIngress(ids.owned, [https({ PrefixListIds: [{ PrefixListId: ids.ownedList }] })]);
@@ -100,7 +112,7 @@ async function buildEstate() {
   });
   await sim.createTags(
     [unlabeled.networkInterfaceId],
-    [{ Key: "segsync:original-groups", Value: ids.recordedOnly }],
+    AWS_OWNERSHIP.recordTags(LOCATION, unlabeled.networkInterfaceId, [ids.recordedOnly]),
   );
   sim.clearCalls();
   return { sim, ids, web, webSecond, db, starting, leaving, terminated, plain, undeclared, unlabeled };
@@ -164,7 +176,9 @@ describe("discoverAws", () => {
     const recorded = state.networkInterfaces.find(
       (eni) => eni.NetworkInterfaceId === unlabeled.networkInterfaceId,
     );
-    expect(recorded?.TagSet).toEqual([{ Key: "segsync:original-groups", Value: estate.ids.recordedOnly }]);
+    expect(recorded?.TagSet).toEqual(
+      AWS_OWNERSHIP.recordTags(LOCATION, unlabeled.networkInterfaceId, [estate.ids.recordedOnly]),
+    );
   });
 
   it("returns every owned group, and the customer groups the ENIs carry or recorded, not others", () => {
@@ -221,7 +235,7 @@ describe("discoverAws at scale", () => {
         privateIp: `10.1.${Math.floor(index / 200)}.${(index % 200) + 1}`,
         tags: {},
       });
-      await sim.createTags([networkInterfaceId], [{ Key: "segsync:original-groups", Value: "" }]);
+      await sim.createTags([networkInterfaceId], AWS_OWNERSHIP.recordTags(LOCATION, networkInterfaceId, []));
     }
     sim.clearCalls();
     const { workloads } = await discoverAws(sim, { tagPrefix: "seg-", dimensions: [] }, AWS_OWNERSHIP);

@@ -11,7 +11,7 @@ import type { AzureSubscriptionState, VirtualMachine } from "../../../lib/clouds
 import { AZURE_WRITE_METHODS, SimulatedArm } from "../../../lib/clouds/azure/sim-api.js";
 import { readLabels } from "../../../lib/inventory/labels.js";
 import { AZURE_OWNERSHIP } from "../../support/seals.js";
-import { allow, networkId, newSim, OWNED, SUB, vmId } from "./sim-fixtures.js";
+import { allow, networkId, newSim, SUB, vmId } from "./sim-fixtures.js";
 
 const LABELS = { tagPrefix: "seg-", dimensions: ["app", "env", "role"] };
 const PROD = `azure:${SUB}:rg-net:vnet-prod`;
@@ -26,6 +26,9 @@ const workloadId = (vm: string) => `azure:${SUB}:rg-shop:${vm}`;
  */
 async function buildEstate() {
   const sim = newSim();
+  /** The tags of an NSG or ASG segsync created in rg-segsync, sealed. */
+  const sealed = (type: string, name: string, identity: string) =>
+    AZURE_OWNERSHIP.ownedTags(networkId(type, "rg-segsync", name), identity);
   const vm = (
     name: string,
     vnet: "vnet-prod" | "vnet-west",
@@ -58,21 +61,21 @@ async function buildEstate() {
     resourceGroup: "rg-segsync",
     name: "segsync-abc-eastus",
     location: "eastus",
-    tags: { ...OWNED, "segsync-identity": "app=shop,role=web" },
+    tags: sealed("networkSecurityGroups", "segsync-abc-eastus", "app=shop,role=web"),
     securityRules: [],
   });
   const ownedWest = await sim.putNetworkSecurityGroup({
     resourceGroup: "rg-segsync",
     name: "segsync-def-westus",
     location: "westus",
-    tags: OWNED,
+    tags: sealed("networkSecurityGroups", "segsync-def-westus", "app=shop,role=db"),
     securityRules: [],
   });
   const ownedAsg = await sim.putApplicationSecurityGroup({
     resourceGroup: "rg-segsync",
     name: "segsync-abc-1234",
     location: "eastus",
-    tags: OWNED,
+    tags: sealed("applicationSecurityGroups", "segsync-abc-1234", "app=shop,role=web"),
   });
   const customerAsg = await sim.putApplicationSecurityGroup({
     resourceGroup: "rg-app",
@@ -116,7 +119,7 @@ async function buildEstate() {
   const restoreNic = await sim.getNetworkInterface("rg-shop", "vm-restore-1VMNic");
   await sim.putNetworkInterface({
     ...(restoreNic as NonNullable<typeof restoreNic>),
-    tags: { "segsync-original-nsg": recorded.id },
+    tags: AZURE_OWNERSHIP.recordTags((restoreNic as NonNullable<typeof restoreNic>).id, recorded.id),
   });
   vm("vm-additive-1", "vnet-west", "10.3.0.71", {});
   const additiveNic = await sim.getNetworkInterface("rg-shop", "vm-additive-1VMNic");

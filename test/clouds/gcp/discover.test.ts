@@ -46,7 +46,11 @@ async function buildEstate(): Promise<SimulatedCompute> {
   sim.setStatus(WEST, "batch-1", "SUSPENDED");
   vm(CENTRAL, "shared-1", networkUrl(HOST, "shared-net"), "10.8.0.51", { labels: { "seg-app": "shop" } });
   vm(CENTRAL, "legacy-1", "default", "10.128.0.61", { labels: { "seg-env": "dev" } });
-  vm(CENTRAL, "was-shop", "prod-net", "10.3.0.71", { labels: { owner: "ops" }, tags: ["segsync-1a2b3c4d"] });
+  // Unlabelled, but its owned tag is one segsync sealed: found, to be cleaned up.
+  vm(CENTRAL, "was-shop", "prod-net", "10.3.0.71", {
+    labels: { owner: "ops" },
+    tags: ["segsync-1a2b3c4d", GCP_OWNERSHIP.sealTag(PROJECT, CENTRAL, "was-shop", ["segsync-1a2b3c4d"])],
+  });
   vm(CENTRAL, "plain", "lab-net", "10.5.0.81", { labels: { owner: "ops" }, tags: ["legacy-web"] });
   vm(CENTRAL, "undeclared", "lab-net", "10.5.0.82", { labels: { "seg-owner": "ops" } });
 
@@ -72,7 +76,7 @@ async function buildEstate(): Promise<SimulatedCompute> {
       network: networkUrl(PROJECT, net),
       priority: 900,
       direction: "INGRESS",
-      description: OWNED_DESCRIPTION,
+      description: GCP_OWNERSHIP.describe(PROJECT, name, OWNED_DESCRIPTION),
       targetTags: ["segsync-1a2b3c4d"],
       ...fields,
     });
@@ -192,12 +196,10 @@ describe("discoverGcp", () => {
     expect(sim.calls.some((call) => GCP_WRITE_METHODS.has(call.method))).toBe(false);
   });
 
-  it("finds only instances with owned tags when no dimension is declared", async () => {
+  it("finds only instances with owned tags that segsync sealed when no dimension is declared", async () => {
     const found = await discoverGcp(sim, { tagPrefix: "seg-", dimensions: [] }, GCP_OWNERSHIP);
-    expect(found.workloads.map((workload) => workload.id)).toEqual([
-      workloadId(CENTRAL, "was-shop"),
-      workloadId(CENTRAL, "web-1"),
-    ]);
+    // web-1's owned tag carries no seal: only its labels made it segsync's.
+    expect(found.workloads.map((workload) => workload.id)).toEqual([workloadId(CENTRAL, "was-shop")]);
   });
 
   it("finds nothing in a project without labeled instances, but counts the default network's rules against the quota", async () => {
@@ -210,6 +212,7 @@ describe("discoverGcp", () => {
       workloads: [],
       networks: [],
       state: { project: PROJECT, instances: [], firewalls: [], unlistedRules: rules },
+      findings: [],
     });
   });
 });
