@@ -181,17 +181,25 @@ export function toSecurityGroup(group: SdkSecurityGroup): SecurityGroup {
   };
 }
 
+/** The OwnerId of the lists AWS maintains (com.amazonaws.<region>.s3, …), instead of an account. */
+const AWS_OWNER = "AWS";
+
+/**
+ * An AWS-owned list comes without MaxEntries and Version (docs/real-data.md, "AWS"); a list of
+ * an account always has both, and segsync needs them to size and modify it.
+ */
 export function toPrefixListSummary(list: SdkManagedPrefixList): PrefixListSummary {
-  return {
+  const awsOwned = list.OwnerId === AWS_OWNER;
+  return compact({
     PrefixListId: required(list.PrefixListId, "prefix list id"),
     PrefixListName: list.PrefixListName ?? "",
     AddressFamily: addressFamily(list.AddressFamily),
-    MaxEntries: required(list.MaxEntries, "prefix list MaxEntries"),
-    Version: required(list.Version, "prefix list version"),
+    MaxEntries: awsOwned ? list.MaxEntries : required(list.MaxEntries, "prefix list MaxEntries"),
+    Version: awsOwned ? list.Version : required(list.Version, "prefix list version"),
     OwnerId: list.OwnerId ?? "",
     State: list.State ?? "",
     Tags: toTags(list.Tags),
-  };
+  });
 }
 
 export function toPrefixListEntry(entry: { Cidr?: string; Description?: string }): PrefixListEntry {

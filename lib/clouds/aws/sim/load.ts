@@ -36,9 +36,10 @@ export function loadRegionState(region: SimRegion, state: AwsRegionState): void 
       prefixListId: list.PrefixListId,
       name: list.PrefixListName,
       addressFamily: list.AddressFamily,
-      maxEntries: list.MaxEntries,
+      // An AWS-owned list has neither (model.ts): it costs its entries, as in diff.ts, and is never modified.
+      maxEntries: list.MaxEntries ?? (list.Entries ?? []).length,
       ownerId: list.OwnerId,
-      version: list.Version,
+      version: list.Version ?? 1,
       state: list.State === "modify-complete" ? "modify-complete" : "create-complete",
       tags: tagMap(list.Tags),
       entries: new Map((list.Entries ?? []).map((entry) => [entry.Cidr, entry.Description])),
