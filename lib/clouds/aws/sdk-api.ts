@@ -1,5 +1,3 @@
-import type { CloudFinding } from "../provider.js";
-import { UnreadableObjects } from "../shared/unreadable.js";
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -24,6 +22,8 @@ import {
   type ManagedPrefixList as SdkManagedPrefixList,
   type Tag as SdkTag,
 } from "@aws-sdk/client-ec2";
+import type { CloudFinding } from "../provider.js";
+import { UnreadableObjects } from "../shared/unreadable.js";
 import type { AwsApi, AwsApiFactory, Ec2Filter, PrefixListSummary } from "./api.js";
 import type { AwsAccounts } from "./config.js";
 import { AwsApiError, AwsNotFoundError } from "./errors.js";
