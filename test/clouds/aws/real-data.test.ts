@@ -6,6 +6,7 @@ import {
   AwsNotFoundError,
   AwsThrottledError,
 } from "../../../lib/clouds/aws/errors.js";
+import { AwsEventError } from "../../../lib/clouds/aws/event-errors.js";
 import { parseAwsEvent } from "../../../lib/clouds/aws/events.js";
 import type { AwsLocation } from "../../../lib/clouds/aws/model.js";
 import type { SdkAwsApi } from "../../../lib/clouds/aws/sdk-api.js";
@@ -540,6 +541,13 @@ describe("EventBridge events, as AWS documents them", () => {
       kind: "state",
       state: change,
     });
+  });
+
+  it("rejects the Organizations guide's tag-change sample, which has no source, id, account or time", () => {
+    const parse = () => parseAwsEvent(json("tag-change-noncompliant-organizations-guide.json"));
+
+    expect(parse).toThrow(AwsEventError);
+    expect(parse).toThrow(/^AWS event rejected: source: /);
   });
 
   it("parses the Tag Change on Resource sample for an instance: the tags after the change", () => {
