@@ -36,10 +36,9 @@ export function loadRegionState(region: SimRegion, state: AwsRegionState): void 
       prefixListId: list.PrefixListId,
       name: list.PrefixListName,
       addressFamily: list.AddressFamily,
-      // An AWS-owned list has neither (model.ts): it costs its entries, as in diff.ts, and is never modified.
-      maxEntries: list.MaxEntries ?? (list.Entries ?? []).length,
+      maxEntries: list.MaxEntries,
       ownerId: list.OwnerId,
-      version: list.Version ?? 1,
+      version: list.Version,
       state: list.State === "modify-complete" ? "modify-complete" : "create-complete",
       tags: tagMap(list.Tags),
       entries: new Map((list.Entries ?? []).map((entry) => [entry.Cidr, entry.Description])),

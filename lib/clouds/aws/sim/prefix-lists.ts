@@ -75,6 +75,13 @@ export function modifyManagedPrefixList(
   },
 ): { version: number } {
   const list = region.prefixList(input.prefixListId);
+  if (list.version === undefined || list.maxEntries === undefined) {
+    // AWS-managed lists are read-only; EC2 documents no code for the refusal, this is the simulator's.
+    throw fail.invalid(
+      "InvalidPrefixListModification",
+      `The prefix list ${list.prefixListId} is managed by AWS and cannot be modified.`,
+    );
+  }
   if (input.currentVersion !== list.version) {
     throw fail.versionConflict(
       `The prefix list ${list.prefixListId} is at version ${list.version}, not ${input.currentVersion}.`,
