@@ -88,6 +88,13 @@ describe("an AWS-managed prefix list in the simulator", () => {
     expect(failure).toBeInstanceOf(AwsQuotaExceededError);
   });
 
+  it("cannot be deleted", async () => {
+    const sim = new SimulatedEc2(STATE);
+
+    await expect(sim.deleteManagedPrefixList("pl-63a5400a")).rejects.toBeInstanceOf(AwsInvalidRequestError);
+    expect(sim.state().managedPrefixLists).toEqual([S3_LIST]);
+  });
+
   it("cannot be modified", async () => {
     const sim = new SimulatedEc2(STATE);
 
