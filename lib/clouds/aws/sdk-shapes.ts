@@ -22,7 +22,8 @@ import type {
 
 /**
  * SDK shapes → model.ts shapes. The SDK marks every field optional; EC2 always returns the ids,
- * so a missing id is a malformed response, while absent lists become empty ones.
+ * so a missing id makes the object malformed (sdk-api.ts leaves it out of the read and reports
+ * it), while absent lists become empty ones.
  */
 
 /** Drops the keys whose value is undefined, so that results are the JSON `aws ec2 describe-*` prints. */
