@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 /**
  * A local HTTP server that answers EC2 Query API requests (form-encoded POSTs naming an Action)
  * with recorded XML bodies, so that the real @aws-sdk/client-ec2 parses what EC2 really returns.
- * It does not interpret filters: each Action gets its reply, whatever the request asks.
+ * It does not interpret filters: each Action gets its route's reply, which a test may choose by
+ * the request's parameters.
  */
 export interface Ec2Reply {
   readonly status: number;
