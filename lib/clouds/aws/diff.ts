@@ -10,6 +10,12 @@ import { OPERATION_ORDER } from "./operations.js";
 import type { AwsOwnership } from "./ownership.js";
 
 /**
+ * A list segsync can modify: it has a Version to chain ModifyManagedPrefixList on. Every list of
+ * an account has one (sdk-shapes.ts leaves out one without); only AWS-owned lists lack it.
+ */
+type VersionedPrefixList = ManagedPrefixList & { readonly Version: number };
+
+/**
  * Desired vs actual → the fewest EC2 writes, in make-before-break order. Only owned groups and
  * prefix lists (ownership tag and `segsync-` name) are ever changed or deleted, and ENIs only
  * when the desired state lists them. An owned group that is no longer desired but is still on an
@@ -40,7 +46,8 @@ function diffRegion(desired: AwsDesired, region: AwsState[number], ownership: Aw
 
   const ownedGroups = region.securityGroups.filter((g) => ownership.ownsGroup(location, g));
   const ownedLists = region.managedPrefixLists.filter(
-    (l) => ownership.ownsPrefixList(location, l) && isLive(l),
+    (l): l is VersionedPrefixList =>
+      ownership.ownsPrefixList(location, l) && isLive(l) && l.Version !== undefined,
   );
   const groupByName = new Map(ownedGroups.map((g) => [`${g.VpcId}|${g.GroupName}`, g]));
   const listByName = new Map(ownedLists.map((l) => [l.PrefixListName, l]));
@@ -56,8 +63,11 @@ function diffRegion(desired: AwsDesired, region: AwsState[number], ownership: Aw
     const existing = listByName.get(name);
     return existing ? { prefixListId: existing.PrefixListId } : { create: name };
   };
-  // Quota weights: a prefix-list reference costs the list's MaxEntries (cloud-facts A1).
-  const maxEntriesById = new Map(region.managedPrefixLists.map((l) => [l.PrefixListId, l.MaxEntries]));
+  // Quota weights: a prefix-list reference costs the list's MaxEntries (cloud-facts A1). An
+  // AWS-owned list has no MaxEntries (model.ts): AWS weighs it by its entries, so count those.
+  const maxEntriesById = new Map(
+    region.managedPrefixLists.map((l) => [l.PrefixListId, l.MaxEntries ?? l.Entries.length]),
+  );
   const maxEntriesByName = new Map(wantedLists.map((l) => [l.name, l.maxEntries]));
   const actualWeight = (permission: IpPermission) =>
     permission.PrefixListIds.reduce((sum, list) => sum + (maxEntriesById.get(list.PrefixListId) ?? 1), 0) +

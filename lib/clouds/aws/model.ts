@@ -63,8 +63,12 @@ export interface ManagedPrefixList {
   readonly PrefixListId: string;
   readonly PrefixListName: string;
   readonly AddressFamily: "IPv4" | "IPv6";
-  readonly MaxEntries: number;
-  readonly Version: number;
+  /**
+   * Absent on AWS-owned lists (OwnerId `AWS`, e.g. com.amazonaws.us-east-1.s3): EC2 returns
+   * neither MaxEntries nor Version for them (docs/real-data.md, "AWS"). segsync only reads those.
+   */
+  readonly MaxEntries?: number;
+  readonly Version?: number;
   readonly OwnerId: string;
   readonly State: string;
   readonly Tags: readonly AwsTag[];

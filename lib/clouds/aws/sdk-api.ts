@@ -145,7 +145,11 @@ export class SdkAwsApi implements AwsApi {
       { Filters: sdkFilters("DescribeInstances", filters) },
     );
     return this.collect("DescribeInstances", pages, (page) =>
-      (page.Reservations ?? []).flatMap((reservation) => (reservation.Instances ?? []).map(toInstance)),
+      this.unreadable.modelEach(
+        (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []),
+        toInstance,
+        (instance) => `EC2 instance ${instance.InstanceId ?? "(no id)"} in ${this.where()}`,
+      ),
     );
   }
 
@@ -155,7 +159,11 @@ export class SdkAwsApi implements AwsApi {
       { Filters: sdkFilters("DescribeNetworkInterfaces", filters) },
     );
     return this.collect("DescribeNetworkInterfaces", pages, (page) =>
-      (page.NetworkInterfaces ?? []).map(toNetworkInterface),
+      this.unreadable.modelEach(
+        page.NetworkInterfaces ?? [],
+        toNetworkInterface,
+        (eni) => `EC2 network interface ${eni.NetworkInterfaceId ?? "(no id)"} in ${this.where()}`,
+      ),
     );
   }
 
@@ -165,12 +173,20 @@ export class SdkAwsApi implements AwsApi {
       { Filters: sdkFilters("DescribeSecurityGroups", filters) },
     );
     return this.collect("DescribeSecurityGroups", pages, (page) =>
-      (page.SecurityGroups ?? []).map(toSecurityGroup),
+      this.unreadable.modelEach(
+        page.SecurityGroups ?? [],
+        toSecurityGroup,
+        (group) => `EC2 security group ${group.GroupId ?? "(no id)"} in ${this.where()}`,
+      ),
     );
   }
 
   async describeManagedPrefixLists(filters: readonly Ec2Filter[]): Promise<PrefixListSummary[]> {
-    return (await this.describeSdkPrefixLists(filters)).map(toPrefixListSummary);
+    return this.unreadable.modelEach(
+      await this.describeSdkPrefixLists(filters),
+      toPrefixListSummary,
+      (list) => `EC2 managed prefix list ${list.PrefixListId ?? "(no id)"} in ${this.where()}`,
+    );
   }
 
   async getManagedPrefixListEntries(prefixListId: string): Promise<PrefixListEntry[]> {
@@ -354,6 +370,11 @@ export class SdkAwsApi implements AwsApi {
       if (errorCode(error) === goneCode) return;
       throw toAwsError(error, operation);
     }
+  }
+
+  /** account/region, for naming an object in a finding. */
+  private where(): string {
+    return `${this.location.account}/${this.location.region}`;
   }
 
   private pageSize(least: number, most: number): number {

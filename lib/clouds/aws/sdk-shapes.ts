@@ -22,7 +22,8 @@ import type {
 
 /**
  * SDK shapes → model.ts shapes. The SDK marks every field optional; EC2 always returns the ids,
- * so a missing id is a malformed response, while absent lists become empty ones.
+ * so a missing id makes the object malformed (sdk-api.ts leaves it out of the read and reports
+ * it), while absent lists become empty ones.
  */
 
 /** Drops the keys whose value is undefined, so that results are the JSON `aws ec2 describe-*` prints. */
@@ -181,17 +182,25 @@ export function toSecurityGroup(group: SdkSecurityGroup): SecurityGroup {
   };
 }
 
+/** The OwnerId of the lists AWS maintains (com.amazonaws.<region>.s3, …), instead of an account. */
+const AWS_OWNER = "AWS";
+
+/**
+ * An AWS-owned list comes without MaxEntries and Version (docs/real-data.md, "AWS"); a list of
+ * an account always has both, and segsync needs them to size and modify it.
+ */
 export function toPrefixListSummary(list: SdkManagedPrefixList): PrefixListSummary {
-  return {
+  const awsOwned = list.OwnerId === AWS_OWNER;
+  return compact({
     PrefixListId: required(list.PrefixListId, "prefix list id"),
     PrefixListName: list.PrefixListName ?? "",
     AddressFamily: addressFamily(list.AddressFamily),
-    MaxEntries: required(list.MaxEntries, "prefix list MaxEntries"),
-    Version: required(list.Version, "prefix list version"),
+    MaxEntries: awsOwned ? list.MaxEntries : required(list.MaxEntries, "prefix list MaxEntries"),
+    Version: awsOwned ? list.Version : required(list.Version, "prefix list version"),
     OwnerId: list.OwnerId ?? "",
     State: list.State ?? "",
     Tags: toTags(list.Tags),
-  };
+  });
 }
 
 export function toPrefixListEntry(entry: { Cidr?: string; Description?: string }): PrefixListEntry {

@@ -334,11 +334,19 @@ describe("shape mapping", () => {
     ]);
   });
 
-  it("rejects a response without the ids segsync keys on", async () => {
+  it("leaves out an object without the ids segsync keys on, and reports it", async () => {
     ec2Mock
       .on(DescribeInstancesCommand)
       .resolves({ Reservations: [{ Instances: [{ State: { Name: "running" } }] }] });
-    await expect(sdkApi().describeInstances(FILTERS)).rejects.toMatchObject({ code: "MalformedResponse" });
+    const api = sdkApi();
+    await expect(api.describeInstances(FILTERS)).resolves.toEqual([]);
+    expect(api.takeUnreadable()).toEqual([
+      expect.objectContaining({
+        code: "aws-unreadable-object",
+        subject: "EC2 instance (no id) in 111111111111/eu-west-1",
+        message: expect.stringContaining("EC2 returned no instance id"),
+      }),
+    ]);
   });
 });
 

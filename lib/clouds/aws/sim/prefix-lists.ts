@@ -75,6 +75,7 @@ export function modifyManagedPrefixList(
   },
 ): { version: number } {
   const list = region.prefixList(input.prefixListId);
+  if (list.version === undefined || list.maxEntries === undefined) throw awsManaged(list.prefixListId);
   if (input.currentVersion !== list.version) {
     throw fail.versionConflict(
       `The prefix list ${list.prefixListId} is at version ${list.version}, not ${input.currentVersion}.`,
@@ -110,7 +111,7 @@ export function modifyManagedPrefixList(
 }
 
 export function deleteManagedPrefixList(region: SimRegion, prefixListId: string): void {
-  region.prefixList(prefixListId);
+  if (region.prefixList(prefixListId).version === undefined) throw awsManaged(prefixListId);
   const referrer = [...region.groups.values()].find((group) =>
     [...group.ingress.values(), ...group.egress.values()].some(
       (rule) => rule.source.kind === "prefixList" && rule.source.prefixListId === prefixListId,
@@ -120,6 +121,14 @@ export function deleteManagedPrefixList(region: SimRegion, prefixListId: string)
     throw fail.dependency(`The prefix list ${prefixListId} is referenced by ${referrer.groupId}`);
   }
   region.prefixLists.delete(prefixListId);
+}
+
+/** AWS-managed lists (no Version) are read-only; EC2 documents no code for the refusal, this is the simulator's. */
+function awsManaged(prefixListId: string): Error {
+  return fail.invalid(
+    "InvalidPrefixListModification",
+    `The prefix list ${prefixListId} is managed by AWS and cannot be modified or deleted.`,
+  );
 }
 
 function checkSize(subject: string, size: number, maxEntries: number): void {

@@ -44,10 +44,11 @@ export interface SimPrefixList {
   readonly prefixListId: string;
   readonly name: string;
   readonly addressFamily: "IPv4" | "IPv6";
-  readonly maxEntries: number;
+  /** Absent, with the version, on AWS-managed lists: EC2 returns neither for them (model.ts). */
+  readonly maxEntries?: number;
   /** The owner: the location's account, or `AWS` for AWS-managed lists. */
   readonly ownerId: string;
-  version: number;
+  version?: number;
   state: "create-complete" | "modify-complete";
   tags: TagMap;
   /** CIDR → description. */

@@ -99,7 +99,9 @@ export function authorizeIngress(
   for (const rule of rules) if (!next.has(ruleKey(rule))) next.set(ruleKey(rule), rule);
   const cost = ruleCost(next.values(), (prefixListId) => {
     const list = region.prefixList(prefixListId);
-    return { family: list.addressFamily === "IPv4" ? 4 : 6, maxEntries: list.maxEntries };
+    // An AWS-managed list has no MaxEntries: AWS weighs it by its entries.
+    const weight = list.maxEntries ?? list.entries.size;
+    return { family: list.addressFamily === "IPv4" ? 4 : 6, maxEntries: weight };
   });
   const limit = region.quotas.rulesPerSecurityGroup;
   if (cost.ipv4 > limit || cost.ipv6 > limit) {
