@@ -40,6 +40,7 @@ export async function applyAzurePlan(
           name: operation.name,
           location: operation.location,
           tags: ownedTags(operation.identity),
+          flushConnection: operation.flushConnection,
           securityRules: operation.securityRules,
           ...(operation.ifMatch === undefined ? {} : { ifMatch: operation.ifMatch }),
         });

@@ -60,7 +60,9 @@ export function diffAzure(desired: AzureDesired, actual: AzureState): AzureOpera
     const change = ruleChange(existing?.securityRules ?? [], nsg.securityRules);
     const tagsMatch =
       existing !== undefined && existing.tags[IDENTITY_TAG_KEY] === nsg.identity && isOwned(existing.tags);
-    if (existing && change.added + change.removed + change.changed === 0 && tagsMatch) continue;
+    const flushMatches = (existing?.flushConnection ?? false) === nsg.flushConnection;
+    if (existing && change.added + change.removed + change.changed === 0 && tagsMatch && flushMatches)
+      continue;
     operations.push({
       subscription: nsg.subscription,
       kind: "putNetworkSecurityGroup",
@@ -68,6 +70,7 @@ export function diffAzure(desired: AzureDesired, actual: AzureState): AzureOpera
       name: nsg.name,
       location: nsg.location,
       identity: nsg.identity,
+      flushConnection: nsg.flushConnection,
       securityRules: nsg.securityRules,
       ...(existing?.etag === undefined ? {} : { ifMatch: existing.etag }),
       change: { created: existing === undefined, ...change },

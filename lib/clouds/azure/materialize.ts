@@ -252,6 +252,7 @@ function planGroups(
       name,
       location: first.region as string,
       identity: first.destination.identity,
+      flushConnection: options.quotas.flushConnection,
     };
     const fail = (message: string): NsgPlan => ({
       fits: false,

@@ -26,6 +26,7 @@ export type AzureOperation = { readonly subscription: string } & (
       readonly name: string;
       readonly location: string;
       readonly identity: string;
+      readonly flushConnection: boolean;
       readonly securityRules: readonly SecurityRule[];
       /** The etag read, when the NSG exists. */
       readonly ifMatch?: string;
