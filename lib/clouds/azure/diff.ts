@@ -258,16 +258,17 @@ function sortedEntries(tags: Readonly<Record<string, string>>): [string, string]
 
 /** Rule-level difference between two rule lists, matched by name. */
 function ruleChange(current: readonly SecurityRule[], wanted: readonly SecurityRule[]) {
-  const byName = new Map(current.map((rule) => [rule.name, rule]));
+  // Rule names compare as ARM compares them: ignoring case.
+  const byName = new Map(current.map((rule) => [rule.name.toLowerCase(), rule]));
   let added = 0;
   let changed = 0;
   for (const rule of wanted) {
-    const existing = byName.get(rule.name);
+    const existing = byName.get(rule.name.toLowerCase());
     if (!existing) added++;
     else if (ruleText(existing) !== ruleText(rule)) changed++;
   }
-  const wantedNames = new Set(wanted.map((rule) => rule.name));
-  const removed = current.filter((rule) => !wantedNames.has(rule.name)).length;
+  const wantedNames = new Set(wanted.map((rule) => rule.name.toLowerCase()));
+  const removed = current.filter((rule) => !wantedNames.has(rule.name.toLowerCase())).length;
   return { added, removed, changed };
 }
 
