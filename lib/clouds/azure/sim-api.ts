@@ -24,7 +24,6 @@ import type {
   NetworkInterface,
   NetworkSecurityGroup,
   PublicIPAddress,
-  SecurityRule,
   VirtualMachine,
 } from "./model.js";
 import { fail } from "./sim/failures.js";
