@@ -225,3 +225,23 @@ describe("ids and names compared as ARM compares them", () => {
     expect((await bed.reconcile(policy, [], "exclusive")).plan).toEqual([]);
   });
 });
+
+describe("protocols in any case", () => {
+  it("the simulator takes TCP and tcp, as ARM does, and keeps the model's casing", async () => {
+    const sim = newSim();
+    const written = await sim.putNetworkSecurityGroup({
+      resourceGroup: "rg-app",
+      name: "nsg-cased",
+      location: "eastus",
+      tags: {},
+      securityRules: [
+        { ...allow("upper", 200), protocol: "TCP" as SecurityRule["protocol"] },
+        { ...allow("lower", 210), protocol: "udp" as SecurityRule["protocol"] },
+      ],
+    });
+    expect(written.securityRules.map((rule) => [rule.name, rule.protocol])).toEqual([
+      ["upper", "Tcp"],
+      ["lower", "Udp"],
+    ]);
+  });
+});
