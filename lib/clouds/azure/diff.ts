@@ -73,7 +73,11 @@ export function diffAzure(desired: AzureDesired, actual: AzureState): AzureOpera
       flushConnection: nsg.flushConnection,
       securityRules: nsg.securityRules,
       ...(existing?.etag === undefined ? {} : { ifMatch: existing.etag }),
-      change: { created: existing === undefined, ...change },
+      change: {
+        created: existing === undefined,
+        ...change,
+        ...(existing === undefined || flushMatches ? {} : { flushConnection: nsg.flushConnection }),
+      },
     });
   }
   // ASGs named by the rules written in this plan: a NIC joining one of them joins first.

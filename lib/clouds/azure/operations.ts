@@ -35,6 +35,8 @@ export type AzureOperation = { readonly subscription: string } & (
         readonly added: number;
         readonly removed: number;
         readonly changed: number;
+        /** Set when the write turns flushConnection on or off (an existing NSG whose rules may match). */
+        readonly flushConnection?: boolean;
       };
     }
   | {

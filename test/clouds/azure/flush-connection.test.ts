@@ -4,6 +4,7 @@ import type { DesiredNetworkSecurityGroup } from "../../../lib/clouds/azure/desi
 import { diffAzure } from "../../../lib/clouds/azure/diff.js";
 import type { NetworkSecurityGroup, SecurityRule } from "../../../lib/clouds/azure/model.js";
 import { ownedTags } from "../../../lib/clouds/azure/ownership.js";
+import { summarizeAzureOperation } from "../../../lib/clouds/azure/provider.js";
 import { createSdkAzureApiFactory } from "../../../lib/clouds/azure/sdk-api.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import { designPolicy, workload } from "../../compile/fixtures.js";
@@ -83,8 +84,11 @@ describe("flushConnection on owned NSGs", () => {
       name: "segsync-abc-eastus",
       flushConnection: true,
       ifMatch: 'W/"1"',
-      change: { created: false, added: 0, removed: 0, changed: 0 },
+      change: { created: false, added: 0, removed: 0, changed: 0, flushConnection: true },
     });
+    expect(update && summarizeAzureOperation(update).detail).toBe(
+      "1 rules (+0 −0 ~0); open flows re-evaluated on rule changes (flushConnection on)",
+    );
     expect(plan(desiredNsg(true), actualNsg(true))).toEqual([]);
     expect(plan(desiredNsg(false), actualNsg(undefined))).toEqual([]);
     expect(plan(desiredNsg(false), actualNsg(true))).toMatchObject([{ flushConnection: false }]);
