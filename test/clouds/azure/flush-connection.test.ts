@@ -10,8 +10,8 @@ import type { Workload } from "../../../lib/inventory/model.js";
 import { designPolicy, workload } from "../../compile/fixtures.js";
 import { ArmFake } from "../../support/arm-fake.js";
 import { AzureTestbed, SUBSCRIPTION } from "./harness.js";
-import { networkId, newSim, SUB } from "./sim-fixtures.js";
 import { LOCATION, SUBSCRIPTION as WIRE_SUBSCRIPTION } from "./sdk-api-wire.js";
+import { networkId, newSim, SUB } from "./sim-fixtures.js";
 
 /** Owned NSGs carry ARM's flushConnection, so a revoked flow stops (docs/connection-tracking.md). */
 const RULE: SecurityRule = {
