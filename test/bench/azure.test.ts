@@ -71,7 +71,15 @@ function allowFrom(name: string, source: string, destination: string): SecurityR
 }
 
 function nsg(name: string, securityRules: SecurityRule[]): DesiredNetworkSecurityGroup {
-  return { subscription: SUB, resourceGroup: RG, name, location: "eastus", identity: name, securityRules };
+  return {
+    subscription: SUB,
+    resourceGroup: RG,
+    name,
+    location: "eastus",
+    identity: name,
+    flushConnection: true,
+    securityRules,
+  };
 }
 
 function nic(

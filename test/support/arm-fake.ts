@@ -71,6 +71,8 @@ export class ArmFake {
   private readonly resources = new Map<string, ArmResource>();
   private readonly operations = new Map<string, Operation>();
   private failures: { remaining: number; failure: InjectedFailure }[] = [];
+  /** Recorded GET bodies by `<path, lowercase>|<statusOnly>`, one per page. */
+  private readonly recorded = new Map<string, readonly unknown[]>();
   private nextOperationFailure: { code: string; message: string } | undefined;
 
   private constructor(
@@ -97,6 +99,7 @@ export class ArmFake {
     this.resources.clear();
     this.operations.clear();
     this.failures = [];
+    this.recorded.clear();
     this.nextOperationFailure = undefined;
     this.pageSize = 2;
     this.pollsInProgress = 1;
@@ -109,6 +112,15 @@ export class ArmFake {
 
   resource(id: string): ArmResource | undefined {
     return this.resources.get(id.toLowerCase());
+  }
+
+  /**
+   * Answers GETs of this path with recorded ARM bodies, as they were: one body is the whole
+   * answer; several are pages, each but the last given a nextLink (`$skiptoken`) to the next.
+   * `statusOnly` answers `?statusOnly=true` listings only (VM instance views), else only the rest.
+   */
+  serveRecorded(path: string, pages: readonly unknown[], options: { statusOnly?: boolean } = {}): void {
+    this.recorded.set(`${path.toLowerCase()}|${options.statusOnly === true}`, structuredClone(pages));
   }
 
   failNext(count: number, failure: InjectedFailure): void {
@@ -182,6 +194,8 @@ export class ArmFake {
         headers,
       );
     }
+    const recorded = request.method === "GET" ? this.recordedAnswer(request) : undefined;
+    if (recorded) return recorded;
     const operation = OPERATION.exec(request.path);
     if (operation) return this.poll(operation[1] ?? "", operation[2] ?? "");
     const list = LIST.exec(request.path);
@@ -189,6 +203,21 @@ export class ArmFake {
     const resource = RESOURCE.exec(request.path);
     if (resource) return this.resourceRequest(request, resource, body);
     return armError(404, "InvalidResourceType", `no route for ${request.method} ${request.path}`);
+  }
+
+  private recordedAnswer(request: ArmFakeRequest): Answer | undefined {
+    const statusOnly = request.query.get("statusOnly") === "true";
+    const pages = this.recorded.get(`${request.path.toLowerCase()}|${statusOnly}`);
+    if (pages === undefined) return undefined;
+    const index = Number(request.query.get("$skiptoken") ?? "0");
+    const page = pages[index];
+    if (page === undefined) return armError(400, "InvalidSkipToken", `no recorded page ${index}`);
+    if (index + 1 >= pages.length) return { status: 200, body: page };
+    const next = new URL(request.path, this.endpoint);
+    next.searchParams.set("api-version", request.query.get("api-version") ?? "");
+    if (statusOnly) next.searchParams.set("statusOnly", "true");
+    next.searchParams.set("$skiptoken", String(index + 1));
+    return { status: 200, body: { ...(page as object), nextLink: next.toString() } };
   }
 
   private takeFailure(method: string): InjectedFailure | undefined {

@@ -42,6 +42,8 @@ export interface AzureApi {
     readonly name: string;
     readonly location: string;
     readonly tags: Readonly<Record<string, string>>;
+    /** Re-evaluate open flows on rule changes (ARM's flushConnection); false when absent. */
+    readonly flushConnection?: boolean;
     readonly securityRules: NetworkSecurityGroup["securityRules"];
     readonly ifMatch?: string;
   }): Promise<NetworkSecurityGroup>;

@@ -72,6 +72,7 @@ export async function applyAzurePlan(
               ),
               operation.identity,
             ),
+            flushConnection: operation.flushConnection,
             securityRules: operation.securityRules,
             ...(operation.ifMatch === undefined ? {} : { ifMatch: operation.ifMatch }),
           });

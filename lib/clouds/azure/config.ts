@@ -11,6 +11,12 @@ export const AzureQuotasSchema = z
     applicationSecurityGroupsPerIpConfiguration: z.number().int().min(1).max(20).default(20),
     /** ASGs used across all rules of one NSG. */
     applicationSecurityGroupsPerNetworkSecurityGroup: z.number().int().min(1).max(100).default(100),
+    /**
+     * Not a quota: whether segsync's own NSGs re-evaluate open flows when their rules change
+     * (ARM's `flushConnection`). Without it Azure keeps a revoked flow open until it ends
+     * (docs/connection-tracking.md). Kept with the quotas so that every path that plans reads it.
+     */
+    flushConnection: z.boolean().default(true),
   })
   .strict();
 
@@ -22,6 +28,7 @@ export const DEFAULT_AZURE_QUOTAS: AzureQuotas = {
   applicationSecurityGroupsPerRule: 1,
   applicationSecurityGroupsPerIpConfiguration: 20,
   applicationSecurityGroupsPerNetworkSecurityGroup: 100,
+  flushConnection: true,
 };
 
 /** The subscriptions segsync manages, and the resource group that holds its own NSGs and ASGs in each. */

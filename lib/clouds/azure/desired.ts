@@ -21,6 +21,8 @@ export interface DesiredNetworkSecurityGroup {
   readonly name: string;
   readonly location: string;
   readonly identity: string;
+  /** Whether open flows are re-evaluated when the rules change (config: quotas.flushConnection). */
+  readonly flushConnection: boolean;
   /** Inbound rules, sorted by name; ASGs named by resource id. */
   readonly securityRules: readonly SecurityRule[];
 }

@@ -73,7 +73,9 @@ export function diffAzure(
       existing !== undefined &&
       tagOf(existing.tags, IDENTITY_TAG_KEY) === nsg.identity &&
       ownership.owns(existing);
-    if (existing && change.added + change.removed + change.changed === 0 && tagsMatch) continue;
+    const flushMatches = (existing?.flushConnection ?? false) === nsg.flushConnection;
+    if (existing && change.added + change.removed + change.changed === 0 && tagsMatch && flushMatches)
+      continue;
     operations.push({
       subscription: nsg.subscription,
       kind: "putNetworkSecurityGroup",
@@ -81,9 +83,14 @@ export function diffAzure(
       name: nsg.name,
       location: nsg.location,
       identity: nsg.identity,
+      flushConnection: nsg.flushConnection,
       securityRules: nsg.securityRules,
       ...(existing?.etag === undefined ? {} : { ifMatch: existing.etag }),
-      change: { created: existing === undefined, ...change },
+      change: {
+        created: existing === undefined,
+        ...change,
+        ...(existing === undefined || flushMatches ? {} : { flushConnection: nsg.flushConnection }),
+      },
     });
   }
   // ASGs named by the rules written in this plan: a NIC joining one of them joins first.
@@ -275,16 +282,17 @@ function sortedEntries(tags: Readonly<Record<string, string>>): [string, string]
 
 /** Rule-level difference between two rule lists, matched by name. */
 function ruleChange(current: readonly SecurityRule[], wanted: readonly SecurityRule[]) {
-  const byName = new Map(current.map((rule) => [rule.name, rule]));
+  // Rule names compare as ARM compares them: ignoring case.
+  const byName = new Map(current.map((rule) => [rule.name.toLowerCase(), rule]));
   let added = 0;
   let changed = 0;
   for (const rule of wanted) {
-    const existing = byName.get(rule.name);
+    const existing = byName.get(rule.name.toLowerCase());
     if (!existing) added++;
     else if (ruleText(existing) !== ruleText(rule)) changed++;
   }
-  const wantedNames = new Set(wanted.map((rule) => rule.name));
-  const removed = current.filter((rule) => !wantedNames.has(rule.name)).length;
+  const wantedNames = new Set(wanted.map((rule) => rule.name.toLowerCase()));
+  const removed = current.filter((rule) => !wantedNames.has(rule.name.toLowerCase())).length;
   return { added, removed, changed };
 }
 

@@ -8,7 +8,7 @@
  * absent), so such a VM is discovered, and its problem reported, rather than silently missed.
  */
 import { InvalidIdError } from "../../inventory/errors.js";
-import { formatNetworkId, formatWorkloadId } from "../../inventory/ids.js";
+import { formatNetworkId } from "../../inventory/ids.js";
 import type { LabelConfig } from "../../inventory/labels.js";
 import type { Network, NetworkId, Nic, Workload, WorkloadId, WorkloadState } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
@@ -24,6 +24,7 @@ import {
   type VirtualMachine,
 } from "./model.js";
 import { type AzureOwnership, hasOwnershipTag, type RecordedNsg } from "./ownership.js";
+import { azureWorkloadId } from "./workload-id.js";
 
 export interface AzureDiscovery {
   /** Sorted by id. */
@@ -187,12 +188,7 @@ export async function workloadOfNetworkInterface(
   const nic = await api.getNetworkInterface(resourceGroup, nicName);
   const vm = nic?.virtualMachine === undefined ? undefined : parseResourceId(nic.virtualMachine.id);
   if (vm === undefined) return undefined;
-  return formatWorkloadId({
-    cloud: "azure",
-    subscription: vm.subscription.toLowerCase(),
-    resourceGroup: vm.resourceGroup,
-    vmName: vm.name,
-  });
+  return azureWorkloadId(vm.subscription, vm.resourceGroup, vm.name);
 }
 
 /**
@@ -227,12 +223,7 @@ export function toAzureWorkload(
   if (nics.length === 0) return undefined;
   const tags = Object.fromEntries(Object.entries(vm.tags).sort(([a], [b]) => compareText(a, b)));
   return {
-    id: formatWorkloadId({
-      cloud: "azure",
-      subscription: subscription.toLowerCase(),
-      resourceGroup: vm.resourceGroup,
-      vmName: vm.name,
-    }),
+    id: azureWorkloadId(subscription, vm.resourceGroup, vm.name),
     state,
     nics,
     tags,
@@ -317,12 +308,7 @@ function touchedBySegsync(
 
 function workloadIdProblem(subscription: string, vm: VirtualMachine): string | undefined {
   try {
-    formatWorkloadId({
-      cloud: "azure",
-      subscription: subscription.toLowerCase(),
-      resourceGroup: vm.resourceGroup,
-      vmName: vm.name,
-    });
+    azureWorkloadId(subscription, vm.resourceGroup, vm.name);
     return undefined;
   } catch (error) {
     if (error instanceof InvalidIdError) return error.message;

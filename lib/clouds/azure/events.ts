@@ -12,9 +12,9 @@
 import { z } from "zod";
 import { type WorkloadEvent, WorkloadEventSchema } from "../../ingest/workload-event.js";
 import { InvalidIdError } from "../../inventory/errors.js";
-import { formatWorkloadId } from "../../inventory/ids.js";
 import { AzureEventError } from "./event-errors.js";
 import { parseResourceId, type ResourceId } from "./model.js";
+import { azureWorkloadId } from "./workload-id.js";
 
 export const VALIDATION_EVENT_TYPE = "Microsoft.EventGrid.SubscriptionValidationEvent";
 /** Sent by Event Grid itself when the event subscription is deleted: valid, and nothing to do. */
@@ -220,12 +220,7 @@ function fromResourceEvent(
   }
   let workloadId: string;
   try {
-    workloadId = formatWorkloadId({
-      cloud: "azure",
-      subscription,
-      resourceGroup: named.resourceGroup,
-      vmName: named.name,
-    });
+    workloadId = azureWorkloadId(subscription, named.resourceGroup, named.name);
   } catch (error) {
     if (error instanceof InvalidIdError) throw rejected([`${at("subject")}: ${error.message}`]);
     throw error;

@@ -263,6 +263,7 @@ function planGroups(
       name,
       location: first.region as string,
       identity: first.destination.identity,
+      flushConnection: options.quotas.flushConnection,
     };
     const fail = (message: string): NsgPlan => ({
       fits: false,

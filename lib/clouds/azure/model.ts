@@ -38,6 +38,11 @@ export interface NetworkSecurityGroup {
   readonly resourceGroup: string;
   readonly etag?: string;
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * ARM's `flushConnection` (api-version 2021-08-01 and later): when true, flows already open
+   * through the NSG are re-evaluated after a rule change; absent means false.
+   */
+  readonly flushConnection?: boolean;
   readonly securityRules: readonly SecurityRule[];
   /** AllowVnetInBound, AllowAzureLoadBalancerInBound, DenyAllInbound and the outbound three. */
   readonly defaultSecurityRules: readonly SecurityRule[];

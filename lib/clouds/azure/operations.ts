@@ -26,6 +26,7 @@ export type AzureOperation = { readonly subscription: string } & (
       readonly name: string;
       readonly location: string;
       readonly identity: string;
+      readonly flushConnection: boolean;
       readonly securityRules: readonly SecurityRule[];
       /** The etag read, when the NSG exists. */
       readonly ifMatch?: string;
@@ -34,6 +35,8 @@ export type AzureOperation = { readonly subscription: string } & (
         readonly added: number;
         readonly removed: number;
         readonly changed: number;
+        /** Set when the write turns flushConnection on or off (an existing NSG whose rules may match). */
+        readonly flushConnection?: boolean;
       };
     }
   | {

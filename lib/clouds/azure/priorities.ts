@@ -17,12 +17,13 @@ export function assignPriorities(
   existing: readonly SecurityRule[],
 ): SecurityRule[] | undefined {
   if (rules.length > LAST - FIRST + 1) return undefined;
-  const previous = new Map(existing.map((rule) => [rule.name, rule.priority]));
+  // ARM matches rule names ignoring case: an existing `Segsync-…` is the same rule.
+  const previous = new Map(existing.map((rule) => [rule.name.toLowerCase(), rule.priority]));
   const taken = new Set<number>();
   const result = new Map<string, SecurityRule>();
   const sorted = [...rules].sort((a, b) => compareText(a.name, b.name));
   for (const rule of sorted) {
-    const priority = previous.get(rule.name);
+    const priority = previous.get(rule.name.toLowerCase());
     if (priority !== undefined && priority >= FIRST && priority <= LAST && !taken.has(priority)) {
       taken.add(priority);
       result.set(rule.name, { ...rule, priority });

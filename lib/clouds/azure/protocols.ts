@@ -22,3 +22,15 @@ export function ruleProtocols(services: readonly Service[]): { protocol: AzurePr
   if (services.some((s) => s.protocol === "icmp")) result.push({ protocol: "Icmp", ports: ["*"] });
   return result;
 }
+
+const CANONICAL_PROTOCOLS: readonly AzureProtocol[] = ["Tcp", "Udp", "Icmp", "Esp", "Ah", "*"];
+
+/**
+ * A rule's protocol in the model's one casing, or undefined when it is none of Azure's. ARM
+ * accepts any case on a PUT and returns the casing the rule was written with (`TCP`, `tcp`), so
+ * what is read is normalized here, at the edge, and compared in this casing everywhere else.
+ */
+export function canonicalProtocol(protocol: string): AzureProtocol | undefined {
+  const wanted = protocol.toLowerCase();
+  return CANONICAL_PROTOCOLS.find((candidate) => candidate.toLowerCase() === wanted);
+}

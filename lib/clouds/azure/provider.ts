@@ -179,13 +179,17 @@ export function summarizeAzureOperation(operation: AzureOperation): OperationSum
         narrows: false,
       };
     case "putNetworkSecurityGroup": {
-      const { created, added, removed, changed } = operation.change;
+      const { created, added, removed, changed, flushConnection } = operation.change;
+      const flush =
+        flushConnection === undefined
+          ? ""
+          : `; open flows ${flushConnection ? "re-evaluated" : "kept"} on rule changes (flushConnection ${flushConnection ? "on" : "off"})`;
       return {
         ...base,
         action: created ? "create" : "update",
         objectType: "network security group",
         object: operation.name,
-        detail: `${operation.securityRules.length} rules (+${added} −${removed} ~${changed})`,
+        detail: `${operation.securityRules.length} rules (+${added} −${removed} ~${changed})${flush}`,
         narrows: removed > 0 || changed > 0,
       };
     }

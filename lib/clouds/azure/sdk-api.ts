@@ -109,13 +109,17 @@ export class SdkAzureApi implements AzureApi {
       if (view.id !== undefined) statuses.set(view.id.toLowerCase(), view.instanceView?.statuses);
     }
     const result: VirtualMachine[] = [];
-    for (const model of models) {
-      const key = model.id?.toLowerCase();
-      if (key !== undefined && statuses.has(key)) {
+    const modelled = this.unreadable.modelEach(
+      models,
+      (model) => ({ model, vm: toVirtualMachine(model, undefined) }),
+      (model) => describe("virtual machine", model),
+    );
+    for (const { model, vm } of modelled) {
+      const key = vm.id.toLowerCase();
+      if (statuses.has(key)) {
         result.push(toVirtualMachine(model, statuses.get(key)));
         continue;
       }
-      const vm = toVirtualMachine(model, undefined);
       const view = await this.getOrUndefined("VirtualMachines_InstanceView", () =>
         vms.instanceView(vm.resourceGroup, vm.name),
       );
@@ -135,7 +139,7 @@ export class SdkAzureApi implements AzureApi {
     const nics = await this.collect("NetworkInterfaces_ListAll", () =>
       this.clients.network.networkInterfaces.listAll(),
     );
-    return nics.map(toNetworkInterface);
+    return this.unreadable.modelEach(nics, toNetworkInterface, (nic) => describe("network interface", nic));
   }
 
   async getNetworkInterface(resourceGroup: string, name: string): Promise<NetworkInterface | undefined> {
@@ -149,14 +153,18 @@ export class SdkAzureApi implements AzureApi {
     const addresses = await this.collect("PublicIPAddresses_ListAll", () =>
       this.clients.network.publicIPAddresses.listAll(),
     );
-    return addresses.map(toPublicIPAddress);
+    return this.unreadable.modelEach(addresses, toPublicIPAddress, (address) =>
+      describe("public IP address", address),
+    );
   }
 
   async listNetworkSecurityGroups(): Promise<NetworkSecurityGroup[]> {
     const nsgs = await this.collect("NetworkSecurityGroups_ListAll", () =>
       this.clients.network.networkSecurityGroups.listAll(),
     );
-    return nsgs.map(toNetworkSecurityGroup);
+    return this.unreadable.modelEach(nsgs, toNetworkSecurityGroup, (nsg) =>
+      describe("network security group", nsg),
+    );
   }
 
   async getNetworkSecurityGroup(
@@ -173,7 +181,9 @@ export class SdkAzureApi implements AzureApi {
     const asgs = await this.collect("ApplicationSecurityGroups_ListAll", () =>
       this.clients.network.applicationSecurityGroups.listAll(),
     );
-    return asgs.map(toApplicationSecurityGroup);
+    return this.unreadable.modelEach(asgs, toApplicationSecurityGroup, (asg) =>
+      describe("application security group", asg),
+    );
   }
 
   putNetworkSecurityGroup(
@@ -183,6 +193,8 @@ export class SdkAzureApi implements AzureApi {
       const parameters = {
         location: input.location,
         tags: { ...input.tags },
+        // Always sent: a PUT without it turns it off on an NSG that had it.
+        flushConnection: input.flushConnection ?? false,
         securityRules: input.securityRules.map(toSdkSecurityRule),
       };
       const written = await this.longRunning(
@@ -301,6 +313,11 @@ export class SdkAzureApi implements AzureApi {
       throw toAzureError(error, operation, failure);
     }
   }
+}
+
+/** An object ARM listed, as a finding names it: its id when it has one. */
+function describe(what: string, resource: { readonly id?: string; readonly name?: string }): string {
+  return resource.id ?? `${what} ${resource.name ?? "(no id, no name)"}`;
 }
 
 function nsgKey(resourceGroup: string, name: string): string {

@@ -13,7 +13,6 @@ import type {
 import { AzureApiError } from "./errors.js";
 import {
   type ApplicationSecurityGroup,
-  type AzureProtocol,
   type IpConfiguration,
   type NetworkInterface,
   type NetworkSecurityGroup,
@@ -23,6 +22,7 @@ import {
   type SubResource,
   type VirtualMachine,
 } from "./model.js";
+import { canonicalProtocol } from "./protocols.js";
 
 /**
  * SDK objects ↔ model.ts. The SDK already flattens `properties` as `az … show` does; this keeps
@@ -70,15 +70,14 @@ function present<K extends string, V>(key: K, value: V | undefined | null): { [P
   return (value === undefined || value === null ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-const PROTOCOLS: ReadonlySet<string> = new Set<AzureProtocol>(["Tcp", "Udp", "Icmp", "Esp", "Ah", "*"]);
-
 export function toSecurityRule(rule: SdkSecurityRule): SecurityRule {
   const what = `security rule ${rule.name ?? rule.id ?? "(unnamed)"}`;
   if (rule.name === undefined) throw malformed(what, "a name");
   if (rule.priority === undefined) throw malformed(what, "a priority");
   if (rule.direction !== "Inbound" && rule.direction !== "Outbound") throw malformed(what, "a direction");
   if (rule.access !== "Allow" && rule.access !== "Deny") throw malformed(what, "an access");
-  if (rule.protocol === undefined || !PROTOCOLS.has(rule.protocol)) throw malformed(what, "a known protocol");
+  const protocol = rule.protocol === undefined ? undefined : canonicalProtocol(rule.protocol);
+  if (protocol === undefined) throw malformed(what, "a known protocol");
   const asgs = (references: SdkSecurityRule["sourceApplicationSecurityGroups"]) =>
     references === undefined ? undefined : subResources(references, `an ASG of ${what}`);
   return {
@@ -86,7 +85,7 @@ export function toSecurityRule(rule: SdkSecurityRule): SecurityRule {
     priority: rule.priority,
     direction: rule.direction,
     access: rule.access,
-    protocol: rule.protocol as AzureProtocol,
+    protocol,
     ...present("description", rule.description),
     ...present("sourcePortRange", rule.sourcePortRange),
     ...present("sourcePortRanges", rule.sourcePortRanges && [...rule.sourcePortRanges]),
@@ -137,6 +136,7 @@ export function toNetworkSecurityGroup(nsg: SdkNetworkSecurityGroup): NetworkSec
     ...base,
     ...present("etag", nsg.etag),
     tags: { ...nsg.tags },
+    ...present("flushConnection", nsg.flushConnection),
     securityRules: (nsg.securityRules ?? []).map(toSecurityRule),
     defaultSecurityRules: (nsg.defaultSecurityRules ?? []).map(toSecurityRule),
     ...present(

@@ -24,7 +24,6 @@ import type {
   NetworkInterface,
   NetworkSecurityGroup,
   PublicIPAddress,
-  SecurityRule,
   VirtualMachine,
 } from "./model.js";
 import { fail } from "./sim/failures.js";
@@ -255,14 +254,9 @@ export class SimulatedArm implements AzureApi {
     );
   }
 
-  putNetworkSecurityGroup(input: {
-    readonly resourceGroup: string;
-    readonly name: string;
-    readonly location: string;
-    readonly tags: Readonly<Record<string, string>>;
-    readonly securityRules: readonly SecurityRule[];
-    readonly ifMatch?: string;
-  }): Promise<NetworkSecurityGroup> {
+  putNetworkSecurityGroup(
+    input: Parameters<AzureApi["putNetworkSecurityGroup"]>[0],
+  ): Promise<NetworkSecurityGroup> {
     return this.log.run("putNetworkSecurityGroup", [input], () => putNetworkSecurityGroup(this.store, input));
   }
 

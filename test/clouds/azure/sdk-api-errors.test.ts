@@ -161,9 +161,23 @@ describe("error mapping", () => {
     expect(error.code).toBe("Canceled");
   });
 
-  it("reports a resource ARM returned without an id as MalformedResponse", async () => {
-    const api = fakeApi({ networkSecurityGroups: { listAll: () => paged([[{ name: "no-id" }]]) } });
-    const error = await failure(api.listNetworkSecurityGroups());
+  it("leaves a listed resource without an id out of the list and reports it", async () => {
+    const api = fakeApi({
+      networkSecurityGroups: { listAll: () => paged([[{ name: "no-id" }, sdkNsg("nsg-1")]]) },
+    });
+    expect((await api.listNetworkSecurityGroups()).map((nsg) => nsg.name)).toEqual(["nsg-1"]);
+    expect(api.takeUnreadable()).toMatchObject([
+      {
+        code: "azure-unreadable-object",
+        subject: "network security group no-id",
+        message: expect.stringContaining("without an id"),
+      },
+    ]);
+  });
+
+  it("reports a resource ARM returned without an id, when asked for that one, as MalformedResponse", async () => {
+    const api = fakeApi({ networkSecurityGroups: { get: async () => ({ name: "no-id" }) } });
+    const error = await failure(api.getNetworkSecurityGroup(RESOURCE_GROUP, "no-id"));
     expect(error).toMatchObject({ code: "MalformedResponse" });
   });
 });

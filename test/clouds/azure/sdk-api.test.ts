@@ -252,6 +252,7 @@ describe("writes", () => {
       {
         location: LOCATION,
         tags: { k: "v" },
+        flushConnection: false,
         securityRules: [
           {
             name: "allow-web",

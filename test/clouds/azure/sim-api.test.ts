@@ -316,6 +316,7 @@ describe("NSG rules", () => {
         applicationSecurityGroupsPerRule: 1,
         applicationSecurityGroupsPerIpConfiguration: 2,
         applicationSecurityGroupsPerNetworkSecurityGroup: 2,
+        flushConnection: true,
       },
     });
     const rules = [allow("a", 100), allow("b", 101), allow("c", 102)];

@@ -9,7 +9,7 @@ import {
 import { SimulationInputError } from "./failures.js";
 import { checkNetworkInterface } from "./interfaces.js";
 import { checkName, checkTags, type NameKind, normalizeLocation } from "./names.js";
-import { checkSecurityRules, DEFAULT_SECURITY_RULES } from "./rules.js";
+import { canonicalRules, checkSecurityRules, DEFAULT_SECURITY_RULES } from "./rules.js";
 import { type ArmStore, key } from "./store.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -67,6 +67,7 @@ function insertAll(store: ArmStore, initial: AzureSubscriptionState): void {
     const { networkInterfaces: _derived, ...rest } = structuredClone(nsg);
     insert(store.networkSecurityGroups, nsg.id, {
       ...rest,
+      securityRules: canonicalRules(rest.securityRules),
       location: normalizeLocation(nsg.location),
       etag: nsg.etag ?? store.newEtag(),
       defaultSecurityRules: structuredClone(DEFAULT_SECURITY_RULES) as SecurityRule[],

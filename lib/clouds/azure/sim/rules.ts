@@ -1,5 +1,6 @@
 import { parseCidr } from "../../../net/cidr.js";
 import type { SecurityRule, SubResource } from "../model.js";
+import { canonicalProtocol } from "../protocols.js";
 import { fail } from "./failures.js";
 import { checkName } from "./names.js";
 import { type ArmStore, key } from "./store.js";
@@ -37,7 +38,6 @@ function defaultRule(
 
 export const MIN_PRIORITY = 100;
 export const MAX_PRIORITY = 4096;
-const PROTOCOLS = new Set(["Tcp", "Udp", "Icmp", "Esp", "Ah", "*"]);
 /** `VirtualNetwork`, `AzureLoadBalancer`, `Internet`, `Storage.EastUS`, … */
 const SERVICE_TAG = /^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)?$/;
 
@@ -114,7 +114,8 @@ function checkRule(store: ArmStore, nsg: NsgRef, rule: SecurityRule): void {
   if (rule.access !== "Allow" && rule.access !== "Deny") {
     throw fail.invalid("InvalidRequestFormat", `Access '${String(rule.access)}' of ${where} is not valid.`);
   }
-  if (!PROTOCOLS.has(rule.protocol)) {
+  // ARM takes any casing (`TCP`, `tcp`); the store keeps the model's (canonicalRules).
+  if (canonicalProtocol(rule.protocol) === undefined) {
     throw fail.invalid(
       "SecurityRuleInvalidProtocol",
       `Protocol '${rule.protocol}' of ${where} is not valid.`,
@@ -227,4 +228,9 @@ function checkSameVirtualNetwork(store: ArmStore, where: string, asgIds: readonl
       `The application security groups of ${where} have members in different virtual networks.`,
     );
   }
+}
+
+/** The rules with each protocol in the model's casing (checked rules only: an unknown one stays as it is). */
+export function canonicalRules(rules: readonly SecurityRule[]): SecurityRule[] {
+  return rules.map((rule) => ({ ...rule, protocol: canonicalProtocol(rule.protocol) ?? rule.protocol }));
 }

@@ -2,7 +2,7 @@ import type { ApplicationSecurityGroup, NetworkSecurityGroup, SecurityRule } fro
 import { sameResource } from "../model.js";
 import { fail } from "./failures.js";
 import { checkName, checkSameLocation, checkTags, normalizeLocation } from "./names.js";
-import { checkSecurityRules, DEFAULT_SECURITY_RULES } from "./rules.js";
+import { canonicalRules, checkSecurityRules, DEFAULT_SECURITY_RULES } from "./rules.js";
 import { type ArmStore, checkIfMatch, key, sortById } from "./store.js";
 
 export interface PutNetworkSecurityGroupInput {
@@ -10,6 +10,7 @@ export interface PutNetworkSecurityGroupInput {
   readonly name: string;
   readonly location: string;
   readonly tags: Readonly<Record<string, string>>;
+  readonly flushConnection?: boolean;
   readonly securityRules: readonly SecurityRule[];
   readonly ifMatch?: string;
 }
@@ -27,7 +28,7 @@ export function putNetworkSecurityGroup(
   const location = normalizeLocation(input.location);
   if (existing !== undefined) checkSameLocation(existing.id, existing.location, location);
   checkTags(input.tags);
-  const securityRules = structuredClone(input.securityRules) as SecurityRule[];
+  const securityRules = canonicalRules(structuredClone(input.securityRules));
   checkSecurityRules(store, { id: existing?.id ?? id, location }, securityRules);
   const nsg: NetworkSecurityGroup = {
     id: existing?.id ?? id,
@@ -36,6 +37,8 @@ export function putNetworkSecurityGroup(
     resourceGroup: existing?.resourceGroup ?? input.resourceGroup,
     etag: store.newEtag(),
     tags: { ...input.tags },
+    // A PUT replaces the whole NSG: a property it leaves out is false again, as in ARM.
+    ...(input.flushConnection === true ? { flushConnection: true } : {}),
     securityRules,
     defaultSecurityRules: structuredClone(DEFAULT_SECURITY_RULES) as SecurityRule[],
   };
