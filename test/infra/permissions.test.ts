@@ -448,9 +448,8 @@ describe("IAM: the seal tags", () => {
 });
 
 describe("IAM: the record key", () => {
-  const secretId = logicalId(sample.synchronizer.recordKeySecret as Secret, sample.stack);
-
   it("only the reconciler may read it", () => {
+    const secretId = logicalId(sample.synchronizer.recordKeySecret as Secret, sample.stack);
     const reads = bySid(statementsOf(sample, "reconciler"), "RecordKey");
     expect(actionsOf(reads)).toEqual(["secretsmanager:GetSecretValue"]);
     expect(reads.Resource).toEqual({ Ref: secretId });
