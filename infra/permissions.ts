@@ -154,6 +154,7 @@ export function localEc2Scope(config: LiveConfig): Ec2Scope | undefined {
   };
 }
 
+/** The configured roles of the other accounts, by ARN: their own policies scope what they may do. */
 export function assumeRoleStatement(config: LiveConfig): PolicyStatement | undefined {
   const roles = [...new Set((config.aws?.accounts ?? []).flatMap((account) => account.roleArn ?? []))];
   if (roles.length === 0) return undefined;

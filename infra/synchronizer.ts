@@ -224,6 +224,8 @@ export class SegmentationSynchronizer extends Construct {
     if (assume !== undefined) statements.push(assume);
     const token = webIdentityTokenStatement(config);
     if (token !== undefined) statements.push(token);
+    // The non-EC2 statements name their one resource each; there is no ownership to condition on
+    // (docs/iam.md): the configured credential secrets, the record key, the table.
     const secrets = reconcilerSecrets(config);
     if (secrets.length > 0) {
       statements.push(
@@ -269,7 +271,8 @@ export class SegmentationSynchronizer extends Construct {
     for (const name of ["aws-events", "azure-events", "gcp-events"] as const) {
       const ingest = functions[name];
       if (ingest === undefined) continue;
-      // Only SendMessage: not even GetQueueAttributes, which grantSendMessages adds.
+      // Only SendMessage: not even GetQueueAttributes, which grantSendMessages adds. On the queue
+      // alone: nothing of the clouds to condition on (docs/iam.md).
       ingest.role.addToPrincipalPolicy(
         new PolicyStatement({
           sid: "Enqueue",
