@@ -104,6 +104,8 @@ export interface SegmentationSynchronizerProps {
    * gcp-events), reserved from the account's pool, so that a flood of events cannot starve the
    * account's other functions nor flood the queue. Default 10. Throttled EventBridge events are
    * retried by Lambda's async queue; Event Grid and Pub/Sub retry a throttled (429) delivery.
+   * Reserved concurrency must leave the account 100 unreserved executions: with the default
+   * quota of 1,000 that is no concern, with a new account's lower quota ask for an increase.
    */
   readonly ingestConcurrency?: number;
   /**
@@ -118,7 +120,8 @@ export interface SegmentationSynchronizerProps {
    * IAM role ARNs that may send to the queue besides segsync's own producers (the ingest
    * functions, the schedule, the deploy sync): for instance the role you redrive the dead-letter
    * queue with, which needs sqs:SendMessage on the queue. Everyone else is denied by the queue
-   * policy, account administrators included.
+   * policy, account administrators included. It compares aws:PrincipalArn: the role's ARN with
+   * its path, not a session's.
    */
   readonly queueSenders?: readonly string[];
 }
