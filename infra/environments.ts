@@ -2,6 +2,8 @@
  * Each function's environment (lambdas/environment.ts) from the checked settings. Pure, so that
  * the `bundles` benchmark can start the bundles with the environment they are deployed with.
  */
+
+import type { RecordKeySource } from "../lib/live/config.js";
 import { FUNCTION_NODE_OPTIONS, type FunctionName } from "./bundling.js";
 import type { Settings } from "./settings.js";
 
@@ -17,6 +19,14 @@ export function commonEnvironment(name: FunctionName): Record<string, string> {
 export interface DeployedNames {
   readonly queueUrl: string;
   readonly tableName: string;
+  /** The record key's secret (a token at synth: its ARN is resolved in the JSON at deploy). */
+  readonly recordKeySecretArn: string;
+}
+
+/** What the reconciler parses as its configuration: the checked one, and where its record key is. */
+export function reconcilerConfigJson(settings: Settings, recordKeySecretArn: string): string {
+  const recordKey: RecordKeySource = { kind: "secret", secretArn: recordKeySecretArn };
+  return JSON.stringify({ ...(JSON.parse(settings.configJson) as object), recordKey });
 }
 
 export type IngestFunctionName = Exclude<FunctionName, "reconciler">;
@@ -37,7 +47,13 @@ export function functionEnvironment(
 ): Record<string, string> {
   switch (name) {
     case "aws-events":
-      return { SEGSYNC_QUEUE_URL: names.queueUrl };
+      return {
+        SEGSYNC_QUEUE_URL: names.queueUrl,
+        // The places whose events it may enqueue; never the roles that reach them.
+        SEGSYNC_AWS_ACCOUNTS: JSON.stringify(
+          (settings.config.aws?.accounts ?? []).map(({ account, regions }) => ({ account, regions })),
+        ),
+      };
     case "azure-events":
       return {
         SEGSYNC_QUEUE_URL: names.queueUrl,
@@ -51,10 +67,11 @@ export function functionEnvironment(
         SEGSYNC_QUEUE_URL: names.queueUrl,
         SEGSYNC_PUBSUB_AUDIENCE: settings.pubSub?.audience ?? "",
         SEGSYNC_PUBSUB_EMAIL: settings.pubSub?.serviceAccountEmail ?? "",
+        SEGSYNC_GCP_PROJECTS: JSON.stringify(settings.config.gcp?.projects ?? []),
       };
     case "reconciler":
       return {
-        SEGSYNC_CONFIG: settings.configJson,
+        SEGSYNC_CONFIG: reconcilerConfigJson(settings, names.recordKeySecretArn),
         SEGSYNC_POLICY_FILE: settings.policy.bundleName,
         SEGSYNC_TABLE: names.tableName,
         ...(settings.attachment === undefined ? {} : { SEGSYNC_ATTACHMENT: settings.attachment }),

@@ -22,15 +22,32 @@ export function acknowledgeReconcilerWildcards(
       "ec2:Describe*, ec2:GetManagedPrefixListEntries and sts:GetWebIdentityToken support no resource ARNs; the reads are limited by aws:RequestedRegion, the tokens by sts:IdentityTokenAudience";
   }
   if (ec2 !== undefined) {
-    const arn = (type: string) => `Resource::arn:<AWS::Partition>:ec2:*:${ec2.account}:${type}/*`;
-    findings[arn("security-group")] = OWNED_OBJECTS;
-    findings[arn("prefix-list")] = OWNED_OBJECTS;
-    findings[arn("vpc")] =
-      "CreateSecurityGroup is also authorized on the VPC that the group is created in: the customer's VPCs, which carry no segsync tag; the group itself must be created with the ownership tag";
-    findings[arn("network-interface")] =
-      "the customers' ENIs of any labelled instance: only their group list (ModifyNetworkInterfaceAttribute) and the segsync:original-groups tag (aws:TagKeys), in the configured regions";
+    const arn = (type: string) => `Resource::arn:<AWS::Partition>:ec2:*:${ec2.account}:${type}`;
+    findings[arn("security-group/*")] = OWNED_OBJECTS;
+    findings[arn("prefix-list/*")] = OWNED_OBJECTS;
+    if (ec2.vpcs === undefined) {
+      findings[arn("vpc/*")] =
+        "CreateSecurityGroup is also authorized on the VPC that the group is created in: the customer's VPCs, which carry no segsync tag; the configuration lists no vpcs for this account, so any VPC of its configured regions (docs/iam.md); the group itself must be created with the ownership tag";
+    }
+    for (const vpc of ec2.vpcs ?? []) {
+      findings[arn(`vpc/${vpc}`)] =
+        "a configured VPC, whose region the configuration does not say: any region in the ARN, the configured ones in aws:RequestedRegion; CreateSecurityGroup is authorized on it (docs/iam.md)";
+    }
+    findings[arn("network-interface/*")] =
+      ec2.vpcs === undefined
+        ? "the customers' ENIs of any labelled instance: only their group list (ModifyNetworkInterfaceAttribute) and segsync's restore tags (aws:TagKeys), in the configured regions; the configuration lists no vpcs for this account, so in any of its VPCs (docs/iam.md)"
+        : "the customers' ENIs of any labelled instance: only their group list (ModifyNetworkInterfaceAttribute) and segsync's restore tags (aws:TagKeys), in the configured regions and, by ec2:Vpc, the configured VPCs (except DeleteTags of those keys, which has no ec2:Vpc key; docs/iam.md)";
   }
   for (const [finding, reason] of Object.entries(findings)) {
     Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
   }
+}
+
+/** The record key's secret has no rotation schedule, on purpose. */
+export function acknowledgeRecordKeyRotation(secret: IConstruct): void {
+  Validations.of(secret).acknowledge({
+    id: "AwsSolutions-SMG4",
+    reason:
+      "the record key seals what segsync owns and the restore records on the customers' ENIs; a rotated key would void every seal at once, so it changes only by a deliberate re-seal (docs/iam.md), never on a schedule",
+  });
 }

@@ -1,11 +1,18 @@
 /**
  * The reconciler's IAM statements. EC2 writes are allowed only on what segsync owns (the
  * ownership tag, lib/clouds/aws/ownership.ts) wherever EC2 evaluates a tag condition for the
- * action; every EC2 statement is limited to the managed account's ARNs and configured regions.
+ * action; every EC2 statement is limited to the managed account's ARNs and configured regions,
+ * and, when the account lists its VPCs, everything on the customer's ENIs and VPCs to those VPCs.
+ * docs/iam.md has every statement, why it is shaped so, and what the Service Authorization
+ * Reference lets each action be conditioned on.
  */
 import { Aws } from "aws-cdk-lib";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
-import { ORIGINAL_GROUPS_TAG_KEY, OWNERSHIP_TAG } from "../lib/clouds/aws/ownership.js";
+import {
+  ORIGINAL_GROUPS_SEAL_TAG_KEY,
+  ORIGINAL_GROUPS_TAG_KEY,
+  OWNERSHIP_TAG,
+} from "../lib/clouds/aws/ownership.js";
 import type { LiveConfig } from "../lib/live/config.js";
 import { providerTokenAudience } from "../lib/live/credentials-gcp.js";
 import {
@@ -17,10 +24,15 @@ import {
 export interface Ec2Scope {
   readonly account: string;
   readonly regions: readonly string[];
+  /** The VPCs whose ENIs segsync may change and where it may create groups; absent: any. */
+  readonly vpcs?: readonly string[];
 }
 
 const OWNED = { [`aws:ResourceTag/${OWNERSHIP_TAG.Key}`]: OWNERSHIP_TAG.Value };
 const CREATED_OWNED = { [`aws:RequestTag/${OWNERSHIP_TAG.Key}`]: OWNERSHIP_TAG.Value };
+
+/** The only tags segsync writes on the customer's ENIs: the restore record and its seal. */
+export const INTERFACE_TAG_KEYS = [ORIGINAL_GROUPS_TAG_KEY, ORIGINAL_GROUPS_SEAL_TAG_KEY] as const;
 
 /** What the reconciler reads: Describe* and Get* take no resource ARNs (resource "*"). */
 export const EC2_READ_ACTIONS = [
@@ -37,16 +49,34 @@ function arn(scope: Ec2Scope, resource: string): string {
 }
 
 /**
+ * ec2:Vpc holds the ARN of the VPC the ENI or group is in. The Service Authorization Reference
+ * (docs/iam.md) gives it for ModifyNetworkInterfaceAttribute (network-interface, security-group)
+ * and CreateTags (network-interface), but not for DeleteTags or for CreateSecurityGroup, whose
+ * VPC is named by its resource ARN instead.
+ */
+function inVpcs(scope: Ec2Scope): object {
+  if (scope.vpcs === undefined) return {};
+  return { ArnLike: { "ec2:Vpc": scope.vpcs.map((vpc) => arn(scope, `vpc/${vpc}`)) } };
+}
+
+/**
  * The EC2 statements for one account. The same statements suit the role that `roleArn` names in
- * another account (with that account's id), trusting the reconciler's role.
+ * another account (with that account's id, regions and VPCs), trusting the reconciler's role.
  */
 export function ec2Statements(scope: Ec2Scope): PolicyStatement[] {
   const inRegions = { "aws:RequestedRegion": [...scope.regions] };
   const group = arn(scope, "security-group/*");
   const prefixList = arn(scope, "prefix-list/*");
   const networkInterface = arn(scope, "network-interface/*");
+  const vpcs =
+    scope.vpcs === undefined ? [arn(scope, "vpc/*")] : scope.vpcs.map((vpc) => arn(scope, `vpc/${vpc}`));
   const statement = (sid: string, actions: string[], resources: string[], conditions: object) =>
     new PolicyStatement({ sid, effect: Effect.ALLOW, actions, resources, conditions });
+  const interfaceKeys = {
+    "ForAllValues:StringEquals": { "aws:TagKeys": [...INTERFACE_TAG_KEYS] },
+    // ForAllValues holds for an empty key list, and DeleteTags without keys deletes every tag.
+    Null: { "aws:TagKeys": "false" },
+  };
   return [
     statement("Ec2Read", [...EC2_READ_ACTIONS], ["*"], { StringEquals: inRegions }),
     // Creating: the new group or list must carry the ownership tag from its first moment.
@@ -58,10 +88,9 @@ export function ec2Statements(scope: Ec2Scope): PolicyStatement[] {
         StringEquals: { ...inRegions, ...CREATED_OWNED },
       },
     ),
-    // CreateSecurityGroup is also authorized on the customer's VPC, which carries no segsync tag.
-    statement("Ec2CreateGroupInVpc", ["ec2:CreateSecurityGroup"], [arn(scope, "vpc/*")], {
-      StringEquals: inRegions,
-    }),
+    // CreateSecurityGroup is also authorized on the customer's VPC, which carries no segsync tag:
+    // its ARN names the configured VPCs (the action has no ec2:Vpc key), or any VPC without them.
+    statement("Ec2CreateGroupInVpc", ["ec2:CreateSecurityGroup"], vpcs, { StringEquals: inRegions }),
     // Tags given on create are authorized as CreateTags in the creating call only.
     statement("Ec2TagOnCreate", ["ec2:CreateTags"], [group, prefixList], {
       StringEquals: { ...inRegions, "ec2:CreateAction": ["CreateSecurityGroup", "CreateManagedPrefixList"] },
@@ -78,7 +107,8 @@ export function ec2Statements(scope: Ec2Scope): PolicyStatement[] {
       [group, prefixList],
       { StringEquals: { ...inRegions, ...OWNED } },
     ),
-    // segsync's own tags on what it owns, never the ownership tag itself (that would disown it).
+    // segsync's own tags on what it owns (segsync:identity, segsync:seal…), never the ownership
+    // tag itself (that would disown it).
     statement("Ec2TagOwned", ["ec2:CreateTags", "ec2:DeleteTags"], [group, prefixList], {
       StringEquals: { ...inRegions, ...OWNED },
       "ForAllValues:StringLike": { "aws:TagKeys": ["segsync:*"] },
@@ -86,16 +116,25 @@ export function ec2Statements(scope: Ec2Scope): PolicyStatement[] {
       // DeleteTags without keys deletes every tag: the keys must be given.
       Null: { "aws:TagKeys": "false" },
     }),
-    // On the customer's ENIs, only the tag recording their original groups (for restore).
-    statement("Ec2TagInterfaces", ["ec2:CreateTags", "ec2:DeleteTags"], [networkInterface], {
+    // On the customer's ENIs, only the record of their original groups and its seal (restore),
+    // and only in the configured VPCs.
+    statement("Ec2TagInterfaces", ["ec2:CreateTags"], [networkInterface], {
       StringEquals: inRegions,
-      "ForAllValues:StringEquals": { "aws:TagKeys": [ORIGINAL_GROUPS_TAG_KEY] },
-      Null: { "aws:TagKeys": "false" },
+      ...interfaceKeys,
+      ...inVpcs(scope),
+    }),
+    // DeleteTags has no ec2:Vpc key: the same two keys on any ENI of the account's regions. It
+    // can only drop a restore record, which restore then refuses to act on.
+    statement("Ec2UntagInterfaces", ["ec2:DeleteTags"], [networkInterface], {
+      StringEquals: inRegions,
+      ...interfaceKeys,
     }),
     // No ownership condition is possible: the ENIs are the customer's, and the group list set on
-    // them includes customer groups (additive attachment, restore). Region and account only.
+    // them includes customer groups (additive attachment, restore). The configured VPCs (both
+    // the ENI and every group have ec2:Vpc), or the account and its regions without them.
     statement("Ec2SetInterfaceGroups", ["ec2:ModifyNetworkInterfaceAttribute"], [networkInterface, group], {
       StringEquals: inRegions,
+      ...inVpcs(scope),
     }),
   ];
 }
@@ -105,9 +144,17 @@ export function localEc2Scope(config: LiveConfig): Ec2Scope | undefined {
   const local = (config.aws?.accounts ?? []).filter((account) => account.roleArn === undefined);
   const first = local[0];
   if (first === undefined) return undefined;
-  return { account: first.account, regions: [...new Set(local.flatMap((account) => account.regions))] };
+  const regions = [...new Set(local.flatMap((account) => account.regions))];
+  // An entry without vpcs means every VPC of its regions: the union is then unscoped.
+  if (local.some((account) => account.vpcs === undefined)) return { account: first.account, regions };
+  return {
+    account: first.account,
+    regions,
+    vpcs: [...new Set(local.flatMap((account) => account.vpcs ?? []))],
+  };
 }
 
+/** The configured roles of the other accounts, by ARN: their own policies scope what they may do. */
 export function assumeRoleStatement(config: LiveConfig): PolicyStatement | undefined {
   const roles = [...new Set((config.aws?.accounts ?? []).flatMap((account) => account.roleArn ?? []))];
   if (roles.length === 0) return undefined;

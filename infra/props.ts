@@ -1,5 +1,6 @@
 import type { Schedule } from "aws-cdk-lib/aws-events";
 import type { IKey } from "aws-cdk-lib/aws-kms";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { z } from "zod";
 import type { EventGridAuthSchema } from "../lambdas/environment.js";
 import type { AwsQuotasSchema } from "../lib/clouds/aws/config.js";
@@ -21,6 +22,12 @@ export interface AwsAccountSettings {
    * nothing elsewhere).
    */
   readonly roleArn?: string;
+  /**
+   * The VPCs (`vpc-…`) of this account whose instances segsync manages. Given, the reconciler's
+   * role may change ENIs and create groups in these VPCs only; absent, in any VPC of the
+   * account's regions (synth warns). docs/iam.md.
+   */
+  readonly vpcs?: readonly string[];
 }
 
 export interface AwsSettings {
@@ -92,4 +99,29 @@ export interface SegmentationSynchronizerProps {
    * workload addresses and labels, no secrets.
    */
   readonly tableEncryptionKey?: IKey;
+  /**
+   * The most concurrent executions of each ingest function (aws-events, azure-events,
+   * gcp-events), reserved from the account's pool, so that a flood of events cannot starve the
+   * account's other functions nor flood the queue. Default 10. Throttled EventBridge events are
+   * retried by Lambda's async queue; Event Grid and Pub/Sub retry a throttled (429) delivery.
+   * Reserved concurrency must leave the account 100 unreserved executions: with the default
+   * quota of 1,000 that is no concern, with a new account's lower quota ask for an increase.
+   */
+  readonly ingestConcurrency?: number;
+  /**
+   * The record key (docs/iam.md): the secret under which segsync seals what it owns and what it
+   * records for restore. Default: a secret the construct generates (64 letters and digits,
+   * encrypted with `tableEncryptionKey` when given, kept when the stack is deleted). Give your
+   * own to share it with the CLI; its SecretString must be at least 32 characters. Only the
+   * reconciler may read it.
+   */
+  readonly recordKeySecret?: ISecret;
+  /**
+   * IAM role ARNs that may send to the queue besides segsync's own producers (the ingest
+   * functions, the schedule, the deploy sync): for instance the role you redrive the dead-letter
+   * queue with, which needs sqs:SendMessage on the queue. Everyone else is denied by the queue
+   * policy, account administrators included. It compares aws:PrincipalArn: the role's ARN with
+   * its path, not a session's.
+   */
+  readonly queueSenders?: readonly string[];
 }

@@ -14,7 +14,8 @@ export const SAMPLE_PROPS: SegmentationSynchronizerProps = {
   policyFile: join(PROJECT_ROOT, "examples", "policy.yaml"),
   aws: {
     accounts: [
-      { account: SAMPLE_ACCOUNT, regions: [SAMPLE_REGION] },
+      // The VPC of examples/estate.yaml: the reconciler changes ENIs and creates groups there only.
+      { account: SAMPLE_ACCOUNT, regions: [SAMPLE_REGION], vpcs: ["vpc-0a1b2c3d"] },
       {
         account: "222222222222",
         regions: ["us-west-2"],

@@ -46,13 +46,26 @@ export interface Settings {
   readonly pubSub: PubSubSettings | undefined;
   /** Changes whenever what the reconciler enforces changes: the policy, the config, the attachment. */
   readonly fingerprint: string;
+  /** The reserved concurrency of each ingest function. */
+  readonly ingestConcurrency: number;
+  /** Role ARNs the queue policy lets send besides the pipeline's own producers. */
+  readonly queueSenders: readonly string[];
 }
+
+/** Reserved for each ingest function unless `ingestConcurrency` says otherwise. */
+export const DEFAULT_INGEST_CONCURRENCY = 10;
 
 /**
  * Lambda allows 4 KB of environment variables per function; the reconciler's other variables
  * (table name, policy file, Node options…) take at most about 500 bytes.
  */
 const CONFIG_JSON_LIMIT = 3_500;
+/**
+ * The `recordKey` member the construct adds to SEGSYNC_CONFIG at deploy (its secret's ARN is a
+ * token at synth): `,"recordKey":{"kind":"secret","secretArn":"…"}` with an ARN of up to 200 bytes.
+ */
+const RECORD_KEY_JSON_ALLOWANCE = 250;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 function loadPolicy(policyFile: string): PolicySettings {
   const path = resolve(policyFile);
@@ -141,6 +154,25 @@ function ingestProblems(props: SegmentationSynchronizerProps, config: LiveConfig
   return { problems, eventGridAuth, pubSub };
 }
 
+function deploymentProblems(props: SegmentationSynchronizerProps) {
+  const parsed = z
+    .object({
+      ingestConcurrency: z
+        .number()
+        .int("must be a whole number")
+        .min(1, "must be at least 1 (0 would stop the function)")
+        .default(DEFAULT_INGEST_CONCURRENCY),
+      queueSenders: z.array(z.string().regex(ROLE_ARN, "not an IAM role ARN")).default([]),
+    })
+    .safeParse({ ingestConcurrency: props.ingestConcurrency, queueSenders: props.queueSenders });
+  if (parsed.success) return { problems: [], ...parsed.data };
+  return {
+    problems: zodProblems("props", parsed.error).map((line) => line.replace(/^props\./, "")),
+    ingestConcurrency: DEFAULT_INGEST_CONCURRENCY,
+    queueSenders: [],
+  };
+}
+
 /** Every issue with the props at once, or the settings the construct deploys. */
 export function resolveSettings(props: SegmentationSynchronizerProps): Settings {
   const policy = loadPolicy(props.policyFile);
@@ -154,10 +186,13 @@ export function resolveSettings(props: SegmentationSynchronizerProps): Settings 
   }
   const config = parsed.data;
   const ingest = ingestProblems(props, config);
+  const deployment = deploymentProblems(props);
+  ingest.problems.push(...deployment.problems);
   const configJson = JSON.stringify(document);
-  if (configJson.length > CONFIG_JSON_LIMIT) {
+  const limit = CONFIG_JSON_LIMIT - RECORD_KEY_JSON_ALLOWANCE;
+  if (configJson.length > limit) {
     ingest.problems.push(
-      `config: ${configJson.length} bytes as JSON, more than the ${CONFIG_JSON_LIMIT} that fit in the reconciler's environment (Lambda allows 4 KB)`,
+      `config: ${configJson.length} bytes as JSON, more than the ${limit} that fit in the reconciler's environment beside the record key (Lambda allows 4 KB)`,
     );
   }
   if (ingest.problems.length > 0) {
@@ -181,5 +216,7 @@ export function resolveSettings(props: SegmentationSynchronizerProps): Settings 
     eventGridAuth: ingest.eventGridAuth,
     pubSub: ingest.pubSub,
     fingerprint,
+    ingestConcurrency: deployment.ingestConcurrency,
+    queueSenders: deployment.queueSenders,
   };
 }

@@ -5,23 +5,25 @@
  * clouds and a DynamoDB inventory; a schedule and every deploy that changes the policy enqueue
  * a full sync.
  */
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
+import { Annotations, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { CfnEventBusPolicy, Rule, RuleTargetInput, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction, SqsQueue } from "aws-cdk-lib/aws-events-targets";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { AnyPrincipal, Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { FunctionUrlAuthType, type IFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { QUEUE_MESSAGE_GROUP, type QueueMessage } from "../lib/ingest/queue-message.js";
 import type { FunctionName } from "./bundling.js";
 import { DeploySync } from "./deploy-sync.js";
 import { functionEnvironment, ingestFunctions } from "./environments.js";
+import { placePattern } from "./event-places.js";
 import { copyIntoBundle, type PipelineFunction, pipelineFunction } from "./functions.js";
-import { acknowledgeReconcilerWildcards } from "./nag.js";
+import { acknowledgeReconcilerWildcards, acknowledgeRecordKeyRotation } from "./nag.js";
 import {
   assumeRoleStatement,
   ec2Statements,
@@ -64,6 +66,8 @@ export class SegmentationSynchronizer extends Construct {
   /** In alarm while any event sits in eventsDeadLetterQueue. */
   readonly eventsDeadLetterAlarm: Alarm | undefined;
   readonly table: Table;
+  /** The record key's secret: generated, or the `recordKeySecret` prop. */
+  readonly recordKeySecret: ISecret;
   readonly functions: Readonly<Partial<Record<FunctionName, PipelineFunction>>>;
   /** The Event Grid webhook endpoint, with `azure`. */
   readonly azureEventsUrl: string | undefined;
@@ -112,7 +116,12 @@ export class SegmentationSynchronizer extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const names = { queueUrl: this.queue.queueUrl, tableName: this.table.tableName };
+    this.recordKeySecret = props.recordKeySecret ?? this.generateRecordKey(props);
+    const names = {
+      queueUrl: this.queue.queueUrl,
+      tableName: this.table.tableName,
+      recordKeySecretArn: this.recordKeySecret.secretFullArn ?? this.recordKeySecret.secretArn,
+    };
     const functions: Partial<Record<FunctionName, PipelineFunction>> = {};
     for (const name of ingestFunctions(settings)) {
       functions[name] = this.createFunction(name, functionEnvironment(name, settings, names));
@@ -137,7 +146,7 @@ export class SegmentationSynchronizer extends Construct {
     this.azureEventsUrl = this.functionUrl(functions["azure-events"], "AzureEventsUrl", "Event Grid webhook");
     this.gcpEventsUrl = this.functionUrl(functions["gcp-events"], "GcpEventsUrl", "Pub/Sub push endpoint");
 
-    new Rule(this, "FullSyncSchedule", {
+    const schedule = new Rule(this, "FullSyncSchedule", {
       description: "segsync: periodic full sync, repairs drift and missed events",
       schedule: props.fullSyncSchedule ?? DEFAULT_SCHEDULE,
       targets: [
@@ -147,11 +156,16 @@ export class SegmentationSynchronizer extends Construct {
         }),
       ],
     });
-    new DeploySync(this, "DeploySync", {
+    const deploySync = new DeploySync(this, "DeploySync", {
       queue: this.queue,
       fingerprint: settings.fingerprint,
       after: [reconciler.function, reconciler.role],
     });
+    this.denyOtherSenders(schedule, [
+      ...ingestFunctions(settings).flatMap((name) => functions[name]?.role.roleArn ?? []),
+      deploySync.role.roleArn,
+      ...settings.queueSenders,
+    ]);
 
     new CfnOutput(this, "QueueUrl", { value: this.queue.queueUrl });
     new CfnOutput(this, "TableName", { value: this.table.tableName });
@@ -165,6 +179,12 @@ export class SegmentationSynchronizer extends Construct {
   /** An account without roleArn is reached with the reconciler's own role: it must be this one. */
   private checkLocalAccount(): void {
     const local = localEc2Scope(this.settings.config);
+    if (local !== undefined && local.vpcs === undefined) {
+      Annotations.of(this).addWarningV2(
+        "segsync:unscopedVpcs",
+        `aws.accounts: ${local.account} lists no vpcs, so the reconciler may set the groups of any ENI and create groups in any VPC of its configured regions; list the VPCs segsync manages to scope it (docs/iam.md)`,
+      );
+    }
     const stackAccount = Stack.of(this).account;
     if (local === undefined || Token.isUnresolved(stackAccount) || stackAccount === local.account) return;
     throw new SynchronizerConfigError("segsync: the SegmentationSynchronizer configuration is not valid", [
@@ -191,6 +211,7 @@ export class SegmentationSynchronizer extends Construct {
       environment,
       memorySize: 256,
       timeout: Duration.seconds(10),
+      reservedConcurrentExecutions: this.settings.ingestConcurrency,
     });
   }
 
@@ -203,6 +224,8 @@ export class SegmentationSynchronizer extends Construct {
     if (assume !== undefined) statements.push(assume);
     const token = webIdentityTokenStatement(config);
     if (token !== undefined) statements.push(token);
+    // The non-EC2 statements name their one resource each; there is no ownership to condition on
+    // (docs/iam.md): the configured credential secrets, the record key, the table.
     const secrets = reconcilerSecrets(config);
     if (secrets.length > 0) {
       statements.push(
@@ -214,6 +237,11 @@ export class SegmentationSynchronizer extends Construct {
       );
     }
     statements.push(
+      new PolicyStatement({
+        sid: "RecordKey",
+        actions: ["secretsmanager:GetSecretValue"],
+        resources: [this.recordKeySecret.secretFullArn ?? secretResource(this.recordKeySecret.secretArn)],
+      }),
       new PolicyStatement({
         sid: "Inventory",
         actions: [...TABLE_ITEM_ACTIONS],
@@ -230,6 +258,10 @@ export class SegmentationSynchronizer extends Construct {
       "kms:GenerateDataKey",
       "kms:DescribeKey",
     );
+    // A team's own secret under its own key; the generated one shares the table key granted above.
+    if (props.recordKeySecret?.encryptionKey !== undefined) {
+      props.recordKeySecret.encryptionKey.grant(reconciler.role, "kms:Decrypt");
+    }
     reconciler.function.addEventSource(
       new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }),
     );
@@ -239,7 +271,8 @@ export class SegmentationSynchronizer extends Construct {
     for (const name of ["aws-events", "azure-events", "gcp-events"] as const) {
       const ingest = functions[name];
       if (ingest === undefined) continue;
-      // Only SendMessage: not even GetQueueAttributes, which grantSendMessages adds.
+      // Only SendMessage: not even GetQueueAttributes, which grantSendMessages adds. On the queue
+      // alone: nothing of the clouds to condition on (docs/iam.md).
       ingest.role.addToPrincipalPolicy(
         new PolicyStatement({
           sid: "Enqueue",
@@ -258,6 +291,52 @@ export class SegmentationSynchronizer extends Construct {
         }),
       );
     }
+  }
+
+  /** The record key: letters and digits, kept when the stack goes (seals made under it outlive it). */
+  private generateRecordKey(props: SegmentationSynchronizerProps): Secret {
+    const secret = new Secret(this, "RecordKey", {
+      description: "segsync record key: seals what segsync owns and records for restore",
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      ...(props.tableEncryptionKey === undefined ? {} : { encryptionKey: props.tableEncryptionKey }),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledgeRecordKeyRotation(secret);
+    return secret;
+  }
+
+  /**
+   * Only the pipeline's producers may send: the given roles, and EventBridge for the schedule
+   * rule alone. Two denies, because a role's call carries aws:PrincipalArn and EventBridge's
+   * carries aws:PrincipalServiceName and aws:SourceArn instead.
+   */
+  private denyOtherSenders(schedule: Rule, senders: readonly string[]): void {
+    this.queue.addToResourcePolicy(
+      new PolicyStatement({
+        sid: "OnlySegsyncProducers",
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ["sqs:SendMessage"],
+        resources: [this.queue.queueArn],
+        conditions: {
+          ArnNotEquals: { "aws:PrincipalArn": [...senders] },
+          Null: { "aws:PrincipalServiceName": "true" },
+        },
+      }),
+    );
+    this.queue.addToResourcePolicy(
+      new PolicyStatement({
+        sid: "OnlyTheScheduleRule",
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ["sqs:SendMessage"],
+        resources: [this.queue.queueArn],
+        conditions: {
+          ArnNotEquals: { "aws:SourceArn": schedule.ruleArn },
+          Null: { "aws:PrincipalServiceName": "false" },
+        },
+      }),
+    );
   }
 
   private nonEmptyAlarm(id: string, queue: Queue, description: string): Alarm {
@@ -289,6 +368,8 @@ export class SegmentationSynchronizer extends Construct {
     // EventBridge invokes aws-events asynchronously: Lambda retries a failed event twice, then
     // sends it here rather than dropping it.
     target.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(deadLetters) });
+    // Only events of the configured accounts and regions, this account's and forwarded ones.
+    const places = placePattern(this.settings.config.aws?.accounts ?? []);
     const toFunction = new LambdaFunction(target, {
       deadLetterQueue: deadLetters,
       retryAttempts: 8,
@@ -296,7 +377,11 @@ export class SegmentationSynchronizer extends Construct {
     });
     new Rule(this, "Ec2StateChange", {
       description: "segsync: EC2 instance state changes, this account's and forwarded ones",
-      eventPattern: { source: ["aws.ec2"], detailType: ["EC2 Instance State-change Notification"] },
+      eventPattern: {
+        source: ["aws.ec2"],
+        detailType: ["EC2 Instance State-change Notification"],
+        ...places,
+      },
       targets: [toFunction],
     });
     new Rule(this, "Ec2TagChange", {
@@ -305,6 +390,7 @@ export class SegmentationSynchronizer extends Construct {
         source: ["aws.tag"],
         detailType: ["Tag Change on Resource"],
         detail: { service: ["ec2"], "resource-type": ["instance"] },
+        ...places,
       },
       targets: [toFunction],
     });

@@ -54,6 +54,7 @@ export interface BundlesOptions {
 const NAMES = {
   queueUrl: "https://sqs.us-east-1.amazonaws.com/111111111111/segsync-queue.fifo",
   tableName: "segsync-inventory",
+  recordKeySecretArn: "arn:aws:secretsmanager:us-east-1:111111111111:secret:segsync-record-key-AbCdEf",
 };
 
 const IMPORT_SCRIPT = [

@@ -1,6 +1,7 @@
 import { Validations } from "aws-cdk-lib";
 import { Annotations, Match } from "aws-cdk-lib/assertions";
 import { Key } from "aws-cdk-lib/aws-kms";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { describe, expect, it } from "vitest";
@@ -52,6 +53,13 @@ const VARIANTS: Record<string, [SegmentationSynchronizerProps, string | null]> =
     },
     "111111111111",
   ],
+  "the hub lists no VPCs": [
+    {
+      ...SAMPLE_PROPS,
+      aws: { accounts: [{ account: "111111111111", regions: ["us-east-1", "eu-west-1"] }] },
+    },
+    "111111111111",
+  ],
   "secrets everywhere": [
     {
       ...SAMPLE_PROPS,
@@ -76,25 +84,44 @@ describe("cdk-nag AwsSolutions", () => {
     expect(findings(keyed)).toEqual([]);
   });
 
+  it("reports none with a team's own record key (nothing to acknowledge for a secret it does not create)", () => {
+    const own = construct((stack) => ({
+      ...SAMPLE_PROPS,
+      recordKeySecret: Secret.fromSecretNameV2(stack, "TeamKey", "team/segsync-record-key"),
+    }));
+    expect(findings(own)).toEqual([]);
+    expect(acknowledgments(own.app).map(({ id }) => id)).not.toContain("AwsSolutions-SMG4");
+  });
+
   it("acknowledges only IAM5 wildcard findings, one resource each, each with its reason and each still needed", () => {
     const built = construct();
     const acknowledged = acknowledgments(built.app);
     expect(acknowledged.length).toBeGreaterThan(0);
     for (const { id, reason } of acknowledged) {
-      expect(id).toMatch(/^AwsSolutions-(IAM5\[Resource::.+\]|SQS3)$/);
+      expect(id).toMatch(/^AwsSolutions-(IAM5\[Resource::.+\]|SQS3|SMG4)$/);
       expect(reason.length, id).toBeGreaterThan(60);
     }
     // Without them these are exactly the findings: no acknowledgment is stale, none is missing.
     const raw = findings(built, false);
     expect(new Set(raw.map((finding) => finding.rule))).toEqual(new Set(acknowledged.map(({ id }) => id)));
-    // IAM5 only on the reconciler's policy; SQS3 only on the EC2 events' dead-letter queue.
+    // IAM5 only on the reconciler's policy; SQS3 only on the EC2 events' dead-letter queue; SMG4
+    // (no rotation) only on the record key.
+    const expectedPath: Record<string, string> = {
+      "AwsSolutions-SQS3": "Segsync/Segsync/EventsDeadLetterQueue/Resource",
+      "AwsSolutions-SMG4": "Segsync/Segsync/RecordKey/Resource",
+    };
     expect(raw.flatMap((finding) => finding.paths.map((path) => [finding.rule.split("[")[0], path]))).toEqual(
-      raw.map((finding) =>
-        finding.rule === "AwsSolutions-SQS3"
-          ? ["AwsSolutions-SQS3", "Segsync/Segsync/EventsDeadLetterQueue/Resource"]
-          : ["AwsSolutions-IAM5", "Segsync/Segsync/ReconcilerRole/DefaultPolicy/Resource"],
-      ),
+      raw.map((finding) => [
+        finding.rule.split("[")[0],
+        expectedPath[finding.rule] ?? "Segsync/Segsync/ReconcilerRole/DefaultPolicy/Resource",
+      ]),
     );
+    // With VPCs listed, their ARNs are acknowledged one by one, and no VPC wildcard is granted.
+    const iam5 = acknowledged.filter(({ id }) => id.startsWith("AwsSolutions-IAM5")).map(({ id }) => id);
+    expect(iam5).toContain(
+      "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:111111111111:vpc/vpc-0a1b2c3d]",
+    );
+    expect(iam5).not.toContain("AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:111111111111:vpc/*]");
   });
 
   it("leaves no CDK warning or error annotation on the stack", () => {

@@ -1,10 +1,24 @@
+import { Annotations, Match } from "aws-cdk-lib/assertions";
 import type { CfnRole } from "aws-cdk-lib/aws-iam";
 import { type CfnKey, Key } from "aws-cdk-lib/aws-kms";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { describe, expect, it } from "vitest";
 import type { FunctionName } from "../../infra/bundling.js";
-import { EC2_READ_ACTIONS, TABLE_ITEM_ACTIONS } from "../../infra/permissions.js";
+import {
+  EC2_READ_ACTIONS,
+  INTERFACE_TAG_KEYS,
+  localEc2Scope,
+  TABLE_ITEM_ACTIONS,
+} from "../../infra/permissions.js";
 import { SAMPLE_PROPS } from "../../infra/sample.js";
-import { ORIGINAL_GROUPS_TAG_KEY, OWNERSHIP_TAG } from "../../lib/clouds/aws/ownership.js";
+import {
+  IDENTITY_TAG_KEY,
+  ORIGINAL_GROUPS_SEAL_TAG_KEY,
+  ORIGINAL_GROUPS_TAG_KEY,
+  OWNERSHIP_TAG,
+  SEAL_TAG_KEY,
+} from "../../lib/clouds/aws/ownership.js";
+import { LiveConfigSchema } from "../../lib/live/config.js";
 import { WEB_IDENTITY_TOKEN_SECONDS } from "../../lib/live/web-identity-token.js";
 import {
   actionsOf,
@@ -136,7 +150,10 @@ describe("IAM: the reconciler", () => {
     // The rest: CreateSecurityGroup on the customer's VPC, which carries no segsync tag.
     const others = creates.filter((s) => !onObjects.includes(s));
     expect(others.flatMap(actionsOf)).toEqual(["ec2:CreateSecurityGroup"]);
-    expect(others.flatMap(resourcesOf).map(flat)).toEqual(["arn:<AWS::Partition>:ec2:*:111111111111:vpc/*"]);
+    // The sample lists its hub VPC: only there.
+    expect(others.flatMap(resourcesOf).map(flat)).toEqual([
+      "arn:<AWS::Partition>:ec2:*:111111111111:vpc/vpc-0a1b2c3d",
+    ]);
 
     const tagOnCreate = ec2.find((s) => condition(s, "StringEquals", "ec2:CreateAction") !== undefined);
     expect(actionsOf(tagOnCreate as Statement)).toEqual(["ec2:CreateTags"]);
@@ -146,19 +163,24 @@ describe("IAM: the reconciler", () => {
     ]);
   });
 
-  it("tags and untags only its own keys: on owned objects never the ownership tag, on ENIs only the original groups", () => {
+  it("tags and untags only its own keys: on owned objects never the ownership tag, on ENIs only the restore record and its seal", () => {
     const tagging = ec2.filter(
       (s) =>
         actionsOf(s).some((action) => action === "ec2:CreateTags" || action === "ec2:DeleteTags") &&
         condition(s, "StringEquals", "ec2:CreateAction") === undefined,
     );
-    expect(tagging).toHaveLength(2);
+    expect(tagging.map((s) => s.Sid).sort()).toEqual([
+      "Ec2TagInterfaces",
+      "Ec2TagOwned",
+      "Ec2UntagInterfaces",
+    ]);
     for (const statement of tagging) {
       expect(condition(statement, "Null", "aws:TagKeys"), statement.Sid).toBe("false");
       const onInterfaces = resourcesOf(statement).every((r) => flat(r).endsWith(":network-interface/*"));
       if (onInterfaces) {
         expect(condition(statement, "ForAllValues:StringEquals", "aws:TagKeys")).toEqual([
           ORIGINAL_GROUPS_TAG_KEY,
+          ORIGINAL_GROUPS_SEAL_TAG_KEY,
         ]);
       } else {
         expect(condition(statement, "StringEquals", OWNED)).toBe(OWNERSHIP_TAG.Value);
@@ -192,7 +214,7 @@ describe("IAM: the reconciler", () => {
 
   it("scopes EC2 to the account it reaches with its own role, and assumes the configured roles elsewhere", () => {
     for (const resource of ec2.flatMap(resourcesOf).filter((r) => r !== "*")) {
-      expect(flat(resource)).toMatch(/^arn:<AWS::Partition>:ec2:\*:111111111111:[a-z-]+\/\*$/);
+      expect(flat(resource)).toMatch(/^arn:<AWS::Partition>:ec2:\*:111111111111:[a-z-]+\/(\*|vpc-0a1b2c3d)$/);
     }
     const assume = statements.filter((statement) => actionsOf(statement).includes("sts:AssumeRole"));
     expect(assume.map((statement) => statement.Resource)).toEqual([
@@ -214,7 +236,9 @@ describe("IAM: the reconciler", () => {
       NumericLessThanEquals: { "sts:DurationSeconds": WEB_IDENTITY_TOKEN_SECONDS },
       StringEquals: { "sts:SigningAlgorithm": "RS256" },
     });
-    expect(statements.flatMap(actionsOf)).not.toContain("secretsmanager:GetSecretValue");
+    // Federated: no cloud credential secret, only the record key.
+    const secrets = statements.filter((s) => actionsOf(s).includes("secretsmanager:GetSecretValue"));
+    expect(secrets.map((s) => s.Sid)).toEqual(["RecordKey"]);
   });
 
   it("reads the Azure and GCP credential secrets only when auth is by secret", () => {
@@ -234,9 +258,8 @@ describe("IAM: the reconciler", () => {
       gcp: { projects: ["shop-prod"], auth: { kind: "secret", secretArn: gcpSecret } },
     });
     const reconciler = statementsOf(withSecrets, "reconciler");
-    const read = reconciler.filter((statement) =>
-      actionsOf(statement).includes("secretsmanager:GetSecretValue"),
-    );
+    const read = reconciler.filter((statement) => statement.Sid === "CloudCredentials");
+    expect(read.flatMap(actionsOf)).toEqual(["secretsmanager:GetSecretValue"]);
     expect(read.flatMap(resourcesOf)).toEqual([azureSecret, `${gcpSecret}-??????`]);
     expect(reconciler.flatMap(actionsOf)).not.toContain("sts:GetWebIdentityToken");
   });
@@ -313,5 +336,162 @@ describe("IAM: the reconciler", () => {
     for (const role of Object.values(sample.template.findResources("AWS::IAM::Role"))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     }
+  });
+});
+
+/** The sample's props with the hub account listing no VPCs. */
+const WITHOUT_VPCS = {
+  ...SAMPLE_PROPS,
+  aws: {
+    accounts: (SAMPLE_PROPS.aws?.accounts ?? []).map(({ vpcs: _vpcs, ...account }) => account),
+  },
+};
+const HUB_VPC_ARN = "arn:<AWS::Partition>:ec2:*:111111111111:vpc/vpc-0a1b2c3d";
+
+function bySid(statements: Statement[], sid: string): Statement {
+  const found = statements.find((statement) => statement.Sid === sid);
+  if (found === undefined) throw new Error(`no statement ${sid}`);
+  return found;
+}
+
+function vpcCondition(statement: Statement): string[] | undefined {
+  const value = condition(statement, "ArnLike", "ec2:Vpc");
+  return value === undefined ? undefined : (value as unknown[]).map(flat);
+}
+
+describe("IAM: the configured VPCs", () => {
+  const scoped = statementsOf(sample, "reconciler");
+  const unscopedSynth = synthesize(WITHOUT_VPCS);
+  const unscoped = statementsOf(unscopedSynth, "reconciler");
+
+  it("sets ENI groups and tags ENIs only in the listed VPCs (ec2:Vpc), and creates groups only in them (VPC ARNs)", () => {
+    expect(vpcCondition(bySid(scoped, "Ec2SetInterfaceGroups"))).toEqual([HUB_VPC_ARN]);
+    expect(actionsOf(bySid(scoped, "Ec2TagInterfaces"))).toEqual(["ec2:CreateTags"]);
+    expect(vpcCondition(bySid(scoped, "Ec2TagInterfaces"))).toEqual([HUB_VPC_ARN]);
+    expect(resourcesOf(bySid(scoped, "Ec2CreateGroupInVpc")).map(flat)).toEqual([HUB_VPC_ARN]);
+    // DeleteTags has no ec2:Vpc key (docs/iam.md): a condition on it would deny every call.
+    const untag = bySid(scoped, "Ec2UntagInterfaces");
+    expect(actionsOf(untag)).toEqual(["ec2:DeleteTags"]);
+    expect(vpcCondition(untag)).toBeUndefined();
+    // No other statement carries the key: on prefix lists and in the creating call it does not exist.
+    const withVpc = scoped.filter((statement) => vpcCondition(statement) !== undefined).map((s) => s.Sid);
+    expect(withVpc.sort()).toEqual(["Ec2SetInterfaceGroups", "Ec2TagInterfaces"]);
+  });
+
+  it("without vpcs keeps the account and region scope, and says so at synth", () => {
+    expect(vpcCondition(bySid(unscoped, "Ec2SetInterfaceGroups"))).toBeUndefined();
+    expect(vpcCondition(bySid(unscoped, "Ec2TagInterfaces"))).toBeUndefined();
+    expect(resourcesOf(bySid(unscoped, "Ec2CreateGroupInVpc")).map(flat)).toEqual([
+      "arn:<AWS::Partition>:ec2:*:111111111111:vpc/*",
+    ]);
+    const warnings = Annotations.fromStack(unscopedSynth.stack).findWarning("*", Match.anyValue());
+    expect(warnings.map((warning) => String(warning.entry.data))).toEqual([
+      expect.stringMatching(/^aws\.accounts: 111111111111 lists no vpcs, .*any ENI.*docs\/iam\.md/),
+    ]);
+    expect(Annotations.fromStack(sample.stack).findWarning("*", Match.anyValue())).toEqual([]);
+  });
+
+  it("merges the entries of the reconciler's own account: their VPCs, or none when one entry lists none", () => {
+    const entry = (regions: string[], vpcs?: string[]) => ({
+      account: "111111111111",
+      regions,
+      ...(vpcs === undefined ? {} : { vpcs }),
+    });
+    const config = (accounts: ReturnType<typeof entry>[]) =>
+      LiveConfigSchema.parse({ apiVersion: "segsync/v1", kind: "Config", aws: { accounts } });
+    expect(
+      localEc2Scope(config([entry(["us-east-1"], ["vpc-0a1b2c3d"]), entry(["eu-west-1"], ["vpc-1b2c3d4e"])])),
+    ).toEqual({
+      account: "111111111111",
+      regions: ["us-east-1", "eu-west-1"],
+      vpcs: ["vpc-0a1b2c3d", "vpc-1b2c3d4e"],
+    });
+    expect(localEc2Scope(config([entry(["us-east-1"], ["vpc-0a1b2c3d"]), entry(["eu-west-1"])]))).toEqual({
+      account: "111111111111",
+      regions: ["us-east-1", "eu-west-1"],
+    });
+  });
+});
+
+/** Whether IAM's StringLike pattern (`*`, `?`) matches the value. */
+function likeMatches(pattern: string, value: string): boolean {
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${regex}$`).test(value);
+}
+
+describe("IAM: the seal tags", () => {
+  const statements = statementsOf(sample, "reconciler");
+
+  it("lets segsync write its seal and identity on owned groups and prefix lists, never the ownership tag", () => {
+    const owned = bySid(statements, "Ec2TagOwned");
+    const allowed = condition(owned, "ForAllValues:StringLike", "aws:TagKeys") as string[];
+    const refused = condition(owned, "ForAllValues:StringNotEquals", "aws:TagKeys") as string[];
+    const admits = (key: string) =>
+      allowed.some((pattern) => likeMatches(pattern, key)) && !refused.includes(key);
+    expect(admits(SEAL_TAG_KEY)).toBe(true);
+    expect(admits(IDENTITY_TAG_KEY)).toBe(true);
+    expect(admits(OWNERSHIP_TAG.Key)).toBe(false);
+    expect(admits("Name")).toBe(false);
+  });
+
+  it("writes and removes exactly the restore record and its seal on ENIs", () => {
+    expect(INTERFACE_TAG_KEYS).toEqual([ORIGINAL_GROUPS_TAG_KEY, ORIGINAL_GROUPS_SEAL_TAG_KEY]);
+    for (const sid of ["Ec2TagInterfaces", "Ec2UntagInterfaces"]) {
+      expect(condition(bySid(statements, sid), "ForAllValues:StringEquals", "aws:TagKeys"), sid).toEqual([
+        ...INTERFACE_TAG_KEYS,
+      ]);
+    }
+  });
+});
+
+describe("IAM: the record key", () => {
+  it("only the reconciler may read it", () => {
+    const secretId = logicalId(sample.synchronizer.recordKeySecret as Secret, sample.stack);
+    const reads = bySid(statementsOf(sample, "reconciler"), "RecordKey");
+    expect(actionsOf(reads)).toEqual(["secretsmanager:GetSecretValue"]);
+    expect(reads.Resource).toEqual({ Ref: secretId });
+    const reconcilerRole = sample.stack.getLogicalId(
+      sample.synchronizer.functions.reconciler?.role.node.defaultChild as CfnRole,
+    );
+    const policies = Object.values(sample.template.findResources("AWS::IAM::Policy"));
+    const readers = policies.filter((policy) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes(`{"Ref":"${secretId}"}`),
+    );
+    expect(readers.flatMap((policy) => policy.Properties.Roles)).toEqual([{ Ref: reconcilerRole }]);
+  });
+
+  it("a team's own secret is read by its ARN, and decrypted with its own key", () => {
+    const secretArn = "arn:aws:secretsmanager:us-east-1:111111111111:secret:team/segsync-key-AbCdEf";
+    let keyId = "";
+    const own = synthesize((stack) => {
+      const key = new Key(stack, "TeamKey", { enableKeyRotation: true });
+      keyId = stack.getLogicalId(key.node.defaultChild as CfnKey);
+      const recordKeySecret = Secret.fromSecretAttributes(stack, "TeamSecret", {
+        secretCompleteArn: secretArn,
+        encryptionKey: key,
+      });
+      return { ...SAMPLE_PROPS, recordKeySecret };
+    });
+    own.template.resourceCountIs("AWS::SecretsManager::Secret", 0);
+    const reconciler = statementsOf(own, "reconciler");
+    expect(bySid(reconciler, "RecordKey").Resource).toBe(secretArn);
+    const decrypt = reconciler.filter((statement) => actionsOf(statement).includes("kms:Decrypt"));
+    expect(decrypt.map((statement) => statement.Resource)).toEqual([{ "Fn::GetAtt": [keyId, "Arn"] }]);
+    for (const name of ["aws-events", "azure-events", "gcp-events"] as const) {
+      expect(statementsOf(own, name).flatMap(actionsOf), name).not.toContain("secretsmanager:GetSecretValue");
+    }
+  });
+
+  it("a secret named without its random suffix is matched with the wildcard IAM needs", () => {
+    const named = synthesize((stack) => ({
+      ...SAMPLE_PROPS,
+      recordKeySecret: Secret.fromSecretNameV2(stack, "Named", "team/segsync-key"),
+    }));
+    expect(flat(bySid(statementsOf(named, "reconciler"), "RecordKey").Resource)).toBe(
+      "arn:<AWS::Partition>:secretsmanager:us-east-1:111111111111:secret:team/segsync-key-??????",
+    );
   });
 });

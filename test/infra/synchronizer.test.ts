@@ -4,9 +4,13 @@ import { join } from "node:path";
 import { Duration } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { Schedule } from "aws-cdk-lib/aws-events";
+import { type CfnKey, Key } from "aws-cdk-lib/aws-kms";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { describe, expect, it } from "vitest";
+import type { DeploySync } from "../../infra/deploy-sync.js";
 import { commonEnvironment } from "../../infra/environments.js";
 import { SAMPLE_PROPS } from "../../infra/sample.js";
+import { DEFAULT_INGEST_CONCURRENCY } from "../../infra/settings.js";
 import { TABLE_KEYS } from "../../infra/synchronizer.js";
 import { QUEUE_MESSAGE_GROUP, QueueMessageSchema } from "../../lib/ingest/queue-message.js";
 import { LiveConfigSchema } from "../../lib/live/config.js";
@@ -15,6 +19,12 @@ import { flat, logicalId, synthesize } from "./stack.js";
 const sample = synthesize();
 const { template, stack, synchronizer } = sample;
 const id = (element: { node: { defaultChild?: unknown } }) => logicalId(element, stack);
+const DEPLOYED_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:111111111111:secret:SegsyncRecordKey-AbCdEf";
+/** The sample's accounts have different regions: one branch each. */
+const SAMPLE_PLACES = [
+  { account: ["111111111111"], region: ["us-east-1"] },
+  { account: ["222222222222"], region: ["us-west-2"] },
+];
 
 function functionProps(name: "aws-events" | "azure-events" | "gcp-events" | "reconciler") {
   const fn = synchronizer.functions[name];
@@ -71,6 +81,49 @@ describe("SegmentationSynchronizer: the queue", () => {
   });
 });
 
+describe("SegmentationSynchronizer: the record key", () => {
+  it("is a generated secret of 64 letters and digits, kept when the stack is deleted", () => {
+    template.resourceCountIs("AWS::SecretsManager::Secret", 1);
+    template.hasResource("AWS::SecretsManager::Secret", {
+      Properties: {
+        GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false },
+        KmsKeyId: Match.absent(),
+      },
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+    });
+  });
+
+  it("is encrypted with the table's customer managed key when there is one", () => {
+    let keyId = "";
+    const keyed = synthesize((keyStack) => {
+      const key = new Key(keyStack, "TableKey", { enableKeyRotation: true });
+      keyId = keyStack.getLogicalId(key.node.defaultChild as CfnKey);
+      return { ...SAMPLE_PROPS, tableEncryptionKey: key };
+    });
+    keyed.template.hasResourceProperties("AWS::SecretsManager::Secret", {
+      KmsKeyId: { "Fn::GetAtt": [keyId, "Arn"] },
+    });
+  });
+
+  it("is the team's own secret when given: none is created, the configuration names it", () => {
+    const secretArn = "arn:aws:secretsmanager:us-east-1:111111111111:secret:team/segsync-key-AbCdEf";
+    const own = synthesize((ownStack) => ({
+      ...SAMPLE_PROPS,
+      recordKeySecret: Secret.fromSecretCompleteArn(ownStack, "TeamSecret", secretArn),
+    }));
+    own.template.resourceCountIs("AWS::SecretsManager::Secret", 0);
+    const fn = own.synchronizer.functions.reconciler?.function;
+    const variables =
+      own.template.toJSON().Resources[logicalId(fn ?? own.synchronizer, own.stack)].Properties.Environment
+        .Variables;
+    expect(LiveConfigSchema.parse(JSON.parse(variables.SEGSYNC_CONFIG)).recordKey).toEqual({
+      kind: "secret",
+      secretArn,
+    });
+  });
+});
+
 describe("SegmentationSynchronizer: the inventory table", () => {
   it("is on demand, with point-in-time recovery, KMS encryption and the store's keys; it outlives the stack", () => {
     template.hasResource("AWS::DynamoDB::Table", {
@@ -116,11 +169,18 @@ describe("SegmentationSynchronizer: the functions", () => {
     template.resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
   });
 
-  it("gives the reconciler the configuration, the bundled policy file and the table", () => {
+  it("gives the reconciler the configuration with its record key, the bundled policy file and the table", () => {
     const variables = functionProps("reconciler").Environment.Variables;
-    expect(LiveConfigSchema.parse(JSON.parse(variables.SEGSYNC_CONFIG))).toEqual(
-      synchronizer.settings.config,
-    );
+    // The secret's ARN is resolved into the JSON at deploy: here it shows as <LogicalId>.
+    const secretId = id(synchronizer.recordKeySecret as Secret);
+    const { recordKey, ...config } = JSON.parse(flat(variables.SEGSYNC_CONFIG));
+    expect(recordKey).toEqual({ kind: "secret", secretArn: `<${secretId}>` });
+    expect(LiveConfigSchema.parse(config)).toEqual(synchronizer.settings.config);
+    const deployed = flat(variables.SEGSYNC_CONFIG).replace(`<${secretId}>`, DEPLOYED_SECRET_ARN);
+    expect(LiveConfigSchema.parse(JSON.parse(deployed)).recordKey).toEqual({
+      kind: "secret",
+      secretArn: DEPLOYED_SECRET_ARN,
+    });
     expect(variables.SEGSYNC_POLICY_FILE).toBe("policy.yaml");
     expect(variables.SEGSYNC_TABLE).toEqual({ Ref: id(synchronizer.table) });
     expect(variables.SEGSYNC_ATTACHMENT).toBeUndefined();
@@ -139,6 +199,35 @@ describe("SegmentationSynchronizer: the functions", () => {
       SEGSYNC_PUBSUB_AUDIENCE: SAMPLE_PROPS.pubSubAudience,
       SEGSYNC_PUBSUB_EMAIL: SAMPLE_PROPS.pubSubServiceAccountEmail,
     });
+  });
+
+  it("tells the ingest functions which places they may enqueue events of, and nothing of how they are reached", () => {
+    const aws = JSON.parse(functionProps("aws-events").Environment.Variables.SEGSYNC_AWS_ACCOUNTS);
+    expect(aws).toEqual([
+      { account: "111111111111", regions: ["us-east-1"] },
+      { account: "222222222222", regions: ["us-west-2"] },
+    ]);
+    expect(JSON.parse(functionProps("gcp-events").Environment.Variables.SEGSYNC_GCP_PROJECTS)).toEqual([
+      "shop-prod",
+    ]);
+    expect(functionProps("azure-events").Environment.Variables.SEGSYNC_AWS_ACCOUNTS).toBeUndefined();
+    expect(functionProps("aws-events").Environment.Variables.SEGSYNC_GCP_PROJECTS).toBeUndefined();
+  });
+
+  it("caps each ingest function's concurrency: 10 by default, or the prop", () => {
+    for (const name of ["aws-events", "azure-events", "gcp-events"] as const) {
+      expect(functionProps(name).ReservedConcurrentExecutions, name).toBe(DEFAULT_INGEST_CONCURRENCY);
+    }
+    expect(DEFAULT_INGEST_CONCURRENCY).toBe(10);
+    const three = synthesize({ ...SAMPLE_PROPS, ingestConcurrency: 3 });
+    const concurrency = Object.values(three.template.findResources("AWS::Lambda::Function"))
+      .filter((fn) => String(fn.Properties.Description ?? "").endsWith("enqueues native events"))
+      .map((fn) => fn.Properties.ReservedConcurrentExecutions);
+    expect(concurrency).toEqual([3, 3, 3]);
+    const reconciler = three.synchronizer.functions.reconciler?.function;
+    expect(
+      three.template.toJSON().Resources[logicalId(reconciler ?? three.synchronizer, three.stack)].Properties,
+    ).toMatchObject({ ReservedConcurrentExecutions: 1 });
   });
 
   it("exposes the Azure and GCP ingest functions as Function URLs without IAM auth (they verify tokens)", () => {
@@ -176,7 +265,11 @@ describe("SegmentationSynchronizer: events", () => {
       Arn: { "Fn::GetAtt": [id(synchronizer.functions["aws-events"]?.function ?? synchronizer), "Arn"] },
     };
     template.hasResourceProperties("AWS::Events::Rule", {
-      EventPattern: { source: ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"] },
+      EventPattern: {
+        source: ["aws.ec2"],
+        "detail-type": ["EC2 Instance State-change Notification"],
+        $or: SAMPLE_PLACES,
+      },
       EventBusName: Match.absent(),
       Targets: [Match.objectLike(target)],
     });
@@ -185,10 +278,46 @@ describe("SegmentationSynchronizer: events", () => {
         source: ["aws.tag"],
         "detail-type": ["Tag Change on Resource"],
         detail: { service: ["ec2"], "resource-type": ["instance"] },
+        $or: SAMPLE_PLACES,
       },
       EventBusName: Match.absent(),
       Targets: [Match.objectLike(target)],
     });
+  });
+
+  it("matches only the configured accounts in their own regions", () => {
+    const rules = (synthesized: typeof sample) =>
+      Object.values(
+        synthesized.template.findResources("AWS::Events::Rule", {
+          Properties: {
+            EventPattern: { source: Match.arrayWith([Match.stringLikeRegexp("^aws\\.(ec2|tag)$")]) },
+          },
+        }),
+      ).map((rule) => rule.Properties.EventPattern);
+    // One account, or accounts sharing their regions: plain lists.
+    const shared = synthesize({
+      ...SAMPLE_PROPS,
+      aws: {
+        accounts: [
+          { account: "111111111111", regions: ["us-east-1", "eu-west-1"] },
+          {
+            account: "222222222222",
+            regions: ["eu-west-1", "us-east-1"],
+            roleArn: "arn:aws:iam::222222222222:role/s",
+          },
+        ],
+      },
+    });
+    for (const pattern of rules(shared)) {
+      expect(pattern.account).toEqual(["111111111111", "222222222222"]);
+      expect(pattern.region).toEqual(["eu-west-1", "us-east-1"]);
+      expect(pattern.$or).toBeUndefined();
+    }
+    // Different regions: one branch per region set, so 222… does not match in us-east-1.
+    for (const pattern of rules(sample)) {
+      expect(pattern.$or).toEqual(SAMPLE_PLACES);
+      expect(pattern.account).toBeUndefined();
+    }
   });
 
   it("keeps the EC2 events that fail on the way to the queue in a dead-letter queue, with an alarm", () => {
@@ -260,6 +389,99 @@ describe("SegmentationSynchronizer: events", () => {
   it("takes another schedule", () => {
     const hourly = synthesize({ ...SAMPLE_PROPS, fullSyncSchedule: Schedule.rate(Duration.hours(1)) });
     hourly.template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "rate(1 hour)" });
+  });
+});
+
+/**
+ * The queue policy's Deny statements evaluated as IAM does for the two operators they use (a
+ * negated operator holds when the key is missing): whether a SendMessage with this context is denied.
+ */
+function sendDenied(
+  queuePolicy: { Statement: PolicyStatementJson[] },
+  context: Record<string, string>,
+): boolean {
+  return queuePolicy.Statement.filter(
+    (statement) => statement.Effect === "Deny" && [statement.Action].flat().includes("sqs:SendMessage"),
+  ).some((statement) =>
+    Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
+      Object.entries(keys).every(([key, expected]) => {
+        const value = context[key];
+        if (operator === "Null") return (value === undefined) === (expected === "true");
+        if (operator === "ArnNotEquals")
+          return value === undefined || ![expected].flat().map(flat).includes(value);
+        throw new Error(`operator ${operator} not modelled`);
+      }),
+    ),
+  );
+}
+
+interface PolicyStatementJson {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+describe("SegmentationSynchronizer: who may send to the queue", () => {
+  function queuePolicyOf(synthesized: typeof sample) {
+    const queueId = logicalId(synthesized.synchronizer.queue, synthesized.stack);
+    const [policy] = Object.values(
+      synthesized.template.findResources("AWS::SQS::QueuePolicy", {
+        Properties: { Queues: [{ Ref: queueId }] },
+      }),
+    );
+    return policy?.Properties.PolicyDocument as { Statement: PolicyStatementJson[] };
+  }
+  const roleArn = (role: { node: { defaultChild?: unknown } }) => `<${id(role)}.Arn>`;
+  const scheduleArn = () => {
+    const [ruleId] = Object.keys(
+      template.findResources("AWS::Events::Rule", { Properties: { ScheduleExpression: Match.anyValue() } }),
+    );
+    return `<${ruleId}.Arn>`;
+  };
+
+  it("the ingest functions' roles, the deploy sync's and the schedule rule; no one else, not even the reconciler", () => {
+    const policy = queuePolicyOf(sample);
+    for (const name of ["aws-events", "azure-events", "gcp-events"] as const) {
+      const role = synchronizer.functions[name]?.role;
+      expect(sendDenied(policy, { "aws:PrincipalArn": roleArn(role ?? synchronizer) }), name).toBe(false);
+    }
+    const deploySync = synchronizer.node.findChild("DeploySync") as DeploySync;
+    expect(sendDenied(policy, { "aws:PrincipalArn": roleArn(deploySync.role) })).toBe(false);
+    const events = { "aws:PrincipalServiceName": "events.amazonaws.com" };
+    expect(sendDenied(policy, { ...events, "aws:SourceArn": scheduleArn() })).toBe(false);
+
+    const reconciler = synchronizer.functions.reconciler?.role;
+    expect(sendDenied(policy, { "aws:PrincipalArn": roleArn(reconciler ?? synchronizer) })).toBe(true);
+    expect(sendDenied(policy, { "aws:PrincipalArn": "arn:aws:iam::111111111111:role/Admin" })).toBe(true);
+    expect(sendDenied(policy, { "aws:PrincipalArn": "arn:aws:iam::111111111111:root" })).toBe(true);
+    expect(
+      sendDenied(policy, { ...events, "aws:SourceArn": "arn:aws:events:us-east-1:999999999999:rule/x" }),
+    ).toBe(true);
+    expect(sendDenied(policy, { ...events })).toBe(true);
+    expect(sendDenied(policy, { "aws:PrincipalServiceName": "sns.amazonaws.com" })).toBe(true);
+  });
+
+  it("the deploy sync sends with its own role, and the schedule is the only rule that targets the queue", () => {
+    const deploySync = synchronizer.node.findChild("DeploySync") as DeploySync;
+    const providers = Object.values(template.findResources("AWS::Lambda::Function")).filter(
+      (fn) =>
+        JSON.stringify(fn.Properties.Role) === JSON.stringify({ "Fn::GetAtt": [id(deploySync.role), "Arn"] }),
+    );
+    expect(providers).toHaveLength(1);
+    const queueArn = JSON.stringify({ "Fn::GetAtt": [id(synchronizer.queue), "Arn"] });
+    const targeting = Object.entries(template.findResources("AWS::Events::Rule")).filter(([, rule]) =>
+      (rule.Properties.Targets as { Arn: unknown }[]).some(
+        (target) => JSON.stringify(target.Arn) === queueArn,
+      ),
+    );
+    expect(targeting.map(([ruleId]) => `<${ruleId}.Arn>`)).toEqual([scheduleArn()]);
+  });
+
+  it("lets the roles in queueSenders send too (to redrive the dead-letter queue)", () => {
+    const operator = "arn:aws:iam::111111111111:role/segsync-operator";
+    const policy = queuePolicyOf(synthesize({ ...SAMPLE_PROPS, queueSenders: [operator] }));
+    expect(sendDenied(policy, { "aws:PrincipalArn": operator })).toBe(false);
+    expect(sendDenied(queuePolicyOf(sample), { "aws:PrincipalArn": operator })).toBe(true);
   });
 });
 

@@ -131,7 +131,43 @@ describe("a bad configuration fails the synth", () => {
       (_, index) => `segsync-project-${String(index).padStart(4, "0")}`,
     );
     const error = failure({ ...SAMPLE_PROPS, gcp: { ...SAMPLE_PROPS.gcp, projects } });
-    expect(error.problems).toEqual([expect.stringMatching(/^config: \d+ bytes as JSON, more than the 3500/)]);
+    // 3500 bytes less what the record key's secret ARN takes once it is added at deploy.
+    expect(error.problems).toEqual([
+      expect.stringMatching(
+        /^config: \d+ bytes as JSON, more than the 3250 that fit .* beside the record key/,
+      ),
+    ]);
+  });
+
+  it("when an account's VPCs are not VPC ids, or one is listed twice", () => {
+    const accounts = (vpcs: string[]) => ({
+      aws: { accounts: [{ account: "111111111111", regions: ["us-east-1"], vpcs }] },
+    });
+    expect(
+      failure({ ...SAMPLE_PROPS, ...accounts(["vpc-0a1b2c3d", "subnet-0a1b2c3d", "vpc-0A1B2C3D"]) }).problems,
+    ).toEqual([
+      "config.aws.accounts[0].vpcs[1]: not a VPC id (vpc- and 8 or 17 lowercase hex digits)",
+      "config.aws.accounts[0].vpcs[2]: not a VPC id (vpc- and 8 or 17 lowercase hex digits)",
+    ]);
+    expect(failure({ ...SAMPLE_PROPS, ...accounts(["vpc-0a1b2c3d", "vpc-0a1b2c3d"]) }).problems).toEqual([
+      "config.aws.accounts[0].vpcs: lists a VPC twice",
+    ]);
+    expect(failure({ ...SAMPLE_PROPS, ...accounts([]) }).problems).toEqual([
+      expect.stringMatching(/^config\.aws\.accounts\[0\]\.vpcs: /),
+    ]);
+    expect(() => construct({ ...SAMPLE_PROPS, ...accounts(["vpc-0123456789abcdef0"]) })).not.toThrow();
+  });
+
+  it("when the ingest concurrency is not a whole number of at least 1, or a queue sender is not a role", () => {
+    expect(failure({ ...SAMPLE_PROPS, ingestConcurrency: 0 }).problems).toEqual([
+      "ingestConcurrency: must be at least 1 (0 would stop the function)",
+    ]);
+    expect(failure({ ...SAMPLE_PROPS, ingestConcurrency: 2.5 }).problems).toEqual([
+      "ingestConcurrency: must be a whole number",
+    ]);
+    expect(
+      failure({ ...SAMPLE_PROPS, queueSenders: ["arn:aws:iam::111111111111:user/admin"] }).problems,
+    ).toEqual(["queueSenders[0]: not an IAM role ARN"]);
   });
 
   it("when the attachment mode is unknown", () => {

@@ -17,6 +17,9 @@ export type AwsQuotas = z.infer<typeof AwsQuotasSchema>;
 
 export const DEFAULT_AWS_QUOTAS: AwsQuotas = { rulesPerSecurityGroup: 60, securityGroupsPerInterface: 5 };
 
+/** A VPC id as EC2 issues it: `vpc-` and 8 (older) or 17 hexadecimal digits. */
+const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
 /** The accounts and regions segsync manages, and how it reaches each account. */
 export const AwsAccountsSchema = z
   .array(
@@ -28,6 +31,16 @@ export const AwsAccountsSchema = z
         roleArn: z
           .string()
           .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "not an IAM role ARN")
+          .optional(),
+        /**
+         * The VPCs of this account whose instances segsync manages. Given: the IAM statements the
+         * construct writes let segsync change ENIs and create groups in these VPCs only (docs/iam.md).
+         * Absent: every VPC of the account's configured regions.
+         */
+        vpcs: z
+          .array(z.string().regex(VPC_ID, "not a VPC id (vpc- and 8 or 17 lowercase hex digits)"))
+          .min(1)
+          .refine((vpcs) => new Set(vpcs).size === vpcs.length, { message: "lists a VPC twice" })
           .optional(),
       })
       .strict(),
