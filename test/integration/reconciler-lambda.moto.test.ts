@@ -31,6 +31,7 @@ import { type MetricsPort, type ReconcilerHandler, reconcilerHandlerOf } from ".
 import type { AwsApi } from "../../lib/clouds/aws/api.js";
 import { isOwned } from "../../lib/clouds/aws/ownership.js";
 import { createSdkAwsApiFactory } from "../../lib/clouds/aws/sdk-api.js";
+import { ConfiguredPlaces } from "../../lib/ingest/places.js";
 import { deduplicationId, QUEUE_MESSAGE_GROUP, type QueueMessage } from "../../lib/ingest/queue-message.js";
 import { DynamoDbInventoryStore } from "../../lib/inventory/dynamodb-store.js";
 import { DEFAULT_GUARD_LIMITS } from "../../lib/plan/guard.js";
@@ -288,6 +289,11 @@ describe.skipIf(skipWithoutMoto("the reconciler function integration test agains
           azure: cloudDriver(simulation.providers.azure, simulated.azure),
           gcp: cloudDriver(simulation.providers.gcp, simulated.gcp),
         },
+        places: ConfiguredPlaces.ofConnections({
+          aws: { locations: [LOCATION] },
+          azure: simulated.azure,
+          gcp: simulated.gcp,
+        }),
         azure: simulated.azure,
         store,
         policy: policy.policy,

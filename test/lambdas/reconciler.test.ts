@@ -17,7 +17,9 @@ import {
   type ReconcilerHandler,
   reconcilerHandlerOf,
 } from "../../lambdas/reconciler.js";
+import { ConfiguredPlaces } from "../../lib/ingest/places.js";
 import { deduplicationId, QUEUE_MESSAGE_GROUP, type QueueMessage } from "../../lib/ingest/queue-message.js";
+import { InventoryError } from "../../lib/inventory/errors.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
 import type { Cloud } from "../../lib/inventory/model.js";
 import type { InventoryStore } from "../../lib/inventory/store.js";
@@ -142,10 +144,15 @@ interface Harness {
   step(step: Step): Promise<QueueMessage[]>;
 }
 
+/** A connection refused, as Node reports it: a retry may get through. */
+function unreachable(what: string): Error {
+  return Object.assign(new Error(`${what} is unreachable`), { code: "ECONNREFUSED" });
+}
+
 /** A driver that throws on every read while its cloud is in `broken`, like an unreachable cloud. */
 function breakable(driver: CloudDriver, broken: ReadonlySet<Cloud>): CloudDriver {
   const check = () => {
-    if (broken.has(driver.cloud)) throw new Error(`${driver.cloud} is unreachable`);
+    if (broken.has(driver.cloud)) throw unreachable(driver.cloud);
   };
   return {
     cloud: driver.cloud,
@@ -174,6 +181,7 @@ function harness(options: { guard?: GuardLimits; store?: InventoryStore } = {}):
   };
   const handle = reconcilerHandlerOf({
     drivers,
+    places: ConfiguredPlaces.ofConnections(connections),
     azure: connections.azure,
     store: options.store ?? store,
     policy,
@@ -338,6 +346,7 @@ describe("the reconciler function on the simulated estate", () => {
           return fake;
         },
       },
+      places: ConfiguredPlaces.ofConnections(h.simulation.clouds.connections()),
       azure: h.simulation.clouds.connections().azure,
       logger: new Logger({ serviceName: "segsync-reconciler" }),
       metrics: new Metrics({ namespace: "segsync" }),
@@ -464,10 +473,11 @@ describe("the reconciler function on the simulated estate", () => {
         fullSync: () => Promise.reject(new Error("not expected")),
         handleEvents: () => Promise.reject(new Error("not expected")),
       },
+      places: ConfiguredPlaces.ofConnections(connections),
       azure: {
         ...connections.azure,
         apiFor: () => {
-          throw new Error("ARM is unreachable");
+          throw unreachable("ARM");
         },
       },
       logger: new Logger({ serviceName: "segsync-reconciler" }),
@@ -485,7 +495,9 @@ describe("the reconciler function on the simulated estate", () => {
     const store = new MemoryInventoryStore();
     const h = harness({ store });
     const messages = await h.step({ stop: { id: AWS_WEB_2 } });
-    vi.spyOn(store, "list").mockRejectedValue(new Error("table unavailable"));
+    vi.spyOn(store, "list").mockRejectedValue(
+      new InventoryError("inventory table t: list failed: table unavailable"),
+    );
     const response = await h.handle(batch(...messages, FULL_SYNC));
     expect(failedIds(response)).toEqual([...messages, FULL_SYNC].map((_, index) => `message-${index}`));
     expect(metric("ReconcileErrors")).toEqual([1]);
