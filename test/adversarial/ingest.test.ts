@@ -20,7 +20,12 @@ import { createAzureEventsHandler } from "../../lambdas/azure-events.js";
 import { createGcpEventsHandler } from "../../lambdas/gcp-events.js";
 import { reconcilerHandlerOf } from "../../lambdas/reconciler.js";
 import { AwsAccessError, AwsApiError, AwsThrottledError } from "../../lib/clouds/aws/errors.js";
-import { secretAuthenticator } from "../../lib/ingest/event-grid-auth.js";
+import {
+  EVENT_GRID_ROLE,
+  type EventGridAuthenticator,
+  entraAuthenticator,
+  secretAuthenticator,
+} from "../../lib/ingest/event-grid-auth.js";
 import { ConfiguredPlaces, type PlaceList } from "../../lib/ingest/places.js";
 import { pubSubAuthenticator } from "../../lib/ingest/pubsub-auth.js";
 import { deduplicationId, QUEUE_MESSAGE_GROUP, type QueueMessage } from "../../lib/ingest/queue-message.js";
@@ -62,10 +67,13 @@ const SECRET = "eg-secret-0123456789abcdef";
 const SECRET_OPTIONS = { header: "x-segsync-secret", queryParameter: "code" };
 const AUDIENCE = "https://segsync-gcp.lambda-url.us-east-1.on.aws/";
 const EMAIL = "segsync-push@shop-prod.iam.gserviceaccount.com";
+const TENANT = "0b5e4c1a-2f3d-4e6b-8a9c-7d1e2f3a4b5c";
+const ENTRA_AUDIENCE = "api://segsync-events";
 
 let policy: Policy;
 let estate: Estate;
 let google: Signer;
+let entra: Signer;
 let forger: Signer;
 
 beforeAll(async () => {
@@ -75,6 +83,7 @@ beforeAll(async () => {
   policy = loadedPolicy.policy;
   estate = loadedEstate.estate;
   google = await signer();
+  entra = await signer();
   forger = await signer();
 });
 
@@ -133,10 +142,13 @@ function awsIngest(places: PlaceList["aws"]) {
   return { queue, handler };
 }
 
-function azureIngest(subscriptions: string[] = [SUB]) {
+function azureIngest(
+  subscriptions: string[] = [SUB],
+  authenticate: EventGridAuthenticator = secretAuthenticator(SECRET_OPTIONS, async () => [SECRET]),
+) {
   const queue = recordingQueue(sqsQueue());
   const handler = createAzureEventsHandler({
-    authenticate: secretAuthenticator(SECRET_OPTIONS, async () => [SECRET]),
+    authenticate,
     places: new ConfiguredPlaces({ azure: subscriptions }),
     queue,
     clock: () => NOW,
@@ -173,6 +185,15 @@ const googleClaims = (overrides: Record<string, unknown> = {}) => ({
   sub: "113774264463038321964",
   email: EMAIL,
   email_verified: true,
+  ...lifetime(),
+  ...overrides,
+});
+
+const entraClaims = (overrides: Record<string, unknown> = {}) => ({
+  iss: `https://sts.windows.net/${TENANT}/`,
+  aud: ENTRA_AUDIENCE,
+  tid: TENANT,
+  roles: [EVENT_GRID_ROLE],
   ...lifetime(),
   ...overrides,
 });
@@ -267,6 +288,36 @@ describe("forged webhooks are refused with 401 and enqueue nothing", () => {
     expectNothingEnqueued(queue);
     expect(telemetry.metric("EventsRejected", "unauthenticated")).toBe(1);
     expect(telemetry.text()).not.toContain("eg-secret-guessed-by-someone");
+  });
+
+  it("azure: (the control) a genuine Entra token is accepted", async () => {
+    const authenticate = entraAuthenticator({ tenantId: TENANT, audience: ENTRA_AUDIENCE }, entra.keys);
+    const { queue, handler } = azureIngest([SUB], authenticate);
+    const body = await one("azure", { stop: { id: AZURE_BLOG_WEB } });
+    const token = await entra.sign(entraClaims());
+    const response = await handler(
+      functionUrlEvent({ body: JSON.stringify(body), headers: { authorization: `Bearer ${token}` } }),
+    );
+    expect(response.statusCode).toBe(202);
+    expect(queue.sent).toHaveLength(1);
+  });
+
+  it.each([
+    ["a bad signature (another key)", () => forger.sign(entraClaims())],
+    ["the wrong audience", () => entra.sign(entraClaims({ aud: "api://someone-else" }))],
+    ["the wrong issuer", () => entra.sign(entraClaims({ iss: "https://sts.windows.net/attacker/" }))],
+    ["alg none", async () => unsigned(entraClaims())],
+    ["no Event Grid role", () => entra.sign(entraClaims({ roles: ["Reader"] }))],
+  ])("azure: an Entra token with %s", async (_, token) => {
+    const authenticate = entraAuthenticator({ tenantId: TENANT, audience: ENTRA_AUDIENCE }, entra.keys);
+    const { queue, handler } = azureIngest([SUB], authenticate);
+    const body = await one("azure", { stop: { id: AZURE_BLOG_WEB } });
+    const response = await handler(
+      functionUrlEvent({ body: JSON.stringify(body), headers: { authorization: `Bearer ${await token()}` } }),
+    );
+    expect(response.statusCode).toBe(401);
+    expectNothingEnqueued(queue);
+    expect(telemetry.metric("EventsRejected", "unauthenticated")).toBe(1);
   });
 
   it.each([
