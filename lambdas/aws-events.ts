@@ -8,6 +8,9 @@
  * destination or dead-letter queue. For a malformed event the retries cannot help, but throwing
  * is what keeps the event for someone to look at: the rules match only the two event types that
  * segsync parses, so a refusal means AWS changed a schema or a rule is wrong, not noise.
+ *
+ * An event from an account or region not in SEGSYNC_AWS_ACCOUNTS is dropped: the handler returns
+ * normally (no retry), counts it (EventsDropped) and logs its id and place.
  */
 
 import { Logger } from "@aws-lambda-powertools/logger";
@@ -17,13 +20,16 @@ import type { Context } from "aws-lambda";
 import { AwsEventError } from "../lib/clouds/aws/event-errors.js";
 import { parseAwsEvent } from "../lib/clouds/aws/events.js";
 import { type EventQueue, SqsEventQueue } from "../lib/ingest/event-queue.js";
-import { countWithReason, type Telemetry } from "../lib/ingest/function-url.js";
+import { countWithReason, noteDropped, type Telemetry } from "../lib/ingest/function-url.js";
+import { ConfiguredPlaces } from "../lib/ingest/places.js";
 import { AwsEventsEnvironmentSchema, parseEnvironment } from "./environment.js";
 
 const SERVICE = "aws-events";
 
 export interface AwsEventsDeps extends Telemetry {
   readonly queue: EventQueue;
+  /** The accounts and regions whose events are accepted. */
+  readonly places: ConfiguredPlaces;
 }
 
 export type AwsEventsHandler = (event: unknown, context?: Context) => Promise<void>;
@@ -43,6 +49,11 @@ export function createAwsEventsHandler(deps: AwsEventsDeps): AwsEventsHandler {
           countWithReason(metrics, "EventsRejected", "malformed");
         }
         throw error;
+      }
+      const refusal = deps.places.refusalOf(event.workloadId);
+      if (refusal !== undefined) {
+        noteDropped(deps, event.eventId, refusal);
+        return;
       }
       try {
         await deps.queue.send([{ kind: "workload", event }]);
@@ -75,6 +86,7 @@ function wire(): AwsEventsHandler {
   const environment = parseEnvironment(AwsEventsEnvironmentSchema);
   return createAwsEventsHandler({
     queue: new SqsEventQueue(new SQSClient({}), environment.SEGSYNC_QUEUE_URL),
+    places: new ConfiguredPlaces({ aws: environment.SEGSYNC_AWS_ACCOUNTS }),
     logger: new Logger({ serviceName: SERVICE }),
     metrics: new Metrics({ namespace: "segsync", serviceName: SERVICE }),
   });

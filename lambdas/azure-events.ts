@@ -2,8 +2,9 @@
  * The Event Grid webhook (a Function URL): authenticates the delivery (secret or Entra token),
  * answers the validation handshake, and enqueues VM events as "workload" messages and NIC events
  * as "azure-nic" messages. Answers: 200 with `{validationResponse}` to the handshake; 202 when
- * something was enqueued, 200 when every event was of no interest; 400 malformed or from a
- * subscription not in SEGSYNC_AZURE_SUBSCRIPTIONS, 401 unauthenticated, 405 not a POST, 409
+ * something was enqueued, 200 when every event was of no interest or about a subscription not in
+ * SEGSYNC_AZURE_SUBSCRIPTIONS (those are dropped and counted as EventsDropped: a 4xx would make
+ * Event Grid retry them for a day); 400 malformed, 401 unauthenticated, 405 not a POST, 409
  * replayed, 413 too large (Event Grid retries none of these); 503 when the key set, the secret or
  * the queue cannot be reached (Event Grid retries).
  */
@@ -16,7 +17,7 @@ import type { Context } from "aws-lambda";
 import { z } from "zod";
 import { AzureEventError } from "../lib/clouds/azure/event-errors.js";
 import { type AzureEventsResult, parseAzureEvents } from "../lib/clouds/azure/events.js";
-import { ForeignSubscriptionError, MalformedRequestError } from "../lib/ingest/errors.js";
+import { MalformedRequestError } from "../lib/ingest/errors.js";
 import {
   type EventGridAuthenticator,
   entraAuthenticator,
@@ -30,9 +31,11 @@ import {
   type FunctionUrlResponse,
   jsonBody,
   jsonResponse,
+  noteDropped,
   serveFunctionUrl,
   type Telemetry,
 } from "../lib/ingest/function-url.js";
+import { ConfiguredPlaces, type PlaceRefusal } from "../lib/ingest/places.js";
 import type { QueueMessage } from "../lib/ingest/queue-message.js";
 import { ReplayCache } from "../lib/ingest/replay.js";
 import { AzureEventsEnvironmentSchema, parseEnvironment } from "./environment.js";
@@ -43,8 +46,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface AzureEventsDeps extends Telemetry {
   readonly authenticate: EventGridAuthenticator;
-  /** The subscription ids whose events are accepted. */
-  readonly subscriptions: readonly string[];
+  /** The subscriptions whose events are accepted. */
+  readonly places: ConfiguredPlaces;
   readonly queue: EventQueue;
   readonly clock: () => Date;
   readonly replay?: ReplayCache;
@@ -55,7 +58,6 @@ export type AzureEventsHandler = (event: unknown, context?: Context) => Promise<
 
 export function createAzureEventsHandler(deps: AzureEventsDeps): AzureEventsHandler {
   const replay = deps.replay ?? new ReplayCache();
-  const allowed = new Set(deps.subscriptions.map((id) => id.toLowerCase()));
   const maxBodyBytes = deps.maxBodyBytes ?? MAX_BODY_BYTES;
   return (event, context) =>
     serveFunctionUrl(event, context, deps, async (request) => {
@@ -71,25 +73,51 @@ export function createAzureEventsHandler(deps: AzureEventsDeps): AzureEventsHand
         return jsonResponse(200, { validationResponse: result.validationCode });
       }
       const delivered = deliveredEvents(body);
-      const foreign = [...new Set(delivered.map((one) => one.subscription).filter((id) => !allowed.has(id)))];
-      if (foreign.length > 0) throw new ForeignSubscriptionError(foreign);
       const ids = delivered.map((one) => one.id);
       replay.check(credential, ids, now);
-      const messages = queueMessages(result);
+      const refusals = delivered.map((one) => deps.places.refusalOfSubscription(one.subscription));
+      const kept = configuredPart(body, result, refusals);
+      const messages = queueMessages(kept);
       if (messages.length > 0) await deps.queue.send(messages);
       replay.remember(credential, ids, now);
+      const dropped = delivered.flatMap((one, index) => {
+        const refusal = refusals[index];
+        return refusal === undefined ? [] : [{ id: one.id, refusal }];
+      });
+      for (const { id, refusal } of dropped) noteDropped(deps, id, refusal);
       deps.metrics.addMetric("EventsEnqueued", MetricUnit.Count, messages.length);
-      deps.metrics.addMetric("EventsIgnored", MetricUnit.Count, result.ignored);
+      deps.metrics.addMetric("EventsIgnored", MetricUnit.Count, kept.ignored);
       deps.logger.info("delivery accepted", {
         eventIds: ids,
         enqueued: messages.length,
-        ignored: result.ignored,
+        ignored: kept.ignored,
+        dropped: dropped.length,
       });
       return jsonResponse(messages.length > 0 ? 202 : 200, {
         enqueued: messages.length,
-        ignored: result.ignored,
+        ignored: kept.ignored,
+        dropped: dropped.length,
       });
     });
+}
+
+type DeliveredEvents = Extract<AzureEventsResult, { kind: "events" }>;
+
+/**
+ * The delivery without its events from subscriptions segsync is not configured for: parsed again
+ * from the events that remain (the whole delivery was parsed, so they parse).
+ */
+function configuredPart(
+  body: unknown,
+  result: DeliveredEvents,
+  refusals: readonly (PlaceRefusal | undefined)[],
+): DeliveredEvents {
+  if (refusals.every((refusal) => refusal === undefined)) return result;
+  const kept = (body as readonly unknown[]).filter((_, index) => refusals[index] === undefined);
+  if (kept.length === 0) return { kind: "events", events: [], nicChanges: [], ignored: 0 };
+  const reparsed = parseDelivery(kept);
+  if (reparsed.kind === "validation") throw new TypeError("a validation event was parsed as an event");
+  return reparsed;
 }
 
 function parseDelivery(body: unknown): AzureEventsResult {
@@ -119,7 +147,7 @@ function deliveredEvents(body: unknown): { readonly id: string; readonly subscri
   return DeliveredSchema.parse(body).map((one) => ({ id: one.id, subscription: one.topic }));
 }
 
-function queueMessages(result: Extract<AzureEventsResult, { kind: "events" }>): QueueMessage[] {
+function queueMessages(result: DeliveredEvents): QueueMessage[] {
   const nics = result.nicChanges.map(
     ({ eventId, time, subscription, resourceGroup, nicName }): QueueMessage => ({
       kind: "azure-nic",
@@ -150,7 +178,7 @@ function wire(): AzureEventsHandler {
       : entraAuthenticator(auth, entraKeySet(auth.tenantId));
   return createAzureEventsHandler({
     authenticate,
-    subscriptions: environment.SEGSYNC_AZURE_SUBSCRIPTIONS,
+    places: new ConfiguredPlaces({ azure: environment.SEGSYNC_AZURE_SUBSCRIPTIONS }),
     queue: new SqsEventQueue(new SQSClient({}), environment.SEGSYNC_QUEUE_URL),
     clock: () => new Date(),
     logger: new Logger({ serviceName: SERVICE }),

@@ -8,6 +8,7 @@ import { EnvironmentError } from "./errors.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/;
+const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
 /** A JSON-valued variable, parsed and then checked against its schema. */
 function json<T extends z.ZodType>(schema: T) {
@@ -29,7 +30,26 @@ const QueueEnvironment = {
   SEGSYNC_QUEUE_URL: z.url(),
 };
 
-export const AwsEventsEnvironmentSchema = z.object(QueueEnvironment);
+/**
+ * The accounts and regions whose events are accepted: the live config's aws.accounts without
+ * roleArn. Events from other accounts or regions are acknowledged, counted and dropped.
+ */
+export const AwsEventAccountsSchema = z
+  .array(
+    z
+      .object({
+        account: z.string().regex(/^\d{12}$/, "an AWS account id is 12 digits"),
+        regions: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "not an AWS region")).min(1),
+      })
+      .strict(),
+  )
+  .min(1);
+
+export const AwsEventsEnvironmentSchema = z.object({
+  ...QueueEnvironment,
+  /** JSON, e.g. `[{"account":"111111111111","regions":["us-east-1"]}]`. */
+  SEGSYNC_AWS_ACCOUNTS: json(AwsEventAccountsSchema),
+});
 
 /**
  * Event Grid webhook authentication. `secret`: a shared secret sent by Event Grid as a query
@@ -62,7 +82,10 @@ export type EventGridAuth = z.infer<typeof EventGridAuthSchema>;
 export const AzureEventsEnvironmentSchema = z.object({
   ...QueueEnvironment,
   SEGSYNC_EVENTGRID_AUTH: json(EventGridAuthSchema),
-  /** The subscriptions whose events are accepted (JSON array of GUIDs); others get 400. */
+  /**
+   * The subscriptions whose events are accepted (JSON array of lowercase GUIDs, compared
+   * case-insensitively); events of others are acknowledged, counted and dropped.
+   */
   SEGSYNC_AZURE_SUBSCRIPTIONS: json(z.array(z.string().regex(GUID)).min(1)),
 });
 
@@ -72,6 +95,8 @@ export const GcpEventsEnvironmentSchema = z.object({
   SEGSYNC_PUBSUB_AUDIENCE: z.string().min(1),
   /** The service account the push subscription signs its tokens as. */
   SEGSYNC_PUBSUB_EMAIL: z.email(),
+  /** The projects whose entries are accepted (JSON array of project ids); others are acknowledged, counted and dropped. */
+  SEGSYNC_GCP_PROJECTS: json(z.array(z.string().regex(GCP_PROJECT, "not a GCP project id")).min(1)),
 });
 
 export const ReconcilerEnvironmentSchema = z.object({

@@ -1,7 +1,8 @@
 /**
  * The Pub/Sub push endpoint (a Function URL) of the Compute audit-log sink: authenticates the
  * push's OIDC token, and enqueues the instance change as a "workload" message. Answers: 202 when
- * enqueued, 200 for an entry of no interest (acknowledged: Pub/Sub takes 200-204 as an ack);
+ * enqueued, 200 for an entry of no interest or about a project not in SEGSYNC_GCP_PROJECTS
+ * (acknowledged: Pub/Sub takes 200-204 as an ack; the latter is counted as EventsDropped);
  * 400 malformed, 401 unauthenticated, 405 not a POST, 409 replayed, 413 too large; 503 when
  * Google's keys or the queue cannot be reached. Every non-success status is a NACK, so Pub/Sub
  * redelivers: give the subscription a dead-letter topic so that a refused message stops there.
@@ -20,9 +21,11 @@ import {
   type FunctionUrlResponse,
   jsonBody,
   jsonResponse,
+  noteDropped,
   serveFunctionUrl,
   type Telemetry,
 } from "../lib/ingest/function-url.js";
+import { ConfiguredPlaces } from "../lib/ingest/places.js";
 import { googleKeySet, type PubSubAuthenticator, pubSubAuthenticator } from "../lib/ingest/pubsub-auth.js";
 import { ReplayCache } from "../lib/ingest/replay.js";
 import { GcpEventsEnvironmentSchema, parseEnvironment } from "./environment.js";
@@ -35,6 +38,8 @@ const HOUR_MS = 60 * 60_000;
 export interface GcpEventsDeps extends Telemetry {
   readonly authenticate: PubSubAuthenticator;
   readonly queue: EventQueue;
+  /** The projects whose entries are accepted. */
+  readonly places: ConfiguredPlaces;
   readonly clock: () => Date;
   readonly replay?: ReplayCache;
   readonly maxBodyBytes?: number;
@@ -65,7 +70,13 @@ export function createGcpEventsHandler(deps: GcpEventsDeps): GcpEventsHandler {
         replay.remember(credential, ids, now);
         deps.metrics.addMetric("EventsIgnored", MetricUnit.Count, 1);
         deps.logger.info("push ignored", { messageId, reason: result.reason });
-        return jsonResponse(200, { enqueued: 0, ignored: 1 });
+        return jsonResponse(200, { enqueued: 0, ignored: 1, dropped: 0 });
+      }
+      const refusal = deps.places.refusalOf(result.event.workloadId);
+      if (refusal !== undefined) {
+        replay.remember(credential, ids, now);
+        noteDropped(deps, result.event.eventId, refusal);
+        return jsonResponse(200, { enqueued: 0, ignored: 0, dropped: 1 });
       }
       await deps.queue.send([{ kind: "workload", event: result.event }]);
       replay.remember(credential, ids, now);
@@ -75,7 +86,7 @@ export function createGcpEventsHandler(deps: GcpEventsDeps): GcpEventsHandler {
         workloadId: result.event.workloadId,
         change: result.event.change.kind,
       });
-      return jsonResponse(202, { enqueued: 1, ignored: 0 });
+      return jsonResponse(202, { enqueued: 1, ignored: 0, dropped: 0 });
     });
 }
 
@@ -118,6 +129,7 @@ function wire(): GcpEventsHandler {
       googleKeySet(),
     ),
     queue: new SqsEventQueue(new SQSClient({}), environment.SEGSYNC_QUEUE_URL),
+    places: new ConfiguredPlaces({ gcp: environment.SEGSYNC_GCP_PROJECTS }),
     clock: () => new Date(),
     logger: new Logger({ serviceName: SERVICE }),
     metrics: new Metrics({ namespace: "segsync", serviceName: SERVICE }),

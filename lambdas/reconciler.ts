@@ -6,6 +6,9 @@
  * A body that is not a queue message is logged (never its content) and dropped with a metric,
  * not reported failed: no retry can fix it, and on a FIFO queue a failed message holds back the
  * whole message group, with every message after it, until the redrive policy moves it to the DLQ.
+ * For the same reason a failure that retrying cannot help is logged, counted
+ * (NonRetryableFailures) and acknowledged, and a message about a place the configuration does not
+ * list is ignored (lib/reconcile/batch.ts).
  */
 import { isAbsolute, join } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
@@ -14,6 +17,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { z } from "zod";
 import type { AzureConnection } from "../lib/clouds/azure/provider.js";
+import { ConfiguredPlaces } from "../lib/ingest/places.js";
 import { QueueMessageSchema } from "../lib/ingest/queue-message.js";
 import { DynamoDbInventoryStore } from "../lib/inventory/dynamodb-store.js";
 import { describeIssues } from "../lib/inventory/issues.js";
@@ -50,6 +54,8 @@ export interface MetricsPort {
 
 export interface ReconcilerHandlerDeps {
   readonly reconciler: BatchReconciler;
+  /** The places the connections manage; messages about others are ignored. */
+  readonly places: ConfiguredPlaces;
   /** Resolves azure-nic messages to their VMs. */
   readonly azure: AzureConnection;
   readonly logger: StructuredLog;
@@ -131,7 +137,8 @@ function logOutcome(
     }
   }
   const { run } = outcome;
-  if (run.mode === "error") logger.error("reconcile failed", { error: run.cause });
+  if (run.mode === "error") logger.error("reconcile failed", { error: run.cause, retryable: run.retryable });
+  for (const finding of outcome.findings) logger.error("non-retryable failure acknowledged", { ...finding });
   const summary: Record<string, unknown> = {
     mode: run.mode,
     messages: outcome.targets.length,
@@ -141,8 +148,8 @@ function logOutcome(
   if (run.mode === "full-sync" || run.mode === "events") {
     const { result } = run;
     if (run.mode === "full-sync") summary.reason = run.reason;
-    for (const [cloud, error] of Object.entries(result.failures))
-      logger.error("cloud failed", { cloud, error });
+    for (const [cloud, failure] of Object.entries(result.failures))
+      logger.error("cloud failed", { cloud, error: failure?.message, retryable: failure?.retryable });
     if (!result.guard.allowed) {
       const { removedRules, ownedRules, reason } = result.guard;
       logger.warn("plan held back by the blast-radius guard", { removedRules, ownedRules, reason });
@@ -172,6 +179,7 @@ function emit(metrics: MetricsPort, points: readonly MetricPoint[]): void {
 /** What a reconciler function is made of, wherever its clouds and store come from. */
 export interface ReconcilerParts {
   readonly drivers: Readonly<Record<Cloud, CloudDriver>>;
+  readonly places: ConfiguredPlaces;
   readonly azure: AzureConnection;
   readonly store: InventoryStore;
   readonly policy: Policy;
@@ -193,6 +201,7 @@ export function reconcilerHandlerOf(parts: ReconcilerParts): ReconcilerHandler {
   });
   return createReconcilerHandler({
     reconciler,
+    places: parts.places,
     azure: parts.azure,
     logger: parts.logger,
     metrics: parts.metrics,
@@ -228,6 +237,7 @@ async function coldStart(): Promise<ReconcilerHandler> {
   const live = connectLive(environment.SEGSYNC_CONFIG);
   return reconcilerHandlerOf({
     drivers: live.drivers,
+    places: ConfiguredPlaces.ofConnections(live.connections),
     azure: live.connections.azure,
     store: new DynamoDbInventoryStore({ client: new DynamoDBClient({}), table: environment.SEGSYNC_TABLE }),
     policy,

@@ -60,7 +60,7 @@ export function describeResult(result: ReconcileResult, options: { color?: boole
     lines.push(`Applied: ${describeApplied(result)}.`);
   for (const cloud of CLOUDS) {
     const failure = result.failures[cloud];
-    if (failure !== undefined) lines.push(`Failed in ${CLOUD_NAMES[cloud]}: ${failure}`);
+    if (failure !== undefined) lines.push(`Failed in ${CLOUD_NAMES[cloud]}: ${failure.message}`);
   }
   return lines;
 }
@@ -75,7 +75,7 @@ export function reportFailures(command: string, result: ReconcileResult, io: Cli
   for (const cloud of CLOUDS) {
     const failure = result.failures[cloud];
     if (failure === undefined) continue;
-    io.err(`segsync ${command}: ${CLOUD_NAMES[cloud]} failed: ${failure}\n`);
+    io.err(`segsync ${command}: ${CLOUD_NAMES[cloud]} failed: ${failure.message}\n`);
     failed = true;
   }
   return failed;

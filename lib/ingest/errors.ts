@@ -6,13 +6,7 @@
 import { errors as jose } from "jose";
 
 /** Why a request was refused: a metric dimension, so a short fixed set. */
-export type RejectReason =
-  | "method-not-allowed"
-  | "too-large"
-  | "unauthenticated"
-  | "malformed"
-  | "foreign-subscription"
-  | "replayed";
+export type RejectReason = "method-not-allowed" | "too-large" | "unauthenticated" | "malformed" | "replayed";
 
 /** A request that is refused with a 4xx; `message` goes to the log, `publicMessage` to the caller. */
 export class IngestRejectedError extends Error {
@@ -59,17 +53,6 @@ export class UnauthenticatedError extends IngestRejectedError {
 export class MalformedRequestError extends IngestRejectedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, 400, "malformed", options);
-  }
-}
-
-/** An authenticated delivery about an Azure subscription that segsync is not configured for. */
-export class ForeignSubscriptionError extends IngestRejectedError {
-  constructor(readonly subscriptions: readonly string[]) {
-    super(
-      `events from subscriptions that segsync does not manage: ${subscriptions.join(", ")}`,
-      400,
-      "foreign-subscription",
-    );
   }
 }
 

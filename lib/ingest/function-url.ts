@@ -19,6 +19,7 @@ import {
   SecretUnavailableError,
   UnauthenticatedError,
 } from "./errors.js";
+import type { PlaceRefusal } from "./places.js";
 
 export type FunctionUrlResponse = APIGatewayProxyStructuredResultV2;
 
@@ -146,6 +147,15 @@ export function countWithReason(metrics: Metrics, name: string, reason: string):
   const single = metrics.singleMetric();
   single.addDimension("reason", reason);
   single.addMetric(name, MetricUnit.Count, 1);
+}
+
+/**
+ * An event about a place segsync is not configured for: acknowledged (never retried), counted as
+ * EventsDropped under the reason, and logged by its id and place only.
+ */
+export function noteDropped(telemetry: Telemetry, eventId: string, refusal: PlaceRefusal): void {
+  telemetry.logger.info("event dropped", { eventId, reason: refusal.reason, place: refusal.detail });
+  countWithReason(telemetry.metrics, "EventsDropped", refusal.reason);
 }
 
 function failureOf(error: unknown): [number, string] {

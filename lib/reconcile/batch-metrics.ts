@@ -35,6 +35,8 @@ export function batchMetrics(outcome: BatchOutcome, counts: BatchCounts): Metric
     count("MessagesMalformed", counts.malformed),
     count("MessagesIgnored", outcome.targets.filter((target) => target.kind === "ignored").length),
     count("MessagesFailed", counts.reportedFailed),
+    // Acknowledged although they failed: retrying could not help (lib/reconcile/retryable.ts).
+    count("NonRetryableFailures", outcome.findings.length),
   ];
   const { run } = outcome;
   if (run.mode === "idle") return points;

@@ -2,12 +2,16 @@
  * One batch of queue messages through the reconciler, and which of them must come back.
  *
  * A batch with a full-sync message runs one full sync, which covers every other message in it;
- * otherwise its events go to one handleEvents. A message fails when retrying it can help: its
- * cloud failed (for a full sync: any cloud), its NIC could not be looked up, or the reconcile
- * itself threw. Guard trips are not failures: a plan held back stays held back on every retry
- * until someone overrides it, and the next full sync checks it again.
+ * otherwise its events go to one handleEvents. A message fails only when retrying it can help
+ * (lib/reconcile/retryable.ts): its cloud failed retryably (for a full sync: any cloud), its NIC
+ * lookup failed retryably, or the reconcile itself threw retryably (the inventory store). A failure
+ * that a retry cannot help is a finding of the outcome and its messages are acknowledged: on the
+ * one FIFO message group a failed message holds back every later one, of every cloud. Guard trips
+ * are not failures either: a plan held back stays held back on every retry until someone
+ * overrides it, and the next full sync checks it again.
  */
 import type { AzureConnection } from "../clouds/azure/provider.js";
+import type { ConfiguredPlaces } from "../ingest/places.js";
 import type { Cloud } from "../inventory/model.js";
 import {
   describeError,
@@ -18,6 +22,7 @@ import {
   resolveMessages,
 } from "./messages.js";
 import type { ReconcileResult, Reconciler } from "./reconciler.js";
+import { type CloudFailure, isRetryable } from "./retryable.js";
 
 export type BatchReconciler = Pick<Reconciler, "fullSync" | "handleEvents">;
 
@@ -27,17 +32,35 @@ export type BatchRun =
   /** No message named anything to re-read. */
   | { readonly mode: "idle" }
   /** The reconcile threw (e.g. the inventory store failed): nothing is known to be done. */
-  | { readonly mode: "error"; readonly error: string; readonly cause: unknown };
+  | {
+      readonly mode: "error";
+      readonly error: string;
+      readonly cause: unknown;
+      readonly retryable: boolean;
+    };
+
+/** A failure that retrying cannot help: reported, and its messages acknowledged. */
+export interface BatchFinding {
+  /** Absent when the reconcile itself failed. */
+  readonly cloud?: Cloud;
+  /** The message whose NIC lookup failed; absent for a cloud's or the reconcile's failure. */
+  readonly messageId?: string;
+  readonly error: string;
+}
 
 export interface BatchOutcome {
   readonly targets: readonly MessageTarget[];
   readonly run: BatchRun;
   /** The ids of the messages that failed themselves, before the FIFO rule (fifoFailures). */
   readonly failed: ReadonlySet<string>;
+  /** The non-retryable failures, whose messages were acknowledged. */
+  readonly findings: readonly BatchFinding[];
 }
 
 export interface BatchDeps {
   readonly reconciler: BatchReconciler;
+  /** The places the connections manage: a message about another is ignored. */
+  readonly places: ConfiguredPlaces;
   /** For the azure-nic messages. */
   readonly azure: AzureConnection;
 }
@@ -46,16 +69,25 @@ export async function reconcileBatch(
   messages: readonly QueuedMessage[],
   deps: BatchDeps,
 ): Promise<BatchOutcome> {
-  const targets = await resolveMessages(messages, deps.azure);
+  const targets = await resolveMessages(messages, deps);
   const run = await runOnce(targets, deps.reconciler);
-  const failedClouds = new Set<Cloud>(
-    run.mode === "full-sync" || run.mode === "events" ? (Object.keys(run.result.failures) as Cloud[]) : [],
-  );
+  const cloudFailures = run.mode === "full-sync" || run.mode === "events" ? run.result.failures : {};
+  const failedClouds = new Set<Cloud>();
+  const findings: BatchFinding[] = [];
+  for (const [cloud, failure] of Object.entries(cloudFailures) as [Cloud, CloudFailure][]) {
+    if (failure.retryable) failedClouds.add(cloud);
+    else findings.push({ cloud, error: failure.message });
+  }
+  for (const target of targets) {
+    if (target.kind === "unresolved" && !target.retryable)
+      findings.push({ cloud: target.cloud, messageId: target.id, error: target.error });
+  }
+  if (run.mode === "error" && !run.retryable) findings.push({ error: run.error });
   const failed = new Set<string>();
   for (const target of targets) {
     if (messageFailed(target, run, failedClouds)) failed.add(target.id);
   }
-  return { targets, run, failed };
+  return { targets, run, failed, findings };
 }
 
 async function runOnce(targets: readonly MessageTarget[], reconciler: BatchReconciler): Promise<BatchRun> {
@@ -68,7 +100,7 @@ async function runOnce(targets: readonly MessageTarget[], reconciler: BatchRecon
     }
     return { mode: "idle" };
   } catch (error) {
-    return { mode: "error", error: describeError(error), cause: error };
+    return { mode: "error", error: describeError(error), cause: error, retryable: isRetryable(error) };
   }
 }
 
@@ -77,11 +109,11 @@ function messageFailed(target: MessageTarget, run: BatchRun, failedClouds: Reado
     case "ignored":
       return false;
     case "unresolved":
-      return true;
+      return target.retryable;
     case "full-sync":
-      return run.mode === "error" || failedClouds.size > 0;
+      return (run.mode === "error" && run.retryable) || failedClouds.size > 0;
     case "event":
-      return run.mode === "error" || failedClouds.has(target.event.cloud);
+      return (run.mode === "error" && run.retryable) || failedClouds.has(target.event.cloud);
   }
 }
 

@@ -1,14 +1,17 @@
 /**
  * Queue messages (lib/ingest/queue-message.ts) → what the reconciler does with each: a workload
- * message is its event; an azure-nic message is resolved to its VM through the Azure connection,
- * since Event Grid names the NIC and the ingest function holds no Azure credentials; a full-sync
- * message asks for a full sync.
+ * message is its event, unless its workload is in a place the connections do not manage (then it
+ * is ignored: events are hints, and only from configured places); an azure-nic message is resolved
+ * to its VM through the Azure connection, since Event Grid names the NIC and the ingest function
+ * holds no Azure credentials; a full-sync message asks for a full sync.
  */
 import { workloadOfNetworkInterface } from "../clouds/azure/discover.js";
 import type { AzureConnection } from "../clouds/azure/provider.js";
+import type { ConfiguredPlaces } from "../ingest/places.js";
 import type { QueueMessage } from "../ingest/queue-message.js";
 import type { WorkloadEvent } from "../ingest/workload-event.js";
 import type { Cloud } from "../inventory/model.js";
+import { isRetryable } from "./retryable.js";
 
 /** A parsed message and the id its batch reports it by (the SQS messageId). */
 export interface QueuedMessage {
@@ -19,24 +22,38 @@ export interface QueuedMessage {
 export type MessageTarget =
   | { readonly kind: "event"; readonly id: string; readonly event: WorkloadEvent }
   | { readonly kind: "full-sync"; readonly id: string; readonly reason: string }
-  /** Nothing to re-read: the NIC is attached to no VM, or its subscription is not managed. */
+  /** Nothing to re-read: the NIC is attached to no VM, or the place is not managed. */
   | { readonly kind: "ignored"; readonly id: string; readonly why: string }
-  /** The cloud could not be asked (the NIC lookup failed): a retry may succeed. */
-  | { readonly kind: "unresolved"; readonly id: string; readonly cloud: Cloud; readonly error: string };
+  /** The cloud could not be asked (the NIC lookup failed); `retryable`: a retry may succeed. */
+  | {
+      readonly kind: "unresolved";
+      readonly id: string;
+      readonly cloud: Cloud;
+      readonly error: string;
+      readonly retryable: boolean;
+    };
+
+/** What resolving needs: the places the connections manage, and Azure for the NICs. */
+export interface ResolveDeps {
+  readonly places: ConfiguredPlaces;
+  readonly azure: AzureConnection;
+}
 
 /** Each message's target, in the order of the messages. */
 export async function resolveMessages(
   messages: readonly QueuedMessage[],
-  azure: AzureConnection,
+  deps: ResolveDeps,
 ): Promise<MessageTarget[]> {
-  return Promise.all(messages.map((queued) => resolveMessage(queued, azure)));
+  return Promise.all(messages.map((queued) => resolveMessage(queued, deps)));
 }
 
-async function resolveMessage(
-  { id, message }: QueuedMessage,
-  azure: AzureConnection,
-): Promise<MessageTarget> {
-  if (message.kind === "workload") return { kind: "event", id, event: message.event };
+async function resolveMessage({ id, message }: QueuedMessage, deps: ResolveDeps): Promise<MessageTarget> {
+  const { azure, places } = deps;
+  if (message.kind === "workload") {
+    const refusal = places.refusalOf(message.event.workloadId);
+    if (refusal !== undefined) return { kind: "ignored", id, why: `${refusal.detail}: ${refusal.reason}` };
+    return { kind: "event", id, event: message.event };
+  }
   if (message.kind === "full-sync") return { kind: "full-sync", id, reason: message.reason };
   // Event Grid subjects do not promise the case of the subscription id; the config's are lowercase.
   const subscription = azure.subscriptions.find(
@@ -70,7 +87,13 @@ async function resolveMessage(
       },
     };
   } catch (error) {
-    return { kind: "unresolved", id, cloud: "azure", error: describeError(error) };
+    return {
+      kind: "unresolved",
+      id,
+      cloud: "azure",
+      error: describeError(error),
+      retryable: isRetryable(error),
+    };
   }
 }
 

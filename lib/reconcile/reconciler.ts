@@ -11,6 +11,7 @@ import type { Policy } from "../policy/model.js";
 import { compareText } from "../util/compare-text.js";
 import type { AuditSink } from "./audit.js";
 import type { CloudDriver } from "./driver.js";
+import { type CloudFailure, cloudFailure, worseFailure } from "./retryable.js";
 
 export interface ReconcileOptions {
   /** Plan and guard, but write nothing. */
@@ -44,8 +45,11 @@ export interface ReconcileResult {
   readonly guard: GuardVerdict;
   /** Operations applied per cloud. */
   readonly applied: Readonly<Partial<Record<Cloud, number>>>;
-  /** Why a cloud could not be read or written; the others went on, and the next reconcile converges. */
-  readonly failures: Readonly<Partial<Record<Cloud, string>>>;
+  /**
+   * Why a cloud could not be read or written, and whether retrying can help; the others went on,
+   * and the next reconcile converges.
+   */
+  readonly failures: Readonly<Partial<Record<Cloud, CloudFailure>>>;
   /**
    * Operations a cloud refused for one object (gone, invalid, over a quota, in use, not
    * permitted): each reported, the rest of the plan applied; retrying the message cannot help.
@@ -81,14 +85,14 @@ export class Reconciler {
 
   async fullSync(options: ReconcileOptions = {}): Promise<ReconcileResult> {
     const { drivers, store, policy } = this.deps;
-    const failures: Partial<Record<Cloud, string>> = {};
+    const failures: Partial<Record<Cloud, CloudFailure>> = {};
     const read = await Promise.allSettled(CLOUDS.map((cloud) => drivers[cloud].discover(policy.labels)));
     const stored = await store.list();
     const readClouds: Cloud[] = [];
     for (const [position, cloud] of CLOUDS.entries()) {
       const outcome = read[position] as PromiseSettledResult<Awaited<ReturnType<CloudDriver["discover"]>>>;
       if (outcome.status === "rejected") {
-        failures[cloud] = describe(outcome.reason);
+        failures[cloud] = cloudFailure(outcome.reason);
         continue;
       }
       readClouds.push(cloud);
@@ -110,7 +114,7 @@ export class Reconciler {
   ): Promise<ReconcileResult> {
     const { drivers, store, policy } = this.deps;
     const compiler = await this.ready();
-    const failures: Partial<Record<Cloud, string>> = {};
+    const failures: Partial<Record<Cloud, CloudFailure>> = {};
     const changes: WorkloadChange[] = [];
     const touched = new Set<Cloud>();
     const networks = new Set<NetworkId>();
@@ -131,14 +135,16 @@ export class Reconciler {
         }
         touched.add(cloud);
       } catch (error) {
-        failures[cloud] = describe(error);
+        // A workload that cannot be read the same way every time is left as the store has it,
+        // and the rest of its cloud goes on; a retryable failure holds the cloud back.
+        failures[cloud] = worseFailure(failures[cloud], cloudFailure(error));
       }
     }
     const delta = compiler.apply(changes);
     for (const network of delta.networks) networks.add(network);
     for (const network of networks) touched.add(cloudOfId(network));
     const clouds = CLOUDS.filter(
-      (cloud) => (touched.has(cloud) || this.unsettled.has(cloud)) && failures[cloud] === undefined,
+      (cloud) => (touched.has(cloud) || this.unsettled.has(cloud)) && failures[cloud]?.retryable !== true,
     );
     const scope = (cloud: Cloud) =>
       this.unsettled.has(cloud)
@@ -152,7 +158,7 @@ export class Reconciler {
     );
     const readClouds = clouds.filter((cloud, position) => {
       const outcome = read[position] as PromiseSettledResult<unknown>;
-      if (outcome.status === "rejected") failures[cloud] = describe(outcome.reason);
+      if (outcome.status === "rejected") failures[cloud] = cloudFailure(outcome.reason);
       return outcome.status === "fulfilled";
     });
     return this.planAndApply(readClouds, failures, options);
@@ -166,7 +172,7 @@ export class Reconciler {
 
   private async planAndApply(
     clouds: readonly Cloud[],
-    failures: Partial<Record<Cloud, string>>,
+    failures: Partial<Record<Cloud, CloudFailure>>,
     options: ReconcileOptions,
   ): Promise<ReconcileResult> {
     const { drivers, policy, audit, guard: limits } = this.deps;
@@ -217,7 +223,7 @@ export class Reconciler {
               next = index + 1;
               const summary = part.summaries[index];
               if (!summary) return;
-              (refused[cloud] ??= []).push({ summary, error: describe(error) });
+              refused[cloud] = [...(refused[cloud] ?? []), { summary, error: describe(error) }];
               audit.record({
                 ...summary,
                 time: now(),
@@ -228,7 +234,7 @@ export class Reconciler {
             },
           );
         } catch (error) {
-          failures[cloud] = describe(error);
+          failures[cloud] = cloudFailure(error);
           const summary = part.summaries[next];
           if (summary)
             audit.record({

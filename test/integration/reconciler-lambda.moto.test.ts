@@ -30,6 +30,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MetricsPort, type ReconcilerHandler, reconcilerHandlerOf } from "../../lambdas/reconciler.js";
 import type { AwsApi } from "../../lib/clouds/aws/api.js";
 import { createSdkAwsApiFactory } from "../../lib/clouds/aws/sdk-api.js";
+import { ConfiguredPlaces } from "../../lib/ingest/places.js";
 import { deduplicationId, QUEUE_MESSAGE_GROUP, type QueueMessage } from "../../lib/ingest/queue-message.js";
 import { DynamoDbInventoryStore } from "../../lib/inventory/dynamodb-store.js";
 import { DEFAULT_GUARD_LIMITS } from "../../lib/plan/guard.js";
@@ -103,6 +104,7 @@ describe.skipIf(skipWithoutMoto("the reconciler function integration test agains
     let queueArn: string;
     let store: DynamoDbInventoryStore;
     let handle: ReconcilerHandler;
+    let simulation: Simulation;
     const log = new RecordingLog();
     const metrics = new RecordingMetrics();
     let subnetId = "";
@@ -273,7 +275,7 @@ describe.skipIf(skipWithoutMoto("the reconciler function integration test agains
       const estate = await loadEstateFile(join(EXAMPLES, "estate.yaml"));
       if (!policy.ok || !estate.ok) throw new Error("the examples must load");
       // The simulated estate for Azure and GCP; its AWS part is not used.
-      const simulation = Simulation.start(policy.policy, estate.estate);
+      simulation = Simulation.start(policy.policy, estate.estate);
       const simulated = simulation.clouds.connections();
       const apiFor = createSdkAwsApiFactory({
         accounts: [{ account: LOCATION.account, regions: [LOCATION.region] }],
@@ -288,6 +290,11 @@ describe.skipIf(skipWithoutMoto("the reconciler function integration test agains
           azure: cloudDriver(simulation.providers.azure, simulated.azure),
           gcp: cloudDriver(simulation.providers.gcp, simulated.gcp),
         },
+        places: ConfiguredPlaces.ofConnections({
+          aws: { locations: [LOCATION] },
+          azure: simulated.azure,
+          gcp: simulated.gcp,
+        }),
         azure: simulated.azure,
         store,
         policy: policy.policy,
@@ -354,7 +361,7 @@ describe.skipIf(skipWithoutMoto("the reconciler function integration test agains
       expect((await store.get(workloadId(id)))?.workload.tags["seg-role"]).toBe("api");
     });
 
-    it("hands back an AWS message that fails, and everything after it, for SQS to redeliver in order", async () => {
+    it("ignores a message about an unmanaged account; hands back one that fails retryably, and everything after it, for SQS to redeliver in order", async () => {
       const unmanaged: QueueMessage = {
         kind: "workload",
         event: {
@@ -375,12 +382,23 @@ describe.skipIf(skipWithoutMoto("the reconciler function integration test agains
           change: { kind: "resource", action: "updated" },
         },
       };
-      await send(unmanaged, gcp);
-      const { messages, response } = await deliver();
+      const later: QueueMessage = { kind: "workload", event: { ...gcp.event, eventId: randomUUID() } };
+      // Every call to Compute answers 503 while the batch runs: retrying can help.
+      simulation.clouds.setServerErrors("gcp", { rate: 1, seed: 1 });
+      await send(unmanaged, gcp, later);
+      let delivered: Awaited<ReturnType<typeof deliver>>;
+      try {
+        delivered = await deliver();
+      } finally {
+        simulation.clouds.setServerErrors("gcp", undefined);
+      }
+      const { response } = delivered;
+      const [ignored, ...messages] = delivered.messages;
       expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(
         messages.map((message) => message.MessageId),
       );
-      expect(lastSummary()).toMatchObject({ failedClouds: ["aws"] });
+      expect(log.named("queue message ignored")).toMatchObject([{ messageId: ignored?.MessageId }]);
+      expect(lastSummary()).toMatchObject({ failedClouds: ["gcp"] });
       // Still on the queue, in order, once their visibility timeout is over.
       for (const message of messages) {
         await sqs.send(

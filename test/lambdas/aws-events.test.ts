@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createAwsEventsHandler } from "../../lambdas/aws-events.js";
 import { AwsEventError } from "../../lib/clouds/aws/event-errors.js";
 import { EventQueueError } from "../../lib/ingest/errors.js";
+import { ConfiguredPlaces } from "../../lib/ingest/places.js";
 import { type Captured, captureTelemetry, QUEUE_URL, recordingQueue, sqsQueue } from "./harness.js";
 
 /** /work/shared/fixtures, seen from this file in /work/main/test/lambdas. */
@@ -29,7 +30,12 @@ afterEach(() => {
 
 function harness() {
   const queue = recordingQueue(sqsQueue());
-  const handler = createAwsEventsHandler({ queue, logger: telemetry.logger, metrics: telemetry.metrics });
+  const handler = createAwsEventsHandler({
+    queue,
+    places: new ConfiguredPlaces({ aws: [{ account: "123456789012", regions: ["us-east-1"] }] }),
+    logger: telemetry.logger,
+    metrics: telemetry.metrics,
+  });
   return { queue, handler };
 }
 
@@ -133,9 +139,30 @@ describe("the aws-events entry point", () => {
   it("wires the SQS queue from the environment", async () => {
     vi.resetModules();
     vi.stubEnv("SEGSYNC_QUEUE_URL", QUEUE_URL);
+    vi.stubEnv("SEGSYNC_AWS_ACCOUNTS", JSON.stringify([{ account: "123456789012", regions: ["us-east-1"] }]));
     vi.stubEnv("AWS_REGION", "us-east-1");
     const { handler } = await import("../../lambdas/aws-events.js");
     await handler(fixture("ec2-instance-state-change.json"), {} as never);
     expect(sqs).toHaveReceivedCommandWith(SendMessageBatchCommand, { QueueUrl: QUEUE_URL });
+  });
+
+  it("accepts only the accounts and regions of SEGSYNC_AWS_ACCOUNTS", async () => {
+    vi.resetModules();
+    vi.stubEnv("SEGSYNC_QUEUE_URL", QUEUE_URL);
+    vi.stubEnv("SEGSYNC_AWS_ACCOUNTS", JSON.stringify([{ account: "123456789012", regions: ["eu-west-1"] }]));
+    vi.stubEnv("AWS_REGION", "us-east-1");
+    const { handler } = await import("../../lambdas/aws-events.js");
+    await handler(fixture("ec2-instance-state-change.json"), {} as never);
+    expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand);
+  });
+
+  it("fails the cold start on accounts that are not the live config's shape", async () => {
+    vi.resetModules();
+    vi.stubEnv("SEGSYNC_QUEUE_URL", QUEUE_URL);
+    vi.stubEnv("SEGSYNC_AWS_ACCOUNTS", JSON.stringify([{ account: "123456789012", regions: [] }]));
+    const { handler } = await import("../../lambdas/aws-events.js");
+    await expect(handler(fixture("ec2-instance-state-change.json"), {} as never)).rejects.toThrow(
+      /SEGSYNC_AWS_ACCOUNTS\.0\.regions/,
+    );
   });
 });

@@ -13,6 +13,7 @@ import {
   entraAuthenticator,
   secretAuthenticator,
 } from "../../lib/ingest/event-grid-auth.js";
+import { ConfiguredPlaces } from "../../lib/ingest/places.js";
 import { lifetime, NOW, NOW_SECONDS, type Signer, signer } from "../ingest/tokens.js";
 import {
   type Captured,
@@ -58,7 +59,7 @@ function harness(authenticate: EventGridAuthenticator, options: { subscriptions?
   const queue = recordingQueue(sqsQueue());
   const handler = createAzureEventsHandler({
     authenticate,
-    subscriptions: options.subscriptions ?? [SUBSCRIPTION],
+    places: new ConfiguredPlaces({ azure: options.subscriptions ?? [SUBSCRIPTION] }),
     queue,
     clock: () => NOW,
     logger: telemetry.logger,
@@ -146,7 +147,7 @@ describe("Event Grid deliveries", () => {
     const { queue, handler } = withSecret();
     const response = await handler(delivery(text("resource-write-success-vm.json")));
     expect(response.statusCode).toBe(202);
-    expect(parsed(response)).toEqual({ enqueued: 1, ignored: 0 });
+    expect(parsed(response)).toEqual({ enqueued: 1, ignored: 0, dropped: 0 });
     expect(queue.sent).toEqual([
       {
         kind: "workload",
@@ -220,7 +221,7 @@ describe("Event Grid deliveries", () => {
       delivery([{ ...event, eventType: "Microsoft.Resources.ResourceWriteFailure" }]),
     );
     expect(response.statusCode).toBe(200);
-    expect(parsed(response)).toEqual({ enqueued: 0, ignored: 1 });
+    expect(parsed(response)).toEqual({ enqueued: 0, ignored: 1, dropped: 0 });
     expectNothingEnqueued(queue);
     expect(telemetry.metric("EventsIgnored")).toBe(1);
   });
@@ -298,7 +299,7 @@ describe("refused deliveries enqueue nothing", () => {
     expect(telemetry.metric("EventsRejected", "malformed")).toBe(1);
   });
 
-  it("400 for events from a subscription segsync does not manage", async () => {
+  it("acknowledges (200), counts and drops events from a subscription segsync does not manage", async () => {
     const other = "11111111-2222-3333-4444-555555555555";
     const { queue, handler } = harness(
       secretAuthenticator(SECRET_OPTIONS, async () => [SECRET]),
@@ -307,12 +308,11 @@ describe("refused deliveries enqueue nothing", () => {
       },
     );
     const response = await handler(delivery(body()));
-    expect(response.statusCode).toBe(400);
-    expect(parsed(response)).toEqual({
-      error: "foreign-subscription",
-      message: `events from subscriptions that segsync does not manage: ${SUBSCRIPTION}`,
-    });
+    expect(response.statusCode).toBe(200);
+    expect(parsed(response)).toEqual({ enqueued: 0, ignored: 0, dropped: 1 });
     expectNothingEnqueued(queue);
+    expect(telemetry.metric("EventsDropped", "subscription-not-configured")).toBe(1);
+    expect(telemetry.metric("EventsRejected")).toBe(0);
   });
 
   it("413 for an oversized body, before authentication and parsing", async () => {
@@ -320,7 +320,7 @@ describe("refused deliveries enqueue nothing", () => {
     const queue = recordingQueue(sqsQueue());
     const handler = createAzureEventsHandler({
       authenticate,
-      subscriptions: [SUBSCRIPTION],
+      places: new ConfiguredPlaces({ azure: [SUBSCRIPTION] }),
       queue,
       clock: () => NOW,
       logger: telemetry.logger,

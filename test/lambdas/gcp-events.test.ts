@@ -6,6 +6,7 @@ import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createGcpEventsHandler } from "../../lambdas/gcp-events.js";
+import { ConfiguredPlaces } from "../../lib/ingest/places.js";
 import { type PubSubAuthenticator, pubSubAuthenticator } from "../../lib/ingest/pubsub-auth.js";
 import { lifetime, NOW, NOW_SECONDS, type Signer, signer } from "../ingest/tokens.js";
 import {
@@ -53,6 +54,7 @@ function harness(authenticate?: PubSubAuthenticator, maxBodyBytes?: number) {
   const handler = createGcpEventsHandler({
     authenticate: authenticate ?? pubSubAuthenticator({ audience: AUDIENCE, email: EMAIL }, google.keys),
     queue,
+    places: new ConfiguredPlaces({ gcp: ["my-project"] }),
     clock: () => NOW,
     logger: telemetry.logger,
     metrics: telemetry.metrics,
@@ -136,7 +138,7 @@ describe("Pub/Sub pushes", () => {
     const { queue, handler } = harness();
     const response = await handler(await request(push({ first: true })));
     expect(response.statusCode).toBe(200);
-    expect(parsed(response)).toEqual({ enqueued: 0, ignored: 1 });
+    expect(parsed(response)).toEqual({ enqueued: 0, ignored: 1, dropped: 0 });
     expectNothingEnqueued(queue);
   });
 
@@ -286,6 +288,7 @@ describe("the gcp-events entry point", () => {
     vi.stubEnv("SEGSYNC_QUEUE_URL", QUEUE_URL);
     vi.stubEnv("SEGSYNC_PUBSUB_AUDIENCE", AUDIENCE);
     vi.stubEnv("SEGSYNC_PUBSUB_EMAIL", EMAIL);
+    vi.stubEnv("SEGSYNC_GCP_PROJECTS", JSON.stringify(["my-project"]));
     const { handler } = await import("../../lambdas/gcp-events.js");
     const response = await handler(await request(push(), null), {} as never);
     expect(response.statusCode).toBe(401);
@@ -297,6 +300,7 @@ describe("the gcp-events entry point", () => {
     vi.stubEnv("SEGSYNC_QUEUE_URL", QUEUE_URL);
     vi.stubEnv("SEGSYNC_PUBSUB_AUDIENCE", AUDIENCE);
     vi.stubEnv("SEGSYNC_PUBSUB_EMAIL", "not-an-email");
+    vi.stubEnv("SEGSYNC_GCP_PROJECTS", JSON.stringify(["my-project"]));
     const { handler } = await import("../../lambdas/gcp-events.js");
     await expect(handler(await request(push()), {} as never)).rejects.toThrow(/SEGSYNC_PUBSUB_EMAIL/);
   });

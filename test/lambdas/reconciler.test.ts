@@ -17,7 +17,10 @@ import {
   type ReconcilerHandler,
   reconcilerHandlerOf,
 } from "../../lambdas/reconciler.js";
+import { AzureAccessError } from "../../lib/clouds/azure/errors.js";
+import { ConfiguredPlaces } from "../../lib/ingest/places.js";
 import { deduplicationId, QUEUE_MESSAGE_GROUP, type QueueMessage } from "../../lib/ingest/queue-message.js";
+import { InventoryError } from "../../lib/inventory/errors.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
 import type { Cloud } from "../../lib/inventory/model.js";
 import type { InventoryStore } from "../../lib/inventory/store.js";
@@ -142,10 +145,15 @@ interface Harness {
   step(step: Step): Promise<QueueMessage[]>;
 }
 
+/** A connection refused, as Node reports it: a retry may get through. */
+function unreachable(what: string): Error {
+  return Object.assign(new Error(`${what} is unreachable`), { code: "ECONNREFUSED" });
+}
+
 /** A driver that throws on every read while its cloud is in `broken`, like an unreachable cloud. */
 function breakable(driver: CloudDriver, broken: ReadonlySet<Cloud>): CloudDriver {
   const check = () => {
-    if (broken.has(driver.cloud)) throw new Error(`${driver.cloud} is unreachable`);
+    if (broken.has(driver.cloud)) throw unreachable(driver.cloud);
   };
   return {
     cloud: driver.cloud,
@@ -174,6 +182,7 @@ function harness(options: { guard?: GuardLimits; store?: InventoryStore } = {}):
   };
   const handle = reconcilerHandlerOf({
     drivers,
+    places: ConfiguredPlaces.ofConnections(connections),
     azure: connections.azure,
     store: options.store ?? store,
     policy,
@@ -324,6 +333,7 @@ describe("the reconciler function on the simulated estate", () => {
       intent: {} as ReconcileResult["intent"],
       plan: {},
       guard: { allowed: true, removedRules: 0, ownedRules: 0, overridden: false },
+      refused: {},
       applied: {},
       failures: {},
     };
@@ -338,6 +348,7 @@ describe("the reconciler function on the simulated estate", () => {
           return fake;
         },
       },
+      places: ConfiguredPlaces.ofConnections(h.simulation.clouds.connections()),
       azure: h.simulation.clouds.connections().azure,
       logger: new Logger({ serviceName: "segsync-reconciler" }),
       metrics: new Metrics({ namespace: "segsync" }),
@@ -464,10 +475,11 @@ describe("the reconciler function on the simulated estate", () => {
         fullSync: () => Promise.reject(new Error("not expected")),
         handleEvents: () => Promise.reject(new Error("not expected")),
       },
+      places: ConfiguredPlaces.ofConnections(connections),
       azure: {
         ...connections.azure,
         apiFor: () => {
-          throw new Error("ARM is unreachable");
+          throw unreachable("ARM");
         },
       },
       logger: new Logger({ serviceName: "segsync-reconciler" }),
@@ -485,13 +497,105 @@ describe("the reconciler function on the simulated estate", () => {
     const store = new MemoryInventoryStore();
     const h = harness({ store });
     const messages = await h.step({ stop: { id: AWS_WEB_2 } });
-    vi.spyOn(store, "list").mockRejectedValue(new Error("table unavailable"));
+    vi.spyOn(store, "list").mockRejectedValue(
+      new InventoryError("inventory table t: list failed: table unavailable"),
+    );
     const response = await h.handle(batch(...messages, FULL_SYNC));
     expect(failedIds(response)).toEqual([...messages, FULL_SYNC].map((_, index) => `message-${index}`));
     expect(metric("ReconcileErrors")).toEqual([1]);
     const logged = logEntries("reconcile failed");
     expect(logged).toHaveLength(1);
     expect(JSON.stringify(logged[0])).toContain("table unavailable");
+  });
+
+  /** A handler over a reconciler whose every run ends as `result` says (or throws `error`). */
+  function scripted(h: Harness, outcome: { failures?: ReconcileResult["failures"]; error?: Error }) {
+    const result: ReconcileResult = {
+      intent: {} as ReconcileResult["intent"],
+      plan: {},
+      guard: { allowed: true, removedRules: 0, ownedRules: 0, overridden: false },
+      refused: {},
+      applied: {},
+      failures: outcome.failures ?? {},
+    };
+    const run = async () => {
+      if (outcome.error !== undefined) throw outcome.error;
+      return result;
+    };
+    const connections = h.simulation.clouds.connections();
+    return createReconcilerHandler({
+      reconciler: { fullSync: run, handleEvents: run },
+      places: ConfiguredPlaces.ofConnections(connections),
+      azure: connections.azure,
+      logger: new Logger({ serviceName: "segsync-reconciler" }),
+      metrics: new Metrics({ namespace: "segsync", serviceName: "segsync-reconciler" }),
+    });
+  }
+
+  it("acknowledges the messages of a cloud whose failure a retry cannot help, and reports it", async () => {
+    const h = harness();
+    const aws = await h.step({ stop: { id: AWS_WEB_2 } });
+    const gcp = await h.step({ stop: { id: GCP_SHOP_WEB_3 } });
+    const message = "AwsNotFoundError: AuthorizeSecurityGroupIngress failed with InvalidGroup.NotFound";
+    const handle = scripted(h, { failures: { aws: { message, retryable: false } } });
+    const response = await handle(batch(...aws, ...gcp));
+    expect(failedIds(response)).toEqual([]);
+    expect(logEntries("non-retryable failure acknowledged")).toMatchObject([
+      { cloud: "aws", error: message, level: "ERROR" },
+    ]);
+    expect(logEntries("cloud failed")).toMatchObject([{ cloud: "aws", retryable: false }]);
+    expect(metric("NonRetryableFailures")).toEqual([1]);
+    expect(metric("MessagesFailed")).toEqual([0]);
+  });
+
+  it("acknowledges a batch whose reconcile threw what a retry cannot help (a bug), and reports it", async () => {
+    const h = harness();
+    const messages = await h.step({ stop: { id: AWS_WEB_2 } });
+    const handle = scripted(h, { error: new TypeError("cannot read properties of undefined") });
+    const response = await handle(batch(...messages, FULL_SYNC));
+    expect(failedIds(response)).toEqual([]);
+    expect(logEntries("reconcile failed")).toMatchObject([{ retryable: false }]);
+    expect(logEntries("non-retryable failure acknowledged")).toMatchObject([
+      { error: "TypeError: cannot read properties of undefined" },
+    ]);
+    expect(metric("NonRetryableFailures")).toEqual([1]);
+  });
+
+  it("acknowledges an azure-nic message whose lookup is refused (403), and reports it", async () => {
+    const h = harness();
+    const connections = h.simulation.clouds.connections();
+    const handle = createReconcilerHandler({
+      reconciler: {
+        fullSync: () => Promise.reject(new Error("not expected")),
+        handleEvents: () => Promise.reject(new Error("not expected")),
+      },
+      places: ConfiguredPlaces.ofConnections(connections),
+      azure: {
+        ...connections.azure,
+        apiFor: () => {
+          throw new AzureAccessError(
+            "GetNetworkInterface failed with AuthorizationFailed (HTTP 403)",
+            "AuthorizationFailed",
+            403,
+          );
+        },
+      },
+      logger: new Logger({ serviceName: "segsync-reconciler" }),
+      metrics: new Metrics({ namespace: "segsync" }),
+    });
+    const nic: QueueMessage = {
+      kind: "azure-nic",
+      eventId: "e-403",
+      time: "2026-11-23T00:00:00Z",
+      subscription: SUB,
+      resourceGroup: "rg-shop-prod",
+      nicName: "vm-api-2-nic",
+    };
+    const response = await handle(batch(nic));
+    expect(failedIds(response)).toEqual([]);
+    expect(logEntries("non-retryable failure acknowledged")).toMatchObject([
+      { cloud: "azure", messageId: "message-0", error: expect.stringContaining("AuthorizationFailed") },
+    ]);
   });
 });
 

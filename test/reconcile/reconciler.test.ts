@@ -189,7 +189,10 @@ describe("Reconciler", () => {
     const { reconciler, azure } = setup();
     azure.sim.setThrottle({ throttleRate: 1, seed: 1 });
     const failed = await reconciler.fullSync();
-    expect(failed.failures.azure).toMatch(/Throttled/);
+    expect(failed.failures.azure).toMatchObject({
+      message: expect.stringMatching(/Throttled/),
+      retryable: true,
+    });
     expect(failed.applied.aws).toBeGreaterThan(0);
     azure.sim.setThrottle(undefined);
     const healed = await reconciler.fullSync();

@@ -111,7 +111,10 @@ describe("Reconciler: event batches read only the places they touch", () => {
     aws.sim(EAST).setInstanceState("i-0a00000000000002", "stopped");
     aws.sim(WEST).setThrottle({ throttleRate: 1, seed: 1 });
     const failed = await reconciler.handleEvents([stopped(api.id, "e3")]);
-    expect(failed.failures.aws).toMatch(/RequestLimitExceeded/);
+    expect(failed.failures.aws).toMatchObject({
+      message: expect.stringMatching(/RequestLimitExceeded/),
+      retryable: true,
+    });
     aws.sim(WEST).setThrottle(undefined);
     clearCalls();
     // The next batch is about the web server only (east), but AWS did not settle: it is read whole.

@@ -209,7 +209,10 @@ describe("server errors: lost responses and failed calls converge, and never blo
         const first = Object.values(rounds[0]?.failures ?? {});
         expect(first.length, label).toBeGreaterThan(0);
         for (const failure of rounds.flatMap((r) => Object.values(r.failures)))
-          expect(failure, label).toMatch(SERVER_ERROR);
+          expect(failure, label).toMatchObject({
+            message: expect.stringMatching(SERVER_ERROR),
+            retryable: true,
+          });
         expect(rounds.at(-1)?.failures, label).toEqual({});
         await expectSettled(simulation);
         expect(watch.checks, label).toBeGreaterThan(0);
@@ -253,7 +256,7 @@ describe("server errors: lost responses and failed calls converge, and never blo
             },
           });
           simulation.clouds.setServerErrors(cloud, undefined);
-          expect(lost.failures[cloud], label).toMatch(SERVER_ERROR);
+          expect(lost.failures[cloud]?.message, label).toMatch(SERVER_ERROR);
           expect(injectedServerErrors(simulation)[cloud], label).toHaveLength(1);
           expect(injectedServerErrors(simulation)[cloud][0], label).toMatch(/\/lostResponse$/);
           const next = await simulation.fullSync();
