@@ -57,10 +57,13 @@ const conditionValue = z.union([
 const action = z.string().regex(/^(?:\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/, "expected service:Action or *");
 const actions = z.union([action, z.array(action).min(1)]);
 
-const ConditionSchema = z.record(
-  z.string().refine(isConditionOperator, { message: "unknown condition operator" }),
-  z.record(z.string().min(1), conditionValue),
-);
+const ConditionSchema = z
+  .record(z.string(), z.record(z.string().min(1), conditionValue))
+  .superRefine((condition, context) => {
+    for (const operator of Object.keys(condition))
+      if (!isConditionOperator(operator))
+        context.addIssue({ code: "custom", path: [operator], message: "unknown condition operator" });
+  });
 
 const StatementSchema = z
   .strictObject({
@@ -86,7 +89,11 @@ export const ServiceControlPolicySchema = z
   .strictObject({
     Version: z.literal("2012-10-17"),
     Id: z.string().optional(),
-    Statement: z.union([StatementSchema, z.array(StatementSchema).min(1)]),
+    // One statement may stand alone; a list reports its issues per statement.
+    Statement: z.preprocess(
+      (statement) => (Array.isArray(statement) ? statement : [statement]),
+      z.array(StatementSchema).min(1),
+    ),
   })
   .refine((policy) => JSON.stringify(policy).length <= SCP_MAX_CHARACTERS, {
     message: `more than ${SCP_MAX_CHARACTERS} characters (compact JSON), the SCP size limit`,

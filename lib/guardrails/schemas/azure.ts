@@ -96,8 +96,13 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
   ]),
 );
 
+const PARAMETER_TYPES = ["string", "array", "object", "boolean", "integer", "float", "datetime"];
+
 const ParameterSchema = z.strictObject({
-  type: z.enum(["String", "Array", "Object", "Boolean", "Integer", "Float", "DateTime"]),
+  // Azure reads the type case-insensitively: built-ins spell it "string" as well as "String".
+  type: z.string().refine((type) => PARAMETER_TYPES.includes(type.toLowerCase()), {
+    message: "expected String, Array, Object, Boolean, Integer, Float or DateTime",
+  }),
   metadata: z.record(z.string(), z.unknown()).optional(),
   defaultValue: z.unknown().optional(),
   allowedValues: z.array(z.unknown()).min(1).optional(),
