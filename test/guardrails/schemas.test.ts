@@ -92,7 +92,12 @@ describe("the schemas refuse what the clouds refuse", () => {
     };
     const withRule = (condition: unknown, effect = "deny", mode = "Indexed") => ({
       ...definition,
-      properties: { ...definition.properties, mode, policyRule: { if: condition, then: { effect } } },
+      properties: {
+        ...definition.properties,
+        mode,
+        // biome-ignore lint/suspicious/noThenProperty: Azure Policy names it so
+        policyRule: { if: condition, then: { effect } },
+      },
     });
     const leaf = { field: "tags['x']", exists: "true" };
     expect(messages(PolicyDefinitionSchema.safeParse(withRule(leaf)))).toEqual([]);
