@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import * as awsOwnership from "../../lib/clouds/aws/ownership.js";
 import * as azureOwnership from "../../lib/clouds/azure/ownership.js";
 import { OWNED_OBJECT_ACTIONS, TAGGING_ACTIONS } from "../../lib/guardrails/aws.js";
 import { buildGuardrails } from "../../lib/guardrails/build.js";
@@ -20,8 +21,11 @@ const ALL = resolvePrincipals({
 });
 
 describe("the reserved keys", () => {
-  it("every AWS key segsync writes is under the reserved prefix", () => {
-    expect(AWS_RESERVED_KEYS.length).toBe(5);
+  it("every AWS key segsync writes is in the tag policy and under the SCP's reserved prefix", () => {
+    const written = Object.entries(awsOwnership)
+      .filter(([name, value]) => name.endsWith("_TAG_KEY") && typeof value === "string")
+      .map(([, value]) => value as string);
+    expect([...AWS_RESERVED_KEYS].sort()).toEqual([awsOwnership.OWNERSHIP_TAG.Key, ...written].sort());
     for (const key of AWS_RESERVED_KEYS) expect(key.startsWith(AWS_RESERVED_PREFIX)).toBe(true);
   });
 
