@@ -90,7 +90,9 @@ export async function guardrails(options: GuardrailsOptions, io: CliIo): Promise
   } catch (error) {
     if (!(error instanceof GuardrailInputError || error instanceof GuardrailDocumentError)) throw error;
     const problems =
-      error instanceof GuardrailInputError ? error.problems : [error.message.replace(/^guardrails: /, "")];
+      error instanceof GuardrailInputError
+        ? error.problems
+        : error.problems.map((problem) => `the ${error.document} is not valid: ${problem}`);
     for (const problem of problems) io.err(`segsync guardrails: ${problem}\n`);
     return 1;
   }
