@@ -7,7 +7,12 @@ import { resolvePrincipals } from "../../lib/guardrails/principals.js";
 import { cfnLint, skipWithoutCfnLint } from "../support/cfn-lint.js";
 import { LABELS, SEGSYNC_ROLE } from "./fixtures.js";
 
-/** The SCP and the tag policy as a management account would deploy them with CloudFormation. */
+/**
+ * The SCP and the tag policy as a management account would deploy them with CloudFormation. cfn-lint
+ * does not read an Organizations policy's Content, but it checks identity policies against AWS's
+ * own action and condition-operator lists (E3510, W3037): the SCP, all Deny statements in the same
+ * grammar, goes through that check as a managed policy document too.
+ */
 function template(scp: unknown, tagPolicy: unknown): string {
   return JSON.stringify({
     AWSTemplateFormatVersion: "2010-09-09",
@@ -21,6 +26,10 @@ function template(scp: unknown, tagPolicy: unknown): string {
           Content: scp,
           TargetIds: ["ou-ab12-cdef3456"],
         },
+      },
+      ScpAsIdentityPolicy: {
+        Type: "AWS::IAM::ManagedPolicy",
+        Properties: { PolicyDocument: scp },
       },
       SegsyncTagPolicy: {
         Type: "AWS::Organizations::Policy",
@@ -41,10 +50,25 @@ describe.skipIf(skipWithoutCfnLint("the guardrails' CloudFormation checks"))(
     });
     const aws = buildGuardrails(LABELS, principals).aws;
 
-    it("finds nothing in the SCP and the tag policy as AWS::Organizations::Policy", async () => {
+    it("finds nothing in the SCP and the tag policy, nor in the SCP read as an identity policy", async () => {
       const file = join(dir, "guardrails.json");
       writeFileSync(file, template(aws?.serviceControlPolicy, aws?.tagPolicy));
       expect(await cfnLint(file)).toEqual({ exitCode: 0, findings: [] });
+    }, 60_000);
+
+    it("would find a misspelt action or condition operator in the SCP (the check can fail)", async () => {
+      const file = join(dir, "misspelt.json");
+      const text = template(aws?.serviceControlPolicy, aws?.tagPolicy)
+        .replaceAll("ec2:RestoreManagedPrefixListVersion", "ec2:RestoreManagedPrefixListVersions")
+        .replaceAll('"ArnNotLike"', '"ArnNotMatch"');
+      writeFileSync(file, text);
+      const findings = (await cfnLint(file)).findings.map((finding) => `${finding.rule} ${finding.path}`);
+      expect(findings).toContain(
+        "W3037 Resources/ScpAsIdentityPolicy/Properties/PolicyDocument/Statement/2/Action",
+      );
+      expect(findings).toContain(
+        "E3510 Resources/ScpAsIdentityPolicy/Properties/PolicyDocument/Statement/0/Condition/ArnNotMatch",
+      );
     }, 60_000);
 
     it("would find a policy of the wrong type (the check can fail)", async () => {
