@@ -49,7 +49,6 @@ export const DenyPolicySchema = z.strictObject({
   createTime: z.string().optional(),
   updateTime: z.string().optional(),
   deleteTime: z.string().optional(),
-  managingAuthority: z.string().optional(),
   rules: z.array(PolicyRuleSchema).min(1).max(500),
 });
 export type DenyPolicy = z.infer<typeof DenyPolicySchema>;
