@@ -8,6 +8,9 @@ import type { AzureQuotasSchema } from "../lib/clouds/azure/config.js";
 import type { GcpLimitsSchema, GcpPrioritiesSchema } from "../lib/clouds/gcp/config.js";
 import type { AzureAuthSchema, GcpAuthSchema } from "../lib/live/config.js";
 import type { GuardLimitsSchema } from "../lib/plan/guard.js";
+import type { GuardrailsSettings } from "./guardrails.js";
+
+export type { GuardrailsSettings } from "./guardrails.js";
 
 /** One AWS account that segsync manages (lib/clouds/aws/config.ts). */
 export interface AwsAccountSettings {
@@ -124,4 +127,9 @@ export interface SegmentationSynchronizerProps {
    * its path, not a session's.
    */
   readonly queueSenders?: readonly string[];
+  /**
+   * The organisation policies that keep segsync's tag keys to segsync (docs/guardrails.md): stack
+   * outputs with each document, and the SCP deployed when `deployScp` is set.
+   */
+  readonly guardrails?: GuardrailsSettings;
 }

@@ -23,6 +23,7 @@ import { DeploySync } from "./deploy-sync.js";
 import { functionEnvironment, ingestFunctions } from "./environments.js";
 import { placePattern } from "./event-places.js";
 import { copyIntoBundle, type PipelineFunction, pipelineFunction } from "./functions.js";
+import { SegsyncGuardrails } from "./guardrails.js";
 import { acknowledgeReconcilerWildcards, acknowledgeRecordKeyRotation } from "./nag.js";
 import {
   assumeRoleStatement,
@@ -73,6 +74,8 @@ export class SegmentationSynchronizer extends Construct {
   readonly azureEventsUrl: string | undefined;
   /** The Pub/Sub push endpoint, with `gcp`. */
   readonly gcpEventsUrl: string | undefined;
+  /** The guardrail documents, with `guardrails`. */
+  readonly guardrails: SegsyncGuardrails | undefined;
 
   constructor(scope: Construct, id: string, props: SegmentationSynchronizerProps) {
     super(scope, id);
@@ -131,6 +134,15 @@ export class SegmentationSynchronizer extends Construct {
     const reconciler = this.createFunction("reconciler", functionEnvironment("reconciler", settings, names));
     functions.reconciler = reconciler;
     this.grantReconciler(reconciler, props);
+    this.guardrails =
+      props.guardrails === undefined
+        ? undefined
+        : new SegsyncGuardrails(this, "Guardrails", {
+            reconcilerRole: reconciler.role,
+            policy: settings.policy,
+            config: settings.config,
+            settings: props.guardrails,
+          });
     this.grantIngest(functions);
 
     const awsEvents = functions["aws-events"]?.function;

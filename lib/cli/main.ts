@@ -5,6 +5,7 @@ import packageJson from "../../package.json" with { type: "json" };
 import { registerDemo } from "./commands/demo.js";
 import { registerExplain } from "./commands/explain.js";
 import { registerGraph } from "./commands/graph.js";
+import { registerGuardrails } from "./commands/guardrails.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerRestore } from "./commands/restore.js";
 import { registerSimulate } from "./commands/simulate.js";
@@ -42,6 +43,7 @@ export async function main(
   registerGraph(program, context);
   registerSimulate(program, context);
   registerRestore(program, context);
+  registerGuardrails(program, context);
   try {
     await program.parseAsync(argv);
   } catch (error) {

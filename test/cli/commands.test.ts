@@ -339,3 +339,116 @@ describe("apply and demo in process", () => {
     expect(output.out).toContain("\u001b[1m");
   });
 });
+
+describe("segsync guardrails (in process)", () => {
+  const run = async (args: readonly string[]) => {
+    const output = { out: "", err: "" };
+    const io = {
+      out: (text: string) => {
+        output.out += text;
+      },
+      err: (text: string) => {
+        output.err += text;
+      },
+    };
+    const exitCode = await main(["node", "segsync", "guardrails", "--policy", POLICY, ...args], io);
+    return { exitCode, ...output };
+  };
+  const ROLE = "arn:aws:iam::111111111111:role/segsync-reconciler";
+  const SERVICE_ACCOUNT = "segsync@shop-prod.iam.gserviceaccount.com";
+
+  it("prints each cloud's documents with how to deploy them and what they cannot do", async () => {
+    const result = await run([
+      "--aws-role",
+      ROLE,
+      "--azure-principal",
+      "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+      "--gcp-service-account",
+      SERVICE_ACCOUNT,
+    ]);
+    expect(result.exitCode).toBe(0);
+    expect(result.err).toBe("");
+    const titles = result.out.split("\n").filter((line) => /^# [A-Z]/.test(line));
+    expect(titles).toEqual([
+      "# AWS service control policy",
+      "# AWS tag policy (reports only)",
+      "# Azure Policy definition",
+      "# GCP IAM deny policy",
+    ]);
+    expect(result.out).toContain("# deploy: gcloud iam policies create segsync-guardrails");
+    expect(result.out).toContain("# note: Azure Policy sees the resulting resource, not the caller");
+  });
+
+  it("--json: one object, one cloud with --cloud, label writers sorted into their clouds", async () => {
+    const result = await run([
+      "--cloud",
+      "aws",
+      "--aws-role",
+      "segsync-*",
+      "--gcp-service-account",
+      SERVICE_ACCOUNT,
+      "--label-writers",
+      "arn:aws:iam::111111111111:role/provisioner",
+      "group:platform@example.com",
+      "--json",
+    ]);
+    expect(result.exitCode).toBe(0);
+    const printed = JSON.parse(result.out);
+    expect(Object.keys(printed)).toEqual(["aws"]);
+    const labels = printed.aws.serviceControlPolicy.Statement.find(
+      (statement: { Sid: string }) => statement.Sid === "LabelKeysOnlyByLabelWriters",
+    );
+    expect(labels.Condition).toEqual({
+      "ForAnyValue:StringLike": { "aws:TagKeys": ["seg-*"] },
+      ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::111111111111:role/provisioner"] },
+    });
+    expect(printed.aws.serviceControlPolicy.Statement[0].Condition.ArnNotLike).toEqual({
+      "aws:PrincipalArn": ["arn:*:iam::*:role/segsync-*"],
+    });
+  });
+
+  it("exits 1 with every problem: bad principals, a cloud without its principal, none at all", async () => {
+    const bad = await run(["--aws-role", "not a role", "--azure-principal", "segsync"]);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.out).toBe("");
+    expect(bad.err).toBe(
+      'segsync guardrails: AWS role "not a role": expected a role ARN or a role name pattern such as segsync-*\n' +
+        'segsync guardrails: Azure principal "segsync": expected an Entra object id (a GUID)\n',
+    );
+    const missing = await run(["--cloud", "gcp", "--aws-role", ROLE]);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.err).toBe("segsync guardrails: the gcp documents need --gcp-service-account\n");
+    const none = await run([]);
+    expect(none.exitCode).toBe(1);
+    expect(none.err).toContain("segsync guardrails: give segsync's principal in at least one cloud");
+    const tooMany = await run([
+      "--aws-role",
+      ROLE,
+      "--label-writers",
+      ...Array.from({ length: 100 }, (_, index) => `arn:aws:iam::111111111111:role/labels-${index}-writer`),
+    ]);
+    expect(tooMany.exitCode).toBe(1);
+    expect(tooMany.err).toMatch(/^segsync guardrails: the service control policy is not valid: .*5120/);
+  });
+
+  it("exits 1 on an invalid policy, with its issues as file:line:col", async () => {
+    const output = { out: "", err: "" };
+    const io = {
+      out: (text: string) => {
+        output.out += text;
+      },
+      err: (text: string) => {
+        output.err += text;
+      },
+    };
+    const args = [
+      "guardrails",
+      "--policy",
+      "test/policy/invalid/unknown-service.yaml",
+      "--aws-role",
+      "segsync-*",
+    ];
+    expect(await main(["node", "segsync", ...args], io)).toBe(1);
+    expect(output.err).toMatch(/^test\/policy\/invalid\/unknown-service\.yaml:\d+:\d+ \S+: /m);
+  });
+});
