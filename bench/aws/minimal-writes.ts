@@ -30,7 +30,6 @@ import type { AwsDesired, DesiredInterface, DesiredRule } from "../../lib/clouds
 import { ruleKey } from "../../lib/clouds/aws/desired.js";
 import type { AwsRegionState, AwsState, IpPermission } from "../../lib/clouds/aws/model.js";
 import { locationKey } from "../../lib/clouds/aws/model.js";
-import { ORIGINAL_GROUPS_TAG_KEY, tagValue } from "../../lib/clouds/aws/ownership.js";
 import { groupBy } from "../common/collections.js";
 import { AWS_OWNERSHIP } from "../common/seals.js";
 
@@ -50,7 +49,7 @@ export interface MinimalWrites {
   readonly modifyManagedPrefixList: number;
   readonly deleteManagedPrefixList: number;
   readonly modifyNetworkInterfaceGroups: number;
-  /** Original groups recorded (a tag on the ENI). */
+  /** Original groups recorded (tags on the ENI: the record and its seal, one call). */
   readonly createTags: number;
   /** Original-groups records removed by restores. */
   readonly deleteTags: number;
@@ -221,7 +220,8 @@ function countLocation(
     if (target.size !== current.size || [...target].some((group) => !current.has(group))) {
       counts.modifyNetworkInterfaceGroups += 1;
     }
-    const recorded = tagValue(eni.TagSet, ORIGINAL_GROUPS_TAG_KEY) !== undefined;
+    // Only a record segsync sealed is one (diff.ts overwrites any other).
+    const recorded = region !== undefined && AWS_OWNERSHIP.recordedOriginals(region, eni) !== undefined;
     const customer = eni.Groups.some(({ GroupId }) => !held.groups.has(GroupId));
     if (attachment === "exclusive" && wantedEni.ownedGroups.length > 0 && !recorded && customer) {
       counts.createTags += 1;

@@ -11,10 +11,10 @@ import type {
 } from "../../lib/clouds/aws/desired.js";
 import type { IpPermission } from "../../lib/clouds/aws/model.js";
 import { SimulatedEc2 } from "../../lib/clouds/aws/sim-api.js";
+import { AWS_OWNERSHIP } from "../support/seals.js";
 
 const LOCATION = { account: "111111111111", region: "us-east-1" };
 const VPC = "vpc-0a1b2c3d";
-const OWNED_TAGS = [{ Key: "segsync:managed", Value: "true" }];
 
 function tcp(port: number, sources: Partial<Omit<IpPermission, "IpProtocol">>): IpPermission {
   return {
@@ -34,7 +34,7 @@ async function ownedGroup(sim: SimulatedEc2, name: string): Promise<string> {
     vpcId: VPC,
     groupName: name,
     description: name,
-    tags: OWNED_TAGS,
+    tags: AWS_OWNERSHIP.groupTags(LOCATION, VPC, name, name),
   });
   return groupId;
 }
@@ -148,9 +148,10 @@ describe("minimalWrites", () => {
       addressFamily: "IPv4",
       maxEntries: 1000,
       entries: entries(100).map((Cidr) => ({ Cidr })),
-      tags: OWNED_TAGS,
+      tags: AWS_OWNERSHIP.prefixListTags("segsync-old-1000"),
     });
     expect(prefixListId).toMatch(/^pl-/);
+    await ec2.createTags([prefixListId], [AWS_OWNERSHIP.prefixListSeal(LOCATION, prefixListId)]);
     const list = (name: string, cidrs: string[]) => ({
       location: LOCATION,
       name,
@@ -202,7 +203,7 @@ describe("minimalWrites", () => {
     const [web] = await ec2.describeSecurityGroups([{ Name: "group-name", Values: ["segsync-web"] }]);
     await ec2.createTags(
       [networkInterfaceId],
-      [{ Key: "segsync:original-groups", Value: defaultGroup?.GroupId ?? "" }],
+      AWS_OWNERSHIP.recordTags(LOCATION, networkInterfaceId, [defaultGroup?.GroupId ?? ""]),
     );
     await ec2.modifyNetworkInterfaceGroups(networkInterfaceId, [web?.GroupId ?? ""]);
     expect(minimalWrites(enforced, [ec2.state()], "exclusive").total).toBe(0);

@@ -41,15 +41,18 @@ function rule(name: string, sourceRanges: string[], ports = ["443"]): GcpFirewal
     network: NETWORK,
     priority: 900,
     direction: "INGRESS",
-    description: `segsync:managed ${name}`,
+    description: GCP_OWNERSHIP.describe(PROJECT, name, name),
     sourceRanges,
     targetTags: ["segsync-web"],
     allowed: [{ IPProtocol: "tcp", ports }],
   };
 }
 
+/** An instance's desired tags as materializeGcp gives them: its owned tags sealed by a seal tag. */
 function tags(name: string, items: string[]) {
-  return { project: PROJECT, zone: ZONE, name, workload: `gcp:${PROJECT}:${ZONE}:${name}`, items };
+  const owned = items.filter((tag) => tag.startsWith("segsync-"));
+  const sealed = owned.length === 0 ? items : [...items, GCP_OWNERSHIP.sealTag(PROJECT, ZONE, name, owned)];
+  return { project: PROJECT, zone: ZONE, name, workload: `gcp:${PROJECT}:${ZONE}:${name}`, items: sealed };
 }
 
 function desired(parts: Partial<GcpDesired>): GcpDesired {
