@@ -706,6 +706,14 @@ describe.skipIf(skipWithoutMoto("the AWS pipeline integration test against moto"
       return new Set(plan.map((operation) => operation.kind));
     }
 
+    /**
+     * The port calls a plan makes: one per operation, and a prefix list's create a second one, the
+     * CreateTags of its seal (sealed by id, which exists only once it is created).
+     */
+    function portCalls(plan: readonly AwsOperation[]): number {
+      return plan.length + plan.filter((operation) => operation.kind === "createPrefixList").length;
+    }
+
     beforeAll(async () => {
       moto = await startMotoServer();
       const factory = createSdkAwsApiFactory({
@@ -769,8 +777,9 @@ describe.skipIf(skipWithoutMoto("the AWS pipeline integration test against moto"
         expect.arrayContaining(["nat-shared-source", "unreachable-source"]),
       );
 
-      // One port call per operation (and at least one request each on the wire: the counters count).
-      expect(first.writes).toHaveLength(first.plan.length);
+      // One port call per operation, two for a prefix list's create (and at least one request each
+      // on the wire: the counters count).
+      expect(first.writes).toHaveLength(portCalls(first.plan));
       expect(first.wireWrites).toBeGreaterThanOrEqual(first.plan.length);
       expect(kinds(first.plan)).toEqual(
         new Set([
@@ -825,7 +834,7 @@ describe.skipIf(skipWithoutMoto("the AWS pipeline integration test against moto"
             (op) => op.kind === "revokeIngress" && op.permissions.some((p) => p.UserIdGroupPairs.length > 0),
           ),
         ).toBe(true);
-        expect(second.writes).toHaveLength(second.plan.length);
+        expect(second.writes).toHaveLength(portCalls(second.plan));
       });
 
       it("does not plan to delete again the prefix lists it has just deleted", async () => {
@@ -866,7 +875,7 @@ describe.skipIf(skipWithoutMoto("the AWS pipeline integration test against moto"
             "deletePrefixList",
           ]).toContain(kind);
         }
-        expect(third.writes).toHaveLength(third.plan.length);
+        expect(third.writes).toHaveLength(portCalls(third.plan));
       });
 
       it("does not plan to delete again the prefix lists it has just deleted", async () => {
