@@ -10,6 +10,7 @@ import { connectLive } from "../../lib/live/connect.js";
 import { gcpAuthClient } from "../../lib/live/credentials-gcp.js";
 import { DEFAULT_GUARD_LIMITS } from "../../lib/plan/guard.js";
 import { type ComputeFake, startComputeFake } from "../support/compute-fake.js";
+import { testRecordKey } from "../support/seals.js";
 
 // The configured Google credential is stubbed: these tests check when it is asked for, not how it is built.
 vi.mock("../../lib/live/credentials-gcp.js", () => ({ gcpAuthClient: vi.fn() }));
@@ -92,11 +93,15 @@ describe("connectLive", () => {
 
   // First: the tests after it load the Compute SDK into this process.
   it("reads nothing from a cloud the config leaves out, and never loads the GCP SDK for it", async () => {
-    const live = connectLive(AWS_ONLY, { aws: { credentials: CREDENTIALS } });
+    const live = connectLive(AWS_ONLY, { aws: { credentials: CREDENTIALS }, recordKey: testRecordKey() });
     expect(live.connections.azure.subscriptions).toEqual([]);
     expect(live.connections.gcp.projects).toEqual([]);
     for (const cloud of ["azure", "gcp"] as const) {
-      await expect(live.drivers[cloud].discover(LABELS)).resolves.toEqual({ workloads: [], networks: [] });
+      await expect(live.drivers[cloud].discover(LABELS)).resolves.toEqual({
+        workloads: [],
+        networks: [],
+        findings: [],
+      });
     }
     expect(() => live.connections.gcp.apiFor(PROJECT)).toThrow(GcpAccessError);
     expect(() => live.connections.azure.apiFor(SUBSCRIPTION)).toThrow(AzureAccessError);
@@ -155,7 +160,10 @@ describe("connectLive", () => {
   });
 
   it("reads a configured GCP project through the Compute SDK, which it loads then", async () => {
-    const live = connectLive(THREE_CLOUDS, { gcp: { ...gcpFake(), authClient: authClient() } });
+    const live = connectLive(THREE_CLOUDS, {
+      gcp: { ...gcpFake(), authClient: authClient() },
+      recordKey: testRecordKey(),
+    });
     const found = await live.drivers.gcp.discover(LABELS);
     expect(found.workloads.map((w) => w.id)).toEqual([`gcp:${PROJECT}:us-central1-a:shop-db-1`]);
     expect(found.networks.map((n) => n.id)).toEqual([`gcp:${PROJECT}:prod-net`]);
