@@ -121,10 +121,16 @@ function awsConnection(config: LiveConfig, clients: LiveClients["aws"] = {}): Aw
     regions.map((region) => ({ account, region })),
   );
   const configured = new Set(locations.map(locationKey));
+  const vpcs: Record<string, readonly string[]> = {};
+  for (const { account, regions, vpcs: listed } of accounts) {
+    if (listed === undefined) continue;
+    for (const region of regions) vpcs[locationKey({ account, region })] = listed;
+  }
   // Built on first use: with no AWS in the config there is nothing to build.
   let factory: ReturnType<typeof createSdkAwsApiFactory> | undefined;
   return {
     locations,
+    vpcs,
     apiFor(location) {
       // An event can name any account: what the config does not list is neither read nor written.
       if (!configured.has(locationKey(location)))

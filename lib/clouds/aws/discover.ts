@@ -52,11 +52,13 @@ export async function discoverAws(
   api: AwsApi,
   labels: LabelConfig,
   ownership: AwsOwnership,
+  /** The VPCs the configuration limits segsync to; undefined: every VPC. */
+  vpcs?: readonly string[],
 ): Promise<AwsDiscovery> {
   const { location } = api;
-  const instances = await describeLabeledInstances(api, labels);
-  const instanceIds = new Set(instances.map((instance) => instance.InstanceId));
   const findings: CloudFinding[] = [];
+  const instances = inConfiguredVpcs(await describeLabeledInstances(api, labels), vpcs, location, findings);
+  const instanceIds = new Set(instances.map((instance) => instance.InstanceId));
 
   const tagOwned = await api.describeSecurityGroups([
     { Name: `tag:${OWNERSHIP_TAG.Key}`, Values: [OWNERSHIP_TAG.Value] },
@@ -84,16 +86,19 @@ export async function discoverAws(
   const unlabeledIds = unique([...recorded, ...carrying].map((eni) => eni.Attachment?.InstanceId)).filter(
     (id) => !instanceIds.has(id),
   );
-  for (const instance of await describeInChunks(unlabeledIds, (ids) =>
+  const unlabeled = await describeInChunks(unlabeledIds, (ids) =>
     api.describeInstances([{ Name: "instance-id", Values: ids }, LIVE_STATE_FILTER]),
-  )) {
+  );
+  for (const instance of inConfiguredVpcs(unlabeled, vpcs, location, findings)) {
     instances.push(instance);
     instanceIds.add(instance.InstanceId);
   }
 
-  const interfaces = await describeInChunks([...instanceIds], (ids) =>
+  const allInterfaces = await describeInChunks([...instanceIds], (ids) =>
     api.describeNetworkInterfaces([{ Name: "attachment.instance-id", Values: ids }]),
   );
+  // A secondary ENI in a VPC outside the configuration is neither read back nor written.
+  const interfaces = allInterfaces.filter((eni) => vpcs === undefined || vpcs.includes(eni.VpcId));
   const customerGroups = await describeCustomerGroups(api, interfaces, ownedGroups, (eni) =>
     ownership.recordedOriginals(location, eni),
   );
@@ -109,7 +114,7 @@ export async function discoverAws(
     managedPrefixLists: sortBy([...ownedLists, ...referencedLists], (list) => list.PrefixListId),
   };
   const workloads = state.instances.flatMap((instance) => {
-    const workload = toWorkload(api.location, instance);
+    const workload = toWorkload(api.location, instance, vpcs);
     return workload === undefined ? [] : [workload];
   });
   const networkIds = unique(workloads.flatMap((workload) => workload.nics.map((nic) => nic.network)));
@@ -121,18 +126,57 @@ export async function discoverAws(
   };
 }
 
-/** One instance, for the event path: undefined when it is terminated, shutting down or gone. */
-export async function discoverWorkload(api: AwsApi, instanceId: string): Promise<Workload | undefined> {
+/**
+ * One instance, for the event path: undefined when it is terminated, shutting down or gone, or
+ * in a VPC outside the configuration.
+ */
+export async function discoverWorkload(
+  api: AwsApi,
+  instanceId: string,
+  vpcs?: readonly string[],
+): Promise<Workload | undefined> {
   const [instance] = await api.describeInstances([{ Name: "instance-id", Values: [instanceId] }]);
-  return instance === undefined ? undefined : toWorkload(api.location, instance);
+  if (instance === undefined || inConfiguredVpcs([instance], vpcs, api.location, []).length === 0)
+    return undefined;
+  return toWorkload(api.location, instance, vpcs);
+}
+
+/**
+ * The instances whose VPC the configuration lists (all of them without a list); each other
+ * labelled instance is reported: segsync's role may not write there (docs/iam.md).
+ */
+function inConfiguredVpcs(
+  instances: readonly Instance[],
+  vpcs: readonly string[] | undefined,
+  location: AwsLocation,
+  findings: CloudFinding[],
+): Instance[] {
+  if (vpcs === undefined) return [...instances];
+  return instances.filter((instance) => {
+    const vpc = instance.VpcId ?? instance.NetworkInterfaces[0]?.VpcId;
+    if (vpc !== undefined && vpcs.includes(vpc)) return true;
+    findings.push({
+      code: "aws-vpc-not-configured",
+      severity: "warning",
+      subject: `aws:${location.account}:${location.region}:${instance.InstanceId}`,
+      message: `${instance.InstanceId} is in ${vpc ?? "no VPC"}, which the configuration's vpcs for ${location.account} do not list; not managed`,
+    });
+    return false;
+  });
 }
 
 /** The EC2 instance as a cloud-neutral workload; undefined when it is not one (DESIGN §2: only live instances). */
-export function toWorkload(location: AwsLocation, instance: Instance): Workload | undefined {
+export function toWorkload(
+  location: AwsLocation,
+  instance: Instance,
+  /** The configured VPCs: an ENI in another is not one of its NICs for segsync. */
+  vpcs?: readonly string[],
+): Workload | undefined {
   const state = WORKLOAD_STATES[instance.State.Name];
+  const enis = instance.NetworkInterfaces.filter((eni) => vpcs === undefined || vpcs.includes(eni.VpcId));
   // A VPC instance always has a primary ENI; without one it has nowhere to be reached.
-  if (state === undefined || instance.NetworkInterfaces.length === 0) return undefined;
-  const nics: Nic[] = [...instance.NetworkInterfaces]
+  if (state === undefined || enis.length === 0) return undefined;
+  const nics: Nic[] = [...enis]
     .sort((a, b) => (a.Attachment?.DeviceIndex ?? 0) - (b.Attachment?.DeviceIndex ?? 0))
     .map((eni) => ({
       id: eni.NetworkInterfaceId,

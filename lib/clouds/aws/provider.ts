@@ -20,6 +20,11 @@ import { AwsOwnership } from "./ownership.js";
 export interface AwsConnection {
   readonly apiFor: AwsApiFactory;
   readonly locations: readonly AwsLocation[];
+  /**
+   * By location key, the VPCs the configuration limits segsync to (its IAM role may write in no
+   * other, docs/iam.md); a location without an entry: every VPC.
+   */
+  readonly vpcs?: Readonly<Record<string, readonly string[]>>;
 }
 
 export type AwsProvider = CloudProvider<AwsState, AwsDesired, AwsOperation, AwsConnection>;
@@ -30,7 +35,9 @@ export function createAwsProvider(quotas: AwsQuotas, sealer: Sealer): AwsProvide
     cloud: "aws",
     async discover(connection, labels): Promise<Discovery<AwsState>> {
       const found = await Promise.all(
-        connection.locations.map((l) => discoverAws(connection.apiFor(l), labels, ownership)),
+        connection.locations.map((l) =>
+          discoverAws(connection.apiFor(l), labels, ownership, connection.vpcs?.[locationKey(l)]),
+        ),
       );
       return {
         workloads: found.flatMap((d) => d.workloads).sort((a, b) => compareText(a.id, b.id)),
@@ -44,7 +51,12 @@ export function createAwsProvider(quotas: AwsQuotas, sealer: Sealer): AwsProvide
     async discoverWorkload(connection, workload) {
       const id = parseWorkloadId(workload);
       if (id.cloud !== "aws") throw new TypeError(`${workload} is not an AWS workload`);
-      return discoverWorkload(connection.apiFor({ account: id.account, region: id.region }), id.instanceId);
+      const location = { account: id.account, region: id.region };
+      return discoverWorkload(
+        connection.apiFor(location),
+        id.instanceId,
+        connection.vpcs?.[locationKey(location)],
+      );
     },
     narrow: narrowAws,
     materialize: (intent, state, policy) =>
@@ -63,7 +75,7 @@ export function createAwsProvider(quotas: AwsQuotas, sealer: Sealer): AwsProvide
     summarize: summarizeAwsOperation,
     removedRules: (operation, state) => narrowings(operation, state, ownership),
     trackedConnections:
-      "this plan narrows security groups: connections that EC2 already tracks stay open until they close or idle out (untracked ones, allowed both ways to and from everywhere, are cut at once); see docs/connection-tracking.md",
+      "this plan narrows security groups: connections already open that the removed rules allowed stay open until idle for the ENI's TCP established timeout (5 days unless lowered); untracked flows (open to 0.0.0.0/0 both ways) end at once; see docs/connection-tracking.md",
     ownedRules: (state) =>
       state
         .flatMap((r) => r.securityGroups.filter((g) => ownership.ownsGroup(r, g)))
@@ -84,6 +96,7 @@ export function narrowAws(
   return {
     apiFor: connection.apiFor,
     locations: connection.locations.filter((location) => wanted.has(locationKey(location))),
+    ...(connection.vpcs === undefined ? {} : { vpcs: connection.vpcs }),
   };
 }
 

@@ -64,8 +64,9 @@ export function createAzureProvider(settings: {
     evaluate: evaluateAzureWorkloads,
     summarize: summarizeAzureOperation,
     removedRules: (operation, state) => narrowings(operation, state, ownership),
-    trackedConnections:
-      "this plan narrows NSGs: Azure keeps flows it already allowed open after a rule change unless the NSG re-evaluates them (flushConnection, which segsync sets on its own NSGs); see docs/connection-tracking.md",
+    trackedConnections: settings.quotas.flushConnection
+      ? "this plan narrows NSGs: segsync's NSGs re-evaluate open flows when their rules change (flushConnection), so flows the removed rules allowed end; see docs/connection-tracking.md"
+      : "this plan narrows NSGs: flows already open that the removed rules allowed stay open until idle, because azure.quotas.flushConnection is off; see docs/connection-tracking.md",
     ownedRules: (state) =>
       state
         .flatMap((s) => s.networkSecurityGroups)

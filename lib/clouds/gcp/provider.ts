@@ -101,7 +101,7 @@ export function createGcpProvider(settings: {
     summarize: summarizeGcpOperation,
     removedRules: narrowings,
     trackedConnections:
-      "this plan narrows firewall rules or network tags: connections that GCP already tracks may stay open until they close or idle out; see docs/connection-tracking.md",
+      "this plan narrows firewall rules or network tags: connections already open may stay open until idle for 10 minutes (Google does not document either way); see docs/connection-tracking.md",
     ownedRules: (state) =>
       state.reduce(
         (sum, p) => sum + p.firewalls.filter((f) => ownership.ownsFirewall(p.project, f)).length,
