@@ -109,7 +109,14 @@ async function onLive(
   const inputs = await loadLiveInputs({ policy: options.policy, config: target.config }, io);
   if (!inputs) return 1;
   const { policy } = inputs;
-  const { providers, connections } = await connectTarget(inputs.config, target);
+  const { providers, connections, recordKey } = await connectTarget(inputs.config, target);
+  // What is segsync's in the clouds is what its record key sealed (docs/trust-model.md).
+  try {
+    await recordKey.load();
+  } catch (error) {
+    io.err(`segsync explain: ${describe(error)}\n`);
+    return 1;
+  }
   const settled = await Promise.allSettled([
     readCloud(providers.aws, connections.aws, policy),
     readCloud(providers.azure, connections.azure, policy),
