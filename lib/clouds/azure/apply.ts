@@ -34,6 +34,15 @@ export async function applyAzurePlan(
     const written = await apiFor(subscription).putNetworkInterface(nic, ifMatch);
     etags.set(key, written.etag);
   };
+  /** The tags of an NSG or ASG segsync writes: ownership, identity, and its seal over its id. */
+  const sealedTags = (
+    type: "networkSecurityGroups" | "applicationSecurityGroups",
+    operation: { subscription: string; resourceGroup: string; name: string; identity: string },
+  ) =>
+    ownership.ownedTags(
+      resourceId(operation.subscription, operation.resourceGroup, type, operation.name),
+      operation.identity,
+    );
   await applyEach(
     operations,
     async (operation) => {
@@ -44,15 +53,7 @@ export async function applyAzurePlan(
             resourceGroup: operation.resourceGroup,
             name: operation.name,
             location: operation.location,
-            tags: ownership.ownedTags(
-              resourceId(
-                operation.subscription,
-                operation.resourceGroup,
-                "applicationSecurityGroups",
-                operation.name,
-              ),
-              operation.identity,
-            ),
+            tags: sealedTags("applicationSecurityGroups", operation),
           });
           break;
         case "joinApplicationSecurityGroups":
@@ -63,15 +64,7 @@ export async function applyAzurePlan(
             resourceGroup: operation.resourceGroup,
             name: operation.name,
             location: operation.location,
-            tags: ownership.ownedTags(
-              resourceId(
-                operation.subscription,
-                operation.resourceGroup,
-                "networkSecurityGroups",
-                operation.name,
-              ),
-              operation.identity,
-            ),
+            tags: sealedTags("networkSecurityGroups", operation),
             flushConnection: operation.flushConnection,
             securityRules: operation.securityRules,
             ...(operation.ifMatch === undefined ? {} : { ifMatch: operation.ifMatch }),
