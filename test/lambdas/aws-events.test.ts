@@ -11,8 +11,8 @@ import { EventQueueError } from "../../lib/ingest/errors.js";
 import { ConfiguredPlaces } from "../../lib/ingest/places.js";
 import { type Captured, captureTelemetry, QUEUE_URL, recordingQueue, sqsQueue } from "./harness.js";
 
-/** /work/shared/fixtures, seen from this file in /work/main/test/lambdas. */
-const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../../../shared/fixtures/events/aws");
+/** The recorded events under test/fixtures (their sources: SOURCES.md there). */
+const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures/aws/events");
 const fixture = (name: string) =>
   JSON.parse(readFileSync(resolve(FIXTURES, name), "utf8")) as Record<string, unknown>;
 
@@ -47,7 +47,7 @@ function expectNothingEnqueued(queue: { sent: unknown[] }) {
 describe("aws-events", () => {
   it("enqueues an EC2 state change as a workload message with the event's id as the deduplication id", async () => {
     const { queue, handler } = harness();
-    await handler(fixture("ec2-instance-state-change.json"));
+    await handler(fixture("ec2-instance-state-change-pending.json"));
     expect(queue.sent).toEqual([
       {
         kind: "workload",
@@ -76,7 +76,7 @@ describe("aws-events", () => {
 
   it("enqueues a tag change with the instance's full tag map", async () => {
     const { queue, handler } = harness();
-    await handler(fixture("tag-change-on-resource.json"));
+    await handler(fixture("tag-change-on-resource-instance.json"));
     expect(queue.sent).toEqual([
       {
         kind: "workload",
@@ -97,8 +97,11 @@ describe("aws-events", () => {
   });
 
   it.each([
-    ["a malformed event", { ...fixture("ec2-instance-state-change.json"), detail: { state: "pending" } }],
-    ["an event of another kind", { ...fixture("ec2-instance-state-change.json"), source: "aws.s3" }],
+    [
+      "a malformed event",
+      { ...fixture("ec2-instance-state-change-pending.json"), detail: { state: "pending" } },
+    ],
+    ["an event of another kind", { ...fixture("ec2-instance-state-change-pending.json"), source: "aws.s3" }],
     ["not an event at all", "hello"],
   ])("throws on %s (so that Lambda retries it to the DLQ), enqueueing nothing", async (_name, event) => {
     const { queue, handler } = harness();
@@ -114,7 +117,9 @@ describe("aws-events", () => {
       Failed: [{ Id: "0", SenderFault: false, Code: "ServiceUnavailable", Message: "busy" }],
     });
     const { handler } = harness();
-    await expect(handler(fixture("ec2-instance-state-change.json"))).rejects.toBeInstanceOf(EventQueueError);
+    await expect(handler(fixture("ec2-instance-state-change-pending.json"))).rejects.toBeInstanceOf(
+      EventQueueError,
+    );
     expect(telemetry.metric("EventsFailed", "enqueue-failed")).toBe(1);
     expect(telemetry.metric("EventsEnqueued")).toBe(0);
   });
@@ -127,10 +132,10 @@ describe("the aws-events entry point", () => {
     const { handler } = await import("../../lambdas/aws-events.js");
     // A fresh module graph: its EnvironmentError is the one to compare with.
     const { EnvironmentError } = await import("../../lambdas/errors.js");
-    await expect(handler(fixture("ec2-instance-state-change.json"), {} as never)).rejects.toThrow(
+    await expect(handler(fixture("ec2-instance-state-change-pending.json"), {} as never)).rejects.toThrow(
       EnvironmentError,
     );
-    await expect(handler(fixture("ec2-instance-state-change.json"), {} as never)).rejects.toThrow(
+    await expect(handler(fixture("ec2-instance-state-change-pending.json"), {} as never)).rejects.toThrow(
       /SEGSYNC_QUEUE_URL/,
     );
     expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand);
@@ -142,7 +147,7 @@ describe("the aws-events entry point", () => {
     vi.stubEnv("SEGSYNC_AWS_ACCOUNTS", JSON.stringify([{ account: "123456789012", regions: ["us-east-1"] }]));
     vi.stubEnv("AWS_REGION", "us-east-1");
     const { handler } = await import("../../lambdas/aws-events.js");
-    await handler(fixture("ec2-instance-state-change.json"), {} as never);
+    await handler(fixture("ec2-instance-state-change-pending.json"), {} as never);
     expect(sqs).toHaveReceivedCommandWith(SendMessageBatchCommand, { QueueUrl: QUEUE_URL });
   });
 
@@ -152,7 +157,7 @@ describe("the aws-events entry point", () => {
     vi.stubEnv("SEGSYNC_AWS_ACCOUNTS", JSON.stringify([{ account: "123456789012", regions: ["eu-west-1"] }]));
     vi.stubEnv("AWS_REGION", "us-east-1");
     const { handler } = await import("../../lambdas/aws-events.js");
-    await handler(fixture("ec2-instance-state-change.json"), {} as never);
+    await handler(fixture("ec2-instance-state-change-pending.json"), {} as never);
     expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand);
   });
 
@@ -161,7 +166,7 @@ describe("the aws-events entry point", () => {
     vi.stubEnv("SEGSYNC_QUEUE_URL", QUEUE_URL);
     vi.stubEnv("SEGSYNC_AWS_ACCOUNTS", JSON.stringify([{ account: "123456789012", regions: [] }]));
     const { handler } = await import("../../lambdas/aws-events.js");
-    await expect(handler(fixture("ec2-instance-state-change.json"), {} as never)).rejects.toThrow(
+    await expect(handler(fixture("ec2-instance-state-change-pending.json"), {} as never)).rejects.toThrow(
       /SEGSYNC_AWS_ACCOUNTS\.0\.regions/,
     );
   });

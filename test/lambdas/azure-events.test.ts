@@ -25,8 +25,8 @@ import {
   sqsQueue,
 } from "./harness.js";
 
-/** /work/shared/fixtures, seen from this file in /work/main/test/lambdas. */
-const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../../../shared/fixtures/events/azure");
+/** The recorded events under test/fixtures (their sources: SOURCES.md there). */
+const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures/azure/events");
 const text = (name: string) => readFileSync(resolve(FIXTURES, name), "utf8");
 type AzureEvent = Record<string, unknown> & { data: Record<string, unknown> };
 const events = (name: string) => JSON.parse(text(name)) as AzureEvent[];

@@ -19,8 +19,8 @@ import {
   sqsQueue,
 } from "./harness.js";
 
-/** /work/shared/fixtures, seen from this file in /work/main/test/lambdas. */
-const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../../../shared/fixtures/events/gcp");
+/** The recorded events under test/fixtures (their sources: SOURCES.md there). */
+const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures/gcp");
 const fixture = <T>(name: string) => JSON.parse(readFileSync(resolve(FIXTURES, name), "utf8")) as T;
 
 type Json = Record<string, unknown>;
@@ -76,10 +76,10 @@ const claims = (overrides: Record<string, unknown> = {}) => ({
 
 /** Google's sample push envelope carrying the captured stop entry, as its operation's last entry by default. */
 function push(options: { first?: boolean; publishTime?: string } = {}): Push {
-  const entry = fixture<Entry>("audit-log-instance-stop.json");
+  const entry = fixture<Entry>("audit/shared-stop-first.json");
   if (options.first !== true)
     entry.operation = { id: entry.operation.id, producer: "compute.googleapis.com", last: true };
-  const body = fixture<Push>("pubsub-push-envelope.json");
+  const body = fixture<Push>("pubsub/push-envelope.json");
   body.message.data = Buffer.from(JSON.stringify(entry)).toString("base64");
   body.message.attributes = { "logging.googleapis.com/timestamp": "2026-06-25T04:52:36.140560Z" };
   if (options.publishTime !== undefined) {
@@ -196,7 +196,7 @@ describe("refused pushes enqueue nothing", () => {
 
   it("400 for Google's sample push, whose data is not a LogEntry, naming where", async () => {
     const { queue, handler } = harness();
-    const response = await handler(await request(fixture<Push>("pubsub-push-envelope.json")));
+    const response = await handler(await request(fixture<Push>("pubsub/push-envelope.json")));
     expect(response.statusCode).toBe(400);
     expect(parsed(response).message).toMatch(/^GCP event rejected: message\.data: not a JSON LogEntry/);
     expectNothingEnqueued(queue);

@@ -6,8 +6,8 @@ import { AwsEventError } from "../../../lib/clouds/aws/event-errors.js";
 import { parseAwsEvent } from "../../../lib/clouds/aws/events.js";
 import { WorkloadEventSchema } from "../../../lib/ingest/workload-event.js";
 
-/** /work/shared/fixtures, seen from this file in /work/main/test/clouds/aws. */
-const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../shared/fixtures/events/aws");
+/** The recorded events under test/fixtures (their sources: SOURCES.md there). */
+const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../../fixtures/aws/events");
 
 type Json = Record<string, unknown> & { detail: Record<string, unknown> };
 
@@ -27,8 +27,8 @@ function patched(event: Json, path: readonly string[], value: unknown): Json {
   return copy;
 }
 
-const stateChange = () => fixture("ec2-instance-state-change.json");
-const tagChange = () => fixture("tag-change-on-resource.json");
+const stateChange = () => fixture("ec2-instance-state-change-pending.json");
+const tagChange = () => fixture("tag-change-on-resource-instance.json");
 
 function rejection(input: unknown): AwsEventError {
   try {

@@ -6,8 +6,8 @@ import { AzureEventError } from "../../../lib/clouds/azure/event-errors.js";
 import { parseAzureEvents, validationResponse } from "../../../lib/clouds/azure/events.js";
 import { WorkloadEventSchema } from "../../../lib/ingest/workload-event.js";
 
-/** /work/shared/fixtures, seen from this file in /work/main/test/clouds/azure. */
-const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../shared/fixtures/events/azure");
+/** The recorded events under test/fixtures (their sources: SOURCES.md there). */
+const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../../fixtures/azure/events");
 
 type Json = Record<string, unknown> & { data: Record<string, unknown> };
 

@@ -6,8 +6,8 @@ import { GcpEventError } from "../../../lib/clouds/gcp/event-errors.js";
 import { type GcpPushResult, parseGcpLogEntry, parseGcpPush } from "../../../lib/clouds/gcp/events.js";
 import { type WorkloadEvent, WorkloadEventSchema } from "../../../lib/ingest/workload-event.js";
 
-/** /work/shared/fixtures, seen from this file in /work/main/test/clouds/gcp. */
-const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../shared/fixtures/events/gcp");
+/** The recorded events under test/fixtures (their sources: SOURCES.md there). */
+const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../../fixtures/gcp");
 
 type Json = Record<string, unknown>;
 type Entry = Json & { protoPayload: Json; resource: Json & { labels: Json }; operation: Json };
@@ -18,7 +18,7 @@ function fixture<T>(name: string): T {
 }
 
 /** The captured stop entry: the first of its operation. */
-const firstEntry = () => fixture<Entry>("audit-log-instance-stop.json");
+const firstEntry = () => fixture<Entry>("audit/shared-stop-first.json");
 
 /** The same entry as the operation's last one, which is the one that counts. */
 function lastEntry(methodName = "v1.compute.instances.stop"): Entry {
@@ -30,7 +30,7 @@ function lastEntry(methodName = "v1.compute.instances.stop"): Entry {
 
 /** Google's sample push body, carrying `entry` (or any data) base64-encoded. */
 function push(entry: unknown, data?: string): Push {
-  const body = fixture<Push>("pubsub-push-envelope.json");
+  const body = fixture<Push>("pubsub/push-envelope.json");
   body.message.data = data ?? Buffer.from(JSON.stringify(entry)).toString("base64");
   body.message.attributes = { "logging.googleapis.com/timestamp": "2026-06-25T04:52:36.140560Z" };
   return body;
@@ -132,7 +132,7 @@ describe("Pub/Sub push of an audit LogEntry", () => {
 
 describe("malformed pushes", () => {
   it("rejects Google's sample envelope: its data is text, not a LogEntry", () => {
-    const error = pushRejection(fixture("pubsub-push-envelope.json"));
+    const error = pushRejection(fixture("pubsub/push-envelope.json"));
     expect(error.message).toMatch(/^GCP event rejected: message\.data: not a JSON LogEntry once decoded/);
   });
 
