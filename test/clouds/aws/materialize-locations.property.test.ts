@@ -300,7 +300,6 @@ describe("AWS: materialize and diff over some locations equal the full run restr
     );
     // Not vacuous: the narrowed runs leave out objects and operations, and the estates have
     // prefix lists (peered or public sources), group references, unfit destinations and restores.
-    console.log(`AWS narrowed materialize: ${JSON.stringify(checked)}`);
     expect(checked.groupsAway).toBeGreaterThan(200);
     expect(checked.operationsAway).toBeGreaterThan(200);
     expect(checked.prefixLists).toBeGreaterThan(50);

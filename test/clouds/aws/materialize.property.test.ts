@@ -155,7 +155,6 @@ describe("AWS: evaluate(apply(materialize(intent))) equals the intent", () => {
       { numRuns: 500 },
     );
     // The property must not hold vacuously: enough destinations, allowed and denied probes, and unfit ones.
-    console.log(`AWS property: ${JSON.stringify(checked)}`);
     expect(checked.destinations).toBeGreaterThan(200);
     expect(checked.allowed).toBeGreaterThan(1000);
     expect(checked.unfit).toBeGreaterThan(10);

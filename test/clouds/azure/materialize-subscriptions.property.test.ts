@@ -193,7 +193,6 @@ describe("Azure: a narrowed read plans its own subscriptions as a full read does
       ),
       { numRuns: 500 },
     );
-    console.log(`Azure narrowed-read property: ${JSON.stringify(checked)}`);
     expect(checked.plansInSeveralSubscriptions).toBeGreaterThan(100);
     expect(checked.subsetPlansLeavingOthers).toBeGreaterThan(300);
     expect(checked.findingsLeftOut).toBeGreaterThan(100);

@@ -114,7 +114,6 @@ describe("Azure: evaluate(apply(materialize(intent))) equals the intent", () => 
       ),
       { numRuns: 500 },
     );
-    console.log(`Azure property: ${JSON.stringify(checked)}`);
     expect(checked.destinations).toBeGreaterThan(200);
     expect(checked.allowed).toBeGreaterThan(1000);
     expect(checked.unfit).toBeGreaterThan(10);

@@ -174,7 +174,6 @@ describe("GCP: materialize plans the projects the state holds, each as a full re
       ),
       { numRuns: 400 },
     );
-    console.log(`GCP places property: ${JSON.stringify(seen)}`);
     expect(seen.subsets).toBe(400 * SUBSETS.length);
     expect(seen.exact).toBeGreaterThan(800);
     expect(seen.sharedVpcHostUnread).toBeGreaterThan(50);

@@ -129,7 +129,6 @@ describe("GCP: evaluate(apply(materialize(intent))) equals the intent", () => {
       ),
       { numRuns: 500 },
     );
-    console.log(`GCP property: ${JSON.stringify(checked)}`);
     expect(checked.destinations).toBeGreaterThan(200);
     expect(checked.allowed).toBeGreaterThan(1000);
     expect(checked.unfit).toBeGreaterThan(10);
