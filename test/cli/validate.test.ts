@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../lib/cli/main.js";
 import { EXAMPLES, invalidFixtures } from "../policy/fixtures.js";
@@ -5,7 +8,8 @@ import { type CliRun, runCliAll } from "./run-cli.js";
 
 const SUMMARY =
   "valid (1 ruleset: 1 enforced; 4 rules; 4 services; 1 ipList; dimensions app, env, role, loc)";
-const fixtures = invalidFixtures();
+// validate checks each file by its kind: the policy fixture of another kind is an estate to it.
+const fixtures = invalidFixtures().filter((fixture) => !fixture.file.endsWith("wrong-kind.yaml"));
 const [firstFixture] = fixtures;
 
 function stderrOf(lines: readonly string[]): string {
@@ -109,5 +113,28 @@ describe("main (in process)", () => {
     const { output, io } = capture();
     expect(await main(["node", "segsync", "validate", EXAMPLES[1]], io)).toBe(0);
     expect(output.out).toBe(`${EXAMPLES[1]}: ${SUMMARY}\n`);
+  });
+
+  it.each([
+    ["examples/estate.yaml", "valid (Estate: 4 network(s), 14 workload(s))"],
+    ["examples/scenarios/retag.yaml", "valid (Scenario: 6 step(s))"],
+    [
+      "examples/live-config.yaml",
+      "valid (Config: AWS 2 account(s), Azure 1 subscription(s), GCP 1 project(s))",
+    ],
+  ])("checks %s by its kind", async (file, summary) => {
+    const { output, io } = capture();
+    expect(await main(["node", "segsync", "validate", file], io)).toBe(0);
+    expect(output.out).toBe(`${file}: ${summary}\n`);
+  });
+
+  it("reports an estate's problems with the estate's own rules, not a policy's", async () => {
+    const { output, io } = capture();
+    const dir = mkdtempSync(join(tmpdir(), "segsync-validate-"));
+    const file = join(dir, "estate.yaml");
+    writeFileSync(file, "apiVersion: segsync/v1\nkind: Estate\nnetworks: []\nworkloads:\n  - { id: x }\n");
+    expect(await main(["node", "segsync", "validate", file], io)).toBe(1);
+    expect(output.err).toContain(`${file}:5:11 workloads[0].id: "x" is not a workload id`);
+    expect(output.err).not.toContain("rulesets");
   });
 });
