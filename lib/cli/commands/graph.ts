@@ -1,4 +1,3 @@
-import { writeFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import type { Intent } from "../../compile/model.js";
 import { cloudOfId } from "../../inventory/ids.js";
@@ -10,6 +9,7 @@ import { compareText } from "../../util/compare-text.js";
 import { loadSimulationInputs } from "../inputs.js";
 import type { CliIo, CommandContext } from "../io.js";
 import { CLOUD_NAMES } from "../narrate.js";
+import { writeOutputFile } from "../output-file.js";
 
 export const GRAPH_FORMATS = ["mermaid", "dot", "html"] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
@@ -173,7 +173,7 @@ export async function graph(options: GraphOptions, io: CliIo): Promise<number> {
     options.format === "mermaid" ? toMermaid(flows) : options.format === "dot" ? toDot(flows) : toHtml(flows);
   if (options.out === undefined) io.out(text);
   else {
-    await writeFile(options.out, text);
+    if (!(await writeOutputFile(options.out, text, "graph", io))) return 1;
     io.out(
       `${options.out}: ${flows.nodes.length} identities, ${flows.edges.length} flows (${options.format})\n`,
     );

@@ -1,4 +1,3 @@
-import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { planTotals } from "../../plan/model.js";
 import type { AtLeastOnceDelivery, DeliveryOptions } from "../../sim/delivery.js";
@@ -7,6 +6,7 @@ import { Simulation, type StepOutcome } from "../../sim/run.js";
 import { loadSimulationInputs, type SimulationFiles } from "../inputs.js";
 import type { CliIo, CommandContext } from "../io.js";
 import { describeChange, describeEvents, describeResult, describeStep, hasFailures } from "../narrate.js";
+import { writeOutputFile } from "../output-file.js";
 import { indent, styler } from "../style.js";
 
 export interface SimulateOptions extends Required<SimulationFiles> {
@@ -57,7 +57,8 @@ export async function simulate(options: SimulateOptions, io: CliIo): Promise<num
   if (!inputs?.scenario) return 1;
   const simulation = Simulation.start(inputs.policy, inputs.estate, delivery ? { delivery } : {});
   const outcomes = await simulation.run(inputs.scenario);
-  await writeFile(options.stateOut, `${JSON.stringify(simulation.clouds.stateOut(), null, 2)}\n`);
+  const state = `${JSON.stringify(simulation.clouds.stateOut(), null, 2)}\n`;
+  if (!(await writeOutputFile(options.stateOut, state, "simulate", io))) return 1;
   const failed = outcomes.some((outcome) => hasFailures(outcome.result));
   const model = simulation.delivery;
   if (options.json) {
