@@ -61,13 +61,13 @@ export function citationProblems(root: string): string[] {
       }
     }
     for (const match of text.matchAll(CITATION)) {
-      const [, docFile, anchor, quoted] = match;
+      const [, docFile = "", anchor, quoted = ""] = match;
       const known = docHeadings(root, docFile, headings);
       if (known === undefined) {
         problems.push(`${at(match.index)}: docs/${docFile} does not exist`);
         continue;
       }
-      for (const [, heading] of quoted.matchAll(/"([^"]+)"/g)) {
+      for (const [, heading = ""] of quoted.matchAll(/"([^"]+)"/g)) {
         if (!known.has(heading))
           problems.push(`${at(match.index)}: docs/${docFile} has no heading "${heading}"`);
       }
@@ -101,7 +101,8 @@ function docHeadings(
 
 function markdownHeadings(markdown: string): Set<string> {
   const withoutCode = markdown.replace(/^```[\s\S]*?^```/gm, "");
-  return new Set([...withoutCode.matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)].map((match) => match[1]));
+  const headings = [...withoutCode.matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)];
+  return new Set(headings.flatMap(([, heading]) => (heading === undefined ? [] : [heading])));
 }
 
 function textFiles(root: string): string[] {
