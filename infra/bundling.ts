@@ -7,7 +7,10 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BuildOptions } from "esbuild";
 
-/** The functions of the pipeline (DESIGN §4), each `lambdas/<name>.ts` exporting `handler`. */
+/**
+ * The functions of the pipeline (docs/architecture.md, "The serverless pipeline"), each
+ * `lambdas/<name>.ts` exporting `handler`.
+ */
 export const FUNCTION_NAMES = ["aws-events", "azure-events", "gcp-events", "reconciler"] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 

@@ -81,7 +81,7 @@ export interface SegmentationSynchronizerProps {
   readonly fullSyncSchedule?: Schedule;
   /** The blast-radius guard's limits (lib/plan/guard.ts); its defaults when absent. */
   readonly guard?: Readonly<z.input<typeof GuardLimitsSchema>>;
-  /** Replaces the policy's `attachment` when set: `exclusive` or `additive` (DESIGN §2). */
+  /** Replaces the policy's `attachment` when set: `exclusive` or `additive` (docs/policy.md). */
   readonly attachment?: "exclusive" | "additive";
   /**
    * How the Azure ingest function authenticates Event Grid deliveries: a shared secret kept in

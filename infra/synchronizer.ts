@@ -1,9 +1,9 @@
 /**
- * SegmentationSynchronizer: the serverless pipeline of DESIGN §4. EventBridge (EC2 state and
- * tag changes), Event Grid and Pub/Sub push (Function URLs) feed ingest functions that enqueue
- * on one SQS FIFO group; a single reconciler (reserved concurrency 1) drains it against the
- * clouds and a DynamoDB inventory; a schedule and every deploy that changes the policy enqueue
- * a full sync.
+ * SegmentationSynchronizer: the serverless pipeline (docs/architecture.md,
+ * "The serverless pipeline"). EventBridge (EC2 state and tag changes), Event Grid and Pub/Sub push
+ * (Function URLs) feed ingest functions that enqueue on one SQS FIFO group; a single reconciler
+ * (reserved concurrency 1) drains it against the clouds and a DynamoDB inventory; a schedule and
+ * every deploy that changes the policy enqueue a full sync.
  */
 import { Annotations, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";

@@ -33,7 +33,10 @@ import { locationKey } from "../../lib/clouds/aws/model.js";
 import { groupBy } from "../common/collections.js";
 import { AWS_OWNERSHIP } from "../common/seals.js";
 
-/** EC2 takes at most this many prefix-list additions (and as many removals) per call (cloud-facts A2). */
+/**
+ * EC2 takes at most this many prefix-list additions (and as many removals) per call
+ * (docs/clouds.md, "AWS managed prefix lists").
+ */
 const PREFIX_LIST_ENTRIES_PER_CALL = 100;
 /** Largest cycle of references whose minimum feedback vertex set is searched exactly. */
 const EXACT_CYCLE_LIMIT = 16;

@@ -9,8 +9,9 @@ export interface PlacedWorkload {
 }
 
 /**
- * Names a new workload in `site` per DESIGN §1, unique against `taken` (which it extends).
- * Azure VMs live in a per-(app, env) resource group, as teams usually deploy them.
+ * Names a new workload in `site` with an id of the form of docs/architecture.md, "Vocabulary",
+ * unique against `taken` (which it extends). Azure VMs live in a per-(app, env) resource group,
+ * as teams usually deploy them.
  */
 export function placeWorkload(
   rng: Rng,

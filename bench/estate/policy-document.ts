@@ -1,5 +1,5 @@
 /**
- * The raw segsync/v1 Policy document (DESIGN §2) as a user would write it in YAML: named and
+ * The raw segsync/v1 Policy document (docs/policy.md) as a user would write it in YAML: named and
  * inline services, ipList sources, scopes as plain label maps. It goes through the real loader
  * (`resolvePolicyDocument`), so the benchmark also exercises validation and resolution.
  */

@@ -24,7 +24,7 @@ export interface ProviderSettings {
   readonly gcp: { readonly limits: GcpLimits; readonly priorities: GcpPriorities };
 }
 
-/** The registry: one provider per cloud (DESIGN §4), configured. */
+/** The registry: one provider per cloud (docs/architecture.md, "Layout"), configured. */
 export function createProviders(settings: ProviderSettings): Providers {
   return {
     aws: createAwsProvider(settings.aws.quotas, settings.sealer),

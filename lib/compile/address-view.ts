@@ -39,9 +39,9 @@ export interface MemberView {
 }
 
 /**
- * How a network sees traffic from a workload (DESIGN §3): its NIC in that network, else its
- * NICs in connected networks by private address, else its public addresses, else the NAT
- * addresses of its networks; with none of these it cannot be seen at all.
+ * How a network sees traffic from a workload (docs/policy.md, "Addresses"): its NIC in that
+ * network, else its NICs in connected networks by private address, else its public addresses, else
+ * the NAT addresses of its networks; with none of these it cannot be seen at all.
  */
 export function viewFrom(viewer: NetworkId, workload: Workload, topology: NetworkTopology): MemberView {
   const local = workload.nics.filter((nic) => nic.network === viewer).map((nic) => nic.privateIp);

@@ -32,7 +32,7 @@ export type SourceTemplate =
       readonly rules: readonly string[];
     };
 
-/** Union, per source, of every rule whose destination matches this identity (DESIGN §2). */
+/** Union, per source, of every rule whose destination matches this identity (docs/policy.md). */
 export function computeTemplate(
   state: IdentityState,
   identities: ReadonlyMap<string, IdentityState>,
@@ -122,7 +122,10 @@ export function computeDestination(
   return { intent, peerSources };
 }
 
-/** A source identity's running members as one network sees them (DESIGN §3), with the findings that go with it. */
+/**
+ * A source identity's running members as one network sees them (docs/policy.md, "Addresses"), with
+ * the findings that go with it.
+ */
 export function computePeerSet(
   ref: IdentityRef,
   network: NetworkId,

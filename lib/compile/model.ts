@@ -8,8 +8,8 @@ import type { Enforcement, Service } from "../policy/model.js";
  * - `destinations`: per (destination identity, network where it has running members), the
  *   sources it accepts, each source named by key (a peer set or an ipList), with its services.
  * - `peerSets`: per (source identity, network that sees it), that identity's running members as
- *   that network sees them (DESIGN §3): members in the same network (where a cloud can use a
- *   native reference: SG, ASG, network tag) and exact CIDRs for the others.
+ *   that network sees them (docs/policy.md, "Addresses"): members in the same network (where a
+ *   cloud can use a native reference: SG, ASG, network tag) and exact CIDRs for the others.
  * A source identity joining a network it was already seen from changes only its peer set.
  */
 export interface Intent {

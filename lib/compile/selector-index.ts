@@ -2,7 +2,10 @@ import type { LabelSelector } from "../policy/model.js";
 
 export type Labels = Readonly<Record<string, string>>;
 
-/** DESIGN §2: AND over dimensions, OR within one; `{}` matches every workload with at least one label. */
+/**
+ * A selector is an AND over dimensions and an OR within one (docs/policy.md); `{}` matches every
+ * workload with at least one label.
+ */
 export function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
   let labelled = false;
   for (const _ in labels) {

@@ -1,8 +1,9 @@
 /**
- * Authenticating Event Grid webhook deliveries (cloud-facts B7), from the headers and query only:
- * the body is not read until the request is authenticated. Two modes (lambdas/environment.ts
- * EventGridAuthSchema): a shared secret that the event subscription sends in its endpoint URL's
- * query or in a delivery header, or an Entra ID bearer token (secure webhook delivery).
+ * Authenticating Event Grid webhook deliveries (docs/clouds.md, "Azure Event Grid"), from the
+ * headers and query only: the body is not read until the request is authenticated. Two modes
+ * (lambdas/environment.ts EventGridAuthSchema): a shared secret that the event subscription sends
+ * in its endpoint URL's query or in a delivery header, or an Entra ID bearer token (secure webhook
+ * delivery).
  */
 import { createHash, timingSafeEqual as equalBytes } from "node:crypto";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";

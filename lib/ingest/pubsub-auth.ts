@@ -1,8 +1,8 @@
 /**
- * Authenticating Pub/Sub push requests (cloud-facts C10): the OIDC ID token that the push
- * subscription sends as `Authorization: Bearer`, RS256-signed by one of Google's keys, from
- * accounts.google.com, for the configured audience, unexpired and at most an hour old, and issued
- * to the push subscription's service account with a verified email.
+ * Authenticating Pub/Sub push requests (docs/clouds.md, "GCP Pub/Sub push authentication"): the
+ * OIDC ID token that the push subscription sends as `Authorization: Bearer`, RS256-signed by one of
+ * Google's keys, from accounts.google.com, for the configured audience, unexpired and at most an
+ * hour old, and issued to the push subscription's service account with a verified email.
  */
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { z } from "zod";

@@ -6,7 +6,7 @@ export class InventoryError extends Error {
   }
 }
 
-/** Text that should be a workload or network id (DESIGN §1) and is not. */
+/** Text that should be a workload or network id (docs/architecture.md, "Vocabulary") and is not. */
 export class InvalidIdError extends InventoryError {
   constructor(
     readonly text: string,
@@ -16,7 +16,7 @@ export class InvalidIdError extends InventoryError {
   }
 }
 
-/** A label map that cannot form an identity: a key or value is not portable (DESIGN §2). */
+/** A label map that cannot form an identity: a key or value is not portable (docs/policy.md). */
 export class InvalidLabelsError extends InventoryError {}
 
 /** A workload handed to a store does not satisfy the inventory schema; nothing was written. */

@@ -1,7 +1,7 @@
 /**
- * Workload and network ids of DESIGN §1, checked part by part against each cloud's own naming
- * rules (ASCII only), so that a malformed id is caught where it enters rather than silently never
- * matching anything:
+ * Workload and network ids (docs/architecture.md, "Vocabulary"), checked part by part against each
+ * cloud's own naming rules (ASCII only), so that a malformed id is caught where it enters rather
+ * than silently never matching anything:
  *   workload  aws:<account>:<region>:<instanceId> | azure:<subscription>:<resourceGroup>:<vmName> | gcp:<project>:<zone>:<instanceName>
  *   network   aws:<account>:<region>:<vpcId>      | azure:<subscription>:<resourceGroup>:<vnetName> | gcp:<project>:<networkName>
  * No part can contain `:`, so splitting on it is unambiguous.
@@ -66,7 +66,7 @@ const WORKLOAD_FORMS: Readonly<Record<Cloud, readonly PartRule[]>> = {
   aws: [
     AWS_ACCOUNT,
     AWS_REGION,
-    // EC2 issues 8 or 17 hex digits; DESIGN §6 and users' estates also use other lengths, so accept 8 to 17.
+    // EC2 issues 8 or 17 hex digits; samples and users' estates use other lengths: accept 8 to 17.
     { key: "instanceId", pattern: /^i-[0-9a-f]{8,17}$/, rule: "i- and 8 to 17 hex digits" },
   ],
   azure: [

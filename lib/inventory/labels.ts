@@ -1,7 +1,8 @@
 /**
  * Labels are read from a workload's raw tags (AWS, Azure) or labels (GCP): the tag
  * `<tagPrefix><dimension>` carries the value of that dimension. Only what is valid in all three
- * clouds at once counts (DESIGN §2), so that a workload keeps its identity when it moves clouds.
+ * clouds at once counts (docs/policy.md), so that a workload keeps its identity when it moves
+ * clouds.
  */
 
 /** Portable label keys: GCP label keys, which are the strictest of the three clouds. */

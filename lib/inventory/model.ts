@@ -1,6 +1,6 @@
 /**
  * The cloud-neutral inventory: what segsync knows about workloads and networks.
- * Ids follow DESIGN §1:
+ * Ids (docs/architecture.md, "Vocabulary"):
  *   workload  aws:<account>:<region>:<instanceId> | azure:<subscription>:<resourceGroup>:<vmName> | gcp:<project>:<zone>:<instanceName>
  *   network   aws:<account>:<region>:<vpcId>      | azure:<subscription>:<resourceGroup>:<vnetName> | gcp:<project>:<networkName>
  */

@@ -69,12 +69,12 @@ export interface ReconcilerDeps {
 }
 
 /**
- * The one orchestration that does I/O (DESIGN §4): events are hints, so each names a workload to
- * re-read from its cloud; the inventory store is updated, the intent recompiled incrementally, and
- * the places the change touches (the networks of the workloads before and after, and those where
- * the intent changed) are re-read, planned, guarded and applied, the clouds concurrently. A full
- * sync re-reads everything and repairs drift and missed events. A cloud that fails does not stop
- * the others; the next reconcile reads that cloud whole again, so it converges.
+ * The one orchestration that does I/O (docs/architecture.md): events are hints, so each names a
+ * workload to re-read from its cloud; the inventory store is updated, the intent recompiled
+ * incrementally, and the places the change touches (the networks of the workloads before and after,
+ * and those where the intent changed) are re-read, planned, guarded and applied, the clouds
+ * concurrently. A full sync re-reads everything and repairs drift and missed events. A cloud that
+ * fails does not stop the others; the next reconcile reads that cloud whole again, so it converges.
  */
 export class Reconciler {
   private compiler: IncrementalCompiler | undefined;

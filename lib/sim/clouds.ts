@@ -133,7 +133,7 @@ export class SimulatedClouds {
     return this.sim("gcp", project);
   }
 
-  /** The State document of DESIGN §6. */
+  /** The State document (docs/formats.md, "State"). */
   stateOut(): SimulatedState {
     return stateOut(
       this.keys("aws").map((key) => this.sim("aws", key).state()),

@@ -1,7 +1,7 @@
 /**
- * The estate file (DESIGN §6, `kind: Estate`): the simulated clouds' starting point. This is the
- * shape of each value on its own (strict: unknown keys are errors); what needs the whole document
- * (references, addresses, regions) is checked by estate-check.ts.
+ * The estate file (`kind: Estate`, docs/formats.md, "Estate"): the simulated clouds' starting
+ * point. This is the shape of each value on its own (strict: unknown keys are errors); what needs
+ * the whole document (references, addresses, regions) is checked by estate-check.ts.
  */
 import { z } from "zod";
 import { NetworkIdSchema, WorkloadIdSchema } from "../inventory/ids.js";

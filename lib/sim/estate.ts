@@ -1,8 +1,9 @@
 /**
- * Loading an estate file (DESIGN §6, `kind: Estate`): from text (YAML or JSON), a file, or an
- * object, every issue at once as `file:line:col path: message`. Beyond its shape, an estate must
- * hang together (estate-check.ts, native-*-check.ts) and be something the simulated clouds can
- * hold: it is built once, and whatever a simulator refuses is reported where the estate says it.
+ * Loading an estate file (`kind: Estate`, docs/formats.md, "Estate"): from text (YAML or JSON), a
+ * file, or an object, every issue at once as `file:line:col path: message`. Beyond its shape, an
+ * estate must hang together (estate-check.ts, native-*-check.ts) and be something the simulated
+ * clouds can hold: it is built once, and whatever a simulator refuses is reported where the estate
+ * says it.
  */
 import { forbiddenKeyIssues } from "../util/forbidden-keys.js";
 import { type DocumentCheck, loadDocumentText, readDocumentFile } from "../util/load-document.js";

@@ -1,6 +1,7 @@
 /**
- * EventBridge events as EC2 sends them (cloud-facts A8, shaped like fixtures/events/aws): "EC2
- * Instance State-change Notification" from aws.ec2 and "Tag Change on Resource" from aws.tag.
+ * EventBridge events as EC2 sends them (docs/clouds.md, "AWS EventBridge events"; samples in
+ * test/fixtures/aws/events): "EC2 Instance State-change Notification" from aws.ec2 and
+ * "Tag Change on Resource" from aws.tag.
  */
 import type { AwsInstanceStateName } from "../clouds/aws/model.js";
 import { type EventIds, isoTime } from "./clock.js";

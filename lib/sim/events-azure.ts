@@ -1,8 +1,8 @@
 /**
- * Event Grid deliveries from an Azure subscription's system topic (cloud-facts B7, shaped like
- * fixtures/events/azure): one event per delivery, for a VM's write (create or update), delete,
- * start or deallocate. `httpRequest` is present only when an existing resource is updated,
- * deleted or acted on, as Event Grid documents.
+ * Event Grid deliveries from an Azure subscription's system topic (docs/clouds.md,
+ * "Azure Event Grid"; samples in test/fixtures/azure/events): one event per delivery, for a VM's
+ * write (create or update), delete, start or deallocate. `httpRequest` is present only when an
+ * existing resource is updated, deleted or acted on, as Event Grid documents.
  */
 import { type EventIds, isoTime } from "./clock.js";
 

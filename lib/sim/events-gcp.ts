@@ -1,8 +1,9 @@
 /**
  * Compute Admin Activity audit log entries as a log sink routes them to Pub/Sub and Pub/Sub
- * pushes them (cloud-facts C7-C9, shaped like fixtures/events/gcp): every operation logs a first
- * entry (request and running operation) and a last one when it completes; each comes in its own
- * push envelope, the LogEntry base64 in `message.data`.
+ * pushes them (docs/clouds.md, "GCP audit logs"; samples in test/fixtures/gcp/audit and
+ * test/fixtures/gcp/pubsub): every operation logs a first entry (request and running operation)
+ * and a last one when it completes; each comes in its own push envelope, the LogEntry base64 in
+ * `message.data`.
  */
 import { type EventIds, isoTime } from "./clock.js";
 

@@ -1,8 +1,8 @@
 /**
  * `native.aws` of an estate: EC2 objects that exist before segsync, in the shapes that
- * `aws ec2 describe-*` prints (DESIGN §6), strict so that a misspelt field is an error. Lists that
- * describe always prints may be left out (empty); fields that the estate already says (an
- * object's account) may be too.
+ * `aws ec2 describe-*` prints (docs/formats.md, "Estate"), strict so that a misspelt field is an
+ * error. Lists that describe always prints may be left out (empty); fields that the estate already
+ * says (an object's account) may be too.
  */
 import { z } from "zod";
 import { Ipv4AddressSchema } from "./address-schemas.js";

@@ -1,8 +1,8 @@
 /**
  * What `native.azure` must satisfy with the rest of the estate: ARM ids that match each object's
  * name and resource group, listed once; rules, NICs and memberships referring to listed groups of
- * the NIC's region; and a NIC of an estate VM agreeing with that workload (DESIGN §6: it is the
- * VM's primary NIC), while a NIC of no VM sits in an estate VNet with its own address.
+ * the NIC's region; and a NIC of an estate VM agreeing with that workload (the VM's primary NIC:
+ * docs/formats.md, "Estate"), while a NIC of no VM sits in an estate VNet with its own address.
  */
 import { parseResourceId } from "../clouds/azure/model.js";
 import type { DraftIssue, PathSegment } from "../util/source-issues.js";

@@ -1,9 +1,9 @@
 /**
  * `native.azure` of an estate: network objects that exist before segsync, as `az … show` prints
- * them (DESIGN §6), strict so that a misspelt field is an error. Read-only properties that ARM
- * derives itself (an NSG's default rules and its NICs) are accepted and, as ARM does on a PUT,
- * ignored; a NIC of an estate VM may leave out what the estate already says (region, address,
- * subnet).
+ * them (docs/formats.md, "Estate"), strict so that a misspelt field is an error. Read-only
+ * properties that ARM derives itself (an NSG's default rules and its NICs) are accepted and, as ARM
+ * does on a PUT, ignored; a NIC of an estate VM may leave out what the estate already says (region,
+ * address, subnet).
  */
 import { z } from "zod";
 import { Ipv4AddressSchema } from "./address-schemas.js";

@@ -1,8 +1,8 @@
 /**
  * `native.gcp` of an estate: Compute objects that exist before segsync, as the Compute REST API
- * returns them (DESIGN §6), strict so that a misspelt field is an error. A firewall rule is the
- * whole rule (Compute's defaults apply: priority 1000, INGRESS); an instance entry only names an
- * estate workload (name and zone) and gives its existing network tags.
+ * returns them (docs/formats.md, "Estate"), strict so that a misspelt field is an error. A firewall
+ * rule is the whole rule (Compute's defaults apply: priority 1000, INGRESS); an instance entry only
+ * names an estate workload (name and zone) and gives its existing network tags.
  */
 import { z } from "zod";
 

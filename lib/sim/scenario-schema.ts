@@ -1,6 +1,6 @@
 /**
- * The scenario file (DESIGN §6, `kind: Scenario`): what happens to the estate, step by step. Each
- * step is a map with exactly one key, the step's kind; every map is strict.
+ * The scenario file (`kind: Scenario`, docs/formats.md, "Scenario"): what happens to the estate,
+ * step by step. Each step is a map with exactly one key, the step's kind; every map is strict.
  */
 import { z } from "zod";
 import { NetworkIdSchema, WorkloadIdSchema } from "../inventory/ids.js";

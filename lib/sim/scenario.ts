@@ -1,7 +1,7 @@
 /**
- * Scenarios (DESIGN §6, `kind: Scenario`): loading them (every issue at once, placed in the
- * file; with an estate, each step is also tried on a simulation of it, so that a step that could
- * not happen is reported where it is written), and applying a cloud-changing step to the
+ * Scenarios (`kind: Scenario`, docs/formats.md, "Scenario"): loading them (every issue at once,
+ * placed in the file; with an estate, each step is also tried on a simulation of it, so that a step
+ * that could not happen is reported where it is written), and applying a cloud-changing step to the
  * simulated clouds, which returns the native events the real clouds would emit for it.
  */
 import { createHash } from "node:crypto";

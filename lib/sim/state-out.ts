@@ -1,7 +1,8 @@
 /**
- * The State document of DESIGN §6 (`simulate --state-out`): the simulated clouds' objects in each
- * cloud's native JSON shapes, each list flat across locations and sorted by id, so that the file
- * is the same on every run. Terminated instances are gone from the simulators, stopped ones stay.
+ * The State document (`simulate --state-out`, docs/formats.md, "State"): the simulated clouds'
+ * objects in each cloud's native JSON shapes, each list flat across locations and sorted by id, so
+ * that the file is the same on every run. Terminated instances are gone from the simulators,
+ * stopped ones stay.
  */
 import type {
   AwsRegionState,

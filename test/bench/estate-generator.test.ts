@@ -80,7 +80,7 @@ describe("generateEstate", () => {
     expect(result.policy.rulesets.some((ruleset) => ruleset.enforcement === "visibility")).toBe(true);
   });
 
-  it("names workloads and networks as DESIGN §1 does, each in its own network's account or project", () => {
+  it("names workloads and networks with segsync's ids, each in its own network's account or project", () => {
     const { inventory } = medium;
     const networks = new Map(inventory.networks.map((network) => [network.id, network]));
     for (const network of inventory.networks) {

@@ -77,7 +77,7 @@ describe("segsync simulate, plan, apply, explain, graph, restore (child processe
     runs = await runCliAll(names.map((name) => commands[name]));
   }, 60_000);
 
-  it("simulate exits 0, tells each step and writes the DESIGN §6 state", () => {
+  it("simulate exits 0, tells each step and writes the State document", () => {
     const result = run("simulate");
     expect(result.stderr).toBe("");
     expect(result.exitCode).toBe(0);

@@ -28,7 +28,7 @@ describe("NetworkTopology", () => {
   });
 });
 
-describe("viewFrom (DESIGN §3)", () => {
+describe("viewFrom", () => {
   it("sees a NIC in the same network by its private address, as a local member", () => {
     expect(viewFrom(C, vm([{ network: C, privateIp: "10.3.0.1", publicIp: "34.0.0.1" }]), topology)).toEqual({
       local: true,

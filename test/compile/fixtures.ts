@@ -11,7 +11,9 @@ function rule(index: number, from: RuleSource, to: LabelSelector, services: Serv
   return { id: `shop-prod#${index}`, ruleset: "shop-prod", index, from, to, services };
 }
 
-/** DESIGN §2's example, resolved by hand (scope intersected into every rule). */
+/**
+ * The example policy (examples/policy.yaml), resolved by hand (scope intersected into every rule).
+ */
 export function designPolicy(overrides: Partial<Policy> = {}): Policy {
   const scope = { app: ["shop"], env: ["prod"] };
   return {

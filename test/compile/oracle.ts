@@ -4,9 +4,9 @@ import type { LabelSelector, Policy, Service } from "../../lib/policy/model.js";
 import { formatService, normalizeServices } from "../../lib/policy/services.js";
 
 /**
- * A deliberately naive reading of DESIGN §2 and §3, pair by pair with no index and no sharing:
- * the test oracle for the compiler. Result: `<dst>|<network>|<source>` → "<addresses> <services>",
- * where source is a workload id or `ipList:<name>`.
+ * A deliberately naive reading of docs/policy.md (with "Addresses"), pair by pair with no index and
+ * no sharing: the test oracle for the compiler. Result: `<dst>|<network>|<source>` →
+ * "<addresses> <services>", where source is a workload id or `ipList:<name>`.
  */
 export function naiveAccepts(policy: Policy, inventory: Inventory): Map<string, string> {
   const labelled = inventory.workloads

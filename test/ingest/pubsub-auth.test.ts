@@ -16,7 +16,10 @@ beforeAll(async () => {
 
 const authenticate = () => pubSubAuthenticator({ audience: AUDIENCE, email: EMAIL }, google.keys);
 
-/** The claims of cloud-facts C10's sample token, for this deployment. */
+/**
+ * The claims of the sample token in Google's push authentication docs (docs/clouds.md,
+ * "GCP Pub/Sub push authentication"), for this deployment.
+ */
 const claims = (overrides: Record<string, unknown> = {}) => ({
   iss: "https://accounts.google.com",
   aud: AUDIENCE,

@@ -85,7 +85,8 @@ const keyArb = fc.stringMatching(/^[a-z][a-z0-9_-]{0,62}$/);
 const valueArb = fc.stringMatching(/^[a-z0-9_-]{1,63}$/);
 const labelsArb = fc.dictionary(keyArb, valueArb, { minKeys: 1, maxKeys: 6 });
 
-// Naming rules of the objects that carry the name (reference/cloud-facts.md C3, D; Azure and AWS naming docs).
+// Naming rules of the objects that carry the name (docs/clouds.md, "GCP network tags" and
+// "Labels across clouds"; Azure and AWS naming docs).
 const GCP_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const AZURE_NSG_OR_ASG_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*[a-zA-Z0-9_]$/;
 const AWS_SG_NAME = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]{1,255}$/;

@@ -232,7 +232,7 @@ describe("ids (properties)", () => {
 });
 
 describe("AWS instance id lengths", () => {
-  it("accepts 8 to 17 hex digits: EC2's two forms and DESIGN §6's 16-digit sample", () => {
+  it("accepts 8 to 17 hex digits: EC2's two forms and the 16-digit ids of samples", () => {
     expect(isWorkloadId("aws:111111111111:us-east-1:i-0a00000000000001")).toBe(true);
     expect(isWorkloadId("aws:111111111111:us-east-1:i-0a000000000000001")).toBe(true);
     expect(isWorkloadId("aws:111111111111:us-east-1:i-0a1b2c3d")).toBe(true);

@@ -197,7 +197,7 @@ describe("the resolved policy", () => {
     expect(Object.isFrozen(policy.rulesets[0]?.rules[0]?.to.app)).toBe(true);
   });
 
-  it("of the example has the four rules of DESIGN §2", async () => {
+  it("of the example has its four rules", async () => {
     const result = await loadPolicyFile(`${REPO_ROOT}/examples/policy.yaml`);
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
     const scope = { app: ["shop"], env: ["prod"] };

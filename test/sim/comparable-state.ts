@@ -1,7 +1,7 @@
 /**
- * The State document (DESIGN §6) without what the clouds assign as writes happen: two runs that
- * reach the same objects by different paths (events in another order, a group created in
- * another reconcile) differ only in these, so they are taken out before comparing.
+ * The State document (docs/formats.md, "State") without what the clouds assign as writes happen:
+ * two runs that reach the same objects by different paths (events in another order, a group created
+ * in another reconcile) differ only in these, so they are taken out before comparing.
  * - AWS: prefix list and security group ids (counters, in creation order) become their names,
  *   wherever they are referred to; a prefix list's Version and State count its modifications; a
  *   prefix list's seal is over its id, so a seal that verifies (the simulator's key, its owner's

@@ -6,7 +6,7 @@ import { exampleEstate, SUB } from "./fixtures.js";
 const sorted = (ids: readonly string[]) => [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
 describe("stateOut", () => {
-  it("has exactly the lists of DESIGN §6, flat across locations", async () => {
+  it("has exactly the lists of the State format, flat across locations", async () => {
     const state = SimulatedClouds.fromEstate(await exampleEstate()).stateOut();
     expect(Object.keys(state)).toEqual(["aws", "azure", "gcp"]);
     expect(Object.keys(state.aws)).toEqual([

@@ -24,7 +24,7 @@ interface Child {
   properties?: Properties;
 }
 
-/** The six rules ARM adds to every NSG (cloud-facts B2). */
+/** The six rules ARM adds to every NSG (docs/clouds.md, "Azure default rules"). */
 function defaultSecurityRules(nsgId: string): ArmResource[] {
   const rule = (
     name: string,

@@ -225,7 +225,10 @@ export function registerExplain(program: Command, context: CommandContext): void
       .requiredOption("--policy <file>", "policy file"),
     "read",
   )
-    .option("--scenario <file>", "a scenario to run first (DESIGN §6; simulated estate only)")
+    .option(
+      "--scenario <file>",
+      'a scenario to run first (simulated estate only; docs/formats.md, "Scenario")',
+    )
     .requiredOption("--from <workload>", "source workload id")
     .requiredOption("--to <workload>", "destination workload id")
     .requiredOption("--port <port>", "tcp/PORT, udp/PORT or icmp")

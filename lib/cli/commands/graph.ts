@@ -188,7 +188,7 @@ export function registerGraph(program: Command, context: CommandContext): void {
       "the allowed flows between identities, as Mermaid, Graphviz DOT or a self-contained HTML page",
     )
     .requiredOption("--policy <file>", "policy file")
-    .requiredOption("--estate <file>", "simulated estate file (DESIGN §6)")
+    .requiredOption("--estate <file>", 'simulated estate file (docs/formats.md, "Estate")')
     .addOption(new Option("--format <format>", "output format").choices(GRAPH_FORMATS).default("mermaid"))
     .option("--out <file>", "write to a file instead of stdout")
     .action(async (options: GraphOptions) => {

@@ -47,8 +47,8 @@ function stepJson(outcome: StepOutcome, delivery: boolean) {
 
 /**
  * Runs the scenario on the simulated estate (an initial full sync, every step, a last drain),
- * prints what each step did, and writes the final native state (DESIGN §6) to --state-out.
- * Exit 0; 1 on invalid input or when a reconcile reports failures.
+ * prints what each step did, and writes the final native state (docs/formats.md, "State") to
+ * --state-out. Exit 0; 1 on invalid input or when a reconcile reports failures.
  */
 export async function simulate(options: SimulateOptions, io: CliIo): Promise<number> {
   const delivery = deliveryOptions(options, io);
@@ -125,8 +125,8 @@ export function registerSimulate(program: Command, context: CommandContext): voi
     .command("simulate")
     .description("run a scenario on a simulated three-cloud estate and write the final native state")
     .requiredOption("--policy <file>", "policy file")
-    .requiredOption("--estate <file>", "estate file (DESIGN §6)")
-    .requiredOption("--scenario <file>", "scenario file (DESIGN §6)")
+    .requiredOption("--estate <file>", 'estate file (docs/formats.md, "Estate")')
+    .requiredOption("--scenario <file>", 'scenario file (docs/formats.md, "Scenario")')
     .requiredOption("--state-out <file>", "where to write the final state (JSON)")
     .option("--json", "print the steps as JSON instead of text")
     .option("--delivery <modes>", `at-least-once delivery of the events: ${DELIVERY_SPEC_HELP}`)

@@ -10,7 +10,10 @@ import type {
   SecurityGroup,
 } from "./model.js";
 
-/** An EC2 filter. Every describe call is filtered, so that it uses the 100/20 throttle bucket (cloud-facts A7). */
+/**
+ * An EC2 filter. Every describe call is filtered, so that it uses the 100/20 throttle bucket
+ * (docs/clouds.md, "AWS API throttling").
+ */
 export interface Ec2Filter {
   readonly Name: string;
   readonly Values: readonly string[];
@@ -30,7 +33,8 @@ export type PrefixListSummary = Omit<ManagedPrefixList, "Entries">;
  *   InvalidPrefixListID.NotFound): absence is the goal, and the SDK's own retry of a delete whose
  *   response was lost meets exactly that;
  * - prefix-list creates and modifies take any number of entries: sdk-api splits them into
- *   EC2's calls of at most 100 (cloud-facts A2), each chained on the version the last returned;
+ *   EC2's calls of at most 100 (docs/clouds.md, "AWS managed prefix lists"), each chained on the
+ *   version the last returned;
  * - every other failure is one of the errors of errors.ts, with the EC2 error as its cause.
  */
 export interface AwsApi {

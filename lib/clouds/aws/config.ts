@@ -1,6 +1,9 @@
 import { z } from "zod";
 
-/** AWS quotas that segsync plans against (cloud-facts A1); raise them here when your account has. */
+/**
+ * AWS quotas that segsync plans against (docs/clouds.md, "AWS security group quotas"); raise them
+ * here when your account has.
+ */
 export const AwsQuotasSchema = z
   .object({
     /** Inbound rules per security group; a prefix-list reference counts as its MaxEntries. */

@@ -63,8 +63,9 @@ function diffRegion(desired: AwsDesired, region: AwsState[number], ownership: Aw
     const existing = listByName.get(name);
     return existing ? { prefixListId: existing.PrefixListId } : { create: name };
   };
-  // Quota weights: a prefix-list reference costs the list's MaxEntries (cloud-facts A1). An
-  // AWS-owned list has no MaxEntries (model.ts): AWS weighs it by its entries, so count those.
+  // Quota weights: a prefix-list reference costs the list's MaxEntries (docs/clouds.md,
+  // "AWS security group quotas"). An AWS-owned list has no MaxEntries (model.ts): AWS weighs it by
+  // its entries, so count those.
   const maxEntriesById = new Map(
     region.managedPrefixLists.map((l) => [l.PrefixListId, l.MaxEntries ?? l.Entries.length]),
   );

@@ -1,7 +1,8 @@
 /**
- * Native EC2 → inventory: the instances segsync cares about as Workloads, their VPCs as
- * Networks, and the EC2 objects that materialize, diff and evaluate read back (DESIGN §4).
- * Every describe call is filtered (cloud-facts A7); nothing here writes.
+ * Native EC2 → inventory: the instances segsync cares about as Workloads, their VPCs as Networks,
+ * and the EC2 objects that materialize, diff and evaluate read back (docs/architecture.md,
+ * "Layout"). Every describe call is filtered (docs/clouds.md, "AWS API throttling"); nothing here
+ * writes.
  */
 
 import { formatNetworkId, formatWorkloadId } from "../../inventory/ids.js";
@@ -165,7 +166,10 @@ function inConfiguredVpcs(
   });
 }
 
-/** The EC2 instance as a cloud-neutral workload; undefined when it is not one (DESIGN §2: only live instances). */
+/**
+ * The EC2 instance as a cloud-neutral workload; undefined when it is not one (only live instances:
+ * docs/policy.md).
+ */
 export function toWorkload(
   location: AwsLocation,
   instance: Instance,

@@ -1,9 +1,10 @@
 /**
- * EventBridge events from EC2 → WorkloadEvent (cloud-facts A8). Two kinds are accepted: "EC2
- * Instance State-change Notification" (source aws.ec2) and "Tag Change on Resource" (source
- * aws.tag, for an EC2 instance). Events are hints that the reconciler verifies by re-reading the
- * instance, but what they name must still be exactly right: the account, region and instance id
- * must agree between the envelope, the detail and the resource ARN.
+ * EventBridge events from EC2 → WorkloadEvent (docs/clouds.md, "AWS EventBridge events"). Two kinds
+ * are accepted: "EC2 Instance State-change Notification" (source aws.ec2) and
+ * "Tag Change on Resource" (source aws.tag, for an EC2 instance). Events are hints that the
+ * reconciler verifies by re-reading the instance, but what they name must still be exactly right:
+ * the account, region and instance id must agree between the envelope, the detail and the resource
+ * ARN.
  */
 import { z } from "zod";
 import { type WorkloadEvent, WorkloadEventSchema } from "../../ingest/workload-event.js";

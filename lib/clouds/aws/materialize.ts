@@ -32,14 +32,15 @@ export function groupName(hash: string, shard: number): string {
 }
 
 /**
- * Intent → the security groups, prefix lists and ENI group lists that enforce it in EC2 (DESIGN
- * §4): one owned SG per (identity, VPC), sharded when the rule quota demands it; same-VPC sources
- * by SG reference where the source carries its own owned SG, other sources by exact CIDRs or, where
- * the quota allows, an owned prefix list per (source identity, viewing VPC). A destination that
- * cannot fit is not applied (its ENIs and groups stay as they are) and a finding says why.
- * Only the locations `state` holds are planned: destinations elsewhere get no objects and no
- * findings, so that a narrowed read never plans the locations it did not read.
- * Pure: `state` is only read, for ENI ids, current groups and recorded originals.
+ * Intent → the security groups, prefix lists and ENI group lists that enforce it in EC2
+ * (docs/architecture.md, "How each cloud enforces an identity"): one owned SG per (identity, VPC),
+ * sharded when the rule quota demands it; same-VPC sources by SG reference where the source carries
+ * its own owned SG, other sources by exact CIDRs or, where the quota allows, an owned prefix list
+ * per (source identity, viewing VPC). A destination that cannot fit is not applied (its ENIs and
+ * groups stay as they are) and a finding says why. Only the locations `state` holds are planned:
+ * destinations elsewhere get no objects and no findings, so that a narrowed read never plans the
+ * locations it did not read. Pure: `state` is only read, for ENI ids, current groups and recorded
+ * originals.
  */
 export function materializeAws(intent: Intent, state: AwsState, options: AwsMaterializeOptions): AwsDesired {
   const index = indexState(state, options.ownership);

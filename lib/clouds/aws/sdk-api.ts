@@ -274,7 +274,8 @@ export class SdkAwsApi implements AwsApi {
   async modifyNetworkInterfaceGroups(networkInterfaceId: string, groupIds: readonly string[]): Promise<void> {
     if (groupIds.length === 0) {
       throw new Error(
-        `modifyNetworkInterfaceGroups(${networkInterfaceId}) needs at least one group (cloud-facts A5)`,
+        `modifyNetworkInterfaceGroups(${networkInterfaceId}) needs at least one group ` +
+          '(docs/clouds.md, "AWS attaching security groups")',
       );
     }
     await this.call("ModifyNetworkInterfaceAttribute", () =>
@@ -463,7 +464,8 @@ export class SdkAwsApi implements AwsApi {
 }
 
 function sdkFilters(operation: string, filters: readonly Ec2Filter[]): Filter[] {
-  // Unfiltered describes fall into EC2's smallest throttle bucket (cloud-facts A7).
+  // Unfiltered describes fall into EC2's smallest throttle bucket (docs/clouds.md,
+  // "AWS API throttling").
   if (filters.length === 0) throw new Error(`${operation} needs at least one filter`);
   return filters.map((filter) => ({ Name: filter.Name, Values: [...filter.Values] }));
 }

@@ -1,6 +1,9 @@
 import type { IpPermission, PrefixListEntry } from "./model.js";
 
-/** AddEntry.N and RemoveEntry.N take at most 100 entries per ModifyManagedPrefixList (cloud-facts A2). */
+/**
+ * AddEntry.N and RemoveEntry.N take at most 100 entries per ModifyManagedPrefixList
+ * (docs/clouds.md, "AWS managed prefix lists").
+ */
 export const PREFIX_LIST_ENTRIES_PER_CALL = 100;
 
 /**

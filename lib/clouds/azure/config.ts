@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Azure quotas segsync plans against (cloud-facts B1). */
+/** Azure quotas segsync plans against (docs/clouds.md, "Azure NSG and ASG limits"). */
 export const AzureQuotasSchema = z
   .object({
     rulesPerNetworkSecurityGroup: z.number().int().min(2).max(1000).default(1000),

@@ -1,11 +1,13 @@
 /**
  * Native ARM → inventory: the VMs segsync cares about as Workloads, their VNets as Networks, and
- * the ARM objects that materialize, diff and evaluate read back (DESIGN §4). Nothing here writes.
+ * the ARM objects that materialize, diff and evaluate read back (docs/architecture.md, "Layout").
+ * Nothing here writes.
  *
- * Tag names are case-insensitive in Azure (cloud-facts B4), so a VM counts as labeled when a tag
- * name equals `<tagPrefix><dimension>` ignoring case. Workload.tags keeps the names exactly as ARM
- * returns them: labels.ts then reads `seg-app` and reports `Seg-App` as not portable (treated as
- * absent), so such a VM is discovered, and its problem reported, rather than silently missed.
+ * Tag names are case-insensitive in Azure (docs/clouds.md, "Azure tags"), so a VM counts as labeled
+ * when a tag name equals `<tagPrefix><dimension>` ignoring case. Workload.tags keeps the names
+ * exactly as ARM returns them: labels.ts then reads `seg-app` and reports `Seg-App` as not portable
+ * (treated as absent), so such a VM is discovered, and its problem reported, rather than silently
+ * missed.
  */
 import { InvalidIdError } from "../../inventory/errors.js";
 import { formatNetworkId } from "../../inventory/ids.js";

@@ -1,13 +1,13 @@
 /**
  * Event Grid deliveries (Event Grid schema: a JSON array) from the Azure subscription system topic
- * → WorkloadEvents (cloud-facts B7). VM writes, deletes, start, restart, deallocate and powerOff,
- * tag writes on a VM, and NIC writes and deletes are what segsync reacts to; a NIC event names a
- * NIC, not a VM, so it comes back as a `nicChanges` entry for the reconciler to resolve. Other
- * valid events of the subscription topic (other resource types or operations, failed or canceled
- * operations) are counted as `ignored`. Events are hints, but what they name must be consistent:
- * the subscription of the topic, of data.subscriptionId and of the subject, and the subject and
- * data.resourceUri, must agree, and the event type must fit the operation. One malformed event
- * rejects the whole delivery (Event Grid does not retry a 400).
+ * → WorkloadEvents (docs/clouds.md, "Azure Event Grid"). VM writes, deletes, start, restart,
+ * deallocate and powerOff, tag writes on a VM, and NIC writes and deletes are what segsync reacts
+ * to; a NIC event names a NIC, not a VM, so it comes back as a `nicChanges` entry for the
+ * reconciler to resolve. Other valid events of the subscription topic (other resource types or
+ * operations, failed or canceled operations) are counted as `ignored`. Events are hints, but what
+ * they name must be consistent: the subscription of the topic, of data.subscriptionId and of the
+ * subject, and the subject and data.resourceUri, must agree, and the event type must fit the
+ * operation. One malformed event rejects the whole delivery (Event Grid does not retry a 400).
  */
 import { z } from "zod";
 import { type WorkloadEvent, WorkloadEventSchema } from "../../ingest/workload-event.js";

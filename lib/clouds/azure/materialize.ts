@@ -49,10 +49,11 @@ export function asgName(hash: string, network: string): string {
 }
 
 /**
- * Intent → NSGs, ASGs and NIC settings that enforce it in Azure (DESIGN §4): an owned NSG per
- * (identity, region) associated with the identity's NICs, an owned ASG per (identity, VNet) that
- * those NICs join; rules from ASGs (same VNet) or exact prefixes to the destination's ASG, with
- * stable priorities, then an owned deny-all at 4096 ahead of AllowVnetInBound. Pure.
+ * Intent → NSGs, ASGs and NIC settings that enforce it in Azure (docs/architecture.md,
+ * "How each cloud enforces an identity"): an owned NSG per (identity, region) associated with the
+ * identity's NICs, an owned ASG per (identity, VNet) that those NICs join; rules from ASGs (same
+ * VNet) or exact prefixes to the destination's ASG, with stable priorities, then an owned deny-all
+ * at 4096 ahead of AllowVnetInBound. Pure.
  *
  * Only the subscriptions the state holds are planned (a narrowed read): a destination belongs to
  * its VNet's subscription, where its NSG, ASG and NIC writes go (in that subscription's resource

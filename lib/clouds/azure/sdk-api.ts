@@ -83,7 +83,10 @@ export class SdkAzureApi implements AzureApi {
     return this.unreadable.take();
   }
 
-  /** Writes to one NSG, one at a time (cloud-facts B5, B6: concurrent writes conflict). */
+  /**
+   * Writes to one NSG, one at a time (concurrent writes conflict: docs/clouds.md,
+   * "Azure NSG updates").
+   */
   private readonly nsgWrites = new KeyedSerializer();
 
   constructor(

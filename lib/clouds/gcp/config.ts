@@ -1,6 +1,9 @@
 import { z } from "zod";
 
-/** GCP limits segsync plans against (cloud-facts C1, C3); raise them here when yours are higher. */
+/**
+ * GCP limits segsync plans against (docs/clouds.md, "GCP firewall rule limits",
+ * "GCP network tags"); raise them here when yours are higher.
+ */
 export const GcpLimitsSchema = z
   .object({
     /** Source ranges per rule: 256 is documented by some, 5,000 by others; 256 is safe. */
@@ -21,7 +24,10 @@ export const DEFAULT_GCP_LIMITS: GcpLimits = {
   firewallRulesPerProject: 500,
 };
 
-/** Firewall priorities of segsync's rules (DESIGN §4: a configurable band). */
+/**
+ * Firewall priorities of segsync's rules (a configurable band: docs/architecture.md,
+ * "How each cloud enforces an identity").
+ */
 export const GcpPrioritiesSchema = z
   .object({
     exclusive: z

@@ -56,11 +56,11 @@ export function ownedTag(hash: string): string {
 }
 
 /**
- * Intent → GCP firewall rules and network tags (DESIGN §4): an owned tag per identity on its
- * instances; per (network, destination identity, service set) an allow rule with the tags of
- * same-network sources that carry one and rules with their exact ranges (split at the per-rule
- * limit, one address family each); then a deny-all for the tag, in the configured priority band.
- * Pure.
+ * Intent → GCP firewall rules and network tags (docs/architecture.md,
+ * "How each cloud enforces an identity"): an owned tag per identity on its instances; per (network,
+ * destination identity, service set) an allow rule with the tags of same-network sources that carry
+ * one and rules with their exact ranges (split at the per-rule limit, one address family each);
+ * then a deny-all for the tag, in the configured priority band. Pure.
  *
  * Only the projects the state holds are planned (a narrowed read plans its own projects): rules
  * of destinations whose network is in them, and tags of their instances. Everything computed

@@ -74,7 +74,10 @@ const RATE_LIMIT_REASONS: ReadonlySet<string> = new Set([
 
 const QUOTA_REASONS: ReadonlySet<string> = new Set(["quotaExceeded", "QUOTA_EXCEEDED", "limitExceeded"]);
 
-/** 429, or Compute's rate quota (cloud-facts C6: 403 rateLimitExceeded): worth a retry after a pause. */
+/**
+ * 429, or Compute's rate quota (403 rateLimitExceeded: docs/clouds.md,
+ * "GCP Compute operations and rate limits"): worth a retry after a pause.
+ */
 export function isThrottled(info: ComputeErrorInfo): boolean {
   return info.status === 429 || (info.status === 403 && info.reasons.some((r) => RATE_LIMIT_REASONS.has(r)));
 }

@@ -4,7 +4,8 @@ import { computeErrorInfo, isThrottled, toGcpError } from "./sdk-errors.js";
 
 /**
  * Backoff for throttled calls (403 rateLimitExceeded, 429). Compute refills its per-minute rate
- * quotas at the next minute boundary (cloud-facts C6), so the delays grow to tens of seconds.
+ * quotas at the next minute boundary (docs/clouds.md, "GCP Compute operations and rate limits"), so
+ * the delays grow to tens of seconds.
  */
 export interface GcpRetryOptions {
   /** Attempts per call, the first included. Default 6. */

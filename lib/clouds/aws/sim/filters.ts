@@ -85,7 +85,8 @@ export function applyFilters<T>(
   filters: readonly Ec2Filter[],
 ): T[] {
   if (filters.length === 0) {
-    // Not an EC2 rule but the port's: unfiltered describes fall into a smaller throttle bucket (cloud-facts A7).
+    // Not an EC2 rule but the port's: unfiltered describes fall into a smaller throttle bucket
+    // (docs/clouds.md, "AWS API throttling").
     throw fail.invalid("MissingParameter", `${operation} must be called with at least one filter.`);
   }
   const predicates = filters.map((filter) => predicateFor(operation, table, filter));

@@ -1,7 +1,10 @@
 import { fail } from "./failures.js";
 import type { SimRegion } from "./region.js";
 
-/** EC2's rules for the groups of one ENI: at least one, each once, each existing in the ENI's VPC (cloud-facts A5). */
+/**
+ * EC2's rules for the groups of one ENI: at least one, each once, each existing in the ENI's VPC
+ * (docs/clouds.md, "AWS attaching security groups").
+ */
 export function checkGroupList(
   region: SimRegion,
   networkInterfaceId: string,
@@ -28,7 +31,10 @@ export function checkGroupList(
   }
 }
 
-/** checkGroupList, and no more groups than the SGs-per-interface quota (cloud-facts A1). */
+/**
+ * checkGroupList, and no more groups than the SGs-per-interface quota (docs/clouds.md,
+ * "AWS security group quotas").
+ */
 export function checkInterfaceGroups(
   region: SimRegion,
   networkInterfaceId: string,

@@ -7,9 +7,10 @@ import { expandPermissions, ruleKey, type SimRule } from "./rules.js";
 import { tagMap } from "./tags.js";
 
 /**
- * Fills an empty region from a starting state in the describe shapes (DESIGN §6 `native`, or a
- * previous run's state()). References must resolve: an ENI's groups, a rule's group or prefix
- * list. Quotas are not re-checked: what exists in EC2 exists, whatever the quotas are now.
+ * Fills an empty region from a starting state in the describe shapes (an estate's `native`,
+ * docs/formats.md, "Estate"; or a previous run's state()). References must resolve: an ENI's
+ * groups, a rule's group or prefix list. Quotas are not re-checked: what exists in EC2 exists,
+ * whatever the quotas are now.
  */
 export function loadRegionState(region: SimRegion, state: AwsRegionState): void {
   if (state.account !== region.location.account || state.region !== region.location.region) {

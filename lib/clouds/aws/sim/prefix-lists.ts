@@ -5,7 +5,10 @@ import type { SimRegion } from "./region.js";
 import { checkDescription } from "./rules.js";
 import { checkTags, mergedTags } from "./tags.js";
 
-/** The largest MaxEntries a customer-managed list may have (cloud-facts A2). */
+/**
+ * The largest MaxEntries a customer-managed list may have (docs/clouds.md,
+ * "AWS managed prefix lists").
+ */
 export const MAX_PREFIX_LIST_ENTRIES = 1000;
 
 export function createManagedPrefixList(

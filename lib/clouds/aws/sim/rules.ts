@@ -4,9 +4,9 @@ import type { IpPermission } from "../model.js";
 import { fail } from "./failures.js";
 
 /**
- * Security group rules as EC2 counts and stores them: one protocol and port range from one
- * source. A permission naming three CIDRs is three rules (cloud-facts A1); describe calls group
- * them back into IpPermissions by protocol and ports.
+ * Security group rules as EC2 counts and stores them: one protocol and port range from one source.
+ * A permission naming three CIDRs is three rules (docs/clouds.md, "AWS security group quotas");
+ * describe calls group them back into IpPermissions by protocol and ports.
  */
 export type RuleSource =
   | { readonly kind: "cidr"; readonly family: 4 | 6; readonly cidr: string }
@@ -202,9 +202,10 @@ function comparePorts(a: SimRule | undefined, b: SimRule | undefined): number {
 }
 
 /**
- * How many rules a set costs against the rules-per-group quota, which EC2 enforces separately
- * for IPv4 and IPv6: a CIDR counts in its family, a group reference counts once in each, and a
- * customer-managed prefix list counts its MaxEntries in its family (cloud-facts A1).
+ * How many rules a set costs against the rules-per-group quota, which EC2 enforces separately for
+ * IPv4 and IPv6: a CIDR counts in its family, a group reference counts once in each, and a
+ * customer-managed prefix list counts its MaxEntries in its family (docs/clouds.md,
+ * "AWS security group quotas").
  */
 export function ruleCost(
   rules: Iterable<SimRule>,

@@ -2,12 +2,16 @@ import { compareText } from "../../../util/compare-text.js";
 import type { AwsTag } from "../model.js";
 import { fail } from "./failures.js";
 
-/** Tags as EC2 keeps them: one value per key (cloud-facts A4). */
+/** Tags as EC2 keeps them: one value per key (docs/clouds.md, "AWS tags"). */
 export type TagMap = Map<string, string>;
 
-/** User tags per resource; `aws:` tags are reserved and do not count (cloud-facts A4). */
+/**
+ * User tags per resource; `aws:` tags are reserved and do not count (docs/clouds.md, "AWS tags").
+ */
 export const TAGS_PER_RESOURCE = 50;
-/** EC2's Tag type says 127 (the user guide says 128): the stricter one, as cloud-facts A4 advises. */
+/**
+ * EC2's Tag type says 127 (the user guide says 128): the stricter one (docs/clouds.md, "AWS tags").
+ */
 const MAX_KEY_LENGTH = 127;
 const MAX_VALUE_LENGTH = 256;
 
@@ -57,7 +61,7 @@ export function mergedTags(resourceId: string, target: TagMap, tags: readonly Aw
   return merged;
 }
 
-/** "Unicode characters in UTF-8" (cloud-facts A4): code points, not UTF-16 units. */
+/** "Unicode characters in UTF-8" (docs/clouds.md, "AWS tags"): code points, not UTF-16 units. */
 function characterCount(text: string): number {
   return [...text].length;
 }

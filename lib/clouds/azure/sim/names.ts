@@ -1,8 +1,9 @@
 import { fail } from "./failures.js";
 
 /**
- * ARM's naming and tagging rules for the resources the simulator holds (cloud-facts B1, B4), so
- * that a name or tag that ARM would refuse is refused here too.
+ * ARM's naming and tagging rules for the resources the simulator holds (docs/clouds.md,
+ * "Azure NSG and ASG limits", "Azure tags"), so that a name or tag that ARM would refuse is refused
+ * here too.
  */
 
 const RESOURCE_GROUP = /^[\w.()-]{0,89}[\w()-]$/;

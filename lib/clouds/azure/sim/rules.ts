@@ -5,7 +5,10 @@ import { fail } from "./failures.js";
 import { checkName } from "./names.js";
 import { type ArmStore, key } from "./store.js";
 
-/** The six rules ARM gives every NSG, which cannot be changed (cloud-facts B2). */
+/**
+ * The six rules ARM gives every NSG, which cannot be changed (docs/clouds.md,
+ * "Azure default rules").
+ */
 export const DEFAULT_SECURITY_RULES: readonly SecurityRule[] = [
   defaultRule("AllowVnetInBound", 65000, "Inbound", "Allow", "VirtualNetwork", "VirtualNetwork"),
   defaultRule("AllowAzureLoadBalancerInBound", 65001, "Inbound", "Allow", "AzureLoadBalancer", "*"),
@@ -213,7 +216,10 @@ function checkPrefix(prefix: string, where: string): void {
   }
 }
 
-/** A rule with ASGs on both sides needs every member of both in one VNet (cloud-facts B3). */
+/**
+ * A rule with ASGs on both sides needs every member of both in one VNet (docs/clouds.md,
+ * "Azure ASG constraints").
+ */
 function checkSameVirtualNetwork(store: ArmStore, where: string, asgIds: readonly string[]): void {
   const vnets = new Set<string>();
   for (const asgId of asgIds) {

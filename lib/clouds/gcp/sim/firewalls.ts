@@ -6,9 +6,9 @@ import { firewallPath, resolveNetwork } from "./network.js";
 import type { SimProject } from "./project.js";
 
 /**
- * VPC firewall rules as Compute checks them (cloud-facts C1): names RFC 1035 and unique per
- * project, priority 0-65535 (default 1000), allowed or denied (not both), one address family
- * per rule, per-rule limits, and the project's "VPC firewall rules" quota.
+ * VPC firewall rules as Compute checks them (docs/clouds.md, "GCP firewall rule limits"): names RFC
+ * 1035 and unique per project, priority 0-65535 (default 1000), allowed or denied (not both), one
+ * address family per rule, per-rule limits, and the project's "VPC firewall rules" quota.
  */
 
 /** A rule as callers may write it: Compute defaults priority, direction and network. */
@@ -19,7 +19,10 @@ export type FirewallInput = Omit<GcpFirewall, "priority" | "direction" | "networ
 };
 
 export const DEFAULT_PRIORITY = 1000;
-/** Target tags per rule (cloud-facts C1); a system limit, not configuration. */
+/**
+ * Target tags per rule (docs/clouds.md, "GCP firewall rule limits"); a system limit, not
+ * configuration.
+ */
 export const TARGET_TAGS_PER_RULE = 70;
 
 const NAMED_PROTOCOLS = new Set(["tcp", "udp", "icmp", "esp", "ah", "sctp", "ipip", "all"]);

@@ -22,10 +22,11 @@ const STATUSES: ReadonlySet<string> = new Set<string>([
 ]);
 
 /**
- * Fills an empty project from a starting state in the REST shapes (DESIGN §6 `native`, or a
- * previous run's state()). The project's networks are those its instances and rules refer to.
- * Formats are checked (Compute could not hold a bad name); limits and quotas are not: what
- * exists in Compute exists, whatever the limits are now. Missing ids and fingerprints are made.
+ * Fills an empty project from a starting state in the REST shapes (an estate's `native`,
+ * docs/formats.md, "Estate"; or a previous run's state()). The project's networks are those its
+ * instances and rules refer to. Formats are checked (Compute could not hold a bad name); limits and
+ * quotas are not: what exists in Compute exists, whatever the limits are now. Missing ids and
+ * fingerprints are made.
  */
 export function loadProjectState(project: SimProject, state: GcpProjectState): void {
   if (state.project !== project.project) {

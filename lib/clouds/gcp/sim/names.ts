@@ -2,8 +2,9 @@ import { fail } from "./failures.js";
 
 /**
  * Compute's naming rules. Resource names (firewalls, instances, networks) and network tags share
- * RFC 1035: 1-63 of lowercase letters, digits and hyphens, starting with a letter, not ending
- * with a hyphen (cloud-facts C1, C3). Labels are looser: `_` and international letters (C4).
+ * RFC 1035: 1-63 of lowercase letters, digits and hyphens, starting with a letter, not ending with
+ * a hyphen (docs/clouds.md, "GCP firewall rule limits" and "GCP network tags"). Labels are looser:
+ * `_` and international letters ("GCP labels").
  */
 export const RFC_1035 = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const RFC_1035_RULE = "Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'";

@@ -9,8 +9,9 @@ import type { SimProject } from "./project.js";
 export interface CreateNetworkInput {
   readonly name: string;
   /**
-   * Create the rules that GCP pre-populates in the `default` network (cloud-facts C2), named
-   * `<network>-allow-internal|ssh|rdp|icmp` (for `default`: GCP's own names), at priority 65534.
+   * Create the rules that GCP pre-populates in the `default` network (docs/clouds.md,
+   * "GCP implied rules"), named `<network>-allow-internal|ssh|rdp|icmp` (for `default`: GCP's own
+   * names), at priority 65534.
    */
   readonly withDefaultRules?: boolean;
 }
