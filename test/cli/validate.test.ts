@@ -28,7 +28,7 @@ describe("segsync validate (child processes)", () => {
       ["validate", EXAMPLES[0], firstFixture?.file ?? ""],
       ["validate", "missing.yaml"],
     ]);
-  });
+  }, 120_000);
 
   it.each(EXAMPLES.map((file, index) => [file, index] as const))(
     "accepts %s with one summary line",

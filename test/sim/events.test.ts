@@ -140,7 +140,7 @@ describe("every step's events go through the real parsers", () => {
 
 describe("the events' shapes", () => {
   const fixture = (path: string): unknown =>
-    JSON.parse(readFileSync(join(REPO_ROOT, "..", "shared", "fixtures", "events", path), "utf8"));
+    JSON.parse(readFileSync(join(REPO_ROOT, "test", "fixtures", path), "utf8"));
   const keys = (value: unknown): string[] => Object.keys(value as object).sort();
 
   it("AWS events have the fields of EventBridge's samples", () => {
@@ -148,9 +148,9 @@ describe("the events' shapes", () => {
     const [stopping] = applyStep(clouds, { stop: { id: AWS_WEB } });
     const [tagged] = applyStep(clouds, { retag: { id: AWS_WEB, tags: NEW_TAGS } });
     expect(keys(stopping?.body)).toEqual(
-      keys({ version: "0", ...(fixture("aws/ec2-instance-state-change.json") as object) }),
+      keys({ version: "0", ...(fixture("aws/events/ec2-instance-state-change-pending.json") as object) }),
     );
-    const tagFixture = fixture("aws/tag-change-on-resource.json") as { detail: object };
+    const tagFixture = fixture("aws/events/tag-change-on-resource-instance.json") as { detail: object };
     expect(keys(tagged?.body)).toEqual(keys(tagFixture));
     if (tagged?.cloud !== "aws") throw new Error("expected an AWS event");
     const { detail } = tagged.body;
@@ -166,7 +166,7 @@ describe("the events' shapes", () => {
 
   it("Azure events have the fields of Event Grid's samples, httpRequest only for an existing resource", () => {
     const clouds = SimulatedClouds.fromEstate(estateOf(SMALL_ESTATE));
-    const [write] = fixture("azure/resource-write-success-vm.json") as [{ data: object }];
+    const [write] = fixture("azure/events/resource-write-success-vm.json") as [{ data: object }];
     const [update] = applyStep(clouds, { retag: { id: AZURE_API, tags: NEW_TAGS } });
     const [created] = applyStep(clouds, {
       launch: { id: AZURE_NEW, network: AZURE_VNET, privateIp: "10.2.0.50", tags: {} },
@@ -189,8 +189,8 @@ describe("the events' shapes", () => {
   it("GCP pushes wrap audit LogEntries with the fields of the sample, first and last of one operation", () => {
     const clouds = SimulatedClouds.fromEstate(estateOf(SMALL_ESTATE));
     const pushes = applyStep(clouds, { stop: { id: GCP_DB } });
-    const envelope = fixture("gcp/pubsub-push-envelope.json") as { message: object };
-    const sample = fixture("gcp/audit-log-instance-stop.json") as { protoPayload: object };
+    const envelope = fixture("gcp/pubsub/push-envelope.json") as { message: object };
+    const sample = fixture("gcp/audit/shared-stop-first.json") as { protoPayload: object };
     const entries = pushes.map((push) => {
       const body = push.body as { message: { data: string } };
       expect(keys(body)).toEqual(keys(envelope));
