@@ -9,7 +9,7 @@ import type { DestinationIntent, Intent, WorkloadReport } from "../compile/model
 import { cloudOfId } from "../inventory/ids.js";
 import type { Cloud, NetworkId, WorkloadId } from "../inventory/model.js";
 import type { Policy, Service } from "../policy/model.js";
-import { servicesAdmit } from "../policy/services.js";
+import { formatService, servicesAdmit } from "../policy/services.js";
 import type { SimulatedClouds } from "../sim/clouds.js";
 
 export interface Probe {
@@ -18,12 +18,43 @@ export interface Probe {
 }
 
 /** `tcp/5432`, `udp/53` or `icmp`; undefined when it is none of these. */
-export function parseProbe(text: string): Probe | undefined {
-  if (text === "icmp") return { protocol: "icmp" };
-  const match = /^(tcp|udp)\/(\d{1,5})$/.exec(text);
-  const port = Number(match?.[2]);
-  if (!match || port < 0 || port > 65535) return undefined;
-  return { protocol: match[1] as "tcp" | "udp", port };
+export type ProbeParse = { readonly probe: Probe } | { readonly error: string };
+
+/**
+ * `tcp/5432`, `udp/53`, `icmp`, or the name of one of the policy's services that stands for one
+ * port (`postgres`); anything else is an error that says what would do.
+ */
+export function parseProbe(
+  text: string,
+  services: Readonly<Record<string, readonly Service[]>> = {},
+): ProbeParse {
+  if (text === "icmp") return { probe: { protocol: "icmp" } };
+  const match = /^(tcp|udp)\/(\d+)$/.exec(text);
+  if (match) {
+    const port = Number(match[2]);
+    if (port < 1 || port > 65535) return { error: `port ${match[2]} is out of range (1-65535)` };
+    return { probe: { protocol: match[1] as "tcp" | "udp", port } };
+  }
+  const named = Object.hasOwn(services, text) ? services[text] : undefined;
+  if (named === undefined) {
+    const names = Object.keys(services).sort();
+    const known = names.length === 0 ? "" : ` (the policy's: ${names.join(", ")})`;
+    return { error: `expected tcp/PORT, udp/PORT, icmp or a service name${known}` };
+  }
+  const only = named.length === 1 ? named[0] : undefined;
+  if (only?.protocol === "icmp") return { probe: { protocol: "icmp" } };
+  if ((only?.protocol === "tcp" || only?.protocol === "udp") && only.fromPort === only.toPort)
+    return { probe: { protocol: only.protocol, port: only.fromPort } };
+  return {
+    error: `service ${text} stands for ${named.map(formatService).join(", ")}: give one port, e.g. --port ${firstPort(named)}`,
+  };
+}
+
+function firstPort(services: readonly Service[]): string {
+  for (const service of services)
+    if (service.protocol === "tcp" || service.protocol === "udp")
+      return `${service.protocol}/${service.fromPort}`;
+  return "icmp";
 }
 
 export function formatProbe(probe: Probe): string {

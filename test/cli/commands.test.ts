@@ -195,7 +195,7 @@ describe("segsync simulate, plan, apply, explain, graph, restore (child processe
   it("explain rejects a malformed port", () => {
     const result = run("explainBadPort");
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain("expected tcp/PORT, udp/PORT or icmp");
+    expect(result.stderr).toContain("expected tcp/PORT, udp/PORT, icmp or a service name");
   });
 
   it("graph prints Mermaid and DOT, and writes a self-contained HTML page", () => {

@@ -48,11 +48,6 @@ interface FlowContext {
  * real clouds as they are (read only). Exit 0 with a verdict either way; 1 on invalid input.
  */
 export async function explain(options: ExplainOptions, io: CliIo): Promise<number> {
-  const probe = parseProbe(options.port);
-  if (!probe) {
-    io.err(`segsync explain: --port ${options.port}: expected tcp/PORT, udp/PORT or icmp\n`);
-    return 1;
-  }
   const target = chooseTarget("explain", options, io);
   if (target === undefined) return 1;
   const context =
@@ -61,7 +56,12 @@ export async function explain(options: ExplainOptions, io: CliIo): Promise<numbe
   const unknown = [options.from, options.to].filter((id) => context.clouds.workload(id) === undefined);
   for (const id of unknown) io.err(`segsync explain: no workload ${id} in ${context.where}\n`);
   if (unknown.length > 0) return 1;
-  print(context, options, probe, io);
+  const parsed = parseProbe(options.port, context.policy.services);
+  if ("error" in parsed) {
+    io.err(`segsync explain: --port ${options.port}: ${parsed.error}\n`);
+    return 1;
+  }
+  print(context, options, parsed.probe, io);
   return 0;
 }
 
