@@ -66,12 +66,10 @@ export function buildAzure(
       );
       const state: AzureSubscriptionState = {
         subscription,
-        networkSecurityGroups: mine(native.networkSecurityGroups).map(
-          ({ networkInterfaces: _derived, defaultSecurityRules: _arms, ...nsg }) => ({
-            ...nsg,
-            defaultSecurityRules: [],
-          }),
-        ),
+        networkSecurityGroups: mine(native.networkSecurityGroups).map((nsg) => ({
+          ...nsg,
+          defaultSecurityRules: [],
+        })),
         applicationSecurityGroups: mine(native.applicationSecurityGroups),
         networkInterfaces: nics.map(
           (nic) => machines.find((m) => m.nic.id === nic.id)?.nic ?? detachedNic(nic, index),
