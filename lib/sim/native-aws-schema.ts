@@ -82,7 +82,8 @@ export const NativePrefixListSchema = printedObject(
     MaxEntries: z.number().int().positive().optional(),
     Version: z.number().int().positive().default(1),
     OwnerId: z.union([ACCOUNT, z.literal("AWS")]).optional(),
-    State: z.enum(["create-complete", "modify-complete"]).default("create-complete"),
+    // EC2 prints more states than its model lists ("active"); only modify-complete means anything here.
+    State: z.string().min(1).default("create-complete"),
     /** arn:aws:ec2:<region>:<account>:prefix-list/<id>: says where the list is when nothing else does. */
     PrefixListArn: z.string().optional(),
     Tags: z.array(TagSchema).default([]),
@@ -131,7 +132,8 @@ export const NativeNetworkInterfaceSchema = printedObject(
     VpcId: VPC_ID,
     SubnetId: z.string().optional(),
     OwnerId: ACCOUNT.optional(),
-    Status: z.enum(["in-use", "available"]).optional(),
+    // EC2's statuses, and "pending", which create-network-interface prints; segsync reads the attachment.
+    Status: z.enum(["available", "associated", "attaching", "in-use", "detaching", "pending"]).optional(),
     PrivateIpAddress: Ipv4AddressSchema,
     PrivateIpAddresses: z
       .array(

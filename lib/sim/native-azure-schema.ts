@@ -123,6 +123,9 @@ const IP_CONFIGURATION_FIELDS = [
   "loadBalancerBackendAddressPools",
   "loadBalancerInboundNatRules",
   "privateIPAddressPrefixLength",
+  // Newer API versions name the prefix of a prefix configuration so.
+  "privateIPAddressPrefix",
+  "privateIPAddressPrefixSize",
   "privateIPAllocationMethod",
   "privateIPAddressVersion",
   "provisioningState",
@@ -183,11 +186,14 @@ export const NativeAzureNicSchema = resourceObject(
     virtualMachine: SubResourceSchema.optional(),
     networkSecurityGroup: SubResourceSchema.optional(),
     primary: z.boolean().optional(),
-    // The simulated NICs hold one address each, as segsync's discovery reads them.
+    // A NIC may have secondary IP configurations; the simulated NIC holds the primary one's address.
     ipConfigurations: z
       .array(IpConfigurationSchema)
       .min(1, "a NIC has an IP configuration")
-      .max(1, "the simulated clouds give a NIC one IP configuration"),
+      .refine(
+        (configs) => configs.filter((config) => config.primary === true).length <= 1,
+        "a NIC has one primary IP configuration",
+      ),
   },
   NIC_FIELDS,
 );
@@ -202,3 +208,13 @@ export type NativeNetworkSecurityGroup = z.output<typeof NativeNetworkSecurityGr
 export type NativeApplicationSecurityGroup = z.output<typeof NativeApplicationSecurityGroupSchema>;
 export type NativeAzureNic = z.output<typeof NativeAzureNicSchema>;
 export type NativeAzure = z.output<typeof NativeAzureSchema>;
+
+/** The IP configuration whose address the NIC has: the one marked primary, else the only or first one. */
+export function primaryIpConfiguration(nic: NativeAzureNic): {
+  config: NativeAzureNic["ipConfigurations"][number];
+  at: number;
+} {
+  const marked = nic.ipConfigurations.findIndex((config) => config.primary === true);
+  const at = marked === -1 ? 0 : marked;
+  return { config: nic.ipConfigurations[at] as NativeAzureNic["ipConfigurations"][number], at };
+}
