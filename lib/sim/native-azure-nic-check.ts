@@ -194,12 +194,8 @@ function detached(
       message: "a NIC of no VM needs its private IP address",
     });
   }
-  if (config?.publicIPAddress !== undefined) {
-    issues.push({
-      path: [...where, "publicIPAddress"],
-      message: "a NIC of no VM has no public IP in the simulated clouds",
-    });
-  }
+  // A public IP on a NIC of no VM (az network nic create --public-ip-address) carries no traffic:
+  // it is accepted and not simulated.
   const network = config?.subnet === undefined ? undefined : networkOfSubnet(index, config.subnet.id);
   if (config?.subnet === undefined) {
     issues.push({
