@@ -61,7 +61,10 @@ const db = { "seg-app": "shop", "seg-role": "db" };
 
 describe("aws ec2 describe-* output from the AWS CLI reference", () => {
   const ACCOUNT = "123456789012";
-  const vpc = (region: string, vpcId: string, cidr: string) => ({ id: `aws:${ACCOUNT}:${region}:${vpcId}`, cidr });
+  const vpc = (region: string, vpcId: string, cidr: string) => ({
+    id: `aws:${ACCOUNT}:${region}:${vpcId}`,
+    cidr,
+  });
   const instance = (region: string, vpcId: string, instanceId: string, privateIp: string, more = {}) => ({
     id: `aws:${ACCOUNT}:${region}:${instanceId}`,
     network: `aws:${ACCOUNT}:${region}:${vpcId}`,
@@ -85,13 +88,20 @@ describe("aws ec2 describe-* output from the AWS CLI reference", () => {
     await simulates({
       networks: [vpc("us-east-1", "vpc-a01106c2", "10.0.0.0/16")],
       workloads: [
-        instance("us-east-1", "vpc-a01106c2", "i-0598c7d356eba48d7", "10.0.1.149", { publicIp: "198.51.100.0" }),
+        instance("us-east-1", "vpc-a01106c2", "i-0598c7d356eba48d7", "10.0.1.149", {
+          publicIp: "198.51.100.0",
+        }),
       ],
       native: {
         aws: {
           // The group both interfaces name, as describe-security-groups prints a VPC's default group.
           securityGroups: [
-            { GroupId: "sg-8637d3e3", GroupName: "default", Description: "default VPC security group", VpcId: "vpc-a01106c2" },
+            {
+              GroupId: "sg-8637d3e3",
+              GroupName: "default",
+              Description: "default VPC security group",
+              VpcId: "vpc-a01106c2",
+            },
           ],
           networkInterfaces: primary,
         },
@@ -105,13 +115,20 @@ describe("aws ec2 describe-* output from the AWS CLI reference", () => {
       estateOf({
         networks: [vpc("us-east-1", "vpc-a01106c2", "10.0.0.0/16")],
         workloads: [
-          instance("us-east-1", "vpc-a01106c2", "i-0598c7d356eba48d7", "10.0.1.149", { publicIp: "198.51.100.0" }),
+          instance("us-east-1", "vpc-a01106c2", "i-0598c7d356eba48d7", "10.0.1.149", {
+            publicIp: "198.51.100.0",
+          }),
           instance("us-east-1", "vpc-a01106c2", "i-1234567890abcdef0", "10.0.1.16"),
         ],
         native: {
           aws: {
             securityGroups: [
-              { GroupId: "sg-8637d3e3", GroupName: "default", Description: "default VPC security group", VpcId: "vpc-a01106c2" },
+              {
+                GroupId: "sg-8637d3e3",
+                GroupName: "default",
+                Description: "default VPC security group",
+                VpcId: "vpc-a01106c2",
+              },
             ],
             networkInterfaces: NetworkInterfaces,
           },
@@ -167,7 +184,10 @@ describe("aws ec2 describe-* output from the AWS CLI reference", () => {
 });
 
 describe("az network … and ARM REST output from Microsoft's documentation", () => {
-  const ids = { "/subscriptions/guid/": `/subscriptions/${SUB}/`, "/subscriptions/subid/": `/subscriptions/${SUB}/` };
+  const ids = {
+    "/subscriptions/guid/": `/subscriptions/${SUB}/`,
+    "/subscriptions/subid/": `/subscriptions/${SUB}/`,
+  };
   const vnet = (group: string, name: string, region: string, cidr: string) => ({
     id: `azure:${SUB}:${group}:${name}`,
     region,
@@ -243,17 +263,17 @@ describe("Compute API output recorded by Cloud Custodian", () => {
   });
   const networks = [{ id: network, cidr: "10.128.0.0/9" }];
 
-  it.each([
-    "gcp/firewalls-get-allow-inbound-xyz.json",
-    "gcp/firewalls-get-test.json",
-  ])("firewalls.get: %s", async (path) => {
-    const firewall = sample(path).body;
-    await simulates({
-      networks,
-      workloads: [instance("us-central1-a", "test-ingwar", "10.128.0.2")],
-      native: { gcp: { firewalls: [firewall] } },
-    });
-  });
+  it.each(["gcp/firewalls-get-allow-inbound-xyz.json", "gcp/firewalls-get-test.json"])(
+    "firewalls.get: %s",
+    async (path) => {
+      const firewall = sample(path).body;
+      await simulates({
+        networks,
+        workloads: [instance("us-central1-a", "test-ingwar", "10.128.0.2")],
+        native: { gcp: { firewalls: [firewall] } },
+      });
+    },
+  );
 
   it("firewalls.list", async () => {
     const { items } = sample("gcp/firewalls-list.json").body;
