@@ -14,10 +14,22 @@ import { SUB } from "./fixtures.js";
 const FIXTURES = join(import.meta.dirname, "../fixtures/native");
 
 /** The sample's text with ids adapted, parsed. */
-function sample(path: string, ids: Readonly<Record<string, string>> = {}): any {
+function sample<T>(path: string, ids: Readonly<Record<string, string>> = {}): T {
   let text = readFileSync(join(FIXTURES, path), "utf8");
   for (const [from, to] of Object.entries(ids)) text = text.replaceAll(from, to);
-  return JSON.parse(text);
+  return JSON.parse(text) as T;
+}
+
+/** An ARM example file: its response body. */
+interface RestExample<T> {
+  responses: { "200": { body: T } };
+}
+/** A Cloud Custodian recording of one API call. */
+interface Recorded<T> {
+  body: T;
+}
+interface DescribedInterfaces {
+  NetworkInterfaces: { Attachment: { DeviceIndex: number } }[];
 }
 
 const POLICY = [
@@ -74,7 +86,7 @@ describe("aws ec2 describe-* output from the AWS CLI reference", () => {
   });
 
   it("describe-security-groups", async () => {
-    const { SecurityGroups } = sample("aws/describe-security-groups.json");
+    const { SecurityGroups } = sample<{ SecurityGroups: object[] }>("aws/describe-security-groups.json");
     await simulates({
       networks: [vpc("us-east-1", "vpc-1a2b3c4d", "10.0.0.0/16")],
       workloads: [instance("us-east-1", "vpc-1a2b3c4d", "i-0a00000000000001", "10.0.0.10")],
@@ -83,8 +95,8 @@ describe("aws ec2 describe-* output from the AWS CLI reference", () => {
   });
 
   it("describe-network-interfaces: the primary interface of an instance", async () => {
-    const { NetworkInterfaces } = sample("aws/describe-network-interfaces.json");
-    const primary = NetworkInterfaces.filter((eni: any) => eni.Attachment.DeviceIndex === 0);
+    const { NetworkInterfaces } = sample<DescribedInterfaces>("aws/describe-network-interfaces.json");
+    const primary = NetworkInterfaces.filter((eni) => eni.Attachment.DeviceIndex === 0);
     await simulates({
       networks: [vpc("us-east-1", "vpc-a01106c2", "10.0.0.0/16")],
       workloads: [
@@ -110,7 +122,7 @@ describe("aws ec2 describe-* output from the AWS CLI reference", () => {
   });
 
   it("describe-network-interfaces: a secondary interface is named as such", () => {
-    const { NetworkInterfaces } = sample("aws/describe-network-interfaces.json");
+    const { NetworkInterfaces } = sample<DescribedInterfaces>("aws/describe-network-interfaces.json");
     expect(() =>
       estateOf({
         networks: [vpc("us-east-1", "vpc-a01106c2", "10.0.0.0/16")],
@@ -140,7 +152,7 @@ describe("aws ec2 describe-* output from the AWS CLI reference", () => {
   });
 
   it("create-network-interface: an interface attached to nothing yet", async () => {
-    const { NetworkInterface } = sample("aws/create-network-interface.json");
+    const { NetworkInterface } = sample<{ NetworkInterface: object }>("aws/create-network-interface.json");
     await simulates({
       networks: [vpc("us-west-2", "vpc-02723a0feeeb9d57b", "10.0.0.0/16")],
       workloads: [instance("us-west-2", "vpc-02723a0feeeb9d57b", "i-0a00000000000001", "10.0.8.10")],
@@ -161,9 +173,11 @@ describe("aws ec2 describe-* output from the AWS CLI reference", () => {
   });
 
   it("describe-managed-prefix-lists with get-managed-prefix-list-entries", async () => {
-    const { PrefixLists } = sample("aws/describe-managed-prefix-lists.json");
-    const { Entries } = sample("aws/get-managed-prefix-list-entries.json");
-    const lists = PrefixLists.map((list: any) =>
+    const { PrefixLists } = sample<{ PrefixLists: { PrefixListId: string }[] }>(
+      "aws/describe-managed-prefix-lists.json",
+    );
+    const { Entries } = sample<{ Entries: object[] }>("aws/get-managed-prefix-list-entries.json");
+    const lists = PrefixLists.map((list) =>
       list.PrefixListId === "pl-0123456abcabcabc1" ? { ...list, Entries } : list,
     );
     await simulates({
@@ -174,7 +188,7 @@ describe("aws ec2 describe-* output from the AWS CLI reference", () => {
   });
 
   it("modify-managed-prefix-list", async () => {
-    const { PrefixList } = sample("aws/modify-managed-prefix-list.json");
+    const { PrefixList } = sample<{ PrefixList: object }>("aws/modify-managed-prefix-list.json");
     await simulates({
       networks: [vpc("us-west-2", "vpc-0a1b2c3d", "10.0.0.0/16")],
       workloads: [instance("us-west-2", "vpc-0a1b2c3d", "i-0a00000000000001", "10.0.0.10")],
@@ -202,7 +216,7 @@ describe("az network … and ARM REST output from Microsoft's documentation", ()
   });
 
   it("az network nsg show", async () => {
-    const nsg = sample("azure/az-network-nsg-show.json", ids);
+    const nsg = sample<object>("azure/az-network-nsg-show.json", ids);
     await simulates({
       networks: [vnet("myResourceGroup", "myVnet", "eastus", "192.168.0.0/16")],
       workloads: [vm("myResourceGroup", "myVM", `azure:${SUB}:myResourceGroup:myVnet`, "192.168.1.5")],
@@ -211,8 +225,8 @@ describe("az network … and ARM REST output from Microsoft's documentation", ()
   });
 
   it("az network nic create, with the NSG it names", async () => {
-    const nsg = sample("azure/az-network-nsg-show.json", ids);
-    const { NewNIC } = sample("azure/az-network-nic-create.json", ids);
+    const nsg = sample<object>("azure/az-network-nsg-show.json", ids);
+    const { NewNIC } = sample<{ NewNIC: object }>("azure/az-network-nic-create.json", ids);
     await simulates({
       networks: [vnet("myResourceGroup", "myVnet", "eastus", "192.168.0.0/16")],
       workloads: [vm("myResourceGroup", "myVM", `azure:${SUB}:myResourceGroup:myVnet`, "192.168.1.5")],
@@ -221,7 +235,7 @@ describe("az network … and ARM REST output from Microsoft's documentation", ()
   });
 
   it("NetworkSecurityGroups_Get (REST, fields under properties)", async () => {
-    const nsg = sample("azure/NetworkSecurityGroupGet.json", ids).responses["200"].body;
+    const nsg = sample<RestExample<object>>("azure/NetworkSecurityGroupGet.json", ids).responses["200"].body;
     await simulates({
       networks: [vnet("rg1", "rg1-vnet", "westus", "172.20.0.0/16")],
       workloads: [vm("rg1", "vm1", `azure:${SUB}:rg1:rg1-vnet`, "172.20.2.4")],
@@ -230,7 +244,7 @@ describe("az network … and ARM REST output from Microsoft's documentation", ()
   });
 
   it("NetworkInterfaces_Get (REST): a VM's NIC with a secondary IP configuration", async () => {
-    const nic = sample("azure/NetworkInterfaceGet.json", ids).responses["200"].body;
+    const nic = sample<RestExample<object>>("azure/NetworkInterfaceGet.json", ids).responses["200"].body;
     const nsg = {
       id: `/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.Network/networkSecurityGroups/nsg`,
       name: "nsg",
@@ -244,7 +258,8 @@ describe("az network … and ARM REST output from Microsoft's documentation", ()
   });
 
   it("ApplicationSecurityGroups_List (REST)", async () => {
-    const { value } = sample("azure/ApplicationSecurityGroupList.json", ids).responses["200"].body;
+    const { value } = sample<RestExample<{ value: object[] }>>("azure/ApplicationSecurityGroupList.json", ids)
+      .responses["200"].body;
     await simulates({
       networks: [vnet("rg1", "rg1-vnet", "westus", "172.20.0.0/16")],
       workloads: [vm("rg1", "vm1", `azure:${SUB}:rg1:rg1-vnet`, "172.20.2.4")],
@@ -266,7 +281,7 @@ describe("Compute API output recorded by Cloud Custodian", () => {
   it.each(["gcp/firewalls-get-allow-inbound-xyz.json", "gcp/firewalls-get-test.json"])(
     "firewalls.get: %s",
     async (path) => {
-      const firewall = sample(path).body;
+      const firewall = sample<Recorded<object>>(path).body;
       await simulates({
         networks,
         workloads: [instance("us-central1-a", "test-ingwar", "10.128.0.2")],
@@ -276,7 +291,7 @@ describe("Compute API output recorded by Cloud Custodian", () => {
   );
 
   it("firewalls.list", async () => {
-    const { items } = sample("gcp/firewalls-list.json").body;
+    const { items } = sample<Recorded<{ items: object[] }>>("gcp/firewalls-list.json").body;
     await simulates({
       networks,
       workloads: [instance("us-central1-a", "test-ingwar", "10.128.0.2")],
@@ -285,7 +300,7 @@ describe("Compute API output recorded by Cloud Custodian", () => {
   });
 
   it("instances.list", async () => {
-    const { items } = sample("gcp/instances-list-us-central1-a.json").body;
+    const { items } = sample<Recorded<{ items: object[] }>>("gcp/instances-list-us-central1-a.json").body;
     await simulates({
       networks,
       workloads: [instance("us-central1-a", "test-ingwar", "10.128.0.2")],
@@ -294,8 +309,10 @@ describe("Compute API output recorded by Cloud Custodian", () => {
   });
 
   it("instances.aggregatedList", async () => {
-    const { items } = sample("gcp/instances-aggregated-list.json").body;
-    const instances = Object.values(items).flatMap((scope: any) => scope.instances ?? []);
+    const { items } = sample<Recorded<{ items: Record<string, { instances?: object[] }> }>>(
+      "gcp/instances-aggregated-list.json",
+    ).body;
+    const instances = Object.values(items).flatMap((scope) => scope.instances ?? []);
     await simulates({
       networks,
       workloads: [instance("us-east4-c", "iap-test-webapp", "10.150.0.2")],
