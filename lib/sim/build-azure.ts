@@ -19,7 +19,7 @@ import { SimulatedArm } from "../clouds/azure/sim-api.js";
 import { azureVmId, azureVnetId, type EstateIndex, type IndexedWorkload } from "./estate-index.js";
 import type { Estate } from "./estate-schema.js";
 import { networkOfSubnet } from "./native-azure-nic-check.js";
-import type { NativeAzure, NativeAzureNic } from "./native-azure-schema.js";
+import { type NativeAzure, type NativeAzureNic, primaryIpConfiguration } from "./native-azure-schema.js";
 import { refusedAt } from "./refusal.js";
 
 const subscriptionOf = (id: string) => parseResourceId(id)?.subscription.toLowerCase() ?? "";
@@ -66,12 +66,10 @@ export function buildAzure(
       );
       const state: AzureSubscriptionState = {
         subscription,
-        networkSecurityGroups: mine(native.networkSecurityGroups).map(
-          ({ networkInterfaces: _derived, defaultSecurityRules: _arms, ...nsg }) => ({
-            ...nsg,
-            defaultSecurityRules: [],
-          }),
-        ),
+        networkSecurityGroups: mine(native.networkSecurityGroups).map((nsg) => ({
+          ...nsg,
+          defaultSecurityRules: [],
+        })),
         applicationSecurityGroups: mine(native.applicationSecurityGroups),
         networkInterfaces: nics.map(
           (nic) => machines.find((m) => m.nic.id === nic.id)?.nic ?? detachedNic(nic, index),
@@ -134,7 +132,7 @@ function machineOf(
     throw new TypeError(`${workload.id} is not an Azure VM`);
   const location = index.networkOf(workload)?.network.region ?? "";
   const vmId = azureVmId(parts.subscription, parts.resourceGroup, parts.vmName);
-  const [config] = native.ipConfigurations;
+  const { config } = primaryIpConfiguration(native);
   const pipId =
     workload.publicIp === undefined
       ? undefined
@@ -194,16 +192,18 @@ function nicBase(native: NativeAzureNic, location: string) {
 
 /** A NIC of no VM, as given (its checks made sure it has a region, subnet and address). */
 function detachedNic(native: NativeAzureNic, index: EstateIndex): NetworkInterface {
-  const [config] = native.ipConfigurations;
-  const network = config?.subnet === undefined ? undefined : networkOfSubnet(index, config.subnet.id);
+  const { config } = primaryIpConfiguration(native);
+  const network = config.subnet === undefined ? undefined : networkOfSubnet(index, config.subnet.id);
   return {
     ...nicBase(native, native.location ?? network?.network.region ?? ""),
-    ipConfigurations: native.ipConfigurations.map((c) => ({
-      name: c.name,
-      primary: true,
-      privateIPAddress: c.privateIPAddress ?? "",
-      subnet: { id: c.subnet?.id ?? "" },
-      applicationSecurityGroups: c.applicationSecurityGroups,
-    })),
+    ipConfigurations: [
+      {
+        name: config.name,
+        primary: true,
+        privateIPAddress: config.privateIPAddress ?? "",
+        subnet: { id: config.subnet?.id ?? "" },
+        applicationSecurityGroups: config.applicationSecurityGroups,
+      },
+    ],
   };
 }

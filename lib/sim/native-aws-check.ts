@@ -55,14 +55,14 @@ export function checkNativeAws(native: NativeAws, index: EstateIndex, addresses:
     listPlaces.set(list.PrefixListId, place.ok ? locationKey(place.location) : UNPLACED);
     if (!place.ok) issues.push({ path: [...path, place.field], message: place.message });
     else {
-      if (list.OwnerId !== undefined && list.OwnerId !== place.location.account) {
+      if (list.OwnerId !== undefined && list.OwnerId !== "AWS" && list.OwnerId !== place.location.account) {
         issues.push({
           path: [...path, "OwnerId"],
           message: `is ${list.OwnerId}, but the list is in ${locationKey(place.location)}`,
         });
       }
     }
-    if (list.Entries.length > list.MaxEntries) {
+    if (list.MaxEntries !== undefined && list.Entries.length > list.MaxEntries) {
       issues.push({
         path: [...path, "Entries"],
         message: `${list.Entries.length} entries, but MaxEntries is ${list.MaxEntries}`,

@@ -8,7 +8,8 @@ import type { DraftIssue, PathSegment } from "../util/source-issues.js";
 import type { EstateIndex } from "./estate-index.js";
 import type { NativeAws, NativePrefixList } from "./native-aws-schema.js";
 
-const PREFIX_LIST_ARN = /^arn:aws[a-z-]*:ec2:([a-z0-9-]+):(\d{12}):prefix-list\/(pl-[0-9a-f]+)$/;
+// An AWS-owned list's ARN has `aws` for the account: it is in every account of its region.
+const PREFIX_LIST_ARN = /^arn:aws[a-z-]*:ec2:([a-z0-9-]+):(\d{12}|aws):prefix-list\/(pl-[0-9a-f]+)$/;
 
 export function locationKey(location: AwsLocation): string {
   return `${location.account}:${location.region}`;
@@ -37,15 +38,15 @@ export function prefixListLocation(
   index: EstateIndex,
 ): { ok: true; location: AwsLocation } | { ok: false; field: string; message: string } {
   const known = new Set(awsLocations(index).map(locationKey));
-  if (list.PrefixListArn !== undefined) {
-    const match = PREFIX_LIST_ARN.exec(list.PrefixListArn);
-    if (match === null || match[3] !== list.PrefixListId) {
-      return {
-        ok: false,
-        field: "PrefixListArn",
-        message: `not the ARN of ${list.PrefixListId} (arn:aws:ec2:<region>:<account>:prefix-list/${list.PrefixListId})`,
-      };
-    }
+  const match = list.PrefixListArn === undefined ? undefined : PREFIX_LIST_ARN.exec(list.PrefixListArn);
+  if (match === null || (match !== undefined && match[3] !== list.PrefixListId)) {
+    return {
+      ok: false,
+      field: "PrefixListArn",
+      message: `not the ARN of ${list.PrefixListId} (arn:aws:ec2:<region>:<account>:prefix-list/${list.PrefixListId})`,
+    };
+  }
+  if (match !== undefined && match[2] !== "aws") {
     const location = { account: match[2] as string, region: match[1] as string };
     if (!known.has(locationKey(location))) {
       return {
@@ -67,7 +68,12 @@ export function prefixListLocation(
   const candidates =
     users.size > 0
       ? [...users.values()]
-      : awsLocations(index).filter((l) => list.OwnerId === undefined || l.account === list.OwnerId);
+      : awsLocations(index)
+          .filter((l) => match === undefined || l.region === match[1])
+          .filter(
+            // An AWS-owned list is in every account of its region.
+            (l) => list.OwnerId === undefined || list.OwnerId === "AWS" || l.account === list.OwnerId,
+          );
   const [only] = candidates;
   if (candidates.length === 1 && only !== undefined) return { ok: true, location: only };
   return {

@@ -10,7 +10,7 @@ import type { AddressBook } from "./address-book.js";
 import { addressIssues } from "./estate-check.js";
 import { azureVnetId, type EstateIndex, type IndexedNetwork, type IndexedWorkload } from "./estate-index.js";
 import { sameRegionRef } from "./native-azure-check.js";
-import type { NativeAzure, NativeAzureNic } from "./native-azure-schema.js";
+import { type NativeAzure, type NativeAzureNic, primaryIpConfiguration } from "./native-azure-schema.js";
 
 interface Groups {
   readonly nsgs: ReadonlyMap<string, { readonly location: string }>;
@@ -156,9 +156,8 @@ function configurationIssues(
   path: readonly PathSegment[],
 ): DraftIssue[] {
   const issues: DraftIssue[] = [];
-  const [config] = nic.ipConfigurations;
-  if (config === undefined) return issues;
-  const where = [...path, "ipConfigurations", 0];
+  const { config, at } = primaryIpConfiguration(nic);
+  const where = [...path, "ipConfigurations", at];
   const { workload } = entry;
   if (config.privateIPAddress !== undefined && config.privateIPAddress !== workload.privateIp) {
     issues.push({
@@ -185,8 +184,8 @@ function detached(
   path: readonly PathSegment[],
 ): Placed {
   const issues: DraftIssue[] = [];
-  const [config] = nic.ipConfigurations;
-  const where = [...path, "ipConfigurations", 0];
+  const { config, at } = primaryIpConfiguration(nic);
+  const where = [...path, "ipConfigurations", at];
   if (nic.location === undefined)
     issues.push({ path: [...path, "location"], message: "a NIC of no VM needs its location" });
   if (config?.privateIPAddress === undefined) {
@@ -195,12 +194,8 @@ function detached(
       message: "a NIC of no VM needs its private IP address",
     });
   }
-  if (config?.publicIPAddress !== undefined) {
-    issues.push({
-      path: [...where, "publicIPAddress"],
-      message: "a NIC of no VM has no public IP in the simulated clouds",
-    });
-  }
+  // A public IP on a NIC of no VM (az network nic create --public-ip-address) carries no traffic:
+  // it is accepted and not simulated.
   const network = config?.subnet === undefined ? undefined : networkOfSubnet(index, config.subnet.id);
   if (config?.subnet === undefined) {
     issues.push({

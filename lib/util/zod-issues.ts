@@ -4,6 +4,7 @@
  * alternative that the value was evidently meant to be.
  */
 import type { z } from "zod";
+import { closestName } from "../policy/suggest.js";
 import type { DraftIssue, PathSegment } from "./source-issues.js";
 
 type ZodIssue = z.core.$ZodIssue;
@@ -108,6 +109,15 @@ function likelyBranch(branches: readonly (readonly ZodIssue[])[]): readonly ZodI
   return best;
 }
 
+/** A near miss gets the key it was meant to be; anything else, the keys the map takes. */
+function unknownKeyMessage(key: string, allowed: readonly string[]): string {
+  if (allowed.length === 0) return `unknown key "${key}": this map takes no keys`;
+  const closest = closestName(key, allowed);
+  return closest === undefined
+    ? `unknown key "${key}" (allowed: ${allowed.join(", ")})`
+    : `unknown key "${key}" (did you mean "${closest}"?)`;
+}
+
 export function draftIssuesFromZod(
   issues: readonly ZodIssue[],
   base: readonly PathSegment[] = [],
@@ -119,10 +129,7 @@ export function draftIssuesFromZod(
       for (const key of issue.keys) {
         drafts.push({
           path: [...path, key],
-          message:
-            issue.message === ""
-              ? `unknown key "${key}": this map takes no keys`
-              : `unknown key "${key}" (allowed: ${issue.message})`,
+          message: unknownKeyMessage(key, issue.message === "" ? [] : issue.message.split(", ")),
           target: "key",
         });
       }

@@ -66,7 +66,7 @@ azure:
 `;
     expect(issuesOf(text)).toEqual([
       "config.yaml:5:16 aws.accounts[0].account: an AWS account id is 12 digits",
-      'config.yaml:7:7 aws.accounts[0].region: unknown key "region" (allowed: account, regions, roleArn, vpcs)',
+      'config.yaml:7:7 aws.accounts[0].region: unknown key "region" (did you mean "regions"?)',
       "config.yaml:10:9 azure.auth.clientId: required key is missing",
     ]);
   });

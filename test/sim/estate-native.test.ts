@@ -90,7 +90,7 @@ const INVALID: readonly InvalidCase[] = [
       ...sg(undefined, undefined, undefined, ["      GroupDescription: x"]),
     ),
     expected: [
-      'e.yaml:18:7 native.aws.securityGroups[0].GroupDescription: unknown key "GroupDescription" (allowed: GroupId, GroupName, Description, VpcId, OwnerId, IpPermissions, IpPermissionsEgress, Tags)',
+      'e.yaml:18:7 native.aws.securityGroups[0].GroupDescription: unknown key "GroupDescription" (allowed: GroupId, GroupName, Description, VpcId, OwnerId, IpPermissions, IpPermissionsEgress, Tags, SecurityGroupArn)',
     ],
   },
   {
@@ -519,10 +519,15 @@ const INVALID: readonly InvalidCase[] = [
       "native:",
       "  azure:",
       "    networkInterfaces:",
-      ...nic([`      virtualMachine: { id: ${vmId("vm-api-1")} }`, ...ipc(), "        - name: ipconfig2"]),
+      ...nic([
+        `      virtualMachine: { id: ${vmId("vm-api-1")} }`,
+        ...ipc(["          primary: true"]),
+        "        - name: ipconfig2",
+        "          primary: true",
+      ]),
     ),
     expected: [
-      "e.yaml:19:9 native.azure.networkInterfaces[0].ipConfigurations: the simulated clouds give a NIC one IP configuration",
+      "e.yaml:19:9 native.azure.networkInterfaces[0].ipConfigurations: a NIC has one primary IP configuration",
     ],
   },
   {

@@ -85,9 +85,7 @@ const INVALID: readonly (readonly [string, string, readonly string[]])[] = [
   [
     "unknownKind",
     `${H}  - lanch: { id: x }\n`,
-    [
-      's.yaml:4:5 steps[0].lanch: unknown key "lanch" (allowed: launch, retag, stop, start, terminate, migrate, reconcile, fullSync)',
-    ],
+    ['s.yaml:4:5 steps[0].lanch: unknown key "lanch" (did you mean "launch"?)'],
   ],
   [
     "twoKinds",
