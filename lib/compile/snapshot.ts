@@ -12,6 +12,8 @@ export interface SnapshotInput {
   readonly entries: ReadonlyMap<string, WorkloadEntry>;
   readonly identities: ReadonlyMap<string, IdentityState>;
   readonly rules: readonly RuleState[];
+  /** The policy's labels.tagPrefix, to tell when no workload carries it at all. */
+  readonly tagPrefix: string;
 }
 
 /** Assembles the frozen, sorted Intent from the compiler's parts. */
@@ -36,7 +38,7 @@ export function buildSnapshot(input: SnapshotInput): Intent {
       });
     }
   }
-  findings.push(...ruleFindings(input.rules));
+  findings.push(...ruleFindings(input.rules), ...prefixFindings(input.entries, input.tagPrefix));
   return Object.freeze({
     destinations: Object.freeze(
       sortedKeys(input.destinations).map((key) => input.destinations.get(key)?.intent as DestinationIntent),
@@ -77,7 +79,7 @@ function ruleFindings(rules: readonly RuleState[]): Finding[] {
     if (toIdentities.size === 0) {
       findings.push({
         code: "selector-matches-nothing",
-        severity: "info",
+        severity: "warning",
         subject: rule.id,
         message: `rule ${rule.id}: to ${formatSelector(rule.to)} matches no running workload`,
       });
@@ -85,11 +87,32 @@ function ruleFindings(rules: readonly RuleState[]): Finding[] {
     if (rule.from.kind === "labels" && fromIdentities.size === 0) {
       findings.push({
         code: "selector-matches-nothing",
-        severity: "info",
+        severity: "warning",
         subject: rule.id,
         message: `rule ${rule.id}: from ${formatSelector(rule.from.selector)} matches no running workload`,
       });
     }
   }
   return findings;
+}
+
+/**
+ * A tagPrefix that no workload carries (a typo in the policy or on every workload) makes every
+ * workload unmanaged: the plan would say "No changes" and nothing would be enforced. Case is
+ * ignored here because `Seg-App` under `seg-` is already a non-portable-label finding.
+ */
+function prefixFindings(entries: ReadonlyMap<string, WorkloadEntry>, tagPrefix: string): Finding[] {
+  if (entries.size === 0 || tagPrefix === "") return [];
+  const prefix = tagPrefix.toLowerCase();
+  for (const entry of entries.values()) {
+    if (Object.keys(entry.workload.tags).some((key) => key.toLowerCase().startsWith(prefix))) return [];
+  }
+  return [
+    {
+      code: "tag-prefix-matches-nothing",
+      severity: "warning",
+      subject: tagPrefix,
+      message: `no workload carries a tag with prefix "${tagPrefix}" (labels.tagPrefix): all ${entries.size} workload(s) are unmanaged`,
+    },
+  ];
 }
