@@ -38,7 +38,9 @@ export function buildSnapshot(input: SnapshotInput): Intent {
       });
     }
   }
-  findings.push(...ruleFindings(input.rules), ...prefixFindings(input.entries, input.tagPrefix));
+  // When no workload carries the prefix, every selector matches nothing for that one reason.
+  const prefix = prefixFindings(input.entries, input.tagPrefix);
+  findings.push(...(prefix.length > 0 ? prefix : ruleFindings(input.rules)));
   return Object.freeze({
     destinations: Object.freeze(
       sortedKeys(input.destinations).map((key) => input.destinations.get(key)?.intent as DestinationIntent),
@@ -97,12 +99,13 @@ function ruleFindings(rules: readonly RuleState[]): Finding[] {
 }
 
 /**
- * A tagPrefix that no workload carries (a typo in the policy or on every workload) makes every
- * workload unmanaged: the plan would say "No changes" and nothing would be enforced. Case is
- * ignored here because `Seg-App` under `seg-` is already a non-portable-label finding.
+ * A tagPrefix that no workload carries (a typo in the policy or on every workload) leaves every
+ * workload unmanaged: the plan would say "No changes" and nothing would be enforced. Discovery
+ * may return only workloads with a label key, so an empty inventory counts too. Case is ignored
+ * because `Seg-App` under `seg-` is already a non-portable-label finding.
  */
 function prefixFindings(entries: ReadonlyMap<string, WorkloadEntry>, tagPrefix: string): Finding[] {
-  if (entries.size === 0 || tagPrefix === "") return [];
+  if (tagPrefix === "") return [];
   const prefix = tagPrefix.toLowerCase();
   for (const entry of entries.values()) {
     if (Object.keys(entry.workload.tags).some((key) => key.toLowerCase().startsWith(prefix))) return [];
@@ -112,7 +115,7 @@ function prefixFindings(entries: ReadonlyMap<string, WorkloadEntry>, tagPrefix: 
       code: "tag-prefix-matches-nothing",
       severity: "warning",
       subject: tagPrefix,
-      message: `no workload carries a tag with prefix "${tagPrefix}" (labels.tagPrefix): all ${entries.size} workload(s) are unmanaged`,
+      message: `no workload carries a tag with prefix "${tagPrefix}" (labels.tagPrefix), so segsync manages none`,
     },
   ];
 }

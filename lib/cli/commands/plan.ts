@@ -142,8 +142,8 @@ export function registerPlan(program: Command, context: PlanContext): void {
   )
     .option("--fail-on-warning", "exit 1 when the plan has any warning (for CI)")
     .action(async (options: PlanOptions) => {
-    context.exitWith(await plan(options, context.io));
-  });
+      context.exitWith(await plan(options, context.io));
+    });
   targetOptions(
     program
       .command("apply")
