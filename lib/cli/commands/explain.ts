@@ -4,11 +4,11 @@ import { compile } from "../../compile/compile.js";
 import type { Intent } from "../../compile/model.js";
 import { parseWorkloadId } from "../../inventory/ids.js";
 import { CLOUDS, type Cloud, type Workload } from "../../inventory/model.js";
+import { renderPolicyFindings } from "../../plan/render.js";
 import type { Policy } from "../../policy/model.js";
 import type { SimulatedClouds } from "../../sim/clouds.js";
 import type { LiveWorkload } from "../../sim/live.js";
 import { Simulation } from "../../sim/run.js";
-import { renderPolicyFindings } from "../../plan/render.js";
 import { explainFlow, formatProbe, nativeDisagreement, type Probe, parseProbe } from "../flows.js";
 import {
   chooseTarget,
@@ -215,7 +215,7 @@ function print(context: FlowContext, options: ExplainOptions, probe: Probe, io: 
   const native = nativeDisagreement(flow);
   if (native !== undefined && flow.cloud !== undefined) {
     io.out(`policy verdict: ${flow.verdict}; native verdict: ${native}\n`);
-    io.out(`! warning: ${disagreement(flow.verdict, native, CLOUD_NAMES[flow.cloud], flow)}\n`);
+    io.out(`! warning: ${disagreement(flow.verdict, CLOUD_NAMES[flow.cloud], flow)}\n`);
   }
   if (context.pending > 0)
     io.out(
@@ -228,7 +228,6 @@ function print(context: FlowContext, options: ExplainOptions, probe: Probe, io: 
 /** Why policy and cloud disagree, as far as explain can tell. */
 function disagreement(
   policy: "allowed" | "denied",
-  native: "allowed" | "denied",
   cloud: string,
   flow: { readonly sourceAddress?: string; readonly sourceVia?: string },
 ): string {
