@@ -12,7 +12,14 @@ import type {
   DesiredSecurityGroup,
 } from "./desired.js";
 import { ruleKey } from "./desired.js";
-import { type AwsLocation, type AwsState, locationKey, type NetworkInterface } from "./model.js";
+import { additiveFindings } from "./additive.js";
+import {
+  type AwsLocation,
+  type AwsState,
+  locationKey,
+  type NetworkInterface,
+  type SecurityGroup,
+} from "./model.js";
 import type { AwsOwnership } from "./ownership.js";
 import { isIpv6, portSpec } from "./permissions.js";
 import { packShards } from "./shards.js";
@@ -113,6 +120,8 @@ interface StateIndex {
   readonly ownedGroupIds: Set<string>;
   /** Every group read (owned and customer): a recorded group that is not here no longer exists. */
   readonly groupIds: Set<string>;
+  /** Every group read, by id: what a kept customer group admits (attachment: additive). */
+  readonly groups: Map<string, SecurityGroup>;
   /** ENI id → its original groups as segsync recorded and sealed them. */
   readonly recorded: Map<string, string[]>;
   /** `<location>|<vpcId>` → the VPC's default group id. */
@@ -124,6 +133,7 @@ function indexState(state: AwsState, ownership: AwsOwnership): StateIndex {
   const interfacesByInstance = new Map<string, NetworkInterface[]>();
   const ownedGroupIds = new Set<string>();
   const groupIds = new Set<string>();
+  const groups = new Map<string, SecurityGroup>();
   const recorded = new Map<string, string[]>();
   const defaultGroups = new Map<string, string>();
   for (const region of state) {
@@ -138,11 +148,12 @@ function indexState(state: AwsState, ownership: AwsOwnership): StateIndex {
     }
     for (const group of region.securityGroups) {
       groupIds.add(group.GroupId);
+      groups.set(group.GroupId, group);
       if (ownership.ownsGroup(region, group)) ownedGroupIds.add(group.GroupId);
       if (group.GroupName === "default") defaultGroups.set(`${location}|${group.VpcId}`, group.GroupId);
     }
   }
-  return { interfacesByInstance, ownedGroupIds, groupIds, recorded, defaultGroups, regions: state };
+  return { interfacesByInstance, ownedGroupIds, groupIds, groups, recorded, defaultGroups, regions: state };
 }
 
 interface DestinationPlan {
@@ -244,6 +255,14 @@ function planDestination(
             ? "keep"
             : "record",
     }),
+  );
+  findings.push(
+    ...additiveFindings(
+      destination,
+      vpcId,
+      interfaces.flatMap((eni) => eni.customerGroupIds),
+      index.groups,
+    ),
   );
   return { fits: true, groups, prefixLists: chosen.prefixLists, interfaces, findings };
 }
