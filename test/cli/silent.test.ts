@@ -161,6 +161,22 @@ describe("a mistake that cuts a workload off is never silent", () => {
     expect(strict.err).toBe("segsync plan: 1 warning(s) (see above) and --fail-on-warning\n");
   });
 
+  it("additive mode: each customer object that admits flows beyond the policy is a warning, per destination", async () => {
+    const policy = variant(POLICY, "policy-additive.yaml", [
+      ["attachment: exclusive", "attachment: additive"],
+    ]);
+    const lines = warningLines((await run(["plan", "--policy", policy, "--estate", ESTATE])).out);
+    expect(lines).toContain(
+      "  ! warning: app=shop,env=prod,loc=us,role=api in vpc-0a1b2c3d: customer group sg-0c0ffee0000000001 (legacy-ssh) stays (attachment: additive) and admits tcp/22 from 10.8.0.0/16, beyond what the policy allows",
+    );
+    expect(lines).toContain(
+      "  ! warning: app=shop,env=prod,loc=us,role=web in gcp:shop-prod:prod-net: firewall rule legacy-web-8080 (priority 1000) stays before segsync's deny (attachment: additive) and admits tcp/8080 from 0.0.0.0/0, beyond what the policy allows",
+    );
+    // The same estate in exclusive mode: the customer objects are replaced, nothing extra is admitted.
+    const exclusive = warningLines((await run(["plan", "--policy", POLICY, "--estate", ESTATE])).out);
+    expect(exclusive.filter((line) => line.includes("attachment: additive"))).toEqual([]);
+  });
+
   it("plan --fail-on-warning exits 1 on the examples' warnings, and keeps its exit codes without any", async () => {
     const strict = await run(["plan", "--policy", POLICY, "--estate", ESTATE, "--fail-on-warning"]);
     expect(strict.code).toBe(1);

@@ -2,6 +2,7 @@ import type { DestinationIntent, Intent, PeerSet, WorkloadTreatment } from "../.
 import { parseNetworkId } from "../../inventory/ids.js";
 import type { Attachment } from "../../policy/model.js";
 import { compareText } from "../../util/compare-text.js";
+import { additiveFindings } from "./additive.js";
 import type { AwsQuotas } from "./config.js";
 import type {
   AwsDesired,
@@ -12,7 +13,6 @@ import type {
   DesiredSecurityGroup,
 } from "./desired.js";
 import { ruleKey } from "./desired.js";
-import { additiveFindings } from "./additive.js";
 import {
   type AwsLocation,
   type AwsState,
