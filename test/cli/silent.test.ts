@@ -140,6 +140,22 @@ describe("a mistake that cuts a workload off is never silent", () => {
     );
   });
 
+  it("an AWS instance whose segsync tags are all capitalised is read and reported, not dropped", async () => {
+    const estate = variant(ESTATE, "estate-caps.yaml", [
+      [
+        "{ seg-app: shop, seg-env: prod, seg-role: db, seg-loc: us, Name: shop-db-1 }",
+        "{ Seg-App: shop, Seg-Env: prod, Seg-Role: db, Seg-Loc: us, Name: shop-db-1 }",
+      ],
+    ]);
+    const lines = warningLines((await run(["plan", "--policy", POLICY, "--estate", estate])).out);
+    expect(lines.filter((line) => line.includes(AWS_DB))).toEqual(
+      ["App", "Env", "Loc", "Role"].map(
+        (d) =>
+          `  ! warning: ${AWS_DB}: tag key "Seg-${d}" is not portable: keys are lowercase, write "seg-${d.toLowerCase()}"; treated as unlabelled for that dimension`,
+      ),
+    );
+  });
+
   it("a selector that matches nothing: plan warns", async () => {
     const policy = variant(POLICY, "policy-dbb.yaml", [["to: { role: db }", "to: { role: dbb }"]]);
     const plan = await run(["plan", "--policy", policy, "--estate", ESTATE]);
