@@ -5,7 +5,7 @@
 
 import type { NativeMatch, ProbeProtocol, Reachability } from "../clouds/provider.js";
 import { NetworkTopology, viewFrom } from "../compile/address-view.js";
-import type { DestinationIntent, Intent, WorkloadReport } from "../compile/model.js";
+import type { AddressVia, DestinationIntent, Intent, WorkloadReport } from "../compile/model.js";
 import { cloudOfId } from "../inventory/ids.js";
 import type { Cloud, NetworkId, WorkloadId } from "../inventory/model.js";
 import type { Policy, Service } from "../policy/model.js";
@@ -125,6 +125,8 @@ export interface FlowExplanation {
   readonly network?: NetworkId;
   readonly cloud?: Cloud;
   readonly sourceAddress?: string;
+  /** How the destination's network sees the source: a NAT address stands for every workload behind it. */
+  readonly sourceVia?: AddressVia;
   readonly native?: NativeMatch;
 }
 
@@ -160,26 +162,23 @@ export function explainFlow(
   const grants = (destination ? peersOf(intent, destination) : []).filter(
     (peer) => peer.source === fromId && servicesAdmit(peer.services, probe.protocol, probe.port),
   );
-  const sourceAddress =
-    grants[0]?.address ??
-    probeAddress(
-      viewFrom(
-        network,
+  const view = viewFrom(
+    network,
+    {
+      id: source.id,
+      state: source.state,
+      tags: source.tags,
+      nics: [
         {
-          id: source.id,
-          state: source.state,
-          tags: source.tags,
-          nics: [
-            {
-              network: source.network,
-              privateIp: source.privateIp,
-              ...(source.publicIp === undefined ? {} : { publicIp: source.publicIp }),
-            },
-          ],
+          network: source.network,
+          privateIp: source.privateIp,
+          ...(source.publicIp === undefined ? {} : { publicIp: source.publicIp }),
         },
-        new NetworkTopology(input.policy.networks),
-      ).addresses,
-    );
+      ],
+    },
+    new NetworkTopology(input.policy.networks),
+  );
+  const sourceAddress = grants[0]?.address ?? probeAddress(view.addresses);
   const native =
     sourceAddress === undefined
       ? undefined
@@ -189,6 +188,7 @@ export function explainFlow(
     network,
     cloud,
     ...(sourceAddress === undefined ? {} : { sourceAddress }),
+    ...(view.via === undefined ? {} : { sourceVia: view.via }),
     ...(native === undefined ? {} : { native }),
   };
   if (sourceAddress === undefined)
@@ -211,4 +211,16 @@ export function explainFlow(
       ...where,
     };
   return { verdict: "allowed", rules, ...where };
+}
+
+/**
+ * What the cloud's rules say about the flow, when it differs from the policy's verdict: for
+ * enforced destinations the policy decides, but a native rule may admit an address that stands
+ * for more than the policy's source (a shared NAT address) or miss one. Undefined when they agree
+ * or when the cloud was not asked (no address to ask about).
+ */
+export function nativeDisagreement(flow: FlowExplanation): "allowed" | "denied" | undefined {
+  if (flow.cloud === undefined || flow.sourceAddress === undefined) return undefined;
+  const native = flow.native === undefined ? "denied" : "allowed";
+  return native === flow.verdict ? undefined : native;
 }

@@ -51,9 +51,13 @@ export function describeApplied(result: ReconcileResult): string {
   return parts.length === 0 ? "nothing" : parts.join(", ");
 }
 
-/** The rendered plan, then what was applied, what failed, and whether the guard held it back. */
+/** The compiler's warnings and the rendered plan, then what was applied, what failed, and whether the guard held it back. */
 export function describeResult(result: ReconcileResult, options: { color?: boolean } = {}): string[] {
-  const lines = renderPlan(result.plan, { color: options.color ?? false, guard: result.guard })
+  const lines = renderPlan(result.plan, {
+    color: options.color ?? false,
+    guard: result.guard,
+    findings: result.intent.findings,
+  })
     .trimEnd()
     .split("\n");
   if (planTotals(result.plan).operations > 0 && result.guard.allowed)

@@ -116,6 +116,7 @@ export class IncrementalCompiler {
       entries: this.entries,
       identities: this.identities,
       rules: this.rules,
+      tagPrefix: this.policy.labels.tagPrefix,
     });
   }
 

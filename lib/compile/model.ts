@@ -107,7 +107,8 @@ export type FindingCode =
   | "unreachable-source"
   | "nat-shared-source"
   | "non-portable-label"
-  | "selector-matches-nothing";
+  | "selector-matches-nothing"
+  | "tag-prefix-matches-nothing";
 
 export interface Finding {
   readonly code: FindingCode;

@@ -12,6 +12,8 @@ export interface SnapshotInput {
   readonly entries: ReadonlyMap<string, WorkloadEntry>;
   readonly identities: ReadonlyMap<string, IdentityState>;
   readonly rules: readonly RuleState[];
+  /** The policy's labels.tagPrefix, to tell when no workload carries it at all. */
+  readonly tagPrefix: string;
 }
 
 /** Assembles the frozen, sorted Intent from the compiler's parts. */
@@ -36,7 +38,9 @@ export function buildSnapshot(input: SnapshotInput): Intent {
       });
     }
   }
-  findings.push(...ruleFindings(input.rules));
+  // When no workload carries the prefix, every selector matches nothing for that one reason.
+  const prefix = prefixFindings(input.entries, input.tagPrefix);
+  findings.push(...(prefix.length > 0 ? prefix : ruleFindings(input.rules)));
   return Object.freeze({
     destinations: Object.freeze(
       sortedKeys(input.destinations).map((key) => input.destinations.get(key)?.intent as DestinationIntent),
@@ -77,7 +81,7 @@ function ruleFindings(rules: readonly RuleState[]): Finding[] {
     if (toIdentities.size === 0) {
       findings.push({
         code: "selector-matches-nothing",
-        severity: "info",
+        severity: "warning",
         subject: rule.id,
         message: `rule ${rule.id}: to ${formatSelector(rule.to)} matches no running workload`,
       });
@@ -85,11 +89,33 @@ function ruleFindings(rules: readonly RuleState[]): Finding[] {
     if (rule.from.kind === "labels" && fromIdentities.size === 0) {
       findings.push({
         code: "selector-matches-nothing",
-        severity: "info",
+        severity: "warning",
         subject: rule.id,
         message: `rule ${rule.id}: from ${formatSelector(rule.from.selector)} matches no running workload`,
       });
     }
   }
   return findings;
+}
+
+/**
+ * A tagPrefix that no workload carries (a typo in the policy or on every workload) leaves every
+ * workload unmanaged: the plan would say "No changes" and nothing would be enforced. Discovery
+ * may return only workloads with a label key, so an empty inventory counts too. Case is ignored
+ * because `Seg-App` under `seg-` is already a non-portable-label finding.
+ */
+function prefixFindings(entries: ReadonlyMap<string, WorkloadEntry>, tagPrefix: string): Finding[] {
+  if (tagPrefix === "") return [];
+  const prefix = tagPrefix.toLowerCase();
+  for (const entry of entries.values()) {
+    if (Object.keys(entry.workload.tags).some((key) => key.toLowerCase().startsWith(prefix))) return [];
+  }
+  return [
+    {
+      code: "tag-prefix-matches-nothing",
+      severity: "warning",
+      subject: tagPrefix,
+      message: `no workload carries a tag with prefix "${tagPrefix}" (labels.tagPrefix), so segsync manages none`,
+    },
+  ];
 }

@@ -1,4 +1,5 @@
 import type { OperationSummary } from "../clouds/provider.js";
+import type { Finding } from "../compile/model.js";
 import { CLOUDS } from "../inventory/model.js";
 import { compareText } from "../util/compare-text.js";
 import type { GuardVerdict } from "./guard.js";
@@ -10,14 +11,34 @@ const RESET = "\u001b[0m";
 const CLOUD_NAMES = { aws: "AWS", azure: "Azure", gcp: "GCP" } as const;
 
 /**
- * A plan as people read it, Terraform-like: per cloud, per object, the changes in the order they
- * will be applied, then findings and one summary line.
+ * The compiler's warnings (Intent.findings), in the order of the intent (sorted): what the policy
+ * cannot enforce as written. Info findings are left to the JSON outputs.
+ */
+export function renderPolicyFindings(findings: readonly Finding[]): string[] {
+  const warnings = findings.filter((finding) => finding.severity === "warning");
+  if (warnings.length === 0) return [];
+  return ["Policy:", ...warnings.map((finding) => `  ! warning: ${finding.message}`)];
+}
+
+/** Warnings of the compiler and of the clouds: what `plan --fail-on-warning` fails on. */
+export function countWarnings(plan: CrossCloudPlan, findings: readonly Finding[]): number {
+  // The tracked-connections note comes with every plan that narrows: it says what a narrowing
+  // does to open connections (docs/connection-tracking.md), not that something is wrong.
+  const cloud = Object.values(plan)
+    .flatMap((part) => part?.findings ?? [])
+    .filter((finding) => finding.code !== "tracked-connections");
+  return [...findings, ...cloud].filter((finding) => finding.severity !== "info").length;
+}
+
+/**
+ * A plan as people read it, Terraform-like: the compiler's warnings, then per cloud, per object,
+ * the changes in the order they will be applied, then findings and one summary line.
  */
 export function renderPlan(
   plan: CrossCloudPlan,
-  options: { color?: boolean; guard?: GuardVerdict } = {},
+  options: { color?: boolean; guard?: GuardVerdict; findings?: readonly Finding[] } = {},
 ): string {
-  const lines: string[] = [];
+  const lines: string[] = renderPolicyFindings(options.findings ?? []);
   const paint = (action: OperationSummary["action"], text: string) =>
     options.color ? `${COLOR[action]}${text}${RESET}` : text;
   for (const cloud of CLOUDS) {

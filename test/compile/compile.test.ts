@@ -186,6 +186,54 @@ describe("compile", () => {
     });
   });
 
+  it("reports a tag key that differs from a label key only by case (Seg-App), and drops that label", () => {
+    const base = workload(
+      "aws:111111111111:us-east-1:i-0a0000000000000b",
+      { network: AWS_VPC, privateIp: "10.1.0.51" },
+      { env: "prod", role: "web" },
+    );
+    const odd = { ...base, tags: { ...base.tags, "Seg-App": "shop" } };
+    const result = build([odd]);
+    expect(result.findings.filter((f) => f.code === "non-portable-label")).toEqual([
+      {
+        code: "non-portable-label",
+        severity: "warning",
+        subject: odd.id,
+        message: `${odd.id}: tag key "Seg-App" is not portable: keys are lowercase, write "seg-app"; treated as unlabelled for that dimension`,
+      },
+    ]);
+    expect(result.workloads[0]?.identity).toBe("env=prod,role=web");
+  });
+
+  it("warns, not informs, when a selector matches no running workload: a typo cuts flows off", () => {
+    const result = build([web1]);
+    const nothing = result.findings.filter((f) => f.code === "selector-matches-nothing");
+    expect(nothing.length).toBeGreaterThan(0);
+    expect(nothing.every((f) => f.severity === "warning")).toBe(true);
+  });
+
+  it("reports a tagPrefix that no workload carries, ignoring case", () => {
+    const untagged = (id: string, tags: Record<string, string>): Workload => ({
+      id,
+      state: "running",
+      nics: [{ network: AWS_VPC, privateIp: "10.1.0.60" }],
+      tags,
+    });
+    const none = build([untagged("aws:111111111111:us-east-1:i-0a000000000000c1", { sg_app: "shop" })]);
+    expect(none.findings.filter((f) => f.code === "tag-prefix-matches-nothing")).toEqual([
+      {
+        code: "tag-prefix-matches-nothing",
+        severity: "warning",
+        subject: "seg-",
+        message: 'no workload carries a tag with prefix "seg-" (labels.tagPrefix), so segsync manages none',
+      },
+    ]);
+    const cased = build([untagged("aws:111111111111:us-east-1:i-0a000000000000c2", { "SEG-APP": "shop" })]);
+    expect(cased.findings.map((f) => f.code)).not.toContain("tag-prefix-matches-nothing");
+    // Discovery may return only labelled workloads: none at all is the same mistake.
+    expect(build([]).findings.map((f) => f.code)).toEqual(["tag-prefix-matches-nothing"]);
+  });
+
   it("leaves stopped workloads out of every peer set and destination", () => {
     const stopped = { ...web2, state: "stopped" as const };
     const result = build([web1, stopped, apiAzure]);

@@ -4,11 +4,12 @@ import { compile } from "../../compile/compile.js";
 import type { Intent } from "../../compile/model.js";
 import { parseWorkloadId } from "../../inventory/ids.js";
 import { CLOUDS, type Cloud, type Workload } from "../../inventory/model.js";
+import { renderPolicyFindings } from "../../plan/render.js";
 import type { Policy } from "../../policy/model.js";
 import type { SimulatedClouds } from "../../sim/clouds.js";
 import type { LiveWorkload } from "../../sim/live.js";
 import { Simulation } from "../../sim/run.js";
-import { explainFlow, formatProbe, type Probe, parseProbe } from "../flows.js";
+import { explainFlow, formatProbe, nativeDisagreement, type Probe, parseProbe } from "../flows.js";
 import {
   chooseTarget,
   connectTarget,
@@ -211,10 +212,33 @@ function print(context: FlowContext, options: ExplainOptions, probe: Probe, io: 
         : `native: no ${CLOUD_NAMES[flow.cloud]} rule admits it (in ${flow.network}${seen})\n`,
     );
   }
+  const native = nativeDisagreement(flow);
+  if (native !== undefined && flow.cloud !== undefined) {
+    io.out(`policy verdict: ${flow.verdict}; native verdict: ${native}\n`);
+    io.out(`! warning: ${disagreement(flow.verdict, CLOUD_NAMES[flow.cloud], flow)}\n`);
+  }
   if (context.pending > 0)
     io.out(
       `pending: ${context.pending} operation(s) not applied yet (segsync plan --live lists them); native is what the clouds enforce now\n`,
     );
+  const findings = renderPolicyFindings(context.intent.findings);
+  if (findings.length > 0) io.out(`${findings.join("\n")}\n`);
+}
+
+/** Why policy and cloud disagree, as far as explain can tell. */
+function disagreement(
+  policy: "allowed" | "denied",
+  cloud: string,
+  flow: { readonly sourceAddress?: string; readonly sourceVia?: string },
+): string {
+  const address = flow.sourceAddress ?? "its address";
+  const shared =
+    flow.sourceVia === "nat"
+      ? `: ${address} is a NAT address shared by every workload behind it, so ${cloud} cannot tell them apart`
+      : "";
+  return policy === "denied"
+    ? `the policy denies this flow but ${cloud} admits traffic from ${address}${shared}`
+    : `the policy allows this flow but ${cloud} does not admit traffic from ${address}${shared}`;
 }
 
 export function registerExplain(program: Command, context: CommandContext): void {

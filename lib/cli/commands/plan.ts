@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { planTotals } from "../../plan/model.js";
-import { renderPlan } from "../../plan/render.js";
+import { countWarnings, renderPlan } from "../../plan/render.js";
 import type { MemoryAuditSink } from "../../reconcile/audit.js";
 import type { ReconcileResult, Reconciler } from "../../reconcile/reconciler.js";
 import { Simulation } from "../../sim/run.js";
@@ -19,6 +19,8 @@ import { type ProgressTerminal, progressReporter } from "../progress.js";
 
 export interface PlanOptions extends TargetOptions {
   readonly policy: string;
+  /** plan only: exit 1 when the compiler or a cloud warns, for CI. */
+  readonly failOnWarning?: boolean;
 }
 
 export interface ApplyOptions extends PlanOptions {
@@ -59,16 +61,30 @@ async function start(command: string, options: PlanOptions, io: CliIo): Promise<
 /** The plan, unless it is empty because clouds could not be read: "No changes" would not be true. */
 function showPlan(result: ReconcileResult, io: CliIo): void {
   if (hasFailures(result) && planTotals(result.plan).operations === 0) return;
-  io.out(renderPlan(result.plan, { color: io.color ?? false, guard: result.guard }));
+  io.out(
+    renderPlan(result.plan, {
+      color: io.color ?? false,
+      guard: result.guard,
+      findings: result.intent.findings,
+    }),
+  );
 }
 
-/** An initial sync planned on the simulated estate or the real clouds: exit 0 no changes, 2 changes, 1 error. */
+/**
+ * An initial sync planned on the simulated estate or the real clouds: exit 0 no changes, 2 changes,
+ * 1 error (or, with --fail-on-warning, any warning).
+ */
 export async function plan(options: PlanOptions, io: CliIo): Promise<number> {
   const run = await start("plan", options, io);
   if (typeof run === "number") return run;
   const result = await run.reconciler.fullSync({ dryRun: true });
   showPlan(result, io);
   if (reportFailures("plan", result, io)) return 1;
+  const warnings = countWarnings(result.plan, result.intent.findings);
+  if (options.failOnWarning && warnings > 0) {
+    io.err(`segsync plan: ${warnings} warning(s) (see above) and --fail-on-warning\n`);
+    return 1;
+  }
   return planTotals(result.plan).operations === 0 ? 0 : 2;
 }
 
@@ -123,9 +139,11 @@ export function registerPlan(program: Command, context: PlanContext): void {
       .description("show what an initial sync would change (exit 0: no changes, 2: changes, 1: error)")
       .requiredOption("--policy <file>", "policy file"),
     "read",
-  ).action(async (options: PlanOptions) => {
-    context.exitWith(await plan(options, context.io));
-  });
+  )
+    .option("--fail-on-warning", "exit 1 when the plan has any warning (for CI)")
+    .action(async (options: PlanOptions) => {
+      context.exitWith(await plan(options, context.io));
+    });
   targetOptions(
     program
       .command("apply")

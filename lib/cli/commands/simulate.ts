@@ -18,8 +18,8 @@ export interface SimulateOptions extends Required<SimulationFiles> {
 }
 
 /**
- * The step as --json prints it: the step, its events, and for reconciles the plan summaries and
- * outcome; with a delivery model, also the events each reconcile drained, in delivery order.
+ * The step as --json prints it: the step, its events, and for reconciles the plan summaries, the
+ * compiler's findings (info ones too) and the outcome; with a delivery model, also the events each reconcile drained, in delivery order.
  */
 function stepJson(outcome: StepOutcome, delivery: boolean) {
   const result = outcome.result;
@@ -37,6 +37,7 @@ function stepJson(outcome: StepOutcome, delivery: boolean) {
               { summaries: part?.summaries ?? [], findings: part?.findings ?? [] },
             ]),
           ),
+          findings: result.intent.findings,
           totals: planTotals(result.plan),
           guard: result.guard,
           applied: result.applied,

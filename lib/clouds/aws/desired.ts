@@ -60,7 +60,8 @@ export type AwsFindingCode =
   | "aws-quota"
   | "aws-interface-missing"
   | "aws-restore-group-missing"
-  | "aws-original-group-missing";
+  | "aws-original-group-missing"
+  | "aws-additive-extra-flows";
 
 export interface AwsFinding {
   readonly code: AwsFindingCode;

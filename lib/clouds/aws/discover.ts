@@ -202,7 +202,22 @@ export function toWorkload(
 async function describeLabeledInstances(api: AwsApi, labels: LabelConfig): Promise<Instance[]> {
   const tagKeys = labels.dimensions.map((dimension) => `${labels.tagPrefix}${dimension}`);
   if (tagKeys.length === 0) return [];
-  return api.describeInstances([{ Name: "tag-key", Values: tagKeys }, LIVE_STATE_FILTER]);
+  const values = [...new Set(tagKeys.flatMap(caseVariants))];
+  return api.describeInstances([{ Name: "tag-key", Values: values }, LIVE_STATE_FILTER]);
+}
+
+/**
+ * EC2's tag-key filter is case-sensitive: an instance tagged only `Seg-App` would never be read,
+ * and would drop out without a word. Reading the usual miscasings too (`Seg-App`, `SEG-APP`)
+ * lets the compiler report them as non-portable labels. Each key adds at most 3 filter values.
+ */
+export function caseVariants(key: string): string[] {
+  const capitalized = key.replace(
+    /(^|[-_.:/])([a-z])/g,
+    (_, separator: string, letter: string) => separator + letter.toUpperCase(),
+  );
+  const first = key.charAt(0).toUpperCase() + key.slice(1);
+  return [...new Set([key, first, capitalized, key.toUpperCase()])];
 }
 
 /** Customer groups on the ENIs, and those recorded for restore (so that a deleted one can be reported). */

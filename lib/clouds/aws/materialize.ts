@@ -2,6 +2,7 @@ import type { DestinationIntent, Intent, PeerSet, WorkloadTreatment } from "../.
 import { parseNetworkId } from "../../inventory/ids.js";
 import type { Attachment } from "../../policy/model.js";
 import { compareText } from "../../util/compare-text.js";
+import { additiveFindings } from "./additive.js";
 import type { AwsQuotas } from "./config.js";
 import type {
   AwsDesired,
@@ -12,7 +13,13 @@ import type {
   DesiredSecurityGroup,
 } from "./desired.js";
 import { ruleKey } from "./desired.js";
-import { type AwsLocation, type AwsState, locationKey, type NetworkInterface } from "./model.js";
+import {
+  type AwsLocation,
+  type AwsState,
+  locationKey,
+  type NetworkInterface,
+  type SecurityGroup,
+} from "./model.js";
 import type { AwsOwnership } from "./ownership.js";
 import { isIpv6, portSpec } from "./permissions.js";
 import { packShards } from "./shards.js";
@@ -114,6 +121,8 @@ interface StateIndex {
   readonly ownedGroupIds: Set<string>;
   /** Every group read (owned and customer): a recorded group that is not here no longer exists. */
   readonly groupIds: Set<string>;
+  /** Every group read, by id: what a kept customer group admits (attachment: additive). */
+  readonly groups: Map<string, SecurityGroup>;
   /** ENI id → its original groups as segsync recorded and sealed them. */
   readonly recorded: Map<string, string[]>;
   /** `<location>|<vpcId>` → the VPC's default group id. */
@@ -125,6 +134,7 @@ function indexState(state: AwsState, ownership: AwsOwnership): StateIndex {
   const interfacesByInstance = new Map<string, NetworkInterface[]>();
   const ownedGroupIds = new Set<string>();
   const groupIds = new Set<string>();
+  const groups = new Map<string, SecurityGroup>();
   const recorded = new Map<string, string[]>();
   const defaultGroups = new Map<string, string>();
   for (const region of state) {
@@ -139,11 +149,12 @@ function indexState(state: AwsState, ownership: AwsOwnership): StateIndex {
     }
     for (const group of region.securityGroups) {
       groupIds.add(group.GroupId);
+      groups.set(group.GroupId, group);
       if (ownership.ownsGroup(region, group)) ownedGroupIds.add(group.GroupId);
       if (group.GroupName === "default") defaultGroups.set(`${location}|${group.VpcId}`, group.GroupId);
     }
   }
-  return { interfacesByInstance, ownedGroupIds, groupIds, recorded, defaultGroups, regions: state };
+  return { interfacesByInstance, ownedGroupIds, groupIds, groups, recorded, defaultGroups, regions: state };
 }
 
 interface DestinationPlan {
@@ -245,6 +256,14 @@ function planDestination(
             ? "keep"
             : "record",
     }),
+  );
+  findings.push(
+    ...additiveFindings(
+      destination,
+      vpcId,
+      interfaces.flatMap((eni) => eni.customerGroupIds),
+      index.groups,
+    ),
   );
   return { fits: true, groups, prefixLists: chosen.prefixLists, interfaces, findings };
 }

@@ -4,6 +4,7 @@ import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
 import type { Attachment, Service } from "../../policy/model.js";
 import { formatService } from "../../policy/services.js";
 import { compareText } from "../../util/compare-text.js";
+import { additiveFindings } from "./additive.js";
 import type { GcpLimits, GcpPriorities } from "./config.js";
 import {
   type FirewallProtocol,
@@ -34,7 +35,12 @@ export interface DesiredInstanceTags {
 }
 
 export interface GcpFinding {
-  readonly code: "gcp-quota" | "gcp-instance-missing" | "gcp-rule-precedes" | "gcp-unsealed-tags";
+  readonly code:
+    | "gcp-quota"
+    | "gcp-instance-missing"
+    | "gcp-rule-precedes"
+    | "gcp-unsealed-tags"
+    | "gcp-additive-extra-flows";
   readonly severity: "warning" | "error";
   readonly subject: string;
   readonly message: string;
@@ -141,6 +147,8 @@ export function materializeGcp(intent: Intent, state: GcpState, options: GcpMate
     }
   }
   findings.push(...precedingRules(state, firewalls, band.allow, options.ownership));
+  if (options.attachment === "additive")
+    findings.push(...extraFlows(planned, unfit, instances, state, band, options.ownership));
 
   const desiredInstances: DesiredInstanceTags[] = [];
   for (const { instance, project, workload, owned } of tagsByInstance.values()) {
@@ -385,6 +393,33 @@ function precedingRules(
     }
   }
   return findings;
+}
+
+/** attachment: additive: the customer rules that admit flows to each applied destination beyond the policy. */
+function extraFlows(
+  planned: readonly { destination: DestinationIntent }[],
+  unfit: ReadonlySet<string>,
+  instances: ReadonlyMap<string, { instance: GcpInstance; project: string }>,
+  state: GcpState,
+  band: { readonly allow: number; readonly deny: number },
+  ownership: GcpOwnership,
+): GcpFinding[] {
+  const rulesByProject = new Map(
+    state.map((project) => [
+      project.project,
+      project.firewalls.filter((rule) => !ownership.ownsFirewall(project.project, rule)),
+    ]),
+  );
+  return planned
+    .filter(({ destination }) => !unfit.has(destination.key))
+    .flatMap(({ destination }) =>
+      additiveFindings({
+        destination,
+        instances: destination.members.flatMap((m) => instances.get(m.workload)?.instance ?? []),
+        customerRules: rulesByProject.get(networkProject(destination.network)) ?? [],
+        band,
+      }),
+    );
 }
 
 /**

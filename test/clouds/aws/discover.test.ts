@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Ec2Filter } from "../../../lib/clouds/aws/api.js";
-import { discoverAws, discoverWorkload } from "../../../lib/clouds/aws/discover.js";
+import { caseVariants, discoverAws, discoverWorkload } from "../../../lib/clouds/aws/discover.js";
 import type { AwsTag, IpPermission } from "../../../lib/clouds/aws/model.js";
 import { AWS_WRITE_METHODS, SimulatedEc2 } from "../../../lib/clouds/aws/sim-api.js";
 import { AWS_OWNERSHIP } from "../../support/seals.js";
@@ -216,9 +216,23 @@ describe("discoverAws", () => {
       for (const filter of filters) expect(filter.Values.length, call.method).toBeGreaterThan(0);
     }
     expect(calls[0]?.args[0]).toEqual([
-      { Name: "tag-key", Values: ["seg-app", "seg-env", "seg-role"] },
+      {
+        Name: "tag-key",
+        // Miscased keys too (EC2 compares case), so that the compiler can report them.
+        Values: [
+          ...["seg-app", "Seg-app", "Seg-App", "SEG-APP"],
+          ...["seg-env", "Seg-env", "Seg-Env", "SEG-ENV"],
+          ...["seg-role", "Seg-role", "Seg-Role", "SEG-ROLE"],
+        ],
+      },
       { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped"] },
     ]);
+  });
+
+  it("reads the usual miscasings of a label key: EC2's tag-key filter compares case", () => {
+    expect(caseVariants("seg-app")).toEqual(["seg-app", "Seg-app", "Seg-App", "SEG-APP"]);
+    expect(caseVariants("Seg-App")).toEqual(["Seg-App", "SEG-APP"]);
+    expect(caseVariants("team_x-role")).toEqual(["team_x-role", "Team_x-role", "Team_X-Role", "TEAM_X-ROLE"]);
   });
 
   it("is the same on a second run", async () => {

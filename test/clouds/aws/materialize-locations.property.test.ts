@@ -116,8 +116,11 @@ const quotasArb: fc.Arbitrary<AwsQuotas> = fc.constantFrom(
 /** The location a finding is about: its destination's network, its workload's, or its ENI's. */
 function findingLocation(finding: AwsFinding, state: AwsState): string {
   switch (finding.code) {
-    case "aws-quota": {
-      const network = parseNetworkId(finding.subject.slice(finding.subject.indexOf("@") + 1));
+    case "aws-quota":
+    case "aws-additive-extra-flows": {
+      // `<hash>@<network>`, then `|<group id>` for additive findings.
+      const at = finding.subject.slice(finding.subject.indexOf("@") + 1);
+      const network = parseNetworkId(at.split("|")[0] ?? at);
       if (network.cloud !== "aws") throw new TypeError(finding.subject);
       return locationKey(network);
     }

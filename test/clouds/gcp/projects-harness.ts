@@ -213,7 +213,8 @@ export class ProjectsTestbed {
 export function findingProject(finding: GcpFinding): string {
   if (finding.code === "gcp-rule-precedes") return finding.subject.slice(0, finding.subject.indexOf("/"));
   const at = finding.subject.indexOf("@");
-  if (at >= 0) return projectOfNetwork(finding.subject.slice(at + 1));
+  // `<hash>@<network>`, then `|<rule name>` for gcp-additive-extra-flows.
+  if (at >= 0) return projectOfNetwork(finding.subject.slice(at + 1).split("|")[0] ?? "");
   const workload = parseWorkloadId(finding.subject);
   if (workload.cloud !== "gcp") throw new TypeError(`${finding.subject} is not a GCP workload`);
   return workload.project;
