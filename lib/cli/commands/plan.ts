@@ -15,12 +15,15 @@ import {
   reportFailures,
   sameAs,
 } from "../narrate.js";
+import { planJson } from "../plan-json.js";
 import { type ProgressTerminal, progressReporter } from "../progress.js";
 
 export interface PlanOptions extends TargetOptions {
   readonly policy: string;
   /** plan only: exit 1 when the compiler or a cloud warns, for CI. */
   readonly failOnWarning?: boolean;
+  /** plan only: the plan as JSON on stdout (plan-json.ts) instead of the text. */
+  readonly json?: boolean;
 }
 
 export interface ApplyOptions extends PlanOptions {
@@ -78,7 +81,8 @@ export async function plan(options: PlanOptions, io: CliIo): Promise<number> {
   const run = await start("plan", options, io);
   if (typeof run === "number") return run;
   const result = await run.reconciler.fullSync({ dryRun: true });
-  showPlan(result, io);
+  if (options.json) io.out(`${JSON.stringify(planJson(result), null, 2)}\n`);
+  else showPlan(result, io);
   if (reportFailures("plan", result, io)) return 1;
   const warnings = countWarnings(result.plan, result.intent.findings);
   if (options.failOnWarning && warnings > 0) {
@@ -141,6 +145,7 @@ export function registerPlan(program: Command, context: PlanContext): void {
     "read",
   )
     .option("--fail-on-warning", "exit 1 when the plan has any warning (for CI)")
+    .option("--json", "print the plan, its findings and the guard's numbers as JSON")
     .action(async (options: PlanOptions) => {
       context.exitWith(await plan(options, context.io));
     });
