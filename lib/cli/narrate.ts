@@ -1,4 +1,6 @@
 /** How simulate and demo tell what happened: a step, the events it made the clouds emit, a reconcile. */
+
+import type { Finding } from "../compile/model.js";
 import type { WorkloadEvent } from "../ingest/workload-event.js";
 import { CLOUDS, type Cloud } from "../inventory/model.js";
 import { type CrossCloudPlan, planTotals } from "../plan/model.js";
@@ -51,12 +53,23 @@ export function describeApplied(result: ReconcileResult): string {
   return parts.length === 0 ? "nothing" : parts.join(", ");
 }
 
-/** The compiler's warnings and the rendered plan, then what was applied, what failed, and whether the guard held it back. */
-export function describeResult(result: ReconcileResult, options: { color?: boolean } = {}): string[] {
+/**
+ * The compiler's warnings and the rendered plan, then what was applied, what failed, and whether
+ * the guard held it back. With `shown`, a run of several reconciles says each compiler warning once:
+ * the ones already in `shown` are left out, and the new ones are added to it.
+ */
+export function describeResult(
+  result: ReconcileResult,
+  options: { color?: boolean; shown?: Set<string> } = {},
+): string[] {
+  const { shown } = options;
+  const key = (finding: Finding) => `${finding.code}|${finding.subject}|${finding.message}`;
+  const findings = result.intent.findings.filter((finding) => !shown?.has(key(finding)));
+  for (const finding of findings) shown?.add(key(finding));
   const lines = renderPlan(result.plan, {
     color: options.color ?? false,
     guard: result.guard,
-    findings: result.intent.findings,
+    findings,
   })
     .trimEnd()
     .split("\n");

@@ -89,7 +89,8 @@ export async function demo(io: CliIo): Promise<number> {
   heading("1. Initial sync: segsync reads the three clouds and rewrites them to enforce the policy");
   const initial = await simulation.fullSync();
   io.out(`${indent(perCloudCounts(initial).join("\n"))}\n\n`);
-  io.out(`${indent(describeResult(initial, { color }).join("\n"))}\n`);
+  const shown = new Set<string>();
+  io.out(`${indent(describeResult(initial, { color, shown }).join("\n"))}\n`);
   let failed = Object.keys(initial.failures).length > 0;
 
   const before = { intent: initial.intent, reach: await simulation.reachability() };
@@ -114,7 +115,7 @@ export async function demo(io: CliIo): Promise<number> {
         `The reconciler re-read those workloads and rewrote only what refers to them (${totals.operations} operation(s); applied: ${describeApplied(outcome.result)}):`,
         ...perCloudCounts(outcome.result).map((line) => `  ${line}`),
         "",
-        ...describeResult(outcome.result, { color }),
+        ...describeResult(outcome.result, { color, shown }),
       );
     }
     if (lines.length > 0) io.out(`${indent(lines.join("\n"))}\n`);

@@ -70,13 +70,14 @@ export async function simulate(options: SimulateOptions, io: CliIo): Promise<num
   }
   const paint = styler(io.color ?? false);
   const delivered = new Set<string>();
+  const shown = new Set<string>();
   for (const [index, outcome] of outcomes.entries()) {
     const title = index === 0 ? "full sync (initial)" : describeStep(outcome.step);
     io.out(`${paint("bold", `Step ${index}: ${title}`)}\n`);
     const lines = [
       ...describeEvents(outcome),
       ...(model ? describeDrained(outcome, delivered) : []),
-      ...(outcome.result ? describeResult(outcome.result, { color: io.color ?? false }) : []),
+      ...(outcome.result ? describeResult(outcome.result, { color: io.color ?? false, shown }) : []),
     ];
     if (lines.length > 0) io.out(`${indent(lines.join("\n"))}\n`);
   }
