@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { planTotals } from "../../plan/model.js";
 import { countWarnings, renderPlan } from "../../plan/render.js";
@@ -15,8 +16,10 @@ import {
   reportFailures,
   sameAs,
 } from "../narrate.js";
+import { writeOutputFile } from "../output-file.js";
 import { planJson } from "../plan-json.js";
 import { type ProgressTerminal, progressReporter } from "../progress.js";
+import { matchesSaved, readSavedPlan, savePlan } from "../saved-plan.js";
 
 export interface PlanOptions extends TargetOptions {
   readonly policy: string;
@@ -24,11 +27,15 @@ export interface PlanOptions extends TargetOptions {
   readonly failOnWarning?: boolean;
   /** plan only: the plan as JSON on stdout (plan-json.ts) instead of the text. */
   readonly json?: boolean;
+  /** plan only: where to save the plan for `apply --plan` (saved-plan.ts). */
+  readonly out?: string;
 }
 
 export interface ApplyOptions extends PlanOptions {
   readonly yes?: boolean;
   readonly override?: boolean;
+  /** A plan saved by `plan --out`: apply only if planning again gives exactly its writes. */
+  readonly plan?: string;
 }
 
 /** Where the progress bar of `apply` is drawn (process.stderr from the command line). */
@@ -84,6 +91,8 @@ export async function plan(options: PlanOptions, io: CliIo): Promise<number> {
   if (options.json) io.out(`${JSON.stringify(planJson(result), null, 2)}\n`);
   else showPlan(result, io);
   if (reportFailures("plan", result, io)) return 1;
+  if (options.out !== undefined && !(await writeOutputFile(options.out, savePlan(result.plan), "plan", io)))
+    return 1;
   const warnings = countWarnings(result.plan, result.intent.findings);
   if (options.failOnWarning && warnings > 0) {
     io.err(`segsync plan: ${warnings} warning(s) (see above) and --fail-on-warning\n`);
@@ -98,6 +107,7 @@ export async function plan(options: PlanOptions, io: CliIo): Promise<number> {
  * Long applies draw a progress bar on `progress` when it is a terminal.
  */
 export async function apply(options: ApplyOptions, io: CliIo, progress?: ProgressTerminal): Promise<number> {
+  if (options.plan !== undefined) return applySaved({ ...options, plan: options.plan }, io, progress);
   const run = await start("apply", options, io);
   if (typeof run === "number") return run;
   const planned = await run.reconciler.fullSync({ dryRun: true, override: options.override ?? false });
@@ -136,6 +146,56 @@ export async function apply(options: ApplyOptions, io: CliIo, progress?: Progres
   return failed ? 1 : 0;
 }
 
+/**
+ * apply --plan FILE: the reviewed plan, and only it. Planning again must give exactly the saved
+ * writes (the clouds and the policy are as they were); then they are written without asking (the
+ * file was the approval); otherwise nothing is written and the exit code is 1.
+ */
+async function applySaved(
+  options: ApplyOptions & { readonly plan: string },
+  io: CliIo,
+  progress?: ProgressTerminal,
+): Promise<number> {
+  const text = await readFile(options.plan, "utf8").catch(() => undefined);
+  if (text === undefined) {
+    io.err(`segsync apply: cannot read the plan ${options.plan}\n`);
+    return 1;
+  }
+  const saved = readSavedPlan(text);
+  if (!saved.ok) {
+    io.err(`segsync apply: ${options.plan}: ${saved.error}\n`);
+    return 1;
+  }
+  const run = await start("apply", options, io);
+  if (typeof run === "number") return run;
+  io.out(saved.plan.text);
+  const planned = await run.reconciler.fullSync({ dryRun: true, override: options.override ?? false });
+  if (reportFailures("apply", planned, io)) return 1;
+  if (!planned.guard.allowed) {
+    io.err(`segsync apply: held back: ${planned.guard.reason}; pass --override to apply it anyway\n`);
+    return 1;
+  }
+  const matches = matchesSaved(saved.plan);
+  if (!matches(planned.plan)) {
+    io.err(
+      `segsync apply: nothing written: planning again gives other writes than ${options.plan} (the clouds or the policy changed); plan again\n`,
+    );
+    return 1;
+  }
+  if (planTotals(planned.plan).operations === 0) return 0;
+  const bar = progressReporter(progress, operationsPerCloud(planned.plan));
+  const result = await run.reconciler.fullSync({
+    override: options.override ?? false,
+    onProgress: bar.onProgress,
+    approve: matches,
+  });
+  bar.finish();
+  if (result.declined) return changedSincePlan("apply", io);
+  const failed = reportFailures("apply", result, io);
+  io.out(`Applied: ${describeApplied(result)} (${run.audit.records.length} audit records).${run.applied}\n`);
+  return failed ? 1 : 0;
+}
+
 export function registerPlan(program: Command, context: PlanContext): void {
   targetOptions(
     program
@@ -146,6 +206,7 @@ export function registerPlan(program: Command, context: PlanContext): void {
   )
     .option("--fail-on-warning", "exit 1 when the plan has any warning (for CI)")
     .option("--json", "print the plan, its findings and the guard's numbers as JSON")
+    .option("--out <file>", "also save the plan, for apply --plan")
     .action(async (options: PlanOptions) => {
       context.exitWith(await plan(options, context.io));
     });
@@ -158,6 +219,7 @@ export function registerPlan(program: Command, context: PlanContext): void {
   )
     .option("--yes", "do not ask for confirmation")
     .option("--override", "apply even a plan that the blast-radius guard holds back")
+    .option("--plan <file>", "apply the plan that plan --out saved, only if planning again gives exactly it")
     .action(async (options: ApplyOptions) => {
       context.exitWith(await apply(options, context.io, context.progress));
     });
