@@ -20,7 +20,7 @@ import { GcpAccessError } from "../clouds/gcp/errors.js";
 import type { GcpConnection } from "../clouds/gcp/provider.js";
 import { createSdkGcpApiFactory } from "../clouds/gcp/sdk-api.js";
 import { createProviders, type Providers } from "../clouds/registry.js";
-import type { Sealer } from "../clouds/shared/seals.js";
+import type { Sealer } from "../clouds/common/seals.js";
 import type { Cloud } from "../inventory/model.js";
 import { DEFAULT_GUARD_LIMITS, type GuardLimits } from "../plan/guard.js";
 import { type CloudDriver, cloudDriver } from "../reconcile/driver.js";

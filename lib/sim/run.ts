@@ -7,7 +7,7 @@ import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../clouds/gcp/config
 import { parseGcpPush } from "../clouds/gcp/events.js";
 import type { Reachability } from "../clouds/provider.js";
 import { createProviders, type Providers } from "../clouds/registry.js";
-import { SIMULATOR_RECORD_KEY } from "../clouds/shared/seals.js";
+import { SIMULATOR_RECORD_KEY } from "../clouds/common/seals.js";
 import type { WorkloadEvent } from "../ingest/workload-event.js";
 import { MemoryInventoryStore } from "../inventory/memory-store.js";
 import type { Cloud } from "../inventory/model.js";

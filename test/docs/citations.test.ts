@@ -32,20 +32,26 @@ describe("citationProblems", () => {
   const FACTS_A4 = ["cloud", "facts A4"].join("-");
   const CLOUDS_MD = ["docs", "clouds.md"].join("/");
   const ABSENT_MD = ["docs", "absent.md"].join("/");
+  const FOLDER = ["sha", "red"].join("");
+  const SIBLING = `../${FOLDER}`;
+  const SIBLING_JOIN = `"..", "${FOLDER}"`;
   const CLOUDS = "# Clouds\n\n## AWS\n\n### AWS tags\n\n### GCP Pub/Sub push authentication\n";
 
   it("finds citations of the design document and the cloud facts, and paths that leave the repository", () => {
     const problems = citationProblems(
       repoWith({
         "lib/a.ts": `/** Ids of ${DESIGN_1}. */\n// (${FACTS_A4})\n`,
-        "test/b.test.ts": 'readFileSync("../../shared/fixtures/events/aws.json");\n',
-        "lib/clouds/aws/c.ts": 'import { x } from "../shared/seals.js";\n',
+        "test/b.test.ts": `readFileSync("../${SIBLING}/fixtures/events/aws.json");\n`,
+        "test/c.test.ts": `readFileSync(join(REPO_ROOT, ${SIBLING_JOIN}, "fixtures"));\n`,
+        "lib/clouds/aws/c.ts": 'import { x } from "../common/seals.js";\n',
       }),
     );
     expect(problems).toEqual([
       "lib/a.ts:1: cites a section of the design document",
       "lib/a.ts:2: cites the cloud facts",
-      "test/b.test.ts:1: ../../shared/fixtures/events/aws.json is outside the repository",
+      "test/b.test.ts:1: cites the folder beside the repository",
+      `test/b.test.ts:1: ../${SIBLING}/fixtures/events/aws.json is outside the repository`,
+      "test/c.test.ts:1: cites the folder beside the repository",
     ]);
   });
 

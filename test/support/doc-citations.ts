@@ -29,10 +29,18 @@ const CODE_FILE = /\.(ts|js|mjs|cjs)$/;
 /** Larger files are recorded data, not prose. */
 const MAX_SCANNED_BYTES = 1_000_000;
 
+/** The workspace folder that lives beside a developer's clone, and never beside a user's. */
+const SIBLING_FOLDER = ["sha", "red"].join("");
+
 /** Citations of documents that live outside the repository. */
 const OUTSIDE_DOCUMENTS: readonly { pattern: RegExp; what: string }[] = [
   { pattern: /DESIGN(?:\.md)?\s*§/g, what: "a section of the design document" },
   { pattern: /cloud-?facts/g, what: "the cloud facts" },
+  // The folder beside the clone, however the path is spelt: a climbing path or a join(…, "..", …).
+  {
+    pattern: new RegExp(String.raw`(?:\.\.\/+|"\.\.",\s*")${SIBLING_FOLDER}\b`, "g"),
+    what: "the folder beside the repository",
+  },
 ];
 
 /** A relative path that climbs: checked against the file's own folder. */

@@ -10,7 +10,7 @@ import {
   RecordKey,
   type Sealer,
   SIMULATOR_RECORD_KEY,
-} from "../../lib/clouds/shared/seals.js";
+} from "../../lib/clouds/common/seals.js";
 
 export const SEALER: Sealer = SIMULATOR_RECORD_KEY;
 export const AWS_OWNERSHIP = new AwsOwnership(SIMULATOR_RECORD_KEY);
