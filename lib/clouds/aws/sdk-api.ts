@@ -22,8 +22,8 @@ import {
   type ManagedPrefixList as SdkManagedPrefixList,
   type Tag as SdkTag,
 } from "@aws-sdk/client-ec2";
-import type { CloudFinding } from "../provider.js";
 import { UnreadableObjects } from "../common/unreadable.js";
+import type { CloudFinding } from "../provider.js";
 import type { AwsApi, AwsApiFactory, Ec2Filter, PrefixListSummary } from "./api.js";
 import type { AwsAccounts } from "./config.js";
 import { AwsApiError, AwsNotFoundError } from "./errors.js";

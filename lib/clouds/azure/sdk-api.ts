@@ -1,8 +1,8 @@
 import type { InstanceViewStatus as SdkInstanceViewStatus } from "@azure/arm-compute";
 import type { Pipeline, PipelineOptions } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
-import type { CloudFinding } from "../provider.js";
 import { UnreadableObjects } from "../common/unreadable.js";
+import type { CloudFinding } from "../provider.js";
 import type { AzureApi, AzureApiFactory } from "./api.js";
 import type {
   ApplicationSecurityGroup,

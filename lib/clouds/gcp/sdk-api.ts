@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { CloudFinding } from "../provider.js";
 import { UnreadableObjects } from "../common/unreadable.js";
+import type { CloudFinding } from "../provider.js";
 import type { GcpApi, GcpApiFactory } from "./api.js";
 import { GcpApiError, GcpNotFoundError } from "./errors.js";
 import { type GcpFirewall, type GcpInstance, zoneName } from "./model.js";
