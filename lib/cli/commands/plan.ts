@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { planTotals } from "../../plan/model.js";
+import { type CrossCloudPlan, planTotals } from "../../plan/model.js";
 import { countWarnings, renderPlan } from "../../plan/render.js";
 import type { MemoryAuditSink } from "../../reconcile/audit.js";
 import type { ReconcileResult, Reconciler } from "../../reconcile/reconciler.js";
@@ -110,13 +110,8 @@ export async function apply(options: ApplyOptions, io: CliIo, progress?: Progres
   if (options.plan !== undefined) return applySaved({ ...options, plan: options.plan }, io, progress);
   const run = await start("apply", options, io);
   if (typeof run === "number") return run;
-  const planned = await run.reconciler.fullSync({ dryRun: true, override: options.override ?? false });
-  showPlan(planned, io);
-  if (reportFailures("apply", planned, io)) return 1;
-  if (!planned.guard.allowed) {
-    io.err(`segsync apply: held back: ${planned.guard.reason}; pass --override to apply it anyway\n`);
-    return 1;
-  }
+  const planned = await planToApply(run, options, io, showPlan);
+  if (typeof planned === "number") return planned;
   if (planTotals(planned.plan).operations === 0) return 0;
   if (!options.yes) {
     if (!io.interactive || !io.ask) {
@@ -129,21 +124,7 @@ export async function apply(options: ApplyOptions, io: CliIo, progress?: Progres
       return 1;
     }
   }
-  const bar = progressReporter(progress, operationsPerCloud(planned.plan));
-  const result = await run.reconciler.fullSync({
-    override: options.override ?? false,
-    onProgress: bar.onProgress,
-    approve: sameAs(planned.plan),
-  });
-  bar.finish();
-  if (result.declined) return changedSincePlan("apply", io);
-  const failed = reportFailures("apply", result, io);
-  io.out(
-    `Applied: ${describeApplied(result)} (${run.audit.records.length} audit records` +
-      `${result.guard.allowed && result.guard.overridden ? "; guard overridden" : ""}).` +
-      `${run.applied}\n`,
-  );
-  return failed ? 1 : 0;
+  return applyPlanned(run, planned, sameAs(planned.plan), options, io, progress);
 }
 
 /**
@@ -168,14 +149,9 @@ async function applySaved(
   }
   const run = await start("apply", options, io);
   if (typeof run === "number") return run;
-  io.out(saved.plan.text);
-  const planned = await run.reconciler.fullSync({ dryRun: true, override: options.override ?? false });
-  if (reportFailures("apply", planned, io)) return 1;
-  if (!planned.guard.allowed) {
-    io.err(`segsync apply: held back: ${planned.guard.reason}; pass --override to apply it anyway\n`);
-    return 1;
-  }
   const matches = matchesSaved(saved.plan);
+  const planned = await planToApply(run, options, io, () => io.out(saved.plan.text));
+  if (typeof planned === "number") return planned;
   if (!matches(planned.plan)) {
     io.err(
       `segsync apply: nothing written: planning again gives other writes than ${options.plan} (the clouds or the policy changed); plan again\n`,
@@ -183,16 +159,49 @@ async function applySaved(
     return 1;
   }
   if (planTotals(planned.plan).operations === 0) return 0;
+  return applyPlanned(run, planned, matches, options, io, progress);
+}
+
+/** The plan an apply may write, shown by `show`; an exit code when it must not be written. */
+async function planToApply(
+  run: Run,
+  options: ApplyOptions,
+  io: CliIo,
+  show: (planned: ReconcileResult, io: CliIo) => void,
+): Promise<ReconcileResult | number> {
+  const planned = await run.reconciler.fullSync({ dryRun: true, override: options.override ?? false });
+  show(planned, io);
+  if (reportFailures("apply", planned, io)) return 1;
+  if (!planned.guard.allowed) {
+    io.err(`segsync apply: held back: ${planned.guard.reason}; pass --override to apply it anyway\n`);
+    return 1;
+  }
+  return planned;
+}
+
+/** Writes the approved plan (the reconciler declines one that changed since), with the progress bar. */
+async function applyPlanned(
+  run: Run,
+  planned: ReconcileResult,
+  approve: (plan: CrossCloudPlan) => boolean,
+  options: ApplyOptions,
+  io: CliIo,
+  progress?: ProgressTerminal,
+): Promise<number> {
   const bar = progressReporter(progress, operationsPerCloud(planned.plan));
   const result = await run.reconciler.fullSync({
     override: options.override ?? false,
     onProgress: bar.onProgress,
-    approve: matches,
+    approve,
   });
   bar.finish();
   if (result.declined) return changedSincePlan("apply", io);
   const failed = reportFailures("apply", result, io);
-  io.out(`Applied: ${describeApplied(result)} (${run.audit.records.length} audit records).${run.applied}\n`);
+  io.out(
+    `Applied: ${describeApplied(result)} (${run.audit.records.length} audit records` +
+      `${result.guard.allowed && result.guard.overridden ? "; guard overridden" : ""}).` +
+      `${run.applied}\n`,
+  );
   return failed ? 1 : 0;
 }
 
