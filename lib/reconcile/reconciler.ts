@@ -9,7 +9,7 @@ import { checkBlastRadius, type GuardLimits, type GuardVerdict } from "../plan/g
 import type { CrossCloudPlan } from "../plan/model.js";
 import type { Policy } from "../policy/model.js";
 import { compareText } from "../util/compare-text.js";
-import type { AuditSink } from "./audit.js";
+import type { AuditRecord, AuditSink } from "./audit.js";
 import type { CloudDriver } from "./driver.js";
 import { type CloudFailure, cloudFailure, worseFailure } from "./retryable.js";
 
@@ -190,7 +190,7 @@ export class Reconciler {
       for (const cloud of CLOUDS) if (failures[cloud] !== undefined) this.unsettled.add(cloud);
       return result;
     };
-    const refused: Partial<Record<Cloud, RefusedOperation[]>> = {};
+    const refused: { [C in Cloud]?: RefusedOperation[] } = {};
     if (!guard.allowed || options.dryRun)
       return unapplied({ intent, plan, guard, applied, failures, refused });
     if (options.approve && !options.approve(plan))
@@ -203,47 +203,33 @@ export class Reconciler {
         if (!part || part.operations.length === 0) return;
         let done = 0;
         let next = 0;
+        const record = (index: number, outcome: AuditRecord["outcome"], error?: unknown) => {
+          const summary = part.summaries[index];
+          if (summary === undefined) return;
+          const text = error === undefined ? {} : { error: describe(error) };
+          audit.record({ ...summary, time: now(), outcome, operation: part.operations[index], ...text });
+          if (outcome !== "refused") return;
+          const list = refused[cloud] ?? [];
+          list.push({ summary, error: describe(error) });
+          refused[cloud] = list;
+        };
         try {
           await drivers[cloud].apply(
             part,
             (index) => {
               done++;
               next = index + 1;
-              const summary = part.summaries[index];
-              if (summary)
-                audit.record({
-                  ...summary,
-                  time: now(),
-                  outcome: "applied",
-                  operation: part.operations[index],
-                });
+              record(index, "applied");
               options.onProgress?.({ cloud, done, total: part.operations.length });
             },
             (index, error) => {
               next = index + 1;
-              const summary = part.summaries[index];
-              if (!summary) return;
-              refused[cloud] = [...(refused[cloud] ?? []), { summary, error: describe(error) }];
-              audit.record({
-                ...summary,
-                time: now(),
-                outcome: "refused",
-                operation: part.operations[index],
-                error: describe(error),
-              });
+              record(index, "refused", error);
             },
           );
         } catch (error) {
           failures[cloud] = cloudFailure(error);
-          const summary = part.summaries[next];
-          if (summary)
-            audit.record({
-              ...summary,
-              time: now(),
-              outcome: "failed",
-              operation: part.operations[next],
-              error: describe(error),
-            });
+          record(next, "failed", error);
         }
         applied[cloud] = done;
       }),

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { AwsApi } from "../../lib/clouds/aws/api.js";
 import { DEFAULT_AWS_QUOTAS } from "../../lib/clouds/aws/config.js";
+import { AwsQuotaExceededError } from "../../lib/clouds/aws/errors.js";
 import { DEFAULT_AZURE_QUOTAS } from "../../lib/clouds/azure/config.js";
 import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp/config.js";
 import { createProviders } from "../../lib/clouds/registry.js";
@@ -36,7 +38,7 @@ const gcpDb = workload(
 );
 const policy = designPolicy({ networks: { connected: [], nat: {} } });
 
-function setup() {
+function setup(wrapAws: (api: AwsApi) => AwsApi = (api) => api) {
   const aws = new AwsTestbed([awsWeb], DEFAULT_AWS_QUOTAS);
   const azure = new AzureTestbed([azureApi], DEFAULT_AZURE_QUOTAS);
   const gcp = new GcpTestbed([gcpDb], DEFAULT_GCP_LIMITS);
@@ -47,7 +49,7 @@ function setup() {
     gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },
   });
   const drivers = {
-    aws: cloudDriver(providers.aws, { apiFor: () => aws.sim(LOCATION), locations: [LOCATION] }),
+    aws: cloudDriver(providers.aws, { apiFor: () => wrapAws(aws.sim(LOCATION)), locations: [LOCATION] }),
     azure: cloudDriver(providers.azure, { apiFor: () => azure.sim, subscriptions: [SUBSCRIPTION] }),
     gcp: cloudDriver(providers.gcp, { apiFor: () => gcp.sim, projects: [PROJECT] }),
   };
@@ -200,5 +202,29 @@ describe("Reconciler", () => {
     expect(healed.applied.azure).toBeGreaterThan(0);
     const settled = await reconciler.fullSync();
     expect(Object.values(settled.plan).flatMap((p) => p?.operations ?? [])).toEqual([]);
+  });
+});
+
+describe("Reconciler: an operation a cloud refuses for one object", () => {
+  it("is reported and audited as refused, with what needs it, and the rest of every plan is applied", async () => {
+    const refusing = (api: AwsApi): AwsApi =>
+      Object.assign(Object.create(api) as AwsApi, {
+        createSecurityGroup: async () => {
+          throw new AwsQuotaExceededError("too many groups in the VPC", "SecurityGroupLimitExceeded");
+        },
+      });
+    const { reconciler, audit } = setup(refusing);
+    const result = await reconciler.fullSync();
+    expect(result.failures).toEqual({});
+    const refused = result.refused.aws ?? [];
+    expect(refused[0]?.error).toBe("AwsQuotaExceededError: too many groups in the VPC");
+    expect(
+      refused.every(
+        (r) => r.error.includes("AwsQuotaExceededError") || r.error.includes("DependsOnRefusedError"),
+      ),
+    ).toBe(true);
+    expect(audit.records.filter((r) => r.outcome === "refused")).toHaveLength(refused.length);
+    expect(result.applied.azure).toBeGreaterThan(0);
+    expect(result.applied.gcp).toBeGreaterThan(0);
   });
 });
