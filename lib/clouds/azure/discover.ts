@@ -25,7 +25,13 @@ import {
   parseResourceId,
   type VirtualMachine,
 } from "./model.js";
-import { type AzureOwnership, hasOwnershipTag, type RecordedNsg } from "./ownership.js";
+import {
+  type AzureOwnership,
+  hasOwnershipTag,
+  ORIGINAL_NSG_TAG_KEY,
+  type RecordedNsg,
+  tagOf,
+} from "./ownership.js";
 import { azureWorkloadId } from "./workload-id.js";
 
 export interface AzureDiscovery {
@@ -144,13 +150,13 @@ export async function discoverAzure(
       message: `${resource.id} carries segsync's ownership tag without its seal: segsync did not create it (or its record key changed); treated as a customer resource and never changed`,
     })),
     ...interfaces
-      .filter((nic) => Object.keys(nic.tags).some((name) => name.toLowerCase() === "segsync-original-nsg"))
+      .filter((nic) => tagOf(nic.tags, ORIGINAL_NSG_TAG_KEY) !== undefined)
       .filter((nic) => recordOf(nic) === undefined)
       .map((nic) => ({
         code: "azure-unsealed-record",
         severity: "warning" as const,
         subject: nic.id,
-        message: `${nic.id}: its segsync-original-nsg tag does not carry segsync's seal (segsync did not write it, or it was changed); ignored, and the NIC is not restored from it`,
+        message: `${nic.id}: its ${ORIGINAL_NSG_TAG_KEY} tag does not carry segsync's seal (segsync did not write it, or it was changed); ignored, and the NIC is not restored from it`,
       })),
     ...skipped.map(({ vm, reason }) => ({
       code: "azure-vm-skipped",
