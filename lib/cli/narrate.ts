@@ -4,13 +4,25 @@ import type { Finding } from "../compile/model.js";
 import type { WorkloadEvent } from "../ingest/workload-event.js";
 import { CLOUDS, type Cloud } from "../inventory/model.js";
 import { type CrossCloudPlan, planTotals } from "../plan/model.js";
+import { namesOf, type PlanNames, planNames } from "../plan/names.js";
 import { renderPlan } from "../plan/render.js";
+import { wrapLine } from "../plan/wrap.js";
 import type { ReconcileResult } from "../reconcile/reconciler.js";
+import type { Estate } from "../sim/estate-schema.js";
 import type { StepOutcome } from "../sim/run.js";
 import type { Step } from "../sim/scenario.js";
 import type { CliIo } from "./io.js";
 
 export const CLOUD_NAMES: Readonly<Record<Cloud, string>> = { aws: "AWS", azure: "Azure", gcp: "GCP" };
+
+/** Short names for the workloads and networks of an estate and of the steps run on it (names.ts). */
+export function estateNames(estate: Estate, steps: readonly Step[]): PlanNames {
+  return namesOf([
+    ...estate.workloads.map((w) => w.id),
+    ...estate.networks.map((n) => n.id),
+    ...steps.flatMap((s) => ("launch" in s ? [s.launch.id] : "migrate" in s ? [s.migrate.to.id] : [])),
+  ]);
+}
 
 export function describeStep(step: Step): string {
   if ("launch" in step) return `launch ${step.launch.id}`;
@@ -60,7 +72,7 @@ export function describeApplied(result: ReconcileResult): string {
  */
 export function describeResult(
   result: ReconcileResult,
-  options: { color?: boolean; shown?: Set<string> } = {},
+  options: { color?: boolean; shown?: Set<string>; width?: number } = {},
 ): string[] {
   const { shown } = options;
   const key = (finding: Finding) => `${finding.code}|${finding.subject}|${finding.message}`;
@@ -70,16 +82,19 @@ export function describeResult(
     color: options.color ?? false,
     guard: result.guard,
     findings,
+    names: planNames(result.intent),
+    ...(options.width === undefined ? {} : { width: options.width }),
   })
     .trimEnd()
     .split("\n");
+  const extra: string[] = [];
   if (planTotals(result.plan).operations > 0 && result.guard.allowed)
-    lines.push(`Applied: ${describeApplied(result)}.`);
+    extra.push(`Applied: ${describeApplied(result)}.`);
   for (const cloud of CLOUDS) {
     const failure = result.failures[cloud];
-    if (failure !== undefined) lines.push(`Failed in ${CLOUD_NAMES[cloud]}: ${failure.message}`);
+    if (failure !== undefined) extra.push(`Failed in ${CLOUD_NAMES[cloud]}: ${failure.message}`);
   }
-  return lines;
+  return [...lines, ...extra.flatMap((line) => wrapLine(line, options.width))];
 }
 
 export function hasFailures(result: ReconcileResult | undefined): boolean {

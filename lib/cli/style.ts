@@ -22,3 +22,6 @@ export function indent(text: string, by = "  "): string {
     .map((line) => (line === "" ? line : `${by}${line}`))
     .join("\n");
 }
+
+/** The width of a block that `indent` indents by two: with the indent it fits 80 columns. */
+export const INDENTED_WIDTH = 78;

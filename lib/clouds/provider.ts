@@ -56,7 +56,8 @@ export interface CloudProvider<
     onRefused?: (operation: Operation, error: unknown) => void,
   ): Promise<void>;
   evaluate(state: State): Reachability;
-  summarize(operation: Operation): OperationSummary;
+  /** The operation as a plan shows it; `state` names the objects its rules refer to. */
+  summarize(operation: Operation, state: State): OperationSummary;
   /** How many owned rules the operation removes or narrows (the blast-radius guard counts them). */
   removedRules(operation: Operation, state: State): number;
   /** How many rules segsync owns in this state. */
@@ -113,6 +114,11 @@ export interface OperationSummary {
   readonly objectType: string;
   readonly object: string;
   readonly detail: string;
+  /**
+   * The rules or entries the write adds (`+ tcp/5432 from segsync-…`), removes (`- …`) or
+   * changes (`~ …`), one per line, in the order the cloud holds them (docs/reviewing-plans.md).
+   */
+  readonly changes?: readonly string[];
   /** Writes to the object that this operation removes or narrows (counted by the blast-radius guard). */
   readonly narrows: boolean;
 }

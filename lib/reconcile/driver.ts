@@ -79,7 +79,7 @@ export function cloudDriver<
       const now = current();
       const desired = provider.materialize(intent, now, policy);
       const operations = provider.diff(desired, now);
-      const summaries = operations.map((op) => provider.summarize(op));
+      const summaries = operations.map((op) => provider.summarize(op, now));
       const plan: CloudPlan<Operation> = {
         cloud: provider.cloud,
         operations,

@@ -81,7 +81,9 @@ describe("segsync simulate, plan, apply, explain, graph, restore (child processe
     const result = run("simulate");
     expect(result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain(`Step 2: migrate ${WEB} → ${MIGRATED}`);
+    // Text output names workloads by their short names and fits 80 columns.
+    expect(result.stdout).toContain("Step 2: migrate i-0a00000000000001 (aws) → vm-web-1 (azure)");
+    expect(result.stdout.split("\n").filter((line) => line.length > 80)).toEqual([]);
     expect(result.stdout).toContain("Applied: AWS 1, Azure 5.");
     const text = readFileSync(stateOut, "utf8");
     expect(text.endsWith("}\n")).toBe(true);
@@ -172,8 +174,9 @@ describe("segsync simulate, plan, apply, explain, graph, restore (child processe
     expect(result.stdout).toContain("verdict: allowed\n");
     expect(result.stdout).toContain("policy: allowed by rule shop-prod#1\n");
     expect(result.stdout).toMatch(
-      /^native: AWS segsync-\S+ \(sg-\w+\): tcp\/5432 .*seen from 10\.1\.0\.21\)$/m,
+      /^native: AWS segsync-\S+ \(sg-\w+\): tcp\/5432 from\n {4}sg-\w+ \(in vpc-0a1b2c3d \(aws\), seen from 10\.1\.0\.21\)$/m,
     );
+    expect(result.stdout.split("\n").filter((line) => line.length > 80)).toEqual([]);
   });
 
   it("explain: a denied flow, with why", () => {
@@ -232,11 +235,12 @@ describe("segsync demo (child process)", () => {
     expect(result.stderr).toBe("");
     expect(result.stdout).not.toContain("\u001b[");
     expect(result.stdout).toContain("1. Initial sync");
-    expect(result.stdout).toContain(`2. Migration: ${WEB} (AWS) is replaced by ${MIGRATED} (Azure)`);
+    expect(result.stdout).toContain("2. Migration: i-0a00000000000001 (aws) is replaced by vm-web-1 (azure)");
+    expect(result.stdout.split("\n").filter((line) => line.length > 80)).toEqual([]);
     const reach = result.stdout.slice(result.stdout.indexOf("3. Effective reachability"));
     expect(reach).toContain("app=shop,env=prod,loc=us,role=web");
-    expect(reach).toContain(`before, ${WEB} from 10.1.0.41: allowed by segsync-`);
-    expect(reach).toContain(`after,  ${MIGRATED} from 10.1.0.41: allowed by segsync-`);
+    expect(reach).toContain("before, i-0a00000000000001 (aws) from 10.1.0.41: allowed by\n        segsync-");
+    expect(reach).toContain("after,  vm-web-1 (azure) from 10.1.0.41: allowed by\n        segsync-");
     expect(reach).not.toContain("DENIED");
   }, 20_000);
 });

@@ -174,13 +174,15 @@ describe.skipIf(skipWithoutMoto("the segsync --live CLI tests against moto"))(
         expect(allowed.stdout).toContain("verdict: allowed\n");
         expect(allowed.stdout).toContain("policy: allowed by rule shop-prod#1\n");
         expect(allowed.stdout).toMatch(
-          /^native: AWS segsync-\S+ \(sg-\w+\): tcp\/5432 .*seen from 10\.0\.1\.21\)$/m,
+          /^native: AWS segsync-\S+ \(sg-\w+\): tcp\/5432 from\n {4}sg-\w+ \(in vpc-\w+ \(aws\), seen from 10\.0\.1\.21\)$/m,
         );
         expect(allowed.stdout).not.toContain("pending:");
 
         expect(denied.exitCode).toBe(0);
         expect(denied.stdout).toContain("verdict: denied\n");
-        expect(denied.stdout).toMatch(/^why: no policy rule lets .* reach .* on tcp\/5432$/m);
+        expect(denied.stdout.replaceAll(/\n {4}/g, " ")).toMatch(
+          /^why: no policy rule lets .* reach .* on tcp\/5432$/m,
+        );
         expect(denied.stdout).toMatch(/^native: no AWS rule admits it/m);
       },
       CLI_TIMEOUT_MS,

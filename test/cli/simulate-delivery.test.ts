@@ -59,7 +59,7 @@ describe("segsync simulate --delivery", () => {
     expect(result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^ {2}\d+ event\(s\) delivered to this reconcile, in this order:$/m);
-    expect(result.stdout).toMatch(/^ {4}\S+: state \w+ \(delivered again\)$/m);
+    expect(result.stdout).toMatch(/^ {4}\S+ \((aws|azure|gcp)\): state \w+ \(delivered again\)$/m);
     const totals =
       /^Delivery \(seed 3\): (\d+) event\(s\) sent, (\d+) delivered: (\d+) again after the queue's 5-minute deduplication window, (\d+) held back to a later reconcile\.$/m.exec(
         result.stdout,

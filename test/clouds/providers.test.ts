@@ -96,7 +96,7 @@ async function roundTrip<S, D extends { readonly findings: readonly CloudFinding
   const intent = compile(policy, { workloads: discovery.workloads, networks: discovery.networks });
   const plan = provider.diff(provider.materialize(intent, discovery.state, policy), discovery.state);
   expect(plan.length).toBeGreaterThan(0);
-  const summaries = plan.map((op) => provider.summarize(op));
+  const summaries = plan.map((op) => provider.summarize(op, discovery.state));
   expect(summaries.every((s) => s.cloud === cloud && s.object.length > 0)).toBe(true);
   const applied: O[] = [];
   await provider.apply(plan, connection, (op) => applied.push(op));

@@ -59,7 +59,7 @@ describe("the blast-radius guard", () => {
 
   it("renders a plan grouped by cloud, with a summary line", () => {
     expect(renderPlan(plan(2, 10))).toBe(
-      "AWS:\n  ~ security group segsync-x: −2 rule(s)\nPlan: 0 to create, 1 to change, 0 to destroy (2 of 10 owned rules removed or narrowed).\n",
+      "AWS:\n  ~ security group segsync-x: −2 rule(s)\nPlan: 0 to create, 1 to change, 0 to destroy (2 of 10 owned rules removed or\n    narrowed).\n",
     );
     expect(renderPlan({})).toBe("No changes: the clouds already enforce the policy.\n");
   });

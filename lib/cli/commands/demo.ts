@@ -4,6 +4,7 @@ import type { Intent } from "../../compile/model.js";
 import { cloudOfId } from "../../inventory/ids.js";
 import type { Cloud } from "../../inventory/model.js";
 import { planTotals } from "../../plan/model.js";
+import { PLAN_WIDTH, wrapText } from "../../plan/wrap.js";
 import { formatService } from "../../policy/services.js";
 import type { ReconcileResult } from "../../reconcile/reconciler.js";
 import { Simulation } from "../../sim/run.js";
@@ -11,8 +12,15 @@ import type { Step } from "../../sim/scenario.js";
 import { destinationsOf, type Peer, peersOf } from "../flows.js";
 import { loadSimulationInputs } from "../inputs.js";
 import type { CliIo, CommandContext } from "../io.js";
-import { CLOUD_NAMES, describeApplied, describeEvents, describeResult, describeStep } from "../narrate.js";
-import { indent, styler } from "../style.js";
+import {
+  CLOUD_NAMES,
+  describeApplied,
+  describeEvents,
+  describeResult,
+  describeStep,
+  estateNames,
+} from "../narrate.js";
+import { INDENTED_WIDTH, indent, styler } from "../style.js";
 
 export const DEMO_FILES = {
   policy: "examples/policy.yaml",
@@ -79,33 +87,35 @@ export async function demo(io: CliIo): Promise<number> {
     return 1;
   }
   const simulation = Simulation.start(inputs.policy, inputs.estate);
-  const heading = (text: string) => io.out(`\n${paint("bold", paint("cyan", text))}\n`);
+  // Workloads by their short names, every line within 80 columns (docs/reviewing-plans.md).
+  const names = estateNames(inputs.estate, steps);
+  const say = (text: string, by = "") =>
+    io.out(`${indent(wrapText(names.shorten(text), PLAN_WIDTH - by.length), by)}\n`);
+  const heading = (text: string) => say(`\n${paint("bold", paint("cyan", text))}`);
   const clouds = new Set(inputs.estate.workloads.map((w) => CLOUD_NAMES[cloudOfId(w.id)]));
-  io.out(
-    `${paint("bold", "segsync demo")}: ${inputs.estate.workloads.length} workloads in ${inputs.estate.networks.length} networks across ${[...clouds].join(", ")} (${DEMO_FILES.estate}),\n` +
-      `policy ${DEMO_FILES.policy}, scenario ${DEMO_FILES.scenario}. Everything runs on simulated clouds.\n`,
+  say(
+    `${paint("bold", "segsync demo")}: ${inputs.estate.workloads.length} workloads in ${inputs.estate.networks.length} networks across ${[...clouds].join(", ")}, on simulated clouds.\n` +
+      `Estate ${DEMO_FILES.estate}, policy ${DEMO_FILES.policy},\nscenario ${DEMO_FILES.scenario}.`,
   );
 
-  heading("1. Initial sync: segsync reads the three clouds and rewrites them to enforce the policy");
+  heading("1. Initial sync: segsync reads the clouds and rewrites them to enforce the policy");
   const initial = await simulation.fullSync();
-  io.out(`${indent(perCloudCounts(initial).join("\n"))}\n\n`);
+  say(`${perCloudCounts(initial).join("\n")}\n`, "  ");
   const shown = new Set<string>();
-  io.out(`${indent(describeResult(initial, { color, shown }).join("\n"))}\n`);
+  say(describeResult(initial, { color, shown, width: INDENTED_WIDTH }).join("\n"), "  ");
   let failed = Object.keys(initial.failures).length > 0;
 
   const before = { intent: initial.intent, reach: await simulation.reachability() };
   const beforeRows = reachabilityOf(before.intent, before.reach, migration.from);
   const identity = before.intent.workloads.find((w) => w.workload === migration.from)?.identity ?? "";
 
-  heading(
-    `2. Migration: ${migration.from} (${CLOUD_NAMES[cloudOfId(migration.from)]}) is replaced by ${migration.to.id} (${CLOUD_NAMES[cloudOfId(migration.to.id)]})`,
-  );
+  heading(`2. Migration: ${migration.from} is replaced by ${migration.to.id}`);
   let last = initial;
   const after = [...steps.filter((s) => !("fullSync" in s)), { reconcile: {} }];
   for (const step of after) {
     if ("reconcile" in step && simulation.pending.length === 0) continue;
     const outcome = await simulation.step(step);
-    io.out(`${paint("bold", `» ${describeStep(step)}`)}\n`);
+    say(paint("bold", `» ${describeStep(step)}`));
     const lines = describeEvents(outcome);
     if (outcome.result) {
       last = outcome.result;
@@ -115,10 +125,10 @@ export async function demo(io: CliIo): Promise<number> {
         `The reconciler re-read those workloads and rewrote only what refers to them (${totals.operations} operation(s); applied: ${describeApplied(outcome.result)}):`,
         ...perCloudCounts(outcome.result).map((line) => `  ${line}`),
         "",
-        ...describeResult(outcome.result, { color, shown }),
+        ...describeResult(outcome.result, { color, shown, width: INDENTED_WIDTH }),
       );
     }
-    if (lines.length > 0) io.out(`${indent(lines.join("\n"))}\n`);
+    if (lines.length > 0) say(lines.join("\n"), "  ");
   }
 
   const afterRows = reachabilityOf(last.intent, await simulation.reachability(), migration.to.id);
@@ -138,13 +148,13 @@ export async function demo(io: CliIo): Promise<number> {
     const a = afterByKey.get(key);
     const peer = (a ?? b)?.peer;
     const rules = peer?.rules.join(", ") ?? "";
-    io.out(`  ${paint("bold", key)} (policy rule ${rules})\n`);
-    io.out(`    before, ${migration.from} from ${b?.peer.address ?? "-"}: ${verdict(b)}\n`);
-    io.out(`    after,  ${migration.to.id} from ${a?.peer.address ?? "-"}: ${verdict(a)}\n`);
+    say(`${paint("bold", key)} (policy rule ${rules})`, "  ");
+    say(`before, ${migration.from} from ${b?.peer.address ?? "-"}: ${verdict(b)}`, "    ");
+    say(`after,  ${migration.to.id} from ${a?.peer.address ?? "-"}: ${verdict(a)}`, "    ");
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  io.out(
-    `\nDone in ${seconds} s: ${simulation.audit.records.length} native operations applied and audited${failed ? "; some failed (see above)" : ""}.\n`,
+  say(
+    `\nDone in ${seconds} s: ${simulation.audit.records.length} native operations applied and audited${failed ? "; some failed (see above)" : ""}.`,
   );
   return failed ? 1 : 0;
 }

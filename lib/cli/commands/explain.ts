@@ -4,7 +4,9 @@ import { compile } from "../../compile/compile.js";
 import type { Intent } from "../../compile/model.js";
 import { parseWorkloadId } from "../../inventory/ids.js";
 import { CLOUDS, type Cloud, type Workload } from "../../inventory/model.js";
+import { planNames } from "../../plan/names.js";
 import { renderPolicyFindings } from "../../plan/render.js";
+import { wrapLine } from "../../plan/wrap.js";
 import type { Policy } from "../../policy/model.js";
 import type { SimulatedClouds } from "../../sim/clouds.js";
 import type { LiveWorkload } from "../../sim/live.js";
@@ -194,34 +196,38 @@ function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
+/** What explain prints about one flow, ids short and within 80 columns (docs/reviewing-plans.md). */
 function print(context: FlowContext, options: ExplainOptions, probe: Probe, io: CliIo): void {
   const flow = explainFlow(context, options.from, options.to, probe);
   const paint = styler(io.color ?? false);
+  const names = planNames(context.intent);
   const named = (id: string, identity?: string) => (identity ? `${id} (${identity})` : id);
-  io.out(
-    `${named(options.from, flow.from?.identity)} → ${named(options.to, flow.to?.identity)} on ${formatProbe(probe)}\n`,
-  );
-  io.out(`verdict: ${flow.verdict === "allowed" ? paint("green", "allowed") : paint("red", "denied")}\n`);
-  if (flow.rules.length > 0) io.out(`policy: allowed by rule ${flow.rules.join(", ")}\n`);
-  if (flow.why !== undefined) io.out(`why: ${flow.why}\n`);
+  const heading = `${named(options.from, flow.from?.identity)} → ${named(options.to, flow.to?.identity)} on ${formatProbe(probe)}`;
+  const lines: string[] = [];
+  if (flow.rules.length > 0) lines.push(`policy: allowed by rule ${flow.rules.join(", ")}`);
+  if (flow.why !== undefined) lines.push(`why: ${flow.why}`);
   if (flow.cloud !== undefined && flow.network !== undefined) {
     const seen = flow.sourceAddress === undefined ? "" : `, seen from ${flow.sourceAddress}`;
-    io.out(
+    lines.push(
       flow.native
-        ? `native: ${CLOUD_NAMES[flow.cloud]} ${flow.native.object}: ${flow.native.rule} (in ${flow.network}${seen})\n`
-        : `native: no ${CLOUD_NAMES[flow.cloud]} rule admits it (in ${flow.network}${seen})\n`,
+        ? `native: ${CLOUD_NAMES[flow.cloud]} ${flow.native.object}: ${flow.native.rule} (in ${flow.network}${seen})`
+        : `native: no ${CLOUD_NAMES[flow.cloud]} rule admits it (in ${flow.network}${seen})`,
     );
   }
   const native = nativeDisagreement(flow);
   if (native !== undefined && flow.cloud !== undefined) {
-    io.out(`policy verdict: ${flow.verdict}; native verdict: ${native}\n`);
-    io.out(`! warning: ${disagreement(flow.verdict, CLOUD_NAMES[flow.cloud], flow)}\n`);
+    lines.push(`policy verdict: ${flow.verdict}; native verdict: ${native}`);
+    lines.push(`! warning: ${disagreement(flow.verdict, CLOUD_NAMES[flow.cloud], flow)}`);
   }
   if (context.pending > 0)
-    io.out(
-      `pending: ${context.pending} operation(s) not applied yet (segsync plan --live lists them); native is what the clouds enforce now\n`,
+    lines.push(
+      `pending: ${context.pending} operation(s) not applied yet (segsync plan --live lists them); native is what the clouds enforce now`,
     );
-  const findings = renderPolicyFindings(context.intent.findings);
+  // The verdict is painted apart from wrapping: escape codes take no columns on a terminal.
+  const verdict = `verdict: ${flow.verdict === "allowed" ? paint("green", "allowed") : paint("red", "denied")}`;
+  const wrapped = (line: string) => wrapLine(names.shorten(line));
+  io.out(`${[...wrapped(heading), verdict, ...lines.flatMap(wrapped)].join("\n")}\n`);
+  const findings = renderPolicyFindings(context.intent.findings, names);
   if (findings.length > 0) io.out(`${findings.join("\n")}\n`);
 }
 

@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { type CrossCloudPlan, planTotals } from "../../plan/model.js";
+import { planNames } from "../../plan/names.js";
 import { countWarnings, renderPlan } from "../../plan/render.js";
+import { wrapText } from "../../plan/wrap.js";
 import type { MemoryAuditSink } from "../../reconcile/audit.js";
 import type { ReconcileResult, Reconciler } from "../../reconcile/reconciler.js";
 import { Simulation } from "../../sim/run.js";
@@ -76,6 +78,7 @@ function showPlan(result: ReconcileResult, io: CliIo): void {
       color: io.color ?? false,
       guard: result.guard,
       findings: result.intent.findings,
+      names: planNames(result.intent),
     }),
   );
 }
@@ -198,9 +201,11 @@ async function applyPlanned(
   if (result.declined) return changedSincePlan("apply", io);
   const failed = reportFailures("apply", result, io);
   io.out(
-    `Applied: ${describeApplied(result)} (${run.audit.records.length} audit records` +
-      `${result.guard.allowed && result.guard.overridden ? "; guard overridden" : ""}).` +
-      `${run.applied}\n`,
+    `${wrapText(
+      `Applied: ${describeApplied(result)} (${run.audit.records.length} audit records` +
+        `${result.guard.allowed && result.guard.overridden ? "; guard overridden" : ""}).` +
+        run.applied,
+    )}\n`,
   );
   return failed ? 1 : 0;
 }

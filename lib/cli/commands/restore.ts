@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { planTotals } from "../../plan/model.js";
+import { planNames } from "../../plan/names.js";
 import { renderPlan } from "../../plan/render.js";
+import { wrapLine, wrapText } from "../../plan/wrap.js";
 import type { Policy } from "../../policy/model.js";
 import type { ReconcileResult } from "../../reconcile/reconciler.js";
 import { Simulation } from "../../sim/run.js";
@@ -137,16 +139,17 @@ const NOTHING_TO_RESTORE =
 function showRestorePlan(result: ReconcileResult, io: CliIo): void {
   const empty = planTotals(result.plan).operations === 0;
   if (hasFailures(result) && empty) return;
-  const rendered = renderPlan(result.plan, { color: io.color ?? false });
+  const rendered = renderPlan(result.plan, { color: io.color ?? false, names: planNames(result.intent) });
   if (empty) {
     // Under the all-visibility policy "already enforce the policy" would read as "segsync enforces".
     io.out(rendered.replace(NO_CHANGES, NOTHING_TO_RESTORE));
     return;
   }
   const paint = styler(io.color ?? false);
-  io.out(
-    `${paint("bold", "Restore: segsync's groups, NSGs and tags come off, the recorded originals go back on, segsync's objects are deleted")}\n`,
+  const heading = wrapLine(
+    "Restore: segsync's groups, NSGs and tags come off, the recorded originals go back on, segsync's objects are deleted",
   );
+  io.out(`${heading.map((line) => paint("bold", line)).join("\n")}\n`);
   io.out(rendered);
 }
 
@@ -214,16 +217,16 @@ export function registerRestore(program: Command, context: RestoreContext): void
     .option("--yes", "do not ask for confirmation (with --live)")
     .addHelpText(
       "after",
-      [
-        "",
-        "With --live, the plan of the restore (what is re-attached, what is deleted) is shown and",
-        "applied after confirmation, or at once with --yes. The blast-radius guard does not apply",
-        "and there is no --override: a restore removes every rule segsync owns by design, which",
-        "the guard would hold back in all but the smallest estates; the plan and the confirmation",
-        "are the check. Workloads that are not running are left as they are: restore again once",
-        "they run.",
-        "",
-      ].join("\n"),
+      `\n${wrapText(
+        "With --live, the plan of the restore (what is re-attached, what is deleted) is shown and " +
+          "applied after confirmation, or at once with --yes. The blast-radius guard does not apply " +
+          "and there is no --override: a restore removes every rule segsync owns by design, which " +
+          "the guard would hold back in all but the smallest estates; the plan and the confirmation " +
+          "are the check. Workloads that are not running are left as they are: restore again once " +
+          "they run.",
+        79,
+        0,
+      )}\n`,
     )
     .action(async (options: RestoreOptions) => {
       context.exitWith(await restore(options, context.io, context.progress));

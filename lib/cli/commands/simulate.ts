@@ -1,13 +1,21 @@
 import type { Command } from "commander";
 import { planTotals } from "../../plan/model.js";
+import { wrapText } from "../../plan/wrap.js";
 import type { AtLeastOnceDelivery, DeliveryOptions } from "../../sim/delivery.js";
 import { DELIVERY_SPEC_HELP, parseDeliverySpec } from "../../sim/delivery-spec.js";
 import { Simulation, type StepOutcome } from "../../sim/run.js";
 import { loadSimulationInputs, type SimulationFiles } from "../inputs.js";
 import type { CliIo, CommandContext } from "../io.js";
-import { describeChange, describeEvents, describeResult, describeStep, hasFailures } from "../narrate.js";
+import {
+  describeChange,
+  describeEvents,
+  describeResult,
+  describeStep,
+  estateNames,
+  hasFailures,
+} from "../narrate.js";
 import { writeOutputFile } from "../output-file.js";
-import { indent, styler } from "../style.js";
+import { INDENTED_WIDTH, indent, styler } from "../style.js";
 
 export interface SimulateOptions extends Required<SimulationFiles> {
   readonly stateOut: string;
@@ -69,17 +77,21 @@ export async function simulate(options: SimulateOptions, io: CliIo): Promise<num
     return failed ? 1 : 0;
   }
   const paint = styler(io.color ?? false);
+  // Workloads by their short names, every line within 80 columns (docs/reviewing-plans.md).
+  const names = estateNames(inputs.estate, inputs.scenario.steps);
   const delivered = new Set<string>();
   const shown = new Set<string>();
   for (const [index, outcome] of outcomes.entries()) {
     const title = index === 0 ? "full sync (initial)" : describeStep(outcome.step);
-    io.out(`${paint("bold", `Step ${index}: ${title}`)}\n`);
+    io.out(`${wrapText(names.shorten(paint("bold", `Step ${index}: ${title}`)))}\n`);
     const lines = [
       ...describeEvents(outcome),
       ...(model ? describeDrained(outcome, delivered) : []),
-      ...(outcome.result ? describeResult(outcome.result, { color: io.color ?? false, shown }) : []),
+      ...(outcome.result
+        ? describeResult(outcome.result, { color: io.color ?? false, shown, width: INDENTED_WIDTH })
+        : []),
     ];
-    if (lines.length > 0) io.out(`${indent(lines.join("\n"))}\n`);
+    if (lines.length > 0) io.out(`${indent(wrapText(names.shorten(lines.join("\n")), INDENTED_WIDTH))}\n`);
   }
   if (model) io.out(`${describeDelivery(model)}\n`);
   io.out(`Final state written to ${options.stateOut} (${simulation.audit.records.length} audit records).\n`);

@@ -3,7 +3,7 @@ import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import type { Sealer } from "../common/seals.js";
 import { placesNamed } from "../places.js";
-import type { CloudProvider, Discovery, NativeMatch, OperationSummary, Reachability } from "../provider.js";
+import type { CloudProvider, Discovery, NativeMatch, Reachability } from "../provider.js";
 import type { AwsApiFactory } from "./api.js";
 import { applyAwsPlan } from "./apply.js";
 import type { AwsQuotas } from "./config.js";
@@ -15,6 +15,7 @@ import { materializeAws } from "./materialize.js";
 import { type AwsLocation, type AwsState, type IpPermission, locationKey } from "./model.js";
 import type { AwsOperation } from "./operations.js";
 import { AwsOwnership } from "./ownership.js";
+import { formatPermission, summarizeAwsOperation } from "./summarize.js";
 
 /** How segsync reaches EC2: an API per location, and the locations it manages. */
 export interface AwsConnection {
@@ -162,118 +163,4 @@ function countPermissionSources(permissions: readonly IpPermission[]): number {
       sum + p.IpRanges.length + p.Ipv6Ranges.length + p.PrefixListIds.length + p.UserIdGroupPairs.length,
     0,
   );
-}
-
-export function formatPermission(permission: IpPermission): string {
-  const ports =
-    permission.IpProtocol === "-1"
-      ? "all traffic"
-      : permission.FromPort === undefined || permission.FromPort === -1
-        ? permission.IpProtocol
-        : permission.FromPort === permission.ToPort
-          ? `${permission.IpProtocol}/${permission.FromPort}`
-          : `${permission.IpProtocol}/${permission.FromPort}-${permission.ToPort}`;
-  const sources = [
-    ...permission.IpRanges.map((r) => r.CidrIp),
-    ...permission.Ipv6Ranges.map((r) => r.CidrIpv6),
-    ...permission.PrefixListIds.map((p) => p.PrefixListId),
-    ...permission.UserIdGroupPairs.map((p) => p.GroupId),
-  ];
-  return `${ports} from ${sources.join(", ")}`;
-}
-
-export function summarizeAwsOperation(operation: AwsOperation): OperationSummary {
-  const base = { cloud: "aws" as const };
-  switch (operation.kind) {
-    case "createPrefixList":
-      return {
-        ...base,
-        action: "create",
-        objectType: "prefix list",
-        object: operation.name,
-        detail: `${operation.entries.length} entries, max ${operation.maxEntries}, for ${operation.identity}`,
-        narrows: false,
-      };
-    case "createSecurityGroup":
-      return {
-        ...base,
-        action: "create",
-        objectType: "security group",
-        object: `${operation.name} in ${operation.vpcId}`,
-        detail: `for ${operation.identity}`,
-        narrows: false,
-      };
-    case "authorizeIngress":
-      return {
-        ...base,
-        action: "update",
-        objectType: "security group",
-        object: operation.groupName,
-        detail: `+${operation.rules.length} rule(s)`,
-        narrows: false,
-      };
-    case "modifyPrefixList":
-      return {
-        ...base,
-        action: "update",
-        objectType: "prefix list",
-        object: operation.name,
-        detail: `+${operation.add.length} −${operation.remove.length} entries`,
-        narrows: operation.remove.length > 0,
-      };
-    case "recordOriginalGroups":
-      return {
-        ...base,
-        action: "update",
-        objectType: "network interface",
-        object: operation.networkInterfaceId,
-        detail: `record original groups ${operation.groupIds.join(" ")}`,
-        narrows: false,
-      };
-    case "setInterfaceGroups":
-      return {
-        ...base,
-        action: "update",
-        objectType: "network interface",
-        object: `${operation.networkInterfaceId} (${operation.workload})`,
-        detail: `groups ${operation.before.join(" ")} → ${operation.after.map((ref) => ("groupId" in ref ? ref.groupId : ref.create)).join(" ")}`,
-        narrows: true,
-      };
-    case "revokeIngress":
-      return {
-        ...base,
-        action: "update",
-        objectType: "security group",
-        object: operation.groupName,
-        detail: `−${operation.permissions.length} rule(s)`,
-        narrows: true,
-      };
-    case "forgetOriginalGroups":
-      return {
-        ...base,
-        action: "update",
-        objectType: "network interface",
-        object: operation.networkInterfaceId,
-        detail: "remove the original-groups record",
-        narrows: false,
-      };
-    case "deleteSecurityGroup":
-      return {
-        ...base,
-        action: "delete",
-        objectType: "security group",
-        object: `${operation.name} (${operation.groupId})`,
-        detail: "no longer used",
-        narrows: true,
-      };
-    case "deletePrefixList":
-      return {
-        ...base,
-        action: "delete",
-        objectType: "prefix list",
-        object: `${operation.name} (${operation.prefixListId})`,
-        detail: "no longer used",
-        narrows: true,
-      };
-  }
 }

@@ -281,19 +281,24 @@ function sortedEntries(tags: Readonly<Record<string, string>>): [string, string]
 }
 
 /** Rule-level difference between two rule lists, matched by name. */
-function ruleChange(current: readonly SecurityRule[], wanted: readonly SecurityRule[]) {
+export function ruleDifference(current: readonly SecurityRule[], wanted: readonly SecurityRule[]) {
   // Rule names compare as ARM compares them: ignoring case.
   const byName = new Map(current.map((rule) => [rule.name.toLowerCase(), rule]));
-  let added = 0;
-  let changed = 0;
+  const added: SecurityRule[] = [];
+  const changed: { before: SecurityRule; after: SecurityRule }[] = [];
   for (const rule of wanted) {
     const existing = byName.get(rule.name.toLowerCase());
-    if (!existing) added++;
-    else if (ruleText(existing) !== ruleText(rule)) changed++;
+    if (!existing) added.push(rule);
+    else if (ruleText(existing) !== ruleText(rule)) changed.push({ before: existing, after: rule });
   }
   const wantedNames = new Set(wanted.map((rule) => rule.name.toLowerCase()));
-  const removed = current.filter((rule) => !wantedNames.has(rule.name.toLowerCase())).length;
+  const removed = current.filter((rule) => !wantedNames.has(rule.name.toLowerCase()));
   return { added, removed, changed };
+}
+
+function ruleChange(current: readonly SecurityRule[], wanted: readonly SecurityRule[]) {
+  const { added, removed, changed } = ruleDifference(current, wanted);
+  return { added: added.length, removed: removed.length, changed: changed.length };
 }
 
 /** A rule's meaning, independent of how ARM orders lists or spells ids. */

@@ -3,7 +3,7 @@ import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import type { Sealer } from "../common/seals.js";
 import { placesNamed } from "../places.js";
-import type { CloudProvider, Discovery, NativeMatch, OperationSummary, Reachability } from "../provider.js";
+import type { CloudProvider, Discovery, NativeMatch, Reachability } from "../provider.js";
 import type { AzureApiFactory } from "./api.js";
 import { applyAzurePlan } from "./apply.js";
 import type { AzureQuotas } from "./config.js";
@@ -15,6 +15,7 @@ import { materializeAzure, networkOfNic } from "./materialize.js";
 import type { AzureState } from "./model.js";
 import type { AzureOperation } from "./operations.js";
 import { AzureOwnership } from "./ownership.js";
+import { summarizeAzureOperation } from "./summarize.js";
 
 /** How segsync reaches ARM: an API per subscription, and the subscriptions it manages. */
 export interface AzureConnection {
@@ -156,70 +157,4 @@ function evaluateAzureWorkloads(state: AzureState): Reachability {
       return undefined;
     },
   };
-}
-
-export function summarizeAzureOperation(operation: AzureOperation): OperationSummary {
-  const base = { cloud: "azure" as const };
-  switch (operation.kind) {
-    case "putApplicationSecurityGroup":
-      return {
-        ...base,
-        action: "create",
-        objectType: "application security group",
-        object: operation.name,
-        detail: `for ${operation.identity} in ${operation.location}`,
-        narrows: false,
-      };
-    case "joinApplicationSecurityGroups":
-      return {
-        ...base,
-        action: "update",
-        objectType: "network interface",
-        object: `${operation.nic.name} (${operation.workload})`,
-        detail: `join ${operation.added.length} ASG(s) before the NSG writes that name them`,
-        narrows: false,
-      };
-    case "putNetworkSecurityGroup": {
-      const { created, added, removed, changed, flushConnection } = operation.change;
-      const flush =
-        flushConnection === undefined
-          ? ""
-          : `; open flows ${flushConnection ? "re-evaluated" : "kept"} on rule changes (flushConnection ${flushConnection ? "on" : "off"})`;
-      return {
-        ...base,
-        action: created ? "create" : "update",
-        objectType: "network security group",
-        object: operation.name,
-        detail: `${operation.securityRules.length} rules (+${added} −${removed} ~${changed})${flush}`,
-        narrows: removed > 0 || changed > 0,
-      };
-    }
-    case "putNetworkInterface":
-      return {
-        ...base,
-        action: "update",
-        objectType: "network interface",
-        object: `${operation.nic.name} (${operation.workload})`,
-        detail: `NSG ${operation.before.networkSecurityGroup?.split("/").at(-1) ?? "none"} → ${operation.nic.networkSecurityGroup?.id.split("/").at(-1) ?? "none"}`,
-        narrows: true,
-      };
-    case "deleteNetworkSecurityGroup":
-      return {
-        ...base,
-        action: "delete",
-        objectType: "network security group",
-        object: operation.name,
-        detail: "no longer used",
-        narrows: true,
-      };
-    case "deleteApplicationSecurityGroup":
-      return {
-        ...base,
-        action: "delete",
-        objectType: "application security group",
-        object: operation.name,
-        detail: "no longer used",
-        narrows: true,
-      };
-  }
 }

@@ -3,7 +3,7 @@ import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import type { Sealer } from "../common/seals.js";
 import { placesNamed } from "../places.js";
-import type { CloudProvider, Discovery, NativeMatch, OperationSummary, Reachability } from "../provider.js";
+import type { CloudProvider, Discovery, NativeMatch, Reachability } from "../provider.js";
 import type { GcpApiFactory } from "./api.js";
 import { applyGcpPlan } from "./apply.js";
 import type { GcpLimits, GcpPriorities } from "./config.js";
@@ -14,6 +14,7 @@ import { type GcpDesired, materializeGcp } from "./materialize.js";
 import type { GcpState } from "./model.js";
 import type { GcpOperation } from "./operations.js";
 import { GcpOwnership, isOwnedTag, SEAL_TAG_PREFIX } from "./ownership.js";
+import { summarizeGcpOperation } from "./summarize.js";
 
 /** How segsync reaches Compute: an API per project, and the projects it manages. */
 export interface GcpConnection {
@@ -127,49 +128,5 @@ function narrowings(operation: GcpOperation): number {
     }
     default:
       return 0;
-  }
-}
-
-export function summarizeGcpOperation(operation: GcpOperation): OperationSummary {
-  const base = { cloud: "gcp" as const };
-  switch (operation.kind) {
-    case "insertFirewall":
-      return {
-        ...base,
-        action: "create",
-        objectType: "firewall rule",
-        object: operation.firewall.name,
-        detail: `priority ${operation.firewall.priority}`,
-        narrows: (operation.firewall.denied ?? []).length > 0,
-      };
-    case "setTags":
-      return {
-        ...base,
-        action: "update",
-        objectType: "instance",
-        object: `${operation.name} (${operation.workload})`,
-        detail: `tags ${operation.before.join(" ") || "none"} → ${operation.items.join(" ") || "none"}`,
-        narrows: true,
-      };
-    case "patchFirewall":
-      return {
-        ...base,
-        action: "update",
-        objectType: "firewall rule",
-        object: operation.firewall.name,
-        detail: "sources or protocols changed",
-        narrows: true,
-      };
-    case "deleteFirewall":
-      return {
-        ...base,
-        action: "delete",
-        objectType: "firewall rule",
-        object: operation.name,
-        detail: operation.toMakeRoom
-          ? "no longer used (first, to stay within the rule quota)"
-          : "no longer used",
-        narrows: true,
-      };
   }
 }

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AzureQuotasSchema, DEFAULT_AZURE_QUOTAS } from "../../../lib/clouds/azure/config.js";
 import type { DesiredNetworkSecurityGroup } from "../../../lib/clouds/azure/desired.js";
 import { diffAzure } from "../../../lib/clouds/azure/diff.js";
-import type { NetworkSecurityGroup, SecurityRule } from "../../../lib/clouds/azure/model.js";
-import { summarizeAzureOperation } from "../../../lib/clouds/azure/provider.js";
+import type { AzureState, NetworkSecurityGroup, SecurityRule } from "../../../lib/clouds/azure/model.js";
 import { createSdkAzureApiFactory } from "../../../lib/clouds/azure/sdk-api.js";
+import { summarizeAzureOperation } from "../../../lib/clouds/azure/summarize.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import { designPolicy, workload } from "../../compile/fixtures.js";
 import { ArmFake } from "../../support/arm-fake.js";
@@ -55,19 +55,23 @@ function actualNsg(flushConnection: boolean | undefined): NetworkSecurityGroup {
   };
 }
 
+function stateWith(actual: NetworkSecurityGroup): AzureState {
+  return [
+    {
+      subscription: SUB,
+      virtualMachines: [],
+      networkInterfaces: [],
+      networkSecurityGroups: [actual],
+      applicationSecurityGroups: [],
+      publicIPAddresses: [],
+    },
+  ];
+}
+
 function plan(desired: DesiredNetworkSecurityGroup, actual: NetworkSecurityGroup) {
   return diffAzure(
     { applicationSecurityGroups: [], networkSecurityGroups: [desired], networkInterfaces: [], findings: [] },
-    [
-      {
-        subscription: SUB,
-        virtualMachines: [],
-        networkInterfaces: [],
-        networkSecurityGroups: [actual],
-        applicationSecurityGroups: [],
-        publicIPAddresses: [],
-      },
-    ],
+    stateWith(actual),
     AZURE_OWNERSHIP,
   );
 }
@@ -90,7 +94,7 @@ describe("flushConnection on owned NSGs", () => {
       ifMatch: 'W/"1"',
       change: { created: false, added: 0, removed: 0, changed: 0, flushConnection: true },
     });
-    expect(update && summarizeAzureOperation(update).detail).toBe(
+    expect(update && summarizeAzureOperation(update, stateWith(actualNsg(undefined))).detail).toBe(
       "1 rules (+0 −0 ~0); open flows re-evaluated on rule changes (flushConnection on)",
     );
     expect(plan(desiredNsg(true), actualNsg(true))).toEqual([]);

@@ -1,0 +1,175 @@
+/**
+ * AWS operations as people read them in a plan: one line per object, and the rules and entries
+ * each write adds or removes (docs/reviewing-plans.md). Group and prefix-list ids are given by
+ * name where the state read has them, so that a reviewer sees which identity a rule admits.
+ */
+import type { OperationSummary } from "../provider.js";
+import { type AwsState, type IpPermission, locationKey } from "./model.js";
+import type { AwsOperation, GroupRef, PrefixListRef, RuleSpec } from "./operations.js";
+
+/** Names by id of the groups and prefix lists of one location. */
+interface Names {
+  group(id: string): string;
+  prefixList(id: string): string;
+}
+
+function namesIn(state: AwsState, operation: AwsOperation): Names {
+  const region = state.find((r) => locationKey(r) === locationKey(operation.location));
+  const groups = new Map(region?.securityGroups.map((g) => [g.GroupId, g.GroupName]) ?? []);
+  const lists = new Map(region?.managedPrefixLists.map((p) => [p.PrefixListId, p.PrefixListName]) ?? []);
+  return {
+    group: (id) => groups.get(id) ?? id,
+    prefixList: (id) => lists.get(id) ?? id,
+  };
+}
+
+function ports(protocol: string, fromPort: number | undefined, toPort: number | undefined): string {
+  if (protocol === "-1") return "all traffic";
+  const name = protocol === "58" ? "icmpv6" : protocol;
+  if (fromPort === undefined || fromPort === -1) return name;
+  return fromPort === toPort ? `${name}/${fromPort}` : `${name}/${fromPort}-${toPort}`;
+}
+
+/** `tcp/5432 from sg-1, 10.0.0.0/16`: ids as read, for explain's native verdicts. */
+export function formatPermission(permission: IpPermission, names?: Names): string {
+  return `${ports(permission.IpProtocol, permission.FromPort, permission.ToPort)} from ${permissionSources(permission, names).join(", ")}`;
+}
+
+function permissionSources(permission: IpPermission, names?: Names): string[] {
+  return [
+    ...permission.IpRanges.map((r) => r.CidrIp),
+    ...permission.Ipv6Ranges.map((r) => r.CidrIpv6),
+    ...permission.PrefixListIds.map((p) => names?.prefixList(p.PrefixListId) ?? p.PrefixListId),
+    ...permission.UserIdGroupPairs.map((p) => names?.group(p.GroupId) ?? p.GroupId),
+  ];
+}
+
+/** One line per source: a permission with three sources is three rules in the group's quota. */
+function permissionLines(sign: "+" | "-", permissions: readonly IpPermission[], names: Names): string[] {
+  return permissions.flatMap((permission) =>
+    permissionSources(permission, names).map(
+      (source) =>
+        `${sign} ${ports(permission.IpProtocol, permission.FromPort, permission.ToPort)} from ${source}`,
+    ),
+  );
+}
+
+function refName(ref: GroupRef | PrefixListRef, names: Names): string {
+  if ("create" in ref) return ref.create;
+  return "groupId" in ref ? names.group(ref.groupId) : names.prefixList(ref.prefixListId);
+}
+
+function ruleLine(rule: RuleSpec, names: Names): string {
+  const source =
+    rule.source.kind === "cidr"
+      ? rule.source.cidr
+      : refName(rule.source.kind === "group" ? rule.source.group : rule.source.prefixList, names);
+  return `+ ${ports(rule.protocol, rule.fromPort, rule.toPort)} from ${source}`;
+}
+
+function ownRules(state: AwsState, operation: AwsOperation, groupId: string): readonly IpPermission[] {
+  const region = state.find((r) => locationKey(r) === locationKey(operation.location));
+  return region?.securityGroups.find((g) => g.GroupId === groupId)?.IpPermissions ?? [];
+}
+
+export function summarizeAwsOperation(operation: AwsOperation, state: AwsState): OperationSummary {
+  const base = { cloud: "aws" as const };
+  const names = namesIn(state, operation);
+  switch (operation.kind) {
+    case "createPrefixList":
+      return {
+        ...base,
+        action: "create",
+        objectType: "prefix list",
+        object: operation.name,
+        detail: `${operation.entries.length} entries, max ${operation.maxEntries}, for ${operation.identity}`,
+        changes: operation.entries.map((entry) => `+ ${entry}`),
+        narrows: false,
+      };
+    case "createSecurityGroup":
+      return {
+        ...base,
+        action: "create",
+        objectType: "security group",
+        object: `${operation.name} in ${operation.vpcId}`,
+        detail: `for ${operation.identity}`,
+        narrows: false,
+      };
+    case "authorizeIngress":
+      return {
+        ...base,
+        action: "update",
+        objectType: "security group",
+        object: operation.groupName,
+        detail: `+${operation.rules.length} rule(s)`,
+        changes: operation.rules.map((rule) => ruleLine(rule, names)),
+        narrows: false,
+      };
+    case "modifyPrefixList":
+      return {
+        ...base,
+        action: "update",
+        objectType: "prefix list",
+        object: operation.name,
+        detail: `+${operation.add.length} −${operation.remove.length} entries`,
+        changes: [...operation.add.map((e) => `+ ${e}`), ...operation.remove.map((e) => `- ${e}`)],
+        narrows: operation.remove.length > 0,
+      };
+    case "recordOriginalGroups":
+      return {
+        ...base,
+        action: "update",
+        objectType: "network interface",
+        object: operation.networkInterfaceId,
+        detail: `record original groups ${operation.groupIds.map(names.group).join(" ")}`,
+        narrows: false,
+      };
+    case "setInterfaceGroups":
+      return {
+        ...base,
+        action: "update",
+        objectType: "network interface",
+        object: `${operation.networkInterfaceId} of ${operation.workload}`,
+        detail: `groups ${operation.before.map(names.group).join(" ") || "none"} → ${operation.after.map((ref) => refName(ref, names)).join(" ")}`,
+        narrows: true,
+      };
+    case "revokeIngress":
+      return {
+        ...base,
+        action: "update",
+        objectType: "security group",
+        object: operation.groupName,
+        detail: `−${operation.permissions.length} rule(s)${operation.toMakeRoom ? " (first, to make room)" : ""}`,
+        changes: permissionLines("-", operation.permissions, names),
+        narrows: true,
+      };
+    case "forgetOriginalGroups":
+      return {
+        ...base,
+        action: "update",
+        objectType: "network interface",
+        object: operation.networkInterfaceId,
+        detail: "remove the original-groups record",
+        narrows: false,
+      };
+    case "deleteSecurityGroup":
+      return {
+        ...base,
+        action: "delete",
+        objectType: "security group",
+        object: `${operation.name} (${operation.groupId})`,
+        detail: "no longer used",
+        changes: permissionLines("-", ownRules(state, operation, operation.groupId), names),
+        narrows: true,
+      };
+    case "deletePrefixList":
+      return {
+        ...base,
+        action: "delete",
+        objectType: "prefix list",
+        object: `${operation.name} (${operation.prefixListId})`,
+        detail: "no longer used",
+        narrows: true,
+      };
+  }
+}
