@@ -88,6 +88,13 @@ describe.skipIf(skipWithout("chromium", "the graph page browser tests", "apt-get
         expect(await page.locator("[data-legend] [data-legend-state]").count()).toBe(5);
         expect(await page.locator("[data-legend] [data-legend-kind]").count()).toBe(4);
         expect(await page.locator("[data-finding]").count()).toBe(expected.findings.length);
+        for (const node of expected.nodes) {
+          const drawn = page.locator(`[data-node="${node.id}"]`);
+          expect(await drawn.getAttribute("data-state")).toBe(node.state);
+          expect(await drawn.locator(".badge").count(), `badge on ${node.id}`).toBe(
+            node.findings.length > 0 ? 1 : 0,
+          );
+        }
 
         const boxes: Box[] = [];
         for (const id of nodeIds) {
