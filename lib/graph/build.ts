@@ -172,12 +172,18 @@ function attachFindings(
   nodes: ReadonlyMap<string, NodeDraft>,
   edges: ReadonlyMap<string, EdgeDraft>,
 ): void {
+  const edgesAbout = new Map<string, EdgeDraft[]>();
+  for (const draft of edges.values())
+    for (const subject of new Set([...draft.views, ...draft.rules])) {
+      const about = edgesAbout.get(subject) ?? [];
+      about.push(draft);
+      edgesAbout.set(subject, about);
+    }
   for (const [index, finding] of intent.findings.entries()) {
     const workload = finding.subject.split(" -> ")[0] ?? "";
     const node = nodes.get(nodeOf.get(workload) ?? "");
     if (node) node.findings.push(index);
-    for (const draft of edges.values())
-      if (draft.views.has(finding.subject) || draft.rules.has(finding.subject)) draft.findings.push(index);
+    for (const draft of edgesAbout.get(finding.subject) ?? []) draft.findings.push(index);
   }
 }
 

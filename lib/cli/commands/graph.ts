@@ -89,7 +89,10 @@ async function onEstate(
   const outcomes = await simulation.run(inputs.scenario);
   for (const outcome of outcomes) if (outcome.result && reportFailures("graph", outcome.result, io)) return 1;
   const last = outcomes.flatMap((outcome) => (outcome.result ? [outcome.result] : [])).at(-1);
-  if (last === undefined) return 1;
+  if (last === undefined) {
+    io.err(`segsync graph: ${options.scenario}: no reconcile ran, so there is no intent to draw\n`);
+    return 1;
+  }
   return { intent: last.intent, source: `${target.estate} after ${options.scenario}` };
 }
 
