@@ -3,14 +3,20 @@ import { delimiter, join } from "node:path";
 
 /** Whether `program` is an executable on PATH. */
 export function onPath(program: string): boolean {
-  return (process.env.PATH ?? "").split(delimiter).some((directory) => {
+  return pathOf(program) !== undefined;
+}
+
+/** Where `program` is on PATH, as a shell would find it; undefined when it is not. */
+export function pathOf(program: string): string | undefined {
+  for (const directory of (process.env.PATH ?? "").split(delimiter)) {
     try {
       accessSync(join(directory, program), constants.X_OK);
-      return true;
+      return join(directory, program);
     } catch {
-      return false;
+      // not in this directory
     }
-  });
+  }
+  return undefined;
 }
 
 const warned = new Set<string>();

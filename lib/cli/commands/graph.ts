@@ -1,194 +1,126 @@
 import { type Command, Option } from "commander";
 import type { Intent } from "../../compile/model.js";
-import { cloudOfId } from "../../inventory/ids.js";
-import { CLOUDS, type Cloud } from "../../inventory/model.js";
-import type { Service } from "../../policy/model.js";
-import { formatService, normalizeServices } from "../../policy/services.js";
+import { flowGraph } from "../../graph/build.js";
+import type { FlowGraph } from "../../graph/model.js";
+import { toDot, toMermaid } from "../../graph/text.js";
+import type { ReconcileResult } from "../../reconcile/reconciler.js";
 import { Simulation } from "../../sim/run.js";
-import { compareText } from "../../util/compare-text.js";
-import { loadSimulationInputs } from "../inputs.js";
+import {
+  chooseTarget,
+  loadSimulationInputs,
+  type Target,
+  type TargetOptions,
+  targetOptions,
+} from "../inputs.js";
 import type { CliIo, CommandContext } from "../io.js";
-import { CLOUD_NAMES } from "../narrate.js";
+import { openLiveSession } from "../live-session.js";
+import { reportFailures } from "../narrate.js";
 import { writeOutputFile } from "../output-file.js";
 
 export const GRAPH_FORMATS = ["mermaid", "dot", "html"] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
-interface GraphNode {
-  readonly id: string;
-  readonly label: string;
-  /** A cloud, or "external" for ipLists. */
-  readonly group: Cloud | "external";
-}
-
-interface GraphEdge {
-  readonly from: string;
-  readonly to: string;
-  readonly services: readonly Service[];
-  readonly rules: readonly string[];
-  readonly visibility: boolean;
-}
-
-export interface FlowGraph {
-  readonly nodes: readonly GraphNode[];
-  readonly edges: readonly GraphEdge[];
-}
-
-/** Identities (per cloud where they have workloads) as nodes; the intent's grants as edges. */
-export function flowGraph(intent: Intent): FlowGraph {
-  const nodes = new Map<string, GraphNode>();
-  const node = (group: Cloud | "external", label: string) => {
-    const key = `${group}|${label}`;
-    if (!nodes.has(key)) nodes.set(key, { id: key, label, group });
-    return key;
-  };
-  for (const report of intent.workloads)
-    if (report.identity !== "") node(cloudOfId(report.workload), report.identity);
-  const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
-  const edges = new Map<
-    string,
-    { from: string; to: string; services: Service[]; rules: Set<string>; visibility: boolean }
-  >();
-  for (const destination of intent.destinations) {
-    const to = node(destination.cloud, destination.identity);
-    for (const grant of destination.grants) {
-      const sources =
-        grant.source.kind === "ipList"
-          ? [node("external", `ipList ${grant.source.name}`)]
-          : (() => {
-              const peerSet = peerSets.get(grant.source.key);
-              if (!peerSet) return [];
-              return [...peerSet.local, ...peerSet.remote].map((m) =>
-                node(cloudOfId(m.workload), peerSet.identity),
-              );
-            })();
-      for (const from of new Set(sources)) {
-        const key = `${from}→${to}`;
-        const edge = edges.get(key) ?? { from, to, services: [], rules: new Set(), visibility: true };
-        edge.services.push(...grant.services);
-        for (const rule of grant.rules) edge.rules.add(rule);
-        edge.visibility &&= destination.enforcement !== "enforced";
-        edges.set(key, edge);
-      }
-    }
-  }
-  return {
-    nodes: [...nodes.values()].sort((a, b) => compareText(a.id, b.id)),
-    edges: [...edges.values()]
-      .map((e) => ({ ...e, services: normalizeServices(e.services), rules: [...e.rules].sort() }))
-      .sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to)),
-  };
-}
-
-const GROUPS: readonly (Cloud | "external")[] = [...CLOUDS, "external"];
-const GROUP_NAMES = { ...CLOUD_NAMES, external: "External (ipLists)" };
-
-function edgeLabel(edge: GraphEdge): string {
-  return `${edge.services.map(formatService).join(" ")}${edge.visibility ? " (visibility)" : ""}`;
-}
-
-export function toMermaid(graph: FlowGraph): string {
-  const ids = new Map(graph.nodes.map((n, i) => [n.id, `n${i}`]));
-  const lines = ["flowchart LR"];
-  for (const group of GROUPS) {
-    const members = graph.nodes.filter((n) => n.group === group);
-    if (members.length === 0) continue;
-    lines.push(`  subgraph ${group}["${GROUP_NAMES[group]}"]`);
-    for (const n of members) lines.push(`    ${ids.get(n.id)}["${n.label.replaceAll('"', "'")}"]`);
-    lines.push("  end");
-  }
-  for (const e of graph.edges)
-    lines.push(`  ${ids.get(e.from)} ${e.visibility ? "-.->" : "-->"}|"${edgeLabel(e)}"| ${ids.get(e.to)}`);
-  return `${lines.join("\n")}\n`;
-}
-
-const dotString = (text: string) => `"${text.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
-
-export function toDot(graph: FlowGraph): string {
-  const ids = new Map(graph.nodes.map((n, i) => [n.id, `n${i}`]));
-  const lines = ["digraph segsync {", "  rankdir=LR;", "  node [shape=box];"];
-  for (const group of GROUPS) {
-    const members = graph.nodes.filter((n) => n.group === group);
-    if (members.length === 0) continue;
-    lines.push(`  subgraph cluster_${group} {`, `    label=${dotString(GROUP_NAMES[group])};`);
-    for (const n of members) lines.push(`    ${ids.get(n.id)} [label=${dotString(n.label)}];`);
-    lines.push("  }");
-  }
-  for (const e of graph.edges)
-    lines.push(
-      `  ${ids.get(e.from)} -> ${ids.get(e.to)} [label=${dotString(edgeLabel(e))}${e.visibility ? ", style=dashed" : ""}];`,
-    );
-  lines.push("}");
-  return `${lines.join("\n")}\n`;
-}
-
-const html = (text: string) =>
-  text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
-
-/** A self-contained page: the Mermaid text and a table of the flows; no external scripts or styles. */
-export function toHtml(graph: FlowGraph): string {
-  const label = new Map(graph.nodes.map((n) => [n.id, `${n.label} (${GROUP_NAMES[n.group]})`]));
-  const rows = graph.edges.map(
-    (e) =>
-      `      <tr><td>${html(label.get(e.from) ?? e.from)}</td><td>${html(label.get(e.to) ?? e.to)}</td><td>${html(edgeLabel(e))}</td><td>${html(e.rules.join(", "))}</td></tr>`,
-  );
-  return [
-    "<!doctype html>",
-    '<html lang="en">',
-    "<head>",
-    '  <meta charset="utf-8">',
-    "  <title>segsync: allowed flows</title>",
-    "  <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.3em .6em;text-align:left}pre{background:#f4f4f4;padding:1em;overflow:auto}</style>",
-    "</head>",
-    "<body>",
-    "  <h1>Allowed flows</h1>",
-    `  <p>${graph.nodes.length} identities, ${graph.edges.length} flows. Paste the Mermaid text below into any Mermaid renderer to draw it.</p>`,
-    "  <table>",
-    "    <thead><tr><th>From</th><th>To</th><th>Services</th><th>Policy rules</th></tr></thead>",
-    "    <tbody>",
-    ...rows,
-    "    </tbody>",
-    "  </table>",
-    "  <h2>Mermaid</h2>",
-    `  <pre class="mermaid">${html(toMermaid(graph))}</pre>`,
-    "</body>",
-    "</html>",
-    "",
-  ].join("\n");
-}
-
-export interface GraphOptions {
+export interface GraphOptions extends TargetOptions {
   readonly policy: string;
-  readonly estate: string;
+  /** On a simulated estate: the graph after running this scenario. */
+  readonly scenario?: string;
   readonly format: GraphFormat;
   readonly out?: string;
 }
 
+/** The intent the graph is drawn from, and what it shows, said at the top of the page. */
+interface Drawn {
+  readonly intent: Intent;
+  readonly source: string;
+}
+
+/**
+ * The allowed flows (docs/graph.md) of the simulated estate, after the optional scenario, or of
+ * the real clouds (read only: a dry-run full sync). Exit 0; 1 on invalid input or a cloud that
+ * could not be read (a graph without it would look complete and be wrong).
+ */
 export async function graph(options: GraphOptions, io: CliIo): Promise<number> {
-  const inputs = await loadSimulationInputs({ policy: options.policy, estate: options.estate }, io);
-  if (!inputs) return 1;
-  const result = await Simulation.start(inputs.policy, inputs.estate).fullSync({ dryRun: true });
-  const flows = flowGraph(result.intent);
-  const text =
-    options.format === "mermaid" ? toMermaid(flows) : options.format === "dot" ? toDot(flows) : toHtml(flows);
+  const target = chooseTarget("graph", options, io);
+  if (target === undefined) return 1;
+  const drawn =
+    target.kind === "live" ? await onLive(options, target, io) : await onEstate(options, target, io);
+  if (typeof drawn === "number") return drawn;
+  const flows = flowGraph(drawn.intent);
+  const text = await render(flows, options.format, drawn.source);
   if (options.out === undefined) io.out(text);
   else {
     if (!(await writeOutputFile(options.out, text, "graph", io))) return 1;
-    io.out(
-      `${options.out}: ${flows.nodes.length} identities, ${flows.edges.length} flows (${options.format})\n`,
-    );
+    io.out(`${options.out}: ${summary(flows)} (${options.format})\n`);
   }
   return 0;
 }
 
+function summary(flows: FlowGraph): string {
+  const identities = flows.nodes.filter((node) => node.kind === "identity").length;
+  return `${identities} identities, ${flows.edges.length} flows, ${flows.findings.length} findings`;
+}
+
+async function render(flows: FlowGraph, format: GraphFormat, source: string): Promise<string> {
+  if (format === "mermaid") return toMermaid(flows);
+  if (format === "dot") return toDot(flows);
+  // The page and its layout engine load only when a page is asked for: elkjs is large.
+  const { toHtml } = await import("../../graph/page.js");
+  return toHtml(flows, { source });
+}
+
+/** The intent of the result, unless a cloud failed (said on stderr). */
+function drawable(result: ReconcileResult, source: string, io: CliIo): Drawn | number {
+  return reportFailures("graph", result, io) ? 1 : { intent: result.intent, source };
+}
+
+async function onEstate(
+  options: GraphOptions,
+  target: Extract<Target, { kind: "estate" }>,
+  io: CliIo,
+): Promise<Drawn | number> {
+  const files = { policy: options.policy, estate: target.estate };
+  const inputs = await loadSimulationInputs(
+    options.scenario === undefined ? files : { ...files, scenario: options.scenario },
+    io,
+  );
+  if (!inputs) return 1;
+  const simulation = Simulation.start(inputs.policy, inputs.estate);
+  if (!inputs.scenario) return drawable(await simulation.fullSync({ dryRun: true }), target.estate, io);
+  const outcomes = await simulation.run(inputs.scenario);
+  for (const outcome of outcomes) if (outcome.result && reportFailures("graph", outcome.result, io)) return 1;
+  const last = outcomes.flatMap((outcome) => (outcome.result ? [outcome.result] : [])).at(-1);
+  if (last === undefined) {
+    io.err(`segsync graph: ${options.scenario}: no reconcile ran, so there is no intent to draw\n`);
+    return 1;
+  }
+  return { intent: last.intent, source: `${target.estate} after ${options.scenario}` };
+}
+
+async function onLive(
+  options: GraphOptions,
+  target: Extract<Target, { kind: "live" }>,
+  io: CliIo,
+): Promise<Drawn | number> {
+  if (options.scenario !== undefined) {
+    io.err("segsync graph: --scenario runs on a simulated estate only (--estate FILE)\n");
+    return 1;
+  }
+  const session = await openLiveSession(options.policy, target, io);
+  if (!session) return 1;
+  return drawable(await session.reconciler.fullSync({ dryRun: true }), `the clouds of ${target.config}`, io);
+}
+
 export function registerGraph(program: Command, context: CommandContext): void {
-  program
-    .command("graph")
-    .description(
-      "the allowed flows between identities, as Mermaid, Graphviz DOT or a self-contained HTML page",
-    )
-    .requiredOption("--policy <file>", "policy file")
-    .requiredOption("--estate <file>", 'simulated estate file (docs/formats.md, "Estate")')
+  targetOptions(
+    program
+      .command("graph")
+      .description(
+        "the allowed flows between identities, with each workload's state and the findings, as Mermaid, Graphviz DOT or a self-contained HTML page (docs/graph.md)",
+      )
+      .requiredOption("--policy <file>", "policy file"),
+    "read",
+  )
+    .option("--scenario <file>", "the graph after running this scenario on the estate (with --estate)")
     .addOption(new Option("--format <format>", "output format").choices(GRAPH_FORMATS).default("mermaid"))
     .option("--out <file>", "write to a file instead of stdout")
     .action(async (options: GraphOptions) => {

@@ -1,0 +1,83 @@
+/**
+ * The laid-out graph as an inline SVG: clusters, then edges (one style per kind, their labels on a
+ * background), then nodes (a colour per state, each workload's state marked, a badge linking to
+ * the node's findings). Every element the browser test looks for carries a data attribute.
+ */
+
+import { formatService } from "../policy/services.js";
+import { BOX_PADDING, CHAR_WIDTH, FONT_SIZE, LINE_HEIGHT } from "./box.js";
+import { escapeHtml as esc } from "./escape.js";
+import { CLUSTER_TITLE, type Layout, type PlacedEdge, type PlacedNode, type Point } from "./layout.js";
+import { GROUP_NAMES } from "./text.js";
+
+/** Fixed precision, so the same layout always writes the same bytes. */
+const n = (value: number) => String(Math.round(value * 10) / 10);
+
+const MARKERS = [
+  '<marker id="arrow-normal" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0 L10,5 L0,10 z" class="arrow-normal"/></marker>',
+  '<marker id="arrow-visibility" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0 L10,5 L0,10 z" class="arrow-visibility"/></marker>',
+  '<marker id="arrow-nat" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="12" markerHeight="12" orient="auto"><path d="M0,0 L10,5 L0,10 z" class="arrow-nat"/></marker>',
+  '<marker id="arrow-unreachable" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M10,0 L10,10 M2,1 L8,9 M8,1 L2,9" class="arrow-unreachable"/></marker>',
+];
+
+export function toSvg(layout: Layout): string {
+  return [
+    `<svg class="graph" width="${n(layout.width)}" height="${n(layout.height)}" viewBox="0 0 ${n(layout.width)} ${n(layout.height)}" role="img" aria-label="allowed flows">`,
+    `<defs>${MARKERS.join("")}</defs>`,
+    ...layout.clusters.map(
+      (c) =>
+        `<g class="cluster" data-cluster="${c.group}"><rect x="${n(c.x)}" y="${n(c.y)}" width="${n(c.width)}" height="${n(c.height)}" rx="6"/><text x="${n(c.x + 10)}" y="${n(c.y + CLUSTER_TITLE - 6)}">${esc(GROUP_NAMES[c.group])}</text></g>`,
+    ),
+    ...layout.edges.map(edgeSvg),
+    ...layout.nodes.map(nodeSvg),
+    "</svg>",
+  ].join("\n");
+}
+
+function path(points: readonly Point[]): string {
+  return points.map((p, i) => `${i === 0 ? "M" : "L"}${n(p.x)},${n(p.y)}`).join(" ");
+}
+
+function edgeSvg(placed: PlacedEdge): string {
+  const { edge, label } = placed;
+  const title = `${edge.from} → ${edge.to}: ${edge.services.map(formatService).join(" ")}; rules ${edge.rules.join(", ")}; ${edge.kind}`;
+  const findings = edge.findings.length > 0 ? ` data-findings="${edge.findings.join(" ")}"` : "";
+  return [
+    `<g class="edge kind-${edge.kind}" data-edge="${esc(edge.id)}" data-kind="${edge.kind}"${findings}>`,
+    `<title>${esc(title)}</title>`,
+    `<path d="${path(placed.points)}" marker-end="url(#arrow-${edge.kind})"/>`,
+    `<rect class="label" x="${n(label.x)}" y="${n(label.y)}" width="${n(label.width)}" height="${n(label.height)}"/>`,
+    `<text x="${n(label.x + 2)}" y="${n(label.y + label.height - 4)}">${esc(label.text)}</text>`,
+    "</g>",
+  ].join("");
+}
+
+function nodeSvg(placed: PlacedNode): string {
+  const { node, box, x, y, width, height } = placed;
+  const left = x + BOX_PADDING;
+  const baseline = (line: number) => y + BOX_PADDING + (line + 1) * LINE_HEIGHT - 4;
+  const title = [node.id, ...node.workloads.map((w) => `${w.id} (${w.state})`), ...node.cidrs].join("\n");
+  const parts = [
+    `<g class="node kind-${node.kind} state-${node.state}" data-node="${esc(node.id)}" data-state="${node.state}"${node.findings.length > 0 ? ` data-findings="${node.findings.join(" ")}"` : ""}>`,
+    `<title>${esc(title)}</title>`,
+    `<rect x="${n(x)}" y="${n(y)}" width="${n(width)}" height="${n(height)}" rx="4"/>`,
+    `<text class="title" x="${n(left)}" y="${n(baseline(0))}">${esc(box.title)}</text>`,
+  ];
+  for (const [i, line] of box.lines.entries()) {
+    const textX = line.state ? left + 2 * CHAR_WIDTH : left;
+    if (line.state)
+      parts.push(
+        `<circle class="mark state-${line.state}" cx="${n(left + CHAR_WIDTH / 2)}" cy="${n(baseline(i + 1) - FONT_SIZE / 3)}" r="4"/>`,
+      );
+    parts.push(`<text x="${n(textX)}" y="${n(baseline(i + 1))}">${esc(line.text)}</text>`);
+  }
+  if (node.findings.length > 0) {
+    const cx = x + width - BOX_PADDING - 8;
+    const cy = y + BOX_PADDING + 6;
+    parts.push(
+      `<a class="badge" href="#finding-${node.findings[0]}"><circle cx="${n(cx)}" cy="${n(cy)}" r="9"/><text x="${n(cx)}" y="${n(cy + 4)}" text-anchor="middle">${node.findings.length}</text></a>`,
+    );
+  }
+  parts.push("</g>");
+  return parts.join("");
+}
