@@ -19,7 +19,9 @@ describe("short names in plan text", () => {
   it("keeps the full id where two share a short name, and ids it does not know", () => {
     const names = namesOf([VM, VM_OTHER_RG, WEB]);
     expect(names.shorten(`${VM} and ${VM_OTHER_RG}`)).toBe(`${VM} and ${VM_OTHER_RG}`);
-    expect(names.shorten("aws:222222222222:eu-west-1:i-unknown")).toBe("aws:222222222222:eu-west-1:i-unknown");
+    expect(names.shorten("aws:222222222222:eu-west-1:i-unknown")).toBe(
+      "aws:222222222222:eu-west-1:i-unknown",
+    );
   });
 
   it("names an Azure resource by its name and cuts a seal to its first characters", () => {
@@ -38,7 +40,9 @@ describe("short names in plan text", () => {
       destinations: [],
       peerSets: [],
     });
-    expect(names.annotate(`+ tcp/80 from segsync-${hash}`)).toBe(`+ tcp/80 from segsync-${hash} (${identity})`);
+    expect(names.annotate(`+ tcp/80 from segsync-${hash}`)).toBe(
+      `+ tcp/80 from segsync-${hash} (${identity})`,
+    );
     expect(names.annotate(`+ tcp/80 from segsync-${hash}-vpc-0a1b2c3d-5`)).toBe(
       `+ tcp/80 from segsync-${hash}-vpc-0a1b2c3d-5 (${identity})`,
     );
