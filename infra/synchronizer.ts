@@ -6,7 +6,7 @@
  * every deploy that changes the policy enqueue a full sync.
  */
 import { Annotations, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
-import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { CfnEventBusPolicy, Rule, RuleTargetInput, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction, SqsQueue } from "aws-cdk-lib/aws-events-targets";
@@ -58,6 +58,8 @@ export class SegmentationSynchronizer extends Construct {
   readonly deadLetterQueue: Queue;
   /** In alarm while any message sits in the dead-letter queue; add your own actions to it. */
   readonly deadLetterAlarm: Alarm;
+  /** Raised when the blast-radius guard holds a place's narrowing operations back (docs/trust-model.md). */
+  readonly guardHeldAlarm: Alarm;
   /**
    * EC2 events that never reached the queue: EventBridge could not invoke aws-events, or
    * aws-events failed on them after Lambda's retries (a malformed event, the queue unreachable).
@@ -106,6 +108,22 @@ export class SegmentationSynchronizer extends Construct {
       this.deadLetterQueue,
       "segsync: a queue message failed the reconciler repeatedly; read its body, fix the cause, redrive it",
     );
+
+    this.guardHeldAlarm = new Alarm(this, "GuardHeldAlarm", {
+      alarmDescription:
+        "segsync: the blast-radius guard held back narrowing operations that no confirmed workload change explains; read the reconciler's log, then fix the cause or run segsync apply --live --override",
+      metric: new Metric({
+        namespace: "segsync",
+        metricName: "GuardTrips",
+        dimensionsMap: { service: "segsync-reconciler" },
+        period: Duration.minutes(5),
+        statistic: "Maximum",
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
 
     this.table = new Table(this, "Inventory", {
       partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },

@@ -60,8 +60,13 @@ export interface CloudProvider<
   summarize(operation: Operation, state: State): OperationSummary;
   /** How many owned rules the operation removes or narrows (the blast-radius guard counts them). */
   removedRules(operation: Operation, state: State): number;
-  /** How many rules segsync owns in this state. */
-  ownedRules(state: State): number;
+  /**
+   * How many rules segsync owns in this state, per place (an AWS account and region, an Azure
+   * subscription, a GCP project): the guard judges each place on its own (docs/trust-model.md).
+   */
+  ownedRules(state: State): Readonly<Record<string, number>>;
+  /** The place an operation writes in, as ownedRules names it. */
+  placeOf(operation: Operation): string;
   /**
    * What a narrowing does to connections the cloud already tracks (docs/connection-tracking.md):
    * said as a warning with every plan that narrows.

@@ -10,6 +10,11 @@ export interface CloudPlan<Operation = unknown> {
   /** Owned rules the plan removes or narrows, and owned rules there are now. */
   readonly removedRules: number;
   readonly ownedRules: number;
+  /** Per operation, by index: the owned rules it removes or narrows, and the place it writes in. */
+  readonly narrowing: readonly number[];
+  readonly places: readonly string[];
+  /** Owned rules now, per place read (an AWS account and region, a subscription, a project). */
+  readonly ownedRulesByPlace: Readonly<Record<string, number>>;
 }
 
 /** One plan across the clouds: each cloud's part applies on its own, in its own order. */

@@ -25,11 +25,13 @@ export interface CloudDriver {
   /** Plans against the state of the last discover. */
   plan(intent: Intent, policy: Policy): CloudPlan;
   /**
-   * Applies a plan this driver made; reports each operation as it is applied, and each one the
-   * cloud refuses for one object (the plan goes on past those).
+   * Applies a plan this driver made, but for the operations `held` names (by index: the guard
+   * holds them back); reports each operation as it is applied, and each one the cloud refuses for
+   * one object (the plan goes on past those).
    */
   apply(
     plan: CloudPlan,
+    held: ReadonlySet<number>,
     onApplied: (index: number) => void,
     onRefused?: (index: number, error: unknown) => void,
   ): Promise<void>;
@@ -80,22 +82,28 @@ export function cloudDriver<
       const desired = provider.materialize(intent, now, policy);
       const operations = provider.diff(desired, now);
       const summaries = operations.map((op) => provider.summarize(op, now));
+      const narrowing = operations.map((op) => provider.removedRules(op, now));
+      const ownedRulesByPlace = provider.ownedRules(now);
       const plan: CloudPlan<Operation> = {
         cloud: provider.cloud,
         operations,
         summaries,
         findings: [...readFindings, ...desired.findings, ...trackedConnections(provider, summaries)],
-        removedRules: operations.reduce((sum, op) => sum + provider.removedRules(op, now), 0),
-        ownedRules: provider.ownedRules(now),
+        removedRules: narrowing.reduce((sum, n) => sum + n, 0),
+        ownedRules: Object.values(ownedRulesByPlace).reduce((sum, n) => sum + n, 0),
+        narrowing,
+        places: operations.map((op) => provider.placeOf(op)),
+        ownedRulesByPlace,
       };
       made.add(plan);
       return plan;
     },
-    async apply(plan, onApplied, onRefused) {
+    async apply(plan, held, onApplied, onRefused) {
       if (!made.has(plan))
         throw new ReconcileError(`${provider.cloud}: asked to apply a plan it did not make`);
-      const operations = plan.operations as readonly Operation[];
-      const position = new Map(operations.map((operation, index) => [operation, index]));
+      const all = plan.operations as readonly Operation[];
+      const operations = all.filter((_, index) => !held.has(index));
+      const position = new Map(all.map((operation, index) => [operation, index]));
       const indexOf = (operation: Operation) => position.get(operation) ?? -1;
       await provider.apply(
         operations,

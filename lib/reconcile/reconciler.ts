@@ -3,15 +3,25 @@ import { IncrementalCompiler } from "../compile/incremental.js";
 import type { Intent } from "../compile/model.js";
 import type { WorkloadEvent } from "../ingest/workload-event.js";
 import { cloudOfId } from "../inventory/ids.js";
-import { CLOUDS, type Cloud, type NetworkId, type WorkloadChange } from "../inventory/model.js";
+import {
+  CLOUDS,
+  type Cloud,
+  type NetworkId,
+  type WorkloadChange,
+  type WorkloadId,
+} from "../inventory/model.js";
 import type { InventoryStore } from "../inventory/store.js";
-import { checkBlastRadius, type GuardLimits, type GuardVerdict } from "../plan/guard.js";
+import { checkBlastRadius, type GuardLimits, type GuardVerdict, heldOperations } from "../plan/guard.js";
 import type { CrossCloudPlan } from "../plan/model.js";
 import type { Policy } from "../policy/model.js";
 import { compareText } from "../util/compare-text.js";
 import type { AuditRecord, AuditSink } from "./audit.js";
 import type { CloudDriver } from "./driver.js";
 import { type CloudFailure, cloudFailure, worseFailure } from "./retryable.js";
+
+/** Workloads a whole-cloud read missed are re-read this many at a time. */
+const CONFIRM_CONCURRENCY = 8;
+const NONE_HELD: ReadonlySet<number> = new Set();
 
 export interface ReconcileOptions {
   /** Plan and guard, but write nothing. */
@@ -80,12 +90,18 @@ export class Reconciler {
   private compiler: IncrementalCompiler | undefined;
   /** Clouds whose last plan was not fully applied (failed, held back, declined, dry run): read whole next time. */
   private readonly unsettled = new Set<Cloud>(CLOUDS);
+  /**
+   * Per cloud whose plan was held or failed: the intent its removals were judged against, kept
+   * until the cloud settles, so that a held plan is decided again on the same grounds each time.
+   */
+  private readonly pinned: Partial<Record<Cloud, Intent>> = {};
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
   async fullSync(options: ReconcileOptions = {}): Promise<ReconcileResult> {
     const { drivers, store, policy } = this.deps;
     const failures: Partial<Record<Cloud, CloudFailure>> = {};
+    const before = (await this.ready()).snapshot();
     const read = await Promise.allSettled(CLOUDS.map((cloud) => drivers[cloud].discover(policy.labels)));
     const stored = await store.list();
     const readClouds: Cloud[] = [];
@@ -99,13 +115,40 @@ export class Reconciler {
       const found = new Set(outcome.value.workloads.map((w) => w.id));
       for (const workload of outcome.value.workloads) await store.put(workload);
       for (const network of outcome.value.networks) await store.putNetwork(network);
-      for (const record of stored) {
-        if (cloudOfId(record.workload.id) === cloud && !found.has(record.workload.id))
-          await store.delete(record.workload.id);
+      const missing = stored
+        .map((record) => record.workload.id)
+        .filter((id) => cloudOfId(id) === cloud && !found.has(id));
+      try {
+        await this.confirmGone(cloud, missing);
+      } catch (error) {
+        failures[cloud] = cloudFailure(error);
       }
     }
     this.compiler = IncrementalCompiler.build(policy, await store.snapshot());
-    return this.planAndApply(readClouds, failures, options);
+    return this.planAndApply(
+      readClouds.filter((cloud) => failures[cloud] === undefined),
+      failures,
+      options,
+      before,
+    );
+  }
+
+  /**
+   * Workloads the store has and a whole-cloud read did not return are re-read one by one: only
+   * those confirmed gone leave the store, so that a read that came back empty or partial never
+   * turns into removals (docs/trust-model.md, "The blast-radius guard").
+   */
+  private async confirmGone(cloud: Cloud, missing: readonly WorkloadId[]): Promise<void> {
+    const { drivers, store, policy } = this.deps;
+    for (let start = 0; start < missing.length; start += CONFIRM_CONCURRENCY) {
+      const ids = missing.slice(start, start + CONFIRM_CONCURRENCY);
+      const reread = await Promise.all(ids.map((id) => drivers[cloud].discoverWorkload(id, policy.labels)));
+      for (const [position, id] of ids.entries()) {
+        const workload = reread[position];
+        if (workload === undefined) await store.delete(id);
+        else await store.put(workload);
+      }
+    }
   }
 
   async handleEvents(
@@ -140,6 +183,7 @@ export class Reconciler {
         failures[cloud] = worseFailure(failures[cloud], cloudFailure(error));
       }
     }
+    const before = compiler.snapshot();
     const delta = compiler.apply(changes);
     for (const network of delta.networks) networks.add(network);
     for (const network of networks) touched.add(cloudOfId(network));
@@ -161,7 +205,7 @@ export class Reconciler {
       if (outcome.status === "rejected") failures[cloud] = cloudFailure(outcome.reason);
       return outcome.status === "fulfilled";
     });
-    return this.planAndApply(readClouds, failures, options);
+    return this.planAndApply(readClouds, failures, options, before);
   }
 
   /** The compiler, rebuilt from the store after a cold start. */
@@ -170,20 +214,40 @@ export class Reconciler {
     return this.compiler;
   }
 
+  /**
+   * Plans each cloud read, judges the plan by the cause of its removals against the plan the
+   * intent `before` this reconcile's confirmed changes would get (the guard, docs/trust-model.md),
+   * and applies all but the narrowing operations of held places.
+   */
   private async planAndApply(
     clouds: readonly Cloud[],
     failures: Partial<Record<Cloud, CloudFailure>>,
     options: ReconcileOptions,
+    before: Intent,
   ): Promise<ReconcileResult> {
     const { drivers, policy, audit, guard: limits } = this.deps;
     const intent = (await this.ready()).snapshot();
     const plan: { -readonly [C in Cloud]?: CrossCloudPlan[C] } = {};
-    for (const cloud of clouds) plan[cloud] = drivers[cloud].plan(intent, policy);
-    const guard = checkBlastRadius(plan, limits, options.override ?? false);
+    const baseline: { -readonly [C in Cloud]?: CrossCloudPlan[C] } = {};
+    for (const cloud of clouds) {
+      plan[cloud] = drivers[cloud].plan(intent, policy);
+      // A cloud not yet settled keeps the baseline it was judged against when it was held.
+      baseline[cloud] = drivers[cloud].plan(this.pinned[cloud] ?? before, policy);
+    }
+    const guard = checkBlastRadius(plan, baseline, limits, options.override ?? false);
+    const held = heldOperations(plan, guard);
     const applied: Partial<Record<Cloud, number>> = {};
     const settle = () => {
       for (const cloud of CLOUDS) if (failures[cloud] !== undefined) this.unsettled.add(cloud);
-      for (const cloud of clouds) if (failures[cloud] === undefined) this.unsettled.delete(cloud);
+      for (const cloud of clouds) {
+        if (failures[cloud] === undefined && held[cloud] === undefined) {
+          this.unsettled.delete(cloud);
+          delete this.pinned[cloud];
+        } else {
+          this.unsettled.add(cloud);
+          this.pinned[cloud] ??= before;
+        }
+      }
     };
     const unapplied = (result: ReconcileResult): ReconcileResult => {
       for (const cloud of clouds) if ((plan[cloud]?.operations.length ?? 0) > 0) this.unsettled.add(cloud);
@@ -191,8 +255,7 @@ export class Reconciler {
       return result;
     };
     const refused: { [C in Cloud]?: RefusedOperation[] } = {};
-    if (!guard.allowed || options.dryRun)
-      return unapplied({ intent, plan, guard, applied, failures, refused });
+    if (options.dryRun) return unapplied({ intent, plan, guard, applied, failures, refused });
     if (options.approve && !options.approve(plan))
       return unapplied({ intent, plan, guard, applied, failures, refused, declined: true });
 
@@ -216,6 +279,7 @@ export class Reconciler {
         try {
           await drivers[cloud].apply(
             part,
+            held[cloud] ?? NONE_HELD,
             (index) => {
               done++;
               next = index + 1;

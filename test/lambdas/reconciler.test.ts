@@ -23,7 +23,6 @@ import { deduplicationId, QUEUE_MESSAGE_GROUP, type QueueMessage } from "../../l
 import { InventoryError } from "../../lib/inventory/errors.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
 import type { Cloud } from "../../lib/inventory/model.js";
-import type { InventoryStore } from "../../lib/inventory/store.js";
 import { DEFAULT_GUARD_LIMITS, type GuardLimits } from "../../lib/plan/guard.js";
 import { PolicyInvalidError } from "../../lib/policy/errors.js";
 import { loadPolicyFile } from "../../lib/policy/load.js";
@@ -166,15 +165,23 @@ function breakable(driver: CloudDriver, broken: ReadonlySet<Cloud>): CloudDriver
       return driver.discoverWorkload(id, labels);
     },
     plan: (intent, p) => driver.plan(intent, p),
-    apply: (plan, onApplied) => driver.apply(plan, onApplied),
+    apply: (plan, held, onApplied) => driver.apply(plan, held, onApplied),
   };
 }
 
-function harness(options: { guard?: GuardLimits; store?: InventoryStore } = {}): Harness {
-  const simulation = Simulation.start(policy, estate);
+function harness(
+  options: {
+    guard?: GuardLimits;
+    store?: MemoryInventoryStore;
+    /** The clouds of an earlier harness, and the policy this function runs under. */
+    simulation?: Simulation;
+    policy?: Policy;
+  } = {},
+): Harness {
+  const simulation = options.simulation ?? Simulation.start(policy, estate);
   const connections = simulation.clouds.connections();
   const broken = new Set<Cloud>();
-  const store = new MemoryInventoryStore();
+  const store = options.store ?? new MemoryInventoryStore();
   const drivers = {
     aws: breakable(cloudDriver(simulation.providers.aws, connections.aws), broken),
     azure: breakable(cloudDriver(simulation.providers.azure, connections.azure), broken),
@@ -184,8 +191,8 @@ function harness(options: { guard?: GuardLimits; store?: InventoryStore } = {}):
     drivers,
     places: ConfiguredPlaces.ofConnections(connections),
     azure: connections.azure,
-    store: options.store ?? store,
-    policy,
+    store,
+    policy: options.policy ?? policy,
     guard: options.guard ?? DEFAULT_GUARD_LIMITS,
     logger: new Logger({ serviceName: "segsync-reconciler" }),
     metrics: new Metrics({ namespace: "segsync", serviceName: "segsync-reconciler" }),
@@ -332,7 +339,7 @@ describe("the reconciler function on the simulated estate", () => {
     const fake: ReconcileResult = {
       intent: {} as ReconcileResult["intent"],
       plan: {},
-      guard: { allowed: true, removedRules: 0, ownedRules: 0, overridden: false },
+      guard: { allowed: true, removedRules: 0, unexplainedRules: 0, ownedRules: 0, overridden: false },
       refused: {},
       applied: {},
       failures: {},
@@ -384,9 +391,30 @@ describe("the reconciler function on the simulated estate", () => {
     expect((await h.store.get(AWS_WEB_2))?.workload.state).toBe("stopped");
   });
 
-  it("counts a guard trip, applies nothing, and does not retry the messages", async () => {
+  it("applies removals that follow from a confirmed termination, even under the strictest limits", async () => {
     const h = harness({ guard: { maxRemovedRules: 0, maxRemovedShare: 0, shareAppliesAbove: 0 } });
     await synced(h);
+    const response = await h.handle(batch(...(await h.step({ terminate: { id: AWS_DB } }))));
+    expect(failedIds(response)).toEqual([]);
+    expect(metric("GuardTrips")).toEqual([0]);
+    expect(summary()).toMatchObject({ guardAllowed: true });
+    expect(logEntries("segsync audit").length).toBeGreaterThan(0);
+  });
+
+  it("counts a guard trip for removals no confirmed change explains, holds them, and does not retry", async () => {
+    const first = harness();
+    await synced(first);
+    // Deployed again with every ruleset in visibility: a policy change, not a workload's.
+    const off = {
+      ...policy,
+      rulesets: policy.rulesets.map((rs) => ({ ...rs, enforcement: "visibility" as const })),
+    };
+    const h = harness({
+      simulation: first.simulation,
+      store: first.store,
+      policy: off,
+      guard: { maxRemovedRules: 0, maxRemovedShare: 0, shareAppliesAbove: 0 },
+    });
     const messages = await h.step({ terminate: { id: AWS_DB } });
     const response = await h.handle(batch(...messages));
 
@@ -394,8 +422,9 @@ describe("the reconciler function on the simulated estate", () => {
     expect(metric("GuardTrips")).toEqual([1]);
     const held = logEntries("plan held back by the blast-radius guard");
     expect(held).toHaveLength(1);
-    expect(held[0]?.reason).toMatch(/not applied without an explicit override/);
-    expect(summary()).toMatchObject({ guardAllowed: false, applied: {} });
+    expect(held[0]?.reason).toMatch(/held back \(everything else is applied\) until an explicit override/);
+    expect(summary()).toMatchObject({ guardAllowed: false });
+    // Every operation of that plan narrows or deletes: none is applied.
     expect(logEntries("segsync audit")).toEqual([]);
   });
 
@@ -513,7 +542,7 @@ describe("the reconciler function on the simulated estate", () => {
     const result: ReconcileResult = {
       intent: {} as ReconcileResult["intent"],
       plan: {},
-      guard: { allowed: true, removedRules: 0, ownedRules: 0, overridden: false },
+      guard: { allowed: true, removedRules: 0, unexplainedRules: 0, ownedRules: 0, overridden: false },
       refused: {},
       applied: {},
       failures: outcome.failures ?? {},

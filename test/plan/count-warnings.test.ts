@@ -8,6 +8,9 @@ const part = (codes: string[]) => ({
   findings: codes.map((code) => ({ code, severity: "warning" as const, subject: "aws", message: code })),
   removedRules: 0,
   ownedRules: 0,
+  narrowing: [],
+  places: [],
+  ownedRulesByPlace: {},
 });
 
 describe("the warnings plan --fail-on-warning counts", () => {

@@ -96,7 +96,8 @@ export async function plan(options: PlanOptions, io: CliIo): Promise<number> {
   if (reportFailures("plan", result, io)) return 1;
   if (options.out !== undefined && !(await writeOutputFile(options.out, savePlan(result.plan), "plan", io)))
     return 1;
-  const warnings = countWarnings(result.plan, result.intent.findings);
+  // A held place counts as a warning: a CI run must not pass over it.
+  const warnings = countWarnings(result.plan, result.intent.findings) + (result.guard.allowed ? 0 : 1);
   if (options.failOnWarning && warnings > 0) {
     io.err(`segsync plan: ${warnings} warning(s) (see above) and --fail-on-warning\n`);
     return 1;
@@ -175,10 +176,8 @@ async function planToApply(
   const planned = await run.reconciler.fullSync({ dryRun: true, override: options.override ?? false });
   show(planned, io);
   if (reportFailures("apply", planned, io)) return 1;
-  if (!planned.guard.allowed) {
-    io.err(`segsync apply: held back: ${planned.guard.reason}; pass --override to apply it anyway\n`);
-    return 1;
-  }
+  if (!planned.guard.allowed)
+    io.err(`segsync apply: held back: ${planned.guard.reason}; pass --override to apply those too\n`);
   return planned;
 }
 
@@ -207,7 +206,8 @@ async function applyPlanned(
         run.applied,
     )}\n`,
   );
-  return failed ? 1 : 0;
+  // A held place is loud: the rest was applied, but the run did not do all it was asked.
+  return failed || !result.guard.allowed ? 1 : 0;
 }
 
 export function registerPlan(program: Command, context: PlanContext): void {

@@ -68,7 +68,8 @@ export async function simulate(options: SimulateOptions, io: CliIo): Promise<num
   const outcomes = await simulation.run(inputs.scenario);
   const state = `${JSON.stringify(simulation.clouds.stateOut(), null, 2)}\n`;
   if (!(await writeOutputFile(options.stateOut, state, "simulate", io))) return 1;
-  const failed = outcomes.some((outcome) => hasFailures(outcome.result));
+  const held = outcomes.filter((outcome) => outcome.result?.guard.allowed === false).length;
+  const failed = outcomes.some((outcome) => hasFailures(outcome.result)) || held > 0;
   const model = simulation.delivery;
   if (options.json) {
     const steps = outcomes.map((outcome) => stepJson(outcome, model !== undefined));
@@ -95,7 +96,11 @@ export async function simulate(options: SimulateOptions, io: CliIo): Promise<num
   }
   if (model) io.out(`${describeDelivery(model)}\n`);
   io.out(`Final state written to ${options.stateOut} (${simulation.audit.records.length} audit records).\n`);
-  if (failed) io.err("segsync simulate: a reconcile reported failures (see above)\n");
+  if (held > 0)
+    io.err(
+      `segsync simulate: the blast-radius guard held back narrowing operations in ${held} reconcile(s) (see above)\n`,
+    );
+  else if (failed) io.err("segsync simulate: a reconcile reported failures (see above)\n");
   return failed ? 1 : 0;
 }
 

@@ -78,9 +78,15 @@ export function createAwsProvider(quotas: AwsQuotas, sealer: Sealer): AwsProvide
     trackedConnections:
       "this plan narrows security groups: connections already open that the removed rules allowed stay open until idle for the ENI's TCP established timeout (5 days unless lowered); untracked flows (open to 0.0.0.0/0 both ways) end at once; see docs/connection-tracking.md",
     ownedRules: (state) =>
-      state
-        .flatMap((r) => r.securityGroups.filter((g) => ownership.ownsGroup(r, g)))
-        .reduce((sum, g) => sum + countPermissionSources(g.IpPermissions), 0),
+      Object.fromEntries(
+        state.map((r) => [
+          locationKey(r),
+          r.securityGroups
+            .filter((g) => ownership.ownsGroup(r, g))
+            .reduce((sum, g) => sum + countPermissionSources(g.IpPermissions), 0),
+        ]),
+      ),
+    placeOf: (operation) => locationKey(operation.location),
   };
 }
 

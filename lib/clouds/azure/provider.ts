@@ -69,10 +69,15 @@ export function createAzureProvider(settings: {
       ? "this plan narrows NSGs: segsync's NSGs re-evaluate open flows when their rules change (flushConnection), so flows the removed rules allowed end; see docs/connection-tracking.md"
       : "this plan narrows NSGs: flows already open that the removed rules allowed stay open until idle, because azure.quotas.flushConnection is off; see docs/connection-tracking.md",
     ownedRules: (state) =>
-      state
-        .flatMap((s) => s.networkSecurityGroups)
-        .filter((n) => ownership.owns(n))
-        .reduce((sum, n) => sum + n.securityRules.length, 0),
+      Object.fromEntries(
+        state.map((s) => [
+          s.subscription,
+          s.networkSecurityGroups
+            .filter((n) => ownership.owns(n))
+            .reduce((sum, n) => sum + n.securityRules.length, 0),
+        ]),
+      ),
+    placeOf: (operation) => operation.subscription,
   };
 }
 

@@ -104,10 +104,10 @@ export function createGcpProvider(settings: {
     trackedConnections:
       "this plan narrows firewall rules or network tags: connections already open may stay open until idle for 10 minutes (Google does not document either way); see docs/connection-tracking.md",
     ownedRules: (state) =>
-      state.reduce(
-        (sum, p) => sum + p.firewalls.filter((f) => ownership.ownsFirewall(p.project, f)).length,
-        0,
+      Object.fromEntries(
+        state.map((p) => [p.project, p.firewalls.filter((f) => ownership.ownsFirewall(p.project, f)).length]),
       ),
+    placeOf: (operation) => operation.project,
   };
 }
 
