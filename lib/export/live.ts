@@ -1,0 +1,80 @@
+/**
+ * `segsync estate export --live`: the real clouds of a live config read (describes, lists and
+ * gets only: nothing here can write) and written as one Estate (docs/live.md, "Exporting your
+ * estate"). Each cloud's folder maps what it read (lib/clouds/<cloud>/export.ts); this joins them.
+ */
+
+import { exportAws } from "../clouds/aws/export.js";
+import { readAwsForExport } from "../clouds/aws/export-read.js";
+import { locationKey } from "../clouds/aws/model.js";
+import { AwsOwnership } from "../clouds/aws/ownership.js";
+import { SIMULATOR_RECORD_KEY } from "../clouds/common/seals.js";
+import type { CloudFinding } from "../clouds/provider.js";
+import type { LabelConfig } from "../inventory/labels.js";
+import type { LiveConnections } from "../live/connect.js";
+import type { Estate, EstateNetwork, EstateWorkload } from "../sim/estate-schema.js";
+import type { NativeAws } from "../sim/native-aws-schema.js";
+import { compareText } from "../util/compare-text.js";
+
+export interface LiveExport {
+  readonly estate: Estate;
+  /** What could not be exported as it is, each about one object. */
+  readonly findings: readonly CloudFinding[];
+  /** Owned objects and records sealed again under the simulator's key. */
+  readonly resealed: number;
+  /** The places read, as `aws:ACCOUNT:REGION`, `azure:SUBSCRIPTION`, `gcp:PROJECT`. */
+  readonly places: readonly string[];
+}
+
+export async function exportLive(live: LiveConnections, labels: LabelConfig): Promise<LiveExport> {
+  await live.recordKey.load();
+  const networks: EstateNetwork[] = [];
+  const workloads: EstateWorkload[] = [];
+  const findings: CloudFinding[] = [];
+  const places: string[] = [];
+  let resealed = 0;
+
+  const aws = live.connections.aws;
+  const awsOwners = {
+    live: new AwsOwnership(live.recordKey),
+    simulator: new AwsOwnership(SIMULATOR_RECORD_KEY),
+  };
+  const awsNative: Required<NativeAws> = {
+    securityGroups: [],
+    managedPrefixLists: [],
+    networkInterfaces: [],
+  };
+  for (const location of aws.locations) {
+    const read = await readAwsForExport(
+      aws.apiFor(location),
+      labels,
+      awsOwners.live,
+      aws.vpcs?.[locationKey(location)],
+    );
+    const parts = exportAws(read, awsOwners);
+    networks.push(...parts.networks);
+    workloads.push(...parts.workloads);
+    awsNative.securityGroups.push(...parts.native.securityGroups);
+    awsNative.managedPrefixLists.push(...parts.native.managedPrefixLists);
+    awsNative.networkInterfaces.push(...parts.native.networkInterfaces);
+    findings.push(...read.findings, ...parts.findings);
+    resealed += parts.resealed;
+    places.push(`aws:${locationKey(location)}`);
+  }
+
+  const native: NonNullable<Estate["native"]> = {
+    ...(aws.locations.length > 0 ? { aws: awsNative } : {}),
+  };
+  return {
+    estate: {
+      apiVersion: "segsync/v1",
+      kind: "Estate",
+      networks: networks.sort((a, b) => compareText(a.id, b.id)),
+      workloads: workloads.sort((a, b) => compareText(a.id, b.id)),
+      ...(Object.keys(native).length > 0 ? { native } : {}),
+    },
+    findings,
+    resealed,
+    places,
+  };
+}
