@@ -8,12 +8,16 @@ import { exportAws } from "../clouds/aws/export.js";
 import { readAwsForExport } from "../clouds/aws/export-read.js";
 import { locationKey } from "../clouds/aws/model.js";
 import { AwsOwnership } from "../clouds/aws/ownership.js";
+import { exportAzure } from "../clouds/azure/export.js";
+import { readAzureForExport } from "../clouds/azure/export-read.js";
+import { AzureOwnership } from "../clouds/azure/ownership.js";
 import { SIMULATOR_RECORD_KEY } from "../clouds/common/seals.js";
 import type { CloudFinding } from "../clouds/provider.js";
 import type { LabelConfig } from "../inventory/labels.js";
 import type { LiveConnections } from "../live/connect.js";
 import type { Estate, EstateNetwork, EstateWorkload } from "../sim/estate-schema.js";
 import type { NativeAws } from "../sim/native-aws-schema.js";
+import type { NativeAzure } from "../sim/native-azure-schema.js";
 import { compareText } from "../util/compare-text.js";
 
 export interface LiveExport {
@@ -62,8 +66,32 @@ export async function exportLive(live: LiveConnections, labels: LabelConfig): Pr
     places.push(`aws:${locationKey(location)}`);
   }
 
+  const azure = live.connections.azure;
+  const azureOwners = {
+    live: new AzureOwnership(live.recordKey),
+    simulator: new AzureOwnership(SIMULATOR_RECORD_KEY),
+  };
+  const azureNative: Required<NativeAzure> = {
+    networkSecurityGroups: [],
+    applicationSecurityGroups: [],
+    networkInterfaces: [],
+  };
+  for (const subscription of azure.subscriptions) {
+    const read = await readAzureForExport(azure.apiFor(subscription), labels, azureOwners.live);
+    const parts = exportAzure(read, azureOwners);
+    networks.push(...parts.networks);
+    workloads.push(...parts.workloads);
+    azureNative.networkSecurityGroups.push(...parts.native.networkSecurityGroups);
+    azureNative.applicationSecurityGroups.push(...parts.native.applicationSecurityGroups);
+    azureNative.networkInterfaces.push(...parts.native.networkInterfaces);
+    findings.push(...read.findings, ...parts.findings);
+    resealed += parts.resealed;
+    places.push(`azure:${subscription}`);
+  }
+
   const native: NonNullable<Estate["native"]> = {
     ...(aws.locations.length > 0 ? { aws: awsNative } : {}),
+    ...(azure.subscriptions.length > 0 ? { azure: azureNative } : {}),
   };
   return {
     estate: {

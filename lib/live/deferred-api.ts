@@ -36,6 +36,7 @@ export function deferredAzureApi(subscription: string, load: () => Promise<Azure
     listNetworkSecurityGroups: async () => (await remember()).listNetworkSecurityGroups(),
     getNetworkSecurityGroup: async (group, name) => (await remember()).getNetworkSecurityGroup(group, name),
     listApplicationSecurityGroups: async () => (await remember()).listApplicationSecurityGroups(),
+    listVirtualNetworks: async () => (await remember()).listVirtualNetworks(),
     putNetworkSecurityGroup: async (input) => (await remember()).putNetworkSecurityGroup(input),
     deleteNetworkSecurityGroup: async (group, name) =>
       (await remember()).deleteNetworkSecurityGroup(group, name),
