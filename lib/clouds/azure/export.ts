@@ -197,6 +197,7 @@ function exportNsg(
     resourceGroup: nsg.resourceGroup,
     location: nsg.location,
     ...(nsg.etag === undefined ? {} : { etag: nsg.etag }),
+    ...(nsg.flushConnection === undefined ? {} : { flushConnection: nsg.flushConnection }),
     tags: resealedTags(nsg, owners, counter),
     securityRules: nsg.securityRules.map((rule) => knownGroups(rule, asgIds, nsg.id, findings)),
   };
