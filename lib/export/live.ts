@@ -12,12 +12,16 @@ import { exportAzure } from "../clouds/azure/export.js";
 import { readAzureForExport } from "../clouds/azure/export-read.js";
 import { AzureOwnership } from "../clouds/azure/ownership.js";
 import { SIMULATOR_RECORD_KEY } from "../clouds/common/seals.js";
+import { exportGcp } from "../clouds/gcp/export.js";
+import { readGcpForExport } from "../clouds/gcp/export-read.js";
+import { GcpOwnership } from "../clouds/gcp/ownership.js";
 import type { CloudFinding } from "../clouds/provider.js";
 import type { LabelConfig } from "../inventory/labels.js";
 import type { LiveConnections } from "../live/connect.js";
 import type { Estate, EstateNetwork, EstateWorkload } from "../sim/estate-schema.js";
 import type { NativeAws } from "../sim/native-aws-schema.js";
 import type { NativeAzure } from "../sim/native-azure-schema.js";
+import type { NativeGcp } from "../sim/native-gcp-schema.js";
 import { compareText } from "../util/compare-text.js";
 
 export interface LiveExport {
@@ -89,9 +93,35 @@ export async function exportLive(live: LiveConnections, labels: LabelConfig): Pr
     places.push(`azure:${subscription}`);
   }
 
+  const gcp = live.connections.gcp;
+  const gcpOwners = {
+    live: new GcpOwnership(live.recordKey),
+    simulator: new GcpOwnership(SIMULATOR_RECORD_KEY),
+  };
+  const gcpNative: Required<NativeGcp> = { firewalls: [], instances: [] };
+  const gcpReads = [];
+  for (const project of gcp.projects) {
+    gcpReads.push(await readGcpForExport(gcp.apiFor(project), labels, gcpOwners.live));
+    places.push(`gcp:${project}`);
+  }
+  // A Shared VPC network's subnetworks are in its host project: every project's are offered to each.
+  const subnetworks = gcpReads.flatMap((read) => read.subnetworks);
+  for (const read of gcpReads) {
+    const parts = exportGcp({ state: read.state, subnetworks }, gcpOwners);
+    for (const network of parts.networks) {
+      if (!networks.some((known) => known.id === network.id)) networks.push(network);
+    }
+    workloads.push(...parts.workloads);
+    gcpNative.firewalls.push(...parts.native.firewalls);
+    gcpNative.instances.push(...parts.native.instances);
+    findings.push(...read.findings, ...parts.findings);
+    resealed += parts.resealed;
+  }
+
   const native: NonNullable<Estate["native"]> = {
     ...(aws.locations.length > 0 ? { aws: awsNative } : {}),
     ...(azure.subscriptions.length > 0 ? { azure: azureNative } : {}),
+    ...(gcp.projects.length > 0 ? { gcp: gcpNative } : {}),
   };
   return {
     estate: {

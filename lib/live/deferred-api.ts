@@ -61,6 +61,7 @@ export function deferredGcpApi(project: string, load: () => Promise<GcpApi>): Gc
     setTags: async (zone, name, items, fingerprint) =>
       (await remember()).setTags(zone, name, items, fingerprint),
     listFirewalls: async () => (await remember()).listFirewalls(),
+    listSubnetworks: async () => (await remember()).listSubnetworks(),
     insertFirewall: async (firewall) => (await remember()).insertFirewall(firewall),
     patchFirewall: async (firewall) => (await remember()).patchFirewall(firewall),
     deleteFirewall: async (name) => (await remember()).deleteFirewall(name),
