@@ -204,6 +204,26 @@ describe.skipIf(skipWithoutMoto("the estate export tests against moto"))(
     );
 
     it(
+      "writes on stdout without --out, and says on stderr, without a stack, when a cloud cannot be read",
+      async () => {
+        const onStdout = await run(["estate", "export", ...live, "--policy", POLICY]);
+        expect(onStdout.err).toBe("");
+        expect(onStdout.exitCode).toBe(0);
+        expect(onStdout.out).toMatch(/^# Exported by `segsync estate export --live`/);
+        expect(onStdout.out).toContain("\nkind: Estate\n");
+
+        const closed = await run(["estate", "export", ...live.slice(0, -1), "http://127.0.0.1:1"]);
+        expect(closed.exitCode).toBe(1);
+        expect(closed.out).toBe("");
+        expect(closed.err).toMatch(
+          /^segsync estate export: cannot read the clouds: AwsApiError: DescribeInstances failed/,
+        );
+        expect(closed.err.split("\n")).toHaveLength(2);
+      },
+      TIMEOUT_MS,
+    );
+
+    it(
       "exports what segsync applied as segsync's, so that plan on the export is still the live plan",
       async () => {
         const applied = await run(["apply", "--policy", POLICY, ...live, "--yes"]);
