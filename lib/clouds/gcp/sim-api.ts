@@ -137,7 +137,8 @@ export class SimulatedCompute implements GcpApi {
 
   /** The range of a network of this project (the simulator has no regions: one subnetwork spans it). */
   setNetworkRange(name: string, cidr: string): void {
-    if (!this.store.networks.has(name)) throw fail.notFound(`projects/${this.project}/global/networks/${name}`);
+    if (!this.store.networks.has(name))
+      throw fail.notFound(`projects/${this.project}/global/networks/${name}`);
     this.store.networkRanges.set(name, cidr);
   }
 
