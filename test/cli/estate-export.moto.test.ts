@@ -4,6 +4,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  AttachNetworkInterfaceCommand,
+  CreateNetworkInterfaceCommand,
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
@@ -109,6 +111,8 @@ describe.skipIf(skipWithoutMoto("the estate export tests against moto"))(
     let ec2: EC2Client;
     let dir: string;
     let live: string[];
+    let subnet: string | undefined;
+    const ids: Record<string, string> = {};
 
     beforeAll(async () => {
       stubMotoCredentials();
@@ -121,8 +125,8 @@ describe.skipIf(skipWithoutMoto("the estate export tests against moto"))(
         maxAttempts: 1,
       });
       const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc?.VpcId;
-      const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.0.1.0/24" })))
-        .Subnet?.SubnetId;
+      subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.0.1.0/24" }))).Subnet
+        ?.SubnetId;
       const ssh = (
         await ec2.send(
           new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: "ssh", Description: "customer" }),
@@ -130,7 +134,7 @@ describe.skipIf(skipWithoutMoto("the estate export tests against moto"))(
       ).GroupId;
       const imageId = (await ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId;
       for (const [name, spec] of Object.entries(INSTANCES)) {
-        await ec2.send(
+        const launched = await ec2.send(
           new RunInstancesCommand({
             ImageId: imageId,
             MinCount: 1,
@@ -147,6 +151,7 @@ describe.skipIf(skipWithoutMoto("the estate export tests against moto"))(
             ],
           }),
         );
+        ids[name] = launched.Instances?.[0]?.InstanceId ?? "";
       }
       dir = mkdtempSync(join(tmpdir(), "segsync-export-"));
       const config = join(dir, "config.yaml");
@@ -241,6 +246,31 @@ describe.skipIf(skipWithoutMoto("the estate export tests against moto"))(
           0,
         );
         expect(onExport).toEqual(onLive);
+      },
+      TIMEOUT_MS,
+    );
+
+    it(
+      "says on stderr what it leaves out (a secondary ENI), and still writes a valid estate",
+      async () => {
+        const eni = await ec2.send(
+          new CreateNetworkInterfaceCommand({ SubnetId: subnet, PrivateIpAddress: "10.0.1.12" }),
+        );
+        await ec2.send(
+          new AttachNetworkInterfaceCommand({
+            InstanceId: ids.web,
+            NetworkInterfaceId: eni.NetworkInterface?.NetworkInterfaceId,
+            DeviceIndex: 1,
+          }),
+        );
+        const file = join(dir, "secondary.yaml");
+        const result = await run(["estate", "export", ...live, "--policy", POLICY, "--out", file]);
+        expect(result.exitCode).toBe(0);
+        expect(result.err).toMatch(
+          /^segsync estate export: warning: i-\w+: only its primary ENI is exported \(an estate workload has one NIC\); eni-\w+ left out\n$/,
+        );
+        expect(readFileSync(file, "utf8")).toMatch(/^# 1 finding\(s\) while reading \(said on stderr\)/m);
+        expect((await run(["validate", file])).exitCode).toBe(0);
       },
       TIMEOUT_MS,
     );
