@@ -29,6 +29,20 @@ describe("segsync estate export: before any read", () => {
     }
   });
 
+  it("refuses an --aws-endpoint that is not an http(s) URL", async () => {
+    const result = await run([
+      "--live",
+      "--config",
+      "examples/live-config.yaml",
+      "--aws-endpoint",
+      "moto:5000",
+    ]);
+    expect(result.exitCode).toBe(1);
+    expect(result.err).toBe(
+      "segsync estate export: --aws-endpoint moto:5000: expected an http:// or https:// URL\n",
+    );
+  });
+
   it("reports every issue of the config and of the policy, as validate does", async () => {
     const result = await run([
       "--live",

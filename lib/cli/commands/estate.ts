@@ -1,5 +1,6 @@
 /** `segsync estate …`: the Estate file itself; `estate export --live` writes one from the real clouds. */
 import type { Command } from "commander";
+import { z } from "zod";
 import type { LabelConfig } from "../../inventory/labels.js";
 import { loadLiveConfigFile } from "../../live/load-config.js";
 import { loadPolicyFile } from "../../policy/load.js";
@@ -19,6 +20,7 @@ export interface ExportOptions {
 }
 
 const COMMAND = "estate export";
+const HttpUrlSchema = z.url({ protocol: /^https?$/ });
 
 /**
  * Reads the clouds of the config (nothing else: no write call is reachable from here) and writes
@@ -37,6 +39,8 @@ export async function exportEstate(
     return refuse(
       "it reads the real clouds: give --live --config FILE (the accounts, subscriptions and projects)",
     );
+  if (options.awsEndpoint !== undefined && !HttpUrlSchema.safeParse(options.awsEndpoint).success)
+    return refuse(`--aws-endpoint ${options.awsEndpoint}: expected an http:// or https:// URL`);
   const [config, labels] = await Promise.all([
     loadLiveConfigFile(options.config),
     labelsOf(options.policy, io),
