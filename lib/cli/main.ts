@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
 import { registerDemo } from "./commands/demo.js";
+import { registerEstate } from "./commands/estate.js";
 import { registerExplain } from "./commands/explain.js";
 import { registerGraph } from "./commands/graph.js";
 import { registerGuardrails } from "./commands/guardrails.js";
@@ -44,6 +45,7 @@ export async function main(
   registerSimulate(program, context);
   registerRestore(program, context);
   registerGuardrails(program, context);
+  registerEstate(program, context);
   try {
     await program.parseAsync(argv);
   } catch (error) {

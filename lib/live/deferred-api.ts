@@ -36,6 +36,7 @@ export function deferredAzureApi(subscription: string, load: () => Promise<Azure
     listNetworkSecurityGroups: async () => (await remember()).listNetworkSecurityGroups(),
     getNetworkSecurityGroup: async (group, name) => (await remember()).getNetworkSecurityGroup(group, name),
     listApplicationSecurityGroups: async () => (await remember()).listApplicationSecurityGroups(),
+    listVirtualNetworks: async () => (await remember()).listVirtualNetworks(),
     putNetworkSecurityGroup: async (input) => (await remember()).putNetworkSecurityGroup(input),
     deleteNetworkSecurityGroup: async (group, name) =>
       (await remember()).deleteNetworkSecurityGroup(group, name),
@@ -60,6 +61,7 @@ export function deferredGcpApi(project: string, load: () => Promise<GcpApi>): Gc
     setTags: async (zone, name, items, fingerprint) =>
       (await remember()).setTags(zone, name, items, fingerprint),
     listFirewalls: async () => (await remember()).listFirewalls(),
+    listSubnetworks: async () => (await remember()).listSubnetworks(),
     insertFirewall: async (firewall) => (await remember()).insertFirewall(firewall),
     patchFirewall: async (firewall) => (await remember()).patchFirewall(firewall),
     deleteFirewall: async (name) => (await remember()).deleteFirewall(name),

@@ -194,3 +194,21 @@ export function cidrContains(cidr: string, address: string): boolean {
   const inner = toRange(address);
   return outer.family === inner.family && inner.start >= outer.start && inner.end <= outer.end;
 }
+
+/** The smallest CIDR holding every one of these IPv4 CIDRs, or undefined when there are none or one is not IPv4. */
+export function coveringIpv4Cidr(cidrs: readonly string[]): string | undefined {
+  if (cidrs.length === 0) return undefined;
+  const ranges = cidrs.map((cidr) => (parseCidr(cidr).ok ? toRange(cidr) : undefined));
+  if (ranges.some((range) => range === undefined || range.family !== 4)) return undefined;
+  const start = ranges.reduce(
+    (low, range) => ((range?.start ?? low) < low ? (range?.start ?? low) : low),
+    V4_MAX,
+  );
+  const end = ranges.reduce((high, range) => ((range?.end ?? high) > high ? (range?.end ?? high) : high), 0n);
+  let prefix = 32n;
+  while (prefix > 0n && start >> (32n - prefix) !== end >> (32n - prefix)) prefix -= 1n;
+  const network = prefix === 0n ? 0n : (start >> (32n - prefix)) << (32n - prefix);
+  return `${formatAddress(network, 4)}/${prefix}`;
+}
+
+const V4_MAX = (1n << 32n) - 1n;

@@ -66,9 +66,9 @@ export function buildAws(
       };
       return new SimulatedEc2(state, quotas === undefined ? {} : { quotas });
     });
-    for (const { parts, index: at } of index.networks.values()) {
+    for (const { parts, index: at, network } of index.networks.values()) {
       if (parts.cloud === "aws" && `${parts.account}:${parts.region}` === here) {
-        refusedAt(["networks", at], () => sim.addVpc(parts.vpcId));
+        refusedAt(["networks", at], () => sim.addVpc(parts.vpcId, network.cidr));
       }
     }
     for (const entry of workloads) {

@@ -39,9 +39,12 @@ export function buildGcp(estate: Estate, index: EstateIndex, limits: GcpLimits |
     });
     // Loading the rules made their networks known; the others are created here.
     const loaded = new Set(firewalls.map((firewall) => parseNetworkUrl(firewall.network)?.name));
-    for (const { parts, index: at } of index.networks.values()) {
-      if (parts.cloud !== "gcp" || parts.project !== project || loaded.has(parts.networkName)) continue;
-      refusedAt(["networks", at], () => sim.createNetwork({ name: parts.networkName }));
+    for (const { parts, network, index: at } of index.networks.values()) {
+      if (parts.cloud !== "gcp" || parts.project !== project) continue;
+      refusedAt(["networks", at], () => {
+        if (!loaded.has(parts.networkName)) sim.createNetwork({ name: parts.networkName });
+        sim.setNetworkRange(parts.networkName, network.cidr);
+      });
     }
     sims.set(project, sim);
   }

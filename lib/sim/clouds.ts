@@ -24,6 +24,7 @@ import { EstateIndex, type IndexedNetwork } from "./estate-index.js";
 import type { Estate } from "./estate-schema.js";
 import { hooked, locationSeed, type SimServerErrors, type SimThrottle, WriteHook } from "./faults.js";
 import type { LiveWorkload } from "./live.js";
+import { segsyncResourceGroups } from "./segsync-resource-groups.js";
 import { type SimulatedState, stateOut } from "./state-out.js";
 
 export { type SimServerErrors, type SimThrottle, SimulatedCrashError } from "./faults.js";
@@ -68,6 +69,8 @@ export class SimulatedClouds {
   private readonly serverErrors: Partial<Record<Cloud, SimServerErrors>> = {};
   private readonly networks: ReadonlyMap<string, IndexedNetwork>;
   private readonly live = new Map<string, LiveWorkload>();
+  /** Where segsync keeps its NSGs and ASGs, per subscription, when the estate already holds some. */
+  readonly segsyncResourceGroups: Readonly<Record<string, string>>;
 
   private constructor(
     estate: Estate,
@@ -81,6 +84,7 @@ export class SimulatedClouds {
       gcp: gcp.sims,
     };
     this.networks = index.networks;
+    this.segsyncResourceGroups = segsyncResourceGroups(estate);
     for (const { workload, parts } of index.workloads.values()) {
       const nativeId = gcp.instanceIds.get(workload.id);
       this.live.set(workload.id, {

@@ -79,9 +79,11 @@ export const NativeNetworkSecurityGroupSchema = resourceObject(
     ...resource,
     location: AZURE_REGION,
     etag: z.string().optional(),
+    /** Kept: segsync turns it on for its own NSGs, and plans to when it is off. */
+    flushConnection: z.boolean().optional(),
     securityRules: z.array(SecurityRuleSchema).default([]),
   },
-  ["defaultSecurityRules", "networkInterfaces", "subnets", "flowLogs", "flushConnection"],
+  ["defaultSecurityRules", "networkInterfaces", "subnets", "flowLogs"],
 );
 
 export const NativeApplicationSecurityGroupSchema = resourceObject(

@@ -78,7 +78,10 @@ export class Simulation {
       azure: {
         quotas: DEFAULT_AZURE_QUOTAS,
         resourceGroups: Object.fromEntries(
-          connections.azure.subscriptions.map((s) => [s, SIMULATED_SEGSYNC_RESOURCE_GROUP]),
+          connections.azure.subscriptions.map((s) => [
+            s,
+            clouds.segsyncResourceGroups[s.toLowerCase()] ?? SIMULATED_SEGSYNC_RESOURCE_GROUP,
+          ]),
         ),
       },
       gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },

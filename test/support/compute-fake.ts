@@ -38,6 +38,10 @@ export interface ComputeFake {
   addInstance(instance: { readonly zone: string; readonly name: string } & Json): void;
   instance(zone: string, name: string): Json | undefined;
   addFirewall(firewall: { readonly name: string } & Json): void;
+  /** A subnetwork of `network` (a network name of the project) in `region`. */
+  addSubnetwork(
+    subnetwork: { readonly region: string; readonly name: string; readonly network: string } & Json,
+  ): void;
   firewall(name: string): Json | undefined;
   /** `count` requests fail with 403 rateLimitExceeded or 429, after `skip` that do not. */
   failNext(count: number, failure: InjectedFailure, skip?: number): void;
@@ -71,6 +75,7 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
   const projectUrl = `${BASE}/projects/${project}`;
   const instances = new Map<string, Json>();
   const firewalls = new Map<string, Json>();
+  const subnetworks = new Map<string, Json>();
   const operations = new Map<string, PendingOperation>();
   const requests: RecordedRequest[] = [];
   const failures: (InjectedFailure | undefined)[] = [];
@@ -119,6 +124,24 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
       Object.assign(operation.resource, { status: "DONE", progress: 100 });
     }
     return operation.resource;
+  }
+
+  /** One page, every region that has a subnetwork: what aggregatedList returns for a small project. */
+  function aggregatedSubnetworks(): Json {
+    const items: Json = {};
+    for (const subnetwork of [...subnetworks.values()].sort((a, b) =>
+      String(a.selfLink).localeCompare(String(b.selfLink)),
+    )) {
+      const scope = `regions/${String(subnetwork.regionName)}`;
+      const { regionName: _region, ...shown } = subnetwork;
+      const listed = (items[scope] as { subnetworks: Json[] } | undefined)?.subnetworks ?? [];
+      items[scope] = { subnetworks: [...listed, shown] };
+    }
+    return {
+      kind: "compute#subnetworkAggregatedList",
+      id: `projects/${project}/aggregated/subnetworks`,
+      items,
+    };
   }
 
   function aggregatedInstances(query: URLSearchParams): Json {
@@ -236,6 +259,7 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
       shape.split("/").every((segment, index) => segment === "*" || segment === parts[index]);
     const part = (index: number) => parts[index] as string;
     if (method === "GET" && at("aggregated/instances")) return aggregatedInstances(query);
+    if (method === "GET" && at("aggregated/subnetworks")) return aggregatedSubnetworks();
     if (method === "GET" && at("zones/*/instances/*")) return publicInstance(getInstance(part(1), part(3)));
     if (method === "POST" && at("zones/*/instances/*/setTags")) return setTags(part(1), part(3), body ?? {});
     if (method === "POST" && at("zones/*/operations/*/wait")) return waitOperation(part(3));
@@ -313,6 +337,19 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
       firewalls.set(firewall.name, { kind: "compute#firewall", id: String(++serial), ...firewall, selfLink });
     },
     firewall: (name) => firewalls.get(name),
+    addSubnetwork({ region, name, network, ...rest }) {
+      const selfLink = `${projectUrl}/regions/${region}/subnetworks/${name}`;
+      subnetworks.set(selfLink, {
+        kind: "compute#subnetwork",
+        id: String(++serial),
+        name,
+        network: `${projectUrl}/global/networks/${network}`,
+        region: `${projectUrl}/regions/${region}`,
+        ...rest,
+        regionName: region,
+        selfLink,
+      });
+    },
     failNext(count, failure, skip = 0) {
       for (let index = 0; index < skip; index += 1) failures.push(undefined);
       for (let index = 0; index < count; index += 1) failures.push(failure);

@@ -8,6 +8,7 @@ import type {
   NetworkInterface,
   PrefixListEntry,
   SecurityGroup,
+  Vpc,
 } from "./model.js";
 
 /**
@@ -48,6 +49,8 @@ export interface AwsApi {
   describeSecurityGroups(filters: readonly Ec2Filter[]): Promise<SecurityGroup[]>;
   describeManagedPrefixLists(filters: readonly Ec2Filter[]): Promise<PrefixListSummary[]>;
   getManagedPrefixListEntries(prefixListId: string): Promise<PrefixListEntry[]>;
+  /** Only `estate export` reads VPCs: their ranges are the estate's network CIDRs. */
+  describeVpcs(filters: readonly Ec2Filter[]): Promise<Vpc[]>;
 
   createSecurityGroup(input: {
     readonly vpcId: string;

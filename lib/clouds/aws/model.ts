@@ -43,6 +43,13 @@ export interface IpPermission {
   readonly UserIdGroupPairs: readonly UserIdGroupPair[];
 }
 
+/** A VPC as DescribeVpcs prints it; segsync reads its primary IPv4 range (an estate's network CIDR). */
+export interface Vpc {
+  readonly VpcId: string;
+  /** Always set by EC2; the simulator knows it only for a VPC its estate listed with a range. */
+  readonly CidrBlock?: string;
+}
+
 export interface SecurityGroup {
   readonly GroupId: string;
   readonly GroupName: string;

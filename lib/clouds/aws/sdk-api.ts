@@ -17,6 +17,7 @@ import {
   paginateDescribeManagedPrefixLists,
   paginateDescribeNetworkInterfaces,
   paginateDescribeSecurityGroups,
+  paginateDescribeVpcs,
   paginateGetManagedPrefixListEntries,
   RevokeSecurityGroupIngressCommand,
   type ManagedPrefixList as SdkManagedPrefixList,
@@ -36,6 +37,7 @@ import {
   type NetworkInterface,
   type PrefixListEntry,
   type SecurityGroup,
+  type Vpc,
 } from "./model.js";
 import { PREFIX_LIST_ENTRIES_PER_CALL, prefixListBatches, singleRulePermissions } from "./sdk-batches.js";
 import { assumeRoleCredentials, type TemporaryCredentialsProvider } from "./sdk-credentials.js";
@@ -47,6 +49,7 @@ import {
   toPrefixListSummary,
   toSdkIpPermission,
   toSecurityGroup,
+  toVpc,
 } from "./sdk-shapes.js";
 
 export interface SdkAwsApiOptions {
@@ -196,6 +199,20 @@ export class SdkAwsApi implements AwsApi {
     );
     return this.collect("GetManagedPrefixListEntries", pages, (page) =>
       (page.Entries ?? []).map(toPrefixListEntry),
+    );
+  }
+
+  async describeVpcs(filters: readonly Ec2Filter[]): Promise<Vpc[]> {
+    const pages = paginateDescribeVpcs(
+      { client: this.client, pageSize: this.pageSize(5, 1000) },
+      { Filters: sdkFilters("DescribeVpcs", filters) },
+    );
+    return this.collect("DescribeVpcs", pages, (page) =>
+      this.unreadable.modelEach(
+        page.Vpcs ?? [],
+        toVpc,
+        (vpc) => `EC2 VPC ${vpc.VpcId ?? "(no id)"} in ${this.where()}`,
+      ),
     );
   }
 

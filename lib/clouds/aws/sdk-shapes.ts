@@ -6,6 +6,7 @@ import type {
   NetworkInterface as SdkNetworkInterface,
   SecurityGroup as SdkSecurityGroup,
   Tag as SdkTag,
+  Vpc as SdkVpc,
 } from "@aws-sdk/client-ec2";
 import type { PrefixListSummary } from "./api.js";
 import { AwsApiError } from "./errors.js";
@@ -18,6 +19,7 @@ import type {
   NetworkInterfaceGroup,
   PrefixListEntry,
   SecurityGroup,
+  Vpc,
 } from "./model.js";
 
 /**
@@ -180,6 +182,10 @@ export function toSecurityGroup(group: SdkSecurityGroup): SecurityGroup {
     IpPermissionsEgress: (group.IpPermissionsEgress ?? []).map(toIpPermission),
     Tags: toTags(group.Tags),
   };
+}
+
+export function toVpc(vpc: SdkVpc): Vpc {
+  return { VpcId: required(vpc.VpcId, "VPC id"), CidrBlock: required(vpc.CidrBlock, "VPC CIDR block") };
 }
 
 /** The OwnerId of the lists AWS maintains (com.amazonaws.<region>.s3, …), instead of an account. */

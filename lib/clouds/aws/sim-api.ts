@@ -25,6 +25,7 @@ import type {
   NetworkInterface,
   PrefixListEntry,
   SecurityGroup,
+  Vpc,
 } from "./model.js";
 import { fail } from "./sim/failures.js";
 import { applyFilters, FILTERS } from "./sim/filters.js";
@@ -149,8 +150,9 @@ export class SimulatedEc2 implements AwsApi {
   // Simulation controls: what happens outside segsync. Not AwsApi calls: neither logged nor failed on demand.
 
   /** Makes a VPC known, so that groups can be created in it; runInstance does this itself. */
-  addVpc(vpcId: string): void {
+  addVpc(vpcId: string, cidr?: string): void {
     addVpc(this.region, vpcId);
+    if (cidr !== undefined) this.region.vpcCidrs.set(vpcId, cidr);
   }
 
   /** Launches a running instance with its primary ENI; without groupIds it gets the VPC's default group. */
@@ -231,6 +233,16 @@ export class SimulatedEc2 implements AwsApi {
     return this.log.run("getManagedPrefixListEntries", [prefixListId], () =>
       entriesOf(this.region.prefixList(prefixListId)),
     );
+  }
+
+  describeVpcs(filters: readonly Ec2Filter[]): Promise<Vpc[]> {
+    return this.log.run("describeVpcs", [filters], () => {
+      const all = [...this.region.vpcs].sort(compareText).map((VpcId): Vpc => {
+        const cidr = this.region.vpcCidrs.get(VpcId);
+        return cidr === undefined ? { VpcId } : { VpcId, CidrBlock: cidr };
+      });
+      return applyFilters("DescribeVpcs", FILTERS.DescribeVpcs, all, filters);
+    });
   }
 
   createSecurityGroup(input: {

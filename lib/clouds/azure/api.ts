@@ -5,6 +5,7 @@ import type {
   NetworkSecurityGroup,
   PublicIPAddress,
   VirtualMachine,
+  VirtualNetwork,
 } from "./model.js";
 
 /**
@@ -35,6 +36,8 @@ export interface AzureApi {
   listNetworkSecurityGroups(): Promise<NetworkSecurityGroup[]>;
   getNetworkSecurityGroup(resourceGroup: string, name: string): Promise<NetworkSecurityGroup | undefined>;
   listApplicationSecurityGroups(): Promise<ApplicationSecurityGroup[]>;
+  /** Only `estate export` reads VNets: their address spaces and regions are the estate's networks. */
+  listVirtualNetworks(): Promise<VirtualNetwork[]>;
 
   /** Create or replace an NSG with exactly these rules and tags (ifMatch: the etag read, when updating). */
   putNetworkSecurityGroup(input: {

@@ -89,6 +89,16 @@ export interface PublicIPAddress {
   readonly ipAddress?: string;
 }
 
+/** A VNet as ARM returns it; segsync reads its address space (an estate's network CIDR) and region. */
+export interface VirtualNetwork {
+  readonly id: string;
+  readonly name: string;
+  readonly location: string;
+  readonly resourceGroup: string;
+  /** Empty in the simulator for a VNet it knows only from a NIC's subnet. */
+  readonly addressPrefixes: readonly string[];
+}
+
 export interface VirtualMachine {
   readonly id: string;
   readonly name: string;

@@ -10,6 +10,7 @@ import type {
   NetworkSecurityGroup,
   PublicIPAddress,
   VirtualMachine,
+  VirtualNetwork,
 } from "./model.js";
 import { type AzureClients, type CallOptions, createAzureClients } from "./sdk-clients.js";
 import { isNotFound, type OperationFailure, toAzureError } from "./sdk-errors.js";
@@ -21,6 +22,7 @@ import {
   toPublicIPAddress,
   toSdkSecurityRule,
   toVirtualMachine,
+  toVirtualNetwork,
   withSegsyncChanges,
 } from "./sdk-shapes.js";
 
@@ -187,6 +189,13 @@ export class SdkAzureApi implements AzureApi {
     return this.unreadable.modelEach(asgs, toApplicationSecurityGroup, (asg) =>
       describe("application security group", asg),
     );
+  }
+
+  async listVirtualNetworks(): Promise<VirtualNetwork[]> {
+    const vnets = await this.collect("VirtualNetworks_ListAll", () =>
+      this.clients.network.virtualNetworks.listAll(),
+    );
+    return this.unreadable.modelEach(vnets, toVirtualNetwork, (vnet) => describe("virtual network", vnet));
   }
 
   putNetworkSecurityGroup(

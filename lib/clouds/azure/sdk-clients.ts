@@ -8,6 +8,7 @@ import type {
   NetworkInterface as SdkNetworkInterface,
   NetworkSecurityGroup as SdkNetworkSecurityGroup,
   PublicIPAddress as SdkPublicIPAddress,
+  VirtualNetwork as SdkVirtualNetwork,
 } from "@azure/arm-network";
 import { NetworkManagementClient } from "@azure/arm-network";
 import type { Pipeline, PipelineOptions } from "@azure/core-rest-pipeline";
@@ -40,6 +41,9 @@ export interface NetworkClient {
   };
   readonly publicIPAddresses: {
     listAll(): AsyncIterable<SdkPublicIPAddress>;
+  };
+  readonly virtualNetworks: {
+    listAll(): AsyncIterable<SdkVirtualNetwork>;
   };
   readonly networkSecurityGroups: {
     listAll(): AsyncIterable<SdkNetworkSecurityGroup>;

@@ -9,6 +9,7 @@ import type {
   NetworkSecurityGroup as SdkNetworkSecurityGroup,
   PublicIPAddress as SdkPublicIPAddress,
   SecurityRule as SdkSecurityRule,
+  VirtualNetwork as SdkVirtualNetwork,
 } from "@azure/arm-network";
 import { AzureApiError } from "./errors.js";
 import {
@@ -21,6 +22,7 @@ import {
   type SecurityRule,
   type SubResource,
   type VirtualMachine,
+  type VirtualNetwork,
 } from "./model.js";
 import { canonicalProtocol } from "./protocols.js";
 
@@ -148,6 +150,13 @@ export function toNetworkSecurityGroup(nsg: SdkNetworkSecurityGroup): NetworkSec
 
 export function toApplicationSecurityGroup(asg: SdkApplicationSecurityGroup): ApplicationSecurityGroup {
   return { ...identity(asg, "an application security group"), tags: { ...asg.tags } };
+}
+
+export function toVirtualNetwork(vnet: SdkVirtualNetwork): VirtualNetwork {
+  return {
+    ...identity(vnet, "a virtual network"),
+    addressPrefixes: [...(vnet.addressSpace?.addressPrefixes ?? [])],
+  };
 }
 
 export function toPublicIPAddress(address: SdkPublicIPAddress): PublicIPAddress {

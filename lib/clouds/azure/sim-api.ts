@@ -25,6 +25,7 @@ import type {
   NetworkSecurityGroup,
   PublicIPAddress,
   VirtualMachine,
+  VirtualNetwork,
 } from "./model.js";
 import { fail } from "./sim/failures.js";
 import { putNetworkInterface } from "./sim/interfaces.js";
@@ -251,6 +252,17 @@ export class SimulatedArm implements AzureApi {
   listApplicationSecurityGroups(): Promise<ApplicationSecurityGroup[]> {
     return this.log.run("listApplicationSecurityGroups", [], () =>
       structuredClone(sortById([...this.store.applicationSecurityGroups.values()])),
+    );
+  }
+
+  listVirtualNetworks(): Promise<VirtualNetwork[]> {
+    return this.log.run("listVirtualNetworks", [], () =>
+      sortById([...this.store.virtualNetworks.values()]).map(
+        ({ addressPrefix, ...vnet }): VirtualNetwork => ({
+          ...vnet,
+          addressPrefixes: addressPrefix === undefined ? [] : [addressPrefix],
+        }),
+      ),
     );
   }
 

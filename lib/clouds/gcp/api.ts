@@ -1,5 +1,5 @@
 import type { CloudFinding } from "../provider.js";
-import type { GcpFirewall, GcpInstance } from "./model.js";
+import type { GcpFirewall, GcpInstance, GcpSubnetwork } from "./model.js";
 
 /**
  * The narrow port of the Compute calls segsync needs, for one project. Implemented by sdk-api.ts
@@ -26,6 +26,8 @@ export interface GcpApi {
   setTags(zone: string, name: string, items: readonly string[], fingerprint: string): Promise<void>;
 
   listFirewalls(): Promise<GcpFirewall[]>;
+  /** Every subnetwork of the project, in every region (aggregated list); only `estate export` reads them. */
+  listSubnetworks(): Promise<GcpSubnetwork[]>;
   insertFirewall(firewall: GcpFirewall): Promise<void>;
   /** Replaces the rule's fields with these (same name). */
   patchFirewall(firewall: GcpFirewall): Promise<void>;

@@ -70,6 +70,16 @@ export interface GcpFirewall {
   readonly selfLink?: string;
 }
 
+/** A subnetwork as Compute returns it; segsync reads its range (for an estate's network CIDR). */
+export interface GcpSubnetwork {
+  readonly name: string;
+  /** Network URL. */
+  readonly network: string;
+  readonly ipCidrRange: string;
+  /** Region URL; absent in the simulator, which has no regions. */
+  readonly region?: string;
+}
+
 /** What segsync reads back from one project. */
 export interface GcpProjectState {
   readonly project: string;

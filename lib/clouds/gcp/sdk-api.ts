@@ -4,7 +4,7 @@ import { UnreadableObjects } from "../common/unreadable.js";
 import type { CloudFinding } from "../provider.js";
 import type { GcpApi, GcpApiFactory } from "./api.js";
 import { GcpApiError, GcpNotFoundError } from "./errors.js";
-import { type GcpFirewall, type GcpInstance, zoneName } from "./model.js";
+import { type GcpFirewall, type GcpInstance, type GcpSubnetwork, zoneName } from "./model.js";
 import {
   type ComputeClientOptions,
   type ComputeClients,
@@ -14,7 +14,7 @@ import {
 } from "./sdk-clients.js";
 import { toGcpError, toOperationError } from "./sdk-errors.js";
 import { type GcpRetryOptions, type RetryPolicy, retryPolicy, withRetry } from "./sdk-retry.js";
-import { toFirewall, toInstance, toSdkFirewall } from "./sdk-shapes.js";
+import { toFirewall, toInstance, toSdkFirewall, toSubnetwork } from "./sdk-shapes.js";
 
 export interface SdkGcpApiOptions extends ComputeClientOptions {
   /** Backoff for 403 rateLimitExceeded and 429. */
@@ -109,6 +109,32 @@ export class SdkGcpApi implements GcpApi {
           list.instances ?? [],
           (instance) => toInstance(instance, zoneUrl),
           (instance) => `instance ${this.project}/${zoneName(scope)}/${instance.name ?? "(no name)"}`,
+        ),
+      );
+    }
+    return result;
+  }
+
+  async listSubnetworks(): Promise<GcpSubnetwork[]> {
+    const { subnetworks } = await this.clients();
+    const scopes = await this.collect("subnetworks.aggregatedList", () =>
+      subnetworks.aggregatedListAsync({ project: this.project }, PAGING),
+    );
+    const result: GcpSubnetwork[] = [];
+    for (const [scope, list] of scopes) {
+      // A region that did not answer would drop its ranges: better no listing than a partial one.
+      if (list.warning?.code === "UNREACHABLE") {
+        throw new GcpApiError(
+          `subnetworks.aggregatedList: ${scope} is unreachable: ${list.warning.message ?? ""}`,
+          "UNREACHABLE",
+          503,
+        );
+      }
+      result.push(
+        ...this.unreadable.modelEach(
+          list.subnetworks ?? [],
+          toSubnetwork,
+          (subnetwork) => `subnetwork ${this.project}/${scope}/${subnetwork.name ?? "(no name)"}`,
         ),
       );
     }

@@ -48,6 +48,18 @@ export interface SdkInstancesScopedList {
   readonly warning?: Maybe<SdkWarning>;
 }
 
+export interface SdkSubnetwork {
+  readonly name?: Maybe<string>;
+  readonly network?: Maybe<string>;
+  readonly ipCidrRange?: Maybe<string>;
+  readonly region?: Maybe<string>;
+}
+
+export interface SdkSubnetworksScopedList {
+  readonly subnetworks?: Maybe<readonly SdkSubnetwork[]>;
+  readonly warning?: Maybe<SdkWarning>;
+}
+
 export interface SdkFirewallProtocol {
   readonly IPProtocol?: Maybe<string>;
   readonly ports?: Maybe<string[]>;
@@ -129,6 +141,12 @@ export interface ComputeClients {
     }): Mutation;
     delete(request: { project: string; firewall: string; requestId: string }): Mutation;
   };
+  readonly subnetworks: {
+    aggregatedListAsync(
+      request: { project: string },
+      options: Paging,
+    ): AsyncIterable<[string, SdkSubnetworksScopedList]>;
+  };
   readonly zoneOperations: {
     wait(request: {
       project: string;
@@ -176,6 +194,7 @@ export async function loadComputeClients(options: ComputeClientOptions): Promise
   return {
     instances: new modules.InstancesClient(clientOptions),
     firewalls: new modules.FirewallsClient(clientOptions),
+    subnetworks: new modules.SubnetworksClient(clientOptions),
     zoneOperations: new modules.ZoneOperationsClient(clientOptions),
     globalOperations: new modules.GlobalOperationsClient(clientOptions),
   };

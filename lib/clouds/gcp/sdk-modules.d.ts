@@ -10,6 +10,7 @@ type ClientClass<Client> = new (options: object) => Client;
 export function importComputeModules(): Promise<{
   InstancesClient: ClientClass<ComputeClients["instances"]>;
   FirewallsClient: ClientClass<ComputeClients["firewalls"]>;
+  SubnetworksClient: ClientClass<ComputeClients["subnetworks"]>;
   ZoneOperationsClient: ClientClass<ComputeClients["zoneOperations"]>;
   GlobalOperationsClient: ClientClass<ComputeClients["globalOperations"]>;
 }>;

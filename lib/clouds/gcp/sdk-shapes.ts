@@ -5,6 +5,7 @@ import type {
   GcpInstance,
   GcpInstanceStatus,
   GcpNetworkInterface,
+  GcpSubnetwork,
 } from "./model.js";
 import type {
   SdkFirewall,
@@ -13,6 +14,7 @@ import type {
   SdkId,
   SdkInstance,
   SdkNetworkInterface,
+  SdkSubnetwork,
 } from "./sdk-clients.js";
 
 /**
@@ -93,6 +95,16 @@ function toProtocols(protocols: readonly SdkFirewallProtocol[] | null | undefine
         }),
     ),
   );
+}
+
+export function toSubnetwork(subnetwork: SdkSubnetwork): GcpSubnetwork {
+  const name = requireField(subnetwork.name, "a subnetwork", "a name");
+  return {
+    name,
+    network: requireField(subnetwork.network, `subnetwork ${name}`, "a network"),
+    ipCidrRange: requireField(subnetwork.ipCidrRange, `subnetwork ${name}`, "an ipCidrRange"),
+    ...(subnetwork.region ? { region: subnetwork.region } : {}),
+  };
 }
 
 export function toFirewall(firewall: SdkFirewall): GcpFirewall {

@@ -15,7 +15,14 @@ import {
 import type { GcpApi } from "./api.js";
 import { DEFAULT_GCP_LIMITS, type GcpLimits } from "./config.js";
 import { GcpApiError } from "./errors.js";
-import { type GcpFirewall, type GcpInstance, type GcpProjectState, zoneName } from "./model.js";
+import {
+  type GcpFirewall,
+  type GcpInstance,
+  type GcpProjectState,
+  type GcpSubnetwork,
+  networkUrl,
+  zoneName,
+} from "./model.js";
 import { fail } from "./sim/failures.js";
 import { deleteFirewall, type FirewallInput, insertFirewall, patchFirewall } from "./sim/firewalls.js";
 import {
@@ -128,6 +135,13 @@ export class SimulatedCompute implements GcpApi {
     createNetwork(this.store, input);
   }
 
+  /** The range of a network of this project (the simulator has no regions: one subnetwork spans it). */
+  setNetworkRange(name: string, cidr: string): void {
+    if (!this.store.networks.has(name))
+      throw fail.notFound(`projects/${this.project}/global/networks/${name}`);
+    this.store.networkRanges.set(name, cidr);
+  }
+
   /** A RUNNING instance; its networks of this project must exist. */
   createInstance(input: CreateInstanceInput): GcpInstance {
     return createInstance(this.store, input);
@@ -173,6 +187,14 @@ export class SimulatedCompute implements GcpApi {
 
   listFirewalls(): Promise<GcpFirewall[]> {
     return this.log.run("listFirewalls", [], () => this.store.listFirewalls());
+  }
+
+  listSubnetworks(): Promise<GcpSubnetwork[]> {
+    return this.log.run("listSubnetworks", [], () =>
+      [...this.store.networkRanges.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([name, ipCidrRange]) => ({ name, network: networkUrl(this.project, name), ipCidrRange })),
+    );
   }
 
   insertFirewall(firewall: GcpFirewall): Promise<void> {

@@ -15,6 +15,7 @@ export interface FakeParts {
   readonly publicIPAddresses?: Partial<NetworkClient["publicIPAddresses"]>;
   readonly networkSecurityGroups?: Partial<NetworkClient["networkSecurityGroups"]>;
   readonly applicationSecurityGroups?: Partial<NetworkClient["applicationSecurityGroups"]>;
+  readonly virtualNetworks?: Partial<NetworkClient["virtualNetworks"]>;
   readonly virtualMachines?: Partial<ComputeClient["virtualMachines"]>;
 }
 
@@ -49,6 +50,10 @@ export function fakeClients(parts: FakeParts = {}): AzureClients {
       ...calls("applicationSecurityGroups", ["listAll", "beginCreateOrUpdateAndWait", "beginDeleteAndWait"]),
       ...parts.applicationSecurityGroups,
     } as NetworkClient["applicationSecurityGroups"],
+    virtualNetworks: {
+      ...calls("virtualNetworks", ["listAll"]),
+      ...parts.virtualNetworks,
+    } as NetworkClient["virtualNetworks"],
   };
   const compute: ComputeClient = {
     virtualMachines: {

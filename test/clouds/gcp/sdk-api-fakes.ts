@@ -9,7 +9,7 @@ export const NETWORK = `${COMPUTE}/projects/${PROJECT}/global/networks/vpc-a`;
 type Instances = ComputeClients["instances"];
 type Firewalls = ComputeClients["firewalls"];
 
-/** Typed fakes of the four clients; each method a vi.fn with no behaviour until a test gives one. */
+/** Typed fakes of the five clients; each method a vi.fn with no behaviour until a test gives one. */
 export function fakeClients() {
   return {
     instances: {
@@ -23,6 +23,7 @@ export function fakeClients() {
       update: vi.fn<Firewalls["update"]>(),
       delete: vi.fn<Firewalls["delete"]>(),
     },
+    subnetworks: { aggregatedListAsync: vi.fn<ComputeClients["subnetworks"]["aggregatedListAsync"]>() },
     zoneOperations: { wait: vi.fn<ComputeClients["zoneOperations"]["wait"]>() },
     globalOperations: { wait: vi.fn<ComputeClients["globalOperations"]["wait"]>() },
   } satisfies ComputeClients;

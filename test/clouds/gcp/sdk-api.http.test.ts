@@ -314,6 +314,7 @@ describe("clients", () => {
       given.authClient,
       given.authClient,
       given.authClient,
+      given.authClient,
     ]);
   });
 

@@ -1,5 +1,5 @@
 import type { Ec2Filter } from "../api.js";
-import type { AwsTag, Instance, ManagedPrefixList, NetworkInterface, SecurityGroup } from "../model.js";
+import type { AwsTag, Instance, ManagedPrefixList, NetworkInterface, SecurityGroup, Vpc } from "../model.js";
 import { fail } from "./failures.js";
 
 /**
@@ -71,11 +71,19 @@ const prefixListFilters: FilterTable<Omit<ManagedPrefixList, "Entries">> = {
   },
 };
 
+const vpcFilters: FilterTable<Vpc> = {
+  fields: {
+    "vpc-id": (vpc) => [vpc.VpcId],
+    "cidr-block": (vpc) => [vpc.CidrBlock],
+  },
+};
+
 export const FILTERS = {
   DescribeInstances: instanceFilters,
   DescribeNetworkInterfaces: interfaceFilters,
   DescribeSecurityGroups: groupFilters,
   DescribeManagedPrefixLists: prefixListFilters,
+  DescribeVpcs: vpcFilters,
 };
 
 export function applyFilters<T>(

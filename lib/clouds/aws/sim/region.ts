@@ -21,6 +21,8 @@ export const DEFAULT_GROUP_NAME = "default";
 /** One simulated account and region: its records, lookups that fail as EC2 does, and describe shapes. */
 export class SimRegion {
   readonly vpcs = new Set<string>();
+  /** The ranges of the VPCs an estate listed (a VPC made known by a launch alone has none here). */
+  readonly vpcCidrs = new Map<string, string>();
   readonly instances = new Map<string, SimInstance>();
   readonly interfaces = new Map<string, SimInterface>();
   readonly groups = new Map<string, SimSecurityGroup>();

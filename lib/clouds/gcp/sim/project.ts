@@ -34,6 +34,8 @@ export interface SimInstance {
 export class SimProject {
   /** Names of this project's networks. */
   readonly networks = new Set<string>();
+  /** The ranges an estate gave its networks, by network name: each listed as one subnetwork. */
+  readonly networkRanges = new Map<string, string>();
   /** By `<zone>/<name>`. */
   readonly instances = new Map<string, SimInstance>();
   /** By name (unique per project, whatever the network), normalized, with id and selfLink. */
