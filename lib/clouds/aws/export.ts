@@ -17,7 +17,7 @@ import type {
   NativePrefixList,
   NativeSecurityGroup,
 } from "../../sim/native-aws-schema.js";
-import { tagProblems } from "../../sim/tag-rules.js";
+import { acceptedTags } from "../common/export-tags.js";
 import type { CloudFinding } from "../provider.js";
 import { toWorkload } from "./discover.js";
 import type {
@@ -90,7 +90,7 @@ export function exportAws(read: AwsExportRead, owners: AwsOwners): AwsEstatePart
       privateIp: primary.privateIp,
       ...(primary.publicIp === undefined ? {} : { publicIp: primary.publicIp }),
       state: workload.state,
-      tags: acceptedTags(workload.id, workload.tags, findings),
+      tags: acceptedTags("aws", workload.id, workload.tags, findings),
     });
     exportedInstances.add(instance.InstanceId);
   }
@@ -146,26 +146,6 @@ function exportNetworks(
     networks.push({ id, cidr: cidr.data });
   }
   return networks;
-}
-
-/** The tags the simulated EC2 accepts on an instance; each other one is a finding (EC2 reserves `aws:`). */
-function acceptedTags(
-  workload: string,
-  tags: Readonly<Record<string, string>>,
-  findings: CloudFinding[],
-): Record<string, string> {
-  const refused = new Map<string, string>();
-  for (const problem of tagProblems("aws", tags)) {
-    if (problem.key !== undefined) refused.set(problem.key, problem.message);
-  }
-  for (const [key, why] of refused) {
-    findings.push(
-      finding("aws-export-tag", workload, {
-        message: `${workload}: tag ${JSON.stringify(key)} left out (${why})`,
-      }),
-    );
-  }
-  return Object.fromEntries(Object.entries(tags).filter(([key]) => !refused.has(key)));
 }
 
 interface Known {

@@ -16,7 +16,7 @@ import type {
   NativeAzureNic,
   NativeNetworkSecurityGroup,
 } from "../../sim/native-azure-schema.js";
-import { tagProblems } from "../../sim/tag-rules.js";
+import { acceptedTags, exportFinding } from "../common/export-tags.js";
 import type { CloudFinding } from "../provider.js";
 import { networkOfSubnet, toAzureWorkload } from "./discover.js";
 import type {
@@ -73,7 +73,7 @@ export function exportAzure(read: AzureExportRead, owners: AzureOwners): AzureEs
     if (workload === undefined || primary === undefined || nic === undefined) continue;
     if (secondary.length > 0) {
       findings.push(
-        finding(
+        exportFinding(
           "azure-export-secondary-nic",
           workload.id,
           `${vm.id}: only its primary NIC is exported (an estate workload has one NIC); ${secondary.map((other) => other.id).join(", ")} left out`,
@@ -88,7 +88,7 @@ export function exportAzure(read: AzureExportRead, owners: AzureOwners): AzureEs
         privateIp: primary.privateIp,
         ...(primary.publicIp === undefined ? {} : { publicIp: primary.publicIp }),
         state: workload.state,
-        tags: acceptedTags(workload.id, workload.tags, findings),
+        tags: acceptedTags("azure", workload.id, workload.tags, findings),
       },
     });
   }
@@ -140,7 +140,7 @@ function exportNetworks(
           ? "the VNet was not read"
           : `no range of its address space (${vnet.addressPrefixes.join(", ") || "none"}) is a canonical IPv4 CIDR holding all its VMs`;
       findings.push(
-        finding(
+        exportFinding(
           "azure-export-vnet-range",
           id,
           `${id}: ${why}; the VNet and its VMs are left out of the export`,
@@ -150,7 +150,7 @@ function exportNetworks(
     }
     if (vnet.addressPrefixes.length > 1) {
       findings.push(
-        finding(
+        exportFinding(
           "azure-export-vnet-range",
           id,
           `${id}: its address space has ${vnet.addressPrefixes.length} ranges; the estate holds one, ${cidr}`,
@@ -164,24 +164,6 @@ function exportNetworks(
 
 function networkOfVnet(vnet: VirtualNetwork): string | undefined {
   return networkOfSubnet(`${vnet.id}/subnets/any`);
-}
-
-/** The tags the simulated ARM accepts on a VM; each other one is a finding. */
-function acceptedTags(
-  workload: string,
-  tags: Readonly<Record<string, string>>,
-  findings: CloudFinding[],
-): Record<string, string> {
-  const refused = new Map<string, string>();
-  for (const problem of tagProblems("azure", tags)) {
-    if (problem.key !== undefined) refused.set(problem.key, problem.message);
-  }
-  for (const [key, why] of refused) {
-    findings.push(
-      finding("azure-export-tag", workload, `${workload}: tag ${JSON.stringify(key)} left out (${why})`),
-    );
-  }
-  return Object.fromEntries(Object.entries(tags).filter(([key]) => !refused.has(key)));
 }
 
 function exportNsg(
@@ -216,7 +198,7 @@ function knownGroups(
     if (refs === undefined) continue;
     for (const ref of refs.filter((candidate) => !asgIds.has(candidate.id.toLowerCase()))) {
       findings.push(
-        finding(
+        exportFinding(
           "azure-export-reference",
           nsg,
           `${nsg}: rule ${rule.name} names ${ref.id}, which the read did not find; left out of the rule`,
@@ -309,8 +291,4 @@ function replaceTag(
 ): Record<string, string> {
   const spelled = Object.keys(tags).find((key) => key.toLowerCase() === name.toLowerCase()) ?? name;
   return { ...tags, [spelled]: value };
-}
-
-function finding(code: string, subject: string, message: string): CloudFinding {
-  return { code, severity: "warning", subject, message };
 }

@@ -11,7 +11,7 @@
 import { coveringIpv4Cidr } from "../../net/cidr.js";
 import type { EstateNetwork, EstateWorkload } from "../../sim/estate-schema.js";
 import type { NativeFirewall, NativeGcp, NativeGcpInstance } from "../../sim/native-gcp-schema.js";
-import { tagProblems } from "../../sim/tag-rules.js";
+import { acceptedTags, exportFinding } from "../common/export-tags.js";
 import type { CloudFinding } from "../provider.js";
 import { networkIdOf, toGcpWorkload } from "./discover.js";
 import {
@@ -55,7 +55,7 @@ export function exportGcp(read: GcpExportRead, owners: GcpOwners): GcpEstatePart
     if (workload === undefined || primary === undefined) continue;
     if (secondary.length > 0) {
       findings.push(
-        finding(
+        exportFinding(
           "gcp-export-secondary-nic",
           workload.id,
           `${workload.id}: only its first NIC is exported (an estate workload has one NIC); ${secondary.map((nic) => nic.id).join(", ")} left out`,
@@ -70,7 +70,7 @@ export function exportGcp(read: GcpExportRead, owners: GcpOwners): GcpEstatePart
         privateIp: primary.privateIp,
         ...(primary.publicIp === undefined ? {} : { publicIp: primary.publicIp }),
         state: workload.state,
-        tags: acceptedLabels(workload.id, workload.tags, findings),
+        tags: acceptedTags("gcp", workload.id, workload.tags, findings, "label"),
       },
     });
   }
@@ -109,7 +109,7 @@ function exportNetworks(
     const cidr = coveringIpv4Cidr(ranges);
     if (cidr === undefined) {
       findings.push(
-        finding(
+        exportFinding(
           "gcp-export-network-range",
           id,
           `${id}: ${ranges.length === 0 ? "no subnetwork of it was read (is its project in the configuration?)" : `its subnetworks' ranges (${ranges.join(", ")}) are not IPv4 CIDRs`}; the network and what is in it are left out of the export`,
@@ -119,7 +119,7 @@ function exportNetworks(
     }
     if (ranges.length > 1) {
       findings.push(
-        finding(
+        exportFinding(
           "gcp-export-network-range",
           id,
           `${id}: ${ranges.length} subnetworks (${ranges.join(", ")}); the estate holds one range for the network, ${cidr}`,
@@ -129,24 +129,6 @@ function exportNetworks(
     networks.push({ id, cidr });
   }
   return networks;
-}
-
-/** The labels the simulated Compute accepts; each other one is a finding. */
-function acceptedLabels(
-  workload: string,
-  labels: Readonly<Record<string, string>>,
-  findings: CloudFinding[],
-): Record<string, string> {
-  const refused = new Map<string, string>();
-  for (const problem of tagProblems("gcp", labels)) {
-    if (problem.key !== undefined) refused.set(problem.key, problem.message);
-  }
-  for (const [key, why] of refused) {
-    findings.push(
-      finding("gcp-export-label", workload, `${workload}: label ${JSON.stringify(key)} left out (${why})`),
-    );
-  }
-  return Object.fromEntries(Object.entries(labels).filter(([key]) => !refused.has(key)));
 }
 
 function exportFirewall(
@@ -219,8 +201,4 @@ function exportInstance(
       ...(instance.tags.fingerprint === undefined ? {} : { fingerprint: instance.tags.fingerprint }),
     },
   };
-}
-
-function finding(code: string, subject: string, message: string): CloudFinding {
-  return { code, severity: "warning", subject, message };
 }

@@ -1,0 +1,36 @@
+/** What an export keeps of a workload's tags or labels: those the simulated cloud accepts. */
+import type { Cloud } from "../../inventory/model.js";
+import { tagProblems } from "../../sim/tag-rules.js";
+import type { CloudFinding } from "../provider.js";
+
+/** A finding of an export: something of the real cloud the estate file leaves out. */
+export function exportFinding(code: string, subject: string, message: string): CloudFinding {
+  return { code, severity: "warning", subject, message };
+}
+
+/**
+ * The tags (GCP: labels) the simulated cloud accepts on a workload; each other one is left out
+ * with a finding `<cloud>-export-<noun>` (EC2 reserves `aws:`, for one).
+ */
+export function acceptedTags(
+  cloud: Cloud,
+  workload: string,
+  tags: Readonly<Record<string, string>>,
+  findings: CloudFinding[],
+  noun: "tag" | "label" = "tag",
+): Record<string, string> {
+  const refused = new Map<string, string>();
+  for (const problem of tagProblems(cloud, tags)) {
+    if (problem.key !== undefined) refused.set(problem.key, problem.message);
+  }
+  for (const [key, why] of refused) {
+    findings.push(
+      exportFinding(
+        `${cloud}-export-${noun}`,
+        workload,
+        `${workload}: ${noun} ${JSON.stringify(key)} left out (${why})`,
+      ),
+    );
+  }
+  return Object.fromEntries(Object.entries(tags).filter(([key]) => !refused.has(key)));
+}
