@@ -109,21 +109,17 @@ export class SegmentationSynchronizer extends Construct {
       "segsync: a queue message failed the reconciler repeatedly; read its body, fix the cause, redrive it",
     );
 
-    this.guardHeldAlarm = new Alarm(this, "GuardHeldAlarm", {
-      alarmDescription:
-        "segsync: the blast-radius guard held back narrowing operations that no confirmed workload change explains; read the reconciler's log, then fix the cause or run segsync apply --live --override",
-      metric: new Metric({
+    this.guardHeldAlarm = this.atLeastOnceAlarm(
+      "GuardHeldAlarm",
+      new Metric({
         namespace: "segsync",
         metricName: "GuardTrips",
         dimensionsMap: { service: "segsync-reconciler" },
         period: Duration.minutes(5),
         statistic: "Maximum",
       }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+      "segsync: the blast-radius guard held back narrowing operations that no confirmed workload change explains; read the reconciler's log, then fix the cause or run segsync apply --live --override",
+    );
 
     this.table = new Table(this, "Inventory", {
       partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
@@ -370,12 +366,18 @@ export class SegmentationSynchronizer extends Construct {
   }
 
   private nonEmptyAlarm(id: string, queue: Queue, description: string): Alarm {
+    return this.atLeastOnceAlarm(
+      id,
+      queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: "Maximum" }),
+      description,
+    );
+  }
+
+  /** An alarm raised when the metric reaches 1 in a five-minute period; no data is no alarm. */
+  private atLeastOnceAlarm(id: string, metric: Metric, description: string): Alarm {
     return new Alarm(this, id, {
       alarmDescription: description,
-      metric: queue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: "Maximum",
-      }),
+      metric,
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,

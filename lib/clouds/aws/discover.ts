@@ -314,7 +314,7 @@ async function withEntries(
   return result;
 }
 
-async function describeInChunks<T>(
+export async function describeInChunks<T>(
   values: readonly string[],
   describe: (chunk: string[]) => Promise<T[]>,
 ): Promise<T[]> {
@@ -325,7 +325,7 @@ async function describeInChunks<T>(
   return results;
 }
 
-function unique(values: readonly (string | undefined)[]): string[] {
+export function unique(values: readonly (string | undefined)[]): string[] {
   return [...new Set(values.filter((value): value is string => value !== undefined))];
 }
 

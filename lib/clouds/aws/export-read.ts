@@ -5,13 +5,10 @@
  */
 import type { LabelConfig } from "../../inventory/labels.js";
 import type { AwsApi } from "./api.js";
-import { discoverAws } from "./discover.js";
+import { describeInChunks, discoverAws, unique } from "./discover.js";
 import type { AwsExportRead } from "./export.js";
 import type { ManagedPrefixList, SecurityGroup } from "./model.js";
 import type { AwsOwnership } from "./ownership.js";
-
-/** EC2 takes at most 200 values per filter. */
-const FILTER_VALUES_PER_CALL = 200;
 
 export async function readAwsForExport(
   api: AwsApi,
@@ -26,7 +23,7 @@ export async function readAwsForExport(
     const known = new Set(groups.map((group) => group.GroupId));
     const missing = unique(groups.flatMap(referencedGroups)).filter((id) => !known.has(id));
     if (missing.length === 0) break;
-    const found = await inChunks(missing, (ids) =>
+    const found = await describeInChunks(missing, (ids) =>
       api.describeSecurityGroups([{ Name: "group-id", Values: ids }]),
     );
     const fresh = found.filter((group) => !known.has(group.GroupId));
@@ -36,7 +33,7 @@ export async function readAwsForExport(
   const lists: ManagedPrefixList[] = [...discovery.state.managedPrefixLists];
   const knownLists = new Set(lists.map((list) => list.PrefixListId));
   const missingLists = unique(groups.flatMap(referencedLists)).filter((id) => !knownLists.has(id));
-  const summaries = await inChunks(missingLists, (ids) =>
+  const summaries = await describeInChunks(missingLists, (ids) =>
     api.describeManagedPrefixLists([{ Name: "prefix-list-id", Values: ids }]),
   );
   for (const summary of summaries) {
@@ -47,7 +44,7 @@ export async function readAwsForExport(
     ...discovery.state.networkInterfaces.map((eni) => eni.VpcId),
     ...groups.map((group) => group.VpcId),
   ]).filter((vpcId) => configuredVpcs === undefined || configuredVpcs.includes(vpcId));
-  const vpcs = await inChunks(vpcIds, (ids) => api.describeVpcs([{ Name: "vpc-id", Values: ids }]));
+  const vpcs = await describeInChunks(vpcIds, (ids) => api.describeVpcs([{ Name: "vpc-id", Values: ids }]));
   return {
     state: { ...discovery.state, securityGroups: groups, managedPrefixLists: lists },
     vpcs,
@@ -68,19 +65,4 @@ function referencedLists(group: SecurityGroup): string[] {
   return [...group.IpPermissions, ...group.IpPermissionsEgress].flatMap((rule) =>
     rule.PrefixListIds.map((ref) => ref.PrefixListId),
   );
-}
-
-async function inChunks<T>(
-  values: readonly string[],
-  describe: (chunk: string[]) => Promise<T[]>,
-): Promise<T[]> {
-  const results: T[] = [];
-  for (let start = 0; start < values.length; start += FILTER_VALUES_PER_CALL) {
-    results.push(...(await describe(values.slice(start, start + FILTER_VALUES_PER_CALL))));
-  }
-  return results;
-}
-
-function unique(values: readonly string[]): string[] {
-  return [...new Set(values)];
 }
