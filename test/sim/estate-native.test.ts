@@ -225,7 +225,7 @@ const INVALID: readonly InvalidCase[] = [
     ],
   },
   {
-    name: "eniDevice",
+    name: "eniDeviceTwice",
     source: text(
       ...E,
       "native:",
@@ -233,12 +233,100 @@ const INVALID: readonly InvalidCase[] = [
       "    networkInterfaces:",
       ...eni([
         "      VpcId: vpc-0a1b2c3d",
-        "      PrivateIpAddress: 10.1.0.11",
+        "      PrivateIpAddress: 10.1.0.21",
+        "      Attachment: { InstanceId: i-0a00000000000001, DeviceIndex: 1 }",
+      ]),
+      "    - NetworkInterfaceId: eni-0a0000000000000a2",
+      "      VpcId: vpc-0a1b2c3d",
+      "      PrivateIpAddress: 10.1.0.22",
+      "      Attachment: { InstanceId: i-0a00000000000001, DeviceIndex: 1 }",
+    ),
+    expected: [
+      "e.yaml:21:66 native.aws.networkInterfaces[1].Attachment.DeviceIndex: i-0a00000000000001 already has device index 1 at native.aws.networkInterfaces[0]",
+    ],
+  },
+  {
+    name: "eniSecondaryOtherVpc",
+    source: text(
+      ...HEADER,
+      '  - { id: "aws:111111111111:us-east-1:vpc-0e0e0e0e", cidr: 10.9.0.0/16 }',
+      ...WORKLOADS,
+      "native:",
+      "  aws:",
+      "    networkInterfaces:",
+      ...eni([
+        "      VpcId: vpc-0e0e0e0e",
+        "      PrivateIpAddress: 10.9.0.21",
         "      Attachment: { InstanceId: i-0a00000000000001, DeviceIndex: 1 }",
       ]),
     ),
     expected: [
-      "e.yaml:17:66 native.aws.networkInterfaces[0].Attachment.DeviceIndex: must be 0: the network interface of an estate workload is its primary one",
+      `e.yaml:16:14 native.aws.networkInterfaces[0].VpcId: is vpc-0e0e0e0e, but i-0a00000000000001 is in vpc-0a1b2c3d: a secondary network interface must be in its instance's VPC (attachments from another VPC are not simulated: docs/clouds.md, "AWS secondary network interfaces")`,
+    ],
+  },
+  {
+    name: "eniZones",
+    source: text(
+      ...E,
+      "native:",
+      "  aws:",
+      "    networkInterfaces:",
+      ...eni([
+        "      VpcId: vpc-0a1b2c3d",
+        "      AvailabilityZone: us-east-1a",
+        "      PrivateIpAddress: 10.1.0.11",
+        "      Attachment: { InstanceId: i-0a00000000000001, DeviceIndex: 0 }",
+      ]),
+      "    - NetworkInterfaceId: eni-0a0000000000000a2",
+      "      VpcId: vpc-0a1b2c3d",
+      "      AvailabilityZone: us-east-1d",
+      "      PrivateIpAddress: 10.1.0.22",
+      "      Attachment: { InstanceId: i-0a00000000000001, DeviceIndex: 1 }",
+      "    - NetworkInterfaceId: eni-0a0000000000000a3",
+      "      VpcId: vpc-0a1b2c3d",
+      "      AvailabilityZone: eu-west-1a",
+      "      PrivateIpAddress: 10.1.0.23",
+      "      Attachment: { InstanceId: i-0a00000000000001, DeviceIndex: 2 }",
+    ),
+    expected: [
+      "e.yaml:21:25 native.aws.networkInterfaces[1].AvailabilityZone: is us-east-1d, but native.aws.networkInterfaces[0] of i-0a00000000000001 is in us-east-1a: EC2 attaches a network interface only to an instance in its Availability Zone",
+      "e.yaml:26:25 native.aws.networkInterfaces[2].AvailabilityZone: is not an Availability Zone of us-east-1",
+    ],
+  },
+  {
+    name: "eniSecondaryAddress",
+    source: text(
+      ...E,
+      "native:",
+      "  aws:",
+      "    networkInterfaces:",
+      ...eni([
+        "      VpcId: vpc-0a1b2c3d",
+        "      PrivateIpAddress: 10.2.0.21",
+        "      Association: { PublicIp: 54.0.0.11 }",
+        "      Attachment: { InstanceId: i-0a00000000000001, DeviceIndex: 1 }",
+      ]),
+    ),
+    expected: [
+      "e.yaml:16:25 native.aws.networkInterfaces[0].PrivateIpAddress: 10.2.0.21 is outside aws:111111111111:us-east-1:vpc-0a1b2c3d (10.1.0.0/16)",
+      "e.yaml:17:32 native.aws.networkInterfaces[0].Association.PublicIp: 54.0.0.11 is already the public IP of workloads[0]",
+    ],
+  },
+  {
+    name: "eniSecondaryNoWorkload",
+    source: text(
+      ...E,
+      "native:",
+      "  aws:",
+      "    networkInterfaces:",
+      ...eni([
+        "      VpcId: vpc-0a1b2c3d",
+        "      PrivateIpAddress: 10.1.0.21",
+        "      Attachment: { InstanceId: i-0a00000000000009, DeviceIndex: 1 }",
+      ]),
+    ),
+    expected: [
+      "e.yaml:17:33 native.aws.networkInterfaces[0].Attachment.InstanceId: i-0a00000000000009 is not a workload of the estate in 111111111111:us-east-1: a secondary network interface (DeviceIndex 1) is one of an estate workload, whose entry gives its primary one",
     ],
   },
   {
@@ -295,7 +383,7 @@ const INVALID: readonly InvalidCase[] = [
       "      Attachment: { InstanceId: i-0a00000000000001 }",
     ),
     expected: [
-      "e.yaml:21:33 native.aws.networkInterfaces[1].Attachment.InstanceId: i-0a00000000000001 already has its network interface at native.aws.networkInterfaces[0]",
+      "e.yaml:21:19 native.aws.networkInterfaces[1].Attachment.DeviceIndex: i-0a00000000000001 already has its primary network interface at native.aws.networkInterfaces[0]",
     ],
   },
   {

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { evaluateAws } from "../../lib/clouds/aws/evaluate.js";
 import { loadPolicyText } from "../../lib/policy/load.js";
 import { formatIssue, loadEstateText } from "../../lib/sim/estate.js";
 import { Simulation } from "../../lib/sim/run.js";
@@ -31,6 +32,14 @@ interface Recorded<T> {
 interface DescribedInterfaces {
   NetworkInterfaces: { Attachment: { DeviceIndex: number } }[];
 }
+
+/** The group both interfaces of describe-network-interfaces name, as describe-security-groups prints a VPC's default group. */
+const DEFAULT_GROUP = {
+  GroupId: "sg-8637d3e3",
+  GroupName: "default",
+  Description: "default VPC security group",
+  VpcId: "vpc-a01106c2",
+};
 
 const POLICY = [
   "apiVersion: segsync/v1",
@@ -59,13 +68,18 @@ function estateOf(parts: EstateParts) {
 }
 
 /** Loads the estate, runs a full reconcile on it, and expects every cloud to have taken it. */
-async function simulates(parts: EstateParts): Promise<void> {
+async function synced(parts: EstateParts): Promise<Simulation> {
   const policy = loadPolicyText(POLICY, "policy.yaml");
   if (!policy.ok) throw new Error("the test policy must load");
   const simulation = Simulation.start(policy.policy, estateOf(parts));
   const result = await simulation.fullSync();
   expect(result.failures).toEqual({});
   expect(result.refused).toEqual({});
+  return simulation;
+}
+
+async function simulates(parts: EstateParts): Promise<void> {
+  await synced(parts);
 }
 
 const web = { "seg-app": "shop", "seg-role": "web" };
@@ -121,33 +135,70 @@ describe("aws ec2 describe-* output from the AWS CLI reference", () => {
     });
   });
 
-  it("describe-network-interfaces: a secondary interface is named as such", () => {
+  it("describe-network-interfaces: a secondary interface of a workload is enforced as its own NIC", async () => {
+    const { NetworkInterfaces } = sample<DescribedInterfaces>("aws/describe-network-interfaces.json");
+    // eni-f9ba99bf is i-0598c7d356eba48d7's primary interface; eni-e5aa89a3 is i-1234567890abcdef0's
+    // DeviceIndex 1, whose primary interface the sample does not show: the workload entry gives it.
+    const simulation = await synced({
+      networks: [vpc("us-east-1", "vpc-a01106c2", "10.0.0.0/16")],
+      workloads: [
+        instance("us-east-1", "vpc-a01106c2", "i-0598c7d356eba48d7", "10.0.1.149", {
+          publicIp: "198.51.100.0",
+        }),
+        instance("us-east-1", "vpc-a01106c2", "i-1234567890abcdef0", "10.0.1.16", { tags: db }),
+      ],
+      native: {
+        aws: {
+          securityGroups: [
+            {
+              GroupId: "sg-8637d3e3",
+              GroupName: "default",
+              Description: "default VPC security group",
+              VpcId: "vpc-a01106c2",
+            },
+          ],
+          networkInterfaces: NetworkInterfaces,
+        },
+      },
+    });
+    const state = simulation.clouds.aws({ account: ACCOUNT, region: "us-east-1" }).state();
+    const enis = state.networkInterfaces.filter(
+      (eni) => eni.Attachment?.InstanceId === "i-1234567890abcdef0",
+    );
+    expect(enis.map((eni) => [eni.PrivateIpAddress, eni.Attachment?.DeviceIndex])).toEqual([
+      ["10.0.1.16", 0],
+      ["10.0.1.17", 1],
+    ]);
+    const secondary = enis.find((eni) => eni.NetworkInterfaceId === "eni-e5aa89a3");
+    expect(secondary?.Attachment?.AttachmentId).toBe("eni-attach-66c4350a");
+    expect(secondary?.Association?.PublicIp).toBe("203.0.113.12");
+    // segsync's group for the db role replaced the customer's default group on both interfaces.
+    for (const eni of enis) {
+      expect(eni.Groups.map((group) => group.GroupName)).not.toContain("default");
+      expect(eni.Groups.length).toBeGreaterThan(0);
+    }
+    expect(enis[0]?.Groups).toEqual(enis[1]?.Groups);
+    const reach = evaluateAws([state]);
+    expect(reach.explain("eni-e5aa89a3", "10.0.1.149", "tcp", 5432)).toBeDefined();
+    expect(reach.explain("eni-e5aa89a3", "10.0.1.149", "tcp", 22)).toBeUndefined();
+    expect(reach.explain("eni-e5aa89a3", "10.0.9.9", "tcp", 5432)).toBeUndefined();
+  });
+
+  it("describe-network-interfaces: a secondary interface in the instance's VPC only", () => {
     const { NetworkInterfaces } = sample<DescribedInterfaces>("aws/describe-network-interfaces.json");
     expect(() =>
       estateOf({
-        networks: [vpc("us-east-1", "vpc-a01106c2", "10.0.0.0/16")],
-        workloads: [
-          instance("us-east-1", "vpc-a01106c2", "i-0598c7d356eba48d7", "10.0.1.149", {
-            publicIp: "198.51.100.0",
-          }),
-          instance("us-east-1", "vpc-a01106c2", "i-1234567890abcdef0", "10.0.1.16"),
+        networks: [
+          vpc("us-east-1", "vpc-a01106c2", "10.0.0.0/16"),
+          vpc("us-east-1", "vpc-0b0b0b0b", "10.1.0.0/16"),
         ],
+        workloads: [instance("us-east-1", "vpc-0b0b0b0b", "i-1234567890abcdef0", "10.1.0.16")],
         native: {
-          aws: {
-            securityGroups: [
-              {
-                GroupId: "sg-8637d3e3",
-                GroupName: "default",
-                Description: "default VPC security group",
-                VpcId: "vpc-a01106c2",
-              },
-            ],
-            networkInterfaces: NetworkInterfaces,
-          },
+          aws: { securityGroups: [DEFAULT_GROUP], networkInterfaces: NetworkInterfaces.slice(0, 1) },
         },
       }),
     ).toThrow(
-      "native.aws.networkInterfaces[0].Attachment.DeviceIndex: must be 0: the network interface of an estate workload is its primary one",
+      "native.aws.networkInterfaces[0].VpcId: is vpc-a01106c2, but i-1234567890abcdef0 is in vpc-0b0b0b0b: a secondary network interface must be in its instance's VPC",
     );
   });
 
