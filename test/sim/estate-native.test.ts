@@ -619,6 +619,45 @@ const INVALID: readonly InvalidCase[] = [
     ],
   },
   {
+    name: "nicTwoPrimaries",
+    source: text(
+      ...E,
+      "native:",
+      "  azure:",
+      "    networkInterfaces:",
+      ...nic([`      virtualMachine: { id: ${vmId("vm-api-1")} }`, ...ipc()]),
+      `    - id: ${nicId("vm-api-1-nic2")}`,
+      "      name: vm-api-1-nic2",
+      "      resourceGroup: rg-shop",
+      "      primary: true",
+      `      virtualMachine: { id: ${vmId("vm-api-1")} }`,
+      ...ipc(),
+    ),
+    expected: [
+      "e.yaml:23:16 native.azure.networkInterfaces[1].primary: the VM already has its primary NIC at native.azure.networkInterfaces[0]: a VM has one (the others say primary: false)",
+    ],
+  },
+  {
+    name: "nicSecondary",
+    source: text(
+      ...E,
+      "native:",
+      "  azure:",
+      "    networkInterfaces:",
+      ...nic([
+        "      primary: false",
+        `      virtualMachine: { id: ${vmId("vm-api-1")} }`,
+        ...ipc([
+          `          publicIPAddress: { id: /subscriptions/${SUB}/resourceGroups/rg-shop/providers/Microsoft.Network/publicIPAddresses/pip2 }`,
+        ]),
+      ]),
+    ),
+    expected: [
+      "e.yaml:20:11 native.azure.networkInterfaces[0].ipConfigurations[0].privateIPAddress: a secondary NIC needs its private IP address",
+      "e.yaml:21:28 native.azure.networkInterfaces[0].ipConfigurations[0].publicIPAddress: a secondary NIC's public IP is not simulated: the workload's publicIp is its primary NIC's",
+    ],
+  },
+  {
     name: "fwNetwork",
     source: text(
       ...E,

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { evaluateAws } from "../../lib/clouds/aws/evaluate.js";
+import { evaluateAzure } from "../../lib/clouds/azure/evaluate.js";
 import { loadPolicyText } from "../../lib/policy/load.js";
 import { formatIssue, loadEstateText } from "../../lib/sim/estate.js";
 import { Simulation } from "../../lib/sim/run.js";
@@ -306,6 +307,61 @@ describe("az network … and ARM REST output from Microsoft's documentation", ()
       workloads: [vm("rg1", "vm1", `azure:${SUB}:rg1:rg1-vnet`, "172.20.2.4", { publicIp: "20.0.0.4" })],
       native: { azure: { networkSecurityGroups: [nsg], networkInterfaces: [nic] } },
     });
+  });
+
+  it("a VM's secondary NIC, as ARM returned it to the Azure CLI, is enforced as its own NIC", async () => {
+    const nic = sample<{ id: string }>("azure/nic-get-secondary-azure-cli.json");
+    const ZERO = "00000000-0000-0000-0000-000000000000";
+    const group = "cli_test_multi_nic_vm000001";
+    const network = `azure:${ZERO}:${group}:myvnet`;
+    const simulation = await synced({
+      networks: [{ id: network, region: "westus", cidr: "10.0.0.0/16" }],
+      workloads: [
+        { id: `azure:${ZERO}:${group}:webvm`, network, privateIp: "10.0.0.10", tags: web },
+        // The recording's nic1 (10.0.0.4) was the primary NIC: the workload entry gives it.
+        { id: `azure:${ZERO}:${group}:multinicvm1`, network, privateIp: "10.0.0.4", tags: db },
+      ],
+      native: { azure: { networkInterfaces: [nic] } },
+    });
+    const state = simulation.clouds.azure(ZERO).state();
+    const vm = state.virtualMachines.find((machine) => machine.name === "multinicvm1");
+    expect(
+      vm?.networkProfile.networkInterfaces.map((ref) => [ref.id.split("/").at(-1), ref.primary]),
+    ).toEqual([
+      ["multinicvm1VMNic", true],
+      ["nic2", false],
+    ]);
+    const secondary = state.networkInterfaces.find((n) => n.id === nic.id);
+    expect(secondary?.ipConfigurations[0]?.privateIPAddress).toBe("10.0.0.5");
+    const reach = evaluateAzure([state]);
+    expect(reach.explain(nic.id, "10.0.0.10", "tcp", 5432).access).toBe("Allow");
+    expect(reach.explain(nic.id, "10.0.0.10", "tcp", 22).access).toBe("Deny");
+    expect(reach.explain(nic.id, "10.0.9.9", "tcp", 5432).access).toBe("Deny");
+  });
+
+  it("a secondary NIC in another VNet than its VM's is refused", () => {
+    const nic = sample<object>("azure/nic-get-secondary-azure-cli.json");
+    const ZERO = "00000000-0000-0000-0000-000000000000";
+    const group = "cli_test_multi_nic_vm000001";
+    expect(() =>
+      estateOf({
+        networks: [
+          { id: `azure:${ZERO}:${group}:myvnet`, region: "westus", cidr: "10.0.0.0/16" },
+          { id: `azure:${ZERO}:${group}:othervnet`, region: "westus", cidr: "10.1.0.0/16" },
+        ],
+        workloads: [
+          {
+            id: `azure:${ZERO}:${group}:multinicvm1`,
+            network: `azure:${ZERO}:${group}:othervnet`,
+            privateIp: "10.1.0.4",
+            tags: db,
+          },
+        ],
+        native: { azure: { networkInterfaces: [nic] } },
+      }),
+    ).toThrow(
+      `native.azure.networkInterfaces[0].ipConfigurations[0].subnet.id: is not a subnet of azure:${ZERO}:${group}:othervnet, the VNet of the VM: all the NICs of a VM are in one VNet`,
+    );
   });
 
   it("ApplicationSecurityGroups_List (REST)", async () => {
