@@ -31,6 +31,8 @@ const nic = (lines: string[]) => [
   "      resourceGroup: rg-shop",
   ...lines,
 ];
+const NET = (name: string) =>
+  `https://www.googleapis.com/compute/v1/projects/shop-prod/global/networks/${name}`;
 const ipc = (lines: string[] = []) => ["      ipConfigurations:", "        - name: ipconfig1", ...lines];
 
 interface InvalidCase {
@@ -736,6 +738,53 @@ const INVALID: readonly InvalidCase[] = [
     ),
     expected: [
       "e.yaml:15:17 native.gcp.instances[1].name: gcp:shop-prod:us-central1-a:db-1 is already given at native.gcp.instances[0]",
+    ],
+  },
+  {
+    name: "instNics",
+    source: text(
+      ...HEADER,
+      '  - { id: "gcp:shop-prod:mgmt-net", cidr: 10.4.0.0/16 }',
+      ...WORKLOADS,
+      "native:",
+      "  gcp:",
+      "    instances:",
+      "      - name: db-1",
+      "        zone: us-central1-a",
+      "        tags: { items: [] }",
+      "        networkInterfaces:",
+      `          - { name: nic1, network: "${NET("prod-net")}", networkIP: 10.3.0.12 }`,
+      `          - { name: nic0, network: "${NET("mgmt-net")}", networkIP: 10.4.0.11 }`,
+      `          - { name: nic2, network: "${NET("mgmt-net")}", networkIP: 10.4.0.12 }`,
+      `          - { name: nic3, network: "${NET("other-net")}", networkIP: 10.5.0.12 }`,
+    ),
+    expected: [
+      "e.yaml:19:21 native.gcp.instances[0].networkInterfaces[0].name: is nic1, but Compute names an instance's NICs nic0, nic1, … in order: this one is nic0",
+      "e.yaml:19:132 native.gcp.instances[0].networkInterfaces[0].networkIP: is 10.3.0.12, but workloads[2] has privateIp 10.3.0.11",
+      "e.yaml:20:21 native.gcp.instances[0].networkInterfaces[1].name: is nic0, but Compute names an instance's NICs nic0, nic1, … in order: this one is nic1",
+      `e.yaml:21:36 native.gcp.instances[0].networkInterfaces[2].network: is also the network of networkInterfaces[1]: each NIC of an instance is in a different VPC network (docs/clouds.md, "GCP multiple network interfaces")`,
+      "e.yaml:22:36 native.gcp.instances[0].networkInterfaces[3].network: https://www.googleapis.com/compute/v1/projects/shop-prod/global/networks/other-net is not a GCP network in networks (https://www.googleapis.com/compute/v1/projects/<project>/global/networks/<network>)",
+    ],
+  },
+  {
+    name: "instSecondaryAddress",
+    source: text(
+      ...HEADER,
+      '  - { id: "gcp:shop-prod:mgmt-net", cidr: 10.4.0.0/16 }',
+      ...WORKLOADS,
+      "native:",
+      "  gcp:",
+      "    instances:",
+      "      - name: db-1",
+      "        zone: us-central1-a",
+      "        tags: { items: [] }",
+      "        networkInterfaces:",
+      `          - { name: nic0, network: "${NET("prod-net")}", networkIP: 10.3.0.11, accessConfigs: [{ natIP: 34.0.0.9 }] }`,
+      `          - { name: nic1, network: "${NET("mgmt-net")}", accessConfigs: [{ natIP: 34.0.0.10 }] }`,
+    ),
+    expected: [
+      "e.yaml:19:168 native.gcp.instances[0].networkInterfaces[0].accessConfigs[0].natIP: is 34.0.0.9, but workloads[2] has no publicIp",
+      "e.yaml:20:13 native.gcp.instances[0].networkInterfaces[1].networkIP: a secondary NIC needs its networkIP",
     ],
   },
   {
