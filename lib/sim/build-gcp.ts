@@ -7,8 +7,7 @@
  */
 import type { GcpLimits } from "../clouds/gcp/config.js";
 import { type GcpFirewall, networkUrl, parseNetworkUrl } from "../clouds/gcp/model.js";
-import { SimulatedCompute } from "../clouds/gcp/sim-api.js";
-import type { InstanceInterfaceInput } from "../clouds/gcp/sim/instances.js";
+import { type InstanceInterfaceInput, SimulatedCompute } from "../clouds/gcp/sim-api.js";
 import type { EstateIndex } from "./estate-index.js";
 import type { Estate } from "./estate-schema.js";
 import { instanceWorkload } from "./native-gcp-check.js";
