@@ -156,12 +156,19 @@ export function explainFlow(
     return { verdict: "denied", rules: [], why: `the source ${fromId} is not running`, ...reports };
   if (target?.state !== "running")
     return { verdict: "denied", rules: [], why: `the destination ${toId} is not running`, ...reports };
-  const network = target.network;
   const cloud = cloudOfId(toId);
-  const destination = destinationsOf(intent, toId).find((d) => d.network === network);
-  const grants = (destination ? peersOf(intent, destination) : []).filter(
-    (peer) => peer.source === fromId && servicesAdmit(peer.services, probe.protocol, probe.port),
-  );
+  const admitted = (d: DestinationIntent) =>
+    peersOf(intent, d).filter(
+      (peer) => peer.source === fromId && servicesAdmit(peer.services, probe.protocol, probe.port),
+    );
+  // A workload with secondary NICs is a destination in each of their networks: the flow is the
+  // one in a network where the policy lets the source in, else the one in its primary network.
+  const destinations = destinationsOf(intent, toId);
+  const destination =
+    destinations.find((d) => admitted(d).length > 0) ??
+    destinations.find((d) => d.network === target.network);
+  const network = destination?.network ?? target.network;
+  const grants = destination ? admitted(destination) : [];
   const view = viewFrom(
     network,
     {

@@ -1,8 +1,9 @@
 /**
  * The simulated EC2 locations of an estate: one SimulatedEc2 per account and region, holding the
  * customer groups and prefix lists of `native.aws`, every estate VPC, and every workload (with
- * its native ENI when `native.aws.networkInterfaces` has one, else a plain ENI in the VPC's
- * default group).
+ * its native primary ENI when `native.aws.networkInterfaces` has one, else a plain ENI in the
+ * VPC's default group), each native secondary ENI attached to its workload's instance at its
+ * device index, keeping its id.
  */
 import type { AwsQuotas } from "../clouds/aws/config.js";
 import type {
@@ -40,7 +41,8 @@ export function buildAws(
     const enis = (native.networkInterfaces ?? []).filter((eni) => inHere(eni.VpcId));
     const attached = new Map<string, NativeNetworkInterface>();
     for (const eni of enis)
-      if (eni.Attachment?.InstanceId !== undefined) attached.set(eni.Attachment.InstanceId, eni);
+      if (eni.Attachment?.InstanceId !== undefined && !isSecondary(eni))
+        attached.set(eni.Attachment.InstanceId, eni);
     const workloads = [...index.workloads.values()].filter(
       ({ parts }) => parts.cloud === "aws" && `${parts.account}:${parts.region}` === here,
     );
@@ -61,7 +63,10 @@ export function buildAws(
             OwnerId: list.OwnerId ?? location.account,
           }),
         ),
-        networkInterfaces: enis.map((eni) => interfaceOf(eni, index, groups)),
+        // A secondary ENI enters unattached and is attached once its instance runs (below).
+        networkInterfaces: enis.map((eni) =>
+          isSecondary(eni) ? secondaryBeforeAttaching(eni, index, groups) : interfaceOf(eni, index, groups),
+        ),
         instances: withEni.map(({ entry, eni }) => instanceOf(entry, interfaceOf(eni, index, groups))),
       };
       return new SimulatedEc2(state, quotas === undefined ? {} : { quotas });
@@ -90,9 +95,47 @@ export function buildAws(
         if (workload.state === "stopped") sim.setInstanceState(parts.instanceId, "stopped");
       });
     }
+    (native.networkInterfaces ?? []).forEach((eni, at) => {
+      const instanceId = eni.Attachment?.InstanceId;
+      if (!inHere(eni.VpcId) || !isSecondary(eni) || instanceId === undefined) return;
+      refusedAt(["native", "aws", "networkInterfaces", at], () =>
+        sim.attachExistingInterface(
+          eni.NetworkInterfaceId,
+          instanceId,
+          eni.Attachment?.DeviceIndex ?? 0,
+          eni.Attachment?.AttachmentId,
+        ),
+      );
+    });
     sims.set(here, sim);
   }
   return sims;
+}
+
+/** An ENI attached at a device index above 0: a secondary ENI of its instance. */
+function isSecondary(eni: NativeNetworkInterface): boolean {
+  return eni.Attachment?.InstanceId !== undefined && (eni.Attachment.DeviceIndex ?? 0) > 0;
+}
+
+/**
+ * A secondary ENI as it is before its attachment: its own addresses (no public IP while its
+ * instance is stopped: stopping released it), available.
+ */
+function secondaryBeforeAttaching(
+  eni: NativeNetworkInterface,
+  index: EstateIndex,
+  groups: NativeAws["securityGroups"] & object,
+): NetworkInterface {
+  const { Attachment: _attachment, ...detached } = eni;
+  const location = vpcLocation(index, eni.VpcId);
+  const instanceId = eni.Attachment?.InstanceId;
+  const entry =
+    instanceId === undefined || location === undefined
+      ? undefined
+      : index.awsInstance(location.account, location.region, instanceId);
+  const running = entry?.workload.state === "running";
+  const { Association: _association, ...withoutPublicIp } = detached;
+  return interfaceOf(running ? detached : withoutPublicIp, index, groups);
 }
 
 /** The ENI as EC2 would describe it: the workload's addresses when attached, group names filled in. */

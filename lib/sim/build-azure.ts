@@ -1,10 +1,10 @@
 /**
  * The simulated ARM subscriptions of an estate: one SimulatedArm per subscription, holding the
  * customer NSGs and ASGs of `native.azure`, every estate VNet, and every workload's VM (with its
- * native NIC when `native.azure.networkInterfaces` has one, else the plain NIC that `az vm create`
- * makes). VMs with native NICs enter through the starting state, which is how a NIC keeps its own
- * name; the simulator then knows their VNets without an address space, which the estate's own
- * checks cover.
+ * native primary NIC when `native.azure.networkInterfaces` has one, else the plain NIC that
+ * `az vm create` makes, and after it the VM's native secondary NICs). VMs with native NICs enter
+ * through the starting state, which is how a NIC keeps its own name; the simulator then knows
+ * their VNets without an address space, which the estate's own checks cover.
  */
 import type { AzureQuotas } from "../clouds/azure/config.js";
 import {
@@ -51,19 +51,24 @@ export function buildAzure(
     const mine = <T extends { readonly id: string }>(list: readonly T[] | undefined) =>
       (list ?? []).filter((object) => subscriptionOf(object.id) === subscription);
     const nics = mine(native.networkInterfaces);
-    const withNic = new Map<string, NativeAzureNic>();
+    const withNic = new Map<string, VmNics>();
     for (const nic of nics) {
       const entry =
         nic.virtualMachine === undefined
           ? undefined
           : index.azureVms.get(nic.virtualMachine.id.toLowerCase());
-      if (entry !== undefined) withNic.set(entry.workload.id, nic);
+      if (entry === undefined) continue;
+      const found = withNic.get(entry.workload.id) ?? { secondaries: [] };
+      if (nic.primary === false) found.secondaries.push(nic);
+      else found.primary = nic;
+      withNic.set(entry.workload.id, found);
     }
     const path = estate.native?.azure === undefined ? ["workloads"] : ["native", "azure"];
     const sim = refusedAt(path, () => {
-      const machines = [...withNic.entries()].map(([id, nic]) =>
-        machineOf(index.workloads.get(id) as IndexedWorkload, nic, index),
+      const machines = [...withNic.entries()].map(([id, vmNics]) =>
+        machineOf(index.workloads.get(id) as IndexedWorkload, vmNics, index),
       );
+      const machineNics = machines.flatMap((m) => m.nics);
       const state: AzureSubscriptionState = {
         subscription,
         networkSecurityGroups: mine(native.networkSecurityGroups).map((nsg) => ({
@@ -71,9 +76,11 @@ export function buildAzure(
           defaultSecurityRules: [],
         })),
         applicationSecurityGroups: mine(native.applicationSecurityGroups),
-        networkInterfaces: nics.map(
-          (nic) => machines.find((m) => m.nic.id === nic.id)?.nic ?? detachedNic(nic, index),
-        ),
+        networkInterfaces: [
+          ...nics.map((nic) => machineNics.find((m) => m.id === nic.id) ?? detachedNic(nic, index)),
+          // The primary NICs that `az vm create` made, where the estate gives only secondary ones.
+          ...machineNics.filter((m) => !nics.some((nic) => nic.id === m.id)),
+        ],
         virtualMachines: machines.map((m) => m.vm),
         publicIPAddresses: machines.flatMap((m) => (m.publicAddress === undefined ? [] : [m.publicAddress])),
       };
@@ -120,19 +127,25 @@ export function buildAzure(
   return sims;
 }
 
-/** A VM with its native NIC as ARM shows them: the estate's region, address and public IP filled in. */
+/** The native NICs of one estate VM: its primary one (else the one `az vm create` made) and its secondary ones. */
+interface VmNics {
+  primary?: NativeAzureNic;
+  readonly secondaries: NativeAzureNic[];
+}
+
+/** A VM with its NICs as ARM shows them: the estate's region, address and public IP filled in. */
 function machineOf(
   entry: IndexedWorkload,
-  native: NativeAzureNic,
+  native: VmNics,
   index: EstateIndex,
-): { vm: VirtualMachine; nic: NetworkInterface; publicAddress?: PublicIPAddress } {
+): { vm: VirtualMachine; nics: NetworkInterface[]; publicAddress?: PublicIPAddress } {
   const { workload, parts } = entry;
   const network = index.networkOf(workload)?.parts;
   if (parts.cloud !== "azure" || network?.cloud !== "azure")
     throw new TypeError(`${workload.id} is not an Azure VM`);
   const location = index.networkOf(workload)?.network.region ?? "";
   const vmId = azureVmId(parts.subscription, parts.resourceGroup, parts.vmName);
-  const { config } = primaryIpConfiguration(native);
+  const config = native.primary === undefined ? undefined : primaryIpConfiguration(native.primary).config;
   const pipId =
     workload.publicIp === undefined
       ? undefined
@@ -140,8 +153,14 @@ function machineOf(
         resourceId(parts.subscription, parts.resourceGroup, "publicIPAddresses", `${parts.vmName}PublicIP`));
   const pip = pipId === undefined ? undefined : parseResourceId(pipId);
   const subnet = `${azureVnetId(network.subscription, network.resourceGroup, network.vnetName)}/subnets/default`;
-  const nic: NetworkInterface = {
-    ...nicBase(native, location),
+  const created = {
+    id: resourceId(parts.subscription, parts.resourceGroup, "networkInterfaces", `${parts.vmName}VMNic`),
+    name: `${parts.vmName}VMNic`,
+    resourceGroup: parts.resourceGroup,
+    tags: {},
+  };
+  const primary: NetworkInterface = {
+    ...(native.primary === undefined ? { ...created, location } : nicBase(native.primary, location)),
     virtualMachine: { id: vmId },
     primary: true,
     ipConfigurations: [
@@ -155,6 +174,24 @@ function machineOf(
       },
     ],
   };
+  const secondaries = native.secondaries.map((nic): NetworkInterface => {
+    const own = primaryIpConfiguration(nic).config;
+    return {
+      ...nicBase(nic, location),
+      virtualMachine: { id: vmId },
+      primary: false,
+      ipConfigurations: [
+        {
+          name: own.name,
+          primary: true,
+          privateIPAddress: own.privateIPAddress ?? "",
+          subnet: { id: own.subnet?.id ?? subnet },
+          applicationSecurityGroups: own.applicationSecurityGroups,
+        },
+      ],
+    };
+  });
+  const nics = [primary, ...secondaries];
   const vm: VirtualMachine = {
     id: vmId,
     name: parts.vmName,
@@ -162,9 +199,9 @@ function machineOf(
     resourceGroup: parts.resourceGroup,
     tags: { ...workload.tags },
     powerState: workload.state === "running" ? "VM running" : "VM deallocated",
-    networkProfile: { networkInterfaces: [{ id: native.id, primary: true }] },
+    networkProfile: { networkInterfaces: nics.map((nic) => ({ id: nic.id, primary: nic.primary === true })) },
   };
-  if (pipId === undefined || pip === undefined) return { vm, nic };
+  if (pipId === undefined || pip === undefined) return { vm, nics };
   const publicAddress: PublicIPAddress = {
     id: pipId,
     name: pip.name,
@@ -173,7 +210,7 @@ function machineOf(
     // Deallocation released the dynamic address: the resource stays, empty.
     ...(workload.state === "running" ? { ipAddress: workload.publicIp } : {}),
   };
-  return { vm, nic, publicAddress };
+  return { vm, nics, publicAddress };
 }
 
 function nicBase(native: NativeAzureNic, location: string) {

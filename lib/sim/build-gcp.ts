@@ -2,14 +2,16 @@
  * The simulated Compute projects of an estate: one SimulatedCompute per project that holds a
  * network or a workload (with Shared VPC they differ), the customer firewall rules of
  * `native.gcp` in their network's project, every estate network, and every workload's instance
- * with its labels and, from `native.gcp.instances`, its existing network tags.
+ * with its labels and, from `native.gcp.instances`, its existing network tags and its secondary
+ * NICs (nic1 and on).
  */
 import type { GcpLimits } from "../clouds/gcp/config.js";
 import { type GcpFirewall, networkUrl, parseNetworkUrl } from "../clouds/gcp/model.js";
-import { SimulatedCompute } from "../clouds/gcp/sim-api.js";
+import { type InstanceInterfaceInput, SimulatedCompute } from "../clouds/gcp/sim-api.js";
 import type { EstateIndex } from "./estate-index.js";
 import type { Estate } from "./estate-schema.js";
 import { instanceWorkload } from "./native-gcp-check.js";
+import type { NativeGcpInstance } from "./native-gcp-schema.js";
 import { refusedAt } from "./refusal.js";
 
 export interface BuiltGcp {
@@ -49,9 +51,12 @@ export function buildGcp(estate: Estate, index: EstateIndex, limits: GcpLimits |
     sims.set(project, sim);
   }
   const networkTags = new Map<string, readonly string[]>();
+  const secondaries = new Map<string, InstanceInterfaceInput[]>();
   for (const entry of native.instances ?? []) {
     const found = instanceWorkload(index, entry);
-    if (found.ok) networkTags.set(found.workload.workload.id, entry.tags.items);
+    if (!found.ok) continue;
+    networkTags.set(found.workload.workload.id, entry.tags.items);
+    secondaries.set(found.workload.workload.id, secondaryInterfaces(entry));
   }
   const instanceIds = new Map<string, string>();
   for (const entry of index.workloads.values()) {
@@ -68,10 +73,27 @@ export function buildGcp(estate: Estate, index: EstateIndex, limits: GcpLimits |
         network: networkUrl(network.project, network.networkName),
         networkIP: workload.privateIp,
         ...(workload.publicIp === undefined ? {} : { natIP: workload.publicIp }),
+        moreInterfaces: secondaries.get(workload.id) ?? [],
       });
       if (created.id !== undefined) instanceIds.set(workload.id, created.id);
       if (workload.state === "stopped") sim.setStatus(parts.zone, parts.instanceName, "TERMINATED");
     });
   }
   return { sims, instanceIds };
+}
+
+/** nic1 and on, as pasted: each in its network (by URL, so that a Shared VPC network stays in its project). */
+function secondaryInterfaces(entry: NativeGcpInstance): InstanceInterfaceInput[] {
+  return (entry.networkInterfaces ?? []).slice(1).flatMap((nic) => {
+    const ref = parseNetworkUrl(nic.network);
+    const natIP = nic.accessConfigs.find((config) => config.natIP !== undefined)?.natIP;
+    if (ref === undefined || nic.networkIP === undefined) return [];
+    return [
+      {
+        network: networkUrl(ref.project, ref.name),
+        networkIP: nic.networkIP,
+        ...(natIP === undefined ? {} : { natIP }),
+      },
+    ];
+  });
 }

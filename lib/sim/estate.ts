@@ -46,7 +46,7 @@ function semanticIssues(estate: Estate): DraftIssue[] {
     ...checkWorkloads(estate, index, addresses),
     ...(native?.aws === undefined ? [] : checkNativeAws(native.aws, index, addresses)),
     ...(native?.azure === undefined ? [] : checkNativeAzure(native.azure, index, addresses)),
-    ...(native?.gcp === undefined ? [] : checkNativeGcp(native.gcp, index)),
+    ...(native?.gcp === undefined ? [] : checkNativeGcp(native.gcp, index, addresses)),
   ];
 }
 

@@ -2,8 +2,8 @@
  * What `native.aws` must satisfy with the rest of the estate: every object in an estate VPC of
  * its account, ids listed once, group names unique per VPC, references (rules to groups and
  * prefix lists, ENIs to groups) resolving in the same place, prefix-list entries that fit, and
- * an ENI attached to an estate instance agreeing with that workload (the workload's primary
- * ENI: docs/formats.md, "Estate").
+ * an ENI attached to an estate instance agreeing with that workload (its primary ENI, or a
+ * secondary one at a higher device index: docs/formats.md, "Estate").
  */
 import { parseCidr } from "../net/cidr.js";
 import type { DraftIssue, PathSegment } from "../util/source-issues.js";

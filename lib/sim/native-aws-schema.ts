@@ -94,7 +94,6 @@ export const NativePrefixListSchema = printedObject(
 
 // What describe-network-interfaces prints beyond what segsync reads (the SDK's NetworkInterface).
 const NETWORK_INTERFACE_FIELDS = [
-  "AvailabilityZone",
   "AvailabilityZoneId",
   "ConnectionTrackingConfiguration",
   "Description",
@@ -131,6 +130,8 @@ export const NativeNetworkInterfaceSchema = printedObject(
     NetworkInterfaceId: hexId("eni"),
     VpcId: VPC_ID,
     SubnetId: z.string().optional(),
+    /** Read to see that the ENIs of one instance are in one Availability Zone, as EC2 requires. */
+    AvailabilityZone: z.string().min(1).optional(),
     OwnerId: ACCOUNT.optional(),
     // EC2's statuses, and "pending", which create-network-interface prints; segsync reads the attachment.
     Status: z.enum(["available", "associated", "attaching", "in-use", "detaching", "pending"]).optional(),

@@ -1,8 +1,10 @@
 /**
  * `native.azure.networkInterfaces`: a NIC whose virtualMachine.id names an estate VM is that
- * VM's primary NIC and must agree with the workload (its subscription, the VNet's region, its
- * address, a public IP only if the workload has one); a NIC of no VM needs its own region,
- * subnet of an estate VNet and address. Its NSG and ASGs are listed groups of its region.
+ * VM's primary NIC (one per VM) and must agree with the workload (its subscription, the VNet's
+ * region, its address, a public IP only if the workload has one), unless it says `primary: false`:
+ * a secondary NIC holds its own address in the same VNet (docs/clouds.md, "Azure secondary
+ * network interfaces"). A NIC of no VM needs its own region, subnet of an estate VNet and
+ * address. Its NSG and ASGs are listed groups of its region.
  */
 import { parseResourceId } from "../clouds/azure/model.js";
 import type { DraftIssue, PathSegment } from "../util/source-issues.js";
@@ -60,7 +62,7 @@ export function checkAzureNics(
     const placed =
       vmId === undefined
         ? detached(nic, index, addresses, path)
-        : attached(nic, vmId, index, primaries, at, path);
+        : attached(nic, vmId, index, addresses, primaries, at, path);
     issues.push(...placed.issues);
     if (placed.location === undefined) return;
     if (nic.networkSecurityGroup !== undefined) {
@@ -102,6 +104,7 @@ function attached(
   nic: NativeAzureNic,
   vmId: string,
   index: EstateIndex,
+  addresses: AddressBook,
   primaries: Map<string, number>,
   at: number,
   path: readonly PathSegment[],
@@ -115,16 +118,14 @@ function attached(
     };
   }
   const issues: DraftIssue[] = [];
-  const other = primaries.get(entry.workload.id);
+  const secondary = nic.primary === false;
+  const other = secondary ? undefined : primaries.get(entry.workload.id);
   if (other !== undefined) {
     issues.push({
-      path: [...path, "virtualMachine", "id"],
-      message: `the VM already has its NIC at native.azure.networkInterfaces[${other}]`,
+      path: nic.primary === undefined ? [...path, "virtualMachine", "id"] : [...path, "primary"],
+      message: `the VM already has its primary NIC at native.azure.networkInterfaces[${other}]: a VM has one (the others say primary: false)`,
     });
-  }
-  primaries.set(entry.workload.id, at);
-  if (nic.primary === false)
-    issues.push({ path: [...path, "primary"], message: "the NIC of an estate VM is its primary NIC" });
+  } else if (!secondary) primaries.set(entry.workload.id, at);
   const subscription = parseResourceId(nic.id)?.subscription;
   if (
     entry.parts.cloud === "azure" &&
@@ -145,8 +146,45 @@ function attached(
       message: `is ${nic.location}, but ${network.network.id} is in ${region}`,
     });
   }
-  issues.push(...configurationIssues(nic, entry, network, path));
+  issues.push(
+    ...(secondary
+      ? secondaryConfigurationIssues(nic, network, addresses, path)
+      : configurationIssues(nic, entry, network, path)),
+  );
   return { issues, location: region };
+}
+
+/** A secondary NIC's own address, in the VM's VNet: Azure puts every NIC of a VM in one VNet. */
+function secondaryConfigurationIssues(
+  nic: NativeAzureNic,
+  network: IndexedNetwork,
+  addresses: AddressBook,
+  path: readonly PathSegment[],
+): DraftIssue[] {
+  const { config, at } = primaryIpConfiguration(nic);
+  const where = [...path, "ipConfigurations", at];
+  const issues: DraftIssue[] = [];
+  if (config.subnet !== undefined && vnetOfSubnet(config.subnet.id) !== vnetIdOf(network)) {
+    issues.push({
+      path: [...where, "subnet", "id"],
+      message: `is not a subnet of ${network.network.id}, the VNet of the VM: all the NICs of a VM are in one VNet (docs/clouds.md, "Azure secondary network interfaces")`,
+    });
+  }
+  if (config.publicIPAddress !== undefined) {
+    issues.push({
+      path: [...where, "publicIPAddress"],
+      message: "a secondary NIC's public IP is not simulated: the workload's publicIp is its primary NIC's",
+    });
+  }
+  if (config.privateIPAddress === undefined) {
+    issues.push({
+      path: [...where, "privateIPAddress"],
+      message: "a secondary NIC needs its private IP address",
+    });
+  }
+  if (issues.length > 0 || config.privateIPAddress === undefined) return issues;
+  const fields = { privateIp: [...where, "privateIPAddress"], publicIp: [...where, "publicIPAddress"] };
+  return addressIssues({ privateIp: config.privateIPAddress }, network, addresses, nic.id, fields);
 }
 
 function configurationIssues(

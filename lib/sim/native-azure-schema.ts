@@ -111,6 +111,9 @@ const NIC_FIELDS = [
   "migrationPhase",
   "auxiliaryMode",
   "auxiliarySku",
+  // Newer API versions print these too (test/fixtures/native/azure/nic-get-secondary-azure-cli.json).
+  "allowPort25Out",
+  "kind",
 ];
 
 // ... and of an IP configuration (the SDK's NetworkInterfaceIPConfiguration).

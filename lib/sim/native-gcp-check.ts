@@ -1,12 +1,15 @@
 /**
  * What `native.gcp` must satisfy with the rest of the estate: a firewall rule in a listed GCP
  * network (in that network's project, where Compute keeps it), names unique per project, and an
- * instance entry naming exactly one estate workload, once.
+ * instance entry naming exactly one estate workload, once, with NICs that fit it
+ * (native-gcp-nic-check.ts).
  */
 import { parseNetworkUrl } from "../clouds/gcp/model.js";
 import { RFC_1035 } from "../clouds/gcp/sim/names.js";
 import type { DraftIssue } from "../util/source-issues.js";
+import type { AddressBook } from "./address-book.js";
 import type { EstateIndex, IndexedNetwork, IndexedWorkload } from "./estate-index.js";
+import { checkGcpInterfaces } from "./native-gcp-nic-check.js";
 import type { NativeGcp, NativeGcpInstance } from "./native-gcp-schema.js";
 
 const ZONE_URL = /(?:^|\/)projects\/([^/]+)\/zones\/([^/]+)$/;
@@ -49,7 +52,7 @@ export function instanceWorkload(
   };
 }
 
-export function checkNativeGcp(native: NativeGcp, index: EstateIndex): DraftIssue[] {
+export function checkNativeGcp(native: NativeGcp, index: EstateIndex, addresses: AddressBook): DraftIssue[] {
   const issues: DraftIssue[] = [];
   const names = new Map<string, number>();
   (native.firewalls ?? []).forEach((firewall, at) => {
@@ -93,7 +96,10 @@ export function checkNativeGcp(native: NativeGcp, index: EstateIndex): DraftIssu
         path: [...path, "name"],
         message: `${found.workload.workload.id} is already given at native.gcp.instances[${first}]`,
       });
-    } else named.set(found.workload.workload.id, at);
+      return;
+    }
+    named.set(found.workload.workload.id, at);
+    issues.push(...checkGcpInterfaces(entry, found.workload, index, addresses, path));
   });
   return issues;
 }

@@ -3,10 +3,11 @@
  * returns them and `gcloud … describe --format=json` prints them (docs/formats.md, "Estate").
  * Every field of the real shape (the SDK's Firewall and Instance) is accepted, the ones segsync
  * does not read are ignored, any other key is an error. A firewall rule is the whole rule
- * (Compute's defaults apply: priority 1000, INGRESS); of an instance, segsync reads only which
- * estate workload it is (name and zone) and its existing network tags.
+ * (Compute's defaults apply: priority 1000, INGRESS); of an instance, segsync reads which estate
+ * workload it is (name and zone), its existing network tags and its NICs (network, addresses).
  */
 import { z } from "zod";
+import { Ipv4AddressSchema } from "./address-schemas.js";
 import { printedObject } from "./native-shape.js";
 
 const ProtocolSchema = printedObject(
@@ -67,7 +68,6 @@ const INSTANCE_FIELDS = [
   "machineType",
   "metadata",
   "minCpuPlatform",
-  "networkInterfaces",
   "networkPerformanceConfig",
   "params",
   "privateIpv6GoogleAccess",
@@ -89,12 +89,54 @@ const INSTANCE_FIELDS = [
   "workloadIdentityConfig",
 ];
 
+// Of a NIC's access config, only its external address; of the NIC, which it is, its network and address.
+const AccessConfigSchema = printedObject({ natIP: Ipv4AddressSchema.optional() }, [
+  "kind",
+  "type",
+  "name",
+  "networkTier",
+  "setPublicPtr",
+  "publicPtrDomainName",
+  "externalIpv6",
+  "externalIpv6PrefixLength",
+  "securityPolicy",
+]);
+
+const NetworkInterfaceSchema = printedObject(
+  {
+    name: z.string().min(1).optional(),
+    /** A network URL (…/projects/<project>/global/networks/<network>), as Compute returns it. */
+    network: z.string().min(1),
+    networkIP: Ipv4AddressSchema.optional(),
+    accessConfigs: z.array(AccessConfigSchema).default([]),
+  },
+  [
+    "kind",
+    "subnetwork",
+    "fingerprint",
+    "stackType",
+    "aliasIpRanges",
+    "ipv6AccessConfigs",
+    "ipv6Address",
+    "internalIpv6PrefixLength",
+    "ipv6AccessType",
+    "nicType",
+    "queueCount",
+    "networkAttachment",
+    "parentNicName",
+    "vlan",
+    "igmpQuery",
+  ],
+);
+
 export const NativeGcpInstanceSchema = printedObject(
   {
     name: z.string().min(1),
     /** A zone name, or a zone URL (…/projects/<project>/zones/<zone>) when the name alone is ambiguous. */
     zone: z.string().min(1),
     tags: printedObject({ items: z.array(z.string()).default([]), fingerprint: z.string().optional() }, []),
+    /** nic0 is the workload's own NIC; nic1 and on are its secondary NICs, each in another network. */
+    networkInterfaces: z.array(NetworkInterfaceSchema).optional(),
   },
   INSTANCE_FIELDS,
 );
@@ -106,4 +148,5 @@ export const NativeGcpSchema = z.strictObject({
 
 export type NativeFirewall = z.output<typeof NativeFirewallSchema>;
 export type NativeGcpInstance = z.output<typeof NativeGcpInstanceSchema>;
+export type NativeGcpInterface = z.output<typeof NetworkInterfaceSchema>;
 export type NativeGcp = z.output<typeof NativeGcpSchema>;

@@ -31,6 +31,8 @@ const nic = (lines: string[]) => [
   "      resourceGroup: rg-shop",
   ...lines,
 ];
+const NET = (name: string) =>
+  `https://www.googleapis.com/compute/v1/projects/shop-prod/global/networks/${name}`;
 const ipc = (lines: string[] = []) => ["      ipConfigurations:", "        - name: ipconfig1", ...lines];
 
 interface InvalidCase {
@@ -225,7 +227,7 @@ const INVALID: readonly InvalidCase[] = [
     ],
   },
   {
-    name: "eniDevice",
+    name: "eniDeviceTwice",
     source: text(
       ...E,
       "native:",
@@ -233,12 +235,100 @@ const INVALID: readonly InvalidCase[] = [
       "    networkInterfaces:",
       ...eni([
         "      VpcId: vpc-0a1b2c3d",
-        "      PrivateIpAddress: 10.1.0.11",
+        "      PrivateIpAddress: 10.1.0.21",
+        "      Attachment: { InstanceId: i-0a00000000000001, DeviceIndex: 1 }",
+      ]),
+      "    - NetworkInterfaceId: eni-0a0000000000000a2",
+      "      VpcId: vpc-0a1b2c3d",
+      "      PrivateIpAddress: 10.1.0.22",
+      "      Attachment: { InstanceId: i-0a00000000000001, DeviceIndex: 1 }",
+    ),
+    expected: [
+      "e.yaml:21:66 native.aws.networkInterfaces[1].Attachment.DeviceIndex: i-0a00000000000001 already has device index 1 at native.aws.networkInterfaces[0]",
+    ],
+  },
+  {
+    name: "eniSecondaryOtherVpc",
+    source: text(
+      ...HEADER,
+      '  - { id: "aws:111111111111:us-east-1:vpc-0e0e0e0e", cidr: 10.9.0.0/16 }',
+      ...WORKLOADS,
+      "native:",
+      "  aws:",
+      "    networkInterfaces:",
+      ...eni([
+        "      VpcId: vpc-0e0e0e0e",
+        "      PrivateIpAddress: 10.9.0.21",
         "      Attachment: { InstanceId: i-0a00000000000001, DeviceIndex: 1 }",
       ]),
     ),
     expected: [
-      "e.yaml:17:66 native.aws.networkInterfaces[0].Attachment.DeviceIndex: must be 0: the network interface of an estate workload is its primary one",
+      `e.yaml:16:14 native.aws.networkInterfaces[0].VpcId: is vpc-0e0e0e0e, but i-0a00000000000001 is in vpc-0a1b2c3d: a secondary network interface must be in its instance's VPC (attachments from another VPC are not simulated: docs/clouds.md, "AWS secondary network interfaces")`,
+    ],
+  },
+  {
+    name: "eniZones",
+    source: text(
+      ...E,
+      "native:",
+      "  aws:",
+      "    networkInterfaces:",
+      ...eni([
+        "      VpcId: vpc-0a1b2c3d",
+        "      AvailabilityZone: us-east-1a",
+        "      PrivateIpAddress: 10.1.0.11",
+        "      Attachment: { InstanceId: i-0a00000000000001, DeviceIndex: 0 }",
+      ]),
+      "    - NetworkInterfaceId: eni-0a0000000000000a2",
+      "      VpcId: vpc-0a1b2c3d",
+      "      AvailabilityZone: us-east-1d",
+      "      PrivateIpAddress: 10.1.0.22",
+      "      Attachment: { InstanceId: i-0a00000000000001, DeviceIndex: 1 }",
+      "    - NetworkInterfaceId: eni-0a0000000000000a3",
+      "      VpcId: vpc-0a1b2c3d",
+      "      AvailabilityZone: eu-west-1a",
+      "      PrivateIpAddress: 10.1.0.23",
+      "      Attachment: { InstanceId: i-0a00000000000001, DeviceIndex: 2 }",
+    ),
+    expected: [
+      "e.yaml:21:25 native.aws.networkInterfaces[1].AvailabilityZone: is us-east-1d, but native.aws.networkInterfaces[0] of i-0a00000000000001 is in us-east-1a: EC2 attaches a network interface only to an instance in its Availability Zone",
+      "e.yaml:26:25 native.aws.networkInterfaces[2].AvailabilityZone: is not an Availability Zone of us-east-1",
+    ],
+  },
+  {
+    name: "eniSecondaryAddress",
+    source: text(
+      ...E,
+      "native:",
+      "  aws:",
+      "    networkInterfaces:",
+      ...eni([
+        "      VpcId: vpc-0a1b2c3d",
+        "      PrivateIpAddress: 10.2.0.21",
+        "      Association: { PublicIp: 54.0.0.11 }",
+        "      Attachment: { InstanceId: i-0a00000000000001, DeviceIndex: 1 }",
+      ]),
+    ),
+    expected: [
+      "e.yaml:16:25 native.aws.networkInterfaces[0].PrivateIpAddress: 10.2.0.21 is outside aws:111111111111:us-east-1:vpc-0a1b2c3d (10.1.0.0/16)",
+      "e.yaml:17:32 native.aws.networkInterfaces[0].Association.PublicIp: 54.0.0.11 is already the public IP of workloads[0]",
+    ],
+  },
+  {
+    name: "eniSecondaryNoWorkload",
+    source: text(
+      ...E,
+      "native:",
+      "  aws:",
+      "    networkInterfaces:",
+      ...eni([
+        "      VpcId: vpc-0a1b2c3d",
+        "      PrivateIpAddress: 10.1.0.21",
+        "      Attachment: { InstanceId: i-0a00000000000009, DeviceIndex: 1 }",
+      ]),
+    ),
+    expected: [
+      "e.yaml:17:33 native.aws.networkInterfaces[0].Attachment.InstanceId: i-0a00000000000009 is not a workload of the estate in 111111111111:us-east-1: a secondary network interface (DeviceIndex 1) is one of an estate workload, whose entry gives its primary one",
     ],
   },
   {
@@ -295,7 +385,7 @@ const INVALID: readonly InvalidCase[] = [
       "      Attachment: { InstanceId: i-0a00000000000001 }",
     ),
     expected: [
-      "e.yaml:21:33 native.aws.networkInterfaces[1].Attachment.InstanceId: i-0a00000000000001 already has its network interface at native.aws.networkInterfaces[0]",
+      "e.yaml:21:19 native.aws.networkInterfaces[1].Attachment.DeviceIndex: i-0a00000000000001 already has its primary network interface at native.aws.networkInterfaces[0]",
     ],
   },
   {
@@ -531,6 +621,45 @@ const INVALID: readonly InvalidCase[] = [
     ],
   },
   {
+    name: "nicTwoPrimaries",
+    source: text(
+      ...E,
+      "native:",
+      "  azure:",
+      "    networkInterfaces:",
+      ...nic([`      virtualMachine: { id: ${vmId("vm-api-1")} }`, ...ipc()]),
+      `    - id: ${nicId("vm-api-1-nic2")}`,
+      "      name: vm-api-1-nic2",
+      "      resourceGroup: rg-shop",
+      "      primary: true",
+      `      virtualMachine: { id: ${vmId("vm-api-1")} }`,
+      ...ipc(),
+    ),
+    expected: [
+      "e.yaml:23:16 native.azure.networkInterfaces[1].primary: the VM already has its primary NIC at native.azure.networkInterfaces[0]: a VM has one (the others say primary: false)",
+    ],
+  },
+  {
+    name: "nicSecondary",
+    source: text(
+      ...E,
+      "native:",
+      "  azure:",
+      "    networkInterfaces:",
+      ...nic([
+        "      primary: false",
+        `      virtualMachine: { id: ${vmId("vm-api-1")} }`,
+        ...ipc([
+          `          publicIPAddress: { id: /subscriptions/${SUB}/resourceGroups/rg-shop/providers/Microsoft.Network/publicIPAddresses/pip2 }`,
+        ]),
+      ]),
+    ),
+    expected: [
+      "e.yaml:20:11 native.azure.networkInterfaces[0].ipConfigurations[0].privateIPAddress: a secondary NIC needs its private IP address",
+      "e.yaml:21:28 native.azure.networkInterfaces[0].ipConfigurations[0].publicIPAddress: a secondary NIC's public IP is not simulated: the workload's publicIp is its primary NIC's",
+    ],
+  },
+  {
     name: "fwNetwork",
     source: text(
       ...E,
@@ -609,6 +738,53 @@ const INVALID: readonly InvalidCase[] = [
     ),
     expected: [
       "e.yaml:15:17 native.gcp.instances[1].name: gcp:shop-prod:us-central1-a:db-1 is already given at native.gcp.instances[0]",
+    ],
+  },
+  {
+    name: "instNics",
+    source: text(
+      ...HEADER,
+      '  - { id: "gcp:shop-prod:mgmt-net", cidr: 10.4.0.0/16 }',
+      ...WORKLOADS,
+      "native:",
+      "  gcp:",
+      "    instances:",
+      "      - name: db-1",
+      "        zone: us-central1-a",
+      "        tags: { items: [] }",
+      "        networkInterfaces:",
+      `          - { name: nic1, network: "${NET("prod-net")}", networkIP: 10.3.0.12 }`,
+      `          - { name: nic0, network: "${NET("mgmt-net")}", networkIP: 10.4.0.11 }`,
+      `          - { name: nic2, network: "${NET("mgmt-net")}", networkIP: 10.4.0.12 }`,
+      `          - { name: nic3, network: "${NET("other-net")}", networkIP: 10.5.0.12 }`,
+    ),
+    expected: [
+      "e.yaml:19:21 native.gcp.instances[0].networkInterfaces[0].name: is nic1, but Compute names an instance's NICs nic0, nic1, … in order: this one is nic0",
+      "e.yaml:19:132 native.gcp.instances[0].networkInterfaces[0].networkIP: is 10.3.0.12, but workloads[2] has privateIp 10.3.0.11",
+      "e.yaml:20:21 native.gcp.instances[0].networkInterfaces[1].name: is nic0, but Compute names an instance's NICs nic0, nic1, … in order: this one is nic1",
+      `e.yaml:21:36 native.gcp.instances[0].networkInterfaces[2].network: is also the network of networkInterfaces[1]: each NIC of an instance is in a different VPC network (docs/clouds.md, "GCP multiple network interfaces")`,
+      "e.yaml:22:36 native.gcp.instances[0].networkInterfaces[3].network: https://www.googleapis.com/compute/v1/projects/shop-prod/global/networks/other-net is not a GCP network in networks (https://www.googleapis.com/compute/v1/projects/<project>/global/networks/<network>)",
+    ],
+  },
+  {
+    name: "instSecondaryAddress",
+    source: text(
+      ...HEADER,
+      '  - { id: "gcp:shop-prod:mgmt-net", cidr: 10.4.0.0/16 }',
+      ...WORKLOADS,
+      "native:",
+      "  gcp:",
+      "    instances:",
+      "      - name: db-1",
+      "        zone: us-central1-a",
+      "        tags: { items: [] }",
+      "        networkInterfaces:",
+      `          - { name: nic0, network: "${NET("prod-net")}", networkIP: 10.3.0.11, accessConfigs: [{ natIP: 34.0.0.9 }] }`,
+      `          - { name: nic1, network: "${NET("mgmt-net")}", accessConfigs: [{ natIP: 34.0.0.10 }] }`,
+    ),
+    expected: [
+      "e.yaml:19:168 native.gcp.instances[0].networkInterfaces[0].accessConfigs[0].natIP: is 34.0.0.9, but workloads[2] has no publicIp",
+      "e.yaml:20:13 native.gcp.instances[0].networkInterfaces[1].networkIP: a secondary NIC needs its networkIP",
     ],
   },
   {

@@ -6,6 +6,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { evaluateAws } from "../../lib/clouds/aws/evaluate.js";
+import { evaluateAzure } from "../../lib/clouds/azure/evaluate.js";
 import { loadPolicyText } from "../../lib/policy/load.js";
 import { formatIssue, loadEstateText } from "../../lib/sim/estate.js";
 import { Simulation } from "../../lib/sim/run.js";
@@ -31,6 +33,14 @@ interface Recorded<T> {
 interface DescribedInterfaces {
   NetworkInterfaces: { Attachment: { DeviceIndex: number } }[];
 }
+
+/** The group both interfaces of describe-network-interfaces name, as describe-security-groups prints a VPC's default group. */
+const DEFAULT_GROUP = {
+  GroupId: "sg-8637d3e3",
+  GroupName: "default",
+  Description: "default VPC security group",
+  VpcId: "vpc-a01106c2",
+};
 
 const POLICY = [
   "apiVersion: segsync/v1",
@@ -59,13 +69,18 @@ function estateOf(parts: EstateParts) {
 }
 
 /** Loads the estate, runs a full reconcile on it, and expects every cloud to have taken it. */
-async function simulates(parts: EstateParts): Promise<void> {
+async function synced(parts: EstateParts): Promise<Simulation> {
   const policy = loadPolicyText(POLICY, "policy.yaml");
   if (!policy.ok) throw new Error("the test policy must load");
   const simulation = Simulation.start(policy.policy, estateOf(parts));
   const result = await simulation.fullSync();
   expect(result.failures).toEqual({});
   expect(result.refused).toEqual({});
+  return simulation;
+}
+
+async function simulates(parts: EstateParts): Promise<void> {
+  await synced(parts);
 }
 
 const web = { "seg-app": "shop", "seg-role": "web" };
@@ -121,33 +136,70 @@ describe("aws ec2 describe-* output from the AWS CLI reference", () => {
     });
   });
 
-  it("describe-network-interfaces: a secondary interface is named as such", () => {
+  it("describe-network-interfaces: a secondary interface of a workload is enforced as its own NIC", async () => {
+    const { NetworkInterfaces } = sample<DescribedInterfaces>("aws/describe-network-interfaces.json");
+    // eni-f9ba99bf is i-0598c7d356eba48d7's primary interface; eni-e5aa89a3 is i-1234567890abcdef0's
+    // DeviceIndex 1, whose primary interface the sample does not show: the workload entry gives it.
+    const simulation = await synced({
+      networks: [vpc("us-east-1", "vpc-a01106c2", "10.0.0.0/16")],
+      workloads: [
+        instance("us-east-1", "vpc-a01106c2", "i-0598c7d356eba48d7", "10.0.1.149", {
+          publicIp: "198.51.100.0",
+        }),
+        instance("us-east-1", "vpc-a01106c2", "i-1234567890abcdef0", "10.0.1.16", { tags: db }),
+      ],
+      native: {
+        aws: {
+          securityGroups: [
+            {
+              GroupId: "sg-8637d3e3",
+              GroupName: "default",
+              Description: "default VPC security group",
+              VpcId: "vpc-a01106c2",
+            },
+          ],
+          networkInterfaces: NetworkInterfaces,
+        },
+      },
+    });
+    const state = simulation.clouds.aws({ account: ACCOUNT, region: "us-east-1" }).state();
+    const enis = state.networkInterfaces.filter(
+      (eni) => eni.Attachment?.InstanceId === "i-1234567890abcdef0",
+    );
+    expect(enis.map((eni) => [eni.PrivateIpAddress, eni.Attachment?.DeviceIndex])).toEqual([
+      ["10.0.1.16", 0],
+      ["10.0.1.17", 1],
+    ]);
+    const secondary = enis.find((eni) => eni.NetworkInterfaceId === "eni-e5aa89a3");
+    expect(secondary?.Attachment?.AttachmentId).toBe("eni-attach-66c4350a");
+    expect(secondary?.Association?.PublicIp).toBe("203.0.113.12");
+    // segsync's group for the db role replaced the customer's default group on both interfaces.
+    for (const eni of enis) {
+      expect(eni.Groups.map((group) => group.GroupName)).not.toContain("default");
+      expect(eni.Groups.length).toBeGreaterThan(0);
+    }
+    expect(enis[0]?.Groups).toEqual(enis[1]?.Groups);
+    const reach = evaluateAws([state]);
+    expect(reach.explain("eni-e5aa89a3", "10.0.1.149", "tcp", 5432)).toBeDefined();
+    expect(reach.explain("eni-e5aa89a3", "10.0.1.149", "tcp", 22)).toBeUndefined();
+    expect(reach.explain("eni-e5aa89a3", "10.0.9.9", "tcp", 5432)).toBeUndefined();
+  });
+
+  it("describe-network-interfaces: a secondary interface in the instance's VPC only", () => {
     const { NetworkInterfaces } = sample<DescribedInterfaces>("aws/describe-network-interfaces.json");
     expect(() =>
       estateOf({
-        networks: [vpc("us-east-1", "vpc-a01106c2", "10.0.0.0/16")],
-        workloads: [
-          instance("us-east-1", "vpc-a01106c2", "i-0598c7d356eba48d7", "10.0.1.149", {
-            publicIp: "198.51.100.0",
-          }),
-          instance("us-east-1", "vpc-a01106c2", "i-1234567890abcdef0", "10.0.1.16"),
+        networks: [
+          vpc("us-east-1", "vpc-a01106c2", "10.0.0.0/16"),
+          vpc("us-east-1", "vpc-0b0b0b0b", "10.1.0.0/16"),
         ],
+        workloads: [instance("us-east-1", "vpc-0b0b0b0b", "i-1234567890abcdef0", "10.1.0.16")],
         native: {
-          aws: {
-            securityGroups: [
-              {
-                GroupId: "sg-8637d3e3",
-                GroupName: "default",
-                Description: "default VPC security group",
-                VpcId: "vpc-a01106c2",
-              },
-            ],
-            networkInterfaces: NetworkInterfaces,
-          },
+          aws: { securityGroups: [DEFAULT_GROUP], networkInterfaces: NetworkInterfaces.slice(0, 1) },
         },
       }),
     ).toThrow(
-      "native.aws.networkInterfaces[0].Attachment.DeviceIndex: must be 0: the network interface of an estate workload is its primary one",
+      "native.aws.networkInterfaces[0].VpcId: is vpc-a01106c2, but i-1234567890abcdef0 is in vpc-0b0b0b0b: a secondary network interface must be in its instance's VPC",
     );
   });
 
@@ -255,6 +307,61 @@ describe("az network … and ARM REST output from Microsoft's documentation", ()
       workloads: [vm("rg1", "vm1", `azure:${SUB}:rg1:rg1-vnet`, "172.20.2.4", { publicIp: "20.0.0.4" })],
       native: { azure: { networkSecurityGroups: [nsg], networkInterfaces: [nic] } },
     });
+  });
+
+  it("a VM's secondary NIC, as ARM returned it to the Azure CLI, is enforced as its own NIC", async () => {
+    const nic = sample<{ id: string }>("azure/nic-get-secondary-azure-cli.json");
+    const ZERO = "00000000-0000-0000-0000-000000000000";
+    const group = "cli_test_multi_nic_vm000001";
+    const network = `azure:${ZERO}:${group}:myvnet`;
+    const simulation = await synced({
+      networks: [{ id: network, region: "westus", cidr: "10.0.0.0/16" }],
+      workloads: [
+        { id: `azure:${ZERO}:${group}:webvm`, network, privateIp: "10.0.0.10", tags: web },
+        // The recording's nic1 (10.0.0.4) was the primary NIC: the workload entry gives it.
+        { id: `azure:${ZERO}:${group}:multinicvm1`, network, privateIp: "10.0.0.4", tags: db },
+      ],
+      native: { azure: { networkInterfaces: [nic] } },
+    });
+    const state = simulation.clouds.azure(ZERO).state();
+    const vm = state.virtualMachines.find((machine) => machine.name === "multinicvm1");
+    expect(
+      vm?.networkProfile.networkInterfaces.map((ref) => [ref.id.split("/").at(-1), ref.primary]),
+    ).toEqual([
+      ["multinicvm1VMNic", true],
+      ["nic2", false],
+    ]);
+    const secondary = state.networkInterfaces.find((n) => n.id === nic.id);
+    expect(secondary?.ipConfigurations[0]?.privateIPAddress).toBe("10.0.0.5");
+    const reach = evaluateAzure([state]);
+    expect(reach.explain(nic.id, "10.0.0.10", "tcp", 5432).access).toBe("Allow");
+    expect(reach.explain(nic.id, "10.0.0.10", "tcp", 22).access).toBe("Deny");
+    expect(reach.explain(nic.id, "10.0.9.9", "tcp", 5432).access).toBe("Deny");
+  });
+
+  it("a secondary NIC in another VNet than its VM's is refused", () => {
+    const nic = sample<object>("azure/nic-get-secondary-azure-cli.json");
+    const ZERO = "00000000-0000-0000-0000-000000000000";
+    const group = "cli_test_multi_nic_vm000001";
+    expect(() =>
+      estateOf({
+        networks: [
+          { id: `azure:${ZERO}:${group}:myvnet`, region: "westus", cidr: "10.0.0.0/16" },
+          { id: `azure:${ZERO}:${group}:othervnet`, region: "westus", cidr: "10.1.0.0/16" },
+        ],
+        workloads: [
+          {
+            id: `azure:${ZERO}:${group}:multinicvm1`,
+            network: `azure:${ZERO}:${group}:othervnet`,
+            privateIp: "10.1.0.4",
+            tags: db,
+          },
+        ],
+        native: { azure: { networkInterfaces: [nic] } },
+      }),
+    ).toThrow(
+      `native.azure.networkInterfaces[0].ipConfigurations[0].subnet.id: is not a subnet of azure:${ZERO}:${group}:othervnet, the VNet of the VM: all the NICs of a VM are in one VNet`,
+    );
   });
 
   it("ApplicationSecurityGroups_List (REST)", async () => {

@@ -32,6 +32,7 @@ import { applyFilters, FILTERS } from "./sim/filters.js";
 import {
   type AttachInterfaceInput,
   addVpc,
+  attachExistingInterface,
   attachNetworkInterface,
   type RunInstanceInput,
   runInstance,
@@ -162,6 +163,16 @@ export class SimulatedEc2 implements AwsApi {
 
   attachNetworkInterface(instanceId: string, input: AttachInterfaceInput): { networkInterfaceId: string } {
     return attachNetworkInterface(this.region, instanceId, input);
+  }
+
+  /** Attaches an existing, unattached ENI at a device index above 0, keeping its id. */
+  attachExistingInterface(
+    networkInterfaceId: string,
+    instanceId: string,
+    deviceIndex: number,
+    attachmentId?: string,
+  ): void {
+    attachExistingInterface(this.region, networkInterfaceId, instanceId, deviceIndex, attachmentId);
   }
 
   /** Stopping releases public IPs; starting assigns `publicIp` when given. `terminated` terminates. */

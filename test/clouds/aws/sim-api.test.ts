@@ -955,6 +955,69 @@ describe("simulation controls", () => {
   });
 });
 
+describe("attaching an existing ENI (an estate's secondary ENI)", () => {
+  const available = (id: string, privateIp: string): AwsRegionState["networkInterfaces"][number] => ({
+    NetworkInterfaceId: id,
+    VpcId: VPC_A,
+    Status: "available",
+    PrivateIpAddress: privateIp,
+    Groups: [],
+    TagSet: [],
+  });
+
+  it("keeps its id and the given attachment id, at the given device index", () => {
+    const ec2 = new SimulatedEc2({
+      ...LOCATION,
+      securityGroups: [],
+      managedPrefixLists: [],
+      instances: [],
+      networkInterfaces: [available("eni-0e0000000000000a1", "10.1.0.21")],
+    });
+    const { instanceId } = ec2.runInstance({ vpcId: VPC_A, privateIp: "10.1.0.11", tags: {} });
+    ec2.attachExistingInterface("eni-0e0000000000000a1", instanceId, 2, "eni-attach-0e000001");
+    const summaries = ec2.state().instances[0]?.NetworkInterfaces ?? [];
+    expect(summaries.map((eni) => [eni.PrivateIpAddress, eni.Attachment?.DeviceIndex])).toEqual([
+      ["10.1.0.11", 0],
+      ["10.1.0.21", 2],
+    ]);
+    const eni = ec2.state().networkInterfaces.find((n) => n.NetworkInterfaceId === "eni-0e0000000000000a1");
+    expect(eni).toMatchObject({
+      Status: "in-use",
+      Attachment: { InstanceId: instanceId, DeviceIndex: 2, AttachmentId: "eni-attach-0e000001" },
+    });
+  });
+
+  it("refuses an ENI in use, device index 0 or a taken one, and an unknown ENI or instance", () => {
+    const ec2 = new SimulatedEc2({
+      ...LOCATION,
+      securityGroups: [],
+      managedPrefixLists: [],
+      instances: [],
+      networkInterfaces: [
+        available("eni-0e0000000000000a1", "10.1.0.21"),
+        available("eni-0e0000000000000a2", "10.1.0.22"),
+      ],
+    });
+    const { instanceId } = ec2.runInstance({ vpcId: VPC_A, privateIp: "10.1.0.11", tags: {} });
+    expect(() => ec2.attachExistingInterface("eni-0e0000000000000a1", instanceId, 0)).toThrow(
+      "Invalid value '0' for deviceIndex.",
+    );
+    ec2.attachExistingInterface("eni-0e0000000000000a1", instanceId, 1);
+    expect(() => ec2.attachExistingInterface("eni-0e0000000000000a1", instanceId, 3)).toThrow(
+      "InvalidNetworkInterface.InUse",
+    );
+    expect(() => ec2.attachExistingInterface("eni-0e0000000000000a2", instanceId, 1)).toThrow(
+      "already has an interface attached at device index '1'",
+    );
+    expect(() => ec2.attachExistingInterface("eni-0e0000000000000ff", instanceId, 2)).toThrow(
+      AwsNotFoundError,
+    );
+    expect(() => ec2.attachExistingInterface("eni-0e0000000000000a2", "i-0e00000000000009", 2)).toThrow(
+      AwsNotFoundError,
+    );
+  });
+});
+
 describe("state", () => {
   async function populated(): Promise<SimulatedEc2> {
     const groupId = await newGroup(sim, "segsync-web");

@@ -1,6 +1,6 @@
 import { parseCidr } from "../../../net/cidr.js";
 import type { AwsInstanceStateName, AwsTag } from "../model.js";
-import { SimulationInputError } from "./failures.js";
+import { fail, SimulationInputError } from "./failures.js";
 import { checkInterfaceGroups } from "./interfaces.js";
 import type { SimInterface } from "./records.js";
 import type { SimRegion } from "./region.js";
@@ -84,6 +84,36 @@ export function attachNetworkInterface(
   const deviceIndex = Math.max(-1, ...interfaces.map((eni) => eni.attachment?.deviceIndex ?? 0)) + 1;
   const eni = addInterface(region, instanceId, deviceIndex, { ...input, vpcId, groupIds });
   return { networkInterfaceId: eni.networkInterfaceId };
+}
+
+/**
+ * Attaches an existing, unattached ENI at `deviceIndex` (EC2's AttachNetworkInterface): the way an
+ * estate's pasted secondary ENI keeps its own id. Like attachNetworkInterface, it does not insist
+ * on the instance's VPC; the estate's checks do (docs/clouds.md, "AWS secondary network interfaces").
+ */
+export function attachExistingInterface(
+  region: SimRegion,
+  networkInterfaceId: string,
+  instanceId: string,
+  deviceIndex: number,
+  attachmentId?: string,
+): void {
+  region.instance(instanceId);
+  const eni = region.networkInterface(networkInterfaceId);
+  if (eni.attachment !== undefined) {
+    throw fail.invalid("InvalidNetworkInterface.InUse", `Interface: [${networkInterfaceId}] in use.`);
+  }
+  if (!Number.isInteger(deviceIndex) || deviceIndex < 1) {
+    throw fail.invalid("InvalidParameterValue", `Invalid value '${deviceIndex}' for deviceIndex.`);
+  }
+  if (region.interfacesOf(instanceId).some((other) => other.attachment?.deviceIndex === deviceIndex)) {
+    throw fail.invalid(
+      "InvalidParameterValue",
+      `Instance '${instanceId}' already has an interface attached at device index '${deviceIndex}'.`,
+    );
+  }
+  if (attachmentId !== undefined) region.reserveAttachmentId(attachmentId);
+  eni.attachment = { instanceId, deviceIndex, attachmentId: attachmentId ?? region.newAttachmentId() };
 }
 
 function addInterface(
