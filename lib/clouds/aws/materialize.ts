@@ -2,7 +2,7 @@ import type { DestinationIntent, Intent, PeerSet, WorkloadTreatment } from "../.
 import { parseNetworkId } from "../../inventory/ids.js";
 import type { Attachment } from "../../policy/model.js";
 import { compareText } from "../../util/compare-text.js";
-import { additiveFindings } from "./additive.js";
+import { additiveFindings, DEFAULT_GROUP_NAME } from "./additive.js";
 import type { AwsQuotas } from "./config.js";
 import type {
   AwsDesired,
@@ -151,7 +151,8 @@ function indexState(state: AwsState, ownership: AwsOwnership): StateIndex {
       groupIds.add(group.GroupId);
       groups.set(group.GroupId, group);
       if (ownership.ownsGroup(region, group)) ownedGroupIds.add(group.GroupId);
-      if (group.GroupName === "default") defaultGroups.set(`${location}|${group.VpcId}`, group.GroupId);
+      if (group.GroupName === DEFAULT_GROUP_NAME)
+        defaultGroups.set(`${location}|${group.VpcId}`, group.GroupId);
     }
   }
   return { interfacesByInstance, ownedGroupIds, groupIds, groups, recorded, defaultGroups, regions: state };
