@@ -13,6 +13,7 @@ import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
 import { Simulation } from "../../lib/sim/run.js";
 import type { SimulatedState } from "../../lib/sim/state-out.js";
 import { AWS_VPC, AZURE_VNET, estateOf, GCP_NET, SUB, text } from "../sim/fixtures.js";
+import { AWS_OWNERSHIP } from "../support/seals.js";
 
 const policyText = (attachment: Attachment) => `
 apiVersion: segsync/v1
@@ -159,4 +160,53 @@ describe("aws, additive: the VPC's default group stays and is reported", () => {
       }),
     ).toEqual({ object: `default (${id})`, rule: expect.any(String) });
   });
+});
+
+describe("an ENI attached to no instance that still carries segsync's group", () => {
+  // The api server was terminated; its second ENI (DeleteOnTermination false) stayed, detached,
+  // with segsync's api group on it and nothing else.
+  const location = { account: "111111111111", region: "us-east-1" };
+  const group = "sg-0a0000000000000a1";
+  const eni = "eni-0a0000000000000a9";
+  const tags = AWS_OWNERSHIP.groupTags(location, "vpc-0a1b2c3d", "segsync-oldapi", "app=shop,role=api");
+  const estate = text(
+    "apiVersion: segsync/v1",
+    "kind: Estate",
+    "networks:",
+    `  - { id: "${AWS_VPC}", cidr: 10.1.0.0/16 }`,
+    "workloads:",
+    `  - { id: "aws:111111111111:us-east-1:i-0a00000000000001", network: "${AWS_VPC}", privateIp: 10.1.0.11, tags: { seg-app: shop, seg-role: web } }`,
+    "native:",
+    "  aws:",
+    "    securityGroups:",
+    `      - GroupId: ${group}`,
+    "        GroupName: segsync-oldapi",
+    '        Description: "segsync: app=shop,role=api"',
+    "        VpcId: vpc-0a1b2c3d",
+    `        Tags: ${JSON.stringify(tags)}`,
+    "    networkInterfaces:",
+    `      - NetworkInterfaceId: ${eni}`,
+    "        VpcId: vpc-0a1b2c3d",
+    "        PrivateIpAddress: 10.1.0.99",
+    "        Status: available",
+    `        Groups: [{ GroupId: ${group}, GroupName: segsync-oldapi }]`,
+  );
+
+  it.each(["additive", "exclusive"] as const)(
+    "%s: is given the VPC's default group back before the group is deleted; a second full sync plans nothing",
+    async (attachment) => {
+      const policy = loadPolicyText(policyText(attachment), "policy.yaml");
+      if (!policy.ok) throw new Error("the test's policy is invalid");
+      const simulation = Simulation.start(policy.policy, estateOf(estate));
+      const first = await simulation.fullSync();
+      expect(troubles(first)).toEqual({ failures: {}, refused: {} });
+      const state = simulation.clouds.stateOut().aws;
+      const detached = state.networkInterfaces.find((candidate) => candidate.NetworkInterfaceId === eni);
+      expect(detached?.Groups.map((g) => g.GroupName)).toEqual(["default"]);
+      expect(state.securityGroups.map((g) => g.GroupId)).not.toContain(group);
+      const settled = await simulation.fullSync();
+      expect(troubles(settled)).toEqual({ failures: {}, refused: {} });
+      expect(Object.values(settled.plan).flatMap((part) => part?.operations ?? [])).toEqual([]);
+    },
+  );
 });
