@@ -5,6 +5,8 @@
  * back, and the group's delete failed with DependencyViolation at every reconcile. And in AWS
  * additive mode the VPC's default group stays beside segsync's and admits every member of the VPC
  * on every port: its warning names it and says so (docs/clouds.md, "AWS default security group").
+ * An interface attached to no instance or VM that still carries segsync's group or NSG is given
+ * back what it had too: it was not read, and the delete was refused at every full sync.
  */
 import { describe, expect, it } from "vitest";
 import { loadPolicyText } from "../../lib/policy/load.js";
@@ -13,7 +15,7 @@ import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
 import { Simulation } from "../../lib/sim/run.js";
 import type { SimulatedState } from "../../lib/sim/state-out.js";
 import { AWS_VPC, AZURE_VNET, estateOf, GCP_NET, SUB, text } from "../sim/fixtures.js";
-import { AWS_OWNERSHIP } from "../support/seals.js";
+import { AWS_OWNERSHIP, AZURE_OWNERSHIP } from "../support/seals.js";
 
 const policyText = (attachment: Attachment) => `
 apiVersion: segsync/v1
@@ -204,6 +206,56 @@ describe("an ENI attached to no instance that still carries segsync's group", ()
       const detached = state.networkInterfaces.find((candidate) => candidate.NetworkInterfaceId === eni);
       expect(detached?.Groups.map((g) => g.GroupName)).toEqual(["default"]);
       expect(state.securityGroups.map((g) => g.GroupId)).not.toContain(group);
+      const settled = await simulation.fullSync();
+      expect(troubles(settled)).toEqual({ failures: {}, refused: {} });
+      expect(Object.values(settled.plan).flatMap((part) => part?.operations ?? [])).toEqual([]);
+    },
+  );
+});
+
+describe("an Azure NIC attached to no VM that still carries segsync's NSG", () => {
+  // The api VM was deleted and its NIC kept, with segsync's api NSG on it.
+  const nsg = `/subscriptions/${SUB}/resourceGroups/rg-segsync/providers/Microsoft.Network/networkSecurityGroups/segsync-oldapi`;
+  const nic = `/subscriptions/${SUB}/resourceGroups/rg-shop/providers/Microsoft.Network/networkInterfaces/api-1-nic`;
+  const subnet = `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-prod/subnets/default`;
+  const tags = AZURE_OWNERSHIP.ownedTags(nsg, "app=shop,role=api");
+  const estate = text(
+    "apiVersion: segsync/v1",
+    "kind: Estate",
+    "networks:",
+    `  - { id: "${AZURE_VNET}", region: eastus, cidr: 10.2.0.0/16 }`,
+    "workloads:",
+    `  - { id: "azure:${SUB}:rg-shop:vm-web-1", network: "${AZURE_VNET}", privateIp: 10.2.0.11, tags: { seg-app: shop, seg-role: web } }`,
+    "native:",
+    "  azure:",
+    "    networkSecurityGroups:",
+    `      - id: ${nsg}`,
+    "        name: segsync-oldapi",
+    "        resourceGroup: rg-segsync",
+    "        location: eastus",
+    `        tags: ${JSON.stringify(tags)}`,
+    "    networkInterfaces:",
+    `      - id: ${nic}`,
+    "        name: api-1-nic",
+    "        resourceGroup: rg-shop",
+    "        location: eastus",
+    `        networkSecurityGroup: { id: ${nsg} }`,
+    "        ipConfigurations:",
+    `          - { name: ipconfig1, privateIPAddress: 10.2.0.99, subnet: { id: ${subnet} } }`,
+  );
+
+  it.each(["additive", "exclusive"] as const)(
+    "%s: is given back what it had (no NSG) before the NSG is deleted; a second full sync plans nothing",
+    async (attachment) => {
+      const policy = loadPolicyText(policyText(attachment), "policy.yaml");
+      if (!policy.ok) throw new Error("the test's policy is invalid");
+      const simulation = Simulation.start(policy.policy, estateOf(estate));
+      const first = await simulation.fullSync();
+      expect(troubles(first)).toEqual({ failures: {}, refused: {} });
+      const state = simulation.clouds.stateOut().azure;
+      const kept = state.networkInterfaces.find((candidate) => candidate.id === nic);
+      expect(kept?.networkSecurityGroup).toBeUndefined();
+      expect(state.networkSecurityGroups.map((group) => group.id)).not.toContain(nsg);
       const settled = await simulation.fullSync();
       expect(troubles(settled)).toEqual({ failures: {}, refused: {} });
       expect(Object.values(settled.plan).flatMap((part) => part?.operations ?? [])).toEqual([]);
