@@ -202,6 +202,12 @@ describe("an ENI attached to no instance that still carries segsync's group", ()
       const simulation = Simulation.start(policy.policy, estateOf(estate));
       const first = await simulation.fullSync();
       expect(troubles(first)).toEqual({ failures: {}, refused: {} });
+      expect(first.plan.aws?.summaries.map((summary) => [summary.object, summary.detail])).toEqual(
+        expect.arrayContaining([
+          [`${eni} (attached to no instance)`, "groups segsync-oldapi → default"],
+          [`segsync-oldapi (${group})`, "no longer used"],
+        ]),
+      );
       const state = simulation.clouds.stateOut().aws;
       const detached = state.networkInterfaces.find((candidate) => candidate.NetworkInterfaceId === eni);
       expect(detached?.Groups.map((g) => g.GroupName)).toEqual(["default"]);
