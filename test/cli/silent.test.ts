@@ -208,7 +208,11 @@ describe("a mistake that cuts a workload off is never silent", () => {
     ]);
     const lines = warningLines((await run(["plan", "--policy", policy, "--estate", ESTATE])).out);
     expect(lines).toContain(
-      "  ! warning: app=shop,env=prod,loc=us,role=api in vpc-0a1b2c3d: customer group sg-0c0ffee0000000001 (legacy-ssh) stays (attachment: additive) and admits tcp/22 from 10.8.0.0/16, beyond what the policy allows",
+      "  ! warning: app=shop,env=prod,loc=us,role=api in vpc-0a1b2c3d: customer group legacy-ssh (sg-0c0ffee0000000001) stays (attachment: additive) and admits tcp/22 from 10.8.0.0/16, beyond what the policy allows",
+    );
+    // The VPC's default group stays too, on every interface launched without a named group.
+    expect(lines).toContain(
+      "  ! warning: app=shop,env=prod,loc=us,role=web in vpc-0a1b2c3d: customer group default (sg-18038b30000000001) stays (attachment: additive) and admits all traffic from every interface that carries default (sg-18038b30000000001), beyond what the policy allows; it is vpc-0a1b2c3d's default group, which EC2 gives every interface launched without a named group, so that is every such member of vpc-0a1b2c3d",
     );
     expect(lines).toContain(
       "  ! warning: app=shop,env=prod,loc=us,role=web in prod-net (gcp): firewall rule legacy-web-8080 (priority 1000) stays before segsync's deny (attachment: additive) and admits tcp/8080 from 0.0.0.0/0, beyond what the policy allows",

@@ -45,6 +45,7 @@ export interface DesiredInterface {
   readonly location: AwsLocation;
   readonly networkInterfaceId: string;
   readonly vpcId: string;
+  /** The workload the ENI is attached to; "" for an ENI attached to no instance (a restore). */
   readonly workload: string;
   /** Owned groups by name, then (additive, or a restore) customer groups by id. */
   readonly ownedGroups: readonly string[];

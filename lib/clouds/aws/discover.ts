@@ -98,8 +98,14 @@ export async function discoverAws(
   const allInterfaces = await describeInChunks([...instanceIds], (ids) =>
     api.describeNetworkInterfaces([{ Name: "attachment.instance-id", Values: ids }]),
   );
+  // An ENI left attached to no instance (kept after a termination, or detached) that still
+  // carries segsync's group: it is read too, so that segsync detaches its group before deleting it
+  // (EC2 refuses to delete a group an ENI carries).
+  const detached = carrying.filter((eni) => eni.Attachment?.InstanceId === undefined);
   // A secondary ENI in a VPC outside the configuration is neither read back nor written.
-  const interfaces = allInterfaces.filter((eni) => vpcs === undefined || vpcs.includes(eni.VpcId));
+  const interfaces = [...allInterfaces, ...detached].filter(
+    (eni) => vpcs === undefined || vpcs.includes(eni.VpcId),
+  );
   const customerGroups = await describeCustomerGroups(api, interfaces, ownedGroups, (eni) =>
     ownership.recordedOriginals(location, eni),
   );

@@ -2,7 +2,7 @@ import type { DestinationIntent, Intent, PeerSet, WorkloadTreatment } from "../.
 import { parseNetworkId } from "../../inventory/ids.js";
 import type { Attachment } from "../../policy/model.js";
 import { compareText } from "../../util/compare-text.js";
-import { additiveFindings } from "./additive.js";
+import { additiveFindings, DEFAULT_GROUP_NAME } from "./additive.js";
 import type { AwsQuotas } from "./config.js";
 import type {
   AwsDesired,
@@ -151,7 +151,8 @@ function indexState(state: AwsState, ownership: AwsOwnership): StateIndex {
       groupIds.add(group.GroupId);
       groups.set(group.GroupId, group);
       if (ownership.ownsGroup(region, group)) ownedGroupIds.add(group.GroupId);
-      if (group.GroupName === "default") defaultGroups.set(`${location}|${group.VpcId}`, group.GroupId);
+      if (group.GroupName === DEFAULT_GROUP_NAME)
+        defaultGroups.set(`${location}|${group.VpcId}`, group.GroupId);
     }
   }
   return { interfacesByInstance, ownedGroupIds, groupIds, groups, recorded, defaultGroups, regions: state };
@@ -353,7 +354,9 @@ function existingOriginals(
 /**
  * ENIs that carry segsync's groups or its sealed record of their original groups (the interfaces
  * segsync enforced, and no other), but whose workload is no longer enforced here: they get their
- * groups back. Stopped workloads and destinations that do not fit are left as they are.
+ * groups back, in the same plan that deletes the groups they no longer need (EC2 refuses to delete
+ * a group an ENI carries). An ENI attached to no instance that carries segsync's group gets its
+ * groups back too. Stopped workloads and destinations that do not fit are left as they are.
  */
 function restores(
   index: StateIndex,
@@ -369,12 +372,12 @@ function restores(
     const location: AwsLocation = { account: region.account, region: region.region };
     for (const eni of region.networkInterfaces) {
       const instanceId = eni.Attachment?.InstanceId;
-      if (instanceId === undefined || enforced.has(eni.NetworkInterfaceId)) continue;
+      if (enforced.has(eni.NetworkInterfaceId)) continue;
       const hasOwned = eni.Groups.some((g) => index.ownedGroupIds.has(g.GroupId));
       const tagged = index.recorded.has(eni.NetworkInterfaceId);
       if (!hasOwned && !tagged) continue;
       const originals = existingOriginals(index, eni, locationKey(location), findings);
-      const workload = `aws:${region.account}:${region.region}:${instanceId}`;
+      const workload = instanceId === undefined ? "" : `aws:${region.account}:${region.region}:${instanceId}`;
       const report = treatments.get(workload);
       if (report?.treatment === "inactive") continue;
       const network = `aws:${region.account}:${region.region}:${eni.VpcId}`;

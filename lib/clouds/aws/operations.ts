@@ -59,6 +59,7 @@ export type AwsOperation = { readonly location: AwsLocation } & (
   | {
       readonly kind: "setInterfaceGroups";
       readonly networkInterfaceId: string;
+      /** "" for an ENI attached to no instance. */
       readonly workload: string;
       readonly before: readonly string[];
       readonly after: readonly GroupRef[];

@@ -129,7 +129,10 @@ export function summarizeAwsOperation(operation: AwsOperation, state: AwsState):
         ...base,
         action: "update",
         objectType: "network interface",
-        object: `${operation.networkInterfaceId} of ${operation.workload}`,
+        object:
+          operation.workload === ""
+            ? `${operation.networkInterfaceId} (attached to no instance)`
+            : `${operation.networkInterfaceId} of ${operation.workload}`,
         detail: `groups ${operation.before.map(names.group).join(" ") || "none"} → ${operation.after.map((ref) => refName(ref, names)).join(" ")}`,
         narrows: true,
       };

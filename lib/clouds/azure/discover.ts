@@ -116,7 +116,13 @@ export async function discoverAzure(
     return problem === undefined;
   });
   const vms = sortById(keep);
-  const nics = vms.flatMap((vm) => nicsOf(vm, nicsByVm.get(key(vm.id)) ?? []));
+  // A NIC attached to no VM (kept after its VM was deleted, or detached) that still carries
+  // segsync's NSG or ASGs is read too, so that segsync gives it back what it had before deleting
+  // them (ARM refuses to delete an NSG or ASG in use).
+  const detached = interfaces.filter(
+    (nic) => nic.virtualMachine === undefined && touchedBySegsync(nic, recordOf, ownedNsgs, ownedAsgs),
+  );
+  const nics = [...vms.flatMap((vm) => nicsOf(vm, nicsByVm.get(key(vm.id)) ?? [])), ...detached];
   const publicIps = nics.some((nic) => nic.ipConfigurations.some((c) => c.publicIPAddress !== undefined))
     ? await api.listPublicIPAddresses()
     : [];

@@ -48,14 +48,21 @@ describe("AWS additive attachment: what kept customer groups admit", () => {
           PrefixListIds: [{ PrefixListId: "pl-0abc" }],
         }),
         permission({ FromPort: 0, ToPort: 65535 }),
-      ].map(describePermission),
+      ].map((p) => describePermission(p)),
     ).toEqual([
       "tcp/22 from 10.8.0.0/16",
       "udp/1000-2000 from ::/0",
-      "all traffic from sg-0123",
+      "all traffic from every interface that carries sg-0123",
       "icmp from pl-0abc",
       "tcp/all ports from nothing",
     ]);
+  });
+
+  it("names a source group as it is given, and says that it admits every interface that carries it", () => {
+    const rule = permission({ FromPort: 443, ToPort: 443, UserIdGroupPairs: [{ GroupId: "sg-0123" }] });
+    expect(describePermission(rule, (id) => `web (${id})`)).toBe(
+      "tcp/443 from every interface that carries web (sg-0123)",
+    );
   });
 
   it("reports each kept group with inbound rules once, and none without", () => {
@@ -76,7 +83,7 @@ describe("AWS additive attachment: what kept customer groups admit", () => {
         severity: "warning",
         subject: `abc@${VPC}|sg-1`,
         message:
-          "app=shop,role=db in vpc-0a1b2c3d: customer group sg-1 (legacy-ssh) stays (attachment: additive) and admits tcp/22 from 0.0.0.0/0, beyond what the policy allows",
+          "app=shop,role=db in vpc-0a1b2c3d: customer group legacy-ssh (sg-1) stays (attachment: additive) and admits tcp/22 from 0.0.0.0/0, beyond what the policy allows",
       },
     ]);
   });

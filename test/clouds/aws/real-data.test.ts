@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { additiveFindings } from "../../../lib/clouds/aws/additive.js";
 import { discoverAws, toWorkload } from "../../../lib/clouds/aws/discover.js";
 import {
   AwsAccessError,
@@ -10,6 +11,7 @@ import { AwsEventError } from "../../../lib/clouds/aws/event-errors.js";
 import { parseAwsEvent } from "../../../lib/clouds/aws/events.js";
 import type { AwsLocation } from "../../../lib/clouds/aws/model.js";
 import type { SdkAwsApi } from "../../../lib/clouds/aws/sdk-api.js";
+import type { DestinationIntent } from "../../../lib/compile/model.js";
 import {
   awsFixture,
   type Ec2Replay,
@@ -494,6 +496,30 @@ describe("discoverAws over the recorded responses", () => {
       `EC2 security group sg-68d8a958 in ${WHERE}`,
     );
     expect(discovery.findings.every((finding) => finding.code === "aws-unreadable-object")).toBe(true);
+  });
+
+  it("additive mode names botocore's recorded VPC default group and says it admits every interface that carries it", async () => {
+    const api = await apiAnswering(region(recorded("describe-security-groups-classic-and-vpc.xml")));
+    const discovery = await discoverAws(api, { tagPrefix: "seg-", dimensions: ["app"] }, AWS_OWNERSHIP);
+    const groups = new Map(discovery.state.securityGroups.map((group) => [group.GroupId, group]));
+    const network = "aws:123456789012:eu-west-1:vpc-8d2910e4";
+    const destination: DestinationIntent = {
+      key: `abc@${network}`,
+      identity: "app=shop",
+      hash: "abc",
+      network,
+      cloud: "aws",
+      labels: { app: "shop" },
+      enforcement: "enforced",
+      members: [],
+      grants: [],
+    };
+
+    expect(
+      additiveFindings(destination, "vpc-8d2910e4", ["sg-97b1aefb"], groups).map((f) => f.message),
+    ).toEqual([
+      "app=shop in vpc-8d2910e4: customer group default (sg-97b1aefb) stays (attachment: additive) and admits all traffic from every interface that carries default (sg-97b1aefb), beyond what the policy allows; it is vpc-8d2910e4's default group, which EC2 gives every interface launched without a named group, so that is every such member of vpc-8d2910e4",
+    ]);
   });
 
   it("fails with the read's error when EC2 refuses it: an unreadable region is not an empty one", async () => {
