@@ -44,8 +44,8 @@ export type Fault =
       readonly from: number;
       readonly to: number;
     }
-  /** The process dies before the write after `afterWrites` more, in the reconcile at step `at`. */
-  | (PipelineFault & { readonly kind: "crash"; readonly cloud: Cloud; readonly afterWrites: number })
+  /** The process dies before the write after `afterWrites` more on each cloud, in the reconcile at step `at`. */
+  | (PipelineFault & { readonly kind: "crash"; readonly afterWrites: number })
   /** The workload is terminated once `afterOperations` of `cloud`'s plan are applied. */
   | (PipelineFault & {
       readonly kind: "terminateWhileApplying";
@@ -167,7 +167,7 @@ function withPublic<T extends object>(spec: T & { publicIp: string | undefined }
 }
 
 function generateEstate(builder: Builder, random: Random): Estate {
-  const count = random.int(3, 9);
+  const count = random.int(4, 10);
   const workloads: Estate["workloads"][number][] = [];
   for (let index = 0; index < count; index++) {
     const cloud = builder.cloud();
@@ -199,14 +199,14 @@ function generateRule(random: Random, app: string): Record<string, unknown> {
 }
 
 function generatePolicy(random: Random, options: GenerateOptions): Record<string, unknown> {
-  const rulesets = APPS.filter(() => random.chance(0.8)).map((app) => {
+  const rulesets = APPS.filter(() => random.chance(0.9)).map((app) => {
     const scope: Record<string, string> = { app };
     if (random.chance(0.5)) scope.env = random.pick(ENVS);
     return {
       name: `${app}-${scope.env ?? "all"}`,
       scope,
       enforcement: random.chance(0.85) ? "enforced" : "visibility",
-      rules: Array.from({ length: random.int(1, 3) }, () => generateRule(random, app)),
+      rules: Array.from({ length: random.int(1, 4) }, () => generateRule(random, app)),
     };
   });
   const connected = random.chance(0.5) ? [[NETWORKS.aws[0]?.id, NETWORKS.azure[0]?.id]] : [];
@@ -293,7 +293,7 @@ function pipelineFault(builder: Builder, random: Random, at: number): Fault | un
     ["editCustomer", 1],
   ] as const);
   const afterOperations = random.int(0, 3);
-  if (kind === "crash") return { kind, at, cloud: builder.cloud(), afterWrites: random.int(0, 2) };
+  if (kind === "crash") return { kind, at, afterWrites: random.int(0, 3) };
   if (kind === "editOwned") return { kind, at, cloud: "aws", afterOperations };
   if (kind === "editCustomer") {
     const gcp = builder.running().filter((w) => w.cloud === "gcp");

@@ -75,8 +75,8 @@ function setWindowFaults(simulation: Simulation, faults: readonly Fault[], index
       faults.findLast(
         (f) =>
           f.kind === kind &&
-          f.cloud === cloud &&
           "from" in f &&
+          f.cloud === cloud &&
           index !== undefined &&
           f.from <= index &&
           index <= f.to,
@@ -150,7 +150,8 @@ class OutsideHands {
 function armPipelineFaults(simulation: Simulation, hands: OutsideHands, faults: readonly Fault[]) {
   const waiting = faults.filter((f) => f.kind !== "throttle" && f.kind !== "serverErrors");
   for (const fault of waiting)
-    if (fault.kind === "crash") simulation.clouds.failAfterWrites(fault.cloud, fault.afterWrites);
+    if (fault.kind === "crash")
+      for (const cloud of CLOUDS) simulation.clouds.failAfterWrites(cloud, fault.afterWrites);
   const acts = waiting.filter((f) => f.kind !== "crash");
   const fire = (done: number, cloud?: Cloud) => {
     for (const fault of [...acts]) {
