@@ -3,7 +3,8 @@
  * `npm run fuzz -- --seeds N --time T` runs seeds from --from (default 1) until N have run or T
  * seconds have passed, shrinks each failing case to a minimal named scenario, and writes every
  * failure (seed, problems, shrunk case) to --out (default fuzz-failures.json). Exit code 1 when a
- * seed failed. --additive and --shared-vpc add the cases CI leaves out (known defects).
+ * seed failed. --additive and --shared-vpc add the cases CI leaves out (known defects);
+ * --watch-initial-sync also watches the flows of the initial full sync (a defect not fixed yet).
  */
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     additive: { type: "boolean", default: false },
     "shared-vpc": { type: "boolean", default: false },
     "no-shrink": { type: "boolean", default: false },
+    "watch-initial-sync": { type: "boolean", default: false },
   },
 });
 
@@ -34,29 +36,32 @@ const seeds = count("seeds", values.seeds);
 const first = count("from", values.from);
 const deadline = Date.now() + count("time", values.time) * 1000;
 const options = { additive: values.additive, sharedVpc: values["shared-vpc"] };
+const run = { watchInitialSync: values["watch-initial-sync"] };
 
 const failures = [];
-let run = 0;
+let seedsRun = 0;
 const started = Date.now();
 for (let seed = first; seed < first + seeds && Date.now() < deadline; seed++) {
   const fuzz = generateCase(seed, options);
-  const outcome = await runCase(fuzz);
-  run++;
+  const outcome = await runCase(fuzz, run);
+  seedsRun++;
   const problems = outcome.problems.filter((problem) => problem.kind !== "invalid-case");
   const kind = problems[0]?.kind;
   if (kind === undefined) continue;
-  const shrunk = values["no-shrink"] ? undefined : await shrink(fuzz, kind);
+  const shrunk = values["no-shrink"] ? undefined : await shrink(fuzz, kind, { run });
   console.log(`seed ${seed}: ${shrunk?.name ?? kind}`);
   failures.push({ seed, problems: problems.slice(0, 10), problemCount: problems.length, shrunk, case: fuzz });
 }
 const report = {
-  options,
+  options: { ...options, ...run },
   firstSeed: first,
-  seedsRun: run,
+  seedsRun,
   seconds: Math.round((Date.now() - started) / 1000),
   failed: failures.length,
   failures,
 };
 await writeFile(values.out, `${JSON.stringify(report, null, 2)}\n`);
-console.log(`${run} seeds from ${first} in ${report.seconds} s: ${failures.length} failed (${values.out})`);
+console.log(
+  `${seedsRun} seeds from ${first} in ${report.seconds} s: ${failures.length} failed (${values.out})`,
+);
 process.exitCode = failures.length > 0 ? 1 : 0;

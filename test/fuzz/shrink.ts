@@ -5,7 +5,7 @@
  * longer there; such a case is invalid, not a reproduction, and is not kept.
  */
 import type { Fault, FuzzCase } from "./generate.js";
-import { type ProblemKind, runCase } from "./run-case.js";
+import { type ProblemKind, type RunOptions, runCase } from "./run-case.js";
 
 export interface Shrunk {
   readonly fuzz: FuzzCase;
@@ -63,7 +63,7 @@ function* smaller(fuzz: FuzzCase): Generator<FuzzCase> {
 export function scenarioName(fuzz: FuzzCase, kind: ProblemKind): string {
   const steps = fuzz.steps.map((step) => Object.keys(step)[0]).join(", ");
   const faults = fuzz.faults
-    .map((fault) => ("cloud" in fault ? `${fault.kind} (${fault.cloud})` : fault))
+    .map((fault) => ("cloud" in fault ? `${fault.kind} (${fault.cloud})` : fault.kind))
     .join(", ");
   const delivery = fuzz.delivery ? ", at-least-once delivery" : "";
   return `${kind} after ${steps || "no step"}${faults ? `; faults: ${faults}` : ""}${delivery} (seed ${fuzz.seed})`;
@@ -72,21 +72,23 @@ export function scenarioName(fuzz: FuzzCase, kind: ProblemKind): string {
 /** Whether a case still fails the way the original did; by default, a run with a problem of that kind. */
 export type StillFails = (fuzz: FuzzCase, kind: ProblemKind) => Promise<boolean>;
 
-async function fails(fuzz: FuzzCase, kind: ProblemKind): Promise<boolean> {
-  try {
-    return (await runCase(fuzz)).problems.some((problem) => problem.kind === kind);
-  } catch {
-    return false;
-  }
+function failsUnder(run: RunOptions): StillFails {
+  return async (fuzz, kind) => {
+    try {
+      return (await runCase(fuzz, run)).problems.some((problem) => problem.kind === kind);
+    } catch {
+      return false;
+    }
+  };
 }
 
 export async function shrink(
   fuzz: FuzzCase,
   kind: ProblemKind,
-  options: { readonly attempts?: number; readonly stillFails?: StillFails } = {},
+  options: { readonly attempts?: number; readonly stillFails?: StillFails; readonly run?: RunOptions } = {},
 ): Promise<Shrunk> {
   const budget = options.attempts ?? 300;
-  const stillFails = options.stillFails ?? fails;
+  const stillFails = options.stillFails ?? failsUnder(options.run ?? {});
   let current = fuzz;
   let attempts = 0;
   let progress = true;
