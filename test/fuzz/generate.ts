@@ -5,7 +5,7 @@
  * duplicated and reordered) and a fault schedule. A case is plain data, so that a failing one
  * can be written to a file, shrunk (shrink.ts) and kept as a regression test.
  *
- * Two known defects are left out unless asked for (docs/simulation.md, "The randomized
+ * Two known defects are left out unless asked for (docs/scenarios.md, "The randomized
  * campaign"): additive attachment (`attachment: "additive"`) and GCP Shared VPC service projects
  * (`sharedVpc: true`). CI runs the campaign without them.
  */
