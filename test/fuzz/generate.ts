@@ -145,6 +145,8 @@ class Builder {
   /** segsync labels, each present most of the time, now and then with a value no rule names. */
   tags(): Record<string, string> {
     const tags: Record<string, string> = {};
+    // A workload leaving segsync altogether (issue 13 §2); only with additive, so that CI's seeds keep their cases.
+    if (this.options.additive && this.random.chance(0.05)) return tags;
     if (this.random.chance(0.9))
       tags["seg-app"] = this.random.chance(0.05) ? "other" : this.random.pick(APPS);
     if (this.random.chance(0.85)) tags["seg-env"] = this.random.pick(ENVS);
