@@ -54,6 +54,7 @@ function desired(parts: Partial<AwsDesired>): AwsDesired {
     interfaces: [],
     findings: [],
     rulesPerSecurityGroup: DEFAULT_AWS_QUOTAS.rulesPerSecurityGroup,
+    securityGroupsPerInterface: DEFAULT_AWS_QUOTAS.securityGroupsPerInterface,
     ...parts,
   };
 }

@@ -135,6 +135,7 @@ export async function applyAwsPlan(
           );
           break;
         }
+        case "addInterfaceGroups":
         case "setInterfaceGroups":
           if (refused.has(`${where}|record|${operation.networkInterfaceId}`))
             throw new DependsOnRefusedError(

@@ -81,6 +81,8 @@ export interface AwsDesired {
   readonly findings: readonly AwsFinding[];
   /** The quota the groups were packed against; the diff keeps every intermediate state within it. */
   readonly rulesPerSecurityGroup: number;
+  /** How many groups an ENI can carry: a make-before-break step needs room for old and new. */
+  readonly securityGroupsPerInterface: number;
 }
 
 export function ruleKey(rule: DesiredRule): string {

@@ -162,7 +162,17 @@ function diffRegion(desired: AwsDesired, region: AwsState[number], ownership: Aw
     const eni = interfacesById.get(wanted.networkInterfaceId);
     if (!eni) continue;
     const recorded = ownership.recordedOriginals(location, eni) !== undefined;
-    operations.push(...diffInterface(wanted, eni, recorded, location, names.groups, groupRef));
+    operations.push(
+      ...diffInterface(
+        wanted,
+        eni,
+        recorded,
+        location,
+        names.groups,
+        groupRef,
+        desired.securityGroupsPerInterface,
+      ),
+    );
     const after = [
       ...wanted.ownedGroups.map((name) => {
         const ref = groupRef(wanted.vpcId, name);
@@ -187,6 +197,7 @@ function diffInterface(
   location: AwsOperation["location"],
   ownedNames: ReadonlyMap<string, string>,
   groupRef: (vpcId: string, name: string) => GroupRef,
+  groupsPerInterface: number,
 ): AwsOperation[] {
   const operations: AwsOperation[] = [];
   const current = eni.Groups.map((g) => g.GroupId);
@@ -207,6 +218,20 @@ function diffInterface(
   const same =
     after.length === currentSet.size && after.every((ref) => "groupId" in ref && currentSet.has(ref.groupId));
   if (!same) {
+    // Make before break: while a plan moves ENIs one by one, an ENI keeps its old groups until
+    // every ENI carries its new ones, if the ENI can hold both (docs/internals.md).
+    const added = after.filter((ref) => !("groupId" in ref) || !currentSet.has(ref.groupId));
+    const dropped = current.some((id) => !after.some((ref) => "groupId" in ref && ref.groupId === id));
+    if (added.length > 0 && dropped && current.length + added.length <= groupsPerInterface) {
+      operations.push({
+        location,
+        kind: "addInterfaceGroups",
+        networkInterfaceId: eni.NetworkInterfaceId,
+        workload: wanted.workload,
+        before: current,
+        after: [...current.map((groupId) => ({ groupId })), ...added],
+      });
+    }
     operations.push({
       location,
       kind: "setInterfaceGroups",

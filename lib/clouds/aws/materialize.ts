@@ -106,6 +106,7 @@ export function materializeAws(intent: Intent, state: AwsState, options: AwsMate
     ),
     findings,
     rulesPerSecurityGroup: options.quotas.rulesPerSecurityGroup,
+    securityGroupsPerInterface: options.quotas.securityGroupsPerInterface,
   };
 }
 

@@ -57,6 +57,20 @@ export type AwsOperation = { readonly location: AwsLocation } & (
       readonly groupIds: readonly string[];
     }
   | {
+      /**
+       * Make before break (docs/internals.md): segsync's groups added to an ENI beside the groups
+       * it has, before any ENI of the plan loses a group. Two ENIs that a customer group lets talk
+       * (the VPC's default group admits its own members) keep talking while the plan moves them one
+       * by one: each already carries its new group when the other loses the old one.
+       */
+      readonly kind: "addInterfaceGroups";
+      readonly networkInterfaceId: string;
+      /** "" for an ENI attached to no instance. */
+      readonly workload: string;
+      readonly before: readonly string[];
+      readonly after: readonly GroupRef[];
+    }
+  | {
       readonly kind: "setInterfaceGroups";
       readonly networkInterfaceId: string;
       /** "" for an ENI attached to no instance. */
@@ -89,6 +103,7 @@ export const OPERATION_ORDER: readonly AwsOperationKind[] = [
   "authorizeIngress",
   "modifyPrefixList",
   "recordOriginalGroups",
+  "addInterfaceGroups",
   "setInterfaceGroups",
   "revokeIngress",
   "forgetOriginalGroups",

@@ -124,6 +124,21 @@ export function summarizeAwsOperation(operation: AwsOperation, state: AwsState):
         detail: `record original groups ${operation.groupIds.map(names.group).join(" ")}`,
         narrows: false,
       };
+    case "addInterfaceGroups":
+      return {
+        ...base,
+        action: "update",
+        objectType: "network interface",
+        object:
+          operation.workload === ""
+            ? `${operation.networkInterfaceId} (attached to no instance)`
+            : `${operation.networkInterfaceId} of ${operation.workload}`,
+        detail: `add ${operation.after
+          .slice(operation.before.length)
+          .map((ref) => refName(ref, names))
+          .join(" ")} beside ${operation.before.map(names.group).join(" ")} (make before break)`,
+        narrows: false,
+      };
     case "setInterfaceGroups":
       return {
         ...base,

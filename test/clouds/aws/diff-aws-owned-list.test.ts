@@ -63,6 +63,7 @@ function desired(rulesPerSecurityGroup: number): AwsDesired {
     interfaces: [],
     findings: [],
     rulesPerSecurityGroup,
+    securityGroupsPerInterface: 5,
   };
 }
 

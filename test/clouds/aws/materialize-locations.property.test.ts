@@ -149,6 +149,7 @@ function restrict(desired: AwsDesired, keys: ReadonlySet<string>, state: AwsStat
     interfaces: desired.interfaces.filter(inside),
     findings: desired.findings.filter((f) => keys.has(findingLocation(f, state))),
     rulesPerSecurityGroup: desired.rulesPerSecurityGroup,
+    securityGroupsPerInterface: desired.securityGroupsPerInterface,
   };
 }
 
