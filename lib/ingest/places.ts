@@ -98,6 +98,16 @@ export class ConfiguredPlaces {
     }
   }
 
+  /**
+   * The project of a GCP workload admitted only as a possible Shared VPC service project (the list
+   * does not name it): its host must be confirmed before it is read. Undefined for any other.
+   */
+  unlistedGcpProject(workloadId: WorkloadId): string | undefined {
+    if (!this.#gcpServiceProjects || workloadIdProblem(workloadId) !== undefined) return undefined;
+    const parts = parseWorkloadId(workloadId);
+    return parts.cloud === "gcp" && !this.#gcp.has(parts.project) ? parts.project : undefined;
+  }
+
   /** Why an Azure subscription is not configured (compared case-insensitively), or undefined. */
   refusalOfSubscription(subscription: string): PlaceRefusal | undefined {
     return this.#azure.has(subscription.toLowerCase())
