@@ -103,4 +103,15 @@ describe("GCP Shared VPC: a service project that held nothing at the start", () 
     const again = await simulation.fullSync({ dryRun: true });
     expect(again.plan.gcp?.operations ?? []).toEqual([]);
   });
+
+  it("an estate workload in the host's network attaches its project, as Compute requires", async () => {
+    if (!POLICY.ok) throw new Error("the policy must load");
+    const estate = estateOf(
+      `${ESTATE}  - { id: "${WEB}", network: "${GCP_NET}", privateIp: 10.3.0.21, tags: { seg-app: shop, seg-role: web } }\n`,
+    );
+    const simulation = Simulation.start(POLICY.policy, estate);
+    expect(await simulation.clouds.gcp(HOST).getXpnResources()).toEqual([SERVICE]);
+    expect(await simulation.clouds.gcp(SERVICE).getXpnHost()).toBe(HOST);
+    expect(await simulation.clouds.gcp(HOST).getXpnHost()).toBeUndefined();
+  });
 });
