@@ -67,7 +67,13 @@ export function functionEnvironment(
         SEGSYNC_QUEUE_URL: names.queueUrl,
         SEGSYNC_PUBSUB_AUDIENCE: settings.pubSub?.audience ?? "",
         SEGSYNC_PUBSUB_EMAIL: settings.pubSub?.serviceAccountEmail ?? "",
-        SEGSYNC_GCP_PROJECTS: JSON.stringify(settings.config.gcp?.projects ?? []),
+        SEGSYNC_GCP_PROJECTS: JSON.stringify([
+          ...(settings.config.gcp?.projects ?? []),
+          ...(settings.config.gcp?.serviceProjects ?? []),
+        ]),
+        SEGSYNC_GCP_FIND_SERVICE_PROJECTS: String(
+          settings.config.gcp !== undefined && settings.config.gcp.findServiceProjects !== false,
+        ),
       };
     case "reconciler":
       return {

@@ -97,6 +97,11 @@ export const GcpEventsEnvironmentSchema = z.object({
   SEGSYNC_PUBSUB_EMAIL: z.email(),
   /** The projects whose entries are accepted (JSON array of project ids); others are acknowledged, counted and dropped. */
   SEGSYNC_GCP_PROJECTS: json(z.array(z.string().regex(GCP_PROJECT, "not a GCP project id")).min(1)),
+  /**
+   * "true": entries of other projects are accepted too, as possible Shared VPC service projects of
+   * those (the reconciler confirms each before reading it); the config's `gcp.findServiceProjects`.
+   */
+  SEGSYNC_GCP_FIND_SERVICE_PROJECTS: z.enum(["true", "false"]).default("false"),
 });
 
 export const ReconcilerEnvironmentSchema = z.object({

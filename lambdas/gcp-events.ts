@@ -129,7 +129,10 @@ function wire(): GcpEventsHandler {
       googleKeySet(),
     ),
     queue: new SqsEventQueue(new SQSClient({}), environment.SEGSYNC_QUEUE_URL),
-    places: new ConfiguredPlaces({ gcp: environment.SEGSYNC_GCP_PROJECTS }),
+    places: new ConfiguredPlaces({
+      gcp: environment.SEGSYNC_GCP_PROJECTS,
+      gcpServiceProjects: environment.SEGSYNC_GCP_FIND_SERVICE_PROJECTS === "true",
+    }),
     clock: () => new Date(),
     logger: new Logger({ serviceName: SERVICE }),
     metrics: new Metrics({ namespace: "segsync", serviceName: SERVICE }),

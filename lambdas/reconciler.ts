@@ -17,6 +17,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { z } from "zod";
 import type { AzureConnection } from "../lib/clouds/azure/provider.js";
+import type { GcpConnection } from "../lib/clouds/gcp/provider.js";
 import { ConfiguredPlaces } from "../lib/ingest/places.js";
 import { QueueMessageSchema } from "../lib/ingest/queue-message.js";
 import { DynamoDbInventoryStore } from "../lib/inventory/dynamodb-store.js";
@@ -58,6 +59,8 @@ export interface ReconcilerHandlerDeps {
   readonly places: ConfiguredPlaces;
   /** Resolves azure-nic messages to their VMs. */
   readonly azure: AzureConnection;
+  /** Confirms the host of a possible Shared VPC service project (absent: its messages are ignored). */
+  readonly gcp?: GcpConnection;
   readonly logger: StructuredLog;
   readonly metrics: MetricsPort;
   /** Milliseconds, for the latency metric. */
@@ -181,6 +184,7 @@ export interface ReconcilerParts {
   readonly drivers: Readonly<Record<Cloud, CloudDriver>>;
   readonly places: ConfiguredPlaces;
   readonly azure: AzureConnection;
+  readonly gcp?: GcpConnection;
   readonly store: InventoryStore;
   readonly policy: Policy;
   readonly guard: GuardLimits;
@@ -203,6 +207,7 @@ export function reconcilerHandlerOf(parts: ReconcilerParts): ReconcilerHandler {
     reconciler,
     places: parts.places,
     azure: parts.azure,
+    ...(parts.gcp === undefined ? {} : { gcp: parts.gcp }),
     logger: parts.logger,
     metrics: parts.metrics,
   });
@@ -239,6 +244,7 @@ async function coldStart(): Promise<ReconcilerHandler> {
     drivers: live.drivers,
     places: ConfiguredPlaces.ofConnections(live.connections),
     azure: live.connections.azure,
+    gcp: live.connections.gcp,
     store: new DynamoDbInventoryStore({ client: new DynamoDBClient({}), table: environment.SEGSYNC_TABLE }),
     policy,
     guard: live.guard,

@@ -15,6 +15,7 @@ import { SIMULATOR_RECORD_KEY } from "../clouds/common/seals.js";
 import { exportGcp } from "../clouds/gcp/export.js";
 import { readGcpForExport } from "../clouds/gcp/export-read.js";
 import { GcpOwnership } from "../clouds/gcp/ownership.js";
+import { projectsToRead } from "../clouds/gcp/service-projects.js";
 import type { CloudFinding } from "../clouds/provider.js";
 import type { LabelConfig } from "../inventory/labels.js";
 import type { LiveConnections } from "../live/connect.js";
@@ -100,7 +101,10 @@ export async function exportLive(live: LiveConnections, labels: LabelConfig): Pr
   };
   const gcpNative: Required<NativeGcp> = { firewalls: [], instances: [] };
   const gcpReads = [];
-  for (const project of gcp.projects) {
+  // Shared VPC service projects of the configured hosts too, as every full read covers them.
+  const gcpProjects = await projectsToRead(gcp);
+  findings.push(...gcpProjects.findings);
+  for (const project of gcpProjects.projects) {
     gcpReads.push(await readGcpForExport(gcp.apiFor(project), labels, gcpOwners.live));
     places.push(`gcp:${project}`);
   }

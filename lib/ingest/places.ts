@@ -13,6 +13,12 @@ export interface PlaceList {
   readonly aws?: readonly { readonly account: string; readonly regions: readonly string[] }[];
   readonly azure?: readonly string[];
   readonly gcp?: readonly string[];
+  /**
+   * Whether a GCP project the list does not name may be a Shared VPC service project of one it
+   * does: its events are accepted, and the reconciler reads the project only once it names a
+   * configured host (docs/live.md, "GCP Shared VPC").
+   */
+  readonly gcpServiceProjects?: boolean;
 }
 
 /** Why an event's place is refused: a metric dimension, so a short fixed set. */
@@ -35,6 +41,7 @@ export class ConfiguredPlaces {
   /** Lowercased: Event Grid does not promise the case of a subscription id. */
   readonly #azure: ReadonlySet<string>;
   readonly #gcp: ReadonlySet<string>;
+  readonly #gcpServiceProjects: boolean;
 
   constructor(list: PlaceList) {
     const aws = new Map<string, Set<string>>();
@@ -46,18 +53,20 @@ export class ConfiguredPlaces {
     this.#aws = aws;
     this.#azure = new Set((list.azure ?? []).map((subscription) => subscription.toLowerCase()));
     this.#gcp = new Set(list.gcp ?? []);
+    this.#gcpServiceProjects = list.gcpServiceProjects === true && this.#gcp.size > 0;
   }
 
   /** The places of connections: AWS locations, Azure subscriptions, GCP projects. */
   static ofConnections(connections: {
     readonly aws: { readonly locations: readonly { readonly account: string; readonly region: string }[] };
     readonly azure: { readonly subscriptions: readonly string[] };
-    readonly gcp: { readonly projects: readonly string[] };
+    readonly gcp: { readonly projects: readonly string[]; readonly hosts?: readonly string[] };
   }): ConfiguredPlaces {
     return new ConfiguredPlaces({
       aws: connections.aws.locations.map(({ account, region }) => ({ account, regions: [region] })),
       azure: connections.azure.subscriptions,
       gcp: connections.gcp.projects,
+      gcpServiceProjects: (connections.gcp.hosts?.length ?? 0) > 0,
     });
   }
 
@@ -83,10 +92,20 @@ export class ConfiguredPlaces {
       case "azure":
         return this.refusalOfSubscription(parts.subscription);
       case "gcp":
-        return this.#gcp.has(parts.project)
+        return this.#gcp.has(parts.project) || this.#gcpServiceProjects
           ? undefined
           : { reason: "project-not-configured", detail: `GCP project ${parts.project}` };
     }
+  }
+
+  /**
+   * The project of a GCP workload admitted only as a possible Shared VPC service project (the list
+   * does not name it): its host must be confirmed before it is read. Undefined for any other.
+   */
+  unlistedGcpProject(workloadId: WorkloadId): string | undefined {
+    if (!this.#gcpServiceProjects || workloadIdProblem(workloadId) !== undefined) return undefined;
+    const parts = parseWorkloadId(workloadId);
+    return parts.cloud === "gcp" && !this.#gcp.has(parts.project) ? parts.project : undefined;
   }
 
   /** Why an Azure subscription is not configured (compared case-insensitively), or undefined. */

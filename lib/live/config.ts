@@ -118,6 +118,18 @@ export const LiveConfigSchema = z
     gcp: z
       .object({
         projects: z.array(z.string().regex(GCP_PROJECT, "not a GCP project id")).min(1),
+        /**
+         * Shared VPC service projects of the configured hosts, named: read at every full sync as
+         * the configured projects are, their events accepted by the ingest function
+         * (docs/live.md, "GCP Shared VPC").
+         */
+        serviceProjects: z.array(z.string().regex(GCP_PROJECT, "not a GCP project id")).optional(),
+        /**
+         * Whether the service projects attached to a configured project (a Shared VPC host) are
+         * read too, named or not: found through the host at each full sync, and through the
+         * project itself (its host must be configured) when an event names one first. Absent: true.
+         */
+        findServiceProjects: z.boolean().optional(),
         auth: GcpAuthSchema.default({ kind: "default" }),
         limits: GcpLimitsSchema.optional(),
         priorities: GcpPrioritiesSchema.optional(),

@@ -16,6 +16,7 @@ import { DEFAULT_AZURE_QUOTAS } from "../clouds/azure/config.js";
 import { AzureAccessError } from "../clouds/azure/errors.js";
 import type { AzureConnection } from "../clouds/azure/provider.js";
 import type { Sealer } from "../clouds/common/seals.js";
+import type { GcpApi } from "../clouds/gcp/api.js";
 import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../clouds/gcp/config.js";
 import { GcpAccessError } from "../clouds/gcp/errors.js";
 import type { GcpConnection } from "../clouds/gcp/provider.js";
@@ -179,26 +180,46 @@ function azureConnection(config: LiveConfig, clients: LiveClients["azure"] = {})
 
 function gcpConnection(config: LiveConfig, clients: LiveClients["gcp"] = {}): GcpConnection {
   const gcp = config.gcp;
-  const projects = gcp?.projects ?? [];
+  const hosts = gcp?.projects ?? [];
+  const projects = [...new Set([...hosts, ...(gcp?.serviceProjects ?? [])])];
   const configured = new Set(projects);
+  const findServiceProjects = gcp !== undefined && gcp.findServiceProjects !== false;
   const { authClient, ...endpoint } = clients;
   // createSdkGcpApiFactory imports the Compute SDK itself, on the first call of its clients.
   const factory = once(async () => {
     const credentials = authClient ?? (await import("./credentials-gcp.js")).gcpAuthClient(authOf(gcp));
     return createSdkGcpApiFactory({ ...endpoint, authClient: await credentials });
   });
+  const confirmed = new Map<string, () => Promise<GcpApi>>();
   return {
     projects,
+    ...(findServiceProjects ? { hosts } : {}),
     apiFor(project) {
-      if (!configured.has(project))
-        throw new GcpAccessError(
-          `GCP project ${project} is not among the configured projects`,
-          "NotConfigured",
-          0,
-        );
-      return deferredGcpApi(project, async () => (await factory())(project));
+      if (configured.has(project)) return deferredGcpApi(project, async () => (await factory())(project));
+      if (!findServiceProjects) throw notConfigured(project);
+      // Another project is read or written only once it names a configured host as its own.
+      let load = confirmed.get(project);
+      if (load === undefined) {
+        load = once(async () => {
+          const api = (await factory())(project);
+          const host = await api.getXpnHost();
+          if (host === undefined || !hosts.includes(host)) throw notConfigured(project, host);
+          return api;
+        });
+        confirmed.set(project, load);
+      }
+      return deferredGcpApi(project, load);
     },
   };
+}
+
+function notConfigured(project: string, host?: string): GcpAccessError {
+  const why = host === undefined ? "" : ` (its Shared VPC host ${host} is not configured either)`;
+  return new GcpAccessError(
+    `GCP project ${project} is not among the configured projects, nor a service project of one${why}`,
+    "NotConfigured",
+    0,
+  );
 }
 
 /** A configured cloud's auth; apiFor refuses every place of a cloud that is not configured before it gets here. */

@@ -65,5 +65,7 @@ export function deferredGcpApi(project: string, load: () => Promise<GcpApi>): Gc
     insertFirewall: async (firewall) => (await remember()).insertFirewall(firewall),
     patchFirewall: async (firewall) => (await remember()).patchFirewall(firewall),
     deleteFirewall: async (name) => (await remember()).deleteFirewall(name),
+    getXpnResources: async () => (await remember()).getXpnResources(),
+    getXpnHost: async () => (await remember()).getXpnHost(),
   };
 }

@@ -11,6 +11,7 @@
  * overrides it, and the next full sync checks it again.
  */
 import type { AzureConnection } from "../clouds/azure/provider.js";
+import type { GcpConnection } from "../clouds/gcp/provider.js";
 import type { ConfiguredPlaces } from "../ingest/places.js";
 import type { Cloud } from "../inventory/model.js";
 import {
@@ -63,6 +64,8 @@ export interface BatchDeps {
   readonly places: ConfiguredPlaces;
   /** For the azure-nic messages. */
   readonly azure: AzureConnection;
+  /** For the messages about a possible Shared VPC service project (absent: they are ignored). */
+  readonly gcp?: GcpConnection;
 }
 
 export async function reconcileBatch(

@@ -3,10 +3,14 @@
  * message is its event, unless its workload is in a place the connections do not manage (then it
  * is ignored: events are hints, and only from configured places); an azure-nic message is resolved
  * to its VM through the Azure connection, since Event Grid names the NIC and the ingest function
- * holds no Azure credentials; a full-sync message asks for a full sync.
+ * holds no Azure credentials; a GCP workload message about a project the config does not name is
+ * its event once the project names a configured Shared VPC host; a full-sync message asks for a
+ * full sync.
  */
 import { workloadOfNetworkInterface } from "../clouds/azure/discover.js";
 import type { AzureConnection } from "../clouds/azure/provider.js";
+import { GcpAccessError } from "../clouds/gcp/errors.js";
+import type { GcpConnection } from "../clouds/gcp/provider.js";
 import type { ConfiguredPlaces } from "../ingest/places.js";
 import type { QueueMessage } from "../ingest/queue-message.js";
 import type { WorkloadEvent } from "../ingest/workload-event.js";
@@ -33,10 +37,12 @@ export type MessageTarget =
       readonly retryable: boolean;
     };
 
-/** What resolving needs: the places the connections manage, and Azure for the NICs. */
+/** What resolving needs: the places the connections manage, Azure for the NICs, GCP for Shared VPC hosts. */
 export interface ResolveDeps {
   readonly places: ConfiguredPlaces;
   readonly azure: AzureConnection;
+  /** Absent: a project the places do not list is never confirmed as a service project, so ignored. */
+  readonly gcp?: GcpConnection;
 }
 
 /** Each message's target, in the order of the messages. */
@@ -52,6 +58,8 @@ async function resolveMessage({ id, message }: QueuedMessage, deps: ResolveDeps)
   if (message.kind === "workload") {
     const refusal = places.refusalOf(message.event.workloadId);
     if (refusal !== undefined) return { kind: "ignored", id, why: `${refusal.detail}: ${refusal.reason}` };
+    const unlisted = places.unlistedGcpProject(message.event.workloadId);
+    if (unlisted !== undefined) return confirmServiceProject(id, message.event, unlisted, deps.gcp);
     return { kind: "event", id, event: message.event };
   }
   if (message.kind === "full-sync") return { kind: "full-sync", id, reason: message.reason };
@@ -91,6 +99,42 @@ async function resolveMessage({ id, message }: QueuedMessage, deps: ResolveDeps)
       kind: "unresolved",
       id,
       cloud: "azure",
+      error: describeError(error),
+      retryable: isRetryable(error),
+    };
+  }
+}
+
+/**
+ * An event of a project the config does not name is one of a Shared VPC service project only when
+ * the project names a configured host (getXpnHost); otherwise ignored, as any unconfigured place.
+ */
+async function confirmServiceProject(
+  id: string,
+  event: WorkloadEvent,
+  project: string,
+  gcp: GcpConnection | undefined,
+): Promise<MessageTarget> {
+  const hosts = gcp?.hosts ?? [];
+  if (gcp === undefined || hosts.length === 0) {
+    return { kind: "ignored", id, why: `GCP project ${project}: project-not-configured` };
+  }
+  try {
+    const host = await gcp.apiFor(project).getXpnHost();
+    if (host !== undefined && hosts.includes(host)) return { kind: "event", id, event };
+    return {
+      kind: "ignored",
+      id,
+      why: `GCP project ${project} (Shared VPC host: ${host ?? "none"}): project-not-configured`,
+    };
+  } catch (error) {
+    if (error instanceof GcpAccessError && error.code === "NotConfigured") {
+      return { kind: "ignored", id, why: `GCP project ${project}: project-not-configured` };
+    }
+    return {
+      kind: "unresolved",
+      id,
+      cloud: "gcp",
       error: describeError(error),
       retryable: isRetryable(error),
     };

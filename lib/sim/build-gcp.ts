@@ -3,7 +3,8 @@
  * network or a workload (with Shared VPC they differ), the customer firewall rules of
  * `native.gcp` in their network's project, every estate network, and every workload's instance
  * with its labels and, from `native.gcp.instances`, its existing network tags and its secondary
- * NICs (nic1 and on).
+ * NICs (nic1 and on). A workload in another project's network makes its project a Shared VPC
+ * service project of that host.
  */
 import type { GcpLimits } from "../clouds/gcp/config.js";
 import { type GcpFirewall, networkUrl, parseNetworkUrl } from "../clouds/gcp/model.js";
@@ -65,6 +66,11 @@ export function buildGcp(estate: Estate, index: EstateIndex, limits: GcpLimits |
     const sim = parts.cloud === "gcp" ? sims.get(parts.project) : undefined;
     if (parts.cloud !== "gcp" || network?.cloud !== "gcp" || sim === undefined) continue;
     refusedAt(["workloads", entry.index], () => {
+      // Compute accepts a NIC in another project's network only from one of its service projects.
+      if (network.project !== parts.project) {
+        sim.setXpnHost(network.project);
+        sims.get(network.project)?.enableXpnResource(parts.project);
+      }
       const created = sim.createInstance({
         zone: parts.zone,
         name: parts.instanceName,

@@ -120,7 +120,12 @@ export class SimulatedClouds {
         apiFor: (subscription) => this.port("azure", subscription),
         subscriptions: this.keys("azure"),
       },
-      gcp: { apiFor: (project) => this.port("gcp", project), projects: this.keys("gcp") },
+      gcp: {
+        apiFor: (project) => this.port("gcp", project),
+        projects: this.keys("gcp"),
+        // Any of them may be a Shared VPC host: service projects attached later are read too.
+        hosts: this.keys("gcp"),
+      },
     };
   }
 
@@ -135,6 +140,15 @@ export class SimulatedClouds {
 
   gcp(project: string): SimulatedCompute {
     return this.sim("gcp", project);
+  }
+
+  /**
+   * Shared VPC: attaches `serviceProject` to `host` (both simulators learn it), as an administrator
+   * does before an instance of the service project can have a NIC in the host's network.
+   */
+  attachServiceProject(host: string, serviceProject: string): void {
+    this.gcp(serviceProject).setXpnHost(host);
+    this.gcp(host).enableXpnResource(serviceProject);
   }
 
   /** The State document (docs/formats.md, "State"). */

@@ -103,6 +103,8 @@ const gcp: CloudDriver = {
     const { project, zone, instanceName } = partsOf(workload, "gcp");
     const network = networkParts(clouds, workload);
     if (network.cloud !== "gcp") throw new TypeError(`${workload.network} is not a GCP network`);
+    // Compute accepts a NIC in another project's network only from one of its service projects.
+    if (network.project !== project) clouds.attachServiceProject(network.project, project);
     const created = clouds.gcp(project).createInstance({
       zone,
       name: instanceName,

@@ -62,6 +62,8 @@ const AWS_API = "aws:111111111111:us-east-1:i-0a00000000000003";
 const AWS_DB = "aws:111111111111:us-east-1:i-0a00000000000005";
 const AZURE_BLOG_WEB = `azure:${SUB}:rg-blog-prod:vm-blog-web-1`;
 const GCP_SHOP_WEB_3 = "gcp:shop-prod:us-central1-a:shop-web-3";
+/** A Shared VPC service project of shop-prod that holds nothing in the estate. */
+const SERVICE_WEB = "gcp:shop-svc-new:us-central1-a:web-9";
 
 const SECRET = "eg-secret-0123456789abcdef";
 const SECRET_OPTIONS = { header: "x-segsync-secret", queryParameter: "code" };
@@ -417,6 +419,7 @@ function reconcilerOn(refusals: ReadonlyMap<WorkloadId, Error> = new Map()) {
     drivers,
     places: ConfiguredPlaces.ofConnections(connections),
     azure: connections.azure,
+    gcp: connections.gcp,
     store,
     policy,
     guard: DEFAULT_GUARD_LIMITS,
@@ -554,6 +557,29 @@ describe("a poison message in the middle of a FIFO batch does not hold back the 
     );
     expect(telemetry.metric("MessagesIgnored")).toBe(outside.length);
     expect((await h.store.get(AWS_WEB_2))?.workload.state).toBe("stopped");
+  });
+
+  it("a message about a Shared VPC service project no read knew yet is read, once it names a configured host", async () => {
+    const h = reconcilerOn();
+    expect(failedIds(await h.handle(batch(FULL_SYNC)))).toEqual([]);
+    h.reads.length = 0;
+    forgetLogs();
+    // Launched after the connections were made, in shop-prod's network: shop-svc-new is attached to shop-prod.
+    const launched = await h.messages({
+      launch: {
+        id: SERVICE_WEB,
+        network: "gcp:shop-prod:prod-net",
+        privateIp: "10.3.0.200",
+        tags: { "seg-app": "shop", "seg-env": "prod", "seg-role": "web" },
+      },
+    });
+    const response = await h.handle(batch(...launched));
+    expect(failedIds(response)).toEqual([]);
+    expect(logged("queue message ignored")).toEqual([]);
+    expect(h.reads).toContain(SERVICE_WEB);
+    expect((await h.store.get(SERVICE_WEB))?.workload.state).toBe("running");
+    const tags = h.simulation.clouds.gcp("shop-svc-new").state().instances[0]?.tags.items ?? [];
+    expect(tags.some((tag) => tag.startsWith("segsync-"))).toBe(true);
   });
 
   it("a retryable failure (throttling) is still reported, with every later message (the FIFO rule)", async () => {

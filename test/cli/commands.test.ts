@@ -370,7 +370,7 @@ describe("apply and demo in process", () => {
     ).toBe(1);
     expect(output.err).toBe(
       `${config}:4:14 gcp.projects[0]: not a GCP project id\n` +
-        `${config}:5:3 gcp.region: unknown key "region" (allowed: projects, auth, limits, priorities)\n`,
+        `${config}:5:3 gcp.region: unknown key "region" (allowed: projects, serviceProjects, findServiceProjects, auth, limits, priorities)\n`,
     );
     expect(output.out).toBe("");
   });

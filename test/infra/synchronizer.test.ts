@@ -210,6 +210,8 @@ describe("SegmentationSynchronizer: the functions", () => {
     expect(JSON.parse(functionProps("gcp-events").Environment.Variables.SEGSYNC_GCP_PROJECTS)).toEqual([
       "shop-prod",
     ]);
+    // Shared VPC: events of other projects are let through, for the reconciler to confirm their host.
+    expect(functionProps("gcp-events").Environment.Variables.SEGSYNC_GCP_FIND_SERVICE_PROJECTS).toBe("true");
     expect(functionProps("azure-events").Environment.Variables.SEGSYNC_AWS_ACCOUNTS).toBeUndefined();
     expect(functionProps("aws-events").Environment.Variables.SEGSYNC_GCP_PROJECTS).toBeUndefined();
   });

@@ -36,6 +36,30 @@ describe("ConfiguredPlaces", () => {
     expect(places.refusalOf("aws:bogus")?.reason).toBe("not-a-workload-id");
   });
 
+  it("admits any GCP project as a possible Shared VPC service project when asked to, for the reader to confirm", () => {
+    const hosts = new ConfiguredPlaces({ gcp: ["shop-prod"], gcpServiceProjects: true });
+    expect(hosts.refusalOf("gcp:shop-svc-web:us-central1-a:web-1")).toBeUndefined();
+    expect(hosts.refusalOf("aws:222222222222:us-east-1:i-0a00000000000002")?.reason).toBe(
+      "account-not-configured",
+    );
+    // Without a configured project there is no host for it to belong to.
+    const none = new ConfiguredPlaces({ gcpServiceProjects: true });
+    expect(none.refusalOf("gcp:shop-svc-web:us-central1-a:web-1")?.reason).toBe("project-not-configured");
+  });
+
+  it("admits service projects of the connections' hosts, and only GCP projects when they have none", () => {
+    const connections = {
+      aws: { locations: [] },
+      azure: { subscriptions: [] },
+      gcp: { projects: ["shop-prod"], hosts: ["shop-prod"] },
+    };
+    expect(
+      ConfiguredPlaces.ofConnections(connections).refusalOf("gcp:shop-svc-web:us-central1-a:web-1"),
+    ).toBeUndefined();
+    const without = ConfiguredPlaces.ofConnections({ ...connections, gcp: { projects: ["shop-prod"] } });
+    expect(without.refusalOf("gcp:shop-svc-web:us-central1-a:web-1")?.reason).toBe("project-not-configured");
+  });
+
   it("compares subscription GUIDs case-insensitively", () => {
     expect(places.refusalOfSubscription(SUB)).toBeUndefined();
     expect(places.refusalOfSubscription(SUB.toUpperCase())).toBeUndefined();

@@ -55,6 +55,11 @@ const THREE_CLOUDS: LiveConfig = {
   guard: { maxRemovedRules: 5, maxRemovedShare: 0.5, shareAppliesAbove: 1 },
 };
 
+function gcpOf(config: LiveConfig): NonNullable<LiveConfig["gcp"]> {
+  if (config.gcp === undefined) throw new TypeError("the config has no gcp");
+  return config.gcp;
+}
+
 /** The @google-cloud/compute modules that Node has loaded (they are CommonJS: the require cache has them). */
 function computeModulesLoaded(): string[] {
   const cache = createRequire(import.meta.url).cache;
@@ -140,7 +145,24 @@ describe("connectLive", () => {
     expect(() => live.connections.azure.apiFor("00000000-0000-0000-0000-000000000000")).toThrow(
       AzureAccessError,
     );
-    expect(() => live.connections.gcp.apiFor("shop-dev")).toThrow(GcpAccessError);
+    // A project the config does not name may be a Shared VPC service project: asked on first use.
+    expect(live.connections.gcp.hosts).toEqual([PROJECT]);
+    expect(live.connections.gcp.apiFor("shop-dev").project).toBe("shop-dev");
+    const named = connectLive({
+      ...THREE_CLOUDS,
+      gcp: { ...gcpOf(THREE_CLOUDS), findServiceProjects: false },
+    });
+    expect(named.connections.gcp.hosts).toBeUndefined();
+    expect(() => named.connections.gcp.apiFor("shop-dev")).toThrow(GcpAccessError);
+  });
+
+  it("reads a named service project as a configured one, and lets the ingest function accept its events", () => {
+    const live = connectLive({
+      ...THREE_CLOUDS,
+      gcp: { ...gcpOf(THREE_CLOUDS), serviceProjects: ["shop-svc-1"] },
+    });
+    expect(live.connections.gcp.projects).toEqual([PROJECT, "shop-svc-1"]);
+    expect(live.connections.gcp.hosts).toEqual([PROJECT]);
   });
 
   it("imports the Azure SDK on the first ARM call, and the configured credential only when none is given", async () => {
@@ -169,6 +191,38 @@ describe("connectLive", () => {
     expect(found.networks.map((n) => n.id)).toEqual([`gcp:${PROJECT}:prod-net`]);
     // The control for the first test: reading GCP does load the SDK.
     expect(computeModulesLoaded()).not.toEqual([]);
+  });
+
+  it("reads another project only once its Shared VPC host (getXpnHost) is a configured project", async () => {
+    const service = await startComputeFake({
+      project: "shop-svc-1",
+      token: TOKEN,
+      zones: ["us-central1-a"],
+      xpnHost: { kind: "compute#project", name: PROJECT },
+    });
+    const stranger = await startComputeFake({
+      project: "shop-svc-2",
+      token: TOKEN,
+      xpnHost: { kind: "compute#project", name: "other-host" },
+    });
+    try {
+      const endpoint = (port: number) => ({ apiEndpoint: "127.0.0.1", port, protocol: "http" as const });
+      const attached = connectLive(THREE_CLOUDS, {
+        gcp: { ...endpoint(service.port), authClient: authClient() },
+      });
+      expect(await attached.connections.gcp.apiFor("shop-svc-1").listInstances()).toEqual([]);
+      const other = connectLive(THREE_CLOUDS, {
+        gcp: { ...endpoint(stranger.port), authClient: authClient() },
+      });
+      const refused = other.connections.gcp.apiFor("shop-svc-2").listInstances();
+      await expect(refused).rejects.toBeInstanceOf(GcpAccessError);
+      await expect(refused).rejects.toThrow(/its Shared VPC host other-host is not configured either/);
+      // Asked for its host, never listed.
+      expect(stranger.requests.map((r) => r.path)).toEqual(["/compute/v1/projects/shop-svc-2/getXpnHost"]);
+    } finally {
+      await service.stop();
+      await stranger.stop();
+    }
   });
 
   it("builds the configured Google credential on the first Compute call, and again after a failure", async () => {

@@ -28,6 +28,13 @@ export interface ComputeFakeOptions {
   readonly firewallsPageSize?: number;
   /** How many `wait` calls answer RUNNING before the operation is DONE. Default 1. */
   readonly runningWaits?: number;
+  /** projects.get's body (its `name` should be the project); absent: a minimal Project that is no Shared VPC host. */
+  readonly projectResource?: Json;
+  /** projects.getXpnResources' `resources` (XpnResourceId objects), paged by `xpnResourcesPageSize`. */
+  readonly xpnResources?: readonly Json[];
+  readonly xpnResourcesPageSize?: number;
+  /** projects.getXpnHost's body: the host's Project; absent: `{}`, as for a project attached to no host. */
+  readonly xpnHost?: Json;
 }
 
 export type InjectedFailure = "rateLimitExceeded" | "tooManyRequests";
@@ -251,6 +258,9 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
   }
 
   function route(method: string, path: string, query: URLSearchParams, body: Json | undefined): Json {
+    if (method === "GET" && path === `/compute/v1/projects/${project}`) {
+      return options.projectResource ?? { kind: "compute#project", name: project };
+    }
     const prefix = `/compute/v1/projects/${project}/`;
     if (!path.startsWith(prefix)) throw new HttpError(404, "notFound", `unknown project in ${path}`);
     const parts = path.slice(prefix.length).split("/").map(decodeURIComponent);
@@ -258,6 +268,17 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
       shape.split("/").length === parts.length &&
       shape.split("/").every((segment, index) => segment === "*" || segment === parts[index]);
     const part = (index: number) => parts[index] as string;
+    if (method === "GET" && at("getXpnResources")) {
+      const resources = [...(options.xpnResources ?? [])];
+      const { page, nextPageToken } = paginate(resources, query, options.xpnResourcesPageSize);
+      // An empty page carries no `resources`, as Compute omits empty lists.
+      return {
+        kind: "compute#projectsGetXpnResources",
+        ...(page.length === 0 ? {} : { resources: page }),
+        nextPageToken,
+      };
+    }
+    if (method === "GET" && at("getXpnHost")) return options.xpnHost ?? {};
     if (method === "GET" && at("aggregated/instances")) return aggregatedInstances(query);
     if (method === "GET" && at("aggregated/subnetworks")) return aggregatedSubnetworks();
     if (method === "GET" && at("zones/*/instances/*")) return publicInstance(getInstance(part(1), part(3)));

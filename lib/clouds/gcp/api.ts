@@ -32,6 +32,14 @@ export interface GcpApi {
   /** Replaces the rule's fields with these (same name). */
   patchFirewall(firewall: GcpFirewall): Promise<void>;
   deleteFirewall(name: string): Promise<void>;
+
+  /**
+   * Shared VPC, read on a host project: the ids of the service projects attached to it
+   * (projects.getXpnResources, resources of type PROJECT); empty when it is no host.
+   */
+  getXpnResources(): Promise<string[]>;
+  /** Shared VPC, read on a service project: its host project's id (projects.getXpnHost); undefined when it has none. */
+  getXpnHost(): Promise<string | undefined>;
 }
 
 export type GcpApiFactory = (project: string) => GcpApi;

@@ -14,20 +14,31 @@ import { type GcpDesired, materializeGcp } from "./materialize.js";
 import type { GcpState } from "./model.js";
 import type { GcpOperation } from "./operations.js";
 import { GcpOwnership, isOwnedTag, SEAL_TAG_PREFIX } from "./ownership.js";
+import { projectsToRead } from "./service-projects.js";
 import { summarizeGcpOperation } from "./summarize.js";
 
 /** How segsync reaches Compute: an API per project, and the projects it manages. */
 export interface GcpConnection {
   readonly apiFor: GcpApiFactory;
+  /** The projects read (narrowed: those of them that hold the scope). */
   readonly projects: readonly string[];
+  /**
+   * Shared VPC hosts whose attached service projects are read too, configured or not
+   * (service-projects.ts): at a full read, those each host lists; narrowed, the candidates whose
+   * host is one of these. Absent: none.
+   */
+  readonly hosts?: readonly string[];
+  /** Set by narrow: the scope's projects outside `projects`, read when they are service projects of a host. */
+  readonly candidates?: readonly string[];
 }
 
 export type GcpProvider = CloudProvider<GcpState, GcpDesired, GcpOperation, GcpConnection>;
 
 /**
- * The connection's projects that hold one of the networks (a network's project, which under
- * Shared VPC is the host, not the instances' project), in the connection's order; other clouds'
- * networks and projects the connection does not manage are left out. The same apiFor.
+ * The connection's projects that hold one of the networks or workloads (a network's project,
+ * which under Shared VPC is the host, not the instances' project), in the connection's order;
+ * other clouds' ids are left out. A project the connection does not list is a candidate when it
+ * has hosts: read if it turns out to be a service project of one. The same apiFor and hosts.
  */
 export function narrowGcpConnection(
   connection: GcpConnection,
@@ -36,7 +47,16 @@ export function narrowGcpConnection(
 ): GcpConnection {
   // A Shared VPC instance sits in a service project (its tag is written there), its network in the host.
   const holding = placesNamed("gcp", networks, workloads, (parts) => parts.project);
-  return { apiFor: connection.apiFor, projects: connection.projects.filter((p) => holding.has(p)) };
+  const projects = connection.projects.filter((p) => holding.has(p));
+  const known = new Set(connection.projects);
+  return {
+    apiFor: connection.apiFor,
+    projects,
+    ...(connection.hosts === undefined ? {} : { hosts: connection.hosts }),
+    // A service project that held nothing at the last full read (an instance just launched there).
+    candidates:
+      connection.hosts === undefined ? [] : [...holding].filter((p) => !known.has(p)).sort(compareText),
+  };
 }
 
 export function createGcpProvider(settings: {
@@ -48,13 +68,14 @@ export function createGcpProvider(settings: {
   return {
     cloud: "gcp",
     async discover(connection, labels): Promise<Discovery<GcpState>> {
+      const read = await projectsToRead(connection);
       const found = await Promise.all(
-        connection.projects.map((p) => discoverGcp(connection.apiFor(p), labels, ownership)),
+        read.projects.map((p) => discoverGcp(connection.apiFor(p), labels, ownership)),
       );
       return {
         workloads: found.flatMap((d) => d.workloads).sort((a, b) => compareText(a.id, b.id)),
         networks: found.flatMap((d) => d.networks).sort((a, b) => compareText(a.id, b.id)),
-        findings: found.flatMap((d) => d.findings),
+        findings: [...read.findings, ...found.flatMap((d) => d.findings)],
         state: found.map((d) => d.state).sort((a, b) => compareText(a.project, b.project)),
       };
     },

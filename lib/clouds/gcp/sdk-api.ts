@@ -68,6 +68,10 @@ const PAGING = { autoPaginate: false } as const;
 /** Operation.Status.DONE's number in the Compute protos, should the SDK ever decode enums as numbers. */
 const OPERATION_DONE_NUMBER = 2104194;
 
+/** Project.XpnProjectStatus.HOST and XpnResourceId.Type.PROJECT in the Compute protos, likewise. */
+const XPN_HOST_NUMBER = 2223528;
+const XPN_PROJECT_NUMBER = 408671993;
+
 function isDone(operation: SdkOperation): boolean {
   return operation.status === "DONE" || operation.status === OPERATION_DONE_NUMBER;
 }
@@ -218,6 +222,34 @@ export class SdkGcpApi implements GcpApi {
     const request = { project: this.project, firewall: name, requestId: randomUUID() };
     const [handle] = await this.call(what, () => firewalls.delete(request));
     await this.awaitOperation(handle, what);
+  }
+
+  /**
+   * projects.get first: a project that is no Shared VPC host has no service projects to list
+   * (and getXpnResources is not documented for one). Resources other than projects are left out.
+   */
+  async getXpnResources(): Promise<string[]> {
+    const { projects } = await this.clients();
+    const request = { project: this.project };
+    const [project] = await this.call("projects.get", () => projects.get(request));
+    if (project.xpnProjectStatus !== "HOST" && project.xpnProjectStatus !== XPN_HOST_NUMBER) return [];
+    const resources = await this.collect("projects.getXpnResources", () =>
+      projects.getXpnResourcesAsync(request, PAGING),
+    );
+    return resources.flatMap((resource) =>
+      (resource.type === "PROJECT" || resource.type === XPN_PROJECT_NUMBER) && resource.id
+        ? [resource.id]
+        : [],
+    );
+  }
+
+  /** An empty Project when the project is attached to no host (the API's "may be empty"). */
+  async getXpnHost(): Promise<string | undefined> {
+    const { projects } = await this.clients();
+    const [host] = await this.call("projects.getXpnHost", () =>
+      projects.getXpnHost({ project: this.project }),
+    );
+    return host.name || undefined;
   }
 
   /** One call, retried while throttled (the requestId, fixed by the caller, makes a resend safe). */

@@ -85,6 +85,19 @@ export interface SdkFirewall {
   readonly selfLink?: Maybe<string>;
 }
 
+/** The fields of a Project segsync reads: its id, and whether it is a Shared VPC host. */
+export interface SdkProject {
+  readonly name?: Maybe<string>;
+  /** "HOST" for a Shared VPC host project; "UNSPECIFIED_XPN_PROJECT_STATUS" otherwise. */
+  readonly xpnProjectStatus?: Maybe<string | number>;
+}
+
+/** One resource attached to a Shared VPC host: a service project is of type "PROJECT", its id the project id. */
+export interface SdkXpnResourceId {
+  readonly id?: Maybe<string>;
+  readonly type?: Maybe<string | number>;
+}
+
 /** A rule as sent: without the output-only id and selfLink. */
 export type SdkFirewallResource = Omit<SdkFirewall, "id" | "selfLink">;
 
@@ -112,7 +125,7 @@ type Mutation = Promise<[SdkOperationHandle, ...unknown[]]>;
 type Paging = { readonly autoPaginate: false };
 
 /**
- * The slice of the four Compute clients that sdk-api.ts calls, with the request fields it sends.
+ * The slice of the Compute clients that sdk-api.ts calls, with the request fields it sends.
  * The real clients are built by loadComputeClients; the unit tests implement it with typed fakes.
  */
 export interface ComputeClients {
@@ -147,6 +160,11 @@ export interface ComputeClients {
       options: Paging,
     ): AsyncIterable<[string, SdkSubnetworksScopedList]>;
   };
+  readonly projects: {
+    get(request: { project: string }): Promise<[SdkProject, ...unknown[]]>;
+    getXpnResourcesAsync(request: { project: string }, options: Paging): AsyncIterable<SdkXpnResourceId>;
+    getXpnHost(request: { project: string }): Promise<[SdkProject, ...unknown[]]>;
+  };
   readonly zoneOperations: {
     wait(request: {
       project: string;
@@ -172,7 +190,7 @@ export interface ComputeClientOptions {
 const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 
 /**
- * One GoogleAuth for the four clients: left to themselves, each would build its own and resolve
+ * One GoogleAuth for all the clients: left to themselves, each would build its own and resolve
  * application default credentials (and fetch a token) separately. gax tests for the key
  * `authClient` with `in`, so it is there only when given.
  */
@@ -182,7 +200,7 @@ async function credentials(authClient: AuthClient | undefined) {
   return { auth: new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] }) };
 }
 
-/** Imports the SDK (first call only: the module cache keeps it) and builds the four clients. */
+/** Imports the SDK (first call only: the module cache keeps it) and builds the clients. */
 export async function loadComputeClients(options: ComputeClientOptions): Promise<ComputeClients> {
   const [modules, auth] = await Promise.all([importComputeModules(), credentials(options.authClient)]);
   const clientOptions = {
@@ -195,6 +213,7 @@ export async function loadComputeClients(options: ComputeClientOptions): Promise
     instances: new modules.InstancesClient(clientOptions),
     firewalls: new modules.FirewallsClient(clientOptions),
     subnetworks: new modules.SubnetworksClient(clientOptions),
+    projects: new modules.ProjectsClient(clientOptions),
     zoneOperations: new modules.ZoneOperationsClient(clientOptions),
     globalOperations: new modules.GlobalOperationsClient(clientOptions),
   };

@@ -11,6 +11,7 @@ export function importComputeModules(): Promise<{
   InstancesClient: ClientClass<ComputeClients["instances"]>;
   FirewallsClient: ClientClass<ComputeClients["firewalls"]>;
   SubnetworksClient: ClientClass<ComputeClients["subnetworks"]>;
+  ProjectsClient: ClientClass<ComputeClients["projects"]>;
   ZoneOperationsClient: ClientClass<ComputeClients["zoneOperations"]>;
   GlobalOperationsClient: ClientClass<ComputeClients["globalOperations"]>;
 }>;

@@ -1,3 +1,4 @@
+import { compareText } from "../../util/compare-text.js";
 import type { CloudFinding } from "../provider.js";
 import {
   CallLog,
@@ -23,7 +24,7 @@ import {
   networkUrl,
   zoneName,
 } from "./model.js";
-import { fail } from "./sim/failures.js";
+import { fail, SimulationInputError } from "./sim/failures.js";
 import { deleteFirewall, type FirewallInput, insertFirewall, patchFirewall } from "./sim/firewalls.js";
 import {
   type CreateInstanceInput,
@@ -161,6 +162,25 @@ export class SimulatedCompute implements GcpApi {
     setInstanceLabels(this.store, zone, name, labels);
   }
 
+  /**
+   * Shared VPC: attaches `serviceProject` to this project as its host (projects.enableXpnResource).
+   * Only this side: the service project's own simulator learns its host through setXpnHost.
+   */
+  enableXpnResource(serviceProject: string): void {
+    if (serviceProject === this.project)
+      throw new SimulationInputError(`project ${this.project} cannot be its own Shared VPC service project`);
+    this.store.xpnResources.add(serviceProject);
+  }
+
+  /** Shared VPC: the host this project is attached to, as getXpnHost answers. */
+  setXpnHost(host: string): void {
+    if (this.store.xpnHost !== undefined && this.store.xpnHost !== host)
+      throw new SimulationInputError(
+        `project ${this.project} is already a service project of ${this.store.xpnHost}, not ${host}`,
+      );
+    this.store.xpnHost = host;
+  }
+
   /** A customer's rule, checked as insertFirewall checks it (priority and direction default, bare network names allowed). */
   createFirewall(rule: FirewallInput): void {
     insertFirewall(this.store, rule, true);
@@ -195,6 +215,14 @@ export class SimulatedCompute implements GcpApi {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([name, ipCidrRange]) => ({ name, network: networkUrl(this.project, name), ipCidrRange })),
     );
+  }
+
+  getXpnResources(): Promise<string[]> {
+    return this.log.run("getXpnResources", [], () => [...this.store.xpnResources].sort(compareText));
+  }
+
+  getXpnHost(): Promise<string | undefined> {
+    return this.log.run("getXpnHost", [], () => this.store.xpnHost);
   }
 
   insertFirewall(firewall: GcpFirewall): Promise<void> {

@@ -9,7 +9,7 @@ export const NETWORK = `${COMPUTE}/projects/${PROJECT}/global/networks/vpc-a`;
 type Instances = ComputeClients["instances"];
 type Firewalls = ComputeClients["firewalls"];
 
-/** Typed fakes of the five clients; each method a vi.fn with no behaviour until a test gives one. */
+/** Typed fakes of the clients; each method a vi.fn with no behaviour until a test gives one. */
 export function fakeClients() {
   return {
     instances: {
@@ -24,6 +24,11 @@ export function fakeClients() {
       delete: vi.fn<Firewalls["delete"]>(),
     },
     subnetworks: { aggregatedListAsync: vi.fn<ComputeClients["subnetworks"]["aggregatedListAsync"]>() },
+    projects: {
+      get: vi.fn<ComputeClients["projects"]["get"]>(),
+      getXpnResourcesAsync: vi.fn<ComputeClients["projects"]["getXpnResourcesAsync"]>(),
+      getXpnHost: vi.fn<ComputeClients["projects"]["getXpnHost"]>(),
+    },
     zoneOperations: { wait: vi.fn<ComputeClients["zoneOperations"]["wait"]>() },
     globalOperations: { wait: vi.fn<ComputeClients["globalOperations"]["wait"]>() },
   } satisfies ComputeClients;

@@ -40,6 +40,10 @@ export class SimProject {
   readonly instances = new Map<string, SimInstance>();
   /** By name (unique per project, whatever the network), normalized, with id and selfLink. */
   readonly firewalls = new Map<string, GcpFirewall>();
+  /** Shared VPC: the service projects attached to this project as a host. */
+  readonly xpnResources = new Set<string>();
+  /** Shared VPC: the host this project is attached to as a service project. */
+  xpnHost: string | undefined;
   private readonly ids = new Set<string>();
   private idCount = 0;
   private fingerprintCount = 0;
