@@ -3,8 +3,8 @@
  * `npm run fuzz -- --seeds N --time T` runs seeds from --from (default 1) until N have run or T
  * seconds have passed, shrinks each failing case to a minimal named scenario, and writes every
  * failure (seed, problems, shrunk case) to --out (default fuzz-failures.json). Exit code 1 when a
- * seed failed. --additive and --shared-vpc add the cases CI leaves out (known defects);
- * --watch-initial-sync also watches the flows of the initial full sync (a defect not fixed yet).
+ * seed failed. --additive adds additive-mode cases (CI leaves them out), --shared-vpc GCP Shared
+ * VPC service projects, --watch-initial-sync the flows of the initial full sync (CI runs both).
  */
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";

@@ -1,8 +1,10 @@
 /**
  * The randomized convergence campaign on CI's fixed seeds (issue 13; docs/scenarios.md, "The
  * randomized campaign"): every seed's case converges, and across the seeds every step kind and
- * every fault fires. `npm run fuzz -- --seeds N --time T` runs more. CI leaves out additive mode
- * and GCP Shared VPC service projects (known defects, fixed elsewhere).
+ * every fault fires. `npm run fuzz -- --seeds N --time T` runs more. CI's cases include GCP Shared
+ * VPC service projects and watch the initial sync's flows too; they leave out additive mode, where
+ * customer groups that stay admit more than the intent by design (reported as warnings), which
+ * the checker does not model yet.
  */
 import { describe, expect, it } from "vitest";
 import { parseWorkloadId } from "../../lib/inventory/ids.js";
@@ -18,9 +20,12 @@ import { shrink } from "./shrink.js";
 
 /**
  * Measured on a 2-core machine shared with other jobs: 300 seeds in 31 s, so these 500 in about
- * a minute (`npm run fuzz` ran seeds 1 to 1,000; only 682 failed, kept in regressions/).
+ * a minute (`npm run fuzz` ran seeds 1 to 1,000; only 682 failed, kept in regressions/; after the
+ * make-before-break fix, 1,000 seeds with Shared VPC and the initial sync watched: none failed).
  */
 const CI_SEEDS = Array.from({ length: 500 }, (_, i) => i + 1);
+const CI_CASES = { sharedVpc: true } as const;
+const CI_RUN = { watchInitialSync: true } as const;
 const CHUNK = 50;
 
 describe("the campaign's cases", () => {
@@ -43,11 +48,11 @@ describe("the campaign's cases", () => {
     expect([...clouds].sort()).toEqual(["aws", "azure", "gcp"]);
   });
 
-  it("leave out the known defects unless asked: additive mode and Shared VPC service projects", () => {
-    const cases = CI_SEEDS.map((seed) => generateCase(seed));
+  it("leave out additive mode unless asked, and put GCP workloads in a Shared VPC service project", () => {
+    const cases = CI_SEEDS.map((seed) => generateCase(seed, CI_CASES));
     expect(cases.every((c) => c.policy.attachment === "exclusive")).toBe(true);
     expect(cases.flatMap((c) => c.estate.workloads).some((w) => w.id.startsWith("gcp:blog-prod-data:"))).toBe(
-      false,
+      true,
     );
     const asked = CI_SEEDS.map((seed) => generateCase(seed, { additive: true, sharedVpc: true }));
     expect(asked.some((c) => c.policy.attachment === "additive")).toBe(true);
@@ -68,7 +73,7 @@ describe("the campaign on CI's fixed seeds", () => {
     async (_first, _last, seeds) => {
       const failed: string[] = [];
       for (const seed of seeds) {
-        const outcome = await runCase(generateCase(seed));
+        const outcome = await runCase(generateCase(seed, CI_CASES), CI_RUN);
         for (const problem of outcome.problems.slice(0, 3))
           failed.push(`seed ${seed}: ${problem.kind}: ${problem.detail}`);
         totals.flowChecks += outcome.flowChecks;

@@ -5,9 +5,10 @@
  * duplicated and reordered) and a fault schedule. A case is plain data, so that a failing one
  * can be written to a file, shrunk (shrink.ts) and kept as a regression test.
  *
- * Two known defects are left out unless asked for (docs/scenarios.md, "The randomized
- * campaign"): additive attachment (`attachment: "additive"`) and GCP Shared VPC service projects
- * (`sharedVpc: true`). CI runs the campaign without them.
+ * Two kinds of case are made only when asked for (docs/scenarios.md, "The randomized campaign"):
+ * additive attachment (`attachment: "additive"`, which CI leaves out: the checker does not model
+ * what customer groups that stay admit) and GCP Shared VPC service projects (`sharedVpc: true`,
+ * which CI runs).
  */
 import type { Cloud } from "../../lib/inventory/model.js";
 import type { Estate } from "../../lib/sim/estate-schema.js";
@@ -15,9 +16,9 @@ import type { Step } from "../../lib/sim/scenario-schema.js";
 import { Random } from "./random.js";
 
 export interface GenerateOptions {
-  /** Generate additive-mode policies too (AWS additive defects, issue 13 §2-3). Default: exclusive only. */
+  /** Generate additive-mode policies too. Default: exclusive only. */
   readonly additive?: boolean;
-  /** Place some GCP workloads in a Shared VPC service project (issue 13 §4). Default: host project only. */
+  /** Place some GCP workloads in a Shared VPC service project. Default: host project only. */
   readonly sharedVpc?: boolean;
 }
 
