@@ -126,9 +126,10 @@ const objectOf = (part: CloudPlan, index: number) => part.summaries[index]?.obje
 
 /**
  * By cloud, the indexes of the operations a verdict holds back: in each held place, those that
- * narrow owned rules, every delete, and the later ones that write an object a held one writes
- * (forgetting the record of an ENI whose groups were not restored). Additions (new groups and
- * rules, a new workload's attachment) go ahead.
+ * narrow owned rules, every delete, and every other write to an object one of those writes (the
+ * make-before-break step of an ENI whose groups are not changed, forgetting the record of an ENI
+ * whose groups were not restored). Additions (new groups and rules, a new workload's attachment)
+ * go ahead.
  */
 export function heldOperations(
   plan: CrossCloudPlan,
@@ -140,15 +141,13 @@ export function heldOperations(
     const part = plan[cloud];
     if (part === undefined) continue;
     const indexes = held[cloud] ?? new Set<number>();
-    const heldObjects = new Set<string>();
-    part.places.forEach((at, index) => {
-      if (at !== place) return;
-      const narrows = (part.narrowing[index] ?? 0) > 0 || part.summaries[index]?.action === "delete";
-      if (narrows || heldObjects.has(objectOf(part, index))) {
-        indexes.add(index);
-        heldObjects.add(objectOf(part, index));
-      }
-    });
+    const inPlace = part.places.flatMap((at, index) => (at === place ? [index] : []));
+    const narrowed = new Set(
+      inPlace
+        .filter((index) => (part.narrowing[index] ?? 0) > 0 || part.summaries[index]?.action === "delete")
+        .map((index) => objectOf(part, index)),
+    );
+    for (const index of inPlace) if (narrowed.has(objectOf(part, index))) indexes.add(index);
     held[cloud] = indexes;
   }
   return held;

@@ -7,17 +7,17 @@ import { renderPlan } from "../../lib/plan/render.js";
 /** One cloud's plan: per operation, the owned rules it removes and its place; owned rules per place. */
 function part(
   cloud: Cloud,
-  operations: readonly { removes: number; place: string }[],
+  operations: readonly { removes: number; place: string; object?: string }[],
   owned: Readonly<Record<string, number>>,
 ): CloudPlan {
   return {
     cloud,
     operations: operations.map(() => ({})),
-    summaries: operations.map(({ removes }) => ({
+    summaries: operations.map(({ removes, object }) => ({
       cloud,
       action: "update",
       objectType: "security group",
-      object: "segsync-x",
+      object: object ?? "segsync-x",
       detail: `−${removes} rule(s)`,
       narrows: removes > 0,
     })),
@@ -87,9 +87,10 @@ describe("the blast-radius guard", () => {
       aws: part(
         "aws",
         [
-          { removes: 0, place: "a" },
-          { removes: 30, place: "a" },
-          { removes: 5, place: "b" },
+          { removes: 0, place: "a", object: "eni-new" },
+          { removes: 0, place: "a", object: "eni-moved" },
+          { removes: 30, place: "a", object: "eni-moved of i-1 (aws)" },
+          { removes: 5, place: "b", object: "sg-1" },
         ],
         { a: 100, b: 10 },
       ),
@@ -97,7 +98,8 @@ describe("the blast-radius guard", () => {
     };
     const verdict = checkBlastRadius(both, both, DEFAULT_GUARD_LIMITS);
     expect(verdict.allowed).toBe(false);
-    expect(heldOperations(both, verdict)).toEqual({ aws: new Set([1]) });
+    // The narrowing write and the make-before-break step of the same ENI; not the new ENI's.
+    expect(heldOperations(both, verdict)).toEqual({ aws: new Set([1, 2]) });
   });
 
   it("applies a held-back plan only with an explicit override", () => {

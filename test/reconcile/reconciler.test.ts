@@ -6,10 +6,11 @@ import { DEFAULT_AZURE_QUOTAS } from "../../lib/clouds/azure/config.js";
 import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp/config.js";
 import { createProviders } from "../../lib/clouds/registry.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
+import type { Cloud } from "../../lib/inventory/model.js";
 import { DEFAULT_GUARD_LIMITS } from "../../lib/plan/guard.js";
 import { renderPlan } from "../../lib/plan/render.js";
 import { MemoryAuditSink } from "../../lib/reconcile/audit.js";
-import { cloudDriver } from "../../lib/reconcile/driver.js";
+import { type CloudDriver, cloudDriver } from "../../lib/reconcile/driver.js";
 import { Reconciler } from "../../lib/reconcile/reconciler.js";
 import { AwsTestbed } from "../clouds/aws/harness.js";
 import { AzureTestbed, SEGSYNC_RESOURCE_GROUP, SUBSCRIPTION } from "../clouds/azure/harness.js";
@@ -48,7 +49,7 @@ function setup(wrapAws: (api: AwsApi) => AwsApi = (api) => api) {
     azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
     gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },
   });
-  const drivers = {
+  const drivers: Record<Cloud, CloudDriver> = {
     aws: cloudDriver(providers.aws, { apiFor: () => wrapAws(aws.sim(LOCATION)), locations: [LOCATION] }),
     azure: cloudDriver(providers.azure, { apiFor: () => azure.sim, subscriptions: [SUBSCRIPTION] }),
     gcp: cloudDriver(providers.gcp, { apiFor: () => gcp.sim, projects: [PROJECT] }),
@@ -64,7 +65,7 @@ function setup(wrapAws: (api: AwsApi) => AwsApi = (api) => api) {
       guard,
       now: () => new Date("2026-11-23T00:00:00Z"),
     });
-  return { aws, azure, gcp, providers, audit, store, make, reconciler: make() };
+  return { aws, azure, gcp, providers, audit, store, drivers, make, reconciler: make() };
 }
 
 describe("Reconciler", () => {
@@ -185,6 +186,24 @@ describe("Reconciler", () => {
     const forced = await make(off, strict).fullSync({ override: true });
     expect(forced.guard).toMatchObject({ allowed: true, overridden: true });
     expect(audit.records.length).toBeGreaterThan(before);
+  });
+
+  it("a full sync whose read misses workloads re-reads each before forgetting it: a partial read removes nothing", async () => {
+    const { make, drivers, audit } = setup();
+    await make().fullSync();
+    const before = audit.records.length;
+    // AWS answers the whole-account read without its instances, as a partial listing would.
+    const real = drivers.aws;
+    drivers.aws = {
+      ...real,
+      discover: async (labels, scope) => ({ ...(await real.discover(labels, scope)), workloads: [] }),
+    };
+    const partial = await make().fullSync();
+    expect(partial.failures).toEqual({});
+    expect(partial.guard).toMatchObject({ allowed: true, removedRules: 0 });
+    expect(Object.values(partial.plan).flatMap((part) => part?.operations ?? [])).toEqual([]);
+    expect(audit.records.length).toBe(before);
+    expect(partial.intent.workloads.map((w) => w.workload)).toContain(awsWeb.id);
   });
 
   it("goes on with the other clouds when one fails, and converges on the next run", async () => {
