@@ -177,7 +177,7 @@ describe("segsync simulate, plan, apply, explain, graph, restore (child processe
   it("apply --yes applies and reports the audit records", () => {
     const result = run("applyYes");
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain("Applied: AWS 17, Azure 7, GCP 7 (31 audit records)");
+    expect(result.stdout).toContain("Applied: AWS 21, Azure 7, GCP 7 (35 audit records)");
   });
 
   it("explain: an allowed flow, with its policy rule and native rule", () => {
@@ -308,7 +308,7 @@ describe("apply and demo in process", () => {
     const { output, io } = capture({ interactive: true, answer: "yes" });
     expect(await main(apply, io)).toBe(0);
     expect(output.asked).toBe(1);
-    expect(output.out).toContain("Applied: AWS 17, Azure 7, GCP 7");
+    expect(output.out).toContain("Applied: AWS 21, Azure 7, GCP 7");
   });
 
   it("does not apply on any other answer", async () => {

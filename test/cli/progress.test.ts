@@ -150,7 +150,7 @@ describe("progress of an apply", () => {
     expect(await apply(options, withBar.io, terminal)).toBe(0);
     expect(terminal.writes.at(-1)).toBe("\n");
     expect(terminal.writes.at(-2)).toMatch(
-      /^\rapplying {2}AWS 17\/17 {2}Azure 7\/7 {2}GCP 7\/7 {2}\[#{24}\] {2}31\/31 {2}\d+\.\ds$/,
+      /^\rapplying {2}AWS 21\/21 {2}Azure 7\/7 {2}GCP 7\/7 {2}\[#{24}\] {2}35\/35 {2}\d+\.\ds$/,
     );
     expect(terminal.writes.slice(0, -1).every((w) => w.startsWith("\r") && !w.includes("\n"))).toBe(true);
 

@@ -84,14 +84,22 @@ describe("segsync plan: a secondary network interface pasted into native", () =>
     expect(run.exitCode).toBe(2);
     const plan = JSON.parse(run.stdout) as { clouds: Record<string, { operations: PlannedChange[] }> };
     const operations = plan.clouds.aws?.operations ?? [];
+    // Both ENIs move in one plan: each first gets segsync's group beside its own (make before
+    // break), then its final groups.
     const groupsOf = (eni: string) =>
       operations.find(
-        (change) => change.objectType === "network interface" && change.object === `${eni} of ${DB}`,
+        (change) =>
+          change.objectType === "network interface" &&
+          change.object === `${eni} of ${DB}` &&
+          change.detail.startsWith("groups "),
       )?.detail;
     const secondary = groupsOf("eni-e5aa89a3");
     expect(secondary).toMatch(/^groups default → segsync-[a-z0-9]+$/);
     const enis = operations.filter(
-      (change) => change.objectType === "network interface" && change.object.endsWith(` of ${DB}`),
+      (change) =>
+        change.objectType === "network interface" &&
+        change.object.endsWith(` of ${DB}`) &&
+        change.detail.startsWith("groups "),
     );
     expect(enis).toHaveLength(2);
     expect(new Set(enis.map((change) => change.detail))).toEqual(new Set([secondary]));

@@ -158,11 +158,12 @@ function diffRegion(desired: AwsDesired, region: AwsState[number], ownership: Aw
     );
   }
   const interfacesById = new Map(region.networkInterfaces.map((eni) => [eni.NetworkInterfaceId, eni]));
+  const interfaceOperations: AwsOperation[] = [];
   for (const wanted of wantedInterfaces) {
     const eni = interfacesById.get(wanted.networkInterfaceId);
     if (!eni) continue;
     const recorded = ownership.recordedOriginals(location, eni) !== undefined;
-    operations.push(
+    interfaceOperations.push(
       ...diffInterface(
         wanted,
         eni,
@@ -182,11 +183,32 @@ function diffRegion(desired: AwsDesired, region: AwsState[number], ownership: Aw
     ];
     interfaceGroupsAfter.set(eni.NetworkInterfaceId, after);
   }
+  operations.push(...withoutLoneSteps(interfaceOperations, interfacesById));
 
   operations.push(
     ...deletions(region, ownedGroups, ownedLists, wantedGroups, wantedLists, interfaceGroupsAfter, names),
   );
   return operations;
+}
+
+/**
+ * A make-before-break step is needed only where the plan moves two or more ENIs of one VPC: an
+ * ENI moved alone changes its groups in one call, so an event that moves one workload costs one
+ * write (docs/internals.md).
+ */
+function withoutLoneSteps(
+  operations: readonly AwsOperation[],
+  interfacesById: ReadonlyMap<string, NetworkInterface>,
+): AwsOperation[] {
+  const vpcOf = (operation: AwsOperation) =>
+    "networkInterfaceId" in operation ? interfacesById.get(operation.networkInterfaceId)?.VpcId : undefined;
+  const moves = new Map<string | undefined, number>();
+  for (const operation of operations)
+    if (operation.kind === "setInterfaceGroups")
+      moves.set(vpcOf(operation), (moves.get(vpcOf(operation)) ?? 0) + 1);
+  return operations.filter(
+    (operation) => operation.kind !== "addInterfaceGroups" || (moves.get(vpcOf(operation)) ?? 0) >= 2,
+  );
 }
 
 function diffInterface(
