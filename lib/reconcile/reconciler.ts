@@ -125,6 +125,7 @@ export class Reconciler {
         await this.confirmGone(cloud, missing);
       } catch (error) {
         failures[cloud] = cloudFailure(error);
+        // Not planned: what the read missed is neither confirmed gone nor still there.
         delete reads[cloud];
       }
     }
@@ -215,9 +216,9 @@ export class Reconciler {
   }
 
   /**
-   * Plans each cloud from its read, judges the plan by the cause of its removals against the plan the
-   * intent `before` this reconcile's confirmed changes would get (the guard, docs/trust-model.md),
-   * and applies all but the narrowing operations of held places.
+   * Plans each cloud from its read, judges the plan by the cause of its removals against the plan
+   * the intent `before` this reconcile's confirmed changes would get (the guard,
+   * docs/trust-model.md), and applies all but the narrowing operations of held places.
    */
   private async planAndApply(
     reads: Reads,
