@@ -1,36 +1,70 @@
-import type { CloudProvider, Discovery } from "../clouds/provider.js";
+import type { CloudProvider } from "../clouds/provider.js";
 import type { Intent } from "../compile/model.js";
-import type { Cloud, NetworkId, Workload, WorkloadId } from "../inventory/model.js";
+import type { Cloud, Network, NetworkId, Workload, WorkloadId } from "../inventory/model.js";
 import type { CloudPlan } from "../plan/model.js";
 import type { Policy } from "../policy/model.js";
 import { ReconcileError } from "./errors.js";
 
+type Finding = CloudPlan["findings"][number];
+
 /**
- * One cloud's provider bound to its connection, with the last state read from it. It hides the
- * cloud's own types (state, desired, operations) from the orchestration, which only moves plans
- * between planning and applying the same cloud.
+ * What a read left for planning, sealed: the orchestration carries it from `discover` to `plan`
+ * but cannot look into it, and only the driver that read it can open it.
+ */
+export class ReadState {
+  readonly #madeBy: symbol;
+  readonly #value: unknown;
+
+  constructor(madeBy: symbol, value: unknown) {
+    this.#madeBy = madeBy;
+    this.#value = value;
+  }
+
+  /** The value, for the driver that read it; undefined for any other. */
+  openedBy(driver: symbol): unknown {
+    return driver === this.#madeBy ? this.#value : undefined;
+  }
+}
+
+/** One cloud's read: what the store and the compiler need, and the sealed state `plan` needs. */
+export interface CloudRead {
+  readonly workloads: readonly Workload[];
+  readonly networks: readonly Network[];
+  readonly findings: readonly Finding[];
+  readonly state: ReadState;
+}
+
+/** A plan as a driver made it: `madeBy` names the driver, the only one that applies it. */
+export interface DriverPlan extends CloudPlan {
+  readonly madeBy: symbol;
+}
+
+/**
+ * One cloud's provider bound to its connection. It hides the cloud's own types (state, desired,
+ * operations) from the orchestration, which only carries values between its steps: the read from
+ * `discover` to `plan`, and the plan from `plan` to `apply` of the same driver. It keeps nothing
+ * between calls.
  */
 export interface CloudDriver {
   readonly cloud: Cloud;
   /**
    * A read of every place, or of the places that hold the scope's networks and workloads
-   * (provider.narrow); keeps the
-   * state for planning, which then plans those places only.
+   * (provider.narrow); a plan from a narrowed read plans those places only.
    */
   discover(
     labels: Policy["labels"],
     scope?: { readonly networks: readonly NetworkId[]; readonly workloads: readonly WorkloadId[] },
-  ): Promise<Omit<Discovery<unknown>, "state">>;
+  ): Promise<CloudRead>;
   discoverWorkload(workload: WorkloadId, labels: Policy["labels"]): Promise<Workload | undefined>;
-  /** Plans against the state of the last discover. */
-  plan(intent: Intent, policy: Policy): CloudPlan;
+  /** Plans against a read this driver made; refuses any other. */
+  plan(read: CloudRead, intent: Intent, policy: Policy): DriverPlan;
   /**
-   * Applies a plan this driver made, but for the operations `held` names (by index: the guard
-   * holds them back); reports each operation as it is applied, and each one the cloud refuses for
-   * one object (the plan goes on past those).
+   * Applies a plan this driver made (it refuses any other), but for the operations `held` names
+   * (by index: the guard holds them back); reports each operation as it is applied, and each one
+   * the cloud refuses for one object (the plan goes on past those).
    */
   apply(
-    plan: CloudPlan,
+    plan: DriverPlan,
     held: ReadonlySet<number>,
     onApplied: (index: number) => void,
     onRefused?: (index: number, error: unknown) => void,
@@ -53,54 +87,65 @@ function trackedConnections(
   ];
 }
 
+/** What a driver seals into its read: the provider's state and what the read found. */
+interface Sealed<State> {
+  readonly state: State;
+  readonly findings: readonly Finding[];
+}
+
 export function cloudDriver<
   State,
-  Desired extends { readonly findings: readonly CloudPlan["findings"][number][] },
+  Desired extends { readonly findings: readonly Finding[] },
   Operation,
   Connection,
 >(provider: CloudProvider<State, Desired, Operation, Connection>, connection: Connection): CloudDriver {
-  let state: State | undefined;
-  let readFindings: readonly CloudPlan["findings"][number][] = [];
-  const current = (): State => {
-    if (state === undefined) throw new ReconcileError(`${provider.cloud}: planned before the cloud was read`);
-    return state;
+  const identity = Symbol(`${provider.cloud} driver`);
+  const opened = (read: CloudRead): Sealed<State> => {
+    const sealed = read.state.openedBy(identity);
+    if (sealed === undefined)
+      throw new ReconcileError(`${provider.cloud}: asked to plan from a read it did not make`);
+    // Only this driver seals with its identity, and it seals only a Sealed<State>.
+    return sealed as Sealed<State>;
   };
-  const made = new WeakSet<CloudPlan>();
   return {
     cloud: provider.cloud,
     async discover(labels, scope) {
       const read =
         scope === undefined ? connection : provider.narrow(connection, scope.networks, scope.workloads);
       const discovery = await provider.discover(read, labels);
-      state = discovery.state;
-      readFindings = discovery.findings;
-      return { workloads: discovery.workloads, networks: discovery.networks, findings: discovery.findings };
+      const sealed: Sealed<State> = { state: discovery.state, findings: discovery.findings };
+      return {
+        workloads: discovery.workloads,
+        networks: discovery.networks,
+        findings: discovery.findings,
+        state: new ReadState(identity, sealed),
+      };
     },
     discoverWorkload: (workload, labels) => provider.discoverWorkload(connection, workload, labels),
-    plan(intent, policy) {
-      const now = current();
-      const desired = provider.materialize(intent, now, policy);
-      const operations = provider.diff(desired, now);
-      const summaries = operations.map((op) => provider.summarize(op, now));
-      const narrowing = operations.map((op) => provider.removedRules(op, now));
-      const ownedRulesByPlace = provider.ownedRules(now);
-      const plan: CloudPlan<Operation> = {
+    plan(read, intent, policy) {
+      const { state, findings } = opened(read);
+      const desired = provider.materialize(intent, state, policy);
+      const operations = provider.diff(desired, state);
+      const summaries = operations.map((op) => provider.summarize(op, state));
+      const narrowing = operations.map((op) => provider.removedRules(op, state));
+      const ownedRulesByPlace = provider.ownedRules(state);
+      return {
         cloud: provider.cloud,
         operations,
         summaries,
-        findings: [...readFindings, ...desired.findings, ...trackedConnections(provider, summaries)],
+        findings: [...findings, ...desired.findings, ...trackedConnections(provider, summaries)],
         removedRules: narrowing.reduce((sum, n) => sum + n, 0),
         ownedRules: Object.values(ownedRulesByPlace).reduce((sum, n) => sum + n, 0),
         narrowing,
         places: operations.map((op) => provider.placeOf(op)),
         ownedRulesByPlace,
+        madeBy: identity,
       };
-      made.add(plan);
-      return plan;
     },
     async apply(plan, held, onApplied, onRefused) {
-      if (!made.has(plan))
+      if (plan.madeBy !== identity)
         throw new ReconcileError(`${provider.cloud}: asked to apply a plan it did not make`);
+      // Made by this driver's plan: its operations are this provider's.
       const all = plan.operations as readonly Operation[];
       const operations = all.filter((_, index) => !held.has(index));
       const position = new Map(all.map((operation, index) => [operation, index]));

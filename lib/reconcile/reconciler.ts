@@ -16,12 +16,15 @@ import type { CrossCloudPlan } from "../plan/model.js";
 import type { Policy } from "../policy/model.js";
 import { compareText } from "../util/compare-text.js";
 import type { AuditRecord, AuditSink } from "./audit.js";
-import type { CloudDriver } from "./driver.js";
+import type { CloudDriver, CloudRead, DriverPlan } from "./driver.js";
 import { type CloudFailure, cloudFailure, worseFailure } from "./retryable.js";
 
 /** Workloads a whole-cloud read missed are re-read this many at a time. */
 const CONFIRM_CONCURRENCY = 8;
 const NONE_HELD: ReadonlySet<number> = new Set();
+
+/** The clouds this reconcile read, each with its read: what their plans are made from. */
+type Reads = { [C in Cloud]?: CloudRead };
 
 export interface ReconcileOptions {
   /** Plan and guard, but write nothing. */
@@ -104,14 +107,14 @@ export class Reconciler {
     const before = (await this.ready()).snapshot();
     const read = await Promise.allSettled(CLOUDS.map((cloud) => drivers[cloud].discover(policy.labels)));
     const stored = await store.list();
-    const readClouds: Cloud[] = [];
+    const reads: Reads = {};
     for (const [position, cloud] of CLOUDS.entries()) {
-      const outcome = read[position] as PromiseSettledResult<Awaited<ReturnType<CloudDriver["discover"]>>>;
+      const outcome = read[position] as PromiseSettledResult<CloudRead>;
       if (outcome.status === "rejected") {
         failures[cloud] = cloudFailure(outcome.reason);
         continue;
       }
-      readClouds.push(cloud);
+      reads[cloud] = outcome.value;
       const found = new Set(outcome.value.workloads.map((w) => w.id));
       for (const workload of outcome.value.workloads) await store.put(workload);
       for (const network of outcome.value.networks) await store.putNetwork(network);
@@ -122,15 +125,12 @@ export class Reconciler {
         await this.confirmGone(cloud, missing);
       } catch (error) {
         failures[cloud] = cloudFailure(error);
+        // Not planned: what the read missed is neither confirmed gone nor still there.
+        delete reads[cloud];
       }
     }
     this.compiler = IncrementalCompiler.build(policy, await store.snapshot());
-    return this.planAndApply(
-      readClouds.filter((cloud) => failures[cloud] === undefined),
-      failures,
-      options,
-      before,
-    );
+    return this.planAndApply(reads, failures, options, before);
   }
 
   /**
@@ -200,12 +200,13 @@ export class Reconciler {
     const read = await Promise.allSettled(
       clouds.map((cloud) => drivers[cloud].discover(policy.labels, scope(cloud))),
     );
-    const readClouds = clouds.filter((cloud, position) => {
-      const outcome = read[position] as PromiseSettledResult<unknown>;
+    const reads: Reads = {};
+    for (const [position, cloud] of clouds.entries()) {
+      const outcome = read[position] as PromiseSettledResult<CloudRead>;
       if (outcome.status === "rejected") failures[cloud] = cloudFailure(outcome.reason);
-      return outcome.status === "fulfilled";
-    });
-    return this.planAndApply(readClouds, failures, options, before);
+      else reads[cloud] = outcome.value;
+    }
+    return this.planAndApply(reads, failures, options, before);
   }
 
   /** The compiler, rebuilt from the store after a cold start. */
@@ -215,24 +216,29 @@ export class Reconciler {
   }
 
   /**
-   * Plans each cloud read, judges the plan by the cause of its removals against the plan the
-   * intent `before` this reconcile's confirmed changes would get (the guard, docs/trust-model.md),
-   * and applies all but the narrowing operations of held places.
+   * Plans each cloud from its read, judges the plan by the cause of its removals against the plan
+   * the intent `before` this reconcile's confirmed changes would get (the guard,
+   * docs/trust-model.md), and applies all but the narrowing operations of held places.
    */
   private async planAndApply(
-    clouds: readonly Cloud[],
+    reads: Reads,
     failures: Partial<Record<Cloud, CloudFailure>>,
     options: ReconcileOptions,
     before: Intent,
   ): Promise<ReconcileResult> {
     const { drivers, policy, audit, guard: limits } = this.deps;
     const intent = (await this.ready()).snapshot();
-    const plan: { -readonly [C in Cloud]?: CrossCloudPlan[C] } = {};
+    const clouds: Cloud[] = [];
+    const plan: { [C in Cloud]?: DriverPlan } = {};
     const baseline: { -readonly [C in Cloud]?: CrossCloudPlan[C] } = {};
-    for (const cloud of clouds) {
-      plan[cloud] = drivers[cloud].plan(intent, policy);
+    for (const cloud of CLOUDS) {
+      const read = reads[cloud];
+      if (read === undefined) continue;
+      clouds.push(cloud);
+      // Both plans from the same read: the baseline differs from the plan by its intent only.
+      plan[cloud] = drivers[cloud].plan(read, intent, policy);
       // A cloud not yet settled keeps the baseline it was judged against when it was held.
-      baseline[cloud] = drivers[cloud].plan(this.pinned[cloud] ?? before, policy);
+      baseline[cloud] = drivers[cloud].plan(read, this.pinned[cloud] ?? before, policy);
     }
     const guard = checkBlastRadius(plan, baseline, limits, options.override ?? false);
     const held = heldOperations(plan, guard);

@@ -164,7 +164,7 @@ function breakable(driver: CloudDriver, broken: ReadonlySet<Cloud>): CloudDriver
       check();
       return driver.discoverWorkload(id, labels);
     },
-    plan: (intent, p) => driver.plan(intent, p),
+    plan: (read, intent, p) => driver.plan(read, intent, p),
     apply: (plan, held, onApplied) => driver.apply(plan, held, onApplied),
   };
 }

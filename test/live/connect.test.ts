@@ -9,6 +9,7 @@ import type { LiveConfig } from "../../lib/live/config.js";
 import { connectLive } from "../../lib/live/connect.js";
 import { gcpAuthClient } from "../../lib/live/credentials-gcp.js";
 import { DEFAULT_GUARD_LIMITS } from "../../lib/plan/guard.js";
+import { ReadState } from "../../lib/reconcile/driver.js";
 import { type ComputeFake, startComputeFake } from "../support/compute-fake.js";
 import { testRecordKey } from "../support/seals.js";
 
@@ -106,6 +107,7 @@ describe("connectLive", () => {
         workloads: [],
         networks: [],
         findings: [],
+        state: expect.any(ReadState),
       });
     }
     expect(() => live.connections.gcp.apiFor(PROJECT)).toThrow(GcpAccessError);

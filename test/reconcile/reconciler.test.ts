@@ -6,11 +6,16 @@ import { DEFAULT_AZURE_QUOTAS } from "../../lib/clouds/azure/config.js";
 import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp/config.js";
 import { createProviders } from "../../lib/clouds/registry.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
-import type { Cloud } from "../../lib/inventory/model.js";
+import { CLOUDS, type Cloud } from "../../lib/inventory/model.js";
 import { DEFAULT_GUARD_LIMITS } from "../../lib/plan/guard.js";
 import { renderPlan } from "../../lib/plan/render.js";
 import { MemoryAuditSink } from "../../lib/reconcile/audit.js";
-import { type CloudDriver, cloudDriver } from "../../lib/reconcile/driver.js";
+import {
+  type CloudDriver,
+  type CloudRead,
+  cloudDriver,
+  type DriverPlan,
+} from "../../lib/reconcile/driver.js";
 import { Reconciler } from "../../lib/reconcile/reconciler.js";
 import { AwsTestbed } from "../clouds/aws/harness.js";
 import { AzureTestbed, SEGSYNC_RESOURCE_GROUP, SUBSCRIPTION } from "../clouds/azure/harness.js";
@@ -69,6 +74,42 @@ function setup(wrapAws: (api: AwsApi) => AwsApi = (api) => api) {
 }
 
 describe("Reconciler", () => {
+  it("reads each cloud once, plans and judges from that read, and applies the plan it made from it", async () => {
+    const { drivers, make } = setup();
+    const reads: CloudRead[] = [];
+    const planned: { read: CloudRead; plan: DriverPlan }[] = [];
+    const applied: DriverPlan[] = [];
+    for (const cloud of CLOUDS) {
+      const real = drivers[cloud];
+      drivers[cloud] = {
+        ...real,
+        discover: async (labels, scope) => {
+          const read = await real.discover(labels, scope);
+          reads.push(read);
+          return read;
+        },
+        plan: (read, intent, p) => {
+          const plan = real.plan(read, intent, p);
+          planned.push({ read, plan });
+          return plan;
+        },
+        apply: (plan, held, onApplied, onRefused) => {
+          applied.push(plan);
+          return real.apply(plan, held, onApplied, onRefused);
+        },
+      };
+    }
+    const result = await make().fullSync();
+    expect(result.failures).toEqual({});
+    expect(reads).toHaveLength(CLOUDS.length);
+    // The plan and the guard's baseline, each from its cloud's one read.
+    expect(planned).toHaveLength(2 * CLOUDS.length);
+    for (const read of reads) expect(planned.filter((p) => p.read === read)).toHaveLength(2);
+    const shown = Object.values(result.plan);
+    expect(applied).toHaveLength(CLOUDS.length);
+    expect(applied.every((plan) => shown.includes(plan))).toBe(true);
+  });
+
   it("syncs the three clouds, audits every operation, and converges", async () => {
     const { reconciler, audit, aws, azure, gcp, providers } = setup();
     const first = await reconciler.fullSync();

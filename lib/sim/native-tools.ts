@@ -8,7 +8,8 @@ import type { Cloud } from "../inventory/model.js";
 import type { SimulatedClouds } from "./clouds.js";
 import type { LiveWorkload } from "./live.js";
 
-export interface CloudDriver {
+/** One cloud's own tools for a workload's life: what a person or a pipeline does in that cloud. */
+export interface NativeTools {
   /** Returns the GCP numeric instance id, when the cloud has one. */
   launch(clouds: SimulatedClouds, workload: LiveWorkload): string | undefined;
   retag(clouds: SimulatedClouds, workload: LiveWorkload, tags: Readonly<Record<string, string>>): void;
@@ -32,7 +33,7 @@ function partsOf<C extends Cloud>(
   return workload.parts as Extract<LiveWorkload["parts"], { cloud: C }>;
 }
 
-const aws: CloudDriver = {
+const aws: NativeTools = {
   launch(clouds, workload) {
     const { account, region, instanceId } = partsOf(workload, "aws");
     const network = networkParts(clouds, workload);
@@ -63,7 +64,7 @@ function ec2Of(clouds: SimulatedClouds, workload: LiveWorkload) {
   return clouds.aws({ account, region });
 }
 
-const azure: CloudDriver = {
+const azure: NativeTools = {
   launch(clouds, workload) {
     const { subscription, resourceGroup, vmName } = partsOf(workload, "azure");
     const network = networkParts(clouds, workload);
@@ -98,7 +99,7 @@ const azure: CloudDriver = {
   },
 };
 
-const gcp: CloudDriver = {
+const gcp: NativeTools = {
   launch(clouds, workload) {
     const { project, zone, instanceName } = partsOf(workload, "gcp");
     const network = networkParts(clouds, workload);
@@ -135,4 +136,4 @@ const gcp: CloudDriver = {
   },
 };
 
-export const DRIVERS: Readonly<Record<Cloud, CloudDriver>> = { aws, azure, gcp };
+export const NATIVE_TOOLS: Readonly<Record<Cloud, NativeTools>> = { aws, azure, gcp };

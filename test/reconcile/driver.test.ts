@@ -1,0 +1,94 @@
+/**
+ * The driver keeps nothing between calls: a plan is made from the read it is given, and applied
+ * only by the driver that made it.
+ */
+import { describe, expect, it } from "vitest";
+import { DEFAULT_AWS_QUOTAS } from "../../lib/clouds/aws/config.js";
+import { DEFAULT_AZURE_QUOTAS } from "../../lib/clouds/azure/config.js";
+import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp/config.js";
+import { createProviders } from "../../lib/clouds/registry.js";
+import { compile } from "../../lib/compile/compile.js";
+import { cloudDriver } from "../../lib/reconcile/driver.js";
+import { ReconcileError } from "../../lib/reconcile/errors.js";
+import { AwsTestbed } from "../clouds/aws/harness.js";
+import { SEGSYNC_RESOURCE_GROUP, SUBSCRIPTION } from "../clouds/azure/harness.js";
+import { AWS_VPC, designPolicy, workload } from "../compile/fixtures.js";
+import { SEALER } from "../support/seals.js";
+
+const EAST = { account: "111111111111", region: "us-east-1" };
+const WEST = { account: "111111111111", region: "us-west-2" };
+const WEST_VPC = "aws:111111111111:us-west-2:vpc-0b1b2c3d";
+const shop = { app: "shop", env: "prod" };
+const web = workload(
+  "aws:111111111111:us-east-1:i-0a00000000000001",
+  { network: AWS_VPC, privateIp: "10.1.0.11", publicIp: "54.0.0.11" },
+  { ...shop, role: "web" },
+);
+const api = workload(
+  "aws:111111111111:us-east-1:i-0a00000000000002",
+  { network: AWS_VPC, privateIp: "10.1.0.12", publicIp: "54.0.0.12" },
+  { ...shop, role: "api" },
+);
+const db = workload(
+  "aws:111111111111:us-west-2:i-0b00000000000003",
+  { network: WEST_VPC, privateIp: "10.9.0.13", publicIp: "54.0.0.13" },
+  { ...shop, role: "db" },
+);
+const policy = designPolicy({ networks: { connected: [], nat: {} } });
+
+function setup() {
+  const aws = new AwsTestbed([web, api, db], DEFAULT_AWS_QUOTAS);
+  const providers = createProviders({
+    sealer: SEALER,
+    aws: { quotas: DEFAULT_AWS_QUOTAS },
+    azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
+    gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },
+  });
+  const connection = { apiFor: (l: typeof EAST) => aws.sim(l), locations: [EAST, WEST] };
+  const driver = () => cloudDriver(providers.aws, connection);
+  return { aws, driver };
+}
+
+const placesOf = (plan: { readonly places: readonly string[] }) => [...new Set(plan.places)].sort();
+
+describe("cloudDriver: the read is a value", () => {
+  it("plans from the read it is given, whatever the driver read since, and applies that plan", async () => {
+    const { driver: make } = setup();
+    const driver = make();
+    const whole = await driver.discover(policy.labels);
+    const intent = compile(policy, { workloads: whole.workloads, networks: whole.networks });
+    // A read of the east region only comes after the whole read.
+    const east = await driver.discover(policy.labels, { networks: [AWS_VPC], workloads: [] });
+    const fromEast = driver.plan(east, intent, policy);
+    const fromWhole = driver.plan(whole, intent, policy);
+    expect(placesOf(fromEast)).toHaveLength(1);
+    expect(placesOf(fromWhole)).toHaveLength(2);
+    expect(placesOf(fromWhole)).toEqual(expect.arrayContaining(placesOf(fromEast)));
+
+    const applied: number[] = [];
+    await driver.apply(fromWhole, new Set(), (index) => applied.push(index));
+    expect(applied).toEqual(fromWhole.operations.map((_, index) => index));
+    // Both regions were written: a new read of the whole account has nothing left to plan.
+    const after = await driver.discover(policy.labels);
+    expect(driver.plan(after, intent, policy).operations).toEqual([]);
+  });
+
+  it("refuses to plan from another driver's read, and to apply another driver's plan, writing nothing", async () => {
+    const { aws, driver: make } = setup();
+    const driver = make();
+    const other = make();
+    const read = await driver.discover(policy.labels);
+    const intent = compile(policy, { workloads: read.workloads, networks: read.networks });
+    const plan = driver.plan(read, intent, policy);
+    expect(plan.operations.length).toBeGreaterThan(0);
+
+    expect(() => other.plan(read, intent, policy)).toThrow(ReconcileError);
+    expect(() => other.plan(read, intent, policy)).toThrow("aws: asked to plan from a read it did not make");
+    const applied: number[] = [];
+    await expect(other.apply(plan, new Set(), (index) => applied.push(index))).rejects.toThrow(
+      new ReconcileError("aws: asked to apply a plan it did not make"),
+    );
+    expect(applied).toEqual([]);
+    expect(aws.writes()).toBe(0);
+  });
+});
