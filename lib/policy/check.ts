@@ -1,12 +1,12 @@
 /** One pass over a parsed document: schema, semantic checks, and resolution when all pass. */
-import { forbiddenKeyIssues } from "./forbidden-keys.js";
-import type { DraftIssue } from "./issues.js";
+import { forbiddenKeyIssues } from "../util/forbidden-keys.js";
+import type { DraftIssue } from "../util/source-issues.js";
+import { draftIssuesFromZod, documentErrorMap as policyErrorMap } from "../util/zod-issues.js";
 import type { Policy } from "./model.js";
 import { partsOfPolicy, partsOfRawDocument } from "./parts.js";
 import { resolvePolicy } from "./resolve.js";
 import { policyDocumentSchema } from "./schema.js";
 import { checkPolicySemantics } from "./validate.js";
-import { draftIssuesFromZod, policyErrorMap } from "./zod-issues.js";
 
 export type DocumentCheck = { ok: true; policy: Policy } | { ok: false; issues: readonly DraftIssue[] };
 

@@ -1,4 +1,4 @@
-import { formatIssue, type PolicyIssue } from "./issues.js";
+import { formatIssue, type SourceIssue as PolicyIssue } from "../util/source-issues.js";
 import type { Policy } from "./model.js";
 
 export interface PolicyInvalidErrorOptions {

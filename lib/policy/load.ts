@@ -4,11 +4,13 @@
  * issues are reported at once; a policy comes back only when there are none.
  */
 import { type DocumentLoad, loadDocumentText, readDocumentFile } from "../util/load-document.js";
+import { formatPath, type SourceIssue } from "../util/source-issues.js";
 import { checkPolicyDocument } from "./check.js";
-import { formatPath, type PolicyIssue } from "./issues.js";
 import type { Policy } from "./model.js";
 
-export { formatIssue, type PolicyIssue } from "./issues.js";
+export { formatIssue } from "../util/source-issues.js";
+/** A policy's issues are every document's (lib/util/source-issues.ts). */
+export type PolicyIssue = SourceIssue;
 
 export type PolicyLoadResult = { ok: true; policy: Policy } | { ok: false; issues: readonly PolicyIssue[] };
 

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { networkIdProblem } from "../inventory/ids.js";
 import { parseCidr } from "../net/cidr.js";
+import { describeValue, quotingHint } from "../util/zod-issues.js";
 import {
   DEFAULT_DIMENSIONS,
   DEFAULT_TAG_PREFIX,
@@ -20,7 +21,6 @@ import {
   TAG_PREFIX_PATTERN,
 } from "./names.js";
 import { isInlineServiceSyntax, parseInlineService } from "./services.js";
-import { describeValue, quotingHint } from "./zod-issues.js";
 
 const INLINE_SERVICE = String.raw`(?:tcp|udp)/\d{1,5}(?:-\d{1,5})?|icmp|all`;
 const INLINE_SERVICE_PATTERN = new RegExp(`^(?:${INLINE_SERVICE})$`);

@@ -4,8 +4,7 @@
  * sources, tag keys, and repeated ruleset names. They run on whatever parts of the document
  * parsed (see parts.ts), next to the schema's own issues.
  */
-import type { DraftIssue, PathSegment } from "./issues.js";
-import { formatPath } from "./issues.js";
+import { type DraftIssue, formatPath, type PathSegment } from "../util/source-issues.js";
 import { IP_LIST_KEY, NAME_PATTERN } from "./names.js";
 import type { PolicyParts, RuleParts, RulesetParts } from "./parts.js";
 import type { RawSelector } from "./schema.js";
