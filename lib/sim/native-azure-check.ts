@@ -5,10 +5,10 @@
  * docs/formats.md, "Estate"), while a NIC of no VM sits in an estate VNet with its own address.
  */
 import { parseResourceId } from "../clouds/azure/model.js";
-import type { DraftIssue, PathSegment } from "../util/source-issues.js";
+import type { DraftIssue } from "../util/source-issues.js";
 import type { AddressBook } from "./address-book.js";
 import type { EstateIndex } from "./estate-index.js";
-import { checkAzureNics } from "./native-azure-nic-check.js";
+import { checkAzureNics, sameRegionRef } from "./native-azure-nic-check.js";
 import type { NativeAzure } from "./native-azure-schema.js";
 
 /** Why `id` is not the ARM id of a Microsoft.Network `type` named `name` in `resourceGroup`. */
@@ -91,21 +91,4 @@ export function checkNativeAzure(
   });
   issues.push(...checkAzureNics(native, index, addresses, { nsgs, asgs }));
   return issues;
-}
-
-/** A reference to a listed group of one region. */
-export function sameRegionRef(
-  groups: ReadonlyMap<string, { readonly location: string }>,
-  id: string,
-  location: string | undefined,
-  field: string,
-  user: string,
-  path: readonly PathSegment[],
-): DraftIssue[] {
-  const group = groups.get(id.toLowerCase());
-  if (group === undefined) return [{ path, message: `${id} is not a group of native.azure.${field}` }];
-  if (location !== undefined && group.location !== location) {
-    return [{ path, message: `${id} is in ${group.location}, but ${user} is in ${location}` }];
-  }
-  return [];
 }

@@ -11,7 +11,6 @@ import type { DraftIssue, PathSegment } from "../util/source-issues.js";
 import type { AddressBook } from "./address-book.js";
 import { addressIssues } from "./estate-check.js";
 import { azureVnetId, type EstateIndex, type IndexedNetwork, type IndexedWorkload } from "./estate-index.js";
-import { sameRegionRef } from "./native-azure-check.js";
 import { type NativeAzure, type NativeAzureNic, primaryIpConfiguration } from "./native-azure-schema.js";
 
 interface Groups {
@@ -257,4 +256,21 @@ function detached(
   const fields = { privateIp: [...where, "privateIPAddress"], publicIp: [...where, "publicIPAddress"] };
   issues.push(...addressIssues({ privateIp: config.privateIPAddress }, network, addresses, nic.id, fields));
   return { issues, location: nic.location };
+}
+
+/** A reference to a listed group of one region. */
+export function sameRegionRef(
+  groups: ReadonlyMap<string, { readonly location: string }>,
+  id: string,
+  location: string | undefined,
+  field: string,
+  user: string,
+  path: readonly PathSegment[],
+): DraftIssue[] {
+  const group = groups.get(id.toLowerCase());
+  if (group === undefined) return [{ path, message: `${id} is not a group of native.azure.${field}` }];
+  if (location !== undefined && group.location !== location) {
+    return [{ path, message: `${id} is in ${group.location}, but ${user} is in ${location}` }];
+  }
+  return [];
 }
