@@ -22,7 +22,6 @@ const STILL_TOO_LONG: ReadonlyMap<string, number> = new Map<string, number>([
   ["lib/clouds/azure/discover.ts:discoverAzure", 99],
   ["lib/clouds/azure/export.ts:exportAzure", 64],
   ["lib/clouds/gcp/events.ts:parseEntry", 62],
-  ["lib/clouds/gcp/provider.ts:createGcpProvider", 72],
   ["lib/export/live.ts:exportLive", 105],
   ["lib/reconcile/driver.ts:cloudDriver", 61],
   ["lib/reconcile/reconciler.ts:Reconciler.planAndApply", 82],
