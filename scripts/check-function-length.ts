@@ -20,7 +20,6 @@ const STILL_TOO_LONG: ReadonlyMap<string, number> = new Map<string, number>([
   ["lib/cli/flows.ts:explainFlow", 85],
   ["lib/clouds/aws/discover.ts:discoverAws", 83],
   ["lib/clouds/azure/discover.ts:discoverAzure", 99],
-  ["lib/clouds/azure/export.ts:exportAzure", 64],
   ["lib/export/live.ts:exportLive", 105],
   ["lib/reconcile/driver.ts:cloudDriver", 61],
   ["lib/reconcile/reconciler.ts:Reconciler.planAndApply", 82],
