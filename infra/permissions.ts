@@ -65,22 +65,34 @@ function inVpcs(scope: Ec2Scope): object {
  */
 export function ec2Statements(scope: Ec2Scope): PolicyStatement[] {
   const inRegions = { "aws:RequestedRegion": [...scope.regions] };
+  return [
+    ec2Statement("Ec2Read", [...EC2_READ_ACTIONS], ["*"], { StringEquals: inRegions }),
+    ...ownedObjectStatements(scope, inRegions),
+    ...interfaceStatements(scope, inRegions),
+  ];
+}
+
+function ec2Statement(
+  sid: string,
+  actions: string[],
+  resources: string[],
+  conditions: object,
+): PolicyStatement {
+  return new PolicyStatement({ sid, effect: Effect.ALLOW, actions, resources, conditions });
+}
+
+/** Creating, writing and tagging the groups and prefix lists segsync owns. */
+function ownedObjectStatements(
+  scope: Ec2Scope,
+  inRegions: { "aws:RequestedRegion": string[] },
+): PolicyStatement[] {
   const group = arn(scope, "security-group/*");
   const prefixList = arn(scope, "prefix-list/*");
-  const networkInterface = arn(scope, "network-interface/*");
   const vpcs =
     scope.vpcs === undefined ? [arn(scope, "vpc/*")] : scope.vpcs.map((vpc) => arn(scope, `vpc/${vpc}`));
-  const statement = (sid: string, actions: string[], resources: string[], conditions: object) =>
-    new PolicyStatement({ sid, effect: Effect.ALLOW, actions, resources, conditions });
-  const interfaceKeys = {
-    "ForAllValues:StringEquals": { "aws:TagKeys": [...INTERFACE_TAG_KEYS] },
-    // ForAllValues holds for an empty key list, and DeleteTags without keys deletes every tag.
-    Null: { "aws:TagKeys": "false" },
-  };
   return [
-    statement("Ec2Read", [...EC2_READ_ACTIONS], ["*"], { StringEquals: inRegions }),
     // Creating: the new group or list must carry the ownership tag from its first moment.
-    statement(
+    ec2Statement(
       "Ec2CreateOwned",
       ["ec2:CreateSecurityGroup", "ec2:CreateManagedPrefixList"],
       [group, prefixList],
@@ -90,12 +102,12 @@ export function ec2Statements(scope: Ec2Scope): PolicyStatement[] {
     ),
     // CreateSecurityGroup is also authorized on the customer's VPC, which carries no segsync tag:
     // its ARN names the configured VPCs (the action has no ec2:Vpc key), or any VPC without them.
-    statement("Ec2CreateGroupInVpc", ["ec2:CreateSecurityGroup"], vpcs, { StringEquals: inRegions }),
+    ec2Statement("Ec2CreateGroupInVpc", ["ec2:CreateSecurityGroup"], vpcs, { StringEquals: inRegions }),
     // Tags given on create are authorized as CreateTags in the creating call only.
-    statement("Ec2TagOnCreate", ["ec2:CreateTags"], [group, prefixList], {
+    ec2Statement("Ec2TagOnCreate", ["ec2:CreateTags"], [group, prefixList], {
       StringEquals: { ...inRegions, "ec2:CreateAction": ["CreateSecurityGroup", "CreateManagedPrefixList"] },
     }),
-    statement(
+    ec2Statement(
       "Ec2WriteOwned",
       [
         "ec2:AuthorizeSecurityGroupIngress",
@@ -109,33 +121,54 @@ export function ec2Statements(scope: Ec2Scope): PolicyStatement[] {
     ),
     // segsync's own tags on what it owns (segsync:identity, segsync:seal…), never the ownership
     // tag itself (that would disown it).
-    statement("Ec2TagOwned", ["ec2:CreateTags", "ec2:DeleteTags"], [group, prefixList], {
+    ec2Statement("Ec2TagOwned", ["ec2:CreateTags", "ec2:DeleteTags"], [group, prefixList], {
       StringEquals: { ...inRegions, ...OWNED },
       "ForAllValues:StringLike": { "aws:TagKeys": ["segsync:*"] },
       "ForAllValues:StringNotEquals": { "aws:TagKeys": [OWNERSHIP_TAG.Key] },
       // DeleteTags without keys deletes every tag: the keys must be given.
       Null: { "aws:TagKeys": "false" },
     }),
+  ];
+}
+
+/** What segsync may change on the customer's ENIs: their group list and its record of the originals. */
+function interfaceStatements(
+  scope: Ec2Scope,
+  inRegions: { "aws:RequestedRegion": string[] },
+): PolicyStatement[] {
+  const group = arn(scope, "security-group/*");
+  const networkInterface = arn(scope, "network-interface/*");
+  const interfaceKeys = {
+    "ForAllValues:StringEquals": { "aws:TagKeys": [...INTERFACE_TAG_KEYS] },
+    // ForAllValues holds for an empty key list, and DeleteTags without keys deletes every tag.
+    Null: { "aws:TagKeys": "false" },
+  };
+  return [
     // On the customer's ENIs, only the record of their original groups and its seal (restore),
     // and only in the configured VPCs.
-    statement("Ec2TagInterfaces", ["ec2:CreateTags"], [networkInterface], {
+    ec2Statement("Ec2TagInterfaces", ["ec2:CreateTags"], [networkInterface], {
       StringEquals: inRegions,
       ...interfaceKeys,
       ...inVpcs(scope),
     }),
     // DeleteTags has no ec2:Vpc key: the same two keys on any ENI of the account's regions. It
     // can only drop a restore record, which restore then refuses to act on.
-    statement("Ec2UntagInterfaces", ["ec2:DeleteTags"], [networkInterface], {
+    ec2Statement("Ec2UntagInterfaces", ["ec2:DeleteTags"], [networkInterface], {
       StringEquals: inRegions,
       ...interfaceKeys,
     }),
     // No ownership condition is possible: the ENIs are the customer's, and the group list set on
     // them includes customer groups (additive attachment, restore). The configured VPCs (both
     // the ENI and every group have ec2:Vpc), or the account and its regions without them.
-    statement("Ec2SetInterfaceGroups", ["ec2:ModifyNetworkInterfaceAttribute"], [networkInterface, group], {
-      StringEquals: inRegions,
-      ...inVpcs(scope),
-    }),
+    ec2Statement(
+      "Ec2SetInterfaceGroups",
+      ["ec2:ModifyNetworkInterfaceAttribute"],
+      [networkInterface, group],
+      {
+        StringEquals: inRegions,
+        ...inVpcs(scope),
+      },
+    ),
   ];
 }
 

@@ -86,67 +86,20 @@ export class SegmentationSynchronizer extends Construct {
     const settings = this.settings;
     this.checkLocalAccount();
 
-    this.deadLetterQueue = new Queue(this, "DeadLetterQueue", {
-      fifo: true,
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
-    this.queue = new Queue(this, "Queue", {
-      fifo: true,
-      // The producers set deduplication ids from the native events' ids (lib/ingest/queue-message.ts).
-      contentBasedDeduplication: false,
-      deduplicationScope: DeduplicationScope.QUEUE,
-      fifoThroughputLimit: FifoThroughputLimit.PER_QUEUE,
-      visibilityTimeout: QUEUE_VISIBILITY,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
-    });
+    // The order below is the order the resources appear in the template: keep it.
+    this.deadLetterQueue = this.createDeadLetterQueue();
+    this.queue = this.createQueue(this.deadLetterQueue);
     this.deadLetterAlarm = this.nonEmptyAlarm(
       "DeadLetterAlarm",
       this.deadLetterQueue,
       "segsync: a queue message failed the reconciler repeatedly; read its body, fix the cause, redrive it",
     );
-
-    this.guardHeldAlarm = this.atLeastOnceAlarm(
-      "GuardHeldAlarm",
-      new Metric({
-        namespace: "segsync",
-        metricName: "GuardTrips",
-        dimensionsMap: { service: "segsync-reconciler" },
-        period: Duration.minutes(5),
-        statistic: "Maximum",
-      }),
-      "segsync: the blast-radius guard held back narrowing operations that no confirmed workload change explains; read the reconciler's log, then fix the cause or run segsync apply --live --override",
-    );
-
-    this.table = new Table(this, "Inventory", {
-      partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      ...(props.tableEncryptionKey === undefined
-        ? { encryption: TableEncryption.AWS_MANAGED }
-        : { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.tableEncryptionKey }),
-      // A full sync can rebuild it, but deleting the stack should not silently take data with it.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
+    this.guardHeldAlarm = this.createGuardHeldAlarm();
+    this.table = this.createTable(props);
     this.recordKeySecret = props.recordKeySecret ?? this.generateRecordKey(props);
-    const names = {
-      queueUrl: this.queue.queueUrl,
-      tableName: this.table.tableName,
-      recordKeySecretArn: this.recordKeySecret.secretFullArn ?? this.recordKeySecret.secretArn,
-    };
-    const functions: Partial<Record<FunctionName, PipelineFunction>> = {};
-    for (const name of ingestFunctions(settings)) {
-      functions[name] = this.createFunction(name, functionEnvironment(name, settings, names));
-    }
-    this.functions = functions;
 
-    const reconciler = this.createFunction("reconciler", functionEnvironment("reconciler", settings, names));
-    functions.reconciler = reconciler;
+    const { functions, reconciler } = this.createFunctions(settings);
+    this.functions = functions;
     this.grantReconciler(reconciler, props);
     this.guardrails =
       props.guardrails === undefined
@@ -172,6 +125,86 @@ export class SegmentationSynchronizer extends Construct {
     this.azureEventsUrl = this.functionUrl(functions["azure-events"], "AzureEventsUrl", "Event Grid webhook");
     this.gcpEventsUrl = this.functionUrl(functions["gcp-events"], "GcpEventsUrl", "Pub/Sub push endpoint");
 
+    this.scheduleSyncs(props, functions, reconciler);
+    this.createOutputs(reconciler);
+  }
+
+  private createDeadLetterQueue(): Queue {
+    return new Queue(this, "DeadLetterQueue", {
+      fifo: true,
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+  }
+
+  private createQueue(deadLetterQueue: Queue): Queue {
+    return new Queue(this, "Queue", {
+      fifo: true,
+      // The producers set deduplication ids from the native events' ids (lib/ingest/queue-message.ts).
+      contentBasedDeduplication: false,
+      deduplicationScope: DeduplicationScope.QUEUE,
+      fifoThroughputLimit: FifoThroughputLimit.PER_QUEUE,
+      visibilityTimeout: QUEUE_VISIBILITY,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+  }
+
+  private createGuardHeldAlarm(): Alarm {
+    return this.atLeastOnceAlarm(
+      "GuardHeldAlarm",
+      new Metric({
+        namespace: "segsync",
+        metricName: "GuardTrips",
+        dimensionsMap: { service: "segsync-reconciler" },
+        period: Duration.minutes(5),
+        statistic: "Maximum",
+      }),
+      "segsync: the blast-radius guard held back narrowing operations that no confirmed workload change explains; read the reconciler's log, then fix the cause or run segsync apply --live --override",
+    );
+  }
+
+  private createTable(props: SegmentationSynchronizerProps): Table {
+    return new Table(this, "Inventory", {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      ...(props.tableEncryptionKey === undefined
+        ? { encryption: TableEncryption.AWS_MANAGED }
+        : { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.tableEncryptionKey }),
+      // A full sync can rebuild it, but deleting the stack should not silently take data with it.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** The ingest functions the settings call for, then the reconciler (it is in `functions` too). */
+  private createFunctions(settings: Settings): {
+    functions: Partial<Record<FunctionName, PipelineFunction>>;
+    reconciler: PipelineFunction;
+  } {
+    const names = {
+      queueUrl: this.queue.queueUrl,
+      tableName: this.table.tableName,
+      recordKeySecretArn: this.recordKeySecret.secretFullArn ?? this.recordKeySecret.secretArn,
+    };
+    const functions: Partial<Record<FunctionName, PipelineFunction>> = {};
+    for (const name of ingestFunctions(settings)) {
+      functions[name] = this.createFunction(name, functionEnvironment(name, settings, names));
+    }
+    const reconciler = this.createFunction("reconciler", functionEnvironment("reconciler", settings, names));
+    functions.reconciler = reconciler;
+    return { functions, reconciler };
+  }
+
+  /** The periodic full sync and the one after each deploy; nothing else may send to the queue. */
+  private scheduleSyncs(
+    props: SegmentationSynchronizerProps,
+    functions: Partial<Record<FunctionName, PipelineFunction>>,
+    reconciler: PipelineFunction,
+  ): void {
     const schedule = new Rule(this, "FullSyncSchedule", {
       description: "segsync: periodic full sync, repairs drift and missed events",
       schedule: props.fullSyncSchedule ?? DEFAULT_SCHEDULE,
@@ -184,15 +217,17 @@ export class SegmentationSynchronizer extends Construct {
     });
     const deploySync = new DeploySync(this, "DeploySync", {
       queue: this.queue,
-      fingerprint: settings.fingerprint,
+      fingerprint: this.settings.fingerprint,
       after: [reconciler.function, reconciler.role],
     });
     this.denyOtherSenders(schedule, [
-      ...ingestFunctions(settings).flatMap((name) => functions[name]?.role.roleArn ?? []),
+      ...ingestFunctions(this.settings).flatMap((name) => functions[name]?.role.roleArn ?? []),
       deploySync.role.roleArn,
-      ...settings.queueSenders,
+      ...this.settings.queueSenders,
     ]);
+  }
 
+  private createOutputs(reconciler: PipelineFunction): void {
     new CfnOutput(this, "QueueUrl", { value: this.queue.queueUrl });
     new CfnOutput(this, "TableName", { value: this.table.tableName });
     new CfnOutput(this, "ReconcilerRoleArn", {

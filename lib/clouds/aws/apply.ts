@@ -1,5 +1,5 @@
 import { applyEach, DependsOnRefusedError } from "../common/apply-each.js";
-import type { AwsApiFactory } from "./api.js";
+import type { AwsApi, AwsApiFactory } from "./api.js";
 import {
   AwsAccessError,
   AwsDependencyViolationError,
@@ -38,20 +38,8 @@ export async function applyAwsPlan(
   onApplied: (applied: AppliedAwsOperation) => void = () => {},
   onRefused?: (operation: AwsOperation, error: unknown) => void,
 ): Promise<AppliedAwsOperation[]> {
-  const created = new Map<string, string>();
-  /** Creates refused, and ENIs whose original groups could not be recorded (not to be replaced then). */
-  const refused = new Set<string>();
+  const run = planRun(ownership);
   const applied: AppliedAwsOperation[] = [];
-  const resolveCreated = (key: string) => {
-    if (refused.has(key)) throw new DependsOnRefusedError(`needs ${key}, which was refused`);
-    return resolve(created, key);
-  };
-  const groupId = (location: AwsLocation, ref: GroupRef) =>
-    "groupId" in ref
-      ? ref.groupId
-      : resolveCreated(`${locationKey(location)}|group|${ref.vpcId}|${ref.create}`);
-  const listId = (location: AwsLocation, ref: PrefixListRef) =>
-    "prefixListId" in ref ? ref.prefixListId : resolveCreated(`${locationKey(location)}|list|${ref.create}`);
   const hooks = {
     onApplied: () => {},
     ...(onRefused === undefined
@@ -59,109 +47,15 @@ export async function applyAwsPlan(
       : {
           onRefused: (operation: AwsOperation, error: unknown) => {
             const key = refusedKey(operation);
-            if (key !== undefined) refused.add(key);
+            if (key !== undefined) run.refused.add(key);
             onRefused(operation, error);
           },
         }),
   };
-
   await applyEach(
     operations,
     async (operation) => {
-      const api = apiFor(operation.location);
-      const where = locationKey(operation.location);
-      let createdId: string | undefined;
-      switch (operation.kind) {
-        case "createPrefixList": {
-          const result = await api.createManagedPrefixList({
-            name: operation.name,
-            addressFamily: operation.addressFamily,
-            maxEntries: operation.maxEntries,
-            entries: operation.entries.map((Cidr) => ({ Cidr, Description: RULE_DESCRIPTION })),
-            tags: ownership.prefixListTags(operation.identity),
-          });
-          createdId = result.prefixListId;
-          // A list's name is not unique, so its seal names its id, which exists only now. Should
-          // this call fail, the list stays unsealed: reported and never used (docs/trust-model.md).
-          await api.createTags([createdId], [ownership.prefixListSeal(operation.location, createdId)]);
-          created.set(`${where}|list|${operation.name}`, createdId);
-          break;
-        }
-        case "createSecurityGroup": {
-          const result = await api.createSecurityGroup({
-            vpcId: operation.vpcId,
-            groupName: operation.name,
-            description: operation.description,
-            tags: ownership.groupTags(
-              operation.location,
-              operation.vpcId,
-              operation.name,
-              operation.identity,
-            ),
-          });
-          createdId = result.groupId;
-          created.set(`${where}|group|${operation.vpcId}|${operation.name}`, createdId);
-          break;
-        }
-        case "authorizeIngress":
-          await api.authorizeIngress(
-            groupId(operation.location, operation.group),
-            toPermissions(
-              operation.rules,
-              (ref) => groupId(operation.location, ref),
-              (ref) => listId(operation.location, ref),
-            ),
-          );
-          break;
-        case "modifyPrefixList":
-          await api.modifyManagedPrefixList({
-            prefixListId: operation.prefixListId,
-            currentVersion: operation.currentVersion,
-            addEntries: operation.add.map((Cidr) => ({ Cidr, Description: RULE_DESCRIPTION })),
-            removeCidrs: operation.remove,
-          });
-          break;
-        case "recordOriginalGroups": {
-          const value = operation.groupIds.join(" ");
-          if (value.length > TAG_VALUE_LIMIT) {
-            throw new AwsInvalidRequestError(
-              `${operation.networkInterfaceId} has too many groups to record in one tag (${value.length} > ${TAG_VALUE_LIMIT} characters); not replacing them`,
-              "TagValueTooLong",
-            );
-          }
-          await api.createTags(
-            [operation.networkInterfaceId],
-            ownership.recordTags(operation.location, operation.networkInterfaceId, operation.groupIds),
-          );
-          break;
-        }
-        case "addInterfaceGroups":
-        case "setInterfaceGroups":
-          if (refused.has(`${where}|record|${operation.networkInterfaceId}`))
-            throw new DependsOnRefusedError(
-              `${operation.networkInterfaceId}: its original groups could not be recorded, so they are not replaced`,
-            );
-          await api.modifyNetworkInterfaceGroups(
-            operation.networkInterfaceId,
-            operation.after.map((ref) => groupId(operation.location, ref)),
-          );
-          break;
-        case "revokeIngress":
-          await api.revokeIngress(operation.groupId, operation.permissions);
-          break;
-        case "forgetOriginalGroups":
-          await api.deleteTags(
-            [operation.networkInterfaceId],
-            [ORIGINAL_GROUPS_TAG_KEY, ORIGINAL_GROUPS_SEAL_TAG_KEY],
-          );
-          break;
-        case "deleteSecurityGroup":
-          await api.deleteSecurityGroup(operation.groupId);
-          break;
-        case "deletePrefixList":
-          await api.deleteManagedPrefixList(operation.prefixListId);
-          break;
-      }
+      const createdId = await applyOperation(operation, apiFor(operation.location), run);
       const record = createdId === undefined ? { operation } : { operation, createdId };
       applied.push(record);
       onApplied(record);
@@ -170,6 +64,171 @@ export async function applyAwsPlan(
     refusesOneObject,
   );
   return applied;
+}
+
+/** What one plan's operations share while it runs: the ids created so far, and what was refused. */
+interface PlanRun {
+  readonly ownership: AwsOwnership;
+  /** Ids EC2 gave groups and lists created earlier in the plan, by their `refusedKey`-style key. */
+  readonly created: Map<string, string>;
+  /** Creates refused, and ENIs whose original groups could not be recorded (not to be replaced then). */
+  readonly refused: Set<string>;
+  readonly groupId: (location: AwsLocation, ref: GroupRef) => string;
+  readonly listId: (location: AwsLocation, ref: PrefixListRef) => string;
+}
+
+function planRun(ownership: AwsOwnership): PlanRun {
+  const created = new Map<string, string>();
+  const refused = new Set<string>();
+  const resolveCreated = (key: string) => {
+    if (refused.has(key)) throw new DependsOnRefusedError(`needs ${key}, which was refused`);
+    return resolve(created, key);
+  };
+  return {
+    ownership,
+    created,
+    refused,
+    groupId: (location, ref) =>
+      "groupId" in ref
+        ? ref.groupId
+        : resolveCreated(`${locationKey(location)}|group|${ref.vpcId}|${ref.create}`),
+    listId: (location, ref) =>
+      "prefixListId" in ref
+        ? ref.prefixListId
+        : resolveCreated(`${locationKey(location)}|list|${ref.create}`),
+  };
+}
+
+type OperationOf<K extends AwsOperation["kind"]> = Extract<AwsOperation, { kind: K }>;
+
+/** Applies one operation of a kind; returns the id EC2 gave what it created, if it created something. */
+type ApplyStep<K extends AwsOperation["kind"]> = (
+  operation: OperationOf<K>,
+  api: AwsApi,
+  run: PlanRun,
+) => Promise<string | undefined>;
+
+function applyOperation(operation: AwsOperation, api: AwsApi, run: PlanRun): Promise<string | undefined> {
+  const step = APPLY_STEPS[operation.kind] as ApplyStep<typeof operation.kind>;
+  return step(operation, api, run);
+}
+
+const APPLY_STEPS: { readonly [K in AwsOperation["kind"]]: ApplyStep<K> } = {
+  createPrefixList,
+  createSecurityGroup,
+  authorizeIngress: async (operation, api, run) => {
+    await api.authorizeIngress(
+      run.groupId(operation.location, operation.group),
+      toPermissions(
+        operation.rules,
+        (ref) => run.groupId(operation.location, ref),
+        (ref) => run.listId(operation.location, ref),
+      ),
+    );
+    return undefined;
+  },
+  modifyPrefixList: async (operation, api) => {
+    await api.modifyManagedPrefixList({
+      prefixListId: operation.prefixListId,
+      currentVersion: operation.currentVersion,
+      addEntries: operation.add.map((Cidr) => ({ Cidr, Description: RULE_DESCRIPTION })),
+      removeCidrs: operation.remove,
+    });
+    return undefined;
+  },
+  recordOriginalGroups,
+  addInterfaceGroups: setInterfaceGroups,
+  setInterfaceGroups,
+  revokeIngress: async (operation, api) => {
+    await api.revokeIngress(operation.groupId, operation.permissions);
+    return undefined;
+  },
+  forgetOriginalGroups: async (operation, api) => {
+    await api.deleteTags(
+      [operation.networkInterfaceId],
+      [ORIGINAL_GROUPS_TAG_KEY, ORIGINAL_GROUPS_SEAL_TAG_KEY],
+    );
+    return undefined;
+  },
+  deleteSecurityGroup: async (operation, api) => {
+    await api.deleteSecurityGroup(operation.groupId);
+    return undefined;
+  },
+  deletePrefixList: async (operation, api) => {
+    await api.deleteManagedPrefixList(operation.prefixListId);
+    return undefined;
+  },
+};
+
+async function createPrefixList(
+  operation: OperationOf<"createPrefixList">,
+  api: AwsApi,
+  run: PlanRun,
+): Promise<string> {
+  const result = await api.createManagedPrefixList({
+    name: operation.name,
+    addressFamily: operation.addressFamily,
+    maxEntries: operation.maxEntries,
+    entries: operation.entries.map((Cidr) => ({ Cidr, Description: RULE_DESCRIPTION })),
+    tags: run.ownership.prefixListTags(operation.identity),
+  });
+  const createdId = result.prefixListId;
+  // A list's name is not unique, so its seal names its id, which exists only now. Should
+  // this call fail, the list stays unsealed: reported and never used (docs/trust-model.md).
+  await api.createTags([createdId], [run.ownership.prefixListSeal(operation.location, createdId)]);
+  run.created.set(`${locationKey(operation.location)}|list|${operation.name}`, createdId);
+  return createdId;
+}
+
+async function createSecurityGroup(
+  operation: OperationOf<"createSecurityGroup">,
+  api: AwsApi,
+  run: PlanRun,
+): Promise<string> {
+  const result = await api.createSecurityGroup({
+    vpcId: operation.vpcId,
+    groupName: operation.name,
+    description: operation.description,
+    tags: run.ownership.groupTags(operation.location, operation.vpcId, operation.name, operation.identity),
+  });
+  const createdId = result.groupId;
+  run.created.set(`${locationKey(operation.location)}|group|${operation.vpcId}|${operation.name}`, createdId);
+  return createdId;
+}
+
+async function recordOriginalGroups(
+  operation: OperationOf<"recordOriginalGroups">,
+  api: AwsApi,
+  run: PlanRun,
+): Promise<undefined> {
+  const value = operation.groupIds.join(" ");
+  if (value.length > TAG_VALUE_LIMIT) {
+    throw new AwsInvalidRequestError(
+      `${operation.networkInterfaceId} has too many groups to record in one tag (${value.length} > ${TAG_VALUE_LIMIT} characters); not replacing them`,
+      "TagValueTooLong",
+    );
+  }
+  await api.createTags(
+    [operation.networkInterfaceId],
+    run.ownership.recordTags(operation.location, operation.networkInterfaceId, operation.groupIds),
+  );
+  return undefined;
+}
+
+async function setInterfaceGroups(
+  operation: OperationOf<"addInterfaceGroups" | "setInterfaceGroups">,
+  api: AwsApi,
+  run: PlanRun,
+): Promise<undefined> {
+  if (run.refused.has(`${locationKey(operation.location)}|record|${operation.networkInterfaceId}`))
+    throw new DependsOnRefusedError(
+      `${operation.networkInterfaceId}: its original groups could not be recorded, so they are not replaced`,
+    );
+  await api.modifyNetworkInterfaceGroups(
+    operation.networkInterfaceId,
+    operation.after.map((ref) => run.groupId(operation.location, ref)),
+  );
+  return undefined;
 }
 
 /** EC2 refusing one request about one object: retrying the same request cannot help. */

@@ -37,13 +37,53 @@ export function diffAws(desired: AwsDesired, actual: AwsState, ownership: AwsOwn
     .map(({ op }) => op);
 }
 
-function diffRegion(desired: AwsDesired, region: AwsState[number], ownership: AwsOwnership): AwsOperation[] {
-  const location = { account: region.account, region: region.region };
-  const here = locationKey(location);
-  const wantedGroups = desired.securityGroups.filter((g) => locationKey(g.location) === here);
-  const wantedLists = desired.prefixLists.filter((l) => locationKey(l.location) === here);
-  const wantedInterfaces = desired.interfaces.filter((i) => locationKey(i.location) === here);
+/** What every step of one region's diff looks things up in: the owned resources and how to name them. */
+interface RegionContext {
+  readonly location: AwsOperation["location"];
+  readonly ownedGroups: readonly SecurityGroup[];
+  readonly ownedLists: readonly VersionedPrefixList[];
+  readonly groupByName: ReadonlyMap<string, SecurityGroup>;
+  readonly listByName: ReadonlyMap<string, VersionedPrefixList>;
+  readonly names: { groups: ReadonlyMap<string, string>; prefixLists: ReadonlyMap<string, string> };
+  readonly groupRef: (vpcId: string, name: string) => GroupRef;
+  readonly listRef: (name: string) => PrefixListRef;
+}
 
+/** The part of the desired state that lives in one region. */
+interface WantedHere {
+  readonly groups: AwsDesired["securityGroups"];
+  readonly lists: AwsDesired["prefixLists"];
+  readonly interfaces: AwsDesired["interfaces"];
+}
+
+function diffRegion(desired: AwsDesired, region: AwsState[number], ownership: AwsOwnership): AwsOperation[] {
+  const here = locationKey({ account: region.account, region: region.region });
+  const wanted: WantedHere = {
+    groups: desired.securityGroups.filter((g) => locationKey(g.location) === here),
+    lists: desired.prefixLists.filter((l) => locationKey(l.location) === here),
+    interfaces: desired.interfaces.filter((i) => locationKey(i.location) === here),
+  };
+  const context = regionContext(region, ownership);
+  const weights = quotaWeights(region, wanted.lists);
+  const { operations: interfaceOperations, interfaceGroupsAfter } = diffInterfaces(
+    desired,
+    region,
+    ownership,
+    wanted.interfaces,
+    context,
+  );
+  return [
+    ...diffPrefixLists(wanted.lists, context),
+    ...wanted.groups.flatMap((group) =>
+      diffGroupRules(group, context, weights, desired.rulesPerSecurityGroup),
+    ),
+    ...interfaceOperations,
+    ...deletions(region, context, wanted.groups, wanted.lists, interfaceGroupsAfter),
+  ];
+}
+
+function regionContext(region: AwsState[number], ownership: AwsOwnership): RegionContext {
+  const location = { account: region.account, region: region.region };
   const ownedGroups = region.securityGroups.filter((g) => ownership.ownsGroup(location, g));
   const ownedLists = region.managedPrefixLists.filter(
     (l): l is VersionedPrefixList =>
@@ -51,18 +91,34 @@ function diffRegion(desired: AwsDesired, region: AwsState[number], ownership: Aw
   );
   const groupByName = new Map(ownedGroups.map((g) => [`${g.VpcId}|${g.GroupName}`, g]));
   const listByName = new Map(ownedLists.map((l) => [l.PrefixListName, l]));
-  const names = {
-    groups: new Map(ownedGroups.map((g) => [g.GroupId, g.GroupName])),
-    prefixLists: new Map(ownedLists.map((l) => [l.PrefixListId, l.PrefixListName])),
+  return {
+    location,
+    ownedGroups,
+    ownedLists,
+    groupByName,
+    listByName,
+    names: {
+      groups: new Map(ownedGroups.map((g) => [g.GroupId, g.GroupName])),
+      prefixLists: new Map(ownedLists.map((l) => [l.PrefixListId, l.PrefixListName])),
+    },
+    groupRef: (vpcId, name) => {
+      const existing = groupByName.get(`${vpcId}|${name}`);
+      return existing ? { groupId: existing.GroupId } : { create: name, vpcId };
+    },
+    listRef: (name) => {
+      const existing = listByName.get(name);
+      return existing ? { prefixListId: existing.PrefixListId } : { create: name };
+    },
   };
-  const groupRef = (vpcId: string, name: string): GroupRef => {
-    const existing = groupByName.get(`${vpcId}|${name}`);
-    return existing ? { groupId: existing.GroupId } : { create: name, vpcId };
-  };
-  const listRef = (name: string): PrefixListRef => {
-    const existing = listByName.get(name);
-    return existing ? { prefixListId: existing.PrefixListId } : { create: name };
-  };
+}
+
+/** How much of a group's rule quota a rule takes, as it is today and as it is wanted. */
+interface QuotaWeights {
+  readonly actual: (permission: IpPermission) => number;
+  readonly desired: (rule: DesiredRule) => number;
+}
+
+function quotaWeights(region: AwsState[number], wantedLists: AwsDesired["prefixLists"]): QuotaWeights {
   // Quota weights: a prefix-list reference costs the list's MaxEntries (docs/clouds.md,
   // "AWS security group quotas"). An AWS-owned list has no MaxEntries (model.ts): AWS weighs it by
   // its entries, so count those.
@@ -70,17 +126,23 @@ function diffRegion(desired: AwsDesired, region: AwsState[number], ownership: Aw
     region.managedPrefixLists.map((l) => [l.PrefixListId, l.MaxEntries ?? l.Entries.length]),
   );
   const maxEntriesByName = new Map(wantedLists.map((l) => [l.name, l.maxEntries]));
-  const actualWeight = (permission: IpPermission) =>
-    permission.PrefixListIds.reduce((sum, list) => sum + (maxEntriesById.get(list.PrefixListId) ?? 1), 0) +
-    permission.IpRanges.length +
-    permission.Ipv6Ranges.length +
-    permission.UserIdGroupPairs.length;
-  const desiredWeight = (rule: DesiredRule) =>
-    rule.source.kind === "prefixList" ? (maxEntriesByName.get(rule.source.name) ?? 1) : 1;
-  const operations: AwsOperation[] = [];
+  return {
+    actual: (permission) =>
+      permission.PrefixListIds.reduce((sum, list) => sum + (maxEntriesById.get(list.PrefixListId) ?? 1), 0) +
+      permission.IpRanges.length +
+      permission.Ipv6Ranges.length +
+      permission.UserIdGroupPairs.length,
+    desired: (rule) =>
+      rule.source.kind === "prefixList" ? (maxEntriesByName.get(rule.source.name) ?? 1) : 1,
+  };
+}
 
+/** Creates the wanted lists that are missing and brings the entries of the others up to date. */
+function diffPrefixLists(wantedLists: AwsDesired["prefixLists"], context: RegionContext): AwsOperation[] {
+  const { location } = context;
+  const operations: AwsOperation[] = [];
   for (const list of wantedLists) {
-    const existing = listByName.get(list.name);
+    const existing = context.listByName.get(list.name);
     if (!existing) {
       const { name, identity, addressFamily, maxEntries, entries } = list;
       operations.push({
@@ -110,46 +172,69 @@ function diffRegion(desired: AwsDesired, region: AwsState[number], ownership: Aw
       });
     }
   }
+  return operations;
+}
 
-  for (const group of wantedGroups) {
-    const existing = groupByName.get(`${group.vpcId}|${group.name}`);
-    if (!existing) {
-      const { vpcId, name, identity, description } = group;
-      operations.push({ location, kind: "createSecurityGroup", vpcId, name, identity, description });
-    }
-    const actualRules = existing
-      ? flattenPermissions(existing.IpPermissions, names)
-      : new Map<string, ActualRule>();
-    const wantedKeys = new Set(group.rules.map(ruleKey));
-    const toAdd = group.rules.filter((rule) => !actualRules.has(ruleKey(rule)));
-    const stale = [...actualRules].filter(([key]) => !wantedKeys.has(key)).map(([, rule]) => rule.permission);
-    const currentWeight = [...actualRules.values()].reduce(
-      (sum, rule) => sum + actualWeight(rule.permission),
-      0,
-    );
-    const addedWeight = toAdd.reduce((sum, rule) => sum + desiredWeight(rule), 0);
-    const toMakeRoom = currentWeight + addedWeight > desired.rulesPerSecurityGroup;
-    if (toAdd.length > 0) {
-      operations.push({
-        location,
-        kind: "authorizeIngress",
-        groupName: group.name,
-        group: groupRef(group.vpcId, group.name),
-        rules: toAdd.map((rule) => ruleSpec(rule, group.vpcId, groupRef, listRef)),
-      });
-    }
-    if (existing && stale.length > 0) {
-      operations.push({
-        location,
-        kind: "revokeIngress",
-        groupName: existing.GroupName,
-        groupId: existing.GroupId,
-        permissions: stale,
-        ...(toMakeRoom ? { toMakeRoom: true as const } : {}),
-      });
-    }
+/** Creates a wanted group if missing, authorizes its missing rules and revokes its stale ones. */
+function diffGroupRules(
+  group: AwsDesired["securityGroups"][number],
+  context: RegionContext,
+  weights: QuotaWeights,
+  rulesPerSecurityGroup: number,
+): AwsOperation[] {
+  const { location, groupRef, listRef } = context;
+  const operations: AwsOperation[] = [];
+  const existing = context.groupByName.get(`${group.vpcId}|${group.name}`);
+  if (!existing) {
+    const { vpcId, name, identity, description } = group;
+    operations.push({ location, kind: "createSecurityGroup", vpcId, name, identity, description });
   }
+  const actualRules = existing
+    ? flattenPermissions(existing.IpPermissions, context.names)
+    : new Map<string, ActualRule>();
+  const wantedKeys = new Set(group.rules.map(ruleKey));
+  const toAdd = group.rules.filter((rule) => !actualRules.has(ruleKey(rule)));
+  const stale = [...actualRules].filter(([key]) => !wantedKeys.has(key)).map(([, rule]) => rule.permission);
+  const currentWeight = [...actualRules.values()].reduce(
+    (sum, rule) => sum + weights.actual(rule.permission),
+    0,
+  );
+  const addedWeight = toAdd.reduce((sum, rule) => sum + weights.desired(rule), 0);
+  const toMakeRoom = currentWeight + addedWeight > rulesPerSecurityGroup;
+  if (toAdd.length > 0) {
+    operations.push({
+      location,
+      kind: "authorizeIngress",
+      groupName: group.name,
+      group: groupRef(group.vpcId, group.name),
+      rules: toAdd.map((rule) => ruleSpec(rule, group.vpcId, groupRef, listRef)),
+    });
+  }
+  if (existing && stale.length > 0) {
+    operations.push({
+      location,
+      kind: "revokeIngress",
+      groupName: existing.GroupName,
+      groupId: existing.GroupId,
+      permissions: stale,
+      ...(toMakeRoom ? { toMakeRoom: true as const } : {}),
+    });
+  }
+  return operations;
+}
 
+/**
+ * The ENI writes, and the groups each ENI of the region will carry once they are applied (what
+ * keeps an undesired owned group alive, see `deletions`).
+ */
+function diffInterfaces(
+  desired: AwsDesired,
+  region: AwsState[number],
+  ownership: AwsOwnership,
+  wantedInterfaces: AwsDesired["interfaces"],
+  context: RegionContext,
+): { operations: AwsOperation[]; interfaceGroupsAfter: Map<string, readonly string[]> } {
+  const { location, groupRef } = context;
   const interfaceGroupsAfter = new Map<string, readonly string[]>();
   for (const eni of region.networkInterfaces) {
     interfaceGroupsAfter.set(
@@ -169,7 +254,7 @@ function diffRegion(desired: AwsDesired, region: AwsState[number], ownership: Aw
         eni,
         recorded,
         location,
-        names.groups,
+        context.names.groups,
         groupRef,
         desired.securityGroupsPerInterface,
       ),
@@ -183,12 +268,7 @@ function diffRegion(desired: AwsDesired, region: AwsState[number], ownership: Aw
     ];
     interfaceGroupsAfter.set(eni.NetworkInterfaceId, after);
   }
-  operations.push(...withoutLoneSteps(interfaceOperations, interfacesById));
-
-  operations.push(
-    ...deletions(region, ownedGroups, ownedLists, wantedGroups, wantedLists, interfaceGroupsAfter, names),
-  );
-  return operations;
+  return { operations: withoutLoneSteps(interfaceOperations, interfacesById), interfaceGroupsAfter };
 }
 
 /**
@@ -275,14 +355,12 @@ function diffInterface(
  */
 function deletions(
   region: AwsState[number],
-  ownedGroups: readonly SecurityGroup[],
-  ownedLists: readonly ManagedPrefixList[],
+  context: RegionContext,
   wantedGroups: AwsDesired["securityGroups"],
   wantedLists: AwsDesired["prefixLists"],
   interfaceGroupsAfter: ReadonlyMap<string, readonly string[]>,
-  names: { groups: ReadonlyMap<string, string>; prefixLists: ReadonlyMap<string, string> },
 ): AwsOperation[] {
-  const location = { account: region.account, region: region.region };
+  const { location, ownedGroups, ownedLists, names } = context;
   const wantedGroupKeys = new Set(wantedGroups.map((g) => `${g.vpcId}|${g.name}`));
   const wantedListNames = new Set(wantedLists.map((l) => l.name));
   const inUse = new Set([...interfaceGroupsAfter.values()].flat());
@@ -292,33 +370,8 @@ function deletions(
       .map((g) => g.GroupId),
   );
   const keptLists = new Set<string>();
-  // Undesired groups kept for an ENI keep their rules: follow their references to a fixpoint.
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const group of ownedGroups) {
-      if (!keptGroups.has(group.GroupId) || wantedGroupKeys.has(`${group.VpcId}|${group.GroupName}`))
-        continue;
-      for (const rule of flattenPermissions(group.IpPermissions, names).values()) {
-        const pair = rule.permission.UserIdGroupPairs[0]?.GroupId;
-        const list = rule.permission.PrefixListIds[0]?.PrefixListId;
-        if (pair !== undefined && names.groups.has(pair) && !keptGroups.has(pair)) {
-          keptGroups.add(pair);
-          changed = true;
-        }
-        if (list !== undefined) keptLists.add(list);
-      }
-    }
-  }
-  // Customer groups may reference an owned group too: deleting it would fail, so keep it.
-  for (const group of region.securityGroups) {
-    if (names.groups.has(group.GroupId)) continue;
-    for (const permission of group.IpPermissions) {
-      for (const pair of permission.UserIdGroupPairs)
-        if (names.groups.has(pair.GroupId)) keptGroups.add(pair.GroupId);
-      for (const list of permission.PrefixListIds)
-        if (names.prefixLists.has(list.PrefixListId)) keptLists.add(list.PrefixListId);
-    }
-  }
+  keepWhatKeptGroupsReference(ownedGroups, wantedGroupKeys, names, keptGroups, keptLists);
+  keepWhatCustomerGroupsReference(region, names, keptGroups, keptLists);
   const operations: AwsOperation[] = [];
   operations.push(
     ...groupDeletions(
@@ -338,6 +391,50 @@ function deletions(
     }
   }
   return operations;
+}
+
+/** Undesired groups kept for an ENI keep their rules: follow their references to a fixpoint. */
+function keepWhatKeptGroupsReference(
+  ownedGroups: readonly SecurityGroup[],
+  wantedGroupKeys: ReadonlySet<string>,
+  names: RegionContext["names"],
+  keptGroups: Set<string>,
+  keptLists: Set<string>,
+): void {
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const group of ownedGroups) {
+      if (!keptGroups.has(group.GroupId) || wantedGroupKeys.has(`${group.VpcId}|${group.GroupName}`))
+        continue;
+      for (const rule of flattenPermissions(group.IpPermissions, names).values()) {
+        const pair = rule.permission.UserIdGroupPairs[0]?.GroupId;
+        const list = rule.permission.PrefixListIds[0]?.PrefixListId;
+        if (pair !== undefined && names.groups.has(pair) && !keptGroups.has(pair)) {
+          keptGroups.add(pair);
+          changed = true;
+        }
+        if (list !== undefined) keptLists.add(list);
+      }
+    }
+  }
+}
+
+/** Customer groups may reference an owned group or list too: deleting it would fail, so keep it. */
+function keepWhatCustomerGroupsReference(
+  region: AwsState[number],
+  names: RegionContext["names"],
+  keptGroups: Set<string>,
+  keptLists: Set<string>,
+): void {
+  for (const group of region.securityGroups) {
+    if (names.groups.has(group.GroupId)) continue;
+    for (const permission of group.IpPermissions) {
+      for (const pair of permission.UserIdGroupPairs)
+        if (names.groups.has(pair.GroupId)) keptGroups.add(pair.GroupId);
+      for (const list of permission.PrefixListIds)
+        if (names.prefixLists.has(list.PrefixListId)) keptLists.add(list.PrefixListId);
+    }
+  }
 }
 
 function ruleSpec(

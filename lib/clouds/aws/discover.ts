@@ -61,25 +61,12 @@ export async function discoverAws(
   const instances = inConfiguredVpcs(await describeLabeledInstances(api, labels), vpcs, location, findings);
   const instanceIds = new Set(instances.map((instance) => instance.InstanceId));
 
-  const tagOwned = await api.describeSecurityGroups([
-    { Name: `tag:${OWNERSHIP_TAG.Key}`, Values: [OWNERSHIP_TAG.Value] },
-  ]);
-  const ownedGroups = tagOwned.filter((group) => ownership.ownsGroup(location, group));
-  for (const group of tagOwned) {
-    if (!ownedGroups.includes(group))
-      findings.push(unsealed("security group", group.GroupId, group.GroupName));
-  }
+  const ownedGroups = await describeOwnedGroups(api, ownership, findings);
 
   // An ENI whose instance lost every label still carries segsync's groups or its sealed record of
   // the originals: find it to restore it. Only what segsync sealed counts: a tag alone never makes
   // segsync adopt an instance (docs/trust-model.md).
-  const tagged = await api.describeNetworkInterfaces([
-    { Name: "tag-key", Values: [ORIGINAL_GROUPS_TAG_KEY] },
-  ]);
-  const recorded = tagged.filter((eni) => ownership.recordedOriginals(location, eni) !== undefined);
-  for (const eni of tagged) {
-    if (!recorded.includes(eni)) findings.push(forgedRecord(eni));
-  }
+  const recorded = await describeRecordedInterfaces(api, ownership, findings);
   const carrying = await describeInChunks(
     ownedGroups.map((group) => group.GroupId),
     (ids) => api.describeNetworkInterfaces([{ Name: "group-id", Values: ids }]),
@@ -120,6 +107,49 @@ export async function discoverAws(
     securityGroups: sortBy([...ownedGroups, ...customerGroups], (group) => group.GroupId),
     managedPrefixLists: sortBy([...ownedLists, ...referencedLists], (list) => list.PrefixListId),
   };
+  return discoveryOf(api, state, vpcs, findings);
+}
+
+/** The groups segsync sealed; one with the ownership tag but no valid seal is a finding, not owned. */
+async function describeOwnedGroups(
+  api: AwsApi,
+  ownership: AwsOwnership,
+  findings: CloudFinding[],
+): Promise<SecurityGroup[]> {
+  const tagOwned = await api.describeSecurityGroups([
+    { Name: `tag:${OWNERSHIP_TAG.Key}`, Values: [OWNERSHIP_TAG.Value] },
+  ]);
+  const ownedGroups = tagOwned.filter((group) => ownership.ownsGroup(api.location, group));
+  for (const group of tagOwned) {
+    if (!ownedGroups.includes(group))
+      findings.push(unsealed("security group", group.GroupId, group.GroupName));
+  }
+  return ownedGroups;
+}
+
+/** The ENIs carrying segsync's sealed record of their original groups; a forged record is a finding. */
+async function describeRecordedInterfaces(
+  api: AwsApi,
+  ownership: AwsOwnership,
+  findings: CloudFinding[],
+): Promise<NetworkInterface[]> {
+  const tagged = await api.describeNetworkInterfaces([
+    { Name: "tag-key", Values: [ORIGINAL_GROUPS_TAG_KEY] },
+  ]);
+  const recorded = tagged.filter((eni) => ownership.recordedOriginals(api.location, eni) !== undefined);
+  for (const eni of tagged) {
+    if (!recorded.includes(eni)) findings.push(forgedRecord(eni));
+  }
+  return recorded;
+}
+
+/** The region's workloads and networks from its state, with the findings and the unreadable objects. */
+function discoveryOf(
+  api: AwsApi,
+  state: AwsRegionState,
+  vpcs: readonly string[] | undefined,
+  findings: readonly CloudFinding[],
+): AwsDiscovery {
   const workloads = state.instances.flatMap((instance) => {
     const workload = toWorkload(api.location, instance, vpcs);
     return workload === undefined ? [] : [workload];

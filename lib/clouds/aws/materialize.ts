@@ -185,6 +185,112 @@ function planDestination(
   const { vpcId } = network;
   const findings: AwsFinding[] = [];
 
+  const memberInterfaces = interfacesOfMembers(destination, index, location, vpcId, findings);
+  const customerGroups = (eni: NetworkInterface) =>
+    eni.Groups.map((g) => g.GroupId).filter((id) => !index.ownedGroupIds.has(id));
+  // Only what segsync recorded and sealed, and only groups that still exist (a deleted one would
+  // fail every write to the ENI).
+  const recordedOriginals = (eni: NetworkInterface) =>
+    existingOriginals(index, eni, `${location.account}:${location.region}`, findings);
+  const keptGroups = (eni: NetworkInterface) =>
+    options.attachment === "additive" ? unique([...recordedOriginals(eni), ...customerGroups(eni)]) : [];
+  // A reduce, not Math.min(...spread): an identity can have more ENIs than a call takes arguments.
+  const maxShards = memberInterfaces.reduce(
+    (least, eni) => Math.min(least, options.quotas.securityGroupsPerInterface - keptGroups(eni).length),
+    options.quotas.securityGroupsPerInterface,
+  );
+
+  const { chosen, shards } = packRules(destination, peerSets, carriers, vpcId, location, options, maxShards);
+  if (!shards) {
+    findings.push(quotaFinding(destination, chosen.units, maxShards, options));
+    return { fits: false, groups: [], prefixLists: [], interfaces: [], findings };
+  }
+  const groups = securityGroups(shards, destination, location, vpcId);
+  const interfaces = memberInterfaces.map(
+    (eni): DesiredInterface => ({
+      location,
+      networkInterfaceId: eni.NetworkInterfaceId,
+      vpcId,
+      workload: `aws:${location.account}:${location.region}:${eni.Attachment?.InstanceId}`,
+      ownedGroups: groups.map((g) => g.name),
+      customerGroupIds: keptGroups(eni),
+      originalGroupsTag: originalGroupsTag(options.attachment, index.recorded.has(eni.NetworkInterfaceId)),
+    }),
+  );
+  findings.push(
+    ...additiveFindings(
+      destination,
+      vpcId,
+      interfaces.flatMap((eni) => eni.customerGroupIds),
+      index.groups,
+    ),
+  );
+  return { fits: true, groups, prefixLists: chosen.prefixLists, interfaces, findings };
+}
+
+/**
+ * The destination's rules packed into at most `maxShards` groups: with prefix lists if they fit,
+ * else with every range spelled out; `shards` is undefined when neither fits.
+ */
+function packRules(
+  destination: DestinationIntent,
+  peerSets: ReadonlyMap<string, PeerSet>,
+  carriers: ReadonlySet<string>,
+  vpcId: string,
+  location: AwsLocation,
+  options: AwsMaterializeOptions,
+  maxShards: number,
+): { chosen: ReturnType<typeof ruleUnits>; shards: ReturnType<typeof packShards> } {
+  const withPrefixLists = ruleUnits(destination, peerSets, carriers, vpcId, location, true);
+  let chosen = withPrefixLists;
+  let shards = packShards(withPrefixLists.units, options.quotas.rulesPerSecurityGroup, maxShards);
+  if (!shards) {
+    chosen = ruleUnits(destination, peerSets, carriers, vpcId, location, false);
+    shards = packShards(chosen.units, options.quotas.rulesPerSecurityGroup, maxShards);
+  }
+  return { chosen, shards };
+}
+
+function quotaFinding(
+  destination: DestinationIntent,
+  units: readonly RuleUnit[],
+  maxShards: number,
+  options: AwsMaterializeOptions,
+): AwsFinding {
+  const weight = units.reduce((sum, unit) => sum + unit.weight, 0);
+  return {
+    code: "aws-quota",
+    severity: "error",
+    subject: destination.key,
+    message: `${destination.identity} in ${destination.network}: ${weight} rules do not fit in ${Math.max(maxShards, 0)} security groups of ${options.quotas.rulesPerSecurityGroup} rules; not applied, its current enforcement stays`,
+  };
+}
+
+/** One owned group per shard of rules, named by the destination and its position. */
+function securityGroups(
+  shards: DesiredRule[][],
+  destination: DestinationIntent,
+  location: AwsLocation,
+  vpcId: string,
+): DesiredSecurityGroup[] {
+  return shards.map((rules, position) => ({
+    location,
+    vpcId,
+    name: groupName(destination.hash, position + 1),
+    identity: destination.identity,
+    description: `segsync: ${destination.identity}`.slice(0, 255),
+    rules: rules.sort((a, b) => compareText(ruleKey(a), ruleKey(b))),
+  }));
+}
+
+/** The destination's members' ENIs in its VPC; a member with none read is a finding. */
+function interfacesOfMembers(
+  destination: DestinationIntent,
+  index: StateIndex,
+  location: AwsLocation,
+  vpcId: string,
+  findings: AwsFinding[],
+): NetworkInterface[] {
   const memberInterfaces: NetworkInterface[] = [];
   for (const member of destination.members) {
     const instanceId = member.workload.slice(member.workload.lastIndexOf(":") + 1);
@@ -201,73 +307,19 @@ function planDestination(
     }
     memberInterfaces.push(...found);
   }
-  const customerGroups = (eni: NetworkInterface) =>
-    eni.Groups.map((g) => g.GroupId).filter((id) => !index.ownedGroupIds.has(id));
-  // Only what segsync recorded and sealed, and only groups that still exist (a deleted one would
-  // fail every write to the ENI).
-  const recordedOriginals = (eni: NetworkInterface) =>
-    existingOriginals(index, eni, `${location.account}:${location.region}`, findings);
-  const keptGroups = (eni: NetworkInterface) =>
-    options.attachment === "additive" ? unique([...recordedOriginals(eni), ...customerGroups(eni)]) : [];
-  // A reduce, not Math.min(...spread): an identity can have more ENIs than a call takes arguments.
-  const maxShards = memberInterfaces.reduce(
-    (least, eni) => Math.min(least, options.quotas.securityGroupsPerInterface - keptGroups(eni).length),
-    options.quotas.securityGroupsPerInterface,
-  );
+  return memberInterfaces;
+}
 
-  const withPrefixLists = ruleUnits(destination, peerSets, carriers, vpcId, location, true);
-  let chosen = withPrefixLists;
-  let shards = packShards(withPrefixLists.units, options.quotas.rulesPerSecurityGroup, maxShards);
-  if (!shards) {
-    chosen = ruleUnits(destination, peerSets, carriers, vpcId, location, false);
-    shards = packShards(chosen.units, options.quotas.rulesPerSecurityGroup, maxShards);
-  }
-  if (!shards) {
-    const weight = chosen.units.reduce((sum, unit) => sum + unit.weight, 0);
-    findings.push({
-      code: "aws-quota",
-      severity: "error",
-      subject: destination.key,
-      message: `${destination.identity} in ${destination.network}: ${weight} rules do not fit in ${Math.max(maxShards, 0)} security groups of ${options.quotas.rulesPerSecurityGroup} rules; not applied, its current enforcement stays`,
-    });
-    return { fits: false, groups: [], prefixLists: [], interfaces: [], findings };
-  }
-
-  const groups = shards.map((rules, position) => ({
-    location,
-    vpcId,
-    name: groupName(destination.hash, position + 1),
-    identity: destination.identity,
-    description: `segsync: ${destination.identity}`.slice(0, 255),
-    rules: rules.sort((a, b) => compareText(ruleKey(a), ruleKey(b))),
-  }));
-  const interfaces = memberInterfaces.map(
-    (eni): DesiredInterface => ({
-      location,
-      networkInterfaceId: eni.NetworkInterfaceId,
-      vpcId,
-      workload: `aws:${location.account}:${location.region}:${eni.Attachment?.InstanceId}`,
-      ownedGroups: groups.map((g) => g.name),
-      customerGroupIds: keptGroups(eni),
-      originalGroupsTag:
-        options.attachment === "additive"
-          ? index.recorded.has(eni.NetworkInterfaceId)
-            ? "remove"
-            : "keep"
-          : index.recorded.has(eni.NetworkInterfaceId)
-            ? "keep"
-            : "record",
-    }),
-  );
-  findings.push(
-    ...additiveFindings(
-      destination,
-      vpcId,
-      interfaces.flatMap((eni) => eni.customerGroupIds),
-      index.groups,
-    ),
-  );
-  return { fits: true, groups, prefixLists: chosen.prefixLists, interfaces, findings };
+/**
+ * What to do with an ENI's record of its original groups: replacing them records them first;
+ * additive mode, which keeps them on the ENI, needs no record and removes one left behind.
+ */
+function originalGroupsTag(
+  attachment: AwsMaterializeOptions["attachment"],
+  recorded: boolean,
+): DesiredInterface["originalGroupsTag"] {
+  if (attachment === "additive") return recorded ? "remove" : "keep";
+  return recorded ? "keep" : "record";
 }
 
 function ruleUnits(

@@ -72,122 +72,111 @@ function ownRules(state: AwsState, operation: AwsOperation, groupId: string): re
   return region?.securityGroups.find((g) => g.GroupId === groupId)?.IpPermissions ?? [];
 }
 
+type OperationOf<K extends AwsOperation["kind"]> = Extract<AwsOperation, { kind: K }>;
+
+/** How one kind of operation reads in a plan; `cloud` is added by summarizeAwsOperation. */
+type Summarize<K extends AwsOperation["kind"]> = (
+  operation: OperationOf<K>,
+  names: Names,
+  state: AwsState,
+) => Omit<OperationSummary, "cloud">;
+
+/** "eni-… of i-…", or what stands for the instance when the ENI is attached to none. */
+function interfaceObject(operation: OperationOf<"addInterfaceGroups" | "setInterfaceGroups">): string {
+  return operation.workload === ""
+    ? `${operation.networkInterfaceId} (attached to no instance)`
+    : `${operation.networkInterfaceId} of ${operation.workload}`;
+}
+
+const SUMMARIES: { readonly [K in AwsOperation["kind"]]: Summarize<K> } = {
+  createPrefixList: (operation) => ({
+    action: "create",
+    objectType: "prefix list",
+    object: operation.name,
+    detail: `${operation.entries.length} entries, max ${operation.maxEntries}, for ${operation.identity}`,
+    changes: operation.entries.map((entry) => `+ ${entry}`),
+    narrows: false,
+  }),
+  createSecurityGroup: (operation) => ({
+    action: "create",
+    objectType: "security group",
+    object: `${operation.name} in ${operation.vpcId}`,
+    detail: `for ${operation.identity}`,
+    narrows: false,
+  }),
+  authorizeIngress: (operation, names) => ({
+    action: "update",
+    objectType: "security group",
+    object: operation.groupName,
+    detail: `+${operation.rules.length} rule(s)`,
+    changes: operation.rules.map((rule) => ruleLine(rule, names)),
+    narrows: false,
+  }),
+  modifyPrefixList: (operation) => ({
+    action: "update",
+    objectType: "prefix list",
+    object: operation.name,
+    detail: `+${operation.add.length} −${operation.remove.length} entries`,
+    changes: [...operation.add.map((e) => `+ ${e}`), ...operation.remove.map((e) => `- ${e}`)],
+    narrows: operation.remove.length > 0,
+  }),
+  recordOriginalGroups: (operation, names) => ({
+    action: "update",
+    objectType: "network interface",
+    object: operation.networkInterfaceId,
+    detail: `record original groups ${operation.groupIds.map(names.group).join(" ")}`,
+    narrows: false,
+  }),
+  addInterfaceGroups: (operation, names) => ({
+    action: "update",
+    objectType: "network interface",
+    object: interfaceObject(operation),
+    detail: `add ${operation.after
+      .slice(operation.before.length)
+      .map((ref) => refName(ref, names))
+      .join(" ")} beside ${operation.before.map(names.group).join(" ")} (make before break)`,
+    narrows: false,
+  }),
+  setInterfaceGroups: (operation, names) => ({
+    action: "update",
+    objectType: "network interface",
+    object: interfaceObject(operation),
+    detail: `groups ${operation.before.map(names.group).join(" ") || "none"} → ${operation.after.map((ref) => refName(ref, names)).join(" ")}`,
+    narrows: true,
+  }),
+  revokeIngress: (operation, names) => ({
+    action: "update",
+    objectType: "security group",
+    object: operation.groupName,
+    detail: `−${operation.permissions.length} rule(s)${operation.toMakeRoom ? " (first, to make room)" : ""}`,
+    changes: permissionLines("-", operation.permissions, names),
+    narrows: true,
+  }),
+  forgetOriginalGroups: (operation) => ({
+    action: "update",
+    objectType: "network interface",
+    object: operation.networkInterfaceId,
+    detail: "remove the original-groups record",
+    narrows: false,
+  }),
+  deleteSecurityGroup: (operation, names, state) => ({
+    action: "delete",
+    objectType: "security group",
+    object: `${operation.name} (${operation.groupId})`,
+    detail: "no longer used",
+    changes: permissionLines("-", ownRules(state, operation, operation.groupId), names),
+    narrows: true,
+  }),
+  deletePrefixList: (operation) => ({
+    action: "delete",
+    objectType: "prefix list",
+    object: `${operation.name} (${operation.prefixListId})`,
+    detail: "no longer used",
+    narrows: true,
+  }),
+};
+
 export function summarizeAwsOperation(operation: AwsOperation, state: AwsState): OperationSummary {
-  const base = { cloud: "aws" as const };
-  const names = namesIn(state, operation);
-  switch (operation.kind) {
-    case "createPrefixList":
-      return {
-        ...base,
-        action: "create",
-        objectType: "prefix list",
-        object: operation.name,
-        detail: `${operation.entries.length} entries, max ${operation.maxEntries}, for ${operation.identity}`,
-        changes: operation.entries.map((entry) => `+ ${entry}`),
-        narrows: false,
-      };
-    case "createSecurityGroup":
-      return {
-        ...base,
-        action: "create",
-        objectType: "security group",
-        object: `${operation.name} in ${operation.vpcId}`,
-        detail: `for ${operation.identity}`,
-        narrows: false,
-      };
-    case "authorizeIngress":
-      return {
-        ...base,
-        action: "update",
-        objectType: "security group",
-        object: operation.groupName,
-        detail: `+${operation.rules.length} rule(s)`,
-        changes: operation.rules.map((rule) => ruleLine(rule, names)),
-        narrows: false,
-      };
-    case "modifyPrefixList":
-      return {
-        ...base,
-        action: "update",
-        objectType: "prefix list",
-        object: operation.name,
-        detail: `+${operation.add.length} −${operation.remove.length} entries`,
-        changes: [...operation.add.map((e) => `+ ${e}`), ...operation.remove.map((e) => `- ${e}`)],
-        narrows: operation.remove.length > 0,
-      };
-    case "recordOriginalGroups":
-      return {
-        ...base,
-        action: "update",
-        objectType: "network interface",
-        object: operation.networkInterfaceId,
-        detail: `record original groups ${operation.groupIds.map(names.group).join(" ")}`,
-        narrows: false,
-      };
-    case "addInterfaceGroups":
-      return {
-        ...base,
-        action: "update",
-        objectType: "network interface",
-        object:
-          operation.workload === ""
-            ? `${operation.networkInterfaceId} (attached to no instance)`
-            : `${operation.networkInterfaceId} of ${operation.workload}`,
-        detail: `add ${operation.after
-          .slice(operation.before.length)
-          .map((ref) => refName(ref, names))
-          .join(" ")} beside ${operation.before.map(names.group).join(" ")} (make before break)`,
-        narrows: false,
-      };
-    case "setInterfaceGroups":
-      return {
-        ...base,
-        action: "update",
-        objectType: "network interface",
-        object:
-          operation.workload === ""
-            ? `${operation.networkInterfaceId} (attached to no instance)`
-            : `${operation.networkInterfaceId} of ${operation.workload}`,
-        detail: `groups ${operation.before.map(names.group).join(" ") || "none"} → ${operation.after.map((ref) => refName(ref, names)).join(" ")}`,
-        narrows: true,
-      };
-    case "revokeIngress":
-      return {
-        ...base,
-        action: "update",
-        objectType: "security group",
-        object: operation.groupName,
-        detail: `−${operation.permissions.length} rule(s)${operation.toMakeRoom ? " (first, to make room)" : ""}`,
-        changes: permissionLines("-", operation.permissions, names),
-        narrows: true,
-      };
-    case "forgetOriginalGroups":
-      return {
-        ...base,
-        action: "update",
-        objectType: "network interface",
-        object: operation.networkInterfaceId,
-        detail: "remove the original-groups record",
-        narrows: false,
-      };
-    case "deleteSecurityGroup":
-      return {
-        ...base,
-        action: "delete",
-        objectType: "security group",
-        object: `${operation.name} (${operation.groupId})`,
-        detail: "no longer used",
-        changes: permissionLines("-", ownRules(state, operation, operation.groupId), names),
-        narrows: true,
-      };
-    case "deletePrefixList":
-      return {
-        ...base,
-        action: "delete",
-        objectType: "prefix list",
-        object: `${operation.name} (${operation.prefixListId})`,
-        detail: "no longer used",
-        narrows: true,
-      };
-  }
+  const summarize = SUMMARIES[operation.kind] as Summarize<typeof operation.kind>;
+  return { cloud: "aws", ...summarize(operation, namesIn(state, operation), state) };
 }

@@ -34,55 +34,65 @@ export async function applyAzurePlan(
     const written = await apiFor(subscription).putNetworkInterface(nic, ifMatch);
     etags.set(key, written.etag);
   };
-  /** The tags of an NSG or ASG segsync writes: ownership, identity, and its seal over its id. */
-  const sealedTags = (
-    type: "networkSecurityGroups" | "applicationSecurityGroups",
-    operation: { subscription: string; resourceGroup: string; name: string; identity: string },
-  ) =>
-    ownership.ownedTags(
-      resourceId(operation.subscription, operation.resourceGroup, type, operation.name),
-      operation.identity,
-    );
   await applyEach(
     operations,
-    async (operation) => {
-      const api = apiFor(operation.subscription);
-      switch (operation.kind) {
-        case "putApplicationSecurityGroup":
-          await api.putApplicationSecurityGroup({
-            resourceGroup: operation.resourceGroup,
-            name: operation.name,
-            location: operation.location,
-            tags: sealedTags("applicationSecurityGroups", operation),
-          });
-          break;
-        case "joinApplicationSecurityGroups":
-          await putNic(operation.subscription, operation.nic);
-          break;
-        case "putNetworkSecurityGroup":
-          await api.putNetworkSecurityGroup({
-            resourceGroup: operation.resourceGroup,
-            name: operation.name,
-            location: operation.location,
-            tags: sealedTags("networkSecurityGroups", operation),
-            flushConnection: operation.flushConnection,
-            securityRules: operation.securityRules,
-            ...(operation.ifMatch === undefined ? {} : { ifMatch: operation.ifMatch }),
-          });
-          break;
-        case "putNetworkInterface":
-          await putNic(operation.subscription, operation.nic);
-          break;
-        case "deleteNetworkSecurityGroup":
-          await api.deleteNetworkSecurityGroup(operation.resourceGroup, operation.name);
-          break;
-        case "deleteApplicationSecurityGroup":
-          await api.deleteApplicationSecurityGroup(operation.resourceGroup, operation.name);
-          break;
-      }
-    },
+    async (operation) => applyOperation(operation, apiFor(operation.subscription), ownership, putNic),
     hooks,
     refusesOneObject,
+  );
+}
+
+/** One operation; NICs go through `putNic`, which chains their etags across the plan. */
+async function applyOperation(
+  operation: AzureOperation,
+  api: ReturnType<AzureApiFactory>,
+  ownership: AzureOwnership,
+  putNic: (subscription: string, nic: NetworkInterface) => Promise<void>,
+): Promise<void> {
+  switch (operation.kind) {
+    case "putApplicationSecurityGroup":
+      await api.putApplicationSecurityGroup({
+        resourceGroup: operation.resourceGroup,
+        name: operation.name,
+        location: operation.location,
+        tags: sealedTags(ownership, "applicationSecurityGroups", operation),
+      });
+      break;
+    case "joinApplicationSecurityGroups":
+      await putNic(operation.subscription, operation.nic);
+      break;
+    case "putNetworkSecurityGroup":
+      await api.putNetworkSecurityGroup({
+        resourceGroup: operation.resourceGroup,
+        name: operation.name,
+        location: operation.location,
+        tags: sealedTags(ownership, "networkSecurityGroups", operation),
+        flushConnection: operation.flushConnection,
+        securityRules: operation.securityRules,
+        ...(operation.ifMatch === undefined ? {} : { ifMatch: operation.ifMatch }),
+      });
+      break;
+    case "putNetworkInterface":
+      await putNic(operation.subscription, operation.nic);
+      break;
+    case "deleteNetworkSecurityGroup":
+      await api.deleteNetworkSecurityGroup(operation.resourceGroup, operation.name);
+      break;
+    case "deleteApplicationSecurityGroup":
+      await api.deleteApplicationSecurityGroup(operation.resourceGroup, operation.name);
+      break;
+  }
+}
+
+/** The tags of an NSG or ASG segsync writes: ownership, identity, and its seal over its id. */
+function sealedTags(
+  ownership: AzureOwnership,
+  type: "networkSecurityGroups" | "applicationSecurityGroups",
+  operation: { subscription: string; resourceGroup: string; name: string; identity: string },
+) {
+  return ownership.ownedTags(
+    resourceId(operation.subscription, operation.resourceGroup, type, operation.name),
+    operation.identity,
   );
 }
 

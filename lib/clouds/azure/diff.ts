@@ -28,9 +28,40 @@ export function diffAzure(
   actual: AzureState,
   ownership: AzureOwnership,
 ): AzureOperation[] {
-  const operations: AzureOperation[] = [];
+  const read = indexActual(actual, ownership);
+  const operations: AzureOperation[] = [
+    ...asgCreations(desired, read.asgs),
+    ...nsgWrites(desired, read.nsgs, ownership),
+  ];
+  // ASGs named by the rules written in this plan: a NIC joining one of them joins first.
+  const namedByWrites = new Set(
+    referencedAsgs(
+      operations.flatMap((op) => (op.kind === "putNetworkSecurityGroup" ? op.securityRules : [])),
+    ),
+  );
+  const { operations: nicOperations, nicsAfter } = nicWrites(desired, read, namedByWrites, ownership);
+  operations.push(...nicOperations);
+  operations.push(...deletions(desired, read.ownedNsgs, read.asgs, nicsAfter));
+  const rank = (op: AzureOperation) => AZURE_OPERATION_ORDER.indexOf(op.kind);
+  return operations
+    .map((op, position) => ({ op, position }))
+    .sort((a, b) => rank(a.op) - rank(b.op) || a.position - b.position)
+    .map(({ op }) => op);
+}
+
+type OwnedAsg = { id: string; name: string; resourceGroup: string; subscription: string };
+
+/** What was read, by lower-cased id (ARM ids are case-insensitive); only owned ASGs are kept. */
+interface ActualIndex {
+  readonly nsgs: ReadonlyMap<string, NetworkSecurityGroup>;
+  readonly asgs: ReadonlyMap<string, OwnedAsg>;
+  readonly nics: ReadonlyMap<string, NetworkInterface>;
+  readonly ownedNsgs: readonly NetworkSecurityGroup[];
+}
+
+function indexActual(actual: AzureState, ownership: AzureOwnership): ActualIndex {
   const nsgs = new Map<string, NetworkSecurityGroup>();
-  const asgs = new Map<string, { id: string; name: string; resourceGroup: string; subscription: string }>();
+  const asgs = new Map<string, OwnedAsg>();
   const nics = new Map<string, NetworkInterface>();
   const ownedNsgs: NetworkSecurityGroup[] = [];
   for (const subscription of actual) {
@@ -45,7 +76,12 @@ export function diffAzure(
     }
     for (const nic of subscription.networkInterfaces) nics.set(nic.id.toLowerCase(), nic);
   }
+  return { nsgs, asgs, nics, ownedNsgs };
+}
 
+/** The wanted ASGs that do not exist yet. */
+function asgCreations(desired: AzureDesired, asgs: ReadonlyMap<string, OwnedAsg>): AzureOperation[] {
+  const operations: AzureOperation[] = [];
   for (const asg of desired.applicationSecurityGroups) {
     const id = resourceId(asg.subscription, asg.resourceGroup, "applicationSecurityGroups", asg.name);
     if (asgs.has(id.toLowerCase())) continue;
@@ -59,7 +95,16 @@ export function diffAzure(
       identity,
     });
   }
+  return operations;
+}
 
+/** A put for each wanted NSG that is missing or differs in rules, identity tag, ownership or flushing. */
+function nsgWrites(
+  desired: AzureDesired,
+  nsgs: ReadonlyMap<string, NetworkSecurityGroup>,
+  ownership: AzureOwnership,
+): AzureOperation[] {
+  const operations: AzureOperation[] = [];
   for (const nsg of desired.networkSecurityGroups) {
     const id = resourceId(
       nsg.subscription,
@@ -93,29 +138,28 @@ export function diffAzure(
       },
     });
   }
-  // ASGs named by the rules written in this plan: a NIC joining one of them joins first.
-  const namedByWrites = new Set(
-    referencedAsgs(
-      operations.flatMap((op) => (op.kind === "putNetworkSecurityGroup" ? op.securityRules : [])),
-    ),
-  );
+  return operations;
+}
 
-  const nicsAfter = new Map(nics);
+/** The NIC writes, and every NIC as it will be once they are applied (what keeps an NSG or ASG in use). */
+function nicWrites(
+  desired: AzureDesired,
+  read: ActualIndex,
+  namedByWrites: ReadonlySet<string>,
+  ownership: AzureOwnership,
+): { operations: AzureOperation[]; nicsAfter: Map<string, NetworkInterface> } {
+  const operations: AzureOperation[] = [];
+  const nicsAfter = new Map(read.nics);
   for (const wanted of desired.networkInterfaces) {
-    const nic = nics.get(wanted.id.toLowerCase());
+    const nic = read.nics.get(wanted.id.toLowerCase());
     if (!nic) continue;
-    const after = desiredNic(nic, wanted, asgs, nsgs, ownership);
+    const after = desiredNic(nic, wanted, read.asgs, read.nsgs, ownership);
     nicsAfter.set(nic.id.toLowerCase(), after);
     const before = memberships(nic);
     const added = memberships(after).filter((id) => !before.some((b) => sameResource(b, id)));
     // Rules written in this plan may reference these ASGs: join them first, so no allowed flow waits.
     if (added.some((id) => namedByWrites.has(id.toLowerCase()))) {
-      const joined = withMemberships(nic, (configuration) => [
-        ...configuration.applicationSecurityGroups.map((a) => a.id),
-        ...(wanted.ownedApplicationSecurityGroupIds[configuration.name] ?? []).filter(
-          (id) => !configuration.applicationSecurityGroups.some((a) => sameResource(a.id, id)),
-        ),
-      ]);
+      const joined = joinedFirst(nic, wanted);
       operations.push({
         subscription: wanted.subscription,
         kind: "joinApplicationSecurityGroups",
@@ -140,13 +184,17 @@ export function diffAzure(
       });
     }
   }
+  return { operations, nicsAfter };
+}
 
-  operations.push(...deletions(desired, ownedNsgs, asgs, nicsAfter));
-  const rank = (op: AzureOperation) => AZURE_OPERATION_ORDER.indexOf(op.kind);
-  return operations
-    .map((op, position) => ({ op, position }))
-    .sort((a, b) => rank(a.op) - rank(b.op) || a.position - b.position)
-    .map(({ op }) => op);
+/** The NIC with its wanted owned ASGs added and nothing taken away: the make-before-break step. */
+function joinedFirst(nic: NetworkInterface, wanted: DesiredNetworkInterface): NetworkInterface {
+  return withMemberships(nic, (configuration) => [
+    ...configuration.applicationSecurityGroups.map((a) => a.id),
+    ...(wanted.ownedApplicationSecurityGroupIds[configuration.name] ?? []).filter(
+      (id) => !configuration.applicationSecurityGroups.some((a) => sameResource(a.id, id)),
+    ),
+  ]);
 }
 
 function deletions(

@@ -92,19 +92,8 @@ export async function discoverAzure(
   );
   const recordOf = (nic: NetworkInterface) => ownership.recordedNsg(nic);
 
-  const labelKeys = new Set(
-    labels.dimensions.map((dimension) => `${labels.tagPrefix}${dimension}`.toLowerCase()),
-  );
-  const byId = new Map(virtualMachines.map((vm) => [key(vm.id), vm]));
-  const chosen = new Map<string, VirtualMachine>();
-  for (const vm of virtualMachines) {
-    if (Object.keys(vm.tags).some((name) => labelKeys.has(name.toLowerCase()))) chosen.set(key(vm.id), vm);
-  }
-  // A VM that lost its labels still has NICs that segsync changed: find it, to give them back.
-  for (const nic of interfaces) {
-    const vm = byId.get(key(nic.virtualMachine?.id ?? ""));
-    if (vm !== undefined && touchedBySegsync(nic, recordOf, ownedNsgs, ownedAsgs)) chosen.set(key(vm.id), vm);
-  }
+  const touched = (nic: NetworkInterface) => touchedBySegsync(nic, recordOf, ownedNsgs, ownedAsgs);
+  const chosen = labeledOrTouchedVms(virtualMachines, interfaces, labels, touched);
 
   const skipped: { vm: string; reason: string }[] = [];
   const nicsByVm = groupByVm(interfaces);
@@ -119,9 +108,7 @@ export async function discoverAzure(
   // A NIC attached to no VM (kept after its VM was deleted, or detached) that still carries
   // segsync's NSG or ASGs is read too, so that segsync gives it back what it had before deleting
   // them (ARM refuses to delete an NSG or ASG in use).
-  const detached = interfaces.filter(
-    (nic) => nic.virtualMachine === undefined && touchedBySegsync(nic, recordOf, ownedNsgs, ownedAsgs),
-  );
+  const detached = interfaces.filter((nic) => nic.virtualMachine === undefined && touched(nic));
   const nics = [...vms.flatMap((vm) => nicsOf(vm, nicsByVm.get(key(vm.id)) ?? [])), ...detached];
   const publicIps = nics.some((nic) => nic.ipConfigurations.some((c) => c.publicIPAddress !== undefined))
     ? await api.listPublicIPAddresses()
@@ -136,18 +123,59 @@ export async function discoverAzure(
     publicIPAddresses: sortById(publicIpsFor(publicIps, nics)),
   };
   const networks = new NetworkNames(options.networkLocations);
+  const workloads = workloadsOf(api.subscription, vms, nicsByVm, publicIps, networks);
+  const findings = discoveryFindings(api, unsealed, interfaces, recordOf, skipped);
+  return { workloads, networks: networks.list(), state, skipped, findings };
+}
+
+/** The VMs that carry a label, and those whose NICs segsync changed (to give them back). */
+function labeledOrTouchedVms(
+  virtualMachines: readonly VirtualMachine[],
+  interfaces: readonly NetworkInterface[],
+  labels: LabelConfig,
+  touched: (nic: NetworkInterface) => boolean,
+): Map<string, VirtualMachine> {
+  const labelKeys = new Set(
+    labels.dimensions.map((dimension) => `${labels.tagPrefix}${dimension}`.toLowerCase()),
+  );
+  const byId = new Map(virtualMachines.map((vm) => [key(vm.id), vm]));
+  const chosen = new Map<string, VirtualMachine>();
+  for (const vm of virtualMachines) {
+    if (Object.keys(vm.tags).some((name) => labelKeys.has(name.toLowerCase()))) chosen.set(key(vm.id), vm);
+  }
+  // A VM that lost its labels still has NICs that segsync changed: find it, to give them back.
+  for (const nic of interfaces) {
+    const vm = byId.get(key(nic.virtualMachine?.id ?? ""));
+    if (vm !== undefined && touched(nic)) chosen.set(key(vm.id), vm);
+  }
+
+  return chosen;
+}
+
+function workloadsOf(
+  subscription: string,
+  vms: readonly VirtualMachine[],
+  nicsByVm: ReadonlyMap<string, NetworkInterface[]>,
+  publicIps: Parameters<typeof toAzureWorkload>[3],
+  networks: NetworkNames,
+): NonNullable<ReturnType<typeof toAzureWorkload>>[] {
   const workloads = vms.flatMap((vm) => {
-    const workload = toAzureWorkload(
-      api.subscription,
-      vm,
-      nicsByVm.get(key(vm.id)) ?? [],
-      publicIps,
-      networks,
-    );
+    const workload = toAzureWorkload(subscription, vm, nicsByVm.get(key(vm.id)) ?? [], publicIps, networks);
     return workload === undefined ? [] : [workload];
   });
   workloads.sort((a, b) => compareText(a.id, b.id));
-  const findings: CloudFinding[] = [
+  return workloads;
+}
+
+/** Objects not read, ownership tags and records without segsync's seal, and VMs left alone. */
+function discoveryFindings(
+  api: AzureApi,
+  unsealed: readonly { id: string }[],
+  interfaces: readonly NetworkInterface[],
+  recordOf: (nic: NetworkInterface) => unknown,
+  skipped: readonly { vm: string; reason: string }[],
+): CloudFinding[] {
+  return [
     ...api.takeUnreadable(),
     ...unsealed.map((resource) => ({
       code: "azure-unsealed-object",
@@ -171,7 +199,6 @@ export async function discoverAzure(
       message: `${vm}: not managed, ${reason}`,
     })),
   ];
-  return { workloads, networks: networks.list(), state, skipped, findings };
 }
 
 /** One VM, for the event path: undefined when it is gone or not (yet) a workload. */

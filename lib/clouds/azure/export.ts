@@ -57,13 +57,45 @@ export function exportAzure(read: AzureExportRead, owners: AzureOwners): AzureEs
   const { state } = read;
   const findings: CloudFinding[] = [];
   const counter = { resealed: 0 };
+  // Each VM on its primary NIC, then the VNets those NICs are in.
+  const placed = placeOnPrimaryNics(state, findings);
+  const networks = exportNetworks(
+    placed.map(({ workload }) => workload),
+    read.virtualNetworks,
+    findings,
+  );
+  const listed = new Set(networks.map((network) => network.id.toLowerCase()));
+  const kept = placed.filter(({ workload }) => listed.has(workload.network.toLowerCase()));
+
+  const asgIds = new Set(state.applicationSecurityGroups.map((asg) => asg.id.toLowerCase()));
+  return {
+    networks,
+    workloads: kept.map(({ workload }) => workload),
+    native: {
+      networkSecurityGroups: state.networkSecurityGroups.map((nsg) =>
+        exportNsg(nsg, asgIds, owners, findings, counter),
+      ),
+      applicationSecurityGroups: state.applicationSecurityGroups.map((asg) =>
+        exportAsg(asg, owners, counter),
+      ),
+      networkInterfaces: kept.map(({ nic, workload }) => exportNic(nic, workload, owners, counter)),
+    },
+    findings,
+    resealed: counter.resealed,
+  };
+}
+
+/** Each VM as an estate workload on its primary NIC (an estate workload has one); the others are findings. */
+function placeOnPrimaryNics(
+  state: AzureExportRead["state"],
+  findings: CloudFinding[],
+): { workload: EstateWorkload; nic: NetworkInterface }[] {
   const nicsByVm = new Map<string, NetworkInterface[]>();
   for (const nic of state.networkInterfaces) {
     const vm = nic.virtualMachine?.id.toLowerCase();
     if (vm !== undefined) nicsByVm.set(vm, [...(nicsByVm.get(vm) ?? []), nic]);
   }
 
-  // Each VM on its primary NIC, then the VNets those NICs are in.
   const placed: { workload: EstateWorkload; nic: NetworkInterface }[] = [];
   for (const vm of state.virtualMachines) {
     const nics = nicsByVm.get(vm.id.toLowerCase()) ?? [];
@@ -92,30 +124,7 @@ export function exportAzure(read: AzureExportRead, owners: AzureOwners): AzureEs
       },
     });
   }
-  const networks = exportNetworks(
-    placed.map(({ workload }) => workload),
-    read.virtualNetworks,
-    findings,
-  );
-  const listed = new Set(networks.map((network) => network.id.toLowerCase()));
-  const kept = placed.filter(({ workload }) => listed.has(workload.network.toLowerCase()));
-
-  const asgIds = new Set(state.applicationSecurityGroups.map((asg) => asg.id.toLowerCase()));
-  return {
-    networks,
-    workloads: kept.map(({ workload }) => workload),
-    native: {
-      networkSecurityGroups: state.networkSecurityGroups.map((nsg) =>
-        exportNsg(nsg, asgIds, owners, findings, counter),
-      ),
-      applicationSecurityGroups: state.applicationSecurityGroups.map((asg) =>
-        exportAsg(asg, owners, counter),
-      ),
-      networkInterfaces: kept.map(({ nic, workload }) => exportNic(nic, workload, owners, counter)),
-    },
-    findings,
-    resealed: counter.resealed,
-  };
+  return placed;
 }
 
 /** The VNets of the workloads, each with the one range of its address space that holds them all. */

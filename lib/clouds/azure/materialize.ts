@@ -255,64 +255,64 @@ function planGroups(
   const asgIdOf = (key: string): string | undefined => asgIds.get(key);
   const plans = new Map<string, NsgPlan>();
   for (const [key, members] of byGroup) {
-    const first = members[0] as PlacedDestination;
-    const resourceGroup = options.resourceGroups[first.subscription];
-    const name = nsgName(first.destination.hash, first.region as string);
-    const base: Omit<DesiredNetworkSecurityGroup, "securityRules"> = {
-      subscription: first.subscription,
-      resourceGroup: resourceGroup ?? "",
-      name,
-      location: first.region as string,
-      identity: first.destination.identity,
-      flushConnection: options.quotas.flushConnection,
-    };
-    const fail = (message: string): NsgPlan => ({
-      fits: false,
-      nsg: { ...base, securityRules: [] },
-      members,
-      finding: { code: "azure-quota", severity: "error", subject: `${first.subscription}/${name}`, message },
-    });
-    if (resourceGroup === undefined) {
-      plans.set(
-        key,
-        fail(
-          `${first.destination.identity}: no resource group is configured for subscription ${first.subscription}; not applied`,
-        ),
-      );
-      continue;
-    }
-    let rules = members.flatMap((m) => destinationRules(m, peerSets, carriers, asgIdOf, options, true));
-    if (countAsgs(rules) > options.quotas.applicationSecurityGroupsPerNetworkSecurityGroup) {
-      rules = members.flatMap((m) => destinationRules(m, peerSets, carriers, asgIdOf, options, false));
-    }
-    const platform = platformRules(options);
-    const existing = index.ownedNsgs.get(
-      resourceId(first.subscription, resourceGroup, "networkSecurityGroups", name).toLowerCase(),
-    );
-    const prioritized = assignPriorities(rules, existing?.securityRules ?? []);
-    const total = rules.length + platform.length;
-    if (!prioritized || total > options.quotas.rulesPerNetworkSecurityGroup) {
-      plans.set(
-        key,
-        fail(
-          `${first.destination.identity} in ${first.region}: ${total} rules do not fit in one NSG (${options.quotas.rulesPerNetworkSecurityGroup} rules); not applied, its current enforcement stays`,
-        ),
-      );
-      continue;
-    }
-    if (countAsgs(prioritized) > options.quotas.applicationSecurityGroupsPerNetworkSecurityGroup) {
-      plans.set(
-        key,
-        fail(
-          `${first.destination.identity} in ${first.region}: more than ${options.quotas.applicationSecurityGroupsPerNetworkSecurityGroup} ASGs in one NSG; not applied`,
-        ),
-      );
-      continue;
-    }
-    const securityRules = [...prioritized, ...platform].sort((a, b) => compareText(a.name, b.name));
-    plans.set(key, { fits: true, nsg: { ...base, securityRules }, members });
+    plans.set(key, planNsg(members, peerSets, carriers, asgIdOf, index, options));
   }
   return plans;
+}
+
+/** One NSG for the members that share it (one identity in one subscription and region), or why not. */
+function planNsg(
+  members: PlacedDestination[],
+  peerSets: ReadonlyMap<string, PeerSet>,
+  carriers: ReadonlySet<string>,
+  asgIdOf: (key: string) => string | undefined,
+  index: AzureStateIndex,
+  options: AzureMaterializeOptions,
+): NsgPlan {
+  const first = members[0] as PlacedDestination;
+  const resourceGroup = options.resourceGroups[first.subscription];
+  const name = nsgName(first.destination.hash, first.region as string);
+  const base: Omit<DesiredNetworkSecurityGroup, "securityRules"> = {
+    subscription: first.subscription,
+    resourceGroup: resourceGroup ?? "",
+    name,
+    location: first.region as string,
+    identity: first.destination.identity,
+    flushConnection: options.quotas.flushConnection,
+  };
+  const fail = (message: string): NsgPlan => ({
+    fits: false,
+    nsg: { ...base, securityRules: [] },
+    members,
+    finding: { code: "azure-quota", severity: "error", subject: `${first.subscription}/${name}`, message },
+  });
+  if (resourceGroup === undefined) {
+    return fail(
+      `${first.destination.identity}: no resource group is configured for subscription ${first.subscription}; not applied`,
+    );
+  }
+  let rules = members.flatMap((m) => destinationRules(m, peerSets, carriers, asgIdOf, options, true));
+  if (countAsgs(rules) > options.quotas.applicationSecurityGroupsPerNetworkSecurityGroup) {
+    rules = members.flatMap((m) => destinationRules(m, peerSets, carriers, asgIdOf, options, false));
+  }
+  const platform = platformRules(options);
+  const existing = index.ownedNsgs.get(
+    resourceId(first.subscription, resourceGroup, "networkSecurityGroups", name).toLowerCase(),
+  );
+  const prioritized = assignPriorities(rules, existing?.securityRules ?? []);
+  const total = rules.length + platform.length;
+  if (!prioritized || total > options.quotas.rulesPerNetworkSecurityGroup) {
+    return fail(
+      `${first.destination.identity} in ${first.region}: ${total} rules do not fit in one NSG (${options.quotas.rulesPerNetworkSecurityGroup} rules); not applied, its current enforcement stays`,
+    );
+  }
+  if (countAsgs(prioritized) > options.quotas.applicationSecurityGroupsPerNetworkSecurityGroup) {
+    return fail(
+      `${first.destination.identity} in ${first.region}: more than ${options.quotas.applicationSecurityGroupsPerNetworkSecurityGroup} ASGs in one NSG; not applied`,
+    );
+  }
+  const securityRules = [...prioritized, ...platform].sort((a, b) => compareText(a.name, b.name));
+  return { fits: true, nsg: { ...base, securityRules }, members };
 }
 
 function countAsgs(rules: readonly SecurityRule[]): number {
@@ -360,6 +360,39 @@ function platformRules(options: AzureMaterializeOptions): SecurityRule[] {
   return rules;
 }
 
+/**
+ * Whom a grant admits: a source ASG for same-VNet peers that carry one (when ASGs are used),
+ * address prefixes for the rest, and the label its rules' descriptions give.
+ */
+function grantSources(
+  grant: PlacedDestination["destination"]["grants"][number],
+  member: PlacedDestination,
+  peerSets: ReadonlyMap<string, PeerSet>,
+  carriers: ReadonlySet<string>,
+  asgIdOf: (key: string) => string | undefined,
+  useSourceAsgs: boolean,
+): { prefixes: string[]; sourceAsg: string | undefined; label: string } {
+  const { destination } = member;
+  let prefixes: string[] = [];
+  let sourceAsg: string | undefined;
+  let label: string;
+  if (grant.source.kind === "ipList") {
+    prefixes = [...grant.source.cidrs];
+    label = `ipList ${grant.source.name}`;
+  } else {
+    const peerSet = peerSets.get(grant.source.key);
+    if (!peerSet) throw new TypeError(`intent names peer set ${grant.source.key} but does not hold it`);
+    label = peerSet.identity;
+    const carrierKey = `${peerSet.hash}@${destination.network}`;
+    if (peerSet.local.length > 0) {
+      if (useSourceAsgs && carriers.has(carrierKey)) sourceAsg = asgIdOf(carrierKey);
+      else prefixes.push(...peerSet.localCidrs);
+    }
+    prefixes.push(...peerSet.remoteCidrs);
+  }
+  return { prefixes, sourceAsg, label };
+}
+
 /** Allow rules (priority unassigned: 0) for one destination identity in one VNet. */
 function destinationRules(
   member: PlacedDestination,
@@ -372,23 +405,14 @@ function destinationRules(
   const { destination } = member;
   const rules: SecurityRule[] = [];
   for (const grant of destination.grants) {
-    let prefixes: string[] = [];
-    let sourceAsg: string | undefined;
-    let label: string;
-    if (grant.source.kind === "ipList") {
-      prefixes = [...grant.source.cidrs];
-      label = `ipList ${grant.source.name}`;
-    } else {
-      const peerSet = peerSets.get(grant.source.key);
-      if (!peerSet) throw new TypeError(`intent names peer set ${grant.source.key} but does not hold it`);
-      label = peerSet.identity;
-      const carrierKey = `${peerSet.hash}@${destination.network}`;
-      if (peerSet.local.length > 0) {
-        if (useSourceAsgs && carriers.has(carrierKey)) sourceAsg = asgIdOf(carrierKey);
-        else prefixes.push(...peerSet.localCidrs);
-      }
-      prefixes.push(...peerSet.remoteCidrs);
-    }
+    const { prefixes, sourceAsg, label } = grantSources(
+      grant,
+      member,
+      peerSets,
+      carriers,
+      asgIdOf,
+      useSourceAsgs,
+    );
     for (const { protocol, ports } of ruleProtocols(grant.services)) {
       const common = {
         direction: "Inbound" as const,

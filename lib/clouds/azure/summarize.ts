@@ -70,69 +70,68 @@ function nsgChanges(
   ];
 }
 
+type OperationOf<K extends AzureOperation["kind"]> = Extract<AzureOperation, { kind: K }>;
+
+/** How one kind of operation reads in a plan; `cloud` is added by summarizeAzureOperation. */
+type Summarize<K extends AzureOperation["kind"]> = (
+  operation: OperationOf<K>,
+  state: AzureState,
+) => Omit<OperationSummary, "cloud">;
+
+const SUMMARIES: { readonly [K in AzureOperation["kind"]]: Summarize<K> } = {
+  putApplicationSecurityGroup: (operation) => ({
+    action: "create",
+    objectType: "application security group",
+    object: operation.name,
+    detail: `for ${operation.identity} in ${operation.location}`,
+    narrows: false,
+  }),
+  joinApplicationSecurityGroups: (operation) => ({
+    action: "update",
+    objectType: "network interface",
+    object: `${operation.nic.name} of ${operation.workload}`,
+    detail: `join ${operation.added.map(lastSegment).join(" ")} before the NSG writes that name them`,
+    narrows: false,
+  }),
+  putNetworkSecurityGroup: (operation, state) => {
+    const { created, added, removed, changed, flushConnection } = operation.change;
+    const flush =
+      flushConnection === undefined
+        ? ""
+        : `; open flows ${flushConnection ? "re-evaluated" : "kept"} on rule changes (flushConnection ${flushConnection ? "on" : "off"})`;
+    return {
+      action: created ? "create" : "update",
+      objectType: "network security group",
+      object: operation.name,
+      detail: `${operation.securityRules.length} rules (+${added} −${removed} ~${changed})${flush}`,
+      changes: nsgChanges(operation, state),
+      narrows: removed > 0 || changed > 0,
+    };
+  },
+  putNetworkInterface: (operation) => ({
+    action: "update",
+    objectType: "network interface",
+    object: `${operation.nic.name} of ${operation.workload}`,
+    detail: `NSG ${operation.before.networkSecurityGroup?.split("/").at(-1) ?? "none"} → ${operation.nic.networkSecurityGroup?.id.split("/").at(-1) ?? "none"}`,
+    narrows: true,
+  }),
+  deleteNetworkSecurityGroup: (operation) => ({
+    action: "delete",
+    objectType: "network security group",
+    object: operation.name,
+    detail: "no longer used",
+    narrows: true,
+  }),
+  deleteApplicationSecurityGroup: (operation) => ({
+    action: "delete",
+    objectType: "application security group",
+    object: operation.name,
+    detail: "no longer used",
+    narrows: true,
+  }),
+};
+
 export function summarizeAzureOperation(operation: AzureOperation, state: AzureState): OperationSummary {
-  const base = { cloud: "azure" as const };
-  switch (operation.kind) {
-    case "putApplicationSecurityGroup":
-      return {
-        ...base,
-        action: "create",
-        objectType: "application security group",
-        object: operation.name,
-        detail: `for ${operation.identity} in ${operation.location}`,
-        narrows: false,
-      };
-    case "joinApplicationSecurityGroups":
-      return {
-        ...base,
-        action: "update",
-        objectType: "network interface",
-        object: `${operation.nic.name} of ${operation.workload}`,
-        detail: `join ${operation.added.map(lastSegment).join(" ")} before the NSG writes that name them`,
-        narrows: false,
-      };
-    case "putNetworkSecurityGroup": {
-      const { created, added, removed, changed, flushConnection } = operation.change;
-      const flush =
-        flushConnection === undefined
-          ? ""
-          : `; open flows ${flushConnection ? "re-evaluated" : "kept"} on rule changes (flushConnection ${flushConnection ? "on" : "off"})`;
-      return {
-        ...base,
-        action: created ? "create" : "update",
-        objectType: "network security group",
-        object: operation.name,
-        detail: `${operation.securityRules.length} rules (+${added} −${removed} ~${changed})${flush}`,
-        changes: nsgChanges(operation, state),
-        narrows: removed > 0 || changed > 0,
-      };
-    }
-    case "putNetworkInterface":
-      return {
-        ...base,
-        action: "update",
-        objectType: "network interface",
-        object: `${operation.nic.name} of ${operation.workload}`,
-        detail: `NSG ${operation.before.networkSecurityGroup?.split("/").at(-1) ?? "none"} → ${operation.nic.networkSecurityGroup?.id.split("/").at(-1) ?? "none"}`,
-        narrows: true,
-      };
-    case "deleteNetworkSecurityGroup":
-      return {
-        ...base,
-        action: "delete",
-        objectType: "network security group",
-        object: operation.name,
-        detail: "no longer used",
-        narrows: true,
-      };
-    case "deleteApplicationSecurityGroup":
-      return {
-        ...base,
-        action: "delete",
-        objectType: "application security group",
-        object: operation.name,
-        detail: "no longer used",
-        narrows: true,
-      };
-  }
+  const summarize = SUMMARIES[operation.kind] as Summarize<typeof operation.kind>;
+  return { cloud: "azure", ...summarize(operation, state) };
 }

@@ -27,24 +27,7 @@ export function diffGcp(desired: GcpDesired, actual: GcpState, ownership: GcpOwn
     else if (firewallText(existing) !== firewallText(firewall))
       operations.push({ project, kind: "patchFirewall", firewall, before: existing });
   }
-  for (const target of desired.instances) {
-    const instance = actual
-      .find((p) => p.project === target.project)
-      ?.instances.find((i) => i.name === target.name && zoneName(i.zone) === target.zone);
-    if (!instance) continue;
-    const before = instance.tags.items ?? [];
-    if ([...before].sort(compareText).join(",") === [...target.items].sort(compareText).join(",")) continue;
-    operations.push({
-      project: target.project,
-      kind: "setTags",
-      zone: target.zone,
-      name: target.name,
-      workload: target.workload,
-      before,
-      items: target.items,
-      fingerprint: instance.tags.fingerprint ?? "",
-    });
-  }
+  operations.push(...tagWrites(desired, actual));
   const stale = [...owned].filter(([key]) => !wanted.has(key)).sort(([a], [b]) => compareText(a, b));
   // Make room first where inserting before deleting would pass a project's rule quota.
   const roomNeeded = new Map<string, number>();
@@ -71,6 +54,30 @@ export function diffGcp(desired: GcpDesired, actual: GcpState, ownership: GcpOwn
     .map((op, position) => ({ op, position }))
     .sort((a, b) => rank(a.op) - rank(b.op) || a.position - b.position)
     .map(({ op }) => op);
+}
+
+/** A setTags for each listed instance whose tags differ (as a set) from the wanted ones. */
+function tagWrites(desired: GcpDesired, actual: GcpState): GcpOperation[] {
+  const operations: GcpOperation[] = [];
+  for (const target of desired.instances) {
+    const instance = actual
+      .find((p) => p.project === target.project)
+      ?.instances.find((i) => i.name === target.name && zoneName(i.zone) === target.zone);
+    if (!instance) continue;
+    const before = instance.tags.items ?? [];
+    if ([...before].sort(compareText).join(",") === [...target.items].sort(compareText).join(",")) continue;
+    operations.push({
+      project: target.project,
+      kind: "setTags",
+      zone: target.zone,
+      name: target.name,
+      workload: target.workload,
+      before,
+      items: target.items,
+      fingerprint: instance.tags.fingerprint ?? "",
+    });
+  }
+  return operations;
 }
 
 /** A rule's meaning, independent of list order and of fields the API adds (id, selfLink). */

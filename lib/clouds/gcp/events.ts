@@ -173,21 +173,8 @@ export function parseGcpLogEntry(entry: unknown, eventId?: string): GcpPushResul
 function parseEntry(input: unknown, eventId: string | undefined, prefix: string): GcpPushResult {
   const whole = prefix === "" ? "(the LogEntry)" : prefix;
   const kind = parseWith(KindSchema, input, prefix, whole);
-  const { serviceName, methodName } = kind.protoPayload;
-  if (serviceName !== SERVICE) {
-    throw fieldError(
-      join(prefix, "protoPayload.serviceName"),
-      `"${serviceName}" is not ${SERVICE}: segsync handles Compute instance audit logs only`,
-    );
-  }
-  const matched = METHOD.exec(methodName);
-  const method = (matched?.[1] ?? matched?.[2]) as Method | undefined;
-  if (method === undefined) {
-    throw fieldError(
-      join(prefix, "protoPayload.methodName"),
-      `"${methodName}" is not a method segsync handles ([v1.|beta.]compute.instances.insert|bulkInsert|delete|start|stop|suspend|resume|update|setLabels|setTags, compute.regionInstances.bulkInsert)`,
-    );
-  }
+  const { methodName } = kind.protoPayload;
+  const method = handledMethod(kind.protoPayload, prefix);
   const summary = method === "bulkInsert" ? BulkSummarySchema.safeParse(input) : undefined;
   if (summary?.success) {
     return ignored(
@@ -231,6 +218,26 @@ function parseEntry(input: unknown, eventId: string | undefined, prefix: string)
     change: CHANGES[method],
   });
   return { kind: "event", event };
+}
+
+/** The Compute instance method an entry reports; any other service or method is a field error. */
+function handledMethod(payload: { serviceName: string; methodName: string }, prefix: string): Method {
+  const { serviceName, methodName } = payload;
+  if (serviceName !== SERVICE) {
+    throw fieldError(
+      join(prefix, "protoPayload.serviceName"),
+      `"${serviceName}" is not ${SERVICE}: segsync handles Compute instance audit logs only`,
+    );
+  }
+  const matched = METHOD.exec(methodName);
+  const method = (matched?.[1] ?? matched?.[2]) as Method | undefined;
+  if (method === undefined) {
+    throw fieldError(
+      join(prefix, "protoPayload.methodName"),
+      `"${methodName}" is not a method segsync handles ([v1.|beta.]compute.instances.insert|bulkInsert|delete|start|stop|suspend|resume|update|setLabels|setTags, compute.regionInstances.bulkInsert)`,
+    );
+  }
+  return method;
 }
 
 function ignored(code: GcpIgnoredCode, detail: string): GcpPushResult {

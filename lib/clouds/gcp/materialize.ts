@@ -79,10 +79,8 @@ export function ownedTag(hash: string): string {
  */
 export function materializeGcp(intent: Intent, state: GcpState, options: GcpMaterializeOptions): GcpDesired {
   const band = options.priorities[options.attachment];
-  const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
   const instances = indexInstances(state);
   const read = new Set(state.map((p) => p.project));
-  const findings: GcpFinding[] = [];
   const enforced = intent.destinations
     .filter((d) => d.cloud === "gcp" && d.enforcement === "enforced")
     .sort((a, b) => compareText(a.key, b.key));
@@ -93,12 +91,48 @@ export function materializeGcp(intent: Intent, state: GcpState, options: GcpMate
       .filter((d) => !read.has(networkProject(d.network)))
       .flatMap((d) => d.members.map((m) => m.workload)),
   );
+  const { planned, unfit, findings } = planWithinQuota(intent, destinations, state, options);
+  const firewalls = planned.filter((p) => !unfit.has(p.destination.key)).flatMap((p) => p.firewalls);
+  const tagsByInstance = ownedTagsByInstance(planned, unfit, instances, read, findings);
+  findings.push(...precedingRules(state, firewalls, band.allow, options.ownership));
+  if (options.attachment === "additive")
+    findings.push(...extraFlows(planned, unfit, instances, state, band, options.ownership));
+  const desiredInstances = [
+    ...instanceTagLists(tagsByInstance, options, findings),
+    ...cleanups(instances, tagsByInstance, intent, unfit, enforcedElsewhere, options.ownership, findings),
+  ];
+  return {
+    ruleBudget: ruleBudgetOf(state, options),
+    firewalls: firewalls.sort((a, b) => compareText(`${a.project}|${a.name}`, `${b.project}|${b.name}`)),
+    instances: desiredInstances.sort((a, b) => compareText(a.workload, b.workload)),
+    findings,
+  };
+}
 
+type PlannedDestination = {
+  destination: DestinationIntent;
+  firewalls: (GcpFirewall & { project: string })[];
+};
+
+/** An instance to tag: what was read of it, and the owned tags of the destinations that enforce it. */
+type InstanceTagging = { instance: GcpInstance; project: string; workload: string; owned: Set<string> };
+
+/**
+ * Each destination's rules, and which do not fit the quota. A destination that does not fit
+ * stops carrying a tag, so its peers' rules name its ranges instead: plan again until none drops.
+ */
+function planWithinQuota(
+  intent: Intent,
+  destinations: readonly DestinationIntent[],
+  state: GcpState,
+  options: GcpMaterializeOptions,
+): { planned: PlannedDestination[]; unfit: Set<string>; findings: GcpFinding[] } {
+  const band = options.priorities[options.attachment];
+  const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
+  const findings: GcpFinding[] = [];
   const carriers = new Set(destinations.map((d) => d.key));
-  let planned: { destination: DestinationIntent; firewalls: (GcpFirewall & { project: string })[] }[];
-  let unfit: Set<string>;
   for (;;) {
-    planned = destinations.map((destination) => ({
+    const planned = destinations.map((destination) => ({
       destination,
       firewalls: destinationRules(destination, peerSets, carriers, options.limits, band).map((rule) => ({
         ...rule,
@@ -109,18 +143,23 @@ export function materializeGcp(intent: Intent, state: GcpState, options: GcpMate
         ),
       })),
     }));
-    unfit = overQuota(planned, state, options.limits, findings, options.ownership);
+    const unfit = overQuota(planned, state, options.limits, findings, options.ownership);
     const dropped = [...unfit].filter((key) => carriers.has(key));
-    if (dropped.length === 0) break;
+    if (dropped.length === 0) return { planned, unfit, findings };
     for (const key of dropped) carriers.delete(key);
     findings.length = 0;
   }
+}
 
-  const firewalls = planned.filter((p) => !unfit.has(p.destination.key)).flatMap((p) => p.firewalls);
-  const tagsByInstance = new Map<
-    string,
-    { instance: GcpInstance; project: string; workload: string; owned: Set<string> }
-  >();
+/** The owned tags each read instance gets from the destinations that fit; a member not read is a finding. */
+function ownedTagsByInstance(
+  planned: readonly PlannedDestination[],
+  unfit: ReadonlySet<string>,
+  instances: ReadonlyMap<string, { instance: GcpInstance; project: string }>,
+  read: ReadonlySet<string>,
+  findings: GcpFinding[],
+): Map<string, InstanceTagging> {
+  const tagsByInstance = new Map<string, InstanceTagging>();
   for (const { destination } of planned) {
     if (unfit.has(destination.key)) continue;
     for (const member of destination.members) {
@@ -146,10 +185,15 @@ export function materializeGcp(intent: Intent, state: GcpState, options: GcpMate
       tagsByInstance.set(member.workload, entry);
     }
   }
-  findings.push(...precedingRules(state, firewalls, band.allow, options.ownership));
-  if (options.attachment === "additive")
-    findings.push(...extraFlows(planned, unfit, instances, state, band, options.ownership));
+  return tagsByInstance;
+}
 
+/** Each tagged instance's complete tag list (its own, segsync's, the seal); one over the limit is a finding. */
+function instanceTagLists(
+  tagsByInstance: ReadonlyMap<string, InstanceTagging>,
+  options: GcpMaterializeOptions,
+  findings: GcpFinding[],
+): DesiredInstanceTags[] {
   const desiredInstances: DesiredInstanceTags[] = [];
   for (const { instance, project, workload, owned } of tagsByInstance.values()) {
     const own = (instance.tags.items ?? []).filter((tag) => !isOwnedTag(tag));
@@ -168,9 +212,10 @@ export function materializeGcp(intent: Intent, state: GcpState, options: GcpMate
     }
     desiredInstances.push({ project, zone: zoneName(instance.zone), name: instance.name, workload, items });
   }
-  desiredInstances.push(
-    ...cleanups(instances, tagsByInstance, intent, unfit, enforcedElsewhere, options.ownership, findings),
-  );
+  return desiredInstances;
+}
+
+function ruleBudgetOf(state: GcpState, options: GcpMaterializeOptions): GcpDesired["ruleBudget"] {
   const ruleBudget: Record<string, { quota: number; others: number }> = {};
   for (const project of state) {
     ruleBudget[project.project] = {
@@ -178,12 +223,7 @@ export function materializeGcp(intent: Intent, state: GcpState, options: GcpMate
       others: customerRules(project, options.ownership),
     };
   }
-  return {
-    ruleBudget,
-    firewalls: firewalls.sort((a, b) => compareText(`${a.project}|${a.name}`, `${b.project}|${b.name}`)),
-    instances: desiredInstances.sort((a, b) => compareText(a.workload, b.workload)),
-    findings,
-  };
+  return ruleBudget;
 }
 
 /** The project of a GCP network id: where its firewall rules live. */
@@ -221,13 +261,50 @@ function destinationRules(
 ): (GcpFirewall & { project: string })[] {
   const network = parseNetworkId(destination.network);
   if (network.cloud !== "gcp") throw new TypeError(`${destination.network} is not a GCP network`);
-  const url = networkUrl(network.project, network.networkName);
-  const target = ownedTag(destination.hash);
   const stem = `${OWNED_PREFIX}${destination.hash}-${identityHash(destination.network).slice(0, 6)}`;
-  const bySet = new Map<
-    string,
-    { services: readonly Service[]; tags: Set<string>; ranges: Set<string>; sources: string[] }
-  >();
+  const base: RuleBase = {
+    project: network.project,
+    network: networkUrl(network.project, network.networkName),
+    direction: "INGRESS" as const,
+    targetTags: [ownedTag(destination.hash)],
+  };
+  const bySet = sourcesByServiceSet(destination, peerSets, carriers);
+  return [
+    ...[...bySet]
+      .sort(([a], [b]) => compareText(a, b))
+      .flatMap(([key, sources]) =>
+        allowRules(
+          `${stem}-${identityHash(key).slice(0, 6)}`,
+          sources,
+          destination,
+          base,
+          limits,
+          band.allow,
+        ),
+      ),
+    ...denyRules(stem, destination, base, band.deny),
+  ];
+}
+
+/** What every rule of one destination shares. */
+type RuleBase = Pick<GcpFirewall, "network" | "direction" | "targetTags"> & { readonly project: string };
+
+/** The sources a destination admits for one service set: tags of peers that carry one, ranges otherwise. */
+interface ServiceSetSources {
+  readonly services: readonly Service[];
+  readonly tags: Set<string>;
+  readonly ranges: Set<string>;
+  /** What the grants name, for the rules' description. */
+  readonly sources: string[];
+}
+
+/** The destination's grants gathered by service set (one allow rule family per set). */
+function sourcesByServiceSet(
+  destination: DestinationIntent,
+  peerSets: ReadonlyMap<string, PeerSet>,
+  carriers: ReadonlySet<string>,
+): Map<string, ServiceSetSources> {
+  const bySet = new Map<string, ServiceSetSources>();
   for (const grant of destination.grants) {
     const key = grant.services.map(formatService).join(",");
     const entry = bySet.get(key) ?? {
@@ -251,62 +328,74 @@ function destinationRules(
     }
     bySet.set(key, entry);
   }
+  return bySet;
+}
+
+/** One service set's allow rules: tags, then ranges per address family, split at the per-rule limits. */
+function allowRules(
+  setStem: string,
+  entry: ServiceSetSources,
+  destination: DestinationIntent,
+  base: RuleBase,
+  limits: GcpLimits,
+  priority: number,
+): (GcpFirewall & { project: string })[] {
   const rules: (GcpFirewall & { project: string })[] = [];
-  const base = {
-    project: network.project,
-    network: url,
-    direction: "INGRESS" as const,
-    targetTags: [target],
-  };
-  for (const [key, entry] of [...bySet].sort(([a], [b]) => compareText(a, b))) {
-    const setStem = `${stem}-${identityHash(key).slice(0, 6)}`;
-    const allowed = firewallProtocols(entry.services);
-    const description =
-      `${DESCRIPTION_MARKER} ${destination.identity} from ${entry.sources.sort(compareText).join("; ")}`.slice(
-        0,
-        2048,
-      );
-    const tags = [...entry.tags].sort(compareText);
-    for (let i = 0; i < tags.length; i += limits.sourceTagsPerRule) {
+  const allowed = firewallProtocols(entry.services);
+  const description =
+    `${DESCRIPTION_MARKER} ${destination.identity} from ${entry.sources.sort(compareText).join("; ")}`.slice(
+      0,
+      2048,
+    );
+  const tags = [...entry.tags].sort(compareText);
+  for (let i = 0; i < tags.length; i += limits.sourceTagsPerRule) {
+    rules.push({
+      ...base,
+      name: `${setStem}-t${i / limits.sourceTagsPerRule}`,
+      priority,
+      description,
+      sourceTags: tags.slice(i, i + limits.sourceTagsPerRule),
+      allowed,
+    });
+  }
+  for (const [family, ranges] of [
+    ["4", [...entry.ranges].filter((r) => !r.includes(":")).sort(compareText)],
+    ["6", [...entry.ranges].filter((r) => r.includes(":")).sort(compareText)],
+  ] as const) {
+    for (let i = 0; i < ranges.length; i += limits.sourceRangesPerRule) {
       rules.push({
         ...base,
-        name: `${setStem}-t${i / limits.sourceTagsPerRule}`,
-        priority: band.allow,
+        name: `${setStem}-r${family}-${i / limits.sourceRangesPerRule}`,
+        priority,
         description,
-        sourceTags: tags.slice(i, i + limits.sourceTagsPerRule),
+        sourceRanges: ranges.slice(i, i + limits.sourceRangesPerRule),
         allowed,
       });
     }
-    for (const [family, ranges] of [
-      ["4", [...entry.ranges].filter((r) => !r.includes(":")).sort(compareText)],
-      ["6", [...entry.ranges].filter((r) => r.includes(":")).sort(compareText)],
-    ] as const) {
-      for (let i = 0; i < ranges.length; i += limits.sourceRangesPerRule) {
-        rules.push({
-          ...base,
-          name: `${setStem}-r${family}-${i / limits.sourceRangesPerRule}`,
-          priority: band.allow,
-          description,
-          sourceRanges: ranges.slice(i, i + limits.sourceRangesPerRule),
-          allowed,
-        });
-      }
-    }
-  }
-  for (const [suffix, range] of [
-    ["deny", "0.0.0.0/0"],
-    ["deny6", "::/0"],
-  ] as const) {
-    rules.push({
-      ...base,
-      name: `${stem}-${suffix}`,
-      priority: band.deny,
-      description: `${DESCRIPTION_MARKER} ${destination.identity}: deny everything else`.slice(0, 2048),
-      sourceRanges: [range],
-      denied: [{ IPProtocol: "all" }],
-    });
   }
   return rules;
+}
+
+/** The deny-all behind the allow rules, one per address family. */
+function denyRules(
+  stem: string,
+  destination: DestinationIntent,
+  base: RuleBase,
+  priority: number,
+): (GcpFirewall & { project: string })[] {
+  return (
+    [
+      ["deny", "0.0.0.0/0"],
+      ["deny6", "::/0"],
+    ] as const
+  ).map(([suffix, range]) => ({
+    ...base,
+    name: `${stem}-${suffix}`,
+    priority,
+    description: `${DESCRIPTION_MARKER} ${destination.identity}: deny everything else`.slice(0, 2048),
+    sourceRanges: [range],
+    denied: [{ IPProtocol: "all" }],
+  }));
 }
 
 /** A canonical service set as firewall protocols: ports as `80` / `8000-8100`, none for every port. */

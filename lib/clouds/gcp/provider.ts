@@ -59,6 +59,51 @@ export function narrowGcpConnection(
   };
 }
 
+/** Every project the connection reaches, read side by side and merged in a stable order. */
+async function discoverProjects(
+  connection: GcpConnection,
+  labels: Parameters<GcpProvider["discover"]>[1],
+  ownership: GcpOwnership,
+): Promise<Discovery<GcpState>> {
+  const read = await projectsToRead(connection);
+  const found = await Promise.all(
+    read.projects.map((p) => discoverGcp(connection.apiFor(p), labels, ownership)),
+  );
+  return {
+    workloads: found.flatMap((d) => d.workloads).sort((a, b) => compareText(a.id, b.id)),
+    networks: found.flatMap((d) => d.networks).sort((a, b) => compareText(a.id, b.id)),
+    findings: [...read.findings, ...found.flatMap((d) => d.findings)],
+    state: found.map((d) => d.state).sort((a, b) => compareText(a.project, b.project)),
+  };
+}
+
+/** What admits a probe in the read state: the allow rule that matched, for `explain`. */
+function gcpReachability(state: GcpState): Reachability {
+  const reach = evaluateGcp(state);
+  return {
+    explain(probe): NativeMatch | undefined {
+      const id = parseWorkloadId(probe.workload);
+      const network = parseNetworkId(probe.network);
+      if (id.cloud !== "gcp" || network.cloud !== "gcp") return undefined;
+      const verdict = reach.explain(
+        id.project,
+        id.zone,
+        id.instanceName,
+        `${network.project}/${network.networkName}`,
+        probe.sourceAddress,
+        probe.protocol,
+        probe.port,
+      );
+      return verdict.access === "allow" && verdict.rule
+        ? {
+            object: `firewall ${verdict.rule.name}`,
+            rule: `priority ${verdict.rule.priority}, ${verdict.rule.description ?? ""}`.trim(),
+          }
+        : undefined;
+    },
+  };
+}
+
 export function createGcpProvider(settings: {
   readonly limits: GcpLimits;
   readonly priorities: GcpPriorities;
@@ -67,18 +112,7 @@ export function createGcpProvider(settings: {
   const ownership = new GcpOwnership(settings.sealer);
   return {
     cloud: "gcp",
-    async discover(connection, labels): Promise<Discovery<GcpState>> {
-      const read = await projectsToRead(connection);
-      const found = await Promise.all(
-        read.projects.map((p) => discoverGcp(connection.apiFor(p), labels, ownership)),
-      );
-      return {
-        workloads: found.flatMap((d) => d.workloads).sort((a, b) => compareText(a.id, b.id)),
-        networks: found.flatMap((d) => d.networks).sort((a, b) => compareText(a.id, b.id)),
-        findings: [...read.findings, ...found.flatMap((d) => d.findings)],
-        state: found.map((d) => d.state).sort((a, b) => compareText(a.project, b.project)),
-      };
-    },
+    discover: (connection, labels) => discoverProjects(connection, labels, ownership),
     async discoverWorkload(connection, workload) {
       const id = parseWorkloadId(workload);
       if (id.cloud !== "gcp") throw new TypeError(`${workload} is not a GCP workload`);
@@ -95,31 +129,7 @@ export function createGcpProvider(settings: {
     diff: (desired, state) => diffGcp(desired, state, ownership),
     apply: (operations, connection, onApplied, onRefused) =>
       applyGcpPlan(operations, connection.apiFor, onApplied, onRefused),
-    evaluate(state): Reachability {
-      const reach = evaluateGcp(state);
-      return {
-        explain(probe): NativeMatch | undefined {
-          const id = parseWorkloadId(probe.workload);
-          const network = parseNetworkId(probe.network);
-          if (id.cloud !== "gcp" || network.cloud !== "gcp") return undefined;
-          const verdict = reach.explain(
-            id.project,
-            id.zone,
-            id.instanceName,
-            `${network.project}/${network.networkName}`,
-            probe.sourceAddress,
-            probe.protocol,
-            probe.port,
-          );
-          return verdict.access === "allow" && verdict.rule
-            ? {
-                object: `firewall ${verdict.rule.name}`,
-                rule: `priority ${verdict.rule.priority}, ${verdict.rule.description ?? ""}`.trim(),
-              }
-            : undefined;
-        },
-      };
-    },
+    evaluate: gcpReachability,
     summarize: summarizeGcpOperation,
     removedRules: narrowings,
     trackedConnections:
