@@ -17,7 +17,7 @@ import type {
   NativePrefixList,
   NativeSecurityGroup,
 } from "../../sim/native-aws-schema.js";
-import { acceptedTags } from "../common/export-tags.js";
+import { acceptedTags, type EstateParts } from "../common/export.js";
 import type { CloudFinding } from "../provider.js";
 import { toWorkload } from "./discover.js";
 import type {
@@ -52,14 +52,7 @@ export interface AwsOwners {
   readonly simulator: AwsOwnership;
 }
 
-export interface AwsEstateParts {
-  readonly networks: EstateNetwork[];
-  readonly workloads: EstateWorkload[];
-  readonly native: Required<NativeAws>;
-  readonly findings: CloudFinding[];
-  /** How many owned objects and records were sealed again for the simulator. */
-  readonly resealed: number;
-}
+export type AwsEstateParts = EstateParts<NativeAws>;
 
 export function exportAws(read: AwsExportRead, owners: AwsOwners): AwsEstateParts {
   const { state } = read;

@@ -16,7 +16,7 @@ import type {
   NativeAzureNic,
   NativeNetworkSecurityGroup,
 } from "../../sim/native-azure-schema.js";
-import { acceptedTags, exportFinding } from "../common/export-tags.js";
+import { acceptedTags, type EstateParts, exportFinding } from "../common/export.js";
 import type { CloudFinding } from "../provider.js";
 import { networkOfSubnet, toAzureWorkload } from "./discover.js";
 import type {
@@ -45,13 +45,7 @@ export interface AzureOwners {
   readonly simulator: AzureOwnership;
 }
 
-export interface AzureEstateParts {
-  readonly networks: EstateNetwork[];
-  readonly workloads: EstateWorkload[];
-  readonly native: Required<NativeAzure>;
-  readonly findings: CloudFinding[];
-  readonly resealed: number;
-}
+export type AzureEstateParts = EstateParts<NativeAzure>;
 
 export function exportAzure(read: AzureExportRead, owners: AzureOwners): AzureEstateParts {
   const { state } = read;

@@ -11,7 +11,7 @@
 import { coveringIpv4Cidr } from "../../net/cidr.js";
 import type { EstateNetwork, EstateWorkload } from "../../sim/estate-schema.js";
 import type { NativeFirewall, NativeGcp, NativeGcpInstance } from "../../sim/native-gcp-schema.js";
-import { acceptedTags, exportFinding } from "../common/export-tags.js";
+import { acceptedTags, type EstateParts, exportFinding } from "../common/export.js";
 import type { CloudFinding } from "../provider.js";
 import { networkIdOf, toGcpWorkload } from "./discover.js";
 import {
@@ -34,13 +34,7 @@ export interface GcpOwners {
   readonly simulator: GcpOwnership;
 }
 
-export interface GcpEstateParts {
-  readonly networks: EstateNetwork[];
-  readonly workloads: EstateWorkload[];
-  readonly native: Required<NativeGcp>;
-  readonly findings: CloudFinding[];
-  readonly resealed: number;
-}
+export type GcpEstateParts = EstateParts<NativeGcp>;
 
 export function exportGcp(read: GcpExportRead, owners: GcpOwners): GcpEstateParts {
   const { state } = read;

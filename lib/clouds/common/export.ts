@@ -1,7 +1,18 @@
-/** What an export keeps of a workload's tags or labels: those the simulated cloud accepts. */
+/** What every cloud's export mapper shares (docs/live.md, "Exporting your estate"). */
 import type { Cloud } from "../../inventory/model.js";
+import type { EstateNetwork, EstateWorkload } from "../../sim/estate-schema.js";
 import { tagProblems } from "../../sim/tag-rules.js";
 import type { CloudFinding } from "../provider.js";
+
+/** One cloud's part of an exported estate, with its `native` block in that cloud's shapes. */
+export interface EstateParts<Native> {
+  readonly networks: EstateNetwork[];
+  readonly workloads: EstateWorkload[];
+  readonly native: Required<Native>;
+  readonly findings: CloudFinding[];
+  /** How many owned objects and records were sealed again for the simulator. */
+  readonly resealed: number;
+}
 
 /** A finding of an export: something of the real cloud the estate file leaves out. */
 export function exportFinding(code: string, subject: string, message: string): CloudFinding {
