@@ -131,6 +131,8 @@ describe("GCP: evaluate(apply(materialize(intent))) equals the intent", () => {
     );
     expect(checked.destinations).toBeGreaterThan(200);
     expect(checked.allowed).toBeGreaterThan(1000);
-    expect(checked.unfit).toBeGreaterThan(10);
+    // The runs are random: destinations over the quota come up about a dozen times in 500, and
+    // once came up 8 times (CI, 2026-12-05). The check is that they come up at all.
+    expect(checked.unfit).toBeGreaterThan(2);
   }, 300_000);
 });
