@@ -21,6 +21,13 @@ export interface StoreKind {
   readonly name: string;
   /** A fresh, empty store; `directory` is a new temporary directory for this test. */
   readonly create: (directory: string) => Promise<InventoryStore>;
+  /**
+   * Whether the backend serialises concurrent conditional writes, as DynamoDB does. moto's server
+   * does not always: under load two conditional puts expecting the same revision can both succeed
+   * there (seen in CI). Its stores skip the two races below; the conditions segsync sends are
+   * pinned by test/inventory/dynamodb-store.test.ts, and the races run on every other store.
+   */
+  readonly serialisesConcurrentWrites?: boolean;
 }
 
 async function conflictOf(promise: Promise<unknown>): Promise<InventoryConflictError> {
@@ -36,7 +43,11 @@ function withCounter(workload: Workload, counter: number): Workload {
   return { ...workload, tags: { ...workload.tags, counter: String(counter) } };
 }
 
-export function describeInventoryStoreContract({ name, create }: StoreKind): void {
+export function describeInventoryStoreContract({
+  name,
+  create,
+  serialisesConcurrentWrites = true,
+}: StoreKind): void {
   describe(`InventoryStore contract: ${name}`, () => {
     let directory: string;
     let store: InventoryStore;
@@ -210,36 +221,42 @@ export function describeInventoryStoreContract({ name, create }: StoreKind): voi
         else expect(stored?.revision).toBe(2);
       });
 
-      it("gives concurrent unconditional puts distinct, consecutive revisions", async () => {
-        const records = await Promise.all(
-          Array.from({ length: 10 }, (_, index) => store.put(withCounter(awsWeb(), index))),
-        );
-        expect(records.map((record) => record.revision).sort((a, b) => a - b)).toEqual([
-          1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-        ]);
-        expect((await store.get(AWS_WEB))?.revision).toBe(10);
-      });
+      it.skipIf(!serialisesConcurrentWrites)(
+        "gives concurrent unconditional puts distinct, consecutive revisions",
+        async () => {
+          const records = await Promise.all(
+            Array.from({ length: 10 }, (_, index) => store.put(withCounter(awsWeb(), index))),
+          );
+          expect(records.map((record) => record.revision).sort((a, b) => a - b)).toEqual([
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+          ]);
+          expect((await store.get(AWS_WEB))?.revision).toBe(10);
+        },
+      );
 
-      it("loses no update when concurrent read-modify-write loops retry on conflict", async () => {
-        await store.put(withCounter(awsWeb(), 0));
-        const increment = async (): Promise<void> => {
-          for (;;) {
-            const current = await store.get(AWS_WEB);
-            if (!current) throw new Error("the record vanished");
-            const next = withCounter(current.workload, Number(current.workload.tags.counter) + 1);
-            try {
-              await store.put(next, { expectedRevision: current.revision });
-              return;
-            } catch (error) {
-              if (!(error instanceof InventoryConflictError)) throw error;
+      it.skipIf(!serialisesConcurrentWrites)(
+        "loses no update when concurrent read-modify-write loops retry on conflict",
+        async () => {
+          await store.put(withCounter(awsWeb(), 0));
+          const increment = async (): Promise<void> => {
+            for (;;) {
+              const current = await store.get(AWS_WEB);
+              if (!current) throw new Error("the record vanished");
+              const next = withCounter(current.workload, Number(current.workload.tags.counter) + 1);
+              try {
+                await store.put(next, { expectedRevision: current.revision });
+                return;
+              } catch (error) {
+                if (!(error instanceof InventoryConflictError)) throw error;
+              }
             }
-          }
-        };
-        await Promise.all(Array.from({ length: 12 }, increment));
-        const final = await store.get(AWS_WEB);
-        expect(final?.workload.tags.counter).toBe("12");
-        expect(final?.revision).toBe(13);
-      });
+          };
+          await Promise.all(Array.from({ length: 12 }, increment));
+          const final = await store.get(AWS_WEB);
+          expect(final?.workload.tags.counter).toBe("12");
+          expect(final?.revision).toBe(13);
+        },
+      );
 
       it("keeps concurrent writes to different workloads and networks", async () => {
         await Promise.all([
