@@ -15,7 +15,7 @@ process.stdout.on("error", (error) => {
 });
 
 register();
-const { main } = await import("../lib/cli/main.ts");
+const { main } = await import("../cli/main.ts");
 try {
   process.exitCode = await main(process.argv);
 } catch (error) {

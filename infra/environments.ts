@@ -1,5 +1,5 @@
 /**
- * Each function's environment (lambdas/environment.ts) from the checked settings. Pure, so that
+ * Each function's environment (lib/pipeline/environment.ts) from the checked settings. Pure, so that
  * the `bundles` benchmark can start the bundles with the environment they are deployed with.
  */
 
@@ -7,7 +7,7 @@ import type { RecordKeySource } from "../lib/live/config.js";
 import { FUNCTION_NODE_OPTIONS, type FunctionName } from "./bundling.js";
 import type { Settings } from "./settings.js";
 
-/** The environment every function gets besides its own (lambdas/environment.ts). */
+/** The environment every function gets besides its own (lib/pipeline/environment.ts). */
 export function commonEnvironment(name: FunctionName): Record<string, string> {
   return {
     NODE_OPTIONS: FUNCTION_NODE_OPTIONS,

@@ -13,23 +13,8 @@ import { GuardrailDocumentError, GuardrailInputError } from "../lib/guardrails/e
 import { type GuardrailPrincipals, resolvePrincipals } from "../lib/guardrails/principals.js";
 import type { LiveConfig } from "../lib/live/config.js";
 import { formatIssue, loadPolicyText } from "../lib/policy/load.js";
+import type { GuardrailsSettings } from "./props.js";
 import { type PolicySettings, SynchronizerConfigError } from "./settings.js";
-
-/** The `guardrails` prop of the SegmentationSynchronizer. */
-export interface GuardrailsSettings {
-  /** Who may write label keys: IAM ARNs, Entra object ids, Google emails or principal:// URIs. */
-  readonly labelWriters?: readonly string[];
-  /** segsync's Entra object id; with `azure`, adds the Azure Policy definition output. */
-  readonly azurePrincipalId?: string;
-  /** segsync's Google service account; default: the gcp auth's federated serviceAccount. */
-  readonly gcpServiceAccount?: string;
-  /**
-   * Deploys the SCP and attaches it to these roots (r-…), OUs (ou-…) or accounts. Only valid in
-   * the organization's management account (or a delegated administrator for SCPs): elsewhere the
-   * deployment fails with AccessDenied.
-   */
-  readonly deployScp?: { readonly targetIds: readonly string[] };
-}
 
 export interface SegsyncGuardrailsProps {
   readonly reconcilerRole: IRole;

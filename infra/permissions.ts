@@ -13,8 +13,8 @@ import {
   ORIGINAL_GROUPS_TAG_KEY,
   OWNERSHIP_TAG,
 } from "../lib/clouds/aws/ownership.js";
+import { providerTokenAudience } from "../lib/clouds/gcp/sdk/credentials.js";
 import type { LiveConfig } from "../lib/live/config.js";
-import { providerTokenAudience } from "../lib/live/credentials-gcp.js";
 import {
   WEB_IDENTITY_SIGNING_ALGORITHM,
   WEB_IDENTITY_TOKEN_SECONDS,

@@ -2,15 +2,28 @@ import type { Schedule } from "aws-cdk-lib/aws-events";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { z } from "zod";
-import type { EventGridAuthSchema } from "../lambdas/environment.js";
 import type { AwsQuotasSchema } from "../lib/clouds/aws/config.js";
 import type { AzureQuotasSchema } from "../lib/clouds/azure/config.js";
 import type { GcpLimitsSchema, GcpPrioritiesSchema } from "../lib/clouds/gcp/config.js";
 import type { AzureAuthSchema, GcpAuthSchema } from "../lib/live/config.js";
-import type { GuardLimitsSchema } from "../lib/plan/guard.js";
-import type { GuardrailsSettings } from "./guardrails.js";
+import type { EventGridAuthSchema } from "../lib/pipeline/environment.js";
+import type { GuardLimitsSchema } from "../lib/reconcile/guard.js";
 
-export type { GuardrailsSettings } from "./guardrails.js";
+/** The `guardrails` prop of the SegmentationSynchronizer. */
+export interface GuardrailsSettings {
+  /** Who may write label keys: IAM ARNs, Entra object ids, Google emails or principal:// URIs. */
+  readonly labelWriters?: readonly string[];
+  /** segsync's Entra object id; with `azure`, adds the Azure Policy definition output. */
+  readonly azurePrincipalId?: string;
+  /** segsync's Google service account; default: the gcp auth's federated serviceAccount. */
+  readonly gcpServiceAccount?: string;
+  /**
+   * Deploys the SCP and attaches it to these roots (r-…), OUs (ou-…) or accounts. Only valid in
+   * the organization's management account (or a delegated administrator for SCPs): elsewhere the
+   * deployment fails with AccessDenied.
+   */
+  readonly deployScp?: { readonly targetIds: readonly string[] };
+}
 
 /** One AWS account that segsync manages (lib/clouds/aws/config.ts). */
 export interface AwsAccountSettings {
@@ -79,7 +92,7 @@ export interface SegmentationSynchronizerProps {
   readonly gcp?: GcpSettings;
   /** When the reconciler re-reads every cloud and repairs drift. Default: every 6 hours. */
   readonly fullSyncSchedule?: Schedule;
-  /** The blast-radius guard's limits (lib/plan/guard.ts); its defaults when absent. */
+  /** The blast-radius guard's limits (lib/reconcile/guard.ts); its defaults when absent. */
   readonly guard?: Readonly<z.input<typeof GuardLimitsSchema>>;
   /** Replaces the policy's `attachment` when set: `exclusive` or `additive` (docs/policy.md). */
   readonly attachment?: "exclusive" | "additive";

@@ -17,12 +17,12 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
-import { AwsEventError } from "../lib/clouds/aws/event-errors.js";
-import { parseAwsEvent } from "../lib/clouds/aws/events.js";
+import { AwsEventError } from "../lib/clouds/aws/ingest/errors.js";
+import { parseAwsEvent } from "../lib/clouds/aws/ingest/events.js";
 import { type EventQueue, SqsEventQueue } from "../lib/ingest/event-queue.js";
 import { countWithReason, noteDropped, type Telemetry } from "../lib/ingest/function-url.js";
 import { ConfiguredPlaces } from "../lib/ingest/places.js";
-import { AwsEventsEnvironmentSchema, parseEnvironment } from "./environment.js";
+import { AwsEventsEnvironmentSchema, parseEnvironment } from "../lib/pipeline/environment.js";
 
 const SERVICE = "aws-events";
 

@@ -15,16 +15,16 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
 import { z } from "zod";
-import { AzureEventError } from "../lib/clouds/azure/event-errors.js";
-import { type AzureEventsResult, parseAzureEvents } from "../lib/clouds/azure/events.js";
-import { MalformedRequestError } from "../lib/ingest/errors.js";
+import { AzureEventError } from "../lib/clouds/azure/ingest/errors.js";
+import { type AzureEventsResult, parseAzureEvents } from "../lib/clouds/azure/ingest/events.js";
 import {
   type EventGridAuthenticator,
   entraAuthenticator,
   entraKeySet,
   secretAuthenticator,
   secretsManagerSource,
-} from "../lib/ingest/event-grid-auth.js";
+} from "../lib/clouds/azure/ingest/webhook-auth.js";
+import { MalformedRequestError } from "../lib/ingest/errors.js";
 import { type EventQueue, SqsEventQueue } from "../lib/ingest/event-queue.js";
 import {
   checkPostWithin,
@@ -38,7 +38,7 @@ import {
 import { ConfiguredPlaces, type PlaceRefusal } from "../lib/ingest/places.js";
 import type { QueueMessage } from "../lib/ingest/queue-message.js";
 import { ReplayCache } from "../lib/ingest/replay.js";
-import { AzureEventsEnvironmentSchema, parseEnvironment } from "./environment.js";
+import { AzureEventsEnvironmentSchema, parseEnvironment } from "../lib/pipeline/environment.js";
 
 const SERVICE = "azure-events";
 /** Event Grid's largest event and its largest batch are 1 MB. */

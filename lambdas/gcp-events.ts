@@ -12,8 +12,13 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
-import { GcpEventError } from "../lib/clouds/gcp/event-errors.js";
-import { type GcpPushResult, PubSubPushSchema, parseGcpPush } from "../lib/clouds/gcp/events.js";
+import { GcpEventError } from "../lib/clouds/gcp/ingest/errors.js";
+import { type GcpPushResult, PubSubPushSchema, parseGcpPush } from "../lib/clouds/gcp/ingest/events.js";
+import {
+  googleKeySet,
+  type PubSubAuthenticator,
+  pubSubAuthenticator,
+} from "../lib/clouds/gcp/ingest/webhook-auth.js";
 import { MalformedRequestError } from "../lib/ingest/errors.js";
 import { type EventQueue, SqsEventQueue } from "../lib/ingest/event-queue.js";
 import {
@@ -26,9 +31,8 @@ import {
   type Telemetry,
 } from "../lib/ingest/function-url.js";
 import { ConfiguredPlaces } from "../lib/ingest/places.js";
-import { googleKeySet, type PubSubAuthenticator, pubSubAuthenticator } from "../lib/ingest/pubsub-auth.js";
 import { ReplayCache } from "../lib/ingest/replay.js";
-import { GcpEventsEnvironmentSchema, parseEnvironment } from "./environment.js";
+import { GcpEventsEnvironmentSchema, parseEnvironment } from "../lib/pipeline/environment.js";
 
 const SERVICE = "gcp-events";
 /** A LogEntry is at most 256 KB; base64 and the push envelope add a third. */

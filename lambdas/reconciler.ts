@@ -25,7 +25,7 @@ import { describeIssues } from "../lib/inventory/issues.js";
 import type { Cloud } from "../lib/inventory/model.js";
 import type { InventoryStore } from "../lib/inventory/store.js";
 import { connectLive } from "../lib/live/connect.js";
-import type { GuardLimits } from "../lib/plan/guard.js";
+import { parseEnvironment, ReconcilerEnvironmentSchema } from "../lib/pipeline/environment.js";
 import { policyOrThrow } from "../lib/policy/errors.js";
 import { loadPolicyFile } from "../lib/policy/load.js";
 import type { Attachment, Policy } from "../lib/policy/model.js";
@@ -38,9 +38,9 @@ import {
 } from "../lib/reconcile/batch.js";
 import { batchMetrics, type MetricPoint } from "../lib/reconcile/batch-metrics.js";
 import type { CloudDriver } from "../lib/reconcile/driver.js";
+import type { GuardLimits } from "../lib/reconcile/guard.js";
 import type { QueuedMessage } from "../lib/reconcile/messages.js";
 import { Reconciler } from "../lib/reconcile/reconciler.js";
-import { parseEnvironment, ReconcilerEnvironmentSchema } from "./environment.js";
 
 /** The part of Powertools Metrics the handler uses. */
 export interface MetricsPort {

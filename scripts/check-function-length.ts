@@ -1,5 +1,5 @@
 /**
- * Fails when a function in lib/ or infra/ is longer than 60 lines (issue 14), naming file:line, name and length.
+ * Fails when a function in lib/, sim/, cli/, lambdas/ or infra/ is longer than 60 lines (issue 14), naming file:line, name and length.
  * Run by `npm run lint`.
  */
 import { readdir, readFile } from "node:fs/promises";
@@ -8,24 +8,24 @@ import { fileURLToPath } from "node:url";
 import { allowListProblems, findLongFunctions, type LongFunction } from "./function-length.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const CHECKED_FOLDERS = ["lib", "infra"];
+const CHECKED_FOLDERS = ["lib", "sim", "cli", "lambdas", "infra"];
 
 /**
  * Functions still too long, keyed `file:name`, with their length today. The list may only shrink: an entry
  * that grows fails, and so does an entry that no longer needs to be here. Issue 14 splits them: lib/reconcile's
- * with the driver's explicit state, lib/sim's and lib/cli's as they move out of lib/.
+ * the rest as the reshape goes on.
  */
 const STILL_TOO_LONG: ReadonlyMap<string, number> = new Map<string, number>([
-  ["lib/cli/commands/demo.ts:demo", 84],
-  ["lib/cli/flows.ts:explainFlow", 85],
-  ["lib/export/live.ts:exportLive", 105],
+  ["cli/commands/demo.ts:demo", 84],
+  ["cli/flows.ts:explainFlow", 85],
+  ["sim/export/live.ts:exportLive", 105],
   ["lib/reconcile/driver.ts:cloudDriver", 66],
   ["lib/reconcile/reconciler.ts:Reconciler.planAndApply", 87],
-  ["lib/sim/build-aws.ts:buildAws", 91],
-  ["lib/sim/build-azure.ts:buildAzure", 86],
-  ["lib/sim/build-azure.ts:machineOf", 78],
-  ["lib/sim/build-gcp.ts:buildGcp", 66],
-  ["lib/sim/native-aws-check.ts:checkNativeAws", 69],
+  ["sim/clouds/aws/build.ts:buildAws", 91],
+  ["sim/clouds/azure/build.ts:buildAzure", 86],
+  ["sim/clouds/azure/build.ts:machineOf", 78],
+  ["sim/clouds/gcp/build.ts:buildGcp", 66],
+  ["sim/clouds/aws/native-check.ts:checkNativeAws", 69],
 ]);
 
 async function typeScriptFiles(folder: string): Promise<string[]> {

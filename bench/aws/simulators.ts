@@ -16,8 +16,8 @@ import {
   locationKey,
 } from "../../lib/clouds/aws/model.js";
 import type { AwsOperation } from "../../lib/clouds/aws/operations.js";
-import { AWS_WRITE_METHODS, SimulatedEc2 } from "../../lib/clouds/aws/sim-api.js";
 import type { Workload, WorkloadChange } from "../../lib/inventory/model.js";
+import { AWS_WRITE_METHODS, SimulatedEc2 } from "../../sim/clouds/aws/api.js";
 import { playChange, type SimulatedChange } from "../common/changes.js";
 import { AWS_OWNERSHIP } from "../common/seals.js";
 import { SimulatorFleet } from "../common/simulators.js";

@@ -1,5 +1,5 @@
 /**
- * A burst of launches through the simulated estate and the production event path (lib/sim/run.ts:
+ * A burst of launches through the simulated estate and the production event path (sim/simulation.ts:
  * native events → ingest parsers → queue → Reconciler), measured three ways on the same launches:
  *
  * - paced: a reconcile as soon as BATCH_EVENTS events are queued, as the deployed reconciler gets
@@ -22,9 +22,9 @@ import { CLOUDS } from "../../lib/inventory/model.js";
 import { loadPolicyFile } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
 import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
-import { type Estate, loadEstateFile } from "../../lib/sim/estate.js";
-import { Simulation } from "../../lib/sim/run.js";
-import type { Step } from "../../lib/sim/scenario.js";
+import { type Estate, loadEstateFile } from "../../sim/estate.js";
+import type { Step } from "../../sim/scenario.js";
+import { Simulation } from "../../sim/simulation.js";
 import { median, percentile, round3 } from "../measure.js";
 import { burstLaunches } from "./scenario.js";
 

@@ -5,7 +5,7 @@
  * of them fall in the example policy's enforced shop-prod scope. scripts/burst-scenario.ts makes
  * the committed 200-launch file; this one needs addresses for more than a /24 per cloud.
  */
-import type { Step } from "../../lib/sim/scenario.js";
+import type { Step } from "../../sim/scenario.js";
 
 const SUBSCRIPTION = "8f2c1d3e-5a6b-4c7d-9e0f-1a2b3c4d5e6f";
 const APPS = ["shop", "blog"] as const;

@@ -13,9 +13,9 @@
 import { createHash } from "node:crypto";
 import type { GcpInstance, GcpProjectState, GcpState } from "../../lib/clouds/gcp/model.js";
 import { networkUrl } from "../../lib/clouds/gcp/model.js";
-import { COMPUTE_ROOT, instancePath, zoneUrl } from "../../lib/clouds/gcp/sim/network.js";
 import type { Workload } from "../../lib/inventory/model.js";
 import { compareText } from "../../lib/util/compare-text.js";
+import { COMPUTE_ROOT, instancePath, zoneUrl } from "../../sim/clouds/gcp/network.js";
 import { networkOf, workloadOf } from "../common/ids.js";
 
 export type GcpInstanceRef = NonNullable<ReturnType<typeof gcpInstanceOf>>;

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { AwsAccountsSchema, AwsQuotasSchema } from "../clouds/aws/config.js";
 import { AzureQuotasSchema, AzureSubscriptionsSchema } from "../clouds/azure/config.js";
 import { GcpLimitsSchema, GcpPrioritiesSchema } from "../clouds/gcp/config.js";
-import { GuardLimitsSchema } from "../plan/guard.js";
+import { GuardLimitsSchema } from "../reconcile/guard.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/;

@@ -11,20 +11,20 @@ import { DEFAULT_AWS_QUOTAS } from "../clouds/aws/config.js";
 import { AwsAccessError } from "../clouds/aws/errors.js";
 import { type AwsLocation, locationKey } from "../clouds/aws/model.js";
 import type { AwsConnection } from "../clouds/aws/provider.js";
-import { createSdkAwsApiFactory } from "../clouds/aws/sdk-api.js";
+import { createSdkAwsApiFactory } from "../clouds/aws/sdk/api.js";
 import { DEFAULT_AZURE_QUOTAS } from "../clouds/azure/config.js";
 import { AzureAccessError } from "../clouds/azure/errors.js";
 import type { AzureConnection } from "../clouds/azure/provider.js";
-import type { Sealer } from "../clouds/common/seals.js";
 import type { GcpApi } from "../clouds/gcp/api.js";
 import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../clouds/gcp/config.js";
 import { GcpAccessError } from "../clouds/gcp/errors.js";
 import type { GcpConnection } from "../clouds/gcp/provider.js";
-import { createSdkGcpApiFactory } from "../clouds/gcp/sdk-api.js";
+import { createSdkGcpApiFactory } from "../clouds/gcp/sdk/api.js";
 import { createProviders, type Providers } from "../clouds/registry.js";
+import type { Sealer } from "../clouds/shared/seals.js";
 import type { Cloud } from "../inventory/model.js";
-import { DEFAULT_GUARD_LIMITS, type GuardLimits } from "../plan/guard.js";
 import { type CloudDriver, cloudDriver } from "../reconcile/driver.js";
+import { DEFAULT_GUARD_LIMITS, type GuardLimits } from "../reconcile/guard.js";
 import type { LiveConfig } from "./config.js";
 import { deferredAzureApi, deferredGcpApi, once } from "./deferred-api.js";
 import { liveRecordKey } from "./record-key.js";
@@ -156,8 +156,9 @@ function azureConnection(config: LiveConfig, clients: LiveClients["azure"] = {})
   const configured = new Set(subscriptions);
   const factory = once(async () => {
     const [{ createSdkAzureApiFactory }, credential] = await Promise.all([
-      import("../clouds/azure/sdk-api.js"),
-      clients.credential ?? import("./credentials-azure.js").then((m) => m.azureCredential(authOf(azure))),
+      import("../clouds/azure/sdk/api.js"),
+      clients.credential ??
+        import("../clouds/azure/sdk/credentials.js").then((m) => m.azureCredential(authOf(azure))),
     ]);
     return createSdkAzureApiFactory({
       credential,
@@ -187,7 +188,8 @@ function gcpConnection(config: LiveConfig, clients: LiveClients["gcp"] = {}): Gc
   const { authClient, ...endpoint } = clients;
   // createSdkGcpApiFactory imports the Compute SDK itself, on the first call of its clients.
   const factory = once(async () => {
-    const credentials = authClient ?? (await import("./credentials-gcp.js")).gcpAuthClient(authOf(gcp));
+    const credentials =
+      authClient ?? (await import("../clouds/gcp/sdk/credentials.js")).gcpAuthClient(authOf(gcp));
     return createSdkGcpApiFactory({ ...endpoint, authClient: await credentials });
   });
   const confirmed = new Map<string, () => Promise<GcpApi>>();

@@ -1,9 +1,9 @@
 import type { CloudProvider } from "../clouds/provider.js";
 import type { Intent } from "../compile/model.js";
 import type { Cloud, Network, NetworkId, Workload, WorkloadId } from "../inventory/model.js";
-import type { CloudPlan } from "../plan/model.js";
 import type { Policy } from "../policy/model.js";
 import { ReconcileError } from "./errors.js";
+import type { CloudPlan } from "./plan.js";
 
 type Finding = CloudPlan["findings"][number];
 

@@ -11,12 +11,12 @@ import {
   type WorkloadId,
 } from "../inventory/model.js";
 import type { InventoryStore } from "../inventory/store.js";
-import { checkBlastRadius, type GuardLimits, type GuardVerdict, heldOperations } from "../plan/guard.js";
-import type { CrossCloudPlan } from "../plan/model.js";
 import type { Policy } from "../policy/model.js";
 import { compareText } from "../util/compare-text.js";
 import type { AuditRecord, AuditSink } from "./audit.js";
 import type { CloudDriver, CloudRead, DriverPlan } from "./driver.js";
+import { checkBlastRadius, type GuardLimits, type GuardVerdict, heldOperations } from "./guard.js";
+import type { CrossCloudPlan } from "./plan.js";
 import { type CloudFailure, cloudFailure, worseFailure } from "./retryable.js";
 
 /** Workloads a whole-cloud read missed are re-read this many at a time. */

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { loadPolicyText } from "../../lib/policy/load.js";
-import { Simulation } from "../../lib/sim/run.js";
+import { Simulation } from "../../sim/simulation.js";
 import { estateOf, GCP_NET, text } from "../sim/fixtures.js";
 
 const POLICY = loadPolicyText(

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { Cloud } from "../../lib/inventory/model.js";
 import { loadPolicyText } from "../../lib/policy/load.js";
-import { Simulation } from "../../lib/sim/run.js";
+import { Simulation } from "../../sim/simulation.js";
 import { AWS_VPC, AZURE_VNET, estateOf, GCP_NET, HEADER, SUB, text } from "../sim/fixtures.js";
 
 const POLICY = loadPolicyText(

@@ -25,21 +25,21 @@ import {
   type EventGridAuthenticator,
   entraAuthenticator,
   secretAuthenticator,
-} from "../../lib/ingest/event-grid-auth.js";
+} from "../../lib/clouds/azure/ingest/webhook-auth.js";
+import { pubSubAuthenticator } from "../../lib/clouds/gcp/ingest/webhook-auth.js";
 import { ConfiguredPlaces, type PlaceList } from "../../lib/ingest/places.js";
-import { pubSubAuthenticator } from "../../lib/ingest/pubsub-auth.js";
 import { deduplicationId, QUEUE_MESSAGE_GROUP, type QueueMessage } from "../../lib/ingest/queue-message.js";
 import type { WorkloadEvent } from "../../lib/ingest/workload-event.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
 import type { WorkloadId } from "../../lib/inventory/model.js";
-import { DEFAULT_GUARD_LIMITS } from "../../lib/plan/guard.js";
 import { loadPolicyFile } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
 import { type CloudDriver, cloudDriver } from "../../lib/reconcile/driver.js";
-import { loadEstateFile } from "../../lib/sim/estate.js";
-import type { Estate } from "../../lib/sim/estate-schema.js";
-import type { NativeEvent } from "../../lib/sim/events.js";
-import { Simulation } from "../../lib/sim/run.js";
+import { DEFAULT_GUARD_LIMITS } from "../../lib/reconcile/guard.js";
+import { loadEstateFile } from "../../sim/estate.js";
+import type { Estate } from "../../sim/estate-schema.js";
+import type { NativeEvent } from "../../sim/events.js";
+import { Simulation } from "../../sim/simulation.js";
 import { lifetime, NOW, type Signer, signer } from "../ingest/tokens.js";
 import {
   type Captured,

@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { loadPolicyText } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
-import { Simulation } from "../../lib/sim/run.js";
+import { Simulation } from "../../sim/simulation.js";
 import { AWS_VPC, AZURE_VNET, estateOf, GCP_NET, HEADER, SUB, text } from "../sim/fixtures.js";
 
 function policy(attachment: "exclusive" | "additive" = "exclusive"): Policy {

@@ -10,7 +10,7 @@ import type {
   DesiredSecurityGroup,
 } from "../../lib/clouds/aws/desired.js";
 import type { IpPermission } from "../../lib/clouds/aws/model.js";
-import { SimulatedEc2 } from "../../lib/clouds/aws/sim-api.js";
+import { SimulatedEc2 } from "../../sim/clouds/aws/api.js";
 import { AWS_OWNERSHIP } from "../support/seals.js";
 
 const LOCATION = { account: "111111111111", region: "us-east-1" };

@@ -14,10 +14,10 @@ import { diffAzure } from "../../lib/clouds/azure/diff.js";
 import { discoverAzure } from "../../lib/clouds/azure/discover.js";
 import { materializeAzure } from "../../lib/clouds/azure/materialize.js";
 import { resourceId, type SecurityRule } from "../../lib/clouds/azure/model.js";
-import { SimulatedArm } from "../../lib/clouds/azure/sim-api.js";
 import { compile } from "../../lib/compile/compile.js";
 import type { Workload } from "../../lib/inventory/model.js";
-import { allow, SUB } from "../clouds/azure/sim-fixtures.js";
+import { SimulatedArm } from "../../sim/clouds/azure/api.js";
+import { allow, SUB } from "../sim/clouds/azure/fixtures.js";
 import { AZURE_OWNERSHIP } from "../support/seals.js";
 import { estate, playChanges, sortedViews } from "./cloud-fixtures.js";
 

@@ -8,7 +8,7 @@ import { BATCH_EVENTS, type BurstResult, loadExamples, runBurst } from "../../be
 import { burstLaunches, MAX_BURST_LAUNCHES } from "../../bench/burst/scenario.js";
 import { burstSection, QUICK_BURST_LAUNCHES } from "../../bench/sections/burst.js";
 import { cidrContains } from "../../lib/net/cidr.js";
-import { checkScenarioDocument } from "../../lib/sim/scenario.js";
+import { checkScenarioDocument } from "../../sim/scenario.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 

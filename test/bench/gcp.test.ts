@@ -8,9 +8,9 @@ import { diffGcp } from "../../lib/clouds/gcp/diff.js";
 import { discoverGcp } from "../../lib/clouds/gcp/discover.js";
 import { type GcpDesired, materializeGcp } from "../../lib/clouds/gcp/materialize.js";
 import { type GcpFirewall, networkUrl } from "../../lib/clouds/gcp/model.js";
-import { SimulatedCompute } from "../../lib/clouds/gcp/sim-api.js";
 import { compile } from "../../lib/compile/compile.js";
 import type { Workload } from "../../lib/inventory/model.js";
+import { SimulatedCompute } from "../../sim/clouds/gcp/api.js";
 import { GCP_OWNERSHIP } from "../support/seals.js";
 import { estate, playChanges, sortedViews } from "./cloud-fixtures.js";
 

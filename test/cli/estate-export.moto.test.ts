@@ -14,8 +14,8 @@ import {
   RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { CliIo } from "../../lib/cli/io.js";
-import { main } from "../../lib/cli/main.js";
+import type { CliIo } from "../../cli/io.js";
+import { main } from "../../cli/main.js";
 import { type MotoServer, skipWithoutMoto, startMotoServer } from "../support/moto-server.js";
 import { MOTO_ACCOUNT, MOTO_CREDENTIALS, MOTO_REGION, stubMotoCredentials } from "./live-moto.js";
 

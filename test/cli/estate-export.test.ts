@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "../../lib/cli/io.js";
-import { main } from "../../lib/cli/main.js";
+import type { CliIo } from "../../cli/io.js";
+import { main } from "../../cli/main.js";
 
 /** `segsync estate export`: what it refuses before reading anything. */
 async function run(args: readonly string[]) {

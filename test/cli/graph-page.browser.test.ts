@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { graph } from "../../lib/cli/commands/graph.js";
+import { graph } from "../../cli/commands/graph.js";
 import { flowGraph } from "../../lib/graph/build.js";
 import { EXAMPLES, intentOf, WARNINGS } from "../graph/fixtures.js";
 import { REPO_ROOT } from "../policy/fixtures.js";

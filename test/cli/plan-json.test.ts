@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { main } from "../../lib/cli/main.js";
+import { main } from "../../cli/main.js";
 
 describe("plan --json", () => {
   it("prints the totals, each cloud's operations and findings, the compiler's findings and the guard", async () => {

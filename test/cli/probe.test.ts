@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseProbe } from "../../lib/cli/flows.js";
+import { parseProbe } from "../../cli/flows.js";
 
 const SERVICES = {
   postgres: [{ protocol: "tcp" as const, fromPort: 5432, toPort: 5432 }],

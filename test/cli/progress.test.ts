@@ -1,14 +1,14 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { apply } from "../../lib/cli/commands/plan.js";
-import type { CliIo } from "../../lib/cli/io.js";
-import { main } from "../../lib/cli/main.js";
-import { type ProgressTerminal, progressLine, progressReporter } from "../../lib/cli/progress.js";
+import { apply } from "../../cli/commands/plan.js";
+import type { CliIo } from "../../cli/io.js";
+import { main } from "../../cli/main.js";
+import { type ProgressTerminal, progressLine, progressReporter } from "../../cli/progress.js";
 import type { Cloud } from "../../lib/inventory/model.js";
 import { loadPolicyFile } from "../../lib/policy/load.js";
 import type { ApplyProgress } from "../../lib/reconcile/reconciler.js";
-import { loadEstateFile } from "../../lib/sim/estate.js";
-import { Simulation } from "../../lib/sim/run.js";
+import { loadEstateFile } from "../../sim/estate.js";
+import { Simulation } from "../../sim/simulation.js";
 import { REPO_ROOT } from "../policy/fixtures.js";
 
 const POLICY = "examples/policy.yaml";

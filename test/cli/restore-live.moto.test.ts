@@ -15,7 +15,7 @@ import {
   StopInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../lib/cli/main.js";
+import { main } from "../../cli/main.js";
 import { ORIGINAL_GROUPS_TAG_KEY } from "../../lib/clouds/aws/ownership.js";
 import { type MotoServer, skipWithoutMoto, startMotoServer } from "../support/moto-server.js";
 import {

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../lib/cli/main.js";
+import { main } from "../../cli/main.js";
 
 describe("simulate's warnings", () => {
   it("says each compiler warning once, not again at every reconcile", async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../lib/cli/main.js";
+import { main } from "../../cli/main.js";
 import { EXAMPLES, invalidFixtures } from "../policy/fixtures.js";
 import { type CliRun, runCliAll } from "./run-cli.js";
 

@@ -3,9 +3,9 @@ import { evaluateAws } from "../../lib/clouds/aws/evaluate.js";
 import type { IpPermission } from "../../lib/clouds/aws/model.js";
 import { evaluateAzure } from "../../lib/clouds/azure/evaluate.js";
 import type { SecurityRule } from "../../lib/clouds/azure/model.js";
-import { DEFAULT_SECURITY_RULES } from "../../lib/clouds/azure/sim-api.js";
 import { evaluateGcp } from "../../lib/clouds/gcp/evaluate.js";
 import type { GcpFirewall } from "../../lib/clouds/gcp/model.js";
+import { DEFAULT_SECURITY_RULES } from "../../sim/clouds/azure/api.js";
 
 const tcp = (port: number, extra: Partial<IpPermission>): IpPermission => ({
   IpProtocol: "tcp",

@@ -9,9 +9,9 @@
 import { describe, expect, it } from "vitest";
 import { parseWorkloadId } from "../../lib/inventory/ids.js";
 import { resolvePolicyDocument } from "../../lib/policy/load.js";
-import { resolveEstateDocument } from "../../lib/sim/estate.js";
-import { Simulation } from "../../lib/sim/run.js";
-import { STEP_KINDS } from "../../lib/sim/scenario-schema.js";
+import { resolveEstateDocument } from "../../sim/estate.js";
+import { STEP_KINDS } from "../../sim/scenario-schema.js";
+import { Simulation } from "../../sim/simulation.js";
 import { checkCloudsAgainstIntent } from "../sim/clouds-match-intent.js";
 import { FlowWatch } from "./check.js";
 import { type FuzzCase, generateCase } from "./generate.js";

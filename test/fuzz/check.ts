@@ -9,7 +9,7 @@ import type { Reachability } from "../../lib/clouds/provider.js";
 import type { Intent } from "../../lib/compile/model.js";
 import type { Cloud } from "../../lib/inventory/model.js";
 import type { Policy } from "../../lib/policy/model.js";
-import type { Simulation } from "../../lib/sim/run.js";
+import type { Simulation } from "../../sim/simulation.js";
 import { intentAllows, probes } from "../clouds/intent-probes.js";
 
 export type Probe = Parameters<Reachability["explain"]>[0];

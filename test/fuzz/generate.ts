@@ -11,8 +11,8 @@
  * which CI runs).
  */
 import type { Cloud } from "../../lib/inventory/model.js";
-import type { Estate } from "../../lib/sim/estate-schema.js";
-import type { Step } from "../../lib/sim/scenario-schema.js";
+import type { Estate } from "../../sim/estate-schema.js";
+import type { Step } from "../../sim/scenario-schema.js";
 import { Random } from "./random.js";
 
 export interface GenerateOptions {

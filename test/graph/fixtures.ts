@@ -2,8 +2,8 @@
 import { join } from "node:path";
 import type { Intent } from "../../lib/compile/model.js";
 import { loadPolicyFile } from "../../lib/policy/load.js";
-import { loadEstateFile } from "../../lib/sim/estate.js";
-import { Simulation } from "../../lib/sim/run.js";
+import { loadEstateFile } from "../../sim/estate.js";
+import { Simulation } from "../../sim/simulation.js";
 import { REPO_ROOT } from "../policy/fixtures.js";
 
 export const EXAMPLES = { policy: "examples/policy.yaml", estate: "examples/estate.yaml" };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { GuardrailsSettings } from "../../infra/guardrails.js";
+import type { GuardrailsSettings } from "../../infra/props.js";
 import { SAMPLE_PROPS } from "../../infra/sample.js";
 import { SynchronizerConfigError } from "../../infra/synchronizer.js";
 import { DenyPolicySchema } from "../../lib/guardrails/schemas/gcp.js";

@@ -20,7 +20,7 @@ import { diffAws } from "../../lib/clouds/aws/diff.js";
 import { discoverAws } from "../../lib/clouds/aws/discover.js";
 import { materializeAws } from "../../lib/clouds/aws/materialize.js";
 import type { AwsLocation } from "../../lib/clouds/aws/model.js";
-import { createSdkAwsApiFactory, SdkAwsApi } from "../../lib/clouds/aws/sdk-api.js";
+import { createSdkAwsApiFactory, SdkAwsApi } from "../../lib/clouds/aws/sdk/api.js";
 import type { Intent } from "../../lib/compile/model.js";
 import type { Attachment } from "../../lib/policy/model.js";
 import { type MotoServer, skipWithoutMoto, startMotoServer } from "../support/moto-server.js";

@@ -10,7 +10,7 @@
  * - ModifyManagedPrefixList without a name clears the list's name in moto, after which the list no
  *   longer looks owned: every plan here is asserted to contain no modifyPrefixList (the estate's
  *   membership never changes, only the policy), and a modification keeping the name is checked on
- *   the simulator (test/clouds/aws/sim-api.test.ts, "managed prefix lists");
+ *   the simulator (test/sim/clouds/aws/api.test.ts, "managed prefix lists");
  * - quotas (a prefix-list reference counts as 1 rule in moto, MaxEntries is not enforced, more than
  *   5 groups per ENI and groups from another VPC are accepted), stale prefix-list versions and
  *   deleting an in-use group are all too lenient in moto: the plans here stay well inside the
@@ -52,14 +52,14 @@ import {
 } from "../../lib/clouds/aws/model.js";
 import type { AwsOperation } from "../../lib/clouds/aws/operations.js";
 import { hasOwnershipTag, ORIGINAL_GROUPS_TAG_KEY, tagValue } from "../../lib/clouds/aws/ownership.js";
-import { createSdkAwsApiFactory, SdkAwsApi } from "../../lib/clouds/aws/sdk-api.js";
-import { AWS_WRITE_METHODS, type AwsApiMethod } from "../../lib/clouds/aws/sim-api.js";
+import { createSdkAwsApiFactory, SdkAwsApi } from "../../lib/clouds/aws/sdk/api.js";
 import { compile } from "../../lib/compile/compile.js";
 import type { Intent } from "../../lib/compile/model.js";
 import { formatNetworkId, parseNetworkId } from "../../lib/inventory/ids.js";
 import type { Network, Workload } from "../../lib/inventory/model.js";
 import { resolvePolicyDocument } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
+import { AWS_WRITE_METHODS, type AwsApiMethod } from "../../sim/clouds/aws/api.js";
 import { intentAllows, probes } from "../clouds/intent-probes.js";
 import { type MotoServer, skipWithoutMoto, startMotoServer } from "../support/moto-server.js";
 import { AWS_OWNERSHIP } from "../support/seals.js";

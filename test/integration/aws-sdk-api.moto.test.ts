@@ -8,7 +8,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AwsApi } from "../../lib/clouds/aws/api.js";
 import type { IpPermission, PrefixListEntry } from "../../lib/clouds/aws/model.js";
-import { createSdkAwsApiFactory, SdkAwsApi } from "../../lib/clouds/aws/sdk-api.js";
+import { createSdkAwsApiFactory, SdkAwsApi } from "../../lib/clouds/aws/sdk/api.js";
 import { type MotoServer, skipWithoutMoto, startMotoServer } from "../support/moto-server.js";
 
 /** moto's default account; the credentials are dummies that moto accepts. */

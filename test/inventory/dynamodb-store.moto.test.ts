@@ -8,9 +8,9 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } fr
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDbInventoryStore } from "../../lib/inventory/dynamodb-store.js";
 import { InventoryConflictError, InventoryError } from "../../lib/inventory/errors.js";
+import { describeInventoryStoreContract } from "../contract/store.contract.js";
 import { type MotoServer, skipWithoutMoto, startMotoServer } from "../support/moto-server.js";
 import { AWS_VPC, AWS_WEB, awsWeb, gcpDb, NETWORKS } from "./fixtures.js";
-import { describeInventoryStoreContract } from "./store-contract.js";
 
 /** The table as the construct creates it (infra/ TABLE_KEYS): string keys `pk` and `sk`. */
 async function createTable(client: DynamoDBClient): Promise<string> {

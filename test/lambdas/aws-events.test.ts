@@ -6,7 +6,7 @@ import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createAwsEventsHandler } from "../../lambdas/aws-events.js";
-import { AwsEventError } from "../../lib/clouds/aws/event-errors.js";
+import { AwsEventError } from "../../lib/clouds/aws/ingest/errors.js";
 import { EventQueueError } from "../../lib/ingest/errors.js";
 import { ConfiguredPlaces } from "../../lib/ingest/places.js";
 import { type Captured, captureTelemetry, QUEUE_URL, recordingQueue, sqsQueue } from "./harness.js";
@@ -131,7 +131,7 @@ describe("the aws-events entry point", () => {
     vi.stubEnv("SEGSYNC_QUEUE_URL", undefined);
     const { handler } = await import("../../lambdas/aws-events.js");
     // A fresh module graph: its EnvironmentError is the one to compare with.
-    const { EnvironmentError } = await import("../../lambdas/errors.js");
+    const { EnvironmentError } = await import("../../lib/pipeline/errors.js");
     await expect(handler(fixture("ec2-instance-state-change-pending.json"), {} as never)).rejects.toThrow(
       EnvironmentError,
     );

@@ -12,7 +12,7 @@ import {
   type EventGridAuthenticator,
   entraAuthenticator,
   secretAuthenticator,
-} from "../../lib/ingest/event-grid-auth.js";
+} from "../../lib/clouds/azure/ingest/webhook-auth.js";
 import { ConfiguredPlaces } from "../../lib/ingest/places.js";
 import { lifetime, NOW, NOW_SECONDS, type Signer, signer } from "../ingest/tokens.js";
 import {

@@ -6,8 +6,8 @@ import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createGcpEventsHandler } from "../../lambdas/gcp-events.js";
+import { type PubSubAuthenticator, pubSubAuthenticator } from "../../lib/clouds/gcp/ingest/webhook-auth.js";
 import { ConfiguredPlaces } from "../../lib/ingest/places.js";
-import { type PubSubAuthenticator, pubSubAuthenticator } from "../../lib/ingest/pubsub-auth.js";
 import { lifetime, NOW, NOW_SECONDS, type Signer, signer } from "../ingest/tokens.js";
 import {
   type Captured,

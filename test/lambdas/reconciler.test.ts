@@ -23,16 +23,16 @@ import { deduplicationId, QUEUE_MESSAGE_GROUP, type QueueMessage } from "../../l
 import { InventoryError } from "../../lib/inventory/errors.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
 import type { Cloud } from "../../lib/inventory/model.js";
-import { DEFAULT_GUARD_LIMITS, type GuardLimits } from "../../lib/plan/guard.js";
 import { PolicyInvalidError } from "../../lib/policy/errors.js";
 import { loadPolicyFile } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
 import { type CloudDriver, cloudDriver } from "../../lib/reconcile/driver.js";
+import { DEFAULT_GUARD_LIMITS, type GuardLimits } from "../../lib/reconcile/guard.js";
 import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
-import { loadEstateFile } from "../../lib/sim/estate.js";
-import type { Estate } from "../../lib/sim/estate-schema.js";
-import { Simulation } from "../../lib/sim/run.js";
-import type { Step } from "../../lib/sim/scenario.js";
+import { loadEstateFile } from "../../sim/estate.js";
+import type { Estate } from "../../sim/estate-schema.js";
+import type { Step } from "../../sim/scenario.js";
+import { Simulation } from "../../sim/simulation.js";
 
 const EXAMPLES = join(import.meta.dirname, "../../examples");
 const SUB = "8f2c1d3e-5a6b-4c7d-9e0f-1a2b3c4d5e6f";

@@ -2,26 +2,26 @@ import { createRequire } from "node:module";
 import { OAuth2Client } from "google-auth-library";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AwsAccessError } from "../../lib/clouds/aws/errors.js";
-import { SdkAwsApi } from "../../lib/clouds/aws/sdk-api.js";
+import { SdkAwsApi } from "../../lib/clouds/aws/sdk/api.js";
 import { AzureAccessError } from "../../lib/clouds/azure/errors.js";
 import { GcpAccessError } from "../../lib/clouds/gcp/errors.js";
+import { gcpAuthClient } from "../../lib/clouds/gcp/sdk/credentials.js";
 import type { LiveConfig } from "../../lib/live/config.js";
 import { connectLive } from "../../lib/live/connect.js";
-import { gcpAuthClient } from "../../lib/live/credentials-gcp.js";
-import { DEFAULT_GUARD_LIMITS } from "../../lib/plan/guard.js";
 import { ReadState } from "../../lib/reconcile/driver.js";
+import { DEFAULT_GUARD_LIMITS } from "../../lib/reconcile/guard.js";
 import { type ComputeFake, startComputeFake } from "../support/compute-fake.js";
 import { testRecordKey } from "../support/seals.js";
 
 // The configured Google credential is stubbed: these tests check when it is asked for, not how it is built.
-vi.mock("../../lib/live/credentials-gcp.js", () => ({ gcpAuthClient: vi.fn() }));
+vi.mock("../../lib/clouds/gcp/sdk/credentials.js", () => ({ gcpAuthClient: vi.fn() }));
 /** The modules (of those watched below) imported so far: a mock's factory runs on the module's first import. */
 const imported = vi.hoisted(() => new Set<string>());
-vi.mock("../../lib/clouds/azure/sdk-api.js", async (importOriginal) => {
+vi.mock("../../lib/clouds/azure/sdk/api.js", async (importOriginal) => {
   imported.add("azure sdk-api");
   return importOriginal();
 });
-vi.mock("../../lib/live/credentials-azure.js", async (importOriginal) => {
+vi.mock("../../lib/clouds/azure/sdk/credentials.js", async (importOriginal) => {
   imported.add("azure credentials");
   return importOriginal();
 });

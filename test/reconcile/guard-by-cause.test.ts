@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { loadPolicyText } from "../../lib/policy/load.js";
-import { loadEstateText } from "../../lib/sim/estate.js";
-import { Simulation } from "../../lib/sim/run.js";
+import { loadEstateText } from "../../sim/estate.js";
+import { Simulation } from "../../sim/simulation.js";
 
 const partners = Array.from({ length: 21 }, (_, i) => `198.51.100.${i + 1}/32`);
 const POLICY = `

@@ -12,8 +12,8 @@ import { describe, expect, it } from "vitest";
 import { loadPolicyText } from "../../lib/policy/load.js";
 import type { Attachment } from "../../lib/policy/model.js";
 import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
-import { Simulation } from "../../lib/sim/run.js";
-import type { SimulatedState } from "../../lib/sim/state-out.js";
+import { Simulation } from "../../sim/simulation.js";
+import type { SimulatedState } from "../../sim/state-out.js";
 import { AWS_VPC, AZURE_VNET, estateOf, GCP_NET, SUB, text } from "../sim/fixtures.js";
 import { AWS_OWNERSHIP, AZURE_OWNERSHIP } from "../support/seals.js";
 

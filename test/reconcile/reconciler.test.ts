@@ -7,8 +7,6 @@ import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp
 import { createProviders } from "../../lib/clouds/registry.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
 import { CLOUDS, type Cloud } from "../../lib/inventory/model.js";
-import { DEFAULT_GUARD_LIMITS } from "../../lib/plan/guard.js";
-import { renderPlan } from "../../lib/plan/render.js";
 import { MemoryAuditSink } from "../../lib/reconcile/audit.js";
 import {
   type CloudDriver,
@@ -16,7 +14,9 @@ import {
   cloudDriver,
   type DriverPlan,
 } from "../../lib/reconcile/driver.js";
+import { DEFAULT_GUARD_LIMITS } from "../../lib/reconcile/guard.js";
 import { Reconciler } from "../../lib/reconcile/reconciler.js";
+import { renderPlan } from "../../lib/reconcile/render.js";
 import { AwsTestbed } from "../clouds/aws/harness.js";
 import { AzureTestbed, SEGSYNC_RESOURCE_GROUP, SUBSCRIPTION } from "../clouds/azure/harness.js";
 import { GcpTestbed, PROJECT } from "../clouds/gcp/harness.js";

@@ -9,7 +9,7 @@ import {
   AwsThrottledError,
   PrefixListVersionConflictError,
 } from "../../lib/clouds/aws/errors.js";
-import { toAwsError } from "../../lib/clouds/aws/sdk-errors.js";
+import { toAwsError } from "../../lib/clouds/aws/sdk/errors.js";
 import {
   AzureAccessError,
   AzureApiError,

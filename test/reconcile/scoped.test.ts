@@ -9,9 +9,9 @@ import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp
 import { createProviders } from "../../lib/clouds/registry.js";
 import type { WorkloadEvent } from "../../lib/ingest/workload-event.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
-import { DEFAULT_GUARD_LIMITS } from "../../lib/plan/guard.js";
 import { MemoryAuditSink } from "../../lib/reconcile/audit.js";
 import { cloudDriver } from "../../lib/reconcile/driver.js";
+import { DEFAULT_GUARD_LIMITS } from "../../lib/reconcile/guard.js";
 import { Reconciler } from "../../lib/reconcile/reconciler.js";
 import { AwsTestbed } from "../clouds/aws/harness.js";
 import { AzureTestbed, SEGSYNC_RESOURCE_GROUP, SUBSCRIPTION } from "../clouds/azure/harness.js";

@@ -1,5 +1,5 @@
 /**
- * "The clouds equal the intent", as test/sim/run.test.ts checks it after every example scenario:
+ * "The clouds equal the intent", as test/sim/simulation.test.ts checks it after every example scenario:
  * every enforced destination member, from every address the intent knows and two outside ones,
  * on every probe port, is reachable in its cloud's evaluator exactly when intentAllows says so.
  * The probes that disagree are collected and compared once, rather than one expect per probe:
@@ -7,7 +7,7 @@
  */
 import type { Intent } from "../../lib/compile/model.js";
 import type { Policy } from "../../lib/policy/model.js";
-import type { Simulation } from "../../lib/sim/run.js";
+import type { Simulation } from "../../sim/simulation.js";
 import { intentAllows, probes } from "../clouds/intent-probes.js";
 
 export interface IntentCheck {

@@ -11,7 +11,7 @@
  * Lists are put in one order again, since the State sorts them by those ids.
  */
 import { SEAL_TAG_KEY } from "../../lib/clouds/aws/ownership.js";
-import type { SimulatedState } from "../../lib/sim/state-out.js";
+import type { SimulatedState } from "../../sim/state-out.js";
 import { AWS_OWNERSHIP } from "../support/seals.js";
 
 /** The regions a simulated prefix list may be in: its seal names one (the state does not). */

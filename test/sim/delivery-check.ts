@@ -6,7 +6,7 @@
  */
 import { expect } from "vitest";
 import type { Policy } from "../../lib/policy/model.js";
-import type { Estate } from "../../lib/sim/estate.js";
+import type { Estate } from "../../sim/estate.js";
 import { checkCloudsAgainstIntent } from "./clouds-match-intent.js";
 import { comparableState } from "./comparable-state.js";
 import { deliveredIds, exampleScenario, type ObservedRun, observedRun } from "./delivery-run.js";

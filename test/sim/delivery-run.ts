@@ -7,11 +7,11 @@ import { join } from "node:path";
 import type { WorkloadEvent } from "../../lib/ingest/workload-event.js";
 import { loadPolicyFile } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
-import type { DeliveryOptions } from "../../lib/sim/delivery.js";
-import type { Estate } from "../../lib/sim/estate.js";
-import type { LiveWorkload } from "../../lib/sim/live.js";
-import { Simulation, type StepOutcome } from "../../lib/sim/run.js";
-import { loadScenarioFile, type Scenario } from "../../lib/sim/scenario.js";
+import type { DeliveryOptions } from "../../sim/delivery.js";
+import type { Estate } from "../../sim/estate.js";
+import { loadScenarioFile, type Scenario } from "../../sim/scenario.js";
+import { Simulation, type StepOutcome } from "../../sim/simulation.js";
+import type { LiveWorkload } from "../../sim/workload-book.js";
 import { exampleEstate, REPO_ROOT, SCENARIOS_DIR } from "./fixtures.js";
 
 export interface Batch {

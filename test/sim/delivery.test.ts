@@ -6,8 +6,8 @@ import {
   DEFAULT_REORDER_WINDOW,
   type Delivery,
   FIFO_DEDUP_WINDOW_MS,
-} from "../../lib/sim/delivery.js";
-import { parseDeliverySpec } from "../../lib/sim/delivery-spec.js";
+} from "../../sim/delivery.js";
+import { parseDeliverySpec } from "../../sim/delivery-spec.js";
 import { deliveredIds, exampleScenario, examples, observedRun } from "./delivery-run.js";
 
 const T0 = Date.parse("2025-01-01T00:00:00Z");

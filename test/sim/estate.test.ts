@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadEstateFile, loadEstateText, resolveEstateDocument } from "../../lib/sim/estate.js";
+import { loadEstateFile, loadEstateText, resolveEstateDocument } from "../../sim/estate.js";
 import {
   AWS_VPC,
   AWS_WEB,

@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseAwsEvent } from "../../lib/clouds/aws/events.js";
-import { parseAzureEvents } from "../../lib/clouds/azure/events.js";
-import { parseGcpPush } from "../../lib/clouds/gcp/events.js";
+import { parseAwsEvent } from "../../lib/clouds/aws/ingest/events.js";
+import { parseAzureEvents } from "../../lib/clouds/azure/ingest/events.js";
+import { parseGcpPush } from "../../lib/clouds/gcp/ingest/events.js";
 import type { WorkloadEvent } from "../../lib/ingest/workload-event.js";
-import { SimulatedClouds } from "../../lib/sim/clouds.js";
-import { applyStep, type CloudStep, type NativeEvent, STEP_INTERVAL_MS } from "../../lib/sim/scenario.js";
+import { applyStep, type CloudStep, type NativeEvent, STEP_INTERVAL_MS } from "../../sim/scenario.js";
+import { SimulatedClouds } from "../../sim/simulated-clouds.js";
 import {
   AWS_VPC,
   AWS_WEB,

@@ -4,9 +4,9 @@ import type { Reachability } from "../../lib/clouds/provider.js";
 import type { Intent } from "../../lib/compile/model.js";
 import { CLOUDS, type Cloud } from "../../lib/inventory/model.js";
 import { loadPolicyFile } from "../../lib/policy/load.js";
-import { loadEstateFile } from "../../lib/sim/estate.js";
-import { Simulation } from "../../lib/sim/run.js";
-import { loadScenarioFile } from "../../lib/sim/scenario.js";
+import { loadEstateFile } from "../../sim/estate.js";
+import { loadScenarioFile } from "../../sim/scenario.js";
+import { Simulation } from "../../sim/simulation.js";
 
 const examples = join(import.meta.dirname, "../../examples");
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AwsApiError, AwsThrottledError } from "../../lib/clouds/aws/errors.js";
 import { AzureApiError, AzureThrottledError } from "../../lib/clouds/azure/errors.js";
 import { GcpApiError, GcpThrottledError } from "../../lib/clouds/gcp/errors.js";
-import { SimulatedClouds, SimulatedCrashError } from "../../lib/sim/clouds.js";
+import { SimulatedClouds, SimulatedCrashError } from "../../sim/simulated-clouds.js";
 import { exampleEstate, SUB } from "./fixtures.js";
 
 const PROD = { account: "111111111111", region: "us-east-1" };

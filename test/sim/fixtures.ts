@@ -1,7 +1,7 @@
-/** Shared test material for lib/sim: the repository's examples and a small estate written line by line. */
+/** Shared test material for sim/: the repository's examples and a small estate written line by line. */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Estate, formatIssue, loadEstateFile, loadEstateText } from "../../lib/sim/estate.js";
+import { type Estate, formatIssue, loadEstateFile, loadEstateText } from "../../sim/estate.js";
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const EXAMPLE_ESTATE = join(REPO_ROOT, "examples", "estate.yaml");

@@ -9,8 +9,8 @@ import { describe, expect, it } from "vitest";
 import { evaluateAws } from "../../lib/clouds/aws/evaluate.js";
 import { evaluateAzure } from "../../lib/clouds/azure/evaluate.js";
 import { loadPolicyText } from "../../lib/policy/load.js";
-import { formatIssue, loadEstateText } from "../../lib/sim/estate.js";
-import { Simulation } from "../../lib/sim/run.js";
+import { formatIssue, loadEstateText } from "../../sim/estate.js";
+import { Simulation } from "../../sim/simulation.js";
 import { SUB } from "./fixtures.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/native");

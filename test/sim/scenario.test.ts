@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SimulatedClouds } from "../../lib/sim/clouds.js";
+import { BURST_SIZE, burstScenarioText } from "../../scripts/burst-scenario.js";
 import {
   applyStep,
   formatIssue,
@@ -11,8 +11,8 @@ import {
   type Scenario,
   scenarioSeed,
   stepKind,
-} from "../../lib/sim/scenario.js";
-import { BURST_SIZE, burstScenarioText } from "../../scripts/burst-scenario.js";
+} from "../../sim/scenario.js";
+import { SimulatedClouds } from "../../sim/simulated-clouds.js";
 import {
   AWS_VPC,
   AWS_WEB,

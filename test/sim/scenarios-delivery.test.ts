@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Policy } from "../../lib/policy/model.js";
-import type { Estate } from "../../lib/sim/estate.js";
+import type { Estate } from "../../sim/estate.js";
 import { comparableState } from "./comparable-state.js";
 import { DELIVERY, expectSameEndUnderDelivery } from "./delivery-check.js";
 import { exampleScenario, examples, observedRun, staleLastEvents } from "./delivery-run.js";

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluateGcp } from "../../lib/clouds/gcp/evaluate.js";
 import { loadPolicyText } from "../../lib/policy/load.js";
-import { Simulation } from "../../lib/sim/run.js";
+import { Simulation } from "../../sim/simulation.js";
 import { estateOf, text } from "./fixtures.js";
 
 const NETWORK = (name: string) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SimulatedClouds } from "../../lib/sim/clouds.js";
-import { applyStep } from "../../lib/sim/scenario.js";
+import { applyStep } from "../../sim/scenario.js";
+import { SimulatedClouds } from "../../sim/simulated-clouds.js";
 import { exampleEstate, SUB } from "./fixtures.js";
 
 const sorted = (ids: readonly string[]) => [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

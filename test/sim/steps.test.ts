@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { SimulatedClouds } from "../../lib/sim/clouds.js";
-import { SimulationRefusedError } from "../../lib/sim/refusal.js";
-import { applyStep, type CloudStep } from "../../lib/sim/scenario.js";
+import { SimulationRefusedError } from "../../sim/refusal.js";
+import { applyStep, type CloudStep } from "../../sim/scenario.js";
+import { SimulatedClouds } from "../../sim/simulated-clouds.js";
 import {
   AWS_VPC,
   AWS_WEB,

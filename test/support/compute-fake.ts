@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 
 /**
- * A local HTTP fake of the Compute Engine v1 REST endpoints that lib/clouds/gcp/sdk-api.ts calls,
+ * A local HTTP fake of the Compute Engine v1 REST endpoints that lib/clouds/gcp/sdk/api.ts calls,
  * for driving the real @google-cloud/compute clients over plain http. Answers in Compute's JSON:
  * errors as `{ error: { code, message, errors: [{ reason }] } }`, mutations as Operations whose
  * effect lands when a `wait` reports them DONE (after `runningWaits` RUNNING answers).

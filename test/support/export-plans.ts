@@ -2,17 +2,17 @@
  * What the `estate export` end-to-end tests share: the plan (as `plan --json` prints it) of a full
  * sync on live connections and on an exported estate, and the export itself as the command writes it.
  */
-import { planJson } from "../../lib/cli/plan-json.js";
-import { exportLive } from "../../lib/export/live.js";
-import { exportedEstateYaml } from "../../lib/export/yaml.js";
+import { planJson } from "../../cli/plan-json.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
 import type { LiveConnections } from "../../lib/live/connect.js";
 import { loadPolicyFile } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
 import { MemoryAuditSink } from "../../lib/reconcile/audit.js";
 import { Reconciler } from "../../lib/reconcile/reconciler.js";
-import { loadEstateText } from "../../lib/sim/estate.js";
-import { Simulation } from "../../lib/sim/run.js";
+import { loadEstateText } from "../../sim/estate.js";
+import { exportLive } from "../../sim/export/live.js";
+import { exportedEstateYaml } from "../../sim/export/yaml.js";
+import { Simulation } from "../../sim/simulation.js";
 
 export async function examplePolicy(): Promise<Policy> {
   const loaded = await loadPolicyFile("examples/policy.yaml");
@@ -38,7 +38,7 @@ export async function livePlanJson(live: LiveConnections, policy: Policy): Promi
 /**
  * The one normalisation: a GCP plan names the seal tag it will set (`segsync-seal-<40 hex>`), an
  * HMAC under the record key, and the live key and the simulator's differ by design
- * (lib/clouds/common/seals.ts). Everything else must be equal as it is.
+ * (lib/clouds/shared/seals.ts). Everything else must be equal as it is.
  */
 function withoutSeals(plan: unknown): unknown {
   return JSON.parse(JSON.stringify(plan).replace(/segsync-seal-[0-9a-f]{40}/g, "segsync-seal-(seal)"));

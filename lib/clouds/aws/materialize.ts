@@ -21,7 +21,7 @@ import {
   type SecurityGroup,
 } from "./model.js";
 import type { AwsOwnership } from "./ownership.js";
-import { isIpv6, portSpec } from "./permissions.js";
+import { isIpv6, portSpec } from "./port-specs.js";
 import { packShards } from "./shards.js";
 
 export interface AwsMaterializeOptions {

@@ -6,8 +6,13 @@
  */
 import type { DestinationIntent } from "../../compile/model.js";
 import { parseNetworkId } from "../../inventory/ids.js";
-import type { GcpFinding } from "./materialize.js";
-import { type FirewallProtocol, type GcpFirewall, type GcpInstance, parseNetworkUrl } from "./model.js";
+import {
+  type FirewallProtocol,
+  type GcpFinding,
+  type GcpFirewall,
+  type GcpInstance,
+  parseNetworkUrl,
+} from "./model.js";
 
 export interface AdditiveInput {
   readonly destination: DestinationIntent;

@@ -8,6 +8,7 @@ import { additiveFindings } from "./additive.js";
 import type { GcpLimits, GcpPriorities } from "./config.js";
 import {
   type FirewallProtocol,
+  type GcpFinding,
   type GcpFirewall,
   type GcpInstance,
   type GcpState,
@@ -32,18 +33,6 @@ export interface DesiredInstanceTags {
   readonly workload: string;
   /** The complete tag list: the instance's own tags, then segsync's. */
   readonly items: readonly string[];
-}
-
-export interface GcpFinding {
-  readonly code:
-    | "gcp-quota"
-    | "gcp-instance-missing"
-    | "gcp-rule-precedes"
-    | "gcp-unsealed-tags"
-    | "gcp-additive-extra-flows";
-  readonly severity: "warning" | "error";
-  readonly subject: string;
-  readonly message: string;
 }
 
 export interface GcpDesired {

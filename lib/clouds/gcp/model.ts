@@ -111,3 +111,15 @@ export function parseNetworkUrl(url: string): { project: string; name: string } 
 export function zoneName(zone: string): string {
   return zone.slice(zone.lastIndexOf("/") + 1);
 }
+
+export interface GcpFinding {
+  readonly code:
+    | "gcp-quota"
+    | "gcp-instance-missing"
+    | "gcp-rule-precedes"
+    | "gcp-unsealed-tags"
+    | "gcp-additive-extra-flows";
+  readonly severity: "warning" | "error";
+  readonly subject: string;
+  readonly message: string;
+}

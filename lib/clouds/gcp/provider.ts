@@ -1,9 +1,9 @@
 import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
 import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
-import type { Sealer } from "../common/seals.js";
 import { placesNamed } from "../places.js";
 import type { CloudProvider, Discovery, NativeMatch, Reachability } from "../provider.js";
+import type { Sealer } from "../shared/seals.js";
 import type { GcpApiFactory } from "./api.js";
 import { applyGcpPlan } from "./apply.js";
 import type { GcpLimits, GcpPriorities } from "./config.js";

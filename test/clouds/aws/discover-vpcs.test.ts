@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { discoverAws, discoverWorkload } from "../../../lib/clouds/aws/discover.js";
-import { SimulatedEc2 } from "../../../lib/clouds/aws/sim-api.js";
+import { SimulatedEc2 } from "../../../sim/clouds/aws/api.js";
 import { AWS_OWNERSHIP } from "../../support/seals.js";
 
 const LOCATION = { account: "111111111111", region: "us-east-1" };

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Ec2Filter } from "../../../lib/clouds/aws/api.js";
 import { caseVariants, discoverAws, discoverWorkload } from "../../../lib/clouds/aws/discover.js";
 import type { AwsTag, IpPermission } from "../../../lib/clouds/aws/model.js";
-import { AWS_WRITE_METHODS, SimulatedEc2 } from "../../../lib/clouds/aws/sim-api.js";
+import { AWS_WRITE_METHODS, SimulatedEc2 } from "../../../sim/clouds/aws/api.js";
 import { AWS_OWNERSHIP } from "../../support/seals.js";
 
 const LOCATION = { account: "111111111111", region: "us-east-1" };

@@ -6,12 +6,12 @@ import { discoverAws } from "../../../lib/clouds/aws/discover.js";
 import { materializeAws } from "../../../lib/clouds/aws/materialize.js";
 import { type AwsLocation, type AwsState, locationKey } from "../../../lib/clouds/aws/model.js";
 import type { AwsOperation } from "../../../lib/clouds/aws/operations.js";
-import { AWS_WRITE_METHODS, SimulatedEc2 } from "../../../lib/clouds/aws/sim-api.js";
 import { compile } from "../../../lib/compile/compile.js";
 import type { Intent } from "../../../lib/compile/model.js";
 import { parseNetworkId, parseWorkloadId } from "../../../lib/inventory/ids.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import type { Attachment, Policy } from "../../../lib/policy/model.js";
+import { AWS_WRITE_METHODS, SimulatedEc2 } from "../../../sim/clouds/aws/api.js";
 import { AWS_OWNERSHIP } from "../../support/seals.js";
 
 /** Simulated EC2 locations built from estate workloads, and the pipeline run over them. */

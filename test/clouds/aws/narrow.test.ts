@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { AwsApiFactory } from "../../../lib/clouds/aws/api.js";
 import { DEFAULT_AWS_QUOTAS } from "../../../lib/clouds/aws/config.js";
 import { type AwsConnection, createAwsProvider, narrowAws } from "../../../lib/clouds/aws/provider.js";
-import { SimulatedEc2 } from "../../../lib/clouds/aws/sim-api.js";
+import { SimulatedEc2 } from "../../../sim/clouds/aws/api.js";
 import { SEALER } from "../../support/seals.js";
 
 const EAST = { account: "111111111111", region: "us-east-1" };

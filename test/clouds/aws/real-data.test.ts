@@ -7,10 +7,10 @@ import {
   AwsNotFoundError,
   AwsThrottledError,
 } from "../../../lib/clouds/aws/errors.js";
-import { AwsEventError } from "../../../lib/clouds/aws/event-errors.js";
-import { parseAwsEvent } from "../../../lib/clouds/aws/events.js";
+import { AwsEventError } from "../../../lib/clouds/aws/ingest/errors.js";
+import { parseAwsEvent } from "../../../lib/clouds/aws/ingest/events.js";
 import type { AwsLocation } from "../../../lib/clouds/aws/model.js";
-import type { SdkAwsApi } from "../../../lib/clouds/aws/sdk-api.js";
+import type { SdkAwsApi } from "../../../lib/clouds/aws/sdk/api.js";
 import type { DestinationIntent } from "../../../lib/compile/model.js";
 import {
   awsFixture,
@@ -22,7 +22,7 @@ import {
   startEc2Replay,
 } from "../../support/ec2-replay.js";
 import { AWS_OWNERSHIP } from "../../support/seals.js";
-import { sdkApi } from "./sdk-api-fixtures.js";
+import { sdkApi } from "./sdk/api-fixtures.js";
 
 /**
  * The recorded EC2 responses of test/fixtures/aws (sources: SOURCES.md there), parsed by the real

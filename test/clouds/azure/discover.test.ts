@@ -8,10 +8,10 @@ import {
   workloadState,
 } from "../../../lib/clouds/azure/discover.js";
 import type { AzureSubscriptionState, VirtualMachine } from "../../../lib/clouds/azure/model.js";
-import { AZURE_WRITE_METHODS, SimulatedArm } from "../../../lib/clouds/azure/sim-api.js";
 import { readLabels } from "../../../lib/inventory/labels.js";
+import { AZURE_WRITE_METHODS, SimulatedArm } from "../../../sim/clouds/azure/api.js";
+import { allow, networkId, newSim, SUB, vmId } from "../../sim/clouds/azure/fixtures.js";
 import { AZURE_OWNERSHIP } from "../../support/seals.js";
-import { allow, networkId, newSim, SUB, vmId } from "./sim-fixtures.js";
 
 const LABELS = { tagPrefix: "seg-", dimensions: ["app", "env", "role"] };
 const PROD = `azure:${SUB}:rg-net:vnet-prod`;

@@ -3,15 +3,15 @@ import { AzureQuotasSchema, DEFAULT_AZURE_QUOTAS } from "../../../lib/clouds/azu
 import type { DesiredNetworkSecurityGroup } from "../../../lib/clouds/azure/desired.js";
 import { diffAzure } from "../../../lib/clouds/azure/diff.js";
 import type { AzureState, NetworkSecurityGroup, SecurityRule } from "../../../lib/clouds/azure/model.js";
-import { createSdkAzureApiFactory } from "../../../lib/clouds/azure/sdk-api.js";
+import { createSdkAzureApiFactory } from "../../../lib/clouds/azure/sdk/api.js";
 import { summarizeAzureOperation } from "../../../lib/clouds/azure/summarize.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import { designPolicy, workload } from "../../compile/fixtures.js";
+import { networkId, newSim, SUB } from "../../sim/clouds/azure/fixtures.js";
 import { ArmFake } from "../../support/arm-fake.js";
 import { AZURE_OWNERSHIP } from "../../support/seals.js";
 import { AzureTestbed, SUBSCRIPTION } from "./harness.js";
-import { LOCATION, SUBSCRIPTION as WIRE_SUBSCRIPTION } from "./sdk-api-wire.js";
-import { networkId, newSim, SUB } from "./sim-fixtures.js";
+import { LOCATION, SUBSCRIPTION as WIRE_SUBSCRIPTION } from "./sdk/api-wire.js";
 
 /** Owned NSGs carry ARM's flushConnection, so a revoked flow stops (docs/connection-tracking.md). */
 const RULE: SecurityRule = {

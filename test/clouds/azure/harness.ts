@@ -11,12 +11,12 @@ import {
   type AzureProvider,
   createAzureProvider,
 } from "../../../lib/clouds/azure/provider.js";
-import { AZURE_WRITE_METHODS, SimulatedArm } from "../../../lib/clouds/azure/sim-api.js";
 import { compile } from "../../../lib/compile/compile.js";
 import type { Intent } from "../../../lib/compile/model.js";
 import { parseNetworkId, parseWorkloadId } from "../../../lib/inventory/ids.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import type { Attachment, Policy } from "../../../lib/policy/model.js";
+import { AZURE_WRITE_METHODS, SimulatedArm } from "../../../sim/clouds/azure/api.js";
 import { AZURE_OWNERSHIP, SEALER } from "../../support/seals.js";
 
 export const SUBSCRIPTION = "8f2c1d3e-5a6b-4c7d-9e0f-1a2b3c4d5e6f";

@@ -4,10 +4,10 @@ import type { AzureDesired, AzureFinding } from "../../../lib/clouds/azure/desir
 import { diffAzure } from "../../../lib/clouds/azure/diff.js";
 import { materializeAzure } from "../../../lib/clouds/azure/materialize.js";
 import { parseResourceId } from "../../../lib/clouds/azure/model.js";
-import { AZURE_WRITE_METHODS } from "../../../lib/clouds/azure/sim-api.js";
 import { compile } from "../../../lib/compile/compile.js";
 import { parseWorkloadId } from "../../../lib/inventory/ids.js";
 import type { Attachment, Policy } from "../../../lib/policy/model.js";
+import { AZURE_WRITE_METHODS } from "../../../sim/clouds/azure/api.js";
 import { NETWORKS, policyArb } from "../../compile/arbitraries.js";
 import { AZURE_OWNERSHIP } from "../../support/seals.js";
 import { estateArb, quotasArb } from "./arbitraries.js";

@@ -6,7 +6,7 @@ import {
   createAzureProvider,
   narrowAzure,
 } from "../../../lib/clouds/azure/provider.js";
-import { SimulatedArm } from "../../../lib/clouds/azure/sim-api.js";
+import { SimulatedArm } from "../../../sim/clouds/azure/api.js";
 import { SEALER } from "../../support/seals.js";
 import { SUBSCRIPTION, SUBSCRIPTION_B, SUBSCRIPTION_C } from "./harness.js";
 

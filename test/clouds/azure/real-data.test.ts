@@ -5,9 +5,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AzureApi } from "../../../lib/clouds/azure/api.js";
 import { discoverAzure, workloadOfNetworkInterface } from "../../../lib/clouds/azure/discover.js";
 import { evaluateAzure } from "../../../lib/clouds/azure/evaluate.js";
-import { parseAzureEvents } from "../../../lib/clouds/azure/events.js";
+import { parseAzureEvents } from "../../../lib/clouds/azure/ingest/events.js";
 import type { AzureSubscriptionState } from "../../../lib/clouds/azure/model.js";
-import { createSdkAzureApiFactory } from "../../../lib/clouds/azure/sdk-api.js";
+import { createSdkAzureApiFactory } from "../../../lib/clouds/azure/sdk/api.js";
 import { ArmFake } from "../../support/arm-fake.js";
 import { AZURE_OWNERSHIP } from "../../support/seals.js";
 

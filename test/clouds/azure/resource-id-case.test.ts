@@ -4,7 +4,7 @@ import { diffAzure } from "../../../lib/clouds/azure/diff.js";
 import { discoverAzure } from "../../../lib/clouds/azure/discover.js";
 import { AzureInUseError } from "../../../lib/clouds/azure/errors.js";
 import { evaluateAzure } from "../../../lib/clouds/azure/evaluate.js";
-import { parseAzureEvents } from "../../../lib/clouds/azure/events.js";
+import { parseAzureEvents } from "../../../lib/clouds/azure/ingest/events.js";
 import type {
   AzureSubscriptionState,
   NetworkSecurityGroup,
@@ -13,9 +13,9 @@ import type {
 import { assignPriorities } from "../../../lib/clouds/azure/priorities.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import { designPolicy, workload } from "../../compile/fixtures.js";
+import { allow, expectFailure, networkId, newSim, SUB, vmId } from "../../sim/clouds/azure/fixtures.js";
 import { AZURE_OWNERSHIP } from "../../support/seals.js";
 import { AzureTestbed, SUBSCRIPTION } from "./harness.js";
-import { allow, expectFailure, networkId, newSim, SUB, vmId } from "./sim-fixtures.js";
 
 /**
  * ARM compares resource ids and names ignoring case, and returns each reference as it was written

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { discoverGcp, discoverGcpWorkload, toGcpWorkload } from "../../../lib/clouds/gcp/discover.js";
 import { type GcpInstance, networkUrl } from "../../../lib/clouds/gcp/model.js";
-import { GCP_WRITE_METHODS, SimulatedCompute } from "../../../lib/clouds/gcp/sim-api.js";
+import { GCP_WRITE_METHODS, SimulatedCompute } from "../../../sim/clouds/gcp/api.js";
 import { GCP_OWNERSHIP } from "../../support/seals.js";
 
 const PROJECT = "shop-prod";

@@ -5,12 +5,12 @@ import { discoverGcp } from "../../../lib/clouds/gcp/discover.js";
 import { type GcpDesired, materializeGcp } from "../../../lib/clouds/gcp/materialize.js";
 import type { GcpState } from "../../../lib/clouds/gcp/model.js";
 import type { GcpOperation } from "../../../lib/clouds/gcp/operations.js";
-import { GCP_WRITE_METHODS, SimulatedCompute } from "../../../lib/clouds/gcp/sim-api.js";
 import { compile } from "../../../lib/compile/compile.js";
 import type { Intent } from "../../../lib/compile/model.js";
 import { parseNetworkId, parseWorkloadId } from "../../../lib/inventory/ids.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import type { Attachment, Policy } from "../../../lib/policy/model.js";
+import { GCP_WRITE_METHODS, SimulatedCompute } from "../../../sim/clouds/gcp/api.js";
 import { GCP_OWNERSHIP } from "../../support/seals.js";
 
 export const PROJECT = "shop-prod";

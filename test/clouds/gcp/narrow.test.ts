@@ -6,7 +6,7 @@ import {
   type GcpConnection,
   narrowGcpConnection,
 } from "../../../lib/clouds/gcp/provider.js";
-import { SimulatedCompute } from "../../../lib/clouds/gcp/sim-api.js";
+import { SimulatedCompute } from "../../../sim/clouds/gcp/api.js";
 import { SEALER } from "../../support/seals.js";
 
 const sims = new Map(

@@ -4,15 +4,14 @@ import {
   DEFAULT_GCP_PRIORITIES,
   type GcpLimits,
 } from "../../../lib/clouds/gcp/config.js";
-import type { GcpFinding } from "../../../lib/clouds/gcp/materialize.js";
-import type { GcpState } from "../../../lib/clouds/gcp/model.js";
+import type { GcpFinding, GcpState } from "../../../lib/clouds/gcp/model.js";
 import { createGcpProvider, type GcpConnection, type GcpProvider } from "../../../lib/clouds/gcp/provider.js";
-import { SimulatedCompute } from "../../../lib/clouds/gcp/sim-api.js";
 import { compile } from "../../../lib/compile/compile.js";
 import type { Intent } from "../../../lib/compile/model.js";
 import { parseNetworkId, parseWorkloadId } from "../../../lib/inventory/ids.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import type { Policy } from "../../../lib/policy/model.js";
+import { SimulatedCompute } from "../../../sim/clouds/gcp/api.js";
 import { NETWORKS } from "../../compile/arbitraries.js";
 import { SEALER } from "../../support/seals.js";
 import { labelTagsArb } from "../intent-probes.js";

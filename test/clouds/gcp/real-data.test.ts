@@ -5,16 +5,16 @@ import { OAuth2Client } from "google-auth-library";
 import { afterEach, describe, expect, it } from "vitest";
 import { discoverGcp } from "../../../lib/clouds/gcp/discover.js";
 import { GcpAccessError, GcpApiError } from "../../../lib/clouds/gcp/errors.js";
-import { GcpEventError } from "../../../lib/clouds/gcp/event-errors.js";
+import { GcpEventError } from "../../../lib/clouds/gcp/ingest/errors.js";
 import {
   GCP_IGNORED_CODES,
   type GcpIgnoredCode,
   type GcpPushResult,
   gcpIgnoredCode,
   parseGcpPush,
-} from "../../../lib/clouds/gcp/events.js";
+} from "../../../lib/clouds/gcp/ingest/events.js";
 import type { GcpFirewall } from "../../../lib/clouds/gcp/model.js";
-import { createSdkGcpApiFactory } from "../../../lib/clouds/gcp/sdk-api.js";
+import { createSdkGcpApiFactory } from "../../../lib/clouds/gcp/sdk/api.js";
 import type { WorkloadEvent } from "../../../lib/ingest/workload-event.js";
 import {
   type RecordedCompute,

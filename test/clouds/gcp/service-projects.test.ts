@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { GcpApi } from "../../../lib/clouds/gcp/api.js";
 import { narrowGcpConnection } from "../../../lib/clouds/gcp/provider.js";
 import { projectsToRead } from "../../../lib/clouds/gcp/service-projects.js";
-import { SimulatedCompute } from "../../../lib/clouds/gcp/sim-api.js";
+import { SimulatedCompute } from "../../../sim/clouds/gcp/api.js";
 
 /** shop-prod hosts shop-svc-a and shop-svc-b; shop-svc-c is attached to another host; tools-dev1 is nobody's. */
 function projects() {

@@ -1,0 +1,129 @@
+import { type Command, Option } from "commander";
+import type { Intent } from "../../lib/compile/model.js";
+import { flowGraph } from "../../lib/graph/build.js";
+import type { FlowGraph } from "../../lib/graph/model.js";
+import { toDot, toMermaid } from "../../lib/graph/text.js";
+import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
+import { Simulation } from "../../sim/simulation.js";
+import {
+  chooseTarget,
+  loadSimulationInputs,
+  type Target,
+  type TargetOptions,
+  targetOptions,
+} from "../inputs.js";
+import type { CliIo, CommandContext } from "../io.js";
+import { openLiveSession } from "../live-session.js";
+import { reportFailures } from "../narrate.js";
+import { writeOutputFile } from "../output-file.js";
+
+export const GRAPH_FORMATS = ["mermaid", "dot", "html"] as const;
+export type GraphFormat = (typeof GRAPH_FORMATS)[number];
+
+export interface GraphOptions extends TargetOptions {
+  readonly policy: string;
+  /** On a simulated estate: the graph after running this scenario. */
+  readonly scenario?: string;
+  readonly format: GraphFormat;
+  readonly out?: string;
+}
+
+/** The intent the graph is drawn from, and what it shows, said at the top of the page. */
+interface Drawn {
+  readonly intent: Intent;
+  readonly source: string;
+}
+
+/**
+ * The allowed flows (docs/graph.md) of the simulated estate, after the optional scenario, or of
+ * the real clouds (read only: a dry-run full sync). Exit 0; 1 on invalid input or a cloud that
+ * could not be read (a graph without it would look complete and be wrong).
+ */
+export async function graph(options: GraphOptions, io: CliIo): Promise<number> {
+  const target = chooseTarget("graph", options, io);
+  if (target === undefined) return 1;
+  const drawn =
+    target.kind === "live" ? await onLive(options, target, io) : await onEstate(options, target, io);
+  if (typeof drawn === "number") return drawn;
+  const flows = flowGraph(drawn.intent);
+  const text = await render(flows, options.format, drawn.source);
+  if (options.out === undefined) io.out(text);
+  else {
+    if (!(await writeOutputFile(options.out, text, "graph", io))) return 1;
+    io.out(`${options.out}: ${summary(flows)} (${options.format})\n`);
+  }
+  return 0;
+}
+
+function summary(flows: FlowGraph): string {
+  const identities = flows.nodes.filter((node) => node.kind === "identity").length;
+  return `${identities} identities, ${flows.edges.length} flows, ${flows.findings.length} findings`;
+}
+
+async function render(flows: FlowGraph, format: GraphFormat, source: string): Promise<string> {
+  if (format === "mermaid") return toMermaid(flows);
+  if (format === "dot") return toDot(flows);
+  // The page and its layout engine load only when a page is asked for: elkjs is large.
+  const { toHtml } = await import("../../lib/graph/page.js");
+  return toHtml(flows, { source });
+}
+
+/** The intent of the result, unless a cloud failed (said on stderr). */
+function drawable(result: ReconcileResult, source: string, io: CliIo): Drawn | number {
+  return reportFailures("graph", result, io) ? 1 : { intent: result.intent, source };
+}
+
+async function onEstate(
+  options: GraphOptions,
+  target: Extract<Target, { kind: "estate" }>,
+  io: CliIo,
+): Promise<Drawn | number> {
+  const files = { policy: options.policy, estate: target.estate };
+  const inputs = await loadSimulationInputs(
+    options.scenario === undefined ? files : { ...files, scenario: options.scenario },
+    io,
+  );
+  if (!inputs) return 1;
+  const simulation = Simulation.start(inputs.policy, inputs.estate);
+  if (!inputs.scenario) return drawable(await simulation.fullSync({ dryRun: true }), target.estate, io);
+  const outcomes = await simulation.run(inputs.scenario);
+  for (const outcome of outcomes) if (outcome.result && reportFailures("graph", outcome.result, io)) return 1;
+  const last = outcomes.flatMap((outcome) => (outcome.result ? [outcome.result] : [])).at(-1);
+  if (last === undefined) {
+    io.err(`segsync graph: ${options.scenario}: no reconcile ran, so there is no intent to draw\n`);
+    return 1;
+  }
+  return { intent: last.intent, source: `${target.estate} after ${options.scenario}` };
+}
+
+async function onLive(
+  options: GraphOptions,
+  target: Extract<Target, { kind: "live" }>,
+  io: CliIo,
+): Promise<Drawn | number> {
+  if (options.scenario !== undefined) {
+    io.err("segsync graph: --scenario runs on a simulated estate only (--estate FILE)\n");
+    return 1;
+  }
+  const session = await openLiveSession(options.policy, target, io);
+  if (!session) return 1;
+  return drawable(await session.reconciler.fullSync({ dryRun: true }), `the clouds of ${target.config}`, io);
+}
+
+export function registerGraph(program: Command, context: CommandContext): void {
+  targetOptions(
+    program
+      .command("graph")
+      .description(
+        "the allowed flows between identities, with each workload's state and the findings, as Mermaid, Graphviz DOT or a self-contained HTML page (docs/graph.md)",
+      )
+      .requiredOption("--policy <file>", "policy file"),
+    "read",
+  )
+    .option("--scenario <file>", "the graph after running this scenario on the estate (with --estate)")
+    .addOption(new Option("--format <format>", "output format").choices(GRAPH_FORMATS).default("mermaid"))
+    .option("--out <file>", "write to a file instead of stdout")
+    .action(async (options: GraphOptions) => {
+      context.exitWith(await graph(options, context.io));
+    });
+}

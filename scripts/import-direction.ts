@@ -1,0 +1,105 @@
+/**
+ * The direction of dependencies between the repository's parts (docs/architecture.md, "Dependencies"):
+ * lib knows nothing of sim, cli, lambdas or infra; sim implements lib's ports; cli uses lib and sim;
+ * lambdas and infra use lib only. Also finds import cycles among the production files. Pure: the
+ * caller reads the files.
+ */
+import { posix } from "node:path";
+import ts from "typescript";
+
+/** The parts whose files ship or run in production, and what each may import besides itself. */
+export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
+  lib: [],
+  sim: ["lib"],
+  cli: ["lib", "sim"],
+  lambdas: ["lib"],
+  infra: ["lib"],
+};
+
+export interface SourceFile {
+  /** Repository-relative, with `/`. */
+  readonly path: string;
+  readonly text: string;
+}
+
+export interface ImportEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly line: number;
+}
+
+/** The repository files a file imports (static, dynamic and type-only), resolved against `known`. */
+export function importsOf(file: SourceFile, known: ReadonlySet<string>): ImportEdge[] {
+  const { importedFiles } = ts.preProcessFile(file.text, true, true);
+  const edges: ImportEdge[] = [];
+  for (const imported of importedFiles) {
+    if (!imported.fileName.startsWith(".")) continue;
+    const to = resolveModule(posix.join(posix.dirname(file.path), imported.fileName), known);
+    if (to === undefined) continue;
+    const line = file.text.slice(0, imported.pos).split("\n").length;
+    edges.push({ from: file.path, to, line });
+  }
+  return edges;
+}
+
+function resolveModule(base: string, known: ReadonlySet<string>): string | undefined {
+  const candidates = [base, base.replace(/\.js$/, ".ts"), base.replace(/\.js$/, ".d.ts"), `${base}.ts`];
+  return candidates.find((candidate) => known.has(candidate));
+}
+
+function partOf(path: string): string {
+  return path.split("/")[0] ?? "";
+}
+
+/** One line per import against the direction: `file:line: lib imports sim (sim/x.ts)`. */
+export function directionProblems(edges: readonly ImportEdge[]): string[] {
+  return edges.flatMap((edge) => {
+    const from = partOf(edge.from);
+    const to = partOf(edge.to);
+    const allowed = MAY_IMPORT[from];
+    if (allowed === undefined || from === to || allowed.includes(to)) return [];
+    return [`${edge.from}:${edge.line}: ${from}/ imports ${to}/ (${edge.to}), against the direction`];
+  });
+}
+
+/** Each import cycle among production files, as its files in order, found with Tarjan's algorithm. */
+export function importCycles(edges: readonly ImportEdge[]): string[][] {
+  const next = new Map<string, string[]>();
+  for (const edge of edges) {
+    if (MAY_IMPORT[partOf(edge.from)] === undefined) continue;
+    next.set(edge.from, [...(next.get(edge.from) ?? []), edge.to]);
+  }
+  return stronglyConnected(next).filter(
+    (component) => component.length > 1 || (next.get(component[0] ?? "") ?? []).includes(component[0] ?? ""),
+  );
+}
+
+function stronglyConnected(next: ReadonlyMap<string, readonly string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const components: string[][] = [];
+  const visit = (node: string): void => {
+    index.set(node, index.size);
+    low.set(node, index.get(node) ?? 0);
+    stack.push(node);
+    onStack.add(node);
+    for (const to of next.get(node) ?? []) {
+      if (!index.has(to)) {
+        visit(to);
+        low.set(node, Math.min(low.get(node) ?? 0, low.get(to) ?? 0));
+      } else if (onStack.has(to)) low.set(node, Math.min(low.get(node) ?? 0, index.get(to) ?? 0));
+    }
+    if (low.get(node) !== index.get(node)) return;
+    const component: string[] = [];
+    for (let member = stack.pop(); member !== undefined; member = stack.pop()) {
+      onStack.delete(member);
+      component.push(member);
+      if (member === node) break;
+    }
+    components.push(component.sort());
+  };
+  for (const node of [...next.keys()].sort()) if (!index.has(node)) visit(node);
+  return components;
+}

@@ -1,0 +1,162 @@
+import { createHash } from "node:crypto";
+import type { GcpLimits } from "../../../lib/clouds/gcp/config.js";
+import type {
+  GcpFirewall,
+  GcpInstance,
+  GcpInstanceStatus,
+  GcpProjectState,
+} from "../../../lib/clouds/gcp/model.js";
+import { compareText } from "../../../lib/util/compare-text.js";
+import { fail } from "./failures.js";
+import { COMPUTE_ROOT, firewallPath, instancePath, zoneUrl } from "./network.js";
+
+/** The simulator's mutable records; list calls and state() turn them into model.ts shapes. */
+
+export interface SimNic {
+  readonly name: string;
+  /** Full URL; possibly another project's network (Shared VPC). */
+  readonly network: string;
+  readonly networkIP: string;
+  /** Whether the NIC has an external access config; its natIP is released when the VM stops. */
+  readonly accessConfig: boolean;
+  natIP?: string;
+}
+
+export interface SimInstance {
+  readonly id: string;
+  readonly name: string;
+  /** The zone's name. */
+  readonly zone: string;
+  status: GcpInstanceStatus;
+  labels: Record<string, string>;
+  labelFingerprint: string;
+  tags: string[];
+  tagsFingerprint: string;
+  readonly nics: readonly SimNic[];
+}
+
+/** One simulated project: its networks, instances and firewall rules, and lookups that fail as Compute does. */
+export class SimProject {
+  /** Names of this project's networks. */
+  readonly networks = new Set<string>();
+  /** The ranges an estate gave its networks, by network name: each listed as one subnetwork. */
+  readonly networkRanges = new Map<string, string>();
+  /** By `<zone>/<name>`. */
+  readonly instances = new Map<string, SimInstance>();
+  /** By name (unique per project, whatever the network), normalized, with id and selfLink. */
+  readonly firewalls = new Map<string, GcpFirewall>();
+  /** Shared VPC: the service projects attached to this project as a host. */
+  readonly xpnResources = new Set<string>();
+  /** Shared VPC: the host this project is attached to as a service project. */
+  xpnHost: string | undefined;
+  private readonly ids = new Set<string>();
+  private idCount = 0;
+  private fingerprintCount = 0;
+  private readonly idPrefix: string;
+
+  constructor(
+    readonly project: string,
+    readonly limits: GcpLimits,
+  ) {
+    this.idPrefix = String(parseInt(digest(project).slice(0, 8), 16) % 10_000_000).padStart(7, "1");
+  }
+
+  /** Compute's numeric ids: 19 digits, deterministic per project, never reused. */
+  newId(): string {
+    let id: string;
+    do {
+      this.idCount += 1;
+      id = `${this.idPrefix}${String(this.idCount).padStart(12, "0")}`;
+    } while (this.ids.has(id));
+    this.ids.add(id);
+    return id;
+  }
+
+  reserveId(id: string): void {
+    this.ids.add(id);
+  }
+
+  /** Fingerprints are 8 opaque bytes in base64; deterministic here, and new on every write. */
+  newFingerprint(): string {
+    this.fingerprintCount += 1;
+    return Buffer.from(digest(`${this.project}/${this.fingerprintCount}`).slice(0, 16), "hex").toString(
+      "base64",
+    );
+  }
+
+  instance(zone: string, name: string): SimInstance {
+    const instance = this.instances.get(instanceKey(zone, name));
+    if (instance === undefined) throw fail.notFound(instancePath(this.project, zone, name));
+    return instance;
+  }
+
+  firewall(name: string): GcpFirewall {
+    const firewall = this.firewalls.get(name);
+    if (firewall === undefined) throw fail.notFound(firewallPath(this.project, name));
+    return firewall;
+  }
+
+  firewallSelfLink(name: string): string {
+    return `${COMPUTE_ROOT}/${firewallPath(this.project, name)}`;
+  }
+
+  describeInstance(instance: SimInstance): GcpInstance {
+    const labels = Object.entries(instance.labels).sort(([a], [b]) => compareText(a, b));
+    return {
+      id: instance.id,
+      name: instance.name,
+      zone: zoneUrl(this.project, instance.zone),
+      status: instance.status,
+      // Compute omits empty lists and maps, but always returns the fingerprints.
+      ...(labels.length === 0 ? {} : { labels: Object.fromEntries(labels) }),
+      labelFingerprint: instance.labelFingerprint,
+      tags: {
+        ...(instance.tags.length === 0 ? {} : { items: [...instance.tags] }),
+        fingerprint: instance.tagsFingerprint,
+      },
+      networkInterfaces: instance.nics.map((nic) => ({
+        name: nic.name,
+        network: nic.network,
+        networkIP: nic.networkIP,
+        ...(nic.accessConfig
+          ? {
+              accessConfigs: [
+                {
+                  name: "External NAT",
+                  type: "ONE_TO_ONE_NAT",
+                  ...(nic.natIP === undefined ? {} : { natIP: nic.natIP }),
+                },
+              ],
+            }
+          : {}),
+      })),
+      selfLink: `${COMPUTE_ROOT}/${instancePath(this.project, instance.zone, instance.name)}`,
+    };
+  }
+
+  /** Instances sorted by zone then name. */
+  listInstances(): GcpInstance[] {
+    return [...this.instances.values()]
+      .sort((a, b) => compareText(a.zone, b.zone) || compareText(a.name, b.name))
+      .map((instance) => this.describeInstance(instance));
+  }
+
+  /** Rules sorted by name, deep copies. */
+  listFirewalls(): GcpFirewall[] {
+    return [...this.firewalls.values()]
+      .sort((a, b) => compareText(a.name, b.name))
+      .map((firewall) => structuredClone(firewall));
+  }
+
+  state(): GcpProjectState {
+    return { project: this.project, instances: this.listInstances(), firewalls: this.listFirewalls() };
+  }
+}
+
+export function instanceKey(zone: string, name: string): string {
+  return `${zone}/${name}`;
+}
+
+function digest(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
