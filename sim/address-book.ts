@@ -1,3 +1,7 @@
+import { cidrContains } from "../lib/net/cidr.js";
+import type { DraftIssue } from "../lib/util/source-issues.js";
+import type { IndexedNetwork } from "./estate-index.js";
+
 /**
  * Who holds which address, for the checks of an estate and of a scenario: a private IP once per
  * network, a public IP once anywhere (a public address routes to one place on the internet).
@@ -34,4 +38,29 @@ export class AddressBook {
   publicHolder(ip: string): string | undefined {
     return this.publics.get(ip);
   }
+}
+
+type Path = readonly (string | number)[];
+
+/** Checks a NIC's addresses against its network and claims them; `at` says where each one is written. */
+export function addressIssues(
+  address: { readonly privateIp: string; readonly publicIp?: string | undefined },
+  network: IndexedNetwork,
+  addresses: AddressBook,
+  holder: string,
+  at: { readonly privateIp: Path; readonly publicIp: Path },
+): DraftIssue[] {
+  const issues: DraftIssue[] = [];
+  const { id, cidr } = network.network;
+  if (!cidrContains(cidr, address.privateIp)) {
+    issues.push({ path: at.privateIp, message: `${address.privateIp} is outside ${id} (${cidr})` });
+  } else {
+    const taken = addresses.claimPrivate(id, address.privateIp, holder);
+    if (taken !== undefined) issues.push({ path: at.privateIp, message: taken });
+  }
+  if (address.publicIp !== undefined) {
+    const taken = addresses.claimPublic(address.publicIp, holder);
+    if (taken !== undefined) issues.push({ path: at.publicIp, message: taken });
+  }
+  return issues;
 }

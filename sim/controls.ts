@@ -6,8 +6,8 @@
 import { parseWorkloadId } from "../lib/inventory/ids.js";
 import { cidrContains } from "../lib/net/cidr.js";
 import type { PathSegment } from "../lib/util/source-issues.js";
+import { simulatorOf } from "./clouds/registry.js";
 import { placementProblem } from "./estate-check.js";
-import { NATIVE_TOOLS } from "./native-tools.js";
 import { refusedAt, SimulationRefusedError } from "./refusal.js";
 import type { LaunchSpec } from "./scenario-schema.js";
 import type { SimulatedClouds } from "./simulated-clouds.js";
@@ -82,7 +82,9 @@ export function launch(clouds: SimulatedClouds, spec: LaunchSpec, options: Launc
     tags: { ...tags },
     tagVersion: 1,
   };
-  const nativeId = refusedAt(options.prefix ?? [], () => NATIVE_TOOLS[parts.cloud].launch(clouds, workload));
+  const nativeId = refusedAt(options.prefix ?? [], () =>
+    simulatorOf(parts.cloud).tools.launch(clouds.places(parts.cloud), workload),
+  );
   const launched = nativeId === undefined ? workload : { ...workload, nativeId };
   clouds.record(id, launched);
   return launched;
@@ -97,7 +99,9 @@ export function retag(
   const [problem] = tagProblems(before.parts.cloud, tags);
   if (problem !== undefined)
     refuse(problem.key === undefined ? ["tags"] : ["tags", problem.key], problem.message);
-  refusedAt([], () => NATIVE_TOOLS[before.parts.cloud].retag(clouds, before, tags));
+  refusedAt([], () =>
+    simulatorOf(before.parts.cloud).tools.retag(clouds.places(before.parts.cloud), before, tags),
+  );
   const after = { ...before, tags: { ...tags }, tagVersion: before.tagVersion + 1 };
   clouds.record(id, after);
   return { before, after };
@@ -106,7 +110,9 @@ export function retag(
 export function stop(clouds: SimulatedClouds, id: string): LiveWorkload {
   const workload = existing(clouds, id, ["id"]);
   if (workload.state !== "running") refuse(["id"], `${id} is already stopped`);
-  refusedAt([], () => NATIVE_TOOLS[workload.parts.cloud].stop(clouds, workload));
+  refusedAt([], () =>
+    simulatorOf(workload.parts.cloud).tools.stop(clouds.places(workload.parts.cloud), workload),
+  );
   // The public IP is released; the book keeps it as the address to give back on start.
   const stopped = { ...workload, state: "stopped" as const };
   clouds.record(id, stopped);
@@ -119,7 +125,9 @@ export function start(clouds: SimulatedClouds, id: string): LiveWorkload {
   const wanted = workload.publicIp;
   const taken = clouds.workloads().some((o) => o.id !== id && o.state === "running" && o.publicIp === wanted);
   const publicIp = wanted === undefined || taken ? undefined : wanted;
-  refusedAt([], () => NATIVE_TOOLS[workload.parts.cloud].start(clouds, workload, publicIp));
+  refusedAt([], () =>
+    simulatorOf(workload.parts.cloud).tools.start(clouds.places(workload.parts.cloud), workload, publicIp),
+  );
   const { publicIp: _released, ...rest } = workload;
   const started: LiveWorkload = {
     ...rest,
@@ -132,7 +140,9 @@ export function start(clouds: SimulatedClouds, id: string): LiveWorkload {
 
 export function terminate(clouds: SimulatedClouds, id: string, path: Path = ["id"]): LiveWorkload {
   const workload = existing(clouds, id, path);
-  refusedAt(path.slice(0, -1), () => NATIVE_TOOLS[workload.parts.cloud].terminate(clouds, workload));
+  refusedAt(path.slice(0, -1), () =>
+    simulatorOf(workload.parts.cloud).tools.terminate(clouds.places(workload.parts.cloud), workload),
+  );
   clouds.record(id, undefined);
   return workload;
 }

@@ -4,9 +4,8 @@
  * VPC, of its own account, region or subscription), addresses inside the network and not taken
  * twice, tags that the workload's cloud accepts, regions where Azure needs them.
  */
-import { cidrContains } from "../lib/net/cidr.js";
 import type { DraftIssue } from "../lib/util/source-issues.js";
-import type { AddressBook } from "./address-book.js";
+import { type AddressBook, addressIssues } from "./address-book.js";
 import type { EstateIndex, IndexedNetwork, IndexedWorkload } from "./estate-index.js";
 import type { Estate } from "./estate-schema.js";
 import { tagProblems } from "./tag-rules.js";
@@ -104,29 +103,4 @@ export function placementProblem(
     return `network ${network.network.id} is in subscription ${net.subscription}, but the workload is in ${workload.subscription}: a NIC and its VNet share a subscription`;
   }
   return undefined;
-}
-
-type Path = readonly (string | number)[];
-
-/** Checks a NIC's addresses against its network and claims them; `at` says where each one is written. */
-export function addressIssues(
-  address: { readonly privateIp: string; readonly publicIp?: string | undefined },
-  network: IndexedNetwork,
-  addresses: AddressBook,
-  holder: string,
-  at: { readonly privateIp: Path; readonly publicIp: Path },
-): DraftIssue[] {
-  const issues: DraftIssue[] = [];
-  const { id, cidr } = network.network;
-  if (!cidrContains(cidr, address.privateIp)) {
-    issues.push({ path: at.privateIp, message: `${address.privateIp} is outside ${id} (${cidr})` });
-  } else {
-    const taken = addresses.claimPrivate(id, address.privateIp, holder);
-    if (taken !== undefined) issues.push({ path: at.privateIp, message: taken });
-  }
-  if (address.publicIp !== undefined) {
-    const taken = addresses.claimPublic(address.publicIp, holder);
-    if (taken !== undefined) issues.push({ path: at.publicIp, message: taken });
-  }
-  return issues;
 }

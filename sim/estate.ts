@@ -5,14 +5,14 @@
  * clouds can hold: it is built once, and whatever a simulator refuses is reported where the estate
  * says it.
  */
+
+import { CLOUDS } from "../lib/inventory/model.js";
 import { forbiddenKeyIssues } from "../lib/util/forbidden-keys.js";
 import { type DocumentCheck, loadDocumentText, readDocumentFile } from "../lib/util/load-document.js";
 import { type DraftIssue, formatPath, type SourceIssue } from "../lib/util/source-issues.js";
 import { documentErrorMap, draftIssuesFromZod } from "../lib/util/zod-issues.js";
 import { AddressBook } from "./address-book.js";
-import { checkNativeAws } from "./clouds/aws/native-check.js";
-import { checkNativeAzure } from "./clouds/azure/native-check.js";
-import { checkNativeGcp } from "./clouds/gcp/native-check.js";
+import { simulatorOf } from "./clouds/registry.js";
 import { checkNetworks, checkWorkloads } from "./estate-check.js";
 import { EstateIndex } from "./estate-index.js";
 import { type Estate, EstateSchema } from "./estate-schema.js";
@@ -44,9 +44,10 @@ function semanticIssues(estate: Estate): DraftIssue[] {
   return [
     ...checkNetworks(estate, index),
     ...checkWorkloads(estate, index, addresses),
-    ...(native?.aws === undefined ? [] : checkNativeAws(native.aws, index, addresses)),
-    ...(native?.azure === undefined ? [] : checkNativeAzure(native.azure, index, addresses)),
-    ...(native?.gcp === undefined ? [] : checkNativeGcp(native.gcp, index, addresses)),
+    ...CLOUDS.flatMap((cloud) => {
+      const section = native?.[cloud];
+      return section === undefined ? [] : simulatorOf(cloud).checkNative(section, index, addresses);
+    }),
   ];
 }
 

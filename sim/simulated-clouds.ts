@@ -4,67 +4,46 @@
  * the State document of `simulate --state-out`, a clock and event ids for scenario events, and
  * the book of live workloads that scenario steps check and change (controls.ts).
  */
-import type { AwsQuotas } from "../lib/clouds/aws/config.js";
 import type { AwsLocation } from "../lib/clouds/aws/model.js";
-import type { AwsConnection } from "../lib/clouds/aws/provider.js";
-import type { AzureQuotas } from "../lib/clouds/azure/config.js";
-import type { AzureConnection } from "../lib/clouds/azure/provider.js";
-import type { GcpLimits } from "../lib/clouds/gcp/config.js";
-import type { GcpConnection } from "../lib/clouds/gcp/provider.js";
-import type { Cloud } from "../lib/inventory/model.js";
+import { CLOUDS, type Cloud } from "../lib/inventory/model.js";
 import { compareText } from "../lib/util/compare-text.js";
 import { EventIds, SimulatedClock } from "./clock.js";
-import { AWS_WRITE_METHODS, SimulatedEc2 } from "./clouds/aws/api.js";
-import { buildAws } from "./clouds/aws/build.js";
-import { AZURE_WRITE_METHODS, SimulatedArm } from "./clouds/azure/api.js";
-import { buildAzure } from "./clouds/azure/build.js";
 import { segsyncResourceGroups } from "./clouds/azure/segsync-resource-groups.js";
-import { GCP_WRITE_METHODS, SimulatedCompute } from "./clouds/gcp/api.js";
-import { buildGcp } from "./clouds/gcp/build.js";
+import { type ConnectionOf, type QuotasOf, type SimulatorOf, simulatorOf } from "./clouds/registry.js";
+import type { LocationSimulator, SimulatedPlaces } from "./clouds/simulator.js";
 import { EstateIndex, type IndexedNetwork } from "./estate-index.js";
 import type { Estate } from "./estate-schema.js";
 import { hooked, locationSeed, type SimServerErrors, type SimThrottle, WriteHook } from "./faults.js";
-import { type SimulatedState, stateOut } from "./state-out.js";
+import type { SimulatedState } from "./state-out.js";
 import type { LiveWorkload } from "./workload-book.js";
 
 export { type SimServerErrors, type SimThrottle, SimulatedCrashError } from "./faults.js";
 
 export interface SimulatedCloudsOptions {
-  readonly quotas?: { readonly aws?: AwsQuotas; readonly azure?: AzureQuotas; readonly gcp?: GcpLimits };
+  readonly quotas?: { readonly [C in Cloud]?: QuotasOf<C> };
   /** Where the simulated clock starts (ISO 8601). */
   readonly startTime?: string;
   /** Seeds the ids of emitted events: scenarioSeed(scenario) gives each scenario its own. */
   readonly eventSeed?: string;
 }
 
-export interface SimulatedConnections {
-  readonly aws: AwsConnection;
-  readonly azure: AzureConnection;
-  readonly gcp: GcpConnection;
+export type SimulatedConnections = { readonly [C in Cloud]: ConnectionOf<C> };
+
+type Sims = { [C in Cloud]: SimulatorOf<C> };
+
+/** By cloud, its locations' simulators by key (as each cloud's simulator keys them). */
+type SimMaps = { [C in Cloud]: Map<string, Sims[C]> };
+
+function byCloud<T>(make: (cloud: Cloud) => T): Record<Cloud, T> {
+  return Object.fromEntries(CLOUDS.map((cloud) => [cloud, make(cloud)])) as Record<Cloud, T>;
 }
-
-type Sims = { aws: SimulatedEc2; azure: SimulatedArm; gcp: SimulatedCompute };
-
-const WRITE_METHODS: Readonly<Record<Cloud, ReadonlySet<string>>> = {
-  aws: AWS_WRITE_METHODS,
-  azure: AZURE_WRITE_METHODS,
-  gcp: GCP_WRITE_METHODS,
-};
 
 export class SimulatedClouds {
   readonly clock: SimulatedClock;
   readonly ids: EventIds;
-  private readonly sims: { [C in Cloud]: Map<string, Sims[C]> };
-  private readonly ports: { [C in Cloud]: Map<string, Sims[C]> } = {
-    aws: new Map(),
-    azure: new Map(),
-    gcp: new Map(),
-  };
-  private readonly hooks: Record<Cloud, WriteHook> = {
-    aws: new WriteHook("aws"),
-    azure: new WriteHook("azure"),
-    gcp: new WriteHook("gcp"),
-  };
+  private readonly sims: SimMaps;
+  private readonly ports = byCloud(() => new Map<string, LocationSimulator<unknown>>());
+  private readonly hooks = byCloud((cloud) => new WriteHook(cloud));
   private readonly throttles: Partial<Record<Cloud, SimThrottle>> = {};
   private readonly serverErrors: Partial<Record<Cloud, SimServerErrors>> = {};
   private readonly networks: ReadonlyMap<string, IndexedNetwork>;
@@ -77,16 +56,16 @@ export class SimulatedClouds {
     private readonly options: SimulatedCloudsOptions,
   ) {
     const index = new EstateIndex(estate);
-    const gcp = buildGcp(estate, index, options.quotas?.gcp);
-    this.sims = {
-      aws: buildAws(estate, index, options.quotas?.aws),
-      azure: buildAzure(estate, index, options.quotas?.azure),
-      gcp: gcp.sims,
-    };
+    const nativeIds = new Map<string, string>();
+    this.sims = byCloud((cloud) => {
+      const built = simulatorOf(cloud).build(estate, index, options.quotas?.[cloud]);
+      for (const [id, nativeId] of built.nativeIds ?? []) nativeIds.set(id, nativeId);
+      return built.sims;
+    }) as SimMaps;
     this.networks = index.networks;
     this.segsyncResourceGroups = segsyncResourceGroups(estate);
     for (const { workload, parts } of index.workloads.values()) {
-      const nativeId = gcp.instanceIds.get(workload.id);
+      const nativeId = nativeIds.get(workload.id);
       this.live.set(workload.id, {
         ...workload,
         parts,
@@ -108,56 +87,34 @@ export class SimulatedClouds {
 
   /** How segsync reaches the simulated clouds: each location's simulator behind the fault hooks. */
   connections(): SimulatedConnections {
-    return {
-      aws: {
-        apiFor: (location) => this.port("aws", `${location.account}:${location.region}`),
-        locations: this.keys("aws").map((key) => {
-          const [account = "", region = ""] = key.split(":");
-          return { account, region };
-        }),
-      },
-      azure: {
-        apiFor: (subscription) => this.port("azure", subscription),
-        subscriptions: this.keys("azure"),
-      },
-      gcp: {
-        apiFor: (project) => this.port("gcp", project),
-        projects: this.keys("gcp"),
-        // Any of them may be a Shared VPC host: service projects attached later are read too.
-        hosts: this.keys("gcp"),
-      },
-    };
+    return byCloud((cloud) =>
+      simulatorOf(cloud).connection(this.keys(cloud), (key) => this.port(cloud, key)),
+    ) as SimulatedConnections;
   }
 
   /** The simulators themselves (controls, call logs, state()), made empty on first use like a new location. */
-  aws(location: AwsLocation): SimulatedEc2 {
+  aws(location: AwsLocation): Sims["aws"] {
     return this.sim("aws", `${location.account}:${location.region}`);
   }
 
-  azure(subscription: string): SimulatedArm {
+  azure(subscription: string): Sims["azure"] {
     return this.sim("azure", subscription);
   }
 
-  gcp(project: string): SimulatedCompute {
+  gcp(project: string): Sims["gcp"] {
     return this.sim("gcp", project);
   }
 
-  /**
-   * Shared VPC: attaches `serviceProject` to `host` (both simulators learn it), as an administrator
-   * does before an instance of the service project can have a NIC in the host's network.
-   */
-  attachServiceProject(host: string, serviceProject: string): void {
-    this.gcp(serviceProject).setXpnHost(host);
-    this.gcp(host).enableXpnResource(serviceProject);
+  /** A cloud's locations and the estate's networks, as that cloud's own tools see them (controls.ts). */
+  places(cloud: Cloud): SimulatedPlaces<LocationSimulator<unknown>> {
+    return { at: (key) => this.sim(cloud, key), network: (id) => this.network(id) };
   }
 
   /** The State document (docs/formats.md, "State"). */
   stateOut(): SimulatedState {
-    return stateOut(
-      this.keys("aws").map((key) => this.sim("aws", key).state()),
-      this.keys("azure").map((key) => this.sim("azure", key).state()),
-      this.keys("gcp").map((key) => this.sim("gcp", key).state()),
-    );
+    return byCloud((cloud) =>
+      simulatorOf(cloud).stateOut(this.keys(cloud).map((key) => this.sim(cloud, key).state())),
+    ) as SimulatedState;
   }
 
   /** Throttles a seeded fraction of the cloud's port calls with its own error; undefined stops it. */
@@ -216,7 +173,7 @@ export class SimulatedClouds {
     const sims = this.sims[cloud] as Map<string, Sims[C]>;
     let sim = sims.get(key);
     if (sim === undefined) {
-      sim = this.emptySim(cloud, key);
+      sim = simulatorOf(cloud).empty(key, this.options.quotas?.[cloud]) as Sims[C];
       sims.set(key, sim);
       this.applyThrottle(cloud, key);
       this.applyServerErrors(cloud, key);
@@ -224,22 +181,11 @@ export class SimulatedClouds {
     return sim;
   }
 
-  private emptySim<C extends Cloud>(cloud: C, key: string): Sims[C] {
-    const quotas = this.options.quotas;
-    if (cloud === "aws") {
-      const [account = "", region = ""] = key.split(":");
-      return SimulatedEc2.empty({ account, region }, quotas?.aws ? { quotas: quotas.aws } : {}) as Sims[C];
-    }
-    if (cloud === "azure")
-      return SimulatedArm.empty(key, quotas?.azure ? { quotas: quotas.azure } : {}) as Sims[C];
-    return SimulatedCompute.empty(key, quotas?.gcp ? { limits: quotas.gcp } : {}) as Sims[C];
-  }
-
-  private port<C extends Cloud>(cloud: C, key: string): Sims[C] {
-    const ports = this.ports[cloud] as Map<string, Sims[C]>;
+  private port(cloud: Cloud, key: string): LocationSimulator<unknown> {
+    const ports = this.ports[cloud];
     let port = ports.get(key);
     if (port === undefined) {
-      port = hooked(this.sim(cloud, key), WRITE_METHODS[cloud], this.hooks[cloud]);
+      port = hooked(this.sim(cloud, key), simulatorOf(cloud).writeMethods, this.hooks[cloud]);
       ports.set(key, port);
     }
     return port;

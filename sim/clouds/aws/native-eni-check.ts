@@ -8,7 +8,7 @@
  */
 import type { DraftIssue, PathSegment } from "../../../lib/util/source-issues.js";
 import type { AddressBook } from "../../address-book.js";
-import { addressIssues } from "../../estate-check.js";
+import { addressIssues } from "../../address-book.js";
 import type { EstateIndex, IndexedWorkload } from "../../estate-index.js";
 import { locationKey, ownerIssues, vpcLocation } from "./native-place.js";
 import type { NativeAws, NativeNetworkInterface } from "./native-schema.js";

@@ -9,7 +9,7 @@
 import { parseResourceId } from "../../../lib/clouds/azure/model.js";
 import type { DraftIssue, PathSegment } from "../../../lib/util/source-issues.js";
 import type { AddressBook } from "../../address-book.js";
-import { addressIssues } from "../../estate-check.js";
+import { addressIssues } from "../../address-book.js";
 import {
   azureVnetId,
   type EstateIndex,

@@ -7,7 +7,7 @@
 import { parseNetworkUrl } from "../../../lib/clouds/gcp/model.js";
 import type { DraftIssue, PathSegment } from "../../../lib/util/source-issues.js";
 import type { AddressBook } from "../../address-book.js";
-import { addressIssues } from "../../estate-check.js";
+import { addressIssues } from "../../address-book.js";
 import type { EstateIndex, IndexedNetwork, IndexedWorkload } from "../../estate-index.js";
 import type { NativeGcpInstance, NativeGcpInterface } from "./native-schema.js";
 

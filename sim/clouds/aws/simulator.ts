@@ -1,0 +1,126 @@
+/** The AWS simulator as the simulation sees it (sim/clouds/simulator.ts): one SimulatedEc2 per account and region. */
+import type { AwsQuotas } from "../../../lib/clouds/aws/config.js";
+import type { AwsInstanceStateName, AwsRegionState } from "../../../lib/clouds/aws/model.js";
+import type { AwsConnection } from "../../../lib/clouds/aws/provider.js";
+import { compareText } from "../../../lib/util/compare-text.js";
+import type {
+  Change,
+  CloudSimulator,
+  NativeTools,
+  SimulatedPlaces,
+  SimulatedWorkload,
+} from "../simulator.js";
+import { refusalOf } from "../simulator.js";
+import { AWS_WRITE_METHODS, SimulatedEc2 } from "./api.js";
+import { buildAws } from "./build.js";
+import { type AwsEventBody, awsStateChange, awsTagChange } from "./events.js";
+import { checkNativeAws } from "./native-check.js";
+import type { NativeAws } from "./native-schema.js";
+import { checkTags, TAGS_PER_RESOURCE } from "./tags.js";
+
+/** The State document's AWS part: each list flat across regions, sorted by id. */
+export interface AwsStateDocument {
+  readonly instances: AwsRegionState["instances"];
+  readonly networkInterfaces: AwsRegionState["networkInterfaces"];
+  readonly securityGroups: AwsRegionState["securityGroups"];
+  readonly managedPrefixLists: AwsRegionState["managedPrefixLists"];
+}
+
+/** The instance states EventBridge announces for each change; a re-tag is a Tag Change event. */
+const STATES: Readonly<Record<Exclude<Change, "retagged">, readonly AwsInstanceStateName[]>> = {
+  launched: ["pending", "running"],
+  started: ["pending", "running"],
+  stopped: ["stopping", "stopped"],
+  terminated: ["shutting-down", "terminated"],
+};
+
+function sortedBy<T>(items: T[], key: (item: T) => string): T[] {
+  return items.sort((a, b) => compareText(key(a), key(b)));
+}
+
+function ec2Of(places: SimulatedPlaces<SimulatedEc2>, workload: SimulatedWorkload<"aws">): SimulatedEc2 {
+  return places.at(`${workload.parts.account}:${workload.parts.region}`);
+}
+
+const tools: NativeTools<"aws", SimulatedEc2> = {
+  launch(places, workload) {
+    const network = places.network(workload.network)?.parts;
+    if (network?.cloud !== "aws")
+      throw new TypeError(`${workload.network} is not an AWS network of the estate`);
+    ec2Of(places, workload).runInstance({
+      instanceId: workload.parts.instanceId,
+      vpcId: network.vpcId,
+      privateIp: workload.privateIp,
+      ...(workload.publicIp === undefined ? {} : { publicIp: workload.publicIp }),
+      tags: workload.tags,
+    });
+    return undefined;
+  },
+  retag: (places, workload, tags) => ec2Of(places, workload).setInstanceTags(workload.parts.instanceId, tags),
+  stop: (places, workload) => ec2Of(places, workload).setInstanceState(workload.parts.instanceId, "stopped"),
+  start(places, workload, publicIp) {
+    const options = publicIp === undefined ? {} : { publicIp };
+    ec2Of(places, workload).setInstanceState(workload.parts.instanceId, "running", options);
+  },
+  terminate: (places, workload) => ec2Of(places, workload).terminateInstance(workload.parts.instanceId),
+};
+
+export const awsSimulator: CloudSimulator<
+  "aws",
+  SimulatedEc2,
+  AwsRegionState,
+  AwsConnection,
+  AwsQuotas,
+  NativeAws,
+  AwsEventBody,
+  AwsStateDocument
+> = {
+  cloud: "aws",
+  writeMethods: AWS_WRITE_METHODS,
+  build: (estate, index, quotas) => ({ sims: buildAws(estate, index, quotas) }),
+  empty(key, quotas) {
+    const [account = "", region = ""] = key.split(":");
+    return SimulatedEc2.empty({ account, region }, quotas ? { quotas } : {});
+  },
+  connection: (keys, port) => ({
+    apiFor: (location) => port(`${location.account}:${location.region}`),
+    locations: keys.map((key) => {
+      const [account = "", region = ""] = key.split(":");
+      return { account, region };
+    }),
+  }),
+  placeOf: (workload) => `${workload.parts.account}:${workload.parts.region}`,
+  checkNative: checkNativeAws,
+  tagProblem: (key, value) => refusalOf(() => checkTags([{ Key: key, Value: value }])),
+  tagsProblem: (tags) =>
+    Object.keys(tags).length > TAGS_PER_RESOURCE
+      ? `an EC2 instance has at most ${TAGS_PER_RESOURCE} tags`
+      : undefined,
+  eventsOf(change, workload, before, { ids, tick }) {
+    if (change === "retagged") {
+      return [
+        awsTagChange(ids, workload.parts, before?.tags ?? {}, workload.tags, workload.tagVersion, tick()),
+      ];
+    }
+    return STATES[change].map((state) => awsStateChange(ids, workload.parts, state, tick()));
+  },
+  stateOut: (states) => ({
+    instances: sortedBy(
+      states.flatMap((r) => r.instances),
+      (i) => i.InstanceId,
+    ),
+    networkInterfaces: sortedBy(
+      states.flatMap((r) => r.networkInterfaces),
+      (n) => n.NetworkInterfaceId,
+    ),
+    securityGroups: sortedBy(
+      states.flatMap((r) => r.securityGroups),
+      (g) => g.GroupId,
+    ),
+    managedPrefixLists: sortedBy(
+      states.flatMap((r) => r.managedPrefixLists),
+      (l) => l.PrefixListId,
+    ),
+  }),
+  tools,
+};

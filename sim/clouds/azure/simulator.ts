@@ -1,0 +1,119 @@
+/** The Azure simulator as the simulation sees it (sim/clouds/simulator.ts): one SimulatedArm per subscription. */
+import type { AzureQuotas } from "../../../lib/clouds/azure/config.js";
+import type { AzureSubscriptionState } from "../../../lib/clouds/azure/model.js";
+import type { AzureConnection } from "../../../lib/clouds/azure/provider.js";
+import { compareText } from "../../../lib/util/compare-text.js";
+import { azureVmId } from "../../estate-index.js";
+import type {
+  Change,
+  CloudSimulator,
+  NativeTools,
+  SimulatedPlaces,
+  SimulatedWorkload,
+} from "../simulator.js";
+import { refusalOf } from "../simulator.js";
+import { AZURE_WRITE_METHODS, SimulatedArm } from "./api.js";
+import { buildAzure } from "./build.js";
+import { type AzureEventBody, type AzureVmOperation, azureVmEvent } from "./events.js";
+import { checkTags } from "./names.js";
+import { checkNativeAzure } from "./native-check.js";
+import type { NativeAzure } from "./native-schema.js";
+
+/** The State document's Azure part: each list flat across subscriptions, in ARM id order. */
+export interface AzureStateDocument {
+  readonly virtualMachines: AzureSubscriptionState["virtualMachines"];
+  readonly networkInterfaces: AzureSubscriptionState["networkInterfaces"];
+  readonly networkSecurityGroups: AzureSubscriptionState["networkSecurityGroups"];
+  readonly applicationSecurityGroups: AzureSubscriptionState["applicationSecurityGroups"];
+  readonly publicIPAddresses: AzureSubscriptionState["publicIPAddresses"];
+}
+
+/** The VM operation behind each change: a re-tag is a VM PUT, so Event Grid says write. */
+const OPERATIONS: Readonly<Record<Change, AzureVmOperation>> = {
+  launched: "create",
+  retagged: "update",
+  stopped: "deallocate",
+  started: "start",
+  terminated: "delete",
+};
+
+/** ARM ids ignore case: by the lowercased id, then as written. */
+function armOrder<T extends { readonly id: string }>(items: T[]): T[] {
+  return items.sort((a, b) => compareText(a.id.toLowerCase(), b.id.toLowerCase()) || compareText(a.id, b.id));
+}
+
+function armOf(places: SimulatedPlaces<SimulatedArm>, workload: SimulatedWorkload<"azure">): SimulatedArm {
+  return places.at(workload.parts.subscription);
+}
+
+const tools: NativeTools<"azure", SimulatedArm> = {
+  launch(places, workload) {
+    const { resourceGroup, vmName } = workload.parts;
+    const indexed = places.network(workload.network);
+    const network = indexed?.parts;
+    if (network?.cloud !== "azure")
+      throw new TypeError(`${workload.network} is not an Azure network of the estate`);
+    armOf(places, workload).createVm({
+      resourceGroup,
+      name: vmName,
+      location: indexed?.network.region ?? "",
+      vnet: { resourceGroup: network.resourceGroup, name: network.vnetName },
+      privateIp: workload.privateIp,
+      ...(workload.publicIp === undefined ? {} : { publicIp: workload.publicIp }),
+      tags: workload.tags,
+    });
+    return undefined;
+  },
+  retag(places, workload, tags) {
+    armOf(places, workload).setVmTags(workload.parts.resourceGroup, workload.parts.vmName, tags);
+  },
+  stop(places, workload) {
+    armOf(places, workload).setPowerState(
+      workload.parts.resourceGroup,
+      workload.parts.vmName,
+      "VM deallocated",
+    );
+  },
+  start(places, workload, publicIp) {
+    const options = publicIp === undefined ? {} : { publicIp };
+    const { resourceGroup, vmName } = workload.parts;
+    armOf(places, workload).setPowerState(resourceGroup, vmName, "VM running", options);
+  },
+  terminate(places, workload) {
+    armOf(places, workload).deleteVm(workload.parts.resourceGroup, workload.parts.vmName);
+  },
+};
+
+export const azureSimulator: CloudSimulator<
+  "azure",
+  SimulatedArm,
+  AzureSubscriptionState,
+  AzureConnection,
+  AzureQuotas,
+  NativeAzure,
+  AzureEventBody[],
+  AzureStateDocument
+> = {
+  cloud: "azure",
+  writeMethods: AZURE_WRITE_METHODS,
+  build: (estate, index, quotas) => ({ sims: buildAzure(estate, index, quotas) }),
+  empty: (key, quotas) => SimulatedArm.empty(key, quotas ? { quotas } : {}),
+  connection: (keys, port) => ({ apiFor: (subscription) => port(subscription), subscriptions: [...keys] }),
+  placeOf: (workload) => workload.parts.subscription,
+  checkNative: checkNativeAzure,
+  tagProblem: (key, value) => refusalOf(() => checkTags({ [key]: value })),
+  tagsProblem: (tags) => refusalOf(() => checkTags(tags)),
+  eventsOf(change, workload, _before, { ids, tick }) {
+    const { subscription, resourceGroup, vmName } = workload.parts;
+    const vmId = azureVmId(subscription, resourceGroup, vmName);
+    return [azureVmEvent(ids, subscription, vmId, OPERATIONS[change], tick())];
+  },
+  stateOut: (states) => ({
+    virtualMachines: armOrder(states.flatMap((s) => s.virtualMachines)),
+    networkInterfaces: armOrder(states.flatMap((s) => s.networkInterfaces)),
+    networkSecurityGroups: armOrder(states.flatMap((s) => s.networkSecurityGroups)),
+    applicationSecurityGroups: armOrder(states.flatMap((s) => s.applicationSecurityGroups)),
+    publicIPAddresses: armOrder(states.flatMap((s) => s.publicIPAddresses)),
+  }),
+  tools,
+};

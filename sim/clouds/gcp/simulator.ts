@@ -1,0 +1,144 @@
+/** The GCP simulator as the simulation sees it (sim/clouds/simulator.ts): one SimulatedCompute per project. */
+import type { GcpLimits } from "../../../lib/clouds/gcp/config.js";
+import { type GcpProjectState, networkUrl } from "../../../lib/clouds/gcp/model.js";
+import type { GcpConnection } from "../../../lib/clouds/gcp/provider.js";
+import { compareText } from "../../../lib/util/compare-text.js";
+import type {
+  Change,
+  CloudSimulator,
+  NativeTools,
+  SimulatedPlaces,
+  SimulatedWorkload,
+} from "../simulator.js";
+import { refusalOf } from "../simulator.js";
+import { GCP_WRITE_METHODS, SimulatedCompute } from "./api.js";
+import { buildGcp } from "./build.js";
+import { type GcpInstanceMethod, gcpOperationPushes, labelList, type PubSubPushBody } from "./events.js";
+import { checkLabels } from "./names.js";
+import { checkNativeGcp } from "./native-check.js";
+import type { NativeGcp } from "./native-schema.js";
+
+/** The State document's GCP part: each list flat across projects, sorted by selfLink. */
+export interface GcpStateDocument {
+  readonly instances: GcpProjectState["instances"];
+  readonly firewalls: GcpProjectState["firewalls"];
+}
+
+/** The audited instances method behind each change. */
+const METHODS: Readonly<Record<Change, GcpInstanceMethod>> = {
+  launched: "insert",
+  retagged: "setLabels",
+  stopped: "stop",
+  started: "start",
+  terminated: "delete",
+};
+
+function sortedBy<T>(items: T[], key: (item: T) => string): T[] {
+  return items.sort((a, b) => compareText(key(a), key(b)));
+}
+
+function computeOf(
+  places: SimulatedPlaces<SimulatedCompute>,
+  workload: SimulatedWorkload<"gcp">,
+): SimulatedCompute {
+  return places.at(workload.parts.project);
+}
+
+/** The audit log's request fields of a method: the labels of insert and setLabels. */
+function requestOf(method: GcpInstanceMethod, workload: SimulatedWorkload<"gcp">): Record<string, unknown> {
+  if (method === "insert") return { name: workload.parts.instanceName, labels: labelList(workload.tags) };
+  return method === "setLabels" ? { labels: labelList(workload.tags) } : {};
+}
+
+const tools: NativeTools<"gcp", SimulatedCompute> = {
+  launch(places, workload) {
+    const { project, zone, instanceName } = workload.parts;
+    const network = places.network(workload.network)?.parts;
+    if (network?.cloud !== "gcp")
+      throw new TypeError(`${workload.network} is not a GCP network of the estate`);
+    // Compute accepts a NIC in another project's network only from one of its Shared VPC service
+    // projects: attach it first, on both sides, as an administrator does.
+    if (network.project !== project) {
+      places.at(project).setXpnHost(network.project);
+      places.at(network.project).enableXpnResource(project);
+    }
+    const created = places.at(project).createInstance({
+      zone,
+      name: instanceName,
+      labels: workload.tags,
+      network: networkUrl(network.project, network.networkName),
+      networkIP: workload.privateIp,
+      ...(workload.publicIp === undefined ? {} : { natIP: workload.publicIp }),
+    });
+    return created.id;
+  },
+  retag(places, workload, tags) {
+    computeOf(places, workload).setLabels(workload.parts.zone, workload.parts.instanceName, tags);
+  },
+  stop(places, workload) {
+    computeOf(places, workload).setStatus(workload.parts.zone, workload.parts.instanceName, "TERMINATED");
+  },
+  start(places, workload, publicIp) {
+    const options = publicIp === undefined ? {} : { natIP: publicIp };
+    computeOf(places, workload).setStatus(
+      workload.parts.zone,
+      workload.parts.instanceName,
+      "RUNNING",
+      options,
+    );
+  },
+  terminate(places, workload) {
+    computeOf(places, workload).deleteInstance(workload.parts.zone, workload.parts.instanceName);
+  },
+};
+
+export const gcpSimulator: CloudSimulator<
+  "gcp",
+  SimulatedCompute,
+  GcpProjectState,
+  GcpConnection,
+  GcpLimits,
+  NativeGcp,
+  PubSubPushBody,
+  GcpStateDocument
+> = {
+  cloud: "gcp",
+  writeMethods: GCP_WRITE_METHODS,
+  build(estate, index, limits) {
+    const built = buildGcp(estate, index, limits);
+    return { sims: built.sims, nativeIds: built.instanceIds };
+  },
+  empty: (key, limits) => SimulatedCompute.empty(key, limits ? { limits } : {}),
+  connection: (keys, port) => ({
+    apiFor: (project) => port(project),
+    projects: [...keys],
+    // Any of them may be a Shared VPC host: service projects attached later are read too.
+    hosts: [...keys],
+  }),
+  placeOf: (workload) => workload.parts.project,
+  checkNative: checkNativeGcp,
+  tagProblem: (key, value) =>
+    refusalOf(() => checkLabels({ [key]: value })) === undefined
+      ? undefined
+      : `tag ${JSON.stringify(key)}: ${JSON.stringify(value)} cannot be a GCP label: keys are 1-63 lowercase letters, digits, _ and -, starting with a letter; values are 0-63 of the same`,
+  tagsProblem: (tags) => refusalOf(() => checkLabels(tags)),
+  eventsOf(change, workload, _before, { ids, tick }) {
+    const method = METHODS[change];
+    const { project, zone, instanceName } = workload.parts;
+    const instance = { project, zone, name: instanceName, instanceId: workload.nativeId ?? "0" };
+    const times = { first: tick(), last: tick() };
+    return gcpOperationPushes(ids, instance, method, requestOf(method, workload), times);
+  },
+  stateOut: (states) => ({
+    // selfLink is …/projects/<p>/zones/<z>/instances/<n> and …/projects/<p>/global/firewalls/<n>.
+    instances: sortedBy(
+      states.flatMap((p) => p.instances),
+      (i) => i.selfLink ?? `${i.zone}/instances/${i.name}`,
+    ),
+    firewalls: sortedBy(
+      states.flatMap((p) => p.firewalls),
+      (f) => f.selfLink ?? f.name,
+    ),
+  }),
+  tools,
+};

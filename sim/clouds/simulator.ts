@@ -1,0 +1,128 @@
+/**
+ * The CloudSimulator port: what each cloud's simulator folder (sim/clouds/<cloud>/) gives the
+ * simulation, so that the estate, the scenario steps, the events and the State document handle
+ * every cloud through one registry (sim/clouds/registry.ts) and a new cloud is its folder and one
+ * registry line (docs/architecture.md, "Adding a cloud").
+ */
+import type { WorkloadIdParts } from "../../lib/inventory/ids.js";
+import type { Cloud } from "../../lib/inventory/model.js";
+import type { DraftIssue } from "../../lib/util/source-issues.js";
+import type { AddressBook } from "../address-book.js";
+import type { EventIds } from "../clock.js";
+import type { EstateIndex, IndexedNetwork } from "../estate-index.js";
+import type { Estate } from "../estate-schema.js";
+import type { ServerErrorOptions, ThrottleOptions } from "./shared/call-log.js";
+
+/** One location's simulator (an AWS account and region, an Azure subscription, a GCP project). */
+export interface LocationSimulator<State> {
+  setThrottle(throttle: ThrottleOptions | undefined): void;
+  setServerErrors(serverErrors: ServerErrorOptions | undefined): void;
+  /** Everything the location holds, in the cloud's native shapes. */
+  state(): State;
+}
+
+/** A change to a workload that its cloud announces with events. */
+export type Change = "launched" | "retagged" | "stopped" | "started" | "terminated";
+
+/** A workload as the simulation knows it now (sim/workload-book.ts), narrowed to one cloud. */
+export interface SimulatedWorkload<C extends Cloud> {
+  readonly id: string;
+  readonly parts: Extract<WorkloadIdParts, { cloud: C }>;
+  readonly network: string;
+  readonly privateIp: string;
+  readonly publicIp?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly tagVersion: number;
+  readonly nativeId?: string;
+}
+
+/** What the simulated clouds lend a cloud's own tools: its locations, and the estate's networks. */
+export interface SimulatedPlaces<Sim> {
+  /** The location's simulator, made empty on first use like a new location. */
+  at(key: string): Sim;
+  network(id: string): IndexedNetwork | undefined;
+}
+
+/** The events of one change: ids from `ids`, each event's time from `tick` (one second apart). */
+export interface EventContext {
+  readonly ids: EventIds;
+  readonly tick: () => Date;
+}
+
+export interface CloudSimulator<
+  C extends Cloud,
+  Sim extends LocationSimulator<State>,
+  State,
+  Connection,
+  Quotas,
+  Native,
+  EventBody,
+  StateDocument,
+> {
+  readonly cloud: C;
+  /** The port methods that write: the fault hooks count them and can crash before one. */
+  readonly writeMethods: ReadonlySet<string>;
+
+  /** The estate's locations of this cloud, each with the estate's objects; `nativeIds` by workload id, where the cloud numbers instances. */
+  build(
+    estate: Estate,
+    index: EstateIndex,
+    quotas: Quotas | undefined,
+  ): {
+    readonly sims: Map<string, Sim>;
+    readonly nativeIds?: ReadonlyMap<string, string>;
+  };
+  /** An empty location, as a new account, subscription or project is. */
+  empty(key: string, quotas: Quotas | undefined): Sim;
+  /** How segsync reaches these locations: the cloud's connection over `port` (the hooked simulator). */
+  connection(keys: readonly string[], port: (key: string) => Sim): Connection;
+  /** The location a workload of this cloud lives in, as build and empty key it. */
+  placeOf(workload: SimulatedWorkload<C>): string;
+
+  /** What the cloud refuses in the estate's `native` section of this cloud, path by path. */
+  checkNative(native: Native, index: EstateIndex, addresses: AddressBook): DraftIssue[];
+  /** Why the cloud refuses this one tag (key and value), or undefined. */
+  tagProblem(key: string, value: string): string | undefined;
+  /** Why the cloud refuses this tag map as a whole (too many, repeated names), or undefined. */
+  tagsProblem(tags: Readonly<Record<string, string>>): string | undefined;
+
+  /** The native events of one change; `before` is the workload before a re-tag. */
+  eventsOf(
+    change: Change,
+    workload: SimulatedWorkload<C>,
+    before: SimulatedWorkload<C> | undefined,
+    context: EventContext,
+  ): EventBody[];
+  /** The cloud's part of the State document (docs/formats.md, "State"), sorted, from every location's state. */
+  stateOut(states: readonly State[]): StateDocument;
+
+  /** The cloud's own tools for a workload's life (not segsync's port calls: neither logged nor throttled). */
+  readonly tools: NativeTools<C, Sim>;
+}
+
+/** What a person or a pipeline does to a workload in its cloud, for a scenario step. */
+export interface NativeTools<C extends Cloud, Sim> {
+  /** Returns the cloud's numeric instance id, where it has one (GCP). */
+  launch(places: SimulatedPlaces<Sim>, workload: SimulatedWorkload<C>): string | undefined;
+  retag(
+    places: SimulatedPlaces<Sim>,
+    workload: SimulatedWorkload<C>,
+    tags: Readonly<Record<string, string>>,
+  ): void;
+  stop(places: SimulatedPlaces<Sim>, workload: SimulatedWorkload<C>): void;
+  /** `publicIp`: the address it gets back, when it had one and nobody took it meanwhile. */
+  start(places: SimulatedPlaces<Sim>, workload: SimulatedWorkload<C>, publicIp: string | undefined): void;
+  terminate(places: SimulatedPlaces<Sim>, workload: SimulatedWorkload<C>): void;
+}
+
+/** The message of what a cloud check throws: its cause's, when it wraps the cloud's own error. */
+export function refusalOf(check: () => void): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    const cause = error instanceof Error ? error.cause : undefined;
+    if (cause instanceof Error) return cause.message;
+    return error instanceof Error ? error.message : String(error);
+  }
+}
