@@ -1,30 +1,23 @@
 /**
- * Fails when an import goes against the direction of docs/architecture.md, "Dependencies", or when
- * production files import each other in a cycle. Run by `npm run lint`.
+ * Fails when an import goes against the direction of docs/architecture.md, "Dependencies", when
+ * production files import each other in a cycle, or when a file outside the cloud folders imports
+ * from one without being listed in docs/architecture.md, "Adding a cloud". Run by `npm run lint`.
  */
-import { readdir, readFile } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { directionProblems, importCycles, importsOf, type SourceFile } from "./import-direction.js";
+import { CLOUDS } from "../lib/inventory/model.js";
+import { addingACloudProblems, directionProblems, importCycles } from "./import-direction.js";
+import { repositoryImports } from "./repository-imports.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const SCANNED_FOLDERS = ["lib", "sim", "cli", "lambdas", "infra", "test", "bench", "scripts", "bin"];
 
-async function sourceFiles(folder: string): Promise<SourceFile[]> {
-  const entries = await readdir(join(ROOT, folder), { withFileTypes: true, recursive: true });
-  const paths = entries
-    .filter((entry) => entry.isFile() && /\.(ts|js)$/.test(entry.name))
-    .map((entry) => relative(ROOT, join(entry.parentPath, entry.name)).split(sep).join("/"))
-    .filter((path) => !path.includes("/fixtures/"));
-  return Promise.all(paths.map(async (path) => ({ path, text: await readFile(join(ROOT, path), "utf8") })));
-}
-
-const files = (await Promise.all(SCANNED_FOLDERS.map(sourceFiles))).flat();
-const known = new Set(files.map((file) => file.path));
-const edges = files.flatMap((file) => importsOf(file, known));
+const { edges } = await repositoryImports(ROOT);
+const architecture = readFileSync(join(ROOT, "docs", "architecture.md"), "utf8");
 const messages = [
   ...directionProblems(edges),
   ...importCycles(edges).map((cycle) => `import cycle: ${cycle.join(" → ")}`),
+  ...addingACloudProblems(edges, CLOUDS, architecture, (path) => existsSync(join(ROOT, path))),
 ];
 for (const message of messages) console.error(message);
 if (messages.length > 0) process.exitCode = 1;

@@ -103,3 +103,63 @@ function stronglyConnected(next: ReadonlyMap<string, readonly string[]>): string
   for (const node of [...next.keys()].sort()) if (!index.has(node)) visit(node);
   return components;
 }
+
+/** The cloud a file belongs to, when it lies in a cloud's folder (lib/clouds/<cloud>/, sim/clouds/<cloud>/). */
+export function cloudFolderOf(path: string, clouds: readonly string[]): string | undefined {
+  const match = /^(?:lib|sim)\/clouds\/([^/]+)\//.exec(path);
+  return match?.[1] !== undefined && clouds.includes(match[1]) ? match[1] : undefined;
+}
+
+/**
+ * The production files outside every cloud's folder that import from a cloud's folder: what a new
+ * cloud must touch besides its own folders (docs/architecture.md, "Adding a cloud").
+ */
+export function filesNamingClouds(edges: readonly ImportEdge[], clouds: readonly string[]): string[] {
+  const files = new Set<string>();
+  for (const edge of edges) {
+    if (MAY_IMPORT[partOf(edge.from)] === undefined || cloudFolderOf(edge.from, clouds) !== undefined)
+      continue;
+    if (cloudFolderOf(edge.to, clouds) !== undefined) files.add(edge.from);
+  }
+  return [...files].sort();
+}
+
+const ADDING_A_CLOUD = /^#+ Adding a cloud\s*$/m;
+
+/** The files the "Adding a cloud" section lists: the first `path` of each list item. */
+export function listedFiles(markdown: string): string[] {
+  const start = markdown.search(ADDING_A_CLOUD);
+  if (start < 0) return [];
+  const rest = markdown.slice(start).split("\n").slice(1);
+  const end = rest.findIndex((line) => /^#+ /.test(line));
+  const section = end < 0 ? rest : rest.slice(0, end);
+  return section.flatMap((line) => {
+    const path = /^\s*[-*] `([^`]+\.ts)`/.exec(line)?.[1];
+    return path === undefined ? [] : [path];
+  });
+}
+
+/**
+ * What keeps "Adding a cloud" true: every file outside the cloud folders that imports from one is
+ * listed, and every listed file exists.
+ */
+export function addingACloudProblems(
+  edges: readonly ImportEdge[],
+  clouds: readonly string[],
+  architecture: string,
+  exists: (path: string) => boolean,
+): string[] {
+  // `lambdas/<cloud>-events.ts` stands for one file per cloud.
+  const listed = listedFiles(architecture).flatMap((path) =>
+    path.includes("<cloud>") ? clouds.map((cloud) => path.replace("<cloud>", cloud)) : [path],
+  );
+  const missing = filesNamingClouds(edges, clouds).filter((path) => !listed.includes(path));
+  return [
+    ...missing.map(
+      (path) => `${path} imports from a cloud's folder: list it in docs/architecture.md, "Adding a cloud"`,
+    ),
+    ...listed
+      .filter((path) => !exists(path))
+      .map((path) => `docs/architecture.md, "Adding a cloud", lists ${path}, which does not exist`),
+  ];
+}

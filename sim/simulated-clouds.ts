@@ -4,7 +4,6 @@
  * the State document of `simulate --state-out`, a clock and event ids for scenario events, and
  * the book of live workloads that scenario steps check and change (controls.ts).
  */
-import type { AwsLocation } from "../lib/clouds/aws/model.js";
 import { CLOUDS, type Cloud } from "../lib/inventory/model.js";
 import { compareText } from "../lib/util/compare-text.js";
 import { EventIds, SimulatedClock } from "./clock.js";
@@ -93,7 +92,7 @@ export class SimulatedClouds {
   }
 
   /** The simulators themselves (controls, call logs, state()), made empty on first use like a new location. */
-  aws(location: AwsLocation): Sims["aws"] {
+  aws(location: { readonly account: string; readonly region: string }): Sims["aws"] {
     return this.sim("aws", `${location.account}:${location.region}`);
   }
 

@@ -3,9 +3,12 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
+  addingACloudProblems,
   directionProblems,
+  filesNamingClouds,
   importCycles,
   importsOf,
+  listedFiles,
   type SourceFile,
 } from "../../scripts/import-direction.js";
 
@@ -75,6 +78,56 @@ describe("importCycles", () => {
       { path: "test/y.ts", text: 'import "./x.test.js";' },
     ];
     expect(importCycles(edgesOf(files))).toEqual([["lib/a.ts", "lib/b.ts", "lib/c.ts"], ["lib/d.ts"]]);
+  });
+});
+
+describe("Adding a cloud", () => {
+  const CLOUDS = ["aws", "gcp"];
+  const files: SourceFile[] = [
+    { path: "lib/clouds/registry.ts", text: 'import "./aws/provider.js";\nimport "./gcp/provider.js";' },
+    { path: "lib/clouds/aws/provider.ts", text: 'import "../gcp/model.js";' },
+    { path: "lib/clouds/gcp/provider.ts", text: 'import "./model.js";' },
+    { path: "lib/clouds/gcp/model.ts", text: "" },
+    { path: "lib/clouds/places.ts", text: 'import "./registry.js";' },
+    { path: "sim/estate.ts", text: 'import "./clouds/gcp/check.js";' },
+    { path: "sim/clouds/gcp/check.ts", text: "" },
+    { path: "lambdas/aws-events.ts", text: 'import "../lib/clouds/aws/provider.js";' },
+    { path: "lambdas/gcp-events.ts", text: 'import "../lib/clouds/gcp/provider.js";' },
+    { path: "test/clouds/aws/x.test.ts", text: 'import "../../../lib/clouds/aws/provider.js";' },
+  ];
+  const section = [
+    "# Architecture",
+    "### Adding a cloud",
+    "- `lib/clouds/registry.ts`: its provider.",
+    "- `lambdas/<cloud>-events.ts`: its ingest function.",
+    "- `lib/gone.ts`: a file that moved.",
+    "### Next",
+    "- `sim/estate.ts`: listed under another heading.",
+  ].join("\n");
+
+  it("names the production files outside the cloud folders that import from one, tests and the folders themselves left out", () => {
+    expect(filesNamingClouds(edgesOf(files), CLOUDS)).toEqual([
+      "lambdas/aws-events.ts",
+      "lambdas/gcp-events.ts",
+      "lib/clouds/registry.ts",
+      "sim/estate.ts",
+    ]);
+  });
+
+  it("reads the section's list, and only that section's", () => {
+    expect(listedFiles(section)).toEqual([
+      "lib/clouds/registry.ts",
+      "lambdas/<cloud>-events.ts",
+      "lib/gone.ts",
+    ]);
+  });
+
+  it("fails on a file missing from the list and on a listed file that does not exist; <cloud> stands for each cloud", () => {
+    const exists = (path: string) => files.some((file) => file.path === path);
+    expect(addingACloudProblems(edgesOf(files), CLOUDS, section, exists)).toEqual([
+      'sim/estate.ts imports from a cloud\'s folder: list it in docs/architecture.md, "Adding a cloud"',
+      'docs/architecture.md, "Adding a cloud", lists lib/gone.ts, which does not exist',
+    ]);
   });
 });
 
