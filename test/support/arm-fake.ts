@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { bearerTokenAuthenticationPolicyName, type Pipeline } from "@azure/core-rest-pipeline";
+import { checkDelete, checkPut, normalizeLocation } from "./arm-fake-checks.js";
 import {
   type ArmResource,
   COMPUTE_API_VERSION,
@@ -125,6 +126,11 @@ export class ArmFake {
 
   failNext(count: number, failure: InjectedFailure): void {
     this.failures.push({ remaining: count, failure });
+  }
+
+  /** Forgets the failures injected by failNext that are still to come. */
+  stopFailing(): void {
+    this.failures = [];
   }
 
   /** The next long-running operation ends Failed with this ARM error. */
@@ -280,6 +286,8 @@ export class ArmFake {
           return nic.type === "Microsoft.Network/networkInterfaces" && sameId(nsg?.id, resource.id);
         })
         .map((nic) => ({ id: nic.id }));
+      // ARM leaves the read-only list out while no NIC uses the NSG (test/fixtures/azure/arm).
+      if (networkInterfaces.length === 0) return resource;
       return { ...resource, properties: { ...resource.properties, networkInterfaces } };
     }
     return resource;
@@ -316,7 +324,11 @@ export class ArmFake {
     existing: ArmResource | undefined,
     body: string,
   ): Answer {
-    if (request.ifMatch !== undefined && request.ifMatch !== "*" && request.ifMatch !== existing?.etag) {
+    // `If-Match: *` asks for the resource to exist: a conditional PUT never creates.
+    const matches =
+      request.ifMatch === undefined ||
+      (existing !== undefined && (request.ifMatch === "*" || request.ifMatch === existing.etag));
+    if (!matches) {
       return armError(
         412,
         "PreconditionFailed",
@@ -324,6 +336,11 @@ export class ArmFake {
       );
     }
     const parsed = JSON.parse(body) as Partial<ArmResource>;
+    const refused = checkPut(`${target.provider}/${target.type}`, target.id, parsed.properties ?? {}, (id) =>
+      this.resources.has(id.toLowerCase()),
+    );
+    if (refused) return armError(refused.status, refused.code, refused.message);
+    parsed.location = normalizeLocation(parsed.location);
     const resource = resourceFromPut(
       target.id,
       target.name,
@@ -341,15 +358,8 @@ export class ArmFake {
 
   private delete(id: string, subscription: string, existing: ArmResource | undefined): Answer {
     if (existing === undefined) return { status: 204 };
-    const nics = (this.view(existing, { statusOnly: false, expandInstanceView: false }).properties
-      ?.networkInterfaces ?? []) as unknown[];
-    if (nics.length > 0) {
-      return armError(
-        400,
-        "InUseNetworkSecurityGroupCannotBeDeleted",
-        `Network security group ${id} cannot be deleted because it is in use.`,
-      );
-    }
+    const refused = checkDelete(existing, [...this.resources.values()]);
+    if (refused) return armError(refused.status, refused.code, refused.message);
     this.resources.delete(id.toLowerCase());
     return {
       status: 202,

@@ -315,7 +315,7 @@ describe("NSG rules", () => {
     await expectFailure(
       sim.putNetworkSecurityGroup(nsgInput("nsg", [...rules, allow("d", 103)])),
       AzureQuotaExceededError,
-      "SecurityRulesPerNetworkSecurityGroupLimitReached",
+      "SecurityRuleCountLimitReached",
     );
     await expectFailure(
       sim.putNetworkSecurityGroup(

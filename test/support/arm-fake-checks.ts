@@ -1,0 +1,151 @@
+import type { ArmResource } from "./arm-fake-resources.js";
+
+/**
+ * What ARM's network provider checks before it accepts a PUT or a DELETE, as far as segsync meets
+ * it (docs/clouds.md, "Azure NSG and ASG limits", "Azure NSG updates"): the answer is a synchronous
+ * 400, and nothing changes. The contract suite (test/contract/azure-api.contract.ts) holds the
+ * simulator to the same answers.
+ */
+
+export interface CheckFailure {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+type Properties = Record<string, unknown>;
+interface Child {
+  name?: string;
+  properties?: Properties;
+}
+interface Reference {
+  id?: unknown;
+}
+
+/** Rules per NSG (docs/clouds.md, "Azure NSG and ASG limits"). */
+export const RULES_PER_NSG = 1000;
+const MIN_PRIORITY = 100;
+const MAX_PRIORITY = 4096;
+
+function invalid(code: string, message: string): CheckFailure {
+  return { status: 400, code, message };
+}
+
+/** ARM's one answer for a reference that does not resolve. */
+function missingReference(referenced: string, by: string): CheckFailure {
+  return invalid(
+    "InvalidResourceReference",
+    `Resource ${referenced} referenced by resource ${by} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.`,
+  );
+}
+
+function referencesOf(values: unknown): string[] {
+  return ((values as Reference[] | undefined) ?? []).flatMap((reference) =>
+    typeof reference.id === "string" ? [reference.id] : [],
+  );
+}
+
+/** The first reason ARM would refuse this PUT body, or undefined. */
+export function checkPut(
+  type: string,
+  id: string,
+  properties: Properties,
+  exists: (id: string) => boolean,
+): CheckFailure | undefined {
+  const lower = type.toLowerCase();
+  if (lower === "microsoft.network/networksecuritygroups") return checkNsg(id, properties, exists);
+  if (lower === "microsoft.network/networkinterfaces") return checkNic(id, properties, exists);
+  return undefined;
+}
+
+function checkNsg(id: string, properties: Properties, exists: (id: string) => boolean) {
+  const rules = (properties.securityRules as Child[] | undefined) ?? [];
+  if (rules.length > RULES_PER_NSG) {
+    return invalid(
+      "SecurityRuleCountLimitReached",
+      `A security group cannot have more than ${RULES_PER_NSG} security rules.`,
+    );
+  }
+  const slots = new Map<string, string>();
+  for (const rule of rules) {
+    const { priority, direction } = rule.properties ?? {};
+    if (!Number.isInteger(priority) || Number(priority) < MIN_PRIORITY || Number(priority) > MAX_PRIORITY) {
+      return invalid(
+        "SecurityRuleInvalidPriority",
+        `Security rule has invalid Priority. Value provided: ${String(priority)} Allowed range ${MIN_PRIORITY}-${MAX_PRIORITY}.`,
+      );
+    }
+    const slot = `${String(direction).toLowerCase()}|${String(priority)}`;
+    const other = slots.get(slot);
+    if (other !== undefined) {
+      return invalid(
+        "SecurityRuleConflict",
+        `Security rule ${other} conflicts with rule ${rule.name}. Rules cannot have the same Priority and Direction.`,
+      );
+    }
+    slots.set(slot, rule.name ?? "");
+    const asgs = [
+      ...referencesOf(rule.properties?.sourceApplicationSecurityGroups),
+      ...referencesOf(rule.properties?.destinationApplicationSecurityGroups),
+    ];
+    const missing = asgs.find((asg) => !exists(asg));
+    if (missing !== undefined) return missingReference(missing, id);
+  }
+  return undefined;
+}
+
+function checkNic(id: string, properties: Properties, exists: (id: string) => boolean) {
+  const nsg = referencesOf([properties.networkSecurityGroup ?? {}]);
+  const asgs = ((properties.ipConfigurations as Child[] | undefined) ?? []).flatMap((configuration) =>
+    referencesOf(configuration.properties?.applicationSecurityGroups),
+  );
+  const missing = [...nsg, ...asgs].find((reference) => !exists(reference));
+  return missing === undefined ? undefined : missingReference(missing, id);
+}
+
+/**
+ * Why ARM would refuse to delete this resource: an NSG that a NIC uses, an ASG that an IP
+ * configuration or a security rule names.
+ */
+export function checkDelete(resource: ArmResource, all: readonly ArmResource[]): CheckFailure | undefined {
+  const type = resource.type.toLowerCase();
+  const same = (reference: string) => reference.toLowerCase() === resource.id.toLowerCase();
+  if (type === "microsoft.network/networksecuritygroups") {
+    const used = all.some((nic) => referencesOf([nic.properties?.networkSecurityGroup ?? {}]).some(same));
+    if (!used) return undefined;
+    return invalid(
+      "InUseNetworkSecurityGroupCannotBeDeleted",
+      `Network security group ${resource.id} cannot be deleted because it is in use.`,
+    );
+  }
+  if (type !== "microsoft.network/applicationsecuritygroups") return undefined;
+  const configurations = all.flatMap((nic) =>
+    ((nic.properties?.ipConfigurations as Child[] | undefined) ?? []).filter((configuration) =>
+      referencesOf(configuration.properties?.applicationSecurityGroups).some(same),
+    ),
+  );
+  if (configurations.length > 0) {
+    return invalid(
+      "ApplicationSecurityGroupInUseByIpConfigurations",
+      `Application Security Group ${resource.name} cannot be deleted because it is referenced by IpConfiguration(s) ${configurations.map((c) => c.name).join(", ")}.`,
+    );
+  }
+  const rules = all.flatMap((nsg) =>
+    ((nsg.properties?.securityRules as Child[] | undefined) ?? []).filter((rule) =>
+      [
+        ...referencesOf(rule.properties?.sourceApplicationSecurityGroups),
+        ...referencesOf(rule.properties?.destinationApplicationSecurityGroups),
+      ].some(same),
+    ),
+  );
+  if (rules.length === 0) return undefined;
+  return invalid(
+    "ApplicationSecurityGroupInUseBySecurityRules",
+    `Application Security Group ${resource.name} cannot be deleted because it is referenced by security rule(s) ${rules.map((r) => r.name).join(", ")}.`,
+  );
+}
+
+/** ARM takes "East US" and "eastus" alike and answers with the normalized form. */
+export function normalizeLocation(location: string | undefined): string | undefined {
+  return location?.replace(/\s+/g, "").toLowerCase();
+}
