@@ -15,6 +15,7 @@ import {
   AzureConflictError,
   AzureInUseError,
   AzureInvalidRequestError,
+  AzureNotFoundError,
   AzureQuotaExceededError,
   AzureThrottledError,
 } from "../../lib/clouds/azure/errors.js";
@@ -286,8 +287,15 @@ function describeReadsOfTheEstate(contractCase: ContractCase): void {
   describe("reads of the contract's estate", () => {
     contractCase("page through every object of each listing", ["estate"], async ({ api }) => {
       const all = await readAll(api);
-      expect(namesOf(all.virtualMachines)).toEqual(["vm-db-1", "vm-web-1", "vm-web-2", "vm-west-1"]);
+      expect(namesOf(all.virtualMachines)).toEqual([
+        "vm-batch-1",
+        "vm-db-1",
+        "vm-web-1",
+        "vm-web-2",
+        "vm-west-1",
+      ]);
       expect(namesOf(all.networkInterfaces)).toEqual([
+        "vm-batch-1VMNic",
         "vm-db-1VMNic",
         "vm-db-1VMNic2",
         "vm-web-1VMNic",
@@ -304,6 +312,7 @@ function describeReadsOfTheEstate(contractCase: ContractCase): void {
       expect(
         byId(all.virtualNetworks).map((vnet) => [vnet.name, vnet.location, vnet.addressPrefixes]),
       ).toEqual([
+        ["vnet-batch", "eastus", ["10.4.0.0/16"]],
         ["vnet-prod", "eastus", ["10.2.0.0/16"]],
         ["vnet-west", "westus", ["10.3.0.0/16"]],
       ]);
@@ -312,6 +321,7 @@ function describeReadsOfTheEstate(contractCase: ContractCase): void {
     contractCase("read VMs with their power state and NICs, primary first", ["estate"], async ({ api }) => {
       const vms = byId(await api.listVirtualMachines());
       expect(vms.map((vm) => [vm.name, vm.powerState])).toEqual([
+        ["vm-batch-1", "VM running"],
         ["vm-db-1", "VM running"],
         ["vm-web-1", "VM running"],
         ["vm-web-2", "VM deallocated"],
@@ -330,7 +340,7 @@ function describeReadsOfTheEstate(contractCase: ContractCase): void {
           ],
         },
       });
-      const db = vms[0];
+      const db = vms[1];
       expect(
         db?.networkProfile.networkInterfaces.map((nic) => [nic.id.split("/").at(-1), nic.primary]),
       ).toEqual([
@@ -576,12 +586,22 @@ function describeNsgChecks(contractCase: ContractCase): void {
       },
     );
 
-    contractCase("a rule naming an ASG that does not exist", ["estate"], async ({ api }) => {
-      const ghost = networkId("applicationSecurityGroups", SEGSYNC_GROUP, "segsync-ghost");
-      const { sourceAddressPrefix: _, ...rule } = allowRule("segsync-from-ghost", 200);
-      const fromGhost = { ...rule, sourceApplicationSecurityGroups: [{ id: ghost }] };
-      await refused(api, [fromGhost], AzureInvalidRequestError, "InvalidResourceReference");
-    });
+    contractCase(
+      "a rule naming an ASG that does not exist, or is in another region",
+      ["estate"],
+      async ({ api }) => {
+        const west = await api.putApplicationSecurityGroup({
+          ...asgInput("segsync-west"),
+          location: "westus",
+        });
+        const ghost = networkId("applicationSecurityGroups", SEGSYNC_GROUP, "segsync-ghost");
+        const { sourceAddressPrefix: _, ...rule } = allowRule("segsync-from-asg", 200);
+        for (const id of [ghost, west.id]) {
+          const fromAsg = { ...rule, sourceApplicationSecurityGroups: [{ id }] };
+          await refused(api, [fromAsg], AzureInvalidRequestError, "InvalidResourceReference");
+        }
+      },
+    );
 
     contractCase("more than 1000 rules, as a quota; 1000 go through", ["estate"], async ({ api }) => {
       const rules = Array.from({ length: 1001 }, (_, index) => allowRule(`segsync-${index}`, 100 + index));
@@ -732,19 +752,88 @@ function describeNicWrites(contractCase: ContractCase): void {
       expect(await api.getNetworkInterface("rg-shop", "vm-web-2VMNic")).toEqual(first);
     });
 
-    contractCase("refuse an NSG or an ASG that does not exist", ["estate"], async ({ api }) => {
-      const nic = await readNic(api, "rg-shop", "vm-web-2VMNic");
-      const ghostNsg = networkId("networkSecurityGroups", SEGSYNC_GROUP, "segsync-ghost");
-      const ghostAsg = networkId("applicationSecurityGroups", SEGSYNC_GROUP, "segsync-ghost");
-      for (const wanted of [enforced(nic, [], ghostNsg), enforced(nic, [ghostAsg], undefined)]) {
+    contractCase(
+      "refuse an NSG or an ASG that does not exist, or is in another region",
+      ["estate"],
+      async ({ api }) => {
+        const nic = await readNic(api, "rg-shop", "vm-web-2VMNic");
+        const westNsg = await api.putNetworkSecurityGroup({
+          ...NSG_INPUT,
+          name: "segsync-west",
+          location: "westus",
+        });
+        const westAsg = await api.putApplicationSecurityGroup({
+          ...asgInput("segsync-west"),
+          location: "westus",
+        });
+        const ghostNsg = networkId("networkSecurityGroups", SEGSYNC_GROUP, "segsync-ghost");
+        const ghostAsg = networkId("applicationSecurityGroups", SEGSYNC_GROUP, "segsync-ghost");
+        for (const wanted of [
+          enforced(nic, [], ghostNsg),
+          enforced(nic, [ghostAsg], undefined),
+          enforced(nic, [], westNsg.id),
+          enforced(nic, [westAsg.id], undefined),
+        ]) {
+          await armFailure(
+            api.putNetworkInterface(wanted),
+            AzureInvalidRequestError,
+            400,
+            "InvalidResourceReference",
+          );
+        }
+        expect(await api.getNetworkInterface("rg-shop", "vm-web-2VMNic")).toEqual(nic);
+      },
+    );
+
+    contractCase(
+      "refuse to write a NIC that is gone with 404, whatever the If-Match",
+      ["estate"],
+      async ({ api }) => {
+        const nic = await readNic(api, "rg-shop", "vm-web-2VMNic");
+        const gone = { ...nic, id: networkId("networkInterfaces", "rg-shop", "nic-gone"), name: "nic-gone" };
+        for (const ifMatch of [undefined, nic.etag, "*"]) {
+          await armFailure(
+            api.putNetworkInterface(gone, ifMatch),
+            AzureNotFoundError,
+            404,
+            "ResourceNotFound",
+          );
+        }
+        expect(await api.getNetworkInterface("rg-shop", "nic-gone")).toBeUndefined();
+      },
+    );
+
+    contractCase(
+      "keep the members of an ASG in one VNet, the VNet of those it has",
+      ["estate"],
+      async ({ api }) => {
+        const asg = await api.putApplicationSecurityGroup(asgInput("segsync-web"));
+        const web = await readNic(api, "rg-shop", "vm-web-2VMNic");
+        const batch = await readNic(api, "rg-batch", "vm-batch-1VMNic");
+        const member = await api.putNetworkInterface(enforced(web, [asg.id], undefined));
+        // ARM refuses it; its code is not pinned.
         await armFailure(
-          api.putNetworkInterface(wanted),
+          api.putNetworkInterface(enforced(batch, [asg.id], undefined)),
           AzureInvalidRequestError,
           400,
-          "InvalidResourceReference",
         );
+        expect(await api.getNetworkInterface("rg-batch", "vm-batch-1VMNic")).toEqual(batch);
+        await api.putNetworkInterface(enforced(member, [], undefined));
+        const moved = await api.putNetworkInterface(enforced(batch, [asg.id], undefined));
+        expect(moved.ipConfigurations[0]?.applicationSecurityGroups).toEqual([{ id: asg.id }]);
+      },
+    );
+
+    contractCase("take at most 20 ASGs on an IP configuration, as a quota", ["estate"], async ({ api }) => {
+      const ids: string[] = [];
+      for (let index = 0; index < 21; index += 1) {
+        ids.push((await api.putApplicationSecurityGroup(asgInput(`segsync-${index}`))).id);
       }
-      expect(await api.getNetworkInterface("rg-shop", "vm-web-2VMNic")).toEqual(nic);
+      const nic = await readNic(api, "rg-shop", "vm-web-2VMNic");
+      // ARM's code for it is not pinned.
+      await armFailure(api.putNetworkInterface(enforced(nic, ids, undefined)), AzureQuotaExceededError, 400);
+      const twenty = await api.putNetworkInterface(enforced(nic, ids.slice(0, 20), undefined));
+      expect(twenty.ipConfigurations[0]?.applicationSecurityGroups).toHaveLength(20);
     });
   });
 }

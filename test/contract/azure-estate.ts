@@ -2,9 +2,10 @@ import type { SecurityRule } from "../../lib/clouds/azure/model.js";
 import { SimulatedArm } from "../../sim/clouds/azure/api.js";
 
 /**
- * The subscription every seeded implementation of the Azure API contract starts from: two VNets
- * in two regions, four VMs (one deallocated, one with a secondary NIC), three public IPs, three
- * customer NSGs (one associated with a NIC), no ASG. More of each than one page of the ARM fake.
+ * The subscription every seeded implementation of the Azure API contract starts from: three VNets
+ * (two in eastus, one in westus), five VMs (one deallocated, one with a secondary NIC), three
+ * public IPs, three customer NSGs (one associated with a NIC), no ASG. More of each than one page
+ * of the ARM fake.
  */
 export const SUBSCRIPTION = "5d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
 export const SEGSYNC_GROUP = "rg-segsync";
@@ -41,6 +42,12 @@ export function buildContractEstate(): SimulatedArm {
     name: "vnet-prod",
     location: "eastus",
     addressPrefix: "10.2.0.0/16",
+  });
+  sim.createVirtualNetwork({
+    resourceGroup: "rg-net",
+    name: "vnet-batch",
+    location: "eastus",
+    addressPrefix: "10.4.0.0/16",
   });
   sim.createVirtualNetwork({
     resourceGroup: "rg-west",
@@ -88,6 +95,14 @@ export function buildContractEstate(): SimulatedArm {
     tags: { "seg-app": "db" },
   });
   sim.addNetworkInterface("rg-data", "vm-db-1", { privateIp: "10.2.0.22" });
+  sim.createVm({
+    resourceGroup: "rg-batch",
+    name: "vm-batch-1",
+    location: "eastus",
+    vnet: { resourceGroup: "rg-net", name: "vnet-batch" },
+    privateIp: "10.4.0.11",
+    tags: { "seg-app": "batch" },
+  });
   sim.createVm({
     resourceGroup: "rg-west",
     name: "vm-west-1",

@@ -45,21 +45,38 @@ function referencesOf(values: unknown): string[] {
   );
 }
 
+/** ARM's view of the subscription, as the checks of a PUT need it. */
+export interface PutContext {
+  readonly id: string;
+  readonly type: string;
+  /** Normalized. */
+  readonly location: string | undefined;
+  readonly properties: Properties;
+  readonly resources: readonly ArmResource[];
+}
+
+/** Resources per IP configuration (docs/clouds.md, "Azure NSG and ASG limits"). */
+export const ASGS_PER_IP_CONFIGURATION = 20;
+
 /** The first reason ARM would refuse this PUT body, or undefined. */
-export function checkPut(
-  type: string,
-  id: string,
-  properties: Properties,
-  exists: (id: string) => boolean,
-): CheckFailure | undefined {
-  const lower = type.toLowerCase();
-  if (lower === "microsoft.network/networksecuritygroups") return checkNsg(id, properties, exists);
-  if (lower === "microsoft.network/networkinterfaces") return checkNic(id, properties, exists);
+export function checkPut(put: PutContext): CheckFailure | undefined {
+  const lower = put.type.toLowerCase();
+  if (lower === "microsoft.network/networksecuritygroups") return checkNsg(put);
+  if (lower === "microsoft.network/networkinterfaces") return checkNic(put);
   return undefined;
 }
 
-function checkNsg(id: string, properties: Properties, exists: (id: string) => boolean) {
-  const rules = (properties.securityRules as Child[] | undefined) ?? [];
+/** The first reference that names nothing, or something in another region. */
+function unresolved(put: PutContext, references: readonly string[]): CheckFailure | undefined {
+  const missing = references.find((reference) => {
+    const target = put.resources.find((resource) => resource.id.toLowerCase() === reference.toLowerCase());
+    return target === undefined || normalizeLocation(target.location) !== put.location;
+  });
+  return missing === undefined ? undefined : missingReference(missing, put.id);
+}
+
+function checkNsg(put: PutContext): CheckFailure | undefined {
+  const rules = (put.properties.securityRules as Child[] | undefined) ?? [];
   if (rules.length > RULES_PER_NSG) {
     return invalid(
       "SecurityRuleCountLimitReached",
@@ -84,23 +101,58 @@ function checkNsg(id: string, properties: Properties, exists: (id: string) => bo
       );
     }
     slots.set(slot, rule.name ?? "");
-    const asgs = [
+    const refused = unresolved(put, [
       ...referencesOf(rule.properties?.sourceApplicationSecurityGroups),
       ...referencesOf(rule.properties?.destinationApplicationSecurityGroups),
-    ];
-    const missing = asgs.find((asg) => !exists(asg));
-    if (missing !== undefined) return missingReference(missing, id);
+    ]);
+    if (refused) return refused;
   }
   return undefined;
 }
 
-function checkNic(id: string, properties: Properties, exists: (id: string) => boolean) {
-  const nsg = referencesOf([properties.networkSecurityGroup ?? {}]);
-  const asgs = ((properties.ipConfigurations as Child[] | undefined) ?? []).flatMap((configuration) =>
+/** `/subscriptions/…/virtualNetworks/<vnet>` of a NIC's first IP configuration, lowercased. */
+function virtualNetworkOf(properties: Properties | undefined): string | undefined {
+  const [first] = (properties?.ipConfigurations as Child[] | undefined) ?? [];
+  const subnet = referencesOf([first?.properties?.subnet ?? {}])[0];
+  return subnet?.toLowerCase().replace(/\/subnets\/[^/]+$/, "");
+}
+
+function checkNic(put: PutContext): CheckFailure | undefined {
+  const configurations = (put.properties.ipConfigurations as Child[] | undefined) ?? [];
+  const asgs = configurations.map((configuration) =>
     referencesOf(configuration.properties?.applicationSecurityGroups),
   );
-  const missing = [...nsg, ...asgs].find((reference) => !exists(reference));
-  return missing === undefined ? undefined : missingReference(missing, id);
+  if (asgs.some((refs) => refs.length > ASGS_PER_IP_CONFIGURATION)) {
+    return invalid(
+      "ApplicationSecurityGroupsPerIpConfigurationLimitReached",
+      `An IP configuration of ${put.id} names more than ${ASGS_PER_IP_CONFIGURATION} application security groups.`,
+    );
+  }
+  const refused = unresolved(put, [
+    ...referencesOf([put.properties.networkSecurityGroup ?? {}]),
+    ...asgs.flat(),
+  ]);
+  if (refused) return refused;
+  const vnet = virtualNetworkOf(put.properties);
+  for (const asg of new Set(asgs.flat().map((id) => id.toLowerCase()))) {
+    const elsewhere = put.resources.find(
+      (nic) =>
+        nic.id.toLowerCase() !== put.id.toLowerCase() &&
+        ((nic.properties?.ipConfigurations as Child[] | undefined) ?? []).some((configuration) =>
+          referencesOf(configuration.properties?.applicationSecurityGroups).some(
+            (id) => id.toLowerCase() === asg,
+          ),
+        ) &&
+        virtualNetworkOf(nic.properties) !== vnet,
+    );
+    if (elsewhere !== undefined) {
+      return invalid(
+        "ApplicationSecurityGroupInDifferentVirtualNetwork",
+        `Application security group ${asg} has members in another virtual network than ${put.id}.`,
+      );
+    }
+  }
+  return undefined;
 }
 
 /**

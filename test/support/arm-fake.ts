@@ -336,11 +336,15 @@ export class ArmFake {
       );
     }
     const parsed = JSON.parse(body) as Partial<ArmResource>;
-    const refused = checkPut(`${target.provider}/${target.type}`, target.id, parsed.properties ?? {}, (id) =>
-      this.resources.has(id.toLowerCase()),
-    );
-    if (refused) return armError(refused.status, refused.code, refused.message);
     parsed.location = normalizeLocation(parsed.location);
+    const refused = checkPut({
+      id: target.id,
+      type: `${target.provider}/${target.type}`,
+      location: parsed.location,
+      properties: parsed.properties ?? {},
+      resources: [...this.resources.values()],
+    });
+    if (refused) return armError(refused.status, refused.code, refused.message);
     const resource = resourceFromPut(
       target.id,
       target.name,
