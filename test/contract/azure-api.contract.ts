@@ -11,7 +11,7 @@
 import { describe, expect, it } from "vitest";
 import type { AzureApi } from "../../lib/clouds/azure/api.js";
 import {
-  type AzureApiError,
+  AzureApiError,
   AzureConflictError,
   AzureInUseError,
   AzureInvalidRequestError,
@@ -32,10 +32,15 @@ export interface AzureApiUnderTest {
   readonly api: AzureApi;
   /** From now on every call fails as ARM throttles (429), until called with false. */
   throttle(on: boolean): void;
+  /**
+   * From now on the cloud fails with 5xx: `before` a call takes effect, or (`lost`) writes take
+   * effect and their response is lost; undefined stops it.
+   */
+  serverErrors(mode: "before" | "lost" | undefined): void;
 }
 
 /** What a case needs beyond reading whatever the subscription holds. */
-export type AzureContractNeed = "estate" | "throttling";
+export type AzureContractNeed = "estate" | "throttling" | "server errors";
 
 export interface AzureApiImplementation {
   readonly name: string;
@@ -141,6 +146,7 @@ export function describeAzureApiContract(implementation: AzureApiImplementation)
     describeAsgWrites(contractCase);
     describeNicWrites(contractCase);
     describeThrottling(contractCase);
+    describeServerErrors(contractCase);
   });
 }
 
@@ -852,6 +858,62 @@ function describeThrottling(contractCase: ContractCase): void {
         await armFailure(api.deleteNetworkSecurityGroup("rg-net", "nsg-spare-a"), AzureThrottledError, 429);
         throttle(false);
         expect(await readAll(api)).toEqual(before);
+      },
+    );
+  });
+}
+
+/** A 5xx that outlasted any retries: AzureApiError itself, no class that refuses one object. */
+async function serverFailure(promise: Promise<unknown>): Promise<AzureApiError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error?.constructor).toBe(AzureApiError);
+  const failure = error as AzureApiError;
+  expect([500, 503]).toContain(failure.status);
+  expect(failure.cause).toMatchObject({ name: "RestError", statusCode: failure.status, code: failure.code });
+  return failure;
+}
+
+function describeServerErrors(contractCase: ContractCase): void {
+  describe("server errors on demand", () => {
+    contractCase(
+      "fail reads and writes with a 5xx AzureApiError before they take effect",
+      ["estate", "server errors"],
+      async ({ api, serverErrors }) => {
+        const before = await readAll(api);
+        serverErrors("before");
+        await serverFailure(api.listVirtualMachines());
+        await serverFailure(api.putNetworkSecurityGroup(NSG_INPUT));
+        await serverFailure(api.deleteNetworkSecurityGroup("rg-net", "nsg-spare-a"));
+        serverErrors(undefined);
+        expect(await readAll(api)).toEqual(before);
+      },
+    );
+
+    contractCase(
+      "lose a write's response after it took effect: a retry with the etag it had meets 412",
+      ["estate", "server errors"],
+      async ({ api, serverErrors }) => {
+        const first = await createdNsg(api);
+        const update = { ...NSG_INPUT, securityRules: [allowRule("segsync-ssh", 110)], ifMatch: first.etag };
+        serverErrors("lost");
+        // The SDK's own retry of the lost PUT may already meet the 412.
+        const error = await api.putNetworkSecurityGroup(update).then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+        expect(error instanceof AzureConflictError || error?.constructor === AzureApiError).toBe(true);
+        await api.putApplicationSecurityGroup(asgInput("segsync-lost")).catch(() => undefined);
+        await api.deleteNetworkSecurityGroup("rg-net", "nsg-spare-a").catch(() => undefined);
+        serverErrors(undefined);
+        const written = await api.getNetworkSecurityGroup(SEGSYNC_GROUP, "segsync-web");
+        expect(meaningOf(written?.securityRules ?? [])).toEqual(update.securityRules);
+        expect(written?.etag).not.toBe(first.etag);
+        await armFailure(api.putNetworkSecurityGroup(update), AzureConflictError, 412, "PreconditionFailed");
+        expect(namesOf(await api.listApplicationSecurityGroups())).toEqual(["segsync-lost"]);
+        expect(await api.getNetworkSecurityGroup("rg-net", "nsg-spare-a")).toBeUndefined();
       },
     );
   });

@@ -24,6 +24,7 @@ function sdkApi(subscription: string): AzureApiUnderTest {
     pollIntervalMs: 1,
     maxRetries: 1,
     retryDelayMs: 1,
+    clientOptions: { retryOptions: { retryDelayInMs: 1, maxRetryDelayInMs: 1 } },
     pipelineHook: fake.pipelineHook(),
   })(subscription);
   return {
@@ -31,6 +32,17 @@ function sdkApi(subscription: string): AzureApiUnderTest {
     throttle(on) {
       fake.stopFailing();
       if (on) fake.failNext(Number.POSITIVE_INFINITY, { status: 429, code: "TooManyRequests" });
+    },
+    serverErrors(mode) {
+      fake.stopFailing();
+      fake.loseWriteResponses = mode === "lost";
+      if (mode === "before") {
+        fake.failNext(Number.POSITIVE_INFINITY, {
+          status: 500,
+          code: "InternalServerError",
+          message: "An error occurred.",
+        });
+      }
     },
   };
 }
@@ -43,6 +55,10 @@ describeAzureApiContract({
     return {
       api: sim,
       throttle: (on) => sim.setThrottle(on ? { throttleRate: 1, seed: 1 } : undefined),
+      serverErrors: (mode) =>
+        sim.setServerErrors(
+          mode === undefined ? undefined : { rate: 1, seed: 1, lostResponseShare: mode === "lost" ? 1 : 0 },
+        ),
     };
   },
 });
@@ -109,5 +125,6 @@ describeAzureApiContract({
   cannot: {
     estate: "recorded answers of a real subscription hold no contract estate and take no writes",
     throttling: "recorded answers hold no throttling",
+    "server errors": "recorded answers hold no server errors",
   },
 });

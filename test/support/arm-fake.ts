@@ -69,6 +69,8 @@ export class ArmFake {
   pageSize = 2;
   /** Polls answered InProgress before the operation ends. */
   pollsInProgress = 1;
+  /** Writes take effect but answer 500, as when ARM's response is lost on the way. */
+  loseWriteResponses = false;
   private readonly resources = new Map<string, ArmResource>();
   private readonly operations = new Map<string, Operation>();
   private failures: { remaining: number; failure: InjectedFailure }[] = [];
@@ -104,6 +106,7 @@ export class ArmFake {
     this.nextOperationFailure = undefined;
     this.pageSize = 2;
     this.pollsInProgress = 1;
+    this.loseWriteResponses = false;
   }
 
   seed(...resources: ArmResource[]): void {
@@ -171,10 +174,9 @@ export class ArmFake {
         status: 0,
       };
       this.requests.push(record);
-      const answer = this.answer(
+      const answer = this.withLostResponse(
         record,
-        request.headers.authorization,
-        Buffer.concat(chunks).toString("utf8"),
+        this.answer(record, request.headers.authorization, Buffer.concat(chunks).toString("utf8")),
       );
       record.status = answer.status;
       response.writeHead(answer.status, {
@@ -209,6 +211,12 @@ export class ArmFake {
     const resource = RESOURCE.exec(request.path);
     if (resource) return this.resourceRequest(request, resource, body);
     return armError(404, "InvalidResourceType", `no route for ${request.method} ${request.path}`);
+  }
+
+  private withLostResponse(request: ArmFakeRequest, answer: Answer): Answer {
+    const write = request.method === "PUT" || request.method === "DELETE";
+    if (!this.loseWriteResponses || !write || answer.status >= 300) return answer;
+    return armError(500, "InternalServerError", "An error occurred.");
   }
 
   private recordedAnswer(request: ArmFakeRequest): Answer | undefined {
