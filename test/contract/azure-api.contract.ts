@@ -472,6 +472,43 @@ function describeNsgWrites(contractCase: ContractCase): void {
     });
 
     contractCase(
+      "keep tags as written, and refuse tags ARM refuses, changing nothing",
+      ["estate"],
+      async ({ api }) => {
+        const tags = { "segsync-managed": "true", Owner: "Team-A", seal: "s".repeat(256) };
+        const nsg = await api.putNetworkSecurityGroup({ ...NSG_INPUT, tags });
+        expect(nsg.tags).toEqual(tags);
+        const tooMany = Object.fromEntries(Array.from({ length: 51 }, (_, index) => [`k${index}`, "v"]));
+        // ARM's codes for these are not pinned.
+        for (const refusedTags of [
+          tooMany,
+          { "a/b": "v" },
+          { Env: "a", env: "b" },
+          { seal: "s".repeat(257) },
+        ]) {
+          await armFailure(
+            api.putNetworkSecurityGroup({ ...NSG_INPUT, tags: refusedTags }),
+            AzureInvalidRequestError,
+            400,
+          );
+          await armFailure(
+            api.putApplicationSecurityGroup(asgInput("segsync-tagged", refusedTags)),
+            AzureInvalidRequestError,
+            400,
+          );
+        }
+        expect(await api.getNetworkSecurityGroup(SEGSYNC_GROUP, "segsync-web")).toEqual(nsg);
+        expect(await api.listApplicationSecurityGroups()).toEqual([]);
+        const nic = await readNic(api, "rg-shop", "vm-web-2VMNic");
+        await armFailure(
+          api.putNetworkInterface({ ...nic, tags: { "a?b": "v" } }),
+          AzureInvalidRequestError,
+          400,
+        );
+      },
+    );
+
+    contractCase(
       "keep flushConnection when sent true, and turn it off on a PUT without it",
       ["estate"],
       async ({ api }) => {

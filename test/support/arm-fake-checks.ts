@@ -51,6 +51,7 @@ export interface PutContext {
   readonly type: string;
   /** Normalized. */
   readonly location: string | undefined;
+  readonly tags: Readonly<Record<string, unknown>>;
   readonly properties: Properties;
   readonly resources: readonly ArmResource[];
 }
@@ -58,8 +59,40 @@ export interface PutContext {
 /** Resources per IP configuration (docs/clouds.md, "Azure NSG and ASG limits"). */
 export const ASGS_PER_IP_CONFIGURATION = 20;
 
+/** docs/clouds.md, "Azure tags". */
+const TAGS_PER_RESOURCE = 50;
+const MAX_TAG_NAME = 512;
+const MAX_TAG_VALUE = 256;
+const FORBIDDEN_TAG_NAME = /[<>%&\\?/]/;
+
+function checkTags(tags: Readonly<Record<string, unknown>>): CheckFailure | undefined {
+  const names = Object.keys(tags);
+  if (names.length > TAGS_PER_RESOURCE) {
+    return invalid("InvalidTagCount", `A resource can have at most ${TAGS_PER_RESOURCE} tags.`);
+  }
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (name.length === 0 || name.length > MAX_TAG_NAME || FORBIDDEN_TAG_NAME.test(name)) {
+      return invalid("InvalidTagNameCharacters", `The tag name '${name}' is not valid.`);
+    }
+    if (seen.has(name.toLowerCase())) {
+      return invalid("InvalidTagName", `The tag name '${name}' is given twice (tag names ignore case).`);
+    }
+    seen.add(name.toLowerCase());
+    if (String(tags[name]).length > MAX_TAG_VALUE) {
+      return invalid(
+        "InvalidTagValueLength",
+        `The value of tag '${name}' exceeds ${MAX_TAG_VALUE} characters.`,
+      );
+    }
+  }
+  return undefined;
+}
+
 /** The first reason ARM would refuse this PUT body, or undefined. */
 export function checkPut(put: PutContext): CheckFailure | undefined {
+  const tags = checkTags(put.tags);
+  if (tags) return tags;
   const lower = put.type.toLowerCase();
   if (lower === "microsoft.network/networksecuritygroups") return checkNsg(put);
   if (lower === "microsoft.network/networkinterfaces") return checkNic(put);

@@ -349,6 +349,7 @@ export class ArmFake {
       id: target.id,
       type: `${target.provider}/${target.type}`,
       location: parsed.location,
+      tags: parsed.tags ?? {},
       properties: parsed.properties ?? {},
       resources: [...this.resources.values()],
     });
