@@ -508,6 +508,24 @@ function describeNsgWrites(contractCase: ContractCase): void {
       },
     );
 
+    contractCase("keep an NSG and an ASG in the region they were made in", ["estate"], async ({ api }) => {
+      const nsg = await createdNsg(api);
+      const asg = await api.putApplicationSecurityGroup(asgInput("segsync-web"));
+      // ARM's code for it is not pinned.
+      await armFailure(
+        api.putNetworkSecurityGroup({ ...NSG_INPUT, location: "westus" }),
+        AzureInvalidRequestError,
+        400,
+      );
+      await armFailure(
+        api.putApplicationSecurityGroup({ ...asgInput("segsync-web"), location: "westus" }),
+        AzureInvalidRequestError,
+        400,
+      );
+      expect(await api.getNetworkSecurityGroup(SEGSYNC_GROUP, "segsync-web")).toEqual(nsg);
+      expect(await api.listApplicationSecurityGroups()).toEqual([asg]);
+    });
+
     contractCase(
       "keep flushConnection when sent true, and turn it off on a PUT without it",
       ["estate"],
@@ -643,6 +661,70 @@ function describeNsgChecks(contractCase: ContractCase): void {
           const fromAsg = { ...rule, sourceApplicationSecurityGroups: [{ id }] };
           await refused(api, [fromAsg], AzureInvalidRequestError, "InvalidResourceReference");
         }
+      },
+    );
+
+    contractCase("malformed port ranges and address prefixes", ["estate"], async ({ api }) => {
+      // ARM's codes for these are not pinned.
+      const wrong: Partial<SecurityRule>[] = [
+        { destinationPortRange: "70000" },
+        { destinationPortRange: "90-80" },
+        { destinationPortRange: "https" },
+        { sourceAddressPrefix: "10.0.0.300" },
+        { sourceAddressPrefix: "10.0.0.0/33" },
+        { sourceAddressPrefix: "not a prefix" },
+      ];
+      const before = await createdNsg(api);
+      for (const extra of wrong) {
+        const rules = [allowRule("segsync-wrong", 200, extra)];
+        await armFailure(
+          api.putNetworkSecurityGroup({ ...NSG_INPUT, securityRules: rules }),
+          AzureInvalidRequestError,
+          400,
+        );
+      }
+      expect(await api.getNetworkSecurityGroup(SEGSYNC_GROUP, "segsync-web")).toEqual(before);
+    });
+
+    contractCase("more than 4000 address prefixes on one side, as a quota", ["estate"], async ({ api }) => {
+      const prefixes = Array.from({ length: 4001 }, (_, index) => `10.${index >> 8}.${index & 255}.0/24`);
+      const { sourceAddressPrefix: _, ...rule } = allowRule("segsync-many", 200);
+      const over = [{ ...rule, sourceAddressPrefixes: prefixes }];
+      await armFailure(
+        api.putNetworkSecurityGroup({ ...NSG_INPUT, securityRules: over }),
+        AzureQuotaExceededError,
+        400,
+      );
+      const at = [{ ...rule, sourceAddressPrefixes: prefixes.slice(0, 4000) }];
+      const written = await api.putNetworkSecurityGroup({ ...NSG_INPUT, securityRules: at });
+      expect(written.securityRules[0]?.sourceAddressPrefixes).toHaveLength(4000);
+    });
+
+    contractCase(
+      "more than 100 ASGs across the rules of one NSG, as a quota",
+      ["estate"],
+      async ({ api }) => {
+        const ids: string[] = [];
+        for (let index = 0; index < 101; index += 1) {
+          ids.push((await api.putApplicationSecurityGroup(asgInput(`segsync-${index}`))).id);
+        }
+        const { sourceAddressPrefix: _, ...rule } = allowRule("segsync-from", 100);
+        const rules = ids.map((id, index) => ({
+          ...rule,
+          name: `segsync-from-${index}`,
+          priority: 100 + index,
+          sourceApplicationSecurityGroups: [{ id }],
+        }));
+        await armFailure(
+          api.putNetworkSecurityGroup({ ...NSG_INPUT, securityRules: rules }),
+          AzureQuotaExceededError,
+          400,
+        );
+        const written = await api.putNetworkSecurityGroup({
+          ...NSG_INPUT,
+          securityRules: rules.slice(0, 100),
+        });
+        expect(written.securityRules).toHaveLength(100);
       },
     );
 

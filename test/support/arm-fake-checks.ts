@@ -1,4 +1,5 @@
 import type { ArmResource } from "./arm-fake-resources.js";
+import { ASGS_PER_NSG, checkRule } from "./arm-fake-rule-checks.js";
 
 /**
  * What ARM's network provider checks before it accepts a PUT or a DELETE, as far as segsync meets
@@ -52,6 +53,8 @@ export interface PutContext {
   /** Normalized. */
   readonly location: string | undefined;
   readonly tags: Readonly<Record<string, unknown>>;
+  /** The resource the PUT replaces. */
+  readonly existing: ArmResource | undefined;
   readonly properties: Properties;
   readonly resources: readonly ArmResource[];
 }
@@ -93,6 +96,12 @@ function checkTags(tags: Readonly<Record<string, unknown>>): CheckFailure | unde
 export function checkPut(put: PutContext): CheckFailure | undefined {
   const tags = checkTags(put.tags);
   if (tags) return tags;
+  if (put.existing !== undefined && normalizeLocation(put.existing.location) !== put.location) {
+    return invalid(
+      "InvalidResourceLocation",
+      `The resource '${put.id}' already exists in location '${put.existing.location}'. A resource with the same name cannot be created in location '${put.location}'.`,
+    );
+  }
   const lower = put.type.toLowerCase();
   if (lower === "microsoft.network/networksecuritygroups") return checkNsg(put);
   if (lower === "microsoft.network/networkinterfaces") return checkNic(put);
@@ -134,13 +143,26 @@ function checkNsg(put: PutContext): CheckFailure | undefined {
       );
     }
     slots.set(slot, rule.name ?? "");
-    const refused = unresolved(put, [
-      ...referencesOf(rule.properties?.sourceApplicationSecurityGroups),
-      ...referencesOf(rule.properties?.destinationApplicationSecurityGroups),
-    ]);
+    const wrong = checkRule(rule.properties ?? {});
+    if (wrong) return invalid(wrong.code, wrong.message);
+    const refused = unresolved(put, asgsOf(rule));
     if (refused) return refused;
   }
+  const asgs = new Set(rules.flatMap(asgsOf).map((id) => id.toLowerCase()));
+  if (asgs.size > ASGS_PER_NSG) {
+    return invalid(
+      "ApplicationSecurityGroupsPerNetworkSecurityGroupLimitReached",
+      `The rules of ${put.id} name ${asgs.size} application security groups; the limit is ${ASGS_PER_NSG}.`,
+    );
+  }
   return undefined;
+}
+
+function asgsOf(rule: Child): string[] {
+  return [
+    ...referencesOf(rule.properties?.sourceApplicationSecurityGroups),
+    ...referencesOf(rule.properties?.destinationApplicationSecurityGroups),
+  ];
 }
 
 /** `/subscriptions/…/virtualNetworks/<vnet>` of a NIC's first IP configuration, lowercased. */

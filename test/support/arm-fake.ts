@@ -350,6 +350,7 @@ export class ArmFake {
       type: `${target.provider}/${target.type}`,
       location: parsed.location,
       tags: parsed.tags ?? {},
+      existing,
       properties: parsed.properties ?? {},
       resources: [...this.resources.values()],
     });
