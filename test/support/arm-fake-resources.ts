@@ -25,7 +25,7 @@ interface Child {
 }
 
 /** The six rules ARM adds to every NSG (docs/clouds.md, "Azure default rules"). */
-function defaultSecurityRules(nsgId: string): ArmResource[] {
+export function defaultSecurityRules(nsgId: string): ArmResource[] {
   const rule = (
     name: string,
     priority: number,
@@ -66,15 +66,29 @@ function defaultSecurityRules(nsgId: string): ArmResource[] {
 }
 
 /** Children get their ids, types, etags and provisioning states, as ARM gives them. */
-function children(parentId: string, kind: string, type: string, values: unknown): ArmResource[] {
+function children(
+  parentId: string,
+  kind: string,
+  type: string,
+  values: unknown,
+  defaults: Properties = {},
+): ArmResource[] {
   return ((values as Child[] | undefined) ?? []).map((child) => ({
     id: `${parentId}/${kind}/${child.name}`,
     name: child.name ?? "",
     type,
     etag: newEtag(),
-    properties: { ...child.properties, provisioningState: "Succeeded" },
+    properties: { ...defaults, ...child.properties, provisioningState: "Succeeded" },
   }));
 }
+
+/** ARM reads back the list fields a rule was written without as empty lists (test/fixtures/azure/arm). */
+export const RULE_LISTS: Properties = {
+  sourcePortRanges: [],
+  destinationPortRanges: [],
+  sourceAddressPrefixes: [],
+  destinationAddressPrefixes: [],
+};
 
 /**
  * The resource a PUT body makes, with what ARM adds: ids of children, default rules, read-only
@@ -96,6 +110,7 @@ export function resourceFromPut(
       "securityRules",
       `${type}/securityRules`,
       properties.securityRules,
+      RULE_LISTS,
     );
     properties.defaultSecurityRules = kept.defaultSecurityRules ?? defaultSecurityRules(id);
     properties.resourceGuid = kept.resourceGuid ?? randomUUID();

@@ -10,14 +10,16 @@ import type {
 
 /**
  * The narrow port of the ARM calls segsync needs, for one subscription. Implemented by
- * sdk-api.ts (@azure/arm-network, @azure/arm-compute) and sim-api.ts (in memory, Azure's semantics).
- *
- * Contract shared by both implementations:
- * - list* calls page through every result;
+ * sdk/api.ts (@azure/arm-network, @azure/arm-compute) and the simulator's sim/clouds/azure/api.ts
+ * (in memory, Azure's semantics); test/contract/azure-api.contract.ts holds both to this contract:
+ * - list* calls page through every result; get* calls ignore the casing of group and name and
+ *   answer undefined for what is not there;
  * - put* calls send the whole resource (ARM PUT), await the long-running operation and return the
  *   resource as ARM then reads it back (with its new etag); a 429 is retried after its
  *   Retry-After (also RetryableErrorDueToAnotherOperation); a 412 on a stale etag surfaces as
- *   AzureConflictError, for the caller to re-read and retry;
+ *   AzureConflictError, for the caller to re-read and retry; a conditional PUT never creates;
+ * - putNetworkInterface replaces a NIC that exists: one gone since it was read is AzureNotFoundError;
+ * - deleting what is not there is no error; deleting what is in use is AzureInUseError;
  * - writes to one NSG are serialized;
  * - every other failure is one of the errors of errors.ts, with the ARM error as its cause.
  */

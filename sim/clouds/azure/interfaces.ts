@@ -7,6 +7,8 @@ import { type ArmStore, checkIfMatch, key, type SimVirtualNetwork } from "./stor
 /**
  * A NIC PUT (putNetworkInterface): the whole NIC as read, with what segsync changes (its NSG, its
  * ASG memberships, its tags). `virtualMachine` and `primary` are read-only and keep ARM's values.
+ * It replaces a NIC that exists: the SDK adapter reads the NIC first, so a NIC gone since it was
+ * read is ARM's 404 (AzureNotFoundError), whatever the If-Match.
  */
 export function putNetworkInterface(
   store: ArmStore,
@@ -17,20 +19,25 @@ export function putNetworkInterface(
   checkName("network", body.name, "Network interface");
   const id = store.networkResourceId("networkInterfaces", body.resourceGroup, body.name);
   const existing = store.networkInterfaces.get(key(id));
-  checkIfMatch(id, existing?.etag, ifMatch);
+  if (existing === undefined) {
+    throw fail.notFound(
+      `The Resource 'Microsoft.Network/networkInterfaces/${body.name}' under resource group '${body.resourceGroup}' was not found.`,
+    );
+  }
+  checkIfMatch(id, existing.etag, ifMatch);
   const location = normalizeLocation(body.location);
-  if (existing !== undefined) checkSameLocation(existing.id, existing.location, location);
+  checkSameLocation(existing.id, existing.location, location);
   const nic: NetworkInterface = {
-    id: existing?.id ?? id,
-    name: existing?.name ?? body.name,
+    id: existing.id,
+    name: existing.name,
     location,
-    resourceGroup: existing?.resourceGroup ?? body.resourceGroup,
+    resourceGroup: existing.resourceGroup,
     tags: { ...body.tags },
-    ...(existing?.virtualMachine === undefined ? {} : { virtualMachine: { id: existing.virtualMachine.id } }),
+    ...(existing.virtualMachine === undefined ? {} : { virtualMachine: { id: existing.virtualMachine.id } }),
     ...(body.networkSecurityGroup === undefined
       ? {}
       : { networkSecurityGroup: { id: body.networkSecurityGroup.id } }),
-    ...(existing?.primary === undefined ? {} : { primary: existing.primary }),
+    ...(existing.primary === undefined ? {} : { primary: existing.primary }),
     ipConfigurations: structuredClone(body.ipConfigurations) as IpConfiguration[],
   };
   checkNetworkInterface(store, nic);

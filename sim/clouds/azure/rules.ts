@@ -57,9 +57,10 @@ interface NsgRef {
 export function checkSecurityRules(store: ArmStore, nsg: NsgRef, rules: readonly SecurityRule[]): void {
   const { quotas } = store;
   if (rules.length > quotas.rulesPerNetworkSecurityGroup) {
+    // ARM's own code and message (test/contract/azure-api.contract.ts pins them on the ARM fake too).
     throw fail.quota(
-      "SecurityRulesPerNetworkSecurityGroupLimitReached",
-      `Network security group ${nsg.id} would have ${rules.length} security rules; the limit is ${quotas.rulesPerNetworkSecurityGroup}.`,
+      "SecurityRuleCountLimitReached",
+      `A security group cannot have more than ${quotas.rulesPerNetworkSecurityGroup} security rules (${nsg.id} would have ${rules.length}).`,
     );
   }
   const names = new Map<string, string>();
