@@ -160,4 +160,72 @@ export function describeRuleCases({ world, account, contractCase }: ContractCase
       expect(ruleLines((await groupOf(api, groupId))?.IpPermissions ?? [])).toHaveLength(RULES_PER_GROUP);
     },
   );
+
+  contractCase(
+    ["estate"],
+    "a rule is the same rule whatever its description: authorizing it again adds nothing",
+    async () => {
+      const { api, newVpc } = world();
+      const groupId = await newGroup(api, await newVpc(vpcRange()));
+      await api.authorizeIngress(groupId, [
+        tcp(443, { IpRanges: [{ CidrIp: "203.0.113.0/24", Description: "first" }] }),
+      ]);
+
+      await api.authorizeIngress(groupId, [
+        tcp(443, { IpRanges: [{ CidrIp: "203.0.113.0/24", Description: "second" }] }),
+      ]);
+
+      expect(ruleLines((await groupOf(api, groupId))?.IpPermissions ?? [])).toEqual([
+        "tcp 443-443 203.0.113.0/24 first",
+      ]);
+    },
+  );
+
+  contractCase(
+    ["estate", "ruleWeights"],
+    "a prefix-list reference costs the list's MaxEntries, not its entries",
+    async () => {
+      const { api, newVpc } = world();
+      const groupId = await newGroup(api, await newVpc(vpcRange()));
+      const { prefixListId } = await api.createManagedPrefixList({
+        name: uniqueName("segsync-weight"),
+        addressFamily: "IPv4",
+        maxEntries: 20,
+        entries: [{ Cidr: "198.51.100.0/24" }],
+        tags: [],
+      });
+      await api.authorizeIngress(groupId, [tcp(443, { IpRanges: cidrs(RULES_PER_GROUP - 20) })]);
+      await api.authorizeIngress(groupId, [tcp(443, { PrefixListIds: [{ PrefixListId: prefixListId }] })]);
+
+      await expectAwsFailure(
+        api.authorizeIngress(groupId, [tcp(80, { IpRanges: cidrs(1, 100) })]),
+        AwsQuotaExceededError,
+        "RulesPerSecurityGroupLimitExceeded",
+      );
+    },
+  );
+
+  contractCase(
+    ["estate", "ruleWeights"],
+    "IPv4 and IPv6 rules are counted apart, and a group reference in both",
+    async () => {
+      const { api, newVpc } = world();
+      const vpcId = await newVpc(vpcRange());
+      const groupId = await newGroup(api, vpcId);
+      const peerId = await newGroup(api, vpcId);
+      const v6 = Array.from({ length: RULES_PER_GROUP }, (_, index) => ({
+        CidrIpv6: `2001:db8:${index}::/48`,
+      }));
+      await api.authorizeIngress(groupId, [
+        tcp(443, { IpRanges: cidrs(RULES_PER_GROUP - 1), Ipv6Ranges: v6.slice(1) }),
+      ]);
+      await api.authorizeIngress(groupId, [tcp(22, { UserIdGroupPairs: [{ GroupId: peerId }] })]);
+
+      await expectAwsFailure(
+        api.authorizeIngress(groupId, [tcp(23, { Ipv6Ranges: v6.slice(0, 1) })]),
+        AwsQuotaExceededError,
+        "RulesPerSecurityGroupLimitExceeded",
+      );
+    },
+  );
 }

@@ -29,6 +29,8 @@ import { describeFailureCases } from "./aws-api.contract-failures.js";
  * - `defaultGroups`: a VPC's default group has EC2's rules and cannot be deleted;
  * - `prefixListVersions`: ModifyManagedPrefixList checks CurrentVersion and keeps the list's name;
  * - `interfaceQuota`: a sixth group on an interface is refused;
+ * - `ruleWeights`: the rules-per-group quota weighs a prefix-list reference by the list's
+ *   MaxEntries and counts IPv4 and IPv6 apart (docs/clouds.md, "AWS security group quotas");
  * - `unknownListDeletes`: deleting a prefix list EC2 does not know answers InvalidPrefixListID.NotFound.
  */
 export type AwsApiNeed =
@@ -40,6 +42,7 @@ export type AwsApiNeed =
   | "defaultGroups"
   | "prefixListVersions"
   | "interfaceQuota"
+  | "ruleWeights"
   | "unknownListDeletes";
 
 /** One test's view of an implementation. */

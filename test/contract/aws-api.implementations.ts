@@ -80,6 +80,7 @@ const MOTO_GAPS = {
   defaultGroups: "moto gives a VPC's default group no inbound rule, and deletes it",
   prefixListVersions: "moto ignores CurrentVersion and clears the name of a list it modifies",
   interfaceQuota: "moto puts any number of groups on an interface",
+  ruleWeights: "moto counts a prefix-list reference as one rule, and IPv4 and IPv6 rules together",
   unknownListDeletes: "moto answers a delete of an unknown prefix list with HTTP 500",
 } as const;
 
