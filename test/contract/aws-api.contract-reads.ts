@@ -7,7 +7,7 @@ import { expectAwsFailure, newGroup, OWNED, uniqueName, vpcRange } from "./aws-a
 /** More than one page of the SDK adapter's describe calls in aws-api.test.ts (pageSize 5). */
 const MORE_THAN_A_PAGE = 7;
 
-export function describeDescribeCases({ world, account, contractCase }: ContractCases): void {
+export function describeReadCases({ world, account, contractCase }: ContractCases): void {
   contractCase(
     [],
     "every describe call refuses to run without a filter (docs/clouds.md, AWS API throttling)",

@@ -7,13 +7,13 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, it } from "vitest";
 import type { AwsApi } from "../../lib/clouds/aws/api.js";
-import { describeDescribeCases } from "./aws-api.contract-reads.js";
+import { describeFailureCases } from "./aws-api.contract-failures.js";
+import { describeSecurityGroupCases } from "./aws-api.contract-groups.js";
+import { describePrefixListCases } from "./aws-api.contract-prefix-lists.js";
+import { describeReadCases } from "./aws-api.contract-reads.js";
 import { describeRecordedCases } from "./aws-api.contract-recorded.js";
 import { describeRuleCases } from "./aws-api.contract-rules.js";
-import { describeSecurityGroupCases } from "./aws-api.contract-groups.js";
 import { describeInterfaceAndTagCases } from "./aws-api.contract-tags.js";
-import { describePrefixListCases } from "./aws-api.contract-prefix-lists.js";
-import { describeFailureCases } from "./aws-api.contract-failures.js";
 
 /**
  * What a case needs beyond the port itself:
@@ -101,7 +101,7 @@ export function describeAwsApiContract(implementation: AwsApiImplementation, acc
         else it.skip(`${title} [skipped on ${implementation.name}: ${reason}]`, run);
       },
     };
-    describe("describe calls", () => describeDescribeCases(cases));
+    describe("describe calls", () => describeReadCases(cases));
     describe("security groups", () => describeSecurityGroupCases(cases));
     describe("ingress rules", () => describeRuleCases(cases));
     describe("network interfaces and tags", () => describeInterfaceAndTagCases(cases));
