@@ -191,6 +191,8 @@ export function describeRecordedCases({ world, contractCase }: ContractCases): v
       expect(await api.describeInstances([{ Name: "instance-id", Values: [INSTANCE.InstanceId] }])).toEqual([
         INSTANCE,
       ]);
+      // Everything was modelled: nothing was left out of the read.
+      expect(api.takeUnreadable()).toEqual([]);
     },
   );
 
