@@ -24,16 +24,21 @@ export type PrefixListSummary = Omit<ManagedPrefixList, "Entries">;
 
 /**
  * The narrow port of the EC2 calls segsync needs, for one account in one region.
- * Implemented by sdk-api.ts (@aws-sdk/client-ec2) and sim-api.ts (in memory, AWS semantics).
+ * Implemented by sdk/api.ts (@aws-sdk/client-ec2) and by the simulator (in memory, AWS semantics);
+ * test/contract/aws-api.contract.ts holds both to this contract (docs/testing.md, "Contract suites").
  *
  * Contract shared by both implementations:
- * - describe* calls page through every result and require at least one filter;
+ * - describe* calls page through every result and require at least one filter (without one:
+ *   AwsInvalidRequestError, before any call);
+ * - a rule is its protocol, ports and source: its description is not part of it;
  * - authorizeIngress of a rule that exists and revokeIngress of one that does not succeed
  *   (InvalidPermission.Duplicate / .NotFound are success: the calls are idempotent);
  * - deleting a security group or prefix list that is gone succeeds (InvalidGroup.NotFound /
  *   InvalidPrefixListID.NotFound): absence is the goal, and the SDK's own retry of a delete whose
  *   response was lost meets exactly that;
- * - prefix-list creates and modifies take any number of entries: sdk-api splits them into
+ * - createTags and deleteTags with no resource or no tag change nothing (DeleteTags without a key
+ *   would delete every tag); modifyNetworkInterfaceGroups without a group is AwsInvalidRequestError;
+ * - prefix-list creates and modifies take any number of entries: sdk/api.ts splits them into
  *   EC2's calls of at most 100 (docs/clouds.md, "AWS managed prefix lists"), each chained on the
  *   version the last returned;
  * - every other failure is one of the errors of errors.ts, with the EC2 error as its cause.

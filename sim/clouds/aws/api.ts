@@ -147,10 +147,20 @@ export class SimulatedEc2 implements AwsApi {
 
   // Simulation controls: what happens outside segsync. Not AwsApi calls: neither logged nor failed on demand.
 
-  /** Makes a VPC known, so that groups can be created in it; runInstance does this itself. */
+  /**
+   * Makes a VPC known, so that groups can be created in it; runInstance does this itself. Its
+   * default group appears with the first interface launched into it without groups (estates keep
+   * their ids that way); createVpc makes it at once, as EC2 does.
+   */
   addVpc(vpcId: string, cidr?: string): void {
     addVpc(this.region, vpcId);
     if (cidr !== undefined) this.region.vpcCidrs.set(vpcId, cidr);
+  }
+
+  /** A new VPC as CreateVpc makes it: with its default group (docs/clouds.md, "AWS default security group"). */
+  createVpc(vpcId: string, cidr: string): void {
+    this.addVpc(vpcId, cidr);
+    this.region.defaultGroup(vpcId);
   }
 
   /** Launches a running instance with its primary ENI; without groupIds it gets the VPC's default group. */

@@ -11,12 +11,7 @@ export function checkGroupList(
   vpcId: string,
   groupIds: readonly string[],
 ): void {
-  if (groupIds.length === 0) {
-    throw fail.invalid(
-      "InvalidParameterValue",
-      `Network interface ${networkInterfaceId} needs at least one security group.`,
-    );
-  }
+  checkSomeGroup(networkInterfaceId, groupIds);
   if (new Set(groupIds).size !== groupIds.length) {
     throw fail.invalid("InvalidParameterValue", `A security group is listed twice: ${groupIds.join(", ")}.`);
   }
@@ -28,6 +23,15 @@ export function checkGroupList(
         `Security group ${groupId} is in ${group.vpcId}, but network interface ${networkInterfaceId} is in ${vpcId}.`,
       );
     }
+  }
+}
+
+function checkSomeGroup(networkInterfaceId: string, groupIds: readonly string[]): void {
+  if (groupIds.length === 0) {
+    throw fail.invalid(
+      "InvalidParameterValue",
+      `Network interface ${networkInterfaceId} needs at least one security group.`,
+    );
   }
 }
 
@@ -51,12 +55,16 @@ export function checkInterfaceGroups(
   }
 }
 
-/** ModifyNetworkInterfaceAttribute with SecurityGroupId.N: the new list replaces the old one. */
+/**
+ * ModifyNetworkInterfaceAttribute with SecurityGroupId.N: the new list replaces the old one. An
+ * empty list is refused before anything is looked up, as the SDK adapter refuses it before EC2.
+ */
 export function modifyNetworkInterfaceGroups(
   region: SimRegion,
   networkInterfaceId: string,
   groupIds: readonly string[],
 ): void {
+  checkSomeGroup(networkInterfaceId, groupIds);
   const eni = region.networkInterface(networkInterfaceId);
   checkInterfaceGroups(region, networkInterfaceId, eni.vpcId, groupIds);
   eni.groupIds = [...groupIds];

@@ -7,6 +7,7 @@ import type {
 } from "../../../lib/clouds/aws/model.js";
 import { SimulationInputError } from "./failures.js";
 import { checkGroupList } from "./interfaces.js";
+import type { SimSecondaryAddress } from "./records.js";
 import type { SimRegion } from "./region.js";
 import { expandPermissions, ruleKey, type SimRule } from "./rules.js";
 import { tagMap } from "./tags.js";
@@ -124,12 +125,27 @@ function loadInterface(region: SimRegion, eni: NetworkInterface): void {
     ...(eni.SubnetId === undefined ? {} : { subnetId: eni.SubnetId }),
     privateIp: eni.PrivateIpAddress,
     ...(eni.Association?.PublicIp === undefined ? {} : { publicIp: eni.Association.PublicIp }),
+    ...secondaryAddressesOf(eni),
     groupIds,
     ...(instanceId === undefined || attachmentId === undefined
       ? {}
       : { attachment: { instanceId, deviceIndex: eni.Attachment?.DeviceIndex ?? 0, attachmentId } }),
     tags: tagMap(eni.TagSet),
   });
+}
+
+/** The addresses beyond the primary one, kept so that the interface is described as it was given. */
+function secondaryAddressesOf(eni: NetworkInterface): { secondaryAddresses?: SimSecondaryAddress[] } {
+  const secondary = (eni.PrivateIpAddresses ?? []).filter(
+    (address) => !address.Primary && address.PrivateIpAddress !== eni.PrivateIpAddress,
+  );
+  if (secondary.length === 0) return {};
+  return {
+    secondaryAddresses: secondary.map(({ PrivateIpAddress, Association }) => ({
+      privateIp: PrivateIpAddress,
+      ...(Association === undefined ? {} : { publicIp: Association.PublicIp }),
+    })),
+  };
 }
 
 /** The ENIs an instance lists but the state's networkInterfaces lack, built from the instance's summary. */

@@ -17,12 +17,19 @@ export interface SimAttachment {
   readonly attachmentId: string;
 }
 
+export interface SimSecondaryAddress {
+  readonly privateIp: string;
+  readonly publicIp?: string;
+}
+
 export interface SimInterface {
   readonly networkInterfaceId: string;
   readonly vpcId: string;
   readonly subnetId?: string;
   readonly privateIp: string;
   publicIp?: string;
+  /** Further private addresses, each with its own public address, as a loaded state lists them. */
+  readonly secondaryAddresses?: readonly SimSecondaryAddress[];
   /** In the order given: EC2 keeps the list as written. */
   groupIds: string[];
   attachment?: SimAttachment;

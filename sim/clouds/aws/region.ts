@@ -151,7 +151,14 @@ export class SimRegion {
       OwnerId: this.location.account,
       Status: eni.attachment === undefined ? "available" : "in-use",
       PrivateIpAddress: eni.privateIp,
-      PrivateIpAddresses: [{ PrivateIpAddress: eni.privateIp, Primary: true, ...association }],
+      PrivateIpAddresses: [
+        { PrivateIpAddress: eni.privateIp, Primary: true, ...association },
+        ...(eni.secondaryAddresses ?? []).map(({ privateIp, publicIp }) => ({
+          PrivateIpAddress: privateIp,
+          Primary: false,
+          ...(publicIp === undefined ? {} : { Association: { PublicIp: publicIp } }),
+        })),
+      ],
       ...association,
       Groups: this.groupRefs(eni.groupIds),
       ...(eni.attachment === undefined

@@ -19,11 +19,12 @@ function taggable(region: SimRegion, resourceId: string): Taggable {
   throw fail.invalid("InvalidID", `The ID '${resourceId}' is not valid`);
 }
 
-/** CreateTags: every resource is checked before any is changed. */
+/**
+ * CreateTags: every resource is checked before any is changed. No resource or no tag is no call,
+ * as in the SDK adapter: there is nothing to do.
+ */
 export function createTags(region: SimRegion, resourceIds: readonly string[], tags: readonly AwsTag[]): void {
-  if (resourceIds.length === 0 || tags.length === 0) {
-    throw fail.invalid("MissingParameter", "CreateTags needs at least one resource and one tag.");
-  }
+  if (resourceIds.length === 0 || tags.length === 0) return;
   checkTags(tags);
   const updates = resourceIds.map((resourceId) => {
     const target = taggable(region, resourceId);
@@ -34,16 +35,15 @@ export function createTags(region: SimRegion, resourceIds: readonly string[], ta
 
 /**
  * DeleteTags by key: keys a resource does not have are ignored, as in EC2. With no keys EC2 would
- * delete every tag, ownership tag included; segsync never means that, so it is refused here.
+ * delete every tag, ownership tag included; segsync never means that, so the port deletes nothing
+ * (as the SDK adapter sends nothing).
  */
 export function deleteTags(
   region: SimRegion,
   resourceIds: readonly string[],
   tagKeys: readonly string[],
 ): void {
-  if (resourceIds.length === 0 || tagKeys.length === 0) {
-    throw fail.invalid("MissingParameter", "DeleteTags needs at least one resource and one tag key.");
-  }
+  if (resourceIds.length === 0 || tagKeys.length === 0) return;
   for (const key of tagKeys) checkTagKey(key);
   const targets = resourceIds.map((resourceId) => taggable(region, resourceId));
   for (const target of targets) {

@@ -27,7 +27,7 @@ import type { CloudFinding } from "../../provider.js";
 import { UnreadableObjects } from "../../shared/unreadable.js";
 import type { AwsApi, AwsApiFactory, Ec2Filter, PrefixListSummary } from "../api.js";
 import type { AwsAccounts } from "../config.js";
-import { AwsApiError, AwsNotFoundError } from "../errors.js";
+import { AwsApiError, AwsInvalidRequestError, AwsNotFoundError } from "../errors.js";
 import {
   type AwsLocation,
   type AwsTag,
@@ -290,9 +290,10 @@ export class SdkAwsApi implements AwsApi {
 
   async modifyNetworkInterfaceGroups(networkInterfaceId: string, groupIds: readonly string[]): Promise<void> {
     if (groupIds.length === 0) {
-      throw new Error(
+      throw new AwsInvalidRequestError(
         `modifyNetworkInterfaceGroups(${networkInterfaceId}) needs at least one group ` +
           '(docs/clouds.md, "AWS attaching security groups")',
+        "InvalidParameterValue",
       );
     }
     await this.call("ModifyNetworkInterfaceAttribute", () =>
@@ -483,7 +484,9 @@ export class SdkAwsApi implements AwsApi {
 function sdkFilters(operation: string, filters: readonly Ec2Filter[]): Filter[] {
   // Unfiltered describes fall into EC2's smallest throttle bucket (docs/clouds.md,
   // "AWS API throttling").
-  if (filters.length === 0) throw new Error(`${operation} needs at least one filter`);
+  if (filters.length === 0) {
+    throw new AwsInvalidRequestError(`${operation} needs at least one filter`, "MissingParameter");
+  }
   return filters.map((filter) => ({ Name: filter.Name, Values: [...filter.Values] }));
 }
 

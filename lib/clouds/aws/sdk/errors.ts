@@ -64,6 +64,10 @@ function classify(code: string, operation: string): AwsErrorClass {
   if (
     code.startsWith("InvalidParameter") ||
     code.endsWith(".Malformed") ||
+    // InvalidGroup.Duplicate and the like: the name is taken. CannotDelete: a VPC's default group
+    // (docs/clouds.md, "AWS default security group"). Retrying either cannot help.
+    code.endsWith(".Duplicate") ||
+    code === "CannotDelete" ||
     code === "MissingParameter" ||
     code === "InvalidPrefixListModification" ||
     code === "IdempotentParameterMismatch"

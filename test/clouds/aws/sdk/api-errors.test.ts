@@ -50,6 +50,9 @@ describe("error mapping", () => {
     ["InvalidParameterCombination", AwsInvalidRequestError],
     ["InvalidPermission.Malformed", AwsInvalidRequestError],
     ["InvalidGroupId.Malformed", AwsInvalidRequestError],
+    // The name is taken, or the group is a VPC's default group: retrying cannot help.
+    ["InvalidGroup.Duplicate", AwsInvalidRequestError],
+    ["CannotDelete", AwsInvalidRequestError],
     ["UnauthorizedOperation", AwsAccessError],
     ["AuthFailure", AwsAccessError],
     ["ExpiredToken", AwsAccessError],

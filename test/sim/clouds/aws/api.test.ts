@@ -6,7 +6,6 @@ import {
   AwsNotFoundError,
   AwsQuotaExceededError,
   AwsThrottledError,
-  PrefixListVersionConflictError,
 } from "../../../../lib/clouds/aws/errors.js";
 import type { AwsRegionState, IpPermission } from "../../../../lib/clouds/aws/model.js";
 import { AWS_WRITE_METHODS, SimulatedEc2, SimulationInputError } from "../../../../sim/clouds/aws/api.js";
@@ -223,33 +222,6 @@ describe("describe filters", () => {
 });
 
 describe("security groups", () => {
-  it("are created with EC2's allow-all egress rule and their tags", async () => {
-    const groupId = await newGroup(sim, "segsync-a");
-    const [group] = await sim.describeSecurityGroups([{ Name: "group-id", Values: [groupId] }]);
-    expect(group).toMatchObject({
-      GroupName: "segsync-a",
-      VpcId: VPC_A,
-      OwnerId: LOCATION.account,
-      IpPermissions: [],
-      IpPermissionsEgress: [
-        {
-          IpProtocol: "-1",
-          IpRanges: [{ CidrIp: "0.0.0.0/0" }],
-          Ipv6Ranges: [],
-          PrefixListIds: [],
-          UserIdGroupPairs: [],
-        },
-      ],
-      Tags: OWNED_TAGS,
-    });
-  });
-
-  it("have names unique per VPC", async () => {
-    await newGroup(sim, "segsync-a");
-    await expectFailure(newGroup(sim, "segsync-a"), AwsInvalidRequestError, "InvalidGroup.Duplicate");
-    await expect(newGroup(sim, "segsync-a", VPC_B)).resolves.toMatch(/^sg-/);
-  });
-
   it("are refused in an unknown VPC, with a name EC2 rejects, or with an aws: tag", async () => {
     await expectFailure(newGroup(sim, "x", "vpc-0fffffff"), AwsNotFoundError, "InvalidVpcID.NotFound");
     await expectFailure(
@@ -299,15 +271,6 @@ describe("security groups", () => {
     // Its own self-reference does not hold it.
     await sim.deleteSecurityGroup(target);
     expect(await sim.describeSecurityGroups([{ Name: "group-id", Values: [target] }])).toEqual([]);
-  });
-
-  it("delete an unknown group as a success (it is gone), and refuse a VPC's default group", async () => {
-    await expect(sim.deleteSecurityGroup("sg-00000000000000000")).resolves.toBeUndefined();
-    const { instanceId } = sim.runInstance({ vpcId: VPC_A, privateIp: "10.1.0.5", tags: {} });
-    const defaultId = sim.state().instances.find((i) => i.InstanceId === instanceId)?.NetworkInterfaces[0]
-      ?.Groups[0]?.GroupId as string;
-    sim.terminateInstance(instanceId);
-    await expectFailure(sim.deleteSecurityGroup(defaultId), AwsInvalidRequestError, "CannotDelete");
   });
 });
 
@@ -376,20 +339,6 @@ describe("ingress rules", () => {
     expect(await ingressOf(sim, groupId)).toEqual([]);
   });
 
-  it("cannot be changed on an unknown group", async () => {
-    const rule = tcp(443, { IpRanges: [{ CidrIp: "203.0.113.0/24" }] });
-    await expectFailure(
-      sim.revokeIngress("sg-0000000000000dead", [rule]),
-      AwsNotFoundError,
-      "InvalidGroup.NotFound",
-    );
-    await expectFailure(
-      sim.authorizeIngress("sg-0000000000000dead", [rule]),
-      AwsNotFoundError,
-      "InvalidGroup.NotFound",
-    );
-  });
-
   it("must reference an existing group in the same VPC and an existing prefix list", async () => {
     const otherVpc = await newGroup(sim, "other", VPC_B);
     await expectFailure(
@@ -446,19 +395,6 @@ describe("the rules-per-group quota", () => {
     });
     return prefixListId;
   }
-
-  it("counts each CIDR as one rule: 60 fit, the 61st fails and a failing batch applies nothing", async () => {
-    await sim.authorizeIngress(groupId, [tcp(443, { IpRanges: cidrs(59) })]);
-    const error = await expectFailure(
-      sim.authorizeIngress(groupId, [tcp(443, { IpRanges: cidrs(2, 100) })]),
-      AwsQuotaExceededError,
-      "RulesPerSecurityGroupLimitExceeded",
-    );
-    expect(error.message).toContain("61 of 60");
-    expect((await ingressOf(sim, groupId))[0]?.IpRanges).toHaveLength(59);
-    await sim.authorizeIngress(groupId, [tcp(443, { IpRanges: cidrs(1, 100) })]);
-    expect((await ingressOf(sim, groupId))[0]?.IpRanges).toHaveLength(60);
-  });
 
   it("counts a prefix-list reference as the list's MaxEntries, not its entries", async () => {
     const listId = await prefixList(20, 3);
@@ -534,16 +470,6 @@ describe("network interface groups", () => {
     expect(await groupsOf(eni)).toEqual([groups[2]]);
   });
 
-  it("are at most the SGs-per-interface quota", async () => {
-    await sim.modifyNetworkInterfaceGroups(eni, groups.slice(0, 5));
-    await expectFailure(
-      sim.modifyNetworkInterfaceGroups(eni, groups),
-      AwsQuotaExceededError,
-      "SecurityGroupsPerInterfaceLimitExceeded",
-    );
-    expect(await groupsOf(eni)).toEqual(groups.slice(0, 5));
-  });
-
   it("are at least one, each once, existing, in the ENI's VPC", async () => {
     await expectFailure(
       sim.modifyNetworkInterfaceGroups(eni, []),
@@ -614,28 +540,6 @@ describe("managed prefix lists", () => {
     });
   });
 
-  it("refuse a stale currentVersion", async () => {
-    const { prefixListId } = await createList();
-    await sim.modifyManagedPrefixList({
-      prefixListId,
-      currentVersion: 1,
-      addEntries: [{ Cidr: "10.0.9.0/24" }],
-      removeCidrs: [],
-    });
-    const error = await expectFailure(
-      sim.modifyManagedPrefixList({
-        prefixListId,
-        currentVersion: 1,
-        addEntries: [{ Cidr: "10.0.8.0/24" }],
-        removeCidrs: [],
-      }),
-      PrefixListVersionConflictError,
-      "PrefixListVersionMismatch",
-    );
-    expect(error.message).toContain("version 2");
-    expect(await sim.getManagedPrefixListEntries(prefixListId)).toHaveLength(3);
-  });
-
   it("refuse growing past MaxEntries, applying nothing", async () => {
     const { prefixListId } = await createList(3);
     await expectFailure(
@@ -653,27 +557,6 @@ describe("managed prefix lists", () => {
     ]);
     expect(summary).toMatchObject({ Version: 1, MaxEntries: 3 });
     await expectFailure(createList(1), AwsQuotaExceededError, "PrefixListMaxEntriesExceeded");
-  });
-
-  it("take any number of entries in one port call (sdk-api splits them into EC2's calls of 100)", async () => {
-    const { prefixListId } = await createList(1000, []);
-    const entries = (count: number, offset: number) =>
-      Array.from({ length: count }, (_, index) => ({ Cidr: `10.${offset}.${index}.0/24` }));
-    await sim.modifyManagedPrefixList({
-      prefixListId,
-      currentVersion: 1,
-      addEntries: entries(250, 1),
-      removeCidrs: [],
-    });
-    expect(await sim.getManagedPrefixListEntries(prefixListId)).toHaveLength(250);
-    const big = await sim.createManagedPrefixList({
-      name: "big",
-      addressFamily: "IPv4",
-      maxEntries: 500,
-      entries: entries(101, 3),
-      tags: [],
-    });
-    expect(await sim.getManagedPrefixListEntries(big.prefixListId)).toHaveLength(101);
   });
 
   it("refuse removing an absent entry, an entry of the other family, and a MaxEntries over 1000", async () => {
@@ -699,75 +582,6 @@ describe("managed prefix lists", () => {
       "InvalidParameterValue",
     );
     await expectFailure(createList(1001, []), AwsInvalidRequestError, "InvalidParameterValue");
-  });
-
-  it("cannot be deleted while a group's rule references them", async () => {
-    const { prefixListId } = await createList();
-    const groupId = await newGroup(sim, "segsync-web");
-    const rule = tcp(443, { PrefixListIds: [{ PrefixListId: prefixListId }] });
-    await sim.authorizeIngress(groupId, [rule]);
-    const error = await expectFailure(
-      sim.deleteManagedPrefixList(prefixListId),
-      AwsDependencyViolationError,
-      "DependencyViolation",
-    );
-    expect(error.message).toContain(groupId);
-    await sim.revokeIngress(groupId, [rule]);
-    await sim.deleteManagedPrefixList(prefixListId);
-    await expectFailure(
-      sim.getManagedPrefixListEntries(prefixListId),
-      AwsNotFoundError,
-      "InvalidPrefixListID.NotFound",
-    );
-  });
-});
-
-describe("tags", () => {
-  it("are set on groups, prefix lists, ENIs and instances, all or nothing", async () => {
-    const groupId = await newGroup(sim, "g");
-    const { prefixListId } = await sim.createManagedPrefixList({
-      name: "l",
-      addressFamily: "IPv4",
-      maxEntries: 1,
-      entries: [],
-      tags: [],
-    });
-    const { instanceId, networkInterfaceId } = sim.runInstance({
-      vpcId: VPC_A,
-      privateIp: "10.1.0.30",
-      tags: {},
-    });
-    const tag = { Key: "segsync:original-groups", Value: "sg-0123456789abcdef0" };
-    await expectFailure(
-      sim.createTags([groupId, "eni-0000000000000dead"], [tag]),
-      AwsNotFoundError,
-      "InvalidNetworkInterfaceID.NotFound",
-    );
-    expect(sim.state().securityGroups.find((g) => g.GroupId === groupId)?.Tags).toEqual(OWNED_TAGS);
-
-    await sim.createTags([groupId, prefixListId, networkInterfaceId, instanceId], [tag]);
-    const state = sim.state();
-    expect(state.securityGroups.find((g) => g.GroupId === groupId)?.Tags).toContainEqual(tag);
-    expect(state.managedPrefixLists[0]?.Tags).toEqual([tag]);
-    expect(state.networkInterfaces[0]?.TagSet).toEqual([tag]);
-    expect(state.instances[0]?.Tags).toEqual([tag]);
-
-    await sim.deleteTags([networkInterfaceId, prefixListId], [tag.Key, "absent-key"]);
-    expect(sim.state().networkInterfaces[0]?.TagSet).toEqual([]);
-    await expectFailure(sim.deleteTags([networkInterfaceId], []), AwsInvalidRequestError, "MissingParameter");
-  });
-
-  it("are at most 50 per resource", async () => {
-    const groupId = await newGroup(sim, "g");
-    const many = Array.from({ length: 49 }, (_, index) => ({ Key: `k${index}`, Value: "v" }));
-    await sim.createTags([groupId], many);
-    await expectFailure(
-      sim.createTags([groupId], [{ Key: "one-more", Value: "v" }]),
-      AwsQuotaExceededError,
-      "TagLimitExceeded",
-    );
-    // Overwriting an existing key does not add one.
-    await sim.createTags([groupId], [{ Key: "k0", Value: "w" }]);
   });
 });
 
