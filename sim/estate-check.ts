@@ -6,6 +6,7 @@
  */
 import type { DraftIssue } from "../lib/util/source-issues.js";
 import { type AddressBook, addressIssues } from "./address-book.js";
+import { simulatorOf } from "./clouds/registry.js";
 import type { EstateIndex, IndexedNetwork, IndexedWorkload } from "./estate-index.js";
 import type { Estate } from "./estate-schema.js";
 import { tagProblems } from "./tag-rules.js";
@@ -94,13 +95,5 @@ export function placementProblem(
   if (net.cloud !== workload.cloud) {
     return `network ${network.network.id} is in ${net.cloud}, but the workload is in ${workload.cloud}`;
   }
-  if (workload.cloud === "aws" && net.cloud === "aws") {
-    if (workload.account !== net.account || workload.region !== net.region) {
-      return `network ${network.network.id} is in ${net.account}:${net.region}, but the workload is in ${workload.account}:${workload.region}`;
-    }
-  }
-  if (workload.cloud === "azure" && net.cloud === "azure" && workload.subscription !== net.subscription) {
-    return `network ${network.network.id} is in subscription ${net.subscription}, but the workload is in ${workload.subscription}: a NIC and its VNet share a subscription`;
-  }
-  return undefined;
+  return simulatorOf(workload.cloud).placementProblem(workload, net, network.network.id);
 }

@@ -4,7 +4,7 @@
  * every cloud through one registry (sim/clouds/registry.ts) and a new cloud is its folder and one
  * registry line (docs/architecture.md, "Adding a cloud").
  */
-import type { WorkloadIdParts } from "../../lib/inventory/ids.js";
+import type { NetworkIdParts, WorkloadIdParts } from "../../lib/inventory/ids.js";
 import type { Cloud } from "../../lib/inventory/model.js";
 import type { DraftIssue } from "../../lib/util/source-issues.js";
 import type { AddressBook } from "../address-book.js";
@@ -78,6 +78,12 @@ export interface CloudSimulator<
   connection(keys: readonly string[], port: (key: string) => Sim): Connection;
   /** The location a workload of this cloud lives in, as build and empty key it. */
   placeOf(workload: SimulatedWorkload<C>): string;
+  /** Why the cloud refuses a workload's NIC in this network of the same cloud (another account, …), or undefined. */
+  placementProblem(
+    workload: Extract<WorkloadIdParts, { cloud: C }>,
+    network: Extract<NetworkIdParts, { cloud: C }>,
+    networkId: string,
+  ): string | undefined;
 
   /** What the cloud refuses in the estate's `native` section of this cloud, path by path. */
   checkNative(native: Native, index: EstateIndex, addresses: AddressBook): DraftIssue[];

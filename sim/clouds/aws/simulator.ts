@@ -90,6 +90,10 @@ export const awsSimulator: CloudSimulator<
     }),
   }),
   placeOf: (workload) => `${workload.parts.account}:${workload.parts.region}`,
+  placementProblem: (workload, network, networkId) =>
+    workload.account === network.account && workload.region === network.region
+      ? undefined
+      : `network ${networkId} is in ${network.account}:${network.region}, but the workload is in ${workload.account}:${workload.region}`,
   checkNative: checkNativeAws,
   tagProblem: (key, value) => refusalOf(() => checkTags([{ Key: key, Value: value }])),
   tagsProblem: (tags) =>

@@ -100,6 +100,10 @@ export const azureSimulator: CloudSimulator<
   empty: (key, quotas) => SimulatedArm.empty(key, quotas ? { quotas } : {}),
   connection: (keys, port) => ({ apiFor: (subscription) => port(subscription), subscriptions: [...keys] }),
   placeOf: (workload) => workload.parts.subscription,
+  placementProblem: (workload, network, networkId) =>
+    workload.subscription === network.subscription
+      ? undefined
+      : `network ${networkId} is in subscription ${network.subscription}, but the workload is in ${workload.subscription}: a NIC and its VNet share a subscription`,
   checkNative: checkNativeAzure,
   tagProblem: (key, value) => refusalOf(() => checkTags({ [key]: value })),
   tagsProblem: (tags) => refusalOf(() => checkTags(tags)),

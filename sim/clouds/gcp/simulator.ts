@@ -116,6 +116,8 @@ export const gcpSimulator: CloudSimulator<
     hosts: [...keys],
   }),
   placeOf: (workload) => workload.parts.project,
+  // Shared VPC: an instance of a service project has its NIC in the host project's network.
+  placementProblem: () => undefined,
   checkNative: checkNativeGcp,
   tagProblem: (key, value) =>
     refusalOf(() => checkLabels({ [key]: value })) === undefined
