@@ -35,6 +35,11 @@ export interface ComputeFakeOptions {
   readonly xpnResourcesPageSize?: number;
   /** projects.getXpnHost's body: the host's Project; absent: `{}`, as for a project attached to no host. */
   readonly xpnHost?: Json;
+  /**
+   * The project's "VPC firewall rules" quota: an insert beyond it is accepted, and its operation
+   * ends DONE with QUOTA_EXCEEDED (docs/clouds.md, "GCP firewall rule limits"). Absent: no quota.
+   */
+  readonly firewallRulesQuota?: number;
 }
 
 export type InjectedFailure = "rateLimitExceeded" | "tooManyRequests";
@@ -52,6 +57,8 @@ export interface ComputeFake {
   firewall(name: string): Json | undefined;
   /** `count` requests fail with 403 rateLimitExceeded or 429, after `skip` that do not. */
   failNext(count: number, failure: InjectedFailure, skip?: number): void;
+  /** Every request from now on fails so, until `undefined` stops it (and forgets what failNext queued). */
+  failAll(failure: InjectedFailure | undefined): void;
   /** The next mutation is accepted, but its operation ends DONE with this error (and no effect). */
   failNextOperation(error: { readonly code: string; readonly message: string }): void;
   stop(): Promise<void>;
@@ -86,6 +93,7 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
   const operations = new Map<string, PendingOperation>();
   const requests: RecordedRequest[] = [];
   const failures: (InjectedFailure | undefined)[] = [];
+  let failingAll: InjectedFailure | undefined;
   let operationError: { code: string; message: string } | undefined;
   let serial = 1000;
 
@@ -218,8 +226,16 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
       );
     }
     const selfLink = `${projectUrl}/global/firewalls/${name}`;
+    const quota = options.firewallRulesQuota;
+    if (quota !== undefined && firewalls.size >= quota) {
+      // Compute accepts the request; the quota is checked when the operation runs.
+      operationError ??= {
+        code: "QUOTA_EXCEEDED",
+        message: `Quota 'FIREWALLS' exceeded. Limit: ${quota.toFixed(1)} globally.`,
+      };
+    }
     return startOperation("insert", selfLink, undefined, () => {
-      firewalls.set(name, { kind: "compute#firewall", ...body, id: String(++serial), selfLink });
+      firewalls.set(name, storedFirewall({ ...body, id: String(++serial), selfLink }));
     });
   }
 
@@ -239,7 +255,7 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
       network: current.network,
       selfLink: current.selfLink,
     };
-    const next = merge ? { ...current, ...body, ...identity } : { ...body, ...identity };
+    const next = merge ? { ...current, ...body, ...identity } : storedFirewall({ ...body, ...identity });
     return startOperation(merge ? "patch" : "update", String(current.selfLink), undefined, () => {
       firewalls.set(name, next);
     });
@@ -310,7 +326,7 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
       if (authorization !== `Bearer ${options.token}`) {
         throw new HttpError(401, "authError", "Request had invalid authentication credentials.");
       }
-      const failure = failures.shift();
+      const failure = failures.shift() ?? failingAll;
       if (failure === "rateLimitExceeded") {
         throw new HttpError(403, "rateLimitExceeded", "Rate Limit Exceeded");
       }
@@ -336,12 +352,15 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
     requests,
     addInstance(instance) {
       const selfLink = `${projectUrl}/zones/${instance.zone}/instances/${instance.name}`;
-      const tags = { ...((instance.tags as Json | undefined) ?? {}), fingerprint: fingerprint() };
+      // A fingerprint given with the tags (a recorded instance's) is kept.
+      const tags = { fingerprint: fingerprint(), ...((instance.tags as Json | undefined) ?? {}) };
       instances.set(instanceKey(instance.zone, instance.name), {
         kind: "compute#instance",
         id: String(++serial),
         status: "RUNNING",
         networkInterfaces: [],
+        // Compute returns a labelFingerprint even for an instance without labels.
+        labelFingerprint: fingerprint(),
         ...instance,
         zoneName: instance.zone,
         zone: `${projectUrl}/zones/${instance.zone}`,
@@ -355,7 +374,10 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
     },
     addFirewall(firewall) {
       const selfLink = `${projectUrl}/global/firewalls/${firewall.name}`;
-      firewalls.set(firewall.name, { kind: "compute#firewall", id: String(++serial), ...firewall, selfLink });
+      firewalls.set(
+        firewall.name,
+        storedFirewall({ kind: "compute#firewall", id: String(++serial), ...firewall, selfLink }),
+      );
     },
     firewall: (name) => firewalls.get(name),
     addSubnetwork({ region, name, network, ...rest }) {
@@ -375,6 +397,10 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
       for (let index = 0; index < skip; index += 1) failures.push(undefined);
       for (let index = 0; index < count; index += 1) failures.push(failure);
     },
+    failAll(failure) {
+      failingAll = failure;
+      if (failure === undefined) failures.length = 0;
+    },
     failNextOperation(error) {
       operationError = { ...error };
     },
@@ -384,6 +410,14 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/**
+ * A rule as Compute stores it: `disabled` is always returned, false unless set (the recorded
+ * rules of test/fixtures/gcp/compute/gcpdiag-gce1-effective-firewalls.json all carry it).
+ */
+function storedFirewall(firewall: Json): Json {
+  return { kind: "compute#firewall", ...firewall, disabled: firewall.disabled ?? false };
 }
 
 /** The stored instance without the fake's own bookkeeping. */
