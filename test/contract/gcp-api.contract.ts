@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { GcpApi } from "../../lib/clouds/gcp/api.js";
 import {
   GcpAlreadyExistsError,
-  type GcpApiError,
+  GcpApiError,
   GcpConflictError,
   GcpInvalidRequestError,
   GcpNotFoundError,
@@ -109,6 +109,7 @@ export function describeGcpApiContract(implementation: GcpApiImplementation): vo
     describeTags(cases);
     describeFirewalls(cases);
     describeLimitsAndThrottling(cases);
+    describeServerErrors(cases);
     describeProjectReads(cases);
     describeRecordedReads(implementation);
   });
@@ -468,11 +469,11 @@ function describeLimitsAndThrottling({ arrange, skip }: Cases): void {
       skip,
       "fails a call throttled beyond its retries with GcpThrottledError (403 rateLimitExceeded), writing nothing",
       async () => {
-        const { api, throttle, addInstance } = await arrange();
+        const { api, fail, addInstance } = await arrange();
         addInstance({ zone: ZONE, name: "web-1", networkIP: "10.3.0.11" });
         const fingerprint = await fingerprintOf(api, "web-1");
 
-        throttle(true);
+        fail("throttled");
         await expectFailure(
           api.insertFirewall(rule("segsync-web-allow")),
           GcpThrottledError,
@@ -486,12 +487,82 @@ function describeLimitsAndThrottling({ arrange, skip }: Cases): void {
           403,
         );
         await expectFailure(api.listFirewalls(), GcpThrottledError, "rateLimitExceeded", 403);
-        throttle(false);
+        fail(undefined);
 
         expect(await api.listFirewalls()).toEqual([]);
         expect(await api.getInstance(ZONE, "web-1")).toMatchObject({ tags: { fingerprint } });
       },
     );
+  });
+}
+
+/** A 5xx as every implementation reports it: GcpApiError itself, for the caller to retry later. */
+async function expectServerError(promise: Promise<unknown>): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
+  expect(error).toBeInstanceOf(GcpApiError);
+  const failure = error as GcpApiError;
+  expect(failure.constructor).toBe(GcpApiError);
+  expect([
+    { code: "internalError", status: 500 },
+    { code: "backendError", status: 503 },
+  ]).toContainEqual({ code: failure.code, status: failure.status });
+  expect(failure.cause).toBeDefined();
+}
+
+function describeServerErrors({ arrange, skip }: Cases): void {
+  describe("server errors", () => {
+    itUnless(
+      skip,
+      "fails a call with a 5xx as GcpApiError (500 internalError or 503 backendError), writing nothing",
+      async () => {
+        const { api, fail, addInstance } = await arrange();
+        addInstance({ zone: ZONE, name: "web-1", networkIP: "10.3.0.11" });
+        const fingerprint = await fingerprintOf(api, "web-1");
+
+        fail("serverError");
+        await expectServerError(api.insertFirewall(rule("segsync-web-allow")));
+        await expectServerError(api.setTags(ZONE, "web-1", ["segsync-web"], fingerprint));
+        // A read that gax does not retry itself: it retries a paged listing's 503 for seconds.
+      await expectServerError(api.getInstance(ZONE, "web-1"));
+        fail(undefined);
+
+        expect(await api.listFirewalls()).toEqual([]);
+        expect(await api.getInstance(ZONE, "web-1")).toMatchObject({ tags: { fingerprint } });
+      },
+    );
+
+    itUnless(skip, "a write whose response was lost took effect: its retry meets what it did", async () => {
+      const { api, fail, addInstance } = await arrange();
+      addInstance({ zone: ZONE, name: "web-1", networkIP: "10.3.0.11" });
+      const fingerprint = await fingerprintOf(api, "web-1");
+
+      fail("lostResponse");
+      await expectServerError(api.insertFirewall(rule("segsync-web-allow")));
+      await expectServerError(api.setTags(ZONE, "web-1", ["segsync-web"], fingerprint));
+      fail(undefined);
+
+      expect(await api.listFirewalls()).toStrictEqual([listed(rule("segsync-web-allow"))]);
+      expect((await api.getInstance(ZONE, "web-1"))?.tags.items).toEqual(["segsync-web"]);
+      await expectFailure(
+        api.insertFirewall(rule("segsync-web-allow")),
+        GcpAlreadyExistsError,
+        "alreadyExists",
+        409,
+      );
+      await expectFailure(
+        api.setTags(ZONE, "web-1", ["segsync-web"], fingerprint),
+        GcpConflictError,
+        "conditionNotMet",
+        412,
+      );
+      fail("lostResponse");
+      await expectServerError(api.deleteFirewall("segsync-web-allow"));
+      fail(undefined);
+      await expectFailure(api.deleteFirewall("segsync-web-allow"), GcpNotFoundError, "notFound", 404);
+    });
   });
 }
 

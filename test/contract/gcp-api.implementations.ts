@@ -10,7 +10,7 @@ import type { SdkFirewall, SdkInstance } from "../../lib/clouds/gcp/sdk/clients.
 import { toFirewall, toInstance } from "../../lib/clouds/gcp/sdk/shapes.js";
 import { SimulatedCompute } from "../../sim/clouds/gcp/api.js";
 import { defaultRules } from "../../sim/clouds/gcp/networks.js";
-import { startComputeFake } from "../support/compute-fake.js";
+import { type InjectedFailure as FakeFailure, startComputeFake } from "../support/compute-fake.js";
 import { type RecordedRoutes, startRecordedCompute } from "../support/compute-recorded.js";
 import {
   type ContractInstance,
@@ -18,6 +18,7 @@ import {
   type GcpApiImplementation,
   type GcpApiWorld,
   type HeldEstate,
+  type InjectedFailure,
   type Json,
   NETWORK,
   type RecordedEstate,
@@ -71,7 +72,12 @@ export const simulator: GcpApiImplementation = {
       },
       addFirewall: (firewall) => sim.createFirewall(firewall),
       addSubnetwork: (network, range) => sim.setNetworkRange(network, range),
-      throttle: (on) => sim.setThrottle(on ? { throttleRate: 1, seed: 1 } : undefined),
+      fail: (failure) => {
+        sim.setThrottle(failure === "throttled" ? { throttleRate: 1, seed: 1 } : undefined);
+        const lostResponseShare = failure === "lostResponse" ? 1 : 0;
+        const failing = failure === "serverError" || failure === "lostResponse";
+        sim.setServerErrors(failing ? { rate: 1, seed: 1, lostResponseShare } : undefined);
+      },
       stop: async () => undefined,
     };
   },
@@ -127,6 +133,12 @@ function fakeInstance(project: string, instance: ContractInstance) {
   };
 }
 
+const FAKE_FAILURES: Readonly<Record<InjectedFailure, FakeFailure>> = {
+  throttled: "rateLimitExceeded",
+  serverError: "backendError",
+  lostResponse: "lostResponse",
+};
+
 export const computeFake: GcpApiImplementation = {
   name: "SDK adapter (lib/clouds/gcp/sdk/api.ts) against the Compute fake",
 
@@ -157,7 +169,7 @@ export const computeFake: GcpApiImplementation = {
       addFirewall: (firewall) => fake.addFirewall({ ...firewall }),
       addSubnetwork: (network, ipCidrRange) =>
         fake.addSubnetwork({ region: "us-central1", name: `${network}-us-central1`, network, ipCidrRange }),
-      throttle: (on) => fake.failAll(on ? "rateLimitExceeded" : undefined),
+      fail: (failure) => fake.failAll(failure === undefined ? undefined : FAKE_FAILURES[failure]),
       addUnmodelableInstance: (zone, name) =>
         fake.addInstance({ zone, name, networkInterfaces: [{ name: "nic0", networkIP: "10.3.0.99" }] }),
       stop: () => fake.stop(),

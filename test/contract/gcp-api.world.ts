@@ -22,6 +22,12 @@ export const NETWORK = "prod-net";
 
 export const DEFAULT_LABELS: Readonly<Record<string, string>> = { "seg-app": "shop" };
 
+/**
+ * `throttled`: Compute's rate limit (403 rateLimitExceeded). `serverError`: a 5xx before the call
+ * takes effect. `lostResponse`: a write takes effect, and its caller gets a 5xx all the same.
+ */
+export type InjectedFailure = "throttled" | "serverError" | "lostResponse";
+
 /** What a project holds before segsync calls: fixed when it is arranged. */
 export interface WorldOptions {
   /** The project's "VPC firewall rules" quota. */
@@ -46,8 +52,8 @@ export interface GcpApiWorld {
   addFirewall(firewall: GcpFirewall): void;
   /** A subnetwork of a network of the project (a network name). */
   addSubnetwork(network: string, ipCidrRange: string): void;
-  /** Every call from now on is throttled, beyond any retries; `false` stops it. */
-  throttle(on: boolean): void;
+  /** Every call from now on fails so (beyond any retries); `undefined` stops it. */
+  fail(failure: InjectedFailure | undefined): void;
   /** An instance whose NIC names no network: Compute never returns one, a read must survive it. */
   readonly addUnmodelableInstance?: (zone: string, name: string) => void;
   stop(): Promise<void>;

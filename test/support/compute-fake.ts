@@ -42,7 +42,12 @@ export interface ComputeFakeOptions {
   readonly firewallRulesQuota?: number;
 }
 
-export type InjectedFailure = "rateLimitExceeded" | "tooManyRequests";
+/**
+ * 403 rateLimitExceeded and 429 (throttling), 503 backendError before the request takes effect,
+ * and `lostResponse`: the request takes effect (a mutation's operation runs to DONE), and its
+ * answer is 503 backendError all the same.
+ */
+export type InjectedFailure = "rateLimitExceeded" | "tooManyRequests" | "backendError" | "lostResponse";
 
 export interface ComputeFake {
   readonly port: number;
@@ -55,7 +60,7 @@ export interface ComputeFake {
     subnetwork: { readonly region: string; readonly name: string; readonly network: string } & Json,
   ): void;
   firewall(name: string): Json | undefined;
-  /** `count` requests fail with 403 rateLimitExceeded or 429, after `skip` that do not. */
+  /** `count` requests fail so, after `skip` that do not. */
   failNext(count: number, failure: InjectedFailure, skip?: number): void;
   /** Every request from now on fails so, until `undefined` stops it (and forgets what failNext queued). */
   failAll(failure: InjectedFailure | undefined): void;
@@ -139,6 +144,12 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
       Object.assign(operation.resource, { status: "DONE", progress: 100 });
     }
     return operation.resource;
+  }
+
+  /** Runs an operation to DONE at once, as if its caller had waited for it. */
+  function completeOperation(name: string): void {
+    const operation = operations.get(name);
+    while (operation !== undefined && operation.resource.status !== "DONE") waitOperation(name);
   }
 
   /** One page, every region that has a subnetwork: what aggregatedList returns for a small project. */
@@ -331,7 +342,13 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
         throw new HttpError(403, "rateLimitExceeded", "Rate Limit Exceeded");
       }
       if (failure === "tooManyRequests") throw new HttpError(429, "rateLimitExceeded", "Too Many Requests");
-      send(response, 200, route(method, url.pathname, url.searchParams, body));
+      if (failure === "backendError") throw backendError();
+      const answer = route(method, url.pathname, url.searchParams, body);
+      if (failure === "lostResponse") {
+        if (answer.kind === "compute#operation") completeOperation(String(answer.name));
+        throw backendError();
+      }
+      send(response, 200, answer);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       const errors = [{ message: error.message, domain: "global", reason: error.reason }];
@@ -418,6 +435,11 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
  */
 function storedFirewall(firewall: Json): Json {
   return { kind: "compute#firewall", ...firewall, disabled: firewall.disabled ?? false };
+}
+
+/** Compute's 503 when a backend is unavailable. */
+function backendError(): HttpError {
+  return new HttpError(503, "backendError", "Internal error. Please try again or contact Google Support.");
 }
 
 /** The stored instance without the fake's own bookkeeping. */
