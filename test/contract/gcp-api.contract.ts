@@ -526,7 +526,7 @@ function describeServerErrors({ arrange, skip }: Cases): void {
         await expectServerError(api.insertFirewall(rule("segsync-web-allow")));
         await expectServerError(api.setTags(ZONE, "web-1", ["segsync-web"], fingerprint));
         // A read that gax does not retry itself: it retries a paged listing's 503 for seconds.
-      await expectServerError(api.getInstance(ZONE, "web-1"));
+        await expectServerError(api.getInstance(ZONE, "web-1"));
         fail(undefined);
 
         expect(await api.listFirewalls()).toEqual([]);
