@@ -216,6 +216,16 @@ function describeInstances({ implementation, arrange, skip }: Cases): void {
 
 function describeTags({ arrange, skip }: Cases): void {
   describe("setTags", () => {
+    itUnless(skip, "carries segsync's tags whole: 63 characters, a seal tag among a customer's", async () => {
+      const { api, addInstance } = await arrange();
+      addInstance({ zone: ZONE, name: "web-1", networkIP: "10.3.0.11", tags: ["legacy"] });
+      const items = ["legacy", `segsync-seal-${"a".repeat(50)}`, `segsync-${"b".repeat(55)}`];
+
+      await api.setTags(ZONE, "web-1", items, await fingerprintOf(api, "web-1"));
+
+      expect((await api.listInstances())[0]?.tags.items).toEqual(items);
+    });
+
     itUnless(skip, "replaces the items, in their order, under a new fingerprint", async () => {
       const { api, addInstance } = await arrange();
       addInstance({ zone: ZONE, name: "web-1", networkIP: "10.3.0.11", tags: ["legacy"] });
@@ -280,6 +290,37 @@ function describeFirewalls({ arrange, skip }: Cases): void {
         expect(await api.listFirewalls()).toStrictEqual([listed(rule("segsync-web-allow"))]);
       },
     );
+
+    itUnless(skip, "lists back every shape of rule segsync writes as written, markers whole", async () => {
+      const { api } = await arrange();
+      // As materialize.ts writes them: by source tags, by IPv4 or IPv6 ranges, and the deny-alls;
+      // a description of Compute's 2,048 characters.
+      const description = `segsync:managed ${"s".repeat(40)} ${"x".repeat(2048)}`.slice(0, 2048);
+      const denyAll = {
+        priority: 910,
+        sourceTags: undefined,
+        allowed: undefined,
+        denied: [{ IPProtocol: "all" }],
+      };
+      const shapes = [
+        rule("segsync-web-t0", { description, sourceRanges: undefined }),
+        rule("segsync-web-r4-0", { sourceTags: undefined, sourceRanges: ["10.3.0.0/24", "192.0.2.7/32"] }),
+        rule("segsync-web-r6-0", { sourceTags: undefined, sourceRanges: ["2001:db8::/48"] }),
+        rule("segsync-web-deny", { ...denyAll, sourceRanges: ["0.0.0.0/0"] }),
+        rule("segsync-web-deny6", { ...denyAll, sourceRanges: ["::/0"] }),
+      ].map((firewall) => JSON.parse(JSON.stringify(firewall)) as GcpFirewall);
+      for (const shape of shapes) await api.insertFirewall(shape);
+
+      expect(byName(await api.listFirewalls())).toStrictEqual(byName(shapes).map(listed));
+    });
+
+    itUnless(skip, "lists a customer's disabled rule as disabled", async () => {
+      const { api, addFirewall } = await arrange();
+      const disabled = rule("customer-off", { description: "not segsync's", disabled: true });
+      addFirewall(disabled);
+
+      expect(await api.listFirewalls()).toStrictEqual([listed(disabled)]);
+    });
 
     itUnless(
       skip,
@@ -357,7 +398,7 @@ function describeFirewalls({ arrange, skip }: Cases): void {
       skip,
       "refuses a second rule of the same name with GcpAlreadyExistsError (409), keeping the first",
       async () => {
-        const { api } = await arrange();
+        const { api } = await arrange({ defaultNetwork: true });
         await api.insertFirewall(rule("segsync-web-allow"));
 
         const error = await expectFailure(
@@ -368,7 +409,15 @@ function describeFirewalls({ arrange, skip }: Cases): void {
         );
 
         expect(error.message).toContain(`projects/${PROJECT}/global/firewalls/segsync-web-allow`);
-        expect(await api.listFirewalls()).toStrictEqual([listed(rule("segsync-web-allow"))]);
+        // Names are unique in the project, not in the network (docs/clouds.md, "GCP firewall rule limits").
+        await expectFailure(
+          api.insertFirewall(rule("segsync-web-allow", { network: networkUrl(PROJECT, "default") })),
+          GcpAlreadyExistsError,
+          "alreadyExists",
+          409,
+        );
+        const owned = (await api.listFirewalls()).filter((firewall) => firewall.name.startsWith("segsync-"));
+        expect(owned).toStrictEqual([listed(rule("segsync-web-allow"))]);
       },
     );
 
