@@ -104,7 +104,7 @@ export function describeGcpApiContract(implementation: GcpApiImplementation): vo
       await world?.stop();
       world = undefined;
     });
-    const cases = { implementation, arrange, skip: implementation.cannotArrange };
+    const cases: Cases = { implementation, arrange, skip: implementation.cannotArrange };
     describeInstances(cases);
     describeTags(cases);
     describeFirewalls(cases);
@@ -487,8 +487,61 @@ function describeFirewalls({ arrange, skip }: Cases): void {
   });
 }
 
-function describeLimitsAndThrottling({ arrange, skip }: Cases): void {
-  describe("quotas and throttling", () => {
+function describeLimitsAndThrottling({ implementation, arrange, skip }: Cases): void {
+  describe("invalid requests, quotas and throttling", () => {
+    itUnless(
+      skip,
+      "refuses a bad rule name or network tag with GcpInvalidRequestError (400 invalid), changing nothing",
+      async () => {
+        const { api, addInstance } = await arrange();
+        addInstance({ zone: ZONE, name: "web-1", networkIP: "10.3.0.11", tags: ["legacy"] });
+        const fingerprint = await fingerprintOf(api, "web-1");
+
+        for (const name of ["Segsync-web", "segsync_web", "segsync-", "1segsync", "s".repeat(64)]) {
+          await expectFailure(api.insertFirewall(rule(name)), GcpInvalidRequestError, "invalid", 400);
+        }
+        for (const tag of ["Web", "web_1", "web-", "t".repeat(64)]) {
+          await expectFailure(
+            api.setTags(ZONE, "web-1", [tag], fingerprint),
+            GcpInvalidRequestError,
+            "invalid",
+            400,
+          );
+        }
+
+        expect(await api.listFirewalls()).toEqual([]);
+        expect((await api.getInstance(ZONE, "web-1"))?.tags).toStrictEqual({
+          items: ["legacy"],
+          fingerprint,
+        });
+      },
+    );
+
+    itUnless(
+      skip ?? implementation.cannotCheckRuleLimits,
+      "refuses a rule over the per-rule limit of source ranges with GcpQuotaExceededError, adding nothing",
+      async () => {
+        const { api } = await arrange();
+        const ranges = (count: number) =>
+          Array.from(
+            { length: count },
+            (_, index) => `10.${9 + Math.floor(index / 256)}.${index % 256}.0/24`,
+          );
+
+        await api.insertFirewall(
+          rule("segsync-web-r4-0", { sourceTags: undefined, sourceRanges: ranges(256) }),
+        );
+        await expectFailure(
+          api.insertFirewall(rule("segsync-web-r4-1", { sourceTags: undefined, sourceRanges: ranges(257) })),
+          GcpQuotaExceededError,
+          "limitExceeded",
+          400,
+        );
+
+        expect((await api.listFirewalls()).map((firewall) => firewall.name)).toEqual(["segsync-web-r4-0"]);
+      },
+    );
+
     itUnless(
       skip,
       "refuses a rule beyond the project's firewall quota with QUOTA_EXCEEDED, adding nothing",

@@ -141,6 +141,8 @@ const FAKE_FAILURES: Readonly<Record<InjectedFailure, FakeFailure>> = {
 
 export const computeFake: GcpApiImplementation = {
   name: "SDK adapter (lib/clouds/gcp/sdk/api.ts) against the Compute fake",
+  cannotCheckRuleLimits:
+    "the Compute fake checks no per-rule limit: what Compute answers for one is not recorded (test/fixtures/gcp/SOURCES.md)",
 
   async arrange(project, options) {
     const fake = await startComputeFake({

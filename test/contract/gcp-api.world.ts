@@ -89,6 +89,8 @@ export interface GcpApiImplementation {
   readonly cannotArrange?: string;
   /** Why it cannot hold an instance segsync cannot model (undefined: it can). */
   readonly cannotHoldUnmodelable?: string;
+  /** Why it does not check the per-rule limits (sources, tags) of docs/clouds.md. */
+  readonly cannotCheckRuleLimits?: string;
   /** Why it cannot hold a part of a recorded estate as Compute sent it. */
   readonly cannotHold?: Partial<Record<RecordedPart, string>>;
   arrange(project: string, options: WorldOptions): Promise<GcpApiWorld>;

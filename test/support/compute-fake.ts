@@ -212,6 +212,9 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
   }
 
   function setTags(zone: string, name: string, body: Json): Json {
+    for (const [index, tag] of ((body.items ?? []) as unknown[]).entries()) {
+      checkName(`resource.tags.items[${index}]`, tag);
+    }
     const instance = getInstance(zone, name);
     const tags = instance.tags as Json;
     if (body.fingerprint !== tags.fingerprint) {
@@ -228,6 +231,7 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
   }
 
   function insertFirewall(body: Json): Json {
+    checkName("resource.name", body.name);
     const name = String(body.name);
     if (firewalls.has(name)) {
       throw new HttpError(
@@ -435,6 +439,20 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
  */
 function storedFirewall(firewall: Json): Json {
   return { kind: "compute#firewall", ...firewall, disabled: firewall.disabled ?? false };
+}
+
+/**
+ * Compute's check of resource names and network tags (RFC 1035, docs/clouds.md, "GCP firewall rule
+ * limits" and "GCP network tags"), with its 400 invalid. The fake checks nothing else of a request.
+ */
+function checkName(field: string, value: unknown): void {
+  if (typeof value !== "string" || !/^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/.test(value)) {
+    throw new HttpError(
+      400,
+      "invalid",
+      `Invalid value for field '${field}': '${String(value)}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`,
+    );
+  }
 }
 
 /** Compute's 503 when a backend is unavailable. */
