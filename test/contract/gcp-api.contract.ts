@@ -174,10 +174,15 @@ function describeInstances({ implementation, arrange, skip }: Cases): void {
       expect(api.takeUnreadable()).toEqual([]);
     });
 
-    itUnless(skip, "lists nothing for a project without instances", async () => {
-      const { api } = await arrange();
-      expect(await api.listInstances()).toEqual([]);
-    });
+    itUnless(
+      skip,
+      "is the port of its one project, which lists nothing before it has instances",
+      async () => {
+        const { api } = await arrange();
+        expect(api.project).toBe(PROJECT);
+        expect(await api.listInstances()).toEqual([]);
+      },
+    );
 
     itUnless(skip, "gets one instance by zone name or zone URL, as it is listed", async () => {
       const { api, addInstance } = await arrange();
@@ -685,11 +690,15 @@ function describeProjectReads({ arrange, skip }: Cases): void {
 
     itUnless(
       skip,
-      "names the service projects of a Shared VPC host, and none for a project that is no host",
+      "names the service projects of a Shared VPC host, over pages, and none for a host without any or a project that is no host",
       async () => {
-        const host = await arrange({ serviceProjects: ["svc-b", "svc-a"] });
-        expect([...(await host.api.getXpnResources())].sort()).toEqual(["svc-a", "svc-b"]);
+        const host = await arrange({ serviceProjects: ["svc-c", "svc-b", "svc-a"] });
+        expect([...(await host.api.getXpnResources())].sort()).toEqual(["svc-a", "svc-b", "svc-c"]);
         await host.stop();
+
+        const empty = await arrange({ serviceProjects: [] });
+        expect(await empty.api.getXpnResources()).toEqual([]);
+        await empty.stop();
 
         const alone = await arrange();
         expect(await alone.api.getXpnResources()).toEqual([]);

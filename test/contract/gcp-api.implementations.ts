@@ -157,6 +157,7 @@ export const computeFake: GcpApiImplementation = {
         : {
             projectResource: { kind: "compute#project", name: project, xpnProjectStatus: "HOST" },
             xpnResources: options.serviceProjects.map((id) => ({ id, type: "PROJECT" })),
+            xpnResourcesPageSize: 2,
           }),
       ...(options.xpnHost === undefined
         ? {}
