@@ -82,6 +82,7 @@ export const simulator: GcpApiImplementation = {
     };
   },
 
+  /** The recorded REST bodies become model.ts shapes through the SDK adapter's mappers (shapes.ts). */
   async hold(estate) {
     const instances: GcpInstance[] = recordedInstances(estate.instances).map(({ zone, instance }) =>
       toInstance(instance as SdkInstance, `${COMPUTE}/projects/${estate.project}/zones/${zone}`),
