@@ -3,7 +3,6 @@
  * Compute fake, and the SDK adapter replaying recorded responses.
  */
 import { OAuth2Client } from "google-auth-library";
-import { DEFAULT_GCP_LIMITS } from "../../lib/clouds/gcp/config.js";
 import { type GcpInstance, networkUrl, zoneName } from "../../lib/clouds/gcp/model.js";
 import { createSdkGcpApiFactory } from "../../lib/clouds/gcp/sdk/api.js";
 import type { SdkFirewall, SdkInstance } from "../../lib/clouds/gcp/sdk/clients.js";
@@ -51,7 +50,13 @@ export const simulator: GcpApiImplementation = {
 
   async arrange(project, options) {
     const sim = SimulatedCompute.empty(project, {
-      limits: { ...DEFAULT_GCP_LIMITS, firewallRulesPerProject: options.firewallRulesQuota ?? 500 },
+      // Compute's defaults (docs/clouds.md, "GCP firewall rule limits"), the project's quota as arranged.
+      limits: {
+        sourceRangesPerRule: 256,
+        sourceTagsPerRule: 30,
+        networkTagsPerInstance: 64,
+        firewallRulesPerProject: options.firewallRulesQuota ?? 500,
+      },
     });
     sim.createNetwork({ name: NETWORK });
     if (options.defaultNetwork) sim.createNetwork({ name: "default", withDefaultRules: true });
