@@ -35,9 +35,19 @@ export interface ComputeFakeOptions {
   readonly xpnResourcesPageSize?: number;
   /** projects.getXpnHost's body: the host's Project; absent: `{}`, as for a project attached to no host. */
   readonly xpnHost?: Json;
+  /**
+   * The project's "VPC firewall rules" quota: an insert beyond it is accepted, and its operation
+   * ends DONE with QUOTA_EXCEEDED (docs/clouds.md, "GCP firewall rule limits"). Absent: no quota.
+   */
+  readonly firewallRulesQuota?: number;
 }
 
-export type InjectedFailure = "rateLimitExceeded" | "tooManyRequests";
+/**
+ * 403 rateLimitExceeded and 429 (throttling), 503 backendError before the request takes effect,
+ * and `lostResponse`: the request takes effect (a mutation's operation runs to DONE), and its
+ * answer is 503 backendError all the same.
+ */
+export type InjectedFailure = "rateLimitExceeded" | "tooManyRequests" | "backendError" | "lostResponse";
 
 export interface ComputeFake {
   readonly port: number;
@@ -50,8 +60,10 @@ export interface ComputeFake {
     subnetwork: { readonly region: string; readonly name: string; readonly network: string } & Json,
   ): void;
   firewall(name: string): Json | undefined;
-  /** `count` requests fail with 403 rateLimitExceeded or 429, after `skip` that do not. */
+  /** `count` requests fail so, after `skip` that do not. */
   failNext(count: number, failure: InjectedFailure, skip?: number): void;
+  /** Every request from now on fails so, until `undefined` stops it (and forgets what failNext queued). */
+  failAll(failure: InjectedFailure | undefined): void;
   /** The next mutation is accepted, but its operation ends DONE with this error (and no effect). */
   failNextOperation(error: { readonly code: string; readonly message: string }): void;
   stop(): Promise<void>;
@@ -86,6 +98,7 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
   const operations = new Map<string, PendingOperation>();
   const requests: RecordedRequest[] = [];
   const failures: (InjectedFailure | undefined)[] = [];
+  let failingAll: InjectedFailure | undefined;
   let operationError: { code: string; message: string } | undefined;
   let serial = 1000;
 
@@ -131,6 +144,12 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
       Object.assign(operation.resource, { status: "DONE", progress: 100 });
     }
     return operation.resource;
+  }
+
+  /** Runs an operation to DONE at once, as if its caller had waited for it. */
+  function completeOperation(name: string): void {
+    const operation = operations.get(name);
+    while (operation !== undefined && operation.resource.status !== "DONE") waitOperation(name);
   }
 
   /** One page, every region that has a subnetwork: what aggregatedList returns for a small project. */
@@ -193,6 +212,9 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
   }
 
   function setTags(zone: string, name: string, body: Json): Json {
+    for (const [index, tag] of ((body.items ?? []) as unknown[]).entries()) {
+      checkName(`resource.tags.items[${index}]`, tag);
+    }
     const instance = getInstance(zone, name);
     const tags = instance.tags as Json;
     if (body.fingerprint !== tags.fingerprint) {
@@ -209,6 +231,7 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
   }
 
   function insertFirewall(body: Json): Json {
+    checkName("resource.name", body.name);
     const name = String(body.name);
     if (firewalls.has(name)) {
       throw new HttpError(
@@ -218,8 +241,16 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
       );
     }
     const selfLink = `${projectUrl}/global/firewalls/${name}`;
+    const quota = options.firewallRulesQuota;
+    if (quota !== undefined && firewalls.size >= quota) {
+      // Compute accepts the request; the quota is checked when the operation runs.
+      operationError ??= {
+        code: "QUOTA_EXCEEDED",
+        message: `Quota 'FIREWALLS' exceeded. Limit: ${quota.toFixed(1)} globally.`,
+      };
+    }
     return startOperation("insert", selfLink, undefined, () => {
-      firewalls.set(name, { kind: "compute#firewall", ...body, id: String(++serial), selfLink });
+      firewalls.set(name, storedFirewall({ ...body, id: String(++serial), selfLink }));
     });
   }
 
@@ -239,7 +270,7 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
       network: current.network,
       selfLink: current.selfLink,
     };
-    const next = merge ? { ...current, ...body, ...identity } : { ...body, ...identity };
+    const next = merge ? { ...current, ...body, ...identity } : storedFirewall({ ...body, ...identity });
     return startOperation(merge ? "patch" : "update", String(current.selfLink), undefined, () => {
       firewalls.set(name, next);
     });
@@ -310,12 +341,18 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
       if (authorization !== `Bearer ${options.token}`) {
         throw new HttpError(401, "authError", "Request had invalid authentication credentials.");
       }
-      const failure = failures.shift();
+      const failure = failures.shift() ?? failingAll;
       if (failure === "rateLimitExceeded") {
         throw new HttpError(403, "rateLimitExceeded", "Rate Limit Exceeded");
       }
       if (failure === "tooManyRequests") throw new HttpError(429, "rateLimitExceeded", "Too Many Requests");
-      send(response, 200, route(method, url.pathname, url.searchParams, body));
+      if (failure === "backendError") throw backendError();
+      const answer = route(method, url.pathname, url.searchParams, body);
+      if (failure === "lostResponse") {
+        if (answer.kind === "compute#operation") completeOperation(String(answer.name));
+        throw backendError();
+      }
+      send(response, 200, answer);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       const errors = [{ message: error.message, domain: "global", reason: error.reason }];
@@ -336,12 +373,15 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
     requests,
     addInstance(instance) {
       const selfLink = `${projectUrl}/zones/${instance.zone}/instances/${instance.name}`;
-      const tags = { ...((instance.tags as Json | undefined) ?? {}), fingerprint: fingerprint() };
+      // A fingerprint given with the tags (a recorded instance's) is kept.
+      const tags = { fingerprint: fingerprint(), ...((instance.tags as Json | undefined) ?? {}) };
       instances.set(instanceKey(instance.zone, instance.name), {
         kind: "compute#instance",
         id: String(++serial),
         status: "RUNNING",
         networkInterfaces: [],
+        // Compute returns a labelFingerprint even for an instance without labels.
+        labelFingerprint: fingerprint(),
         ...instance,
         zoneName: instance.zone,
         zone: `${projectUrl}/zones/${instance.zone}`,
@@ -355,7 +395,10 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
     },
     addFirewall(firewall) {
       const selfLink = `${projectUrl}/global/firewalls/${firewall.name}`;
-      firewalls.set(firewall.name, { kind: "compute#firewall", id: String(++serial), ...firewall, selfLink });
+      firewalls.set(
+        firewall.name,
+        storedFirewall({ kind: "compute#firewall", id: String(++serial), ...firewall, selfLink }),
+      );
     },
     firewall: (name) => firewalls.get(name),
     addSubnetwork({ region, name, network, ...rest }) {
@@ -375,6 +418,10 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
       for (let index = 0; index < skip; index += 1) failures.push(undefined);
       for (let index = 0; index < count; index += 1) failures.push(failure);
     },
+    failAll(failure) {
+      failingAll = failure;
+      if (failure === undefined) failures.length = 0;
+    },
     failNextOperation(error) {
       operationError = { ...error };
     },
@@ -384,6 +431,33 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/**
+ * A rule as Compute stores it: `disabled` is always returned, false unless set (the recorded
+ * rules of test/fixtures/gcp/compute/gcpdiag-gce1-effective-firewalls.json all carry it).
+ */
+function storedFirewall(firewall: Json): Json {
+  return { kind: "compute#firewall", ...firewall, disabled: firewall.disabled ?? false };
+}
+
+/**
+ * Compute's check of resource names and network tags (RFC 1035, docs/clouds.md, "GCP firewall rule
+ * limits" and "GCP network tags"), with its 400 invalid. The fake checks nothing else of a request.
+ */
+function checkName(field: string, value: unknown): void {
+  if (typeof value !== "string" || !/^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/.test(value)) {
+    throw new HttpError(
+      400,
+      "invalid",
+      `Invalid value for field '${field}': '${String(value)}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`,
+    );
+  }
+}
+
+/** Compute's 503 when a backend is unavailable. */
+function backendError(): HttpError {
+  return new HttpError(503, "backendError", "Internal error. Please try again or contact Google Support.");
 }
 
 /** The stored instance without the fake's own bookkeeping. */

@@ -3,7 +3,7 @@ import { parseCidr } from "../../../lib/net/cidr.js";
 import { fail, SimulationInputError } from "./failures.js";
 import { checkLabels, checkName, checkNetworkTags, isZone } from "./names.js";
 import { instancePath, resolveNetwork } from "./network.js";
-import { instanceKey, type SimInstance, type SimNic, type SimProject } from "./project.js";
+import { EXTERNAL_NAT, instanceKey, type SimInstance, type SimNic, type SimProject } from "./project.js";
 
 /**
  * What happens to instances outside segsync: creation, stops and starts, relabels, deletion.
@@ -66,8 +66,7 @@ export function createInstance(project: SimProject, input: CreateInstanceInput):
       name: `nic${index}`,
       network,
       networkIP: nic.networkIP,
-      accessConfig: nic.natIP !== undefined,
-      ...(nic.natIP === undefined ? {} : { natIP: nic.natIP }),
+      ...(nic.natIP === undefined ? {} : { accessConfig: EXTERNAL_NAT, natIP: nic.natIP }),
     });
   }
   const instance: SimInstance = {

@@ -4,7 +4,7 @@ import { SimulationInputError } from "./failures.js";
 import { checkFirewall } from "./firewalls.js";
 import { checkLabels, checkName, checkNetworkTags, isZone } from "./names.js";
 import { resolveNetwork } from "./network.js";
-import { instanceKey, type SimNic, type SimProject } from "./project.js";
+import { EXTERNAL_NAT, instanceKey, type SimNic, type SimProject } from "./project.js";
 
 /** Every status Compute reports. */
 const STATUSES: ReadonlySet<string> = new Set<string>([
@@ -81,11 +81,17 @@ function loadInstance(project: SimProject, instance: GcpInstance): void {
     if (ref === undefined)
       throw new SimulationInputError(`${subject}: "${nic.network}" is not a network URL`);
     const natIP = nic.accessConfigs?.find((config) => config.natIP !== undefined)?.natIP;
+    const [config] = nic.accessConfigs ?? [];
     return {
       name: nic.name ?? `nic${index}`,
       network: ref.url,
+      ...(nic.subnetwork === undefined ? {} : { subnetwork: nic.subnetwork }),
       networkIP: nic.networkIP,
-      accessConfig: (nic.accessConfigs?.length ?? 0) > 0,
+      ...(config === undefined
+        ? {}
+        : {
+            accessConfig: { name: config.name ?? EXTERNAL_NAT.name, type: config.type ?? EXTERNAL_NAT.type },
+          }),
       ...(natIP === undefined ? {} : { natIP }),
     };
   });

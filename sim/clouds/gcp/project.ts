@@ -16,9 +16,14 @@ export interface SimNic {
   readonly name: string;
   /** Full URL; possibly another project's network (Shared VPC). */
   readonly network: string;
+  /** Subnetwork URL, when the NIC was loaded with one (the simulator has no regions: it makes none). */
+  readonly subnetwork?: string;
   readonly networkIP: string;
-  /** Whether the NIC has an external access config; its natIP is released when the VM stops. */
-  readonly accessConfig: boolean;
+  /**
+   * The NIC's external access config, named as Compute holds it (`External NAT` unless it was
+   * loaded with another name); its natIP is released when the VM stops.
+   */
+  readonly accessConfig?: { readonly name: string; readonly type: string };
   natIP?: string;
 }
 
@@ -117,18 +122,15 @@ export class SimProject {
       networkInterfaces: instance.nics.map((nic) => ({
         name: nic.name,
         network: nic.network,
+        ...(nic.subnetwork === undefined ? {} : { subnetwork: nic.subnetwork }),
         networkIP: nic.networkIP,
-        ...(nic.accessConfig
-          ? {
+        ...(nic.accessConfig === undefined
+          ? {}
+          : {
               accessConfigs: [
-                {
-                  name: "External NAT",
-                  type: "ONE_TO_ONE_NAT",
-                  ...(nic.natIP === undefined ? {} : { natIP: nic.natIP }),
-                },
+                { ...nic.accessConfig, ...(nic.natIP === undefined ? {} : { natIP: nic.natIP }) },
               ],
-            }
-          : {}),
+            }),
       })),
       selfLink: `${COMPUTE_ROOT}/${instancePath(this.project, instance.zone, instance.name)}`,
     };
@@ -152,6 +154,9 @@ export class SimProject {
     return { project: this.project, instances: this.listInstances(), firewalls: this.listFirewalls() };
   }
 }
+
+/** The access config Compute gives a NIC created with an external address. */
+export const EXTERNAL_NAT = { name: "External NAT", type: "ONE_TO_ONE_NAT" } as const;
 
 export function instanceKey(zone: string, name: string): string {
   return `${zone}/${name}`;

@@ -131,45 +131,6 @@ describe("Compute REST bodies through the SDK and SdkGcpApi", () => {
     expect(api.takeUnreadable()).toEqual([]);
   });
 
-  it("maps gcpdiag's aggregated list: one name in two zones, an empty label value, a redacted fingerprint", async () => {
-    const api = await sdkApi(GCPDIAG, { [aggregated(GCPDIAG)]: { body: gce1Instances() } });
-
-    const instances = await api.listInstances();
-
-    expect(instances.map((instance) => `${instance.zone.split("/").at(-1)}/${instance.name}`)).toEqual([
-      "europe-west4-a/gce1",
-      "europe-west4-a/gce2",
-      "europe-west4-a/mig-bzvx",
-      "europe-west4-a/gke-gke1-default-pool-35923fbc-2xxp",
-      "europe-west4-a/mig-l40g",
-      "europe-west4-b/gce1",
-    ]);
-    const gke = instances.find((instance) => instance.name.startsWith("gke-"));
-    expect(gke).toStrictEqual({
-      id: "1470007467084984573",
-      name: "gke-gke1-default-pool-35923fbc-2xxp",
-      zone: `${COMPUTE}/projects/${GCPDIAG}/zones/europe-west4-a`,
-      status: "RUNNING",
-      labels: { gcp_doctor_test: "gke", "goog-gke-node": "" },
-      labelFingerprint: "mUgogP08_Iw=",
-      tags: { items: ["gke-gke1-f36cf6dd-node"], fingerprint: "REDACTED" },
-      networkInterfaces: [
-        {
-          name: "nic0",
-          network: GCE1_NETWORK,
-          subnetwork: `${COMPUTE}/projects/${GCPDIAG}/regions/europe-west1/subnetworks/default`,
-          networkIP: "10.132.0.5",
-          accessConfigs: [{ name: "external-nat", type: "ONE_TO_ONE_NAT", natIP: "34.78.171.82" }],
-        },
-      ],
-      selfLink: `${COMPUTE}/projects/${GCPDIAG}/zones/europe-west4-a/instances/gke-gke1-default-pool-35923fbc-2xxp`,
-    });
-    // An instance without network tags: the fingerprint alone.
-    expect(instances.find((instance) => instance.name === "mig-bzvx")?.tags).toStrictEqual({
-      fingerprint: "42WmSpB8rSM=",
-    });
-  });
-
   it("refuses a listing with an UNREACHABLE zone rather than reading it as a zone without instances", async () => {
     // The recorded page, with one zone's warning turned into Compute's UNREACHABLE.
     const body = gce1Instances((items) => {

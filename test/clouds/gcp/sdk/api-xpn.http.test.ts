@@ -114,9 +114,4 @@ describe("getXpnHost: the host of a Shared VPC service project", () => {
     expect(await api.getXpnHost()).toBe(PROJECT_ID);
     expect(paths()).toEqual(["GET /compute/v1/projects/associated-project-1/getXpnHost"]);
   });
-
-  it("is undefined for a project attached to no host (an empty Project)", async () => {
-    const api = await apiOver({ project: "associated-project-1" });
-    expect(await api.getXpnHost()).toBeUndefined();
-  });
 });

@@ -4,11 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GcpApi } from "../../../../lib/clouds/gcp/api.js";
 import {
   GcpAccessError,
-  GcpAlreadyExistsError,
   GcpConflictError,
-  GcpNotFoundError,
   GcpOperationFailedError,
-  GcpQuotaExceededError,
   GcpThrottledError,
 } from "../../../../lib/clouds/gcp/errors.js";
 import type { GcpFirewall } from "../../../../lib/clouds/gcp/model.js";
@@ -81,55 +78,23 @@ function addVm(zone: string, name: string, extra: Record<string, unknown> = {}):
   });
 }
 
+/**
+ * What the port returns is pinned by the contract (test/contract/gcp-api.contract.ts), which runs
+ * over this fake too; these tests pin the requests the adapter sends.
+ */
 describe("instances", () => {
-  it("lists every instance over several pages and zones", async () => {
-    addVm("us-east1-b", "web-1", {
-      tags: { items: ["web"] },
-      networkInterfaces: [
-        { network: NETWORK, networkIP: "10.0.0.5", accessConfigs: [{ natIP: "34.1.2.3" }] },
-      ],
-    });
+  it("asks for every page of the aggregated list, each with the bearer token", async () => {
+    addVm("us-east1-b", "web-1");
     addVm("us-east1-b", "web-2");
     addVm("europe-west1-b", "api-1");
     addVm("europe-west1-b", "api-2");
     addVm("asia-east1-a", "db-1");
 
-    const instances = await api.listInstances();
+    expect(await api.listInstances()).toHaveLength(5);
 
-    expect(instances.map((instance) => `${instance.zone.split("/").at(-1)}/${instance.name}`).sort()).toEqual(
-      [
-        "asia-east1-a/db-1",
-        "europe-west1-b/api-1",
-        "europe-west1-b/api-2",
-        "us-east1-b/web-1",
-        "us-east1-b/web-2",
-      ],
-    );
     const pages = requestsTo("GET", `${BASE}/aggregated/instances`);
     expect(pages.map((page) => page.query.has("pageToken"))).toEqual([false, true, true]);
     expect(pages.every((page) => page.authorization === `Bearer ${TOKEN}`)).toBe(true);
-    expect(instances.find((instance) => instance.name === "web-1")).toStrictEqual({
-      id: expect.any(String),
-      name: "web-1",
-      zone: `${COMPUTE}/projects/${PROJECT}/zones/us-east1-b`,
-      status: "RUNNING",
-      labels: { app: "web-1" },
-      tags: { items: ["web"], fingerprint: expect.any(String) },
-      networkInterfaces: [
-        { network: NETWORK, networkIP: "10.0.0.5", accessConfigs: [{ natIP: "34.1.2.3" }] },
-      ],
-      selfLink: `${COMPUTE}/projects/${PROJECT}/zones/us-east1-b/instances/web-1`,
-    });
-  });
-
-  it("gets one instance, and undefined for one that does not exist", async () => {
-    addVm("us-east1-b", "web-1");
-
-    const found = await api.getInstance("us-east1-b", "web-1");
-    const missing = await api.getInstance("us-east1-b", "nope");
-
-    expect(found).toMatchObject({ name: "web-1", labels: { app: "web-1" } });
-    expect(missing).toBeUndefined();
   });
 
   it("sets tags with the current fingerprint, waiting on the zone operation (RUNNING, then DONE)", async () => {
@@ -182,7 +147,7 @@ const ALLOW: GcpFirewall = {
 };
 
 describe("firewalls", () => {
-  it("inserts, lists over pages, replaces and deletes, each write awaited through globalOperations.wait", async () => {
+  it("inserts, lists over pages, replaces with a PUT and deletes, each write awaited through globalOperations.wait", async () => {
     fake.addFirewall({ name: "default-allow-ssh", network: NETWORK, priority: 65534, direction: "INGRESS" });
     fake.addFirewall({ name: "default-allow-icmp", network: NETWORK, priority: 65534, direction: "INGRESS" });
 
@@ -192,18 +157,14 @@ describe("firewalls", () => {
       waits()[0]?.path,
     ]);
 
-    const listed = await api.listFirewalls();
-    expect(listed.map((rule) => rule.name)).toEqual(["default-allow-ssh", "default-allow-icmp", ALLOW.name]);
+    expect(await api.listFirewalls()).toHaveLength(3);
     expect(requestsTo("GET", `${BASE}/global/firewalls`)).toHaveLength(2);
-    expect(listed[2]).toStrictEqual({ ...ALLOW, id: expect.any(String), selfLink: expect.any(String) });
 
     const { sourceTags: _dropped, ...withoutTags } = ALLOW;
-    const narrower: GcpFirewall = { ...withoutTags, allowed: [{ IPProtocol: "tcp", ports: ["443"] }] };
-    await api.patchFirewall(narrower);
+    await api.patchFirewall(withoutTags);
     expect(fake.firewall(ALLOW.name)).not.toHaveProperty("sourceTags");
-    expect(requestsTo("PUT", `${BASE}/global/firewalls/${ALLOW.name}`)).toHaveLength(1);
-    const [replaced] = (await api.listFirewalls()).filter((rule) => rule.name === ALLOW.name);
-    expect(replaced).toStrictEqual({ ...narrower, id: listed[2]?.id, selfLink: listed[2]?.selfLink });
+    const [put] = requestsTo("PUT", `${BASE}/global/firewalls/${ALLOW.name}`);
+    expect(put?.body).toEqual(withoutTags);
 
     await api.deleteFirewall(ALLOW.name);
     expect(fake.firewall(ALLOW.name)).toBeUndefined();
@@ -227,20 +188,8 @@ describe("firewalls", () => {
     expect(fake.firewall(ALLOW.name)?.sourceTags).toEqual(ALLOW.sourceTags);
   });
 
-  it("maps write failures: 409 alreadyExists, 404 notFound", async () => {
-    await api.insertFirewall(ALLOW);
-
-    await expect(api.insertFirewall(ALLOW)).rejects.toBeInstanceOf(GcpAlreadyExistsError);
-    await expect(api.deleteFirewall("segsync-missing")).rejects.toBeInstanceOf(GcpNotFoundError);
-  });
-
   it("fails with the operation's error when it ends DONE with one", async () => {
-    fake.failNextOperation({
-      code: "QUOTA_EXCEEDED",
-      message: "Quota 'FIREWALLS' exceeded. Limit: 200.0 globally.",
-    });
-    await expect(api.insertFirewall(ALLOW)).rejects.toBeInstanceOf(GcpQuotaExceededError);
-
+    // An operation's QUOTA_EXCEEDED is the contract's (the fake's firewallRulesQuota).
     fake.failNextOperation({ code: "RESOURCE_NOT_READY", message: "The resource is not ready" });
     const failure = await api.insertFirewall(ALLOW).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(GcpOperationFailedError);
