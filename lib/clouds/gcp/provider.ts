@@ -1,8 +1,9 @@
-import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
 import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import { placesNamed } from "../places.js";
 import type { CloudProvider, Discovery, NativeMatch, Reachability } from "../provider.js";
+import { discoverEach } from "../shared/discover-each.js";
+import { probeOf, workloadOf } from "../shared/ids.js";
 import type { Sealer } from "../shared/seals.js";
 import type { GcpApiFactory } from "./api.js";
 import { applyGcpPlan } from "./apply.js";
@@ -66,15 +67,12 @@ async function discoverProjects(
   ownership: GcpOwnership,
 ): Promise<Discovery<GcpState>> {
   const read = await projectsToRead(connection);
-  const found = await Promise.all(
-    read.projects.map((p) => discoverGcp(connection.apiFor(p), labels, ownership)),
+  const found = await discoverEach(
+    read.projects,
+    (p) => discoverGcp(connection.apiFor(p), labels, ownership),
+    (a, b) => compareText(a.project, b.project),
   );
-  return {
-    workloads: found.flatMap((d) => d.workloads).sort((a, b) => compareText(a.id, b.id)),
-    networks: found.flatMap((d) => d.networks).sort((a, b) => compareText(a.id, b.id)),
-    findings: [...read.findings, ...found.flatMap((d) => d.findings)],
-    state: found.map((d) => d.state).sort((a, b) => compareText(a.project, b.project)),
-  };
+  return { ...found, findings: [...read.findings, ...found.findings] };
 }
 
 /** What admits a probe in the read state: the allow rule that matched, for `explain`. */
@@ -82,9 +80,9 @@ function gcpReachability(state: GcpState): Reachability {
   const reach = evaluateGcp(state);
   return {
     explain(probe): NativeMatch | undefined {
-      const id = parseWorkloadId(probe.workload);
-      const network = parseNetworkId(probe.network);
-      if (id.cloud !== "gcp" || network.cloud !== "gcp") return undefined;
+      const parts = probeOf("gcp", probe);
+      if (parts === undefined) return undefined;
+      const { workload: id, network } = parts;
       const verdict = reach.explain(
         id.project,
         id.zone,
@@ -114,8 +112,7 @@ export function createGcpProvider(settings: {
     cloud: "gcp",
     discover: (connection, labels) => discoverProjects(connection, labels, ownership),
     async discoverWorkload(connection, workload) {
-      const id = parseWorkloadId(workload);
-      if (id.cloud !== "gcp") throw new TypeError(`${workload} is not a GCP workload`);
+      const id = workloadOf("gcp", workload);
       return discoverGcpWorkload(connection.apiFor(id.project), id.zone, id.instanceName);
     },
     narrow: narrowGcpConnection,
