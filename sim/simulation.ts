@@ -13,7 +13,7 @@ import { MemoryInventoryStore } from "../lib/inventory/memory-store.js";
 import type { Cloud } from "../lib/inventory/model.js";
 import type { Policy } from "../lib/policy/model.js";
 import { type AuditSink, MemoryAuditSink } from "../lib/reconcile/audit.js";
-import { cloudDriver } from "../lib/reconcile/driver.js";
+import { cloudDrivers } from "../lib/reconcile/cloud-drivers.js";
 import { DEFAULT_GUARD_LIMITS, type GuardLimits } from "../lib/reconcile/guard.js";
 import { type ReconcileOptions, type ReconcileResult, Reconciler } from "../lib/reconcile/reconciler.js";
 import {
@@ -94,11 +94,7 @@ export class Simulation {
       },
     };
     this.reconciler = new Reconciler({
-      drivers: {
-        aws: cloudDriver(this.providers.aws, connections.aws),
-        azure: cloudDriver(this.providers.azure, connections.azure),
-        gcp: cloudDriver(this.providers.gcp, connections.gcp),
-      },
+      drivers: cloudDrivers(this.providers, connections),
       store: new MemoryInventoryStore(),
       policy,
       audit,

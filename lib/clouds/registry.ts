@@ -16,6 +16,9 @@ interface ProviderTypes {
 
 export type Providers = { readonly [C in Cloud]: ProviderTypes[C] };
 
+/** Each cloud's connection, of the type its provider reads and writes through. */
+export type Connections = { readonly [C in Cloud]: Parameters<ProviderTypes[C]["discover"]>[0] };
+
 export interface ProviderSettings {
   /** The record key: what proves an object or a restore record segsync's own (lib/clouds/shared/seals.ts). */
   readonly sealer: Sealer;

@@ -8,12 +8,8 @@ import { createProviders } from "../../lib/clouds/registry.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
 import { CLOUDS, type Cloud } from "../../lib/inventory/model.js";
 import { MemoryAuditSink } from "../../lib/reconcile/audit.js";
-import {
-  type CloudDriver,
-  type CloudRead,
-  cloudDriver,
-  type DriverPlan,
-} from "../../lib/reconcile/driver.js";
+import { cloudDrivers } from "../../lib/reconcile/cloud-drivers.js";
+import type { CloudDriver, CloudRead, DriverPlan } from "../../lib/reconcile/driver.js";
 import { DEFAULT_GUARD_LIMITS } from "../../lib/reconcile/guard.js";
 import { Reconciler } from "../../lib/reconcile/reconciler.js";
 import { renderPlan } from "../../lib/reconcile/render.js";
@@ -54,10 +50,13 @@ function setup(wrapAws: (api: AwsApi) => AwsApi = (api) => api) {
     azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
     gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },
   });
+  // A copy the tests may swap drivers in.
   const drivers: Record<Cloud, CloudDriver> = {
-    aws: cloudDriver(providers.aws, { apiFor: () => wrapAws(aws.sim(LOCATION)), locations: [LOCATION] }),
-    azure: cloudDriver(providers.azure, { apiFor: () => azure.sim, subscriptions: [SUBSCRIPTION] }),
-    gcp: cloudDriver(providers.gcp, { apiFor: () => gcp.sim, projects: [PROJECT] }),
+    ...cloudDrivers(providers, {
+      aws: { apiFor: () => wrapAws(aws.sim(LOCATION)), locations: [LOCATION] },
+      azure: { apiFor: () => azure.sim, subscriptions: [SUBSCRIPTION] },
+      gcp: { apiFor: () => gcp.sim, projects: [PROJECT] },
+    }),
   };
   const audit = new MemoryAuditSink();
   const store = new MemoryInventoryStore();

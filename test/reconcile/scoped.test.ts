@@ -10,7 +10,7 @@ import { createProviders } from "../../lib/clouds/registry.js";
 import type { WorkloadEvent } from "../../lib/ingest/workload-event.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
 import { MemoryAuditSink } from "../../lib/reconcile/audit.js";
-import { cloudDriver } from "../../lib/reconcile/driver.js";
+import { cloudDrivers } from "../../lib/reconcile/cloud-drivers.js";
 import { DEFAULT_GUARD_LIMITS } from "../../lib/reconcile/guard.js";
 import { Reconciler } from "../../lib/reconcile/reconciler.js";
 import { AwsTestbed } from "../clouds/aws/harness.js";
@@ -50,11 +50,11 @@ function setup() {
     gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },
   });
   const reconciler = new Reconciler({
-    drivers: {
-      aws: cloudDriver(providers.aws, { apiFor: (l) => aws.sim(l), locations: [EAST, WEST] }),
-      azure: cloudDriver(providers.azure, { apiFor: () => azure.sim, subscriptions: [SUBSCRIPTION] }),
-      gcp: cloudDriver(providers.gcp, { apiFor: () => gcp.sim, projects: [PROJECT] }),
-    },
+    drivers: cloudDrivers(providers, {
+      aws: { apiFor: (l) => aws.sim(l), locations: [EAST, WEST] },
+      azure: { apiFor: () => azure.sim, subscriptions: [SUBSCRIPTION] },
+      gcp: { apiFor: () => gcp.sim, projects: [PROJECT] },
+    }),
     store: new MemoryInventoryStore(),
     policy: designPolicy({ networks: { connected: [], nat: {} } }),
     audit: new MemoryAuditSink(),
