@@ -9,7 +9,7 @@ import type { AwsLocation } from "../lib/clouds/aws/model.js";
 import type { AwsConnection } from "../lib/clouds/aws/provider.js";
 import type { AzureQuotas } from "../lib/clouds/azure/config.js";
 import type { AzureConnection } from "../lib/clouds/azure/provider.js";
-import type { GcpLimits } from "../lib/clouds/gcp/config.js";
+import type { GcpQuotas } from "../lib/clouds/gcp/config.js";
 import type { GcpConnection } from "../lib/clouds/gcp/provider.js";
 import type { Cloud } from "../lib/inventory/model.js";
 import { compareText } from "../lib/util/compare-text.js";
@@ -30,7 +30,7 @@ import type { LiveWorkload } from "./workload-book.js";
 export { type SimServerErrors, type SimThrottle, SimulatedCrashError } from "./faults.js";
 
 export interface SimulatedCloudsOptions {
-  readonly quotas?: { readonly aws?: AwsQuotas; readonly azure?: AzureQuotas; readonly gcp?: GcpLimits };
+  readonly quotas?: { readonly aws?: AwsQuotas; readonly azure?: AzureQuotas; readonly gcp?: GcpQuotas };
   /** Where the simulated clock starts (ISO 8601). */
   readonly startTime?: string;
   /** Seeds the ids of emitted events: scenarioSeed(scenario) gives each scenario its own. */

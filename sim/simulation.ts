@@ -3,7 +3,7 @@ import { parseAwsEvent } from "../lib/clouds/aws/ingest/events.js";
 import { DEFAULT_AZURE_QUOTAS } from "../lib/clouds/azure/config.js";
 import { workloadOfNetworkInterface } from "../lib/clouds/azure/discover.js";
 import { parseAzureEvents } from "../lib/clouds/azure/ingest/events.js";
-import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../lib/clouds/gcp/config.js";
+import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../lib/clouds/gcp/config.js";
 import { parseGcpPush } from "../lib/clouds/gcp/ingest/events.js";
 import type { Reachability } from "../lib/clouds/provider.js";
 import { createProviders, type Providers } from "../lib/clouds/registry.js";
@@ -84,7 +84,7 @@ export class Simulation {
           ]),
         ),
       },
-      gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },
+      gcp: { quotas: DEFAULT_GCP_QUOTAS, priorities: DEFAULT_GCP_PRIORITIES },
     });
     const extra = options.audit;
     const audit: AuditSink = {

@@ -3,7 +3,7 @@ import type { AwsQuotas } from "./aws/config.js";
 import { type AwsProvider, createAwsProvider } from "./aws/provider.js";
 import type { AzureQuotas } from "./azure/config.js";
 import { type AzureProvider, createAzureProvider } from "./azure/provider.js";
-import type { GcpLimits, GcpPriorities } from "./gcp/config.js";
+import type { GcpPriorities, GcpQuotas } from "./gcp/config.js";
 import { createGcpProvider, type GcpProvider } from "./gcp/provider.js";
 import type { Sealer } from "./shared/seals.js";
 
@@ -24,13 +24,13 @@ export interface ProviderSettings {
   readonly sealer: Sealer;
   readonly aws: { readonly quotas: AwsQuotas };
   readonly azure: { readonly quotas: AzureQuotas; readonly resourceGroups: Readonly<Record<string, string>> };
-  readonly gcp: { readonly limits: GcpLimits; readonly priorities: GcpPriorities };
+  readonly gcp: { readonly quotas: GcpQuotas; readonly priorities: GcpPriorities };
 }
 
 /** The registry: one provider per cloud (docs/architecture.md, "Layout"), configured. */
 export function createProviders(settings: ProviderSettings): Providers {
   return {
-    aws: createAwsProvider(settings.aws.quotas, settings.sealer),
+    aws: createAwsProvider({ ...settings.aws, sealer: settings.sealer }),
     azure: createAzureProvider({ ...settings.azure, sealer: settings.sealer }),
     gcp: createGcpProvider({ ...settings.gcp, sealer: settings.sealer }),
   };

@@ -16,7 +16,7 @@ import { DEFAULT_AZURE_QUOTAS } from "../clouds/azure/config.js";
 import { AzureAccessError } from "../clouds/azure/errors.js";
 import type { AzureConnection } from "../clouds/azure/provider.js";
 import type { GcpApi } from "../clouds/gcp/api.js";
-import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../clouds/gcp/config.js";
+import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../clouds/gcp/config.js";
 import { GcpAccessError } from "../clouds/gcp/errors.js";
 import type { GcpConnection } from "../clouds/gcp/provider.js";
 import { createSdkGcpApiFactory } from "../clouds/gcp/sdk/api.js";
@@ -83,7 +83,7 @@ export function connectLive(config: LiveConfig, clients: LiveClients = {}): Live
       ),
     },
     gcp: {
-      limits: config.gcp?.limits ?? DEFAULT_GCP_LIMITS,
+      quotas: config.gcp?.limits ?? DEFAULT_GCP_QUOTAS,
       priorities: config.gcp?.priorities ?? DEFAULT_GCP_PRIORITIES,
     },
   });

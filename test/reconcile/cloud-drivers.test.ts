@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_AWS_QUOTAS } from "../../lib/clouds/aws/config.js";
 import { DEFAULT_AZURE_QUOTAS } from "../../lib/clouds/azure/config.js";
-import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp/config.js";
+import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../../lib/clouds/gcp/config.js";
 import { createProviders } from "../../lib/clouds/registry.js";
 import { CLOUDS, type Cloud } from "../../lib/inventory/model.js";
 import { cloudDrivers } from "../../lib/reconcile/cloud-drivers.js";
@@ -16,7 +16,7 @@ const providers = createProviders({
   sealer: SEALER,
   aws: { quotas: DEFAULT_AWS_QUOTAS },
   azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
-  gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },
+  gcp: { quotas: DEFAULT_GCP_QUOTAS, priorities: DEFAULT_GCP_PRIORITIES },
 });
 const policy = designPolicy({ networks: { connected: [], nat: {} } });
 const labels = { app: "shop", env: "prod", role: "api" };
@@ -43,7 +43,7 @@ const apis = {
 function connections() {
   const aws = new AwsTestbed([apis.aws], DEFAULT_AWS_QUOTAS);
   const azure = new AzureTestbed([apis.azure], DEFAULT_AZURE_QUOTAS);
-  const gcp = new GcpTestbed([apis.gcp], DEFAULT_GCP_LIMITS);
+  const gcp = new GcpTestbed([apis.gcp], DEFAULT_GCP_QUOTAS);
   return {
     aws: { apiFor: () => aws.sim(LOCATION), locations: [LOCATION] },
     azure: { apiFor: () => azure.sim, subscriptions: [SUBSCRIPTION] },

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_AWS_QUOTAS } from "../../lib/clouds/aws/config.js";
 import { DEFAULT_AZURE_QUOTAS } from "../../lib/clouds/azure/config.js";
-import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp/config.js";
+import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../../lib/clouds/gcp/config.js";
 import { createProviders } from "../../lib/clouds/registry.js";
 import { compile } from "../../lib/compile/compile.js";
 import { cloudDriver } from "../../lib/reconcile/driver.js";
@@ -42,7 +42,7 @@ function setup() {
     sealer: SEALER,
     aws: { quotas: DEFAULT_AWS_QUOTAS },
     azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
-    gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },
+    gcp: { quotas: DEFAULT_GCP_QUOTAS, priorities: DEFAULT_GCP_PRIORITIES },
   });
   const connection = { apiFor: (l: typeof EAST) => aws.sim(l), locations: [EAST, WEST] };
   const driver = () => cloudDriver(providers.aws, connection);

@@ -3,7 +3,7 @@ import type { AwsApi } from "../../lib/clouds/aws/api.js";
 import { DEFAULT_AWS_QUOTAS } from "../../lib/clouds/aws/config.js";
 import { AwsQuotaExceededError } from "../../lib/clouds/aws/errors.js";
 import { DEFAULT_AZURE_QUOTAS } from "../../lib/clouds/azure/config.js";
-import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp/config.js";
+import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../../lib/clouds/gcp/config.js";
 import { createProviders } from "../../lib/clouds/registry.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
 import { CLOUDS, type Cloud } from "../../lib/inventory/model.js";
@@ -43,12 +43,12 @@ const policy = designPolicy({ networks: { connected: [], nat: {} } });
 function setup(wrapAws: (api: AwsApi) => AwsApi = (api) => api) {
   const aws = new AwsTestbed([awsWeb], DEFAULT_AWS_QUOTAS);
   const azure = new AzureTestbed([azureApi], DEFAULT_AZURE_QUOTAS);
-  const gcp = new GcpTestbed([gcpDb], DEFAULT_GCP_LIMITS);
+  const gcp = new GcpTestbed([gcpDb], DEFAULT_GCP_QUOTAS);
   const providers = createProviders({
     sealer: SEALER,
     aws: { quotas: DEFAULT_AWS_QUOTAS },
     azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
-    gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },
+    gcp: { quotas: DEFAULT_GCP_QUOTAS, priorities: DEFAULT_GCP_PRIORITIES },
   });
   // A copy the tests may swap drivers in.
   const drivers: Record<Cloud, CloudDriver> = {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_AWS_QUOTAS } from "../../lib/clouds/aws/config.js";
 import { DEFAULT_AZURE_QUOTAS } from "../../lib/clouds/azure/config.js";
-import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp/config.js";
+import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../../lib/clouds/gcp/config.js";
 import { createProviders } from "../../lib/clouds/registry.js";
 import type { WorkloadEvent } from "../../lib/ingest/workload-event.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
@@ -42,12 +42,12 @@ const db = workload(
 function setup() {
   const aws = new AwsTestbed([web, api, db], DEFAULT_AWS_QUOTAS);
   const azure = new AzureTestbed([], DEFAULT_AZURE_QUOTAS);
-  const gcp = new GcpTestbed([], DEFAULT_GCP_LIMITS);
+  const gcp = new GcpTestbed([], DEFAULT_GCP_QUOTAS);
   const providers = createProviders({
     sealer: SEALER,
     aws: { quotas: DEFAULT_AWS_QUOTAS },
     azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
-    gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },
+    gcp: { quotas: DEFAULT_GCP_QUOTAS, priorities: DEFAULT_GCP_PRIORITIES },
   });
   const reconciler = new Reconciler({
     drivers: cloudDrivers(providers, {

@@ -10,7 +10,7 @@ import { applyAwsPlan } from "./apply.js";
 import type { AwsQuotas } from "./config.js";
 import type { AwsDesired } from "./desired.js";
 import { diffAws } from "./diff.js";
-import { discoverAws, discoverWorkload } from "./discover.js";
+import { discoverAws, discoverAwsWorkload } from "./discover.js";
 import { evaluateAws } from "./evaluate.js";
 import { materializeAws } from "./materialize.js";
 import { type AwsLocation, type AwsState, type IpPermission, locationKey } from "./model.js";
@@ -31,8 +31,12 @@ export interface AwsConnection {
 
 export type AwsProvider = CloudProvider<AwsState, AwsDesired, AwsOperation, AwsConnection>;
 
-export function createAwsProvider(quotas: AwsQuotas, sealer: Sealer): AwsProvider {
-  const ownership = new AwsOwnership(sealer);
+export function createAwsProvider(settings: {
+  readonly quotas: AwsQuotas;
+  readonly sealer: Sealer;
+}): AwsProvider {
+  const { quotas } = settings;
+  const ownership = new AwsOwnership(settings.sealer);
   return {
     cloud: "aws",
     discover: (connection, labels): Promise<Discovery<AwsState>> =>
@@ -44,7 +48,7 @@ export function createAwsProvider(quotas: AwsQuotas, sealer: Sealer): AwsProvide
     async discoverWorkload(connection, workload) {
       const id = workloadOf("aws", workload);
       const location = { account: id.account, region: id.region };
-      return discoverWorkload(
+      return discoverAwsWorkload(
         connection.apiFor(location),
         id.instanceId,
         connection.vpcs?.[locationKey(location)],

@@ -7,7 +7,7 @@ import { probeOf, workloadOf } from "../shared/ids.js";
 import type { Sealer } from "../shared/seals.js";
 import type { GcpApiFactory } from "./api.js";
 import { applyGcpPlan } from "./apply.js";
-import type { GcpLimits, GcpPriorities } from "./config.js";
+import type { GcpPriorities, GcpQuotas } from "./config.js";
 import { diffGcp } from "./diff.js";
 import { discoverGcp, discoverGcpWorkload } from "./discover.js";
 import { evaluateGcp } from "./evaluate.js";
@@ -41,7 +41,7 @@ export type GcpProvider = CloudProvider<GcpState, GcpDesired, GcpOperation, GcpC
  * other clouds' ids are left out. A project the connection does not list is a candidate when it
  * has hosts: read if it turns out to be a service project of one. The same apiFor and hosts.
  */
-export function narrowGcpConnection(
+export function narrowGcp(
   connection: GcpConnection,
   networks: readonly NetworkId[],
   workloads: readonly WorkloadId[] = [],
@@ -103,7 +103,7 @@ function gcpReachability(state: GcpState): Reachability {
 }
 
 export function createGcpProvider(settings: {
-  readonly limits: GcpLimits;
+  readonly quotas: GcpQuotas;
   readonly priorities: GcpPriorities;
   readonly sealer: Sealer;
 }): GcpProvider {
@@ -115,10 +115,10 @@ export function createGcpProvider(settings: {
       const id = workloadOf("gcp", workload);
       return discoverGcpWorkload(connection.apiFor(id.project), id.zone, id.instanceName);
     },
-    narrow: narrowGcpConnection,
+    narrow: narrowGcp,
     materialize: (intent, state, policy) =>
       materializeGcp(intent, state, {
-        limits: settings.limits,
+        quotas: settings.quotas,
         priorities: settings.priorities,
         attachment: policy.attachment,
         ownership,
