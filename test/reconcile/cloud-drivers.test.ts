@@ -1,23 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_AWS_QUOTAS } from "../../lib/clouds/aws/config.js";
 import { DEFAULT_AZURE_QUOTAS } from "../../lib/clouds/azure/config.js";
-import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../../lib/clouds/gcp/config.js";
-import { createProviders } from "../../lib/clouds/registry.js";
+import { DEFAULT_GCP_QUOTAS } from "../../lib/clouds/gcp/config.js";
 import { CLOUDS, type Cloud } from "../../lib/inventory/model.js";
 import { cloudDrivers } from "../../lib/reconcile/cloud-drivers.js";
 import type { CloudDriver } from "../../lib/reconcile/driver.js";
 import { AwsTestbed } from "../clouds/aws/harness.js";
-import { AzureTestbed, SEGSYNC_RESOURCE_GROUP, SUBSCRIPTION } from "../clouds/azure/harness.js";
+import { AzureTestbed, SUBSCRIPTION } from "../clouds/azure/harness.js";
 import { GcpTestbed, PROJECT } from "../clouds/gcp/harness.js";
 import { AWS_VPC, designPolicy, workload } from "../compile/fixtures.js";
-import { SEALER } from "../support/seals.js";
+import { testProviders } from "../support/providers.js";
 
-const providers = createProviders({
-  sealer: SEALER,
-  aws: { quotas: DEFAULT_AWS_QUOTAS },
-  azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
-  gcp: { quotas: DEFAULT_GCP_QUOTAS, priorities: DEFAULT_GCP_PRIORITIES },
-});
+const providers = testProviders();
 const policy = designPolicy({ networks: { connected: [], nat: {} } });
 const labels = { app: "shop", env: "prod", role: "api" };
 const LOCATION = { account: "111111111111", region: "us-east-1" };

@@ -3,8 +3,7 @@ import type { AwsApi } from "../../lib/clouds/aws/api.js";
 import { DEFAULT_AWS_QUOTAS } from "../../lib/clouds/aws/config.js";
 import { AwsQuotaExceededError } from "../../lib/clouds/aws/errors.js";
 import { DEFAULT_AZURE_QUOTAS } from "../../lib/clouds/azure/config.js";
-import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../../lib/clouds/gcp/config.js";
-import { createProviders } from "../../lib/clouds/registry.js";
+import { DEFAULT_GCP_QUOTAS } from "../../lib/clouds/gcp/config.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
 import { CLOUDS, type Cloud } from "../../lib/inventory/model.js";
 import { MemoryAuditSink } from "../../lib/reconcile/audit.js";
@@ -14,10 +13,10 @@ import { DEFAULT_GUARD_LIMITS } from "../../lib/reconcile/guard.js";
 import { Reconciler } from "../../lib/reconcile/reconciler.js";
 import { renderPlan } from "../../lib/reconcile/render.js";
 import { AwsTestbed } from "../clouds/aws/harness.js";
-import { AzureTestbed, SEGSYNC_RESOURCE_GROUP, SUBSCRIPTION } from "../clouds/azure/harness.js";
+import { AzureTestbed, SUBSCRIPTION } from "../clouds/azure/harness.js";
 import { GcpTestbed, PROJECT } from "../clouds/gcp/harness.js";
 import { AWS_VPC, designPolicy, workload } from "../compile/fixtures.js";
-import { SEALER } from "../support/seals.js";
+import { testProviders } from "../support/providers.js";
 
 const shop = { app: "shop", env: "prod" };
 const VNET = `azure:${SUBSCRIPTION}:rg-net:vnet-prod`;
@@ -44,12 +43,7 @@ function setup(wrapAws: (api: AwsApi) => AwsApi = (api) => api) {
   const aws = new AwsTestbed([awsWeb], DEFAULT_AWS_QUOTAS);
   const azure = new AzureTestbed([azureApi], DEFAULT_AZURE_QUOTAS);
   const gcp = new GcpTestbed([gcpDb], DEFAULT_GCP_QUOTAS);
-  const providers = createProviders({
-    sealer: SEALER,
-    aws: { quotas: DEFAULT_AWS_QUOTAS },
-    azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
-    gcp: { quotas: DEFAULT_GCP_QUOTAS, priorities: DEFAULT_GCP_PRIORITIES },
-  });
+  const providers = testProviders();
   // A copy the tests may swap drivers in.
   const drivers: Record<Cloud, CloudDriver> = {
     ...cloudDrivers(providers, {

@@ -5,8 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_AWS_QUOTAS } from "../../lib/clouds/aws/config.js";
 import { DEFAULT_AZURE_QUOTAS } from "../../lib/clouds/azure/config.js";
-import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../../lib/clouds/gcp/config.js";
-import { createProviders } from "../../lib/clouds/registry.js";
+import { DEFAULT_GCP_QUOTAS } from "../../lib/clouds/gcp/config.js";
 import type { WorkloadEvent } from "../../lib/ingest/workload-event.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
 import { MemoryAuditSink } from "../../lib/reconcile/audit.js";
@@ -14,10 +13,10 @@ import { cloudDrivers } from "../../lib/reconcile/cloud-drivers.js";
 import { DEFAULT_GUARD_LIMITS } from "../../lib/reconcile/guard.js";
 import { Reconciler } from "../../lib/reconcile/reconciler.js";
 import { AwsTestbed } from "../clouds/aws/harness.js";
-import { AzureTestbed, SEGSYNC_RESOURCE_GROUP, SUBSCRIPTION } from "../clouds/azure/harness.js";
+import { AzureTestbed, SUBSCRIPTION } from "../clouds/azure/harness.js";
 import { GcpTestbed, PROJECT } from "../clouds/gcp/harness.js";
 import { AWS_VPC, designPolicy, workload } from "../compile/fixtures.js";
-import { SEALER } from "../support/seals.js";
+import { testProviders } from "../support/providers.js";
 
 const EAST = { account: "111111111111", region: "us-east-1" };
 const WEST = { account: "111111111111", region: "us-west-2" };
@@ -43,12 +42,7 @@ function setup() {
   const aws = new AwsTestbed([web, api, db], DEFAULT_AWS_QUOTAS);
   const azure = new AzureTestbed([], DEFAULT_AZURE_QUOTAS);
   const gcp = new GcpTestbed([], DEFAULT_GCP_QUOTAS);
-  const providers = createProviders({
-    sealer: SEALER,
-    aws: { quotas: DEFAULT_AWS_QUOTAS },
-    azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
-    gcp: { quotas: DEFAULT_GCP_QUOTAS, priorities: DEFAULT_GCP_PRIORITIES },
-  });
+  const providers = testProviders();
   const reconciler = new Reconciler({
     drivers: cloudDrivers(providers, {
       aws: { apiFor: (l) => aws.sim(l), locations: [EAST, WEST] },
