@@ -4,7 +4,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { z } from "zod";
 import type { AwsQuotasSchema } from "../lib/clouds/aws/config.js";
 import type { AzureQuotasSchema } from "../lib/clouds/azure/config.js";
-import type { GcpLimitsSchema, GcpPrioritiesSchema } from "../lib/clouds/gcp/config.js";
+import type { GcpPrioritiesSchema, GcpQuotasSchema } from "../lib/clouds/gcp/config.js";
 import type { AzureAuthSchema, GcpAuthSchema } from "../lib/live/config.js";
 import type { EventGridAuthSchema } from "../lib/pipeline/environment.js";
 import type { GuardLimitsSchema } from "../lib/reconcile/guard.js";
@@ -71,7 +71,7 @@ export interface GcpSettings {
   readonly projects: readonly string[];
   /** How the reconciler gets a Google token; `default` when absent. `federated` needs no secret. */
   readonly auth?: Readonly<z.input<typeof GcpAuthSchema>>;
-  readonly limits?: Readonly<z.input<typeof GcpLimitsSchema>>;
+  readonly limits?: Readonly<z.input<typeof GcpQuotasSchema>>;
   readonly priorities?: Readonly<z.input<typeof GcpPrioritiesSchema>>;
 }
 

@@ -3,7 +3,7 @@ import { parseAwsEvent } from "../lib/clouds/aws/ingest/events.js";
 import { DEFAULT_AZURE_QUOTAS } from "../lib/clouds/azure/config.js";
 import { workloadOfNetworkInterface } from "../lib/clouds/azure/discover.js";
 import { parseAzureEvents } from "../lib/clouds/azure/ingest/events.js";
-import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../lib/clouds/gcp/config.js";
+import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../lib/clouds/gcp/config.js";
 import { parseGcpPush } from "../lib/clouds/gcp/ingest/events.js";
 import type { Reachability } from "../lib/clouds/provider.js";
 import { createProviders, type Providers } from "../lib/clouds/registry.js";
@@ -13,7 +13,7 @@ import { MemoryInventoryStore } from "../lib/inventory/memory-store.js";
 import type { Cloud } from "../lib/inventory/model.js";
 import type { Policy } from "../lib/policy/model.js";
 import { type AuditSink, MemoryAuditSink } from "../lib/reconcile/audit.js";
-import { cloudDriver } from "../lib/reconcile/driver.js";
+import { cloudDrivers } from "../lib/reconcile/cloud-drivers.js";
 import { DEFAULT_GUARD_LIMITS, type GuardLimits } from "../lib/reconcile/guard.js";
 import { type ReconcileOptions, type ReconcileResult, Reconciler } from "../lib/reconcile/reconciler.js";
 import {
@@ -84,7 +84,7 @@ export class Simulation {
           ]),
         ),
       },
-      gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },
+      gcp: { quotas: DEFAULT_GCP_QUOTAS, priorities: DEFAULT_GCP_PRIORITIES },
     });
     const extra = options.audit;
     const audit: AuditSink = {
@@ -94,11 +94,7 @@ export class Simulation {
       },
     };
     this.reconciler = new Reconciler({
-      drivers: {
-        aws: cloudDriver(this.providers.aws, connections.aws),
-        azure: cloudDriver(this.providers.azure, connections.azure),
-        gcp: cloudDriver(this.providers.gcp, connections.gcp),
-      },
+      drivers: cloudDrivers(this.providers, connections),
       store: new MemoryInventoryStore(),
       policy,
       audit,

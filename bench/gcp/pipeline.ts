@@ -21,7 +21,7 @@ export function gcpPipeline(
     cloud: "gcp",
     materialize: (intent, state) => materializeGcp(intent, state, options),
     diff: (desired, state) => diffGcp(desired, state, options.ownership),
-    simulators: (state) => new GcpSimulators(state, options.limits),
+    simulators: (state) => new GcpSimulators(state, options.quotas),
     minimal: (before, after, state) => ({ ...minimalGcpWrites(before, after, state), approximate: false }),
     mismatches: gcpMismatches,
   };

@@ -7,7 +7,7 @@
 
 import type { GcpApi } from "../../lib/clouds/gcp/api.js";
 import { applyGcpPlan } from "../../lib/clouds/gcp/apply.js";
-import type { GcpLimits } from "../../lib/clouds/gcp/config.js";
+import type { GcpQuotas } from "../../lib/clouds/gcp/config.js";
 import { GcpApiError } from "../../lib/clouds/gcp/errors.js";
 import { type GcpProjectState, type GcpState, parseNetworkUrl } from "../../lib/clouds/gcp/model.js";
 import type { GcpOperation } from "../../lib/clouds/gcp/operations.js";
@@ -28,7 +28,7 @@ export class GcpSimulators
 
   constructor(
     initial: GcpState,
-    private readonly limits: GcpLimits,
+    private readonly limits: GcpQuotas,
   ) {
     super(GCP_WRITE_METHODS);
     for (const project of initial) {

@@ -4,7 +4,7 @@
  * compared with the minimal (common/cloud-section.ts, bench/gcp/minimal-writes.ts). Default
  * limits and priorities, exclusive attachment.
  */
-import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp/config.js";
+import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../../lib/clouds/gcp/config.js";
 import type { GcpDesired } from "../../lib/clouds/gcp/materialize.js";
 import { type CloudResult, defineCloudSection } from "../common/cloud-section.js";
 import { GCP_OWNERSHIP } from "../common/seals.js";
@@ -13,7 +13,7 @@ import { gcpStateOf } from "../gcp/estate-state.js";
 import { gcpPipeline } from "../gcp/pipeline.js";
 
 const PIPELINE = gcpPipeline({
-  limits: DEFAULT_GCP_LIMITS,
+  quotas: DEFAULT_GCP_QUOTAS,
   priorities: DEFAULT_GCP_PRIORITIES,
   attachment: "exclusive",
   ownership: GCP_OWNERSHIP,
@@ -50,7 +50,7 @@ export const gcpSection = defineCloudSection({
     { header: "ranges", cell: (c) => formatCount(c.sourceRanges) },
     { header: "tagged", cell: (c) => formatCount(c.instances) },
   ],
-  countsNote: `instances: GCP instances. firewalls, ranges, tagged: what materializeGcp wants (owned firewall rules, their source ranges, instances whose network tags it sets); plan ops: the first diffGcp plan; findings by code (quota: destinations whose rules would pass the project's ${DEFAULT_GCP_LIMITS.firewallRulesPerProject} firewall rules, not applied).`,
+  countsNote: `instances: GCP instances. firewalls, ranges, tagged: what materializeGcp wants (owned firewall rules, their source ranges, instances whose network tags it sets); plan ops: the first diffGcp plan; findings by code (quota: destinations whose rules would pass the project's ${DEFAULT_GCP_QUOTAS.firewallRulesPerProject} firewall rules, not applied).`,
   names: {
     api: "Compute",
     materialize: "materializeGcp",

@@ -3,7 +3,7 @@ import type { AwsQuotas } from "./aws/config.js";
 import { type AwsProvider, createAwsProvider } from "./aws/provider.js";
 import type { AzureQuotas } from "./azure/config.js";
 import { type AzureProvider, createAzureProvider } from "./azure/provider.js";
-import type { GcpLimits, GcpPriorities } from "./gcp/config.js";
+import type { GcpPriorities, GcpQuotas } from "./gcp/config.js";
 import { createGcpProvider, type GcpProvider } from "./gcp/provider.js";
 import type { Sealer } from "./shared/seals.js";
 
@@ -16,18 +16,21 @@ interface ProviderTypes {
 
 export type Providers = { readonly [C in Cloud]: ProviderTypes[C] };
 
+/** Each cloud's connection, of the type its provider reads and writes through. */
+export type Connections = { readonly [C in Cloud]: Parameters<ProviderTypes[C]["discover"]>[0] };
+
 export interface ProviderSettings {
   /** The record key: what proves an object or a restore record segsync's own (lib/clouds/shared/seals.ts). */
   readonly sealer: Sealer;
   readonly aws: { readonly quotas: AwsQuotas };
   readonly azure: { readonly quotas: AzureQuotas; readonly resourceGroups: Readonly<Record<string, string>> };
-  readonly gcp: { readonly limits: GcpLimits; readonly priorities: GcpPriorities };
+  readonly gcp: { readonly quotas: GcpQuotas; readonly priorities: GcpPriorities };
 }
 
 /** The registry: one provider per cloud (docs/architecture.md, "Layout"), configured. */
 export function createProviders(settings: ProviderSettings): Providers {
   return {
-    aws: createAwsProvider(settings.aws.quotas, settings.sealer),
+    aws: createAwsProvider({ ...settings.aws, sealer: settings.sealer }),
     azure: createAzureProvider({ ...settings.azure, sealer: settings.sealer }),
     gcp: createGcpProvider({ ...settings.gcp, sealer: settings.sealer }),
   };

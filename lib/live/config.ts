@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { AwsAccountsSchema, AwsQuotasSchema } from "../clouds/aws/config.js";
 import { AzureQuotasSchema, AzureSubscriptionsSchema } from "../clouds/azure/config.js";
-import { GcpLimitsSchema, GcpPrioritiesSchema } from "../clouds/gcp/config.js";
+import { GcpPrioritiesSchema, GcpQuotasSchema } from "../clouds/gcp/config.js";
 import { GuardLimitsSchema } from "../reconcile/guard.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -131,7 +131,7 @@ export const LiveConfigSchema = z
          */
         findServiceProjects: z.boolean().optional(),
         auth: GcpAuthSchema.default({ kind: "default" }),
-        limits: GcpLimitsSchema.optional(),
+        limits: GcpQuotasSchema.optional(),
         priorities: GcpPrioritiesSchema.optional(),
       })
       .strict()

@@ -16,14 +16,15 @@ import { DEFAULT_AZURE_QUOTAS } from "../clouds/azure/config.js";
 import { AzureAccessError } from "../clouds/azure/errors.js";
 import type { AzureConnection } from "../clouds/azure/provider.js";
 import type { GcpApi } from "../clouds/gcp/api.js";
-import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../clouds/gcp/config.js";
+import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../clouds/gcp/config.js";
 import { GcpAccessError } from "../clouds/gcp/errors.js";
 import type { GcpConnection } from "../clouds/gcp/provider.js";
 import { createSdkGcpApiFactory } from "../clouds/gcp/sdk/api.js";
-import { createProviders, type Providers } from "../clouds/registry.js";
+import { type Connections, createProviders, type Providers } from "../clouds/registry.js";
 import type { Sealer } from "../clouds/shared/seals.js";
 import type { Cloud } from "../inventory/model.js";
-import { type CloudDriver, cloudDriver } from "../reconcile/driver.js";
+import { cloudDrivers } from "../reconcile/cloud-drivers.js";
+import type { CloudDriver } from "../reconcile/driver.js";
 import { DEFAULT_GUARD_LIMITS, type GuardLimits } from "../reconcile/guard.js";
 import type { LiveConfig } from "./config.js";
 import { deferredAzureApi, deferredGcpApi, once } from "./deferred-api.js";
@@ -60,11 +61,7 @@ export interface LiveConnections {
   readonly providers: Providers;
   /** Loaded by the drivers' first read; what seals and verifies segsync's objects and records. */
   readonly recordKey: Sealer & { load(): Promise<void> };
-  readonly connections: {
-    readonly aws: AwsConnection;
-    readonly azure: AzureConnection;
-    readonly gcp: GcpConnection;
-  };
+  readonly connections: Connections;
   readonly drivers: Readonly<Record<Cloud, CloudDriver>>;
   readonly guard: GuardLimits;
 }
@@ -86,7 +83,7 @@ export function connectLive(config: LiveConfig, clients: LiveClients = {}): Live
       ),
     },
     gcp: {
-      limits: config.gcp?.limits ?? DEFAULT_GCP_LIMITS,
+      quotas: config.gcp?.limits ?? DEFAULT_GCP_QUOTAS,
       priorities: config.gcp?.priorities ?? DEFAULT_GCP_PRIORITIES,
     },
   });
@@ -107,11 +104,7 @@ export function connectLive(config: LiveConfig, clients: LiveClients = {}): Live
     providers,
     recordKey,
     connections,
-    drivers: {
-      aws: keyed(cloudDriver(providers.aws, connections.aws)),
-      azure: keyed(cloudDriver(providers.azure, connections.azure)),
-      gcp: keyed(cloudDriver(providers.gcp, connections.gcp)),
-    },
+    drivers: cloudDrivers(providers, connections, keyed),
     guard: config.guard ?? DEFAULT_GUARD_LIMITS,
   };
 }

@@ -34,7 +34,8 @@ import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
 import type { WorkloadId } from "../../lib/inventory/model.js";
 import { loadPolicyFile } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
-import { type CloudDriver, cloudDriver } from "../../lib/reconcile/driver.js";
+import { cloudDrivers } from "../../lib/reconcile/cloud-drivers.js";
+import type { CloudDriver } from "../../lib/reconcile/driver.js";
 import { DEFAULT_GUARD_LIMITS } from "../../lib/reconcile/guard.js";
 import { loadEstateFile } from "../../sim/estate.js";
 import type { Estate } from "../../sim/estate-schema.js";
@@ -410,11 +411,9 @@ function reconcilerOn(refusals: ReadonlyMap<WorkloadId, Error> = new Map()) {
   const connections = simulation.clouds.connections();
   const store = new MemoryInventoryStore();
   const reads: WorkloadId[] = [];
-  const drivers = {
-    aws: refusing(cloudDriver(simulation.providers.aws, connections.aws), refusals, reads),
-    azure: refusing(cloudDriver(simulation.providers.azure, connections.azure), refusals, reads),
-    gcp: refusing(cloudDriver(simulation.providers.gcp, connections.gcp), refusals, reads),
-  };
+  const drivers = cloudDrivers(simulation.providers, connections, (driver) =>
+    refusing(driver, refusals, reads),
+  );
   const handle = reconcilerHandlerOf({
     drivers,
     places: ConfiguredPlaces.ofConnections(connections),

@@ -3,7 +3,7 @@ import { gcpStateOf } from "../../bench/gcp/estate-state.js";
 import { gcpMismatches, minimalGcpWrites } from "../../bench/gcp/minimal-writes.js";
 import { GcpSimulators } from "../../bench/gcp/simulators.js";
 import { applyGcpPlan } from "../../lib/clouds/gcp/apply.js";
-import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp/config.js";
+import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../../lib/clouds/gcp/config.js";
 import { diffGcp } from "../../lib/clouds/gcp/diff.js";
 import { discoverGcp } from "../../lib/clouds/gcp/discover.js";
 import { type GcpDesired, materializeGcp } from "../../lib/clouds/gcp/materialize.js";
@@ -77,7 +77,7 @@ describe("gcpStateOf", () => {
 describe("GcpSimulators", () => {
   it("plays changes so that discovery reads back the inventory's GCP workloads", async () => {
     const { inventory, policy } = estate(1_200);
-    const sims = new GcpSimulators(gcpStateOf(inventory.workloads), DEFAULT_GCP_LIMITS);
+    const sims = new GcpSimulators(gcpStateOf(inventory.workloads), DEFAULT_GCP_QUOTAS);
     const { kinds, expected } = playChanges(sims, inventory, "gcp", essentials);
     expect([...kinds]).toEqual(expect.arrayContaining(["launch", "stop", "retag", "terminate"]));
     const discovered = await Promise.all(
@@ -93,7 +93,7 @@ describe("GcpSimulators", () => {
 
   it("refuses, without playing it, a change to labels Compute would not take", () => {
     const { inventory } = estate(600);
-    const sims = new GcpSimulators(gcpStateOf(inventory.workloads), DEFAULT_GCP_LIMITS);
+    const sims = new GcpSimulators(gcpStateOf(inventory.workloads), DEFAULT_GCP_QUOTAS);
     const workload = inventory.workloads.find((w) => w.id.startsWith("gcp:")) as Workload;
     const change = {
       kind: "upsert" as const,
@@ -119,7 +119,7 @@ describe("minimalGcpWrites", () => {
     const { inventory, policy } = estate(1_500);
     const state = gcpStateOf(inventory.workloads);
     const after = materializeGcp(compile(policy, inventory), state, {
-      limits: DEFAULT_GCP_LIMITS,
+      quotas: DEFAULT_GCP_QUOTAS,
       priorities: DEFAULT_GCP_PRIORITIES,
       attachment: "exclusive",
       ownership: GCP_OWNERSHIP,

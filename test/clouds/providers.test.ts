@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_AWS_QUOTAS } from "../../lib/clouds/aws/config.js";
 import { DEFAULT_AZURE_QUOTAS } from "../../lib/clouds/azure/config.js";
-import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp/config.js";
+import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../../lib/clouds/gcp/config.js";
 import type { CloudFinding, CloudProvider } from "../../lib/clouds/provider.js";
 import { createProviders } from "../../lib/clouds/registry.js";
 import { compile } from "../../lib/compile/compile.js";
@@ -15,7 +15,7 @@ const providers = createProviders({
   sealer: SEALER,
   aws: { quotas: DEFAULT_AWS_QUOTAS },
   azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
-  gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },
+  gcp: { quotas: DEFAULT_GCP_QUOTAS, priorities: DEFAULT_GCP_PRIORITIES },
 });
 const policy = designPolicy({ networks: { connected: [], nat: {} } });
 const shop = { app: "shop", env: "prod" };
@@ -75,7 +75,7 @@ const connections = {
     return { apiFor: () => bed.sim, subscriptions: [SUBSCRIPTION] };
   },
   gcp: () => {
-    const bed = new GcpTestbed([estates.gcp.api, estates.gcp.db], DEFAULT_GCP_LIMITS);
+    const bed = new GcpTestbed([estates.gcp.api, estates.gcp.db], DEFAULT_GCP_QUOTAS);
     return { apiFor: () => bed.sim, projects: [PROJECT] };
   },
 };

@@ -36,7 +36,7 @@ import { DynamoDbInventoryStore } from "../../lib/inventory/dynamodb-store.js";
 import { loadPolicyFile } from "../../lib/policy/load.js";
 import type { StructuredLog } from "../../lib/reconcile/audit-log.js";
 import type { MetricPoint } from "../../lib/reconcile/batch-metrics.js";
-import { cloudDriver } from "../../lib/reconcile/driver.js";
+import { cloudDrivers } from "../../lib/reconcile/cloud-drivers.js";
 import { DEFAULT_GUARD_LIMITS } from "../../lib/reconcile/guard.js";
 import { loadEstateFile } from "../../sim/estate.js";
 import { Simulation } from "../../sim/simulation.js";
@@ -285,11 +285,10 @@ describe.skipIf(skipWithoutMoto("the reconciler function integration test agains
       });
       api = apiFor(LOCATION);
       handle = reconcilerHandlerOf({
-        drivers: {
-          aws: cloudDriver(simulation.providers.aws, { apiFor, locations: [LOCATION] }),
-          azure: cloudDriver(simulation.providers.azure, simulated.azure),
-          gcp: cloudDriver(simulation.providers.gcp, simulated.gcp),
-        },
+        drivers: cloudDrivers(simulation.providers, {
+          ...simulated,
+          aws: { apiFor, locations: [LOCATION] },
+        }),
         places: ConfiguredPlaces.ofConnections({
           aws: { locations: [LOCATION] },
           azure: simulated.azure,

@@ -26,7 +26,8 @@ import type { Cloud } from "../../lib/inventory/model.js";
 import { PolicyInvalidError } from "../../lib/policy/errors.js";
 import { loadPolicyFile } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
-import { type CloudDriver, cloudDriver } from "../../lib/reconcile/driver.js";
+import { cloudDrivers } from "../../lib/reconcile/cloud-drivers.js";
+import type { CloudDriver } from "../../lib/reconcile/driver.js";
 import { DEFAULT_GUARD_LIMITS, type GuardLimits } from "../../lib/reconcile/guard.js";
 import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
 import { loadEstateFile } from "../../sim/estate.js";
@@ -182,11 +183,7 @@ function harness(
   const connections = simulation.clouds.connections();
   const broken = new Set<Cloud>();
   const store = options.store ?? new MemoryInventoryStore();
-  const drivers = {
-    aws: breakable(cloudDriver(simulation.providers.aws, connections.aws), broken),
-    azure: breakable(cloudDriver(simulation.providers.azure, connections.azure), broken),
-    gcp: breakable(cloudDriver(simulation.providers.gcp, connections.gcp), broken),
-  };
+  const drivers = cloudDrivers(simulation.providers, connections, (driver) => breakable(driver, broken));
   const handle = reconcilerHandlerOf({
     drivers,
     places: ConfiguredPlaces.ofConnections(connections),

@@ -4,16 +4,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { DEFAULT_AWS_QUOTAS } from "../../lib/clouds/aws/config.js";
-import { DEFAULT_AZURE_QUOTAS } from "../../lib/clouds/azure/config.js";
-import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp/config.js";
-import { createProviders } from "../../lib/clouds/registry.js";
 import { compile } from "../../lib/compile/compile.js";
 import { cloudDriver } from "../../lib/reconcile/driver.js";
 import { ReconcileError } from "../../lib/reconcile/errors.js";
 import { AwsTestbed } from "../clouds/aws/harness.js";
-import { SEGSYNC_RESOURCE_GROUP, SUBSCRIPTION } from "../clouds/azure/harness.js";
 import { AWS_VPC, designPolicy, workload } from "../compile/fixtures.js";
-import { SEALER } from "../support/seals.js";
+import { testProviders } from "../support/providers.js";
 
 const EAST = { account: "111111111111", region: "us-east-1" };
 const WEST = { account: "111111111111", region: "us-west-2" };
@@ -38,12 +34,7 @@ const policy = designPolicy({ networks: { connected: [], nat: {} } });
 
 function setup() {
   const aws = new AwsTestbed([web, api, db], DEFAULT_AWS_QUOTAS);
-  const providers = createProviders({
-    sealer: SEALER,
-    aws: { quotas: DEFAULT_AWS_QUOTAS },
-    azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
-    gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },
-  });
+  const providers = testProviders();
   const connection = { apiFor: (l: typeof EAST) => aws.sim(l), locations: [EAST, WEST] };
   const driver = () => cloudDriver(providers.aws, connection);
   return { aws, driver };

@@ -3,25 +3,20 @@ import type { AwsApi } from "../../lib/clouds/aws/api.js";
 import { DEFAULT_AWS_QUOTAS } from "../../lib/clouds/aws/config.js";
 import { AwsQuotaExceededError } from "../../lib/clouds/aws/errors.js";
 import { DEFAULT_AZURE_QUOTAS } from "../../lib/clouds/azure/config.js";
-import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp/config.js";
-import { createProviders } from "../../lib/clouds/registry.js";
+import { DEFAULT_GCP_QUOTAS } from "../../lib/clouds/gcp/config.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
 import { CLOUDS, type Cloud } from "../../lib/inventory/model.js";
 import { MemoryAuditSink } from "../../lib/reconcile/audit.js";
-import {
-  type CloudDriver,
-  type CloudRead,
-  cloudDriver,
-  type DriverPlan,
-} from "../../lib/reconcile/driver.js";
+import { cloudDrivers } from "../../lib/reconcile/cloud-drivers.js";
+import type { CloudDriver, CloudRead, DriverPlan } from "../../lib/reconcile/driver.js";
 import { DEFAULT_GUARD_LIMITS } from "../../lib/reconcile/guard.js";
 import { Reconciler } from "../../lib/reconcile/reconciler.js";
 import { renderPlan } from "../../lib/reconcile/render.js";
 import { AwsTestbed } from "../clouds/aws/harness.js";
-import { AzureTestbed, SEGSYNC_RESOURCE_GROUP, SUBSCRIPTION } from "../clouds/azure/harness.js";
+import { AzureTestbed, SUBSCRIPTION } from "../clouds/azure/harness.js";
 import { GcpTestbed, PROJECT } from "../clouds/gcp/harness.js";
 import { AWS_VPC, designPolicy, workload } from "../compile/fixtures.js";
-import { SEALER } from "../support/seals.js";
+import { testProviders } from "../support/providers.js";
 
 const shop = { app: "shop", env: "prod" };
 const VNET = `azure:${SUBSCRIPTION}:rg-net:vnet-prod`;
@@ -47,17 +42,15 @@ const policy = designPolicy({ networks: { connected: [], nat: {} } });
 function setup(wrapAws: (api: AwsApi) => AwsApi = (api) => api) {
   const aws = new AwsTestbed([awsWeb], DEFAULT_AWS_QUOTAS);
   const azure = new AzureTestbed([azureApi], DEFAULT_AZURE_QUOTAS);
-  const gcp = new GcpTestbed([gcpDb], DEFAULT_GCP_LIMITS);
-  const providers = createProviders({
-    sealer: SEALER,
-    aws: { quotas: DEFAULT_AWS_QUOTAS },
-    azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
-    gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },
-  });
+  const gcp = new GcpTestbed([gcpDb], DEFAULT_GCP_QUOTAS);
+  const providers = testProviders();
+  // A copy the tests may swap drivers in.
   const drivers: Record<Cloud, CloudDriver> = {
-    aws: cloudDriver(providers.aws, { apiFor: () => wrapAws(aws.sim(LOCATION)), locations: [LOCATION] }),
-    azure: cloudDriver(providers.azure, { apiFor: () => azure.sim, subscriptions: [SUBSCRIPTION] }),
-    gcp: cloudDriver(providers.gcp, { apiFor: () => gcp.sim, projects: [PROJECT] }),
+    ...cloudDrivers(providers, {
+      aws: { apiFor: () => wrapAws(aws.sim(LOCATION)), locations: [LOCATION] },
+      azure: { apiFor: () => azure.sim, subscriptions: [SUBSCRIPTION] },
+      gcp: { apiFor: () => gcp.sim, projects: [PROJECT] },
+    }),
   };
   const audit = new MemoryAuditSink();
   const store = new MemoryInventoryStore();

@@ -5,19 +5,18 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_AWS_QUOTAS } from "../../lib/clouds/aws/config.js";
 import { DEFAULT_AZURE_QUOTAS } from "../../lib/clouds/azure/config.js";
-import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../lib/clouds/gcp/config.js";
-import { createProviders } from "../../lib/clouds/registry.js";
+import { DEFAULT_GCP_QUOTAS } from "../../lib/clouds/gcp/config.js";
 import type { WorkloadEvent } from "../../lib/ingest/workload-event.js";
 import { MemoryInventoryStore } from "../../lib/inventory/memory-store.js";
 import { MemoryAuditSink } from "../../lib/reconcile/audit.js";
-import { cloudDriver } from "../../lib/reconcile/driver.js";
+import { cloudDrivers } from "../../lib/reconcile/cloud-drivers.js";
 import { DEFAULT_GUARD_LIMITS } from "../../lib/reconcile/guard.js";
 import { Reconciler } from "../../lib/reconcile/reconciler.js";
 import { AwsTestbed } from "../clouds/aws/harness.js";
-import { AzureTestbed, SEGSYNC_RESOURCE_GROUP, SUBSCRIPTION } from "../clouds/azure/harness.js";
+import { AzureTestbed, SUBSCRIPTION } from "../clouds/azure/harness.js";
 import { GcpTestbed, PROJECT } from "../clouds/gcp/harness.js";
 import { AWS_VPC, designPolicy, workload } from "../compile/fixtures.js";
-import { SEALER } from "../support/seals.js";
+import { testProviders } from "../support/providers.js";
 
 const EAST = { account: "111111111111", region: "us-east-1" };
 const WEST = { account: "111111111111", region: "us-west-2" };
@@ -42,19 +41,14 @@ const db = workload(
 function setup() {
   const aws = new AwsTestbed([web, api, db], DEFAULT_AWS_QUOTAS);
   const azure = new AzureTestbed([], DEFAULT_AZURE_QUOTAS);
-  const gcp = new GcpTestbed([], DEFAULT_GCP_LIMITS);
-  const providers = createProviders({
-    sealer: SEALER,
-    aws: { quotas: DEFAULT_AWS_QUOTAS },
-    azure: { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: { [SUBSCRIPTION]: SEGSYNC_RESOURCE_GROUP } },
-    gcp: { limits: DEFAULT_GCP_LIMITS, priorities: DEFAULT_GCP_PRIORITIES },
-  });
+  const gcp = new GcpTestbed([], DEFAULT_GCP_QUOTAS);
+  const providers = testProviders();
   const reconciler = new Reconciler({
-    drivers: {
-      aws: cloudDriver(providers.aws, { apiFor: (l) => aws.sim(l), locations: [EAST, WEST] }),
-      azure: cloudDriver(providers.azure, { apiFor: () => azure.sim, subscriptions: [SUBSCRIPTION] }),
-      gcp: cloudDriver(providers.gcp, { apiFor: () => gcp.sim, projects: [PROJECT] }),
-    },
+    drivers: cloudDrivers(providers, {
+      aws: { apiFor: (l) => aws.sim(l), locations: [EAST, WEST] },
+      azure: { apiFor: () => azure.sim, subscriptions: [SUBSCRIPTION] },
+      gcp: { apiFor: () => gcp.sim, projects: [PROJECT] },
+    }),
     store: new MemoryInventoryStore(),
     policy: designPolicy({ networks: { connected: [], nat: {} } }),
     audit: new MemoryAuditSink(),

@@ -1,3 +1,4 @@
+import type { CodedFinding } from "../shared/findings.js";
 import type { AwsIpProtocol, AwsLocation } from "./model.js";
 
 /**
@@ -64,12 +65,7 @@ export type AwsFindingCode =
   | "aws-original-group-missing"
   | "aws-additive-extra-flows";
 
-export interface AwsFinding {
-  readonly code: AwsFindingCode;
-  readonly severity: "warning" | "error";
-  readonly subject: string;
-  readonly message: string;
-}
+export type AwsFinding = CodedFinding<AwsFindingCode>;
 
 export interface AwsDesired {
   /** Sorted by location, VPC, name. */

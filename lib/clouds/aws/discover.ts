@@ -167,7 +167,7 @@ function discoveryOf(
  * One instance, for the event path: undefined when it is terminated, shutting down or gone, or
  * in a VPC outside the configuration.
  */
-export async function discoverWorkload(
+export async function discoverAwsWorkload(
   api: AwsApi,
   instanceId: string,
   vpcs?: readonly string[],

@@ -1,17 +1,11 @@
+import { CloudApiError } from "../shared/errors.js";
+
 /**
- * EC2 failures as segsync tells them apart. Both sdk-api.ts and sim-api.ts throw these, with
- * the original error (or the simulated one) as `cause` and the EC2 error code in `code`.
+ * EC2 failures as segsync tells them apart. Both the SDK adapter (sdk/api.ts) and the simulator
+ * throw these, with the original error (or the simulated one) as `cause` and the EC2 error code
+ * in `code`.
  */
-export class AwsApiError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class AwsApiError extends CloudApiError {}
 
 /** RequestLimitExceeded that outlasted the SDK's retries. */
 export class AwsThrottledError extends AwsApiError {}

@@ -1,15 +1,16 @@
-import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
 import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import { placesNamed } from "../places.js";
 import type { CloudProvider, Discovery, NativeMatch, Reachability } from "../provider.js";
+import { discoverEach } from "../shared/discover-each.js";
+import { probeOf, workloadOf } from "../shared/ids.js";
 import type { Sealer } from "../shared/seals.js";
 import type { AwsApiFactory } from "./api.js";
 import { applyAwsPlan } from "./apply.js";
 import type { AwsQuotas } from "./config.js";
 import type { AwsDesired } from "./desired.js";
 import { diffAws } from "./diff.js";
-import { discoverAws, discoverWorkload } from "./discover.js";
+import { discoverAws, discoverAwsWorkload } from "./discover.js";
 import { evaluateAws } from "./evaluate.js";
 import { materializeAws } from "./materialize.js";
 import { type AwsLocation, type AwsState, type IpPermission, locationKey } from "./model.js";
@@ -30,30 +31,24 @@ export interface AwsConnection {
 
 export type AwsProvider = CloudProvider<AwsState, AwsDesired, AwsOperation, AwsConnection>;
 
-export function createAwsProvider(quotas: AwsQuotas, sealer: Sealer): AwsProvider {
-  const ownership = new AwsOwnership(sealer);
+export function createAwsProvider(settings: {
+  readonly quotas: AwsQuotas;
+  readonly sealer: Sealer;
+}): AwsProvider {
+  const { quotas } = settings;
+  const ownership = new AwsOwnership(settings.sealer);
   return {
     cloud: "aws",
-    async discover(connection, labels): Promise<Discovery<AwsState>> {
-      const found = await Promise.all(
-        connection.locations.map((l) =>
-          discoverAws(connection.apiFor(l), labels, ownership, connection.vpcs?.[locationKey(l)]),
-        ),
-      );
-      return {
-        workloads: found.flatMap((d) => d.workloads).sort((a, b) => compareText(a.id, b.id)),
-        networks: found.flatMap((d) => d.networks).sort((a, b) => compareText(a.id, b.id)),
-        findings: found.flatMap((d) => d.findings),
-        state: found
-          .map((d) => d.state)
-          .sort((a, b) => compareText(a.account, b.account) || compareText(a.region, b.region)),
-      };
-    },
+    discover: (connection, labels): Promise<Discovery<AwsState>> =>
+      discoverEach(
+        connection.locations,
+        (l) => discoverAws(connection.apiFor(l), labels, ownership, connection.vpcs?.[locationKey(l)]),
+        (a, b) => compareText(a.account, b.account) || compareText(a.region, b.region),
+      ),
     async discoverWorkload(connection, workload) {
-      const id = parseWorkloadId(workload);
-      if (id.cloud !== "aws") throw new TypeError(`${workload} is not an AWS workload`);
+      const id = workloadOf("aws", workload);
       const location = { account: id.account, region: id.region };
-      return discoverWorkload(
+      return discoverAwsWorkload(
         connection.apiFor(location),
         id.instanceId,
         connection.vpcs?.[locationKey(location)],
@@ -112,9 +107,9 @@ function evaluateAwsWorkloads(state: AwsState): Reachability {
   const reach = evaluateAws(state);
   return {
     explain(probe): NativeMatch | undefined {
-      const id = parseWorkloadId(probe.workload);
-      const network = parseNetworkId(probe.network);
-      if (id.cloud !== "aws" || network.cloud !== "aws") return undefined;
+      const parts = probeOf("aws", probe);
+      if (parts === undefined) return undefined;
+      const { workload: id, network } = parts;
       const region = state.find((r) => r.account === id.account && r.region === id.region);
       for (const eni of region?.networkInterfaces ?? []) {
         if (eni.Attachment?.InstanceId !== id.instanceId || eni.VpcId !== network.vpcId) continue;

@@ -1,3 +1,4 @@
+import type { CodedFinding } from "../shared/findings.js";
 import type { SecurityRule } from "./model.js";
 
 /**
@@ -40,17 +41,13 @@ export interface DesiredNetworkInterface {
   readonly originalNsgTag: "record" | "keep" | "remove";
 }
 
-export interface AzureFinding {
-  readonly code:
-    | "azure-quota"
-    | "azure-additive-conflict"
-    | "azure-interface-missing"
-    | "azure-no-resource-group"
-    | "azure-original-nsg-missing";
-  readonly severity: "warning" | "error";
-  readonly subject: string;
-  readonly message: string;
-}
+export type AzureFinding = CodedFinding<
+  | "azure-quota"
+  | "azure-additive-conflict"
+  | "azure-interface-missing"
+  | "azure-no-resource-group"
+  | "azure-original-nsg-missing"
+>;
 
 export interface AzureDesired {
   readonly applicationSecurityGroups: readonly DesiredApplicationSecurityGroup[];

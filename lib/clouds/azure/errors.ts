@@ -1,18 +1,11 @@
+import { HttpCloudApiError } from "../shared/errors.js";
+
 /**
- * ARM failures as segsync tells them apart. Both sdk-api.ts and sim-api.ts throw these, with the
- * original error as `cause`, the ARM error code in `code` and the HTTP status in `status`.
+ * ARM failures as segsync tells them apart. Both the SDK adapter (sdk/api.ts) and the simulator
+ * throw these, with the original error as `cause`, the ARM error code in `code` and the HTTP
+ * status in `status`.
  */
-export class AzureApiError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly status: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class AzureApiError extends HttpCloudApiError {}
 
 /** 429 that outlasted the retries (throttling, or RetryableErrorDueToAnotherOperation). */
 export class AzureThrottledError extends AzureApiError {}

@@ -1,8 +1,9 @@
-import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
 import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import { placesNamed } from "../places.js";
 import type { CloudProvider, Discovery, NativeMatch, Reachability } from "../provider.js";
+import { discoverEach } from "../shared/discover-each.js";
+import { probeOf, workloadOf } from "../shared/ids.js";
 import type { Sealer } from "../shared/seals.js";
 import type { AzureApiFactory } from "./api.js";
 import { applyAzurePlan } from "./apply.js";
@@ -34,20 +35,14 @@ export function createAzureProvider(settings: {
   const ownership = new AzureOwnership(settings.sealer);
   return {
     cloud: "azure",
-    async discover(connection, labels): Promise<Discovery<AzureState>> {
-      const found = await Promise.all(
-        connection.subscriptions.map((s) => discoverAzure(connection.apiFor(s), labels, ownership)),
-      );
-      return {
-        workloads: found.flatMap((d) => d.workloads).sort((a, b) => compareText(a.id, b.id)),
-        networks: found.flatMap((d) => d.networks).sort((a, b) => compareText(a.id, b.id)),
-        findings: found.flatMap((d) => d.findings),
-        state: found.map((d) => d.state).sort((a, b) => compareText(a.subscription, b.subscription)),
-      };
-    },
+    discover: (connection, labels): Promise<Discovery<AzureState>> =>
+      discoverEach(
+        connection.subscriptions,
+        (s) => discoverAzure(connection.apiFor(s), labels, ownership),
+        (a, b) => compareText(a.subscription, b.subscription),
+      ),
     async discoverWorkload(connection, workload) {
-      const id = parseWorkloadId(workload);
-      if (id.cloud !== "azure") throw new TypeError(`${workload} is not an Azure workload`);
+      const id = workloadOf("azure", workload);
       return discoverAzureWorkload(connection.apiFor(id.subscription), id.resourceGroup, id.vmName);
     },
     narrow: narrowAzure,
@@ -143,9 +138,8 @@ function evaluateAzureWorkloads(state: AzureState): Reachability {
   const reach = evaluateAzure(state);
   return {
     explain(probe): NativeMatch | undefined {
-      const id = parseWorkloadId(probe.workload);
-      const network = parseNetworkId(probe.network);
-      if (id.cloud !== "azure" || network.cloud !== "azure") return undefined;
+      const id = probeOf("azure", probe)?.workload;
+      if (id === undefined) return undefined;
       const vmSuffix =
         `/resourcegroups/${id.resourceGroup}/providers/microsoft.compute/virtualmachines/${id.vmName}`.toLowerCase();
       for (const subscription of state) {

@@ -1,10 +1,11 @@
 import { z } from "zod";
 
 /**
- * GCP limits segsync plans against (docs/clouds.md, "GCP firewall rule limits",
- * "GCP network tags"); raise them here when yours are higher.
+ * GCP quotas and limits segsync plans against (docs/clouds.md, "GCP firewall rule limits",
+ * "GCP network tags"); raise them here when yours are higher. The live config and the construct
+ * call them `gcp.limits`.
  */
-export const GcpLimitsSchema = z
+export const GcpQuotasSchema = z
   .object({
     /** Source ranges per rule: 256 is documented by some, 5,000 by others; 256 is safe. */
     sourceRangesPerRule: z.number().int().min(1).max(5000).default(256),
@@ -15,9 +16,9 @@ export const GcpLimitsSchema = z
   })
   .strict();
 
-export type GcpLimits = z.infer<typeof GcpLimitsSchema>;
+export type GcpQuotas = z.infer<typeof GcpQuotasSchema>;
 
-export const DEFAULT_GCP_LIMITS: GcpLimits = {
+export const DEFAULT_GCP_QUOTAS: GcpQuotas = {
   sourceRangesPerRule: 256,
   sourceTagsPerRule: 30,
   networkTagsPerInstance: 64,

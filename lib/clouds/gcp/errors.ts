@@ -1,18 +1,11 @@
+import { HttpCloudApiError } from "../shared/errors.js";
+
 /**
- * Compute API failures as segsync tells them apart. Both sdk-api.ts and sim-api.ts throw these,
- * with the original error as `cause`, the reason in `code` and the HTTP status in `status`.
+ * Compute API failures as segsync tells them apart. Both the SDK adapter (sdk/api.ts) and the
+ * simulator throw these, with the original error as `cause`, the reason in `code` and the HTTP
+ * status in `status`.
  */
-export class GcpApiError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly status: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class GcpApiError extends HttpCloudApiError {}
 
 /** 403 rateLimitExceeded or 429 that outlasted the retries. */
 export class GcpThrottledError extends GcpApiError {}

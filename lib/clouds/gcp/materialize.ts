@@ -5,7 +5,7 @@ import type { Attachment, Service } from "../../policy/model.js";
 import { formatService } from "../../policy/services.js";
 import { compareText } from "../../util/compare-text.js";
 import { additiveFindings } from "./additive.js";
-import type { GcpLimits, GcpPriorities } from "./config.js";
+import type { GcpPriorities, GcpQuotas } from "./config.js";
 import {
   type FirewallProtocol,
   type GcpFinding,
@@ -19,7 +19,7 @@ import {
 import { DESCRIPTION_MARKER, type GcpOwnership, isOwnedTag, OWNED_PREFIX } from "./ownership.js";
 
 export interface GcpMaterializeOptions {
-  readonly limits: GcpLimits;
+  readonly quotas: GcpQuotas;
   readonly priorities: GcpPriorities;
   readonly attachment: Attachment;
   /** The one ownership predicate, and the seals of what segsync writes. */
@@ -123,7 +123,7 @@ function planWithinQuota(
   for (;;) {
     const planned = destinations.map((destination) => ({
       destination,
-      firewalls: destinationRules(destination, peerSets, carriers, options.limits, band).map((rule) => ({
+      firewalls: destinationRules(destination, peerSets, carriers, options.quotas, band).map((rule) => ({
         ...rule,
         description: options.ownership.describe(
           rule.project,
@@ -132,7 +132,7 @@ function planWithinQuota(
         ),
       })),
     }));
-    const unfit = overQuota(planned, state, options.limits, findings, options.ownership);
+    const unfit = overQuota(planned, state, options.quotas, findings, options.ownership);
     const dropped = [...unfit].filter((key) => carriers.has(key));
     if (dropped.length === 0) return { planned, unfit, findings };
     for (const key of dropped) carriers.delete(key);
@@ -190,12 +190,12 @@ function instanceTagLists(
     const zone = zoneName(instance.zone);
     const seal = options.ownership.sealTag(project, zone, instance.name, ownedTags);
     const items = [...own, ...ownedTags, seal];
-    if (items.length > options.limits.networkTagsPerInstance) {
+    if (items.length > options.quotas.networkTagsPerInstance) {
       findings.push({
         code: "gcp-quota",
         severity: "error",
         subject: workload,
-        message: `${workload} would carry ${items.length} network tags (limit ${options.limits.networkTagsPerInstance}); not enforced`,
+        message: `${workload} would carry ${items.length} network tags (limit ${options.quotas.networkTagsPerInstance}); not enforced`,
       });
       continue;
     }
@@ -208,7 +208,7 @@ function ruleBudgetOf(state: GcpState, options: GcpMaterializeOptions): GcpDesir
   const ruleBudget: Record<string, { quota: number; others: number }> = {};
   for (const project of state) {
     ruleBudget[project.project] = {
-      quota: options.limits.firewallRulesPerProject,
+      quota: options.quotas.firewallRulesPerProject,
       others: customerRules(project, options.ownership),
     };
   }
@@ -245,7 +245,7 @@ function destinationRules(
   destination: DestinationIntent,
   peerSets: ReadonlyMap<string, PeerSet>,
   carriers: ReadonlySet<string>,
-  limits: GcpLimits,
+  quotas: GcpQuotas,
   band: { allow: number; deny: number },
 ): (GcpFirewall & { project: string })[] {
   const network = parseNetworkId(destination.network);
@@ -267,7 +267,7 @@ function destinationRules(
           sources,
           destination,
           base,
-          limits,
+          quotas,
           band.allow,
         ),
       ),
@@ -326,7 +326,7 @@ function allowRules(
   entry: ServiceSetSources,
   destination: DestinationIntent,
   base: RuleBase,
-  limits: GcpLimits,
+  quotas: GcpQuotas,
   priority: number,
 ): (GcpFirewall & { project: string })[] {
   const rules: (GcpFirewall & { project: string })[] = [];
@@ -337,13 +337,13 @@ function allowRules(
       2048,
     );
   const tags = [...entry.tags].sort(compareText);
-  for (let i = 0; i < tags.length; i += limits.sourceTagsPerRule) {
+  for (let i = 0; i < tags.length; i += quotas.sourceTagsPerRule) {
     rules.push({
       ...base,
-      name: `${setStem}-t${i / limits.sourceTagsPerRule}`,
+      name: `${setStem}-t${i / quotas.sourceTagsPerRule}`,
       priority,
       description,
-      sourceTags: tags.slice(i, i + limits.sourceTagsPerRule),
+      sourceTags: tags.slice(i, i + quotas.sourceTagsPerRule),
       allowed,
     });
   }
@@ -351,13 +351,13 @@ function allowRules(
     ["4", [...entry.ranges].filter((r) => !r.includes(":")).sort(compareText)],
     ["6", [...entry.ranges].filter((r) => r.includes(":")).sort(compareText)],
   ] as const) {
-    for (let i = 0; i < ranges.length; i += limits.sourceRangesPerRule) {
+    for (let i = 0; i < ranges.length; i += quotas.sourceRangesPerRule) {
       rules.push({
         ...base,
-        name: `${setStem}-r${family}-${i / limits.sourceRangesPerRule}`,
+        name: `${setStem}-r${family}-${i / quotas.sourceRangesPerRule}`,
         priority,
         description,
-        sourceRanges: ranges.slice(i, i + limits.sourceRangesPerRule),
+        sourceRanges: ranges.slice(i, i + quotas.sourceRangesPerRule),
         allowed,
       });
     }
@@ -416,7 +416,7 @@ function overQuota(
     firewalls: readonly (GcpFirewall & { project: string })[];
   }[],
   state: GcpState,
-  limits: GcpLimits,
+  quotas: GcpQuotas,
   findings: GcpFinding[],
   ownership: GcpOwnership,
 ): Set<string> {
@@ -428,13 +428,13 @@ function overQuota(
   for (const { destination, firewalls } of planned) {
     const project = firewalls[0]?.project ?? "";
     const total = (used.get(project) ?? 0) + firewalls.length;
-    if (total > limits.firewallRulesPerProject) {
+    if (total > quotas.firewallRulesPerProject) {
       unfit.add(destination.key);
       findings.push({
         code: "gcp-quota",
         severity: "error",
         subject: destination.key,
-        message: `${destination.identity} in ${destination.network}: ${firewalls.length} more firewall rules would pass project ${project}'s quota of ${limits.firewallRulesPerProject}; not applied, its current enforcement stays`,
+        message: `${destination.identity} in ${destination.network}: ${firewalls.length} more firewall rules would pass project ${project}'s quota of ${quotas.firewallRulesPerProject}; not applied, its current enforcement stays`,
       });
       continue;
     }

@@ -4,6 +4,8 @@
  * core (materialize, diff, evaluate) builds on these.
  */
 
+import type { CodedFinding } from "../shared/findings.js";
+
 export interface GcpNetworkInterface {
   readonly name?: string;
   /** Network URL: `https://www.googleapis.com/compute/v1/projects/<p>/global/networks/<n>`. */
@@ -112,14 +114,10 @@ export function zoneName(zone: string): string {
   return zone.slice(zone.lastIndexOf("/") + 1);
 }
 
-export interface GcpFinding {
-  readonly code:
-    | "gcp-quota"
-    | "gcp-instance-missing"
-    | "gcp-rule-precedes"
-    | "gcp-unsealed-tags"
-    | "gcp-additive-extra-flows";
-  readonly severity: "warning" | "error";
-  readonly subject: string;
-  readonly message: string;
-}
+export type GcpFinding = CodedFinding<
+  | "gcp-quota"
+  | "gcp-instance-missing"
+  | "gcp-rule-precedes"
+  | "gcp-unsealed-tags"
+  | "gcp-additive-extra-flows"
+>;

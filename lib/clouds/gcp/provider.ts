@@ -1,12 +1,13 @@
-import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
 import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import { placesNamed } from "../places.js";
 import type { CloudProvider, Discovery, NativeMatch, Reachability } from "../provider.js";
+import { discoverEach } from "../shared/discover-each.js";
+import { probeOf, workloadOf } from "../shared/ids.js";
 import type { Sealer } from "../shared/seals.js";
 import type { GcpApiFactory } from "./api.js";
 import { applyGcpPlan } from "./apply.js";
-import type { GcpLimits, GcpPriorities } from "./config.js";
+import type { GcpPriorities, GcpQuotas } from "./config.js";
 import { diffGcp } from "./diff.js";
 import { discoverGcp, discoverGcpWorkload } from "./discover.js";
 import { evaluateGcp } from "./evaluate.js";
@@ -40,7 +41,7 @@ export type GcpProvider = CloudProvider<GcpState, GcpDesired, GcpOperation, GcpC
  * other clouds' ids are left out. A project the connection does not list is a candidate when it
  * has hosts: read if it turns out to be a service project of one. The same apiFor and hosts.
  */
-export function narrowGcpConnection(
+export function narrowGcp(
   connection: GcpConnection,
   networks: readonly NetworkId[],
   workloads: readonly WorkloadId[] = [],
@@ -66,15 +67,12 @@ async function discoverProjects(
   ownership: GcpOwnership,
 ): Promise<Discovery<GcpState>> {
   const read = await projectsToRead(connection);
-  const found = await Promise.all(
-    read.projects.map((p) => discoverGcp(connection.apiFor(p), labels, ownership)),
+  const found = await discoverEach(
+    read.projects,
+    (p) => discoverGcp(connection.apiFor(p), labels, ownership),
+    (a, b) => compareText(a.project, b.project),
   );
-  return {
-    workloads: found.flatMap((d) => d.workloads).sort((a, b) => compareText(a.id, b.id)),
-    networks: found.flatMap((d) => d.networks).sort((a, b) => compareText(a.id, b.id)),
-    findings: [...read.findings, ...found.flatMap((d) => d.findings)],
-    state: found.map((d) => d.state).sort((a, b) => compareText(a.project, b.project)),
-  };
+  return { ...found, findings: [...read.findings, ...found.findings] };
 }
 
 /** What admits a probe in the read state: the allow rule that matched, for `explain`. */
@@ -82,9 +80,9 @@ function gcpReachability(state: GcpState): Reachability {
   const reach = evaluateGcp(state);
   return {
     explain(probe): NativeMatch | undefined {
-      const id = parseWorkloadId(probe.workload);
-      const network = parseNetworkId(probe.network);
-      if (id.cloud !== "gcp" || network.cloud !== "gcp") return undefined;
+      const parts = probeOf("gcp", probe);
+      if (parts === undefined) return undefined;
+      const { workload: id, network } = parts;
       const verdict = reach.explain(
         id.project,
         id.zone,
@@ -105,7 +103,7 @@ function gcpReachability(state: GcpState): Reachability {
 }
 
 export function createGcpProvider(settings: {
-  readonly limits: GcpLimits;
+  readonly quotas: GcpQuotas;
   readonly priorities: GcpPriorities;
   readonly sealer: Sealer;
 }): GcpProvider {
@@ -114,14 +112,13 @@ export function createGcpProvider(settings: {
     cloud: "gcp",
     discover: (connection, labels) => discoverProjects(connection, labels, ownership),
     async discoverWorkload(connection, workload) {
-      const id = parseWorkloadId(workload);
-      if (id.cloud !== "gcp") throw new TypeError(`${workload} is not a GCP workload`);
+      const id = workloadOf("gcp", workload);
       return discoverGcpWorkload(connection.apiFor(id.project), id.zone, id.instanceName);
     },
-    narrow: narrowGcpConnection,
+    narrow: narrowGcp,
     materialize: (intent, state, policy) =>
       materializeGcp(intent, state, {
-        limits: settings.limits,
+        quotas: settings.quotas,
         priorities: settings.priorities,
         attachment: policy.attachment,
         ownership,

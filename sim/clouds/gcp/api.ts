@@ -6,7 +6,7 @@
  * oracle checks; its state() is one project of the `gcp` part of `simulate --state-out`.
  */
 import type { GcpApi } from "../../../lib/clouds/gcp/api.js";
-import { DEFAULT_GCP_LIMITS, type GcpLimits } from "../../../lib/clouds/gcp/config.js";
+import { DEFAULT_GCP_QUOTAS, type GcpQuotas } from "../../../lib/clouds/gcp/config.js";
 import { GcpApiError } from "../../../lib/clouds/gcp/errors.js";
 import {
   type GcpFirewall,
@@ -64,7 +64,7 @@ export type GcpThrottleOptions = ThrottleOptions;
 export type GcpServerErrorOptions = ServerErrorOptions;
 
 export interface SimulatedComputeOptions {
-  readonly limits?: GcpLimits;
+  readonly limits?: GcpQuotas;
   readonly throttle?: GcpThrottleOptions;
   readonly serverErrors?: GcpServerErrorOptions;
 }
@@ -83,7 +83,7 @@ export class SimulatedCompute implements GcpApi {
 
   constructor(initial: GcpProjectState, options: SimulatedComputeOptions = {}) {
     this.project = initial.project;
-    this.store = new SimProject(initial.project, options.limits ?? DEFAULT_GCP_LIMITS);
+    this.store = new SimProject(initial.project, options.limits ?? DEFAULT_GCP_QUOTAS);
     loadProjectState(this.store, initial);
     this.log = new CallLog<GcpApiMethod>(
       {

@@ -6,7 +6,7 @@
  * NICs (nic1 and on). A workload in another project's network makes its project a Shared VPC
  * service project of that host.
  */
-import type { GcpLimits } from "../../../lib/clouds/gcp/config.js";
+import type { GcpQuotas } from "../../../lib/clouds/gcp/config.js";
 import { type GcpFirewall, networkUrl, parseNetworkUrl } from "../../../lib/clouds/gcp/model.js";
 import type { EstateIndex } from "../../estate-index.js";
 import type { Estate } from "../../estate-schema.js";
@@ -21,7 +21,7 @@ export interface BuiltGcp {
   readonly instanceIds: Map<string, string>;
 }
 
-export function buildGcp(estate: Estate, index: EstateIndex, limits: GcpLimits | undefined): BuiltGcp {
+export function buildGcp(estate: Estate, index: EstateIndex, limits: GcpQuotas | undefined): BuiltGcp {
   const native = estate.native?.gcp ?? {};
   const projects = new Set<string>();
   for (const { parts } of [...index.networks.values(), ...index.workloads.values()]) {

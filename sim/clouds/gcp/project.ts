@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { GcpLimits } from "../../../lib/clouds/gcp/config.js";
+import type { GcpQuotas } from "../../../lib/clouds/gcp/config.js";
 import type {
   GcpFirewall,
   GcpInstance,
@@ -61,7 +61,7 @@ export class SimProject {
 
   constructor(
     readonly project: string,
-    readonly limits: GcpLimits,
+    readonly limits: GcpQuotas,
   ) {
     this.idPrefix = String(parseInt(digest(project).slice(0, 8), 16) % 10_000_000).padStart(7, "1");
   }

@@ -1,5 +1,5 @@
 /** The GCP simulator as the simulation sees it (sim/clouds/simulator.ts): one SimulatedCompute per project. */
-import type { GcpLimits } from "../../../lib/clouds/gcp/config.js";
+import type { GcpQuotas } from "../../../lib/clouds/gcp/config.js";
 import { type GcpProjectState, networkUrl } from "../../../lib/clouds/gcp/model.js";
 import type { GcpConnection } from "../../../lib/clouds/gcp/provider.js";
 import { compareText } from "../../../lib/util/compare-text.js";
@@ -97,7 +97,7 @@ export const gcpSimulator: CloudSimulator<
   SimulatedCompute,
   GcpProjectState,
   GcpConnection,
-  GcpLimits,
+  GcpQuotas,
   NativeGcp,
   PubSubPushBody,
   GcpStateDocument

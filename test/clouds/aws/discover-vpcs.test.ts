@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { discoverAws, discoverWorkload } from "../../../lib/clouds/aws/discover.js";
+import { discoverAws, discoverAwsWorkload } from "../../../lib/clouds/aws/discover.js";
 import { SimulatedEc2 } from "../../../sim/clouds/aws/api.js";
 import { AWS_OWNERSHIP } from "../../support/seals.js";
 
@@ -49,7 +49,7 @@ describe("discovery within the configured VPCs", () => {
         subject: `aws:111111111111:us-east-1:${other.instanceId}`,
       }),
     );
-    expect(await discoverWorkload(sim, other.instanceId, ["vpc-0a1b2c3d"])).toBeUndefined();
+    expect(await discoverAwsWorkload(sim, other.instanceId, ["vpc-0a1b2c3d"])).toBeUndefined();
   });
 
   it("reads every VPC when the configuration lists none", async () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Ec2Filter } from "../../../lib/clouds/aws/api.js";
-import { caseVariants, discoverAws, discoverWorkload } from "../../../lib/clouds/aws/discover.js";
+import { caseVariants, discoverAws, discoverAwsWorkload } from "../../../lib/clouds/aws/discover.js";
 import type { AwsTag, IpPermission } from "../../../lib/clouds/aws/model.js";
 import { AWS_WRITE_METHODS, SimulatedEc2 } from "../../../sim/clouds/aws/api.js";
 import { AWS_OWNERSHIP } from "../../support/seals.js";
@@ -263,7 +263,7 @@ describe("discoverAws at scale", () => {
   });
 });
 
-describe("discoverWorkload", () => {
+describe("discoverAwsWorkload", () => {
   let estate: Awaited<ReturnType<typeof buildEstate>>;
 
   beforeAll(async () => {
@@ -273,7 +273,7 @@ describe("discoverWorkload", () => {
   it("reads one instance with the same mapping as discoverAws", async () => {
     const discovery = await discoverAws(estate.sim, LABELS, AWS_OWNERSHIP);
     for (const instance of [estate.web, estate.db, estate.starting]) {
-      const workload = await discoverWorkload(estate.sim, instance.instanceId);
+      const workload = await discoverAwsWorkload(estate.sim, instance.instanceId);
       expect(workload).toEqual(
         discovery.workloads.find((each) => each.id === workloadId(instance.instanceId)),
       );
@@ -281,18 +281,18 @@ describe("discoverWorkload", () => {
   });
 
   it("returns an unlabeled instance too: the reconciler decides that it is unmanaged", async () => {
-    expect((await discoverWorkload(estate.sim, estate.plain.instanceId))?.tags).toEqual({ Name: "plain" });
+    expect((await discoverAwsWorkload(estate.sim, estate.plain.instanceId))?.tags).toEqual({ Name: "plain" });
   });
 
   it("returns undefined for an instance shutting down, terminated or unknown", async () => {
-    expect(await discoverWorkload(estate.sim, estate.leaving.instanceId)).toBeUndefined();
-    expect(await discoverWorkload(estate.sim, estate.terminated.instanceId)).toBeUndefined();
-    expect(await discoverWorkload(estate.sim, "i-0fffffffffffffff0")).toBeUndefined();
+    expect(await discoverAwsWorkload(estate.sim, estate.leaving.instanceId)).toBeUndefined();
+    expect(await discoverAwsWorkload(estate.sim, estate.terminated.instanceId)).toBeUndefined();
+    expect(await discoverAwsWorkload(estate.sim, "i-0fffffffffffffff0")).toBeUndefined();
   });
 
   it("uses one filtered describe call", async () => {
     estate.sim.clearCalls();
-    await discoverWorkload(estate.sim, estate.web.instanceId);
+    await discoverAwsWorkload(estate.sim, estate.web.instanceId);
     expect(estate.sim.calls.map((call) => [call.method, call.args])).toEqual([
       ["describeInstances", [[{ Name: "instance-id", Values: [estate.web.instanceId] }]]],
     ]);

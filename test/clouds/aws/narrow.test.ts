@@ -61,7 +61,7 @@ describe("AWS narrow", () => {
   });
 
   it("is the provider's narrow", () => {
-    const provider = createAwsProvider(DEFAULT_AWS_QUOTAS, SEALER);
+    const provider = createAwsProvider({ quotas: DEFAULT_AWS_QUOTAS, sealer: SEALER });
     const narrowed = provider.narrow(connection, [
       "aws:111111111111:eu-west-1:vpc-0b0b0b0b",
       "gcp:shop-prod:prod-net",

@@ -237,7 +237,7 @@ describe("AWS pipeline on the simulator", () => {
   it("is exposed through the CloudProvider port", async () => {
     const bed = new AwsTestbed([web, api, db], DEFAULT_AWS_QUOTAS);
     await bed.reconcile(policy, [], "exclusive");
-    const provider = createAwsProvider(DEFAULT_AWS_QUOTAS, SEALER);
+    const provider = createAwsProvider({ quotas: DEFAULT_AWS_QUOTAS, sealer: SEALER });
     const connection = { apiFor: () => bed.sim(LOCATION), locations: [LOCATION] };
     const discovery = await provider.discover(connection, policy.labels);
     expect(discovery.workloads.map((w) => w.id)).toEqual([web.id, api.id, db.id]);

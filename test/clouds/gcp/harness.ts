@@ -1,5 +1,5 @@
 import { applyGcpPlan } from "../../../lib/clouds/gcp/apply.js";
-import { DEFAULT_GCP_PRIORITIES, type GcpLimits } from "../../../lib/clouds/gcp/config.js";
+import { DEFAULT_GCP_PRIORITIES, type GcpQuotas } from "../../../lib/clouds/gcp/config.js";
 import { diffGcp } from "../../../lib/clouds/gcp/diff.js";
 import { discoverGcp } from "../../../lib/clouds/gcp/discover.js";
 import { type GcpDesired, materializeGcp } from "../../../lib/clouds/gcp/materialize.js";
@@ -22,7 +22,7 @@ export class GcpTestbed {
 
   constructor(
     workloads: readonly Workload[],
-    private readonly limits: GcpLimits,
+    private readonly limits: GcpQuotas,
   ) {
     this.sim = SimulatedCompute.empty(PROJECT, { limits });
     this.sim.createNetwork({ name: "prod-net" });
@@ -62,7 +62,7 @@ export class GcpTestbed {
   }
 
   options(attachment: Attachment) {
-    return { limits: this.limits, priorities: DEFAULT_GCP_PRIORITIES, attachment, ownership: GCP_OWNERSHIP };
+    return { quotas: this.limits, priorities: DEFAULT_GCP_PRIORITIES, attachment, ownership: GCP_OWNERSHIP };
   }
 
   async reconcile(

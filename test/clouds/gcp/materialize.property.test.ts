@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_GCP_LIMITS, type GcpLimits } from "../../../lib/clouds/gcp/config.js";
+import { DEFAULT_GCP_QUOTAS, type GcpQuotas } from "../../../lib/clouds/gcp/config.js";
 import { diffGcp } from "../../../lib/clouds/gcp/diff.js";
 import { evaluateGcp } from "../../../lib/clouds/gcp/evaluate.js";
 import { materializeGcp, ownedTag } from "../../../lib/clouds/gcp/materialize.js";
@@ -56,11 +56,11 @@ const estateArb = fc
   .chain((picked) => fc.tuple(...picked.map(({ id, index }) => workloadArb(id, index))));
 
 /** The tight quota twice as often: at one in three, unfit destinations came out fewer than 10 in 500 runs about half the time. */
-const limitsArb: fc.Arbitrary<GcpLimits> = fc.constantFrom(
-  DEFAULT_GCP_LIMITS,
-  { ...DEFAULT_GCP_LIMITS, sourceRangesPerRule: 1, sourceTagsPerRule: 1 },
-  { ...DEFAULT_GCP_LIMITS, firewallRulesPerProject: 12 },
-  { ...DEFAULT_GCP_LIMITS, firewallRulesPerProject: 12 },
+const limitsArb: fc.Arbitrary<GcpQuotas> = fc.constantFrom(
+  DEFAULT_GCP_QUOTAS,
+  { ...DEFAULT_GCP_QUOTAS, sourceRangesPerRule: 1, sourceTagsPerRule: 1 },
+  { ...DEFAULT_GCP_QUOTAS, firewallRulesPerProject: 12 },
+  { ...DEFAULT_GCP_QUOTAS, firewallRulesPerProject: 12 },
 );
 
 describe("GCP: evaluate(apply(materialize(intent))) equals the intent", () => {

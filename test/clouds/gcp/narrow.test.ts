@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { GcpApi } from "../../../lib/clouds/gcp/api.js";
-import { DEFAULT_GCP_LIMITS, DEFAULT_GCP_PRIORITIES } from "../../../lib/clouds/gcp/config.js";
-import {
-  createGcpProvider,
-  type GcpConnection,
-  narrowGcpConnection,
-} from "../../../lib/clouds/gcp/provider.js";
+import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../../../lib/clouds/gcp/config.js";
+import { createGcpProvider, type GcpConnection, narrowGcp } from "../../../lib/clouds/gcp/provider.js";
 import { SimulatedCompute } from "../../../sim/clouds/gcp/api.js";
 import { SEALER } from "../../support/seals.js";
 
@@ -21,17 +17,14 @@ const connection: GcpConnection = { apiFor, projects: ["blog-prod-data", "shop-p
 
 describe("GCP narrow: the connection's projects that hold the networks", () => {
   it("keeps the projects of the networks, in the connection's order, with the same apiFor", () => {
-    const narrowed = narrowGcpConnection(connection, [
-      "gcp:tools-dev1:tools-net",
-      "gcp:blog-prod-data:default",
-    ]);
+    const narrowed = narrowGcp(connection, ["gcp:tools-dev1:tools-net", "gcp:blog-prod-data:default"]);
     expect(narrowed.projects).toEqual(["blog-prod-data", "tools-dev1"]);
     expect(narrowed.apiFor).toBe(apiFor);
     expect(narrowed.apiFor("tools-dev1")).toBe(sims.get("tools-dev1"));
   });
 
   it("keeps the project of each workload too: a Shared VPC instance's tag is written in its own project", () => {
-    const narrowed = narrowGcpConnection(
+    const narrowed = narrowGcp(
       connection,
       ["gcp:shop-prod:prod-net"],
       ["gcp:blog-prod-data:us-central1-a:blog-1", "aws:111111111111:us-east-1:i-0a00000000000001"],
@@ -40,7 +33,7 @@ describe("GCP narrow: the connection's projects that hold the networks", () => {
   });
 
   it("names a project once however many of its networks are given", () => {
-    const narrowed = narrowGcpConnection(connection, [
+    const narrowed = narrowGcp(connection, [
       "gcp:shop-prod:prod-net",
       "gcp:shop-prod:default",
       "gcp:shop-prod:prod-net",
@@ -50,36 +43,36 @@ describe("GCP narrow: the connection's projects that hold the networks", () => {
 
   it("is the network's project under Shared VPC, not the project of the instances in it", () => {
     // blog-prod-data's instances sit in shop-prod's prod-net: the network is shop-prod's.
-    expect(narrowGcpConnection(connection, ["gcp:shop-prod:prod-net"]).projects).toEqual(["shop-prod"]);
+    expect(narrowGcp(connection, ["gcp:shop-prod:prod-net"]).projects).toEqual(["shop-prod"]);
   });
 
   it("ignores other clouds' networks and leaves out projects the connection does not manage", () => {
-    const narrowed = narrowGcpConnection(connection, [
+    const narrowed = narrowGcp(connection, [
       "aws:111111111111:us-east-1:vpc-0a1b2c3d",
       "azure:8f2c1d3e-5a6b-4c7d-9e0f-1a2b3c4d5e6f:rg-net:vnet-prod",
       "gcp:other-project:prod-net",
       "gcp:shop-prod:default",
     ]);
     expect(narrowed.projects).toEqual(["shop-prod"]);
-    expect(narrowGcpConnection(connection, ["aws:111111111111:us-east-1:vpc-0a1b2c3d"]).projects).toEqual([]);
-    expect(narrowGcpConnection(connection, []).projects).toEqual([]);
+    expect(narrowGcp(connection, ["aws:111111111111:us-east-1:vpc-0a1b2c3d"]).projects).toEqual([]);
+    expect(narrowGcp(connection, []).projects).toEqual([]);
   });
 
   it("does not change the connection it narrows, and narrowing twice is narrowing once", () => {
     const networks = ["gcp:shop-prod:prod-net", "gcp:tools-dev1:tools-net"];
-    const once = narrowGcpConnection(connection, networks);
-    expect(narrowGcpConnection(once, networks)).toEqual(once);
-    expect(narrowGcpConnection(once, ["gcp:blog-prod-data:default"]).projects).toEqual([]);
+    const once = narrowGcp(connection, networks);
+    expect(narrowGcp(once, networks)).toEqual(once);
+    expect(narrowGcp(once, ["gcp:blog-prod-data:default"]).projects).toEqual([]);
     expect(connection.projects).toEqual(["blog-prod-data", "shop-prod", "tools-dev1"]);
   });
 
   it("is the provider's narrow, and a narrowed discover reads only those projects", async () => {
     const provider = createGcpProvider({
-      limits: DEFAULT_GCP_LIMITS,
+      quotas: DEFAULT_GCP_QUOTAS,
       priorities: DEFAULT_GCP_PRIORITIES,
       sealer: SEALER,
     });
-    expect(provider.narrow).toBe(narrowGcpConnection);
+    expect(provider.narrow).toBe(narrowGcp);
     for (const sim of sims.values()) sim.clearCalls();
     const found = await provider.discover(provider.narrow(connection, ["gcp:tools-dev1:tools-net"]), {
       tagPrefix: "seg-",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_GCP_LIMITS } from "../../../lib/clouds/gcp/config.js";
+import { DEFAULT_GCP_QUOTAS } from "../../../lib/clouds/gcp/config.js";
 import { evaluateGcp } from "../../../lib/clouds/gcp/evaluate.js";
 import { materializeGcp, ownedTag } from "../../../lib/clouds/gcp/materialize.js";
 import { GCP_OPERATION_ORDER } from "../../../lib/clouds/gcp/operations.js";
@@ -35,7 +35,7 @@ const explain = (bed: GcpTestbed, zone: string, name: string, from: string, port
 
 describe("GCP pipeline on the simulator, in the default network", () => {
   it("overrides default-allow-internal for enforced instances only (exclusive band)", async () => {
-    const bed = new GcpTestbed([web, api, db, batch], DEFAULT_GCP_LIMITS);
+    const bed = new GcpTestbed([web, api, db, batch], DEFAULT_GCP_QUOTAS);
     // Before: default-allow-internal lets anything in the network reach the database.
     expect(explain(bed, "us-central1-b", "db-1", "10.128.0.11", 5432).rule?.name).toBe(
       "default-allow-internal",
@@ -56,7 +56,7 @@ describe("GCP pipeline on the simulator, in the default network", () => {
   });
 
   it("in additive mode, keeps the customer's own rules and overrides only the default network's", async () => {
-    const bed = new GcpTestbed([web, api, db], DEFAULT_GCP_LIMITS);
+    const bed = new GcpTestbed([web, api, db], DEFAULT_GCP_QUOTAS);
     bed.sim.createFirewall({
       name: "ops-ssh",
       network: `projects/${PROJECT}/global/networks/default`,
@@ -74,7 +74,7 @@ describe("GCP pipeline on the simulator, in the default network", () => {
   });
 
   it("reports a customer rule that decides ahead of segsync's band", async () => {
-    const bed = new GcpTestbed([web, api, db], DEFAULT_GCP_LIMITS);
+    const bed = new GcpTestbed([web, api, db], DEFAULT_GCP_QUOTAS);
     bed.sim.createFirewall({
       name: "early-allow",
       network: `projects/${PROJECT}/global/networks/default`,
@@ -89,7 +89,7 @@ describe("GCP pipeline on the simulator, in the default network", () => {
   });
 
   it("issues no writes the second time, and removes its tags and rules when enforcement ends", async () => {
-    const bed = new GcpTestbed([web, api, db], DEFAULT_GCP_LIMITS);
+    const bed = new GcpTestbed([web, api, db], DEFAULT_GCP_QUOTAS);
     await bed.reconcile(policy, [], "exclusive");
     const writes = bed.writes();
     expect((await bed.reconcile(policy, [], "exclusive")).plan).toEqual([]);
@@ -110,17 +110,18 @@ describe("GCP pipeline on the simulator, in the default network", () => {
   });
 
   it("counts the rules discovery does not list against the project's quota", () => {
-    const bed = new GcpTestbed([web, api, db], DEFAULT_GCP_LIMITS);
+    const bed = new GcpTestbed([web, api, db], DEFAULT_GCP_QUOTAS);
     const intent = compile(policy, { workloads: [web, api, db], networks: [] });
     const state = bed.state();
     const needed = materializeGcp(intent, state, bed.options("exclusive")).firewalls.length;
     const customer = state[0]?.firewalls.length ?? 0;
     const quota = (unlistedRules: number) => {
-      const limits = { ...DEFAULT_GCP_LIMITS, firewallRulesPerProject: needed + customer };
+      const limits = { ...DEFAULT_GCP_QUOTAS, firewallRulesPerProject: needed + customer };
       const withUnlisted = state.map((project) => ({ ...project, unlistedRules }));
-      return materializeGcp(intent, withUnlisted, { ...bed.options("exclusive"), limits }).findings.filter(
-        (finding) => finding.code === "gcp-quota",
-      );
+      return materializeGcp(intent, withUnlisted, {
+        ...bed.options("exclusive"),
+        quotas: limits,
+      }).findings.filter((finding) => finding.code === "gcp-quota");
     };
     // Exactly at the quota it fits; one rule the listing left out (another network's) does not.
     expect(quota(0)).toEqual([]);

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import {
-  DEFAULT_GCP_LIMITS,
   DEFAULT_GCP_PRIORITIES,
-  type GcpLimits,
+  DEFAULT_GCP_QUOTAS,
+  type GcpQuotas,
 } from "../../../lib/clouds/gcp/config.js";
 import type { GcpFinding, GcpState } from "../../../lib/clouds/gcp/model.js";
 import { createGcpProvider, type GcpConnection, type GcpProvider } from "../../../lib/clouds/gcp/provider.js";
@@ -108,12 +108,12 @@ export const customerRulesArb: fc.Arbitrary<CustomerRule[]> = fc.subarray(ALL_NE
 );
 
 /** Tight quotas more often than not: which destinations fit is what crosses destinations. */
-export const projectLimitsArb: fc.Arbitrary<GcpLimits> = fc.constantFrom(
-  DEFAULT_GCP_LIMITS,
-  { ...DEFAULT_GCP_LIMITS, sourceRangesPerRule: 1, sourceTagsPerRule: 1 },
-  { ...DEFAULT_GCP_LIMITS, firewallRulesPerProject: 8 },
-  { ...DEFAULT_GCP_LIMITS, firewallRulesPerProject: 10, sourceRangesPerRule: 1, sourceTagsPerRule: 1 },
-  { ...DEFAULT_GCP_LIMITS, firewallRulesPerProject: 14, sourceRangesPerRule: 2, sourceTagsPerRule: 1 },
+export const projectLimitsArb: fc.Arbitrary<GcpQuotas> = fc.constantFrom(
+  DEFAULT_GCP_QUOTAS,
+  { ...DEFAULT_GCP_QUOTAS, sourceRangesPerRule: 1, sourceTagsPerRule: 1 },
+  { ...DEFAULT_GCP_QUOTAS, firewallRulesPerProject: 8 },
+  { ...DEFAULT_GCP_QUOTAS, firewallRulesPerProject: 10, sourceRangesPerRule: 1, sourceTagsPerRule: 1 },
+  { ...DEFAULT_GCP_QUOTAS, firewallRulesPerProject: 14, sourceRangesPerRule: 2, sourceTagsPerRule: 1 },
 );
 
 /** The simulated projects of an estate, and the provider's full pipeline over them. */
@@ -122,8 +122,8 @@ export class ProjectsTestbed {
   readonly provider: GcpProvider;
   readonly connection: GcpConnection;
 
-  constructor(workloads: readonly Workload[], rules: readonly CustomerRule[], limits: GcpLimits) {
-    this.provider = createGcpProvider({ limits, priorities: DEFAULT_GCP_PRIORITIES, sealer: SEALER });
+  constructor(workloads: readonly Workload[], rules: readonly CustomerRule[], limits: GcpQuotas) {
+    this.provider = createGcpProvider({ quotas: limits, priorities: DEFAULT_GCP_PRIORITIES, sealer: SEALER });
     for (const project of PROJECTS) {
       const sim = SimulatedCompute.empty(project, { limits });
       for (const name of OWN_NETWORKS[project] ?? [])

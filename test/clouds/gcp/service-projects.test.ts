@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GcpApi } from "../../../lib/clouds/gcp/api.js";
-import { narrowGcpConnection } from "../../../lib/clouds/gcp/provider.js";
+import { narrowGcp } from "../../../lib/clouds/gcp/provider.js";
 import { projectsToRead } from "../../../lib/clouds/gcp/service-projects.js";
 import { SimulatedCompute } from "../../../sim/clouds/gcp/api.js";
 
@@ -55,7 +55,7 @@ describe("projectsToRead: Shared VPC service projects of the configured hosts", 
   it("adds, narrowed, a candidate whose host is configured, and reports one that is not or cannot say", async () => {
     const { apiFor, sim } = projects();
     sim("shop-svc-b").setThrottle({ throttleRate: 1, seed: 1 });
-    const narrowed = narrowGcpConnection(
+    const narrowed = narrowGcp(
       { apiFor, projects: ["shop-prod", "tools-dev1"], hosts: ["shop-prod", "tools-dev1"] },
       ["gcp:shop-prod:prod-net"],
       [
@@ -80,7 +80,7 @@ describe("projectsToRead: Shared VPC service projects of the configured hosts", 
 
   it("has no candidates when the connection has no hosts", () => {
     const { apiFor } = projects();
-    const narrowed = narrowGcpConnection(
+    const narrowed = narrowGcp(
       { apiFor, projects: ["shop-prod"] },
       [],
       ["gcp:shop-svc-a:us-central1-a:web-1"],

@@ -4,7 +4,7 @@ import { createSdkAzureApiFactory } from "../../../lib/clouds/azure/sdk/api.js";
 import type { LiveConfig } from "../../../lib/live/config.js";
 import { connectLive, type LiveConnections } from "../../../lib/live/connect.js";
 import type { Policy } from "../../../lib/policy/model.js";
-import { cloudDriver } from "../../../lib/reconcile/driver.js";
+import { cloudDrivers } from "../../../lib/reconcile/cloud-drivers.js";
 import {
   LOCATION,
   networkId,
@@ -96,11 +96,8 @@ describe("estate export against the ARM fake", () => {
     });
     const azure: AzureConnection = { subscriptions: [SUBSCRIPTION], apiFor: factory };
     await connected.recordKey.load();
-    live = {
-      ...connected,
-      connections: { ...connected.connections, azure },
-      drivers: { ...connected.drivers, azure: cloudDriver(connected.providers.azure, azure) },
-    };
+    const connections = { ...connected.connections, azure };
+    live = { ...connected, connections, drivers: cloudDrivers(connected.providers, connections) };
   });
 
   afterAll(async () => {

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { type WorkloadEvent, WorkloadEventSchema } from "../../../ingest/workload-event.js";
 import { formatWorkloadId } from "../../../inventory/ids.js";
+import { fieldPath, rejectedEvent } from "../../shared/event-issues.js";
 import { AwsEventError } from "./errors.js";
 
 const STATE_CHANGE = { source: "aws.ec2", detailType: "EC2 Instance State-change Notification" } as const;
@@ -89,7 +90,7 @@ export function parseAwsEvent(input: unknown): WorkloadEvent {
     .map((known) => `"${known.detailType}" from ${known.source}`)
     .join(" or ");
   const issue = `source, detail-type: "${detailType}" from ${source} is not an event segsync handles (${accepted})`;
-  throw new AwsEventError(`AWS event rejected: ${issue}`, [issue]);
+  throw rejected([issue]);
 }
 
 function fromStateChange(event: AwsStateChangeEvent): WorkloadEvent {
@@ -155,22 +156,15 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown): T {
   return parsed.data;
 }
 
+/** Paths as `detail.instance-id`, `resources[0]`; `(the event)` for the event itself. */
 function eventError(issues: readonly z.core.$ZodIssue[]): AwsEventError {
-  const lines = issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
-  return new AwsEventError(`AWS event rejected: ${lines.join("; ")}`, lines);
+  return rejected(issues.map((issue) => `${fieldPath(issue.path, "(the event)")}: ${issue.message}`));
 }
 
 function fieldError(path: string, message: string): AwsEventError {
-  const line = `${path}: ${message}`;
-  return new AwsEventError(`AWS event rejected: ${line}`, [line]);
+  return rejected([`${path}: ${message}`]);
 }
 
-/** `detail.instance-id`, `resources[0]`; the event itself when the path is empty. */
-function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return "(the event)";
-  return path
-    .map((segment, index) =>
-      typeof segment === "number" ? `[${segment}]` : `${index === 0 ? "" : "."}${String(segment)}`,
-    )
-    .join("");
+function rejected(lines: readonly string[]): AwsEventError {
+  return rejectedEvent(AwsEventError, "AWS", lines);
 }

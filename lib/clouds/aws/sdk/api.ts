@@ -24,6 +24,7 @@ import {
   type Tag as SdkTag,
 } from "@aws-sdk/client-ec2";
 import type { CloudFinding } from "../../provider.js";
+import { onePerPlace } from "../../shared/per-place.js";
 import { UnreadableObjects } from "../../shared/unreadable.js";
 import type { AwsApi, AwsApiFactory, Ec2Filter, PrefixListSummary } from "../api.js";
 import type { AwsAccounts } from "../config.js";
@@ -85,7 +86,6 @@ export function createSdkAwsApiFactory(options: SdkAwsApiOptions): AwsApiFactory
     settlePollIntervalMs: options.prefixListSettle?.pollIntervalMs ?? 500,
     settleTimeoutMs: options.prefixListSettle?.timeoutMs ?? 120_000,
   };
-  const apis = new Map<string, SdkAwsApi>();
   const roleSessions = new Map<string, TemporaryCredentialsProvider>();
 
   function credentialsFor(location: AwsLocation): EC2ClientConfig["credentials"] {
@@ -109,22 +109,16 @@ export function createSdkAwsApiFactory(options: SdkAwsApiOptions): AwsApiFactory
     return session;
   }
 
-  return (location) => {
-    const key = locationKey(location);
-    let api = apis.get(key);
-    if (api === undefined) {
-      const client = new EC2Client({
-        region: location.region,
-        endpoint: options.endpoint,
-        credentials: credentialsFor(location),
-        retryMode: "adaptive",
-        maxAttempts,
-      });
-      api = new SdkAwsApi({ account: location.account, region: location.region }, client, settings);
-      apis.set(key, api);
-    }
-    return api;
-  };
+  return onePerPlace(locationKey, (location) => {
+    const client = new EC2Client({
+      region: location.region,
+      endpoint: options.endpoint,
+      credentials: credentialsFor(location),
+      retryMode: "adaptive",
+      maxAttempts,
+    });
+    return new SdkAwsApi({ account: location.account, region: location.region }, client, settings);
+  });
 }
 
 /** AwsApi over @aws-sdk/client-ec2 for one account in one region. */

@@ -12,6 +12,7 @@
 import { z } from "zod";
 import { type WorkloadEvent, WorkloadEventSchema } from "../../../ingest/workload-event.js";
 import { InvalidIdError } from "../../../inventory/errors.js";
+import { fieldPath, rejectedEvent } from "../../shared/event-issues.js";
 import { parseResourceId, type ResourceId } from "../model.js";
 import { azureWorkloadId } from "../workload-id.js";
 import { AzureEventError } from "./errors.js";
@@ -281,22 +282,15 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, prefix: readonly Pro
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     throw rejected(
-      parsed.error.issues.map((issue) => `${formatPath([...prefix, ...issue.path])}: ${issue.message}`),
+      parsed.error.issues.map(
+        (issue) => `${fieldPath([...prefix, ...issue.path], "(the body)")}: ${issue.message}`,
+      ),
     );
   }
   return parsed.data;
 }
 
+/** Paths as `[0].data.operationName`; `(the body)` for the delivery itself. */
 function rejected(lines: readonly string[]): AzureEventError {
-  return new AzureEventError(`Azure event rejected: ${lines.join("; ")}`, lines);
-}
-
-/** `[0].data.operationName`; `(the body)` when the path is empty. */
-function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return "(the body)";
-  return path
-    .map((segment, index) =>
-      typeof segment === "number" ? `[${segment}]` : `${index === 0 ? "" : "."}${String(segment)}`,
-    )
-    .join("");
+  return rejectedEvent(AzureEventError, "Azure", lines);
 }

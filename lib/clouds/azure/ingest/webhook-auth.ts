@@ -7,12 +7,13 @@
  */
 import { createHash, timingSafeEqual as equalBytes } from "node:crypto";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from "jose";
+import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
-import { SecretUnavailableError, tokenFailure, UnauthenticatedError } from "../../../ingest/errors.js";
-import { bearerToken, type RequestCredentials } from "../../../ingest/function-url.js";
+import { SecretUnavailableError, UnauthenticatedError } from "../../../ingest/errors.js";
+import type { RequestCredentials } from "../../../ingest/function-url.js";
 import { type Credential, credentialOf } from "../../../ingest/replay.js";
 import { readSecretString } from "../../../live/secrets.js";
+import { verifiedBearerToken } from "../../shared/bearer-token.js";
 
 export type EventGridAuthenticator = (request: RequestCredentials, now: Date) => Promise<Credential>;
 
@@ -21,8 +22,6 @@ export type SecretSource = () => Promise<readonly string[]>;
 
 /** Event Grid asks for Entra tokens carrying this app role (assigned to its service principal). */
 export const EVENT_GRID_ROLE = "AzureEventGridSecureWebhookSubscriber";
-/** Tolerated clock difference between Entra and Lambda when checking exp and nbf. */
-const CLOCK_SKEW_SECONDS = 60;
 /** A shorter secret could be guessed by trying values over HTTP. */
 const MIN_SECRET_LENGTH = 16;
 
@@ -65,35 +64,21 @@ export function entraAuthenticator(
     `https://login.microsoftonline.com/${options.tenantId}/v2.0`,
   ];
   return async (request, now) => {
-    const token = bearerToken(request);
-    let payload: unknown;
-    try {
-      ({ payload } = await jwtVerify(token, keys, {
-        algorithms: ["RS256"],
-        issuer: issuers,
-        audience: options.audience,
-        requiredClaims: ["exp"],
-        currentDate: now,
-        clockTolerance: CLOCK_SKEW_SECONDS,
-      }));
-    } catch (error) {
-      throw tokenFailure(error, "Entra token");
+    const { token, claims } = await verifiedBearerToken(request, now, keys, {
+      what: "Entra token",
+      issuers,
+      audience: options.audience,
+      requiredClaims: ["exp"],
+      claims: EntraClaimsSchema,
+      issueLine,
+    });
+    if (claims.tid !== undefined && claims.tid.toLowerCase() !== options.tenantId) {
+      throw new UnauthenticatedError(`Entra token: tid is ${claims.tid}, not the tenant ${options.tenantId}`);
     }
-    const claims = EntraClaimsSchema.safeParse(payload);
-    if (!claims.success) {
-      throw new UnauthenticatedError(`Entra token: ${claims.error.issues.map(issueLine).join("; ")}`, {
-        cause: claims.error,
-      });
-    }
-    if (claims.data.tid !== undefined && claims.data.tid.toLowerCase() !== options.tenantId) {
-      throw new UnauthenticatedError(
-        `Entra token: tid is ${claims.data.tid}, not the tenant ${options.tenantId}`,
-      );
-    }
-    if (!claims.data.roles.includes(EVENT_GRID_ROLE)) {
+    if (!claims.roles.includes(EVENT_GRID_ROLE)) {
       throw new UnauthenticatedError(`Entra token: roles do not include ${EVENT_GRID_ROLE}`);
     }
-    return credentialOf(token, new Date(claims.data.exp * 1000));
+    return credentialOf(token, new Date(claims.exp * 1000));
   };
 }
 

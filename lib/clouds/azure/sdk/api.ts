@@ -2,6 +2,7 @@ import type { InstanceViewStatus as SdkInstanceViewStatus } from "@azure/arm-com
 import type { Pipeline, PipelineOptions } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
 import type { CloudFinding } from "../../provider.js";
+import { onePerPlace } from "../../shared/per-place.js";
 import { UnreadableObjects } from "../../shared/unreadable.js";
 import type { AzureApi, AzureApiFactory } from "../api.js";
 import type {
@@ -52,12 +53,11 @@ const MAX_RETRY_DELAY_MS = 30_000;
 
 /** One SdkAzureApi per subscription, with its own network and compute clients, cached. */
 export function createSdkAzureApiFactory(options: SdkAzureApiOptions): AzureApiFactory {
-  const apis = new Map<string, SdkAzureApi>();
   const settings: SdkAzureApiSettings =
     options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs };
-  return (subscription) => {
-    let api = apis.get(subscription);
-    if (api === undefined) {
+  return onePerPlace(
+    (subscription) => subscription,
+    (subscription) => {
       const clients = createAzureClients(subscription, {
         credential: options.credential,
         endpoint: options.endpoint,
@@ -69,11 +69,9 @@ export function createSdkAzureApiFactory(options: SdkAzureApiOptions): AzureApiF
           maxRetryDelayMs: MAX_RETRY_DELAY_MS,
         },
       });
-      api = new SdkAzureApi(subscription, clients, settings);
-      apis.set(subscription, api);
-    }
-    return api;
-  };
+      return new SdkAzureApi(subscription, clients, settings);
+    },
+  );
 }
 
 /** AzureApi over @azure/arm-network and @azure/arm-compute for one subscription. */

@@ -13,6 +13,7 @@ import { z } from "zod";
 import { type WorkloadEvent, WorkloadEventSchema } from "../../../ingest/workload-event.js";
 import { InvalidIdError } from "../../../inventory/errors.js";
 import { formatWorkloadId } from "../../../inventory/ids.js";
+import { fieldPath, rejectedEvent } from "../../shared/event-issues.js";
 import { GcpEventError } from "./errors.js";
 
 /**
@@ -305,26 +306,17 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, prefix: string, whol
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {
-    const path = formatPath(issue.path);
+    // `protoPayload.methodName`, `authorizationInfo[0]` below the prefix; `whole` for the value itself.
+    const path = fieldPath(issue.path, "");
     return `${path === "" ? whole : join(prefix, path)}: ${issue.message}`;
   });
-  throw new GcpEventError(`GCP event rejected: ${lines.join("; ")}`, lines);
+  throw rejectedEvent(GcpEventError, "GCP", lines);
 }
 
 function fieldError(path: string, message: string): GcpEventError {
-  const line = `${path}: ${message}`;
-  return new GcpEventError(`GCP event rejected: ${line}`, [line]);
+  return rejectedEvent(GcpEventError, "GCP", [`${path}: ${message}`]);
 }
 
 function join(prefix: string, path: string): string {
   return prefix === "" ? path : `${prefix}.${path}`;
-}
-
-/** `protoPayload.methodName`, `authorizationInfo[0]`; empty for the value itself. */
-function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((segment, index) =>
-      typeof segment === "number" ? `[${segment}]` : `${index === 0 ? "" : "."}${String(segment)}`,
-    )
-    .join("");
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CloudFinding } from "../../provider.js";
+import { onePerPlace } from "../../shared/per-place.js";
 import { UnreadableObjects } from "../../shared/unreadable.js";
 import type { GcpApi, GcpApiFactory } from "../api.js";
 import { GcpApiError, GcpNotFoundError } from "../errors.js";
@@ -52,15 +53,10 @@ export function createSdkGcpApiFactory(options: SdkGcpApiOptions = {}): GcpApiFa
     });
     return clients;
   };
-  const apis = new Map<string, SdkGcpApi>();
-  return (project) => {
-    let api = apis.get(project);
-    if (api === undefined) {
-      api = new SdkGcpApi(project, loadClients, settings);
-      apis.set(project, api);
-    }
-    return api;
-  };
+  return onePerPlace(
+    (project) => project,
+    (project) => new SdkGcpApi(project, loadClients, settings),
+  );
 }
 
 const PAGING = { autoPaginate: false } as const;
