@@ -3,13 +3,9 @@
  * SimulationInputError for what could not exist, the cloud's API error for what the cloud would
  * refuse) become one error that names where in the document the cause is.
  */
-import { AwsApiError } from "../lib/clouds/aws/errors.js";
-import { AzureApiError } from "../lib/clouds/azure/errors.js";
-import { GcpApiError } from "../lib/clouds/gcp/errors.js";
+import { CloudApiError } from "../lib/clouds/shared/errors.js";
 import type { PathSegment } from "../lib/util/source-issues.js";
-import { SimulationInputError as AwsInputError } from "./clouds/aws/api.js";
-import { SimulationInputError as AzureInputError } from "./clouds/azure/api.js";
-import { SimulationInputError as GcpInputError } from "./clouds/gcp/api.js";
+import { SimulationInputError } from "./clouds/shared/simulation-input-error.js";
 
 /** The simulated cloud would not hold this: `path` is where the estate or scenario says it. */
 export class SimulationRefusedError extends Error {
@@ -25,14 +21,8 @@ export class SimulationRefusedError extends Error {
 
 /** Whether a simulator refused (rather than failed): a mistake in the input, not in segsync. */
 export function isRefusal(error: unknown): error is Error {
-  return (
-    error instanceof AwsInputError ||
-    error instanceof AzureInputError ||
-    error instanceof GcpInputError ||
-    error instanceof AwsApiError ||
-    error instanceof AzureApiError ||
-    error instanceof GcpApiError
-  );
+  // Every simulator fails with the shared input error or its cloud's API error (a CloudApiError).
+  return error instanceof SimulationInputError || error instanceof CloudApiError;
 }
 
 /** Runs a simulator control; a refusal becomes a SimulationRefusedError at `path`. */
