@@ -1,0 +1,17 @@
+/**
+ * The CloudProvider contract (provider.contract.ts) over the three clouds × {the simulator, the SDK
+ * adapter against moto (AWS) or a local HTTP fake (Azure, GCP)}.
+ */
+import { describe } from "vitest";
+import { skipWithoutMoto } from "../support/moto-server.js";
+import { describeCloudProviderContract } from "./provider.contract.js";
+import { awsOnMoto, awsSimulator } from "./provider-subjects/aws.js";
+import { azureOnArmFake, azureSimulator } from "./provider-subjects/azure.js";
+
+describeCloudProviderContract(awsSimulator);
+describe.skipIf(skipWithoutMoto("the CloudProvider contract on moto"))("on moto", () => {
+  describeCloudProviderContract(awsOnMoto);
+});
+
+describeCloudProviderContract(azureSimulator);
+describeCloudProviderContract(azureOnArmFake);
