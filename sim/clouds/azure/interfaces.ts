@@ -6,7 +6,7 @@ import { type ArmStore, checkIfMatch, key, type SimVirtualNetwork } from "./stor
 
 /**
  * A NIC PUT (putNetworkInterface): the whole NIC as read, with what segsync changes (its NSG, its
- * ASG memberships, its tags). `virtualMachine` and `primary` are read-only and keep ARM's values.
+ * ASG memberships, its tags); a NIC that is not there is ResourceNotFound. `virtualMachine` and `primary` are read-only and keep ARM's values.
  */
 export function putNetworkInterface(
   store: ArmStore,
@@ -17,7 +17,13 @@ export function putNetworkInterface(
   checkName("network", body.name, "Network interface");
   const id = store.networkResourceId("networkInterfaces", body.resourceGroup, body.name);
   const existing = store.networkInterfaces.get(key(id));
-  checkIfMatch(id, existing?.etag, ifMatch);
+  // The port replaces a NIC as read and never makes one: the SDK adapter reads it first, and ARM
+  // answers a NIC that is gone with 404 (one object refused), not 412 (a conflict that stops the plan).
+  if (existing === undefined)
+    throw fail.notFound(
+      `The Resource 'Microsoft.Network/networkInterfaces/${body.name}' under resource group '${body.resourceGroup}' was not found.`,
+    );
+  checkIfMatch(id, existing.etag, ifMatch);
   const location = normalizeLocation(body.location);
   if (existing !== undefined) checkSameLocation(existing.id, existing.location, location);
   const nic: NetworkInterface = {

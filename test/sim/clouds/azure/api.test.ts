@@ -4,6 +4,7 @@ import {
   AzureConflictError,
   AzureInUseError,
   AzureInvalidRequestError,
+  AzureNotFoundError,
   AzureQuotaExceededError,
   AzureThrottledError,
 } from "../../../../lib/clouds/azure/errors.js";
@@ -376,13 +377,19 @@ describe("etags and If-Match", () => {
       AzureConflictError,
       "PreconditionFailed",
     );
+  });
+
+  it("answer a NIC PUT for a NIC that is not there with ResourceNotFound, as the adapter's read of it does", async () => {
     launch("vm-1");
     const nic = await nicOf("vm-1");
-    await expectFailure(
-      sim.putNetworkInterface({ ...nic, name: "other-nic" }, nic.etag),
-      AzureConflictError,
-      "PreconditionFailed",
-    );
+    for (const ifMatch of [nic.etag, undefined]) {
+      await expectFailure(
+        sim.putNetworkInterface({ ...nic, name: "other-nic" }, ifMatch),
+        AzureNotFoundError,
+        "ResourceNotFound",
+      );
+    }
+    expect((await sim.listNetworkInterfaces()).map((n) => n.name)).toEqual([nic.name]);
   });
 
   it("guard NIC writes too; a NIC write leaves its NSG's etag alone", async () => {
