@@ -7,6 +7,7 @@ import { skipWithoutMoto } from "../support/moto-server.js";
 import { describeCloudProviderContract } from "./provider.contract.js";
 import { awsOnMoto, awsSimulator } from "./provider-subjects/aws.js";
 import { azureOnArmFake, azureSimulator } from "./provider-subjects/azure.js";
+import { gcpOnComputeFake, gcpSimulator } from "./provider-subjects/gcp.js";
 
 describeCloudProviderContract(awsSimulator);
 describe.skipIf(skipWithoutMoto("the CloudProvider contract on moto"))("on moto", () => {
@@ -15,3 +16,6 @@ describe.skipIf(skipWithoutMoto("the CloudProvider contract on moto"))("on moto"
 
 describeCloudProviderContract(azureSimulator);
 describeCloudProviderContract(azureOnArmFake);
+
+describeCloudProviderContract(gcpSimulator);
+describeCloudProviderContract(gcpOnComputeFake);
