@@ -95,6 +95,9 @@ export function contractPolicy(enforcement: "enforced" | "visibility" = "enforce
   return resolved.policy;
 }
 
+const POLICY = contractPolicy();
+const LABELS = POLICY.labels;
+
 /** A network of another cloud: narrowing to it leaves no place of this one. */
 const FOREIGN_NETWORKS: Record<Cloud, NetworkId> = {
   aws: "gcp:contract-other:other-net",
@@ -102,16 +105,56 @@ const FOREIGN_NETWORKS: Record<Cloud, NetworkId> = {
   gcp: "azure:00000000-0000-4000-8000-000000000000:rg-other:vnet-other",
 };
 
+/** discover, compile, materialize, diff: what a full sync plans. */
+async function planOf<
+  State,
+  Desired extends { readonly findings: readonly CloudFinding[] },
+  Operation,
+  Connection,
+>(provider: CloudProvider<State, Desired, Operation, Connection>, connection: Connection, policy: Policy) {
+  const discovery = await provider.discover(connection, policy.labels);
+  const intent = compile(policy, { workloads: discovery.workloads, networks: discovery.networks });
+  const desired = provider.materialize(intent, discovery.state, policy);
+  return { discovery, intent, desired, plan: provider.diff(desired, discovery.state) };
+}
+
+/** Applies without onRefused (the first failure stops it); returns what onApplied was told, in order. */
+async function applyAll<
+  State,
+  Desired extends { readonly findings: readonly CloudFinding[] },
+  Operation,
+  Connection,
+>(
+  provider: CloudProvider<State, Desired, Operation, Connection>,
+  operations: readonly Operation[],
+  connection: Connection,
+): Promise<Operation[]> {
+  const applied: Operation[] = [];
+  await provider.apply(operations, connection, (operation) => applied.push(operation));
+  return applied;
+}
+
+/** One case: its title, and its body run on a freshly seeded place. */
+interface ContractCaseSpec<
+  State,
+  Desired extends { readonly findings: readonly CloudFinding[] },
+  Operation,
+  Connection,
+> {
+  readonly title: string;
+  readonly run: (
+    subject: ProviderSubject<State, Desired, Operation, Connection>,
+    seeded: SeededPlace<Connection>,
+  ) => Promise<void>;
+}
+
 export function describeCloudProviderContract<
   State,
   Desired extends { readonly findings: readonly CloudFinding[] },
   Operation,
   Connection,
 >(subject: ProviderSubject<State, Desired, Operation, Connection>): void {
-  const { provider } = subject;
-  const policy = contractPolicy();
-  const labels = policy.labels;
-
+  const cases = contractCases<State, Desired, Operation, Connection>();
   describe(`CloudProvider contract: ${subject.name}`, () => {
     let seeded: SeededPlace<Connection>;
 
@@ -126,201 +169,189 @@ export function describeCloudProviderContract<
       seeded = await subject.seed();
     }, 60_000);
 
-    const contractCase = (name: ContractCase, title: string, body: () => Promise<void>) => {
+    for (const [name, spec] of Object.entries(cases) as [ContractCase, (typeof cases)[ContractCase]][]) {
       const why = subject.cannot?.[name];
-      if (why !== undefined) it.skip(`${title} (skipped for ${subject.name}: ${why})`, body);
-      else it(title, body, 60_000);
-    };
-
-    /** discover, compile, materialize, diff: what a full sync plans. */
-    const planOf = async (connection: Connection, withPolicy: Policy) => {
-      const discovery = await provider.discover(connection, labels);
-      const intent = compile(withPolicy, { workloads: discovery.workloads, networks: discovery.networks });
-      const desired = provider.materialize(intent, discovery.state, withPolicy);
-      return { discovery, intent, desired, plan: provider.diff(desired, discovery.state) };
-    };
-
-    const applyAll = async (operations: readonly Operation[], connection: Connection) => {
-      const applied: Operation[] = [];
-      await provider.apply(operations, connection, (operation) => applied.push(operation));
-      return applied;
-    };
-
-    contractCase(
-      "discover",
-      "discover reads every labelled workload and its network, with no finding",
-      async () => {
-        const discovery = await provider.discover(seeded.connection, labels);
-        const byId = new Map(discovery.workloads.map((w) => [w.id, w]));
-        for (const name of LABELLED) {
-          const found = byId.get(seeded.workloads[name].id);
-          expect(found && withoutNicIds(found)).toEqual(seeded.workloads[name]);
-        }
-        expect(byId.has(seeded.workloads.ops.id)).toBe(false);
-        expect(discovery.networks.map((n) => n.id)).toContain(seeded.network);
-        expect(discovery.findings).toEqual([]);
-      },
-    );
-
-    contractCase(
-      "discoverWorkload",
-      "discoverWorkload re-reads one workload, and says undefined when it is gone",
-      async () => {
-        const discovered = (await provider.discover(seeded.connection, labels)).workloads;
-        const web = discovered.find((w) => w.id === seeded.workloads.web.id);
-        expect(web).toBeDefined();
-        expect(await provider.discoverWorkload(seeded.connection, seeded.workloads.web.id, labels)).toEqual(
-          web,
-        );
-        expect(
-          await provider.discoverWorkload(seeded.connection, seeded.goneWorkload, labels),
-        ).toBeUndefined();
-      },
-    );
-
-    contractCase("narrow", "narrow keeps only the places named, by network or by workload", async () => {
-      const idsOf = async (connection: Connection) =>
-        (await provider.discover(connection, labels)).workloads.map((w) => w.id).sort();
-      const all = await idsOf(seeded.connection);
-      expect(all.length).toBeGreaterThanOrEqual(LABELLED.length);
-      const narrow = (networks: NetworkId[], workloads: WorkloadId[] = []) =>
-        idsOf(provider.narrow(seeded.connection, networks, workloads));
-      expect(await narrow([seeded.network])).toEqual(all);
-      expect(await narrow([], [seeded.workloads.db.id])).toEqual(all);
-      expect(await narrow([seeded.unmanagedNetwork])).toEqual([]);
-      expect(await narrow([FOREIGN_NETWORKS[provider.cloud]])).toEqual([]);
-      expect(await narrow([])).toEqual([]);
-    });
-
-    contractCase("materialize", "materialize plans only the places the state holds", async () => {
-      const { intent } = await planOf(seeded.connection, policy);
-      expect(enforcedDestinations(intent, provider.cloud).length).toBe(LABELLED.length);
-      const none = await provider.discover(provider.narrow(seeded.connection, []), labels);
-      const desired = provider.materialize(intent, none.state, policy);
-      expect(desired.findings).toEqual([]);
-      expect(provider.diff(desired, none.state)).toEqual([]);
-    });
-
-    contractCase(
-      "apply",
-      "apply runs the plan in order, one onApplied each, and a fresh plan is empty",
-      async () => {
-        const { plan } = await planOf(seeded.connection, policy);
-        expect(plan.length).toBeGreaterThan(0);
-        expect(await applyAll(plan, seeded.connection)).toEqual(plan);
-        expect((await planOf(seeded.connection, policy)).plan).toEqual([]);
-      },
-    );
-
-    contractCase(
-      "evaluate",
-      "after apply, evaluate(state) admits exactly what the intent grants",
-      async () => {
-        await applyAll((await planOf(seeded.connection, policy)).plan, seeded.connection);
-        const { discovery, intent } = await planOf(seeded.connection, policy);
-        const reach = provider.evaluate(discovery.state);
-        const addresses = [
-          ...Object.values(seeded.workloads).map((w) => w.nics[0]?.privateIp ?? ""),
-          "10.8.1.1",
-          "192.0.2.7",
-        ];
-        let allowed = 0;
-        for (const destination of enforcedDestinations(intent, provider.cloud)) {
-          for (const member of destination.members) {
-            for (const address of addresses) {
-              for (const [protocol, port] of probes(policy)) {
-                const native = reach.explain({
-                  workload: member.workload,
-                  network: destination.network,
-                  sourceAddress: address,
-                  protocol,
-                  ...(protocol === "icmp" ? {} : { port }),
-                });
-                const expected = intentAllows(intent, destination, address, protocol, port);
-                if (expected) allowed += 1;
-                expect({
-                  to: member.workload,
-                  address,
-                  protocol,
-                  port,
-                  allowed: native !== undefined,
-                }).toEqual({
-                  to: member.workload,
-                  address,
-                  protocol,
-                  port,
-                  allowed: expected,
-                });
-              }
-            }
-          }
-        }
-        // web from the VPN, api from web, db from api: one port each.
-        expect(allowed).toBe(3);
-      },
-    );
-
-    contractCase(
-      "refused",
-      "an operation on a workload gone since the plan is refused through onRefused, and the plan goes on",
-      async () => {
-        const { plan } = await planOf(seeded.connection, policy);
-        await subject.removeWorkload("db");
-        const applied: Operation[] = [];
-        const refused: Operation[] = [];
-        await provider.apply(
-          plan,
-          seeded.connection,
-          (operation) => applied.push(operation),
-          (operation) => refused.push(operation),
-        );
-        expect(refused.length).toBeGreaterThan(0);
-        expect(applied.length).toBeGreaterThan(0);
-        const reported = [...applied, ...refused];
-        expect(reported).toHaveLength(plan.length);
-        expect(new Set(reported)).toEqual(new Set(plan));
-        // The next plan converges.
-        await applyAll((await planOf(seeded.connection, policy)).plan, seeded.connection);
-        expect((await planOf(seeded.connection, policy)).plan).toEqual([]);
-      },
-    );
-
-    contractCase(
-      "accounting",
-      "removedRules, ownedRules, placeOf and summarize agree with the state",
-      async () => {
-        const first = await planOf(seeded.connection, policy);
-        const place = new Set(first.plan.map((operation) => provider.placeOf(operation)));
-        expect(place.size).toBe(1);
-        const [placeKey] = [...place] as [string];
-        expect(provider.ownedRules(first.discovery.state)[placeKey] ?? 0).toBe(0);
-        for (const operation of first.plan) {
-          expect(provider.removedRules(operation, first.discovery.state)).toBe(0);
-          expect(provider.summarize(operation, first.discovery.state).cloud).toBe(provider.cloud);
-        }
-        await applyAll(first.plan, seeded.connection);
-
-        const removal = await planOf(seeded.connection, contractPolicy("visibility"));
-        const owned = provider.ownedRules(removal.discovery.state);
-        expect(Object.keys(owned)).toEqual([placeKey]);
-        expect(owned[placeKey]).toBeGreaterThan(0);
-        let removed = 0;
-        for (const operation of removal.plan) {
-          expect(provider.placeOf(operation)).toBe(placeKey);
-          const count = provider.removedRules(operation, removal.discovery.state);
-          const summary = provider.summarize(operation, removal.discovery.state);
-          expect(summary.cloud).toBe(provider.cloud);
-          if (count > 0) expect(summary.narrows).toBe(true);
-          removed += count;
-        }
-        expect(removed).toBeGreaterThanOrEqual(owned[placeKey] ?? 0);
-        await applyAll(removal.plan, seeded.connection);
-        const after = await provider.discover(seeded.connection, labels);
-        expect(provider.ownedRules(after.state)).toEqual({ [placeKey]: 0 });
-      },
-    );
+      if (why !== undefined) it.skip(`${spec.title} (skipped for ${subject.name}: ${why})`);
+      else it(spec.title, () => spec.run(subject, seeded), 60_000);
+    }
   });
 }
+
+function contractCases<
+  State,
+  Desired extends { readonly findings: readonly CloudFinding[] },
+  Operation,
+  Connection,
+>(): Record<ContractCase, ContractCaseSpec<State, Desired, Operation, Connection>> {
+  return {
+    discover: {
+      title: "discover reads every labelled workload and its network, with no finding",
+      run: discoverCase,
+    },
+    discoverWorkload: {
+      title: "discoverWorkload re-reads one workload, and says undefined when it is gone",
+      run: discoverWorkloadCase,
+    },
+    narrow: { title: "narrow keeps only the places named, by network or by workload", run: narrowCase },
+    materialize: { title: "materialize plans only the places the state holds", run: materializeCase },
+    apply: {
+      title: "apply runs the plan in order, one onApplied each, and a fresh plan is empty",
+      run: applyCase,
+    },
+    evaluate: {
+      title: "after apply, evaluate(state) admits exactly what the intent grants",
+      run: evaluateCase,
+    },
+    refused: {
+      title:
+        "an operation on a workload gone since the plan is refused through onRefused, and the plan goes on",
+      run: refusedCase,
+    },
+    accounting: {
+      title: "removedRules, ownedRules, placeOf and summarize agree with the state",
+      run: accountingCase,
+    },
+  };
+}
+
+type Run = <State, Desired extends { readonly findings: readonly CloudFinding[] }, Operation, Connection>(
+  subject: ProviderSubject<State, Desired, Operation, Connection>,
+  seeded: SeededPlace<Connection>,
+) => Promise<void>;
+
+const discoverCase: Run = async ({ provider }, seeded) => {
+  const discovery = await provider.discover(seeded.connection, LABELS);
+  const byId = new Map(discovery.workloads.map((w) => [w.id, w]));
+  for (const name of LABELLED) {
+    const found = byId.get(seeded.workloads[name].id);
+    expect(found && withoutNicIds(found)).toEqual(seeded.workloads[name]);
+  }
+  expect(byId.has(seeded.workloads.ops.id)).toBe(false);
+  expect(discovery.networks.map((n) => n.id)).toContain(seeded.network);
+  expect(discovery.findings).toEqual([]);
+};
+
+const discoverWorkloadCase: Run = async ({ provider }, seeded) => {
+  const discovered = (await provider.discover(seeded.connection, LABELS)).workloads;
+  const web = discovered.find((w) => w.id === seeded.workloads.web.id);
+  expect(web).toBeDefined();
+  expect(await provider.discoverWorkload(seeded.connection, seeded.workloads.web.id, LABELS)).toEqual(web);
+  expect(await provider.discoverWorkload(seeded.connection, seeded.goneWorkload, LABELS)).toBeUndefined();
+};
+
+const narrowCase: Run = async ({ provider }, seeded) => {
+  const idsOf = async (connection: typeof seeded.connection) =>
+    (await provider.discover(connection, LABELS)).workloads.map((w) => w.id).sort();
+  const all = await idsOf(seeded.connection);
+  expect(all.length).toBeGreaterThanOrEqual(LABELLED.length);
+  const narrow = (networks: NetworkId[], workloads: WorkloadId[] = []) =>
+    idsOf(provider.narrow(seeded.connection, networks, workloads));
+  expect(await narrow([seeded.network])).toEqual(all);
+  expect(await narrow([], [seeded.workloads.db.id])).toEqual(all);
+  expect(await narrow([seeded.unmanagedNetwork])).toEqual([]);
+  expect(await narrow([FOREIGN_NETWORKS[provider.cloud]])).toEqual([]);
+  expect(await narrow([])).toEqual([]);
+};
+
+const materializeCase: Run = async ({ provider }, seeded) => {
+  const { intent } = await planOf(provider, seeded.connection, POLICY);
+  expect(enforcedDestinations(intent, provider.cloud).length).toBe(LABELLED.length);
+  const none = await provider.discover(provider.narrow(seeded.connection, []), LABELS);
+  const desired = provider.materialize(intent, none.state, POLICY);
+  expect(desired.findings).toEqual([]);
+  expect(provider.diff(desired, none.state)).toEqual([]);
+};
+
+const applyCase: Run = async ({ provider }, seeded) => {
+  const { plan } = await planOf(provider, seeded.connection, POLICY);
+  expect(plan.length).toBeGreaterThan(0);
+  expect(await applyAll(provider, plan, seeded.connection)).toEqual(plan);
+  expect((await planOf(provider, seeded.connection, POLICY)).plan).toEqual([]);
+};
+
+const evaluateCase: Run = async ({ provider }, seeded) => {
+  await applyAll(provider, (await planOf(provider, seeded.connection, POLICY)).plan, seeded.connection);
+  const { discovery, intent } = await planOf(provider, seeded.connection, POLICY);
+  const reach = provider.evaluate(discovery.state);
+  const addresses = [
+    ...Object.values(seeded.workloads).map((w) => w.nics[0]?.privateIp ?? ""),
+    "10.8.1.1",
+    "192.0.2.7",
+  ];
+  const disagreements: string[] = [];
+  let allowed = 0;
+  for (const destination of enforcedDestinations(intent, provider.cloud)) {
+    for (const { workload } of destination.members) {
+      for (const sourceAddress of addresses) {
+        for (const [protocol, port] of probes(POLICY)) {
+          const probe = { workload, network: destination.network, sourceAddress, protocol };
+          const native = reach.explain(protocol === "icmp" ? probe : { ...probe, port });
+          const expected = intentAllows(intent, destination, sourceAddress, protocol, port);
+          if (expected) allowed += 1;
+          if (expected !== (native !== undefined))
+            disagreements.push(`${workload} from ${sourceAddress} ${protocol}/${port}: intent ${expected}`);
+        }
+      }
+    }
+  }
+  expect(disagreements).toEqual([]);
+  // web from the VPN, api from web, db from api: one port each.
+  expect(allowed).toBe(3);
+};
+
+const refusedCase: Run = async (subject, seeded) => {
+  const { provider } = subject;
+  const { plan } = await planOf(provider, seeded.connection, POLICY);
+  await subject.removeWorkload("db");
+  const applied: unknown[] = [];
+  const refused: unknown[] = [];
+  await provider.apply(
+    plan,
+    seeded.connection,
+    (operation) => applied.push(operation),
+    (operation) => refused.push(operation),
+  );
+  expect(refused.length).toBeGreaterThan(0);
+  expect(applied.length).toBeGreaterThan(0);
+  const reported = [...applied, ...refused];
+  expect(reported).toHaveLength(plan.length);
+  expect(new Set(reported)).toEqual(new Set(plan));
+  // The next plan converges.
+  await applyAll(provider, (await planOf(provider, seeded.connection, POLICY)).plan, seeded.connection);
+  expect((await planOf(provider, seeded.connection, POLICY)).plan).toEqual([]);
+};
+
+const accountingCase: Run = async ({ provider }, seeded) => {
+  const first = await planOf(provider, seeded.connection, POLICY);
+  const places = new Set(first.plan.map((operation) => provider.placeOf(operation)));
+  expect(places.size).toBe(1);
+  const [place] = [...places] as [string];
+  expect(provider.ownedRules(first.discovery.state)[place] ?? 0).toBe(0);
+  for (const operation of first.plan) {
+    expect(provider.removedRules(operation, first.discovery.state)).toBe(0);
+    expect(provider.summarize(operation, first.discovery.state).cloud).toBe(provider.cloud);
+  }
+  await applyAll(provider, first.plan, seeded.connection);
+
+  const removal = await planOf(provider, seeded.connection, contractPolicy("visibility"));
+  const owned = provider.ownedRules(removal.discovery.state);
+  expect(Object.keys(owned)).toEqual([place]);
+  expect(owned[place]).toBeGreaterThan(0);
+  let removed = 0;
+  for (const operation of removal.plan) {
+    expect(provider.placeOf(operation)).toBe(place);
+    const count = provider.removedRules(operation, removal.discovery.state);
+    const summary = provider.summarize(operation, removal.discovery.state);
+    expect(summary.cloud).toBe(provider.cloud);
+    if (count > 0) expect(summary.narrows).toBe(true);
+    removed += count;
+  }
+  // Removing everything segsync owns removes at least every rule it owned.
+  expect(removed).toBeGreaterThanOrEqual(owned[place] ?? 0);
+  await applyAll(provider, removal.plan, seeded.connection);
+  const after = await provider.discover(seeded.connection, LABELS);
+  expect(provider.ownedRules(after.state)).toEqual({ [place]: 0 });
+};
 
 /** The workload without its NICs' cloud ids (ENI, NIC), which only the cloud assigns. */
 function withoutNicIds(workload: Workload): Workload {
@@ -331,4 +362,62 @@ function enforcedDestinations(intent: Intent, cloud: Cloud) {
   return intent.destinations.filter(
     (d) => d.enforcement === "enforced" && d.members.some((m) => m.workload.startsWith(`${cloud}:`)),
   );
+}
+
+/**
+ * Two implementations of one cloud, seeded alike, must plan alike: the same operations (as
+ * summarize shows them) for the same estate, the same read after applying them, and the same
+ * removal plan. `why`: they cannot be compared (their ids differ), said in the skipped title.
+ */
+export function describeImplementationsAgree<
+  State,
+  Desired extends { readonly findings: readonly CloudFinding[] },
+  Operation,
+  Connection,
+>(
+  first: ProviderSubject<State, Desired, Operation, Connection>,
+  second: ProviderSubject<State, Desired, Operation, Connection>,
+  why?: string,
+): void {
+  describe(`CloudProvider: ${first.name} and ${second.name} agree`, () => {
+    const title = "the same plan for the same estate, the same read after it, the same removal plan";
+    if (why !== undefined) {
+      it.skip(`${title} (skipped: ${why})`);
+      return;
+    }
+    it(title, async () => {
+      const seen = [];
+      for (const subject of [first, second]) {
+        await subject.start?.();
+        try {
+          seen.push(await planAndReadBack(subject));
+        } finally {
+          await subject.stop?.();
+        }
+      }
+      expect(seen[1]).toEqual(seen[0]);
+    }, 120_000);
+  });
+}
+
+/** What a full sync plans and writes on a freshly seeded place, as comparable values. */
+async function planAndReadBack<
+  State,
+  Desired extends { readonly findings: readonly CloudFinding[] },
+  Operation,
+  Connection,
+>(subject: ProviderSubject<State, Desired, Operation, Connection>) {
+  const { provider } = subject;
+  const { connection } = await subject.seed();
+  const first = await planOf(provider, connection, POLICY);
+  await applyAll(provider, first.plan, connection);
+  const after = await planOf(provider, connection, contractPolicy("visibility"));
+  return {
+    plan: first.plan.map((operation) => provider.summarize(operation, first.discovery.state)),
+    workloads: after.discovery.workloads.map(withoutNicIds),
+    networks: after.discovery.networks,
+    findings: after.discovery.findings,
+    ownedRules: provider.ownedRules(after.discovery.state),
+    removal: after.plan.map((operation) => provider.summarize(operation, after.discovery.state)),
+  };
 }

@@ -4,7 +4,7 @@
  */
 import { describe } from "vitest";
 import { skipWithoutMoto } from "../support/moto-server.js";
-import { describeCloudProviderContract } from "./provider.contract.js";
+import { describeCloudProviderContract, describeImplementationsAgree } from "./provider.contract.js";
 import { awsOnMoto, awsSimulator } from "./provider-subjects/aws.js";
 import { azureOnArmFake, azureSimulator } from "./provider-subjects/azure.js";
 import { gcpOnComputeFake, gcpSimulator } from "./provider-subjects/gcp.js";
@@ -19,3 +19,11 @@ describeCloudProviderContract(azureOnArmFake);
 
 describeCloudProviderContract(gcpSimulator);
 describeCloudProviderContract(gcpOnComputeFake);
+
+describeImplementationsAgree(
+  awsSimulator,
+  awsOnMoto,
+  "moto gives its own VPC, instance and group ids, so the two plans name different objects",
+);
+describeImplementationsAgree(azureSimulator, azureOnArmFake);
+describeImplementationsAgree(gcpSimulator, gcpOnComputeFake);

@@ -128,6 +128,7 @@ export const awsOnMoto: AwsSubject = {
   },
   async stop() {
     await moto?.stop();
+    moto = undefined;
   },
   async removeWorkload(name) {
     if (onMoto === undefined) throw new Error("nothing seeded");

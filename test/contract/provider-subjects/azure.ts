@@ -18,6 +18,7 @@ import {
   RESOURCE_GROUP,
   SUBNET_ID,
   SUBSCRIPTION,
+  vmId,
   wireNic,
   wireVm,
 } from "../../clouds/azure/sdk/api-wire.js";
@@ -45,8 +46,9 @@ const provider = createAzureProvider({
 const VNET = "vnet-1";
 const NAMES = Object.keys(CONTRACT_ESTATE) as ContractName[];
 const address = (name: ContractName) => `10.0.0.${CONTRACT_ESTATE[name].host}`;
-/** `vm-nic-<name>`: the name api-wire.ts's NICs give their VM. */
-const vmName = (name: ContractName) => `vm-nic-${name}`;
+const vmName = (name: ContractName) => `vm-${name}`;
+/** The NIC `az vm create` makes, and the simulator names alike. */
+const nicName = (name: ContractName) => `${vmName(name)}VMNic`;
 
 function place(connection: AzureConnection): SeededPlace<AzureConnection> {
   const network = formatNetworkId({
@@ -133,8 +135,12 @@ function armResources(names: readonly ContractName[]): ArmResource[] {
   return [
     vnet,
     ...names.flatMap((name) => [
-      { ...wireVm(vmName(name), "running", [`nic-${name}`]), tags: CONTRACT_ESTATE[name].tags },
-      wireNic(`nic-${name}`, {}, { privateIPAddress: address(name) }),
+      { ...wireVm(vmName(name), "running", [nicName(name)]), tags: CONTRACT_ESTATE[name].tags },
+      wireNic(
+        nicName(name),
+        { virtualMachine: { id: vmId(vmName(name)) } },
+        { privateIPAddress: address(name), publicIPAddress: undefined },
+      ),
     ]),
   ];
 }
@@ -161,6 +167,7 @@ export const azureOnArmFake: AzureSubject = {
   },
   async stop() {
     await fake?.close();
+    fake = undefined;
   },
   // The fake deletes nothing by itself: it is seeded again without the workload (before any apply).
   async removeWorkload(name) {

@@ -127,6 +127,7 @@ export const gcpOnComputeFake: GcpSubject = {
   provider,
   async stop() {
     await onFake?.fake.stop();
+    onFake = undefined;
   },
   // The fake deletes no instance by itself: it starts again without the workload (before any apply).
   async removeWorkload(name) {
