@@ -6,10 +6,10 @@
  * in one network.
  */
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { CloudFinding, CloudProvider } from "../../lib/clouds/provider.js";
+import type { CloudFinding, CloudProvider, OperationSummary } from "../../lib/clouds/provider.js";
 import { compile } from "../../lib/compile/compile.js";
 import type { Intent } from "../../lib/compile/model.js";
-import type { Cloud, NetworkId, Workload, WorkloadId } from "../../lib/inventory/model.js";
+import type { Cloud, Network, NetworkId, Workload, WorkloadId } from "../../lib/inventory/model.js";
 import { resolvePolicyDocument } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
 import { intentAllows, probes } from "../clouds/intent-probes.js";
@@ -367,7 +367,7 @@ function enforcedDestinations(intent: Intent, cloud: Cloud) {
 /**
  * Two implementations of one cloud, seeded alike, must plan alike: the same operations (as
  * summarize shows them) for the same estate, the same read after applying them, and the same
- * removal plan. `why`: they cannot be compared (their ids differ), said in the skipped title.
+ * removal plan.
  */
 export function describeImplementationsAgree<
   State,
@@ -377,8 +377,21 @@ export function describeImplementationsAgree<
 >(
   first: ProviderSubject<State, Desired, Operation, Connection>,
   second: ProviderSubject<State, Desired, Operation, Connection>,
-  why?: string,
+  options: {
+    /** Why they cannot be compared, said in the skipped title. */
+    readonly why?: string;
+    /**
+     * Makes what each read and planned comparable (ids only the cloud assigns, say); `read`: the
+     * workloads as the first discovery read them, with their NICs' ids.
+     */
+    readonly comparable?: (
+      seen: Agreement,
+      seeded: SeededPlace<Connection>,
+      read: readonly Workload[],
+    ) => unknown;
+  } = {},
 ): void {
+  const { why, comparable = (seen: Agreement) => seen } = options;
   describe(`CloudProvider: ${first.name} and ${second.name} agree`, () => {
     const title = "the same plan for the same estate, the same read after it, the same removal plan";
     if (why !== undefined) {
@@ -390,7 +403,8 @@ export function describeImplementationsAgree<
       for (const subject of [first, second]) {
         await subject.start?.();
         try {
-          seen.push(await planAndReadBack(subject));
+          const { agreement, seeded, read } = await planAndReadBack(subject);
+          seen.push(comparable(agreement, seeded, read));
         } finally {
           await subject.stop?.();
         }
@@ -398,6 +412,18 @@ export function describeImplementationsAgree<
       expect(seen[1]).toEqual(seen[0]);
     }, 120_000);
   });
+}
+
+/** What two implementations of a cloud must agree on. */
+export interface Agreement {
+  readonly plan: readonly OperationSummary[];
+  readonly workloads: readonly Workload[];
+  /** The seeded network as read after the plan applied. */
+  readonly networks: readonly Network[];
+  readonly findings: readonly CloudFinding[];
+  readonly ownedRules: Readonly<Record<string, number>>;
+  /** The plan that removes what segsync wrote. */
+  readonly removal: readonly OperationSummary[];
 }
 
 /** What a full sync plans and writes on a freshly seeded place, as comparable values. */
@@ -408,16 +434,17 @@ async function planAndReadBack<
   Connection,
 >(subject: ProviderSubject<State, Desired, Operation, Connection>) {
   const { provider } = subject;
-  const { connection } = await subject.seed();
-  const first = await planOf(provider, connection, POLICY);
-  await applyAll(provider, first.plan, connection);
-  const after = await planOf(provider, connection, contractPolicy("visibility"));
-  return {
+  const seeded = await subject.seed();
+  const first = await planOf(provider, seeded.connection, POLICY);
+  await applyAll(provider, first.plan, seeded.connection);
+  const after = await planOf(provider, seeded.connection, contractPolicy("visibility"));
+  const agreement: Agreement = {
     plan: first.plan.map((operation) => provider.summarize(operation, first.discovery.state)),
     workloads: after.discovery.workloads.map(withoutNicIds),
-    networks: after.discovery.networks,
+    networks: after.discovery.networks.filter((network) => network.id === seeded.network),
     findings: after.discovery.findings,
     ownedRules: provider.ownedRules(after.discovery.state),
     removal: after.plan.map((operation) => provider.summarize(operation, after.discovery.state)),
   };
+  return { agreement, seeded, read: first.discovery.workloads };
 }

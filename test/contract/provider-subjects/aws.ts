@@ -17,10 +17,12 @@ import { type AwsConnection, type AwsProvider, createAwsProvider } from "../../.
 import { createSdkAwsApiFactory, SdkAwsApi } from "../../../lib/clouds/aws/sdk/api.js";
 import { formatNetworkId, formatWorkloadId } from "../../../lib/inventory/ids.js";
 import type { Workload } from "../../../lib/inventory/model.js";
+import { compareText } from "../../../lib/util/compare-text.js";
 import { SimulatedEc2 } from "../../../sim/clouds/aws/api.js";
 import { type MotoServer, startMotoServer } from "../../support/moto-server.js";
 import { SEALER } from "../../support/seals.js";
 import {
+  type Agreement,
   CONTRACT_ESTATE,
   type ContractName,
   type ProviderSubject,
@@ -35,9 +37,9 @@ type AwsSubject = ProviderSubject<
 >;
 
 const provider = createAwsProvider(DEFAULT_AWS_QUOTAS, SEALER);
-const SIMULATED: AwsLocation = { account: "111111111111", region: "us-east-1" };
-/** moto's default account. */
+/** moto's default account; the simulator's place is the same, so that their plans compare. */
 const MOTO: AwsLocation = { account: "123456789012", region: "eu-west-1" };
+const SIMULATED = MOTO;
 const CIDR = "10.70.0.0/16";
 const address = (name: ContractName) => `10.70.1.${CONTRACT_ESTATE[name].host}`;
 
@@ -172,3 +174,37 @@ export const awsOnMoto: AwsSubject = {
     return place(MOTO, { apiFor, locations: [MOTO] }, vpcId, ids);
   },
 };
+
+/**
+ * The ids EC2 assigns (instances, their ENIs, the VPC, segsync's groups) as the contract's names, and the plans
+ * sorted: a plan's order follows those ids, so it differs between the simulator and moto.
+ */
+export function withAwsIdsByName(
+  seen: Agreement,
+  seeded: SeededPlace<AwsConnection>,
+  read: readonly Workload[],
+): unknown {
+  const names = new Map<string, string>([[parseVpcId(seeded.network), "vpc-(contract)"]]);
+  for (const [name, workload] of Object.entries(seeded.workloads)) {
+    names.set(workload.id.split(":").at(-1) ?? "", `i-(${name})`);
+    const nic = read.find((found) => found.id === workload.id)?.nics[0]?.id;
+    if (nic !== undefined) names.set(nic, `eni-(${name})`);
+  }
+  let text = JSON.stringify(seen);
+  for (const [id, name] of names) text = text.replaceAll(id, name);
+  // A group segsync made is named beside its id: the name is what must agree.
+  text = text.replace(/ \(sg-[0-9a-f]+\)/g, " (sg-(its id))");
+  const named = JSON.parse(text) as Agreement;
+  const sorted = <T>(items: readonly T[]) =>
+    [...items].sort((a, b) => compareText(JSON.stringify(a), JSON.stringify(b)));
+  return {
+    ...named,
+    plan: sorted(named.plan),
+    removal: sorted(named.removal),
+    workloads: sorted(named.workloads),
+  };
+}
+
+function parseVpcId(network: string): string {
+  return network.split(":").at(-1) ?? "";
+}
