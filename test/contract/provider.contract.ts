@@ -378,8 +378,6 @@ export function describeImplementationsAgree<
   first: ProviderSubject<State, Desired, Operation, Connection>,
   second: ProviderSubject<State, Desired, Operation, Connection>,
   options: {
-    /** Why they cannot be compared, said in the skipped title. */
-    readonly why?: string;
     /**
      * Makes what each read and planned comparable (ids only the cloud assigns, say); `read`: the
      * workloads as the first discovery read them, with their NICs' ids.
@@ -391,13 +389,9 @@ export function describeImplementationsAgree<
     ) => unknown;
   } = {},
 ): void {
-  const { why, comparable = (seen: Agreement) => seen } = options;
+  const { comparable = (seen: Agreement) => seen } = options;
   describe(`CloudProvider: ${first.name} and ${second.name} agree`, () => {
     const title = "the same plan for the same estate, the same read after it, the same removal plan";
-    if (why !== undefined) {
-      it.skip(`${title} (skipped: ${why})`);
-      return;
-    }
     it(title, async () => {
       const seen = [];
       for (const subject of [first, second]) {

@@ -20,7 +20,7 @@ describeCloudProviderContract(azureOnArmFake);
 describeCloudProviderContract(gcpSimulator);
 describeCloudProviderContract(gcpOnComputeFake);
 
-describe.skipIf(skipWithoutMoto("the AWS simulator against moto"))("on moto", () => {
+describe.skipIf(skipWithoutMoto("the AWS simulator against moto"))("simulator against moto", () => {
   describeImplementationsAgree(awsSimulator, awsOnMoto, { comparable: withAwsIdsByName });
 });
 describeImplementationsAgree(azureSimulator, azureOnArmFake);
