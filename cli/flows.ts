@@ -11,6 +11,7 @@ import type { Cloud, NetworkId, WorkloadId } from "../lib/inventory/model.js";
 import type { Policy, Service } from "../lib/policy/model.js";
 import { formatService, servicesAdmit } from "../lib/policy/services.js";
 import type { SimulatedClouds } from "../sim/simulated-clouds.js";
+import type { LiveWorkload } from "../sim/workload-book.js";
 
 export interface Probe {
   readonly protocol: ProbeProtocol;
@@ -130,6 +131,14 @@ export interface FlowExplanation {
   readonly native?: NativeMatch;
 }
 
+/** Where a flow lands: the destination in the network that lets the source in, else the primary one. */
+interface FlowTarget {
+  readonly destination: DestinationIntent | undefined;
+  readonly network: NetworkId;
+  /** The destination's peers that are the source and admit the probe. */
+  readonly grants: readonly Peer[];
+}
+
 /**
  * Explains one flow after a reconcile: the intent's grants decide for enforced destinations (the
  * clouds enforce exactly the intent); otherwise the cloud's own controls decide, and `why` says so.
@@ -157,34 +166,8 @@ export function explainFlow(
   if (target?.state !== "running")
     return { verdict: "denied", rules: [], why: `the destination ${toId} is not running`, ...reports };
   const cloud = cloudOfId(toId);
-  const admitted = (d: DestinationIntent) =>
-    peersOf(intent, d).filter(
-      (peer) => peer.source === fromId && servicesAdmit(peer.services, probe.protocol, probe.port),
-    );
-  // A workload with secondary NICs is a destination in each of their networks: the flow is the
-  // one in a network where the policy lets the source in, else the one in its primary network.
-  const destinations = destinationsOf(intent, toId);
-  const destination =
-    destinations.find((d) => admitted(d).length > 0) ??
-    destinations.find((d) => d.network === target.network);
-  const network = destination?.network ?? target.network;
-  const grants = destination ? admitted(destination) : [];
-  const view = viewFrom(
-    network,
-    {
-      id: source.id,
-      state: source.state,
-      tags: source.tags,
-      nics: [
-        {
-          network: source.network,
-          privateIp: source.privateIp,
-          ...(source.publicIp === undefined ? {} : { publicIp: source.publicIp }),
-        },
-      ],
-    },
-    new NetworkTopology(input.policy.networks),
-  );
+  const { destination, network, grants } = flowTarget(intent, { fromId, toId, target }, probe);
+  const view = viewFrom(network, asInventoryWorkload(source), new NetworkTopology(input.policy.networks));
   const sourceAddress = grants[0]?.address ?? probeAddress(view.addresses);
   const native =
     sourceAddress === undefined
@@ -200,13 +183,72 @@ export function explainFlow(
   };
   if (sourceAddress === undefined)
     return { verdict: "denied", rules: [], why: `${network} cannot see ${fromId} at any address`, ...where };
+  return {
+    ...policyVerdict(destination, grants, { from, to, fromId, probe, native: native !== undefined }),
+    ...where,
+  };
+}
+
+/**
+ * A workload with secondary NICs is a destination in each of their networks: the flow is the
+ * one in a network where the policy lets the source in, else the one in its primary network.
+ */
+function flowTarget(
+  intent: Intent,
+  flow: { readonly fromId: WorkloadId; readonly toId: WorkloadId; readonly target: LiveWorkload },
+  probe: Probe,
+): FlowTarget {
+  const { fromId, target } = flow;
+  const admitted = (d: DestinationIntent) =>
+    peersOf(intent, d).filter(
+      (peer) => peer.source === fromId && servicesAdmit(peer.services, probe.protocol, probe.port),
+    );
+  const destinations = destinationsOf(intent, flow.toId);
+  const destination =
+    destinations.find((d) => admitted(d).length > 0) ??
+    destinations.find((d) => d.network === target.network);
+  return {
+    destination,
+    network: destination?.network ?? target.network,
+    grants: destination ? admitted(destination) : [],
+  };
+}
+
+/** The simulated workload as discovery sees it: its one NIC. */
+function asInventoryWorkload(source: LiveWorkload) {
+  return {
+    id: source.id,
+    state: source.state,
+    tags: source.tags,
+    nics: [
+      {
+        network: source.network,
+        privateIp: source.privateIp,
+        ...(source.publicIp === undefined ? {} : { publicIp: source.publicIp }),
+      },
+    ],
+  };
+}
+
+/** The verdict where the source is seen: the policy's grants when enforced, else the cloud's own rules. */
+function policyVerdict(
+  destination: DestinationIntent | undefined,
+  grants: readonly Peer[],
+  flow: {
+    readonly from: WorkloadReport | undefined;
+    readonly to: WorkloadReport | undefined;
+    readonly fromId: WorkloadId;
+    readonly probe: Probe;
+    /** Whether a native rule admits it. */
+    readonly native: boolean;
+  },
+): Pick<FlowExplanation, "verdict" | "rules" | "why"> {
   if (destination?.enforcement !== "enforced") {
-    const treatment = destination?.enforcement ?? to?.treatment ?? "unmanaged";
+    const treatment = destination?.enforcement ?? flow.to?.treatment ?? "unmanaged";
     return {
-      verdict: native ? "allowed" : "denied",
+      verdict: flow.native ? "allowed" : "denied",
       rules: [],
       why: `the destination is not enforced by segsync (${treatment}): its own security controls decide`,
-      ...where,
     };
   }
   const rules = [...new Set(grants.flatMap((g) => g.rules))].sort();
@@ -214,10 +256,9 @@ export function explainFlow(
     return {
       verdict: "denied",
       rules,
-      why: `no policy rule lets ${from?.identity || fromId} reach ${destination.identity} on ${formatProbe(probe)}`,
-      ...where,
+      why: `no policy rule lets ${flow.from?.identity || flow.fromId} reach ${destination.identity} on ${formatProbe(flow.probe)}`,
     };
-  return { verdict: "allowed", rules, ...where };
+  return { verdict: "allowed", rules };
 }
 
 /**

@@ -7,6 +7,7 @@ import { formatService } from "../../lib/policy/services.js";
 import { planTotals } from "../../lib/reconcile/plan.js";
 import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
 import { PLAN_WIDTH, wrapText } from "../../lib/reconcile/wrap.js";
+import type { Estate } from "../../sim/estate-schema.js";
 import type { Step } from "../../sim/scenario.js";
 import { Simulation } from "../../sim/simulation.js";
 import { destinationsOf, type Peer, peersOf } from "../flows.js";
@@ -70,14 +71,32 @@ function perCloudCounts(result: ReconcileResult): string[] {
   });
 }
 
+/** How the demo speaks: workloads by their short names, every line within 80 columns (docs/reviewing-plans.md). */
+interface Narrator {
+  readonly say: (text: string, by?: string) => void;
+  readonly heading: (text: string) => void;
+  readonly paint: ReturnType<typeof styler>;
+  readonly color: boolean;
+  /** The findings describeResult has told already, so that each is told once. */
+  readonly shown: Set<string>;
+}
+
+function narratorFor(io: CliIo, estate: Estate, steps: readonly Step[]): Narrator {
+  const color = io.color ?? false;
+  const paint = styler(color);
+  const names = estateNames(estate, steps);
+  const say = (text: string, by = "") =>
+    io.out(`${indent(wrapText(names.shorten(text), PLAN_WIDTH - by.length), by)}\n`);
+  const heading = (text: string) => say(`\n${paint("bold", paint("cyan", text))}`);
+  return { say, heading, paint, color, shown: new Set<string>() };
+}
+
 /**
  * The README's main command: the example estate and policy, the initial sync, then a workload
  * migrating from AWS to Azure step by step, and its effective reachability before and after.
  */
 export async function demo(io: CliIo): Promise<number> {
   const started = Date.now();
-  const color = io.color ?? false;
-  const paint = styler(color);
   const inputs = await loadSimulationInputs(DEMO_FILES, io);
   if (!inputs?.scenario) return 1;
   const steps = inputs.scenario.steps;
@@ -87,35 +106,61 @@ export async function demo(io: CliIo): Promise<number> {
     return 1;
   }
   const simulation = Simulation.start(inputs.policy, inputs.estate);
-  // Workloads by their short names, every line within 80 columns (docs/reviewing-plans.md).
-  const names = estateNames(inputs.estate, steps);
-  const say = (text: string, by = "") =>
-    io.out(`${indent(wrapText(names.shorten(text), PLAN_WIDTH - by.length), by)}\n`);
-  const heading = (text: string) => say(`\n${paint("bold", paint("cyan", text))}`);
-  const clouds = new Set(inputs.estate.workloads.map((w) => CLOUD_NAMES[cloudOfId(w.id)]));
-  say(
-    `${paint("bold", "segsync demo")}: ${inputs.estate.workloads.length} workloads in ${inputs.estate.networks.length} networks across ${[...clouds].join(", ")}, on simulated clouds.\n` +
+  const narrator = narratorFor(io, inputs.estate, steps);
+  introduce(narrator, inputs.estate);
+
+  narrator.heading("1. Initial sync: segsync reads the clouds and rewrites them to enforce the policy");
+  const initial = await simulation.fullSync();
+  narrator.say(`${perCloudCounts(initial).join("\n")}\n`, "  ");
+  narrator.say(describeResult(initial, narratorOptions(narrator)).join("\n"), "  ");
+  const initialFailed = Object.keys(initial.failures).length > 0;
+  const beforeRows = reachabilityOf(initial.intent, await simulation.reachability(), migration.from);
+  const identity = initial.intent.workloads.find((w) => w.workload === migration.from)?.identity ?? "";
+
+  narrator.heading(`2. Migration: ${migration.from} is replaced by ${migration.to.id}`);
+  const migrated = await runMigration(simulation, steps, narrator, initial);
+
+  const afterRows = reachabilityOf(migrated.last.intent, await simulation.reachability(), migration.to.id);
+  narrator.heading(`3. Effective reachability of ${identity || migration.to.id}, the migrated workload`);
+  compareReachability(narrator, migration, beforeRows, afterRows);
+  const failed = initialFailed || migrated.failed;
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  narrator.say(
+    `\nDone in ${seconds} s: ${simulation.audit.records.length} native operations applied and audited${failed ? "; some failed (see above)" : ""}.`,
+  );
+  return failed ? 1 : 0;
+}
+
+function narratorOptions(narrator: Narrator) {
+  return { color: narrator.color, shown: narrator.shown, width: INDENTED_WIDTH };
+}
+
+/** The opening lines: how many workloads and networks in which clouds, and the files read. */
+function introduce(narrator: Narrator, estate: Estate): void {
+  const clouds = new Set(estate.workloads.map((w) => CLOUD_NAMES[cloudOfId(w.id)]));
+  narrator.say(
+    `${narrator.paint("bold", "segsync demo")}: ${estate.workloads.length} workloads in ${estate.networks.length} networks across ${[...clouds].join(", ")}, on simulated clouds.\n` +
       `Estate ${DEMO_FILES.estate}, policy ${DEMO_FILES.policy},\nscenario ${DEMO_FILES.scenario}.`,
   );
+}
 
-  heading("1. Initial sync: segsync reads the clouds and rewrites them to enforce the policy");
-  const initial = await simulation.fullSync();
-  say(`${perCloudCounts(initial).join("\n")}\n`, "  ");
-  const shown = new Set<string>();
-  say(describeResult(initial, { color, shown, width: INDENTED_WIDTH }).join("\n"), "  ");
-  let failed = Object.keys(initial.failures).length > 0;
-
-  const before = { intent: initial.intent, reach: await simulation.reachability() };
-  const beforeRows = reachabilityOf(before.intent, before.reach, migration.from);
-  const identity = before.intent.workloads.find((w) => w.workload === migration.from)?.identity ?? "";
-
-  heading(`2. Migration: ${migration.from} is replaced by ${migration.to.id}`);
+/**
+ * The scenario's steps after the initial sync, then one last reconcile of what is still pending,
+ * each narrated with what the reconciler rewrote. Returns the last result and whether any failed.
+ */
+async function runMigration(
+  simulation: Simulation,
+  steps: readonly Step[],
+  narrator: Narrator,
+  initial: ReconcileResult,
+): Promise<{ last: ReconcileResult; failed: boolean }> {
   let last = initial;
+  let failed = false;
   const after = [...steps.filter((s) => !("fullSync" in s)), { reconcile: {} }];
   for (const step of after) {
     if ("reconcile" in step && simulation.pending.length === 0) continue;
     const outcome = await simulation.step(step);
-    say(paint("bold", `» ${describeStep(step)}`));
+    narrator.say(narrator.paint("bold", `» ${describeStep(step)}`));
     const lines = describeEvents(outcome);
     if (outcome.result) {
       last = outcome.result;
@@ -125,14 +170,22 @@ export async function demo(io: CliIo): Promise<number> {
         `The reconciler re-read those workloads and rewrote only what refers to them (${totals.operations} operation(s); applied: ${describeApplied(outcome.result)}):`,
         ...perCloudCounts(outcome.result).map((line) => `  ${line}`),
         "",
-        ...describeResult(outcome.result, { color, shown, width: INDENTED_WIDTH }),
+        ...describeResult(outcome.result, narratorOptions(narrator)),
       );
     }
-    if (lines.length > 0) say(lines.join("\n"), "  ");
+    if (lines.length > 0) narrator.say(lines.join("\n"), "  ");
   }
+  return { last, failed };
+}
 
-  const afterRows = reachabilityOf(last.intent, await simulation.reachability(), migration.to.id);
-  heading(`3. Effective reachability of ${identity || migration.to.id}, the migrated workload`);
+/** For each peer and service, before and after: allowed by which native rule, denied, or not granted. */
+function compareReachability(
+  narrator: Narrator,
+  migration: Migration,
+  beforeRows: readonly ReachRow[],
+  afterRows: readonly ReachRow[],
+): void {
+  const { say, paint } = narrator;
   const verdict = (row: ReachRow | undefined) =>
     row === undefined
       ? paint("dim", "not granted")
@@ -152,11 +205,6 @@ export async function demo(io: CliIo): Promise<number> {
     say(`before, ${migration.from} from ${b?.peer.address ?? "-"}: ${verdict(b)}`, "    ");
     say(`after,  ${migration.to.id} from ${a?.peer.address ?? "-"}: ${verdict(a)}`, "    ");
   }
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  say(
-    `\nDone in ${seconds} s: ${simulation.audit.records.length} native operations applied and audited${failed ? "; some failed (see above)" : ""}.`,
-  );
-  return failed ? 1 : 0;
 }
 
 export function registerDemo(program: Command, context: CommandContext): void {

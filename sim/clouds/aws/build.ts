@@ -7,6 +7,7 @@
  */
 import type { AwsQuotas } from "../../../lib/clouds/aws/config.js";
 import type {
+  AwsLocation,
   AwsTag,
   Instance,
   ManagedPrefixList,
@@ -25,91 +26,151 @@ export function buildAws(
   index: EstateIndex,
   quotas: AwsQuotas | undefined,
 ): Map<string, SimulatedEc2> {
-  const native: NativeAws = estate.native?.aws ?? {};
   const sims = new Map<string, SimulatedEc2>();
   for (const location of awsLocations(index)) {
-    const here = locationKey(location);
-    const inHere = (vpcId: string) => {
-      const found = vpcLocation(index, vpcId);
-      return found !== undefined && locationKey(found) === here;
-    };
-    const groups = (native.securityGroups ?? []).filter((group) => inHere(group.VpcId));
-    const lists = (native.managedPrefixLists ?? []).filter((list) => {
-      const place = prefixListLocation(list, native, index);
-      return place.ok && locationKey(place.location) === here;
-    });
-    const enis = (native.networkInterfaces ?? []).filter((eni) => inHere(eni.VpcId));
-    const attached = new Map<string, NativeNetworkInterface>();
-    for (const eni of enis)
-      if (eni.Attachment?.InstanceId !== undefined && !isSecondary(eni))
-        attached.set(eni.Attachment.InstanceId, eni);
-    const workloads = [...index.workloads.values()].filter(
-      ({ parts }) => parts.cloud === "aws" && `${parts.account}:${parts.region}` === here,
-    );
-    const withEni = workloads.flatMap((entry) => {
-      const eni = entry.parts.cloud === "aws" ? attached.get(entry.parts.instanceId) : undefined;
-      return eni === undefined ? [] : [{ entry, eni }];
-    });
-    const path = estate.native?.aws === undefined ? ["workloads"] : ["native", "aws"];
-    const sim = refusedAt(path, () => {
-      const state = {
-        ...location,
-        securityGroups: groups.map(
-          (group): SecurityGroup => ({ ...group, OwnerId: group.OwnerId ?? location.account }),
-        ),
-        managedPrefixLists: lists.map(
-          ({ PrefixListArn: _arn, ...list }): ManagedPrefixList => ({
-            ...list,
-            OwnerId: list.OwnerId ?? location.account,
-          }),
-        ),
-        // A secondary ENI enters unattached and is attached once its instance runs (below).
-        networkInterfaces: enis.map((eni) =>
-          isSecondary(eni) ? secondaryBeforeAttaching(eni, index, groups) : interfaceOf(eni, index, groups),
-        ),
-        instances: withEni.map(({ entry, eni }) => instanceOf(entry, interfaceOf(eni, index, groups))),
-      };
-      return new SimulatedEc2(state, quotas === undefined ? {} : { quotas });
-    });
-    for (const { parts, index: at, network } of index.networks.values()) {
-      if (parts.cloud === "aws" && `${parts.account}:${parts.region}` === here) {
-        refusedAt(["networks", at], () => sim.addVpc(parts.vpcId, network.cidr));
-      }
-    }
-    for (const entry of workloads) {
-      const parts = entry.parts;
-      if (parts.cloud !== "aws" || attached.has(parts.instanceId)) continue;
-      const { workload } = entry;
-      const network = index.networkOf(workload)?.parts;
-      if (network?.cloud !== "aws") continue;
-      refusedAt(["workloads", entry.index], () => {
-        sim.runInstance({
-          instanceId: parts.instanceId,
-          vpcId: network.vpcId,
-          privateIp: workload.privateIp,
-          ...(workload.state === "running" && workload.publicIp !== undefined
-            ? { publicIp: workload.publicIp }
-            : {}),
-          tags: workload.tags,
-        });
-        if (workload.state === "stopped") sim.setInstanceState(parts.instanceId, "stopped");
-      });
-    }
-    (native.networkInterfaces ?? []).forEach((eni, at) => {
-      const instanceId = eni.Attachment?.InstanceId;
-      if (!inHere(eni.VpcId) || !isSecondary(eni) || instanceId === undefined) return;
-      refusedAt(["native", "aws", "networkInterfaces", at], () =>
-        sim.attachExistingInterface(
-          eni.NetworkInterfaceId,
-          instanceId,
-          eni.Attachment?.DeviceIndex ?? 0,
-          eni.Attachment?.AttachmentId,
-        ),
-      );
-    });
-    sims.set(here, sim);
+    sims.set(locationKey(location), buildLocation(estate, index, quotas, location));
   }
   return sims;
+}
+
+type NativeGroups = NativeAws["securityGroups"] & object;
+
+/** What `native.aws` holds in one location, and which instance each primary ENI is attached to. */
+interface NativeInLocation {
+  readonly groups: NativeGroups;
+  readonly lists: NonNullable<NativeAws["managedPrefixLists"]>;
+  readonly enis: NativeNetworkInterface[];
+  /** The native primary ENI of each instance that has one, by instance id. */
+  readonly attached: ReadonlyMap<string, NativeNetworkInterface>;
+  readonly inHere: (vpcId: string) => boolean;
+}
+
+/** One account and region: the native objects, then the VPCs, the plain workloads, the secondary ENIs. */
+function buildLocation(
+  estate: Estate,
+  index: EstateIndex,
+  quotas: AwsQuotas | undefined,
+  location: AwsLocation,
+): SimulatedEc2 {
+  const native: NativeAws = estate.native?.aws ?? {};
+  const here = locationKey(location);
+  const found = nativeInLocation(native, index, here);
+  const workloads = [...index.workloads.values()].filter(
+    ({ parts }) => parts.cloud === "aws" && `${parts.account}:${parts.region}` === here,
+  );
+  const path = estate.native?.aws === undefined ? ["workloads"] : ["native", "aws"];
+  const sim = refusedAt(path, () => seededEc2(location, index, quotas, found, workloads));
+  addVpcs(sim, index, here);
+  runPlainInstances(sim, index, workloads, found.attached);
+  attachSecondaryInterfaces(sim, native, found.inHere);
+  return sim;
+}
+
+function nativeInLocation(native: NativeAws, index: EstateIndex, here: string): NativeInLocation {
+  const inHere = (vpcId: string) => {
+    const found = vpcLocation(index, vpcId);
+    return found !== undefined && locationKey(found) === here;
+  };
+  const groups = (native.securityGroups ?? []).filter((group) => inHere(group.VpcId));
+  const lists = (native.managedPrefixLists ?? []).filter((list) => {
+    const place = prefixListLocation(list, native, index);
+    return place.ok && locationKey(place.location) === here;
+  });
+  const enis = (native.networkInterfaces ?? []).filter((eni) => inHere(eni.VpcId));
+  const attached = new Map<string, NativeNetworkInterface>();
+  for (const eni of enis)
+    if (eni.Attachment?.InstanceId !== undefined && !isSecondary(eni))
+      attached.set(eni.Attachment.InstanceId, eni);
+  return { groups, lists, enis, attached, inHere };
+}
+
+/** The location's EC2 holding the native groups, prefix lists and ENIs, and the instances on a native ENI. */
+function seededEc2(
+  location: AwsLocation,
+  index: EstateIndex,
+  quotas: AwsQuotas | undefined,
+  found: NativeInLocation,
+  workloads: readonly IndexedWorkload[],
+): SimulatedEc2 {
+  const { groups, lists, enis, attached } = found;
+  const withEni = workloads.flatMap((entry) => {
+    const eni = entry.parts.cloud === "aws" ? attached.get(entry.parts.instanceId) : undefined;
+    return eni === undefined ? [] : [{ entry, eni }];
+  });
+  const state = {
+    ...location,
+    securityGroups: groups.map(
+      (group): SecurityGroup => ({ ...group, OwnerId: group.OwnerId ?? location.account }),
+    ),
+    managedPrefixLists: lists.map(
+      ({ PrefixListArn: _arn, ...list }): ManagedPrefixList => ({
+        ...list,
+        OwnerId: list.OwnerId ?? location.account,
+      }),
+    ),
+    // A secondary ENI enters unattached and is attached once its instance runs (attachSecondaryInterfaces).
+    networkInterfaces: enis.map((eni) =>
+      isSecondary(eni) ? secondaryBeforeAttaching(eni, index, groups) : interfaceOf(eni, index, groups),
+    ),
+    instances: withEni.map(({ entry, eni }) => instanceOf(entry, interfaceOf(eni, index, groups))),
+  };
+  return new SimulatedEc2(state, quotas === undefined ? {} : { quotas });
+}
+
+function addVpcs(sim: SimulatedEc2, index: EstateIndex, here: string): void {
+  for (const { parts, index: at, network } of index.networks.values()) {
+    if (parts.cloud === "aws" && `${parts.account}:${parts.region}` === here) {
+      refusedAt(["networks", at], () => sim.addVpc(parts.vpcId, network.cidr));
+    }
+  }
+}
+
+/** Each workload without a native ENI: an instance on a plain ENI in its VPC's default group. */
+function runPlainInstances(
+  sim: SimulatedEc2,
+  index: EstateIndex,
+  workloads: readonly IndexedWorkload[],
+  attached: ReadonlyMap<string, NativeNetworkInterface>,
+): void {
+  for (const entry of workloads) {
+    const parts = entry.parts;
+    if (parts.cloud !== "aws" || attached.has(parts.instanceId)) continue;
+    const { workload } = entry;
+    const network = index.networkOf(workload)?.parts;
+    if (network?.cloud !== "aws") continue;
+    refusedAt(["workloads", entry.index], () => {
+      sim.runInstance({
+        instanceId: parts.instanceId,
+        vpcId: network.vpcId,
+        privateIp: workload.privateIp,
+        ...(workload.state === "running" && workload.publicIp !== undefined
+          ? { publicIp: workload.publicIp }
+          : {}),
+        tags: workload.tags,
+      });
+      if (workload.state === "stopped") sim.setInstanceState(parts.instanceId, "stopped");
+    });
+  }
+}
+
+/** Each native secondary ENI of the location, attached to its instance at its device index. */
+function attachSecondaryInterfaces(
+  sim: SimulatedEc2,
+  native: NativeAws,
+  inHere: (vpcId: string) => boolean,
+): void {
+  (native.networkInterfaces ?? []).forEach((eni, at) => {
+    const instanceId = eni.Attachment?.InstanceId;
+    if (!inHere(eni.VpcId) || !isSecondary(eni) || instanceId === undefined) return;
+    refusedAt(["native", "aws", "networkInterfaces", at], () =>
+      sim.attachExistingInterface(
+        eni.NetworkInterfaceId,
+        instanceId,
+        eni.Attachment?.DeviceIndex ?? 0,
+        eni.Attachment?.AttachmentId,
+      ),
+    );
+  });
 }
 
 /** An ENI attached at a device index above 0: a secondary ENI of its instance. */
@@ -124,7 +185,7 @@ function isSecondary(eni: NativeNetworkInterface): boolean {
 function secondaryBeforeAttaching(
   eni: NativeNetworkInterface,
   index: EstateIndex,
-  groups: NativeAws["securityGroups"] & object,
+  groups: NativeGroups,
 ): NetworkInterface {
   const { Attachment: _attachment, ...detached } = eni;
   const location = vpcLocation(index, eni.VpcId);
@@ -142,7 +203,7 @@ function secondaryBeforeAttaching(
 function interfaceOf(
   eni: NativeNetworkInterface,
   index: EstateIndex,
-  groups: NativeAws["securityGroups"] & object,
+  groups: NativeGroups,
 ): NetworkInterface {
   const location = vpcLocation(index, eni.VpcId);
   const instanceId = eni.Attachment?.InstanceId;

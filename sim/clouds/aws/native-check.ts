@@ -11,20 +11,31 @@ import type { AddressBook } from "../../address-book.js";
 import type { EstateIndex } from "../../estate-index.js";
 import { checkAwsInterfaces } from "./native-eni-check.js";
 import { locationKey, ownerIssues, prefixListLocation, vpcLocation } from "./native-place.js";
-import type { NativeAws, NativeSecurityGroup } from "./native-schema.js";
+import type { NativeAws, NativePrefixList, NativeSecurityGroup } from "./native-schema.js";
 
 const BASE = ["native", "aws"] as const;
 /** A list whose place is unknown (already reported): references to it are not reported again. */
 const UNPLACED = "?";
 
 export function checkNativeAws(native: NativeAws, index: EstateIndex, addresses: AddressBook): DraftIssue[] {
-  const issues: DraftIssue[] = [];
   const groups = native.securityGroups ?? [];
-  const lists = native.managedPrefixLists ?? [];
+  const issues = groupIssues(groups, index);
   const listPlaces = new Map<string, string>();
+  (native.managedPrefixLists ?? []).forEach((list, at) => {
+    issues.push(...prefixListIssues(list, [...BASE, "managedPrefixLists", at], native, index, listPlaces));
+  });
+  groups.forEach((group, at) => {
+    issues.push(...referenceIssues(group, [...BASE, "securityGroups", at], index, groups, listPlaces));
+  });
+  issues.push(...checkAwsInterfaces(native, index, addresses));
+  return issues;
+}
+
+/** Each group's owner and place, and its id and its name in its VPC listed once. */
+function groupIssues(groups: readonly NativeSecurityGroup[], index: EstateIndex): DraftIssue[] {
+  const issues: DraftIssue[] = [];
   const groupIds = new Map<string, number>();
   const groupNames = new Map<string, number>();
-
   groups.forEach((group, at) => {
     const path = [...BASE, "securityGroups", at];
     issues.push(...ownerIssues(index, group.VpcId, group.OwnerId, path));
@@ -44,46 +55,48 @@ export function checkNativeAws(native: NativeAws, index: EstateIndex, addresses:
       });
     } else groupNames.set(nameKey, at);
   });
+  return issues;
+}
 
-  lists.forEach((list, at) => {
-    const path = [...BASE, "managedPrefixLists", at];
-    if (listPlaces.has(list.PrefixListId)) {
-      issues.push({ path: [...path, "PrefixListId"], message: `${list.PrefixListId} is listed twice` });
-      return;
-    }
-    const place = prefixListLocation(list, native, index);
-    listPlaces.set(list.PrefixListId, place.ok ? locationKey(place.location) : UNPLACED);
-    if (!place.ok) issues.push({ path: [...path, place.field], message: place.message });
-    else {
-      if (list.OwnerId !== undefined && list.OwnerId !== "AWS" && list.OwnerId !== place.location.account) {
-        issues.push({
-          path: [...path, "OwnerId"],
-          message: `is ${list.OwnerId}, but the list is in ${locationKey(place.location)}`,
-        });
-      }
-    }
-    if (list.MaxEntries !== undefined && list.Entries.length > list.MaxEntries) {
+/**
+ * One prefix list: listed once, placed in an estate location of its owner, its entries within
+ * MaxEntries and canonical CIDRs of its family. Records its place (or UNPLACED) in `listPlaces`.
+ */
+function prefixListIssues(
+  list: NativePrefixList,
+  path: readonly PathSegment[],
+  native: NativeAws,
+  index: EstateIndex,
+  listPlaces: Map<string, string>,
+): DraftIssue[] {
+  if (listPlaces.has(list.PrefixListId))
+    return [{ path: [...path, "PrefixListId"], message: `${list.PrefixListId} is listed twice` }];
+  const issues: DraftIssue[] = [];
+  const place = prefixListLocation(list, native, index);
+  listPlaces.set(list.PrefixListId, place.ok ? locationKey(place.location) : UNPLACED);
+  if (!place.ok) issues.push({ path: [...path, place.field], message: place.message });
+  else if (list.OwnerId !== undefined && list.OwnerId !== "AWS" && list.OwnerId !== place.location.account) {
+    issues.push({
+      path: [...path, "OwnerId"],
+      message: `is ${list.OwnerId}, but the list is in ${locationKey(place.location)}`,
+    });
+  }
+  if (list.MaxEntries !== undefined && list.Entries.length > list.MaxEntries) {
+    issues.push({
+      path: [...path, "Entries"],
+      message: `${list.Entries.length} entries, but MaxEntries is ${list.MaxEntries}`,
+    });
+  }
+  const family = list.AddressFamily === "IPv4" ? 4 : 6;
+  list.Entries.forEach((entry, k) => {
+    const parsed = parseCidr(entry.Cidr);
+    if (!parsed.ok || parsed.cidr.family !== family || parsed.cidr.text !== entry.Cidr) {
       issues.push({
-        path: [...path, "Entries"],
-        message: `${list.Entries.length} entries, but MaxEntries is ${list.MaxEntries}`,
+        path: [...path, "Entries", k, "Cidr"],
+        message: `"${entry.Cidr}" is not a canonical ${list.AddressFamily} CIDR block`,
       });
     }
-    const family = list.AddressFamily === "IPv4" ? 4 : 6;
-    list.Entries.forEach((entry, k) => {
-      const parsed = parseCidr(entry.Cidr);
-      if (!parsed.ok || parsed.cidr.family !== family || parsed.cidr.text !== entry.Cidr) {
-        issues.push({
-          path: [...path, "Entries", k, "Cidr"],
-          message: `"${entry.Cidr}" is not a canonical ${list.AddressFamily} CIDR block`,
-        });
-      }
-    });
   });
-
-  groups.forEach((group, at) => {
-    issues.push(...referenceIssues(group, [...BASE, "securityGroups", at], index, groups, listPlaces));
-  });
-  issues.push(...checkAwsInterfaces(native, index, addresses));
   return issues;
 }
 

@@ -15,6 +15,7 @@ import {
   resourceId,
   type VirtualMachine,
 } from "../../../lib/clouds/azure/model.js";
+import type { WorkloadIdParts } from "../../../lib/inventory/ids.js";
 import { azureVmId, azureVnetId, type EstateIndex, type IndexedWorkload } from "../../estate-index.js";
 import type { Estate } from "../../estate-schema.js";
 import { refusedAt } from "../../refusal.js";
@@ -45,92 +46,130 @@ export function buildAzure(
   index: EstateIndex,
   quotas: AzureQuotas | undefined,
 ): Map<string, SimulatedArm> {
-  const native: NativeAzure = estate.native?.azure ?? {};
   const sims = new Map<string, SimulatedArm>();
   for (const subscription of subscriptions(estate, index)) {
-    const mine = <T extends { readonly id: string }>(list: readonly T[] | undefined) =>
-      (list ?? []).filter((object) => subscriptionOf(object.id) === subscription);
-    const nics = mine(native.networkInterfaces);
-    const withNic = new Map<string, VmNics>();
-    for (const nic of nics) {
-      const entry =
-        nic.virtualMachine === undefined
-          ? undefined
-          : index.azureVms.get(nic.virtualMachine.id.toLowerCase());
-      if (entry === undefined) continue;
-      const found = withNic.get(entry.workload.id) ?? { secondaries: [] };
-      if (nic.primary === false) found.secondaries.push(nic);
-      else found.primary = nic;
-      withNic.set(entry.workload.id, found);
-    }
-    const path = estate.native?.azure === undefined ? ["workloads"] : ["native", "azure"];
-    const sim = refusedAt(path, () => {
-      const machines = [...withNic.entries()].map(([id, vmNics]) =>
-        machineOf(index.workloads.get(id) as IndexedWorkload, vmNics, index),
-      );
-      const machineNics = machines.flatMap((m) => m.nics);
-      const state: AzureSubscriptionState = {
-        subscription,
-        networkSecurityGroups: mine(native.networkSecurityGroups).map((nsg) => ({
-          ...nsg,
-          defaultSecurityRules: [],
-        })),
-        applicationSecurityGroups: mine(native.applicationSecurityGroups),
-        networkInterfaces: [
-          ...nics.map((nic) => machineNics.find((m) => m.id === nic.id) ?? detachedNic(nic, index)),
-          // The primary NICs that `az vm create` made, where the estate gives only secondary ones.
-          ...machineNics.filter((m) => !nics.some((nic) => nic.id === m.id)),
-        ],
-        virtualMachines: machines.map((m) => m.vm),
-        publicIPAddresses: machines.flatMap((m) => (m.publicAddress === undefined ? [] : [m.publicAddress])),
-      };
-      return new SimulatedArm(state, quotas === undefined ? {} : { quotas });
-    });
-    const known = new Set(sim.virtualNetworks().map((vnet) => vnet.id.toLowerCase()));
-    for (const { parts, network, index: at } of index.networks.values()) {
-      if (parts.cloud !== "azure" || parts.subscription !== subscription) continue;
-      if (known.has(azureVnetId(parts.subscription, parts.resourceGroup, parts.vnetName).toLowerCase()))
-        continue;
-      refusedAt(["networks", at], () =>
-        sim.createVirtualNetwork({
-          resourceGroup: parts.resourceGroup,
-          name: parts.vnetName,
-          location: network.region ?? "",
-          addressPrefix: network.cidr,
-        }),
-      );
-    }
-    for (const entry of index.workloads.values()) {
-      const parts = entry.parts;
-      if (parts.cloud !== "azure" || parts.subscription !== subscription || withNic.has(entry.workload.id))
-        continue;
-      const { workload } = entry;
-      const network = index.networkOf(workload);
-      if (network?.parts.cloud !== "azure") continue;
-      const vnet = { resourceGroup: network.parts.resourceGroup, name: network.parts.vnetName };
-      refusedAt(["workloads", entry.index], () => {
-        sim.createVm({
-          resourceGroup: parts.resourceGroup,
-          name: parts.vmName,
-          location: network.network.region ?? "",
-          vnet,
-          privateIp: workload.privateIp,
-          ...(workload.publicIp === undefined ? {} : { publicIp: workload.publicIp }),
-          tags: workload.tags,
-        });
-        if (workload.state === "stopped")
-          sim.setPowerState(parts.resourceGroup, parts.vmName, "VM deallocated");
-      });
-    }
-    sims.set(subscription, sim);
+    sims.set(subscription, buildSubscription(estate, index, quotas, subscription));
   }
   return sims;
+}
+
+/** One subscription: the native objects and VMs with native NICs, then the VNets, then the plain VMs. */
+function buildSubscription(
+  estate: Estate,
+  index: EstateIndex,
+  quotas: AzureQuotas | undefined,
+  subscription: string,
+): SimulatedArm {
+  const native: NativeAzure = estate.native?.azure ?? {};
+  const mine = <T extends { readonly id: string }>(list: readonly T[] | undefined) =>
+    (list ?? []).filter((object) => subscriptionOf(object.id) === subscription);
+  const nics = mine(native.networkInterfaces);
+  const withNic = nicsByVm(nics, index);
+  const path = estate.native?.azure === undefined ? ["workloads"] : ["native", "azure"];
+  const sim = refusedAt(path, () => {
+    const machines = [...withNic.entries()].map(([id, vmNics]) =>
+      machineOf(index.workloads.get(id) as IndexedWorkload, vmNics, index),
+    );
+    const machineNics = machines.flatMap((m) => m.nics);
+    const state: AzureSubscriptionState = {
+      subscription,
+      networkSecurityGroups: mine(native.networkSecurityGroups).map((nsg) => ({
+        ...nsg,
+        defaultSecurityRules: [],
+      })),
+      applicationSecurityGroups: mine(native.applicationSecurityGroups),
+      networkInterfaces: [
+        ...nics.map((nic) => machineNics.find((m) => m.id === nic.id) ?? detachedNic(nic, index)),
+        // The primary NICs that `az vm create` made, where the estate gives only secondary ones.
+        ...machineNics.filter((m) => !nics.some((nic) => nic.id === m.id)),
+      ],
+      virtualMachines: machines.map((m) => m.vm),
+      publicIPAddresses: machines.flatMap((m) => (m.publicAddress === undefined ? [] : [m.publicAddress])),
+    };
+    return new SimulatedArm(state, quotas === undefined ? {} : { quotas });
+  });
+  addVirtualNetworks(sim, index, subscription);
+  createPlainVms(sim, index, subscription, withNic);
+  return sim;
+}
+
+/** The native NICs of each estate VM that has some, by workload id. */
+function nicsByVm(nics: readonly NativeAzureNic[], index: EstateIndex): Map<string, VmNics> {
+  const withNic = new Map<string, VmNics>();
+  for (const nic of nics) {
+    const entry =
+      nic.virtualMachine === undefined ? undefined : index.azureVms.get(nic.virtualMachine.id.toLowerCase());
+    if (entry === undefined) continue;
+    const found = withNic.get(entry.workload.id) ?? { secondaries: [] };
+    if (nic.primary === false) found.secondaries.push(nic);
+    else found.primary = nic;
+    withNic.set(entry.workload.id, found);
+  }
+  return withNic;
+}
+
+/** Each estate VNet of the subscription that the starting state did not already make known. */
+function addVirtualNetworks(sim: SimulatedArm, index: EstateIndex, subscription: string): void {
+  const known = new Set(sim.virtualNetworks().map((vnet) => vnet.id.toLowerCase()));
+  for (const { parts, network, index: at } of index.networks.values()) {
+    if (parts.cloud !== "azure" || parts.subscription !== subscription) continue;
+    if (known.has(azureVnetId(parts.subscription, parts.resourceGroup, parts.vnetName).toLowerCase()))
+      continue;
+    refusedAt(["networks", at], () =>
+      sim.createVirtualNetwork({
+        resourceGroup: parts.resourceGroup,
+        name: parts.vnetName,
+        location: network.region ?? "",
+        addressPrefix: network.cidr,
+      }),
+    );
+  }
+}
+
+/** Each VM of the subscription without native NICs, as `az vm create` makes it. */
+function createPlainVms(
+  sim: SimulatedArm,
+  index: EstateIndex,
+  subscription: string,
+  withNic: ReadonlyMap<string, VmNics>,
+): void {
+  for (const entry of index.workloads.values()) {
+    const parts = entry.parts;
+    if (parts.cloud !== "azure" || parts.subscription !== subscription || withNic.has(entry.workload.id))
+      continue;
+    const { workload } = entry;
+    const network = index.networkOf(workload);
+    if (network?.parts.cloud !== "azure") continue;
+    const vnet = { resourceGroup: network.parts.resourceGroup, name: network.parts.vnetName };
+    refusedAt(["workloads", entry.index], () => {
+      sim.createVm({
+        resourceGroup: parts.resourceGroup,
+        name: parts.vmName,
+        location: network.network.region ?? "",
+        vnet,
+        privateIp: workload.privateIp,
+        ...(workload.publicIp === undefined ? {} : { publicIp: workload.publicIp }),
+        tags: workload.tags,
+      });
+      if (workload.state === "stopped")
+        sim.setPowerState(parts.resourceGroup, parts.vmName, "VM deallocated");
+    });
+  }
 }
 
 /** The native NICs of one estate VM: its primary one (else the one `az vm create` made) and its secondary ones. */
 interface VmNics {
   primary?: NativeAzureNic;
   readonly secondaries: NativeAzureNic[];
+}
+
+/** Where one VM's NICs go: its id, region, primary IP configuration, default subnet and public IP. */
+interface VmPlace {
+  readonly vmId: string;
+  readonly location: string;
+  readonly config: ReturnType<typeof primaryIpConfiguration>["config"] | undefined;
+  readonly subnet: string;
+  readonly pipId: string | undefined;
 }
 
 /** A VM with its NICs as ARM shows them: the estate's region, address and public IP filled in. */
@@ -143,74 +182,107 @@ function machineOf(
   const network = index.networkOf(workload)?.parts;
   if (parts.cloud !== "azure" || network?.cloud !== "azure")
     throw new TypeError(`${workload.id} is not an Azure VM`);
-  const location = index.networkOf(workload)?.network.region ?? "";
-  const vmId = azureVmId(parts.subscription, parts.resourceGroup, parts.vmName);
   const config = native.primary === undefined ? undefined : primaryIpConfiguration(native.primary).config;
-  const pipId =
-    workload.publicIp === undefined
-      ? undefined
-      : (config?.publicIPAddress?.id ??
-        resourceId(parts.subscription, parts.resourceGroup, "publicIPAddresses", `${parts.vmName}PublicIP`));
-  const pip = pipId === undefined ? undefined : parseResourceId(pipId);
-  const subnet = `${azureVnetId(network.subscription, network.resourceGroup, network.vnetName)}/subnets/default`;
-  const created = {
-    id: resourceId(parts.subscription, parts.resourceGroup, "networkInterfaces", `${parts.vmName}VMNic`),
-    name: `${parts.vmName}VMNic`,
-    resourceGroup: parts.resourceGroup,
-    tags: {},
+  const place: VmPlace = {
+    vmId: azureVmId(parts.subscription, parts.resourceGroup, parts.vmName),
+    location: index.networkOf(workload)?.network.region ?? "",
+    config,
+    subnet: `${azureVnetId(network.subscription, network.resourceGroup, network.vnetName)}/subnets/default`,
+    pipId:
+      workload.publicIp === undefined
+        ? undefined
+        : (config?.publicIPAddress?.id ??
+          resourceId(
+            parts.subscription,
+            parts.resourceGroup,
+            "publicIPAddresses",
+            `${parts.vmName}PublicIP`,
+          )),
   };
-  const primary: NetworkInterface = {
-    ...(native.primary === undefined ? { ...created, location } : nicBase(native.primary, location)),
-    virtualMachine: { id: vmId },
+  const nics = [
+    primaryNicOf(entry.workload, createdNic(parts), native.primary, place),
+    ...native.secondaries.map((nic) => secondaryNicOf(nic, place)),
+  ];
+  const vm: VirtualMachine = {
+    id: place.vmId,
+    name: parts.vmName,
+    location: place.location,
+    resourceGroup: parts.resourceGroup,
+    tags: { ...workload.tags },
+    powerState: workload.state === "running" ? "VM running" : "VM deallocated",
+    networkProfile: { networkInterfaces: nics.map((nic) => ({ id: nic.id, primary: nic.primary === true })) },
+  };
+  const publicAddress = publicAddressOf(entry, place);
+  return publicAddress === undefined ? { vm, nics } : { vm, nics, publicAddress };
+}
+
+/** The VM's primary NIC: its native one, else the one `az vm create` names `<vm>VMNic`. */
+function primaryNicOf(
+  workload: IndexedWorkload["workload"],
+  created: ReturnType<typeof createdNic>,
+  native: NativeAzureNic | undefined,
+  place: VmPlace,
+): NetworkInterface {
+  const { config } = place;
+  return {
+    ...(native === undefined ? { ...created, location: place.location } : nicBase(native, place.location)),
+    virtualMachine: { id: place.vmId },
     primary: true,
     ipConfigurations: [
       {
         name: config?.name ?? "ipconfig1",
         primary: true,
         privateIPAddress: workload.privateIp,
-        subnet: { id: config?.subnet?.id ?? subnet },
-        ...(pipId === undefined ? {} : { publicIPAddress: { id: pipId } }),
+        subnet: { id: config?.subnet?.id ?? place.subnet },
+        ...(place.pipId === undefined ? {} : { publicIPAddress: { id: place.pipId } }),
         applicationSecurityGroups: config?.applicationSecurityGroups ?? [],
       },
     ],
   };
-  const secondaries = native.secondaries.map((nic): NetworkInterface => {
-    const own = primaryIpConfiguration(nic).config;
-    return {
-      ...nicBase(nic, location),
-      virtualMachine: { id: vmId },
-      primary: false,
-      ipConfigurations: [
-        {
-          name: own.name,
-          primary: true,
-          privateIPAddress: own.privateIPAddress ?? "",
-          subnet: { id: own.subnet?.id ?? subnet },
-          applicationSecurityGroups: own.applicationSecurityGroups,
-        },
-      ],
-    };
-  });
-  const nics = [primary, ...secondaries];
-  const vm: VirtualMachine = {
-    id: vmId,
-    name: parts.vmName,
-    location,
+}
+
+type AzureVmParts = Extract<WorkloadIdParts, { cloud: "azure" }>;
+
+/** The NIC that `az vm create` makes for a VM. */
+function createdNic(parts: AzureVmParts) {
+  return {
+    id: resourceId(parts.subscription, parts.resourceGroup, "networkInterfaces", `${parts.vmName}VMNic`),
+    name: `${parts.vmName}VMNic`,
     resourceGroup: parts.resourceGroup,
-    tags: { ...workload.tags },
-    powerState: workload.state === "running" ? "VM running" : "VM deallocated",
-    networkProfile: { networkInterfaces: nics.map((nic) => ({ id: nic.id, primary: nic.primary === true })) },
+    tags: {},
   };
-  if (pipId === undefined || pip === undefined) return { vm, nics };
-  const publicAddress: PublicIPAddress = {
-    id: pipId,
+}
+
+function secondaryNicOf(nic: NativeAzureNic, place: VmPlace): NetworkInterface {
+  const own = primaryIpConfiguration(nic).config;
+  return {
+    ...nicBase(nic, place.location),
+    virtualMachine: { id: place.vmId },
+    primary: false,
+    ipConfigurations: [
+      {
+        name: own.name,
+        primary: true,
+        privateIPAddress: own.privateIPAddress ?? "",
+        subnet: { id: own.subnet?.id ?? place.subnet },
+        applicationSecurityGroups: own.applicationSecurityGroups,
+      },
+    ],
+  };
+}
+
+/** The VM's public IP resource, when it has a public address. */
+function publicAddressOf(entry: IndexedWorkload, place: VmPlace): PublicIPAddress | undefined {
+  const pip = place.pipId === undefined ? undefined : parseResourceId(place.pipId);
+  if (place.pipId === undefined || pip === undefined) return undefined;
+  return {
+    id: place.pipId,
     name: pip.name,
-    location,
+    location: place.location,
     resourceGroup: pip.resourceGroup,
     // Deallocation released the dynamic address: the resource stays, empty.
-    ...(workload.state === "running" ? { ipAddress: workload.publicIp } : {}),
+    ...(entry.workload.state === "running" ? { ipAddress: entry.workload.publicIp } : {}),
   };
-  return { vm, nics, publicAddress };
 }
 
 function nicBase(native: NativeAzureNic, location: string) {

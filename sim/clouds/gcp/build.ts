@@ -13,7 +13,7 @@ import type { Estate } from "../../estate-schema.js";
 import { refusedAt } from "../../refusal.js";
 import { type InstanceInterfaceInput, SimulatedCompute } from "./api.js";
 import { instanceWorkload } from "./native-check.js";
-import type { NativeGcpInstance } from "./native-schema.js";
+import type { NativeGcp, NativeGcpInstance } from "./native-schema.js";
 
 export interface BuiltGcp {
   readonly sims: Map<string, SimulatedCompute>;
@@ -23,34 +23,50 @@ export interface BuiltGcp {
 
 export function buildGcp(estate: Estate, index: EstateIndex, limits: GcpQuotas | undefined): BuiltGcp {
   const native = estate.native?.gcp ?? {};
+  const sims = new Map<string, SimulatedCompute>();
+  for (const project of projectsOf(index)) sims.set(project, buildProject(native, index, limits, project));
+  return { sims, instanceIds: createInstances(native, index, sims) };
+}
+
+/** Every project that holds an estate network or workload (with Shared VPC they differ). */
+function projectsOf(index: EstateIndex): Set<string> {
   const projects = new Set<string>();
   for (const { parts } of [...index.networks.values(), ...index.workloads.values()]) {
     if (parts.cloud === "gcp") projects.add(parts.project);
   }
-  const sims = new Map<string, SimulatedCompute>();
-  for (const project of projects) {
-    const firewalls = (native.firewalls ?? []).flatMap(
-      ({ selfLink: _derived, ...firewall }): GcpFirewall[] => {
-        const ref = parseNetworkUrl(firewall.network);
-        return ref?.project === project ? [{ ...firewall, network: networkUrl(ref.project, ref.name) }] : [];
-      },
-    );
-    const path = ["native", "gcp", "firewalls"];
-    const sim = refusedAt(path, () => {
-      const options = limits === undefined ? {} : { limits };
-      return new SimulatedCompute({ project, instances: [], firewalls }, options);
+  return projects;
+}
+
+/** One project's Compute: the native firewall rules in its networks, then every estate network of it. */
+function buildProject(
+  native: NativeGcp,
+  index: EstateIndex,
+  limits: GcpQuotas | undefined,
+  project: string,
+): SimulatedCompute {
+  const firewalls = (native.firewalls ?? []).flatMap(({ selfLink: _derived, ...firewall }): GcpFirewall[] => {
+    const ref = parseNetworkUrl(firewall.network);
+    return ref?.project === project ? [{ ...firewall, network: networkUrl(ref.project, ref.name) }] : [];
+  });
+  const path = ["native", "gcp", "firewalls"];
+  const sim = refusedAt(path, () => {
+    const options = limits === undefined ? {} : { limits };
+    return new SimulatedCompute({ project, instances: [], firewalls }, options);
+  });
+  // Loading the rules made their networks known; the others are created here.
+  const loaded = new Set(firewalls.map((firewall) => parseNetworkUrl(firewall.network)?.name));
+  for (const { parts, network, index: at } of index.networks.values()) {
+    if (parts.cloud !== "gcp" || parts.project !== project) continue;
+    refusedAt(["networks", at], () => {
+      if (!loaded.has(parts.networkName)) sim.createNetwork({ name: parts.networkName });
+      sim.setNetworkRange(parts.networkName, network.cidr);
     });
-    // Loading the rules made their networks known; the others are created here.
-    const loaded = new Set(firewalls.map((firewall) => parseNetworkUrl(firewall.network)?.name));
-    for (const { parts, network, index: at } of index.networks.values()) {
-      if (parts.cloud !== "gcp" || parts.project !== project) continue;
-      refusedAt(["networks", at], () => {
-        if (!loaded.has(parts.networkName)) sim.createNetwork({ name: parts.networkName });
-        sim.setNetworkRange(parts.networkName, network.cidr);
-      });
-    }
-    sims.set(project, sim);
   }
+  return sim;
+}
+
+/** What `native.gcp.instances` adds to each workload's instance: its network tags and secondary NICs. */
+function nativeExtras(native: NativeGcp, index: EstateIndex) {
   const networkTags = new Map<string, readonly string[]>();
   const secondaries = new Map<string, InstanceInterfaceInput[]>();
   for (const entry of native.instances ?? []) {
@@ -59,6 +75,16 @@ export function buildGcp(estate: Estate, index: EstateIndex, limits: GcpQuotas |
     networkTags.set(found.workload.workload.id, entry.tags.items);
     secondaries.set(found.workload.workload.id, secondaryInterfaces(entry));
   }
+  return { networkTags, secondaries };
+}
+
+/** Each workload's instance in its project; returns workload id → the numeric id Compute gave it. */
+function createInstances(
+  native: NativeGcp,
+  index: EstateIndex,
+  sims: ReadonlyMap<string, SimulatedCompute>,
+): Map<string, string> {
+  const { networkTags, secondaries } = nativeExtras(native, index);
   const instanceIds = new Map<string, string>();
   for (const entry of index.workloads.values()) {
     const { parts, workload } = entry;
@@ -85,7 +111,7 @@ export function buildGcp(estate: Estate, index: EstateIndex, limits: GcpQuotas |
       if (workload.state === "stopped") sim.setStatus(parts.zone, parts.instanceName, "TERMINATED");
     });
   }
-  return { sims, instanceIds };
+  return instanceIds;
 }
 
 /** nic1 and on, as pasted: each in its network (by URL, so that a Shared VPC network stays in its project). */
