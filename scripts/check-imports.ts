@@ -1,11 +1,17 @@
 /**
- * Fails when an import goes against the direction of docs/architecture.md, "Dependencies", or when
- * production files import each other in a cycle. Run by `npm run lint`.
+ * Fails when an import goes against the direction of docs/architecture.md, "Dependencies", when a
+ * cloud-neutral folder imports a single cloud's, or when production files import each other in a cycle. Run by `npm run lint`.
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { directionProblems, importCycles, importsOf, type SourceFile } from "./import-direction.js";
+import {
+  cloudNeutralProblems,
+  directionProblems,
+  importCycles,
+  importsOf,
+  type SourceFile,
+} from "./import-direction.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SCANNED_FOLDERS = ["lib", "sim", "cli", "lambdas", "infra", "test", "bench", "scripts", "bin"];
@@ -24,6 +30,7 @@ const known = new Set(files.map((file) => file.path));
 const edges = files.flatMap((file) => importsOf(file, known));
 const messages = [
   ...directionProblems(edges),
+  ...cloudNeutralProblems(edges),
   ...importCycles(edges).map((cycle) => `import cycle: ${cycle.join(" → ")}`),
 ];
 for (const message of messages) console.error(message);

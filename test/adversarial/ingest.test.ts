@@ -418,8 +418,6 @@ function reconcilerOn(refusals: ReadonlyMap<WorkloadId, Error> = new Map()) {
   const handle = reconcilerHandlerOf({
     drivers,
     places: ConfiguredPlaces.ofConnections(connections),
-    azure: connections.azure,
-    gcp: connections.gcp,
     store,
     policy,
     guard: DEFAULT_GUARD_LIMITS,

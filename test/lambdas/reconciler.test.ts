@@ -18,6 +18,7 @@ import {
   reconcilerHandlerOf,
 } from "../../lambdas/reconciler.js";
 import { AzureAccessError } from "../../lib/clouds/azure/errors.js";
+import type { AzureConnection } from "../../lib/clouds/azure/provider.js";
 import { ConfiguredPlaces } from "../../lib/ingest/places.js";
 import { deduplicationId, QUEUE_MESSAGE_GROUP, type QueueMessage } from "../../lib/ingest/queue-message.js";
 import { InventoryError } from "../../lib/inventory/errors.js";
@@ -28,6 +29,7 @@ import { loadPolicyFile } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
 import { type CloudDriver, cloudDriver } from "../../lib/reconcile/driver.js";
 import { DEFAULT_GUARD_LIMITS, type GuardLimits } from "../../lib/reconcile/guard.js";
+import type { HintResolver } from "../../lib/reconcile/messages.js";
 import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
 import { loadEstateFile } from "../../sim/estate.js";
 import type { Estate } from "../../sim/estate-schema.js";
@@ -144,6 +146,16 @@ interface Harness {
   step(step: Step): Promise<QueueMessage[]>;
 }
 
+/** Each cloud's hint resolver over the simulated clouds; Azure's over `azure` when given. */
+function hintsOf(simulation: Simulation, azure?: AzureConnection): Record<Cloud, HintResolver> {
+  const connections = simulation.clouds.connections();
+  return {
+    aws: cloudDriver(simulation.providers.aws, connections.aws),
+    azure: cloudDriver(simulation.providers.azure, azure ?? connections.azure),
+    gcp: cloudDriver(simulation.providers.gcp, connections.gcp),
+  };
+}
+
 /** A connection refused, as Node reports it: a retry may get through. */
 function unreachable(what: string): Error {
   return Object.assign(new Error(`${what} is unreachable`), { code: "ECONNREFUSED" });
@@ -166,6 +178,8 @@ function breakable(driver: CloudDriver, broken: ReadonlySet<Cloud>): CloudDriver
     },
     plan: (read, intent, p) => driver.plan(read, intent, p),
     apply: (plan, held, onApplied) => driver.apply(plan, held, onApplied),
+    // The hints' lookups stay reachable: a test breaks them on their own.
+    resolveHint: (hint) => driver.resolveHint(hint),
   };
 }
 
@@ -190,7 +204,6 @@ function harness(
   const handle = reconcilerHandlerOf({
     drivers,
     places: ConfiguredPlaces.ofConnections(connections),
-    azure: connections.azure,
     store,
     policy: options.policy ?? policy,
     guard: options.guard ?? DEFAULT_GUARD_LIMITS,
@@ -356,7 +369,7 @@ describe("the reconciler function on the simulated estate", () => {
         },
       },
       places: ConfiguredPlaces.ofConnections(h.simulation.clouds.connections()),
-      azure: h.simulation.clouds.connections().azure,
+      hints: hintsOf(h.simulation),
       logger: new Logger({ serviceName: "segsync-reconciler" }),
       metrics: new Metrics({ namespace: "segsync" }),
     });
@@ -505,12 +518,12 @@ describe("the reconciler function on the simulated estate", () => {
         handleEvents: () => Promise.reject(new Error("not expected")),
       },
       places: ConfiguredPlaces.ofConnections(connections),
-      azure: {
+      hints: hintsOf(h.simulation, {
         ...connections.azure,
         apiFor: () => {
           throw unreachable("ARM");
         },
-      },
+      }),
       logger: new Logger({ serviceName: "segsync-reconciler" }),
       metrics: new Metrics({ namespace: "segsync" }),
     });
@@ -555,7 +568,7 @@ describe("the reconciler function on the simulated estate", () => {
     return createReconcilerHandler({
       reconciler: { fullSync: run, handleEvents: run },
       places: ConfiguredPlaces.ofConnections(connections),
-      azure: connections.azure,
+      hints: hintsOf(h.simulation),
       logger: new Logger({ serviceName: "segsync-reconciler" }),
       metrics: new Metrics({ namespace: "segsync", serviceName: "segsync-reconciler" }),
     });
@@ -599,7 +612,7 @@ describe("the reconciler function on the simulated estate", () => {
         handleEvents: () => Promise.reject(new Error("not expected")),
       },
       places: ConfiguredPlaces.ofConnections(connections),
-      azure: {
+      hints: hintsOf(h.simulation, {
         ...connections.azure,
         apiFor: () => {
           throw new AzureAccessError(
@@ -608,7 +621,7 @@ describe("the reconciler function on the simulated estate", () => {
             403,
           );
         },
-      },
+      }),
       logger: new Logger({ serviceName: "segsync-reconciler" }),
       metrics: new Metrics({ namespace: "segsync" }),
     });

@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
+  cloudNeutralProblems,
   directionProblems,
   importCycles,
   importsOf,
@@ -59,6 +60,34 @@ describe("directionProblems", () => {
       "lambdas/handler.ts:2: lambdas/ imports sim/ (sim/x.ts), against the direction",
       "infra/z.ts:1: infra/ imports cli/ (cli/y.ts), against the direction",
       "infra/z.ts:2: infra/ imports lambdas/ (lambdas/handler.ts), against the direction",
+    ]);
+  });
+});
+
+describe("cloudNeutralProblems", () => {
+  it("refuses lib/reconcile importing a single cloud's folder, and allows the port, the registry and shared/", () => {
+    const files: SourceFile[] = [
+      {
+        path: "lib/reconcile/batch.ts",
+        text: [
+          'import type { AzureConnection } from "../clouds/azure/provider.js";',
+          'import type { CloudProvider } from "../clouds/provider.js";',
+          'import { retryableFlag } from "../clouds/shared/retryable.js";',
+          'import { createProviders } from "../clouds/registry.js";',
+          'import { GcpAccessError } from "../clouds/gcp/errors.js";',
+        ].join("\n"),
+      },
+      { path: "lib/live/connect.ts", text: 'import "../clouds/aws/sdk/api.js";' },
+      { path: "lib/clouds/azure/provider.ts", text: "" },
+      { path: "lib/clouds/gcp/errors.ts", text: "" },
+      { path: "lib/clouds/aws/sdk/api.ts", text: "" },
+      { path: "lib/clouds/provider.ts", text: "" },
+      { path: "lib/clouds/registry.ts", text: "" },
+      { path: "lib/clouds/shared/retryable.ts", text: "" },
+    ];
+    expect(cloudNeutralProblems(edgesOf(files))).toEqual([
+      "lib/reconcile/batch.ts:1: lib/reconcile/ imports a single cloud (lib/clouds/azure/provider.ts); go through the CloudProvider port",
+      "lib/reconcile/batch.ts:5: lib/reconcile/ imports a single cloud (lib/clouds/gcp/errors.ts); go through the CloudProvider port",
     ]);
   });
 });

@@ -2,6 +2,8 @@
  * ARM failures as segsync tells them apart. Both sdk-api.ts and sim-api.ts throw these, with the
  * original error as `cause`, the ARM error code in `code` and the HTTP status in `status`.
  */
+import { MALFORMED_RESPONSE } from "../shared/retryable.js";
+
 export class AzureApiError extends Error {
   constructor(
     message: string,
@@ -12,13 +14,31 @@ export class AzureApiError extends Error {
     super(message, options);
     this.name = new.target.name;
   }
+
+  /**
+   * Whether a later attempt can succeed: the subclasses are refusals but for throttling and a
+   * stale etag; the base class is a 5xx, a 409 or no response, unless the answer was unreadable.
+   */
+  get retryable(): boolean {
+    if (this.constructor !== AzureApiError || this.code === MALFORMED_RESPONSE) return false;
+    // 0: no response (a network error); 409: another operation holds the resource.
+    return this.status === 0 || this.status === 409 || this.status >= 500;
+  }
 }
 
 /** 429 that outlasted the retries (throttling, or RetryableErrorDueToAnotherOperation). */
-export class AzureThrottledError extends AzureApiError {}
+export class AzureThrottledError extends AzureApiError {
+  override get retryable(): boolean {
+    return true;
+  }
+}
 
 /** 412 PreconditionFailed: the etag sent is stale; re-read and retry. */
-export class AzureConflictError extends AzureApiError {}
+export class AzureConflictError extends AzureApiError {
+  override get retryable(): boolean {
+    return true;
+  }
+}
 
 /** 404 ResourceNotFound / NotFound. */
 export class AzureNotFoundError extends AzureApiError {}

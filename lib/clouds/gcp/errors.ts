@@ -2,6 +2,8 @@
  * Compute API failures as segsync tells them apart. Both sdk-api.ts and sim-api.ts throw these,
  * with the original error as `cause`, the reason in `code` and the HTTP status in `status`.
  */
+import { MALFORMED_RESPONSE } from "../shared/retryable.js";
+
 export class GcpApiError extends Error {
   constructor(
     message: string,
@@ -12,13 +14,31 @@ export class GcpApiError extends Error {
     super(message, options);
     this.name = new.target.name;
   }
+
+  /**
+   * Whether a later attempt can succeed: the subclasses are refusals but for throttling and a
+   * stale fingerprint; the base class is a 5xx or no response, unless the answer was unreadable.
+   */
+  get retryable(): boolean {
+    if (this.constructor !== GcpApiError || this.code === MALFORMED_RESPONSE) return false;
+    // 0: no response (a network error).
+    return this.status === 0 || this.status >= 500;
+  }
 }
 
 /** 403 rateLimitExceeded or 429 that outlasted the retries. */
-export class GcpThrottledError extends GcpApiError {}
+export class GcpThrottledError extends GcpApiError {
+  override get retryable(): boolean {
+    return true;
+  }
+}
 
 /** 412 conditionNotMet: a stale fingerprint. */
-export class GcpConflictError extends GcpApiError {}
+export class GcpConflictError extends GcpApiError {
+  override get retryable(): boolean {
+    return true;
+  }
+}
 
 /** 404 notFound. */
 export class GcpNotFoundError extends GcpApiError {}
