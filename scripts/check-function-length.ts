@@ -19,8 +19,6 @@ const STILL_TOO_LONG: ReadonlyMap<string, number> = new Map<string, number>([
   ["cli/commands/demo.ts:demo", 84],
   ["cli/flows.ts:explainFlow", 85],
   ["sim/export/live.ts:exportLive", 105],
-  ["lib/reconcile/driver.ts:cloudDriver", 66],
-  ["lib/reconcile/reconciler.ts:Reconciler.planAndApply", 87],
   ["sim/clouds/aws/build.ts:buildAws", 91],
   ["sim/clouds/azure/build.ts:buildAzure", 86],
   ["sim/clouds/azure/build.ts:machineOf", 78],
