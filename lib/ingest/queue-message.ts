@@ -39,6 +39,12 @@ export function nicIdOf(message: Extract<QueueMessage, { kind: "azure-nic" }>): 
 /** Every message goes to one message group: the reconciler is the single writer, in order. */
 export const QUEUE_MESSAGE_GROUP = "segsync";
 
+/** Deliveries of one message before the queue moves it to the dead-letter queue. */
+export const MAX_RECEIVE_COUNT = 5;
+
+/** What the schedule sends: re-read everything and repair drift. */
+export const SCHEDULED_FULL_SYNC: QueueMessage = { kind: "full-sync", reason: "schedule" };
+
 /**
  * The FIFO deduplication id, from the native event's id: SQS allows at most 128 characters of
  * [\w!-/:-@[-`{-~]; a longer id or one with other characters is replaced by its SHA-256 (hex),

@@ -218,7 +218,7 @@ function harness(
     handle,
     async step(step) {
       const outcome = await simulation.step(step);
-      return outcome.parsed.map((event): QueueMessage => ({ kind: "workload", event }));
+      return [...outcome.queued];
     },
   };
 }
