@@ -20,7 +20,6 @@ import { Construct } from "constructs";
 import {
   MAX_RECEIVE_COUNT,
   QUEUE_MESSAGE_GROUP,
-  type QueueMessage,
   SCHEDULED_FULL_SYNC,
 } from "../lib/ingest/queue-message.js";
 import type { FunctionName } from "./bundling.js";
