@@ -22,12 +22,17 @@ export class SimulatedQueue {
   readonly #seen = new Map<string, number>();
   readonly #deadLetters: QueueMessage[] = [];
 
-  /** Accepts the message unless its deduplication id was accepted within the window; whether it did. */
-  send(message: QueueMessage, arrivedAt: number): boolean {
-    const key = deduplicationId(message);
-    const first = this.#seen.get(key);
-    if (first !== undefined && arrivedAt - first < FIFO_DEDUP_WINDOW_MS) return false;
-    this.#seen.set(key, arrivedAt);
+  /**
+   * Accepts the message unless its deduplication id was accepted within the window; whether it
+   * did. `unique`: the sender gives it a deduplication id of its own (accepted, and not remembered).
+   */
+  send(message: QueueMessage, arrivedAt: number, unique = false): boolean {
+    if (!unique) {
+      const key = deduplicationId(message);
+      const first = this.#seen.get(key);
+      if (first !== undefined && arrivedAt - first < FIFO_DEDUP_WINDOW_MS) return false;
+      this.#seen.set(key, arrivedAt);
+    }
     this.#sent += 1;
     this.#waiting.push({ id: `message-${this.#sent}`, message, receives: 0 });
     return true;

@@ -191,8 +191,9 @@ export class Simulation {
       return { step, events: [], queued: [], parsed: [], result, drained, batch, returned };
     }
     if ("fullSync" in step) {
-      // The schedule's message joins what waits: one full sync covers the whole batch.
-      this.queue.send(SCHEDULED_FULL_SYNC, this.clouds.clock.now().getTime());
+      // The step's full sync joins what waits (one full sync covers the whole batch), each one a
+      // sync of its own: two steps minutes apart are not one message to the queue.
+      this.queue.send(SCHEDULED_FULL_SYNC, this.clouds.clock.now().getTime(), true);
       const { result, batch, returned } = await this.runBatch(this.queue.receive(), options);
       return { step, events: [], queued: [], parsed: [], result, batch, returned };
     }

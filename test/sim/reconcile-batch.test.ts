@@ -88,6 +88,17 @@ describe("the simulation's reconcile: one batch through reconcileBatch", () => {
     expect(simulation.deadLetters).toEqual([...gcp, ...later]);
   });
 
+  it("runs a full sync for every fullSync step, also two within the queue's deduplication window", async () => {
+    const simulation = await started();
+    await sent(simulation, STEPS);
+    const first = await simulation.step({ fullSync: {} });
+    const second = await simulation.step({ fullSync: {} });
+    expect(first.batch?.run).toMatchObject({ mode: "full-sync", reason: "schedule" });
+    expect(second.batch?.run).toMatchObject({ mode: "full-sync", reason: "schedule" });
+    expect(first.batch?.targets.length).toBeGreaterThan(1);
+    expect(simulation.pending).toEqual([]);
+  });
+
   it("makes the same writes as the reconciler function's handler for the same messages", async () => {
     const simulated = await started();
     const lambda = await started();
