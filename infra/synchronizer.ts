@@ -17,11 +17,7 @@ import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import {
-  MAX_RECEIVE_COUNT,
-  QUEUE_MESSAGE_GROUP,
-  SCHEDULED_FULL_SYNC,
-} from "../lib/ingest/queue-message.js";
+import { MAX_RECEIVE_COUNT, QUEUE_MESSAGE_GROUP, SCHEDULED_FULL_SYNC } from "../lib/ingest/queue-message.js";
 import type { FunctionName } from "./bundling.js";
 import { DeploySync } from "./deploy-sync.js";
 import { functionEnvironment, ingestFunctions } from "./environments.js";
