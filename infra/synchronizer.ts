@@ -17,7 +17,7 @@ import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { QUEUE_MESSAGE_GROUP, type QueueMessage } from "../lib/ingest/queue-message.js";
+import { MAX_RECEIVE_COUNT, QUEUE_MESSAGE_GROUP, SCHEDULED_FULL_SYNC } from "../lib/ingest/queue-message.js";
 import type { FunctionName } from "./bundling.js";
 import { DeploySync } from "./deploy-sync.js";
 import { functionEnvironment, ingestFunctions } from "./environments.js";
@@ -43,13 +43,9 @@ export { SynchronizerConfigError } from "./settings.js";
 /** The reconciler's time budget per batch; the queue hides a message three times as long. */
 const RECONCILER_TIMEOUT = Duration.minutes(5);
 const QUEUE_VISIBILITY = Duration.minutes(15);
-/** Deliveries of one message before it goes to the dead-letter queue. */
-const MAX_RECEIVE_COUNT = 5;
 const DEFAULT_SCHEDULE = Schedule.rate(Duration.hours(6));
 /** The inventory table's keys (the DynamoDB InventoryStore's single-table layout). */
 export const TABLE_KEYS = { partitionKey: "pk", sortKey: "sk" } as const;
-
-const SCHEDULED_SYNC: QueueMessage = { kind: "full-sync", reason: "schedule" };
 
 export class SegmentationSynchronizer extends Construct {
   /** The checked settings the functions were configured with. */
@@ -210,7 +206,7 @@ export class SegmentationSynchronizer extends Construct {
       schedule: props.fullSyncSchedule ?? DEFAULT_SCHEDULE,
       targets: [
         new SqsQueue(this.queue, {
-          message: RuleTargetInput.fromObject(SCHEDULED_SYNC),
+          message: RuleTargetInput.fromObject(SCHEDULED_FULL_SYNC),
           messageGroupId: QUEUE_MESSAGE_GROUP,
         }),
       ],

@@ -16,8 +16,6 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { z } from "zod";
-import type { AzureConnection } from "../lib/clouds/azure/provider.js";
-import type { GcpConnection } from "../lib/clouds/gcp/provider.js";
 import { ConfiguredPlaces } from "../lib/ingest/places.js";
 import { QueueMessageSchema } from "../lib/ingest/queue-message.js";
 import { DynamoDbInventoryStore } from "../lib/inventory/dynamodb-store.js";
@@ -39,7 +37,7 @@ import {
 import { batchMetrics, type MetricPoint } from "../lib/reconcile/batch-metrics.js";
 import type { CloudDriver } from "../lib/reconcile/driver.js";
 import type { GuardLimits } from "../lib/reconcile/guard.js";
-import type { QueuedMessage } from "../lib/reconcile/messages.js";
+import type { HintResolver, QueuedMessage } from "../lib/reconcile/messages.js";
 import { Reconciler } from "../lib/reconcile/reconciler.js";
 
 /** The part of Powertools Metrics the handler uses. */
@@ -57,10 +55,8 @@ export interface ReconcilerHandlerDeps {
   readonly reconciler: BatchReconciler;
   /** The places the connections manage; messages about others are ignored. */
   readonly places: ConfiguredPlaces;
-  /** Resolves azure-nic messages to their VMs. */
-  readonly azure: AzureConnection;
-  /** Confirms the host of a possible Shared VPC service project (absent: its messages are ignored). */
-  readonly gcp?: GcpConnection;
+  /** Each cloud's hints: an Azure NIC to its VM, a possible GCP Shared VPC service project to its host. */
+  readonly hints: Readonly<Record<Cloud, HintResolver>>;
   readonly logger: StructuredLog;
   readonly metrics: MetricsPort;
   /** Milliseconds, for the latency metric. */
@@ -181,10 +177,9 @@ function emit(metrics: MetricsPort, points: readonly MetricPoint[]): void {
 
 /** What a reconciler function is made of, wherever its clouds and store come from. */
 export interface ReconcilerParts {
+  /** Each cloud's driver: it reads, plans and applies, and resolves the cloud's hints. */
   readonly drivers: Readonly<Record<Cloud, CloudDriver>>;
   readonly places: ConfiguredPlaces;
-  readonly azure: AzureConnection;
-  readonly gcp?: GcpConnection;
   readonly store: InventoryStore;
   readonly policy: Policy;
   readonly guard: GuardLimits;
@@ -206,8 +201,7 @@ export function reconcilerHandlerOf(parts: ReconcilerParts): ReconcilerHandler {
   return createReconcilerHandler({
     reconciler,
     places: parts.places,
-    azure: parts.azure,
-    ...(parts.gcp === undefined ? {} : { gcp: parts.gcp }),
+    hints: parts.drivers,
     logger: parts.logger,
     metrics: parts.metrics,
   });
@@ -243,8 +237,6 @@ async function coldStart(): Promise<ReconcilerHandler> {
   return reconcilerHandlerOf({
     drivers: live.drivers,
     places: ConfiguredPlaces.ofConnections(live.connections),
-    azure: live.connections.azure,
-    gcp: live.connections.gcp,
     store: new DynamoDbInventoryStore({ client: new DynamoDBClient({}), table: environment.SEGSYNC_TABLE }),
     policy,
     guard: live.guard,

@@ -1,8 +1,8 @@
 /**
  * The direction of dependencies between the repository's parts (docs/architecture.md, "Dependencies"):
  * lib knows nothing of sim, cli, lambdas or infra; sim implements lib's ports; cli uses lib and sim;
- * lambdas and infra use lib only. Also finds import cycles among the production files. Pure: the
- * caller reads the files.
+ * lambdas and infra use lib only; the cloud-neutral folders import no single cloud's. Also finds
+ * import cycles among the production files. Pure: the caller reads the files.
  */
 import { posix } from "node:path";
 import ts from "typescript";
@@ -59,6 +59,26 @@ export function directionProblems(edges: readonly ImportEdge[]): string[] {
     const allowed = MAY_IMPORT[from];
     if (allowed === undefined || from === to || allowed.includes(to)) return [];
     return [`${edge.from}:${edge.line}: ${from}/ imports ${to}/ (${edge.to}), against the direction`];
+  });
+}
+
+/**
+ * The folders that know no single cloud: they reach a cloud through the CloudProvider port and
+ * the registry (lib/clouds/provider.ts, registry.ts) and what every cloud shares (lib/clouds/shared/).
+ */
+export const CLOUD_NEUTRAL: readonly string[] = ["lib/reconcile/"];
+
+/** lib/clouds/<cloud>/…, but for the files every cloud has in common. */
+const SINGLE_CLOUD = /^lib\/clouds\/(?!shared\/)[^/]+\//;
+
+/** One line per import of a single cloud's folder from a cloud-neutral one. */
+export function cloudNeutralProblems(edges: readonly ImportEdge[]): string[] {
+  return edges.flatMap((edge) => {
+    const neutral = CLOUD_NEUTRAL.find((folder) => edge.from.startsWith(folder));
+    if (neutral === undefined || !SINGLE_CLOUD.test(edge.to)) return [];
+    return [
+      `${edge.from}:${edge.line}: ${neutral} imports a single cloud (${edge.to}); go through the CloudProvider port`,
+    ];
   });
 }
 

@@ -5,6 +5,7 @@
  * acknowledgement was lost, and none promises order; the SQS FIFO queue behind the ingest
  * functions deduplicates a message id for only 5 minutes.
  *
+ * What travels is the queue message an ingest function sends for an event (lib/ingest/queue-message.ts).
  * The model, deterministic from its seed:
  * - duplicates: each event is, with the given chance, delivered a second time in a later batch.
  *   The redelivery arrives after the queue's deduplication window (a retry with back-off after a
@@ -15,7 +16,7 @@
  *   shuffled, so events arrive out of order both within a batch and across batches.
  * Nothing is lost: every event arrives by the batch `2 × window + 1` after the one it was sent in.
  */
-import type { WorkloadEvent } from "../lib/ingest/workload-event.js";
+import type { QueueMessage } from "../lib/ingest/queue-message.js";
 import { SeededRandom } from "../lib/util/seeded-random.js";
 
 /** How long SQS FIFO remembers a deduplication id. */
@@ -33,14 +34,14 @@ export interface DeliveryOptions {
 
 /** One arrival at the queue. */
 export interface Delivery {
-  readonly event: WorkloadEvent;
+  readonly message: QueueMessage;
   /** When it reaches the queue (ms since the epoch, simulated): what the queue deduplicates on. */
   readonly arrivedAt: number;
   readonly redelivery: boolean;
 }
 
 export interface DeliveryStats {
-  /** Events handed to the model by the ingest path. */
+  /** Messages handed to the model by the ingest path, one per event. */
   readonly sent: number;
   /** Arrivals at the queue so far, redeliveries included. */
   readonly delivered: number;
@@ -86,15 +87,15 @@ export class AtLeastOnceDelivery {
     this.random = new SeededRandom(options.seed);
   }
 
-  /** Events the ingest path parsed at simulated time `now`: each scheduled once, some twice. */
-  send(events: readonly WorkloadEvent[], now: number): void {
-    for (const event of events) {
+  /** The messages the ingest path sent at simulated time `now`: each scheduled once, some twice. */
+  send(messages: readonly QueueMessage[], now: number): void {
+    for (const message of messages) {
       this.counts.sent += 1;
       const due = this.batch + this.delay();
-      this.scheduled.push({ event, arrivedAt: now, redelivery: false, due, sentIn: this.batch });
+      this.scheduled.push({ message, arrivedAt: now, redelivery: false, due, sentIn: this.batch });
       if (this.rate > 0 && this.random.next() < this.rate) {
         this.scheduled.push({
-          event,
+          message,
           arrivedAt: now + FIFO_DEDUP_WINDOW_MS + 1000,
           redelivery: true,
           due: due + 1 + this.delay(),
@@ -115,7 +116,7 @@ export class AtLeastOnceDelivery {
       else if (s.due > s.sentIn) this.counts.heldBack += 1;
     }
     this.batch += 1;
-    return due.map(({ event, arrivedAt, redelivery }) => ({ event, arrivedAt, redelivery }));
+    return due.map(({ message, arrivedAt, redelivery }) => ({ message, arrivedAt, redelivery }));
   }
 
   /** Arrivals still to come. */

@@ -1,29 +1,31 @@
 import { DEFAULT_AWS_QUOTAS } from "../lib/clouds/aws/config.js";
-import { parseAwsEvent } from "../lib/clouds/aws/ingest/events.js";
 import { DEFAULT_AZURE_QUOTAS } from "../lib/clouds/azure/config.js";
-import { workloadOfNetworkInterface } from "../lib/clouds/azure/discover.js";
-import { parseAzureEvents } from "../lib/clouds/azure/ingest/events.js";
 import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../lib/clouds/gcp/config.js";
-import { parseGcpPush } from "../lib/clouds/gcp/ingest/events.js";
 import type { Reachability } from "../lib/clouds/provider.js";
 import { createProviders, type Providers } from "../lib/clouds/registry.js";
 import { SIMULATOR_RECORD_KEY } from "../lib/clouds/shared/seals.js";
+import { ConfiguredPlaces } from "../lib/ingest/places.js";
+import { type QueueMessage, SCHEDULED_FULL_SYNC } from "../lib/ingest/queue-message.js";
 import type { WorkloadEvent } from "../lib/ingest/workload-event.js";
 import { MemoryInventoryStore } from "../lib/inventory/memory-store.js";
 import type { Cloud } from "../lib/inventory/model.js";
 import type { Policy } from "../lib/policy/model.js";
 import { type AuditSink, MemoryAuditSink } from "../lib/reconcile/audit.js";
+import {
+  type BatchOutcome,
+  type BatchReconciler,
+  fifoFailures,
+  reconcileBatch,
+} from "../lib/reconcile/batch.js";
 import { cloudDrivers } from "../lib/reconcile/cloud-drivers.js";
+import type { CloudDriver } from "../lib/reconcile/driver.js";
 import { DEFAULT_GUARD_LIMITS, type GuardLimits } from "../lib/reconcile/guard.js";
 import { type ReconcileOptions, type ReconcileResult, Reconciler } from "../lib/reconcile/reconciler.js";
-import {
-  AtLeastOnceDelivery,
-  type Delivery,
-  type DeliveryOptions,
-  FIFO_DEDUP_WINDOW_MS,
-} from "./delivery.js";
+import { AtLeastOnceDelivery, type DeliveryOptions } from "./delivery.js";
 import type { Estate } from "./estate-schema.js";
 import type { NativeEvent } from "./events.js";
+import { queueMessagesOf, workloadEventsOf } from "./ingest.js";
+import { SimulatedQueue, type WaitingMessage } from "./queue.js";
 import { applyStep, isCloudStep, type Scenario, type Step } from "./scenario.js";
 import { SimulatedClouds } from "./simulated-clouds.js";
 
@@ -42,18 +44,30 @@ export interface StepOutcome {
   readonly step: Step;
   /** The native events the step made the clouds emit. */
   readonly events: readonly NativeEvent[];
-  /** Those events as the ingest path parsed them, queued for the next reconcile. */
+  /**
+   * The queue messages the ingest path made of those events, sent to the queue for the next
+   * reconcile (with a delivery model, to the model; without, those the queue did not deduplicate).
+   */
+  readonly queued: readonly QueueMessage[];
+  /** The workload events of those messages. */
   readonly parsed: readonly WorkloadEvent[];
   /** For reconcile and fullSync steps. */
   readonly result?: ReconcileResult;
-  /** For reconcile steps: the events the reconcile drained, in the order they were delivered. */
+  /** For reconcile steps: the workload events of the batch the reconcile received, in its order. */
   readonly drained?: readonly WorkloadEvent[];
+  /** For reconcile and fullSync steps: the batch through the reconciler function's path. */
+  readonly batch?: BatchOutcome;
+  /** The messages of the batch reported failed, back in the queue for the next reconcile (FIFO). */
+  readonly returned?: readonly QueueMessage[];
 }
 
 /**
  * The simulated three-cloud estate wired to the production path: native events go through the
- * same parsers as the ingest functions, queue up like the SQS FIFO queue, and are drained by the
- * same reconciler, which reads and writes the simulated clouds through the same ports.
+ * same parsers as the ingest functions into queue messages, queue up like the SQS FIFO queue
+ * (sim/queue.ts), and each reconcile is one batch through `reconcileBatch`, as the reconciler
+ * function runs it (lambdas/reconciler.ts): the same message resolution (places, hints), the same
+ * reconciler reading and writing the simulated clouds through the same ports, and the same FIFO
+ * failure rule (a failed message and every later one of the batch are received again).
  */
 export class Simulation {
   readonly audit = new MemoryAuditSink();
@@ -61,9 +75,9 @@ export class Simulation {
   readonly reconciler: Reconciler;
   /** Set when the simulation has an at-least-once delivery model. */
   readonly delivery: AtLeastOnceDelivery | undefined;
-  private readonly queue: WorkloadEvent[] = [];
-  /** Event id → when the queue accepted it: its deduplication, like the FIFO queue's, lasts FIFO_DEDUP_WINDOW_MS. */
-  private readonly seen = new Map<string, number>();
+  /** Each cloud's driver: the reconciler's, and the hint resolvers of the batches. */
+  readonly drivers: Readonly<Record<Cloud, CloudDriver>>;
+  private readonly queue = new SimulatedQueue();
 
   private constructor(
     readonly clouds: SimulatedClouds,
@@ -93,8 +107,9 @@ export class Simulation {
         extra?.record(record);
       },
     };
+    this.drivers = cloudDrivers(this.providers, connections);
     this.reconciler = new Reconciler({
-      drivers: cloudDrivers(this.providers, connections),
+      drivers: this.drivers,
       store: new MemoryInventoryStore(),
       policy,
       audit,
@@ -112,48 +127,91 @@ export class Simulation {
     return new Simulation(this.clouds, policy, options);
   }
 
-  /** Events queued since the last reconcile (with a delivery model, none: they are in flight until one). */
-  get pending(): readonly WorkloadEvent[] {
-    return this.queue;
+  /** Messages waiting in the queue (with a delivery model, only those returned failed: the rest are in flight until a reconcile). */
+  get pending(): readonly QueueMessage[] {
+    return this.queue.waiting;
   }
 
+  /** The messages the queue gave up on after MAX_RECEIVE_COUNT receives (its dead-letter queue). */
+  get deadLetters(): readonly QueueMessage[] {
+    return this.queue.deadLetters;
+  }
+
+  /** A full sync as the schedule asks for one: a full-sync message, alone in its batch. */
   async fullSync(options: ReconcileOptions = {}): Promise<ReconcileResult> {
-    return this.reconciler.fullSync(options);
+    const batch = [{ id: "full-sync", message: SCHEDULED_FULL_SYNC, receives: 1 }];
+    return (await this.runBatch(batch, options)).result;
   }
 
-  /** Drains the queue: one reconcile of every event delivered since the last one. */
+  /** Drains the queue: one reconcile of every message delivered since the last one. */
   async reconcile(options: ReconcileOptions = {}): Promise<ReconcileResult> {
     return (await this.drain(options)).result;
   }
 
+  /** Every message delivered by now, as one batch through the reconciler function's path. */
   private async drain(options: ReconcileOptions) {
-    if (this.delivery) this.enqueue(this.delivery.deliver());
-    const batch = this.queue.splice(0, this.queue.length);
-    return { batch, result: await this.reconciler.handleEvents(batch, options) };
+    if (this.delivery) {
+      for (const { message, arrivedAt } of this.delivery.deliver()) this.queue.send(message, arrivedAt);
+    }
+    return this.runBatch(this.queue.receive(), options);
+  }
+
+  /**
+   * One batch through `reconcileBatch`; the messages it reports failed (FIFO: the first failed
+   * and every later one) wait in the queue again. A batch with nothing to re-read still re-reads
+   * the clouds an earlier reconcile left unsettled, so that every reconcile step has a result (the
+   * reconciler function is not invoked for an empty queue; there, the next full sync does it).
+   * A reconcile that threw rethrows, once its messages are back in the queue.
+   */
+  private async runBatch(batch: readonly WaitingMessage[], options: ReconcileOptions) {
+    const reconciler: BatchReconciler = {
+      fullSync: () => this.reconciler.fullSync(options),
+      handleEvents: (events) => this.reconciler.handleEvents(events, options),
+    };
+    const places = ConfiguredPlaces.ofConnections(this.clouds.connections());
+    const outcome = await reconcileBatch(batch, { reconciler, places, hints: this.drivers });
+    const failed = fifoFailures(
+      batch.map((waiting) => waiting.id),
+      outcome.failed,
+    );
+    const returned = this.queue.returnFailed(batch, failed).map((waiting) => waiting.message);
+    const { run } = outcome;
+    if (run.mode === "error") throw run.cause;
+    const result = run.mode === "idle" ? await this.reconciler.handleEvents([], options) : run.result;
+    const drained = workloadEventsOf(batch.map((waiting) => waiting.message));
+    return { result, batch: outcome, returned, drained };
   }
 
   async step(step: Step, options: ReconcileOptions = {}): Promise<StepOutcome> {
     if ("reconcile" in step) {
-      const { batch, result } = await this.drain(options);
-      return { step, events: [], parsed: [], result, drained: batch };
+      const { result, batch, returned, drained } = await this.drain(options);
+      return { step, events: [], queued: [], parsed: [], result, drained, batch, returned };
     }
     if ("fullSync" in step) {
-      this.queue.length = 0;
-      return { step, events: [], parsed: [], result: await this.fullSync(options) };
+      // The step's full sync joins what waits (one full sync covers the whole batch), each one a
+      // sync of its own: two steps minutes apart are not one message to the queue.
+      this.queue.send(SCHEDULED_FULL_SYNC, this.clouds.clock.now().getTime(), true);
+      const { result, batch, returned } = await this.runBatch(this.queue.receive(), options);
+      return { step, events: [], queued: [], parsed: [], result, batch, returned };
     }
     if (!isCloudStep(step)) throw new TypeError("unknown scenario step");
     const events = applyStep(this.clouds, step);
-    const parsed: WorkloadEvent[] = [];
-    for (const event of events) parsed.push(...(await this.ingest(event)));
-    return { step, events, parsed };
+    const queued = events.flatMap((event) => this.ingest(event));
+    return { step, events, queued, parsed: workloadEventsOf(queued) };
   }
 
   /** The initial full sync, every step, then last drains until nothing is queued or still in flight. */
   async run(scenario: Scenario, options: ReconcileOptions = {}): Promise<StepOutcome[]> {
     const outcomes: StepOutcome[] = [];
-    outcomes.push({ step: { fullSync: {} }, events: [], parsed: [], result: await this.fullSync(options) });
+    outcomes.push({
+      step: { fullSync: {} },
+      events: [],
+      queued: [],
+      parsed: [],
+      result: await this.fullSync(options),
+    });
     for (const step of scenario.steps) outcomes.push(await this.step(step, options));
-    while (this.queue.length > 0 || (this.delivery?.inFlight ?? 0) > 0)
+    while (this.queue.waiting.length > 0 || (this.delivery?.inFlight ?? 0) > 0)
       outcomes.push(await this.step({ reconcile: {} }, options));
     return outcomes;
   }
@@ -174,50 +232,17 @@ export class Simulation {
     };
   }
 
-  /** A native event through the ingest parsers into the queue, or to the delivery model when there is one. */
-  private async ingest(event: NativeEvent): Promise<WorkloadEvent[]> {
-    const parsed: WorkloadEvent[] = [];
-    if (event.cloud === "aws") parsed.push(parseAwsEvent(event.body));
-    else if (event.cloud === "gcp") {
-      const result = parseGcpPush(event.body);
-      if (result.kind === "event") parsed.push(result.event);
-    } else {
-      const result = parseAzureEvents(event.body);
-      if (result.kind === "events") {
-        parsed.push(...result.events);
-        for (const nic of result.nicChanges) {
-          const api = this.clouds.connections().azure.apiFor(nic.subscription);
-          const workloadId = await workloadOfNetworkInterface(api, nic.resourceGroup, nic.nicName);
-          if (workloadId !== undefined) {
-            parsed.push({
-              cloud: "azure",
-              eventId: nic.eventId,
-              time: nic.time,
-              workloadId,
-              change: { kind: "resource", action: "updated" },
-            });
-          }
-        }
-      }
-    }
+  /**
+   * A native event through the ingest path: its queue messages to the delivery model when there
+   * is one, else straight to the queue; the messages sent (without a model, those accepted).
+   */
+  private ingest(event: NativeEvent): QueueMessage[] {
+    const messages = queueMessagesOf(event);
     const now = this.clouds.clock.now().getTime();
     if (this.delivery) {
-      this.delivery.send(parsed, now);
-      return parsed;
+      this.delivery.send(messages, now);
+      return messages;
     }
-    return this.enqueue(parsed.map((event) => ({ event, arrivedAt: now })));
-  }
-
-  /** Into the queue, deduplicated by event id within the FIFO window; the events accepted. */
-  private enqueue(deliveries: readonly Pick<Delivery, "event" | "arrivedAt">[]): WorkloadEvent[] {
-    const fresh: WorkloadEvent[] = [];
-    for (const { event, arrivedAt } of deliveries) {
-      const first = this.seen.get(event.eventId);
-      if (first !== undefined && arrivedAt - first < FIFO_DEDUP_WINDOW_MS) continue;
-      this.seen.set(event.eventId, arrivedAt);
-      fresh.push(event);
-    }
-    this.queue.push(...fresh);
-    return fresh;
+    return messages.filter((message) => this.queue.send(message, now));
   }
 }

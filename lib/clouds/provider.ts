@@ -68,11 +68,30 @@ export interface CloudProvider<
   /** The place an operation writes in, as ownedRules names it. */
   placeOf(operation: Operation): string;
   /**
+   * What an event names when it cannot name a workload, turned into the workload to re-read
+   * (or why there are none): a cloud whose events always name their workload leaves it out.
+   * Throws when the cloud cannot be asked (the reconciler retries when retrying can help).
+   */
+  resolveHint?(connection: Connection, hint: CloudHint): Promise<HintResolution>;
+  /**
    * What a narrowing does to connections the cloud already tracks (docs/connection-tracking.md):
    * said as a warning with every plan that narrows.
    */
   readonly trackedConnections: string;
 }
+
+/** An event's hint that names no workload of a configured place. */
+export type CloudHint =
+  /** A native resource, not a workload (Event Grid names an Azure NIC, not its VM): its id. */
+  | { readonly kind: "resource"; readonly id: string }
+  /** A workload in a place the configuration does not list (a GCP Shared VPC service project). */
+  | { readonly kind: "unlisted-place"; readonly workload: WorkloadId; readonly place: string };
+
+export type HintResolution =
+  /** The workload to re-read (a NIC belongs to one VM). */
+  | { readonly kind: "workload"; readonly workload: WorkloadId }
+  /** Nothing to re-read: the resource belongs to no workload, or its place is not managed. */
+  | { readonly kind: "ignored"; readonly why: string };
 
 export interface Discovery<State> {
   readonly workloads: readonly Workload[];

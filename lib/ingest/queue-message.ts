@@ -12,7 +12,7 @@ export const QueueMessageSchema = z.discriminatedUnion("kind", [
   /**
    * An Azure NIC was written or deleted: Event Grid names the NIC, not its VM, and the ingest
    * function holds no Azure credentials, so the reconciler finds the VM
-   * (lib/clouds/azure/discover.ts workloadOfNetworkInterface) and re-reads it.
+   * (the Azure provider's resolveHint, lib/clouds/azure/hints.ts) and re-reads it.
    */
   z
     .object({
@@ -30,8 +30,20 @@ export const QueueMessageSchema = z.discriminatedUnion("kind", [
 
 export type QueueMessage = z.infer<typeof QueueMessageSchema>;
 
+/** The ARM id of the NIC an azure-nic message names: the hint the Azure provider resolves to its VM. */
+export function nicIdOf(message: Extract<QueueMessage, { kind: "azure-nic" }>): string {
+  const { subscription, resourceGroup, nicName } = message;
+  return `/subscriptions/${subscription}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/networkInterfaces/${nicName}`;
+}
+
 /** Every message goes to one message group: the reconciler is the single writer, in order. */
 export const QUEUE_MESSAGE_GROUP = "segsync";
+
+/** Deliveries of one message before the queue moves it to the dead-letter queue. */
+export const MAX_RECEIVE_COUNT = 5;
+
+/** What the schedule sends: re-read everything and repair drift. */
+export const SCHEDULED_FULL_SYNC: QueueMessage = { kind: "full-sync", reason: "schedule" };
 
 /**
  * The FIFO deduplication id, from the native event's id: SQS allows at most 128 characters of

@@ -3,16 +3,13 @@
  *
  * A batch with a full-sync message runs one full sync, which covers every other message in it;
  * otherwise its events go to one handleEvents. A message fails only when retrying it can help
- * (lib/reconcile/retryable.ts): its cloud failed retryably (for a full sync: any cloud), its NIC
- * lookup failed retryably, or the reconcile itself threw retryably (the inventory store). A failure
+ * (lib/reconcile/retryable.ts): its cloud failed retryably (for a full sync: any cloud), its hint
+ * (an Azure NIC, a GCP service project) could not be resolved and a retry may, or the reconcile itself threw retryably (the inventory store). A failure
  * that a retry cannot help is a finding of the outcome and its messages are acknowledged: on the
  * one FIFO message group a failed message holds back every later one, of every cloud. Guard trips
  * are not failures either: a plan held back stays held back on every retry until someone
  * overrides it, and the next full sync checks it again.
  */
-import type { AzureConnection } from "../clouds/azure/provider.js";
-import type { GcpConnection } from "../clouds/gcp/provider.js";
-import type { ConfiguredPlaces } from "../ingest/places.js";
 import type { Cloud } from "../inventory/model.js";
 import {
   describeError,
@@ -20,6 +17,7 @@ import {
   fullSyncReason,
   type MessageTarget,
   type QueuedMessage,
+  type ResolveDeps,
   resolveMessages,
 } from "./messages.js";
 import type { ReconcileResult, Reconciler } from "./reconciler.js";
@@ -44,7 +42,7 @@ export type BatchRun =
 export interface BatchFinding {
   /** Absent when the reconcile itself failed. */
   readonly cloud?: Cloud;
-  /** The message whose NIC lookup failed; absent for a cloud's or the reconcile's failure. */
+  /** The message whose hint could not be resolved; absent for a cloud's or the reconcile's failure. */
   readonly messageId?: string;
   readonly error: string;
 }
@@ -58,14 +56,9 @@ export interface BatchOutcome {
   readonly findings: readonly BatchFinding[];
 }
 
-export interface BatchDeps {
+/** The reconciler, and what resolving the messages needs: the places managed, each cloud's hints. */
+export interface BatchDeps extends ResolveDeps {
   readonly reconciler: BatchReconciler;
-  /** The places the connections manage: a message about another is ignored. */
-  readonly places: ConfiguredPlaces;
-  /** For the azure-nic messages. */
-  readonly azure: AzureConnection;
-  /** For the messages about a possible Shared VPC service project (absent: they are ignored). */
-  readonly gcp?: GcpConnection;
 }
 
 export async function reconcileBatch(

@@ -1,4 +1,4 @@
-import type { CloudProvider } from "../clouds/provider.js";
+import type { CloudHint, CloudProvider, HintResolution } from "../clouds/provider.js";
 import type { Intent } from "../compile/model.js";
 import type { Cloud, Network, NetworkId, Workload, WorkloadId } from "../inventory/model.js";
 import type { Policy } from "../policy/model.js";
@@ -56,6 +56,8 @@ export interface CloudDriver {
     scope?: { readonly networks: readonly NetworkId[]; readonly workloads: readonly WorkloadId[] },
   ): Promise<CloudRead>;
   discoverWorkload(workload: WorkloadId, labels: Policy["labels"]): Promise<Workload | undefined>;
+  /** The workloads an event's hint names (provider.resolveHint); ignored when the cloud resolves none. */
+  resolveHint(hint: CloudHint): Promise<HintResolution>;
   /** Plans against a read this driver made; refuses any other. */
   plan(read: CloudRead, intent: Intent, policy: Policy): DriverPlan;
   /**
@@ -93,12 +95,13 @@ interface Sealed<State> {
   readonly findings: readonly Finding[];
 }
 
-export function cloudDriver<
-  State,
-  Desired extends { readonly findings: readonly Finding[] },
-  Operation,
-  Connection,
->(provider: CloudProvider<State, Desired, Operation, Connection>, connection: Connection): CloudDriver {
+/** What every provider's desired state has: the findings of materializing it. */
+type DesiredOf = { readonly findings: readonly Finding[] };
+
+export function cloudDriver<State, Desired extends DesiredOf, Operation, Connection>(
+  provider: CloudProvider<State, Desired, Operation, Connection>,
+  connection: Connection,
+): CloudDriver {
   const identity = Symbol(`${provider.cloud} driver`);
   const opened = (read: CloudRead): Sealed<State> => {
     const sealed = read.state.openedBy(identity);
@@ -109,53 +112,93 @@ export function cloudDriver<
   };
   return {
     cloud: provider.cloud,
-    async discover(labels, scope) {
-      const read =
-        scope === undefined ? connection : provider.narrow(connection, scope.networks, scope.workloads);
-      const discovery = await provider.discover(read, labels);
-      const sealed: Sealed<State> = { state: discovery.state, findings: discovery.findings };
-      return {
-        workloads: discovery.workloads,
-        networks: discovery.networks,
-        findings: discovery.findings,
-        state: new ReadState(identity, sealed),
-      };
-    },
+    discover: (labels, scope) => readSealed(provider, connection, identity, labels, scope),
     discoverWorkload: (workload, labels) => provider.discoverWorkload(connection, workload, labels),
-    plan(read, intent, policy) {
-      const { state, findings } = opened(read);
-      const desired = provider.materialize(intent, state, policy);
-      const operations = provider.diff(desired, state);
-      const summaries = operations.map((op) => provider.summarize(op, state));
-      const narrowing = operations.map((op) => provider.removedRules(op, state));
-      const ownedRulesByPlace = provider.ownedRules(state);
-      return {
-        cloud: provider.cloud,
-        operations,
-        summaries,
-        findings: [...findings, ...desired.findings, ...trackedConnections(provider, summaries)],
-        removedRules: narrowing.reduce((sum, n) => sum + n, 0),
-        ownedRules: Object.values(ownedRulesByPlace).reduce((sum, n) => sum + n, 0),
-        narrowing,
-        places: operations.map((op) => provider.placeOf(op)),
-        ownedRulesByPlace,
-        madeBy: identity,
-      };
-    },
+    resolveHint: async (hint) =>
+      provider.resolveHint === undefined
+        ? { kind: "ignored", why: `${provider.cloud} resolves no ${hint.kind} hints` }
+        : provider.resolveHint(connection, hint),
+    plan: (read, intent, policy) => ({
+      ...planSealed(provider, opened(read), intent, policy),
+      madeBy: identity,
+    }),
     async apply(plan, held, onApplied, onRefused) {
       if (plan.madeBy !== identity)
         throw new ReconcileError(`${provider.cloud}: asked to apply a plan it did not make`);
       // Made by this driver's plan: its operations are this provider's.
-      const all = plan.operations as readonly Operation[];
-      const operations = all.filter((_, index) => !held.has(index));
-      const position = new Map(all.map((operation, index) => [operation, index]));
-      const indexOf = (operation: Operation) => position.get(operation) ?? -1;
-      await provider.apply(
-        operations,
+      await applyUnheld(
+        provider,
         connection,
-        (operation) => onApplied(indexOf(operation)),
-        onRefused === undefined ? undefined : (operation, error) => onRefused(indexOf(operation), error),
+        plan.operations as readonly Operation[],
+        held,
+        onApplied,
+        onRefused,
       );
     },
   };
+}
+
+/** A read of every place or of the scope's, its state sealed with the driver's identity. */
+async function readSealed<State, Desired extends DesiredOf, Operation, Connection>(
+  provider: CloudProvider<State, Desired, Operation, Connection>,
+  connection: Connection,
+  identity: symbol,
+  labels: Policy["labels"],
+  scope: Parameters<CloudDriver["discover"]>[1],
+): Promise<CloudRead> {
+  const read =
+    scope === undefined ? connection : provider.narrow(connection, scope.networks, scope.workloads);
+  const discovery = await provider.discover(read, labels);
+  const sealed: Sealed<State> = { state: discovery.state, findings: discovery.findings };
+  return {
+    workloads: discovery.workloads,
+    networks: discovery.networks,
+    findings: discovery.findings,
+    state: new ReadState(identity, sealed),
+  };
+}
+
+/** The plan of an opened read: its operations, how each reads and narrows, and where each writes. */
+function planSealed<State, Desired extends DesiredOf, Operation, Connection>(
+  provider: CloudProvider<State, Desired, Operation, Connection>,
+  { state, findings }: Sealed<State>,
+  intent: Intent,
+  policy: Policy,
+): CloudPlan {
+  const desired = provider.materialize(intent, state, policy);
+  const operations = provider.diff(desired, state);
+  const summaries = operations.map((op) => provider.summarize(op, state));
+  const narrowing = operations.map((op) => provider.removedRules(op, state));
+  const ownedRulesByPlace = provider.ownedRules(state);
+  return {
+    cloud: provider.cloud,
+    operations,
+    summaries,
+    findings: [...findings, ...desired.findings, ...trackedConnections(provider, summaries)],
+    removedRules: narrowing.reduce((sum, n) => sum + n, 0),
+    ownedRules: Object.values(ownedRulesByPlace).reduce((sum, n) => sum + n, 0),
+    narrowing,
+    places: operations.map((op) => provider.placeOf(op)),
+    ownedRulesByPlace,
+  };
+}
+
+/** Applies the operations the guard did not hold, reporting each by its index in the plan. */
+async function applyUnheld<State, Desired extends DesiredOf, Operation, Connection>(
+  provider: CloudProvider<State, Desired, Operation, Connection>,
+  connection: Connection,
+  all: readonly Operation[],
+  held: ReadonlySet<number>,
+  onApplied: (index: number) => void,
+  onRefused: ((index: number, error: unknown) => void) | undefined,
+): Promise<void> {
+  const operations = all.filter((_, index) => !held.has(index));
+  const position = new Map(all.map((operation, index) => [operation, index]));
+  const indexOf = (operation: Operation) => position.get(operation) ?? -1;
+  await provider.apply(
+    operations,
+    connection,
+    (operation) => onApplied(indexOf(operation)),
+    onRefused === undefined ? undefined : (operation, error) => onRefused(indexOf(operation), error),
+  );
 }

@@ -1,20 +1,18 @@
 /**
  * Queue messages (lib/ingest/queue-message.ts) → what the reconciler does with each: a workload
  * message is its event, unless its workload is in a place the connections do not manage (then it
- * is ignored: events are hints, and only from configured places); an azure-nic message is resolved
- * to its VM through the Azure connection, since Event Grid names the NIC and the ingest function
- * holds no Azure credentials; a GCP workload message about a project the config does not name is
- * its event once the project names a configured Shared VPC host; a full-sync message asks for a
- * full sync.
+ * is ignored: events are hints, and only from configured places); a message whose event names no
+ * workload of a configured place is a hint its cloud's driver resolves (resolveHint): an Azure NIC
+ * to its VM, since Event Grid names the NIC and the ingest function holds no Azure credentials; a
+ * GCP project the config does not name, to its event once the project names a configured Shared VPC
+ * host; a full-sync message asks for a full sync.
  */
-import { workloadOfNetworkInterface } from "../clouds/azure/discover.js";
-import type { AzureConnection } from "../clouds/azure/provider.js";
-import { GcpAccessError } from "../clouds/gcp/errors.js";
-import type { GcpConnection } from "../clouds/gcp/provider.js";
+import type { CloudHint } from "../clouds/provider.js";
 import type { ConfiguredPlaces } from "../ingest/places.js";
-import type { QueueMessage } from "../ingest/queue-message.js";
+import { nicIdOf, type QueueMessage } from "../ingest/queue-message.js";
 import type { WorkloadEvent } from "../ingest/workload-event.js";
 import type { Cloud } from "../inventory/model.js";
+import type { CloudDriver } from "./driver.js";
 import { isRetryable } from "./retryable.js";
 
 /** A parsed message and the id its batch reports it by (the SQS messageId). */
@@ -26,9 +24,9 @@ export interface QueuedMessage {
 export type MessageTarget =
   | { readonly kind: "event"; readonly id: string; readonly event: WorkloadEvent }
   | { readonly kind: "full-sync"; readonly id: string; readonly reason: string }
-  /** Nothing to re-read: the NIC is attached to no VM, or the place is not managed. */
+  /** Nothing to re-read: the hint names no workload (a NIC attached to no VM), or the place is not managed. */
   | { readonly kind: "ignored"; readonly id: string; readonly why: string }
-  /** The cloud could not be asked (the NIC lookup failed); `retryable`: a retry may succeed. */
+  /** The cloud could not be asked (resolving the hint failed); `retryable`: a retry may succeed. */
   | {
       readonly kind: "unresolved";
       readonly id: string;
@@ -37,12 +35,13 @@ export type MessageTarget =
       readonly retryable: boolean;
     };
 
-/** What resolving needs: the places the connections manage, Azure for the NICs, GCP for Shared VPC hosts. */
+/** What resolving a hint needs: the cloud's driver, bound to its connection. */
+export type HintResolver = Pick<CloudDriver, "resolveHint">;
+
+/** What resolving needs: the places the connections manage, and each cloud's hint resolver. */
 export interface ResolveDeps {
   readonly places: ConfiguredPlaces;
-  readonly azure: AzureConnection;
-  /** Absent: a project the places do not list is never confirmed as a service project, so ignored. */
-  readonly gcp?: GcpConnection;
+  readonly hints: Readonly<Record<Cloud, HintResolver>>;
 }
 
 /** Each message's target, in the order of the messages. */
@@ -54,91 +53,50 @@ export async function resolveMessages(
 }
 
 async function resolveMessage({ id, message }: QueuedMessage, deps: ResolveDeps): Promise<MessageTarget> {
-  const { azure, places } = deps;
-  if (message.kind === "workload") {
-    const refusal = places.refusalOf(message.event.workloadId);
-    if (refusal !== undefined) return { kind: "ignored", id, why: `${refusal.detail}: ${refusal.reason}` };
-    const unlisted = places.unlistedGcpProject(message.event.workloadId);
-    if (unlisted !== undefined) return confirmServiceProject(id, message.event, unlisted, deps.gcp);
-    return { kind: "event", id, event: message.event };
-  }
+  const { places } = deps;
   if (message.kind === "full-sync") return { kind: "full-sync", id, reason: message.reason };
-  // Event Grid subjects do not promise the case of the subscription id; the config's are lowercase.
-  const subscription = azure.subscriptions.find(
-    (candidate) => candidate.toLowerCase() === message.subscription.toLowerCase(),
-  );
-  if (subscription === undefined) {
-    return { kind: "ignored", id, why: `Azure subscription ${message.subscription} is not managed` };
+  if (message.kind === "azure-nic") {
+    const hint: CloudHint = { kind: "resource", id: nicIdOf(message) };
+    return resolveHint(id, "azure", hint, deps, (workloadId) => nicEvent(message, workloadId));
   }
+  const { event } = message;
+  const refusal = places.refusalOf(event.workloadId);
+  if (refusal !== undefined) return { kind: "ignored", id, why: `${refusal.detail}: ${refusal.reason}` };
+  const unlisted = places.unlistedGcpProject(event.workloadId);
+  if (unlisted === undefined) return { kind: "event", id, event };
+  const hint: CloudHint = { kind: "unlisted-place", workload: event.workloadId, place: unlisted };
+  return resolveHint(id, event.cloud, hint, deps, () => event);
+}
+
+/** The event of a workload a hint resolved to; ignored or unresolved as its cloud answers. */
+async function resolveHint(
+  id: string,
+  cloud: Cloud,
+  hint: CloudHint,
+  deps: ResolveDeps,
+  eventOf: (workloadId: WorkloadEvent["workloadId"]) => WorkloadEvent,
+): Promise<MessageTarget> {
   try {
-    const workloadId = await workloadOfNetworkInterface(
-      azure.apiFor(subscription),
-      message.resourceGroup,
-      message.nicName,
-    );
-    if (workloadId === undefined) {
-      return {
-        kind: "ignored",
-        id,
-        why: `NIC ${message.resourceGroup}/${message.nicName} is attached to no VM (or is gone)`,
-      };
-    }
-    return {
-      kind: "event",
-      id,
-      event: {
-        cloud: "azure",
-        eventId: message.eventId,
-        time: message.time,
-        workloadId,
-        change: { kind: "resource", action: "updated" },
-      },
-    };
+    const resolution = await deps.hints[cloud].resolveHint(hint);
+    if (resolution.kind === "ignored") return { kind: "ignored", id, why: resolution.why };
+    return { kind: "event", id, event: eventOf(resolution.workload) };
   } catch (error) {
-    return {
-      kind: "unresolved",
-      id,
-      cloud: "azure",
-      error: describeError(error),
-      retryable: isRetryable(error),
-    };
+    return { kind: "unresolved", id, cloud, error: describeError(error), retryable: isRetryable(error) };
   }
 }
 
-/**
- * An event of a project the config does not name is one of a Shared VPC service project only when
- * the project names a configured host (getXpnHost); otherwise ignored, as any unconfigured place.
- */
-async function confirmServiceProject(
-  id: string,
-  event: WorkloadEvent,
-  project: string,
-  gcp: GcpConnection | undefined,
-): Promise<MessageTarget> {
-  const hosts = gcp?.hosts ?? [];
-  if (gcp === undefined || hosts.length === 0) {
-    return { kind: "ignored", id, why: `GCP project ${project}: project-not-configured` };
-  }
-  try {
-    const host = await gcp.apiFor(project).getXpnHost();
-    if (host !== undefined && hosts.includes(host)) return { kind: "event", id, event };
-    return {
-      kind: "ignored",
-      id,
-      why: `GCP project ${project} (Shared VPC host: ${host ?? "none"}): project-not-configured`,
-    };
-  } catch (error) {
-    if (error instanceof GcpAccessError && error.code === "NotConfigured") {
-      return { kind: "ignored", id, why: `GCP project ${project}: project-not-configured` };
-    }
-    return {
-      kind: "unresolved",
-      id,
-      cloud: "gcp",
-      error: describeError(error),
-      retryable: isRetryable(error),
-    };
-  }
+/** A NIC's VM, re-read as a resource change of its own. */
+function nicEvent(
+  message: { readonly eventId: string; readonly time: string },
+  workloadId: WorkloadEvent["workloadId"],
+): WorkloadEvent {
+  return {
+    cloud: "azure",
+    eventId: message.eventId,
+    time: message.time,
+    workloadId,
+    change: { kind: "resource", action: "updated" },
+  };
 }
 
 /** The reason of the batch's first full-sync message: one full sync covers the whole batch. */

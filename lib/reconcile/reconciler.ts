@@ -226,8 +226,30 @@ export class Reconciler {
     options: ReconcileOptions,
     before: Intent,
   ): Promise<ReconcileResult> {
-    const { drivers, policy, audit, guard: limits } = this.deps;
     const intent = (await this.ready()).snapshot();
+    const { clouds, plan, baseline } = this.planClouds(reads, intent, before);
+    const guard = checkBlastRadius(plan, baseline, this.deps.guard, options.override ?? false);
+    const held = heldOperations(plan, guard);
+    const applied: Partial<Record<Cloud, number>> = {};
+    const refused: { [C in Cloud]?: RefusedOperation[] } = {};
+    const result = { intent, plan, guard, applied, failures, refused };
+    if (options.dryRun) return this.unapplied(result, clouds);
+    if (options.approve && !options.approve(plan))
+      return this.unapplied({ ...result, declined: true }, clouds);
+    await Promise.all(
+      clouds.map(async (cloud) => {
+        const part = plan[cloud];
+        if (!part || part.operations.length === 0) return;
+        applied[cloud] = await this.applyCloud(cloud, part, held[cloud] ?? NONE_HELD, options, result);
+      }),
+    );
+    this.settle(clouds, failures, held, before);
+    return result;
+  }
+
+  /** Each read cloud's plan for the intent, and its baseline: the plan its removals are judged against. */
+  private planClouds(reads: Reads, intent: Intent, before: Intent) {
+    const { drivers, policy } = this.deps;
     const clouds: Cloud[] = [];
     const plan: { [C in Cloud]?: DriverPlan } = {};
     const baseline: { -readonly [C in Cloud]?: CrossCloudPlan[C] } = {};
@@ -240,72 +262,97 @@ export class Reconciler {
       // A cloud not yet settled keeps the baseline it was judged against when it was held.
       baseline[cloud] = drivers[cloud].plan(read, this.pinned[cloud] ?? before, policy);
     }
-    const guard = checkBlastRadius(plan, baseline, limits, options.override ?? false);
-    const held = heldOperations(plan, guard);
-    const applied: Partial<Record<Cloud, number>> = {};
-    const settle = () => {
-      for (const cloud of CLOUDS) if (failures[cloud] !== undefined) this.unsettled.add(cloud);
-      for (const cloud of clouds) {
-        if (failures[cloud] === undefined && held[cloud] === undefined) {
-          this.unsettled.delete(cloud);
-          delete this.pinned[cloud];
-        } else {
-          this.unsettled.add(cloud);
-          this.pinned[cloud] ??= before;
-        }
-      }
-    };
-    const unapplied = (result: ReconcileResult): ReconcileResult => {
-      for (const cloud of clouds) if ((plan[cloud]?.operations.length ?? 0) > 0) this.unsettled.add(cloud);
-      for (const cloud of CLOUDS) if (failures[cloud] !== undefined) this.unsettled.add(cloud);
-      return result;
-    };
-    const refused: { [C in Cloud]?: RefusedOperation[] } = {};
-    if (options.dryRun) return unapplied({ intent, plan, guard, applied, failures, refused });
-    if (options.approve && !options.approve(plan))
-      return unapplied({ intent, plan, guard, applied, failures, refused, declined: true });
+    return { clouds, plan, baseline };
+  }
 
-    const now = () => (this.deps.now?.() ?? new Date()).toISOString();
-    await Promise.all(
-      clouds.map(async (cloud) => {
-        const part = plan[cloud];
-        if (!part || part.operations.length === 0) return;
-        let done = 0;
-        let next = 0;
-        const record = (index: number, outcome: AuditRecord["outcome"], error?: unknown) => {
-          const summary = part.summaries[index];
-          if (summary === undefined) return;
-          const text = error === undefined ? {} : { error: describe(error) };
-          audit.record({ ...summary, time: now(), outcome, operation: part.operations[index], ...text });
-          if (outcome !== "refused") return;
-          const list = refused[cloud] ?? [];
-          list.push({ summary, error: describe(error) });
-          refused[cloud] = list;
-        };
-        try {
-          await drivers[cloud].apply(
-            part,
-            held[cloud] ?? NONE_HELD,
-            (index) => {
-              done++;
-              next = index + 1;
-              record(index, "applied");
-              options.onProgress?.({ cloud, done, total: part.operations.length });
-            },
-            (index, error) => {
-              next = index + 1;
-              record(index, "refused", error);
-            },
-          );
-        } catch (error) {
-          failures[cloud] = cloudFailure(error);
-          record(next, "failed", error);
-        }
-        applied[cloud] = done;
-      }),
-    );
-    settle();
-    return { intent, plan, guard, applied, failures, refused };
+  /**
+   * One cloud's plan applied but for its held operations, each audited as it is applied, refused
+   * or failed; a failure stops the cloud and is recorded in `result.failures`. Returns how many applied.
+   */
+  private async applyCloud(
+    cloud: Cloud,
+    part: DriverPlan,
+    held: ReadonlySet<number>,
+    options: ReconcileOptions,
+    result: {
+      failures: Partial<Record<Cloud, CloudFailure>>;
+      refused: { [C in Cloud]?: RefusedOperation[] };
+    },
+  ): Promise<number> {
+    let done = 0;
+    let next = 0;
+    const record = (index: number, outcome: AuditRecord["outcome"], error?: unknown) =>
+      this.record(cloud, part, index, outcome, error, result.refused);
+    try {
+      await this.deps.drivers[cloud].apply(
+        part,
+        held,
+        (index) => {
+          done++;
+          next = index + 1;
+          record(index, "applied");
+          options.onProgress?.({ cloud, done, total: part.operations.length });
+        },
+        (index, error) => {
+          next = index + 1;
+          record(index, "refused", error);
+        },
+      );
+    } catch (error) {
+      result.failures[cloud] = cloudFailure(error);
+      record(next, "failed", error);
+    }
+    return done;
+  }
+
+  /** The audit record of one operation of a plan; a refused one is also listed in `refused`. */
+  private record(
+    cloud: Cloud,
+    part: DriverPlan,
+    index: number,
+    outcome: AuditRecord["outcome"],
+    error: unknown,
+    refused: { [C in Cloud]?: RefusedOperation[] },
+  ): void {
+    const summary = part.summaries[index];
+    if (summary === undefined) return;
+    const time = (this.deps.now?.() ?? new Date()).toISOString();
+    const text = error === undefined ? {} : { error: describe(error) };
+    this.deps.audit.record({ ...summary, time, outcome, operation: part.operations[index], ...text });
+    if (outcome !== "refused") return;
+    const list = refused[cloud] ?? [];
+    list.push({ summary, error: describe(error) });
+    refused[cloud] = list;
+  }
+
+  /**
+   * After an apply: a cloud that failed, or whose plan was held, stays unsettled (read whole next
+   * time) with its baseline pinned; a cloud applied in full settles.
+   */
+  private settle(
+    clouds: readonly Cloud[],
+    failures: Partial<Record<Cloud, CloudFailure>>,
+    held: Partial<Record<Cloud, unknown>>,
+    before: Intent,
+  ): void {
+    for (const cloud of CLOUDS) if (failures[cloud] !== undefined) this.unsettled.add(cloud);
+    for (const cloud of clouds) {
+      if (failures[cloud] === undefined && held[cloud] === undefined) {
+        this.unsettled.delete(cloud);
+        delete this.pinned[cloud];
+      } else {
+        this.unsettled.add(cloud);
+        this.pinned[cloud] ??= before;
+      }
+    }
+  }
+
+  /** A plan not applied (a dry run, declined): every cloud with operations or a failure stays unsettled. */
+  private unapplied(result: ReconcileResult, clouds: readonly Cloud[]): ReconcileResult {
+    for (const cloud of clouds)
+      if ((result.plan[cloud]?.operations.length ?? 0) > 0) this.unsettled.add(cloud);
+    for (const cloud of CLOUDS) if (result.failures[cloud] !== undefined) this.unsettled.add(cloud);
+    return result;
   }
 }
 

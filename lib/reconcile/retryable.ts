@@ -8,9 +8,7 @@
  * reported as a finding and the message is acknowledged; the next full sync tries again
  * (docs/trust-model.md, "Events").
  */
-import { AwsApiError, AwsThrottledError, PrefixListVersionConflictError } from "../clouds/aws/errors.js";
-import { AzureApiError, AzureConflictError, AzureThrottledError } from "../clouds/azure/errors.js";
-import { GcpApiError, GcpConflictError, GcpThrottledError } from "../clouds/gcp/errors.js";
+import { retryableFlag } from "../clouds/shared/retryable.js";
 import {
   InvalidIdError,
   InvalidLabelsError,
@@ -36,12 +34,6 @@ export function worseFailure(first: CloudFailure | undefined, second: CloudFailu
   if (first === undefined) return second;
   return !first.retryable && second.retryable ? second : first;
 }
-
-/**
- * The codes the SDK adapters give an answer they cannot model (sdk-shapes.ts): the same response
- * comes back on a retry.
- */
-const MALFORMED_RESPONSE = "MalformedResponse";
 
 /** Node's and undici's codes for a connection that failed or timed out. */
 const NETWORK_CODES: ReadonlySet<string> = new Set([
@@ -77,34 +69,9 @@ const TRANSIENT_NAMES: ReadonlySet<string> = new Set([
 ]);
 
 export function isRetryable(error: unknown): boolean {
-  if (error instanceof AwsApiError) return awsRetryable(error);
-  if (error instanceof AzureApiError) return azureRetryable(error);
-  if (error instanceof GcpApiError) return gcpRetryable(error);
   if (error instanceof InventoryError) return inventoryRetryable(error);
-  return transient(error);
-}
-
-function awsRetryable(error: AwsApiError): boolean {
-  if (error instanceof AwsThrottledError || error instanceof PrefixListVersionConflictError) return true;
-  // The subclasses are refusals (not found, invalid, access, quota, dependency); the base class is
-  // any other code: a 5xx (InternalError, Unavailable) or a network failure, unless unreadable.
-  if (error.constructor !== AwsApiError) return false;
-  return error.code !== MALFORMED_RESPONSE && error.code !== "NotConfigured";
-}
-
-function azureRetryable(error: AzureApiError): boolean {
-  if (error instanceof AzureThrottledError || error instanceof AzureConflictError) return true;
-  if (error.constructor !== AzureApiError) return false;
-  if (error.code === MALFORMED_RESPONSE) return false;
-  // 0: no response (a network error); 409: another operation holds the resource.
-  return error.status === 0 || error.status === 409 || error.status >= 500;
-}
-
-function gcpRetryable(error: GcpApiError): boolean {
-  if (error instanceof GcpThrottledError || error instanceof GcpConflictError) return true;
-  if (error.constructor !== GcpApiError) return false;
-  if (error.code === MALFORMED_RESPONSE) return false;
-  return error.status === 0 || error.status >= 500;
+  // A cloud's API error says itself (lib/clouds/<cloud>/errors.ts).
+  return retryableFlag(error) ?? transient(error);
 }
 
 /** The store failing is retried (DynamoDB throttled or unavailable, a revision conflict); bad input is not. */

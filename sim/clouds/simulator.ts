@@ -4,6 +4,8 @@
  * every cloud through one registry (sim/clouds/registry.ts) and a new cloud is its folder and one
  * registry line (docs/architecture.md, "Adding a cloud").
  */
+
+import type { QueueMessage } from "../../lib/ingest/queue-message.js";
 import type { NetworkIdParts, WorkloadIdParts } from "../../lib/inventory/ids.js";
 import type { Cloud } from "../../lib/inventory/model.js";
 import type { DraftIssue } from "../../lib/util/source-issues.js";
@@ -99,6 +101,11 @@ export interface CloudSimulator<
     before: SimulatedWorkload<C> | undefined,
     context: EventContext,
   ): EventBody[];
+  /**
+   * The queue messages the cloud's ingest function (lambdas/<cloud>-events.ts) sends for one of
+   * its events, with the same parser; none for a handshake or an event segsync ignores.
+   */
+  queueMessagesOf(body: EventBody): QueueMessage[];
   /** The cloud's part of the State document (docs/formats.md, "State"), sorted, from every location's state. */
   stateOut(states: readonly State[]): StateDocument;
 

@@ -417,8 +417,6 @@ function reconcilerOn(refusals: ReadonlyMap<WorkloadId, Error> = new Map()) {
   const handle = reconcilerHandlerOf({
     drivers,
     places: ConfiguredPlaces.ofConnections(connections),
-    azure: connections.azure,
-    gcp: connections.gcp,
     store,
     policy,
     guard: DEFAULT_GUARD_LIMITS,
@@ -426,8 +424,7 @@ function reconcilerOn(refusals: ReadonlyMap<WorkloadId, Error> = new Map()) {
     metrics: new Metrics({ namespace: "segsync", serviceName: "segsync-reconciler" }),
     now: () => simulation.clouds.clock.now(),
   });
-  const messages = async (step: Parameters<Simulation["step"]>[0]) =>
-    (await simulation.step(step)).parsed.map((event): QueueMessage => ({ kind: "workload", event }));
+  const messages = async (step: Parameters<Simulation["step"]>[0]) => (await simulation.step(step)).queued;
   return { simulation, store, reads, handle, messages };
 }
 

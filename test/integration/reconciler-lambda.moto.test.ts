@@ -294,7 +294,6 @@ describe.skipIf(skipWithoutMoto("the reconciler function integration test agains
           azure: simulated.azure,
           gcp: simulated.gcp,
         }),
-        azure: simulated.azure,
         store,
         policy: policy.policy,
         guard: DEFAULT_GUARD_LIMITS,

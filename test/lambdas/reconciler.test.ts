@@ -18,6 +18,7 @@ import {
   reconcilerHandlerOf,
 } from "../../lambdas/reconciler.js";
 import { AzureAccessError } from "../../lib/clouds/azure/errors.js";
+import type { AzureConnection } from "../../lib/clouds/azure/provider.js";
 import { ConfiguredPlaces } from "../../lib/ingest/places.js";
 import { deduplicationId, QUEUE_MESSAGE_GROUP, type QueueMessage } from "../../lib/ingest/queue-message.js";
 import { InventoryError } from "../../lib/inventory/errors.js";
@@ -29,6 +30,7 @@ import type { Policy } from "../../lib/policy/model.js";
 import { cloudDrivers } from "../../lib/reconcile/cloud-drivers.js";
 import type { CloudDriver } from "../../lib/reconcile/driver.js";
 import { DEFAULT_GUARD_LIMITS, type GuardLimits } from "../../lib/reconcile/guard.js";
+import type { HintResolver } from "../../lib/reconcile/messages.js";
 import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
 import { loadEstateFile } from "../../sim/estate.js";
 import type { Estate } from "../../sim/estate-schema.js";
@@ -145,6 +147,12 @@ interface Harness {
   step(step: Step): Promise<QueueMessage[]>;
 }
 
+/** Each cloud's hint resolver over the simulated clouds; Azure's over `azure` when given. */
+function hintsOf(simulation: Simulation, azure?: AzureConnection): Record<Cloud, HintResolver> {
+  const connections = simulation.clouds.connections();
+  return cloudDrivers(simulation.providers, { ...connections, azure: azure ?? connections.azure });
+}
+
 /** A connection refused, as Node reports it: a retry may get through. */
 function unreachable(what: string): Error {
   return Object.assign(new Error(`${what} is unreachable`), { code: "ECONNREFUSED" });
@@ -167,6 +175,8 @@ function breakable(driver: CloudDriver, broken: ReadonlySet<Cloud>): CloudDriver
     },
     plan: (read, intent, p) => driver.plan(read, intent, p),
     apply: (plan, held, onApplied) => driver.apply(plan, held, onApplied),
+    // The hints' lookups stay reachable: a test breaks them on their own.
+    resolveHint: (hint) => driver.resolveHint(hint),
   };
 }
 
@@ -187,7 +197,6 @@ function harness(
   const handle = reconcilerHandlerOf({
     drivers,
     places: ConfiguredPlaces.ofConnections(connections),
-    azure: connections.azure,
     store,
     policy: options.policy ?? policy,
     guard: options.guard ?? DEFAULT_GUARD_LIMITS,
@@ -202,7 +211,7 @@ function harness(
     handle,
     async step(step) {
       const outcome = await simulation.step(step);
-      return outcome.parsed.map((event): QueueMessage => ({ kind: "workload", event }));
+      return [...outcome.queued];
     },
   };
 }
@@ -353,7 +362,7 @@ describe("the reconciler function on the simulated estate", () => {
         },
       },
       places: ConfiguredPlaces.ofConnections(h.simulation.clouds.connections()),
-      azure: h.simulation.clouds.connections().azure,
+      hints: hintsOf(h.simulation),
       logger: new Logger({ serviceName: "segsync-reconciler" }),
       metrics: new Metrics({ namespace: "segsync" }),
     });
@@ -502,12 +511,12 @@ describe("the reconciler function on the simulated estate", () => {
         handleEvents: () => Promise.reject(new Error("not expected")),
       },
       places: ConfiguredPlaces.ofConnections(connections),
-      azure: {
+      hints: hintsOf(h.simulation, {
         ...connections.azure,
         apiFor: () => {
           throw unreachable("ARM");
         },
-      },
+      }),
       logger: new Logger({ serviceName: "segsync-reconciler" }),
       metrics: new Metrics({ namespace: "segsync" }),
     });
@@ -552,7 +561,7 @@ describe("the reconciler function on the simulated estate", () => {
     return createReconcilerHandler({
       reconciler: { fullSync: run, handleEvents: run },
       places: ConfiguredPlaces.ofConnections(connections),
-      azure: connections.azure,
+      hints: hintsOf(h.simulation),
       logger: new Logger({ serviceName: "segsync-reconciler" }),
       metrics: new Metrics({ namespace: "segsync", serviceName: "segsync-reconciler" }),
     });
@@ -596,7 +605,7 @@ describe("the reconciler function on the simulated estate", () => {
         handleEvents: () => Promise.reject(new Error("not expected")),
       },
       places: ConfiguredPlaces.ofConnections(connections),
-      azure: {
+      hints: hintsOf(h.simulation, {
         ...connections.azure,
         apiFor: () => {
           throw new AzureAccessError(
@@ -605,7 +614,7 @@ describe("the reconciler function on the simulated estate", () => {
             403,
           );
         },
-      },
+      }),
       logger: new Logger({ serviceName: "segsync-reconciler" }),
       metrics: new Metrics({ namespace: "segsync" }),
     });

@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
   addingACloudProblems,
+  cloudNeutralProblems,
   directionProblems,
   filesNamingClouds,
   importCycles,
@@ -66,6 +67,34 @@ describe("directionProblems", () => {
   });
 });
 
+describe("cloudNeutralProblems", () => {
+  it("refuses lib/reconcile importing a single cloud's folder, and allows the port, the registry and shared/", () => {
+    const files: SourceFile[] = [
+      {
+        path: "lib/reconcile/batch.ts",
+        text: [
+          'import type { AzureConnection } from "../clouds/azure/provider.js";',
+          'import type { CloudProvider } from "../clouds/provider.js";',
+          'import { retryableFlag } from "../clouds/shared/retryable.js";',
+          'import { createProviders } from "../clouds/registry.js";',
+          'import { GcpAccessError } from "../clouds/gcp/errors.js";',
+        ].join("\n"),
+      },
+      { path: "lib/live/connect.ts", text: 'import "../clouds/aws/sdk/api.js";' },
+      { path: "lib/clouds/azure/provider.ts", text: "" },
+      { path: "lib/clouds/gcp/errors.ts", text: "" },
+      { path: "lib/clouds/aws/sdk/api.ts", text: "" },
+      { path: "lib/clouds/provider.ts", text: "" },
+      { path: "lib/clouds/registry.ts", text: "" },
+      { path: "lib/clouds/shared/retryable.ts", text: "" },
+    ];
+    expect(cloudNeutralProblems(edgesOf(files))).toEqual([
+      "lib/reconcile/batch.ts:1: lib/reconcile/ imports a single cloud (lib/clouds/azure/provider.ts); go through the CloudProvider port",
+      "lib/reconcile/batch.ts:5: lib/reconcile/ imports a single cloud (lib/clouds/gcp/errors.ts); go through the CloudProvider port",
+    ]);
+  });
+});
+
 describe("importCycles", () => {
   it("finds each cycle among production files once, type-only imports included, and ignores tests", () => {
     const files: SourceFile[] = [
@@ -93,7 +122,7 @@ describe("Adding a cloud", () => {
     { path: "sim/clouds/gcp/check.ts", text: "" },
     { path: "lambdas/aws-events.ts", text: 'import "../lib/clouds/aws/provider.js";' },
     { path: "lambdas/gcp-events.ts", text: 'import "../lib/clouds/gcp/provider.js";' },
-    { path: "test/clouds/aws/x.test.ts", text: 'import "../../../lib/clouds/aws/provider.js";' },
+    { path: "test/x.test.ts", text: 'import "../lib/clouds/aws/provider.js";' },
   ];
   const section = [
     "# Architecture",

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { QueueMessage } from "../../lib/ingest/queue-message.js";
 import type { WorkloadEvent } from "../../lib/ingest/workload-event.js";
 import {
   AtLeastOnceDelivery,
@@ -22,6 +23,17 @@ function events(n: number, prefix = "e"): WorkloadEvent[] {
   }));
 }
 
+/** The ingest path's queue message of each event. */
+function messages(n: number, prefix = "e"): QueueMessage[] {
+  return events(n, prefix).map((event) => ({ kind: "workload", event }));
+}
+
+/** The event id of a delivered workload message. */
+function idOf(delivery: Delivery): string {
+  if (delivery.message.kind !== "workload") throw new Error("only workload messages are sent here");
+  return delivery.message.event.eventId;
+}
+
 /** Batches until nothing is in flight (at most `limit`, so that a model that never delivers fails). */
 function drain(model: AtLeastOnceDelivery, limit = 50): Delivery[][] {
   const batches: Delivery[][] = [];
@@ -30,12 +42,12 @@ function drain(model: AtLeastOnceDelivery, limit = 50): Delivery[][] {
   return batches;
 }
 
-const ids = (batch: readonly Delivery[]) => batch.map((d) => d.event.eventId);
+const ids = (batch: readonly Delivery[]) => batch.map(idOf);
 
 describe("AtLeastOnceDelivery", () => {
   it("without duplicates or reordering delivers everything once, in order, to the next batch", () => {
     const model = new AtLeastOnceDelivery({ seed: 1 });
-    model.send(events(20), T0);
+    model.send(messages(20), T0);
     const batches = drain(model);
     expect(batches.map(ids)).toEqual([events(20).map((e) => e.eventId)]);
     expect(model.stats).toEqual({ sent: 20, delivered: 20, redelivered: 0, heldBack: 0, inFlight: 0 });
@@ -43,7 +55,7 @@ describe("AtLeastOnceDelivery", () => {
 
   it("with duplicates 1, delivers every event a second time in a later batch, after the FIFO window", () => {
     const model = new AtLeastOnceDelivery({ seed: 1, duplicates: 1 });
-    model.send(events(10), T0);
+    model.send(messages(10), T0);
     const [first = [], second = [], ...rest] = drain(model);
     expect(ids(first)).toEqual(events(10).map((e) => e.eventId));
     expect(ids(second)).toEqual(ids(first));
@@ -55,7 +67,7 @@ describe("AtLeastOnceDelivery", () => {
 
   it("redelivers about the given share", () => {
     const model = new AtLeastOnceDelivery({ seed: 7, duplicates: 0.3 });
-    model.send(events(1000), T0);
+    model.send(messages(1000), T0);
     drain(model);
     expect(model.stats.redelivered).toBeGreaterThan(240);
     expect(model.stats.redelivered).toBeLessThan(360);
@@ -63,7 +75,7 @@ describe("AtLeastOnceDelivery", () => {
 
   it("with reordering holds events back by up to the window and shuffles each batch, losing none", () => {
     const model = new AtLeastOnceDelivery({ seed: 3, reorder: { window: 2 } });
-    model.send(events(60), T0);
+    model.send(messages(60), T0);
     const batches = drain(model);
     expect(batches.length).toBe(3);
     expect(batches.flatMap(ids).sort()).toEqual(
@@ -79,7 +91,7 @@ describe("AtLeastOnceDelivery", () => {
 
   it("holds nothing back with a window of 0, but still shuffles", () => {
     const model = new AtLeastOnceDelivery({ seed: 3, reorder: { window: 0 } });
-    model.send(events(30), T0);
+    model.send(messages(30), T0);
     const batches = drain(model);
     expect(batches).toHaveLength(1);
     expect(ids(batches[0] ?? [])).not.toEqual(events(30).map((e) => e.eventId));
@@ -87,14 +99,14 @@ describe("AtLeastOnceDelivery", () => {
 
   it("delivers a redelivery after its first delivery, and everything by 2 × window + 1 batches", () => {
     const model = new AtLeastOnceDelivery({ seed: 11, duplicates: 0.5, reorder: true });
-    model.send(events(200), T0);
+    model.send(messages(200), T0);
     const batches = drain(model);
     expect(batches.length).toBeLessThanOrEqual(2 * DEFAULT_REORDER_WINDOW + 2);
     const firstBatch = new Map<string, number>();
     batches.forEach((batch, index) => {
       for (const d of batch) {
-        if (d.redelivery) expect(firstBatch.get(d.event.eventId)).toBeLessThan(index);
-        else firstBatch.set(d.event.eventId, index);
+        if (d.redelivery) expect(firstBatch.get(idOf(d))).toBeLessThan(index);
+        else firstBatch.set(idOf(d), index);
       }
     });
     expect(firstBatch.size).toBe(200);
@@ -103,8 +115,8 @@ describe("AtLeastOnceDelivery", () => {
   it("is the same for the same seed, and differs between seeds", () => {
     const run = (seed: number) => {
       const model = new AtLeastOnceDelivery({ seed, duplicates: DEFAULT_DUPLICATE_RATE, reorder: true });
-      model.send(events(50), T0);
-      model.send(events(50, "f"), T0 + 60_000);
+      model.send(messages(50), T0);
+      model.send(messages(50, "f"), T0 + 60_000);
       return drain(model).map(ids);
     };
     expect(run(5)).toEqual(run(5));

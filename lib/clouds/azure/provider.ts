@@ -12,6 +12,7 @@ import type { AzureDesired } from "./desired.js";
 import { diffAzure } from "./diff.js";
 import { discoverAzure, discoverAzureWorkload } from "./discover.js";
 import { evaluateAzure } from "./evaluate.js";
+import { resolveNicHint } from "./hints.js";
 import { materializeAzure, networkOfNic } from "./materialize.js";
 import type { AzureState } from "./model.js";
 import type { AzureOperation } from "./operations.js";
@@ -46,6 +47,10 @@ export function createAzureProvider(settings: {
       return discoverAzureWorkload(connection.apiFor(id.subscription), id.resourceGroup, id.vmName);
     },
     narrow: narrowAzure,
+    resolveHint: async (connection, hint) =>
+      hint.kind === "resource"
+        ? resolveNicHint(connection, hint.id)
+        : { kind: "ignored", why: `Azure has no unlisted places to confirm (${hint.place})` },
     materialize: (intent, state, policy) =>
       materializeAzure(intent, state, {
         quotas: settings.quotas,

@@ -1,17 +1,36 @@
 import { HttpCloudApiError } from "../shared/errors.js";
+import { MALFORMED_RESPONSE } from "../shared/retryable.js";
 
 /**
  * Compute API failures as segsync tells them apart. Both the SDK adapter (sdk/api.ts) and the
  * simulator throw these, with the original error as `cause`, the reason in `code` and the HTTP
  * status in `status`.
  */
-export class GcpApiError extends HttpCloudApiError {}
+export class GcpApiError extends HttpCloudApiError {
+  /**
+   * Whether a later attempt can succeed: the subclasses are refusals but for throttling and a
+   * stale fingerprint; the base class is a 5xx or no response, unless the answer was unreadable.
+   */
+  get retryable(): boolean {
+    if (this.constructor !== GcpApiError || this.code === MALFORMED_RESPONSE) return false;
+    // 0: no response (a network error).
+    return this.status === 0 || this.status >= 500;
+  }
+}
 
 /** 403 rateLimitExceeded or 429 that outlasted the retries. */
-export class GcpThrottledError extends GcpApiError {}
+export class GcpThrottledError extends GcpApiError {
+  override get retryable(): boolean {
+    return true;
+  }
+}
 
 /** 412 conditionNotMet: a stale fingerprint. */
-export class GcpConflictError extends GcpApiError {}
+export class GcpConflictError extends GcpApiError {
+  override get retryable(): boolean {
+    return true;
+  }
+}
 
 /** 404 notFound. */
 export class GcpNotFoundError extends GcpApiError {}

@@ -11,6 +11,7 @@ import type { GcpPriorities, GcpQuotas } from "./config.js";
 import { diffGcp } from "./diff.js";
 import { discoverGcp, discoverGcpWorkload } from "./discover.js";
 import { evaluateGcp } from "./evaluate.js";
+import { confirmServiceProject } from "./hints.js";
 import { type GcpDesired, materializeGcp } from "./materialize.js";
 import type { GcpState } from "./model.js";
 import type { GcpOperation } from "./operations.js";
@@ -116,6 +117,10 @@ export function createGcpProvider(settings: {
       return discoverGcpWorkload(connection.apiFor(id.project), id.zone, id.instanceName);
     },
     narrow: narrowGcp,
+    resolveHint: async (connection, hint) =>
+      hint.kind === "unlisted-place"
+        ? confirmServiceProject(connection, hint.workload, hint.place)
+        : { kind: "ignored", why: `GCP events name their instances: ${hint.id} resolves to nothing` },
     materialize: (intent, state, policy) =>
       materializeGcp(intent, state, {
         quotas: settings.quotas,

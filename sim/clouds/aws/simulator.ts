@@ -1,5 +1,6 @@
 /** The AWS simulator as the simulation sees it (sim/clouds/simulator.ts): one SimulatedEc2 per account and region. */
 import type { AwsQuotas } from "../../../lib/clouds/aws/config.js";
+import { parseAwsEvent } from "../../../lib/clouds/aws/ingest/events.js";
 import type { AwsInstanceStateName, AwsRegionState } from "../../../lib/clouds/aws/model.js";
 import type { AwsConnection } from "../../../lib/clouds/aws/provider.js";
 import { compareText } from "../../../lib/util/compare-text.js";
@@ -108,6 +109,7 @@ export const awsSimulator: CloudSimulator<
     }
     return STATES[change].map((state) => awsStateChange(ids, workload.parts, state, tick()));
   },
+  queueMessagesOf: (body) => [{ kind: "workload", event: parseAwsEvent(body) }],
   stateOut: (states) => ({
     instances: sortedBy(
       states.flatMap((r) => r.instances),

@@ -1,5 +1,6 @@
 /** The GCP simulator as the simulation sees it (sim/clouds/simulator.ts): one SimulatedCompute per project. */
 import type { GcpQuotas } from "../../../lib/clouds/gcp/config.js";
+import { parseGcpPush } from "../../../lib/clouds/gcp/ingest/events.js";
 import { type GcpProjectState, networkUrl } from "../../../lib/clouds/gcp/model.js";
 import type { GcpConnection } from "../../../lib/clouds/gcp/provider.js";
 import { compareText } from "../../../lib/util/compare-text.js";
@@ -130,6 +131,10 @@ export const gcpSimulator: CloudSimulator<
     const instance = { project, zone, name: instanceName, instanceId: workload.nativeId ?? "0" };
     const times = { first: tick(), last: tick() };
     return gcpOperationPushes(ids, instance, method, requestOf(method, workload), times);
+  },
+  queueMessagesOf(body) {
+    const result = parseGcpPush(body);
+    return result.kind === "event" ? [{ kind: "workload", event: result.event }] : [];
   },
   stateOut: (states) => ({
     // selfLink is …/projects/<p>/zones/<z>/instances/<n> and …/projects/<p>/global/firewalls/<n>.

@@ -73,7 +73,7 @@ const KindSchema = z.object({
 
 export type AzureResourceEvent = z.infer<typeof AzureResourceEventSchema>;
 
-/** A NIC that was written or deleted: the reconciler finds its VM (discover.ts workloadOfNetworkInterface). */
+/** A NIC that was written or deleted: the reconciler has the Azure provider find its VM (hints.ts). */
 export interface AzureNicChange {
   readonly subscription: string;
   readonly resourceGroup: string;
