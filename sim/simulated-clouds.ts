@@ -4,10 +4,10 @@
  * the State document of `simulate --state-out`, a clock and event ids for scenario events, and
  * the book of live workloads that scenario steps check and change (controls.ts).
  */
+import type { ProviderSettings } from "../lib/clouds/registry.js";
 import { CLOUDS, type Cloud } from "../lib/inventory/model.js";
 import { compareText } from "../lib/util/compare-text.js";
 import { EventIds, SimulatedClock } from "./clock.js";
-import { segsyncResourceGroups } from "./clouds/azure/segsync-resource-groups.js";
 import { type ConnectionOf, type QuotasOf, type SimulatorOf, simulatorOf } from "./clouds/registry.js";
 import type { LocationSimulator, SimulatedPlaces } from "./clouds/simulator.js";
 import { EstateIndex, type IndexedNetwork } from "./estate-index.js";
@@ -47,11 +47,9 @@ export class SimulatedClouds {
   private readonly serverErrors: Partial<Record<Cloud, SimServerErrors>> = {};
   private readonly networks: ReadonlyMap<string, IndexedNetwork>;
   private readonly live = new Map<string, LiveWorkload>();
-  /** Where segsync keeps its NSGs and ASGs, per subscription, when the estate already holds some. */
-  readonly segsyncResourceGroups: Readonly<Record<string, string>>;
 
   private constructor(
-    estate: Estate,
+    private readonly estate: Estate,
     private readonly options: SimulatedCloudsOptions,
   ) {
     const index = new EstateIndex(estate);
@@ -62,7 +60,6 @@ export class SimulatedClouds {
       return built.sims;
     }) as SimMaps;
     this.networks = index.networks;
-    this.segsyncResourceGroups = segsyncResourceGroups(estate);
     for (const { workload, parts } of index.workloads.values()) {
       const nativeId = nativeIds.get(workload.id);
       this.live.set(workload.id, {
@@ -89,6 +86,13 @@ export class SimulatedClouds {
     return byCloud((cloud) =>
       simulatorOf(cloud).connection(this.keys(cloud), (key) => this.port(cloud, key)),
     ) as SimulatedConnections;
+  }
+
+  /** Each cloud's provider settings for simulating this estate (sim/clouds/<cloud>/simulator.ts). */
+  providerSettings(): { readonly [C in Cloud]: ProviderSettings[C] } {
+    return byCloud((cloud) => simulatorOf(cloud).providerSettings(this.estate, this.keys(cloud))) as {
+      readonly [C in Cloud]: ProviderSettings[C];
+    };
   }
 
   /** The simulators themselves (controls, call logs, state()), made empty on first use like a new location. */

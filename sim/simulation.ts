@@ -1,6 +1,3 @@
-import { DEFAULT_AWS_QUOTAS } from "../lib/clouds/aws/config.js";
-import { DEFAULT_AZURE_QUOTAS } from "../lib/clouds/azure/config.js";
-import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../lib/clouds/gcp/config.js";
 import type { Reachability } from "../lib/clouds/provider.js";
 import { createProviders, type Providers } from "../lib/clouds/registry.js";
 import { SIMULATOR_RECORD_KEY } from "../lib/clouds/shared/seals.js";
@@ -28,9 +25,6 @@ import { queueMessagesOf, workloadEventsOf } from "./ingest.js";
 import { SimulatedQueue, type WaitingMessage } from "./queue.js";
 import { applyStep, isCloudStep, type Scenario, type Step } from "./scenario.js";
 import { SimulatedClouds } from "./simulated-clouds.js";
-
-/** The resource group the simulated Azure subscriptions keep segsync's NSGs and ASGs in. */
-export const SIMULATED_SEGSYNC_RESOURCE_GROUP = "rg-segsync";
 
 export interface SimulationOptions {
   readonly guard?: GuardLimits;
@@ -86,20 +80,7 @@ export class Simulation {
   ) {
     const connections = clouds.connections();
     this.delivery = options.delivery === undefined ? undefined : new AtLeastOnceDelivery(options.delivery);
-    this.providers = createProviders({
-      sealer: SIMULATOR_RECORD_KEY,
-      aws: { quotas: DEFAULT_AWS_QUOTAS },
-      azure: {
-        quotas: DEFAULT_AZURE_QUOTAS,
-        resourceGroups: Object.fromEntries(
-          connections.azure.subscriptions.map((s) => [
-            s,
-            clouds.segsyncResourceGroups[s.toLowerCase()] ?? SIMULATED_SEGSYNC_RESOURCE_GROUP,
-          ]),
-        ),
-      },
-      gcp: { quotas: DEFAULT_GCP_QUOTAS, priorities: DEFAULT_GCP_PRIORITIES },
-    });
+    this.providers = createProviders({ sealer: SIMULATOR_RECORD_KEY, ...clouds.providerSettings() });
     const extra = options.audit;
     const audit: AuditSink = {
       record: (record) => {

@@ -4,7 +4,7 @@
  * from an Intent by build.ts; written as Mermaid, DOT (text.ts) or an HTML page (page.ts).
  */
 import type { FindingCode } from "../compile/model.js";
-import type { Cloud, WorkloadId } from "../inventory/model.js";
+import { CLOUDS, type Cloud, type WorkloadId } from "../inventory/model.js";
 import type { Service } from "../policy/model.js";
 
 /** A cloud, or "external" for ipLists. */
@@ -97,4 +97,4 @@ export interface FlowGraph {
   readonly findings: readonly GraphFinding[];
 }
 
-export const GROUPS: readonly GraphGroup[] = ["aws", "azure", "gcp", "external"];
+export const GROUPS: readonly GraphGroup[] = [...CLOUDS, "external"];

@@ -5,6 +5,7 @@
  * registry line (docs/architecture.md, "Adding a cloud").
  */
 
+import type { ProviderSettings } from "../../lib/clouds/registry.js";
 import type { QueueMessage } from "../../lib/ingest/queue-message.js";
 import type { NetworkIdParts, WorkloadIdParts } from "../../lib/inventory/ids.js";
 import type { Cloud } from "../../lib/inventory/model.js";
@@ -74,6 +75,8 @@ export interface CloudSimulator<
     readonly sims: Map<string, Sim>;
     readonly nativeIds?: ReadonlyMap<string, string>;
   };
+  /** The cloud's provider settings for simulating this estate, whose locations are `keys`. */
+  providerSettings(estate: Estate, keys: readonly string[]): ProviderSettings[C];
   /** An empty location, as a new account, subscription or project is. */
   empty(key: string, quotas: Quotas | undefined): Sim;
   /** How segsync reaches these locations: the cloud's connection over `port` (the hooked simulator). */

@@ -1,5 +1,5 @@
 /** The AWS simulator as the simulation sees it (sim/clouds/simulator.ts): one SimulatedEc2 per account and region. */
-import type { AwsQuotas } from "../../../lib/clouds/aws/config.js";
+import { type AwsQuotas, DEFAULT_AWS_QUOTAS } from "../../../lib/clouds/aws/config.js";
 import { parseAwsEvent } from "../../../lib/clouds/aws/ingest/events.js";
 import type { AwsInstanceStateName, AwsRegionState } from "../../../lib/clouds/aws/model.js";
 import type { AwsConnection } from "../../../lib/clouds/aws/provider.js";
@@ -79,6 +79,7 @@ export const awsSimulator: CloudSimulator<
   cloud: "aws",
   writeMethods: AWS_WRITE_METHODS,
   build: (estate, index, quotas) => ({ sims: buildAws(estate, index, quotas) }),
+  providerSettings: () => ({ quotas: DEFAULT_AWS_QUOTAS }),
   empty(key, quotas) {
     const [account = "", region = ""] = key.split(":");
     return SimulatedEc2.empty({ account, region }, quotas ? { quotas } : {});

@@ -12,6 +12,9 @@ import type { Estate } from "../../estate-schema.js";
 
 const OWNERSHIP = new AzureOwnership(SIMULATOR_RECORD_KEY);
 
+/** Where the simulated segsync keeps its NSGs and ASGs in a subscription whose estate holds none. */
+export const SIMULATED_SEGSYNC_RESOURCE_GROUP = "rg-segsync";
+
 /** Subscription (lowercase) → the resource group of its first segsync NSG or ASG in the estate. */
 export function segsyncResourceGroups(estate: Estate): Record<string, string> {
   const native = estate.native?.azure;

@@ -1,5 +1,5 @@
 /** The Azure simulator as the simulation sees it (sim/clouds/simulator.ts): one SimulatedArm per subscription. */
-import type { AzureQuotas } from "../../../lib/clouds/azure/config.js";
+import { type AzureQuotas, DEFAULT_AZURE_QUOTAS } from "../../../lib/clouds/azure/config.js";
 import { parseAzureEvents } from "../../../lib/clouds/azure/ingest/events.js";
 import type { AzureSubscriptionState } from "../../../lib/clouds/azure/model.js";
 import type { AzureConnection } from "../../../lib/clouds/azure/provider.js";
@@ -20,6 +20,7 @@ import { type AzureEventBody, type AzureVmOperation, azureVmEvent } from "./even
 import { checkTags } from "./names.js";
 import { checkNativeAzure } from "./native-check.js";
 import type { NativeAzure } from "./native-schema.js";
+import { SIMULATED_SEGSYNC_RESOURCE_GROUP, segsyncResourceGroups } from "./segsync-resource-groups.js";
 
 /** The State document's Azure part: each list flat across subscriptions, in ARM id order. */
 export interface AzureStateDocument {
@@ -99,6 +100,14 @@ export const azureSimulator: CloudSimulator<
   cloud: "azure",
   writeMethods: AZURE_WRITE_METHODS,
   build: (estate, index, quotas) => ({ sims: buildAzure(estate, index, quotas) }),
+  providerSettings(estate, subscriptions) {
+    const found = segsyncResourceGroups(estate);
+    const resourceGroups = subscriptions.map((s) => [
+      s,
+      found[s.toLowerCase()] ?? SIMULATED_SEGSYNC_RESOURCE_GROUP,
+    ]);
+    return { quotas: DEFAULT_AZURE_QUOTAS, resourceGroups: Object.fromEntries(resourceGroups) };
+  },
   empty: (key, quotas) => SimulatedArm.empty(key, quotas ? { quotas } : {}),
   connection: (keys, port) => ({ apiFor: (subscription) => port(subscription), subscriptions: [...keys] }),
   placeOf: (workload) => workload.parts.subscription,

@@ -1,5 +1,9 @@
 /** The GCP simulator as the simulation sees it (sim/clouds/simulator.ts): one SimulatedCompute per project. */
-import type { GcpQuotas } from "../../../lib/clouds/gcp/config.js";
+import {
+  DEFAULT_GCP_PRIORITIES,
+  DEFAULT_GCP_QUOTAS,
+  type GcpQuotas,
+} from "../../../lib/clouds/gcp/config.js";
 import { parseGcpPush } from "../../../lib/clouds/gcp/ingest/events.js";
 import { type GcpProjectState, networkUrl } from "../../../lib/clouds/gcp/model.js";
 import type { GcpConnection } from "../../../lib/clouds/gcp/provider.js";
@@ -109,6 +113,7 @@ export const gcpSimulator: CloudSimulator<
     const built = buildGcp(estate, index, limits);
     return { sims: built.sims, nativeIds: built.instanceIds };
   },
+  providerSettings: () => ({ quotas: DEFAULT_GCP_QUOTAS, priorities: DEFAULT_GCP_PRIORITIES }),
   empty: (key, limits) => SimulatedCompute.empty(key, limits ? { limits } : {}),
   connection: (keys, port) => ({
     apiFor: (project) => port(project),
