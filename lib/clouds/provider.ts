@@ -6,7 +6,7 @@ import type { Policy } from "../policy/model.js";
  * The CloudProvider port: what every cloud folder (lib/clouds/<cloud>/) gives the reconciler,
  * the CLI and the tests. The pure half (materialize, diff, evaluate, summarize) knows
  * no SDK; the I/O half (discover, apply) talks to the cloud only through the cloud's own narrow
- * `Connection` (its api.ts port), so that sdk-api and sim-api are interchangeable.
+ * `Connection` (its api.ts port), so that the SDK adapter (sdk/api.ts) and the simulator (sim/clouds/<cloud>/api.ts) are interchangeable.
  * Native events are not part of it: each cloud's events.ts is called by its own ingest function,
  * because delivery, authentication and handshakes differ per cloud.
  */

@@ -14,7 +14,7 @@
  * - quotas (a prefix-list reference counts as 1 rule in moto, MaxEntries is not enforced, more than
  *   5 groups per ENI and groups from another VPC are accepted), stale prefix-list versions and
  *   deleting an in-use group are all too lenient in moto: the plans here stay well inside the
- *   quotas, and those refusals are covered by sim-api.test.ts and the SDK mock tests;
+ *   quotas, and those refusals are covered by the AWS API contract (test/contract/aws-api.contract.ts) and the SDK mock tests;
  * - `Instance.SecurityGroups` is stale after an ENI change: everything here reads ENIs.
  *
  * A deleted prefix list reads back once more (delete-complete) right after its deletion: discovery

@@ -2,8 +2,8 @@ import type { CloudFinding } from "../provider.js";
 import type { GcpFirewall, GcpInstance, GcpSubnetwork } from "./model.js";
 
 /**
- * The narrow port of the Compute calls segsync needs, for one project. Implemented by sdk-api.ts
- * (@google-cloud/compute, REST, loaded lazily) and sim-api.ts (in memory, GCP's semantics).
+ * The narrow port of the Compute calls segsync needs, for one project. Implemented by sdk/api.ts
+ * (@google-cloud/compute, REST, loaded lazily) and the simulator's sim/clouds/gcp/api.ts (in memory, GCP's semantics).
  *
  * Contract shared by both implementations:
  * - list calls page through every result;

@@ -274,7 +274,7 @@ export class SimulatedEc2 implements AwsApi {
 
   deleteSecurityGroup(groupId: string): Promise<void> {
     return this.log.run("deleteSecurityGroup", [groupId], () => {
-      // Gone is success, as in sdk-api (the AwsApi contract).
+      // Gone is success, as in the SDK adapter (the AwsApi contract).
       if (this.region.groups.has(groupId)) deleteSecurityGroup(this.region, groupId);
     });
   }

@@ -10,7 +10,7 @@ import {
 import type { ServerErrorStatus } from "../shared/call-log.js";
 
 /**
- * The simulator fails the way sdk-api.ts does: one of errors.ts's classes with the EC2 error
+ * The simulator fails the way the SDK adapter (lib/clouds/<cloud>/sdk/api.ts) does: one of errors.ts's classes with the EC2 error
  * code, and as `cause` an error shaped like the SDK's service exception (its name is the code).
  */
 type AwsApiErrorClass = new (message: string, code: string, options?: { cause?: unknown }) => AwsApiError;

@@ -5,7 +5,7 @@
  * etags and If-Match, throttling and 5xx on demand). It backs the CLI demo, the scenario tests and the
  * oracle checks; its state() is one subscription of the `azure` part of `simulate --state-out`.
  *
- * Unlike sdk-api.ts it never retries: an injected 429 surfaces at once as AzureThrottledError,
+ * Unlike the SDK adapter (sdk/api.ts) it never retries: an injected 429 surfaces at once as AzureThrottledError,
  * and an injected 500 or 503 as AzureApiError, as if ARM had kept failing beyond the client's retries.
  */
 import type { AzureApi } from "../../../lib/clouds/azure/api.js";

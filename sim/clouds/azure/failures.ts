@@ -10,7 +10,7 @@ import {
 import type { ServerErrorStatus } from "../shared/call-log.js";
 
 /**
- * The simulator fails the way sdk-api.ts does: one of errors.ts's classes with the ARM error code
+ * The simulator fails the way the SDK adapter (lib/clouds/<cloud>/sdk/api.ts) does: one of errors.ts's classes with the ARM error code
  * and HTTP status, and as `cause` an error shaped like @azure/core-rest-pipeline's RestError.
  * Where ARM's own code is known it is used (SecurityRuleConflict, InvalidResourceReference,
  * InUseNetworkSecurityGroupCannotBeDeleted, PrivateIPAddressInUse, PreconditionFailed, …); the

@@ -10,7 +10,7 @@ import {
 import type { ServerErrorStatus } from "../shared/call-log.js";
 
 /**
- * The simulator fails the way sdk-api.ts does: one of errors.ts's classes with the Compute
+ * The simulator fails the way the SDK adapter (lib/clouds/<cloud>/sdk/api.ts) does: one of errors.ts's classes with the Compute
  * reason as `code` and the HTTP status, and as `cause` an error shaped like the REST API's error
  * body (`code` is the status, `errors[0].reason` the reason). Messages follow Compute's own wording.
  */

@@ -24,7 +24,7 @@ import type {
 
 /**
  * SDK shapes → model.ts shapes. The SDK marks every field optional; EC2 always returns the ids,
- * so a missing id makes the object malformed (sdk-api.ts leaves it out of the read and reports
+ * so a missing id makes the object malformed (sdk/api.ts leaves it out of the read and reports
  * it), while absent lists become empty ones.
  */
 

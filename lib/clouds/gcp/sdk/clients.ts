@@ -2,7 +2,7 @@ import type { AuthClient } from "google-auth-library";
 import { importComputeModules } from "./modules.js";
 
 /**
- * The Compute v1 messages as @google-cloud/compute decodes the REST JSON: the fields sdk-api.ts
+ * The Compute v1 messages as @google-cloud/compute decodes the REST JSON: the fields sdk/api.ts
  * reads, optional and nullable as the SDK's own `I…` interfaces declare them. Declared here rather
  * than imported: the SDK's types live in one 32 MB protos.d.ts, which adds some 12 s and 450 MB
  * to every `tsc` run of this project.
@@ -125,7 +125,7 @@ type Mutation = Promise<[SdkOperationHandle, ...unknown[]]>;
 type Paging = { readonly autoPaginate: false };
 
 /**
- * The slice of the Compute clients that sdk-api.ts calls, with the request fields it sends.
+ * The slice of the Compute clients that sdk/api.ts calls, with the request fields it sends.
  * The real clients are built by loadComputeClients; the unit tests implement it with typed fakes.
  */
 export interface ComputeClients {

@@ -91,7 +91,7 @@ export function done(name: string, extra: Partial<SdkOperation> = {}): SdkOperat
 
 /**
  * An error as the REST transport throws it (GaxiosError): the status in `status` and `code`,
- * the response body as the message (sdk-api.http.test.ts checks this against the real SDK).
+ * the response body as the message (sdk/api.http.test.ts checks this against the real SDK).
  */
 export function httpError(status: number, reason: string, message = `${reason} (test)`): Error {
   const body = { error: { code: status, message, errors: [{ message, domain: "global", reason }] } };
