@@ -22,7 +22,7 @@ const { edges } = await repositoryImports(ROOT);
 const architecture = readFileSync(join(ROOT, "docs", "architecture.md"), "utf8");
 const messages = [
   ...directionProblems(edges),
-  ...cloudNeutralProblems(edges),
+  ...cloudNeutralProblems(edges, CLOUDS),
   ...importCycles(edges).map((cycle) => `import cycle: ${cycle.join(" → ")}`),
   ...addingACloudProblems(edges, CLOUDS, architecture, (path) => existsSync(join(ROOT, path))),
 ];

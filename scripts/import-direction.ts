@@ -64,18 +64,15 @@ export function directionProblems(edges: readonly ImportEdge[]): string[] {
 
 /**
  * The folders that know no single cloud: they reach a cloud through the CloudProvider port and
- * the registry (lib/clouds/provider.ts, registry.ts) and what every cloud shares (lib/clouds/shared/).
+ * the registry (lib/clouds/provider.ts, registry.ts) and what every cloud shares (lib/clouds/common/).
  */
 export const CLOUD_NEUTRAL: readonly string[] = ["lib/reconcile/"];
 
-/** lib/clouds/<cloud>/…, but for the files every cloud has in common. */
-const SINGLE_CLOUD = /^lib\/clouds\/(?!shared\/)[^/]+\//;
-
 /** One line per import of a single cloud's folder from a cloud-neutral one. */
-export function cloudNeutralProblems(edges: readonly ImportEdge[]): string[] {
+export function cloudNeutralProblems(edges: readonly ImportEdge[], clouds: readonly string[]): string[] {
   return edges.flatMap((edge) => {
     const neutral = CLOUD_NEUTRAL.find((folder) => edge.from.startsWith(folder));
-    if (neutral === undefined || !SINGLE_CLOUD.test(edge.to)) return [];
+    if (neutral === undefined || cloudFolderOf(edge.to, clouds) === undefined) return [];
     return [
       `${edge.from}:${edge.line}: ${neutral} imports a single cloud (${edge.to}); go through the CloudProvider port`,
     ];

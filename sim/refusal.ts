@@ -3,9 +3,9 @@
  * SimulationInputError for what could not exist, the cloud's API error for what the cloud would
  * refuse) become one error that names where in the document the cause is.
  */
-import { CloudApiError } from "../lib/clouds/shared/errors.js";
+import { CloudApiError } from "../lib/clouds/common/errors.js";
 import type { PathSegment } from "../lib/util/source-issues.js";
-import { SimulationInputError } from "./clouds/shared/simulation-input-error.js";
+import { SimulationInputError } from "./clouds/common/simulation-input-error.js";
 
 /** The simulated cloud would not hold this: `path` is where the estate or scenario says it. */
 export class SimulationRefusedError extends Error {

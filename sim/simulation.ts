@@ -1,6 +1,6 @@
+import { SIMULATOR_RECORD_KEY } from "../lib/clouds/common/seals.js";
 import type { Reachability } from "../lib/clouds/provider.js";
 import { createProviders, type Providers } from "../lib/clouds/registry.js";
-import { SIMULATOR_RECORD_KEY } from "../lib/clouds/shared/seals.js";
 import { ConfiguredPlaces } from "../lib/ingest/places.js";
 import { type QueueMessage, SCHEDULED_FULL_SYNC } from "../lib/ingest/queue-message.js";
 import type { WorkloadEvent } from "../lib/ingest/workload-event.js";

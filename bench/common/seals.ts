@@ -4,8 +4,8 @@
  */
 import { AwsOwnership } from "../../lib/clouds/aws/ownership.js";
 import { AzureOwnership } from "../../lib/clouds/azure/ownership.js";
+import { SIMULATOR_RECORD_KEY } from "../../lib/clouds/common/seals.js";
 import { GcpOwnership } from "../../lib/clouds/gcp/ownership.js";
-import { SIMULATOR_RECORD_KEY } from "../../lib/clouds/shared/seals.js";
 
 export const AWS_OWNERSHIP = new AwsOwnership(SIMULATOR_RECORD_KEY);
 export const AZURE_OWNERSHIP = new AzureOwnership(SIMULATOR_RECORD_KEY);

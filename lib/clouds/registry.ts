@@ -3,9 +3,9 @@ import type { AwsQuotas } from "./aws/config.js";
 import { type AwsProvider, createAwsProvider } from "./aws/provider.js";
 import type { AzureQuotas } from "./azure/config.js";
 import { type AzureProvider, createAzureProvider } from "./azure/provider.js";
+import type { Sealer } from "./common/seals.js";
 import type { GcpPriorities, GcpQuotas } from "./gcp/config.js";
 import { createGcpProvider, type GcpProvider } from "./gcp/provider.js";
-import type { Sealer } from "./shared/seals.js";
 
 /** Each cloud's provider type. A cloud added to CLOUDS without an entry here fails to compile. */
 interface ProviderTypes {
@@ -20,7 +20,7 @@ export type Providers = { readonly [C in Cloud]: ProviderTypes[C] };
 export type Connections = { readonly [C in Cloud]: Parameters<ProviderTypes[C]["discover"]>[0] };
 
 export interface ProviderSettings {
-  /** The record key: what proves an object or a restore record segsync's own (lib/clouds/shared/seals.ts). */
+  /** The record key: what proves an object or a restore record segsync's own (lib/clouds/common/seals.ts). */
   readonly sealer: Sealer;
   readonly aws: { readonly quotas: AwsQuotas };
   readonly azure: { readonly quotas: AzureQuotas; readonly resourceGroups: Readonly<Record<string, string>> };

@@ -3,8 +3,8 @@
  * an environment variable, on the first reconcile, never logged.
  */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { RecordKeyError } from "../clouds/shared/errors.js";
-import { DeferredRecordKey, RecordKey } from "../clouds/shared/seals.js";
+import { RecordKeyError } from "../clouds/common/errors.js";
+import { DeferredRecordKey, RecordKey } from "../clouds/common/seals.js";
 import type { RecordKeySource } from "./config.js";
 import { readSecretString } from "./secrets.js";
 

@@ -8,7 +8,7 @@
  * reported as a finding and the message is acknowledged; the next full sync tries again
  * (docs/trust-model.md, "Events").
  */
-import { retryableFlag } from "../clouds/shared/retryable.js";
+import { retryableFlag } from "../clouds/common/retryable.js";
 import {
   InvalidIdError,
   InvalidLabelsError,

@@ -14,7 +14,7 @@ import type { AddressBook } from "../address-book.js";
 import type { EventIds } from "../clock.js";
 import type { EstateIndex, IndexedNetwork } from "../estate-index.js";
 import type { Estate } from "../estate-schema.js";
-import type { ServerErrorOptions, ThrottleOptions } from "./shared/call-log.js";
+import type { ServerErrorOptions, ThrottleOptions } from "./common/call-log.js";
 
 /** One location's simulator (an AWS account and region, an Azure subscription, a GCP project). */
 export interface LocationSimulator<State> {

@@ -7,10 +7,10 @@
 import { locationKey } from "../../lib/clouds/aws/model.js";
 import { AwsOwnership } from "../../lib/clouds/aws/ownership.js";
 import { AzureOwnership } from "../../lib/clouds/azure/ownership.js";
+import { SIMULATOR_RECORD_KEY } from "../../lib/clouds/common/seals.js";
 import { GcpOwnership } from "../../lib/clouds/gcp/ownership.js";
 import { projectsToRead } from "../../lib/clouds/gcp/service-projects.js";
 import type { CloudFinding } from "../../lib/clouds/provider.js";
-import { SIMULATOR_RECORD_KEY } from "../../lib/clouds/shared/seals.js";
 import type { LabelConfig } from "../../lib/inventory/labels.js";
 import { CLOUDS, type Cloud } from "../../lib/inventory/model.js";
 import type { LiveConnections } from "../../lib/live/connect.js";
@@ -21,10 +21,10 @@ import type { NativeAws } from "../clouds/aws/native-schema.js";
 import { exportAzure } from "../clouds/azure/export.js";
 import { readAzureForExport } from "../clouds/azure/export-read.js";
 import type { NativeAzure } from "../clouds/azure/native-schema.js";
+import type { EstateParts } from "../clouds/common/export.js";
 import { exportGcp } from "../clouds/gcp/export.js";
 import { readGcpForExport } from "../clouds/gcp/export-read.js";
 import type { NativeGcp } from "../clouds/gcp/native-schema.js";
-import type { EstateParts } from "../clouds/shared/export.js";
 import type { Estate, EstateNative, EstateNetwork, EstateWorkload } from "../estate-schema.js";
 
 export interface LiveExport {

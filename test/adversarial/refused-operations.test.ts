@@ -9,7 +9,7 @@ import { applyAwsPlan } from "../../lib/clouds/aws/apply.js";
 import { AwsNotFoundError, AwsQuotaExceededError, AwsThrottledError } from "../../lib/clouds/aws/errors.js";
 import type { AwsOperation } from "../../lib/clouds/aws/operations.js";
 import { AwsOwnership } from "../../lib/clouds/aws/ownership.js";
-import { SIMULATOR_RECORD_KEY } from "../../lib/clouds/shared/seals.js";
+import { SIMULATOR_RECORD_KEY } from "../../lib/clouds/common/seals.js";
 
 const location = { account: "111111111111", region: "us-east-1" };
 const ownership = new AwsOwnership(SIMULATOR_RECORD_KEY);

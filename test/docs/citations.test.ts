@@ -43,7 +43,7 @@ describe("citationProblems", () => {
         "lib/a.ts": `/** Ids of ${DESIGN_1}. */\n// (${FACTS_A4})\n`,
         "test/b.test.ts": `readFileSync("../${SIBLING}/fixtures/events/aws.json");\n`,
         "test/c.test.ts": `readFileSync(join(REPO_ROOT, ${SIBLING_JOIN}, "fixtures"));\n`,
-        "lib/clouds/aws/c.ts": 'import { x } from "../shared/seals.js";\n',
+        "lib/clouds/aws/c.ts": 'import { x } from "../common/seals.js";\n',
       }),
     );
     expect(problems).toEqual([

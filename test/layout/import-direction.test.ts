@@ -68,14 +68,14 @@ describe("directionProblems", () => {
 });
 
 describe("cloudNeutralProblems", () => {
-  it("refuses lib/reconcile importing a single cloud's folder, and allows the port, the registry and shared/", () => {
+  it("refuses lib/reconcile importing a single cloud's folder, and allows the port, the registry and common/", () => {
     const files: SourceFile[] = [
       {
         path: "lib/reconcile/batch.ts",
         text: [
           'import type { AzureConnection } from "../clouds/azure/provider.js";',
           'import type { CloudProvider } from "../clouds/provider.js";',
-          'import { retryableFlag } from "../clouds/shared/retryable.js";',
+          'import { retryableFlag } from "../clouds/common/retryable.js";',
           'import { createProviders } from "../clouds/registry.js";',
           'import { GcpAccessError } from "../clouds/gcp/errors.js";',
         ].join("\n"),
@@ -86,9 +86,9 @@ describe("cloudNeutralProblems", () => {
       { path: "lib/clouds/aws/sdk/api.ts", text: "" },
       { path: "lib/clouds/provider.ts", text: "" },
       { path: "lib/clouds/registry.ts", text: "" },
-      { path: "lib/clouds/shared/retryable.ts", text: "" },
+      { path: "lib/clouds/common/retryable.ts", text: "" },
     ];
-    expect(cloudNeutralProblems(edgesOf(files))).toEqual([
+    expect(cloudNeutralProblems(edgesOf(files), ["aws", "azure", "gcp"])).toEqual([
       "lib/reconcile/batch.ts:1: lib/reconcile/ imports a single cloud (lib/clouds/azure/provider.ts); go through the CloudProvider port",
       "lib/reconcile/batch.ts:5: lib/reconcile/ imports a single cloud (lib/clouds/gcp/errors.ts); go through the CloudProvider port",
     ]);

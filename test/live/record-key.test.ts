@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
-import { RecordKey } from "../../lib/clouds/shared/seals.js";
+import { RecordKey } from "../../lib/clouds/common/seals.js";
 import { liveRecordKey } from "../../lib/live/record-key.js";
 
 const VALUE = "0123456789abcdef0123456789abcdef";

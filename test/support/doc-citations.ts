@@ -63,9 +63,7 @@ export function citationProblems(root: string): string[] {
     const path = relative(root, file);
     const at = (index: number) => `${path}:${lineOf(text, index)}`;
     for (const { pattern, what } of OUTSIDE_DOCUMENTS) {
-      for (const match of text.matchAll(pattern)) {
-        if (!climbsInside(root, file, text, match.index)) problems.push(`${at(match.index)}: cites ${what}`);
-      }
+      for (const match of text.matchAll(pattern)) problems.push(`${at(match.index)}: cites ${what}`);
     }
     for (const match of CODE_FILE.test(file) ? text.matchAll(CLIMBING_PATH) : []) {
       if (!inside(root, resolve(dirname(file), match[0]))) {
@@ -89,20 +87,6 @@ export function citationProblems(root: string): string[] {
     }
   }
   return problems;
-}
-
-/**
- * A relative import in code that stays in the clone (lib/clouds/aws → ../shared/seals.js) names a
- * folder of the repository, not the one beside it.
- */
-function climbsInside(root: string, file: string, text: string, index: number): boolean {
-  if (!CODE_FILE.test(file)) return false;
-  let start = index;
-  while (text.startsWith("../", start - 3)) start -= 3;
-  const path = new RegExp(CLIMBING_PATH.source, "y");
-  path.lastIndex = start;
-  const match = path.exec(text);
-  return match !== null && inside(root, resolve(dirname(file), match[0]));
 }
 
 /** The anchor GitHub gives a heading: lowercase, punctuation dropped, spaces as hyphens. */

@@ -38,7 +38,7 @@ export async function livePlanJson(live: LiveConnections, policy: Policy): Promi
 /**
  * The one normalisation: a GCP plan names the seal tag it will set (`segsync-seal-<40 hex>`), an
  * HMAC under the record key, and the live key and the simulator's differ by design
- * (lib/clouds/shared/seals.ts). Everything else must be equal as it is.
+ * (lib/clouds/common/seals.ts). Everything else must be equal as it is.
  */
 function withoutSeals(plan: unknown): unknown {
   return JSON.parse(JSON.stringify(plan).replace(/segsync-seal-[0-9a-f]{40}/g, "segsync-seal-(seal)"));

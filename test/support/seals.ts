@@ -4,13 +4,13 @@
  */
 import { AwsOwnership } from "../../lib/clouds/aws/ownership.js";
 import { AzureOwnership } from "../../lib/clouds/azure/ownership.js";
-import { GcpOwnership } from "../../lib/clouds/gcp/ownership.js";
 import {
   DeferredRecordKey,
   RecordKey,
   type Sealer,
   SIMULATOR_RECORD_KEY,
-} from "../../lib/clouds/shared/seals.js";
+} from "../../lib/clouds/common/seals.js";
+import { GcpOwnership } from "../../lib/clouds/gcp/ownership.js";
 
 export const SEALER: Sealer = SIMULATOR_RECORD_KEY;
 export const AWS_OWNERSHIP = new AwsOwnership(SIMULATOR_RECORD_KEY);

@@ -1,4 +1,4 @@
-import { applyEach, DependsOnRefusedError } from "../shared/apply-each.js";
+import { applyEach, DependsOnRefusedError } from "../common/apply-each.js";
 import type { AwsApi, AwsApiFactory } from "./api.js";
 import {
   AwsAccessError,

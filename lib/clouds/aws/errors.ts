@@ -1,5 +1,5 @@
-import { CloudApiError } from "../shared/errors.js";
-import { MALFORMED_RESPONSE } from "../shared/retryable.js";
+import { CloudApiError } from "../common/errors.js";
+import { MALFORMED_RESPONSE } from "../common/retryable.js";
 
 /**
  * EC2 failures as segsync tells them apart. Both the SDK adapter (sdk/api.ts) and the simulator

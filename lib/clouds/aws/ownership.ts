@@ -1,4 +1,4 @@
-import type { Sealer } from "../shared/seals.js";
+import type { Sealer } from "../common/seals.js";
 import type { AwsLocation, AwsTag, ManagedPrefixList, NetworkInterface, SecurityGroup } from "./model.js";
 
 /**

@@ -1,10 +1,10 @@
 import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
+import { discoverEach } from "../common/discover-each.js";
+import { probeOf, workloadOf } from "../common/ids.js";
+import type { Sealer } from "../common/seals.js";
 import { placesNamed } from "../places.js";
 import type { CloudProvider, Discovery, NativeMatch, Reachability } from "../provider.js";
-import { discoverEach } from "../shared/discover-each.js";
-import { probeOf, workloadOf } from "../shared/ids.js";
-import type { Sealer } from "../shared/seals.js";
 import type { AwsApiFactory } from "./api.js";
 import { applyAwsPlan } from "./apply.js";
 import type { AwsQuotas } from "./config.js";

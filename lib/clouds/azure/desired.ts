@@ -1,4 +1,4 @@
-import type { CodedFinding } from "../shared/findings.js";
+import type { CodedFinding } from "../common/findings.js";
 import type { SecurityRule } from "./model.js";
 
 /**

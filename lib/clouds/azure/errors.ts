@@ -1,5 +1,5 @@
-import { HttpCloudApiError } from "../shared/errors.js";
-import { MALFORMED_RESPONSE } from "../shared/retryable.js";
+import { HttpCloudApiError } from "../common/errors.js";
+import { MALFORMED_RESPONSE } from "../common/retryable.js";
 
 /**
  * ARM failures as segsync tells them apart. Both the SDK adapter (sdk/api.ts) and the simulator

@@ -1,4 +1,4 @@
-import type { Sealer } from "../shared/seals.js";
+import type { Sealer } from "../common/seals.js";
 
 /**
  * How segsync marks what it owns in Azure, and the only objects it changes: NSGs and ASGs that it

@@ -1,10 +1,10 @@
 import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
+import { discoverEach } from "../common/discover-each.js";
+import { probeOf, workloadOf } from "../common/ids.js";
+import type { Sealer } from "../common/seals.js";
 import { placesNamed } from "../places.js";
 import type { CloudProvider, Discovery, NativeMatch, Reachability } from "../provider.js";
-import { discoverEach } from "../shared/discover-each.js";
-import { probeOf, workloadOf } from "../shared/ids.js";
-import type { Sealer } from "../shared/seals.js";
 import type { AzureApiFactory } from "./api.js";
 import { applyAzurePlan } from "./apply.js";
 import type { AzureQuotas } from "./config.js";

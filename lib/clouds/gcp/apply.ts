@@ -1,4 +1,4 @@
-import { applyEach } from "../shared/apply-each.js";
+import { applyEach } from "../common/apply-each.js";
 import type { GcpApiFactory } from "./api.js";
 import {
   GcpAccessError,

@@ -10,8 +10,8 @@ import { formatNetworkId, formatWorkloadId } from "../../inventory/ids.js";
 import type { LabelConfig } from "../../inventory/labels.js";
 import type { Network, Nic, Workload, WorkloadState } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
+import { UnreadableObjects } from "../common/unreadable.js";
 import type { CloudFinding } from "../provider.js";
-import { UnreadableObjects } from "../shared/unreadable.js";
 import type { GcpApi } from "./api.js";
 import { GcpUnmodelableInstanceError } from "./errors.js";
 import {

@@ -4,7 +4,7 @@
  * core (materialize, diff, evaluate) builds on these.
  */
 
-import type { CodedFinding } from "../shared/findings.js";
+import type { CodedFinding } from "../common/findings.js";
 
 export interface GcpNetworkInterface {
   readonly name?: string;

@@ -27,7 +27,7 @@ import {
   type SimulatedCall as LoggedCall,
   type ServerErrorOptions,
   type ThrottleOptions,
-} from "../shared/call-log.js";
+} from "../common/call-log.js";
 import { fail } from "./failures.js";
 import { applyFilters, FILTERS } from "./filters.js";
 import {

@@ -30,7 +30,7 @@ import type { CloudFinding } from "../../../lib/clouds/provider.js";
 import { formatNetworkId } from "../../../lib/inventory/ids.js";
 import { Ipv4CidrSchema } from "../../address-schemas.js";
 import type { EstateNetwork, EstateWorkload } from "../../estate-schema.js";
-import { acceptedTags, type EstateParts } from "../shared/export.js";
+import { acceptedTags, type EstateParts } from "../common/export.js";
 import type {
   NativeAws,
   NativeNetworkInterface,

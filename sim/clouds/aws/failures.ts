@@ -7,7 +7,7 @@ import {
   AwsThrottledError,
   PrefixListVersionConflictError,
 } from "../../../lib/clouds/aws/errors.js";
-import type { ServerErrorStatus } from "../shared/call-log.js";
+import type { ServerErrorStatus } from "../common/call-log.js";
 
 /**
  * The simulator fails the way the SDK adapter (lib/clouds/<cloud>/sdk/api.ts) does: one of errors.ts's classes with the EC2 error
@@ -54,4 +54,4 @@ export const fail = {
     ec2Failure(AwsApiError, SERVER_ERRORS[status].code, SERVER_ERRORS[status].message, status),
 };
 
-export { SimulationInputError } from "../shared/simulation-input-error.js";
+export { SimulationInputError } from "../common/simulation-input-error.js";

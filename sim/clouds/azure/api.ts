@@ -26,7 +26,7 @@ import {
   type ServerErrorOptions,
   type SimulatedCall,
   type ThrottleOptions,
-} from "../shared/call-log.js";
+} from "../common/call-log.js";
 import { fail } from "./failures.js";
 import { putNetworkInterface } from "./interfaces.js";
 import { checkSubscriptionId, loadSubscriptionState } from "./load.js";

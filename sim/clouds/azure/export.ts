@@ -28,7 +28,7 @@ import type { CloudFinding } from "../../../lib/clouds/provider.js";
 import { cidrContains } from "../../../lib/net/cidr.js";
 import { Ipv4CidrSchema } from "../../address-schemas.js";
 import type { EstateNetwork, EstateWorkload } from "../../estate-schema.js";
-import { acceptedTags, type EstateParts, exportFinding } from "../shared/export.js";
+import { acceptedTags, type EstateParts, exportFinding } from "../common/export.js";
 import type {
   NativeApplicationSecurityGroup,
   NativeAzure,

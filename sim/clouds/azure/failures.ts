@@ -7,7 +7,7 @@ import {
   AzureQuotaExceededError,
   AzureThrottledError,
 } from "../../../lib/clouds/azure/errors.js";
-import type { ServerErrorStatus } from "../shared/call-log.js";
+import type { ServerErrorStatus } from "../common/call-log.js";
 
 /**
  * The simulator fails the way the SDK adapter (lib/clouds/<cloud>/sdk/api.ts) does: one of errors.ts's classes with the ARM error code
@@ -74,4 +74,4 @@ export const fail = {
     armFailure(AzureApiError, status, SERVER_ERRORS[status].code, SERVER_ERRORS[status].message),
 };
 
-export { SimulationInputError } from "../shared/simulation-input-error.js";
+export { SimulationInputError } from "../common/simulation-input-error.js";

@@ -7,7 +7,7 @@
 
 import { parseResourceId } from "../../../lib/clouds/azure/model.js";
 import { AzureOwnership } from "../../../lib/clouds/azure/ownership.js";
-import { SIMULATOR_RECORD_KEY } from "../../../lib/clouds/shared/seals.js";
+import { SIMULATOR_RECORD_KEY } from "../../../lib/clouds/common/seals.js";
 import type { Estate } from "../../estate-schema.js";
 
 const OWNERSHIP = new AzureOwnership(SIMULATOR_RECORD_KEY);

@@ -23,7 +23,7 @@ import {
   type ServerErrorOptions,
   type SimulatedCall,
   type ThrottleOptions,
-} from "../shared/call-log.js";
+} from "../common/call-log.js";
 import { fail, SimulationInputError } from "./failures.js";
 import { deleteFirewall, type FirewallInput, insertFirewall, patchFirewall } from "./firewalls.js";
 import {

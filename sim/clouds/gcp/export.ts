@@ -26,7 +26,7 @@ import {
 import type { CloudFinding } from "../../../lib/clouds/provider.js";
 import { coveringIpv4Cidr } from "../../../lib/net/cidr.js";
 import type { EstateNetwork, EstateWorkload } from "../../estate-schema.js";
-import { acceptedTags, type EstateParts, exportFinding } from "../shared/export.js";
+import { acceptedTags, type EstateParts, exportFinding } from "../common/export.js";
 import type { NativeFirewall, NativeGcp, NativeGcpInstance } from "./native-schema.js";
 
 export interface GcpExportRead {

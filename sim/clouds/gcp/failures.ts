@@ -7,7 +7,7 @@ import {
   GcpQuotaExceededError,
   GcpThrottledError,
 } from "../../../lib/clouds/gcp/errors.js";
-import type { ServerErrorStatus } from "../shared/call-log.js";
+import type { ServerErrorStatus } from "../common/call-log.js";
 
 /**
  * The simulator fails the way the SDK adapter (lib/clouds/<cloud>/sdk/api.ts) does: one of errors.ts's classes with the Compute
@@ -85,4 +85,4 @@ export const fail = {
     computeFailure(GcpApiError, status, SERVER_ERRORS[status].reason, SERVER_ERRORS[status].message),
 };
 
-export { SimulationInputError } from "../shared/simulation-input-error.js";
+export { SimulationInputError } from "../common/simulation-input-error.js";

@@ -8,7 +8,7 @@ import type {
   Vpc,
 } from "../../../lib/clouds/aws/model.js";
 import { AwsOwnership } from "../../../lib/clouds/aws/ownership.js";
-import { RecordKey } from "../../../lib/clouds/shared/seals.js";
+import { RecordKey } from "../../../lib/clouds/common/seals.js";
 import { SimulatedEc2 } from "../../../sim/clouds/aws/api.js";
 import { type AwsEstateParts, exportAws } from "../../../sim/clouds/aws/export.js";
 import { loadEstateText } from "../../../sim/estate.js";

@@ -6,7 +6,7 @@ import { stringify } from "yaml";
 import type { AzureApi } from "../../../lib/clouds/azure/api.js";
 import { AzureOwnership } from "../../../lib/clouds/azure/ownership.js";
 import { createSdkAzureApiFactory } from "../../../lib/clouds/azure/sdk/api.js";
-import { RecordKey } from "../../../lib/clouds/shared/seals.js";
+import { RecordKey } from "../../../lib/clouds/common/seals.js";
 import { SimulatedArm } from "../../../sim/clouds/azure/api.js";
 import { type AzureEstateParts, exportAzure } from "../../../sim/clouds/azure/export.js";
 import { readAzureForExport } from "../../../sim/clouds/azure/export-read.js";

@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { type WorkloadEvent, WorkloadEventSchema } from "../../../ingest/workload-event.js";
 import { formatWorkloadId } from "../../../inventory/ids.js";
-import { fieldPath, rejectedEvent } from "../../shared/event-issues.js";
+import { fieldPath, rejectedEvent } from "../../common/event-issues.js";
 import { AwsEventError } from "./errors.js";
 
 const STATE_CHANGE = { source: "aws.ec2", detailType: "EC2 Instance State-change Notification" } as const;

@@ -23,9 +23,9 @@ import {
   type ManagedPrefixList as SdkManagedPrefixList,
   type Tag as SdkTag,
 } from "@aws-sdk/client-ec2";
+import { onePerPlace } from "../../common/per-place.js";
+import { UnreadableObjects } from "../../common/unreadable.js";
 import type { CloudFinding } from "../../provider.js";
-import { onePerPlace } from "../../shared/per-place.js";
-import { UnreadableObjects } from "../../shared/unreadable.js";
 import type { AwsApi, AwsApiFactory, Ec2Filter, PrefixListSummary } from "../api.js";
 import type { AwsAccounts } from "../config.js";
 import { AwsApiError, AwsInvalidRequestError, AwsNotFoundError } from "../errors.js";

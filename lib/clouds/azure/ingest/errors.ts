@@ -1,4 +1,4 @@
-import { CloudEventError } from "../../shared/errors.js";
+import { CloudEventError } from "../../common/errors.js";
 
 /**
  * An Event Grid delivery that segsync does not accept: forged, malformed, or of another kind. Its

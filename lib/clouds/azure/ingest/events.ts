@@ -12,7 +12,7 @@
 import { z } from "zod";
 import { type WorkloadEvent, WorkloadEventSchema } from "../../../ingest/workload-event.js";
 import { InvalidIdError } from "../../../inventory/errors.js";
-import { fieldPath, rejectedEvent } from "../../shared/event-issues.js";
+import { fieldPath, rejectedEvent } from "../../common/event-issues.js";
 import { parseResourceId, type ResourceId } from "../model.js";
 import { azureWorkloadId } from "../workload-id.js";
 import { AzureEventError } from "./errors.js";

@@ -13,7 +13,7 @@ import { SecretUnavailableError, UnauthenticatedError } from "../../../ingest/er
 import type { RequestCredentials } from "../../../ingest/function-url.js";
 import { type Credential, credentialOf } from "../../../ingest/replay.js";
 import { readSecretString } from "../../../live/secrets.js";
-import { verifiedBearerToken } from "../../shared/bearer-token.js";
+import { verifiedBearerToken } from "../../common/bearer-token.js";
 
 export type EventGridAuthenticator = (request: RequestCredentials, now: Date) => Promise<Credential>;
 

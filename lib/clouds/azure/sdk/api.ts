@@ -1,9 +1,9 @@
 import type { InstanceViewStatus as SdkInstanceViewStatus } from "@azure/arm-compute";
 import type { Pipeline, PipelineOptions } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
+import { onePerPlace } from "../../common/per-place.js";
+import { UnreadableObjects } from "../../common/unreadable.js";
 import type { CloudFinding } from "../../provider.js";
-import { onePerPlace } from "../../shared/per-place.js";
-import { UnreadableObjects } from "../../shared/unreadable.js";
 import type { AzureApi, AzureApiFactory } from "../api.js";
 import type {
   ApplicationSecurityGroup,

@@ -13,7 +13,7 @@ import { z } from "zod";
 import { type WorkloadEvent, WorkloadEventSchema } from "../../../ingest/workload-event.js";
 import { InvalidIdError } from "../../../inventory/errors.js";
 import { formatWorkloadId } from "../../../inventory/ids.js";
-import { fieldPath, rejectedEvent } from "../../shared/event-issues.js";
+import { fieldPath, rejectedEvent } from "../../common/event-issues.js";
 import { GcpEventError } from "./errors.js";
 
 /**

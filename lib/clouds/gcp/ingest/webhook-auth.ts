@@ -9,7 +9,7 @@ import { z } from "zod";
 import { UnauthenticatedError } from "../../../ingest/errors.js";
 import type { RequestCredentials } from "../../../ingest/function-url.js";
 import { type Credential, credentialOf } from "../../../ingest/replay.js";
-import { verifiedBearerToken } from "../../shared/bearer-token.js";
+import { verifiedBearerToken } from "../../common/bearer-token.js";
 
 export type PubSubAuthenticator = (request: RequestCredentials, now: Date) => Promise<Credential>;
 

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { onePerPlace } from "../../common/per-place.js";
+import { UnreadableObjects } from "../../common/unreadable.js";
 import type { CloudFinding } from "../../provider.js";
-import { onePerPlace } from "../../shared/per-place.js";
-import { UnreadableObjects } from "../../shared/unreadable.js";
 import type { GcpApi, GcpApiFactory } from "../api.js";
 import { GcpApiError, GcpNotFoundError } from "../errors.js";
 import { type GcpFirewall, type GcpInstance, type GcpSubnetwork, zoneName } from "../model.js";

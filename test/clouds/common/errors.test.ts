@@ -3,10 +3,10 @@ import { AwsApiError, AwsNotFoundError } from "../../../lib/clouds/aws/errors.js
 import { AwsEventError } from "../../../lib/clouds/aws/ingest/errors.js";
 import { AzureApiError, AzureThrottledError } from "../../../lib/clouds/azure/errors.js";
 import { AzureEventError } from "../../../lib/clouds/azure/ingest/errors.js";
+import { CloudApiError, CloudEventError, HttpCloudApiError } from "../../../lib/clouds/common/errors.js";
+import { fieldPath, rejectedEvent } from "../../../lib/clouds/common/event-issues.js";
 import { GcpApiError, GcpConflictError } from "../../../lib/clouds/gcp/errors.js";
 import { GcpEventError } from "../../../lib/clouds/gcp/ingest/errors.js";
-import { CloudApiError, CloudEventError, HttpCloudApiError } from "../../../lib/clouds/shared/errors.js";
-import { fieldPath, rejectedEvent } from "../../../lib/clouds/shared/event-issues.js";
 
 describe("the clouds' API errors", () => {
   it("name themselves after their own class and keep code, status and cause", () => {

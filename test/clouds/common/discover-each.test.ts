@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { discoverEach } from "../../../lib/clouds/common/discover-each.js";
 import type { Discovery } from "../../../lib/clouds/provider.js";
-import { discoverEach } from "../../../lib/clouds/shared/discover-each.js";
 import { compareText } from "../../../lib/util/compare-text.js";
 import { workload } from "../../compile/fixtures.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { probeOf, workloadOf } from "../../../lib/clouds/shared/ids.js";
+import { probeOf, workloadOf } from "../../../lib/clouds/common/ids.js";
 
 const probe = (workload: string, network: string) => ({
   workload,

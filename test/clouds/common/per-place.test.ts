@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { onePerPlace } from "../../../lib/clouds/shared/per-place.js";
+import { onePerPlace } from "../../../lib/clouds/common/per-place.js";
 
 describe("onePerPlace", () => {
   it("makes one API per place on first use and hands the same one back after", () => {

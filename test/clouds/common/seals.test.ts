@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RecordKeyError } from "../../../lib/clouds/shared/errors.js";
-import { DeferredRecordKey, RecordKey, SEAL_LENGTH } from "../../../lib/clouds/shared/seals.js";
+import { RecordKeyError } from "../../../lib/clouds/common/errors.js";
+import { DeferredRecordKey, RecordKey, SEAL_LENGTH } from "../../../lib/clouds/common/seals.js";
 
 const KEY = RecordKey.fromText("k".repeat(32), "test");
 const OTHER = RecordKey.fromText("o".repeat(32), "test");
