@@ -3,9 +3,10 @@
  * implementation (aws-api.test.ts): the simulator, the SDK adapter against moto_server, and the SDK
  * adapter over recorded EC2 responses. It pins what the port's comments promise and every behaviour
  * of the simulator that segsync relies on, so that the simulator cannot differ from EC2 unnoticed.
- * A case an implementation cannot run is skipped for it, with the reason in the case's title.
+ * A case an implementation cannot run is left out for it and counted, with the reason, in one
+ * test of its own (not-run.ts).
  */
-import { afterAll, beforeAll, beforeEach, describe, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe } from "vitest";
 import type { AwsApi } from "../../lib/clouds/aws/api.js";
 import { describeFailureCases } from "./aws-api.contract-failures.js";
 import { describeSecurityGroupCases } from "./aws-api.contract-groups.js";
@@ -14,6 +15,7 @@ import { describeReadCases } from "./aws-api.contract-reads.js";
 import { describeRecordedCases } from "./aws-api.contract-recorded.js";
 import { describeRuleCases } from "./aws-api.contract-rules.js";
 import { describeInterfaceAndTagCases } from "./aws-api.contract-tags.js";
+import { NotRun } from "./not-run.js";
 
 /**
  * What a case needs beyond the port itself:
@@ -63,7 +65,7 @@ export interface Launched {
 
 export interface AwsApiImplementation {
   readonly name: string;
-  /** Why it cannot meet a need: the cases that have it are skipped, with this reason shown. */
+  /** Why it cannot meet a need: the cases that have it are not run, and counted with this reason (not-run.ts). */
   readonly cannot: Readonly<Partial<Record<AwsApiNeed, string>>>;
   /** Once, before its cases (start a server). */
   readonly start?: () => Promise<void>;
@@ -76,7 +78,7 @@ export interface AwsApiImplementation {
 export interface ContractCases {
   readonly world: () => AwsApiWorld;
   readonly account: string;
-  /** `it`, or a visible skip naming why this implementation cannot run the case. */
+  /** `it`, or the case left out and counted with why this implementation cannot run it. */
   readonly contractCase: (needs: readonly AwsApiNeed[], title: string, run: () => Promise<void>) => void;
 }
 
@@ -89,6 +91,7 @@ export function describeAwsApiContract(implementation: AwsApiImplementation, acc
     beforeEach(async () => {
       current = await implementation.open();
     });
+    const notRun = new NotRun(implementation.name, Object.values(implementation.cannot));
     const cases: ContractCases = {
       account,
       world: () => {
@@ -96,17 +99,20 @@ export function describeAwsApiContract(implementation: AwsApiImplementation, acc
         return current;
       },
       contractCase: (needs, title, run) => {
-        const reason = needs.map((need) => implementation.cannot[need]).find((why) => why !== undefined);
-        if (reason === undefined) it(title, run);
-        else it.skip(`${title} [skipped on ${implementation.name}: ${reason}]`, run);
+        notRun.case(
+          needs.map((need) => implementation.cannot[need]),
+          title,
+          run,
+        );
       },
     };
-    describe("describe calls", () => describeReadCases(cases));
-    describe("security groups", () => describeSecurityGroupCases(cases));
-    describe("ingress rules", () => describeRuleCases(cases));
-    describe("network interfaces and tags", () => describeInterfaceAndTagCases(cases));
-    describe("managed prefix lists", () => describePrefixListCases(cases));
-    describe("failures", () => describeFailureCases(cases));
-    describe("the recorded estate", () => describeRecordedCases(cases));
+    notRun.group("describe calls", () => describeReadCases(cases));
+    notRun.group("security groups", () => describeSecurityGroupCases(cases));
+    notRun.group("ingress rules", () => describeRuleCases(cases));
+    notRun.group("network interfaces and tags", () => describeInterfaceAndTagCases(cases));
+    notRun.group("managed prefix lists", () => describePrefixListCases(cases));
+    notRun.group("failures", () => describeFailureCases(cases));
+    notRun.group("the recorded estate", () => describeRecordedCases(cases));
+    notRun.report();
   });
 }

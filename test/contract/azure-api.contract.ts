@@ -8,7 +8,7 @@
  * Seeded implementations start every case from azure-estate.ts; the recorded one holds a real
  * subscription and runs the cases that hold for any subscription (reads only).
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import type { AzureApi } from "../../lib/clouds/azure/api.js";
 import {
   AzureApiError,
@@ -27,6 +27,7 @@ import {
   sameResource,
 } from "../../lib/clouds/azure/model.js";
 import { allowRule, CUSTOMER_NSG, networkId, PROD_SUBNET, SEGSYNC_GROUP, vmId } from "./azure-estate.js";
+import { NotRun } from "./not-run.js";
 
 export interface AzureApiUnderTest {
   readonly api: AzureApi;
@@ -46,7 +47,7 @@ export interface AzureApiImplementation {
   readonly name: string;
   /** A fresh implementation for one case: the contract's estate, or what the implementation holds. */
   readonly start: () => Promise<AzureApiUnderTest>;
-  /** The needs it cannot meet, each with the reason shown in the skipped case's name. */
+  /** The needs it cannot meet, each with the reason its cases are not run (not-run.ts). */
   readonly cannot?: Partial<Record<AzureContractNeed, string>>;
 }
 
@@ -123,20 +124,23 @@ export const NSG_INPUT = {
 
 export function describeAzureApiContract(implementation: AzureApiImplementation): void {
   const { name, start, cannot = {} } = implementation;
+  const notRun = new NotRun(name, Object.values(cannot));
 
-  /** A case that needs `needs`: run, or skipped with the implementation's reason in its name. */
-  function contractCase(
-    title: string,
-    needs: readonly AzureContractNeed[],
-    body: (under: AzureApiUnderTest) => Promise<void>,
-  ): void {
-    const reason = needs.map((need) => cannot[need]).find((why) => why !== undefined);
-    if (reason !== undefined) {
-      it.skip(`${title} [skipped for ${name}: ${reason}]`, () => undefined);
-      return;
-    }
-    it(title, async () => body(await start()));
-  }
+  /** A case that needs `needs`: run, or left out and counted with the implementation's reason (not-run.ts). */
+  const contractCase: ContractCase = Object.assign(
+    (
+      title: string,
+      needs: readonly AzureContractNeed[],
+      body: (under: AzureApiUnderTest) => Promise<void>,
+    ) => {
+      notRun.case(
+        needs.map((need) => cannot[need]),
+        title,
+        async () => body(await start()),
+      );
+    },
+    { group: (title: string, register: () => void) => notRun.group(title, register) },
+  );
 
   describe(`AzureApi contract: ${name}`, () => {
     describeReadsOfAnySubscription(contractCase);
@@ -147,14 +151,19 @@ export function describeAzureApiContract(implementation: AzureApiImplementation)
     describeNicWrites(contractCase);
     describeThrottling(contractCase);
     describeServerErrors(contractCase);
+    notRun.report();
   });
 }
 
-type ContractCase = (
-  title: string,
-  needs: readonly AzureContractNeed[],
-  body: (under: AzureApiUnderTest) => Promise<void>,
-) => void;
+interface ContractCase {
+  (
+    title: string,
+    needs: readonly AzureContractNeed[],
+    body: (under: AzureApiUnderTest) => Promise<void>,
+  ): void;
+  /** A group of cases: a suite when one of them runs (not-run.ts). */
+  group(title: string, register: () => void): void;
+}
 
 async function readAll(api: AzureApi) {
   const [virtualMachines, networkInterfaces, networkSecurityGroups, applicationSecurityGroups] =
@@ -179,7 +188,7 @@ async function readAll(api: AzureApi) {
 }
 
 function describeReadsOfAnySubscription(contractCase: ContractCase): void {
-  describe("reads, of any subscription", () => {
+  contractCase.group("reads, of any subscription", () => {
     contractCase(
       "name every object by an ARM id of the subscription, its group and name",
       [],
@@ -290,7 +299,7 @@ function describeReadsOfAnySubscription(contractCase: ContractCase): void {
 }
 
 function describeReadsOfTheEstate(contractCase: ContractCase): void {
-  describe("reads of the contract's estate", () => {
+  contractCase.group("reads of the contract's estate", () => {
     contractCase("page through every object of each listing", ["estate"], async ({ api }) => {
       const all = await readAll(api);
       expect(namesOf(all.virtualMachines)).toEqual([
@@ -415,7 +424,7 @@ async function createdNsg(api: AzureApi): Promise<NetworkSecurityGroup> {
 }
 
 function describeNsgWrites(contractCase: ContractCase): void {
-  describe("NSG writes", () => {
+  contractCase.group("NSG writes", () => {
     contractCase(
       "create the NSG and return it as a read gives it, with a new etag",
       ["estate"],
@@ -613,7 +622,7 @@ function describeNsgWrites(contractCase: ContractCase): void {
 }
 
 function describeNsgChecks(contractCase: ContractCase): void {
-  describe("NSG rules ARM refuses", () => {
+  contractCase.group("NSG rules ARM refuses", () => {
     async function refused(api: AzureApi, securityRules: SecurityRule[], type: ErrorClass, code: string) {
       const before = await createdNsg(api);
       await armFailure(api.putNetworkSecurityGroup({ ...NSG_INPUT, securityRules }), type, 400, code);
@@ -768,7 +777,7 @@ async function readNic(api: AzureApi, resourceGroup: string, name: string): Prom
 }
 
 function describeAsgWrites(contractCase: ContractCase): void {
-  describe("ASG writes", () => {
+  contractCase.group("ASG writes", () => {
     contractCase("create an ASG, replace its tags, and list it", ["estate"], async ({ api }) => {
       const asg = await api.putApplicationSecurityGroup(asgInput("segsync-web"));
       expect(asg).toEqual({
@@ -825,7 +834,7 @@ function describeAsgWrites(contractCase: ContractCase): void {
 }
 
 function describeNicWrites(contractCase: ContractCase): void {
-  describe("NIC writes", () => {
+  contractCase.group("NIC writes", () => {
     contractCase(
       "set a NIC's NSG, ASGs and tags, keeping the rest as ARM had it",
       ["estate"],
@@ -964,7 +973,7 @@ function describeNicWrites(contractCase: ContractCase): void {
 }
 
 function describeThrottling(contractCase: ContractCase): void {
-  describe("throttling on demand", () => {
+  contractCase.group("throttling on demand", () => {
     contractCase(
       "fails reads and writes with AzureThrottledError (429), changing nothing",
       ["estate", "throttling"],
@@ -996,7 +1005,7 @@ async function serverFailure(promise: Promise<unknown>): Promise<AzureApiError> 
 }
 
 function describeServerErrors(contractCase: ContractCase): void {
-  describe("server errors on demand", () => {
+  contractCase.group("server errors on demand", () => {
     contractCase(
       "fail reads and writes with a 5xx AzureApiError before they take effect",
       ["estate", "server errors"],

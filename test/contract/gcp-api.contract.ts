@@ -2,12 +2,12 @@
  * The contract of the GCP cloud API port (lib/clouds/gcp/api.ts), written once and run over every
  * implementation (gcp-api.test.ts): the simulator, the SDK adapter against the Compute fake, and
  * the SDK adapter replaying recorded Compute responses (reads only). A case an implementation
- * cannot run is skipped with the reason in its title, never silently.
+ * cannot run is not run there, and counted with its reason in one test of its own (not-run.ts).
  *
  * Every behaviour of the simulator that segsync relies on is pinned here: whatever is not is a
  * place where the simulator could differ from Compute unnoticed (docs/testing.md, "Contract suites").
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect } from "vitest";
 import type { GcpApi } from "../../lib/clouds/gcp/api.js";
 import {
   GcpAlreadyExistsError,
@@ -21,6 +21,7 @@ import {
 import { type GcpFirewall, type GcpInstance, networkUrl } from "../../lib/clouds/gcp/model.js";
 import { describeRecordedReads } from "./gcp-api.recorded.js";
 import { type GcpApiImplementation, type GcpApiWorld, NETWORK, type WorldOptions } from "./gcp-api.world.js";
+import { NotRun } from "./not-run.js";
 
 export type { GcpApiImplementation, GcpApiWorld } from "./gcp-api.world.js";
 
@@ -84,15 +85,6 @@ async function fingerprintOf(api: GcpApi, name: string, zone = ZONE): Promise<st
   return fingerprint;
 }
 
-/**
- * `it`, or `it.skip` with the reason in the title when the implementation cannot run the case:
- * a skipped case says so in every report.
- */
-function itUnless(reason: string | undefined, title: string, run: () => Promise<void>): void {
-  if (reason === undefined) it(title, run);
-  else it.skip(`${title} [not run: ${reason}]`, run);
-}
-
 export function describeGcpApiContract(implementation: GcpApiImplementation): void {
   describe(`GcpApi contract: ${implementation.name}`, () => {
     let world: GcpApiWorld | undefined;
@@ -104,14 +96,22 @@ export function describeGcpApiContract(implementation: GcpApiImplementation): vo
       await world?.stop();
       world = undefined;
     });
-    const cases: Cases = { implementation, arrange, skip: implementation.cannotArrange };
+    const declared = [
+      implementation.cannotArrange,
+      implementation.cannotHoldUnmodelable,
+      implementation.cannotCheckRuleLimits,
+      ...Object.values(implementation.cannotHold ?? {}),
+    ];
+    const notRun = new NotRun(implementation.name, declared);
+    const cases: Cases = { implementation, arrange, skip: implementation.cannotArrange, notRun };
     describeInstances(cases);
     describeTags(cases);
     describeFirewalls(cases);
     describeLimitsAndThrottling(cases);
     describeServerErrors(cases);
     describeProjectReads(cases);
-    describeRecordedReads(implementation);
+    describeRecordedReads(implementation, notRun);
+    notRun.report();
   });
 }
 
@@ -120,11 +120,12 @@ interface Cases {
   readonly arrange: (options?: WorldOptions) => Promise<GcpApiWorld>;
   /** Why this implementation runs none of the arranged cases. */
   readonly skip: string | undefined;
+  readonly notRun: NotRun;
 }
 
-function describeInstances({ implementation, arrange, skip }: Cases): void {
-  describe("instances", () => {
-    itUnless(skip, "lists every instance of every zone, over pages, in the REST shape", async () => {
+function describeInstances({ implementation, arrange, skip, notRun }: Cases): void {
+  notRun.group("instances", () => {
+    notRun.case(skip, "lists every instance of every zone, over pages, in the REST shape", async () => {
       const { api, addInstance } = await arrange();
       addInstance({
         zone: ZONE,
@@ -174,7 +175,7 @@ function describeInstances({ implementation, arrange, skip }: Cases): void {
       expect(api.takeUnreadable()).toEqual([]);
     });
 
-    itUnless(
+    notRun.case(
       skip,
       "is the port of its one project, which lists nothing before it has instances",
       async () => {
@@ -184,7 +185,7 @@ function describeInstances({ implementation, arrange, skip }: Cases): void {
       },
     );
 
-    itUnless(skip, "gets one instance by zone name or zone URL, as it is listed", async () => {
+    notRun.case(skip, "gets one instance by zone name or zone URL, as it is listed", async () => {
       const { api, addInstance } = await arrange();
       addInstance({ zone: ZONE, name: "web-1", networkIP: "10.3.0.11" });
       const [listedInstance] = await api.listInstances();
@@ -193,15 +194,19 @@ function describeInstances({ implementation, arrange, skip }: Cases): void {
       expect(await api.getInstance(ZONE_URL, "web-1")).toStrictEqual(listedInstance);
     });
 
-    itUnless(skip, "gets undefined for an instance that does not exist, in that zone or at all", async () => {
-      const { api, addInstance } = await arrange();
-      addInstance({ zone: ZONE, name: "web-1", networkIP: "10.3.0.11" });
+    notRun.case(
+      skip,
+      "gets undefined for an instance that does not exist, in that zone or at all",
+      async () => {
+        const { api, addInstance } = await arrange();
+        addInstance({ zone: ZONE, name: "web-1", networkIP: "10.3.0.11" });
 
-      expect(await api.getInstance(ZONE, "ghost")).toBeUndefined();
-      expect(await api.getInstance("europe-west1-b", "web-1")).toBeUndefined();
-    });
+        expect(await api.getInstance(ZONE, "ghost")).toBeUndefined();
+        expect(await api.getInstance("europe-west1-b", "web-1")).toBeUndefined();
+      },
+    );
 
-    itUnless(
+    notRun.case(
       skip ?? implementation.cannotHoldUnmodelable,
       "leaves out an instance segsync cannot model, reported once by takeUnreadable",
       async () => {
@@ -219,19 +224,23 @@ function describeInstances({ implementation, arrange, skip }: Cases): void {
   });
 }
 
-function describeTags({ arrange, skip }: Cases): void {
-  describe("setTags", () => {
-    itUnless(skip, "carries segsync's tags whole: 63 characters, a seal tag among a customer's", async () => {
-      const { api, addInstance } = await arrange();
-      addInstance({ zone: ZONE, name: "web-1", networkIP: "10.3.0.11", tags: ["legacy"] });
-      const items = ["legacy", `segsync-seal-${"a".repeat(50)}`, `segsync-${"b".repeat(55)}`];
+function describeTags({ arrange, skip, notRun }: Cases): void {
+  notRun.group("setTags", () => {
+    notRun.case(
+      skip,
+      "carries segsync's tags whole: 63 characters, a seal tag among a customer's",
+      async () => {
+        const { api, addInstance } = await arrange();
+        addInstance({ zone: ZONE, name: "web-1", networkIP: "10.3.0.11", tags: ["legacy"] });
+        const items = ["legacy", `segsync-seal-${"a".repeat(50)}`, `segsync-${"b".repeat(55)}`];
 
-      await api.setTags(ZONE, "web-1", items, await fingerprintOf(api, "web-1"));
+        await api.setTags(ZONE, "web-1", items, await fingerprintOf(api, "web-1"));
 
-      expect((await api.listInstances())[0]?.tags.items).toEqual(items);
-    });
+        expect((await api.listInstances())[0]?.tags.items).toEqual(items);
+      },
+    );
 
-    itUnless(skip, "replaces the items, in their order, under a new fingerprint", async () => {
+    notRun.case(skip, "replaces the items, in their order, under a new fingerprint", async () => {
       const { api, addInstance } = await arrange();
       addInstance({ zone: ZONE, name: "web-1", networkIP: "10.3.0.11", tags: ["legacy"] });
       const before = await api.getInstance(ZONE, "web-1");
@@ -245,7 +254,7 @@ function describeTags({ arrange, skip }: Cases): void {
       expect({ ...after, tags: undefined }).toStrictEqual({ ...before, tags: undefined });
     });
 
-    itUnless(skip, "takes a zone URL, and no items leaves the instance without tags", async () => {
+    notRun.case(skip, "takes a zone URL, and no items leaves the instance without tags", async () => {
       const { api, addInstance } = await arrange();
       addInstance({ zone: ZONE, name: "web-1", networkIP: "10.3.0.11", tags: ["legacy"] });
 
@@ -254,23 +263,27 @@ function describeTags({ arrange, skip }: Cases): void {
       expect((await api.getInstance(ZONE, "web-1"))?.tags).toStrictEqual({ fingerprint: expect.any(String) });
     });
 
-    itUnless(skip, "refuses a stale fingerprint with GcpConflictError (412), changing nothing", async () => {
-      const { api, addInstance } = await arrange();
-      addInstance({ zone: ZONE, name: "web-1", networkIP: "10.3.0.11", tags: ["legacy"] });
-      const stale = await fingerprintOf(api, "web-1");
-      await api.setTags(ZONE, "web-1", ["segsync-a"], stale);
+    notRun.case(
+      skip,
+      "refuses a stale fingerprint with GcpConflictError (412), changing nothing",
+      async () => {
+        const { api, addInstance } = await arrange();
+        addInstance({ zone: ZONE, name: "web-1", networkIP: "10.3.0.11", tags: ["legacy"] });
+        const stale = await fingerprintOf(api, "web-1");
+        await api.setTags(ZONE, "web-1", ["segsync-a"], stale);
 
-      await expectFailure(
-        api.setTags(ZONE, "web-1", ["segsync-b"], stale),
-        GcpConflictError,
-        "conditionNotMet",
-        412,
-      );
+        await expectFailure(
+          api.setTags(ZONE, "web-1", ["segsync-b"], stale),
+          GcpConflictError,
+          "conditionNotMet",
+          412,
+        );
 
-      expect((await api.getInstance(ZONE, "web-1"))?.tags.items).toEqual(["segsync-a"]);
-    });
+        expect((await api.getInstance(ZONE, "web-1"))?.tags.items).toEqual(["segsync-a"]);
+      },
+    );
 
-    itUnless(skip, "fails with GcpNotFoundError (404) on an instance that does not exist", async () => {
+    notRun.case(skip, "fails with GcpNotFoundError (404) on an instance that does not exist", async () => {
       const { api } = await arrange();
       await expectFailure(
         api.setTags(ZONE, "ghost", ["segsync-a"], "AAAAAAAAAAA="),
@@ -282,9 +295,9 @@ function describeTags({ arrange, skip }: Cases): void {
   });
 }
 
-function describeFirewalls({ arrange, skip }: Cases): void {
-  describe("firewall rules", () => {
-    itUnless(
+function describeFirewalls({ arrange, skip, notRun }: Cases): void {
+  notRun.group("firewall rules", () => {
+    notRun.case(
       skip,
       "inserts a rule that lists back as it was written, with id, selfLink and disabled",
       async () => {
@@ -296,7 +309,7 @@ function describeFirewalls({ arrange, skip }: Cases): void {
       },
     );
 
-    itUnless(skip, "lists back every shape of rule segsync writes as written, markers whole", async () => {
+    notRun.case(skip, "lists back every shape of rule segsync writes as written, markers whole", async () => {
       const { api } = await arrange();
       // As materialize.ts writes them: by source tags, by IPv4 or IPv6 ranges, and the deny-alls;
       // a description of Compute's 2,048 characters.
@@ -319,7 +332,7 @@ function describeFirewalls({ arrange, skip }: Cases): void {
       expect(byName(await api.listFirewalls())).toStrictEqual(byName(shapes).map(listed));
     });
 
-    itUnless(skip, "lists a customer's disabled rule as disabled", async () => {
+    notRun.case(skip, "lists a customer's disabled rule as disabled", async () => {
       const { api, addFirewall } = await arrange();
       const disabled = rule("customer-off", { description: "not segsync's", disabled: true });
       addFirewall(disabled);
@@ -327,7 +340,7 @@ function describeFirewalls({ arrange, skip }: Cases): void {
       expect(await api.listFirewalls()).toStrictEqual([listed(disabled)]);
     });
 
-    itUnless(
+    notRun.case(
       skip,
       "lists every rule of the project, over pages, customers' rules and segsync's",
       async () => {
@@ -359,7 +372,7 @@ function describeFirewalls({ arrange, skip }: Cases): void {
       },
     );
 
-    itUnless(skip, "patchFirewall replaces every field but name, id and selfLink", async () => {
+    notRun.case(skip, "patchFirewall replaces every field but name, id and selfLink", async () => {
       const { api } = await arrange();
       await api.insertFirewall(rule("segsync-web-allow"));
       const [before] = await api.listFirewalls();
@@ -380,7 +393,7 @@ function describeFirewalls({ arrange, skip }: Cases): void {
       expect(after).not.toHaveProperty("description");
     });
 
-    itUnless(
+    notRun.case(
       skip,
       "patchFirewall refuses to move a rule to another network (400), changing nothing",
       async () => {
@@ -399,7 +412,7 @@ function describeFirewalls({ arrange, skip }: Cases): void {
       },
     );
 
-    itUnless(
+    notRun.case(
       skip,
       "refuses a second rule of the same name with GcpAlreadyExistsError (409), keeping the first",
       async () => {
@@ -426,7 +439,7 @@ function describeFirewalls({ arrange, skip }: Cases): void {
       },
     );
 
-    itUnless(
+    notRun.case(
       skip,
       "deletes a rule; deleting or patching a missing one is GcpNotFoundError (404)",
       async () => {
@@ -442,7 +455,7 @@ function describeFirewalls({ arrange, skip }: Cases): void {
       },
     );
 
-    itUnless(skip, "holds the default network's pre-populated rules as Compute creates them", async () => {
+    notRun.case(skip, "holds the default network's pre-populated rules as Compute creates them", async () => {
       const { api } = await arrange({ defaultNetwork: true });
       const network = networkUrl(PROJECT, "default");
       const base = { network, priority: 65534, direction: "INGRESS" as const };
@@ -492,9 +505,9 @@ function describeFirewalls({ arrange, skip }: Cases): void {
   });
 }
 
-function describeLimitsAndThrottling({ implementation, arrange, skip }: Cases): void {
-  describe("invalid requests, quotas and throttling", () => {
-    itUnless(
+function describeLimitsAndThrottling({ implementation, arrange, skip, notRun }: Cases): void {
+  notRun.group("invalid requests, quotas and throttling", () => {
+    notRun.case(
       skip,
       "refuses a bad rule name or network tag with GcpInvalidRequestError (400 invalid), changing nothing",
       async () => {
@@ -522,7 +535,7 @@ function describeLimitsAndThrottling({ implementation, arrange, skip }: Cases): 
       },
     );
 
-    itUnless(
+    notRun.case(
       skip ?? implementation.cannotCheckRuleLimits,
       "refuses a rule over the per-rule limit of source ranges with GcpQuotaExceededError, adding nothing",
       async () => {
@@ -547,7 +560,7 @@ function describeLimitsAndThrottling({ implementation, arrange, skip }: Cases): 
       },
     );
 
-    itUnless(
+    notRun.case(
       skip,
       "refuses a rule beyond the project's firewall quota with QUOTA_EXCEEDED, adding nothing",
       async () => {
@@ -572,7 +585,7 @@ function describeLimitsAndThrottling({ implementation, arrange, skip }: Cases): 
       },
     );
 
-    itUnless(
+    notRun.case(
       skip,
       "fails a call throttled beyond its retries with GcpThrottledError (403 rateLimitExceeded), writing nothing",
       async () => {
@@ -619,9 +632,9 @@ async function expectServerError(promise: Promise<unknown>): Promise<void> {
   expect(failure.cause).toBeDefined();
 }
 
-function describeServerErrors({ arrange, skip }: Cases): void {
-  describe("server errors", () => {
-    itUnless(
+function describeServerErrors({ arrange, skip, notRun }: Cases): void {
+  notRun.group("server errors", () => {
+    notRun.case(
       skip,
       "fails a call with a 5xx as GcpApiError (500 internalError or 503 backendError), writing nothing",
       async () => {
@@ -641,41 +654,45 @@ function describeServerErrors({ arrange, skip }: Cases): void {
       },
     );
 
-    itUnless(skip, "a write whose response was lost took effect: its retry meets what it did", async () => {
-      const { api, fail, addInstance } = await arrange();
-      addInstance({ zone: ZONE, name: "web-1", networkIP: "10.3.0.11" });
-      const fingerprint = await fingerprintOf(api, "web-1");
+    notRun.case(
+      skip,
+      "a write whose response was lost took effect: its retry meets what it did",
+      async () => {
+        const { api, fail, addInstance } = await arrange();
+        addInstance({ zone: ZONE, name: "web-1", networkIP: "10.3.0.11" });
+        const fingerprint = await fingerprintOf(api, "web-1");
 
-      fail("lostResponse");
-      await expectServerError(api.insertFirewall(rule("segsync-web-allow")));
-      await expectServerError(api.setTags(ZONE, "web-1", ["segsync-web"], fingerprint));
-      fail(undefined);
+        fail("lostResponse");
+        await expectServerError(api.insertFirewall(rule("segsync-web-allow")));
+        await expectServerError(api.setTags(ZONE, "web-1", ["segsync-web"], fingerprint));
+        fail(undefined);
 
-      expect(await api.listFirewalls()).toStrictEqual([listed(rule("segsync-web-allow"))]);
-      expect((await api.getInstance(ZONE, "web-1"))?.tags.items).toEqual(["segsync-web"]);
-      await expectFailure(
-        api.insertFirewall(rule("segsync-web-allow")),
-        GcpAlreadyExistsError,
-        "alreadyExists",
-        409,
-      );
-      await expectFailure(
-        api.setTags(ZONE, "web-1", ["segsync-web"], fingerprint),
-        GcpConflictError,
-        "conditionNotMet",
-        412,
-      );
-      fail("lostResponse");
-      await expectServerError(api.deleteFirewall("segsync-web-allow"));
-      fail(undefined);
-      await expectFailure(api.deleteFirewall("segsync-web-allow"), GcpNotFoundError, "notFound", 404);
-    });
+        expect(await api.listFirewalls()).toStrictEqual([listed(rule("segsync-web-allow"))]);
+        expect((await api.getInstance(ZONE, "web-1"))?.tags.items).toEqual(["segsync-web"]);
+        await expectFailure(
+          api.insertFirewall(rule("segsync-web-allow")),
+          GcpAlreadyExistsError,
+          "alreadyExists",
+          409,
+        );
+        await expectFailure(
+          api.setTags(ZONE, "web-1", ["segsync-web"], fingerprint),
+          GcpConflictError,
+          "conditionNotMet",
+          412,
+        );
+        fail("lostResponse");
+        await expectServerError(api.deleteFirewall("segsync-web-allow"));
+        fail(undefined);
+        await expectFailure(api.deleteFirewall("segsync-web-allow"), GcpNotFoundError, "notFound", 404);
+      },
+    );
   });
 }
 
-function describeProjectReads({ arrange, skip }: Cases): void {
-  describe("subnetworks and Shared VPC", () => {
-    itUnless(skip, "lists each subnetwork with its network's URL and its range", async () => {
+function describeProjectReads({ arrange, skip, notRun }: Cases): void {
+  notRun.group("subnetworks and Shared VPC", () => {
+    notRun.case(skip, "lists each subnetwork with its network's URL and its range", async () => {
       const { api, addSubnetwork } = await arrange();
       expect(await api.listSubnetworks()).toEqual([]);
       addSubnetwork(NETWORK, "10.3.0.0/20");
@@ -688,7 +705,7 @@ function describeProjectReads({ arrange, skip }: Cases): void {
       expect(subnetworks[0]?.name).toMatch(/^[a-z][-a-z0-9]*$/);
     });
 
-    itUnless(
+    notRun.case(
       skip,
       "names the service projects of a Shared VPC host, over pages, and none for a host without any or a project that is no host",
       async () => {
@@ -705,7 +722,7 @@ function describeProjectReads({ arrange, skip }: Cases): void {
       },
     );
 
-    itUnless(
+    notRun.case(
       skip,
       "names the host of a Shared VPC service project, and undefined for one attached to none",
       async () => {

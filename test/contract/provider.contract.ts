@@ -13,6 +13,7 @@ import type { Cloud, Network, NetworkId, Workload, WorkloadId } from "../../lib/
 import { resolvePolicyDocument } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
 import { intentAllows, probes } from "../clouds/intent-probes.js";
+import { NotRun } from "./not-run.js";
 
 export type ContractName = "web" | "api" | "db" | "ops";
 
@@ -169,11 +170,11 @@ export function describeCloudProviderContract<
       seeded = await subject.seed();
     }, 60_000);
 
+    const notRun = new NotRun(subject.name, Object.values(subject.cannot ?? {}));
     for (const [name, spec] of Object.entries(cases) as [ContractCase, (typeof cases)[ContractCase]][]) {
-      const why = subject.cannot?.[name];
-      if (why !== undefined) it.skip(`${spec.title} (skipped for ${subject.name}: ${why})`);
-      else it(spec.title, () => spec.run(subject, seeded), 60_000);
+      notRun.case(subject.cannot?.[name], spec.title, () => spec.run(subject, seeded), 60_000);
     }
+    notRun.report();
   });
 }
 
