@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect } from "vitest";
+import { afterEach, expect } from "vitest";
 import type { GcpInstance } from "../../lib/clouds/gcp/model.js";
 import type {
   GcpApiImplementation,
