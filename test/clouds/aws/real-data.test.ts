@@ -90,36 +90,10 @@ function joined(first: string, second: string, setElement: string): Ec2Reply {
   };
 }
 
+// The recorded VPC instance, both ENIs, the VPC security group, the customer and AWS-owned prefix
+// lists and a list's entries, as the port models them, are the AWS API contract's recorded cases
+// (test/contract/aws-api.contract-recorded.ts), run over the SDK adapter and the simulator.
 describe("DescribeInstances, as EC2 returns it", () => {
-  it("models the API reference's VPC instance, its ENI, public address and tags", async () => {
-    const api = await apiAnswering({ DescribeInstances: recorded("describe-instances-vpc.xml") });
-
-    const instances = await api.describeInstances(ANY);
-
-    expect(instances).toEqual([
-      {
-        InstanceId: "i-1234567890abcdef0",
-        State: { Name: "running" },
-        VpcId: "vpc-11112222",
-        PrivateIpAddress: "192.168.1.88",
-        PublicIpAddress: "54.194.252.215",
-        Tags: [{ Key: "Name", Value: "Server_1" }],
-        NetworkInterfaces: [
-          {
-            NetworkInterfaceId: "eni-551ba033",
-            VpcId: "vpc-11112222",
-            PrivateIpAddress: "192.168.1.88",
-            Association: { PublicIp: "54.194.252.215" },
-            Attachment: { DeviceIndex: 0 },
-            Groups: [{ GroupId: "sg-e4076980", GroupName: "SecurityGroup1" }],
-          },
-        ],
-      },
-    ]);
-    expect(api.takeUnreadable()).toEqual([]);
-    expect(replay?.requests.map((request) => request.get("Filter.1.Name"))).toEqual(["tag-key"]);
-  });
-
   it("makes it a running workload with one NIC in its VPC", async () => {
     const api = await apiAnswering({ DescribeInstances: recorded("describe-instances-vpc.xml") });
     const [instance] = await api.describeInstances(ANY);
@@ -188,36 +162,6 @@ describe("DescribeInstances, as EC2 returns it", () => {
 });
 
 describe("DescribeNetworkInterfaces, as EC2 returns it", () => {
-  it("models both ENIs with their secondary addresses, groups and attachments", async () => {
-    const api = await apiAnswering({
-      DescribeNetworkInterfaces: recorded("describe-network-interfaces.xml"),
-    });
-
-    const interfaces = await api.describeNetworkInterfaces(ANY);
-
-    expect(interfaces[0]).toEqual({
-      NetworkInterfaceId: "eni-0f62d866",
-      VpcId: "vpc-cc3c87a5",
-      SubnetId: "subnet-c53c87ac",
-      OwnerId: "123456789012",
-      Status: "in-use",
-      PrivateIpAddress: "10.0.0.146",
-      PrivateIpAddresses: [
-        { PrivateIpAddress: "10.0.0.146", Primary: true },
-        { PrivateIpAddress: "10.0.0.148", Primary: false },
-        { PrivateIpAddress: "10.0.0.150", Primary: false },
-      ],
-      Groups: [{ GroupId: "sg-3f4b5653", GroupName: "default" }],
-      Attachment: { InstanceId: "i-22197876", DeviceIndex: 0, AttachmentId: "eni-attach-6537fc0c" },
-      TagSet: [],
-    });
-    expect(interfaces[1]).toMatchObject({
-      NetworkInterfaceId: "eni-a66ed5cf",
-      Groups: [{ GroupId: "sg-a2a0b2ce", GroupName: "quick-start-1" }],
-      Attachment: { InstanceId: "i-886401dc" },
-    });
-  });
-
   it("leaves out an ENI without a VPC and names it; the other is read", async () => {
     const api = await apiAnswering({
       DescribeNetworkInterfaces: mangled(
@@ -240,8 +184,6 @@ describe("DescribeNetworkInterfaces, as EC2 returns it", () => {
 });
 
 describe("DescribeSecurityGroups, as EC2 returns it", () => {
-  // describe-security-groups-vpc.xml, group pairs with and without a user id, CIDR ranges and
-  // egress: the AWS API contract's recorded cases (test/contract/aws-api.contract-recorded.ts).
   it("models IPv6 ranges", async () => {
     const api = await apiAnswering({
       DescribeSecurityGroups: recorded("describe-security-groups-vpc-ipv6.xml"),
@@ -284,43 +226,6 @@ describe("DescribeSecurityGroups, as EC2 returns it", () => {
 });
 
 describe("managed prefix lists, as EC2 returns them", () => {
-  it("models a customer-managed list with its MaxEntries, version and tags", async () => {
-    const api = await apiAnswering({
-      DescribeManagedPrefixLists: recorded("describe-managed-prefix-lists-customer.xml"),
-    });
-
-    expect(await api.describeManagedPrefixLists(ANY)).toEqual([
-      {
-        PrefixListId: "pl-0123123123123aabb",
-        PrefixListName: "tgw-attachments",
-        AddressFamily: "IPv4",
-        MaxEntries: 10,
-        Version: 1,
-        OwnerId: "123456789012",
-        State: "create-complete",
-        Tags: [{ Key: "Purpose", Value: "For TGW-1a attachments" }],
-      },
-    ]);
-  });
-
-  it("reads an AWS-owned list, which has neither MaxEntries nor Version", async () => {
-    const api = await apiAnswering({
-      DescribeManagedPrefixLists: recorded("describe-managed-prefix-lists-aws-owned.xml"),
-    });
-
-    expect(await api.describeManagedPrefixLists(ANY)).toEqual([
-      {
-        PrefixListId: "pl-63a5400a",
-        PrefixListName: "com.amazonaws.us-east-1.s3",
-        AddressFamily: "IPv4",
-        OwnerId: "AWS",
-        State: "create-complete",
-        Tags: [],
-      },
-    ]);
-    expect(api.takeUnreadable()).toEqual([]);
-  });
-
   it("leaves out an account's list without a version and names it; the AWS-owned one is read", async () => {
     const both = joined(
       "describe-managed-prefix-lists-aws-owned.xml",
@@ -338,18 +243,6 @@ describe("managed prefix lists, as EC2 returns them", () => {
         message: expect.stringContaining("EC2 returned no prefix list version"),
       }),
     ]);
-  });
-
-  it("reads the entries of a list", async () => {
-    const api = await apiAnswering({
-      GetManagedPrefixListEntries: recorded("get-managed-prefix-list-entries.xml"),
-    });
-
-    expect(await api.getManagedPrefixListEntries("pl-0123123123123aabb")).toEqual([
-      { Cidr: "10.0.0.0/16", Description: "vpc-a" },
-      { Cidr: "10.2.0.0/16", Description: "NY office" },
-    ]);
-    expect(replay?.requests[0]?.get("PrefixListId")).toBe("pl-0123123123123aabb");
   });
 });
 
