@@ -50,6 +50,12 @@ export type ContractCase =
   | "refused"
   | "accounting";
 
+/** The subject of a cloud's provider, its types read off the provider. */
+export type SubjectOf<P> =
+  P extends CloudProvider<infer State, infer Desired, infer Operation, infer Connection>
+    ? ProviderSubject<State, Desired, Operation, Connection>
+    : never;
+
 export interface ProviderSubject<
   State,
   Desired extends { readonly findings: readonly CloudFinding[] },

@@ -25,16 +25,11 @@ import {
   type Agreement,
   CONTRACT_ESTATE,
   type ContractName,
-  type ProviderSubject,
   type SeededPlace,
+  type SubjectOf,
 } from "../provider.contract.js";
 
-type AwsSubject = ProviderSubject<
-  Awaited<ReturnType<AwsProvider["discover"]>>["state"],
-  ReturnType<AwsProvider["materialize"]>,
-  ReturnType<AwsProvider["diff"]>[number],
-  AwsConnection
->;
+type AwsSubject = SubjectOf<AwsProvider>;
 
 const provider = createAwsProvider({ quotas: DEFAULT_AWS_QUOTAS, sealer: SEALER });
 /** moto's default account; the simulator's place is the same, so that their plans compare. */

@@ -27,16 +27,11 @@ import { SEALER } from "../../support/seals.js";
 import {
   CONTRACT_ESTATE,
   type ContractName,
-  type ProviderSubject,
   type SeededPlace,
+  type SubjectOf,
 } from "../provider.contract.js";
 
-type AzureSubject = ProviderSubject<
-  Awaited<ReturnType<AzureProvider["discover"]>>["state"],
-  ReturnType<AzureProvider["materialize"]>,
-  ReturnType<AzureProvider["diff"]>[number],
-  AzureConnection
->;
+type AzureSubject = SubjectOf<AzureProvider>;
 
 const provider = createAzureProvider({
   quotas: DEFAULT_AZURE_QUOTAS,

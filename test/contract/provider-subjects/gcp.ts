@@ -17,16 +17,11 @@ import { SEALER } from "../../support/seals.js";
 import {
   CONTRACT_ESTATE,
   type ContractName,
-  type ProviderSubject,
   type SeededPlace,
+  type SubjectOf,
 } from "../provider.contract.js";
 
-type GcpSubject = ProviderSubject<
-  Awaited<ReturnType<GcpProvider["discover"]>>["state"],
-  ReturnType<GcpProvider["materialize"]>,
-  ReturnType<GcpProvider["diff"]>[number],
-  GcpConnection
->;
+type GcpSubject = SubjectOf<GcpProvider>;
 
 const provider = createGcpProvider({
   quotas: DEFAULT_GCP_QUOTAS,
