@@ -10,6 +10,7 @@ import { formatCount, formatMiB } from "./format.js";
 import { machineInfo } from "./machine.js";
 import { bundlesSection } from "./sections/bundles.js";
 import { burstSection } from "./sections/burst.js";
+import { cliStartSection } from "./sections/cli-start.js";
 import { selectSections } from "./sections/index.js";
 import type { AnySection } from "./sections/section.js";
 import { spawnCell } from "./spawn-cell.js";
@@ -117,13 +118,13 @@ async function main(): Promise<number> {
     return parsed.help ? 0 : 2;
   }
   const options = parsed.options;
-  // `bundles` (the deploy artifacts) and `burst` (on the examples) run once per run, not per
-  // cell: in a full run, and with --only when named.
+  // `bundles` (the deploy artifacts), `burst` (on the examples) and `cli-start` (the compiled CLI)
+  // run once per run, not per cell: in a full run, and with --only when named.
   const withBundles = options.only?.includes(bundlesSection.name) ?? true;
   const withBurst = options.only?.includes(burstSection.name) ?? true;
-  const cellSections = options.only?.filter(
-    (name) => name !== bundlesSection.name && name !== burstSection.name,
-  );
+  const withCliStart = options.only?.includes(cliStartSection.name) ?? true;
+  const onceSections: readonly string[] = [bundlesSection.name, burstSection.name, cliStartSection.name];
+  const cellSections = options.only?.filter((name) => !onceSections.includes(name));
   let sections: AnySection[];
   try {
     sections = cellSections?.length === 0 ? [] : selectSections(cellSections);
@@ -139,6 +140,9 @@ async function main(): Promise<number> {
     ? await bundlesSection.run({ runs: bundlesSection.runsFor(options.quick) })
     : undefined;
   const burst = withBurst ? await burstSection.run(burstSection.launchesFor(options.quick)) : undefined;
+  const cliStart = withCliStart
+    ? cliStartSection.run({ runs: cliStartSection.runsFor(options.quick) })
+    : undefined;
   const targets = evaluateTargets(sections, results);
 
   process.stdout.write(
@@ -155,15 +159,19 @@ async function main(): Promise<number> {
   }
   if (bundles !== undefined) process.stdout.write(`${bundlesSection.render(bundles)}\n\n`);
   if (burst !== undefined) process.stdout.write(`${burstSection.render(burst)}\n\n`);
+  if (cliStart !== undefined) process.stdout.write(`${cliStartSection.render(cliStart)}\n\n`);
   const bundleTargets = bundles === undefined ? undefined : bundlesSection.targets(bundles);
+  const cliStartTargets = cliStart === undefined ? undefined : cliStartSection.targets(cliStart);
   const targetLines = [
     ...(targets.length > 0 ? [renderTargets(targets)] : []),
     ...(bundleTargets?.lines ?? []),
+    ...(cliStartTargets?.lines ?? []),
   ];
   process.stdout.write(`targets:\n${targetLines.join("\n")}\n`);
   const problems = [
     ...warnings(sections, results, failures),
     ...(bundleTargets?.warnings ?? []),
+    ...(cliStartTargets?.warnings ?? []),
     ...(burst === undefined ? [] : burstSection.warnings(burst).map((line) => `warning: ${line}`)),
   ];
   if (problems.length > 0) process.stdout.write(`\n${problems.join("\n")}\n`);
@@ -180,6 +188,7 @@ async function main(): Promise<number> {
     targets,
     bundles,
     burst,
+    cliStart,
   };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`\nresults: ${out}\n`);

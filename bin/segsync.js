@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx segsync` works without a build step.
-import { register } from "tsx/esm/api";
+// Runs the compiled CLI (dist/, built by `npm run build`, which `npm ci` and `npm pack` run).
+import { existsSync } from "node:fs";
 
 // The AWS SDK prints a multi-line notice on every run under Node 20; segsync supports Node 20
 // (README), so the notice says nothing a user of this command can act on.
@@ -14,8 +14,14 @@ process.stdout.on("error", (error) => {
   else throw error;
 });
 
-register();
-const { main } = await import("../cli/main.ts");
+const compiled = new URL("../dist/cli/main.js", import.meta.url);
+if (!existsSync(compiled)) {
+  process.stderr.write(
+    "segsync: the CLI is not built (no dist/cli/main.js); run `npm run build` in segsync's folder\n",
+  );
+  process.exit(1);
+}
+const { main } = await import(compiled.href);
 try {
   process.exitCode = await main(process.argv);
 } catch (error) {

@@ -2,7 +2,6 @@
  * Loading a command's policy, estate, scenario and live config files (every issue of every file, as
  * validate prints them), and choosing between a simulated estate and the real clouds.
  */
-import type { Command } from "commander";
 import { z } from "zod";
 import type { LiveConfig } from "../lib/live/config.js";
 import type { LiveConnections } from "../lib/live/connect.js";
@@ -60,18 +59,6 @@ export interface TargetOptions {
   readonly live?: boolean;
   readonly config?: string;
   readonly awsEndpoint?: string;
-}
-
-/** --estate, or --live with --config and --aws-endpoint: shared by plan, apply and explain. */
-export function targetOptions(command: Command, verb: "read" | "write"): Command {
-  return command
-    .option("--estate <file>", 'simulated estate file (docs/formats.md, "Estate")')
-    .option("--live", `${verb} the real clouds of --config, with their usual credentials`)
-    .option("--config <file>", "live configuration: the accounts, subscriptions and projects (with --live)")
-    .option(
-      "--aws-endpoint <url>",
-      "EC2 and STS at this URL instead of AWS's, e.g. moto_server (with --live)",
-    );
 }
 
 const HttpUrlSchema = z.url({ protocol: /^https?$/ });

@@ -1,18 +1,18 @@
 /** The `segsync` command line: a small router; each command lives in commands/. */
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
-import packageJson from "../package.json" with { type: "json" };
-import { registerDemo } from "./commands/demo.js";
-import { registerEstate } from "./commands/estate.js";
-import { registerExplain } from "./commands/explain.js";
-import { registerGraph } from "./commands/graph.js";
-import { registerGuardrails } from "./commands/guardrails.js";
-import { registerPlan } from "./commands/plan.js";
-import { registerRestore } from "./commands/restore.js";
-import { registerSimulate } from "./commands/simulate.js";
-import { registerValidate } from "./commands/validate.js";
+import { packageVersion } from "../lib/util/package-root.js";
 import { type CliIo, processIo } from "./io.js";
 import type { ProgressTerminal } from "./progress.js";
+import { registerDemo } from "./register/demo.js";
+import { registerEstate } from "./register/estate.js";
+import { registerExplain } from "./register/explain.js";
+import { registerGraph } from "./register/graph.js";
+import { registerGuardrails } from "./register/guardrails.js";
+import { registerPlan } from "./register/plan.js";
+import { registerRestore } from "./register/restore.js";
+import { registerSimulate } from "./register/simulate.js";
+import { registerValidate } from "./register/validate.js";
 
 /**
  * Runs the command line (`argv` as process.argv: node, script, arguments) and returns the exit
@@ -33,7 +33,7 @@ export async function main(
   };
   const program = new Command("segsync")
     .description("Label-based micro-segmentation kept on the workloads themselves, across AWS, Azure and GCP")
-    .version(packageJson.version)
+    .version(packageVersion())
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     // Return the exit code instead of calling process.exit, so main stays testable.
     .exitOverride();

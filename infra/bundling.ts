@@ -1,11 +1,13 @@
 /**
- * How each function is bundled, in one place: the construct's NodejsFunction and the `bundles`
- * benchmark both derive their esbuild options from BUNDLE, so that the benchmark measures what
- * is deployed.
+ * How each function is bundled, in one place. `npm run build` (scripts/bundle-functions.ts)
+ * bundles each function with BUNDLE into the package's `dist/functions/<name>/`, and the construct
+ * deploys those files as they are (docs/package.md): a consuming app needs neither segsync's
+ * sources nor esbuild. The `bundles` benchmark builds with the same options.
  */
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { BuildOptions } from "esbuild";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../lib/util/package-root.js";
+import { FunctionBundleMissingError } from "./errors.js";
 
 /**
  * The functions of the pipeline (docs/architecture.md, "The serverless pipeline"), each
@@ -14,11 +16,22 @@ import type { BuildOptions } from "esbuild";
 export const FUNCTION_NAMES = ["aws-events", "azure-events", "gcp-events", "reconciler"] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
-/** The repository root: where package-lock.json is, and what esbuild resolves from. */
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/** The package's root: the clone, or `node_modules/segsync` in a consuming app. */
+export const PROJECT_ROOT = packageRoot();
 
-export function entryOf(name: FunctionName): string {
-  return join(PROJECT_ROOT, "lambdas", `${name}.ts`);
+/** Where the build put the function's bundle (`index.mjs` and its source map). */
+export function bundleFolderOf(name: FunctionName, root: string = PROJECT_ROOT): string {
+  return join(root, "dist", "functions", name);
+}
+
+/** The function's bundle folder; a clear error when the package was not built. */
+export function builtBundleOf(name: FunctionName, root: string = PROJECT_ROOT): string {
+  const folder = bundleFolderOf(name, root);
+  if (!existsSync(join(folder, BUNDLE.outfile)))
+    throw new FunctionBundleMissingError(
+      `segsync: the ${name} function's bundle is missing (${join(folder, BUNDLE.outfile)}); run \`npm run build\` in segsync's folder`,
+    );
+  return folder;
 }
 
 /**
@@ -55,23 +68,3 @@ export const BUNDLE = {
   external: [] as string[],
   banner: ESM_BANNER,
 } as const;
-
-/** BUNDLE as esbuild build options, as NodejsFunction passes them on the esbuild command line. */
-export function esbuildOptions(entry: string, outdir: string): BuildOptions {
-  return {
-    entryPoints: [entry],
-    bundle: true,
-    platform: "node",
-    target: BUNDLE.target,
-    format: BUNDLE.format,
-    outfile: join(outdir, BUNDLE.outfile),
-    minify: BUNDLE.minify,
-    sourcemap: BUNDLE.sourcemap,
-    sourcesContent: BUNDLE.sourcesContent,
-    mainFields: [...BUNDLE.mainFields],
-    external: [...BUNDLE.external],
-    banner: { js: BUNDLE.banner },
-    absWorkingDir: PROJECT_ROOT,
-    logLevel: "silent",
-  };
-}

@@ -1,18 +1,12 @@
-/** One pipeline function: its bundle, its own role (no managed policies) and its log group. */
-import { join } from "node:path";
+/** One pipeline function: its prebuilt bundle, its own role (no managed policies) and its log group. */
 import type { Duration } from "aws-cdk-lib";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
-import {
-  type BundlingOptions,
-  type ICommandHooks,
-  NodejsFunction,
-  OutputFormat,
-} from "aws-cdk-lib/aws-lambda-nodejs";
+import { Architecture, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import { BUNDLE, entryOf, type FunctionName, PROJECT_ROOT } from "./bundling.js";
+import { BUNDLE, type FunctionName } from "./bundling.js";
 import { commonEnvironment } from "./environments.js";
+import { type ExtraFiles, functionCode } from "./function-code.js";
 
 export interface PipelineFunctionOptions {
   readonly name: FunctionName;
@@ -21,29 +15,14 @@ export interface PipelineFunctionOptions {
   readonly memorySize: number;
   readonly timeout: Duration;
   readonly reservedConcurrentExecutions?: number;
-  readonly commandHooks?: ICommandHooks;
+  /** Files deployed beside the bundle (the reconciler's policy). */
+  readonly extraFiles?: ExtraFiles;
 }
 
 export interface PipelineFunction {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
-}
-
-/** BUNDLE (infra/bundling.ts) as NodejsFunction bundling options: local esbuild, never Docker. */
-export function nodejsBundling(commandHooks?: ICommandHooks): BundlingOptions {
-  return {
-    target: BUNDLE.target,
-    format: OutputFormat.ESM,
-    minify: BUNDLE.minify,
-    sourceMap: BUNDLE.sourcemap,
-    sourcesContent: BUNDLE.sourcesContent,
-    mainFields: [...BUNDLE.mainFields],
-    externalModules: [...BUNDLE.external],
-    banner: BUNDLE.banner,
-    forceDockerBundling: false,
-    ...(commandHooks === undefined ? {} : { commandHooks }),
-  };
 }
 
 export function pipelineFunction(
@@ -58,9 +37,10 @@ export function pipelineFunction(
   const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.THREE_MONTHS });
   // Instead of AWSLambdaBasicExecutionRole (logs:* on every group): this group only.
   logGroup.grantWrite(role);
-  const fn = new NodejsFunction(scope, id, {
-    entry: entryOf(options.name),
-    handler: "handler",
+  const fn = new LambdaFunction(scope, id, {
+    code: functionCode(options.name, options.extraFiles),
+    // index.mjs exports `handler`.
+    handler: `${BUNDLE.outfile.replace(/\.mjs$/, "")}.handler`,
     description: options.description,
     runtime: Runtime.NODEJS_24_X,
     architecture: Architecture.ARM_64,
@@ -69,22 +49,9 @@ export function pipelineFunction(
     role,
     logGroup,
     environment: { ...commonEnvironment(options.name), ...options.environment },
-    projectRoot: PROJECT_ROOT,
-    depsLockFilePath: join(PROJECT_ROOT, "package-lock.json"),
-    bundling: nodejsBundling(options.commandHooks),
     ...(options.reservedConcurrentExecutions === undefined
       ? {}
       : { reservedConcurrentExecutions: options.reservedConcurrentExecutions }),
   });
   return { function: fn, role, logGroup };
-}
-
-/** Copies one file into the bundle's output directory after esbuild ran. */
-export function copyIntoBundle(source: string, name: string): ICommandHooks {
-  const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
-  return {
-    beforeBundling: () => [],
-    beforeInstall: () => [],
-    afterBundling: (_inputDir, outputDir) => [`cp ${quote(source)} ${quote(join(outputDir, name))}`],
-  };
 }

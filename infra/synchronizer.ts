@@ -22,7 +22,7 @@ import type { FunctionName } from "./bundling.js";
 import { DeploySync } from "./deploy-sync.js";
 import { functionEnvironment, ingestFunctions } from "./environments.js";
 import { placePattern } from "./event-places.js";
-import { copyIntoBundle, type PipelineFunction, pipelineFunction } from "./functions.js";
+import { type PipelineFunction, pipelineFunction } from "./functions.js";
 import { SegsyncGuardrails } from "./guardrails.js";
 import { acknowledgeReconcilerWildcards, acknowledgeRecordKeyRotation } from "./nag.js";
 import {
@@ -259,7 +259,7 @@ export class SegmentationSynchronizer extends Construct {
         memorySize: 1024,
         timeout: RECONCILER_TIMEOUT,
         reservedConcurrentExecutions: 1,
-        commandHooks: copyIntoBundle(this.settings.policy.path, this.settings.policy.bundleName),
+        extraFiles: { [this.settings.policy.bundleName]: this.settings.policy.text },
       });
     }
     return pipelineFunction(this, id, {

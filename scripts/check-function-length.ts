@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { allowListProblems, findLongFunctions, type LongFunction } from "./function-length.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const CHECKED_FOLDERS = ["lib", "sim", "cli", "lambdas", "infra"];
+const CHECKED_FOLDERS = ["lib", "sim", "cli", "lambdas", "infra", "pkg"];
 
 /**
  * Functions still too long, keyed `file:name`, with their length today: none since issue 14 split the last

@@ -14,6 +14,8 @@ export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   cli: ["lib", "sim"],
   lambdas: ["lib"],
   infra: ["lib"],
+  // The package's entry points (package.json "exports"): the library and the construct.
+  pkg: ["lib", "sim", "cli", "infra"],
 };
 
 export interface SourceFile {

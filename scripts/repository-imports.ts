@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { type ImportEdge, importsOf, type SourceFile } from "./import-direction.js";
 
-const SCANNED_FOLDERS = ["lib", "sim", "cli", "lambdas", "infra", "test", "bench", "scripts", "bin"];
+const SCANNED_FOLDERS = ["lib", "sim", "cli", "lambdas", "infra", "pkg", "test", "bench", "scripts", "bin"];
 
 async function sourceFiles(root: string, folder: string): Promise<SourceFile[]> {
   const entries = await readdir(join(root, folder), { withFileTypes: true, recursive: true });

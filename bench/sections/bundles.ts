@@ -10,11 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { build } from "esbuild";
-import { BUNDLE, entryOf, esbuildOptions, FUNCTION_NAMES, type FunctionName } from "../../infra/bundling.js";
+import { BUNDLE, FUNCTION_NAMES, type FunctionName } from "../../infra/bundling.js";
 import { commonEnvironment, functionEnvironment } from "../../infra/environments.js";
 import { SAMPLE_PROPS } from "../../infra/sample.js";
 import { resolveSettings, type Settings } from "../../infra/settings.js";
+import { bundleFunction } from "../../scripts/bundle-functions.js";
 import { noiseWarnings, type TimedFigure, timed } from "../common/timing.js";
 import { formatMs } from "../format.js";
 import { renderTable } from "../table.js";
@@ -92,7 +92,7 @@ async function measure(
 ): Promise<BundleFigure> {
   const directory = join(root, name);
   const started = performance.now();
-  const built = await build({ ...esbuildOptions(entryOf(name), directory), metafile: true });
+  const built = await bundleFunction(name, directory);
   const buildMs = performance.now() - started;
   if (name === "reconciler") {
     // As the construct's afterBundling hook does: the handler reads it at cold start.

@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { join } from "node:path";
 import type { Reachability } from "../../lib/clouds/provider.js";
 import type { Intent } from "../../lib/compile/model.js";
 import { cloudOfId } from "../../lib/inventory/ids.js";
@@ -7,12 +7,13 @@ import { formatService } from "../../lib/policy/services.js";
 import { planTotals } from "../../lib/reconcile/plan.js";
 import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
 import { PLAN_WIDTH, wrapText } from "../../lib/reconcile/wrap.js";
+import { packageRoot } from "../../lib/util/package-root.js";
 import type { Estate } from "../../sim/estate-schema.js";
 import type { Step } from "../../sim/scenario.js";
 import { Simulation } from "../../sim/simulation.js";
 import { destinationsOf, type Peer, peersOf } from "../flows.js";
 import { loadSimulationInputs } from "../inputs.js";
-import type { CliIo, CommandContext } from "../io.js";
+import type { CliIo } from "../io.js";
 import {
   CLOUD_NAMES,
   describeApplied,
@@ -28,6 +29,16 @@ export const DEMO_FILES = {
   estate: "examples/estate.yaml",
   scenario: "examples/scenarios/migrate-aws-to-azure.yaml",
 } as const;
+
+/** The demo's files where segsync is installed: `npx segsync demo` works from any folder. */
+function demoFilesInPackage(): Record<keyof typeof DEMO_FILES, string> {
+  const root = packageRoot();
+  return {
+    policy: join(root, DEMO_FILES.policy),
+    estate: join(root, DEMO_FILES.estate),
+    scenario: join(root, DEMO_FILES.scenario),
+  };
+}
 
 type Migration = Extract<Step, { migrate: unknown }>["migrate"];
 
@@ -97,7 +108,7 @@ function narratorFor(io: CliIo, estate: Estate, steps: readonly Step[]): Narrato
  */
 export async function demo(io: CliIo): Promise<number> {
   const started = Date.now();
-  const inputs = await loadSimulationInputs(DEMO_FILES, io);
+  const inputs = await loadSimulationInputs(demoFilesInPackage(), io);
   if (!inputs?.scenario) return 1;
   const steps = inputs.scenario.steps;
   const migration = steps.flatMap((s): Migration[] => ("migrate" in s ? [s.migrate] : []))[0];
@@ -205,13 +216,4 @@ function compareReachability(
     say(`before, ${migration.from} from ${b?.peer.address ?? "-"}: ${verdict(b)}`, "    ");
     say(`after,  ${migration.to.id} from ${a?.peer.address ?? "-"}: ${verdict(a)}`, "    ");
   }
-}
-
-export function registerDemo(program: Command, context: CommandContext): void {
-  program
-    .command("demo")
-    .description("run the whole pipeline on a simulated three-cloud estate: initial sync, then a migration")
-    .action(async () => {
-      context.exitWith(await demo(context.io));
-    });
 }

@@ -1,5 +1,3 @@
-/** `segsync estate …`: the Estate file itself; `estate export --live` writes one from the real clouds. */
-import type { Command } from "commander";
 import { z } from "zod";
 import type { LabelConfig } from "../../lib/inventory/labels.js";
 import { loadLiveConfigFile } from "../../lib/live/load-config.js";
@@ -7,7 +5,7 @@ import { loadPolicyFile } from "../../lib/policy/load.js";
 import { DEFAULT_DIMENSIONS, DEFAULT_TAG_PREFIX } from "../../lib/policy/names.js";
 import { formatIssue } from "../../lib/util/source-issues.js";
 import { connectTarget } from "../inputs.js";
-import type { CliIo, CommandContext } from "../io.js";
+import type { CliIo } from "../io.js";
 import { writeOutputFile } from "../output-file.js";
 
 export interface ExportOptions {
@@ -80,24 +78,4 @@ async function labelsOf(policy: string | undefined, io: CliIo): Promise<LabelCon
   if (loaded.ok) return loaded.policy.labels;
   for (const issue of loaded.issues) io.err(`${formatIssue(policy, issue)}\n`);
   return undefined;
-}
-
-export function registerEstate(program: Command, context: CommandContext): void {
-  const estate = program
-    .command("estate")
-    .description("the Estate file that simulate, plan and explain run on");
-  estate
-    .command("export")
-    .description("write an Estate file from the real clouds of --config, read-only (exit 0 written, 1 error)")
-    .option("--live", "read the real clouds of --config, with their usual credentials")
-    .option("--config <file>", "live configuration: the accounts, subscriptions and projects")
-    .option("--aws-endpoint <url>", "EC2 and STS at this URL instead of AWS's, e.g. moto_server")
-    .option(
-      "--policy <file>",
-      `policy whose labels find the workloads (default: ${DEFAULT_TAG_PREFIX}${DEFAULT_DIMENSIONS.join(", ")})`,
-    )
-    .option("--out <file>", "write the estate here instead of on stdout")
-    .action(async (options: ExportOptions) => {
-      context.exitWith(await exportEstate(options, context.io));
-    });
 }

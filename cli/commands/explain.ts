@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import type { CloudFinding, CloudProvider, Reachability } from "../../lib/clouds/provider.js";
 import { compile } from "../../lib/compile/compile.js";
 import type { Intent } from "../../lib/compile/model.js";
@@ -19,9 +18,8 @@ import {
   loadSimulationInputs,
   type Target,
   type TargetOptions,
-  targetOptions,
 } from "../inputs.js";
-import type { CliIo, CommandContext } from "../io.js";
+import type { CliIo } from "../io.js";
 import { CLOUD_NAMES, hasFailures } from "../narrate.js";
 import { styler } from "../style.js";
 
@@ -245,24 +243,4 @@ function disagreement(
   return policy === "denied"
     ? `the policy denies this flow but ${cloud} admits traffic from ${address}${shared}`
     : `the policy allows this flow but ${cloud} does not admit traffic from ${address}${shared}`;
-}
-
-export function registerExplain(program: Command, context: CommandContext): void {
-  targetOptions(
-    program
-      .command("explain")
-      .description("why a flow between two workloads is allowed or denied, in the policy and natively")
-      .requiredOption("--policy <file>", "policy file"),
-    "read",
-  )
-    .option(
-      "--scenario <file>",
-      'a scenario to run first (simulated estate only; docs/formats.md, "Scenario")',
-    )
-    .requiredOption("--from <workload>", "source workload id")
-    .requiredOption("--to <workload>", "destination workload id")
-    .requiredOption("--port <port>", "tcp/PORT, udp/PORT or icmp")
-    .action(async (options: ExplainOptions) => {
-      context.exitWith(await explain(options, context.io));
-    });
 }

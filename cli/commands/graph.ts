@@ -1,24 +1,15 @@
-import { type Command, Option } from "commander";
 import type { Intent } from "../../lib/compile/model.js";
 import { flowGraph } from "../../lib/graph/build.js";
+import type { GraphFormat } from "../../lib/graph/formats.js";
 import type { FlowGraph } from "../../lib/graph/model.js";
 import { toDot, toMermaid } from "../../lib/graph/text.js";
 import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
 import { Simulation } from "../../sim/simulation.js";
-import {
-  chooseTarget,
-  loadSimulationInputs,
-  type Target,
-  type TargetOptions,
-  targetOptions,
-} from "../inputs.js";
-import type { CliIo, CommandContext } from "../io.js";
+import { chooseTarget, loadSimulationInputs, type Target, type TargetOptions } from "../inputs.js";
+import type { CliIo } from "../io.js";
 import { openLiveSession } from "../live-session.js";
 import { reportFailures } from "../narrate.js";
 import { writeOutputFile } from "../output-file.js";
-
-export const GRAPH_FORMATS = ["mermaid", "dot", "html"] as const;
-export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
 export interface GraphOptions extends TargetOptions {
   readonly policy: string;
@@ -108,22 +99,4 @@ async function onLive(
   const session = await openLiveSession(options.policy, target, io);
   if (!session) return 1;
   return drawable(await session.reconciler.fullSync({ dryRun: true }), `the clouds of ${target.config}`, io);
-}
-
-export function registerGraph(program: Command, context: CommandContext): void {
-  targetOptions(
-    program
-      .command("graph")
-      .description(
-        "the allowed flows between identities, with each workload's state and the findings, as Mermaid, Graphviz DOT or a self-contained HTML page (docs/graph.md)",
-      )
-      .requiredOption("--policy <file>", "policy file"),
-    "read",
-  )
-    .option("--scenario <file>", "the graph after running this scenario on the estate (with --estate)")
-    .addOption(new Option("--format <format>", "output format").choices(GRAPH_FORMATS).default("mermaid"))
-    .option("--out <file>", "write to a file instead of stdout")
-    .action(async (options: GraphOptions) => {
-      context.exitWith(await graph(options, context.io));
-    });
 }

@@ -1,14 +1,8 @@
-import { type Command, Option } from "commander";
-import {
-  buildGuardrails,
-  GUARDRAIL_CLOUDS,
-  type GuardrailCloud,
-  type Guardrails,
-} from "../../lib/guardrails/build.js";
+import { buildGuardrails, type GuardrailCloud, type Guardrails } from "../../lib/guardrails/build.js";
 import { GuardrailDocumentError, GuardrailInputError } from "../../lib/guardrails/errors.js";
 import { resolvePrincipals } from "../../lib/guardrails/principals.js";
 import { formatIssue, loadPolicyFile } from "../../lib/policy/load.js";
-import type { CliIo, CommandContext } from "../io.js";
+import type { CliIo } from "../io.js";
 
 export interface GuardrailsOptions {
   readonly policy: string;
@@ -106,28 +100,4 @@ export async function guardrails(options: GuardrailsOptions, io: CliIo): Promise
     io.out(`${JSON.stringify(document.body, null, 2)}\n\n`);
   }
   return 0;
-}
-
-export function registerGuardrails(program: Command, context: CommandContext): void {
-  program
-    .command("guardrails")
-    .description(
-      "the organisation policies that keep segsync's tag keys to segsync (and label keys to their writers): an AWS SCP and tag policy, an Azure Policy definition, a GCP deny policy",
-    )
-    .requiredOption("--policy <file>", "policy file (its labels are the label keys)")
-    .addOption(new Option("--cloud <cloud>", "only this cloud's documents").choices(GUARDRAIL_CLOUDS))
-    .option(
-      "--aws-role <arns...>",
-      "segsync's IAM role ARNs, or role name patterns (segsync-*), in every account",
-    )
-    .option("--azure-principal <id>", "segsync's Entra object id")
-    .option("--gcp-service-account <email>", "segsync's Google service account")
-    .option(
-      "--label-writers <principals...>",
-      "who may write label keys: IAM ARNs, Entra object ids, Google emails (group:EMAIL) or principal:// URIs",
-    )
-    .option("--json", "print the documents as one JSON object")
-    .action(async (options: GuardrailsOptions) => {
-      context.exitWith(await guardrails(options, context.io));
-    });
 }

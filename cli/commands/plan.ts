@@ -1,5 +1,4 @@
 import { readFile } from "node:fs/promises";
-import type { Command } from "commander";
 import type { MemoryAuditSink } from "../../lib/reconcile/audit.js";
 import { type CrossCloudPlan, planTotals } from "../../lib/reconcile/plan.js";
 import { planNames } from "../../lib/reconcile/plan-names.js";
@@ -7,7 +6,7 @@ import type { ReconcileResult, Reconciler } from "../../lib/reconcile/reconciler
 import { countWarnings, renderPlan } from "../../lib/reconcile/render.js";
 import { wrapText } from "../../lib/reconcile/wrap.js";
 import { Simulation } from "../../sim/simulation.js";
-import { chooseTarget, loadSimulationInputs, type TargetOptions, targetOptions } from "../inputs.js";
+import { chooseTarget, loadSimulationInputs, type TargetOptions } from "../inputs.js";
 import type { CliIo, CommandContext } from "../io.js";
 import { openLiveSession } from "../live-session.js";
 import {
@@ -208,33 +207,4 @@ async function applyPlanned(
   );
   // A held place is loud: the rest was applied, but the run did not do all it was asked.
   return failed || !result.guard.allowed ? 1 : 0;
-}
-
-export function registerPlan(program: Command, context: PlanContext): void {
-  targetOptions(
-    program
-      .command("plan")
-      .description("show what an initial sync would change (exit 0: no changes, 2: changes, 1: error)")
-      .requiredOption("--policy <file>", "policy file"),
-    "read",
-  )
-    .option("--fail-on-warning", "exit 1 when the plan has any warning (for CI)")
-    .option("--json", "print the plan, its findings and the guard's numbers as JSON")
-    .option("--out <file>", "also save the plan, for apply --plan")
-    .action(async (options: PlanOptions) => {
-      context.exitWith(await plan(options, context.io));
-    });
-  targetOptions(
-    program
-      .command("apply")
-      .description("apply an initial sync, after confirmation unless --yes")
-      .requiredOption("--policy <file>", "policy file"),
-    "write",
-  )
-    .option("--yes", "do not ask for confirmation")
-    .option("--override", "apply even a plan that the blast-radius guard holds back")
-    .option("--plan <file>", "apply the plan that plan --out saved, only if planning again gives exactly it")
-    .action(async (options: ApplyOptions) => {
-      context.exitWith(await apply(options, context.io, context.progress));
-    });
 }

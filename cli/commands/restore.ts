@@ -1,20 +1,13 @@
-import type { Command } from "commander";
 import type { Policy } from "../../lib/policy/model.js";
 import { planTotals } from "../../lib/reconcile/plan.js";
 import { planNames } from "../../lib/reconcile/plan-names.js";
 import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
 import { renderPlan } from "../../lib/reconcile/render.js";
-import { wrapLine, wrapText } from "../../lib/reconcile/wrap.js";
+import { wrapLine } from "../../lib/reconcile/wrap.js";
 import { compareText } from "../../lib/util/compare-text.js";
 import { Simulation } from "../../sim/simulation.js";
 import type { SimulatedState } from "../../sim/state-out.js";
-import {
-  chooseTarget,
-  loadSimulationInputs,
-  type Target,
-  type TargetOptions,
-  targetOptions,
-} from "../inputs.js";
+import { chooseTarget, loadSimulationInputs, type Target, type TargetOptions } from "../inputs.js";
 import type { CliIo, CommandContext } from "../io.js";
 import { openLiveSession } from "../live-session.js";
 import {
@@ -201,34 +194,4 @@ async function restoreEstate(policy: string, estate: string, io: CliIo): Promise
       : `${mismatches} attachment(s) not restored${failed ? "; a reconcile failed" : ""}.\n`,
   );
   return mismatches === 0 && !failed ? 0 : 1;
-}
-
-export function registerRestore(program: Command, context: RestoreContext): void {
-  targetOptions(
-    program
-      .command("restore")
-      .description(
-        "put back the original security groups, NSGs and network tags that segsync replaced, and delete segsync's objects: " +
-          "on a simulated estate (after a sync there), or on the real clouds with --live (exit 0 restored, 1 error)",
-      )
-      .requiredOption("--policy <file>", "policy file (its labels find the workloads)"),
-    "write",
-  )
-    .option("--yes", "do not ask for confirmation (with --live)")
-    .addHelpText(
-      "after",
-      `\n${wrapText(
-        "With --live, the plan of the restore (what is re-attached, what is deleted) is shown and " +
-          "applied after confirmation, or at once with --yes. The blast-radius guard does not apply " +
-          "and there is no --override: a restore removes every rule segsync owns by design, which " +
-          "the guard would hold back in all but the smallest estates; the plan and the confirmation " +
-          "are the check. Workloads that are not running are left as they are: restore again once " +
-          "they run.",
-        79,
-        0,
-      )}\n`,
-    )
-    .action(async (options: RestoreOptions) => {
-      context.exitWith(await restore(options, context.io, context.progress));
-    });
 }

@@ -1,11 +1,10 @@
-import type { Command } from "commander";
 import { planTotals } from "../../lib/reconcile/plan.js";
 import { wrapText } from "../../lib/reconcile/wrap.js";
 import type { AtLeastOnceDelivery, DeliveryOptions } from "../../sim/delivery.js";
-import { DELIVERY_SPEC_HELP, parseDeliverySpec } from "../../sim/delivery-spec.js";
+import { parseDeliverySpec } from "../../sim/delivery-spec.js";
 import { Simulation, type StepOutcome } from "../../sim/simulation.js";
 import { loadSimulationInputs, type SimulationFiles } from "../inputs.js";
-import type { CliIo, CommandContext } from "../io.js";
+import type { CliIo } from "../io.js";
 import {
   describeChange,
   describeEvents,
@@ -137,20 +136,4 @@ function describeDelivery(model: AtLeastOnceDelivery): string {
     `${redelivered} again after the queue's 5-minute deduplication window, ` +
     `${heldBack} held back to a later reconcile.`
   );
-}
-
-export function registerSimulate(program: Command, context: CommandContext): void {
-  program
-    .command("simulate")
-    .description("run a scenario on a simulated three-cloud estate and write the final native state")
-    .requiredOption("--policy <file>", "policy file")
-    .requiredOption("--estate <file>", 'estate file (docs/formats.md, "Estate")')
-    .requiredOption("--scenario <file>", 'scenario file (docs/formats.md, "Scenario")')
-    .requiredOption("--state-out <file>", "where to write the final state (JSON)")
-    .option("--json", "print the steps as JSON instead of text")
-    .option("--delivery <modes>", `at-least-once delivery of the events: ${DELIVERY_SPEC_HELP}`)
-    .option("--seed <n>", "seed of the delivery model (default 1)")
-    .action(async (options: SimulateOptions) => {
-      context.exitWith(await simulate(options, context.io));
-    });
 }

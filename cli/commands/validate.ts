@@ -1,23 +1,26 @@
-import type { Command } from "commander";
 import { parse } from "yaml";
-import { loadLiveConfigText } from "../../lib/live/load-config.js";
-import { loadPolicyText } from "../../lib/policy/load.js";
-import { policySummary } from "../../lib/policy/summary.js";
 import { readDocumentFile } from "../../lib/util/load-document.js";
 import { formatIssue, type SourceIssue } from "../../lib/util/source-issues.js";
-import { loadEstateText } from "../../sim/estate.js";
-import { loadScenarioText } from "../../sim/scenario.js";
-import type { CliIo, CommandContext } from "../io.js";
+import type { CliIo } from "../io.js";
 
 type Checked = { ok: true; summary: string } | { ok: false; issues: readonly SourceIssue[] };
 
-/** Each kind of file segsync reads, checked by its own loader, with a one-line summary. */
-const CHECKS: Readonly<Record<string, (text: string, file: string) => Checked>> = {
-  Policy: (text, file) => {
+/**
+ * Each kind of file segsync reads, checked by its own loader, with a one-line summary. Each loader
+ * is imported when a file of its kind comes: validating a policy loads no simulator or live
+ * configuration (docs/package.md, "CLI start").
+ */
+const CHECKS: Readonly<Record<string, (text: string, file: string) => Promise<Checked>>> = {
+  Policy: async (text, file) => {
+    const [{ loadPolicyText }, { policySummary }] = await Promise.all([
+      import("../../lib/policy/load.js"),
+      import("../../lib/policy/summary.js"),
+    ]);
     const result = loadPolicyText(text, file);
     return result.ok ? { ok: true, summary: policySummary(result.policy) } : result;
   },
-  Estate: (text, file) => {
+  Estate: async (text, file) => {
+    const { loadEstateText } = await import("../../sim/estate.js");
     const result = loadEstateText(text, file);
     return result.ok
       ? {
@@ -26,11 +29,13 @@ const CHECKS: Readonly<Record<string, (text: string, file: string) => Checked>> 
         }
       : result;
   },
-  Scenario: (text, file) => {
+  Scenario: async (text, file) => {
+    const { loadScenarioText } = await import("../../sim/scenario.js");
     const result = loadScenarioText(text, file);
     return result.ok ? { ok: true, summary: `Scenario: ${result.scenario.steps.length} step(s)` } : result;
   },
-  Config: (text, file) => {
+  Config: async (text, file) => {
+    const { loadLiveConfigText } = await import("../../lib/live/load-config.js");
     const result = loadLiveConfigText(text, file);
     if (!result.ok) return result;
     const { aws, azure, gcp } = result.config;
@@ -61,7 +66,7 @@ function kindOf(text: string): string {
 export async function validateFile(file: string, io: CliIo): Promise<number> {
   const read = await readDocumentFile(file);
   const result: Checked = read.ok
-    ? (CHECKS[kindOf(read.text)] as (typeof CHECKS)[string])(read.text, file)
+    ? await (CHECKS[kindOf(read.text)] as (typeof CHECKS)[string])(read.text, file)
     : read;
   if (result.ok) {
     io.out(`${file}: valid (${result.summary})\n`);
@@ -76,16 +81,4 @@ export async function validateFiles(files: readonly string[], io: CliIo): Promis
   let exitCode = 0;
   for (const file of files) exitCode = Math.max(exitCode, await validateFile(file, io));
   return exitCode;
-}
-
-export function registerValidate(program: Command, context: CommandContext): void {
-  program
-    .command("validate")
-    .description(
-      "check policy, estate, scenario and config files (each by its kind) and report every problem with its line and column",
-    )
-    .argument("<files...>", "YAML or JSON files of kind Policy, Estate, Scenario or Config")
-    .action(async (files: string[]) => {
-      context.exitWith(await validateFiles(files, context.io));
-    });
 }

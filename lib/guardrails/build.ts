@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import { serviceControlPolicy, tagPolicy } from "./aws.js";
 import { azurePolicyDefinition } from "./azure.js";
+import { GUARDRAIL_CLOUDS, type GuardrailCloud } from "./clouds.js";
 import { GuardrailDocumentError, GuardrailInputError } from "./errors.js";
 import { gcpDenyPolicy } from "./gcp.js";
 import { type LabelKeys, labelKeyPatterns } from "./keys.js";
@@ -18,8 +19,7 @@ import {
 import { type PolicyDefinition, PolicyDefinitionSchema } from "./schemas/azure.js";
 import { type DenyPolicy, DenyPolicySchema } from "./schemas/gcp.js";
 
-export const GUARDRAIL_CLOUDS = ["aws", "azure", "gcp"] as const;
-export type GuardrailCloud = (typeof GUARDRAIL_CLOUDS)[number];
+export { GUARDRAIL_CLOUDS, type GuardrailCloud } from "./clouds.js";
 
 export interface AwsGuardrails {
   readonly serviceControlPolicy: ServiceControlPolicy;

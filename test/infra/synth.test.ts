@@ -7,17 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  BUNDLE,
-  ESM_BANNER,
-  entryOf,
-  esbuildOptions,
-  type FunctionName,
-  PROJECT_ROOT,
-} from "../../infra/bundling.js";
+import { BUNDLE, ESM_BANNER, type FunctionName, PROJECT_ROOT } from "../../infra/bundling.js";
 import { SAMPLE_PROPS } from "../../infra/sample.js";
+import { bundleFunction } from "../../scripts/bundle-functions.js";
 import { cfnLint, skipWithoutCfnLint } from "../support/cfn-lint.js";
 
 const run = promisify(execFile);
@@ -90,7 +83,7 @@ describe("cdk synth of infra/app.ts", () => {
   it("deploys byte for byte what the bundles benchmark builds, and no GCP client in the ingest functions", async () => {
     for (const name of ["aws-events", "azure-events", "gcp-events"] as const) {
       const benched = join(directory, "bench", name);
-      const result = await build({ ...esbuildOptions(entryOf(name), benched), metafile: true });
+      const result = await bundleFunction(name, benched);
       expect(
         readFileSync(join(benched, BUNDLE.outfile)).equals(readFileSync(join(assetOf(name), BUNDLE.outfile))),
         name,
