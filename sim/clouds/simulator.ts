@@ -1,7 +1,7 @@
 /**
  * The CloudSimulator port: what each cloud's simulator folder (sim/clouds/<cloud>/) gives the
- * simulation, so that the estate, the scenario steps, the events and the State document handle
- * every cloud through one registry (sim/clouds/registry.ts) and a new cloud is its folder and one
+ * simulation, so that the estate (its file's `native:` sections among it), the scenario steps, the
+ * events, the State document and `estate export --live` handle every cloud through one registry (sim/clouds/registry.ts) and a new cloud is its folder and one
  * registry line (docs/architecture.md, "Adding a cloud").
  */
 
