@@ -57,7 +57,7 @@ export function checkLaunch(clouds: SimulatedClouds, spec: LaunchSpec, options: 
       refuse(at("publicIp"), `${spec.publicIp} is already the public IP of ${other.id}`);
     }
   }
-  const [problem] = tagProblems(parts.cloud, spec.tags);
+  const [problem] = tagProblems(simulatorOf(parts.cloud).tagRules, spec.tags);
   if (problem !== undefined) {
     const path = options.tagsPath ?? (problem.key === undefined ? ["tags"] : ["tags", problem.key]);
     const source =
@@ -96,7 +96,7 @@ export function retag(
   tags: Readonly<Record<string, string>>,
 ): { before: LiveWorkload; after: LiveWorkload } {
   const before = existing(clouds, id, ["id"]);
-  const [problem] = tagProblems(before.parts.cloud, tags);
+  const [problem] = tagProblems(simulatorOf(before.parts.cloud).tagRules, tags);
   if (problem !== undefined)
     refuse(problem.key === undefined ? ["tags"] : ["tags", problem.key], problem.message);
   refusedAt([], () =>

@@ -73,7 +73,7 @@ export function checkWorkloads(estate: Estate, index: EstateIndex, addresses: Ad
       const fields = { privateIp: [...path, "privateIp"], publicIp: [...path, "publicIp"] };
       issues.push(...addressIssues(workload, network, addresses, `workloads[${at}]`, fields));
     }
-    for (const problem of tagProblems(entry.parts.cloud, workload.tags)) {
+    for (const problem of tagProblems(simulatorOf(entry.parts.cloud).tagRules, workload.tags)) {
       const tagPath = problem.key === undefined ? [...path, "tags"] : [...path, "tags", problem.key];
       issues.push({
         path: tagPath,

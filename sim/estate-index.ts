@@ -11,7 +11,7 @@ import {
   type WorkloadIdParts,
   workloadIdProblem,
 } from "../lib/inventory/ids.js";
-import type { Estate, EstateNetwork, EstateWorkload } from "./estate-schema.js";
+import type { EstateCore, EstateNetwork, EstateWorkload } from "./estate-core-schema.js";
 
 export interface IndexedNetwork {
   readonly network: EstateNetwork;
@@ -45,7 +45,7 @@ export class EstateIndex {
   /** Azure workloads by lowercased VM id. */
   readonly azureVms = new Map<string, IndexedWorkload>();
 
-  constructor(estate: Pick<Estate, "networks" | "workloads">) {
+  constructor(estate: EstateCore) {
     estate.networks.forEach((network, index) => {
       if (this.networks.has(network.id) || networkIdProblem(network.id) !== undefined) return;
       const entry = { network, index, parts: parseNetworkId(network.id) };

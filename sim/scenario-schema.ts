@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { NetworkIdSchema, WorkloadIdSchema } from "../lib/inventory/ids.js";
 import { Ipv4AddressSchema } from "./address-schemas.js";
-import { TagMapSchema } from "./estate-schema.js";
+import { TagMapSchema } from "./estate-core-schema.js";
 
 const placement = {
   id: WorkloadIdSchema,

@@ -1,20 +1,25 @@
 /**
  * The CloudSimulator port: what each cloud's simulator folder (sim/clouds/<cloud>/) gives the
- * simulation, so that the estate, the scenario steps, the events and the State document handle
- * every cloud through one registry (sim/clouds/registry.ts) and a new cloud is its folder and one
+ * simulation, so that the estate (its file's `native:` sections among it), the scenario steps, the
+ * events, the State document and `estate export --live` handle every cloud through one registry (sim/clouds/registry.ts) and a new cloud is its folder and one
  * registry line (docs/architecture.md, "Adding a cloud").
  */
 
+import type { z } from "zod";
+import type { Sealer } from "../../lib/clouds/common/seals.js";
 import type { ProviderSettings } from "../../lib/clouds/registry.js";
 import type { QueueMessage } from "../../lib/ingest/queue-message.js";
 import type { NetworkIdParts, WorkloadIdParts } from "../../lib/inventory/ids.js";
+import type { LabelConfig } from "../../lib/inventory/labels.js";
 import type { Cloud } from "../../lib/inventory/model.js";
 import type { DraftIssue } from "../../lib/util/source-issues.js";
 import type { AddressBook } from "../address-book.js";
 import type { EventIds } from "../clock.js";
+import type { EstateFor } from "../estate-core-schema.js";
 import type { EstateIndex, IndexedNetwork } from "../estate-index.js";
-import type { Estate } from "../estate-schema.js";
+import type { TagRules } from "../tag-rules.js";
 import type { ServerErrorOptions, ThrottleOptions } from "./common/call-log.js";
+import type { CloudExport } from "./common/export-places.js";
 
 /** One location's simulator (an AWS account and region, an Azure subscription, a GCP project). */
 export interface LocationSimulator<State> {
@@ -68,7 +73,7 @@ export interface CloudSimulator<
 
   /** The estate's locations of this cloud, each with the estate's objects; `nativeIds` by workload id, where the cloud numbers instances. */
   build(
-    estate: Estate,
+    estate: EstateFor<C, Native>,
     index: EstateIndex,
     quotas: Quotas | undefined,
   ): {
@@ -76,7 +81,7 @@ export interface CloudSimulator<
     readonly nativeIds?: ReadonlyMap<string, string>;
   };
   /** The cloud's provider settings for simulating this estate, whose locations are `keys`. */
-  providerSettings(estate: Estate, keys: readonly string[]): ProviderSettings[C];
+  providerSettings(estate: EstateFor<C, Native>, keys: readonly string[]): ProviderSettings[C];
   /** An empty location, as a new account, subscription or project is. */
   empty(key: string, quotas: Quotas | undefined): Sim;
   /** How segsync reaches these locations: the cloud's connection over `port` (the hooked simulator). */
@@ -90,12 +95,21 @@ export interface CloudSimulator<
     networkId: string,
   ): string | undefined;
 
+  /** The estate's `native.<cloud>` section, value by value (docs/formats.md, "Estate"). */
+  readonly nativeSchema: z.ZodType<Native>;
+  /** The form of an estate network's `region`, for a cloud whose networks need one (Azure: NSGs are regional). */
+  readonly networkRegionSchema?: z.ZodType<string>;
   /** What the cloud refuses in the estate's `native` section of this cloud, path by path. */
   checkNative(native: Native, index: EstateIndex, addresses: AddressBook): DraftIssue[];
-  /** Why the cloud refuses this one tag (key and value), or undefined. */
-  tagProblem(key: string, value: string): string | undefined;
-  /** Why the cloud refuses this tag map as a whole (too many, repeated names), or undefined. */
-  tagsProblem(tags: Readonly<Record<string, string>>): string | undefined;
+  /** What the cloud refuses of a workload's tags (GCP: labels). */
+  readonly tagRules: TagRules;
+
+  /**
+   * `estate export --live`: every place of the live `connection` read (describes, lists and gets
+   * only) as this cloud's part of an Estate, segsync's seals that verify under `recordKey` sealed
+   * again under the simulator's (docs/live.md, "Exporting your estate").
+   */
+  exportLive(connection: Connection, recordKey: Sealer, labels: LabelConfig): Promise<CloudExport<Native>>;
 
   /** The native events of one change; `before` is the workload before a re-tag. */
   eventsOf(

@@ -14,15 +14,15 @@ import type {
   NetworkInterface,
   SecurityGroup,
 } from "../../../lib/clouds/aws/model.js";
+import type { EstateFor } from "../../estate-core-schema.js";
 import type { EstateIndex, IndexedWorkload } from "../../estate-index.js";
-import type { Estate } from "../../estate-schema.js";
 import { refusedAt } from "../../refusal.js";
 import { SimulatedEc2 } from "./api.js";
 import { awsLocations, locationKey, prefixListLocation, vpcLocation } from "./native-place.js";
 import type { NativeAws, NativeNetworkInterface } from "./native-schema.js";
 
 export function buildAws(
-  estate: Estate,
+  estate: EstateFor<"aws", NativeAws>,
   index: EstateIndex,
   quotas: AwsQuotas | undefined,
 ): Map<string, SimulatedEc2> {
@@ -47,7 +47,7 @@ interface NativeInLocation {
 
 /** One account and region: the native objects, then the VPCs, the plain workloads, the secondary ENIs. */
 function buildLocation(
-  estate: Estate,
+  estate: EstateFor<"aws", NativeAws>,
   index: EstateIndex,
   quotas: AwsQuotas | undefined,
   location: AwsLocation,

@@ -29,7 +29,7 @@ import {
 import type { CloudFinding } from "../../../lib/clouds/provider.js";
 import { formatNetworkId } from "../../../lib/inventory/ids.js";
 import { Ipv4CidrSchema } from "../../address-schemas.js";
-import type { EstateNetwork, EstateWorkload } from "../../estate-schema.js";
+import type { EstateNetwork, EstateWorkload } from "../../estate-core-schema.js";
 import { acceptedTags, type EstateParts } from "../common/export.js";
 import type {
   NativeAws,
@@ -37,6 +37,7 @@ import type {
   NativePrefixList,
   NativeSecurityGroup,
 } from "./native-schema.js";
+import { awsTagRules } from "./tag-rules.js";
 
 /** One location as read for an export: discovery's state, the groups and lists it references, the VPCs. */
 export interface AwsExportRead {
@@ -84,7 +85,7 @@ export function exportAws(read: AwsExportRead, owners: AwsOwners): AwsEstatePart
       privateIp: primary.privateIp,
       ...(primary.publicIp === undefined ? {} : { publicIp: primary.publicIp }),
       state: workload.state,
-      tags: acceptedTags("aws", workload.id, workload.tags, findings),
+      tags: acceptedTags("aws", awsTagRules, workload.id, workload.tags, findings),
     });
     exportedInstances.add(instance.InstanceId);
   }

@@ -11,13 +11,13 @@ import type {
   SimulatedPlaces,
   SimulatedWorkload,
 } from "../simulator.js";
-import { refusalOf } from "../simulator.js";
 import { AWS_WRITE_METHODS, SimulatedEc2 } from "./api.js";
 import { buildAws } from "./build.js";
 import { type AwsEventBody, awsStateChange, awsTagChange } from "./events.js";
+import { exportAwsPlaces } from "./export-places.js";
 import { checkNativeAws } from "./native-check.js";
-import type { NativeAws } from "./native-schema.js";
-import { checkTags, TAGS_PER_RESOURCE } from "./tags.js";
+import { type NativeAws, NativeAwsSchema } from "./native-schema.js";
+import { awsTagRules } from "./tag-rules.js";
 
 /** The State document's AWS part: each list flat across regions, sorted by id. */
 export interface AwsStateDocument {
@@ -96,12 +96,10 @@ export const awsSimulator: CloudSimulator<
     workload.account === network.account && workload.region === network.region
       ? undefined
       : `network ${networkId} is in ${network.account}:${network.region}, but the workload is in ${workload.account}:${workload.region}`,
+  nativeSchema: NativeAwsSchema,
   checkNative: checkNativeAws,
-  tagProblem: (key, value) => refusalOf(() => checkTags([{ Key: key, Value: value }])),
-  tagsProblem: (tags) =>
-    Object.keys(tags).length > TAGS_PER_RESOURCE
-      ? `an EC2 instance has at most ${TAGS_PER_RESOURCE} tags`
-      : undefined,
+  tagRules: awsTagRules,
+  exportLive: exportAwsPlaces,
   eventsOf(change, workload, before, { ids, tick }) {
     if (change === "retagged") {
       return [

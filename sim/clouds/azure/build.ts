@@ -16,8 +16,8 @@ import {
   type VirtualMachine,
 } from "../../../lib/clouds/azure/model.js";
 import type { WorkloadIdParts } from "../../../lib/inventory/ids.js";
+import type { EstateFor } from "../../estate-core-schema.js";
 import { azureVmId, azureVnetId, type EstateIndex, type IndexedWorkload } from "../../estate-index.js";
-import type { Estate } from "../../estate-schema.js";
 import { refusedAt } from "../../refusal.js";
 import { SimulatedArm } from "./api.js";
 import { networkOfSubnet } from "./native-nic-check.js";
@@ -26,7 +26,7 @@ import { type NativeAzure, type NativeAzureNic, primaryIpConfiguration } from ".
 const subscriptionOf = (id: string) => parseResourceId(id)?.subscription.toLowerCase() ?? "";
 
 /** Every subscription that the estate puts something in. */
-function subscriptions(estate: Estate, index: EstateIndex): string[] {
+function subscriptions(estate: EstateFor<"azure", NativeAzure>, index: EstateIndex): string[] {
   const found = new Set<string>();
   for (const { parts } of [...index.networks.values(), ...index.workloads.values()]) {
     if (parts.cloud === "azure") found.add(parts.subscription);
@@ -42,7 +42,7 @@ function subscriptions(estate: Estate, index: EstateIndex): string[] {
 }
 
 export function buildAzure(
-  estate: Estate,
+  estate: EstateFor<"azure", NativeAzure>,
   index: EstateIndex,
   quotas: AzureQuotas | undefined,
 ): Map<string, SimulatedArm> {
@@ -55,7 +55,7 @@ export function buildAzure(
 
 /** One subscription: the native objects and VMs with native NICs, then the VNets, then the plain VMs. */
 function buildSubscription(
-  estate: Estate,
+  estate: EstateFor<"azure", NativeAzure>,
   index: EstateIndex,
   quotas: AzureQuotas | undefined,
   subscription: string,

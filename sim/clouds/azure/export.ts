@@ -27,7 +27,7 @@ import {
 import type { CloudFinding } from "../../../lib/clouds/provider.js";
 import { cidrContains } from "../../../lib/net/cidr.js";
 import { Ipv4CidrSchema } from "../../address-schemas.js";
-import type { EstateNetwork, EstateWorkload } from "../../estate-schema.js";
+import type { EstateNetwork, EstateWorkload } from "../../estate-core-schema.js";
 import { acceptedTags, type EstateParts, exportFinding } from "../common/export.js";
 import type {
   NativeApplicationSecurityGroup,
@@ -35,6 +35,7 @@ import type {
   NativeAzureNic,
   NativeNetworkSecurityGroup,
 } from "./native-schema.js";
+import { azureTagRules } from "./tag-rules.js";
 
 export interface AzureExportRead {
   readonly state: AzureSubscriptionState;
@@ -115,7 +116,7 @@ function placeOnPrimaryNics(
         privateIp: primary.privateIp,
         ...(primary.publicIp === undefined ? {} : { publicIp: primary.publicIp }),
         state: workload.state,
-        tags: acceptedTags("azure", workload.id, workload.tags, findings),
+        tags: acceptedTags("azure", azureTagRules, workload.id, workload.tags, findings),
       },
     });
   }

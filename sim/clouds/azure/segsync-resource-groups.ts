@@ -8,7 +8,8 @@
 import { parseResourceId } from "../../../lib/clouds/azure/model.js";
 import { AzureOwnership } from "../../../lib/clouds/azure/ownership.js";
 import { SIMULATOR_RECORD_KEY } from "../../../lib/clouds/common/seals.js";
-import type { Estate } from "../../estate-schema.js";
+import type { EstateFor } from "../../estate-core-schema.js";
+import type { NativeAzure } from "./native-schema.js";
 
 const OWNERSHIP = new AzureOwnership(SIMULATOR_RECORD_KEY);
 
@@ -16,7 +17,7 @@ const OWNERSHIP = new AzureOwnership(SIMULATOR_RECORD_KEY);
 export const SIMULATED_SEGSYNC_RESOURCE_GROUP = "rg-segsync";
 
 /** Subscription (lowercase) → the resource group of its first segsync NSG or ASG in the estate. */
-export function segsyncResourceGroups(estate: Estate): Record<string, string> {
+export function segsyncResourceGroups(estate: EstateFor<"azure", NativeAzure>): Record<string, string> {
   const native = estate.native?.azure;
   const found: Record<string, string> = {};
   for (const resource of [

@@ -13,14 +13,14 @@ import type {
   SimulatedPlaces,
   SimulatedWorkload,
 } from "../simulator.js";
-import { refusalOf } from "../simulator.js";
 import { AZURE_WRITE_METHODS, SimulatedArm } from "./api.js";
 import { buildAzure } from "./build.js";
 import { type AzureEventBody, type AzureVmOperation, azureVmEvent } from "./events.js";
-import { checkTags } from "./names.js";
+import { exportAzurePlaces } from "./export-places.js";
 import { checkNativeAzure } from "./native-check.js";
-import type { NativeAzure } from "./native-schema.js";
+import { AZURE_REGION, type NativeAzure, NativeAzureSchema } from "./native-schema.js";
 import { SIMULATED_SEGSYNC_RESOURCE_GROUP, segsyncResourceGroups } from "./segsync-resource-groups.js";
+import { azureTagRules } from "./tag-rules.js";
 
 /** The State document's Azure part: each list flat across subscriptions, in ARM id order. */
 export interface AzureStateDocument {
@@ -115,9 +115,11 @@ export const azureSimulator: CloudSimulator<
     workload.subscription === network.subscription
       ? undefined
       : `network ${networkId} is in subscription ${network.subscription}, but the workload is in ${workload.subscription}: a NIC and its VNet share a subscription`,
+  nativeSchema: NativeAzureSchema,
+  networkRegionSchema: AZURE_REGION,
   checkNative: checkNativeAzure,
-  tagProblem: (key, value) => refusalOf(() => checkTags({ [key]: value })),
-  tagsProblem: (tags) => refusalOf(() => checkTags(tags)),
+  tagRules: azureTagRules,
+  exportLive: exportAzurePlaces,
   eventsOf(change, workload, _before, { ids, tick }) {
     const { subscription, resourceGroup, vmName } = workload.parts;
     const vmId = azureVmId(subscription, resourceGroup, vmName);

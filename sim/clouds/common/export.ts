@@ -2,8 +2,8 @@
 
 import type { CloudFinding } from "../../../lib/clouds/provider.js";
 import type { Cloud } from "../../../lib/inventory/model.js";
-import type { EstateNetwork, EstateWorkload } from "../../estate-schema.js";
-import { tagProblems } from "../../tag-rules.js";
+import type { EstateNetwork, EstateWorkload } from "../../estate-core-schema.js";
+import { type TagRules, tagProblems } from "../../tag-rules.js";
 
 /** One cloud's part of an exported estate, with its `native` block in that cloud's shapes. */
 export interface EstateParts<Native> {
@@ -21,18 +21,19 @@ export function exportFinding(code: string, subject: string, message: string): C
 }
 
 /**
- * The tags (GCP: labels) the simulated cloud accepts on a workload; each other one is left out
- * with a finding `<cloud>-export-<noun>` (EC2 reserves `aws:`, for one).
+ * The tags (GCP: labels) the simulated cloud accepts on a workload, by its `rules`; each other one
+ * is left out with a finding `<cloud>-export-<noun>` (EC2 reserves `aws:`, for one).
  */
 export function acceptedTags(
   cloud: Cloud,
+  rules: TagRules,
   workload: string,
   tags: Readonly<Record<string, string>>,
   findings: CloudFinding[],
   noun: "tag" | "label" = "tag",
 ): Record<string, string> {
   const refused = new Map<string, string>();
-  for (const problem of tagProblems(cloud, tags)) {
+  for (const problem of tagProblems(rules, tags)) {
     if (problem.key !== undefined) refused.set(problem.key, problem.message);
   }
   for (const [key, why] of refused) {

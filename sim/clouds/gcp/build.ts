@@ -8,8 +8,8 @@
  */
 import type { GcpQuotas } from "../../../lib/clouds/gcp/config.js";
 import { type GcpFirewall, networkUrl, parseNetworkUrl } from "../../../lib/clouds/gcp/model.js";
+import type { EstateFor } from "../../estate-core-schema.js";
 import type { EstateIndex } from "../../estate-index.js";
-import type { Estate } from "../../estate-schema.js";
 import { refusedAt } from "../../refusal.js";
 import { type InstanceInterfaceInput, SimulatedCompute } from "./api.js";
 import { instanceWorkload } from "./native-check.js";
@@ -21,7 +21,11 @@ export interface BuiltGcp {
   readonly instanceIds: Map<string, string>;
 }
 
-export function buildGcp(estate: Estate, index: EstateIndex, limits: GcpQuotas | undefined): BuiltGcp {
+export function buildGcp(
+  estate: EstateFor<"gcp", NativeGcp>,
+  index: EstateIndex,
+  limits: GcpQuotas | undefined,
+): BuiltGcp {
   const native = estate.native?.gcp ?? {};
   const sims = new Map<string, SimulatedCompute>();
   for (const project of projectsOf(index)) sims.set(project, buildProject(native, index, limits, project));

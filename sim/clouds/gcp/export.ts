@@ -25,9 +25,10 @@ import {
 } from "../../../lib/clouds/gcp/ownership.js";
 import type { CloudFinding } from "../../../lib/clouds/provider.js";
 import { coveringIpv4Cidr } from "../../../lib/net/cidr.js";
-import type { EstateNetwork, EstateWorkload } from "../../estate-schema.js";
+import type { EstateNetwork, EstateWorkload } from "../../estate-core-schema.js";
 import { acceptedTags, type EstateParts, exportFinding } from "../common/export.js";
 import type { NativeFirewall, NativeGcp, NativeGcpInstance } from "./native-schema.js";
+import { gcpTagRules } from "./tag-rules.js";
 
 export interface GcpExportRead {
   readonly state: GcpProjectState;
@@ -70,7 +71,7 @@ export function exportGcp(read: GcpExportRead, owners: GcpOwners): GcpEstatePart
         privateIp: primary.privateIp,
         ...(primary.publicIp === undefined ? {} : { publicIp: primary.publicIp }),
         state: workload.state,
-        tags: acceptedTags("gcp", workload.id, workload.tags, findings, "label"),
+        tags: acceptedTags("gcp", gcpTagRules, workload.id, workload.tags, findings, "label"),
       },
     });
   }

@@ -15,13 +15,13 @@ import type {
   SimulatedPlaces,
   SimulatedWorkload,
 } from "../simulator.js";
-import { refusalOf } from "../simulator.js";
 import { GCP_WRITE_METHODS, SimulatedCompute } from "./api.js";
 import { buildGcp } from "./build.js";
 import { type GcpInstanceMethod, gcpOperationPushes, labelList, type PubSubPushBody } from "./events.js";
-import { checkLabels } from "./names.js";
+import { exportGcpPlaces } from "./export-places.js";
 import { checkNativeGcp } from "./native-check.js";
-import type { NativeGcp } from "./native-schema.js";
+import { type NativeGcp, NativeGcpSchema } from "./native-schema.js";
+import { gcpTagRules } from "./tag-rules.js";
 
 /** The State document's GCP part: each list flat across projects, sorted by selfLink. */
 export interface GcpStateDocument {
@@ -124,12 +124,10 @@ export const gcpSimulator: CloudSimulator<
   placeOf: (workload) => workload.parts.project,
   // Shared VPC: an instance of a service project has its NIC in the host project's network.
   placementProblem: () => undefined,
+  nativeSchema: NativeGcpSchema,
   checkNative: checkNativeGcp,
-  tagProblem: (key, value) =>
-    refusalOf(() => checkLabels({ [key]: value })) === undefined
-      ? undefined
-      : `tag ${JSON.stringify(key)}: ${JSON.stringify(value)} cannot be a GCP label: keys are 1-63 lowercase letters, digits, _ and -, starting with a letter; values are 0-63 of the same`,
-  tagsProblem: (tags) => refusalOf(() => checkLabels(tags)),
+  tagRules: gcpTagRules,
+  exportLive: exportGcpPlaces,
   eventsOf(change, workload, _before, { ids, tick }) {
     const method = METHODS[change];
     const { project, zone, instanceName } = workload.parts;

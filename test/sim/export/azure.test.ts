@@ -161,6 +161,25 @@ describe("exportAzure on a recorded subscription", () => {
     expect(new Set(fake.requests.map((request) => request.method))).toEqual(new Set(["GET"]));
   });
 
+  it("leaves out a tag the simulated ARM refuses, with a finding: the export trusts nothing it reads", async () => {
+    serveSubscription();
+    const read = await readAzureForExport(api(), LABELS, LIVE);
+    const virtualMachines = read.state.virtualMachines.map((vm) => ({
+      ...vm,
+      tags: { ...vm.tags, "cost<center": "x" },
+    }));
+    const parts = exportAzure({ ...read, state: { ...read.state, virtualMachines } }, OWNERS);
+    expect(parts.workloads.map((workload) => Object.keys(workload.tags).sort())).toEqual([
+      ["schedule", "testtag"],
+    ]);
+    expect(parts.findings.map((finding) => [finding.code, finding.message])).toEqual([
+      [
+        "azure-export-tag",
+        expect.stringMatching(/^azure:.*:test_vm:cctestvm: tag "cost<center" left out \(.*not allowed/),
+      ],
+    ]);
+  });
+
   it("leaves out a VNet whose address space does not hold its VMs, with a finding", async () => {
     serveSubscription();
     const read = await readAzureForExport(api(), LABELS, LIVE);

@@ -165,6 +165,25 @@ describe("exportGcp on a recorded project", () => {
     expect(loaded.ok ? [] : loaded.issues).toEqual([]);
   });
 
+  it("leaves out a label the simulated Compute refuses, with a finding: the export trusts nothing it reads", async () => {
+    const api = await sdkApi(
+      routes((instance) => {
+        instance.labels = { "seg-app": "shop", "seg-role": "web", Team: "web" };
+      }),
+    );
+    const read = await readGcpForExport(api, LABELS, LIVE);
+    const parts = exportGcp({ state: read.state, subnetworks: read.subnetworks }, OWNERS);
+    expect(parts.workloads.map((workload) => workload.tags)).toEqual([
+      { "seg-app": "shop", "seg-role": "web" },
+    ]);
+    const labels = parts.findings.filter((finding) => finding.code === "gcp-export-label");
+    expect(labels.map((finding) => finding.message)).toEqual([
+      expect.stringMatching(/^gcp:project1:us-central1-c:iap-ig-79bj: label "Team" left out \(.*GCP label/),
+    ]);
+    const loaded = checked(parts);
+    expect(loaded.ok ? [] : loaded.issues).toEqual([]);
+  });
+
   it("leaves out a network none of whose subnetworks was read, and what is in it", async () => {
     const read = await readGcpForExport(await sdkApi(routes()), LABELS, LIVE);
     const parts = exportGcp({ state: read.state, subnetworks: [] }, OWNERS);
