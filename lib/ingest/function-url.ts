@@ -19,7 +19,7 @@ import {
   SecretUnavailableError,
   UnauthenticatedError,
 } from "./errors.js";
-import type { PlaceRefusal } from "./places.js";
+import type { PlaceRefusal } from "../clouds/live.js";
 
 export type FunctionUrlResponse = APIGatewayProxyStructuredResultV2;
 

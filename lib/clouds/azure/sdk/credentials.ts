@@ -16,7 +16,7 @@ import {
   type TokenCredential,
   type TokenCredentialOptions,
 } from "@azure/identity";
-import type { AzureAuth } from "../../../live/config.js";
+import type { AzureAuth } from "../config.js";
 import { CredentialSecretError } from "../../../live/errors.js";
 import { readSecretString } from "../../../live/secrets.js";
 import { webIdentityTokenSource } from "../../../live/web-identity-token.js";

@@ -12,7 +12,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { AuthClient } from "google-auth-library";
 import { z } from "zod";
-import type { GcpAuth } from "../../../live/config.js";
+import type { GcpAuth } from "../config.js";
 import { CredentialSecretError, GcpCredentialError } from "../../../live/errors.js";
 import { readSecretString } from "../../../live/secrets.js";
 import { webIdentityTokenSource } from "../../../live/web-identity-token.js";
