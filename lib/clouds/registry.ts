@@ -1,5 +1,5 @@
-import type { Cloud } from "../inventory/model.js";
 import type { z } from "zod";
+import type { Cloud } from "../inventory/model.js";
 import type { AwsQuotas } from "./aws/config.js";
 import { awsLive } from "./aws/live.js";
 import { type AwsProvider, createAwsProvider } from "./aws/provider.js";

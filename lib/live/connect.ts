@@ -7,7 +7,12 @@
  */
 import type { Sealer } from "../clouds/common/seals.js";
 import { type ConnectorClients, connectorOf } from "../clouds/connectors.js";
-import { type Connections, createProviders, type ProviderSettings, type Providers } from "../clouds/registry.js";
+import {
+  type Connections,
+  createProviders,
+  type ProviderSettings,
+  type Providers,
+} from "../clouds/registry.js";
 import { CLOUDS, type Cloud } from "../inventory/model.js";
 import { cloudDrivers } from "../reconcile/cloud-drivers.js";
 import type { CloudDriver } from "../reconcile/driver.js";
@@ -41,7 +46,9 @@ export function connectLive(config: LiveConfig, clients: LiveClients = {}): Live
     sealer: recordKey,
     ...eachCloud((cloud) => connectorOf(cloud).providerSettings(config[cloud])),
   } as ProviderSettings);
-  const connections = eachCloud((cloud) => connectorOf(cloud).connect(config[cloud], clients[cloud])) as Connections;
+  const connections = eachCloud((cloud) =>
+    connectorOf(cloud).connect(config[cloud], clients[cloud]),
+  ) as Connections;
   // Every plan follows a read: the key is there before anything is verified or sealed.
   const keyed = (driver: CloudDriver): CloudDriver => ({
     ...driver,

@@ -34,7 +34,9 @@ function repeats(config: LiveConfig): DraftIssue[] {
   return CLOUDS.flatMap((cloud) => {
     const section = config[cloud];
     if (section === undefined) return [];
-    const lists = (LIVE[cloud].listedOnce as (section: LiveSections[Cloud]) => readonly ListedOnce[])(section);
+    const lists = (LIVE[cloud].listedOnce as (section: LiveSections[Cloud]) => readonly ListedOnce[])(
+      section,
+    );
     return lists.flatMap(({ what, values, pathOf }) =>
       repeated(values, (index) => [cloud, ...pathOf(index)], what),
     );

@@ -37,7 +37,11 @@ export const awsLive = {
   cloud: "aws",
   section: AwsSectionSchema,
   listedOnce: ({ accounts }) => [
-    { what: "account", values: accounts.map((a) => a.account), pathOf: (index) => ["accounts", index, "account"] },
+    {
+      what: "account",
+      values: accounts.map((a) => a.account),
+      pathOf: (index) => ["accounts", index, "account"],
+    },
     ...accounts.map((account, at) => ({
       what: "region",
       values: account.regions,
@@ -45,7 +49,9 @@ export const awsLive = {
     })),
   ],
   places: awsPlaces,
-  listOf: (connection: { readonly locations: readonly { readonly account: string; readonly region: string }[] }) => ({
+  listOf: (connection: {
+    readonly locations: readonly { readonly account: string; readonly region: string }[];
+  }) => ({
     aws: connection.locations.map(({ account, region }) => ({ account, regions: [region] })),
   }),
 } as const satisfies CloudLive<"aws", typeof AwsSectionSchema, AwsPlaceList, never>;

@@ -32,5 +32,7 @@ export const azureLive = {
     },
   ],
   places: azurePlaces,
-  listOf: (connection: { readonly subscriptions: readonly string[] }) => ({ azure: connection.subscriptions }),
+  listOf: (connection: { readonly subscriptions: readonly string[] }) => ({
+    azure: connection.subscriptions,
+  }),
 } as const satisfies CloudLive<"azure", typeof AzureSectionSchema, AzurePlaceList, never>;

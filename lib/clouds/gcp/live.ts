@@ -31,7 +31,9 @@ function gcpPlaces(list: GcpPlaceList): CloudPlaces<"gcp"> {
 export const gcpLive = {
   cloud: "gcp",
   section: GcpSectionSchema,
-  listedOnce: ({ projects }) => [{ what: "project", values: projects, pathOf: (index) => ["projects", index] }],
+  listedOnce: ({ projects }) => [
+    { what: "project", values: projects, pathOf: (index) => ["projects", index] },
+  ],
   places: gcpPlaces,
   listOf: (connection: { readonly projects: readonly string[]; readonly hosts?: readonly string[] }) => ({
     gcp: connection.projects,

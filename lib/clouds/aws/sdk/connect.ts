@@ -58,4 +58,10 @@ export const awsConnector = {
   cloud: "aws",
   providerSettings: (section) => ({ quotas: section?.quotas ?? DEFAULT_AWS_QUOTAS }),
   connect: awsConnection,
-} as const satisfies CloudConnector<"aws", AwsSection, { readonly quotas: AwsQuotas }, AwsLiveClients, AwsConnection>;
+} as const satisfies CloudConnector<
+  "aws",
+  AwsSection,
+  { readonly quotas: AwsQuotas },
+  AwsLiveClients,
+  AwsConnection
+>;

@@ -44,7 +44,8 @@ function azureConnection(section: AzureSection | undefined, clients: AzureLiveCl
   const factory = once(async () => {
     const [{ createSdkAzureApiFactory }, credential] = await Promise.all([
       import("./api.js"),
-      clients.credential ?? import("./credentials.js").then((m) => m.azureCredential(configuredAuth(section))),
+      clients.credential ??
+        import("./credentials.js").then((m) => m.azureCredential(configuredAuth(section))),
     ]);
     return createSdkAzureApiFactory({
       credential,
@@ -60,7 +61,11 @@ function azureConnection(section: AzureSection | undefined, clients: AzureLiveCl
           "NotConfigured",
           0,
         );
-      return deferredApi<AzureApi>({ subscription }, async () => (await factory())(subscription), AZURE_CALLS);
+      return deferredApi<AzureApi>(
+        { subscription },
+        async () => (await factory())(subscription),
+        AZURE_CALLS,
+      );
     },
   };
 }
@@ -69,7 +74,9 @@ export const azureConnector = {
   cloud: "azure",
   providerSettings: (section) => ({
     quotas: section?.quotas ?? DEFAULT_AZURE_QUOTAS,
-    resourceGroups: Object.fromEntries((section?.subscriptions ?? []).map((s) => [s.subscription, s.resourceGroup])),
+    resourceGroups: Object.fromEntries(
+      (section?.subscriptions ?? []).map((s) => [s.subscription, s.resourceGroup]),
+    ),
   }),
   connect: azureConnection,
 } as const satisfies CloudConnector<

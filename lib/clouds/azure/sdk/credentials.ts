@@ -16,10 +16,10 @@ import {
   type TokenCredential,
   type TokenCredentialOptions,
 } from "@azure/identity";
-import type { AzureAuth } from "../config.js";
 import { CredentialSecretError } from "../../../live/errors.js";
 import { readSecretString } from "../../../live/secrets.js";
 import { webIdentityTokenSource } from "../../../live/web-identity-token.js";
+import type { AzureAuth } from "../config.js";
 
 export interface AzureCredentialDeps {
   /** For `federated`: a regional STS client (default: one from the environment). */

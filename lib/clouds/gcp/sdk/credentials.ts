@@ -12,10 +12,10 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { AuthClient } from "google-auth-library";
 import { z } from "zod";
-import type { GcpAuth } from "../config.js";
 import { CredentialSecretError, GcpCredentialError } from "../../../live/errors.js";
 import { readSecretString } from "../../../live/secrets.js";
 import { webIdentityTokenSource } from "../../../live/web-identity-token.js";
+import type { GcpAuth } from "../config.js";
 
 const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 const JWT_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:jwt";
