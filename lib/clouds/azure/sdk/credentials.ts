@@ -1,5 +1,5 @@
 /**
- * The Azure TokenCredential for the configured `azure.auth` (lib/live/config.ts). The reconciler
+ * The Azure TokenCredential for the configured `azure.auth` (lib/clouds/azure/config.ts). The reconciler
  * runs on Lambda, so `federated` is the keyless choice: STS mints a JWT for Entra's token-exchange
  * audience and Entra trades it, as a client assertion, for a token of the app registration whose
  * federated credential trusts this AWS account's issuer and role.

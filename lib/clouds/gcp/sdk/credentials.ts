@@ -1,5 +1,5 @@
 /**
- * The Google AuthClient for the configured `gcp.auth` (lib/live/config.ts), handed to the Compute
+ * The Google AuthClient for the configured `gcp.auth` (lib/clouds/gcp/config.ts), handed to the Compute
  * clients as `authClient`. `federated` is the keyless choice on Lambda: STS mints a JWT for the
  * workload identity pool provider, Google STS exchanges it for a federated access token, and, when
  * a service account is named, the IAM Credentials API turns that into the service account's token.
