@@ -34,9 +34,9 @@ function repeats(config: LiveConfig): DraftIssue[] {
   return CLOUDS.flatMap((cloud) => {
     const section = config[cloud];
     if (section === undefined) return [];
-    const lists = (LIVE[cloud].listedOnce as (section: LiveSections[Cloud]) => readonly ListedOnce[])(
-      section,
-    );
+    // Sound: the section of `cloud` goes to the live part of `cloud`.
+    const listedOnce = LIVE[cloud].listedOnce as (section: LiveSections[Cloud]) => readonly ListedOnce[];
+    const lists = listedOnce(section);
     return lists.flatMap(({ what, values, pathOf }) =>
       repeated(values, (index) => [cloud, ...pathOf(index)], what),
     );
