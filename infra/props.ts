@@ -3,9 +3,8 @@ import type { IKey } from "aws-cdk-lib/aws-kms";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { z } from "zod";
 import type { AwsQuotasSchema } from "../lib/clouds/aws/config.js";
-import type { AzureQuotasSchema } from "../lib/clouds/azure/config.js";
-import type { GcpPrioritiesSchema, GcpQuotasSchema } from "../lib/clouds/gcp/config.js";
-import type { AzureAuthSchema, GcpAuthSchema } from "../lib/live/config.js";
+import type { AzureAuthSchema, AzureQuotasSchema } from "../lib/clouds/azure/config.js";
+import type { GcpAuthSchema, GcpPrioritiesSchema, GcpQuotasSchema } from "../lib/clouds/gcp/config.js";
 import type { EventGridAuthSchema } from "../lib/pipeline/environment.js";
 import type { GuardLimitsSchema } from "../lib/reconcile/guard.js";
 

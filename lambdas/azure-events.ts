@@ -75,7 +75,7 @@ export function createAzureEventsHandler(deps: AzureEventsDeps): AzureEventsHand
       const delivered = deliveredEvents(body);
       const ids = delivered.map((one) => one.id);
       replay.check(credential, ids, now);
-      const refusals = delivered.map((one) => deps.places.refusalOfSubscription(one.subscription));
+      const refusals = delivered.map((one) => deps.places.refusalOfPlace("azure", one.subscription));
       const kept = configuredPart(body, result, refusals);
       const messages = queueMessages(kept);
       if (messages.length > 0) await deps.queue.send(messages);

@@ -1,11 +1,16 @@
+import type { z } from "zod";
 import type { Cloud } from "../inventory/model.js";
 import type { AwsQuotas } from "./aws/config.js";
+import { awsLive } from "./aws/live.js";
 import { type AwsProvider, createAwsProvider } from "./aws/provider.js";
 import type { AzureQuotas } from "./azure/config.js";
+import { azureLive } from "./azure/live.js";
 import { type AzureProvider, createAzureProvider } from "./azure/provider.js";
 import type { Sealer } from "./common/seals.js";
 import type { GcpPriorities, GcpQuotas } from "./gcp/config.js";
+import { gcpLive } from "./gcp/live.js";
 import { createGcpProvider, type GcpProvider } from "./gcp/provider.js";
+import type { CloudLive } from "./live.js";
 
 /** Each cloud's provider type. A cloud added to CLOUDS without an entry here fails to compile. */
 interface ProviderTypes {
@@ -35,3 +40,14 @@ export function createProviders(settings: ProviderSettings): Providers {
     gcp: createGcpProvider({ ...settings.gcp, sealer: settings.sealer }),
   };
 }
+
+/**
+ * Each cloud's live part (lib/clouds/live.ts): its section of the live configuration and its
+ * places. Connecting is in lib/clouds/connectors.ts.
+ */
+export const LIVE = { aws: awsLive, azure: azureLive, gcp: gcpLive } as const satisfies {
+  readonly [C in Cloud]: CloudLive<C, z.ZodType, unknown, never>;
+};
+
+/** Each cloud's section of the live configuration, as parsed. */
+export type LiveSections = { readonly [C in Cloud]: z.output<(typeof LIVE)[C]["section"]> };

@@ -8,6 +8,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { z } from "zod";
+import type { PlaceRefusal } from "../clouds/live.js";
 import {
   EventQueueError,
   FunctionUrlEventError,
@@ -19,7 +20,6 @@ import {
   SecretUnavailableError,
   UnauthenticatedError,
 } from "./errors.js";
-import type { PlaceRefusal } from "./places.js";
 
 export type FunctionUrlResponse = APIGatewayProxyStructuredResultV2;
 

@@ -3,71 +3,51 @@
  * projects), and the check that an event's workload is in one of them. Events are hints, and
  * only from configured places: the ingest functions drop an event about any other place (it is
  * acknowledged and counted, never retried), and the reconciler ignores a queue message about one
- * (docs/trust-model.md, "Events").
+ * (docs/trust-model.md, "Events"). Each cloud's places are its live part's
+ * (lib/clouds/<cloud>/live.ts, through the registry).
  */
-import { parseWorkloadId, workloadIdProblem } from "../inventory/ids.js";
-import type { WorkloadId } from "../inventory/model.js";
+import type { CloudPlaces, PlaceRefusal } from "../clouds/live.js";
+import { LIVE } from "../clouds/registry.js";
+import { parseWorkloadId, type WorkloadIdParts, workloadIdProblem } from "../inventory/ids.js";
+import { CLOUDS, type Cloud, type WorkloadId } from "../inventory/model.js";
 
-/** What the configuration lists, in the shapes of the live config and the ingest functions' environment. */
-export interface PlaceList {
-  readonly aws?: readonly { readonly account: string; readonly regions: readonly string[] }[];
-  readonly azure?: readonly string[];
-  readonly gcp?: readonly string[];
-  /**
-   * Whether a GCP project the list does not name may be a Shared VPC service project of one it
-   * does: its events are accepted, and the reconciler reads the project only once it names a
-   * configured host (docs/live.md, "GCP Shared VPC").
-   */
-  readonly gcpServiceProjects?: boolean;
-}
+export type { PlaceRefusal, UnconfiguredReason } from "../clouds/live.js";
 
-/** Why an event's place is refused: a metric dimension, so a short fixed set. */
-export type UnconfiguredReason =
-  | "account-not-configured"
-  | "region-not-configured"
-  | "subscription-not-configured"
-  | "project-not-configured"
-  | "not-a-workload-id";
+type Live = typeof LIVE;
+type ListOf<C extends Cloud> = Parameters<Live[C]["places"]>[0];
+/** The union's members as one type: every cloud's part of the list together. */
+type AllOf<U> = (U extends unknown ? (u: U) => void : never) extends (all: infer A) => void ? A : never;
 
-export interface PlaceRefusal {
-  readonly reason: UnconfiguredReason;
-  /** Names the place (account and region, subscription or project): no secret, fit for a log. */
-  readonly detail: string;
-}
+/**
+ * What the configuration lists, in the shapes of the live config and the ingest functions'
+ * environment: each cloud's part (`aws`, `azure`, `gcp`, `gcpServiceProjects`), all optional.
+ */
+export type PlaceList = AllOf<ListOf<Cloud>>;
+
+/** Each cloud's connection, as far as it names the places it manages. */
+export type ConnectionPlaces = { readonly [C in Cloud]: Parameters<Live[C]["listOf"]>[0] };
+
+/** A cloud's places with its own types erased: sound, since each is only asked about its own cloud's ids. */
+type AnyPlaces = CloudPlaces<Cloud> & {
+  refusalOf(parts: WorkloadIdParts): PlaceRefusal | undefined;
+  unlistedPlace(parts: WorkloadIdParts): string | undefined;
+};
 
 export class ConfiguredPlaces {
-  /** account → its regions. */
-  readonly #aws: ReadonlyMap<string, ReadonlySet<string>>;
-  /** Lowercased: Event Grid does not promise the case of a subscription id. */
-  readonly #azure: ReadonlySet<string>;
-  readonly #gcp: ReadonlySet<string>;
-  readonly #gcpServiceProjects: boolean;
+  readonly #places: Readonly<Record<Cloud, AnyPlaces>>;
 
   constructor(list: PlaceList) {
-    const aws = new Map<string, Set<string>>();
-    for (const { account, regions } of list.aws ?? []) {
-      const known = aws.get(account) ?? new Set<string>();
-      for (const region of regions) known.add(region);
-      aws.set(account, known);
-    }
-    this.#aws = aws;
-    this.#azure = new Set((list.azure ?? []).map((subscription) => subscription.toLowerCase()));
-    this.#gcp = new Set(list.gcp ?? []);
-    this.#gcpServiceProjects = list.gcpServiceProjects === true && this.#gcp.size > 0;
+    this.#places = Object.fromEntries(
+      CLOUDS.map((cloud) => [cloud, (LIVE[cloud].places as (list: PlaceList) => AnyPlaces)(list)]),
+    ) as Record<Cloud, AnyPlaces>;
   }
 
-  /** The places of connections: AWS locations, Azure subscriptions, GCP projects. */
-  static ofConnections(connections: {
-    readonly aws: { readonly locations: readonly { readonly account: string; readonly region: string }[] };
-    readonly azure: { readonly subscriptions: readonly string[] };
-    readonly gcp: { readonly projects: readonly string[]; readonly hosts?: readonly string[] };
-  }): ConfiguredPlaces {
-    return new ConfiguredPlaces({
-      aws: connections.aws.locations.map(({ account, region }) => ({ account, regions: [region] })),
-      azure: connections.azure.subscriptions,
-      gcp: connections.gcp.projects,
-      gcpServiceProjects: (connections.gcp.hosts?.length ?? 0) > 0,
-    });
+  /** The places of connections: AWS locations, Azure subscriptions, GCP projects (and whether they have hosts). */
+  static ofConnections(connections: ConnectionPlaces): ConfiguredPlaces {
+    const lists = CLOUDS.map((cloud) =>
+      (LIVE[cloud].listOf as (connection: ConnectionPlaces[Cloud]) => PlaceList)(connections[cloud]),
+    );
+    return new ConfiguredPlaces(Object.assign({}, ...lists));
   }
 
   /** Why the workload's place is not configured, or undefined when it is. */
@@ -75,43 +55,25 @@ export class ConfiguredPlaces {
     const problem = workloadIdProblem(workloadId);
     if (problem !== undefined) return { reason: "not-a-workload-id", detail: problem };
     const parts = parseWorkloadId(workloadId);
-    switch (parts.cloud) {
-      case "aws": {
-        const regions = this.#aws.get(parts.account);
-        if (regions === undefined) {
-          return { reason: "account-not-configured", detail: `AWS account ${parts.account}` };
-        }
-        if (!regions.has(parts.region)) {
-          return {
-            reason: "region-not-configured",
-            detail: `AWS region ${parts.region} of account ${parts.account}`,
-          };
-        }
-        return undefined;
-      }
-      case "azure":
-        return this.refusalOfSubscription(parts.subscription);
-      case "gcp":
-        return this.#gcp.has(parts.project) || this.#gcpServiceProjects
-          ? undefined
-          : { reason: "project-not-configured", detail: `GCP project ${parts.project}` };
-    }
+    return this.#places[parts.cloud].refusalOf(parts);
   }
 
   /**
-   * The project of a GCP workload admitted only as a possible Shared VPC service project (the list
-   * does not name it): its host must be confirmed before it is read. Undefined for any other.
+   * The place of a workload admitted only as one that may belong to a configured place (a GCP
+   * Shared VPC service project the list does not name): its reader must confirm it before it is
+   * read. Undefined for any other.
    */
-  unlistedGcpProject(workloadId: WorkloadId): string | undefined {
-    if (!this.#gcpServiceProjects || workloadIdProblem(workloadId) !== undefined) return undefined;
+  unlistedPlace(workloadId: WorkloadId): string | undefined {
+    if (workloadIdProblem(workloadId) !== undefined) return undefined;
     const parts = parseWorkloadId(workloadId);
-    return parts.cloud === "gcp" && !this.#gcp.has(parts.project) ? parts.project : undefined;
+    return this.#places[parts.cloud].unlistedPlace(parts);
   }
 
-  /** Why an Azure subscription is not configured (compared case-insensitively), or undefined. */
-  refusalOfSubscription(subscription: string): PlaceRefusal | undefined {
-    return this.#azure.has(subscription.toLowerCase())
-      ? undefined
-      : { reason: "subscription-not-configured", detail: `Azure subscription ${subscription}` };
+  /**
+   * Why a place of `cloud`, named as its provider's placeOf names it (an Azure subscription,
+   * compared case-insensitively), is not configured, or undefined.
+   */
+  refusalOfPlace(cloud: Cloud, place: string): PlaceRefusal | undefined {
+    return this.#places[cloud].refusalOfPlace(place);
   }
 }

@@ -4,8 +4,6 @@
  * of a cold CLI run, the GCP SDK more) or a call (a credential kept in Secrets Manager): a run
  * that never reads that cloud pays for neither. A failed build is not kept: the next call retries.
  */
-import type { AzureApi } from "../clouds/azure/api.js";
-import type { GcpApi } from "../clouds/gcp/api.js";
 
 /** `build` once, shared by every caller, forgotten if it fails. */
 export function once<T>(build: () => Promise<T>): () => Promise<T> {
@@ -19,53 +17,41 @@ export function once<T>(build: () => Promise<T>): () => Promise<T> {
   };
 }
 
-export function deferredAzureApi(subscription: string, load: () => Promise<AzureApi>): AzureApi {
-  let loaded: AzureApi | undefined;
-  const remember = async () => {
-    loaded = await load();
-    return loaded;
-  };
-  return {
-    subscription,
-    takeUnreadable: () => loaded?.takeUnreadable() ?? [],
-    listVirtualMachines: async () => (await remember()).listVirtualMachines(),
-    getVirtualMachine: async (group, name) => (await remember()).getVirtualMachine(group, name),
-    listNetworkInterfaces: async () => (await remember()).listNetworkInterfaces(),
-    getNetworkInterface: async (group, name) => (await remember()).getNetworkInterface(group, name),
-    listPublicIPAddresses: async () => (await remember()).listPublicIPAddresses(),
-    listNetworkSecurityGroups: async () => (await remember()).listNetworkSecurityGroups(),
-    getNetworkSecurityGroup: async (group, name) => (await remember()).getNetworkSecurityGroup(group, name),
-    listApplicationSecurityGroups: async () => (await remember()).listApplicationSecurityGroups(),
-    listVirtualNetworks: async () => (await remember()).listVirtualNetworks(),
-    putNetworkSecurityGroup: async (input) => (await remember()).putNetworkSecurityGroup(input),
-    deleteNetworkSecurityGroup: async (group, name) =>
-      (await remember()).deleteNetworkSecurityGroup(group, name),
-    putApplicationSecurityGroup: async (input) => (await remember()).putApplicationSecurityGroup(input),
-    deleteApplicationSecurityGroup: async (group, name) =>
-      (await remember()).deleteApplicationSecurityGroup(group, name),
-    putNetworkInterface: async (nic, ifMatch) => (await remember()).putNetworkInterface(nic, ifMatch),
-  };
+/** The names of a port's calls: its methods that return a promise. */
+export type CallsOf<Api> = {
+  [K in keyof Api]: Api[K] extends (...args: never[]) => Promise<unknown> ? K : never;
+}[keyof Api];
+
+/** A cloud API port that reports what its reads left out (the Azure and GCP ports). */
+interface Port {
+  takeUnreadable(): unknown[];
 }
 
-export function deferredGcpApi(project: string, load: () => Promise<GcpApi>): GcpApi {
-  let loaded: GcpApi | undefined;
+/**
+ * The port whose calls each wait for `load` and go to what it gives; `place` holds its other
+ * fields (the subscription, the project). `calls` names every call, so a call added to the port
+ * and not here does not compile. takeUnreadable asks the loaded port, and nothing before.
+ */
+export function deferredApi<Api extends Port>(
+  place: Omit<Api, CallsOf<Api> | "takeUnreadable">,
+  load: () => Promise<Api>,
+  calls: Readonly<Record<CallsOf<Api>, true>>,
+): Api {
+  let loaded: Api | undefined;
   const remember = async () => {
     loaded = await load();
     return loaded;
   };
+  const forwarded = Object.keys(calls).map((name) => [
+    name,
+    async (...args: unknown[]) => {
+      const api = await remember();
+      return Reflect.apply(api[name as keyof Api] as (...args: unknown[]) => unknown, api, args);
+    },
+  ]);
   return {
-    project,
+    ...place,
     takeUnreadable: () => loaded?.takeUnreadable() ?? [],
-    listInstances: async () => (await remember()).listInstances(),
-    getInstance: async (zone, name) => (await remember()).getInstance(zone, name),
-    setTags: async (zone, name, items, fingerprint) =>
-      (await remember()).setTags(zone, name, items, fingerprint),
-    listFirewalls: async () => (await remember()).listFirewalls(),
-    listSubnetworks: async () => (await remember()).listSubnetworks(),
-    insertFirewall: async (firewall) => (await remember()).insertFirewall(firewall),
-    patchFirewall: async (firewall) => (await remember()).patchFirewall(firewall),
-    deleteFirewall: async (name) => (await remember()).deleteFirewall(name),
-    getXpnResources: async () => (await remember()).getXpnResources(),
-    getXpnHost: async () => (await remember()).getXpnHost(),
-  };
+    ...Object.fromEntries(forwarded),
+  } as Api;
 }

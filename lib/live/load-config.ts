@@ -2,6 +2,9 @@
  * Loading the live configuration file (`kind: Config`, YAML or JSON) that `--live --config F`
  * reads: every issue at once as `file:line:col path: message`, like the policy and estate files.
  */
+import type { ListedOnce } from "../clouds/live.js";
+import { LIVE, type LiveSections } from "../clouds/registry.js";
+import { CLOUDS, type Cloud } from "../inventory/model.js";
 import { forbiddenKeyIssues } from "../util/forbidden-keys.js";
 import { type DocumentCheck, loadDocumentText, readDocumentFile } from "../util/load-document.js";
 import { type DraftIssue, formatPath, type PathSegment, type SourceIssue } from "../util/source-issues.js";
@@ -24,26 +27,20 @@ export function checkLiveConfigDocument(document: unknown): DocumentCheck<LiveCo
 
 /**
  * A place named twice would be read twice and planned twice: its workloads would come back
- * duplicated and its writes would race. So each account, region, subscription and project once.
+ * duplicated and its writes would race. So each account, region, subscription and project once:
+ * the lists each cloud's live part names (lib/clouds/<cloud>/live.ts).
  */
 function repeats(config: LiveConfig): DraftIssue[] {
-  const accounts = config.aws?.accounts ?? [];
-  return [
-    ...repeated(
-      accounts.map((a) => a.account),
-      (index) => ["aws", "accounts", index, "account"],
-      "account",
-    ),
-    ...accounts.flatMap((account, at) =>
-      repeated(account.regions, (index) => ["aws", "accounts", at, "regions", index], "region"),
-    ),
-    ...repeated(
-      (config.azure?.subscriptions ?? []).map((s) => s.subscription),
-      (index) => ["azure", "subscriptions", index, "subscription"],
-      "subscription",
-    ),
-    ...repeated(config.gcp?.projects ?? [], (index) => ["gcp", "projects", index], "project"),
-  ];
+  return CLOUDS.flatMap((cloud) => {
+    const section = config[cloud];
+    if (section === undefined) return [];
+    // Sound: the section of `cloud` goes to the live part of `cloud`.
+    const listedOnce = LIVE[cloud].listedOnce as (section: LiveSections[Cloud]) => readonly ListedOnce[];
+    const lists = listedOnce(section);
+    return lists.flatMap(({ what, values, pathOf }) =>
+      repeated(values, (index) => [cloud, ...pathOf(index)], what),
+    );
+  });
 }
 
 function repeated(

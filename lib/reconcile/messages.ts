@@ -62,7 +62,7 @@ async function resolveMessage({ id, message }: QueuedMessage, deps: ResolveDeps)
   const { event } = message;
   const refusal = places.refusalOf(event.workloadId);
   if (refusal !== undefined) return { kind: "ignored", id, why: `${refusal.detail}: ${refusal.reason}` };
-  const unlisted = places.unlistedGcpProject(event.workloadId);
+  const unlisted = places.unlistedPlace(event.workloadId);
   if (unlisted === undefined) return { kind: "event", id, event };
   const hint: CloudHint = { kind: "unlisted-place", workload: event.workloadId, place: unlisted };
   return resolveHint(id, event.cloud, hint, deps, () => event);

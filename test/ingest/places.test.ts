@@ -61,8 +61,8 @@ describe("ConfiguredPlaces", () => {
   });
 
   it("compares subscription GUIDs case-insensitively", () => {
-    expect(places.refusalOfSubscription(SUB)).toBeUndefined();
-    expect(places.refusalOfSubscription(SUB.toUpperCase())).toBeUndefined();
+    expect(places.refusalOfPlace("azure", SUB)).toBeUndefined();
+    expect(places.refusalOfPlace("azure", SUB.toUpperCase())).toBeUndefined();
   });
 
   it("refuses every place of a cloud that is not configured", () => {
@@ -70,7 +70,7 @@ describe("ConfiguredPlaces", () => {
     expect(awsOnly.refusalOf("gcp:shop-prod:us-central1-a:shop-web-3")?.reason).toBe(
       "project-not-configured",
     );
-    expect(awsOnly.refusalOfSubscription(SUB)?.reason).toBe("subscription-not-configured");
+    expect(awsOnly.refusalOfPlace("azure", SUB)?.reason).toBe("subscription-not-configured");
   });
 
   it("is built from connections: AWS locations, Azure subscriptions, GCP projects", () => {
@@ -83,5 +83,24 @@ describe("ConfiguredPlaces", () => {
     expect(fromConnections.refusalOf("aws:111111111111:eu-west-1:i-0a00000000000002")?.reason).toBe(
       "region-not-configured",
     );
+  });
+
+  it("refuses a place named as the providers name it (AWS account:region, GCP project) as it refuses its workloads", () => {
+    expect(places.refusalOfPlace("aws", "111111111111:eu-west-1")).toBeUndefined();
+    expect(places.refusalOfPlace("aws", "111111111111:us-west-2")?.reason).toBe("region-not-configured");
+    expect(places.refusalOfPlace("aws", "222222222222:us-east-1")?.reason).toBe("account-not-configured");
+    expect(places.refusalOfPlace("gcp", "shop-prod")).toBeUndefined();
+    expect(places.refusalOfPlace("gcp", "billing-prod")).toEqual({
+      reason: "project-not-configured",
+      detail: "GCP project billing-prod",
+    });
+  });
+
+  it("names the unlisted place only of a GCP project admitted as a possible service project", () => {
+    const hosts = new ConfiguredPlaces({ gcp: ["shop-prod"], gcpServiceProjects: true, azure: [SUB] });
+    expect(hosts.unlistedPlace("gcp:shop-svc-web:us-central1-a:web-1")).toBe("shop-svc-web");
+    expect(hosts.unlistedPlace("gcp:shop-prod:us-central1-a:web-1")).toBeUndefined();
+    expect(hosts.unlistedPlace(`azure:${SUB}:rg-shop-prod:vm-web-1`)).toBeUndefined();
+    expect(places.unlistedPlace("gcp:shop-svc-web:us-central1-a:web-1")).toBeUndefined();
   });
 });

@@ -51,3 +51,13 @@ export const AwsAccountsSchema = z
   .min(1);
 
 export type AwsAccounts = z.infer<typeof AwsAccountsSchema>;
+
+/** The `aws` section of the live configuration (docs/live.md). */
+export const AwsSectionSchema = z
+  .object({
+    accounts: AwsAccountsSchema,
+    quotas: AwsQuotasSchema.optional(),
+  })
+  .strict();
+
+export type AwsSection = z.infer<typeof AwsSectionSchema>;

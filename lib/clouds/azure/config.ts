@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SecretArnSchema } from "../../live/secret-arn.js";
 
 /** Azure quotas segsync plans against (docs/clouds.md, "Azure NSG and ASG limits"). */
 export const AzureQuotasSchema = z
@@ -50,3 +51,46 @@ export const AzureSubscriptionsSchema = z
   .min(1);
 
 export type AzureSubscriptions = z.infer<typeof AzureSubscriptionsSchema>;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * How segsync gets an Azure token. `default`: DefaultAzureCredential (a developer's `az login`,
+ * environment variables, managed identity). `federated`: keyless, an AWS IAM outbound web identity
+ * token (STS GetWebIdentityToken) exchanged as an Entra client assertion for an app registration
+ * whose federated credential trusts it. `secret`: a client secret kept in Secrets Manager.
+ */
+export const AzureAuthSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("default") }).strict(),
+  z
+    .object({
+      kind: z.literal("federated"),
+      tenantId: z.string().regex(GUID, "a tenant id is a lowercase GUID"),
+      clientId: z.string().regex(GUID, "a client id is a lowercase GUID"),
+      /** The audience the federated credential expects; Entra's default. */
+      audience: z.string().min(1).default("api://AzureADTokenExchange"),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("secret"),
+      tenantId: z.string().regex(GUID, "a tenant id is a lowercase GUID"),
+      clientId: z.string().regex(GUID, "a client id is a lowercase GUID"),
+      /** A Secrets Manager secret whose SecretString is the client secret. */
+      secretArn: SecretArnSchema,
+    })
+    .strict(),
+]);
+
+export type AzureAuth = z.infer<typeof AzureAuthSchema>;
+
+/** The `azure` section of the live configuration (docs/live.md). */
+export const AzureSectionSchema = z
+  .object({
+    subscriptions: AzureSubscriptionsSchema,
+    auth: AzureAuthSchema.default({ kind: "default" }),
+    quotas: AzureQuotasSchema.optional(),
+  })
+  .strict();
+
+export type AzureSection = z.infer<typeof AzureSectionSchema>;

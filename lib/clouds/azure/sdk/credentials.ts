@@ -1,5 +1,5 @@
 /**
- * The Azure TokenCredential for the configured `azure.auth` (lib/live/config.ts). The reconciler
+ * The Azure TokenCredential for the configured `azure.auth` (lib/clouds/azure/config.ts). The reconciler
  * runs on Lambda, so `federated` is the keyless choice: STS mints a JWT for Entra's token-exchange
  * audience and Entra trades it, as a client assertion, for a token of the app registration whose
  * federated credential trusts this AWS account's issuer and role.
@@ -16,10 +16,10 @@ import {
   type TokenCredential,
   type TokenCredentialOptions,
 } from "@azure/identity";
-import type { AzureAuth } from "../../../live/config.js";
 import { CredentialSecretError } from "../../../live/errors.js";
 import { readSecretString } from "../../../live/secrets.js";
 import { webIdentityTokenSource } from "../../../live/web-identity-token.js";
+import type { AzureAuth } from "../config.js";
 
 export interface AzureCredentialDeps {
   /** For `federated`: a regional STS client (default: one from the environment). */

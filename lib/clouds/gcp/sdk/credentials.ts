@@ -1,5 +1,5 @@
 /**
- * The Google AuthClient for the configured `gcp.auth` (lib/live/config.ts), handed to the Compute
+ * The Google AuthClient for the configured `gcp.auth` (lib/clouds/gcp/config.ts), handed to the Compute
  * clients as `authClient`. `federated` is the keyless choice on Lambda: STS mints a JWT for the
  * workload identity pool provider, Google STS exchanges it for a federated access token, and, when
  * a service account is named, the IAM Credentials API turns that into the service account's token.
@@ -12,10 +12,10 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { AuthClient } from "google-auth-library";
 import { z } from "zod";
-import type { GcpAuth } from "../../../live/config.js";
 import { CredentialSecretError, GcpCredentialError } from "../../../live/errors.js";
 import { readSecretString } from "../../../live/secrets.js";
 import { webIdentityTokenSource } from "../../../live/web-identity-token.js";
+import type { GcpAuth } from "../config.js";
 
 const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 const JWT_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:jwt";

@@ -19,8 +19,8 @@ import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { DefaultAzureCredential } from "@azure/identity";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { AzureAuth } from "../../../../lib/clouds/azure/config.js";
 import { azureCredential } from "../../../../lib/clouds/azure/sdk/credentials.js";
-import type { AzureAuth } from "../../../../lib/live/config.js";
 import { CredentialSecretError } from "../../../../lib/live/errors.js";
 
 const TENANT = "11111111-2222-4333-8444-555555555555";
