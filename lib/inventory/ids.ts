@@ -8,11 +8,11 @@
  */
 import { z } from "zod";
 import type { CloudIdFormat, IdPart, IdPartsOf } from "../clouds/common/id-format.js";
-import { CLOUD_ID_FORMATS } from "../clouds/names.js";
+import { CLOUD_ENTRIES } from "../clouds/names.js";
 import { InvalidIdError } from "./errors.js";
 import { CLOUDS, type Cloud, type NetworkId, type WorkloadId } from "./model.js";
 
-type IdFormatOf<C extends Cloud> = Extract<(typeof CLOUD_ID_FORMATS)[number], { readonly cloud: C }>;
+type IdFormatOf<C extends Cloud> = Extract<(typeof CLOUD_ENTRIES)[number]["ids"], { readonly cloud: C }>;
 
 /** A workload id's parts: one exact object type per cloud, told apart by `cloud`. */
 export type WorkloadIdParts = { [C in Cloud]: IdPartsOf<C, IdFormatOf<C>["workload"]> }[Cloud];
@@ -22,9 +22,7 @@ export type NetworkIdParts = { [C in Cloud]: IdPartsOf<C, IdFormatOf<C>["network
 
 type IdKind = "workload" | "network";
 
-const FORMATS: ReadonlyMap<string, CloudIdFormat> = new Map(
-  CLOUD_ID_FORMATS.map((format) => [format.cloud, format]),
-);
+const FORMATS: ReadonlyMap<string, CloudIdFormat> = new Map(CLOUD_ENTRIES.map(({ ids }) => [ids.cloud, ids]));
 
 /** The parts of `cloud`'s workload or network ids, in order. */
 function partsOf(cloud: Cloud, kind: IdKind): readonly IdPart[] {

@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CLOUD_ID_FORMATS } from "../../lib/clouds/names.js";
+import { CLOUD_ENTRIES } from "../../lib/clouds/names.js";
 import { CLOUD_NAMES, CLOUDS } from "../../lib/inventory/model.js";
 
-const forms = CLOUD_ID_FORMATS.flatMap((format) =>
+const forms = CLOUD_ENTRIES.flatMap(({ ids }) =>
   (["workload", "network"] as const).map((kind) => ({
-    label: `${format.cloud} ${kind}`,
-    parts: format[kind],
+    label: `${ids.cloud} ${kind}`,
+    parts: ids[kind],
   })),
 );
 

@@ -5,11 +5,11 @@ import {
   type WorkloadIdParts,
 } from "../../inventory/ids.js";
 import type { Cloud, WorkloadId } from "../../inventory/model.js";
-import { CLOUD_ID_FORMATS } from "../names.js";
+import { CLOUD_ENTRIES } from "../names.js";
 import type { ReachabilityProbe } from "../provider.js";
 
 /** Each cloud as a sentence names one of its things ("… is not an AWS workload"). */
-const ONE_OF = Object.fromEntries(CLOUD_ID_FORMATS.map((format) => [format.cloud, format.oneOf])) as Readonly<
+const ONE_OF = Object.fromEntries(CLOUD_ENTRIES.map(({ ids }) => [ids.cloud, ids.oneOf])) as Readonly<
   Record<Cloud, string>
 >;
 
