@@ -20,7 +20,7 @@ export type WorkloadIdParts = { [C in Cloud]: IdPartsOf<C, IdFormatOf<C>["worklo
 /** A network id's parts: one exact object type per cloud, told apart by `cloud`. */
 export type NetworkIdParts = { [C in Cloud]: IdPartsOf<C, IdFormatOf<C>["network"]> }[Cloud];
 
-type IdKind = "workload" | "network";
+export type IdKind = "workload" | "network";
 
 const FORMATS: ReadonlyMap<string, CloudIdFormat> = new Map(CLOUD_ENTRIES.map(({ ids }) => [ids.cloud, ids]));
 
@@ -35,10 +35,15 @@ function expectedForm(cloud: Cloud, kind: IdKind): string {
   return [cloud, ...partsOf(cloud, kind).map((part) => `<${part.key}>`)].join(":");
 }
 
+/** Each cloud's form of a workload or network id, in the order of CLOUDS: `aws:<account>:<region>:<vpcId>`, … */
+export function idForms(kind: IdKind): readonly string[] {
+  return CLOUDS.map((cloud) => expectedForm(cloud, kind));
+}
+
 function parseWith(text: string, kind: IdKind): ParseResult {
   const [prefix, ...values] = text.split(":");
   if (!isCloud(prefix)) {
-    const all = CLOUDS.map((cloud) => expectedForm(cloud, kind)).join(", ");
+    const all = idForms(kind).join(", ");
     return { ok: false, message: `"${text}" is not a ${kind} id: expected one of ${all}` };
   }
   const rules = partsOf(prefix, kind);
