@@ -2,7 +2,7 @@
 
 import type { Finding } from "../lib/compile/model.js";
 import type { WorkloadEvent } from "../lib/ingest/workload-event.js";
-import { CLOUDS, type Cloud } from "../lib/inventory/model.js";
+import { CLOUD_NAMES, CLOUDS, type Cloud } from "../lib/inventory/model.js";
 import { type CrossCloudPlan, planTotals } from "../lib/reconcile/plan.js";
 import { namesOf, type PlanNames, planNames } from "../lib/reconcile/plan-names.js";
 import type { ReconcileResult } from "../lib/reconcile/reconciler.js";
@@ -12,8 +12,6 @@ import type { Estate } from "../sim/estate-schema.js";
 import type { Step } from "../sim/scenario.js";
 import type { StepOutcome } from "../sim/simulation.js";
 import type { CliIo } from "./io.js";
-
-export const CLOUD_NAMES: Readonly<Record<Cloud, string>> = { aws: "AWS", azure: "Azure", gcp: "GCP" };
 
 /** Short names for the workloads and networks of an estate and of the steps run on it (names.ts). */
 export function estateNames(estate: Estate, steps: readonly Step[]): PlanNames {

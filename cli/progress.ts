@@ -3,9 +3,8 @@
  * `done/total`, a bar and the time elapsed. Only on a terminal: piped or captured output (CI
  * logs, the golden tests) gets nothing, so stdout and stderr stay as they were.
  */
-import { CLOUDS, type Cloud } from "../lib/inventory/model.js";
+import { CLOUD_NAMES, CLOUDS, type Cloud } from "../lib/inventory/model.js";
 import type { ApplyProgress } from "../lib/reconcile/reconciler.js";
-import { CLOUD_NAMES } from "./narrate.js";
 
 /** Where the bar is drawn: process.stderr, or a fake terminal in tests. */
 export interface ProgressTerminal {

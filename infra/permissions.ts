@@ -12,7 +12,7 @@ import {
   ORIGINAL_GROUPS_SEAL_TAG_KEY,
   ORIGINAL_GROUPS_TAG_KEY,
   OWNERSHIP_TAG,
-} from "../lib/clouds/aws/ownership.js";
+} from "../lib/clouds/aws/ownership-keys.js";
 import { providerTokenAudience } from "../lib/clouds/gcp/sdk/credentials.js";
 import type { LiveConfig } from "../lib/live/config.js";
 import {

@@ -28,7 +28,7 @@
 import type { AzureDesired, DesiredNetworkSecurityGroup } from "../../lib/clouds/azure/desired.js";
 import type { AzureState, NetworkInterface, SecurityRule } from "../../lib/clouds/azure/model.js";
 import { resourceId } from "../../lib/clouds/azure/model.js";
-import { IDENTITY_TAG_KEY, ORIGINAL_NSG_TAG_KEY } from "../../lib/clouds/azure/ownership.js";
+import { IDENTITY_TAG_KEY, ORIGINAL_NSG_TAG_KEY } from "../../lib/clouds/azure/ownership-keys.js";
 import { AZURE_OWNERSHIP } from "../common/seals.js";
 
 export interface AzureMinimalWrites {

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Reachability } from "../../lib/clouds/provider.js";
 import type { Intent } from "../../lib/compile/model.js";
 import { cloudOfId } from "../../lib/inventory/ids.js";
-import type { Cloud } from "../../lib/inventory/model.js";
+import { CLOUD_NAMES, type Cloud } from "../../lib/inventory/model.js";
 import { formatService } from "../../lib/policy/services.js";
 import { planTotals } from "../../lib/reconcile/plan.js";
 import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
@@ -14,14 +14,7 @@ import { Simulation } from "../../sim/simulation.js";
 import { destinationsOf, type Peer, peersOf } from "../flows.js";
 import { loadSimulationInputs } from "../inputs.js";
 import type { CliIo } from "../io.js";
-import {
-  CLOUD_NAMES,
-  describeApplied,
-  describeEvents,
-  describeResult,
-  describeStep,
-  estateNames,
-} from "../narrate.js";
+import { describeApplied, describeEvents, describeResult, describeStep, estateNames } from "../narrate.js";
 import { INDENTED_WIDTH, indent, styler } from "../style.js";
 
 export const DEMO_FILES = {

@@ -2,7 +2,7 @@ import type { CloudFinding, CloudProvider, Reachability } from "../../lib/clouds
 import { compile } from "../../lib/compile/compile.js";
 import type { Intent } from "../../lib/compile/model.js";
 import { parseWorkloadId } from "../../lib/inventory/ids.js";
-import { CLOUDS, type Cloud, type Workload } from "../../lib/inventory/model.js";
+import { CLOUD_NAMES, CLOUDS, type Cloud, type Workload } from "../../lib/inventory/model.js";
 import type { Policy } from "../../lib/policy/model.js";
 import { planNames } from "../../lib/reconcile/plan-names.js";
 import { renderPolicyFindings } from "../../lib/reconcile/render.js";
@@ -20,7 +20,7 @@ import {
   type TargetOptions,
 } from "../inputs.js";
 import type { CliIo } from "../io.js";
-import { CLOUD_NAMES, hasFailures } from "../narrate.js";
+import { hasFailures } from "../narrate.js";
 import { styler } from "../style.js";
 
 export interface ExplainOptions extends TargetOptions {

@@ -1,12 +1,11 @@
 /** The graph as Mermaid and Graphviz DOT text: clusters per cloud, one arrow style per edge kind. */
+import { CLOUD_NAMES } from "../inventory/model.js";
 import { formatService } from "../policy/services.js";
 import type { EdgeKind, FlowGraph, GraphEdge, GraphGroup, GraphNode } from "./model.js";
 import { GROUPS } from "./model.js";
 
 export const GROUP_NAMES: Readonly<Record<GraphGroup, string>> = {
-  aws: "AWS",
-  azure: "Azure",
-  gcp: "GCP",
+  ...CLOUD_NAMES,
   external: "External (ipLists)",
 };
 

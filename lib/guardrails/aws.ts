@@ -4,16 +4,12 @@
  * and a tag policy that reports case variants and forged values of segsync's keys.
  * What each statement covers and what it cannot: docs/guardrails.md.
  */
-import {
-  AWS_OWNERSHIP_KEY,
-  AWS_OWNERSHIP_VALUE,
-  AWS_RESERVED_KEYS,
-  AWS_RESERVED_PREFIX,
-  type LabelKeys,
-  labelKeyPatterns,
-} from "./keys.js";
+import { type LabelKeys, labelKeyPatterns, OWNERSHIP_KEYS, reservedKeys } from "./keys.js";
 import type { GuardrailPrincipals } from "./principals.js";
 import type { ServiceControlPolicy, TagPolicy } from "./schemas/aws.js";
+
+/** segsync's AWS tag keys (lib/clouds/aws/ownership-keys.ts). */
+const KEYS = OWNERSHIP_KEYS.aws;
 
 /**
  * Every EC2 call that can set or remove tags: CreateTags/DeleteTags, and the creates that take
@@ -61,7 +57,7 @@ export function serviceControlPolicy(
       Action: [...TAGGING_ACTIONS],
       Resource: "*",
       Condition: {
-        "ForAnyValue:StringLike": { "aws:TagKeys": [`${AWS_RESERVED_PREFIX}*`] },
+        "ForAnyValue:StringLike": { "aws:TagKeys": [`${KEYS.prefix}*`] },
         ...unlessPrincipal(segsync),
       },
     },
@@ -79,7 +75,10 @@ export function serviceControlPolicy(
       Action: [...OWNED_OBJECT_ACTIONS],
       Resource: "*",
       // Any value: an object carrying the key is segsync's to change, forged or not.
-      Condition: { Null: { [`aws:ResourceTag/${AWS_OWNERSHIP_KEY}`]: "false" }, ...unlessPrincipal(segsync) },
+      Condition: {
+        Null: { [`aws:ResourceTag/${KEYS.ownershipTag.Key}`]: "false" },
+        ...unlessPrincipal(segsync),
+      },
     },
   ];
   if (principals.labelWriters.aws.length > 0) {
@@ -104,10 +103,10 @@ export function serviceControlPolicy(
  */
 export function tagPolicy(): TagPolicy {
   const tags: TagPolicy["tags"] = {};
-  for (const key of AWS_RESERVED_KEYS) {
+  for (const key of reservedKeys("aws")) {
     tags[key] = {
       tag_key: { "@@assign": key },
-      ...(key === AWS_OWNERSHIP_KEY ? { tag_value: { "@@assign": [AWS_OWNERSHIP_VALUE] } } : {}),
+      ...(key === KEYS.ownershipTag.Key ? { tag_value: { "@@assign": [KEYS.ownershipTag.Value] } } : {}),
     };
   }
   return { tags };

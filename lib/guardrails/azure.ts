@@ -5,7 +5,7 @@
  * segsync never would: ownership tags on anything but an NSG or ASG, or on an NSG or ASG outside
  * segsync's resource groups (which RBAC keeps to segsync), and NIC records on anything but a NIC.
  */
-import { AZURE_OWNED_KEYS, AZURE_RECORD_KEYS } from "./keys.js";
+import { OWNERSHIP_KEYS } from "./keys.js";
 import type { GuardrailPrincipals } from "./principals.js";
 import type { PolicyDefinition } from "./schemas/azure.js";
 
@@ -64,15 +64,15 @@ export function azurePolicyDefinition(
       policyRule: {
         if: {
           anyOf: [
-            { allOf: [{ field: "type", notIn: SEGSYNC_OWNED_TYPES }, anyTagOf(AZURE_OWNED_KEYS)] },
+            { allOf: [{ field: "type", notIn: SEGSYNC_OWNED_TYPES }, anyTagOf(OWNERSHIP_KEYS.azure.owned)] },
             {
               allOf: [
                 { field: "type", in: SEGSYNC_OWNED_TYPES },
-                anyTagOf(AZURE_OWNED_KEYS),
+                anyTagOf(OWNERSHIP_KEYS.azure.owned),
                 { value: "[resourceGroup().name]", notIn: "[parameters('segsyncResourceGroups')]" },
               ],
             },
-            { allOf: [{ field: "type", notEquals: NIC_TYPE }, anyTagOf(AZURE_RECORD_KEYS)] },
+            { allOf: [{ field: "type", notEquals: NIC_TYPE }, anyTagOf(OWNERSHIP_KEYS.azure.records)] },
           ],
         },
         // biome-ignore lint/suspicious/noThenProperty: Azure Policy names it so

@@ -1,10 +1,11 @@
 /**
- * The keys and names that the guardrails reserve, taken from the clouds' ownership modules so that
- * a renamed key cannot leave its guardrail behind (test/guardrails/keys.test.ts checks the prefixes).
+ * The keys and names that the guardrails reserve. Each cloud's tag keys are the constants its
+ * provider writes (lib/clouds/<cloud>/ownership-keys.ts), reached through the registry of names
+ * (lib/clouds/names.ts), so that a renamed key cannot leave its guardrail behind
+ * (test/guardrails/build.test.ts checks that every key written is reserved).
  */
-import * as awsOwnership from "../clouds/aws/ownership.js";
-import * as azureOwnership from "../clouds/azure/ownership.js";
-import * as gcpOwnership from "../clouds/gcp/ownership.js";
+import { CLOUD_ENTRIES } from "../clouds/names.js";
+import type { Cloud } from "../inventory/model.js";
 
 /** The policy's labels: what the label guardrails protect. */
 export interface LabelKeys {
@@ -12,34 +13,24 @@ export interface LabelKeys {
   readonly dimensions: readonly string[];
 }
 
-/** Every AWS tag key of segsync starts with it (`segsync:managed`, `segsync:seal`, …). */
-export const AWS_RESERVED_PREFIX = "segsync:";
+type OwnershipKeysOf<C extends Cloud> = Extract<
+  (typeof CLOUD_ENTRIES)[number],
+  { readonly ids: { readonly cloud: C } }
+>["ownershipKeys"];
 
-/** The AWS keys segsync writes, for the tag policy (each must start with AWS_RESERVED_PREFIX). */
-export const AWS_RESERVED_KEYS: readonly string[] = [
-  awsOwnership.OWNERSHIP_TAG.Key,
-  awsOwnership.IDENTITY_TAG_KEY,
-  awsOwnership.SEAL_TAG_KEY,
-  awsOwnership.ORIGINAL_GROUPS_TAG_KEY,
-  awsOwnership.ORIGINAL_GROUPS_SEAL_TAG_KEY,
-];
-export const AWS_OWNERSHIP_KEY = awsOwnership.OWNERSHIP_TAG.Key;
-export const AWS_OWNERSHIP_VALUE = awsOwnership.OWNERSHIP_TAG.Value;
+/**
+ * Each cloud's tag keys as its registry entry carries them, exact per cloud: the keys on the
+ * objects segsync owns and on customers' objects, and what a cloud adds (AWS: the reserved
+ * prefix and the ownership tag).
+ */
+export const OWNERSHIP_KEYS = Object.fromEntries(
+  CLOUD_ENTRIES.map((entry) => [entry.ids.cloud, entry.ownershipKeys]),
+) as unknown as { readonly [C in Cloud]: OwnershipKeysOf<C> };
 
-/** Azure tags segsync writes on its own NSGs and ASGs. */
-export const AZURE_OWNED_KEYS: readonly string[] = [
-  azureOwnership.OWNERSHIP_TAG_KEY,
-  azureOwnership.IDENTITY_TAG_KEY,
-  azureOwnership.SEAL_TAG_KEY,
-];
-/** Azure tags segsync writes on NICs: its record of their original NSG. */
-export const AZURE_RECORD_KEYS: readonly string[] = [
-  azureOwnership.ORIGINAL_NSG_TAG_KEY,
-  azureOwnership.ORIGINAL_NSG_SEAL_TAG_KEY,
-];
-
-/** GCP firewall rules and network tags of segsync start with it. */
-export const GCP_OWNED_PREFIX = gcpOwnership.OWNED_PREFIX;
+/** Every tag key segsync writes in `cloud`, on its own objects first: what the guardrails reserve. */
+export function reservedKeys(cloud: Cloud): readonly string[] {
+  return [...OWNERSHIP_KEYS[cloud].owned, ...OWNERSHIP_KEYS[cloud].records];
+}
 
 /**
  * The label keys as patterns for a policy language with a `*` wildcard: `<tagPrefix>*` covers

@@ -1,11 +1,25 @@
 /**
  * The cloud-neutral inventory: what segsync knows about workloads and networks.
- * Ids (docs/architecture.md, "Vocabulary"):
- *   workload  aws:<account>:<region>:<instanceId> | azure:<subscription>:<resourceGroup>:<vmName> | gcp:<project>:<zone>:<instanceName>
- *   network   aws:<account>:<region>:<vpcId>      | azure:<subscription>:<resourceGroup>:<vnetName> | gcp:<project>:<networkName>
+ * Ids (docs/architecture.md, "Vocabulary"): `<cloud>:<parts>`, each cloud's parts in its
+ * lib/clouds/<cloud>/ids.ts, parsed and formatted by ./ids.ts.
  */
-export const CLOUDS = ["aws", "azure", "gcp"] as const;
+import { CLOUD_ENTRIES } from "../clouds/names.js";
+
+/** The names of a tuple of registry entries, as a tuple (a mapped type over a type parameter keeps the tuple). */
+type NamesOf<T extends readonly unknown[]> = {
+  readonly [I in keyof T]: T[I] extends { ids: { cloud: infer C } } ? C : never;
+};
+
+/** Every cloud, in the registry's order (lib/clouds/names.ts): a tuple of their literal names. */
+export const CLOUDS = CLOUD_ENTRIES.map((entry) => entry.ids.cloud) as unknown as NamesOf<
+  typeof CLOUD_ENTRIES
+>;
 export type Cloud = (typeof CLOUDS)[number];
+
+/** Each cloud as a sentence names it ("AWS"). */
+export const CLOUD_NAMES = Object.fromEntries(
+  CLOUD_ENTRIES.map(({ ids }) => [ids.cloud, ids.name]),
+) as Readonly<Record<Cloud, string>>;
 
 export type WorkloadId = string;
 export type NetworkId = string;

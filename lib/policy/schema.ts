@@ -8,7 +8,7 @@
  * `.regex()` where JSON Schema can express them, and every field carries a description.
  */
 import { z } from "zod";
-import { networkIdProblem } from "../inventory/ids.js";
+import { idForms, networkIdProblem } from "../inventory/ids.js";
 import { parseCidr } from "../net/cidr.js";
 import { describeValue, quotingHint } from "../util/zod-issues.js";
 import {
@@ -100,10 +100,12 @@ const networkIdSchema = z
     const problem = networkIdProblem(text);
     if (problem !== undefined) ctx.addIssue({ code: "custom", input: text, message: problem });
   })
-  .meta({
-    description:
-      "aws:<account>:<region>:<vpcId>, azure:<subscription>:<resourceGroup>:<vnetName> or gcp:<project>:<networkName>",
-  });
+  .meta({ description: inWords(idForms("network")) });
+
+/** `a, b or c`. */
+function inWords(items: readonly string[]): string {
+  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
+}
 
 const labelValueSchema = z.string().regex(LABEL_VALUE_PATTERN, {
   error: (iss) =>

@@ -1,6 +1,6 @@
 import type { OperationSummary } from "../clouds/provider.js";
 import type { Finding } from "../compile/model.js";
-import { CLOUDS } from "../inventory/model.js";
+import { CLOUD_NAMES, CLOUDS } from "../inventory/model.js";
 import { compareText } from "../util/compare-text.js";
 import type { GuardVerdict } from "./guard.js";
 import { type CrossCloudPlan, planTotals } from "./plan.js";
@@ -10,7 +10,6 @@ import { PLAN_WIDTH, wrapLine } from "./wrap.js";
 const SIGN = { create: "+", update: "~", delete: "-" } as const;
 const COLOR = { create: "\u001b[32m", update: "\u001b[33m", delete: "\u001b[31m" } as const;
 const RESET = "\u001b[0m";
-const CLOUD_NAMES = { aws: "AWS", azure: "Azure", gcp: "GCP" } as const;
 const CHANGE_SIGNS: Readonly<Record<string, OperationSummary["action"]>> = {
   "+": "create",
   "~": "update",

@@ -16,7 +16,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../cli/main.js";
-import { ORIGINAL_GROUPS_TAG_KEY } from "../../lib/clouds/aws/ownership.js";
+import { ORIGINAL_GROUPS_TAG_KEY } from "../../lib/clouds/aws/ownership-keys.js";
 import { type MotoServer, skipWithoutMoto, startMotoServer } from "../support/moto-server.js";
 import {
   MOTO_ACCOUNT,

@@ -7,7 +7,7 @@
  * - then every cloud's evaluator equals the intent (test/sim/clouds-match-intent.ts), and a full
  *   sync plans nothing, fails nowhere, holds nothing back and has nothing refused.
  */
-import { SEAL_TAG_KEY } from "../../lib/clouds/aws/ownership.js";
+import { SEAL_TAG_KEY } from "../../lib/clouds/aws/ownership-keys.js";
 import type { Intent } from "../../lib/compile/model.js";
 import { parseWorkloadId } from "../../lib/inventory/ids.js";
 import { CLOUDS, type Cloud } from "../../lib/inventory/model.js";

@@ -1,17 +1,16 @@
 import { describe, expect, it } from "vitest";
 import * as awsOwnership from "../../lib/clouds/aws/ownership.js";
+import * as awsKeys from "../../lib/clouds/aws/ownership-keys.js";
 import * as azureOwnership from "../../lib/clouds/azure/ownership.js";
+import * as azureKeys from "../../lib/clouds/azure/ownership-keys.js";
+import * as gcpOwnership from "../../lib/clouds/gcp/ownership.js";
+import * as gcpKeys from "../../lib/clouds/gcp/ownership-keys.js";
 import { OWNED_OBJECT_ACTIONS, TAGGING_ACTIONS } from "../../lib/guardrails/aws.js";
 import { buildGuardrails } from "../../lib/guardrails/build.js";
 import { GuardrailDocumentError, GuardrailInputError } from "../../lib/guardrails/errors.js";
-import {
-  AWS_RESERVED_KEYS,
-  AWS_RESERVED_PREFIX,
-  AZURE_OWNED_KEYS,
-  AZURE_RECORD_KEYS,
-  labelKeyPatterns,
-} from "../../lib/guardrails/keys.js";
+import { labelKeyPatterns, OWNERSHIP_KEYS, reservedKeys } from "../../lib/guardrails/keys.js";
 import { resolvePrincipals } from "../../lib/guardrails/principals.js";
+import { CLOUDS, type Cloud } from "../../lib/inventory/model.js";
 import { AZURE_PRINCIPAL, GCP_SEGSYNC, GCP_SERVICE_ACCOUNT, LABELS, SEGSYNC_ROLE } from "./fixtures.js";
 
 const ALL = resolvePrincipals({
@@ -20,21 +19,33 @@ const ALL = resolvePrincipals({
   gcpServiceAccount: GCP_SERVICE_ACCOUNT,
 });
 
+/** The tag keys a module exports (`*_TAG_KEY`): what the provider writes. */
+function tagKeysOf(module: Readonly<Record<string, unknown>>): string[] {
+  return Object.entries(module)
+    .filter(([name, value]) => name.endsWith("_TAG_KEY") && typeof value === "string")
+    .map(([, value]) => value as string);
+}
+
+/** Every tag key each cloud's provider writes, read from its ownership-keys.ts. */
+const WRITTEN: Readonly<Record<Cloud, readonly string[]>> = {
+  aws: [awsKeys.OWNERSHIP_TAG.Key, ...tagKeysOf(awsKeys)],
+  azure: tagKeysOf(azureKeys),
+  gcp: tagKeysOf(gcpKeys),
+};
+
 describe("the reserved keys", () => {
-  it("every AWS key segsync writes is in the tag policy and under the SCP's reserved prefix", () => {
-    const written = Object.entries(awsOwnership)
-      .filter(([name, value]) => name.endsWith("_TAG_KEY") && typeof value === "string")
-      .map(([, value]) => value as string);
-    expect([...AWS_RESERVED_KEYS].sort()).toEqual([awsOwnership.OWNERSHIP_TAG.Key, ...written].sort());
-    for (const key of AWS_RESERVED_KEYS) expect(key.startsWith(AWS_RESERVED_PREFIX)).toBe(true);
+  it.each(CLOUDS)("every %s tag key segsync writes is reserved, each once", (cloud) => {
+    expect([...reservedKeys(cloud)].sort()).toEqual([...WRITTEN[cloud]].sort());
+    expect(new Set(reservedKeys(cloud)).size).toBe(reservedKeys(cloud).length);
   });
 
-  it("every Azure key segsync writes is guarded, on the objects it belongs to", () => {
-    const written = Object.entries(azureOwnership)
-      .filter(([name, value]) => name.endsWith("_TAG_KEY") && typeof value === "string")
-      .map(([, value]) => value as string)
-      .sort();
-    expect([...AZURE_OWNED_KEYS, ...AZURE_RECORD_KEYS].sort()).toEqual(written);
+  it("the keys live in ownership-keys.ts only, where the registry reaches them", () => {
+    for (const module of [awsOwnership, azureOwnership, gcpOwnership]) expect(tagKeysOf(module)).toEqual([]);
+  });
+
+  it("every AWS key is under the SCP's reserved prefix; the ownership tag is an owned key", () => {
+    for (const key of reservedKeys("aws")) expect(key.startsWith(OWNERSHIP_KEYS.aws.prefix)).toBe(true);
+    expect(OWNERSHIP_KEYS.aws.owned[0]).toBe(OWNERSHIP_KEYS.aws.ownershipTag.Key);
   });
 
   it("labels: <tagPrefix>* covers later dimensions; without a prefix, the keys themselves", () => {
@@ -106,7 +117,7 @@ describe("buildGuardrails: AWS", () => {
       tag_key: { "@@assign": "segsync:managed" },
       tag_value: { "@@assign": ["true"] },
     });
-    expect(Object.keys(aws?.tagPolicy.tags ?? {})).toEqual([...AWS_RESERVED_KEYS]);
+    expect(Object.keys(aws?.tagPolicy.tags ?? {})).toEqual([...reservedKeys("aws")]);
     expect(JSON.stringify(aws?.tagPolicy)).not.toContain("enforced_for");
   });
 
@@ -142,7 +153,7 @@ describe("buildGuardrails: Azure", () => {
 
   it("denies the ownership tags off NSGs and ASGs or outside segsync's groups, and NIC records off NICs", () => {
     const text = JSON.stringify(definition?.policyRule.if);
-    for (const key of [...AZURE_OWNED_KEYS, ...AZURE_RECORD_KEYS]) expect(text).toContain(`tags['${key}']`);
+    for (const key of reservedKeys("azure")) expect(text).toContain(`tags['${key}']`);
     expect(text).toContain(
       '"value":"[resourceGroup().name]","notIn":"[parameters(\'segsyncResourceGroups\')]"',
     );

@@ -17,7 +17,7 @@ import {
   ORIGINAL_GROUPS_TAG_KEY,
   OWNERSHIP_TAG,
   SEAL_TAG_KEY,
-} from "../../lib/clouds/aws/ownership.js";
+} from "../../lib/clouds/aws/ownership-keys.js";
 import { LiveConfigSchema } from "../../lib/live/config.js";
 import { WEB_IDENTITY_TOKEN_SECONDS } from "../../lib/live/web-identity-token.js";
 import {

@@ -51,7 +51,8 @@ import {
   type SecurityGroup,
 } from "../../lib/clouds/aws/model.js";
 import type { AwsOperation } from "../../lib/clouds/aws/operations.js";
-import { hasOwnershipTag, ORIGINAL_GROUPS_TAG_KEY, tagValue } from "../../lib/clouds/aws/ownership.js";
+import { hasOwnershipTag, tagValue } from "../../lib/clouds/aws/ownership.js";
+import { ORIGINAL_GROUPS_TAG_KEY } from "../../lib/clouds/aws/ownership-keys.js";
 import { createSdkAwsApiFactory, SdkAwsApi } from "../../lib/clouds/aws/sdk/api.js";
 import { compile } from "../../lib/compile/compile.js";
 import type { Intent } from "../../lib/compile/model.js";

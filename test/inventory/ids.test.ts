@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { InvalidIdError } from "../../lib/inventory/errors.js";
 import {
   cloudOfId,
@@ -238,5 +238,48 @@ describe("AWS instance id lengths", () => {
     expect(isWorkloadId("aws:111111111111:us-east-1:i-0a1b2c3d")).toBe(true);
     expect(isWorkloadId("aws:111111111111:us-east-1:i-0a1b2c3")).toBe(false);
     expect(isWorkloadId("aws:111111111111:us-east-1:i-0a0000000000000001")).toBe(false);
+  });
+});
+
+describe("the parts types, derived from each cloud's ids.ts", () => {
+  it("are exact per cloud, so that `cloud` narrows to that cloud's parts", () => {
+    expectTypeOf<Extract<WorkloadIdParts, { cloud: "aws" }>>().toEqualTypeOf<{
+      readonly cloud: "aws";
+      readonly account: string;
+      readonly region: string;
+      readonly instanceId: string;
+    }>();
+    expectTypeOf<Extract<WorkloadIdParts, { cloud: "azure" }>>().toEqualTypeOf<{
+      readonly cloud: "azure";
+      readonly subscription: string;
+      readonly resourceGroup: string;
+      readonly vmName: string;
+    }>();
+    expectTypeOf<Extract<WorkloadIdParts, { cloud: "gcp" }>>().toEqualTypeOf<{
+      readonly cloud: "gcp";
+      readonly project: string;
+      readonly zone: string;
+      readonly instanceName: string;
+    }>();
+    expectTypeOf<Extract<NetworkIdParts, { cloud: "aws" }>>().toEqualTypeOf<{
+      readonly cloud: "aws";
+      readonly account: string;
+      readonly region: string;
+      readonly vpcId: string;
+    }>();
+    expectTypeOf<Extract<NetworkIdParts, { cloud: "azure" }>>().toEqualTypeOf<{
+      readonly cloud: "azure";
+      readonly subscription: string;
+      readonly resourceGroup: string;
+      readonly vnetName: string;
+    }>();
+    expectTypeOf<Extract<NetworkIdParts, { cloud: "gcp" }>>().toEqualTypeOf<{
+      readonly cloud: "gcp";
+      readonly project: string;
+      readonly networkName: string;
+    }>();
+    expectTypeOf<WorkloadIdParts["cloud"]>().toEqualTypeOf<"aws" | "azure" | "gcp">();
+    const parts = parseWorkloadId("aws:111111111111:us-east-1:i-0a000001");
+    expect(parts.cloud === "aws" ? parts.instanceId : undefined).toBe("i-0a000001");
   });
 });

@@ -10,7 +10,7 @@
  * - GCP: firewall ids (counters) and fingerprints, new on every setTags or setLabels.
  * Lists are put in one order again, since the State sorts them by those ids.
  */
-import { SEAL_TAG_KEY } from "../../lib/clouds/aws/ownership.js";
+import { SEAL_TAG_KEY } from "../../lib/clouds/aws/ownership-keys.js";
 import type { SimulatedState } from "../../sim/state-out.js";
 import { AWS_OWNERSHIP } from "../support/seals.js";
 

@@ -11,12 +11,8 @@ import type { AwsLocation, IpPermission } from "./model.js";
 import { locationKey } from "./model.js";
 import type { AwsOperation, GroupRef, PrefixListRef, RuleSpec } from "./operations.js";
 import { RULE_DESCRIPTION } from "./operations.js";
-import {
-  type AwsOwnership,
-  ORIGINAL_GROUPS_SEAL_TAG_KEY,
-  ORIGINAL_GROUPS_TAG_KEY,
-  TAG_VALUE_LIMIT,
-} from "./ownership.js";
+import { type AwsOwnership, TAG_VALUE_LIMIT } from "./ownership.js";
+import { ORIGINAL_GROUPS_SEAL_TAG_KEY, ORIGINAL_GROUPS_TAG_KEY } from "./ownership-keys.js";
 
 export interface AppliedAwsOperation {
   readonly operation: AwsOperation;

@@ -20,7 +20,8 @@ import type {
   NetworkInterface,
   SecurityGroup,
 } from "./model.js";
-import { type AwsOwnership, hasOwnershipTag, ORIGINAL_GROUPS_TAG_KEY, OWNERSHIP_TAG } from "./ownership.js";
+import { type AwsOwnership, hasOwnershipTag } from "./ownership.js";
+import { ORIGINAL_GROUPS_TAG_KEY, OWNERSHIP_TAG } from "./ownership-keys.js";
 
 export interface AwsDiscovery {
   /** Sorted by id. */

@@ -1,21 +1,20 @@
 import type { Sealer } from "../common/seals.js";
 import type { AwsLocation, AwsTag, ManagedPrefixList, NetworkInterface, SecurityGroup } from "./model.js";
+import {
+  IDENTITY_TAG_KEY,
+  ORIGINAL_GROUPS_SEAL_TAG_KEY,
+  ORIGINAL_GROUPS_TAG_KEY,
+  OWNERSHIP_TAG,
+  SEAL_TAG_KEY,
+} from "./ownership-keys.js";
 
 /**
  * How segsync marks what it owns in EC2, and the only objects it ever changes: security groups
  * and prefix lists that it created (the ownership tag, the `segsync-` name and segsync's seal over
  * that exact object), and on ENIs only their group list and segsync's own tags. The ownership tag
- * alone proves nothing: anyone who may tag could write it (docs/trust-model.md).
+ * alone proves nothing: anyone who may tag could write it (docs/trust-model.md). The tags' keys
+ * are in ./ownership-keys.ts.
  */
-export const OWNERSHIP_TAG: AwsTag = { Key: "segsync:managed", Value: "true" };
-/** On an owned SG or prefix list: the identity (canonical tuple) it enforces or stands for. */
-export const IDENTITY_TAG_KEY = "segsync:identity";
-/** On an ENI attached exclusively: its groups before segsync, for `segsync restore`, space-separated. */
-export const ORIGINAL_GROUPS_TAG_KEY = "segsync:original-groups";
-/** On an owned SG or prefix list: segsync's seal (an HMAC under its record key) binding the tag to that object. */
-export const SEAL_TAG_KEY = "segsync:seal";
-/** On an ENI: segsync's seal over its original-groups record, so that a tag writer cannot forge one. */
-export const ORIGINAL_GROUPS_SEAL_TAG_KEY = "segsync:original-groups-seal";
 /** Every owned object's name starts with this. */
 export const OWNED_NAME_PREFIX = "segsync-";
 

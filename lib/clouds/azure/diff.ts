@@ -9,14 +9,8 @@ import {
   sameResource,
 } from "./model.js";
 import { AZURE_OPERATION_ORDER, type AzureOperation } from "./operations.js";
-import {
-  type AzureOwnership,
-  IDENTITY_TAG_KEY,
-  ORIGINAL_NSG_SEAL_TAG_KEY,
-  ORIGINAL_NSG_TAG_KEY,
-  tagOf,
-  withoutTags,
-} from "./ownership.js";
+import { type AzureOwnership, tagOf, withoutTags } from "./ownership.js";
+import { IDENTITY_TAG_KEY, ORIGINAL_NSG_SEAL_TAG_KEY, ORIGINAL_NSG_TAG_KEY } from "./ownership-keys.js";
 
 /**
  * Desired vs actual → the fewest ARM writes, make-before-break. Only owned NSGs and ASGs are

@@ -25,13 +25,8 @@ import {
   parseResourceId,
   type VirtualMachine,
 } from "./model.js";
-import {
-  type AzureOwnership,
-  hasOwnershipTag,
-  ORIGINAL_NSG_TAG_KEY,
-  type RecordedNsg,
-  tagOf,
-} from "./ownership.js";
+import { type AzureOwnership, hasOwnershipTag, type RecordedNsg, tagOf } from "./ownership.js";
+import { ORIGINAL_NSG_TAG_KEY } from "./ownership-keys.js";
 import { azureWorkloadId } from "./workload-id.js";
 
 export interface AzureDiscovery {

@@ -1,21 +1,20 @@
 import type { Sealer } from "../common/seals.js";
+import {
+  IDENTITY_TAG_KEY,
+  ORIGINAL_NSG_SEAL_TAG_KEY,
+  ORIGINAL_NSG_TAG_KEY,
+  OWNERSHIP_TAG_KEY,
+  OWNERSHIP_TAG_VALUE,
+  SEAL_TAG_KEY,
+} from "./ownership-keys.js";
 
 /**
  * How segsync marks what it owns in Azure, and the only objects it changes: NSGs and ASGs that it
  * created (the ownership tag, the `segsync-` name and segsync's seal over that resource id), and
  * on NICs only their NSG association, their membership of owned ASGs and segsync's own tags. The
- * ownership tag alone proves nothing: a Tag Contributor could write it (docs/trust-model.md).
+ * ownership tag alone proves nothing: a Tag Contributor could write it (docs/trust-model.md). The
+ * tags' keys are in ./ownership-keys.ts.
  */
-export const OWNERSHIP_TAG_KEY = "segsync-managed";
-export const OWNERSHIP_TAG_VALUE = "true";
-/** On an owned NSG or ASG: the identity it enforces or stands for. */
-export const IDENTITY_TAG_KEY = "segsync-identity";
-/** On a NIC whose NSG segsync replaced: the original NSG's id, for `segsync restore` ("none" when it had none). */
-export const ORIGINAL_NSG_TAG_KEY = "segsync-original-nsg";
-/** On an owned NSG or ASG: segsync's seal (an HMAC under its record key) binding the tags to that resource id. */
-export const SEAL_TAG_KEY = "segsync-seal";
-/** On a NIC: segsync's seal over its original-NSG record. */
-export const ORIGINAL_NSG_SEAL_TAG_KEY = "segsync-original-nsg-seal";
 /** Every owned resource's name starts with this. */
 export const OWNED_NAME_PREFIX = "segsync-";
 

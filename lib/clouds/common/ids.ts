@@ -5,10 +5,13 @@ import {
   type WorkloadIdParts,
 } from "../../inventory/ids.js";
 import type { Cloud, WorkloadId } from "../../inventory/model.js";
+import { CLOUD_ENTRIES } from "../names.js";
 import type { ReachabilityProbe } from "../provider.js";
 
 /** Each cloud as a sentence names one of its things ("… is not an AWS workload"). */
-const ONE_OF: Readonly<Record<Cloud, string>> = { aws: "an AWS", azure: "an Azure", gcp: "a GCP" };
+const ONE_OF = Object.fromEntries(CLOUD_ENTRIES.map(({ ids }) => [ids.cloud, ids.oneOf])) as Readonly<
+  Record<Cloud, string>
+>;
 
 /** A workload's parts, when it is one of `cloud`'s; another cloud's is a programming error. */
 export function workloadOf<C extends Cloud>(

@@ -20,12 +20,12 @@ import type {
   SecurityGroup,
   Vpc,
 } from "../../../lib/clouds/aws/model.js";
+import type { AwsOwnership } from "../../../lib/clouds/aws/ownership.js";
 import {
-  type AwsOwnership,
   ORIGINAL_GROUPS_SEAL_TAG_KEY,
   ORIGINAL_GROUPS_TAG_KEY,
   SEAL_TAG_KEY,
-} from "../../../lib/clouds/aws/ownership.js";
+} from "../../../lib/clouds/aws/ownership-keys.js";
 import type { CloudFinding } from "../../../lib/clouds/provider.js";
 import { formatNetworkId } from "../../../lib/inventory/ids.js";
 import { Ipv4CidrSchema } from "../../address-schemas.js";

@@ -17,13 +17,12 @@ import type {
   SecurityRule,
   VirtualNetwork,
 } from "../../../lib/clouds/azure/model.js";
+import { type AzureOwnership, tagOf } from "../../../lib/clouds/azure/ownership.js";
 import {
-  type AzureOwnership,
   ORIGINAL_NSG_SEAL_TAG_KEY,
   ORIGINAL_NSG_TAG_KEY,
   SEAL_TAG_KEY,
-  tagOf,
-} from "../../../lib/clouds/azure/ownership.js";
+} from "../../../lib/clouds/azure/ownership-keys.js";
 import type { CloudFinding } from "../../../lib/clouds/provider.js";
 import { cidrContains } from "../../../lib/net/cidr.js";
 import { Ipv4CidrSchema } from "../../address-schemas.js";

@@ -4,7 +4,7 @@ import { diffAws } from "../../../lib/clouds/aws/diff.js";
 import { evaluateAws } from "../../../lib/clouds/aws/evaluate.js";
 import { materializeAws } from "../../../lib/clouds/aws/materialize.js";
 import { OPERATION_ORDER } from "../../../lib/clouds/aws/operations.js";
-import { ORIGINAL_GROUPS_TAG_KEY } from "../../../lib/clouds/aws/ownership.js";
+import { ORIGINAL_GROUPS_TAG_KEY } from "../../../lib/clouds/aws/ownership-keys.js";
 import { createAwsProvider } from "../../../lib/clouds/aws/provider.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import { AWS_VPC, designPolicy, GCP_NET, workload } from "../../compile/fixtures.js";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_AZURE_QUOTAS } from "../../../lib/clouds/azure/config.js";
 import { evaluateAzure } from "../../../lib/clouds/azure/evaluate.js";
 import { AZURE_OPERATION_ORDER } from "../../../lib/clouds/azure/operations.js";
-import { ORIGINAL_NSG_TAG_KEY } from "../../../lib/clouds/azure/ownership.js";
+import { ORIGINAL_NSG_TAG_KEY } from "../../../lib/clouds/azure/ownership-keys.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import { designPolicy, GCP_NET, workload } from "../../compile/fixtures.js";
 import { AzureTestbed, SUBSCRIPTION } from "./harness.js";
