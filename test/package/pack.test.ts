@@ -52,6 +52,23 @@ try {
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 `;
 
+/** A TypeScript app: the construct's props and the library's types, as a team's code uses them. */
+const TYPED_APP = `import { App, Stack } from "aws-cdk-lib";
+import { SegmentationSynchronizer, type SegmentationSynchronizerProps } from "segsync/cdk";
+import { loadPolicyFile, type Policy, Simulation } from "segsync";
+
+const props: SegmentationSynchronizerProps = {
+  policyFile: "policy.yaml",
+  aws: { accounts: [{ account: "${ACCOUNT}", regions: ["${REGION}"] }] },
+};
+new SegmentationSynchronizer(new Stack(new App(), "Typed"), "Segsync", props);
+const loaded = await loadPolicyFile("policy.yaml");
+if (loaded.ok) {
+  const policy: Policy = loaded.policy;
+  Simulation.start(policy, { apiVersion: "segsync/v1", kind: "Estate", networks: [], workloads: [] });
+}
+`;
+
 function inApp(
   command: string,
   args: readonly string[],
@@ -93,7 +110,11 @@ describe("the packed package in a fresh CDK app", () => {
           constructs: lockedVersion("constructs"),
           "cdk-nag": lockedVersion("cdk-nag"),
         },
-        devDependencies: { "aws-cdk": lockedVersion("aws-cdk") },
+        devDependencies: {
+          "aws-cdk": lockedVersion("aws-cdk"),
+          typescript: lockedVersion("typescript"),
+          "@types/node": lockedVersion("@types/node"),
+        },
       }),
     );
     writeFileSync(join(folder, "cdk.json"), JSON.stringify({ app: "node app.mjs" }));
@@ -208,6 +229,44 @@ describe("the packed package in a fresh CDK app", () => {
       const demo = await inApp("npx", ["segsync", "demo"]);
       expect(demo.stdout).toContain("Estate examples/estate.yaml, policy examples/policy.yaml");
       expect(demo.stdout).toMatch(/migrat/i);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+
+  it(
+    "type-checks a TypeScript app against the package's declarations, with `cdk init`'s tsconfig",
+    async () => {
+      const tsc = join("node_modules", "typescript", "bin", "tsc");
+      const template = join(
+        folder,
+        "node_modules",
+        "aws-cdk",
+        "lib",
+        "init-templates",
+        "app",
+        "typescript",
+        "tsconfig.json",
+      );
+      const tsconfig = JSON.parse(readFileSync(template, "utf8")) as {
+        compilerOptions: Record<string, unknown>;
+      };
+      writeFileSync(
+        join(folder, "tsconfig.json"),
+        JSON.stringify({
+          compilerOptions: { ...tsconfig.compilerOptions, types: ["node"] },
+          files: ["check.ts"],
+        }),
+      );
+      writeFileSync(join(folder, "check.ts"), TYPED_APP);
+      await inApp(process.execPath, [tsc, "-p", "."]);
+      // The check can fail: a prop of the wrong type is an error.
+      writeFileSync(
+        join(folder, "check.ts"),
+        TYPED_APP.replace('policyFile: "policy.yaml"', "policyFile: 42"),
+      );
+      await expect(inApp(process.execPath, [tsc, "-p", "."])).rejects.toMatchObject({
+        stdout: expect.stringContaining("check.ts"),
+      });
     },
     SYNTH_TIMEOUT_MS,
   );
