@@ -38,9 +38,11 @@ export type SnapshotEvent =
       readonly workloads: number;
       readonly chunks: number;
       readonly bytes: number;
+      /** Reading and checking it, in milliseconds. */
+      readonly ms: number;
     }
   /** The table was read in full: `reason` says why the snapshot was not used. */
-  | { readonly kind: "full-read"; readonly reason: string; readonly workloads: number }
+  | { readonly kind: "full-read"; readonly reason: string; readonly workloads: number; readonly ms: number }
   | {
       readonly kind: "saved";
       readonly revision: number;
@@ -82,13 +84,16 @@ export class SnapshotKeeper {
    * Either way the result becomes the view.
    */
   async load(fullRead: () => Promise<Omit<SnapshotContent, "revision">>): Promise<SnapshotContent> {
+    const started = performance.now();
+    const ms = () => Math.round(performance.now() - started);
     const head = await readHead(this.client, this.table);
     let refusal: InventorySnapshotError;
     try {
       const { content, manifest } = await this.readSnapshot(head);
       this.adopt(content, true);
       const { revision, chunks, bytes } = manifest;
-      this.report({ kind: "loaded-snapshot", revision, workloads: content.records.length, chunks, bytes });
+      const workloads = content.records.length;
+      this.report({ kind: "loaded-snapshot", revision, workloads, chunks, bytes, ms: ms() });
       return content;
     } catch (error) {
       if (!(error instanceof InventorySnapshotError)) throw error;
@@ -101,7 +106,7 @@ export class SnapshotKeeper {
     if (after.revision === head.revision && head.revision >= 0) this.adopt(content, false);
     else this.view = undefined;
     const reason = `snapshot not used: ${refusal.message}`;
-    this.report({ kind: "full-read", reason, workloads: records.length });
+    this.report({ kind: "full-read", reason, workloads: records.length, ms: ms() });
     return content;
   }
 

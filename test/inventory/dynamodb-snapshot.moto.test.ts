@@ -5,6 +5,7 @@
  * the table read in full instead and the reason reported.
  */
 import {
+  type AttributeValue,
   DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
@@ -92,7 +93,7 @@ describe.skipIf(skipWithoutMoto("the DynamoDB inventory snapshot tests against m
       expect(saved).toMatchObject({ chunks: expect.any(Number) });
       expect((saved as { chunks: number }).chunks).toBeGreaterThan(1);
       const event = await coldLoad(table);
-      expect(event).toEqual({ ...saved, kind: "loaded-snapshot" });
+      expect(event).toEqual({ ...saved, kind: "loaded-snapshot", ms: expect.any(Number) });
       expect((await fullRead(table)).workloads.find((w) => w.id === AWS_WEB)?.state).toBe("stopped");
     });
 
@@ -114,6 +115,7 @@ describe.skipIf(skipWithoutMoto("the DynamoDB inventory snapshot tests against m
         kind: "full-read",
         reason: "snapshot not used: there is none for the inventory as it is now",
         workloads: 3,
+        ms: expect.any(Number),
       });
     });
 
@@ -122,7 +124,7 @@ describe.skipIf(skipWithoutMoto("the DynamoDB inventory snapshot tests against m
       const chunk = await client.send(new GetItemCommand({ TableName: table, Key: chunkKey(1) }));
       const data = Uint8Array.from(chunk.Item?.data?.B as Uint8Array);
       data[3] = (data[3] as number) ^ 0xff;
-      const put = (item: Record<string, unknown>) =>
+      const put = (item: Record<string, AttributeValue>) =>
         client.send(new PutItemCommand({ TableName: table, Item: { ...chunk.Item, ...item } }));
       await put({ data: { B: data } });
       expect(await coldLoad(table)).toMatchObject({

@@ -68,6 +68,7 @@ describe("DynamoDbInventoryStore snapshot calls", () => {
         kind: "full-read",
         reason: "snapshot not used: there is none for the inventory as it is now",
         workloads: 0,
+        ms: expect.any(Number),
       },
     ]);
     await subject.put(awsWeb());

@@ -69,7 +69,8 @@ describe("the compact inventory snapshot", () => {
   it("refuses chunks that do not hash to the manifest's sha256", () => {
     const { manifest, chunks } = encodeSnapshot(CONTENT, 100);
     const flipped = chunks.map((chunk) => Uint8Array.from(chunk));
-    (flipped[1] as Uint8Array)[5] ^= 0xff;
+    const second = flipped[1] as Uint8Array;
+    second[5] = (second[5] as number) ^ 0xff;
     expect(refusal(() => decodeSnapshot(manifest, flipped))).toMatch(/sha256/);
   });
 
