@@ -129,8 +129,7 @@ function describeError(error: unknown): string {
 /** A snapshot event as a structured log entry and its metrics. */
 export function reportSnapshot(logger: StructuredLog, metrics: MetricsPort, event: SnapshotEvent): void {
   const report = snapshotReport(event);
-  if (report.level === "warn") logger.warn(report.message, report.fields);
-  else logger.info(report.message, report.fields);
+  logger.info(report.message, report.fields);
   emit(metrics, report.metrics);
 }
 

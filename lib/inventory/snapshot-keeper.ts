@@ -72,6 +72,7 @@ export class SnapshotKeeper {
   private advanced = false;
   /** The table holds a snapshot of the view as it is now. */
   private current = false;
+  private advancing: Promise<number> | undefined;
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -140,7 +141,12 @@ export class SnapshotKeeper {
   /** Before the store writes: the first write after a load or a save advances the head's revision. */
   async beforeWrite(): Promise<void> {
     if (this.advanced) return;
-    const revision = await advanceRevision(this.client, this.table);
+    // Concurrent writes share one advance: two would look like another writer's.
+    this.advancing ??= advanceRevision(this.client, this.table).finally(() => {
+      this.advancing = undefined;
+    });
+    const revision = await this.advancing;
+    if (this.advanced) return;
     this.advanced = true;
     this.current = false;
     if (this.view === undefined) return;

@@ -11,9 +11,8 @@
 import type { SnapshotEvent } from "../inventory/snapshot-keeper.js";
 import type { MetricPoint } from "../reconcile/batch-metrics.js";
 
-/** One structured log entry and the metrics of a snapshot event. */
+/** One structured log entry (info: each event is expected, a full read too) and the metrics of a snapshot event. */
 export interface SnapshotReport {
-  readonly level: "info" | "warn";
   readonly message: string;
   readonly fields: Readonly<Record<string, unknown>>;
   readonly metrics: readonly MetricPoint[];
@@ -27,18 +26,17 @@ export function snapshotReport(event: SnapshotEvent): SnapshotReport {
     case "loaded-snapshot": {
       const { kind: _, ...fields } = event;
       const metrics = [count("InventorySnapshotLoads"), ms("InventoryLoadMs", event.ms)];
-      return { level: "info", message: "inventory loaded from its snapshot", fields, metrics };
+      return { message: "inventory loaded from its snapshot", fields, metrics };
     }
     case "full-read": {
       const { kind: _, ...fields } = event;
       const metrics = [count("InventoryFullReads"), ms("InventoryLoadMs", event.ms)];
-      // Expected after a full sync's writes; after a cold start it says why the start was slow.
-      return { level: "warn", message: "inventory read in full", fields, metrics };
+      // Expected after a full sync's writes; after a cold start the reason says why it was slow.
+      return { message: "inventory read in full", fields, metrics };
     }
     case "saved": {
       const { kind: _, ...fields } = event;
       return {
-        level: "info",
         message: "inventory snapshot saved",
         fields,
         metrics: [count("InventorySnapshotSaves")],
@@ -46,7 +44,6 @@ export function snapshotReport(event: SnapshotEvent): SnapshotReport {
     }
     case "not-saved":
       return {
-        level: "info",
         message: "inventory snapshot not saved",
         fields: { reason: event.reason },
         metrics: [],

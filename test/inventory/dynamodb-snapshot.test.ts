@@ -105,6 +105,14 @@ describe("DynamoDbInventoryStore snapshot calls", () => {
     expect(headUpdates()).toHaveLength(3);
   });
 
+  it("advances once for concurrent writes, so that its view survives them", async () => {
+    const { store: subject } = store();
+    await subject.snapshot();
+    await Promise.all([subject.put(awsWeb()), subject.put(gcpDb())]);
+    expect(headUpdates()).toHaveLength(1);
+    expect(await subject.saveSnapshot()).toMatchObject({ kind: "saved", revision: 5, workloads: 2 });
+  });
+
   it("has nothing to save after a write whose outcome is unknown", async () => {
     const { store: subject } = store();
     await subject.snapshot();

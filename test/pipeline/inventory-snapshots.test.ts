@@ -53,7 +53,6 @@ describe("what a snapshot event logs and counts", () => {
       ms: 12,
     } as const;
     expect(snapshotReport(loaded)).toEqual({
-      level: "info",
       message: "inventory loaded from its snapshot",
       fields: { revision: 9, workloads: 3, chunks: 1, bytes: 400, ms: 12 },
       metrics: [
@@ -63,7 +62,6 @@ describe("what a snapshot event logs and counts", () => {
     });
     const fullRead = { kind: "full-read", reason: "snapshot not used: x", workloads: 3, ms: 80 } as const;
     expect(snapshotReport(fullRead)).toMatchObject({
-      level: "warn",
       message: "inventory read in full",
       fields: { reason: "snapshot not used: x" },
       metrics: [{ name: "InventoryFullReads" }, { name: "InventoryLoadMs", value: 80 }],
