@@ -91,63 +91,65 @@ export class DynamoDbInventoryStore implements InventoryStore {
     const body = workloadBody(valid);
     const expected = options?.expectedRevision;
     const condition = revisionCondition(expected);
-    await this.beforeWrite();
-    const output = await this.conditional(valid.id, expected, () =>
-      this.client.send(
-        new UpdateItemCommand({
-          TableName: this.table,
-          Key: workloadKey(valid.id),
-          UpdateExpression: "SET #body = :body, #revision = if_not_exists(#revision, :zero) + :one",
-          ...(condition === undefined ? {} : { ConditionExpression: condition.expression }),
-          ExpressionAttributeNames: { "#body": "body", "#revision": "revision" },
-          ExpressionAttributeValues: {
-            ":body": { S: body },
-            ":zero": { N: "0" },
-            ":one": { N: "1" },
-            ...condition?.values,
-          },
-          ReturnValues: "UPDATED_NEW",
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      ),
-    );
-    const revision = revisionOf(output.Attributes);
-    if (revision === undefined) {
-      this.keeper?.uncertain();
-      throw new InventoryError(`inventory table ${this.table}: put ${valid.id} returned no revision`);
-    }
-    const record = Object.freeze({ workload: valid, revision });
-    this.keeper?.written({ record });
-    return record;
+    return this.writing(async () => {
+      const output = await this.conditional(valid.id, expected, () =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.table,
+            Key: workloadKey(valid.id),
+            UpdateExpression: "SET #body = :body, #revision = if_not_exists(#revision, :zero) + :one",
+            ...(condition === undefined ? {} : { ConditionExpression: condition.expression }),
+            ExpressionAttributeNames: { "#body": "body", "#revision": "revision" },
+            ExpressionAttributeValues: {
+              ":body": { S: body },
+              ":zero": { N: "0" },
+              ":one": { N: "1" },
+              ...condition?.values,
+            },
+            ReturnValues: "UPDATED_NEW",
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          }),
+        ),
+      );
+      const revision = revisionOf(output.Attributes);
+      if (revision === undefined) {
+        this.keeper?.uncertain();
+        throw new InventoryError(`inventory table ${this.table}: put ${valid.id} returned no revision`);
+      }
+      const record = Object.freeze({ workload: valid, revision });
+      this.keeper?.written({ record });
+      return record;
+    });
   }
 
   async delete(id: WorkloadId, options?: WriteOptions): Promise<boolean> {
     const expected = options?.expectedRevision;
     const condition = revisionCondition(expected);
-    await this.beforeWrite();
-    const output = await this.conditional(id, expected, () =>
-      this.client.send(
-        new DeleteItemCommand({
-          TableName: this.table,
-          Key: workloadKey(id),
-          ...(condition === undefined
-            ? {}
-            : {
-                ConditionExpression: condition.expression,
-                ...(Object.keys(condition.names).length === 0
-                  ? {}
-                  : { ExpressionAttributeNames: condition.names }),
-                ...(Object.keys(condition.values).length === 0
-                  ? {}
-                  : { ExpressionAttributeValues: condition.values }),
-              }),
-          ReturnValues: "ALL_OLD",
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      ),
-    );
-    this.keeper?.written({ deleted: id });
-    return output.Attributes !== undefined;
+    return this.writing(async () => {
+      const output = await this.conditional(id, expected, () =>
+        this.client.send(
+          new DeleteItemCommand({
+            TableName: this.table,
+            Key: workloadKey(id),
+            ...(condition === undefined
+              ? {}
+              : {
+                  ConditionExpression: condition.expression,
+                  ...(Object.keys(condition.names).length === 0
+                    ? {}
+                    : { ExpressionAttributeNames: condition.names }),
+                  ...(Object.keys(condition.values).length === 0
+                    ? {}
+                    : { ExpressionAttributeValues: condition.values }),
+                }),
+            ReturnValues: "ALL_OLD",
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          }),
+        ),
+      );
+      this.keeper?.written({ deleted: id });
+      return output.Attributes !== undefined;
+    });
   }
 
   async listNetworks(): Promise<Network[]> {
@@ -156,16 +158,17 @@ export class DynamoDbInventoryStore implements InventoryStore {
 
   async putNetwork(network: Network): Promise<void> {
     const valid = validatedNetwork(network);
-    await this.beforeWrite();
-    try {
-      await this.call(`put network ${valid.id}`, () =>
-        this.client.send(new PutItemCommand({ TableName: this.table, Item: networkItem(valid) })),
-      );
-    } catch (error) {
-      this.keeper?.uncertain();
-      throw error;
-    }
-    this.keeper?.written({ network: valid });
+    return this.writing(async () => {
+      try {
+        await this.call(`put network ${valid.id}`, () =>
+          this.client.send(new PutItemCommand({ TableName: this.table, Item: networkItem(valid) })),
+        );
+      } catch (error) {
+        this.keeper?.uncertain();
+        throw error;
+      }
+      this.keeper?.written({ network: valid });
+    });
   }
 
   /** With snapshots on: the compact snapshot when it holds the table as it is now, else a full read. */
@@ -195,10 +198,19 @@ export class DynamoDbInventoryStore implements InventoryStore {
     return this.call("save snapshot", () => keeper.save());
   }
 
-  /** With snapshots on, the first write after a load or save advances the inventory's revision. */
-  private async beforeWrite(): Promise<void> {
+  /**
+   * A write, with snapshots on told to the keeper before it starts (the first write after a load
+   * or a save advances the inventory's revision) and after it ends.
+   */
+  private async writing<T>(write: () => Promise<T>): Promise<T> {
     const keeper = this.keeper;
-    if (keeper !== undefined) await this.call("advance the inventory revision", () => keeper.beforeWrite());
+    if (keeper === undefined) return write();
+    try {
+      await this.call("advance the inventory revision", () => keeper.beforeWrite());
+      return await write();
+    } finally {
+      keeper.afterWrite();
+    }
   }
 
   /** Every item of the table, page by page; one pass serves workloads and networks alike. */

@@ -73,6 +73,8 @@ export class SnapshotKeeper {
   /** The table holds a snapshot of the view as it is now. */
   private current = false;
   private advancing: Promise<number> | undefined;
+  /** Writes begun and not yet ended: the view may lack them. */
+  private inFlight = 0;
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -138,8 +140,12 @@ export class SnapshotKeeper {
     this.current = current;
   }
 
-  /** Before the store writes: the first write after a load or a save advances the head's revision. */
+  /**
+   * Before the store writes (`afterWrite` when it is done, whatever the outcome): the first write
+   * after a load or a save advances the head's revision.
+   */
   async beforeWrite(): Promise<void> {
+    this.inFlight++;
     if (this.advanced) return;
     // Concurrent writes share one advance: two would look like another writer's.
     this.advancing ??= advanceRevision(this.client, this.table).finally(() => {
@@ -152,6 +158,10 @@ export class SnapshotKeeper {
     if (this.view === undefined) return;
     if (revision === this.view.revision + 1) this.view.revision = revision;
     else this.view = undefined; // another writer advanced it too
+  }
+
+  afterWrite(): void {
+    this.inFlight--;
   }
 
   /** After a write the table confirmed: the view follows it. */
@@ -183,10 +193,18 @@ export class SnapshotKeeper {
       return { kind: "not-saved", reason: "the store's view of the table is not known to be whole" };
     }
     if (this.current) return { kind: "not-saved", reason: "the stored snapshot is current" };
+    if (this.inFlight > 0) return { kind: "not-saved", reason: "writes are under way" };
     // A table never written with snapshots on has no head yet: give it one.
-    if (this.view.revision === 0) await this.beforeWrite();
+    if (this.view.revision === 0) {
+      await this.beforeWrite();
+      this.afterWrite();
+    }
     const view = this.view;
-    if (view === undefined) return { kind: "not-saved", reason: "another writer changed the table" };
+    if (view === undefined || this.inFlight > 0) {
+      return { kind: "not-saved", reason: "the table changed while the snapshot was being taken" };
+    }
+    // From here a write advances the revision again, so that the manifest's condition fails.
+    this.advanced = false;
     const content: SnapshotContent = {
       revision: view.revision,
       records: [...view.records.values()],
@@ -195,7 +213,7 @@ export class SnapshotKeeper {
     const { manifest, chunks } = encodeSnapshot(content, this.options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
     await writeChunks(this.client, this.table, view.revision, chunks);
     if (!(await commitManifest(this.client, this.table, manifest))) {
-      this.view = undefined;
+      // The view stays: if another writer moved the head, this store's next write will see it.
       return { kind: "not-saved", reason: `the inventory moved past revision ${view.revision} meanwhile` };
     }
     this.advanced = false;

@@ -113,6 +113,34 @@ describe("DynamoDbInventoryStore snapshot calls", () => {
     expect(await subject.saveSnapshot()).toMatchObject({ kind: "saved", revision: 5, workloads: 2 });
   });
 
+  it("advances again for a write that starts while a save is under way, so that the save cannot pass for current", async () => {
+    const { store: subject } = store();
+    await subject.snapshot();
+    await subject.put(awsWeb());
+    dynamo.on(PutItemCommand).callsFake(() => new Promise((resolve) => setTimeout(() => resolve({}), 20)));
+    const saving = subject.saveSnapshot();
+    await subject.put(gcpDb());
+    await saving;
+    const advances = headUpdates().filter((input) => input.ReturnValues === "UPDATED_NEW");
+    expect(advances).toHaveLength(2);
+  });
+
+  it("saves nothing while a write is under way: the view may lack it", async () => {
+    const { store: subject } = store();
+    await subject.snapshot();
+    dynamo
+      .on(UpdateItemCommand, { Key: { sk: { S: "workload" } } })
+      .callsFake(
+        () =>
+          new Promise((resolve) => setTimeout(() => resolve({ Attributes: { revision: { N: "1" } } }), 20)),
+      );
+    const writing = subject.put(awsWeb());
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await subject.saveSnapshot()).toEqual({ kind: "not-saved", reason: "writes are under way" });
+    await writing;
+    expect(await subject.saveSnapshot()).toMatchObject({ kind: "saved", workloads: 1 });
+  });
+
   it("has nothing to save after a write whose outcome is unknown", async () => {
     const { store: subject } = store();
     await subject.snapshot();
