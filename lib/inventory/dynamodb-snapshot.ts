@@ -62,7 +62,8 @@ export async function readHead(client: DynamoDBClient, table: string): Promise<H
   );
   if (output.Item === undefined) return { revision: 0, manifest: undefined };
   const head = HeadSchema.safeParse(output.Item);
-  // A head that is not one cannot vouch for a snapshot; the next write replaces its revision.
+  // A head that is not one vouches for no snapshot. The next write's advance removes a bad
+  // manifest; a revision that is not a number makes DynamoDB refuse it, and the write fails loudly.
   if (!head.success) return { revision: -1, manifest: undefined };
   return { revision: Number(head.data.revision.N), manifest: head.data.snapshot?.S };
 }
