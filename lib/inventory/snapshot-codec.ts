@@ -20,6 +20,12 @@ import type { WorkloadRecord } from "./store.js";
 
 export const SNAPSHOT_FORMAT = "segsync-inventory-snapshot/v1";
 
+/**
+ * The largest document a snapshot may inflate to: ~1.3 million workloads at ~400 bytes each, and
+ * half of the reconciler's memory, so that a forged manifest cannot make it allocate more.
+ */
+export const MAX_RAW_BYTES = 512 * 1024 * 1024;
+
 /** A revision as the store counts them: a positive safe integer. */
 const RevisionSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -30,7 +36,7 @@ export const SnapshotManifestSchema = z.strictObject({
   chunks: z.number().int().positive().max(10_000),
   /** Compressed bytes over all chunks, and the document's size once decompressed. */
   bytes: z.number().int().positive(),
-  rawBytes: z.number().int().positive(),
+  rawBytes: z.number().int().positive().max(MAX_RAW_BYTES, "more than a function can inflate"),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, "not a hex sha256"),
   workloads: z.number().int().nonnegative(),
   networks: z.number().int().nonnegative(),

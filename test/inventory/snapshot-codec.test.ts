@@ -10,6 +10,7 @@ import { WorkloadSchema } from "../../lib/inventory/schema.js";
 import {
   decodeSnapshot,
   encodeSnapshot,
+  MAX_RAW_BYTES,
   parseManifest,
   SNAPSHOT_FORMAT,
   type SnapshotContent,
@@ -90,6 +91,8 @@ describe("the compact inventory snapshot", () => {
     expect(refusal(() => parseManifest(JSON.stringify({ ...manifest, sha256: "abc" })))).toMatch(/sha256/);
     expect(refusal(() => parseManifest(JSON.stringify({ ...manifest, revision: 0 })))).toMatch(/revision/);
     expect(refusal(() => parseManifest(JSON.stringify({ ...manifest, extra: 1 })))).toMatch(/extra/);
+    const huge = { ...manifest, rawBytes: MAX_RAW_BYTES + 1 };
+    expect(refusal(() => parseManifest(JSON.stringify(huge)))).toMatch(/more than a function can inflate/);
   });
 
   it("refuses a forged document whose hash matches: an invalid workload, a repeated id, another revision", () => {
