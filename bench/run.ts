@@ -11,6 +11,7 @@ import { machineInfo } from "./machine.js";
 import { bundlesSection } from "./sections/bundles.js";
 import { burstSection } from "./sections/burst.js";
 import { cliStartSection } from "./sections/cli-start.js";
+import { coldStartSection } from "./sections/cold-start.js";
 import { selectSections } from "./sections/index.js";
 import type { AnySection } from "./sections/section.js";
 import { spawnCell } from "./spawn-cell.js";
@@ -118,12 +119,18 @@ async function main(): Promise<number> {
     return parsed.help ? 0 : 2;
   }
   const options = parsed.options;
-  // `bundles` (the deploy artifacts), `burst` (on the examples) and `cli-start` (the compiled CLI)
-  // run once per run, not per cell: in a full run, and with --only when named.
+  // `bundles` (the deploy artifacts), `burst` (on the examples), `cli-start` (the compiled CLI) and
+  // `cold-start` (against moto) run once per run, not per cell: in a full run, and with --only when named.
   const withBundles = options.only?.includes(bundlesSection.name) ?? true;
   const withBurst = options.only?.includes(burstSection.name) ?? true;
   const withCliStart = options.only?.includes(cliStartSection.name) ?? true;
-  const onceSections: readonly string[] = [bundlesSection.name, burstSection.name, cliStartSection.name];
+  const withColdStart = options.only?.includes(coldStartSection.name) ?? true;
+  const onceSections: readonly string[] = [
+    bundlesSection.name,
+    burstSection.name,
+    cliStartSection.name,
+    coldStartSection.name,
+  ];
   const cellSections = options.only?.filter((name) => !onceSections.includes(name));
   let sections: AnySection[];
   try {
@@ -143,6 +150,9 @@ async function main(): Promise<number> {
   const cliStart = withCliStart
     ? cliStartSection.run({ runs: cliStartSection.runsFor(options.quick) })
     : undefined;
+  const coldStart = withColdStart
+    ? await coldStartSection.run({ sizes: coldStartSection.sizesFor(options.quick), seed: options.seed })
+    : undefined;
   const targets = evaluateTargets(sections, results);
 
   process.stdout.write(
@@ -160,6 +170,7 @@ async function main(): Promise<number> {
   if (bundles !== undefined) process.stdout.write(`${bundlesSection.render(bundles)}\n\n`);
   if (burst !== undefined) process.stdout.write(`${burstSection.render(burst)}\n\n`);
   if (cliStart !== undefined) process.stdout.write(`${cliStartSection.render(cliStart)}\n\n`);
+  if (coldStart !== undefined) process.stdout.write(`${coldStartSection.render(coldStart)}\n\n`);
   const bundleTargets = bundles === undefined ? undefined : bundlesSection.targets(bundles);
   const cliStartTargets = cliStart === undefined ? undefined : cliStartSection.targets(cliStart);
   const targetLines = [
@@ -173,6 +184,9 @@ async function main(): Promise<number> {
     ...(bundleTargets?.warnings ?? []),
     ...(cliStartTargets?.warnings ?? []),
     ...(burst === undefined ? [] : burstSection.warnings(burst).map((line) => `warning: ${line}`)),
+    ...(coldStart === undefined
+      ? []
+      : coldStartSection.warnings(coldStart).map((line) => `warning: ${line}`)),
   ];
   if (problems.length > 0) process.stdout.write(`\n${problems.join("\n")}\n`);
 
@@ -189,6 +203,7 @@ async function main(): Promise<number> {
     bundles,
     burst,
     cliStart,
+    coldStart,
   };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`\nresults: ${out}\n`);

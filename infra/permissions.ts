@@ -233,7 +233,7 @@ export function reconcilerSecrets(config: LiveConfig): string[] {
   return [...new Set(arns)].map(secretResource);
 }
 
-/** The item calls of DynamoDbInventoryStore (lib/inventory/dynamodb-store.ts), nothing else. */
+/** The item calls of DynamoDbInventoryStore (lib/inventory/dynamodb-store.ts, its snapshot items in dynamodb-snapshot.ts), nothing else. */
 export const TABLE_ITEM_ACTIONS = [
   "dynamodb:GetItem",
   "dynamodb:PutItem",

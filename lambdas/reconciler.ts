@@ -21,9 +21,11 @@ import { QueueMessageSchema } from "../lib/ingest/queue-message.js";
 import { DynamoDbInventoryStore } from "../lib/inventory/dynamodb-store.js";
 import { describeIssues } from "../lib/inventory/issues.js";
 import type { Cloud } from "../lib/inventory/model.js";
+import type { SnapshotEvent } from "../lib/inventory/snapshot-keeper.js";
 import type { InventoryStore } from "../lib/inventory/store.js";
 import { connectLive } from "../lib/live/connect.js";
 import { parseEnvironment, ReconcilerEnvironmentSchema } from "../lib/pipeline/environment.js";
+import { SnapshotSchedule, snapshotReport } from "../lib/pipeline/inventory-snapshots.js";
 import { policyOrThrow } from "../lib/policy/errors.js";
 import { loadPolicyFile } from "../lib/policy/load.js";
 import type { Attachment, Policy } from "../lib/policy/model.js";
@@ -61,6 +63,11 @@ export interface ReconcilerHandlerDeps {
   readonly metrics: MetricsPort;
   /** Milliseconds, for the latency metric. */
   readonly clock?: () => number;
+  /**
+   * After each batch: save the inventory's compact snapshot if it is time to
+   * (lib/pipeline/inventory-snapshots.ts). A failure is logged; it never fails the batch.
+   */
+  readonly saveSnapshot?: () => Promise<unknown>;
 }
 
 export type ReconcilerHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
@@ -98,11 +105,32 @@ export function createReconcilerHandler(deps: ReconcilerHandlerDeps): Reconciler
         latencyMs,
       };
       emit(metrics, batchMetrics(outcome, counts));
+      await saveSnapshot(deps);
       return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
     } finally {
       metrics.publishStoredMetrics();
     }
   };
+}
+
+async function saveSnapshot(deps: ReconcilerHandlerDeps): Promise<void> {
+  try {
+    await deps.saveSnapshot?.();
+  } catch (error) {
+    // The next cold start reads the table in full: slower, never wrong.
+    deps.logger.warn("inventory snapshot not saved", { error: describeError(error) });
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** A snapshot event as a structured log entry and its metrics. */
+export function reportSnapshot(logger: StructuredLog, metrics: MetricsPort, event: SnapshotEvent): void {
+  const report = snapshotReport(event);
+  logger.info(report.message, report.fields);
+  emit(metrics, report.metrics);
 }
 
 function parseRecord(record: { messageId: string; body: string }): ParsedRecord {
@@ -186,6 +214,8 @@ export interface ReconcilerParts {
   readonly logger: StructuredLog;
   readonly metrics: MetricsPort;
   readonly now?: () => Date;
+  /** Saves the inventory's compact snapshot when it is time to (SnapshotSchedule.afterBatch). */
+  readonly saveSnapshot?: () => Promise<unknown>;
 }
 
 /** The handler over a Reconciler whose audit records go to the logger, one structured entry each. */
@@ -204,6 +234,7 @@ export function reconcilerHandlerOf(parts: ReconcilerParts): ReconcilerHandler {
     hints: parts.drivers,
     logger: parts.logger,
     metrics: parts.metrics,
+    ...(parts.saveSnapshot === undefined ? {} : { saveSnapshot: parts.saveSnapshot }),
   });
 }
 
@@ -234,14 +265,22 @@ async function coldStart(): Promise<ReconcilerHandler> {
     environment.SEGSYNC_ATTACHMENT,
   );
   const live = connectLive(environment.SEGSYNC_CONFIG);
+  // The compiler is rebuilt from the inventory's compact snapshot when it is current (docs/architecture.md, "Cold start").
+  const store = new DynamoDbInventoryStore({
+    client: new DynamoDBClient({}),
+    table: environment.SEGSYNC_TABLE,
+    snapshots: { report: (event) => reportSnapshot(logger, metrics, event) },
+  });
+  const schedule = new SnapshotSchedule(() => store.saveSnapshot());
   return reconcilerHandlerOf({
     drivers: live.drivers,
     places: ConfiguredPlaces.ofConnections(live.connections),
-    store: new DynamoDbInventoryStore({ client: new DynamoDBClient({}), table: environment.SEGSYNC_TABLE }),
+    store,
     policy,
     guard: live.guard,
     logger,
     metrics,
+    saveSnapshot: () => schedule.afterBatch(),
   });
 }
 

@@ -6,7 +6,8 @@
  *   network:  { pk: "network#<network id>",   sk: "network",  body: S }
  *
  * One partition per workload or network spreads the writes; the sort key names the item's kind,
- * which leaves room for other items about the same entity later.
+ * which leaves room for other items about the same entity later. The inventory's revision and
+ * its compact snapshot have items of their own, `inventory#…` (dynamodb-snapshot.ts).
  * `body` is the record as JSON text rather than a DynamoDB map: it round-trips exactly what the
  * inventory schema validated, and its size is known before the write (an item is at most 400 KB).
  * Every item read back is checked again: the table is an edge like any other.

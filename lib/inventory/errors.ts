@@ -66,3 +66,9 @@ export class InventoryFileError extends InventoryError {
     super(`inventory file ${file}: ${message}`, options);
   }
 }
+
+/**
+ * A compact inventory snapshot was refused: stale, incomplete, corrupt or not valid. The store
+ * reads the table in full instead; the message says why.
+ */
+export class InventorySnapshotError extends InventoryError {}

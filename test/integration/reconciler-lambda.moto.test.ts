@@ -27,12 +27,18 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MetricsPort, type ReconcilerHandler, reconcilerHandlerOf } from "../../lambdas/reconciler.js";
+import {
+  type MetricsPort,
+  type ReconcilerHandler,
+  reconcilerHandlerOf,
+  reportSnapshot,
+} from "../../lambdas/reconciler.js";
 import type { AwsApi } from "../../lib/clouds/aws/api.js";
 import { createSdkAwsApiFactory } from "../../lib/clouds/aws/sdk/api.js";
 import { ConfiguredPlaces } from "../../lib/ingest/places.js";
 import { deduplicationId, QUEUE_MESSAGE_GROUP, type QueueMessage } from "../../lib/ingest/queue-message.js";
 import { DynamoDbInventoryStore } from "../../lib/inventory/dynamodb-store.js";
+import { SnapshotSchedule } from "../../lib/pipeline/inventory-snapshots.js";
 import { loadPolicyFile } from "../../lib/policy/load.js";
 import type { StructuredLog } from "../../lib/reconcile/audit-log.js";
 import type { MetricPoint } from "../../lib/reconcile/batch-metrics.js";
@@ -104,6 +110,7 @@ describe.skipIf(skipWithoutMoto("the reconciler function integration test agains
     let queueArn: string;
     let store: DynamoDbInventoryStore;
     let handle: ReconcilerHandler;
+    let newInstance: () => ReconcilerHandler;
     let simulation: Simulation;
     const log = new RecordingLog();
     const metrics = new RecordingMetrics();
@@ -284,22 +291,35 @@ describe.skipIf(skipWithoutMoto("the reconciler function integration test agains
         maxAttempts: 1,
       });
       api = apiFor(LOCATION);
-      handle = reconcilerHandlerOf({
-        drivers: cloudDrivers(simulation.providers, {
-          ...simulated,
-          aws: { apiFor, locations: [LOCATION] },
-        }),
-        places: ConfiguredPlaces.ofConnections({
-          aws: { locations: [LOCATION] },
-          azure: simulated.azure,
-          gcp: simulated.gcp,
-        }),
-        store,
-        policy: policy.policy,
-        guard: DEFAULT_GUARD_LIMITS,
-        logger: log,
-        metrics,
+      const drivers = cloudDrivers(simulation.providers, {
+        ...simulated,
+        aws: { apiFor, locations: [LOCATION] },
       });
+      // A function instance as coldStart builds it: its own store, keeping the inventory's snapshot.
+      newInstance = () => {
+        const instanceStore = new DynamoDbInventoryStore({
+          client: dynamo,
+          table,
+          snapshots: { report: (event) => reportSnapshot(log, metrics, event) },
+        });
+        // Here every batch may save: the test wants the snapshot current, not the cost bounded.
+        const schedule = new SnapshotSchedule(() => instanceStore.saveSnapshot(), { costShare: 1 });
+        return reconcilerHandlerOf({
+          drivers,
+          places: ConfiguredPlaces.ofConnections({
+            aws: { locations: [LOCATION] },
+            azure: simulated.azure,
+            gcp: simulated.gcp,
+          }),
+          store: instanceStore,
+          policy: policy.policy,
+          guard: DEFAULT_GUARD_LIMITS,
+          logger: log,
+          metrics,
+          saveSnapshot: () => schedule.afterBatch(),
+        });
+      };
+      handle = newInstance();
     });
 
     afterAll(async () => {
@@ -357,6 +377,31 @@ describe.skipIf(skipWithoutMoto("the reconciler function integration test agains
       expect(groups.owned).toBe(true);
       expect(groups.names).toEqual((await groupsOf(instances.get("api-1") ?? "")).names);
       expect((await store.get(workloadId(id)))?.workload.tags["seg-role"]).toBe("api");
+    });
+
+    it("starts a new function instance from the snapshot the last one saved, and reconciles from it", async () => {
+      expect(log.named("inventory snapshot saved").length).toBeGreaterThan(0);
+      const stored = await store.list();
+      handle = newInstance();
+      const id = await launch("api-3", { ...SHOP, "seg-role": "api" });
+      await send({
+        kind: "workload",
+        event: {
+          cloud: "aws",
+          eventId: randomUUID(),
+          time: new Date().toISOString(),
+          workloadId: workloadId(id),
+          change: { kind: "state", state: "running" },
+        },
+      });
+      const loadsBefore = log.named("inventory loaded from its snapshot").length;
+      const { response } = await deliver();
+      expect(response.batchItemFailures).toEqual([]);
+      expect(log.named("inventory loaded from its snapshot").slice(loadsBefore)).toMatchObject([
+        { workloads: stored.length },
+      ]);
+      expect(lastSummary()).toMatchObject({ mode: "events", failedClouds: [] });
+      expect((await groupsOf(id)).names).toEqual((await groupsOf(instances.get("api-1") ?? "")).names);
     });
 
     it("ignores a message about an unmanaged account; hands back one that fails retryably, and everything after it, for SQS to redeliver in order", async () => {

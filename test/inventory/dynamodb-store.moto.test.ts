@@ -3,34 +3,14 @@
  * table per test), then what only a real table shows: the item layout and that the revision
  * check holds between two store instances, as between two processes.
  */
-import { randomUUID } from "node:crypto";
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDbInventoryStore } from "../../lib/inventory/dynamodb-store.js";
 import { InventoryConflictError, InventoryError } from "../../lib/inventory/errors.js";
 import { describeInventoryStoreContract } from "../contract/store.contract.js";
+import { createInventoryTable } from "../support/dynamodb-table.js";
 import { type MotoServer, skipWithoutMoto, startMotoServer } from "../support/moto-server.js";
 import { AWS_VPC, AWS_WEB, awsWeb, gcpDb, NETWORKS } from "./fixtures.js";
-
-/** The table as the construct creates it (infra/ TABLE_KEYS): string keys `pk` and `sk`. */
-async function createTable(client: DynamoDBClient): Promise<string> {
-  const table = `segsync-inventory-${randomUUID()}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
-  return table;
-}
 
 describe.skipIf(skipWithoutMoto("the DynamoDB inventory store tests against moto"))(
   "DynamoDbInventoryStore on moto",
@@ -55,13 +35,13 @@ describe.skipIf(skipWithoutMoto("the DynamoDB inventory store tests against moto
 
     describeInventoryStoreContract({
       name: "DynamoDbInventoryStore",
-      create: async () => new DynamoDbInventoryStore({ client, table: await createTable(client) }),
+      create: async () => new DynamoDbInventoryStore({ client, table: await createInventoryTable(client) }),
       // moto does not always serialise concurrent conditional writes (see StoreKind).
       serialisesConcurrentWrites: false,
     });
 
     it("keeps one item per record, keyed workload#<id>/workload and network#<id>/network, its body as JSON", async () => {
-      const table = await createTable(client);
+      const table = await createInventoryTable(client);
       const store = new DynamoDbInventoryStore({ client, table });
       await store.put(awsWeb());
       await store.put(awsWeb({ state: "stopped" }));
@@ -92,7 +72,7 @@ describe.skipIf(skipWithoutMoto("the DynamoDB inventory store tests against moto
     });
 
     it("checks revisions between two store instances on one table, as between two processes", async () => {
-      const table = await createTable(client);
+      const table = await createInventoryTable(client);
       const first = new DynamoDbInventoryStore({ client, table });
       const second = new DynamoDbInventoryStore({ client, table });
       await first.put(awsWeb());
@@ -104,7 +84,7 @@ describe.skipIf(skipWithoutMoto("the DynamoDB inventory store tests against moto
     });
 
     it("lists every record through many small pages", async () => {
-      const table = await createTable(client);
+      const table = await createInventoryTable(client);
       const store = new DynamoDbInventoryStore({ client, table, pageSize: 2 });
       const ids = Array.from({ length: 9 }, (_, index) => `gcp:shop-prod:us-central1-a:web-${index}`);
       for (const id of ids) await store.put(gcpDb({ id }));
@@ -114,7 +94,7 @@ describe.skipIf(skipWithoutMoto("the DynamoDB inventory store tests against moto
     });
 
     it("refuses to read an item that is not a valid record, naming the table and key", async () => {
-      const table = await createTable(client);
+      const table = await createInventoryTable(client);
       const store = new DynamoDbInventoryStore({ client, table });
       const bad = { ...awsWeb(), nics: [] };
       await client.send(

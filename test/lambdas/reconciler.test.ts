@@ -187,6 +187,7 @@ function harness(
     /** The clouds of an earlier harness, and the policy this function runs under. */
     simulation?: Simulation;
     policy?: Policy;
+    saveSnapshot?: () => Promise<unknown>;
   } = {},
 ): Harness {
   const simulation = options.simulation ?? Simulation.start(policy, estate);
@@ -203,6 +204,7 @@ function harness(
     logger: new Logger({ serviceName: "segsync-reconciler" }),
     metrics: new Metrics({ namespace: "segsync", serviceName: "segsync-reconciler" }),
     now: () => simulation.clouds.clock.now(),
+    ...(options.saveSnapshot === undefined ? {} : { saveSnapshot: options.saveSnapshot }),
   });
   return {
     simulation,
@@ -371,6 +373,26 @@ describe("the reconciler function on the simulated estate", () => {
     expect(calls).toEqual(["fullSync"]);
     expect(summary()).toMatchObject({ mode: "full-sync", reason: "schedule" });
     expect(metric("FullSyncs")).toEqual([1]);
+  });
+
+  it("saves the inventory snapshot after each batch; a failed save is logged and fails nothing", async () => {
+    const saves: string[] = [];
+    const h = harness({
+      saveSnapshot: async () => {
+        saves.push("save");
+        if (saves.length > 1) throw new Error("ProvisionedThroughputExceededException");
+      },
+    });
+    await synced(h);
+    expect(saves).toEqual(["save"]);
+    const events = await h.step({ stop: { id: AWS_WEB_2 } });
+    const response = await h.handle(batch(...events));
+    expect(failedIds(response)).toEqual([]);
+    expect(saves).toEqual(["save", "save"]);
+    expect(logEntries("inventory snapshot not saved")).toMatchObject([
+      { level: "WARN", error: "Error: ProvisionedThroughputExceededException" },
+    ]);
+    expect(summary()).toMatchObject({ mode: "events" });
   });
 
   it("drops malformed bodies with a metric and a log line that quotes none of their content", async () => {
