@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the compiled CLI (dist/, built by `npm run build`, which `npm ci` and `npm pack` run).
+// Runs the bundled CLI (dist/cli-bundle/, built by `npm run build`, which `npm ci` and `npm pack` run).
 import { existsSync } from "node:fs";
 
 // The AWS SDK prints a multi-line notice on every run under Node 20; segsync supports Node 20
@@ -14,10 +14,10 @@ process.stdout.on("error", (error) => {
   else throw error;
 });
 
-const compiled = new URL("../dist/cli/main.js", import.meta.url);
+const compiled = new URL("../dist/cli-bundle/main.js", import.meta.url);
 if (!existsSync(compiled)) {
   process.stderr.write(
-    "segsync: the CLI is not built (no dist/cli/main.js); run `npm run build` in segsync's folder\n",
+    "segsync: the CLI is not built (no dist/cli-bundle/main.js); run `npm run build` in segsync's folder\n",
   );
   process.exit(1);
 }

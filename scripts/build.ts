@@ -1,7 +1,8 @@
 /**
  * `npm run build` (also `prepare`, so `npm ci` in a clone and `npm pack` leave the package ready):
  * compiles the production code to `dist/` (ESM JavaScript and .d.ts, tsconfig.build.json), then
- * bundles each function into `dist/functions/` (scripts/bundle-functions.ts). docs/package.md.
+ * bundles each function into `dist/functions/` (scripts/bundle-functions.ts) and the command line
+ * into `dist/cli-bundle/` (scripts/bundle-cli.ts). docs/package.md.
  * A build whose inputs have not changed since the last one is skipped (`dist/.inputs`): `npm test`
  * builds first, and right after `npm ci` built, that costs a hash instead of a minute.
  */
@@ -20,6 +21,7 @@ import {
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { PROJECT_ROOT } from "../infra/bundling.js";
+import { bundleCli } from "./bundle-cli.js";
 import { bundleFunctions } from "./bundle-functions.js";
 
 const TSC = createRequire(import.meta.url).resolve("typescript/bin/tsc");
@@ -34,6 +36,7 @@ const INPUT_FILES = [
   "tsconfig.build.json",
   "scripts/build.ts",
   "scripts/bundle-functions.ts",
+  "scripts/bundle-cli.ts",
 ];
 const INPUTS_STAMP = join(PROJECT_ROOT, "dist", ".inputs");
 
@@ -79,6 +82,6 @@ execFileSync(process.execPath, [TSC, "-p", join(PROJECT_ROOT, "tsconfig.build.js
   stdio: "inherit",
 });
 copyHandWrittenModules();
-await bundleFunctions();
+await Promise.all([bundleFunctions(), bundleCli()]);
 writeFileSync(INPUTS_STAMP, inputs);
 process.stdout.write(`built ${relative(process.cwd(), join(PROJECT_ROOT, "dist"))}/\n`);

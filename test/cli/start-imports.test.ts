@@ -1,10 +1,10 @@
 /**
- * What the compiled CLI loads to start (docs/package.md, "CLI start"): `--help` and `validate` of
- * a policy load no cloud SDK, no simulator and no live configuration. The times are measured by
+ * What the bundled CLI loads to start (docs/package.md, "CLI start"): `--help` and `validate` of
+ * a policy load no cloud SDK (the SDKs are left in node_modules, so a load shows here). The times are measured by
  * `npm run bench -- --only cli-start`; this checks the cause, which does not depend on the machine.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,19 +26,20 @@ async function packagesLoadedBy(name: string, args: readonly string[]): Promise<
     cwd: PROJECT_ROOT,
     env: { ...process.env, SEGSYNC_IMPORT_LOG: log },
   });
-  return [...new Set(readFileSync(log, "utf8").split("\n").filter(Boolean))].sort();
+  // No file: the process resolved nothing from node_modules.
+  const lines = existsSync(log) ? readFileSync(log, "utf8").split("\n") : [];
+  return [...new Set(lines.filter(Boolean))].sort();
 }
 
 describe("the compiled CLI's start", () => {
-  it("--help loads commander and what the options name, and no command", async () => {
+  it("--help loads no package from node_modules: commander is in the bundle, and no command is loaded", async () => {
     const loaded = await packagesLoadedBy("help", ["--help"]);
-    expect(loaded).toEqual(["commander"]);
+    expect(loaded).toEqual([]);
   });
 
-  it("validate of a policy loads the policy's parsers, and no cloud SDK", async () => {
+  it("validate of a policy loads no cloud SDK", async () => {
     const loaded = await packagesLoadedBy("validate", ["validate", "examples/policy.yaml"]);
     expect(loaded.filter((name) => SDKS.test(name))).toEqual([]);
-    expect(loaded).toEqual(expect.arrayContaining(["yaml", "zod"]));
   });
 
   it("the recorder sees an SDK when a command loads one (plan --live)", async () => {

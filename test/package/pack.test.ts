@@ -142,6 +142,7 @@ describe("the packed package in a fresh CDK app", () => {
     ]);
     expect(readdirSync(join(installed, "dist")).sort()).toEqual([
       "cli",
+      "cli-bundle",
       "functions",
       "infra",
       "lib",
