@@ -1,0 +1,115 @@
+/**
+ * A Map whose values can also be found by what they hold: each named index files every value
+ * under the (group, item) pairs it names (a NIC under its VNet and private address, under each of
+ * its ASGs with its VNet, under its NSG), kept true on every set and delete. A check then looks up
+ * the few values it needs instead of scanning the whole location on every call, which made the
+ * simulators quadratic per location.
+ *
+ * Values must be replaced, never changed in place: a value changed in place would stay filed
+ * under what it held before.
+ */
+
+/** Where an index files a value: a group, and an item within it ("" when the index has no items). */
+export type IndexEntry = readonly [group: string, item: string];
+
+/** How each index files a value. */
+export type Indexers<V, I extends string> = { readonly [Name in I]: (value: V) => Iterable<IndexEntry> };
+
+const NO_KEYS: ReadonlySet<string> = new Set();
+const NO_ITEMS: ReadonlyMap<string, ReadonlySet<string>> = new Map();
+
+export class IndexedTable<V, I extends string> extends Map<string, V> {
+  /** By key: when it was first set, so that lookups answer in the order a scan of values() would. */
+  private readonly positions = new Map<string, number>();
+  private nextPosition = 0;
+  private readonly filed = new Map<I, Map<string, Map<string, Set<string>>>>();
+
+  constructor(private readonly indexers: Indexers<V, I>) {
+    super();
+  }
+
+  override set(key: string, value: V): this {
+    const old = super.get(key);
+    if (old === undefined) this.positions.set(key, this.nextPosition++);
+    else this.unfile(key, old);
+    super.set(key, value);
+    this.file(key, value);
+    return this;
+  }
+
+  override delete(key: string): boolean {
+    const old = super.get(key);
+    if (old === undefined) return false;
+    this.unfile(key, old);
+    this.positions.delete(key);
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    this.filed.clear();
+    this.positions.clear();
+    super.clear();
+  }
+
+  /** The items of a group, each with the keys filed under it. */
+  items(index: I, group: string): ReadonlyMap<string, ReadonlySet<string>> {
+    return this.filed.get(index)?.get(group) ?? NO_ITEMS;
+  }
+
+  /** The keys filed under one item of a group. */
+  keysAt(index: I, group: string, item = ""): ReadonlySet<string> {
+    return this.items(index, group).get(item) ?? NO_KEYS;
+  }
+
+  /** The values filed anywhere in a group, in insertion order (the order values() lists them in). */
+  valuesIn(index: I, group: string): V[] {
+    const keys = new Set<string>();
+    for (const filed of this.items(index, group).values()) for (const key of filed) keys.add(key);
+    return this.inOrder(keys);
+  }
+
+  /** The values of these keys of the table, in insertion order. */
+  inOrder(keys: Iterable<string>): V[] {
+    const present = [...keys].filter((key) => super.has(key));
+    present.sort((a, b) => (this.positions.get(a) ?? 0) - (this.positions.get(b) ?? 0));
+    return present.map((key) => super.get(key) as V);
+  }
+
+  private file(key: string, value: V): void {
+    for (const index of Object.keys(this.indexers) as I[]) {
+      let groups = this.filed.get(index);
+      if (groups === undefined) {
+        groups = new Map();
+        this.filed.set(index, groups);
+      }
+      for (const [group, item] of this.indexers[index](value)) {
+        let items = groups.get(group);
+        if (items === undefined) {
+          items = new Map();
+          groups.set(group, items);
+        }
+        let keys = items.get(item);
+        if (keys === undefined) {
+          keys = new Set();
+          items.set(item, keys);
+        }
+        keys.add(key);
+      }
+    }
+  }
+
+  private unfile(key: string, value: V): void {
+    for (const index of Object.keys(this.indexers) as I[]) {
+      const groups = this.filed.get(index);
+      if (groups === undefined) continue;
+      for (const [group, item] of this.indexers[index](value)) {
+        const items = groups.get(group);
+        const keys = items?.get(item);
+        if (items === undefined || keys === undefined) continue;
+        keys.delete(key);
+        if (keys.size === 0) items.delete(item);
+        if (items.size === 0) groups.delete(group);
+      }
+    }
+  }
+}
