@@ -5,8 +5,8 @@
  * the few values it needs instead of scanning the whole location on every call, which made the
  * simulators quadratic per location.
  *
- * Values must be replaced, never changed in place: a value changed in place would stay filed
- * under what it held before.
+ * A value changed in place must be set again (`set(key, sameValue)`) for the indexes to see the
+ * change: until then it stays filed under what it held when it was last set.
  */
 
 /** Where an index files a value: a group, and an item within it ("" when the index has no items). */
@@ -23,30 +23,31 @@ export class IndexedTable<V, I extends string> extends Map<string, V> {
   private readonly positions = new Map<string, number>();
   private nextPosition = 0;
   private readonly filed = new Map<I, Map<string, Map<string, Set<string>>>>();
+  /** By key: where each index filed its value when it was last set (what to unfile, even if changed in place since). */
+  private readonly filedAt = new Map<string, Map<I, readonly IndexEntry[]>>();
 
   constructor(private readonly indexers: Indexers<V, I>) {
     super();
   }
 
   override set(key: string, value: V): this {
-    const old = super.get(key);
-    if (old === undefined) this.positions.set(key, this.nextPosition++);
-    else this.unfile(key, old);
+    if (super.has(key)) this.unfile(key);
+    else this.positions.set(key, this.nextPosition++);
     super.set(key, value);
     this.file(key, value);
     return this;
   }
 
   override delete(key: string): boolean {
-    const old = super.get(key);
-    if (old === undefined) return false;
-    this.unfile(key, old);
+    if (!super.has(key)) return false;
+    this.unfile(key);
     this.positions.delete(key);
     return super.delete(key);
   }
 
   override clear(): void {
     this.filed.clear();
+    this.filedAt.clear();
     this.positions.clear();
     super.clear();
   }
@@ -76,13 +77,16 @@ export class IndexedTable<V, I extends string> extends Map<string, V> {
   }
 
   private file(key: string, value: V): void {
+    const filedEntries = new Map<I, readonly IndexEntry[]>();
     for (const index of Object.keys(this.indexers) as I[]) {
       let groups = this.filed.get(index);
       if (groups === undefined) {
         groups = new Map();
         this.filed.set(index, groups);
       }
-      for (const [group, item] of this.indexers[index](value)) {
+      const entries = [...this.indexers[index](value)];
+      filedEntries.set(index, entries);
+      for (const [group, item] of entries) {
         let items = groups.get(group);
         if (items === undefined) {
           items = new Map();
@@ -96,20 +100,21 @@ export class IndexedTable<V, I extends string> extends Map<string, V> {
         keys.add(key);
       }
     }
+    this.filedAt.set(key, filedEntries);
   }
 
-  private unfile(key: string, value: V): void {
-    for (const index of Object.keys(this.indexers) as I[]) {
+  private unfile(key: string): void {
+    for (const [index, entries] of this.filedAt.get(key) ?? []) {
       const groups = this.filed.get(index);
-      if (groups === undefined) continue;
-      for (const [group, item] of this.indexers[index](value)) {
-        const items = groups.get(group);
+      for (const [group, item] of entries) {
+        const items = groups?.get(group);
         const keys = items?.get(item);
         if (items === undefined || keys === undefined) continue;
         keys.delete(key);
         if (keys.size === 0) items.delete(item);
-        if (items.size === 0) groups.delete(group);
+        if (items.size === 0) groups?.delete(group);
       }
     }
+    this.filedAt.delete(key);
   }
 }
