@@ -151,3 +151,27 @@ function wildcardPattern(value: string): RegExp {
 function escapeRegExp(char: string): string {
   return char.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
+
+/** How a describe finds, for one exact filter value, the records that can match it (by id, or an index). */
+export type Lookups<T> = Readonly<Record<string, (value: string) => Iterable<T>>>;
+
+/**
+ * The records a describe needs to look at: for the first filter that `lookups` can answer and
+ * whose values are all exact (no wildcard), the records those values find; otherwise `all`. A
+ * superset of the matches: applyFilters still checks every filter on what they describe as.
+ * Without it each describe read the whole region, so that a discovery in chunks was quadratic.
+ */
+export function candidates<T>(
+  filters: readonly Ec2Filter[],
+  lookups: Lookups<T>,
+  all: () => Iterable<T>,
+): T[] {
+  const filter = filters.find(
+    (f) => Object.hasOwn(lookups, f.Name) && f.Values.length > 0 && f.Values.every((v) => !/[*?\\]/.test(v)),
+  );
+  const lookup = filter === undefined ? undefined : lookups[filter.Name];
+  if (filter === undefined || lookup === undefined) return [...all()];
+  const found = new Set<T>();
+  for (const value of filter.Values) for (const record of lookup(value)) found.add(record);
+  return [...found];
+}
