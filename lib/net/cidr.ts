@@ -22,8 +22,10 @@ export function parseCidr(text: string): CidrParseResult {
   let address: ipaddr.IPv4 | ipaddr.IPv6;
   let prefixLength: number;
   try {
-    if (!ipaddr.isValidCIDR(withPrefix)) throw new Error("invalid");
-    [address, prefixLength] = ipaddr.parseCIDR(withPrefix);
+    // Text without a colon is no IPv6 form: ipaddr.parseCIDR would try (and throw on) IPv6 first, which was most of its time.
+    [address, prefixLength] = withPrefix.includes(":")
+      ? ipaddr.IPv6.parseCIDR(withPrefix)
+      : ipaddr.IPv4.parseCIDR(withPrefix);
   } catch {
     return { ok: false, message: `"${text}" is not an IPv4 or IPv6 address or CIDR` };
   }
