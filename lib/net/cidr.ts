@@ -22,10 +22,7 @@ export function parseCidr(text: string): CidrParseResult {
   let address: ipaddr.IPv4 | ipaddr.IPv6;
   let prefixLength: number;
   try {
-    // Text without a colon is no IPv6 form: ipaddr.parseCIDR would try (and throw on) IPv6 first, which was most of its time.
-    [address, prefixLength] = withPrefix.includes(":")
-      ? ipaddr.IPv6.parseCIDR(withPrefix)
-      : ipaddr.IPv4.parseCIDR(withPrefix);
+    [address, prefixLength] = parseEitherCidr(withPrefix);
   } catch {
     return { ok: false, message: `"${text}" is not an IPv4 or IPv6 address or CIDR` };
   }
@@ -45,6 +42,14 @@ export function parseCidr(text: string): CidrParseResult {
   }
   const family: IpFamily = address.kind() === "ipv4" ? 4 : 6;
   return { ok: true, cidr: { family, prefixLength, text: `${address.toString()}/${prefixLength}` } };
+}
+
+/**
+ * ipaddr.parseCIDR, without its cost: it tries IPv6 first and throws, and text without a colon
+ * is no IPv6 form.
+ */
+function parseEitherCidr(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] {
+  return text.includes(":") ? ipaddr.IPv6.parseCIDR(text) : ipaddr.IPv4.parseCIDR(text);
 }
 
 /**
@@ -70,7 +75,7 @@ const V6_BITS = 128n;
 function toRange(text: string): { family: IpFamily; start: bigint; end: bigint } {
   const parsed = parseCidr(text);
   if (!parsed.ok) throw new TypeError(parsed.message);
-  const [address, prefix] = ipaddr.parseCIDR(parsed.cidr.text);
+  const [address, prefix] = parseEitherCidr(parsed.cidr.text);
   const bits = address.kind() === "ipv4" ? V4_BITS : V6_BITS;
   let start = 0n;
   for (const byte of address.toByteArray()) start = (start << 8n) | BigInt(byte);
