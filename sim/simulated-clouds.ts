@@ -13,6 +13,7 @@ import type { LocationSimulator, SimulatedPlaces } from "./clouds/simulator.js";
 import { EstateIndex, type IndexedNetwork } from "./estate-index.js";
 import type { Estate } from "./estate-schema.js";
 import { hooked, locationSeed, type SimServerErrors, type SimThrottle, WriteHook } from "./faults.js";
+import { type PortCalls, PortCallCounter } from "./port-calls.js";
 import type { SimulatedState } from "./state-out.js";
 import type { LiveWorkload } from "./workload-book.js";
 
@@ -47,6 +48,7 @@ export class SimulatedClouds {
   private readonly serverErrors: Partial<Record<Cloud, SimServerErrors>> = {};
   private readonly networks: ReadonlyMap<string, IndexedNetwork>;
   private readonly live = new Map<string, LiveWorkload>();
+  private readonly portCalls = new PortCallCounter();
 
   private constructor(
     private readonly estate: Estate,
@@ -140,6 +142,14 @@ export class SimulatedClouds {
   /** The write after the next `n` on this cloud's ports throws SimulatedCrashError, once, and is not made. */
   failAfterWrites(cloud: Cloud, n: number): void {
     this.hooks[cloud].failAfter(n);
+  }
+
+  /** The port calls each cloud received since the last take, reads and writes by method (port-calls.ts). */
+  takePortCalls(): PortCalls {
+    return this.portCalls.take(
+      (cloud) => this.sims[cloud].values(),
+      (cloud) => simulatorOf(cloud).writeMethods,
+    );
   }
 
   /** The writes made through this cloud's ports so far. */
