@@ -13,7 +13,7 @@ import type { LocationSimulator, SimulatedPlaces } from "./clouds/simulator.js";
 import { EstateIndex, type IndexedNetwork } from "./estate-index.js";
 import type { Estate } from "./estate-schema.js";
 import { hooked, locationSeed, type SimServerErrors, type SimThrottle, WriteHook } from "./faults.js";
-import { type PortCalls, PortCallCounter } from "./port-calls.js";
+import { PortCallCounter, type PortCalls } from "./port-calls.js";
 import type { SimulatedState } from "./state-out.js";
 import type { LiveWorkload } from "./workload-book.js";
 
