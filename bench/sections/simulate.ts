@@ -1,8 +1,8 @@
 /**
  * `--only simulate`: the initial full sync of the cell's generated estate through `Simulation`
  * (sim/simulation.ts: the production reconcile path on the simulated clouds), over the three
- * clouds, as `segsync simulate` runs it before its first step: the estate loaded and checked, the
- * clouds built, every location discovered, compiled, planned and written. Then a second full
+ * clouds, as `segsync simulate` runs it before its first step: the estate loaded and checked (the
+ * clouds built on the way), every location discovered, compiled, planned and written. Then a second full
  * sync, which must change nothing. Wall time per phase and the memory peak, measured in a process
  * of its own (bench/simulate/) so that the peak is the simulation's. The issue's targets: 10k
  * workloads in 10 s, 100k in 60 s and 2 GiB.
@@ -52,10 +52,10 @@ export const simulateSection = defineSection<SimulateResult>({
     { header: "peak RSS MiB", cell: (r) => formatMiB(r.peakRssMiB) },
   ],
   notes: [
-    "load: the estate document's schema and checks, and a trial build of the simulated clouds (what they refuse); start: Simulation.start builds them again and wires the production reconciler.",
+    "load: the estate document's schema and checks, and the build of the simulated clouds (what they refuse); start: Simulation.start takes those clouds and wires the production reconciler.",
     "full sync: the initial scheduled full sync through reconcileBatch (discover, compile, plan, apply on every location); total = load + start + full sync, what simulate spends before its first step.",
     "reads, writes: the port calls the clouds received during the full sync (simulate --json's `calls`); resync: a second full sync, which must plan nothing.",
-    "peak RSS: the measuring process's high-water mark, the generated estate included; one run per cell.",
+    "peak RSS: the measuring process's high-water mark once the initial full sync is done, the generated estate included (the JSON also has it after the second sync); one run per cell.",
   ],
   warnings: (r) => [
     ...(r.resyncOperations === 0

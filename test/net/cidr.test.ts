@@ -19,7 +19,12 @@ const quadArb = fc.record({
   prefix: fc.option(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.boolean()), { nil: undefined }),
 });
 
-function quadText({ octets, prefix }: fc.RecordValue<typeof quadArb>): string {
+interface WrittenQuad {
+  readonly octets: readonly (readonly [number, boolean])[];
+  readonly prefix: readonly [number, boolean] | undefined;
+}
+
+function quadText({ octets, prefix }: WrittenQuad): string {
   const written = (value: number, padded: boolean) => (padded ? `0${value}` : String(value));
   const address = octets.map(([value, padded]) => written(value, padded)).join(".");
   return prefix === undefined ? address : `${address}/${written(...prefix)}`;
