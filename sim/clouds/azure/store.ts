@@ -164,8 +164,11 @@ export class ArmStore {
    */
   memberVirtualNetworks(asgId: string, except?: string): string[] {
     const exceptKey = except === undefined ? undefined : key(except);
+    // Counted, not read: an ASG may have thousands of members, and every NIC PUT asks.
+    const othersThanExcept = (nics: ReadonlySet<string>) =>
+      nics.size - (exceptKey !== undefined && nics.has(exceptKey) ? 1 : 0);
     return [...this.networkInterfaces.items("member", key(asgId))]
-      .filter(([vnet, nics]) => this.virtualNetworks.has(vnet) && [...nics].some((nic) => nic !== exceptKey))
+      .filter(([vnet, nics]) => this.virtualNetworks.has(vnet) && othersThanExcept(nics) > 0)
       .map(([vnet]) => vnet);
   }
 
