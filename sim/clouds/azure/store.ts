@@ -172,7 +172,7 @@ export class ArmStore {
       .map(([vnet]) => vnet);
   }
 
-  /** The NICs that other NICs than `except` hold this private address in this VNet with. */
+  /** The NICs other than `except` that hold this private address in this VNet, in the order the store holds them. */
   privateAddressHolders(vnetId: string, address: string, except?: string): NetworkInterface[] {
     const holders = this.networkInterfaces.keysAt("privateAddress", key(vnetId), address);
     const exceptKey = except === undefined ? undefined : key(except);
