@@ -15,8 +15,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --out <path>        JSON results (default bench/results/latest.json)
   --sizes <n,n,...>   workload counts (default 1000,10000,100000)
   --rules <n,n,...>   rule counts (default 100,1000)
-  --only <name,...>   run only these sections (compile, incremental, aws, azure, gcp, bundles, burst, cli-start,
-                      cold-start)
+  --only <name,...>   run only these sections (compile, incremental, aws, azure, gcp, simulate, bundles, burst,
+                      cli-start, cold-start)
   --quick             small sizes and fewer changes, for a CI smoke run
   --seed <n>          estate seed (default 1)
   --changes <n>       timed single-workload changes per cell (default 500)

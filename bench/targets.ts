@@ -1,5 +1,5 @@
 import type { CellResult } from "./cell-protocol.js";
-import { formatMs, formatRatio } from "./format.js";
+import { formatMiB, formatMs, formatRatio } from "./format.js";
 import type { AnySection, TargetUnit } from "./sections/section.js";
 
 export interface TargetCell {
@@ -54,6 +54,7 @@ export function evaluateTargets(
 }
 
 function formatValue(value: number, unit: TargetUnit): string {
+  if (unit === "MiB") return `${formatMiB(value)} MiB`;
   return unit === "ms" ? `${formatMs(value)} ms` : formatRatio(value);
 }
 

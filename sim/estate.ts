@@ -54,7 +54,7 @@ function semanticIssues(estate: Estate): DraftIssue[] {
 /** What the simulators refuse beyond the estate's own checks (a rule Compute rejects, a quota, …). */
 function buildIssue(estate: Estate): DraftIssue | undefined {
   try {
-    SimulatedClouds.fromEstate(estate);
+    SimulatedClouds.buildToCheck(estate);
     return undefined;
   } catch (error) {
     if (!(error instanceof SimulationRefusedError)) throw error;

@@ -13,6 +13,7 @@ import type { LocationSimulator, SimulatedPlaces } from "./clouds/simulator.js";
 import { EstateIndex, type IndexedNetwork } from "./estate-index.js";
 import type { Estate } from "./estate-schema.js";
 import { hooked, locationSeed, type SimServerErrors, type SimThrottle, WriteHook } from "./faults.js";
+import { PortCallCounter, type PortCalls } from "./port-calls.js";
 import type { SimulatedState } from "./state-out.js";
 import type { LiveWorkload } from "./workload-book.js";
 
@@ -37,6 +38,14 @@ function byCloud<T>(make: (cloud: Cloud) => T): Record<Cloud, T> {
   return Object.fromEntries(CLOUDS.map((cloud) => [cloud, make(cloud)])) as Record<Cloud, T>;
 }
 
+/**
+ * Clouds that the estate's check built (sim/estate.ts) and nobody has used: the first
+ * `fromEstate` of that same estate with default options takes them instead of building the same
+ * clouds again (the build is most of what loading a large estate costs, and it is deterministic).
+ * Estates are not changed once checked.
+ */
+const UNUSED_CHECK_BUILDS = new WeakMap<Estate, SimulatedClouds>();
+
 export class SimulatedClouds {
   readonly clock: SimulatedClock;
   readonly ids: EventIds;
@@ -47,6 +56,7 @@ export class SimulatedClouds {
   private readonly serverErrors: Partial<Record<Cloud, SimServerErrors>> = {};
   private readonly networks: ReadonlyMap<string, IndexedNetwork>;
   private readonly live = new Map<string, LiveWorkload>();
+  private readonly portCalls = new PortCallCounter();
 
   private constructor(
     private readonly estate: Estate,
@@ -78,7 +88,18 @@ export class SimulatedClouds {
    * naming the estate's path, when a simulator refuses what the estate describes.
    */
   static fromEstate(estate: Estate, options: SimulatedCloudsOptions = {}): SimulatedClouds {
-    return new SimulatedClouds(estate, options);
+    const unused = Object.keys(options).length === 0 ? UNUSED_CHECK_BUILDS.get(estate) : undefined;
+    if (unused === undefined) return new SimulatedClouds(estate, options);
+    UNUSED_CHECK_BUILDS.delete(estate);
+    return unused;
+  }
+
+  /**
+   * The estate's check: builds its clouds with default options (throwing SimulationRefusedError
+   * as fromEstate does) and keeps them for the first fromEstate of the estate.
+   */
+  static buildToCheck(estate: Estate): void {
+    UNUSED_CHECK_BUILDS.set(estate, new SimulatedClouds(estate, {}));
   }
 
   /** How segsync reaches the simulated clouds: each location's simulator behind the fault hooks. */
@@ -140,6 +161,14 @@ export class SimulatedClouds {
   /** The write after the next `n` on this cloud's ports throws SimulatedCrashError, once, and is not made. */
   failAfterWrites(cloud: Cloud, n: number): void {
     this.hooks[cloud].failAfter(n);
+  }
+
+  /** The port calls each cloud received since the last take, reads and writes by method (port-calls.ts). */
+  takePortCalls(): PortCalls {
+    return this.portCalls.take(
+      (cloud) => this.sims[cloud].values(),
+      (cloud) => simulatorOf(cloud).writeMethods,
+    );
   }
 
   /** The writes made through this cloud's ports so far. */

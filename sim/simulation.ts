@@ -22,6 +22,7 @@ import { AtLeastOnceDelivery, type DeliveryOptions } from "./delivery.js";
 import type { Estate } from "./estate-schema.js";
 import type { NativeEvent } from "./events.js";
 import { queueMessagesOf, workloadEventsOf } from "./ingest.js";
+import type { PortCalls } from "./port-calls.js";
 import { SimulatedQueue, type WaitingMessage } from "./queue.js";
 import { applyStep, isCloudStep, type Scenario, type Step } from "./scenario.js";
 import { SimulatedClouds } from "./simulated-clouds.js";
@@ -53,6 +54,10 @@ export interface StepOutcome {
   readonly batch?: BatchOutcome;
   /** The messages of the batch reported failed, back in the queue for the next reconcile (FIFO). */
   readonly returned?: readonly QueueMessage[];
+  /** For reconcile and fullSync steps: the port calls each cloud received during the reconcile. */
+  readonly calls?: PortCalls;
+  /** For reconcile and fullSync steps: the reconcile's wall time, in milliseconds. */
+  readonly wallMs?: number;
 }
 
 /**
@@ -120,8 +125,11 @@ export class Simulation {
 
   /** A full sync as the schedule asks for one: a full-sync message, alone in its batch. */
   async fullSync(options: ReconcileOptions = {}): Promise<ReconcileResult> {
-    const batch = [{ id: "full-sync", message: SCHEDULED_FULL_SYNC, receives: 1 }];
-    return (await this.runBatch(batch, options)).result;
+    return (await this.scheduledFullSync(options)).result;
+  }
+
+  private scheduledFullSync(options: ReconcileOptions) {
+    return this.runBatch([{ id: "full-sync", message: SCHEDULED_FULL_SYNC, receives: 1 }], options);
   }
 
   /** Drains the queue: one reconcile of every message delivered since the last one. */
@@ -149,6 +157,9 @@ export class Simulation {
       fullSync: () => this.reconciler.fullSync(options),
       handleEvents: (events) => this.reconciler.handleEvents(events, options),
     };
+    // Calls made before this reconcile (a reachability read, …) are not its own.
+    this.clouds.takePortCalls();
+    const start = performance.now();
     const places = ConfiguredPlaces.ofConnections(this.clouds.connections());
     const outcome = await reconcileBatch(batch, { reconciler, places, hints: this.drivers });
     const failed = fifoFailures(
@@ -159,21 +170,23 @@ export class Simulation {
     const { run } = outcome;
     if (run.mode === "error") throw run.cause;
     const result = run.mode === "idle" ? await this.reconciler.handleEvents([], options) : run.result;
+    const wallMs = performance.now() - start;
+    const calls = this.clouds.takePortCalls();
     const drained = workloadEventsOf(batch.map((waiting) => waiting.message));
-    return { result, batch: outcome, returned, drained };
+    return { result, batch: outcome, returned, drained, calls, wallMs };
   }
 
   async step(step: Step, options: ReconcileOptions = {}): Promise<StepOutcome> {
     if ("reconcile" in step) {
-      const { result, batch, returned, drained } = await this.drain(options);
-      return { step, events: [], queued: [], parsed: [], result, drained, batch, returned };
+      const { result, batch, returned, drained, calls, wallMs } = await this.drain(options);
+      return { step, events: [], queued: [], parsed: [], result, drained, batch, returned, calls, wallMs };
     }
     if ("fullSync" in step) {
       // The step's full sync joins what waits (one full sync covers the whole batch), each one a
       // sync of its own: two steps minutes apart are not one message to the queue.
       this.queue.send(SCHEDULED_FULL_SYNC, this.clouds.clock.now().getTime(), true);
-      const { result, batch, returned } = await this.runBatch(this.queue.receive(), options);
-      return { step, events: [], queued: [], parsed: [], result, batch, returned };
+      const { result, batch, returned, calls, wallMs } = await this.runBatch(this.queue.receive(), options);
+      return { step, events: [], queued: [], parsed: [], result, batch, returned, calls, wallMs };
     }
     if (!isCloudStep(step)) throw new TypeError("unknown scenario step");
     const events = applyStep(this.clouds, step);
@@ -184,13 +197,8 @@ export class Simulation {
   /** The initial full sync, every step, then last drains until nothing is queued or still in flight. */
   async run(scenario: Scenario, options: ReconcileOptions = {}): Promise<StepOutcome[]> {
     const outcomes: StepOutcome[] = [];
-    outcomes.push({
-      step: { fullSync: {} },
-      events: [],
-      queued: [],
-      parsed: [],
-      result: await this.fullSync(options),
-    });
+    const { result, calls, wallMs } = await this.scheduledFullSync(options);
+    outcomes.push({ step: { fullSync: {} }, events: [], queued: [], parsed: [], result, calls, wallMs });
     for (const step of scenario.steps) outcomes.push(await this.step(step, options));
     while (this.queue.waiting.length > 0 || (this.delivery?.inFlight ?? 0) > 0)
       outcomes.push(await this.step({ reconcile: {} }, options));

@@ -1,10 +1,9 @@
 /**
  * The generated estate's AWS workloads as EC2 would describe them: one AwsRegionState per
  * (account, region), in the shapes and order SimulatedEc2.state() returns. Built directly, in
- * linear time, because launching ~40k instances through the simulator's controls and reading
- * its state() back are both quadratic per location (each launch scans every ENI for address
- * clashes, each described instance scans every ENI for its own); a SimulatedEc2 loaded from
- * this state (`new SimulatedEc2(regionState)`) starts from exactly the same EC2.
+ * one pass, without the checks each launch through the simulator's controls makes; a
+ * SimulatedEc2 loaded from this state (`new SimulatedEc2(regionState)`) starts from exactly the
+ * same EC2.
  *
  * What EC2 would give them: each instance keeps its inventory NICs as ENIs (same ids) carrying
  * only its VPC's default group; stopped instances have no public IP; nothing is tagged yet.

@@ -1,9 +1,8 @@
 /**
  * The generated estate's Azure workloads as ARM would hold them: one AzureSubscriptionState per
- * subscription, in the shapes and order SimulatedArm.state() returns. Built directly, in linear
- * time, because creating ~30k VMs through the simulator's controls is quadratic per subscription
- * (each NIC is checked against every other NIC of its VNet); a SimulatedArm loaded from this
- * state (`new SimulatedArm(subscriptionState)`) starts from exactly the same ARM.
+ * subscription, in the shapes and order SimulatedArm.state() returns. Built directly, in one
+ * pass, without the checks each VM created through the simulator's controls gets; a SimulatedArm
+ * loaded from this state (`new SimulatedArm(subscriptionState)`) starts from exactly the same ARM.
  *
  * What ARM would give them: each VM keeps its inventory NIC ids (`…/networkInterfaces/<vm>-nic`,
  * one IP configuration `ipconfig1` in its VNet's `default` subnet), no NSG, no ASG, no tag on the

@@ -24,8 +24,8 @@ import { type CloudPipeline, measureWrites, type WritesResult } from "./writes.j
 export const WRITE_CHANGES = 200;
 /**
  * Above a cloud's `fullWritesMaxInstances`, this many: each change re-reads the simulator state
- * of the locations it touched (quadratic per location in some simulators), and materializes
- * and diffs the whole estate twice (once for the plan, once to check that it converged).
+ * of the locations it touched (a sorted copy of everything they hold), and materializes and
+ * diffs the whole estate twice (once for the plan, once to check that it converged).
  */
 export const WRITE_CHANGES_LARGE = 20;
 

@@ -3,7 +3,7 @@
  * project, in the shapes and order SimulatedCompute.state() returns (instances by zone then name,
  * no firewall rule), so that a SimulatedCompute loaded from it (`new SimulatedCompute(project)`)
  * starts from exactly the same Compute. Built directly, in one pass, rather than through
- * createInstance, which checks each new address against every NIC of the project.
+ * createInstance and its checks.
  *
  * What Compute would give them: the workload's labels, no network tag, one NIC per inventory NIC
  * (`nic0`, …) in its network, an external access config where the workload has a public address

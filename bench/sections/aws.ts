@@ -45,8 +45,8 @@ export const awsSection = defineCloudSection({
     interfaces: desired.interfaces.length,
   }),
   findings: (desired) => desired.findings,
-  // Each change re-reads the state() of the locations it touched, which is quadratic per location
-  // in SimulatedEc2 (~1 s at 3,000 instances).
+  // Each change re-reads the state() of the locations it touched: a sorted copy of everything
+  // the location holds.
   fullWritesMaxInstances: 10_000,
   instancesHeader: "instances",
   countColumns: [
@@ -62,7 +62,8 @@ export const awsSection = defineCloudSection({
     materialize: "materializeAws",
     diff: "diffAws",
     simulatorState: "SimulatedEc2.state()",
-    stateBuiltDirectly: "building it through the simulator's controls is quadratic per location",
+    stateBuiltDirectly:
+      "building it directly skips the checks of each launch through the simulator's controls",
     simulators: "SimulatedEc2 per location",
     instances: "AWS instances",
     estateState: "bench/aws/estate-state.ts",

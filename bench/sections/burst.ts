@@ -2,9 +2,8 @@
  * `--only burst`: launches spread over the three clouds of examples/estate.yaml, under
  * examples/policy.yaml, through the simulator and the production event path, reconciled at the
  * deployed reconciler's pace and in one drain, against the minimal writes (bench/burst/). Not a
- * per-cell section: it runs once per run on the examples, not on the cells' generated estates,
- * since creating instances through the simulators' controls is quadratic per location, and what
- * it measures is per event.
+ * per-cell section: it runs once per run on the examples, not on the cells' generated estates:
+ * what it measures is per event.
  */
 import { BATCH_EVENTS, type BurstResult, type BurstRun, runBurst } from "../burst/run-burst.js";
 import { formatCount, formatMs, formatRatio } from "../format.js";

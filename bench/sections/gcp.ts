@@ -56,7 +56,7 @@ export const gcpSection = defineCloudSection({
     materialize: "materializeGcp",
     diff: "diffGcp",
     simulatorState: "SimulatedCompute.state()",
-    stateBuiltDirectly: "createInstance checks each new address against every NIC of the project",
+    stateBuiltDirectly: "building it directly skips createInstance's checks",
     simulators: "SimulatedCompute per project",
     instances: "GCP instances",
     estateState: "bench/gcp/estate-state.ts",

@@ -4,6 +4,7 @@ import { compileSection } from "./compile.js";
 import { gcpSection } from "./gcp.js";
 import { incrementalSection } from "./incremental.js";
 import type { AnySection } from "./section.js";
+import { simulateSection } from "./simulate.js";
 
 /** Every section, in the order they run and print. A new benchmark is a module plus a line here. */
 export const SECTIONS: readonly AnySection[] = [
@@ -12,6 +13,7 @@ export const SECTIONS: readonly AnySection[] = [
   awsSection,
   azureSection,
   gcpSection,
+  simulateSection,
 ];
 
 export function selectSections(only: readonly string[] | undefined): AnySection[] {

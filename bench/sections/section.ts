@@ -22,8 +22,8 @@ export interface Column<R> {
   readonly cell: (result: R) => string;
 }
 
-/** How a target's figure prints: milliseconds, or a plain ratio. */
-export type TargetUnit = "ms" | "ratio";
+/** How a target's figure prints: milliseconds, a plain ratio, or mebibytes. */
+export type TargetUnit = "ms" | "ratio" | "MiB";
 
 /** A figure checked against a budget (at most `limit`) in the cells it applies to. */
 export interface Target<R> {

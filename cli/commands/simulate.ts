@@ -26,7 +26,8 @@ export interface SimulateOptions extends Required<SimulationFiles> {
 
 /**
  * The step as --json prints it: the step, its events, and for reconciles the plan summaries, the
- * compiler's findings (info ones too) and the outcome; with a delivery model, also the events each reconcile drained, in delivery order.
+ * compiler's findings (info ones too), the outcome, the port calls each cloud received and the
+ * reconcile's wall time; with a delivery model, also the events each reconcile drained, in delivery order.
  */
 function stepJson(outcome: StepOutcome, delivery: boolean) {
   const result = outcome.result;
@@ -49,6 +50,8 @@ function stepJson(outcome: StepOutcome, delivery: boolean) {
           guard: result.guard,
           applied: result.applied,
           failures: result.failures,
+          ...(outcome.calls === undefined ? {} : { calls: outcome.calls }),
+          ...(outcome.wallMs === undefined ? {} : { wallMs: Math.round(outcome.wallMs * 10) / 10 }),
         }),
   };
 }

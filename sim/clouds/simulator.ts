@@ -27,6 +27,8 @@ export interface LocationSimulator<State> {
   setServerErrors(serverErrors: ServerErrorOptions | undefined): void;
   /** Everything the location holds, in the cloud's native shapes. */
   state(): State;
+  /** The port calls it received, in order (sim/clouds/common/call-log.ts). */
+  readonly calls: readonly { readonly method: string }[];
 }
 
 /** A change to a workload that its cloud announces with events. */

@@ -101,4 +101,25 @@ describe("npm run bench", () => {
       expect.objectContaining({ section: "gcp", unit: "ratio", limit: 1, status: expect.any(String) }),
     ]);
   });
+
+  it("--only simulate: the simulated full sync's own table, a second sync that changes nothing, and its targets", async () => {
+    const { stdout, results } = await bench(["--only", "simulate", "--sizes", "400", "--rules", "20"]);
+    expect(stdout).toMatch(/^simulate: /m);
+    expect(stdout).toMatch(/aws\/azure\/gcp\s+load ms\s+start ms\s+full sync ms\s+total ms/);
+    expect(results.failures).toEqual([]);
+    const simulate = results.cells[0].sections.simulate;
+    const { aws, azure, gcp } = simulate.workloads;
+    expect(aws + azure + gcp).toBe(400);
+    expect(simulate.operations).toBeGreaterThan(0);
+    expect(simulate.resyncOperations).toBe(0);
+    expect(simulate.failures).toBe(0);
+    for (const cloud of ["aws", "azure", "gcp"]) expect(simulate.calls[cloud].reads).toBeGreaterThan(0);
+    expect(simulate.totalMs).toBeCloseTo(simulate.loadMs + simulate.startMs + simulate.fullSyncMs, 1);
+    expect(simulate.peakRssMiB).toBeGreaterThan(simulate.rssBeforeMiB);
+    expect(results.targets.map((t: { label: string; status: string }) => [t.label, t.status])).toEqual([
+      ["simulated initial full sync ≤ 10 s", "not measured"],
+      ["simulated initial full sync ≤ 60 s", "not measured"],
+      ["simulated initial full sync peak RSS ≤ 2 GiB", "not measured"],
+    ]);
+  });
 });

@@ -140,6 +140,17 @@ describe("segsync simulate, plan, apply, explain, graph, restore (child processe
       "reconcile",
     ]);
     expect(printed.steps[3].applied).toEqual({ aws: 1, azure: 5 });
+    // The port calls of the migration's reconcile, and its wall time; none for the migrate step itself.
+    expect(printed.steps[3].calls.aws.writes).toEqual({ modifyManagedPrefixList: 1 });
+    expect(printed.steps[3].calls.azure.writes).toEqual({
+      putApplicationSecurityGroup: 1,
+      putNetworkInterface: 2,
+      putNetworkSecurityGroup: 2,
+    });
+    expect(printed.steps[3].calls.azure.reads.getVirtualMachine).toBe(1);
+    expect(printed.steps[3].calls.gcp).toEqual({ reads: {}, writes: {} });
+    expect(printed.steps[3].wallMs).toBeGreaterThan(0);
+    expect(printed.steps[2].calls).toBeUndefined();
     expect(readFileSync(jsonStateOut, "utf8")).toBe(readFileSync(stateOut, "utf8"));
   });
 

@@ -13,6 +13,51 @@ function problemOf(text: string): string {
   return parsed.message;
 }
 
+/** A dotted quad as someone may write it: octets up to 999, some with a leading zero, a prefix or none. */
+const quadArb = fc.record({
+  octets: fc.array(fc.tuple(fc.integer({ min: 0, max: 999 }), fc.boolean()), { minLength: 4, maxLength: 4 }),
+  prefix: fc.option(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.boolean()), { nil: undefined }),
+});
+
+interface WrittenQuad {
+  readonly octets: readonly (readonly [number, boolean])[];
+  readonly prefix: readonly [number, boolean] | undefined;
+}
+
+function quadText({ octets, prefix }: WrittenQuad): string {
+  const written = (value: number, padded: boolean) => (padded ? `0${value}` : String(value));
+  const address = octets.map(([value, padded]) => written(value, padded)).join(".");
+  return prefix === undefined ? address : `${address}/${written(...prefix)}`;
+}
+
+describe("parseCidr on dotted quads", () => {
+  it("takes exactly the plain ones within range and without host bits, in the same text", () => {
+    fc.assert(
+      fc.property(quadArb, (quad) => {
+        const { octets, prefix } = quad;
+        const length = prefix?.[0] ?? 32;
+        const value = octets.reduce((sum, [octet]) => sum * 256 + octet, 0);
+        const valid =
+          octets.every(([octet, padded]) => octet <= 255 && !padded) &&
+          (prefix === undefined || (!prefix[1] && prefix[0] <= 32)) &&
+          value % 2 ** (32 - length) === 0;
+        const text = quadText(quad);
+        expect(parsedText(text), text).toBe(
+          valid ? `${octets.map(([o]) => o).join(".")}/${length}` : undefined,
+        );
+        if (valid) expect(cidrContains(text, octets.map(([o]) => o).join("."))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("keeps the general path's messages for the ones it refuses", () => {
+    expect(problemOf("10.0.0.1/24")).toBe('"10.0.0.1/24" has host bits set: the network is 10.0.0.0/24');
+    expect(problemOf("10.0.0.256")).toBe('"10.0.0.256" is not an IPv4 or IPv6 address or CIDR');
+    expect(problemOf("10.0.0.0/33")).toBe('"10.0.0.0/33" is not an IPv4 or IPv6 address or CIDR');
+  });
+});
+
 describe("parseCidr", () => {
   it("takes a bare address as a /32 or /128", () => {
     expect(parseCidr("10.0.0.1")).toEqual({

@@ -203,3 +203,28 @@ describe("SimulatedClouds.fromEstate with the other native objects", () => {
     });
   });
 });
+
+describe("the clouds the estate's check built", () => {
+  it("are the first default build of that estate, the same as a fresh one; every later build is new", async () => {
+    const estate = await exampleEstate();
+    const first = SimulatedClouds.fromEstate(estate);
+    const second = SimulatedClouds.fromEstate(estate);
+    const withOptions = SimulatedClouds.fromEstate(estate, { eventSeed: "other" });
+    expect(new Set([first, second, withOptions]).size).toBe(3);
+    expect(first.stateOut()).toEqual(second.stateOut());
+    expect(withOptions.stateOut()).toEqual(second.stateOut());
+  });
+
+  it("are not shared: a change to the first build is not in the next one", async () => {
+    const estate = await exampleEstate();
+    const first = SimulatedClouds.fromEstate(estate);
+    first.aws(PROD).setInstanceTags("i-0a00000000000003", { changed: "yes" });
+    const tagsOf = (clouds: SimulatedClouds) =>
+      clouds
+        .aws(PROD)
+        .state()
+        .instances.find((i) => i.InstanceId === "i-0a00000000000003")?.Tags;
+    expect(tagsOf(first)).toEqual([{ Key: "changed", Value: "yes" }]);
+    expect(tagsOf(SimulatedClouds.fromEstate(estate))).not.toEqual(tagsOf(first));
+  });
+});

@@ -241,7 +241,7 @@ export function toAzureWorkload(
 ): Workload | undefined {
   const state = workloadState(vm.powerState);
   if (state === undefined) return undefined;
-  const addresses = new Map(publicIps.map((address) => [key(address.id), address.ipAddress]));
+  const addresses = addressesById(publicIps);
   const nics = nicsOf(vm, interfaces).flatMap((nic): Nic[] => {
     const configuration = nic.ipConfigurations.find((c) => c.primary) ?? nic.ipConfigurations[0];
     const network = configuration === undefined ? undefined : networkOfSubnet(configuration.subnet.id);
@@ -264,6 +264,21 @@ export function toAzureWorkload(
     nics,
     tags,
   };
+}
+
+/**
+ * Each public IP resource's address by its id's key, made once per list: a discovery converts
+ * every VM against the same list, and building the map per VM made it quadratic.
+ */
+const ADDRESSES = new WeakMap<readonly PublicIPAddress[], ReadonlyMap<string, string | undefined>>();
+
+function addressesById(publicIps: readonly PublicIPAddress[]): ReadonlyMap<string, string | undefined> {
+  let addresses = ADDRESSES.get(publicIps);
+  if (addresses === undefined) {
+    addresses = new Map(publicIps.map((address) => [key(address.id), address.ipAddress]));
+    ADDRESSES.set(publicIps, addresses);
+  }
+  return addresses;
 }
 
 /**

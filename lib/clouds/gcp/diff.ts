@@ -1,6 +1,6 @@
 import { compareText } from "../../util/compare-text.js";
 import type { GcpDesired } from "./materialize.js";
-import type { GcpFirewall, GcpState } from "./model.js";
+import type { GcpFirewall, GcpInstance, GcpState } from "./model.js";
 import { zoneName } from "./model.js";
 import { GCP_OPERATION_ORDER, type GcpOperation } from "./operations.js";
 import type { GcpOwnership } from "./ownership.js";
@@ -59,10 +59,9 @@ export function diffGcp(desired: GcpDesired, actual: GcpState, ownership: GcpOwn
 /** A setTags for each listed instance whose tags differ (as a set) from the wanted ones. */
 function tagWrites(desired: GcpDesired, actual: GcpState): GcpOperation[] {
   const operations: GcpOperation[] = [];
+  const instances = instancesByPlace(actual);
   for (const target of desired.instances) {
-    const instance = actual
-      .find((p) => p.project === target.project)
-      ?.instances.find((i) => i.name === target.name && zoneName(i.zone) === target.zone);
+    const instance = instances.get(placeKey(target.project, target.zone, target.name));
     if (!instance) continue;
     const before = instance.tags.items ?? [];
     if ([...before].sort(compareText).join(",") === [...target.items].sort(compareText).join(",")) continue;
@@ -78,6 +77,29 @@ function tagWrites(desired: GcpDesired, actual: GcpState): GcpOperation[] {
     });
   }
   return operations;
+}
+
+function placeKey(project: string, zone: string, name: string): string {
+  return JSON.stringify([project, zone, name]);
+}
+
+/**
+ * Each instance by project, zone and name, the first one listed where a name repeats (as a scan
+ * would find it): looked up once per wanted instance, where a scan per instance was quadratic.
+ */
+function instancesByPlace(actual: GcpState): Map<string, GcpInstance> {
+  const byPlace = new Map<string, GcpInstance>();
+  const seen = new Set<string>();
+  for (const project of actual) {
+    // The first state of a project is the one a scan finds.
+    if (seen.has(project.project)) continue;
+    seen.add(project.project);
+    for (const instance of project.instances) {
+      const key = placeKey(project.project, zoneName(instance.zone), instance.name);
+      if (!byPlace.has(key)) byPlace.set(key, instance);
+    }
+  }
+  return byPlace;
 }
 
 /** A rule's meaning, independent of list order and of fields the API adds (id, selfLink). */

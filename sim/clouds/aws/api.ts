@@ -29,7 +29,7 @@ import {
   type ThrottleOptions,
 } from "../common/call-log.js";
 import { fail } from "./failures.js";
-import { applyFilters, FILTERS } from "./filters.js";
+import { applyFilters, candidates, FILTERS } from "./filters.js";
 import {
   type AttachInterfaceInput,
   addVpc,
@@ -204,9 +204,7 @@ export class SimulatedEc2 implements AwsApi {
 
   describeInstances(filters: readonly Ec2Filter[]): Promise<Instance[]> {
     return this.log.run("describeInstances", [filters], () => {
-      const all = [...this.region.instances.values()].map((instance) =>
-        this.region.describeInstance(instance),
-      );
+      const all = this.instancesFor(filters).map((instance) => this.region.describeInstance(instance));
       return applyFilters(
         "DescribeInstances",
         FILTERS.DescribeInstances,
@@ -218,7 +216,7 @@ export class SimulatedEc2 implements AwsApi {
 
   describeNetworkInterfaces(filters: readonly Ec2Filter[]): Promise<NetworkInterface[]> {
     return this.log.run("describeNetworkInterfaces", [filters], () => {
-      const all = [...this.region.interfaces.values()].map((eni) => this.region.describeInterface(eni));
+      const all = this.interfacesFor(filters).map((eni) => this.region.describeInterface(eni));
       const sorted = sortById(all, "NetworkInterfaceId");
       return applyFilters("DescribeNetworkInterfaces", FILTERS.DescribeNetworkInterfaces, sorted, filters);
     });
@@ -226,7 +224,7 @@ export class SimulatedEc2 implements AwsApi {
 
   describeSecurityGroups(filters: readonly Ec2Filter[]): Promise<SecurityGroup[]> {
     return this.log.run("describeSecurityGroups", [filters], () => {
-      const all = [...this.region.groups.values()].map((group) => this.region.describeGroup(group));
+      const all = this.groupsFor(filters).map((group) => this.region.describeGroup(group));
       return applyFilters(
         "DescribeSecurityGroups",
         FILTERS.DescribeSecurityGroups,
@@ -238,7 +236,7 @@ export class SimulatedEc2 implements AwsApi {
 
   describeManagedPrefixLists(filters: readonly Ec2Filter[]): Promise<PrefixListSummary[]> {
     return this.log.run("describeManagedPrefixLists", [filters], () => {
-      const all = [...this.region.prefixLists.values()].map((list) => {
+      const all = this.prefixListsFor(filters).map((list) => {
         const { Entries: _entries, ...summary } = this.region.describePrefixList(list);
         return summary;
       });
@@ -335,6 +333,38 @@ export class SimulatedEc2 implements AwsApi {
       if (this.region.prefixLists.has(prefixListId)) deleteManagedPrefixList(this.region, prefixListId);
     });
   }
+
+  // The records each describe looks at (filters.ts, `candidates`).
+
+  private instancesFor(filters: readonly Ec2Filter[]) {
+    return candidates(filters, { "instance-id": (id) => present(this.region.instances.get(id)) }, () =>
+      this.region.instances.values(),
+    );
+  }
+
+  private interfacesFor(filters: readonly Ec2Filter[]) {
+    const lookups = {
+      "network-interface-id": (id: string) => present(this.region.interfaces.get(id)),
+      "attachment.instance-id": (id: string) => this.region.interfacesOf(id),
+      "group-id": (id: string) => this.region.interfacesInGroup(id),
+    };
+    return candidates(filters, lookups, () => this.region.interfaces.values());
+  }
+
+  private groupsFor(filters: readonly Ec2Filter[]) {
+    return candidates(filters, { "group-id": (id) => present(this.region.groups.get(id)) }, () =>
+      this.region.groups.values(),
+    );
+  }
+
+  private prefixListsFor(filters: readonly Ec2Filter[]) {
+    const lookups = { "prefix-list-id": (id: string) => present(this.region.prefixLists.get(id)) };
+    return candidates(filters, lookups, () => this.region.prefixLists.values());
+  }
+}
+
+function present<T>(record: T | undefined): T[] {
+  return record === undefined ? [] : [record];
 }
 
 function sortById<T, K extends keyof T>(items: T[], key: K): T[] {

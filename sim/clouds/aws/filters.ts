@@ -112,9 +112,14 @@ function predicateFor<T>(operation: string, table: FilterTable<T>, filter: Ec2Fi
   if (filter.Values.length === 0) {
     throw fail.invalid("InvalidParameterValue", `The filter '${filter.Name}' has no values.`);
   }
-  const patterns = filter.Values.map(wildcardPattern);
+  // A value without a wildcard matches only itself: a set answers it, where a chunk of ids as
+  // patterns made each item cost as many regular expressions as the chunk has values.
+  const exact = new Set(filter.Values.filter((value) => !hasWildcard(value)));
+  const patterns = filter.Values.filter(hasWildcard).map(wildcardPattern);
   const matchesAny = (values: readonly (string | undefined)[]) =>
-    values.some((value) => value !== undefined && patterns.some((pattern) => pattern.test(value)));
+    values.some(
+      (value) => value !== undefined && (exact.has(value) || patterns.some((pattern) => pattern.test(value))),
+    );
   const field = Object.hasOwn(table.fields, filter.Name) ? table.fields[filter.Name] : undefined;
   if (field !== undefined) return (item) => matchesAny(field(item));
   const tags = table.tags;
@@ -131,6 +136,11 @@ function predicateFor<T>(operation: string, table: FilterTable<T>, filter: Ec2Fi
       );
   }
   throw fail.invalid("InvalidParameterValue", `The filter '${filter.Name}' is invalid for ${operation}.`);
+}
+
+/** Whether a filter value is a pattern rather than the value itself: it has `*`, `?` or `\`. */
+function hasWildcard(value: string): boolean {
+  return /[*?\\]/.test(value);
 }
 
 /** EC2 filter values: `*` is any run of characters, `?` one character, `\` escapes either. */
@@ -150,4 +160,28 @@ function wildcardPattern(value: string): RegExp {
 
 function escapeRegExp(char: string): string {
   return char.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+/** How a describe finds, for one exact filter value, the records that can match it (by id, or an index). */
+export type Lookups<T> = Readonly<Record<string, (value: string) => Iterable<T>>>;
+
+/**
+ * The records a describe needs to look at: for the first filter that `lookups` can answer and
+ * whose values are all exact (no wildcard), the records those values find; otherwise `all`. A
+ * superset of the matches: applyFilters still checks every filter on what they describe as.
+ * Without it each describe read the whole region, so that a discovery in chunks was quadratic.
+ */
+export function candidates<T>(
+  filters: readonly Ec2Filter[],
+  lookups: Lookups<T>,
+  all: () => Iterable<T>,
+): T[] {
+  const filter = filters.find(
+    (f) => Object.hasOwn(lookups, f.Name) && f.Values.length > 0 && !f.Values.some(hasWildcard),
+  );
+  const lookup = filter === undefined ? undefined : lookups[filter.Name];
+  if (filter === undefined || lookup === undefined) return [...all()];
+  const found = new Set<T>();
+  for (const value of filter.Values) for (const record of lookup(value)) found.add(record);
+  return [...found];
 }

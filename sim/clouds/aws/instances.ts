@@ -114,6 +114,7 @@ export function attachExistingInterface(
   }
   if (attachmentId !== undefined) region.reserveAttachmentId(attachmentId);
   eni.attachment = { instanceId, deviceIndex, attachmentId: attachmentId ?? region.newAttachmentId() };
+  region.refile(eni);
 }
 
 function addInterface(
@@ -166,7 +167,10 @@ export function setInstanceState(
         `a ${state} instance has no public IP: ${instanceId} cannot get ${options.publicIp}`,
       );
     }
-    for (const eni of interfaces) delete eni.publicIp;
+    for (const eni of interfaces) {
+      delete eni.publicIp;
+      region.refile(eni);
+    }
   } else if (options.publicIp !== undefined) {
     const primary = interfaces[0];
     if (primary === undefined)
@@ -174,6 +178,7 @@ export function setInstanceState(
     if (primary.publicIp !== options.publicIp) {
       checkPublicIp(region, options.publicIp);
       primary.publicIp = options.publicIp;
+      region.refile(primary);
     }
   }
   instance.state = state;
@@ -209,22 +214,20 @@ function checkAddresses(
   publicIp: string | undefined,
 ): void {
   checkIpv4(privateIp, "private IP");
-  for (const eni of region.interfaces.values()) {
-    if (eni.vpcId === vpcId && eni.privateIp === privateIp) {
-      throw new SimulationInputError(
-        `private IP ${privateIp} is already used in ${vpcId} by ${eni.networkInterfaceId}`,
-      );
-    }
+  const [holder] = region.interfacesWithPrivateIp(vpcId, privateIp);
+  if (holder !== undefined) {
+    throw new SimulationInputError(
+      `private IP ${privateIp} is already used in ${vpcId} by ${holder.networkInterfaceId}`,
+    );
   }
   if (publicIp !== undefined) checkPublicIp(region, publicIp);
 }
 
 function checkPublicIp(region: SimRegion, publicIp: string): void {
   checkIpv4(publicIp, "public IP");
-  for (const eni of region.interfaces.values()) {
-    if (eni.publicIp === publicIp) {
-      throw new SimulationInputError(`public IP ${publicIp} is already used by ${eni.networkInterfaceId}`);
-    }
+  const [holder] = region.interfacesWithPublicIp(publicIp);
+  if (holder !== undefined) {
+    throw new SimulationInputError(`public IP ${publicIp} is already used by ${holder.networkInterfaceId}`);
   }
 }
 

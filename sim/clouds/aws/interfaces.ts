@@ -68,4 +68,5 @@ export function modifyNetworkInterfaceGroups(
   const eni = region.networkInterface(networkInterfaceId);
   checkInterfaceGroups(region, networkInterfaceId, eni.vpcId, groupIds);
   eni.groupIds = [...groupIds];
+  region.refile(eni);
 }

@@ -10,6 +10,7 @@ import type {
   SecurityGroup,
 } from "../../../lib/clouds/aws/model.js";
 import { compareText } from "../../../lib/util/compare-text.js";
+import { IndexedTable } from "../common/indexed-table.js";
 import { fail } from "./failures.js";
 import { IdAllocator } from "./ids.js";
 import type { SimInstance, SimInterface, SimPrefixList, SimSecurityGroup } from "./records.js";
@@ -24,8 +25,21 @@ export class SimRegion {
   /** The ranges of the VPCs an estate listed (a VPC made known by a launch alone has none here). */
   readonly vpcCidrs = new Map<string, string>();
   readonly instances = new Map<string, SimInstance>();
-  readonly interfaces = new Map<string, SimInterface>();
-  readonly groups = new Map<string, SimSecurityGroup>();
+  /**
+   * By id; found also by the instance it is attached to, its groups, its VPC and primary private
+   * address, its primary public address. An ENI whose attachment, groups or public address change
+   * in place is set again.
+   */
+  readonly interfaces = new IndexedTable<SimInterface, "instance" | "group" | "privateIp" | "publicIp">({
+    instance: (eni) => (eni.attachment === undefined ? [] : [[eni.attachment.instanceId, ""]]),
+    group: (eni) => eni.groupIds.map((groupId) => [groupId, ""] as const),
+    privateIp: (eni) => [[eni.vpcId, eni.privateIp]],
+    publicIp: (eni) => (eni.publicIp === undefined ? [] : [[eni.publicIp, ""]]),
+  });
+  /** By id; found also by VPC and name. */
+  readonly groups = new IndexedTable<SimSecurityGroup, "name">({
+    name: (group) => [[group.vpcId, group.groupName]],
+  });
   readonly prefixLists = new Map<string, SimPrefixList>();
   readonly ids: IdAllocator;
   private readonly attachmentIds = new Set<string>();
@@ -97,9 +111,8 @@ export class SimRegion {
 
   /** The VPC's group named "default", created as EC2 creates it (allow all from itself, all egress) on first use. */
   defaultGroup(vpcId: string): SimSecurityGroup {
-    for (const group of this.groups.values()) {
-      if (group.vpcId === vpcId && group.groupName === DEFAULT_GROUP_NAME) return group;
-    }
+    const [existing] = this.groupsNamed(vpcId, DEFAULT_GROUP_NAME);
+    if (existing !== undefined) return existing;
     const groupId = this.ids.next("sg");
     const group: SimSecurityGroup = {
       groupId,
@@ -115,9 +128,33 @@ export class SimRegion {
     return group;
   }
 
+  /** The VPC's groups of that name (one at most, as EC2 keeps it), in the order the region holds them. */
+  groupsNamed(vpcId: string, groupName: string): SimSecurityGroup[] {
+    return this.groups.inOrder(this.groups.keysAt("name", vpcId, groupName));
+  }
+
+  /** The ENIs holding a primary private address in a VPC, or a public address, in the order the region holds them. */
+  interfacesWithPrivateIp(vpcId: string, privateIp: string): SimInterface[] {
+    return this.interfaces.inOrder(this.interfaces.keysAt("privateIp", vpcId, privateIp));
+  }
+
+  interfacesWithPublicIp(publicIp: string): SimInterface[] {
+    return this.interfaces.inOrder(this.interfaces.keysAt("publicIp", publicIp));
+  }
+
+  /** The ENIs that have the group, in the order the region holds them. */
+  interfacesInGroup(groupId: string): SimInterface[] {
+    return this.interfaces.inOrder(this.interfaces.keysAt("group", groupId));
+  }
+
+  /** An ENI changed in place (attachment, groups, public address): filed again under what it holds now. */
+  refile(eni: SimInterface): void {
+    this.interfaces.set(eni.networkInterfaceId, eni);
+  }
+
   interfacesOf(instanceId: string): SimInterface[] {
-    return [...this.interfaces.values()]
-      .filter((eni) => eni.attachment?.instanceId === instanceId)
+    return this.interfaces
+      .inOrder(this.interfaces.keysAt("instance", instanceId))
       .sort((a, b) => (a.attachment?.deviceIndex ?? 0) - (b.attachment?.deviceIndex ?? 0));
   }
 

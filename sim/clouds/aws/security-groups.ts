@@ -25,13 +25,11 @@ export function createSecurityGroup(
       `Group names may not start with "sg-": "${input.groupName}".`,
     );
   }
-  for (const group of region.groups.values()) {
-    if (group.vpcId === input.vpcId && group.groupName === input.groupName) {
-      throw fail.invalid(
-        "InvalidGroup.Duplicate",
-        `The security group '${input.groupName}' already exists for VPC '${input.vpcId}'`,
-      );
-    }
+  if (region.groupsNamed(input.vpcId, input.groupName).length > 0) {
+    throw fail.invalid(
+      "InvalidGroup.Duplicate",
+      `The security group '${input.groupName}' already exists for VPC '${input.vpcId}'`,
+    );
   }
   checkTags(input.tags);
   const groupId = region.ids.next("sg");
@@ -65,7 +63,7 @@ export function deleteSecurityGroup(region: SimRegion, groupId: string): void {
       `The security group '${groupId}' is a VPC's default group and cannot be deleted`,
     );
   }
-  const user = [...region.interfaces.values()].find((eni) => eni.groupIds.includes(groupId));
+  const [user] = region.interfacesInGroup(groupId);
   if (user !== undefined) {
     throw fail.dependency(
       `resource ${groupId} has a dependent object (network interface ${user.networkInterfaceId})`,

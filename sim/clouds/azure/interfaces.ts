@@ -124,12 +124,8 @@ function checkPrivateAddress(
       `Private IP address ${address} is not in the address space ${vnet.addressPrefix} of ${vnet.id}.`,
     );
   }
-  const users = [...store.networkInterfaces.values()].filter(
-    (other) =>
-      key(other.id) !== key(nic.id) && key(store.virtualNetworkOfNic(other)?.id ?? "") === key(vnet.id),
-  );
   const inNic = nic.ipConfigurations.filter((c) => c.privateIPAddress === address).length > 1;
-  if (inNic || users.some((other) => other.ipConfigurations.some((c) => c.privateIPAddress === address))) {
+  if (inNic || store.privateAddressHolders(vnet.id, address, nic.id).length > 0) {
     throw fail.invalid("PrivateIPAddressInUse", `IP address ${address} is already in use in ${vnet.id}.`);
   }
 }
@@ -139,12 +135,10 @@ function checkPublicAddress(store: ArmStore, nic: NetworkInterface, configuratio
   if (ref === undefined) return;
   const address = store.publicIPAddresses.get(key(ref.id));
   if (address === undefined || address.location !== nic.location) throw fail.reference(ref.id, nic.id);
-  const users = [...store.networkInterfaces.values()]
-    .filter((other) => key(other.id) !== key(nic.id))
-    .flatMap((other) => other.ipConfigurations);
+  const users = store.networkInterfaces.keysAt("publicAddress", key(ref.id));
   const inNic =
     nic.ipConfigurations.filter((c) => key(c.publicIPAddress?.id ?? "") === key(ref.id)).length > 1;
-  if (inNic || users.some((c) => key(c.publicIPAddress?.id ?? "") === key(ref.id))) {
+  if (inNic || [...users].some((user) => user !== key(nic.id))) {
     throw fail.invalid(
       "PublicIPAddressInUse",
       `Public IP address ${ref.id} is already used by another IP configuration.`,
@@ -169,6 +163,9 @@ function checkMemberships(
   for (const ref of refs) {
     const asg = store.applicationSecurityGroups.get(key(ref.id));
     if (asg === undefined || asg.location !== nic.location) throw fail.reference(ref.id, nic.id);
+    // The index says whether another VNet holds members; the scan, which one comes first.
+    const others = store.memberVirtualNetworks(ref.id, nic.id).filter((other) => other !== key(vnet.id));
+    if (others.length === 0) continue;
     const elsewhere = store
       .membersOf(ref.id, nic.id)
       .map((member) => store.virtualNetworkOfNic(member))

@@ -271,21 +271,18 @@ function checkScenarioAddresses(
   if (vnet.addressPrefix !== undefined && !cidrContains(vnet.addressPrefix, privateIp)) {
     throw new SimulationInputError(`private IP ${privateIp} is outside ${vnet.id} (${vnet.addressPrefix})`);
   }
-  for (const nic of store.networkInterfaces.values()) {
-    const inVnet = key(store.virtualNetworkOfNic(nic)?.id ?? "") === key(vnet.id);
-    if (inVnet && nic.ipConfigurations.some((c) => c.privateIPAddress === privateIp)) {
-      throw new SimulationInputError(`private IP ${privateIp} is already used in ${vnet.id} by ${nic.id}`);
-    }
+  const [holder] = store.privateAddressHolders(vnet.id, privateIp);
+  if (holder !== undefined) {
+    throw new SimulationInputError(`private IP ${privateIp} is already used in ${vnet.id} by ${holder.id}`);
   }
   if (publicIp !== undefined) checkPublicIpFree(store, publicIp);
 }
 
 function checkPublicIpFree(store: ArmStore, publicIp: string): void {
   checkIpv4(publicIp, "public IP");
-  for (const address of store.publicIPAddresses.values()) {
-    if (address.ipAddress === publicIp) {
-      throw new SimulationInputError(`public IP ${publicIp} is already held by ${address.id}`);
-    }
+  const [holder] = store.publicIPAddresses.inOrder(store.publicIPAddresses.keysAt("address", publicIp));
+  if (holder !== undefined) {
+    throw new SimulationInputError(`public IP ${publicIp} is already held by ${holder.id}`);
   }
 }
 

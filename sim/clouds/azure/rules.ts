@@ -223,12 +223,7 @@ function checkPrefix(prefix: string, where: string): void {
  */
 function checkSameVirtualNetwork(store: ArmStore, where: string, asgIds: readonly string[]): void {
   const vnets = new Set<string>();
-  for (const asgId of asgIds) {
-    for (const member of store.membersOf(asgId)) {
-      const vnet = store.virtualNetworkOfNic(member);
-      if (vnet !== undefined) vnets.add(key(vnet.id));
-    }
-  }
+  for (const asgId of asgIds) for (const vnet of store.memberVirtualNetworks(asgId)) vnets.add(vnet);
   if (vnets.size > 1) {
     throw fail.invalid(
       "ApplicationSecurityGroupsInDifferentVirtualNetworks",

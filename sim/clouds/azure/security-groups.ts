@@ -55,9 +55,7 @@ export function deleteNetworkSecurityGroup(store: ArmStore, resourceGroup: strin
   const id = store.networkResourceId("networkSecurityGroups", resourceGroup, name);
   const nsg = store.networkSecurityGroups.get(key(id));
   if (nsg === undefined) return;
-  const users = sortById([...store.networkInterfaces.values()]).filter((nic) =>
-    sameResource(nic.networkSecurityGroup?.id, nsg.id),
-  );
+  const users = sortById(store.nsgUsers(nsg.id));
   if (users.length > 0) {
     throw fail.inUse(
       "InUseNetworkSecurityGroupCannotBeDeleted",

@@ -112,6 +112,8 @@ export function setInstanceStatus(
     }
   }
   instance.status = status;
+  // Its external addresses changed in place: filed again under the ones it holds now.
+  project.instances.set(instanceKey(zoneName(zone), name), instance);
 }
 
 /** The instance is gone: list calls no longer return it (Compute deletes; nothing lingers). */
@@ -176,9 +178,10 @@ function checkAddresses(
   natIP: string | undefined,
 ): void {
   checkIpv4(networkIP, "networkIP");
-  const nics = [...[...project.instances.values()].flatMap((instance) => instance.nics), ...pending];
-  const user = nics.find((nic) => nic.network === network && nic.networkIP === networkIP);
-  if (user !== undefined) {
+  const used =
+    project.instances.keysAt("networkIP", network, networkIP).size > 0 ||
+    pending.some((nic) => nic.network === network && nic.networkIP === networkIP);
+  if (used) {
     throw new SimulationInputError(`networkIP ${networkIP} is already used in ${network}`);
   }
   if (natIP !== undefined) checkNatIp(project, natIP, pending);
@@ -186,8 +189,7 @@ function checkAddresses(
 
 function checkNatIp(project: SimProject, natIP: string, pending: readonly SimNic[] = []): void {
   checkIpv4(natIP, "natIP");
-  const nics = [...[...project.instances.values()].flatMap((instance) => instance.nics), ...pending];
-  if (nics.some((nic) => nic.natIP === natIP)) {
+  if (project.instances.keysAt("natIP", natIP).size > 0 || pending.some((nic) => nic.natIP === natIP)) {
     throw new SimulationInputError(`natIP ${natIP} is already used by another instance`);
   }
 }

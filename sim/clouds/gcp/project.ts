@@ -7,6 +7,7 @@ import type {
   GcpProjectState,
 } from "../../../lib/clouds/gcp/model.js";
 import { compareText } from "../../../lib/util/compare-text.js";
+import { IndexedTable } from "../common/indexed-table.js";
 import { fail } from "./failures.js";
 import { COMPUTE_ROOT, firewallPath, instancePath, zoneUrl } from "./network.js";
 
@@ -46,8 +47,16 @@ export class SimProject {
   readonly networks = new Set<string>();
   /** The ranges an estate gave its networks, by network name: each listed as one subnetwork. */
   readonly networkRanges = new Map<string, string>();
-  /** By `<zone>/<name>`. */
-  readonly instances = new Map<string, SimInstance>();
+  /**
+   * By `<zone>/<name>`; found also by network and internal address, and by external address, so
+   * that a new instance's addresses are checked without reading every NIC of the project. An
+   * instance whose natIP changes in place is set again.
+   */
+  readonly instances = new IndexedTable<SimInstance, "networkIP" | "natIP">({
+    networkIP: (instance) => instance.nics.map((nic) => [nic.network, nic.networkIP] as const),
+    natIP: (instance) =>
+      instance.nics.flatMap((nic) => (nic.natIP === undefined ? [] : [[nic.natIP, ""] as const])),
+  });
   /** By name (unique per project, whatever the network), normalized, with id and selfLink. */
   readonly firewalls = new Map<string, GcpFirewall>();
   /** Shared VPC: the service projects attached to this project as a host. */

@@ -932,3 +932,57 @@ describe("state", () => {
     expect(loaded.state().networkInterfaces[0]?.Groups.map((group) => group.GroupName)).toEqual(["default"]);
   });
 });
+
+describe("lookups kept true under every change (the region's indexes)", () => {
+  it("a public IP released by a stop is free, one given back on start is taken", () => {
+    const first = sim.runInstance({ vpcId: VPC_A, privateIp: "10.1.0.11", publicIp: "54.0.0.11", tags: {} });
+    sim.setInstanceState(first.instanceId, "stopped");
+    const second = sim.runInstance({ vpcId: VPC_A, privateIp: "10.1.0.12", publicIp: "54.0.0.11", tags: {} });
+    sim.setInstanceState(first.instanceId, "running", { publicIp: "54.0.0.21" });
+    expect(() =>
+      sim.runInstance({ vpcId: VPC_A, privateIp: "10.1.0.13", publicIp: "54.0.0.21", tags: {} }),
+    ).toThrow(`public IP 54.0.0.21 is already used by ${first.networkInterfaceId}`);
+    sim.terminateInstance(second.instanceId);
+    // Its ENI is gone with its addresses.
+    expect(() =>
+      sim.runInstance({ vpcId: VPC_A, privateIp: "10.1.0.12", publicIp: "54.0.0.11", tags: {} }),
+    ).not.toThrow();
+  });
+
+  it("describes by group and by attachment what the ENIs hold now", async () => {
+    const web = await newGroup(sim, "web");
+    const api = await newGroup(sim, "api");
+    const { instanceId, networkInterfaceId } = sim.runInstance({
+      vpcId: VPC_A,
+      privateIp: "10.1.0.11",
+      tags: {},
+      groupIds: [web],
+    });
+    await sim.modifyNetworkInterfaceGroups(networkInterfaceId, [api]);
+    const ids = (enis: { NetworkInterfaceId: string }[]) => enis.map((eni) => eni.NetworkInterfaceId);
+    expect(ids(await sim.describeNetworkInterfaces([{ Name: "group-id", Values: [web] }]))).toEqual([]);
+    expect(ids(await sim.describeNetworkInterfaces([{ Name: "group-id", Values: [api, web] }]))).toEqual([
+      networkInterfaceId,
+    ]);
+    await sim.deleteSecurityGroup(web);
+    sim.terminateInstance(instanceId);
+    const attached = [{ Name: "attachment.instance-id", Values: [instanceId] }];
+    expect(await sim.describeNetworkInterfaces(attached)).toEqual([]);
+    expect(await sim.describeNetworkInterfaces([{ Name: "group-id", Values: [api] }])).toEqual([]);
+  });
+
+  it("looks exact ids up, and still applies every filter and wildcard to what it found", async () => {
+    const one = sim.runInstance({ vpcId: VPC_A, privateIp: "10.1.0.11", tags: { Name: "one" } });
+    const two = sim.runInstance({ vpcId: VPC_B, privateIp: "10.2.0.11", tags: { Name: "two" } });
+    const ids = (instances: { InstanceId: string }[]) => instances.map((i) => i.InstanceId);
+    const both = { Name: "instance-id", Values: [two.instanceId, one.instanceId, "i-0fffffffffffffff"] };
+    expect(ids(await sim.describeInstances([both]))).toEqual([one.instanceId, two.instanceId].sort());
+    expect(ids(await sim.describeInstances([both, { Name: "vpc-id", Values: [VPC_B] }]))).toEqual([
+      two.instanceId,
+    ]);
+    const pattern = { Name: "instance-id", Values: [`${one.instanceId.slice(0, -1)}?`] };
+    expect(ids(await sim.describeInstances([pattern, { Name: "tag:Name", Values: ["o*"] }]))).toEqual([
+      one.instanceId,
+    ]);
+  });
+});

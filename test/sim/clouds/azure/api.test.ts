@@ -718,3 +718,39 @@ describe("starting state", () => {
     expect(() => new SimulatedArm({ ...state, networkInterfaces: twice })).toThrow(/given twice/);
   });
 });
+
+describe("lookups kept true under every change (the subscription's indexes)", () => {
+  it("a NIC moved to another NSG frees the first and holds the second, which lists it", async () => {
+    launch("vm-1");
+    const a = await sim.putNetworkSecurityGroup(nsgInput("nsg-a"));
+    const b = await sim.putNetworkSecurityGroup(nsgInput("nsg-b"));
+    await sim.putNetworkInterface({ ...(await nicOf("vm-1")), networkSecurityGroup: { id: a.id } });
+    await sim.putNetworkInterface({ ...(await nicOf("vm-1")), networkSecurityGroup: { id: b.id } });
+    const nicId = (await nicOf("vm-1")).id;
+    expect((await sim.getNetworkSecurityGroup("rg-segsync", "nsg-a"))?.networkInterfaces).toBeUndefined();
+    expect((await sim.getNetworkSecurityGroup("rg-segsync", "nsg-b"))?.networkInterfaces).toEqual([
+      { id: nicId },
+    ]);
+    await sim.deleteNetworkSecurityGroup("rg-segsync", "nsg-a");
+    await expectFailure(
+      sim.deleteNetworkSecurityGroup("rg-segsync", "nsg-b"),
+      AzureInUseError,
+      "InUseNetworkSecurityGroupCannotBeDeleted",
+    );
+  });
+
+  it("an ASG whose last member left another VNet takes members anywhere; a deleted VM's address is free", async () => {
+    launch("vm-1", "vnet-prod", "10.2.0.11");
+    launch("vm-2", "vnet-prod2", "10.4.0.11");
+    const a = await asg("segsync-a");
+    await sim.putNetworkInterface(withAsgs(await nicOf("vm-1"), [a]));
+    sim.deleteVm("rg-shop", "vm-1");
+    await sim.putNetworkInterface(withAsgs(await nicOf("vm-2"), [a]));
+    expect(() => launch("vm-3", "vnet-prod", "10.2.0.11")).not.toThrow();
+    await expectFailure(
+      sim.putNetworkInterface(withAsgs(await nicOf("vm-3"), [a])),
+      AzureInvalidRequestError,
+      "ApplicationSecurityGroupInDifferentVirtualNetwork",
+    );
+  });
+});

@@ -743,3 +743,24 @@ describe("state", () => {
     expect(() => new SimulatedCompute({ ...base, project: "other-project" }, {}).state()).not.toThrow();
   });
 });
+
+describe("lookups kept true under every change (the project's indexes)", () => {
+  it("a natIP released by a stop is free, one given on start is taken, a deleted instance's are free", () => {
+    web();
+    sim.setStatus(ZONE, "web-1", "STOPPED");
+    expect(() => web(ZONE, "web-2", { networkIP: "10.3.0.12" })).not.toThrow();
+    sim.setStatus(ZONE, "web-1", "RUNNING", { natIP: "34.0.0.21" });
+    expectControlFailure(
+      () => web(ZONE, "web-3", { networkIP: "10.3.0.13", natIP: "34.0.0.21" }),
+      SimulationInputError,
+      /already used/,
+    );
+    expectControlFailure(
+      () => sim.setStatus(ZONE, "web-2", "RUNNING", { natIP: "34.0.0.21" }),
+      SimulationInputError,
+      /already used/,
+    );
+    sim.deleteInstance(ZONE, "web-1");
+    expect(() => web(ZONE, "web-3", { networkIP: "10.3.0.11", natIP: "34.0.0.21" })).not.toThrow();
+  });
+});

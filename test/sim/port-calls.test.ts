@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { CLOUDS, type Cloud } from "../../lib/inventory/model.js";
+import { loadPolicyFile } from "../../lib/policy/load.js";
+import { type LoggedLocation, PortCallCounter, totalCalls } from "../../sim/port-calls.js";
+import { Simulation, type StepOutcome } from "../../sim/simulation.js";
+import { AWS_VPC, exampleEstate, REPO_ROOT } from "./fixtures.js";
+
+const EMPTY = { reads: {}, writes: {} };
+
+function log(...methods: string[]): { calls: { method: string }[] } {
+  return { calls: methods.map((method) => ({ method })) };
+}
+
+describe("PortCallCounter", () => {
+  it("counts each call once, as a read or a write by method, per cloud", () => {
+    const east = log("describeInstances", "createTags", "describeInstances");
+    const west = log("describeSecurityGroups");
+    const arm = log("putNetworkInterface");
+    const locations = (cloud: Cloud): LoggedLocation[] =>
+      cloud === "aws" ? [east, west] : cloud === "azure" ? [arm] : [];
+    const writes = (cloud: Cloud) => new Set(cloud === "aws" ? ["createTags"] : ["putNetworkInterface"]);
+    const counter = new PortCallCounter();
+
+    expect(counter.take(locations, writes)).toEqual({
+      aws: { reads: { describeInstances: 2, describeSecurityGroups: 1 }, writes: { createTags: 1 } },
+      azure: { reads: {}, writes: { putNetworkInterface: 1 } },
+      gcp: EMPTY,
+    });
+    expect(counter.take(locations, writes)).toEqual({ aws: EMPTY, azure: EMPTY, gcp: EMPTY });
+
+    east.calls.push({ method: "createTags" });
+    arm.calls.length = 0;
+    arm.calls.push({ method: "listVirtualMachines" });
+    const next = counter.take(locations, writes);
+    expect(next.aws).toEqual({ reads: {}, writes: { createTags: 1 } });
+    // An emptied log is counted from its start again.
+    expect(next.azure).toEqual({ reads: { listVirtualMachines: 1 }, writes: {} });
+    expect(totalCalls(next.aws)).toEqual({ reads: 0, writes: 1 });
+  });
+});
+
+describe("a reconcile step's port calls and wall time", () => {
+  const launch = {
+    launch: {
+      id: "aws:111111111111:us-east-1:i-0d000000000000001",
+      network: AWS_VPC,
+      privateIp: "10.1.20.1",
+      tags: { "seg-app": "shop", "seg-env": "prod", "seg-role": "web", "seg-loc": "us" },
+    },
+  };
+
+  async function run(): Promise<{ simulation: Simulation; outcomes: StepOutcome[] }> {
+    const policy = await loadPolicyFile(`${REPO_ROOT}/examples/policy.yaml`);
+    if (!policy.ok) throw new Error("examples/policy.yaml must load");
+    const simulation = Simulation.start(policy.policy, await exampleEstate());
+    const outcomes: StepOutcome[] = [];
+    for (const step of [{ fullSync: {} }, launch, { reconcile: {} }])
+      outcomes.push(await simulation.step(step));
+    return { simulation, outcomes };
+  }
+
+  it("a web server launched in AWS: the reads of its reconcile, by method, and the writes it needed", async () => {
+    const { outcomes } = await run();
+    const [, launched, reconciled] = outcomes;
+    expect(launched?.calls).toBeUndefined();
+    expect(launched?.wallMs).toBeUndefined();
+    expect(reconciled?.calls).toEqual({
+      aws: {
+        reads: {
+          describeInstances: 2,
+          describeManagedPrefixLists: 1,
+          describeNetworkInterfaces: 3,
+          describeSecurityGroups: 3,
+          getManagedPrefixListEntries: 3,
+        },
+        // The new instance's ENI joins the web group, its original groups kept in a tag.
+        writes: { createTags: 1, modifyNetworkInterfaceGroups: 1 },
+      },
+      azure: {
+        reads: {
+          listApplicationSecurityGroups: 1,
+          listNetworkInterfaces: 1,
+          listNetworkSecurityGroups: 1,
+          listPublicIPAddresses: 1,
+          listVirtualMachines: 1,
+        },
+        // The api NSG admits the new web server's address.
+        writes: { putNetworkSecurityGroup: 1 },
+      },
+      gcp: EMPTY,
+    });
+    expect(reconciled?.wallMs).toBeGreaterThan(0);
+    expect(reconciled?.wallMs).toBeLessThan(60_000);
+  });
+
+  it("every write the clouds' ports received is in exactly one step", async () => {
+    const { simulation, outcomes } = await run();
+    for (const cloud of CLOUDS) {
+      const reported = outcomes.reduce(
+        (sum, o) => sum + (o.calls ? totalCalls(o.calls[cloud]).writes : 0),
+        0,
+      );
+      expect(reported, cloud).toBe(simulation.clouds.writes(cloud));
+      expect(reported, cloud).toBeGreaterThan(0);
+    }
+  });
+});
