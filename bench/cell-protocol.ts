@@ -1,3 +1,4 @@
+import type { ChildReport } from "./child-process.js";
 import type { CellSpec } from "./sections/section.js";
 
 /** What the runner asks one cell process to do (passed as its only argument, JSON). */
@@ -31,6 +32,4 @@ export interface CellResult {
 }
 
 /** What the cell process sends back over IPC. */
-export type CellReport =
-  | { readonly ok: true; readonly result: CellResult }
-  | { readonly ok: false; readonly error: string };
+export type CellReport = ChildReport<CellResult>;

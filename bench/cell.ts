@@ -4,7 +4,8 @@
  * send the results to the parent over IPC.
  */
 import { resolvePolicyDocument } from "../lib/policy/load.js";
-import type { CellReport, CellRequest, CellResult } from "./cell-protocol.js";
+import type { CellRequest, CellResult } from "./cell-protocol.js";
+import { runChild } from "./child-process.js";
 import { generateEstate } from "./estate-generator.js";
 import { heapAfterGcMiB, peakRssMiB, round3, timeMs } from "./measure.js";
 import { selectSections } from "./sections/index.js";
@@ -44,28 +45,7 @@ async function runCell(request: CellRequest): Promise<CellResult> {
   };
 }
 
-function send(report: CellReport): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (!process.send) {
-      // Run by hand: print instead of IPC.
-      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      resolve();
-      return;
-    }
-    process.send(report, undefined, {}, (error) => (error ? reject(error) : resolve()));
-  });
-}
-
-const request = JSON.parse(process.argv[2] ?? "null") as CellRequest | null;
-if (request === null) {
-  process.stderr.write("usage: node --expose-gc --import tsx bench/cell.ts '<CellRequest JSON>'\n");
-  process.exit(2);
-}
-try {
-  await send({ ok: true, result: await runCell(request) });
-} catch (error) {
-  await send({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  process.exitCode = 1;
-}
-// The IPC channel would keep this process alive.
-process.disconnect?.();
+await runChild<CellRequest, CellResult>(
+  "node --expose-gc --import tsx bench/cell.ts '<CellRequest JSON>'",
+  runCell,
+);

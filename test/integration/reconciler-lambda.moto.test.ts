@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   CreateSubnetCommand,
   CreateVpcCommand,
@@ -46,6 +46,7 @@ import { cloudDrivers } from "../../lib/reconcile/cloud-drivers.js";
 import { DEFAULT_GUARD_LIMITS } from "../../lib/reconcile/guard.js";
 import { loadEstateFile } from "../../sim/estate.js";
 import { Simulation } from "../../sim/simulation.js";
+import { createInventoryTable } from "../support/dynamodb-table.js";
 import { type MotoServer, skipWithoutMoto, startMotoServer } from "../support/moto-server.js";
 import { AWS_OWNERSHIP } from "../support/seals.js";
 
@@ -249,21 +250,7 @@ describe.skipIf(skipWithoutMoto("the reconciler function integration test agains
       await launch("db-1", { ...SHOP, "seg-role": "db" });
       await launch("bastion", {});
 
-      const table = `segsync-inventory-${randomUUID()}`;
-      await dynamo.send(
-        new CreateTableCommand({
-          TableName: table,
-          AttributeDefinitions: [
-            { AttributeName: "pk", AttributeType: "S" },
-            { AttributeName: "sk", AttributeType: "S" },
-          ],
-          KeySchema: [
-            { AttributeName: "pk", KeyType: "HASH" },
-            { AttributeName: "sk", KeyType: "RANGE" },
-          ],
-          BillingMode: "PAY_PER_REQUEST",
-        }),
-      );
+      const table = await createInventoryTable(dynamo);
       store = new DynamoDbInventoryStore({ client: dynamo, table });
 
       const queue = await sqs.send(

@@ -7,7 +7,7 @@
 import {
   type AttributeValue,
   DeleteItemCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDbInventoryStore } from "../../lib/inventory/dynamodb-store.js";
 import type { SnapshotEvent } from "../../lib/inventory/snapshot-keeper.js";
 import { describeInventoryStoreContract } from "../contract/store.contract.js";
-import { createInventoryTable } from "../support/dynamodb-table.js";
+import { createInventoryTable, motoDynamoDbClient } from "../support/dynamodb-table.js";
 import { type MotoServer, skipWithoutMoto, startMotoServer } from "../support/moto-server.js";
 import { AWS_WEB, awsWeb, azureApi, gcpDb, NETWORKS } from "./fixtures.js";
 
@@ -33,12 +33,7 @@ describe.skipIf(skipWithoutMoto("the DynamoDB inventory snapshot tests against m
 
     beforeAll(async () => {
       moto = await startMotoServer();
-      client = new DynamoDBClient({
-        endpoint: moto.endpoint,
-        region: "us-east-1",
-        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-        maxAttempts: 1,
-      });
+      client = motoDynamoDbClient(moto);
     });
 
     afterAll(async () => {

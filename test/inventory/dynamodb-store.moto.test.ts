@@ -3,12 +3,12 @@
  * table per test), then what only a real table shows: the item layout and that the revision
  * check holds between two store instances, as between two processes.
  */
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDbInventoryStore } from "../../lib/inventory/dynamodb-store.js";
 import { InventoryConflictError, InventoryError } from "../../lib/inventory/errors.js";
 import { describeInventoryStoreContract } from "../contract/store.contract.js";
-import { createInventoryTable } from "../support/dynamodb-table.js";
+import { createInventoryTable, motoDynamoDbClient } from "../support/dynamodb-table.js";
 import { type MotoServer, skipWithoutMoto, startMotoServer } from "../support/moto-server.js";
 import { AWS_VPC, AWS_WEB, awsWeb, gcpDb, NETWORKS } from "./fixtures.js";
 
@@ -20,12 +20,7 @@ describe.skipIf(skipWithoutMoto("the DynamoDB inventory store tests against moto
 
     beforeAll(async () => {
       moto = await startMotoServer();
-      client = new DynamoDBClient({
-        endpoint: moto.endpoint,
-        region: "us-east-1",
-        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-        maxAttempts: 1,
-      });
+      client = motoDynamoDbClient(moto);
     });
 
     afterAll(async () => {

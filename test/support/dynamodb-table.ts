@@ -1,5 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { MotoServer } from "./moto-server.js";
+
+/** A DynamoDB client of moto_server, with its test credentials and no retries. */
+export function motoDynamoDbClient(moto: MotoServer): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: moto.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    maxAttempts: 1,
+  });
+}
 
 /** A new inventory table as the construct creates it (infra/ TABLE_KEYS): string keys `pk` and `sk`. */
 export async function createInventoryTable(client: DynamoDBClient): Promise<string> {
