@@ -5,9 +5,9 @@
 import { locationKey } from "../../../lib/clouds/aws/model.js";
 import { AwsOwnership } from "../../../lib/clouds/aws/ownership.js";
 import type { AwsConnection } from "../../../lib/clouds/aws/provider.js";
-import { type Sealer, SIMULATOR_RECORD_KEY } from "../../../lib/clouds/common/seals.js";
+import type { Sealer } from "../../../lib/clouds/common/seals.js";
 import type { LabelConfig } from "../../../lib/inventory/labels.js";
-import { appendPlace, type CloudExport, emptyExport } from "../common/export-places.js";
+import { appendPlace, type CloudExport, emptyExport, exportOwners } from "../common/export-places.js";
 import { exportAws } from "./export.js";
 import { readAwsForExport } from "./export-read.js";
 import type { NativeAws } from "./native-schema.js";
@@ -17,10 +17,7 @@ export async function exportAwsPlaces(
   recordKey: Sealer,
   labels: LabelConfig,
 ): Promise<CloudExport<NativeAws>> {
-  const owners = {
-    live: new AwsOwnership(recordKey),
-    simulator: new AwsOwnership(SIMULATOR_RECORD_KEY),
-  };
+  const owners = exportOwners((key) => new AwsOwnership(key), recordKey);
   const empty = { securityGroups: [], managedPrefixLists: [], networkInterfaces: [] };
   const part = emptyExport<NativeAws>(empty, aws.locations.length > 0);
   for (const location of aws.locations) {

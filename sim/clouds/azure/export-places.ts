@@ -4,9 +4,9 @@
  */
 import { AzureOwnership } from "../../../lib/clouds/azure/ownership.js";
 import type { AzureConnection } from "../../../lib/clouds/azure/provider.js";
-import { type Sealer, SIMULATOR_RECORD_KEY } from "../../../lib/clouds/common/seals.js";
+import type { Sealer } from "../../../lib/clouds/common/seals.js";
 import type { LabelConfig } from "../../../lib/inventory/labels.js";
-import { appendPlace, type CloudExport, emptyExport } from "../common/export-places.js";
+import { appendPlace, type CloudExport, emptyExport, exportOwners } from "../common/export-places.js";
 import { exportAzure } from "./export.js";
 import { readAzureForExport } from "./export-read.js";
 import type { NativeAzure } from "./native-schema.js";
@@ -16,10 +16,7 @@ export async function exportAzurePlaces(
   recordKey: Sealer,
   labels: LabelConfig,
 ): Promise<CloudExport<NativeAzure>> {
-  const owners = {
-    live: new AzureOwnership(recordKey),
-    simulator: new AzureOwnership(SIMULATOR_RECORD_KEY),
-  };
+  const owners = exportOwners((key) => new AzureOwnership(key), recordKey);
   const empty = { networkSecurityGroups: [], applicationSecurityGroups: [], networkInterfaces: [] };
   const part = emptyExport<NativeAzure>(empty, azure.subscriptions.length > 0);
   for (const subscription of azure.subscriptions) {

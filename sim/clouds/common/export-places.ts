@@ -3,6 +3,7 @@
  * place by place: each simulator's `exportLive` (sim/clouds/<cloud>/export-places.ts) fills one,
  * and sim/export/live.ts joins every cloud's.
  */
+import { type Sealer, SIMULATOR_RECORD_KEY } from "../../../lib/clouds/common/seals.js";
 import type { CloudFinding } from "../../../lib/clouds/provider.js";
 import type { EstateParts } from "./export.js";
 
@@ -16,6 +17,17 @@ export interface CloudExport<Native> extends EstateParts<Native> {
 
 /** A cloud's export being filled place by place. */
 export type CloudExportInProgress<Native> = CloudExport<Native> & { places: string[]; resealed: number };
+
+/**
+ * A cloud's ownership twice: under the live record key, to know what is segsync's in the cloud
+ * read, and under the simulator's, to seal it again for the Estate file.
+ */
+export function exportOwners<Ownership>(
+  ownership: (key: Sealer) => Ownership,
+  recordKey: Sealer,
+): { readonly live: Ownership; readonly simulator: Ownership } {
+  return { live: ownership(recordKey), simulator: ownership(SIMULATOR_RECORD_KEY) };
+}
 
 /** An empty part of `Native`'s shape, each of its lists to be filled place by place. */
 export function emptyExport<Native>(

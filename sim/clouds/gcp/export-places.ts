@@ -3,12 +3,12 @@
  * the live connection, and the Shared VPC service projects of its hosts, read (export-read.ts) and
  * mapped (export.ts).
  */
-import { type Sealer, SIMULATOR_RECORD_KEY } from "../../../lib/clouds/common/seals.js";
+import type { Sealer } from "../../../lib/clouds/common/seals.js";
 import { GcpOwnership } from "../../../lib/clouds/gcp/ownership.js";
 import type { GcpConnection } from "../../../lib/clouds/gcp/provider.js";
 import { projectsToRead } from "../../../lib/clouds/gcp/service-projects.js";
 import type { LabelConfig } from "../../../lib/inventory/labels.js";
-import { appendPlace, type CloudExport, emptyExport } from "../common/export-places.js";
+import { appendPlace, type CloudExport, emptyExport, exportOwners } from "../common/export-places.js";
 import { exportGcp } from "./export.js";
 import { readGcpForExport } from "./export-read.js";
 import type { NativeGcp } from "./native-schema.js";
@@ -23,10 +23,7 @@ export async function exportGcpPlaces(
   recordKey: Sealer,
   labels: LabelConfig,
 ): Promise<CloudExport<NativeGcp>> {
-  const owners = {
-    live: new GcpOwnership(recordKey),
-    simulator: new GcpOwnership(SIMULATOR_RECORD_KEY),
-  };
+  const owners = exportOwners((key) => new GcpOwnership(key), recordKey);
   const part = emptyExport<NativeGcp>({ firewalls: [], instances: [] }, gcp.projects.length > 0);
   const projects = await projectsToRead(gcp);
   part.findings.push(...projects.findings);
