@@ -35,6 +35,9 @@ export async function bundleCli(): Promise<void> {
     external: LEFT_IN_NODE_MODULES,
     // commander is CommonJS: its require() of node's modules needs one in ESM.
     banner: { js: ESM_BANNER },
+    // Errors are shown by their class name (`AwsApiError: …`): a bundle renames classes whose
+    // names collide in its scope unless told to keep them.
+    keepNames: true,
     absWorkingDir: PROJECT_ROOT,
     logLevel: "silent",
   });
