@@ -17,6 +17,7 @@ import type { Context } from "aws-lambda";
 import { z } from "zod";
 import { AzureEventError } from "../lib/clouds/azure/ingest/errors.js";
 import { type AzureEventsResult, parseAzureEvents } from "../lib/clouds/azure/ingest/events.js";
+import { azureQueueMessages } from "../lib/clouds/azure/ingest/queue-messages.js";
 import {
   type EventGridAuthenticator,
   entraAuthenticator,
@@ -36,7 +37,6 @@ import {
   type Telemetry,
 } from "../lib/ingest/function-url.js";
 import { ConfiguredPlaces, type PlaceRefusal } from "../lib/ingest/places.js";
-import type { QueueMessage } from "../lib/ingest/queue-message.js";
 import { ReplayCache } from "../lib/ingest/replay.js";
 import { AzureEventsEnvironmentSchema, parseEnvironment } from "../lib/pipeline/environment.js";
 
@@ -77,7 +77,7 @@ export function createAzureEventsHandler(deps: AzureEventsDeps): AzureEventsHand
       replay.check(credential, ids, now);
       const refusals = delivered.map((one) => deps.places.refusalOfPlace("azure", one.subscription));
       const kept = configuredPart(body, result, refusals);
-      const messages = queueMessages(kept);
+      const messages = azureQueueMessages(kept);
       if (messages.length > 0) await deps.queue.send(messages);
       replay.remember(credential, ids, now);
       const dropped = delivered.flatMap((one, index) => {
@@ -145,20 +145,6 @@ const DeliveredSchema = z.array(
 
 function deliveredEvents(body: unknown): { readonly id: string; readonly subscription: string }[] {
   return DeliveredSchema.parse(body).map((one) => ({ id: one.id, subscription: one.topic }));
-}
-
-function queueMessages(result: DeliveredEvents): QueueMessage[] {
-  const nics = result.nicChanges.map(
-    ({ eventId, time, subscription, resourceGroup, nicName }): QueueMessage => ({
-      kind: "azure-nic",
-      eventId,
-      time,
-      subscription,
-      resourceGroup,
-      nicName,
-    }),
-  );
-  return [...result.events.map((event): QueueMessage => ({ kind: "workload", event })), ...nics];
 }
 
 let wired: AzureEventsHandler | undefined;

@@ -28,6 +28,26 @@ export const CONTRACT_ESTATE: Readonly<Record<ContractName, { host: number; tags
   };
 const LABELLED = ["web", "api", "db"] as const;
 
+/** The seeded workloads as discovery must read them: each running, with one NIC in `network`. */
+export function contractWorkloads(
+  idOf: (name: ContractName) => string,
+  network: string,
+  addressOf: (name: ContractName) => string,
+): Record<ContractName, Workload> {
+  const names = Object.keys(CONTRACT_ESTATE) as ContractName[];
+  return Object.fromEntries(
+    names.map((name): [ContractName, Workload] => [
+      name,
+      {
+        id: idOf(name),
+        state: "running",
+        nics: [{ network, privateIp: addressOf(name) }],
+        tags: CONTRACT_ESTATE[name].tags,
+      },
+    ]),
+  ) as Record<ContractName, Workload>;
+}
+
 /** What a seeding made: the connection to it, and what discovery must read back. */
 export interface SeededPlace<Connection> {
   readonly connection: Connection;

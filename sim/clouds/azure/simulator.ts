@@ -1,9 +1,9 @@
 /** The Azure simulator as the simulation sees it (sim/clouds/simulator.ts): one SimulatedArm per subscription. */
 import { type AzureQuotas, DEFAULT_AZURE_QUOTAS } from "../../../lib/clouds/azure/config.js";
 import { parseAzureEvents } from "../../../lib/clouds/azure/ingest/events.js";
+import { azureQueueMessages } from "../../../lib/clouds/azure/ingest/queue-messages.js";
 import type { AzureSubscriptionState } from "../../../lib/clouds/azure/model.js";
 import type { AzureConnection } from "../../../lib/clouds/azure/provider.js";
-import type { QueueMessage } from "../../../lib/ingest/queue-message.js";
 import { compareText } from "../../../lib/util/compare-text.js";
 import { azureVmId } from "../../estate-index.js";
 import type {
@@ -125,22 +125,12 @@ export const azureSimulator: CloudSimulator<
     const vmId = azureVmId(subscription, resourceGroup, vmName);
     return [azureVmEvent(ids, subscription, vmId, OPERATIONS[change], tick())];
   },
-  // A workload message per VM event, an azure-nic message per NIC event (the reconciler finds its VM).
+  // The same messages as the azure-events function enqueues.
   queueMessagesOf(body) {
     const result = parseAzureEvents(body);
-    if (result.kind !== "events") return [];
-    const nics = result.nicChanges.map(
-      ({ eventId, time, subscription, resourceGroup, nicName }): QueueMessage => ({
-        kind: "azure-nic",
-        eventId,
-        time,
-        subscription,
-        resourceGroup,
-        nicName,
-      }),
-    );
-    return [...result.events.map((event): QueueMessage => ({ kind: "workload", event })), ...nics];
+    return result.kind === "events" ? azureQueueMessages(result) : [];
   },
+
   stateOut: (states) => ({
     virtualMachines: armOrder(states.flatMap((s) => s.virtualMachines)),
     networkInterfaces: armOrder(states.flatMap((s) => s.networkInterfaces)),

@@ -10,7 +10,6 @@ import {
 } from "../../../lib/clouds/azure/provider.js";
 import { createSdkAzureApiFactory } from "../../../lib/clouds/azure/sdk/api.js";
 import { formatNetworkId, formatWorkloadId } from "../../../lib/inventory/ids.js";
-import type { Workload } from "../../../lib/inventory/model.js";
 import { SimulatedArm } from "../../../sim/clouds/azure/api.js";
 import {
   LOCATION,
@@ -27,6 +26,7 @@ import { SEALER } from "../../support/seals.js";
 import {
   CONTRACT_ESTATE,
   type ContractName,
+  contractWorkloads,
   type SeededPlace,
   type SubjectOf,
 } from "../provider.contract.js";
@@ -59,18 +59,9 @@ function place(connection: AzureConnection): SeededPlace<AzureConnection> {
       resourceGroup: RESOURCE_GROUP,
       vmName: vm,
     });
-  const workload = (name: ContractName): Workload => ({
-    id: workloadId(vmName(name)),
-    state: "running",
-    nics: [{ network, privateIp: address(name) }],
-    tags: CONTRACT_ESTATE[name].tags,
-  });
   return {
     connection,
-    workloads: Object.fromEntries(NAMES.map((name) => [name, workload(name)])) as Record<
-      ContractName,
-      Workload
-    >,
+    workloads: contractWorkloads((name) => workloadId(vmName(name)), network, address),
     network,
     goneWorkload: workloadId("vm-gone"),
     unmanagedNetwork: formatNetworkId({

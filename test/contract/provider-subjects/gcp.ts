@@ -10,13 +10,13 @@ import { networkUrl } from "../../../lib/clouds/gcp/model.js";
 import { createGcpProvider, type GcpConnection, type GcpProvider } from "../../../lib/clouds/gcp/provider.js";
 import { createSdkGcpApiFactory } from "../../../lib/clouds/gcp/sdk/api.js";
 import { formatNetworkId, formatWorkloadId } from "../../../lib/inventory/ids.js";
-import type { Workload } from "../../../lib/inventory/model.js";
 import { SimulatedCompute } from "../../../sim/clouds/gcp/api.js";
 import { type ComputeFake, startComputeFake } from "../../support/compute-fake.js";
 import { SEALER } from "../../support/seals.js";
 import {
   CONTRACT_ESTATE,
   type ContractName,
+  contractWorkloads,
   type SeededPlace,
   type SubjectOf,
 } from "../provider.contract.js";
@@ -39,18 +39,9 @@ function place(connection: GcpConnection): SeededPlace<GcpConnection> {
   const network = formatNetworkId({ cloud: "gcp", project: PROJECT, networkName: NETWORK });
   const workloadId = (instance: string) =>
     formatWorkloadId({ cloud: "gcp", project: PROJECT, zone: ZONE, instanceName: instance });
-  const workload = (name: ContractName): Workload => ({
-    id: workloadId(instanceName(name)),
-    state: "running",
-    nics: [{ network, privateIp: address(name) }],
-    tags: CONTRACT_ESTATE[name].tags,
-  });
   return {
     connection,
-    workloads: Object.fromEntries(NAMES.map((name) => [name, workload(name)])) as Record<
-      ContractName,
-      Workload
-    >,
+    workloads: contractWorkloads((name) => workloadId(instanceName(name)), network, address),
     network,
     goneWorkload: workloadId("gone-1"),
     unmanagedNetwork: formatNetworkId({ cloud: "gcp", project: "contract-elsewhere", networkName: NETWORK }),
