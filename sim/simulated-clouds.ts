@@ -167,7 +167,7 @@ export class SimulatedClouds {
   takePortCalls(): PortCalls {
     return this.portCalls.take(
       (cloud) => this.sims[cloud].values(),
-      (cloud) => simulatorOf(cloud).writeMethods,
+      (cloud) => ({ writes: simulatorOf(cloud).writeMethods, pageSizes: simulatorOf(cloud).pageSizes }),
     );
   }
 

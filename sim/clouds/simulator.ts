@@ -17,6 +17,7 @@ import type { AddressBook } from "../address-book.js";
 import type { EventIds } from "../clock.js";
 import type { EstateFor } from "../estate-core-schema.js";
 import type { EstateIndex, IndexedNetwork } from "../estate-index.js";
+import type { PageSizes } from "../port-calls.js";
 import type { TagRules } from "../tag-rules.js";
 import type { ServerErrorOptions, ThrottleOptions } from "./common/call-log.js";
 import type { CloudExport } from "./common/export-places.js";
@@ -72,6 +73,11 @@ export interface CloudSimulator<
   readonly cloud: C;
   /** The port methods that write: the fault hooks count them and can crash before one. */
   readonly writeMethods: ReadonlySet<string>;
+  /**
+   * The read methods whose results the real API pages, with its largest page: what a port read
+   * costs in requests (sim/port-calls.ts). A method left out is one request per call.
+   */
+  readonly pageSizes: PageSizes;
 
   /** The estate's locations of this cloud, each with the estate's objects; `nativeIds` by workload id, where the cloud numbers instances. */
   build(

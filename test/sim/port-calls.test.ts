@@ -5,9 +5,9 @@ import { type LoggedLocation, PortCallCounter, totalCalls } from "../../sim/port
 import { Simulation, type StepOutcome } from "../../sim/simulation.js";
 import { AWS_VPC, exampleEstate, REPO_ROOT } from "./fixtures.js";
 
-const EMPTY = { reads: {}, writes: {} };
+const EMPTY = { reads: {}, writes: {}, readRequests: 0, simulatorMs: 0 };
 
-function log(...methods: string[]): { calls: { method: string }[] } {
+function log(...methods: string[]): { calls: { method: string; items?: number; ms?: number }[] } {
   return { calls: methods.map((method) => ({ method })) };
 }
 
@@ -18,12 +18,20 @@ describe("PortCallCounter", () => {
     const arm = log("putNetworkInterface");
     const locations = (cloud: Cloud): LoggedLocation[] =>
       cloud === "aws" ? [east, west] : cloud === "azure" ? [arm] : [];
-    const writes = (cloud: Cloud) => new Set(cloud === "aws" ? ["createTags"] : ["putNetworkInterface"]);
+    const writes = (cloud: Cloud) => ({
+      writes: new Set(cloud === "aws" ? ["createTags"] : ["putNetworkInterface"]),
+      pageSizes: {},
+    });
     const counter = new PortCallCounter();
 
     expect(counter.take(locations, writes)).toEqual({
-      aws: { reads: { describeInstances: 2, describeSecurityGroups: 1 }, writes: { createTags: 1 } },
-      azure: { reads: {}, writes: { putNetworkInterface: 1 } },
+      aws: {
+        reads: { describeInstances: 2, describeSecurityGroups: 1 },
+        writes: { createTags: 1 },
+        readRequests: 3,
+        simulatorMs: 0,
+      },
+      azure: { reads: {}, writes: { putNetworkInterface: 1 }, readRequests: 0, simulatorMs: 0 },
       gcp: EMPTY,
     });
     expect(counter.take(locations, writes)).toEqual({ aws: EMPTY, azure: EMPTY, gcp: EMPTY });
@@ -32,10 +40,38 @@ describe("PortCallCounter", () => {
     arm.calls.length = 0;
     arm.calls.push({ method: "listVirtualMachines" });
     const next = counter.take(locations, writes);
-    expect(next.aws).toEqual({ reads: {}, writes: { createTags: 1 } });
+    expect(next.aws).toEqual({ reads: {}, writes: { createTags: 1 }, readRequests: 0, simulatorMs: 0 });
     // An emptied log is counted from its start again.
-    expect(next.azure).toEqual({ reads: { listVirtualMachines: 1 }, writes: {} });
+    expect(next.azure).toEqual({
+      reads: { listVirtualMachines: 1 },
+      writes: {},
+      readRequests: 1,
+      simulatorMs: 0,
+    });
     expect(totalCalls(next.aws)).toEqual({ reads: 0, writes: 1 });
+  });
+
+  it("counts a paged read as one request per page of the cloud's largest size, and the simulators' time", () => {
+    const east = {
+      calls: [
+        { method: "describeInstances", items: 2500, ms: 1.25 },
+        { method: "describeInstances", items: 0, ms: 0.5 },
+        { method: "describeInstances", items: 1000, ms: 0.25 },
+        { method: "getManagedPrefixListEntries", items: 101, ms: 0 },
+        { method: "createTags", ms: 2 },
+      ],
+    };
+    const counter = new PortCallCounter();
+    const calls = counter.take(
+      (cloud) => (cloud === "aws" ? [east] : []),
+      () => ({
+        writes: new Set(["createTags"]),
+        pageSizes: { describeInstances: 1000, getManagedPrefixListEntries: 100 },
+      }),
+    );
+    // 3 pages + 1 (an empty result is still a request) + 1 + 2.
+    expect(calls.aws.readRequests).toBe(7);
+    expect(calls.aws.simulatorMs).toBe(4);
   });
 });
 
@@ -64,6 +100,7 @@ describe("a reconcile step's port calls and wall time", () => {
     const [, launched, reconciled] = outcomes;
     expect(launched?.calls).toBeUndefined();
     expect(launched?.wallMs).toBeUndefined();
+    const simulatorMs = expect.any(Number);
     expect(reconciled?.calls).toEqual({
       aws: {
         reads: {
@@ -75,6 +112,9 @@ describe("a reconcile step's port calls and wall time", () => {
         },
         // The new instance's ENI joins the web group, its original groups kept in a tag.
         writes: { createTags: 1, modifyNetworkInterfaceGroups: 1 },
+        // Each read fits in one page.
+        readRequests: 12,
+        simulatorMs,
       },
       azure: {
         reads: {
@@ -86,8 +126,10 @@ describe("a reconcile step's port calls and wall time", () => {
         },
         // The api NSG admits the new web server's address.
         writes: { putNetworkSecurityGroup: 1 },
+        readRequests: 5,
+        simulatorMs,
       },
-      gcp: EMPTY,
+      gcp: { ...EMPTY, simulatorMs },
     });
     expect(reconciled?.wallMs).toBeGreaterThan(0);
     expect(reconciled?.wallMs).toBeLessThan(60_000);

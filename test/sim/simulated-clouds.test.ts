@@ -130,6 +130,7 @@ describe("SimulatedClouds.fromEstate on the example estate", () => {
     await connections.gcp.apiFor("shop-prod").deleteFirewall("legacy-web-8080");
     expect(clouds.writes("gcp")).toBe(1);
     expect(clouds.gcp("shop-prod").calls.at(-1)).toEqual({
+      ms: expect.any(Number),
       method: "deleteFirewall",
       args: ["legacy-web-8080"],
       outcome: "ok",

@@ -78,6 +78,15 @@ export const awsSimulator: CloudSimulator<
 > = {
   cloud: "aws",
   writeMethods: AWS_WRITE_METHODS,
+  // EC2's MaxResults bounds, the largest of which sdk/api.ts asks for (docs/clouds.md, "AWS API throttling").
+  pageSizes: {
+    describeInstances: 1000,
+    describeNetworkInterfaces: 1000,
+    describeSecurityGroups: 1000,
+    describeVpcs: 1000,
+    describeManagedPrefixLists: 100,
+    getManagedPrefixListEntries: 100,
+  },
   build: (estate, index, quotas) => ({ sims: buildAws(estate, index, quotas) }),
   providerSettings: () => ({ quotas: DEFAULT_AWS_QUOTAS }),
   empty(key, quotas) {

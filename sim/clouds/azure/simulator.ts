@@ -99,6 +99,8 @@ export const azureSimulator: CloudSimulator<
 > = {
   cloud: "azure",
   writeMethods: AZURE_WRITE_METHODS,
+  // ARM chooses its own page size (nextLink): each list counts as one request, a lower bound.
+  pageSizes: {},
   build: (estate, index, quotas) => ({ sims: buildAzure(estate, index, quotas) }),
   providerSettings(estate, subscriptions) {
     const found = segsyncResourceGroups(estate);

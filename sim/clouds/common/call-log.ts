@@ -38,6 +38,10 @@ export interface SimulatedCall<Method extends string> {
   readonly outcome: string;
   /** Set when the failure was injected; absent for calls that ran as the cloud would run them. */
   readonly injected?: InjectedFault;
+  /** How many items a read returned (a list's length), so that pages can be counted. */
+  readonly items?: number;
+  /** Milliseconds the simulator spent in the call: what an engine's own compute time leaves out. */
+  readonly ms: number;
 }
 
 const DEFAULT_LOST_RESPONSE_SHARE = 0.5;
@@ -53,6 +57,8 @@ export class CallLog<Method extends string> {
     args: readonly unknown[];
     outcome: string;
     injected?: InjectedFault;
+    items?: number;
+    ms: number;
   }[] = [];
   private throttle: { readonly rate: number; readonly random: SeededRandom } | undefined;
   private serverErrors:
@@ -108,8 +114,14 @@ export class CallLog<Method extends string> {
 
   /** Logs the call, throttles it or fails it with a server error on demand, runs it. */
   async run<T>(method: Method, args: readonly unknown[], body: () => T): Promise<T> {
-    const entry: (typeof this.entries)[number] = { method, args: structuredClone(args), outcome: "ok" };
+    const entry: (typeof this.entries)[number] = {
+      method,
+      args: structuredClone(args),
+      outcome: "ok",
+      ms: 0,
+    };
     this.entries.push(entry);
+    const started = performance.now();
     try {
       if (this.throttle !== undefined && this.throttle.random.next() < this.throttle.rate) {
         entry.injected = "throttled";
@@ -121,6 +133,7 @@ export class CallLog<Method extends string> {
         throw this.cloud.serverError(fault.status);
       }
       const result = body();
+      if (Array.isArray(result)) entry.items = result.length;
       if (fault?.lost === true) {
         entry.injected = "lostResponse";
         throw this.cloud.serverError(fault.status);
@@ -129,6 +142,8 @@ export class CallLog<Method extends string> {
     } catch (error) {
       entry.outcome = this.cloud.codeOf(error) ?? "error";
       throw error;
+    } finally {
+      entry.ms = performance.now() - started;
     }
   }
 

@@ -545,15 +545,17 @@ describe("throttling and the call log", () => {
       "PreconditionFailed",
     );
     await sim.getVirtualMachine("rg-shop", "vm-1");
+    const ms = expect.any(Number);
     expect(sim.calls).toEqual([
-      { method: "putNetworkSecurityGroup", args: [nsgInput("nsg")], outcome: "ok" },
-      { method: "deleteNetworkSecurityGroup", args: ["rg-segsync", "nsg"], outcome: "ok" },
+      { method: "putNetworkSecurityGroup", args: [nsgInput("nsg")], outcome: "ok", ms },
+      { method: "deleteNetworkSecurityGroup", args: ["rg-segsync", "nsg"], outcome: "ok", ms },
       {
         method: "putNetworkSecurityGroup",
         args: [{ ...nsgInput("x"), ifMatch: "*" }],
         outcome: "PreconditionFailed",
+        ms,
       },
-      { method: "getVirtualMachine", args: ["rg-shop", "vm-1"], outcome: "ok" },
+      { method: "getVirtualMachine", args: ["rg-shop", "vm-1"], outcome: "ok", ms },
     ]);
     expect(sim.calls.filter((c) => AZURE_WRITE_METHODS.has(c.method))).toHaveLength(3);
     expect([...AZURE_WRITE_METHODS].sort()).toEqual([
