@@ -1,6 +1,7 @@
 import { awsSection } from "./aws.js";
 import { azureSection } from "./azure.js";
 import { compileSection } from "./compile.js";
+import { eventsSection } from "./events.js";
 import { gcpSection } from "./gcp.js";
 import { incrementalSection } from "./incremental.js";
 import type { AnySection } from "./section.js";
@@ -14,6 +15,7 @@ export const SECTIONS: readonly AnySection[] = [
   azureSection,
   gcpSection,
   simulateSection,
+  eventsSection,
 ];
 
 export function selectSections(only: readonly string[] | undefined): AnySection[] {
