@@ -1,4 +1,5 @@
 import type { Intent } from "../compile/model.js";
+import type { ChangeScope } from "../compile/slice.js";
 import type { Cloud, Network, NetworkId, Workload, WorkloadId } from "../inventory/model.js";
 import type { Policy } from "../policy/model.js";
 
@@ -20,6 +21,18 @@ export interface CloudProvider<
 
   /** Every labelled workload (and any the cloud still holds segsync objects for), and the owned objects: one full read. */
   discover(connection: Connection, labels: Policy["labels"]): Promise<Discovery<State>>;
+  /**
+   * Only what a change names, in the places that hold it (docs/architecture.md, "What a reconcile
+   * costs"): the workloads re-read, the owned objects of the change's destinations and peer sets
+   * (read by name, id or ownership filter), the NICs those objects attach to or leave, and the
+   * quota counters they need. `materialize` and `diff` on this state, with the change's slice of
+   * the intent, plan exactly those objects. A cloud without it is read whole per place.
+   */
+  discoverChange?(
+    connection: Connection,
+    labels: Policy["labels"],
+    change: ChangeScope,
+  ): Promise<Discovery<State>>;
   /** One workload, re-read for an event; undefined when it is gone. */
   discoverWorkload(
     connection: Connection,

@@ -12,6 +12,14 @@ export interface IntentDelta {
   readonly destinations: { readonly upserted: readonly string[]; readonly removed: readonly string[] };
   /** Peer address sets: a source identity's members as one network sees them. */
   readonly peerSets: { readonly upserted: readonly string[]; readonly removed: readonly string[] };
+  /**
+   * What the changed destinations and peer sets were before the change (undefined: absent); a key
+   * not here did not change. A targeted plan's baseline is built from them (lib/compile/slice.ts).
+   */
+  readonly before: {
+    readonly destinations: ReadonlyMap<string, DestinationIntent | undefined>;
+    readonly peerSets: ReadonlyMap<string, PeerSet | undefined>;
+  };
 }
 
 /** Collects touched keys with their value before the change; the result keeps only real changes. */
@@ -51,11 +59,17 @@ export class DeltaRecorder {
     ]) {
       this.networks.add(key.slice(key.indexOf("@") + 1));
     }
+    const changed = <T>(before: ReadonlyMap<string, T | undefined>, keys: readonly string[]) =>
+      new Map(keys.map((key) => [key, before.get(key)]));
     return {
       identities: [...this.identities].sort(compareText),
       networks: [...this.networks].sort(compareText),
       destinations,
       peerSets,
+      before: {
+        destinations: changed(this.destinationsBefore, [...destinations.upserted, ...destinations.removed]),
+        peerSets: changed(this.peerSetsBefore, [...peerSets.upserted, ...peerSets.removed]),
+      },
     };
   }
 }

@@ -6,9 +6,10 @@ import { NetworkTopology } from "./address-view.js";
 import { DeltaRecorder, type IntentDelta } from "./delta.js";
 import { CompilerInvariantError, DuplicateWorkloadError } from "./errors.js";
 import { computeDestination, computePeerSet, computeTemplate, type SourceTemplate } from "./intent-parts.js";
-import type { DestinationIntent, Finding, IdentityRef, Intent, PeerSet } from "./model.js";
+import type { DestinationIntent, Finding, IdentityRef, Intent, PeerSet, WorkloadReport } from "./model.js";
 import { SelectorIndex } from "./selector-index.js";
-import { buildSnapshot } from "./snapshot.js";
+import { type ChangeSlices, type SliceSource, scopeOf, sliceIntent } from "./slice.js";
+import { buildSnapshot, reportOf } from "./snapshot.js";
 import type { IdentityState, RuleState, WorkloadEntry } from "./state.js";
 
 export type { IntentDelta } from "./delta.js";
@@ -52,6 +53,8 @@ export class IncrementalCompiler {
   /** identity → networks where it has a destination / a peer set now (outlives the identity's state). */
   private readonly destinationNetworks = new Map<string, Set<NetworkId>>();
   private readonly peerNetworks = new Map<string, Set<NetworkId>>();
+  /** peer set key → the destinations whose grants use it: who a peer set's change concerns. */
+  private readonly referrers = new Map<string, Set<string>>();
 
   private readonly dirtyTemplates = new Set<string>();
   private readonly dirtyDestinations = new Map<string, Set<NetworkId>>();
@@ -91,6 +94,42 @@ export class IncrementalCompiler {
     compiler.apply(inventory.workloads.map((workload) => ({ kind: "upsert", workload }) as const));
     compiler.bulk = false;
     return compiler;
+  }
+
+  /** How segsync treats one workload now (undefined: not in the inventory). */
+  report(id: WorkloadId): WorkloadReport | undefined {
+    const entry = this.entries.get(id);
+    return entry === undefined ? undefined : reportOf(entry, this.identities);
+  }
+
+  /**
+   * The slices of a change just applied (`delta`, with the re-read `workloads` and their reports
+   * from before it): the destinations it touched and those using a peer set it changed, after and
+   * before the change (lib/compile/slice.ts). Costs what the change touched.
+   */
+  changeSlices(
+    delta: IntentDelta,
+    workloads: readonly WorkloadId[],
+    reportsBefore: ReadonlyMap<WorkloadId, WorkloadReport | undefined>,
+  ): ChangeSlices {
+    const keys = new Set([...delta.destinations.upserted, ...delta.destinations.removed]);
+    for (const peer of delta.peerSets.upserted)
+      for (const key of this.referrers.get(peer) ?? []) keys.add(key);
+    const destinationKeys = [...keys];
+    const now: SliceSource = {
+      destination: (key) => this.destinations.get(key)?.intent,
+      peerSet: (key) => this.peerSets.get(key)?.peerSet,
+      report: (id) => this.report(id),
+    };
+    const before: SliceSource = {
+      destination: (key) =>
+        delta.before.destinations.has(key) ? delta.before.destinations.get(key) : now.destination(key),
+      peerSet: (key) => (delta.before.peerSets.has(key) ? delta.before.peerSets.get(key) : now.peerSet(key)),
+      report: (id) => (reportsBefore.has(id) ? reportsBefore.get(id) : now.report(id)),
+    };
+    const after = sliceIntent(now, destinationKeys, workloads);
+    const previous = sliceIntent(before, destinationKeys, workloads);
+    return { scope: scopeOf(workloads, destinationKeys, [after, previous]), after, before: previous };
   }
 
   /** Applies the changes in order and recomputes what they affect; reports what changed. */
@@ -264,6 +303,7 @@ export class IncrementalCompiler {
     const template = this.templates.get(identity);
     const members = state?.membersByNetwork.get(network);
     delta.destinationTouched(key, previous?.intent);
+    for (const peer of previous?.peerKeys ?? []) this.referrers.get(peer)?.delete(key);
     if (!state || !template || !members) {
       if (!previous) return;
       this.destinations.delete(key);
@@ -277,7 +317,9 @@ export class IncrementalCompiler {
     // Acquire the new peer sets before releasing the old, so a set kept by both is never recomputed.
     const peerKeys: string[] = [];
     for (const source of peerSources) {
-      peerKeys.push(this.acquirePeerSet(source, network, delta, freshPeerSets));
+      const peer = this.acquirePeerSet(source, network, delta, freshPeerSets);
+      peerKeys.push(peer);
+      setOf(this.referrers, peer).add(key);
     }
     for (const peer of previous?.peerKeys ?? []) this.releasePeerSet(peer, delta);
     this.destinations.set(key, { intent, peerKeys });
@@ -311,6 +353,7 @@ export class IncrementalCompiler {
     delta.peerSetTouched(key, entry.peerSet);
     this.peerSets.delete(key);
     this.peerNetworks.get(entry.identity)?.delete(entry.network);
+    if (this.referrers.get(key)?.size === 0) this.referrers.delete(key);
   }
 
   private refreshPeerSet(identity: string, network: NetworkId, delta: DeltaRecorder): void {

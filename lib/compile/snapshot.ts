@@ -66,7 +66,10 @@ function sortFindings(findings: Finding[]): Finding[] {
     .map((finding) => Object.freeze(finding));
 }
 
-function reportOf(entry: WorkloadEntry, identities: ReadonlyMap<string, IdentityState>): WorkloadReport {
+export function reportOf(
+  entry: WorkloadEntry,
+  identities: ReadonlyMap<string, IdentityState>,
+): WorkloadReport {
   const identity = entry.identity?.identity ?? "";
   const workload = entry.workload.id;
   if (entry.workload.state !== "running") return { workload, treatment: "inactive", identity };

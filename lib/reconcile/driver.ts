@@ -1,5 +1,6 @@
-import type { CloudHint, CloudProvider, HintResolution } from "../clouds/provider.js";
+import type { CloudHint, CloudProvider, Discovery, HintResolution } from "../clouds/provider.js";
 import type { Intent } from "../compile/model.js";
+import type { ChangeScope } from "../compile/slice.js";
 import type { Cloud, Network, NetworkId, Workload, WorkloadId } from "../inventory/model.js";
 import type { Policy } from "../policy/model.js";
 import { ReconcileError } from "./errors.js";
@@ -32,6 +33,11 @@ export interface CloudRead {
   readonly networks: readonly Network[];
   readonly findings: readonly Finding[];
   readonly state: ReadState;
+  /**
+   * Present when the read covers only a change (discoverChange): its plan must be made from the
+   * change's slices of the intent, which name exactly what it read.
+   */
+  readonly change?: ChangeScope;
 }
 
 /** A plan as a driver made it: `madeBy` names the driver, the only one that applies it. */
@@ -55,6 +61,13 @@ export interface CloudDriver {
     labels: Policy["labels"],
     scope?: { readonly networks: readonly NetworkId[]; readonly workloads: readonly WorkloadId[] },
   ): Promise<CloudRead>;
+  /** Whether the cloud can read a change alone (provider.discoverChange). */
+  readonly readsChanges: boolean;
+  /**
+   * A read of only what a change names (docs/architecture.md, "What a reconcile costs"); a plan
+   * from it must be made from the change's slices of the intent. Only where `readsChanges`.
+   */
+  discoverChange(labels: Policy["labels"], change: ChangeScope): Promise<CloudRead>;
   discoverWorkload(workload: WorkloadId, labels: Policy["labels"]): Promise<Workload | undefined>;
   /** The workloads an event's hint names (provider.resolveHint); ignored when the cloud resolves none. */
   resolveHint(hint: CloudHint): Promise<HintResolution>;
@@ -113,6 +126,13 @@ export function cloudDriver<State, Desired extends DesiredOf, Operation, Connect
   return {
     cloud: provider.cloud,
     discover: (labels, scope) => readSealed(provider, connection, identity, labels, scope),
+    readsChanges: provider.discoverChange !== undefined,
+    async discoverChange(labels, change) {
+      if (provider.discoverChange === undefined)
+        throw new ReconcileError(`${provider.cloud}: cannot read a change alone`);
+      const discovery = await provider.discoverChange(connection, labels, change);
+      return { ...sealedRead(discovery, identity), change };
+    },
     discoverWorkload: (workload, labels) => provider.discoverWorkload(connection, workload, labels),
     resolveHint: async (hint) =>
       provider.resolveHint === undefined
@@ -148,7 +168,11 @@ async function readSealed<State, Desired extends DesiredOf, Operation, Connectio
 ): Promise<CloudRead> {
   const read =
     scope === undefined ? connection : provider.narrow(connection, scope.networks, scope.workloads);
-  const discovery = await provider.discover(read, labels);
+  return sealedRead(await provider.discover(read, labels), identity);
+}
+
+/** A discovery as the orchestration carries it: its state sealed with the driver's identity. */
+function sealedRead<State>(discovery: Discovery<State>, identity: symbol): CloudRead {
   const sealed: Sealed<State> = { state: discovery.state, findings: discovery.findings };
   return {
     workloads: discovery.workloads,

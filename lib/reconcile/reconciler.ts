@@ -1,6 +1,7 @@
 import type { OperationSummary } from "../clouds/provider.js";
 import { IncrementalCompiler } from "../compile/incremental.js";
 import type { Intent } from "../compile/model.js";
+import type { ChangeSlices } from "../compile/slice.js";
 import type { WorkloadEvent } from "../ingest/workload-event.js";
 import { cloudOfId } from "../inventory/ids.js";
 import {
@@ -79,6 +80,12 @@ export interface ReconcilerDeps {
   readonly audit: AuditSink;
   readonly guard: GuardLimits;
   readonly now?: () => Date;
+  /**
+   * What a result's `intent` holds after an event batch: the whole intent (the default: the CLI
+   * and the simulator show it), or only the change's slice, which the reconciler function uses so
+   * that an event costs what it changes (docs/architecture.md, "What a reconcile costs").
+   */
+  readonly reportIntent?: "whole" | "change";
 }
 
 /**
@@ -155,13 +162,53 @@ export class Reconciler {
     events: readonly WorkloadEvent[],
     options: ReconcileOptions = {},
   ): Promise<ReconcileResult> {
-    const { drivers, store, policy } = this.deps;
     const compiler = await this.ready();
+    const workloads = [...new Set(events.map((e) => e.workloadId))].sort(compareText);
+    const reportsBefore = new Map(workloads.map((id) => [id, compiler.report(id)]));
+    // The whole intent before the change is only needed by clouds read whole (docs/architecture.md).
+    const before = CLOUDS.some((cloud) => this.readsWhole(cloud)) ? compiler.snapshot() : undefined;
+    const reread = await this.reread(workloads);
+    const delta = compiler.apply(reread.changes);
+    const slices = compiler.changeSlices(delta, workloads, reportsBefore);
+    const { networks, touched, failures } = reread;
+    for (const network of delta.networks) networks.add(network);
+    for (const network of networks) touched.add(cloudOfId(network));
+    const clouds = CLOUDS.filter(
+      (cloud) => (touched.has(cloud) || this.unsettled.has(cloud)) && failures[cloud]?.retryable !== true,
+    );
+    const { drivers, policy } = this.deps;
+    const reads = await this.readClouds(clouds, failures, (cloud) => {
+      // Every place of a cloud not settled; the touched places of one that cannot read a change alone.
+      if (this.unsettled.has(cloud)) return drivers[cloud].discover(policy.labels);
+      if (!drivers[cloud].readsChanges)
+        return drivers[cloud].discover(policy.labels, {
+          networks: [...networks].filter((network) => cloudOfId(network) === cloud),
+          workloads: workloads.filter((id) => cloudOfId(id) === cloud),
+        });
+      return drivers[cloud].discoverChange(policy.labels, slices.scope);
+    });
+    return this.planAndApply(reads, failures, options, before, slices);
+  }
+
+  /**
+   * Whether an event batch reads this cloud's places whole: when its last plan was not fully
+   * applied, or when its driver cannot read a change alone (docs/architecture.md, "What a
+   * reconcile costs"); otherwise it reads only what the change names.
+   */
+  private readsWhole(cloud: Cloud): boolean {
+    return this.unsettled.has(cloud) || !this.deps.drivers[cloud].readsChanges;
+  }
+
+  /**
+   * The batch's workloads re-read, each turned into a change for the store and the compiler;
+   * the networks they were and are in, the clouds they touched, and the clouds that failed.
+   */
+  private async reread(workloads: readonly WorkloadId[]) {
+    const { drivers, store, policy } = this.deps;
     const failures: Partial<Record<Cloud, CloudFailure>> = {};
     const changes: WorkloadChange[] = [];
     const touched = new Set<Cloud>();
     const networks = new Set<NetworkId>();
-    const workloads = [...new Set(events.map((e) => e.workloadId))].sort(compareText);
     for (const id of workloads) {
       const cloud = cloudOfId(id);
       try {
@@ -183,30 +230,23 @@ export class Reconciler {
         failures[cloud] = worseFailure(failures[cloud], cloudFailure(error));
       }
     }
-    const before = compiler.snapshot();
-    const delta = compiler.apply(changes);
-    for (const network of delta.networks) networks.add(network);
-    for (const network of networks) touched.add(cloudOfId(network));
-    const clouds = CLOUDS.filter(
-      (cloud) => (touched.has(cloud) || this.unsettled.has(cloud)) && failures[cloud]?.retryable !== true,
-    );
-    const scope = (cloud: Cloud) =>
-      this.unsettled.has(cloud)
-        ? undefined
-        : {
-            networks: [...networks].filter((network) => cloudOfId(network) === cloud),
-            workloads: workloads.filter((id) => cloudOfId(id) === cloud),
-          };
-    const read = await Promise.allSettled(
-      clouds.map((cloud) => drivers[cloud].discover(policy.labels, scope(cloud))),
-    );
+    return { changes, touched, networks, failures };
+  }
+
+  /** Each cloud read concurrently; a cloud whose read fails is recorded and left out. */
+  private async readClouds(
+    clouds: readonly Cloud[],
+    failures: Partial<Record<Cloud, CloudFailure>>,
+    read: (cloud: Cloud) => Promise<CloudRead>,
+  ): Promise<Reads> {
+    const outcomes = await Promise.allSettled(clouds.map(read));
     const reads: Reads = {};
     for (const [position, cloud] of clouds.entries()) {
-      const outcome = read[position] as PromiseSettledResult<CloudRead>;
+      const outcome = outcomes[position] as PromiseSettledResult<CloudRead>;
       if (outcome.status === "rejected") failures[cloud] = cloudFailure(outcome.reason);
       else reads[cloud] = outcome.value;
     }
-    return this.planAndApply(reads, failures, options, before);
+    return reads;
   }
 
   /** The compiler, rebuilt from the store after a cold start. */
@@ -218,20 +258,23 @@ export class Reconciler {
   /**
    * Plans each cloud from its read, judges the plan by the cause of its removals against the plan
    * the intent `before` this reconcile's confirmed changes would get (the guard,
-   * docs/trust-model.md), and applies all but the narrowing operations of held places.
+   * docs/trust-model.md), and applies all but the narrowing operations of held places. A cloud
+   * that read only a change plans from the change's slices (lib/compile/slice.ts).
    */
   private async planAndApply(
     reads: Reads,
     failures: Partial<Record<Cloud, CloudFailure>>,
     options: ReconcileOptions,
-    before: Intent,
+    before: Intent | undefined,
+    slices?: ChangeSlices,
   ): Promise<ReconcileResult> {
-    const intent = (await this.ready()).snapshot();
-    const { clouds, plan, baseline } = this.planClouds(reads, intent, before);
+    const intents = new PlanningIntents(await this.ready(), before, slices);
+    const { clouds, plan, baseline } = this.planClouds(reads, intents);
     const guard = checkBlastRadius(plan, baseline, this.deps.guard, options.override ?? false);
     const held = heldOperations(plan, guard);
     const applied: Partial<Record<Cloud, number>> = {};
     const refused: { [C in Cloud]?: RefusedOperation[] } = {};
+    const intent = this.deps.reportIntent === "change" && slices ? slices.after : intents.whole();
     const result = { intent, plan, guard, applied, failures, refused };
     if (options.dryRun) return this.unapplied(result, clouds);
     if (options.approve && !options.approve(plan))
@@ -243,12 +286,12 @@ export class Reconciler {
         applied[cloud] = await this.applyCloud(cloud, part, held[cloud] ?? NONE_HELD, options, result);
       }),
     );
-    this.settle(clouds, failures, held, before);
+    this.settle(clouds, failures, held, () => intents.wholeBefore());
     return result;
   }
 
   /** Each read cloud's plan for the intent, and its baseline: the plan its removals are judged against. */
-  private planClouds(reads: Reads, intent: Intent, before: Intent) {
+  private planClouds(reads: Reads, intents: PlanningIntents) {
     const { drivers, policy } = this.deps;
     const clouds: Cloud[] = [];
     const plan: { [C in Cloud]?: DriverPlan } = {};
@@ -258,9 +301,9 @@ export class Reconciler {
       if (read === undefined) continue;
       clouds.push(cloud);
       // Both plans from the same read: the baseline differs from the plan by its intent only.
-      plan[cloud] = drivers[cloud].plan(read, intent, policy);
+      plan[cloud] = drivers[cloud].plan(read, intents.after(read), policy);
       // A cloud not yet settled keeps the baseline it was judged against when it was held.
-      baseline[cloud] = drivers[cloud].plan(read, this.pinned[cloud] ?? before, policy);
+      baseline[cloud] = drivers[cloud].plan(read, intents.before(read, this.pinned[cloud]), policy);
     }
     return { clouds, plan, baseline };
   }
@@ -333,7 +376,7 @@ export class Reconciler {
     clouds: readonly Cloud[],
     failures: Partial<Record<Cloud, CloudFailure>>,
     held: Partial<Record<Cloud, unknown>>,
-    before: Intent,
+    before: () => Intent,
   ): void {
     for (const cloud of CLOUDS) if (failures[cloud] !== undefined) this.unsettled.add(cloud);
     for (const cloud of clouds) {
@@ -342,7 +385,7 @@ export class Reconciler {
         delete this.pinned[cloud];
       } else {
         this.unsettled.add(cloud);
-        this.pinned[cloud] ??= before;
+        this.pinned[cloud] ??= before();
       }
     }
   }
@@ -353,6 +396,44 @@ export class Reconciler {
       if ((result.plan[cloud]?.operations.length ?? 0) > 0) this.unsettled.add(cloud);
     for (const cloud of CLOUDS) if (result.failures[cloud] !== undefined) this.unsettled.add(cloud);
     return result;
+  }
+}
+
+/**
+ * The intents one reconcile plans from: a cloud read whole plans from the whole intent (built
+ * once, when a cloud needs it), a cloud that read only a change from the change's slices.
+ */
+class PlanningIntents {
+  private wholeAfter: Intent | undefined;
+
+  constructor(
+    private readonly compiler: IncrementalCompiler,
+    private readonly wholeBeforeChange: Intent | undefined,
+    private readonly slices: ChangeSlices | undefined,
+  ) {}
+
+  /** The whole intent now. */
+  whole(): Intent {
+    this.wholeAfter ??= this.compiler.snapshot();
+    return this.wholeAfter;
+  }
+
+  /**
+   * The whole intent before the change; where the reconcile did not build it (every cloud read
+   * only the change), the intent now: a baseline that explains fewer removals, so the guard
+   * holds more, never less (docs/trust-model.md).
+   */
+  wholeBefore(): Intent {
+    return this.wholeBeforeChange ?? this.whole();
+  }
+
+  after(read: CloudRead): Intent {
+    return read.change !== undefined && this.slices ? this.slices.after : this.whole();
+  }
+
+  before(read: CloudRead, pinned: Intent | undefined): Intent {
+    if (read.change !== undefined && this.slices) return this.slices.before;
+    return pinned ?? this.wholeBefore();
   }
 }
 

@@ -165,9 +165,14 @@ function breakable(driver: CloudDriver, broken: ReadonlySet<Cloud>): CloudDriver
   };
   return {
     cloud: driver.cloud,
-    discover: async (labels) => {
+    discover: async (labels, scope) => {
       check();
-      return driver.discover(labels);
+      return driver.discover(labels, scope);
+    },
+    readsChanges: driver.readsChanges,
+    discoverChange: async (labels, change) => {
+      check();
+      return driver.discoverChange(labels, change);
     },
     discoverWorkload: async (id, labels) => {
       check();

@@ -1,0 +1,80 @@
+/**
+ * The intent restricted to what an event batch changed (docs/architecture.md, "What a reconcile
+ * costs"): the destinations the change touches (their members or grants changed, or a peer set
+ * they use did), the peer sets those destinations use, and the reports of the workloads re-read.
+ * A targeted plan materializes and diffs exactly these, before and after the change, instead of
+ * whole places; building a slice costs what it holds, not what the estate holds.
+ */
+import type { WorkloadId } from "../inventory/model.js";
+import { compareText } from "../util/compare-text.js";
+import type { DestinationIntent, Intent, PeerSet, WorkloadReport } from "./model.js";
+
+/** What a targeted read and plan cover: the keys of a change, before and after it. */
+export interface ChangeScope {
+  /** The workloads the batch re-read, sorted. */
+  readonly workloads: readonly WorkloadId[];
+  /** Destination keys (`<hash>@<network>`) whose objects may change, sorted. */
+  readonly destinations: readonly string[];
+  /** Peer set keys those destinations use, before or after the change, sorted. */
+  readonly peerSets: readonly string[];
+}
+
+/** A change's scope with the intent it is planned from and the intent before it (the guard's baseline). */
+export interface ChangeSlices {
+  readonly scope: ChangeScope;
+  readonly after: Intent;
+  readonly before: Intent;
+}
+
+/** Where a slice's parts are looked up: the compiler's current tables, or their values before a change. */
+export interface SliceSource {
+  destination(key: string): DestinationIntent | undefined;
+  peerSet(key: string): PeerSet | undefined;
+  report(workload: WorkloadId): WorkloadReport | undefined;
+}
+
+/** The partial Intent of these destinations, the peer sets their grants name, and these workloads. */
+export function sliceIntent(
+  source: SliceSource,
+  destinationKeys: readonly string[],
+  workloads: readonly WorkloadId[],
+): Intent {
+  const destinations = destinationKeys.flatMap((key) => {
+    const destination = source.destination(key);
+    return destination === undefined ? [] : [destination];
+  });
+  const peerKeys = new Set(destinations.flatMap(peerKeysOf));
+  const peerSets = [...peerKeys].sort(compareText).flatMap((key) => {
+    const peerSet = source.peerSet(key);
+    return peerSet === undefined ? [] : [peerSet];
+  });
+  const reports = workloads.flatMap((id) => {
+    const report = source.report(id);
+    return report === undefined ? [] : [report];
+  });
+  return Object.freeze({
+    destinations: Object.freeze(destinations.sort((a, b) => compareText(a.key, b.key))),
+    peerSets: Object.freeze(peerSets),
+    workloads: Object.freeze(reports.sort((a, b) => compareText(a.workload, b.workload))),
+    findings: Object.freeze([]),
+  });
+}
+
+/** The peer sets a destination's grants name. */
+export function peerKeysOf(destination: DestinationIntent): string[] {
+  return destination.grants.flatMap((grant) => (grant.source.kind === "peerSet" ? [grant.source.key] : []));
+}
+
+/** The scope of two slices: every destination and peer set either holds. */
+export function scopeOf(
+  workloads: readonly WorkloadId[],
+  destinationKeys: readonly string[],
+  slices: readonly Intent[],
+): ChangeScope {
+  const peerSets = new Set(slices.flatMap((intent) => intent.peerSets.map((peerSet) => peerSet.key)));
+  return {
+    workloads: [...workloads].sort(compareText),
+    destinations: [...destinationKeys].sort(compareText),
+    peerSets: [...peerSets].sort(compareText),
+  };
+}
