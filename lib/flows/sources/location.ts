@@ -43,7 +43,7 @@ const NOT_READ: Readonly<Record<string, string>> = {
 
 export function parseLocation(location: string): FlowLogLocation {
   const fail = (reason: string): never => {
-    throw new InvalidLocationError(location, reason);
+    throw new InvalidLocationError(withoutSecrets(location), reason);
   };
   if (location.trim() === "") fail("it is empty");
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
@@ -116,4 +116,15 @@ function filePath(location: string, fail: Fail): string {
   } catch (error) {
     return fail(`it is not a local file URL (${error instanceof Error ? error.message : String(error)})`);
   }
+}
+
+/**
+ * The location as an error may show it: a URL's query and fragment (a SAS token) and its
+ * password are replaced, so that a refusal never prints a secret.
+ */
+export function withoutSecrets(location: string): string {
+  if (!SCHEME.test(location)) return location;
+  return location
+    .replace(/^([^:]+:\/\/[^/?#:@]*):[^/?#@]*@/, "$1:<redacted>@")
+    .replace(/[?#].*$/s, "?<redacted>");
 }

@@ -4,7 +4,7 @@
  * Content-Encoding: gzip), and undone while streaming. Every failure of the returned stream names
  * the object; it never escapes as an unhandled error.
  */
-import { PassThrough, Readable } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { CorruptGzipError, messageOf, ObjectReadError } from "./errors.js";
 
@@ -12,35 +12,50 @@ import { CorruptGzipError, messageOf, ObjectReadError } from "./errors.js";
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
 export async function plainText(object: string, raw: Readable): Promise<Readable> {
-  const out = new PassThrough();
-  // Listening from the start: an error while the head is read, or between then and piping, is
-  // this object's error, never an unhandled one.
-  let failure: ObjectReadError | undefined;
-  let returned = false;
+  // Listening from the start: an error before the text is read is this object's, kept for then.
+  let sourceError: unknown;
   raw.on("error", (error) => {
-    failure ??= new ObjectReadError(object, messageOf(error), { cause: error });
-    if (returned) out.destroy(failure);
+    sourceError ??= error;
   });
   let head: { bytes: Buffer; ended: boolean };
   try {
     head = await firstBytes(raw, GZIP_MAGIC.length);
   } catch (error) {
     raw.destroy();
-    throw failure ?? new ObjectReadError(object, messageOf(error), { cause: error });
+    throw new ObjectReadError(object, messageOf(sourceError ?? error), { cause: sourceError ?? error });
   }
   // A stream that ended cannot be unshifted into: what it held is all there is.
   const source = head.ended ? Readable.from(head.bytes.length > 0 ? [head.bytes] : []) : raw;
-  const gunzip = isGzip(head.bytes) ? createGunzip() : undefined;
-  gunzip?.on("error", (error) => out.destroy(new CorruptGzipError(object, { cause: error })));
-  // A consumer that stops early (destroys the stream) releases the object too.
-  out.once("close", () => {
-    raw.destroy();
-    gunzip?.destroy();
-  });
-  (gunzip === undefined ? source : source.pipe(gunzip)).pipe(out);
-  returned = true;
-  if (failure !== undefined) out.destroy(failure);
-  return out;
+  const gzip = isGzip(head.bytes);
+  // Lazy: nothing flows, and so nothing fails, before the caller reads.
+  return Readable.from(
+    chunks(object, source, gzip, () => sourceError),
+    { objectMode: false },
+  );
+}
+
+/**
+ * The text's chunks. Stopping early (the reader destroys the stream) ends the iteration, which
+ * destroys the source.
+ */
+async function* chunks(
+  object: string,
+  source: Readable,
+  gzip: boolean,
+  sourceError: () => unknown,
+): AsyncGenerator<Buffer> {
+  // pipeline: a source that fails destroys the gunzip with its error.
+  const text = gzip ? pipeline(source, createGunzip(), () => {}) : source;
+  try {
+    for await (const chunk of text) yield chunk as Buffer;
+  } catch (error) {
+    const failed = sourceError();
+    if (failed !== undefined) throw new ObjectReadError(object, messageOf(failed), { cause: failed });
+    if (gzip) throw new CorruptGzipError(object, { cause: error });
+    throw new ObjectReadError(object, messageOf(error), { cause: error });
+  } finally {
+    source.destroy();
+  }
 }
 
 function isGzip(bytes: Buffer): boolean {
