@@ -59,7 +59,9 @@ describe.skipIf(skipWithoutMoto("the S3 flow log source tests"))("logObjects: s3
   });
 
   async function put(key: string, body: string | Buffer): Promise<void> {
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ContentLength: Buffer.byteLength(body) }),
+    );
   }
 
   it("lists the prefix across pages in key order, and reads each object plain or gunzipped", async () => {
