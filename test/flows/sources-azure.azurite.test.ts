@@ -1,3 +1,8 @@
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -10,9 +15,12 @@ import {
   ObjectReadError,
 } from "../../lib/flows/sources/errors.js";
 import { type LogSourceOptions, logObjects } from "../../lib/flows/sources/index.js";
+import { REPO_ROOT } from "../sim/fixtures.js";
 import { type AzuriteBlob, DEV_ACCOUNT, skipWithoutAzurite, startAzuriteBlob } from "../support/azurite.js";
+import { skipWithout } from "../support/external-tool.js";
 import { collect, contents, namesAndTexts } from "./sources-support.js";
 
+const execFileAsync = promisify(execFile);
 const CONTAINER = "insights-logs-flowlogflowevent";
 const ORIGIN = `https://${DEV_ACCOUNT}.blob.core.windows.net`;
 // The path a VNet flow log writes, one blob an hour per NIC.
@@ -161,3 +169,62 @@ describe.skipIf(skipWithoutAzurite("the Azure Blob flow log source tests"))(
     });
   },
 );
+
+describe.skipIf(
+  skipWithoutAzurite("the Azure Blob token credential test") ||
+    skipWithout("openssl", "the Azure Blob token credential test", "install openssl"),
+)("logObjects: Azure Blob Storage with a token credential", () => {
+  let azurite: AzuriteBlob | undefined;
+  let certDir: string;
+  let certFile: string;
+
+  beforeAll(async () => {
+    // A certificate for 127.0.0.1, made for this run: Azurite takes bearer tokens over https only.
+    certDir = mkdtempSync(join(tmpdir(), "segsync-azurite-tls-"));
+    certFile = join(certDir, "cert.pem");
+    const keyFile = join(certDir, "key.pem");
+    execFileSync(
+      "openssl",
+      [
+        ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"],
+        ...["-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=127.0.0.1"],
+        ...["-addext", "subjectAltName=IP:127.0.0.1"],
+      ],
+      { stdio: "ignore" },
+    );
+    azurite = await startAzuriteBlob({ certFile, keyFile });
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+    if (certDir !== undefined) rmSync(certDir, { recursive: true, force: true });
+  });
+
+  it("reads with the token of the storage scope, and a token Azurite refuses is an error naming the location", async () => {
+    const location = `${ORIGIN}/tokens/logs/`;
+    const child = join(REPO_ROOT, "test", "flows", "azure-token-child.ts");
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      ["--import", "tsx", child, location, azurite?.endpoint ?? "", "tokens"],
+      {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          NODE_EXTRA_CA_CERTS: certFile,
+          AZURITE_CONNECTION_STRING: azurite?.connectionString,
+          AZURE_STORAGE_CONNECTION_STRING: "",
+        },
+      },
+    );
+    expect(JSON.parse(stdout)).toEqual({
+      read: [
+        [`${ORIGIN}/tokens/logs/a.json`, "plain"],
+        [`${ORIGIN}/tokens/logs/b.json`, "gunzipped"],
+      ],
+      scopes: ["https://storage.azure.com/.default"],
+      refused: {
+        name: "LocationReadError",
+        message: `reading ${location} failed: AuthenticationFailed (HTTP 403)`,
+      },
+    });
+  });
+});

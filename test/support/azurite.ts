@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { get as httpsGet } from "node:https";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -36,11 +37,21 @@ export function skipWithoutAzurite(what: string): boolean {
   return skipUnless(azuriteBlobMain() !== undefined, PROGRAM, what, "npm ci (azurite is a devDependency)");
 }
 
-export async function startAzuriteBlob(): Promise<AzuriteBlob> {
+/** For OAuth (which Azurite serves over https only): its certificate and key, PEM files. */
+export interface AzuriteTls {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/**
+ * Plain http with the well-known key; or, given `tls`, https that also takes bearer tokens
+ * (`--oauth basic`: issuer, audience and lifetime are checked, the signature is not).
+ */
+export async function startAzuriteBlob(tls?: AzuriteTls): Promise<AzuriteBlob> {
   const main = azuriteBlobMain();
   if (main === undefined) throw new Error("the azurite package is not installed");
   const port = await freeLoopbackPort();
-  const endpoint = `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
+  const endpoint = `${tls === undefined ? "http" : "https"}://127.0.0.1:${port}/${DEV_ACCOUNT}`;
   // Its own working folder: with --inMemoryPersistence Azurite keeps blobs in memory (and refuses
   // --location), but may still write a debug log or lock file where it runs.
   const workspace = mkdtempSync(join(tmpdir(), "segsync-azurite-"));
@@ -50,6 +61,7 @@ export async function startAzuriteBlob(): Promise<AzuriteBlob> {
       main,
       ...["--blobHost", "127.0.0.1", "--blobPort", String(port)],
       ...["--inMemoryPersistence", "--silent", "--disableTelemetry", "--skipApiVersionCheck"],
+      ...(tls === undefined ? [] : ["--cert", tls.certFile, "--key", tls.keyFile, "--oauth", "basic"]),
     ],
     { cwd: workspace, stdio: ["ignore", "ignore", "pipe"] },
   );
@@ -76,11 +88,25 @@ export async function startAzuriteBlob(): Promise<AzuriteBlob> {
       child,
       () => spawnError?.message ?? stderrTail,
       READY_TIMEOUT_MS,
+      tls === undefined ? undefined : (url) => httpsAnswer(url, readFileSync(tls.certFile, "utf8")),
     );
   } catch (error) {
     await stop();
     throw error;
   }
-  const connectionString = `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};BlobEndpoint=${endpoint};`;
+  const protocol = tls === undefined ? "http" : "https";
+  const connectionString = `DefaultEndpointsProtocol=${protocol};AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};BlobEndpoint=${endpoint};`;
   return { endpoint, connectionString, stop };
+}
+
+/** One GET over https that trusts `ca`: resolves on any answer. */
+function httpsAnswer(url: string, ca: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = httpsGet(url, { ca, timeout: 1_000 }, (response) => {
+      response.resume();
+      resolve();
+    });
+    request.once("timeout", () => request.destroy(new Error("no answer within 1 s")));
+    request.once("error", reject);
+  });
 }

@@ -33,7 +33,8 @@ export async function stopChild(child: ChildProcess): Promise<void> {
 
 /**
  * Polls `url` until the server answers anything over HTTP; fails when the child exits first or
- * `timeoutMs` passes. `diagnostics` gives the spawn error or the tail of the server's stderr.
+ * `timeoutMs` passes. `diagnostics` gives the spawn error or the tail of the server's stderr;
+ * `probe` makes one request (default: fetch), and rejects while nothing answers.
  */
 export async function waitUntilAnswering(
   program: string,
@@ -41,6 +42,8 @@ export async function waitUntilAnswering(
   child: ChildProcess,
   diagnostics: () => string,
   timeoutMs: number,
+  probe: (url: string) => Promise<unknown> = (target) =>
+    fetch(target, { signal: AbortSignal.timeout(1_000) }),
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -48,7 +51,7 @@ export async function waitUntilAnswering(
       throw new Error(`${program} exited before answering:\n${diagnostics()}`);
     }
     try {
-      await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      await probe(url);
       return;
     } catch {
       await sleep(100);
