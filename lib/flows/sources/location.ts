@@ -20,6 +20,8 @@ export type FlowLogLocation =
 
 // S3 general purpose bucket names; dots allowed, but not two in a row nor beside a hyphen.
 const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// Buckets made in us-east-1 before March 2018 may also hold capitals and underscores, up to 255.
+const S3_LEGACY_BUCKET = /^(?=.*[A-Z_])[A-Za-z0-9._-]{3,255}$/;
 const S3_KEY_MAX_BYTES = 1024;
 // Azure storage account and container names.
 const AZURE_ACCOUNT = /^[a-z0-9]{3,24}$/;
@@ -63,7 +65,8 @@ function s3Location(rest: string, fail: Fail): FlowLogLocation {
   const bucket = slash === -1 ? rest : rest.slice(0, slash);
   const prefix = slash === -1 ? "" : rest.slice(slash + 1);
   if (bucket === "") fail("it names no bucket: write s3://<bucket>/<prefix>");
-  if (!S3_BUCKET.test(bucket) || /\.\.|\.-|-\./.test(bucket)) {
+  const standard = S3_BUCKET.test(bucket) && !/\.\.|\.-|-\./.test(bucket);
+  if (!standard && !S3_LEGACY_BUCKET.test(bucket)) {
     fail(`${JSON.stringify(bucket)} is not an S3 bucket name (3 to 63 of a-z, 0-9, "." and "-")`);
   }
   if (Buffer.byteLength(prefix) > S3_KEY_MAX_BYTES) fail(`the prefix is over ${S3_KEY_MAX_BYTES} bytes`);
