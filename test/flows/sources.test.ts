@@ -182,6 +182,24 @@ describe("plainText", () => {
   });
 });
 
+describe("an Azure Blob location with a connection string that is not one", () => {
+  it("is an error naming the variable and what is wrong, quoting none of it", async () => {
+    const secret = "c2VjcmV0LWtleQ==";
+    const env = {
+      AZURE_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=ftp;AccountName=acct;AccountKey=${secret}`,
+    };
+    const error = await collect(logObjects("https://acct.blob.core.windows.net/logs/", { env })).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(LocationReadError);
+    expect((error as Error).message).toBe(
+      "reading https://acct.blob.core.windows.net/logs/ failed: AZURE_STORAGE_CONNECTION_STRING is not a storage " +
+        "connection string: Invalid DefaultEndpointsProtocol in the provided Connection String. Expecting 'https' or 'http'",
+    );
+    expect((error as Error).message).not.toContain(secret);
+  });
+});
+
 describe("locations", () => {
   const invalid: [string, string][] = [
     ["", "it is empty"],

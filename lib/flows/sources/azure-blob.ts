@@ -71,10 +71,9 @@ function serviceClient(
   try {
     client = BlobServiceClient.fromConnectionString(connectionString, pipeline);
   } catch (error) {
-    // The SDK's message is not quoted: it could carry part of the secret.
-    throw new LocationReadError(where, `${CONNECTION_STRING_VARIABLE} is not a storage connection string`, {
-      cause: error,
-    });
+    // The SDK's message names the part that is wrong, never its value.
+    const reason = `${CONNECTION_STRING_VARIABLE} is not a storage connection string: ${messageOf(error)}`;
+    throw new LocationReadError(where, reason, { cause: error });
   }
   if (client.accountName !== location.account) {
     throw new InvalidLocationError(
