@@ -114,6 +114,15 @@ describe("logObjects: a folder", () => {
     }
   });
 
+  it("a file removed between listing and opening fails opening, naming it", async () => {
+    const gone = write("gone.log", "x");
+    const [object] = await collect(logObjects(root));
+    rmSync(gone);
+    const error = await object?.open().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ObjectReadError);
+    expect((error as Error).message).toMatch(new RegExp(`^reading ${gone} failed: ENOENT`));
+  });
+
   it("a folder without a log file is an error, not an empty read", async () => {
     write(".only-hidden", "x");
     await expect(collect(logObjects(root))).rejects.toThrow(EmptyLocationError);
