@@ -21,6 +21,8 @@ import { skipWithout } from "../support/external-tool.js";
 import { collect, contents, namesAndTexts } from "./sources-support.js";
 
 const execFileAsync = promisify(execFile);
+/** Azurite waits up to 20 s to answer; a loaded machine can take that long. */
+const SERVER_START_MS = 30_000;
 const CONTAINER = "insights-logs-flowlogflowevent";
 const ORIGIN = `https://${DEV_ACCOUNT}.blob.core.windows.net`;
 // The path a VNet flow log writes, one blob an hour per NIC.
@@ -66,7 +68,7 @@ describe.skipIf(skipWithoutAzurite("the Azure Blob flow log source tests"))(
         azure: { pageSize: 2, maxTries: 1 },
         env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString },
       };
-    });
+    }, SERVER_START_MS);
     afterAll(async () => {
       await azurite?.stop();
     });
@@ -193,7 +195,7 @@ describe.skipIf(
       { stdio: "ignore" },
     );
     azurite = await startAzuriteBlob({ certFile, keyFile });
-  });
+  }, SERVER_START_MS);
   afterAll(async () => {
     await azurite?.stop();
     if (certDir !== undefined) rmSync(certDir, { recursive: true, force: true });
@@ -226,5 +228,5 @@ describe.skipIf(
         message: `reading ${location} failed: AuthenticationFailed (HTTP 403)`,
       },
     });
-  });
+  }, 60_000);
 });

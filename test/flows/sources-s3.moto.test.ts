@@ -52,7 +52,7 @@ describe.skipIf(skipWithoutMoto("the S3 flow log source tests"))("logObjects: s3
       Buffer.concat([gzipSync(AWS_RECORDS).subarray(0, 12), Buffer.alloc(40, 7)]),
     );
     options = { s3: { endpoint, credentials: CREDENTIALS, maxAttempts: 1, pageSize: 3 }, env: {} };
-  });
+  }, 30_000);
   afterAll(async () => {
     s3?.destroy();
     await moto?.stop();
