@@ -27,11 +27,14 @@ const warned = new Set<string>();
  * and fails the run instead of passing it silently.
  */
 export function skipWithout(program: string, what: string, install: string): boolean {
-  if (onPath(program)) return false;
+  return skipUnless(onPath(program), program, what, install);
+}
+
+/** skipWithout for a program that is not looked up on PATH (one an npm package brings). */
+export function skipUnless(present: boolean, program: string, what: string, install: string): boolean {
+  if (present) return false;
   if (process.env.SEGSYNC_REQUIRE_EXTERNAL_TOOLS === "1") {
-    throw new Error(
-      `${program} not found on PATH, and SEGSYNC_REQUIRE_EXTERNAL_TOOLS=1 requires it for ${what}`,
-    );
+    throw new Error(`${program} not found, and SEGSYNC_REQUIRE_EXTERNAL_TOOLS=1 requires it for ${what}`);
   }
   if (!warned.has(program)) {
     warned.add(program);

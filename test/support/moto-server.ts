@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
+import { spawn } from "node:child_process";
 import { onPath, skipWithout } from "./external-tool.js";
+import { freeLoopbackPort, stopChild, waitUntilAnswering } from "./local-server.js";
 
 /** A moto_server child process on a free loopback port. */
 export interface MotoServer {
@@ -13,7 +12,6 @@ export interface MotoServer {
 
 const PROGRAM = "moto_server";
 const READY_TIMEOUT_MS = 10_000;
-const STOP_TIMEOUT_MS = 3_000;
 
 /** Whether moto_server is an executable on PATH. */
 export function motoAvailable(): boolean {
@@ -48,7 +46,13 @@ export async function startMotoServer(): Promise<MotoServer> {
     await stopChild(child);
   };
   try {
-    await waitUntilAnswering(endpoint, child, () => spawnError?.message ?? stderrTail);
+    await waitUntilAnswering(
+      PROGRAM,
+      `${endpoint}/moto-api/`,
+      child,
+      () => spawnError?.message ?? stderrTail,
+      READY_TIMEOUT_MS,
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -61,50 +65,4 @@ export async function startMotoServer(): Promise<MotoServer> {
       if (!response.ok) throw new Error(`moto reset answered HTTP ${response.status}`);
     },
   };
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no TCP port for moto_server");
-  return address.port;
-}
-
-/** `diagnostics` gives the spawn error or the tail of the server's stderr. */
-async function waitUntilAnswering(
-  endpoint: string,
-  child: ChildProcess,
-  diagnostics: () => string,
-): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
-      throw new Error(`${PROGRAM} exited before answering:\n${diagnostics()}`);
-    }
-    try {
-      await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1_000) });
-      return;
-    } catch {
-      await sleep(100);
-    }
-  }
-  throw new Error(
-    `${PROGRAM} did not answer on ${endpoint} within ${READY_TIMEOUT_MS} ms:\n${diagnostics()}`,
-  );
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const timedOut = await Promise.race([exited.then(() => false), sleep(STOP_TIMEOUT_MS).then(() => true)]);
-  if (timedOut) {
-    child.kill("SIGKILL");
-    await exited;
-  }
 }
