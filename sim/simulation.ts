@@ -5,7 +5,7 @@ import { ConfiguredPlaces } from "../lib/ingest/places.js";
 import { type QueueMessage, SCHEDULED_FULL_SYNC } from "../lib/ingest/queue-message.js";
 import type { WorkloadEvent } from "../lib/ingest/workload-event.js";
 import { MemoryInventoryStore } from "../lib/inventory/memory-store.js";
-import type { Cloud } from "../lib/inventory/model.js";
+import { CLOUDS, type Cloud } from "../lib/inventory/model.js";
 import type { Policy } from "../lib/policy/model.js";
 import { type AuditSink, MemoryAuditSink } from "../lib/reconcile/audit.js";
 import {
@@ -33,6 +33,14 @@ export interface SimulationOptions {
   readonly audit?: AuditSink;
   /** At-least-once delivery (duplicates, reordering) between the ingest path and the queue; default: in order, once. */
   readonly delivery?: DeliveryOptions;
+  /**
+   * false: every cloud reads the places an event batch touches whole, as a cloud that cannot read
+   * a change alone does (the oracle that targeted reads are tested against). Default: each cloud
+   * that can reads only the change (docs/architecture.md, "What a reconcile costs").
+   */
+  readonly readChanges?: boolean;
+  /** What a reconcile's result's `intent` holds after an event batch (lib/reconcile/reconciler.ts); default: the whole intent. */
+  readonly reportIntent?: "whole" | "change";
 }
 
 export interface StepOutcome {
@@ -93,7 +101,8 @@ export class Simulation {
         extra?.record(record);
       },
     };
-    this.drivers = cloudDrivers(this.providers, connections);
+    const drivers = cloudDrivers(this.providers, connections);
+    this.drivers = options.readChanges === false ? readingWhole(drivers) : drivers;
     this.reconciler = new Reconciler({
       drivers: this.drivers,
       store: new MemoryInventoryStore(),
@@ -101,6 +110,7 @@ export class Simulation {
       audit,
       guard: options.guard ?? DEFAULT_GUARD_LIMITS,
       now: () => clouds.clock.now(),
+      ...(options.reportIntent === undefined ? {} : { reportIntent: options.reportIntent }),
     });
   }
 
@@ -234,4 +244,11 @@ export class Simulation {
     }
     return messages.filter((message) => this.queue.send(message, now));
   }
+}
+
+/** The drivers, each reading the places a batch touches whole even where it could read the change alone. */
+function readingWhole(drivers: Readonly<Record<Cloud, CloudDriver>>): Record<Cloud, CloudDriver> {
+  return Object.fromEntries(
+    CLOUDS.map((cloud) => [cloud, { ...drivers[cloud], readsChanges: false }]),
+  ) as Record<Cloud, CloudDriver>;
 }
