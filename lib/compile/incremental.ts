@@ -72,7 +72,7 @@ export class IncrementalCompiler {
           toIdentities: new Set(),
         };
         rules.push(state);
-        this.toIndex.add(rule.to, state);
+        if (rule.to.kind === "labels") this.toIndex.add(rule.to.selector, state);
         if (rule.from.kind === "labels") this.fromIndex.add(rule.from.selector, state);
       }
     }
