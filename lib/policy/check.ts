@@ -1,4 +1,4 @@
-/** One pass over a parsed document: schema, semantic checks, and resolution (with warnings) when all pass. */
+/** One pass over a parsed document: schema, semantic checks, then resolution and warnings when all pass. */
 import { forbiddenKeyIssues } from "../util/forbidden-keys.js";
 import type { DraftIssue } from "../util/source-issues.js";
 import { draftIssuesFromZod, documentErrorMap as policyErrorMap } from "../util/zod-issues.js";

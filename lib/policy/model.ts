@@ -49,7 +49,10 @@ export type RuleTarget =
   | IpListEnd;
 
 export interface Rule {
-  /** Stable id: `<ruleset>#<index>` for an allow rule, `<ruleset>#deny-<index>` for a deny rule (index in its list, from 0). */
+  /**
+   * Stable id: `<ruleset>#<index>` for an allow rule, `<ruleset>#deny-<index>` for a deny rule
+   * (index in its list, from 0).
+   */
   readonly id: string;
   readonly ruleset: string;
   readonly action: RuleAction;

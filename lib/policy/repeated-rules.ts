@@ -5,7 +5,7 @@
  */
 import type { DraftIssue, PathSegment } from "../util/source-issues.js";
 import type { RuleParts } from "./parts.js";
-import { normalizeSelector, type SelectorInput } from "./selectors.js";
+import { normalizeSelector } from "./selectors.js";
 
 /**
  * The rule as one text, equal for two spellings of the same rule (selector keys and values in
@@ -15,9 +15,8 @@ function ruleKey(rule: RuleParts): string | undefined {
   const { from, to, services, extraScope } = rule;
   if (!from || !to || !services || extraScope === undefined) return undefined;
   if (services.some((entry) => entry === undefined)) return undefined;
-  const end = (selector: SelectorInput) => normalizeSelector(selector);
   const sortedServices = [...new Set(services)].sort();
-  return JSON.stringify([end(from), end(to), sortedServices, extraScope]);
+  return JSON.stringify([normalizeSelector(from), normalizeSelector(to), sortedServices, extraScope]);
 }
 
 /** One issue per deny rule that repeats an earlier one of the same list, at the repeat. */

@@ -1,8 +1,8 @@
 /**
  * A parsed and validated document → the resolved Policy of model.ts: services expanded and
  * normalized, CIDRs canonical, every rule's selectors intersected with its scope, deny rules
- * resolved as allow rules are, and each ruleset's egress made explicit. Callers pass
- * only documents that passed every check; a broken assumption here is a bug, so it throws.
+ * resolved as allow rules are, and each ruleset's egress made explicit. Callers pass only
+ * documents that passed every check; a broken assumption here is a bug, so it throws.
  */
 import { parseCidr } from "../net/cidr.js";
 import type {

@@ -1,8 +1,9 @@
 /**
  * The zod schema of the raw policy document (`apiVersion: segsync/v1`, `kind: Policy`, with the
- * v2 additions: deny rules, `to: { ipList }` and egress), as users write it. It checks every value on its own: shapes, types, defaults, unknown keys, name
- * patterns, CIDRs, service syntax and network ids. What needs the whole document (references,
- * declared dimensions, scopes, repeated ruleset names) is checked by validate.ts.
+ * v2 additions: deny rules, `to: { ipList }` and egress), as users write it. It checks every value
+ * on its own: shapes, types, defaults, unknown keys, name patterns, CIDRs, service syntax and
+ * network ids. What needs the whole document (references, declared dimensions, scopes, repeated
+ * ruleset names and deny rules) is checked by validate.ts.
  *
  * The same schema generates the JSON Schema that editors use, so patterns are written with
  * `.regex()` where JSON Schema can express them, and every field carries a description.

@@ -26,8 +26,8 @@ function egressPart(policy: Policy): string[] {
 }
 
 /**
- * One line for people: `1 ruleset: 1 enforced; 4 rules; 4 services; 1 ipList; dimensions app, env, role, loc`,
- * with deny rules and egress when the policy has them (v2).
+ * One line for people: `1 ruleset: 1 enforced; 4 rules; 4 services; 1 ipList; dimensions app, env,
+ * role, loc`, with deny rules and egress when the policy has them (v2).
  */
 export function policySummary(policy: Policy): string {
   const enforced = policy.rulesets.filter((ruleset) => ruleset.enforcement === "enforced").length;

@@ -13,7 +13,10 @@ export interface UnsupportedFeature {
   readonly ruleset: string;
   /** The rule's id, for a deny rule or a rule to an ipList. */
   readonly rule?: string;
-  /** `deny rule shop-prod#deny-0`, `rule shop-prod#4 goes to ipList payments-gateway`, `ruleset shop-prod enforces egress`. */
+  /**
+   * For people: `deny rule shop-prod#deny-0`, `rule shop-prod#4 goes to ipList payments-gateway`,
+   * `ruleset shop-prod enforces egress`.
+   */
   readonly description: string;
 }
 

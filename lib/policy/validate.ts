@@ -1,8 +1,9 @@
 /**
  * The checks that need more than one value at a time: references to services and ipLists,
  * selector keys against the declared dimensions, rules and deny rules against their ruleset's
- * scope, ipList sides (one at most per rule), tag keys, repeated ruleset names and deny rules. They run on whatever parts of the document
- * parsed (see parts.ts), next to the schema's own issues.
+ * scope, ipList sides (one at most per rule), tag keys, repeated ruleset names and deny rules.
+ * They run on whatever parts of the document parsed (see parts.ts), next to the schema's own
+ * issues.
  */
 import { type DraftIssue, formatPath, type PathSegment } from "../util/source-issues.js";
 import { IP_LIST_KEY, NAME_PATTERN } from "./names.js";
