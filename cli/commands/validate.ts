@@ -3,7 +3,10 @@ import { readDocumentFile } from "../../lib/util/load-document.js";
 import { formatIssue, type SourceIssue } from "../../lib/util/source-issues.js";
 import type { CliIo } from "../io.js";
 
-type Checked = { ok: true; summary: string } | { ok: false; issues: readonly SourceIssue[] };
+/** `warnings`: placed (`file:line:col path: warning: …`) or about the whole file (`file: warning: …`). */
+type Checked =
+  | { ok: true; summary: string; warnings?: readonly (SourceIssue | string)[] }
+  | { ok: false; issues: readonly SourceIssue[] };
 
 /**
  * Each kind of file segsync reads, checked by its own loader, with a one-line summary. Each loader
@@ -12,12 +15,17 @@ type Checked = { ok: true; summary: string } | { ok: false; issues: readonly Sou
  */
 const CHECKS: Readonly<Record<string, (text: string, file: string) => Promise<Checked>>> = {
   Policy: async (text, file) => {
-    const [{ loadPolicyText }, { policySummary }] = await Promise.all([
-      import("../../lib/policy/load.js"),
-      import("../../lib/policy/summary.js"),
-    ]);
+    const [{ loadPolicyText }, { policySummary }, { unsupportedV2Features, unsupportedV2Warning }] =
+      await Promise.all([
+        import("../../lib/policy/load.js"),
+        import("../../lib/policy/summary.js"),
+        import("../../lib/policy/v2-support.js"),
+      ]);
     const result = loadPolicyText(text, file);
-    return result.ok ? { ok: true, summary: policySummary(result.policy) } : result;
+    if (!result.ok) return result;
+    const unsupported = unsupportedV2Warning(unsupportedV2Features(result.policy));
+    const warnings = [...result.warnings, ...(unsupported === undefined ? [] : [unsupported])];
+    return { ok: true, summary: policySummary(result.policy), warnings };
   },
   Estate: async (text, file) => {
     const { loadEstateText } = await import("../../sim/estate.js");
@@ -62,7 +70,15 @@ function kindOf(text: string): string {
   }
 }
 
-/** Exit 0 with one summary line on stdout, or 1 with every issue on stderr, one per line. */
+function warningLine(file: string, warning: SourceIssue | string): string {
+  if (typeof warning === "string") return `${file}: warning: ${warning}`;
+  return formatIssue(file, { ...warning, message: `warning: ${warning.message}` });
+}
+
+/**
+ * Exit 0 with one summary line on stdout (and any warnings on stderr), or 1 with every issue on
+ * stderr, one per line.
+ */
 export async function validateFile(file: string, io: CliIo): Promise<number> {
   const read = await readDocumentFile(file);
   const result: Checked = read.ok
@@ -70,6 +86,7 @@ export async function validateFile(file: string, io: CliIo): Promise<number> {
     : read;
   if (result.ok) {
     io.out(`${file}: valid (${result.summary})\n`);
+    for (const warning of result.warnings ?? []) io.err(`${warningLine(file, warning)}\n`);
     return 0;
   }
   for (const issue of result.issues) io.err(`${formatIssue(file, issue)}\n`);

@@ -3,7 +3,10 @@ import type { Policy } from "../policy/model.js";
 import { IncrementalCompiler } from "./incremental.js";
 import type { Intent } from "./model.js";
 
-/** policy + inventory → Intent, in one go. Deterministic and frozen. */
+/**
+ * policy + inventory → Intent, in one go. Deterministic and frozen. A policy with deny rules, rules
+ * to an ipList or enforced egress is refused (UnsupportedPolicyFeatureError, from build).
+ */
 export function compile(policy: Policy, inventory: Inventory): Intent {
   return IncrementalCompiler.build(policy, inventory).snapshot();
 }

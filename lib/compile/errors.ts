@@ -1,3 +1,5 @@
+import type { UnsupportedFeature } from "../policy/v2-support.js";
+
 export class CompileError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -14,3 +16,16 @@ export class DuplicateWorkloadError extends CompileError {
 
 /** The compiler's bookkeeping contradicts itself: a bug, never an input problem. */
 export class CompilerInvariantError extends CompileError {}
+
+/**
+ * The policy has deny rules, rules to an ipList or enforced egress, which the compiler cannot
+ * enforce yet: compiling without them would silently leave open what the policy closes.
+ */
+export class UnsupportedPolicyFeatureError extends CompileError {
+  constructor(readonly features: readonly UnsupportedFeature[]) {
+    const listed = features.map((feature) => feature.description).join("; ");
+    super(
+      `the policy uses what segsync cannot enforce yet (deny rules and egress, docs/policy.md "Deny rules and egress (v2)"): ${listed}`,
+    );
+  }
+}

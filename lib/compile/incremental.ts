@@ -2,9 +2,10 @@ import { canonicalIdentity, identityHash } from "../inventory/identity.js";
 import { type LabelReading, labelReader } from "../inventory/labels.js";
 import type { Inventory, NetworkId, Workload, WorkloadChange, WorkloadId } from "../inventory/model.js";
 import type { Enforcement, Policy } from "../policy/model.js";
+import { unsupportedV2Features } from "../policy/v2-support.js";
 import { NetworkTopology } from "./address-view.js";
 import { DeltaRecorder, type IntentDelta } from "./delta.js";
-import { CompilerInvariantError, DuplicateWorkloadError } from "./errors.js";
+import { CompilerInvariantError, DuplicateWorkloadError, UnsupportedPolicyFeatureError } from "./errors.js";
 import { computeDestination, computePeerSet, computeTemplate, type SourceTemplate } from "./intent-parts.js";
 import type { DestinationIntent, Finding, IdentityRef, Intent, PeerSet, WorkloadReport } from "./model.js";
 import { SelectorIndex } from "./selector-index.js";
@@ -75,14 +76,17 @@ export class IncrementalCompiler {
           toIdentities: new Set(),
         };
         rules.push(state);
-        this.toIndex.add(rule.to, state);
+        if (rule.to.kind === "labels") this.toIndex.add(rule.to.selector, state);
         if (rule.from.kind === "labels") this.fromIndex.add(rule.from.selector, state);
       }
     }
     this.rules = rules;
   }
 
+  /** Refuses a policy with v2 features that it cannot enforce yet (UnsupportedPolicyFeatureError). */
   static build(policy: Policy, inventory: Inventory): IncrementalCompiler {
+    const unsupported = unsupportedV2Features(policy);
+    if (unsupported.length > 0) throw new UnsupportedPolicyFeatureError(unsupported);
     const compiler = new IncrementalCompiler(policy);
     const seen = new Set<WorkloadId>();
     for (const workload of inventory.workloads) {

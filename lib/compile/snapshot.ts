@@ -81,12 +81,12 @@ export function reportOf(
 function ruleFindings(rules: readonly RuleState[]): Finding[] {
   const findings: Finding[] = [];
   for (const { rule, fromIdentities, toIdentities } of rules) {
-    if (toIdentities.size === 0) {
+    if (rule.to.kind === "labels" && toIdentities.size === 0) {
       findings.push({
         code: "selector-matches-nothing",
         severity: "warning",
         subject: rule.id,
-        message: `rule ${rule.id}: to ${formatSelector(rule.to)} matches no running workload`,
+        message: `rule ${rule.id}: to ${formatSelector(rule.to.selector)} matches no running workload`,
       });
     }
     if (rule.from.kind === "labels" && fromIdentities.size === 0) {

@@ -4,7 +4,7 @@
  * issues are reported at once; a policy comes back only when there are none.
  */
 import { type DocumentLoad, loadDocumentText, readDocumentFile } from "../util/load-document.js";
-import { formatPath, type SourceIssue } from "../util/source-issues.js";
+import { type DraftIssue, formatPath, type SourceIssue } from "../util/source-issues.js";
 import { checkPolicyDocument } from "./check.js";
 import type { Policy } from "./model.js";
 
@@ -12,10 +12,13 @@ export { formatIssue } from "../util/source-issues.js";
 /** A policy's issues are every document's (lib/util/source-issues.ts). */
 export type PolicyIssue = SourceIssue;
 
-export type PolicyLoadResult = { ok: true; policy: Policy } | { ok: false; issues: readonly PolicyIssue[] };
+/** `warnings`: valid settings without effect (lib/policy/warnings.ts); empty for most policies. */
+export type PolicyLoadResult =
+  | { ok: true; policy: Policy; warnings: readonly PolicyIssue[] }
+  | { ok: false; issues: readonly PolicyIssue[] };
 
 function asPolicyResult(result: DocumentLoad<Policy>): PolicyLoadResult {
-  return result.ok ? { ok: true, policy: result.value } : result;
+  return result.ok ? { ok: true, policy: result.value, warnings: result.warnings ?? [] } : result;
 }
 
 /** Parses and checks policy text; `fileName` decides JSON (`.json`) or YAML scalars. */
@@ -23,7 +26,7 @@ export function loadPolicyText(text: string, fileName: string): PolicyLoadResult
   return asPolicyResult(
     loadDocumentText(text, fileName, "policy", (document) => {
       const checked = checkPolicyDocument(document);
-      return checked.ok ? { ok: true, value: checked.policy } : checked;
+      return checked.ok ? { ok: true, value: checked.policy, warnings: checked.warnings } : checked;
     }),
   );
 }
@@ -36,9 +39,13 @@ export async function loadPolicyFile(path: string): Promise<PolicyLoadResult> {
 /** The same checks on a JS object; issues carry paths but no positions. */
 export function resolvePolicyDocument(document: unknown): PolicyLoadResult {
   const checked = checkPolicyDocument(document);
-  if (checked.ok) return checked;
+  const placed = (issue: DraftIssue): PolicyIssue => ({
+    path: formatPath(issue.path),
+    message: issue.message,
+  });
+  if (checked.ok) return { ok: true, policy: checked.policy, warnings: checked.warnings.map(placed) };
   return {
     ok: false,
-    issues: checked.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+    issues: checked.issues.map(placed),
   };
 }

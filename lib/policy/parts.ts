@@ -9,6 +9,7 @@ import {
   labelsSchema,
   type RawPolicy,
   type RawRuleSource,
+  type RawRuleTarget,
   type RawSelector,
   ruleSchema,
   rulesetSchema,
@@ -16,7 +17,7 @@ import {
 
 export interface RuleParts {
   readonly from?: RawRuleSource;
-  readonly to?: RawSelector;
+  readonly to?: RawRuleTarget;
   /** Per entry; an entry that is not a well-formed service string is undefined. */
   readonly services?: readonly (string | undefined)[];
   readonly extraScope?: boolean;
@@ -27,6 +28,8 @@ export interface RulesetParts {
   readonly scope?: RawSelector;
   /** Per rule; a rule that is not a map is undefined. */
   readonly rules: readonly (RuleParts | undefined)[];
+  /** The deny rules (v2), likewise; empty when there are none. */
+  readonly deny?: readonly (RuleParts | undefined)[];
 }
 
 export interface PolicyParts {
@@ -85,6 +88,7 @@ function rulesetParts(value: unknown): RulesetParts {
     name: parsed(shape.name, ruleset.name),
     scope: parsed(shape.scope, ruleset.scope),
     rules: Array.isArray(ruleset.rules) ? ruleset.rules.map(ruleParts) : [],
+    deny: Array.isArray(ruleset.deny) ? ruleset.deny.map(ruleParts) : [],
   };
 }
 

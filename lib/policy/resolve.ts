@@ -1,12 +1,23 @@
 /**
  * A parsed and validated document → the resolved Policy of model.ts: services expanded and
- * normalized, CIDRs canonical, every rule's selectors intersected with its scope. Callers pass
- * only documents that passed every check; a broken assumption here is a bug, so it throws.
+ * normalized, CIDRs canonical, every rule's selectors intersected with its scope, deny rules
+ * resolved as allow rules are, and each ruleset's egress made explicit. Callers pass only
+ * documents that passed every check; a broken assumption here is a bug, so it throws.
  */
 import { parseCidr } from "../net/cidr.js";
-import type { LabelSelector, Policy, Rule, RuleSource, Ruleset, Service } from "./model.js";
+import type {
+  IpListEnd,
+  LabelSelector,
+  Policy,
+  Rule,
+  RuleAction,
+  RuleSource,
+  Ruleset,
+  RuleTarget,
+  Service,
+} from "./model.js";
 import { IP_LIST_KEY } from "./names.js";
-import type { RawPolicy, RawRule, RawRuleSource, RawRuleset, RawSelector } from "./schema.js";
+import type { RawPolicy, RawRule, RawRuleSource, RawRuleset, RawRuleTarget, RawSelector } from "./schema.js";
 import { intersectSelectors, normalizeSelector } from "./selectors.js";
 import { isInlineServiceSyntax, normalizeServices, parseInlineService } from "./services.js";
 
@@ -44,17 +55,18 @@ function ruleServices(entries: readonly string[], named: NamedServices): Service
   );
 }
 
-function isIpListSource(from: RawRuleSource): from is { ipList: string } {
-  return Object.hasOwn(from, IP_LIST_KEY);
+function isIpListEnd(end: RawRuleSource | RawRuleTarget): end is { ipList: string } {
+  return Object.hasOwn(end, IP_LIST_KEY);
+}
+
+function ipListEnd(name: string, ipLists: NamedCidrs): IpListEnd {
+  const cidrs = Object.hasOwn(ipLists, name) ? ipLists[name] : undefined;
+  if (!cidrs) throw new Error(`unknown ipList "${name}" reached resolution`);
+  return { kind: "ipList", name, cidrs };
 }
 
 function ruleSource(rule: RawRule, scope: LabelSelector, ipLists: NamedCidrs): RuleSource {
-  if (isIpListSource(rule.from)) {
-    const name = rule.from.ipList;
-    const cidrs = Object.hasOwn(ipLists, name) ? ipLists[name] : undefined;
-    if (!cidrs) throw new Error(`unknown ipList "${name}" reached resolution`);
-    return { kind: "ipList", name, cidrs };
-  }
+  if (isIpListEnd(rule.from)) return ipListEnd(rule.from.ipList, ipLists);
   const selector = normalizeSelector(rule.from as RawSelector);
   return {
     kind: "labels",
@@ -63,19 +75,47 @@ function ruleSource(rule: RawRule, scope: LabelSelector, ipLists: NamedCidrs): R
   };
 }
 
-function resolveRuleset(raw: RawRuleset, services: NamedServices, ipLists: NamedCidrs): Ruleset {
+function ruleTarget(rule: RawRule, scope: LabelSelector, ipLists: NamedCidrs): RuleTarget {
+  if (isIpListEnd(rule.to)) return ipListEnd(rule.to.ipList, ipLists);
+  return { kind: "labels", selector: intersectSelectors(scope, normalizeSelector(rule.to as RawSelector)) };
+}
+
+interface RuleContext {
+  readonly ruleset: string;
+  readonly scope: LabelSelector;
+  readonly services: NamedServices;
+  readonly ipLists: NamedCidrs;
+}
+
+function resolveRule(rule: RawRule, index: number, action: RuleAction, context: RuleContext): Rule {
+  const { ruleset, scope, services, ipLists } = context;
+  return {
+    id: action === "allow" ? `${ruleset}#${index}` : `${ruleset}#deny-${index}`,
+    ruleset,
+    action,
+    index,
+    from: ruleSource(rule, scope, ipLists),
+    to: ruleTarget(rule, scope, ipLists),
+    services: ruleServices(rule.services, services),
+  };
+}
+
+function resolveRuleset(
+  raw: RawRuleset,
+  policy: RawPolicy,
+  services: NamedServices,
+  ipLists: NamedCidrs,
+): Ruleset {
   const scope = normalizeSelector(raw.scope);
-  const rules = raw.rules.map(
-    (rule, index): Rule => ({
-      id: `${raw.name}#${index}`,
-      ruleset: raw.name,
-      index,
-      from: ruleSource(rule, scope, ipLists),
-      to: intersectSelectors(scope, normalizeSelector(rule.to)),
-      services: ruleServices(rule.services, services),
-    }),
-  );
-  return { name: raw.name, scope, enforcement: raw.enforcement, rules };
+  const context: RuleContext = { ruleset: raw.name, scope, services, ipLists };
+  return {
+    name: raw.name,
+    scope,
+    enforcement: raw.enforcement,
+    egress: raw.egress ?? policy.egress,
+    rules: raw.rules.map((rule, index) => resolveRule(rule, index, "allow", context)),
+    deny: (raw.deny ?? []).map((rule, index) => resolveRule(rule, index, "deny", context)),
+  };
 }
 
 /** Freezes the whole tree, so that no consumer can change a policy that others share. */
@@ -101,6 +141,6 @@ export function resolvePolicy(raw: RawPolicy): Policy {
     platform: { azureLoadBalancerProbes: raw.platform.azureLoadBalancerProbes },
     attachment: raw.attachment,
     egress: raw.egress,
-    rulesets: raw.rulesets.map((ruleset) => resolveRuleset(ruleset, services, ipLists)),
+    rulesets: raw.rulesets.map((ruleset) => resolveRuleset(ruleset, raw, services, ipLists)),
   });
 }

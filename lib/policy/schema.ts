@@ -1,8 +1,9 @@
 /**
- * The zod schema of the raw policy document (`apiVersion: segsync/v1`, `kind: Policy`), as users
- * write it. It checks every value on its own: shapes, types, defaults, unknown keys, name
- * patterns, CIDRs, service syntax and network ids. What needs the whole document (references,
- * declared dimensions, scopes, repeated ruleset names) is checked by validate.ts.
+ * The zod schema of the raw policy document (`apiVersion: segsync/v1`, `kind: Policy`, with the
+ * v2 additions: deny rules, `to: { ipList }` and egress), as users write it. It checks every value
+ * on its own: shapes, types, defaults, unknown keys, name patterns, CIDRs, service syntax and
+ * network ids. What needs the whole document (references, declared dimensions, scopes, repeated
+ * ruleset names and deny rules) is checked by validate.ts.
  *
  * The same schema generates the JSON Schema that editors use, so patterns are written with
  * `.regex()` where JSON Schema can express them, and every field carries a description.
@@ -129,13 +130,27 @@ export const selectorSchema = z.record(z.string(), selectorValueSchema).meta({
     "Label selector: dimension → value or list of values (OR within a dimension, AND across dimensions). {} matches every workload that has a segsync label.",
 });
 
-export const ipListSourceSchema = z
-  .strictObject({ [IP_LIST_KEY]: z.string().meta({ description: "a name from ipLists" }) })
-  .meta({ description: "Traffic from the addresses of a named ipList." });
+function ipListEndSchema(description: string) {
+  return z
+    .strictObject({ [IP_LIST_KEY]: z.string().meta({ description: "a name from ipLists" }) })
+    .meta({ description });
+}
 
-export const ruleSourceSchema = z.union([ipListSourceSchema, selectorSchema], {
-  error: (iss) => (iss.input === undefined ? undefined : "expected a label selector or { ipList: <name> }"),
-});
+export const ipListSourceSchema = ipListEndSchema("Traffic from the addresses of a named ipList.");
+
+export const ipListTargetSchema = ipListEndSchema(
+  "Traffic to the addresses of a named ipList (v2: egress to addresses outside the estate).",
+);
+
+const ruleEndError = (iss: { input?: unknown }) =>
+  iss.input === undefined ? undefined : "expected a label selector or { ipList: <name> }";
+
+export const ruleSourceSchema = z.union([ipListSourceSchema, selectorSchema], { error: ruleEndError });
+
+export const ruleTargetSchema = z.union([ipListTargetSchema, selectorSchema], { error: ruleEndError });
+
+/** open: a workload may open any connection; enforced (v2): only what allow rules name. */
+export const egressSchema = z.enum(["open", "enforced"]);
 
 const dimensionSchema = z.string().regex(NAME_PATTERN, {
   error: (iss) =>
@@ -202,14 +217,15 @@ export const platformSchema = z.strictObject({
 });
 
 export const ruleSchema = z.strictObject({
-  from: ruleSourceSchema.meta({ description: "Who may connect: a label selector or { ipList: <name> }." }),
-  to: selectorSchema.meta({
-    description: "Who accepts: a label selector, always intersected with the scope.",
+  from: ruleSourceSchema.meta({ description: "Who connects: a label selector or { ipList: <name> }." }),
+  to: ruleTargetSchema.meta({
+    description:
+      "Who is connected to: a label selector, always intersected with the scope, or { ipList: <name> } (v2: addresses outside the estate; not with an ipList in from).",
   }),
   services: z
     .array(ruleServiceSchema)
     .min(1)
-    .meta({ description: "The allowed services: names from services or inline services." }),
+    .meta({ description: "The services: names from services or inline services." }),
   extraScope: z
     .boolean()
     .default(false)
@@ -224,7 +240,18 @@ export const rulesetSchema = z.strictObject({
     .enum(["enforced", "visibility"])
     .default("enforced")
     .meta({ description: "visibility: computed and reported, never written." }),
+  egress: egressSchema.optional().meta({
+    description:
+      "v2: this ruleset's egress, instead of the policy's; it takes effect only where enforcement is enforced.",
+  }),
   rules: z.array(ruleSchema).meta({ description: "Allowed flows; everything else is denied (ingress)." }),
+  deny: z
+    .array(ruleSchema)
+    .min(1, { error: "must list at least one deny rule (leave deny out for none)" })
+    .optional()
+    .meta({
+      description: "v2: denied flows, written as rules are; they beat every allow rule of every ruleset.",
+    }),
 });
 
 export const policyDocumentSchema = z
@@ -242,10 +269,10 @@ export const policyDocumentSchema = z
     attachment: z.enum(["exclusive", "additive"]).default("exclusive").meta({
       description: "exclusive: enforced workloads carry only segsync's objects; additive: others stay.",
     }),
-    egress: z
-      .literal("open", { error: 'only "open" is supported in v1' })
-      .default("open")
-      .meta({ description: "Egress stays open in v1." }),
+    egress: egressSchema.default("open").meta({
+      description:
+        "v2: every ruleset's egress unless it sets its own: open, or enforced (only what allow rules name).",
+    }),
     rulesets: z.array(rulesetSchema).meta({ description: "Scopes, each with its allowed flows." }),
   })
   .meta({
@@ -260,3 +287,4 @@ export type RawRuleset = RawPolicy["rulesets"][number];
 export type RawRule = RawRuleset["rules"][number];
 export type RawSelector = z.output<typeof selectorSchema>;
 export type RawRuleSource = z.output<typeof ruleSourceSchema>;
+export type RawRuleTarget = z.output<typeof ruleTargetSchema>;

@@ -1,13 +1,15 @@
 /**
  * The checks that need more than one value at a time: references to services and ipLists,
- * selector keys against the declared dimensions, rules against their ruleset's scope, ipList
- * sources, tag keys, and repeated ruleset names. They run on whatever parts of the document
- * parsed (see parts.ts), next to the schema's own issues.
+ * selector keys against the declared dimensions, rules and deny rules against their ruleset's
+ * scope, ipList sides (one at most per rule), tag keys, repeated ruleset names and deny rules.
+ * They run on whatever parts of the document parsed (see parts.ts), next to the schema's own
+ * issues.
  */
 import { type DraftIssue, formatPath, type PathSegment } from "../util/source-issues.js";
 import { IP_LIST_KEY, NAME_PATTERN } from "./names.js";
 import type { PolicyParts, RuleParts, RulesetParts } from "./parts.js";
-import type { RawSelector } from "./schema.js";
+import { checkRepeatedDenyRules } from "./repeated-rules.js";
+import type { RawRuleSource, RawRuleTarget, RawSelector } from "./schema.js";
 import { scopeConflicts } from "./selectors.js";
 import { isInlineServiceSyntax } from "./services.js";
 import { didYouMean } from "./suggest.js";
@@ -59,6 +61,11 @@ function checkRuleset(ruleset: RulesetParts, path: PathSegment[], parts: PolicyP
   ruleset.rules.forEach((rule, index) => {
     if (rule) checkRule(rule, ruleset.scope, [...path, "rules", index], parts, issues);
   });
+  const deny = ruleset.deny ?? [];
+  deny.forEach((rule, index) => {
+    if (rule) checkRule(rule, ruleset.scope, [...path, "deny", index], parts, issues);
+  });
+  checkRepeatedDenyRules(deny, [...path, "deny"], issues);
 }
 
 function checkRule(
@@ -68,16 +75,24 @@ function checkRule(
   parts: PolicyParts,
   issues: Issues,
 ): void {
-  if (rule.to) {
-    checkSelectorKeys(rule.to, [...path, "to"], parts, issues);
-    if (scope) checkAgainstScope(rule.to, scope, [...path, "to"], parts, issues);
+  if (rule.to && isIpListEnd(rule.to)) checkIpListEnd(rule, "to", path, parts, issues);
+  else if (rule.to) {
+    const to = rule.to as RawSelector;
+    checkSelectorKeys(to, [...path, "to"], parts, issues);
+    if (scope) checkAgainstScope(to, scope, [...path, "to"], parts, issues);
   }
-  if (rule.from && Object.hasOwn(rule.from, IP_LIST_KEY)) checkIpListSource(rule, path, parts, issues);
+  if (rule.from && isIpListEnd(rule.from)) checkIpListEnd(rule, "from", path, parts, issues);
   else if (rule.from) {
     const from = rule.from as RawSelector;
     checkSelectorKeys(from, [...path, "from"], parts, issues);
     // Only a source known to be intra-scope can contradict the scope.
     if (scope && rule.extraScope === false) checkAgainstScope(from, scope, [...path, "from"], parts, issues);
+  }
+  if (rule.from && rule.to && isIpListEnd(rule.from) && isIpListEnd(rule.to)) {
+    issues.push({
+      path: [...path, "to"],
+      message: `${IP_LIST_KEY} on both sides: a rule joins workloads to addresses, so from or to must be a label selector`,
+    });
   }
   checkServiceReferences(rule, path, parts, issues);
 }
@@ -94,7 +109,7 @@ function checkSelectorKeys(
     if (dimensions.includes(key)) continue;
     const message =
       key === IP_LIST_KEY
-        ? `${IP_LIST_KEY} is only allowed in from`
+        ? `${IP_LIST_KEY} is only allowed in from and to`
         : `"${key}" is not a declared dimension (declared: ${dimensions.join(", ")})`;
     issues.push({ path: [...path, key], message, target: "key" });
   }
@@ -120,17 +135,27 @@ function checkAgainstScope(
   }
 }
 
-function checkIpListSource(rule: RuleParts, path: PathSegment[], parts: PolicyParts, issues: Issues): void {
-  const from = rule.from as Readonly<Record<string, unknown>>;
-  const labelKeys = Object.keys(from).filter((key) => key !== IP_LIST_KEY);
+function isIpListEnd(end: RawRuleSource | RawRuleTarget): boolean {
+  return Object.hasOwn(end, IP_LIST_KEY);
+}
+
+function checkIpListEnd(
+  rule: RuleParts,
+  side: "from" | "to",
+  path: PathSegment[],
+  parts: PolicyParts,
+  issues: Issues,
+): void {
+  const end = rule[side] as Readonly<Record<string, unknown>>;
+  const labelKeys = Object.keys(end).filter((key) => key !== IP_LIST_KEY);
   if (labelKeys.length > 0) {
     issues.push({
-      path: [...path, "from"],
+      path: [...path, side],
       message: `${IP_LIST_KEY} cannot be combined with label keys (${labelKeys.join(", ")})`,
     });
   }
-  const name = from[IP_LIST_KEY];
-  const namePath = [...path, "from", IP_LIST_KEY];
+  const name = end[IP_LIST_KEY];
+  const namePath = [...path, side, IP_LIST_KEY];
   if (typeof name !== "string") {
     issues.push({ path: namePath, message: "expected one ipList name, got a list" });
   } else if (parts.ipListNames && !parts.ipListNames.has(name)) {
@@ -139,7 +164,7 @@ function checkIpListSource(rule: RuleParts, path: PathSegment[], parts: PolicyPa
       message: `unknown ipList "${name}"${didYouMean(name, parts.ipListNames)}`,
     });
   }
-  if (rule.extraScope === true) {
+  if (side === "from" && rule.extraScope === true) {
     issues.push({
       path: [...path, "extraScope"],
       message: "extraScope applies to label sources only, not to an ipList",

@@ -7,8 +7,13 @@ import { readFile } from "node:fs/promises";
 import { byPosition, type DraftIssue, formatPath, type SourceIssue } from "./source-issues.js";
 import { parseYamlSource } from "./yaml-source.js";
 
-export type DocumentCheck<T> = { ok: true; value: T } | { ok: false; issues: readonly DraftIssue[] };
-export type DocumentLoad<T> = { ok: true; value: T } | { ok: false; issues: readonly SourceIssue[] };
+/** `warnings`: what is valid but worth saying (a setting without effect), placed like issues. */
+export type DocumentCheck<T> =
+  | { ok: true; value: T; warnings?: readonly DraftIssue[] }
+  | { ok: false; issues: readonly DraftIssue[] };
+export type DocumentLoad<T> =
+  | { ok: true; value: T; warnings?: readonly SourceIssue[] }
+  | { ok: false; issues: readonly SourceIssue[] };
 
 /** Parses text (`fileName` decides JSON or YAML scalars) and checks the value; all issues at once. */
 export function loadDocumentText<T>(
@@ -20,7 +25,12 @@ export function loadDocumentText<T>(
   const source = parseYamlSource(text, { json: fileName.toLowerCase().endsWith(".json"), documentKind });
   if (source.malformed) return { ok: false, issues: [...source.issues].sort(byPosition) };
   const checked = check(source.value);
-  if (checked.ok && source.issues.length === 0) return checked;
+  if (checked.ok && source.issues.length === 0) {
+    const { warnings, ...valid } = checked;
+    return warnings === undefined
+      ? valid
+      : { ...valid, warnings: warnings.map(source.locate).sort(byPosition) };
+  }
   const located = checked.ok ? [] : checked.issues.map(source.locate);
   return { ok: false, issues: [...source.issues, ...located].sort(byPosition) };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
+import { UnsupportedPolicyFeatureError } from "../../lib/compile/errors.js";
 import { EXAMPLES, invalidFixtures } from "../policy/fixtures.js";
 import { type CliRun, runCliAll } from "./run-cli.js";
 
@@ -126,6 +127,38 @@ describe("main (in process)", () => {
     const { output, io } = capture();
     expect(await main(["node", "segsync", "validate", file], io)).toBe(0);
     expect(output.out).toBe(`${file}: ${summary}\n`);
+  });
+
+  it("accepts a v2 policy, counts its deny rules and egress, and warns that plan would refuse it", async () => {
+    const { output, io } = capture();
+    const file = "examples/policy-v2.yaml";
+    expect(await main(["node", "segsync", "validate", file], io)).toBe(0);
+    expect(output.out).toBe(
+      `${file}: valid (2 rulesets: 2 enforced; 5 rules, 3 deny rules; egress enforced in 1 ruleset (shop-prod); 3 services; 3 ipLists; dimensions app, env, role, loc)\n`,
+    );
+    expect(output.err).toBe(
+      `${file}: warning: enforcement of deny rules and egress is not available yet: plan, apply and simulate refuse this policy (deny rule dev-boundaries#deny-0; deny rule dev-boundaries#deny-1; ruleset shop-prod enforces egress and 2 more)\n`,
+    );
+  });
+
+  it("prints a placed warning for a setting without effect, and still exits 0", async () => {
+    const { output, io } = capture();
+    const dir = mkdtempSync(join(tmpdir(), "segsync-validate-"));
+    const file = join(dir, "policy.yaml");
+    writeFileSync(
+      file,
+      "apiVersion: segsync/v1\nkind: Policy\nrulesets:\n  - name: tried\n    scope: {}\n    enforcement: visibility\n    egress: enforced\n    rules: []\n",
+    );
+    expect(await main(["node", "segsync", "validate", file], io)).toBe(0);
+    expect(output.err).toBe(
+      `${file}:7:13 rulesets[0].egress: warning: egress: enforced has no effect on a visibility ruleset: its workloads' egress stays open until enforcement is enforced\n`,
+    );
+  });
+
+  it("plan refuses a v2 policy rather than enforce it without its deny rules and egress", async () => {
+    const { io } = capture();
+    const argv = ["plan", "--policy", "examples/policy-v2.yaml", "--estate", "examples/estate.yaml"];
+    await expect(main(["node", "segsync", ...argv], io)).rejects.toThrow(UnsupportedPolicyFeatureError);
   });
 
   it("reports an estate's problems with the estate's own rules, not a policy's", async () => {

@@ -108,13 +108,14 @@ export const policyArb: fc.Arbitrary<Policy> = fc
         rules.push({
           id: `${name}#${index}`,
           ruleset: name,
+          action: "allow",
           index,
           from,
-          to,
+          to: { kind: "labels", selector: to },
           services: normalizeServices(rawRule.services),
         });
       });
-      return { name, scope: raw.scope, enforcement: raw.enforcement, rules };
+      return { name, scope: raw.scope, enforcement: raw.enforcement, egress: "open", rules, deny: [] };
     });
     return {
       labels: { tagPrefix: "seg-", dimensions: [...DIMENSIONS] },

@@ -8,7 +8,16 @@ export const GCP_NET = "gcp:shop-prod:prod-net";
 const tcp = (port: number): Service => ({ protocol: "tcp", fromPort: port, toPort: port });
 
 function rule(index: number, from: RuleSource, to: LabelSelector, services: Service[]): Rule {
-  return { id: `shop-prod#${index}`, ruleset: "shop-prod", index, from, to, services };
+  const target = { kind: "labels", selector: to } as const;
+  return {
+    id: `shop-prod#${index}`,
+    ruleset: "shop-prod",
+    action: "allow",
+    index,
+    from,
+    to: target,
+    services,
+  };
 }
 
 /**
@@ -29,6 +38,8 @@ export function designPolicy(overrides: Partial<Policy> = {}): Policy {
         name: "shop-prod",
         scope,
         enforcement: "enforced",
+        egress: "open",
+        deny: [],
         rules: [
           rule(
             0,

@@ -19,7 +19,7 @@ export function naiveAccepts(policy: Policy, inventory: Inventory): Map<string, 
     if (inScope.length === 0) continue;
     for (const network of new Set(dst.workload.nics.map((nic) => nic.network))) {
       for (const rule of policy.rulesets.flatMap((rs) => rs.rules)) {
-        if (!matches(rule.to, dst.labels)) continue;
+        if (rule.to.kind !== "labels" || !matches(rule.to.selector, dst.labels)) continue;
         if (rule.from.kind === "ipList") {
           add(
             accumulated,

@@ -18,9 +18,23 @@ describe("schema/policy.schema.json", () => {
     expect(committed).toMatchObject({ $id: POLICY_SCHEMA_ID, title: expect.stringContaining("segsync") });
   });
 
-  it.each(EXAMPLES)("accepts %s", (file) => {
+  it.each([...EXAMPLES, "examples/policy-v2.yaml"])("accepts %s", (file) => {
     const document = parse(readFileSync(join(REPO_ROOT, file), "utf8"));
     expect(jsonSchemaErrors(committed, document)).toEqual([]);
+  });
+
+  it("knows the v2 additions: deny rules, to an ipList, egress", () => {
+    const base = { apiVersion: "segsync/v1", kind: "Policy" };
+    const rule = { from: { role: "api" }, to: { ipList: "gw" }, services: ["tcp/443"] };
+    const ruleset = (fields: Record<string, unknown>) => ({
+      ...base,
+      rulesets: [{ name: "a", scope: {}, rules: [rule], ...fields }],
+    });
+    expect(jsonSchemaErrors(committed, ruleset({ egress: "enforced", deny: [rule] }))).toEqual([]);
+    expect(jsonSchemaErrors(committed, { ...base, egress: "enforced", rulesets: [] })).toEqual([]);
+    expect(jsonSchemaErrors(committed, ruleset({ egress: "closed" }))).not.toEqual([]);
+    expect(jsonSchemaErrors(committed, ruleset({ deny: [] }))).not.toEqual([]);
+    expect(jsonSchemaErrors(committed, ruleset({ deny: [{ ...rule, action: "deny" }] }))).not.toEqual([]);
   });
 
   it("rejects what editors should flag", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadPolicyFile, type PolicyLoadResult, resolvePolicyDocument } from "../../lib/policy/load.js";
-import type { Policy } from "../../lib/policy/model.js";
+import type { LabelSelector, Policy, RuleTarget } from "../../lib/policy/model.js";
 import { type Document, oneRuleset, policyDocument } from "./documents.js";
 import { REPO_ROOT } from "./fixtures.js";
 
@@ -8,6 +8,12 @@ function resolved(document: Document): Policy {
   const result: PolicyLoadResult = resolvePolicyDocument(document);
   if (!result.ok) throw new Error(`unexpected issues: ${JSON.stringify(result.issues)}`);
   return result.policy;
+}
+
+/** The selector of a rule's `to`, which for a v1 rule is always labels. */
+function labelsOf(to: RuleTarget): LabelSelector {
+  if (to.kind !== "labels") throw new Error(`to is ipList ${to.name}`);
+  return to.selector;
 }
 
 function firstRule(document: Document) {
@@ -60,7 +66,10 @@ describe("selectors", () => {
         { from: {}, to: { role: ["db", "cache", "api"], loc: "eu" }, services: ["tcp/80"] },
       ]),
     );
-    expect(rule.to).toEqual({ app: ["shop"], loc: ["eu"], role: ["api", "db"] });
+    expect(rule.to).toEqual({
+      kind: "labels",
+      selector: { app: ["shop"], loc: ["eu"], role: ["api", "db"] },
+    });
   });
 
   it("intersect an intra-scope `from` with the scope", () => {
@@ -96,10 +105,10 @@ describe("selectors", () => {
 
   it("accept {} as scope and selectors: every labelled workload", () => {
     const rule = firstRule(oneRuleset({}, [{ from: {}, to: {}, services: ["icmp"] }]));
-    expect(rule.to).toEqual({});
+    expect(rule.to).toEqual({ kind: "labels", selector: {} });
     expect(rule.from).toEqual({ kind: "labels", selector: {}, extraScope: false });
     const inScope = firstRule(oneRuleset({ env: "prod" }, [{ from: {}, to: {}, services: ["icmp"] }]));
-    expect(inScope.to).toEqual({ env: ["prod"] });
+    expect(inScope.to).toEqual({ kind: "labels", selector: { env: ["prod"] } });
     expect(inScope.from).toMatchObject({ selector: { env: ["prod"] } });
   });
 
@@ -109,7 +118,7 @@ describe("selectors", () => {
         labels: { dimensions: ["constructor", "tostring"] },
       }),
     );
-    expect(rule.to).toEqual({ constructor: ["a"] });
+    expect(rule.to).toEqual({ kind: "labels", selector: { constructor: ["a"] } });
     expect(rule.from).toMatchObject({ selector: { constructor: ["a"], tostring: ["b"] } });
   });
 });
@@ -194,14 +203,15 @@ describe("the resolved policy", () => {
   it("is frozen all the way down", () => {
     const policy = resolved(oneRuleset({ app: "shop" }, [{ from: {}, to: {}, services: ["tcp/1"] }]));
     expect(Object.isFrozen(policy)).toBe(true);
-    expect(Object.isFrozen(policy.rulesets[0]?.rules[0]?.to.app)).toBe(true);
+    expect(Object.isFrozen(policy.rulesets[0]?.rules[0]?.to)).toBe(true);
+    expect(Object.isFrozen(policy.rulesets[0]?.rules[0]?.from)).toBe(true);
   });
 
   it("of the example has its four rules", async () => {
     const result = await loadPolicyFile(`${REPO_ROOT}/examples/policy.yaml`);
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
     const scope = { app: ["shop"], env: ["prod"] };
-    expect(result.policy.rulesets[0]?.rules.map((rule) => [rule.id, rule.from, rule.to])).toEqual([
+    expect(result.policy.rulesets[0]?.rules.map((rule) => [rule.id, rule.from, labelsOf(rule.to)])).toEqual([
       [
         "shop-prod#0",
         { kind: "labels", selector: { ...scope, role: ["web"] }, extraScope: false },

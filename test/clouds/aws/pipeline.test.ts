@@ -216,7 +216,7 @@ describe("AWS pipeline on the simulator", () => {
               selector: { app: ["shop"], env: ["prod"], role: ["db"] },
               extraScope: false,
             },
-            to: { app: ["shop"], env: ["prod"], role: ["web"] },
+            to: { kind: "labels" as const, selector: { app: ["shop"], env: ["prod"], role: ["web"] } },
           },
         ],
       })),

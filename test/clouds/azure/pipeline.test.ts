@@ -112,7 +112,7 @@ describe("Azure pipeline on the simulator", () => {
             id: "shop-prod#9",
             index: 9,
             from: { kind: "ipList" as const, name: "office", cidrs: ["198.51.100.0/24"] },
-            to: { app: ["shop"], env: ["prod"], role: ["db"] },
+            to: { kind: "labels" as const, selector: { app: ["shop"], env: ["prod"], role: ["db"] } },
           },
         ],
       })),
