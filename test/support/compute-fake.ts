@@ -290,7 +290,11 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
 
   function route(method: string, path: string, query: URLSearchParams, body: Json | undefined): Json {
     if (method === "GET" && path === `/compute/v1/projects/${project}`) {
-      return options.projectResource ?? { kind: "compute#project", name: project };
+      // The FIREWALLS quota counts every rule of the project (no quota set: Compute's default, 1000).
+      const quotas = [
+        { metric: "FIREWALLS", limit: options.firewallRulesQuota ?? 1000, usage: firewalls.size },
+      ];
+      return options.projectResource ?? { kind: "compute#project", name: project, quotas };
     }
     const prefix = `/compute/v1/projects/${project}/`;
     if (!path.startsWith(prefix)) throw new HttpError(404, "notFound", `unknown project in ${path}`);
@@ -317,9 +321,11 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
     if (method === "POST" && at("zones/*/operations/*/wait")) return waitOperation(part(3));
     if (method === "POST" && at("global/operations/*/wait")) return waitOperation(part(2));
     if (method === "GET" && at("global/firewalls")) {
-      const { page, nextPageToken } = paginate([...firewalls.values()], query, options.firewallsPageSize);
+      const listed = [...firewalls.values()].filter(nameFilter(query.get("filter")));
+      const { page, nextPageToken } = paginate(listed, query, options.firewallsPageSize);
       return { kind: "compute#firewallList", items: page, nextPageToken };
     }
+    if (method === "GET" && at("global/firewalls/*")) return getFirewall(part(2));
     if (method === "POST" && at("global/firewalls")) return insertFirewall(body ?? {});
     if (method === "PUT" && at("global/firewalls/*")) return changeFirewall(part(2), body ?? {}, false);
     if (method === "PATCH" && at("global/firewalls/*")) return changeFirewall(part(2), body ?? {}, true);
@@ -464,6 +470,18 @@ function backendError(): HttpError {
 function publicInstance(instance: Json): Json {
   const { zoneName: _zoneName, ...rest } = instance;
   return rest;
+}
+
+/**
+ * firewalls.list's `filter`, as far as the fake knows it: `name eq "<RE2>"` (the literal must
+ * match the whole name); any other filter is refused rather than ignored.
+ */
+function nameFilter(filter: string | null): (firewall: Json) => boolean {
+  if (filter === null) return () => true;
+  const match = /^name eq "([^"]*)"$/.exec(filter);
+  if (match === null) throw new HttpError(400, "invalid", `the Compute fake cannot filter by ${filter}`);
+  const pattern = new RegExp(`^(?:${match[1]})$`);
+  return (firewall) => pattern.test(String(firewall.name));
 }
 
 function paginate<T>(

@@ -26,6 +26,18 @@ export interface GcpApi {
   setTags(zone: string, name: string, items: readonly string[], fingerprint: string): Promise<void>;
 
   listFirewalls(): Promise<GcpFirewall[]>;
+  /**
+   * The rules whose names begin with `stem`, a name prefix ending in "-" (firewalls.list with the
+   * filter `name eq "<stem>.*"`): one destination's owned rules, without listing the project's.
+   */
+  listFirewallsNamed(stem: string): Promise<GcpFirewall[]>;
+  /** One rule by name (firewalls.get); undefined when there is none. */
+  getFirewall(name: string): Promise<GcpFirewall | undefined>;
+  /**
+   * The project's "VPC firewall rules" quota and how many rules use it (projects.get, quota
+   * metric FIREWALLS): what a read of some rules alone knows of the rest.
+   */
+  getFirewallQuota(): Promise<GcpFirewallQuota>;
   /** Every subnetwork of the project, in every region (aggregated list); only `estate export` reads them. */
   listSubnetworks(): Promise<GcpSubnetwork[]>;
   insertFirewall(firewall: GcpFirewall): Promise<void>;
@@ -40,6 +52,12 @@ export interface GcpApi {
   getXpnResources(): Promise<string[]>;
   /** Shared VPC, read on a service project: its host project's id (projects.getXpnHost); undefined when it has none. */
   getXpnHost(): Promise<string | undefined>;
+}
+
+/** A project's quota of firewall rules, and its usage: every rule of the project, segsync's or not. */
+export interface GcpFirewallQuota {
+  readonly limit: number;
+  readonly usage: number;
 }
 
 export type GcpApiFactory = (project: string) => GcpApi;

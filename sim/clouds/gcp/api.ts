@@ -5,7 +5,7 @@
  * network's rules, throttling and 5xx on demand). It backs the CLI demo, the scenario tests and the
  * oracle checks; its state() is one project of the `gcp` part of `simulate --state-out`.
  */
-import type { GcpApi } from "../../../lib/clouds/gcp/api.js";
+import type { GcpApi, GcpFirewallQuota } from "../../../lib/clouds/gcp/api.js";
 import { DEFAULT_GCP_QUOTAS, type GcpQuotas } from "../../../lib/clouds/gcp/config.js";
 import { GcpApiError } from "../../../lib/clouds/gcp/errors.js";
 import {
@@ -207,6 +207,28 @@ export class SimulatedCompute implements GcpApi {
 
   listFirewalls(): Promise<GcpFirewall[]> {
     return this.log.run("listFirewalls", [], () => this.store.listFirewalls());
+  }
+
+  listFirewallsNamed(stem: string): Promise<GcpFirewall[]> {
+    return this.log.run("listFirewallsNamed", [stem], () => {
+      if (!/^[a-z][-a-z0-9]*-$/.test(stem))
+        throw fail.invalid("filter", stem, "A name stem is a name prefix ending in '-'.");
+      return this.store.firewallsNamed(stem);
+    });
+  }
+
+  getFirewall(name: string): Promise<GcpFirewall | undefined> {
+    return this.log.run("getFirewall", [name], () => {
+      const firewall = this.store.firewalls.get(name);
+      return firewall === undefined ? undefined : structuredClone(firewall);
+    });
+  }
+
+  getFirewallQuota(): Promise<GcpFirewallQuota> {
+    return this.log.run("getFirewallQuota", [], () => ({
+      limit: this.store.limits.firewallRulesPerProject,
+      usage: this.store.firewalls.size,
+    }));
   }
 
   listSubnetworks(): Promise<GcpSubnetwork[]> {

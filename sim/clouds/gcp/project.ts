@@ -57,8 +57,14 @@ export class SimProject {
     natIP: (instance) =>
       instance.nics.flatMap((nic) => (nic.natIP === undefined ? [] : [[nic.natIP, ""] as const])),
   });
-  /** By name (unique per project, whatever the network), normalized, with id and selfLink. */
-  readonly firewalls = new Map<string, GcpFirewall>();
+  /**
+   * By name (unique per project, whatever the network), normalized, with id and selfLink; found
+   * also by each stem of its name (every prefix that ends in "-"), so that a read by name stem
+   * answers in the time of its result, not of the project's rules.
+   */
+  readonly firewalls = new IndexedTable<GcpFirewall, "stem">({
+    stem: (firewall) => nameStems(firewall.name).map((stem) => [stem, ""] as const),
+  });
   /** Shared VPC: the service projects attached to this project as a host. */
   readonly xpnResources = new Set<string>();
   /** Shared VPC: the host this project is attached to as a service project. */
@@ -159,6 +165,13 @@ export class SimProject {
       .map((firewall) => structuredClone(firewall));
   }
 
+  /** The rules whose names begin with this stem (it ends in "-"), sorted by name, deep copies. */
+  firewallsNamed(stem: string): GcpFirewall[] {
+    return [...this.firewalls.keysAt("stem", stem)]
+      .sort(compareText)
+      .map((name) => structuredClone(this.firewalls.get(name) as GcpFirewall));
+  }
+
   state(): GcpProjectState {
     return { project: this.project, instances: this.listInstances(), firewalls: this.listFirewalls() };
   }
@@ -169,6 +182,13 @@ export const EXTERNAL_NAT = { name: "External NAT", type: "ONE_TO_ONE_NAT" } as 
 
 export function instanceKey(zone: string, name: string): string {
   return `${zone}/${name}`;
+}
+
+/** Every prefix of a name that ends in "-": `a-b-c` has `a-` and `a-b-`. */
+function nameStems(name: string): string[] {
+  const stems: string[] = [];
+  for (let at = name.indexOf("-"); at >= 0; at = name.indexOf("-", at + 1)) stems.push(name.slice(0, at + 1));
+  return stems;
 }
 
 function digest(text: string): string {

@@ -110,7 +110,13 @@ export const gcpSimulator: CloudSimulator<
   cloud: "gcp",
   writeMethods: GCP_WRITE_METHODS,
   // Compute's maxResults is at most 500 (docs/clouds.md, "GCP Compute operations and rate limits").
-  pageSizes: { listInstances: 500, listFirewalls: 500, listSubnetworks: 500, getXpnResources: 500 },
+  pageSizes: {
+    listInstances: 500,
+    listFirewalls: 500,
+    listFirewallsNamed: 500,
+    listSubnetworks: 500,
+    getXpnResources: 500,
+  },
   build(estate, index, limits) {
     const built = buildGcp(estate, index, limits);
     return { sims: built.sims, nativeIds: built.instanceIds };

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { onePerPlace } from "../../common/per-place.js";
 import { UnreadableObjects } from "../../common/unreadable.js";
 import type { CloudFinding } from "../../provider.js";
-import type { GcpApi, GcpApiFactory } from "../api.js";
+import type { GcpApi, GcpApiFactory, GcpFirewallQuota } from "../api.js";
 import { GcpApiError, GcpNotFoundError } from "../errors.js";
 import { type GcpFirewall, type GcpInstance, type GcpSubnetwork, zoneName } from "../model.js";
 import {
@@ -60,6 +60,9 @@ export function createSdkGcpApiFactory(options: SdkGcpApiOptions = {}): GcpApiFa
 }
 
 const PAGING = { autoPaginate: false } as const;
+
+/** A firewall name prefix ending in "-": nothing in it an RE2 would read as more than itself. */
+const NAME_STEM = /^[a-z][-a-z0-9]*-$/;
 
 /** Operation.Status.DONE's number in the Compute protos, should the SDK ever decode enums as numbers. */
 const OPERATION_DONE_NUMBER = 2104194;
@@ -179,6 +182,59 @@ export class SdkGcpApi implements GcpApi {
       toFirewall,
       (rule) => `firewall rule ${this.project}/${rule.name ?? "(no name)"}`,
     );
+  }
+
+  /** firewalls.list with `name eq "<stem>.*"`: Compute reads the literal as an RE2 that must match the whole name. */
+  async listFirewallsNamed(stem: string): Promise<GcpFirewall[]> {
+    if (!NAME_STEM.test(stem))
+      throw new GcpApiError(
+        `firewalls.list: "${stem}" is no name stem (a name prefix ending in "-")`,
+        "invalid",
+        400,
+      );
+    const { firewalls } = await this.clients();
+    const request = { project: this.project, filter: `name eq "${stem}.*"` };
+    const rules = await this.collect(`firewalls.list ${request.filter}`, () =>
+      firewalls.listAsync(request, PAGING),
+    );
+    return this.unreadable.modelEach(
+      rules,
+      toFirewall,
+      (rule) => `firewall rule ${this.project}/${rule.name ?? "(no name)"}`,
+    );
+  }
+
+  async getFirewall(name: string): Promise<GcpFirewall | undefined> {
+    const { firewalls } = await this.clients();
+    try {
+      const [rule] = await this.call(`firewalls.get ${name}`, () =>
+        firewalls.get({ project: this.project, firewall: name }),
+      );
+      const [modelled] = this.unreadable.modelEach(
+        [rule],
+        toFirewall,
+        () => `firewall rule ${this.project}/${name}`,
+      );
+      return modelled;
+    } catch (error) {
+      if (error instanceof GcpNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  /** projects.get's FIREWALLS quota; a project without one is a malformed answer, not an unlimited project. */
+  async getFirewallQuota(): Promise<GcpFirewallQuota> {
+    const { projects } = await this.clients();
+    const [project] = await this.call("projects.get", () => projects.get({ project: this.project }));
+    const quota = (project.quotas ?? []).find((q) => q.metric === "FIREWALLS");
+    const { limit, usage } = quota ?? {};
+    if (typeof limit !== "number" || typeof usage !== "number" || !(limit >= 0) || !(usage >= 0))
+      throw new GcpApiError(
+        `projects.get ${this.project}: no FIREWALLS quota with a limit and a usage in the answer`,
+        "MalformedResponse",
+        0,
+      );
+    return { limit, usage };
   }
 
   async insertFirewall(firewall: GcpFirewall): Promise<void> {

@@ -90,6 +90,15 @@ export interface SdkProject {
   readonly name?: Maybe<string>;
   /** "HOST" for a Shared VPC host project; "UNSPECIFIED_XPN_PROJECT_STATUS" otherwise. */
   readonly xpnProjectStatus?: Maybe<string | number>;
+  /** The project's quotas: FIREWALLS counts its VPC firewall rules. */
+  readonly quotas?: Maybe<readonly SdkQuota[]>;
+}
+
+/** One quota of a project: its metric (e.g. "FIREWALLS"), limit and usage; numbers as the REST JSON has them. */
+export interface SdkQuota {
+  readonly metric?: Maybe<string | number>;
+  readonly limit?: Maybe<number>;
+  readonly usage?: Maybe<number>;
 }
 
 /** One resource attached to a Shared VPC host: a service project is of type "PROJECT", its id the project id. */
@@ -144,7 +153,8 @@ export interface ComputeClients {
     }): Mutation;
   };
   readonly firewalls: {
-    listAsync(request: { project: string }, options: Paging): AsyncIterable<SdkFirewall>;
+    listAsync(request: { project: string; filter?: string }, options: Paging): AsyncIterable<SdkFirewall>;
+    get(request: { project: string; firewall: string }): Promise<[SdkFirewall, ...unknown[]]>;
     insert(request: { project: string; requestId: string; firewallResource: SdkFirewallResource }): Mutation;
     update(request: {
       project: string;
