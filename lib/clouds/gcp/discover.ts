@@ -63,23 +63,9 @@ export async function discoverGcp(
   labels: LabelConfig,
   ownership: GcpOwnership,
 ): Promise<GcpDiscovery> {
-  const labelKeys = new Set(labels.dimensions.map((dimension) => `${labels.tagPrefix}${dimension}`));
   const findings: CloudFinding[] = [];
-  // An instance that lost its labels keeps its owned tags until segsync removes them: find it to
-  // clean up, but only when segsync sealed them (a tag alone never makes segsync adopt an instance).
-  const listed = (await api.listInstances()).filter((instance) => {
-    if (Object.keys(instance.labels ?? {}).some((key) => labelKeys.has(key))) return true;
-    const items = instance.tags.items ?? [];
-    if (!items.some(isOwnedTag)) return false;
-    if (ownership.sealedTags(api.project, zoneName(instance.zone), instance.name, items)) return true;
-    findings.push({
-      code: "gcp-unsealed-tags",
-      severity: "warning",
-      subject: `${api.project}/${zoneName(instance.zone)}/${instance.name}`,
-      message: `instance ${instance.name} carries segsync-… network tags that segsync did not set (no valid seal tag); not managed, left as it is`,
-    });
-    return false;
-  });
+  const isManaged = managedInstances(api.project, labels, ownership, findings);
+  const listed = (await api.listInstances()).filter(isManaged);
   // Found by the API's read but no workload: left out of the state too, so that nothing acts on it.
   const unmodelable = new UnreadableObjects("gcp-unreadable-object");
   const modelled = unmodelable.modelEach(
@@ -113,8 +99,35 @@ export async function discoverGcp(
   };
 }
 
+/**
+ * Which read instances segsync manages: those with a label of the policy's dimensions, and those
+ * that lost them but keep owned tags segsync sealed (to clean up; a tag alone never makes segsync
+ * adopt an instance: such an instance is a finding).
+ */
+export function managedInstances(
+  project: string,
+  labels: LabelConfig,
+  ownership: GcpOwnership,
+  findings: CloudFinding[],
+): (instance: GcpInstance) => boolean {
+  const labelKeys = new Set(labels.dimensions.map((dimension) => `${labels.tagPrefix}${dimension}`));
+  return (instance) => {
+    if (Object.keys(instance.labels ?? {}).some((key) => labelKeys.has(key))) return true;
+    const items = instance.tags.items ?? [];
+    if (!items.some(isOwnedTag)) return false;
+    if (ownership.sealedTags(project, zoneName(instance.zone), instance.name, items)) return true;
+    findings.push({
+      code: "gcp-unsealed-tags",
+      severity: "warning",
+      subject: `${project}/${zoneName(instance.zone)}/${instance.name}`,
+      message: `instance ${instance.name} carries segsync-… network tags that segsync did not set (no valid seal tag); not managed, left as it is`,
+    });
+    return false;
+  };
+}
+
 /** Rules with segsync's marker but not its seal: not segsync's, never changed by it. */
-function unsealedRules(
+export function unsealedRules(
   project: string,
   firewalls: readonly GcpFirewall[],
   ownership: GcpOwnership,

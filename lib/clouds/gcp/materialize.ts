@@ -1,6 +1,7 @@
 import type { DestinationIntent, Intent, PeerSet, WorkloadTreatment } from "../../compile/model.js";
 import { identityHash } from "../../inventory/identity.js";
 import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
+import type { WorkloadId } from "../../inventory/model.js";
 import type { Attachment, Service } from "../../policy/model.js";
 import { formatService } from "../../policy/services.js";
 import { compareText } from "../../util/compare-text.js";
@@ -17,6 +18,7 @@ import {
   zoneName,
 } from "./model.js";
 import { DESCRIPTION_MARKER, type GcpOwnership, isOwnedTag, OWNED_PREFIX } from "./ownership.js";
+import { destinationStem } from "./rule-names.js";
 
 export interface GcpMaterializeOptions {
   readonly quotas: GcpQuotas;
@@ -74,15 +76,18 @@ export function materializeGcp(intent: Intent, state: GcpState, options: GcpMate
     .filter((d) => d.cloud === "gcp" && d.enforcement === "enforced")
     .sort((a, b) => compareText(a.key, b.key));
   const destinations = enforced.filter((d) => read.has(networkProject(d.network)));
-  // Instances enforced from a project the state does not hold (a Shared VPC host's network).
-  const enforcedElsewhere = new Set(
-    enforced
+  // Instances enforced from a project the state does not hold (a Shared VPC host's network), or
+  // (a change read alone) by a destination outside the change.
+  const enforcedElsewhere = new Set([
+    ...enforced
       .filter((d) => !read.has(networkProject(d.network)))
       .flatMap((d) => d.members.map((m) => m.workload)),
-  );
+    ...enforcedOutsideChange(intent, state),
+  ]);
   const { planned, unfit, findings } = planWithinQuota(intent, destinations, state, options);
   const firewalls = planned.filter((p) => !unfit.has(p.destination.key)).flatMap((p) => p.firewalls);
-  const tagsByInstance = ownedTagsByInstance(planned, unfit, instances, read, findings);
+  const readWhole = new Set(state.filter((p) => p.change === undefined).map((p) => p.project));
+  const tagsByInstance = ownedTagsByInstance(planned, unfit, instances, readWhole, findings);
   findings.push(...precedingRules(state, firewalls, band.allow, options.ownership));
   if (options.attachment === "additive")
     findings.push(...extraFlows(planned, unfit, instances, state, band, options.ownership));
@@ -119,7 +124,11 @@ function planWithinQuota(
   const band = options.priorities[options.attachment];
   const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
   const findings: GcpFinding[] = [];
-  const carriers = new Set(destinations.map((d) => d.key));
+  // A change read alone learnt which destinations outside the change carry their tag.
+  const carriers = new Set([
+    ...destinations.map((d) => d.key),
+    ...state.flatMap((p) => p.change?.carriers ?? []),
+  ]);
   for (;;) {
     const planned = destinations.map((destination) => ({
       destination,
@@ -140,12 +149,15 @@ function planWithinQuota(
   }
 }
 
-/** The owned tags each read instance gets from the destinations that fit; a member not read is a finding. */
+/**
+ * The owned tags each read instance gets from the destinations that fit; a member not read, of a
+ * project read whole, is a finding (a project read for a change holds only the change's instances).
+ */
 function ownedTagsByInstance(
   planned: readonly PlannedDestination[],
   unfit: ReadonlySet<string>,
   instances: ReadonlyMap<string, { instance: GcpInstance; project: string }>,
-  read: ReadonlySet<string>,
+  readWhole: ReadonlySet<string>,
   findings: GcpFinding[],
 ): Map<string, InstanceTagging> {
   const tagsByInstance = new Map<string, InstanceTagging>();
@@ -153,9 +165,10 @@ function ownedTagsByInstance(
     if (unfit.has(destination.key)) continue;
     for (const member of destination.members) {
       const found = instances.get(member.workload);
-      // An instance of a project the state does not hold (Shared VPC) is that project's to plan.
+      // An instance of a project the state does not hold (Shared VPC) is that project's to plan;
+      // one outside a change read alone is as the last plan left it.
       const project = workloadProject(member.workload);
-      if (!found && project !== undefined && !read.has(project)) continue;
+      if (!found && project !== undefined && !readWhole.has(project)) continue;
       if (!found) {
         findings.push({
           code: "gcp-instance-missing",
@@ -215,6 +228,18 @@ function ruleBudgetOf(state: GcpState, options: GcpMaterializeOptions): GcpDesir
   return ruleBudget;
 }
 
+/**
+ * The re-read workloads of a change read alone that are enforced (their report says so): when no
+ * destination of the change enforces one, a destination outside the change does, and its tags stay.
+ */
+function enforcedOutsideChange(intent: Intent, state: GcpState): WorkloadId[] {
+  const changeRead = new Set(state.filter((p) => p.change !== undefined).map((p) => p.project));
+  if (changeRead.size === 0) return [];
+  return intent.workloads
+    .filter((w) => w.treatment === "enforced" && changeRead.has(workloadProject(w.workload) ?? ""))
+    .map((w) => w.workload);
+}
+
 /** The project of a GCP network id: where its firewall rules live. */
 function networkProject(id: string): string {
   const network = parseNetworkId(id);
@@ -250,7 +275,7 @@ function destinationRules(
 ): (GcpFirewall & { project: string })[] {
   const network = parseNetworkId(destination.network);
   if (network.cloud !== "gcp") throw new TypeError(`${destination.network} is not a GCP network`);
-  const stem = `${OWNED_PREFIX}${destination.hash}-${identityHash(destination.network).slice(0, 6)}`;
+  const stem = destinationStem(destination.hash, destination.network);
   const base: RuleBase = {
     project: network.project,
     network: networkUrl(network.project, network.networkName),

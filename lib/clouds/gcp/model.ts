@@ -92,6 +92,21 @@ export interface GcpProjectState {
    * segsync's workloads use): they still count against the project's firewall-rule quota.
    */
   readonly unlistedRules?: number;
+  /**
+   * Set by a read of a change alone (discover-change.ts): the project holds only the change's
+   * instances and its destinations' rules, and is planned only from the change's slice of the
+   * intent. Absent: the project was read whole.
+   */
+  readonly change?: GcpChangeRead;
+}
+
+/** What a read of a change alone learnt of a project beyond the objects it holds. */
+export interface GcpChangeRead {
+  /**
+   * Keys of destinations outside the change that are applied in the project (their deny-all was
+   * read, by name, and only to learn this): the change's rules name their owned tag as a source.
+   */
+  readonly carriers: readonly string[];
 }
 
 /** Sorted by project. */

@@ -10,6 +10,7 @@ import { applyGcpPlan } from "./apply.js";
 import type { GcpPriorities, GcpQuotas } from "./config.js";
 import { diffGcp } from "./diff.js";
 import { discoverGcp, discoverGcpWorkload } from "./discover.js";
+import { discoverGcpChange } from "./discover-change.js";
 import { evaluateGcp } from "./evaluate.js";
 import { confirmServiceProject } from "./hints.js";
 import { type GcpDesired, materializeGcp } from "./materialize.js";
@@ -112,6 +113,13 @@ export function createGcpProvider(settings: {
   return {
     cloud: "gcp",
     discover: (connection, labels) => discoverProjects(connection, labels, ownership),
+    discoverChange: (connection, labels, change) =>
+      discoverGcpChange(
+        (networks, workloads) => narrowGcp(connection, networks, workloads),
+        labels,
+        change,
+        ownership,
+      ),
     async discoverWorkload(connection, workload) {
       const id = workloadOf("gcp", workload);
       return discoverGcpWorkload(connection.apiFor(id.project), id.zone, id.instanceName);
