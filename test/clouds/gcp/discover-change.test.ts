@@ -1,0 +1,107 @@
+/**
+ * What GCP reads for a single-workload event (discover-change.ts), counted from the simulator's
+ * call log through the production event path: only the re-read instance, the owned rules of the
+ * change's destinations by name stem, the deny-all of the other destinations its rules name, and
+ * the project's quota; the same calls whatever else the project holds.
+ */
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadPolicyFile } from "../../../lib/policy/load.js";
+import type { Estate } from "../../../sim/estate-schema.js";
+import { loadEstateFile } from "../../../sim/estate.js";
+import type { Step } from "../../../sim/scenario-schema.js";
+import { Simulation } from "../../../sim/simulation.js";
+
+const EXAMPLES = join(import.meta.dirname, "..", "..", "..", "examples");
+
+/** The examples' estate and policy, synced, with `extra` more GCP workloads the events do not touch. */
+async function started(extra = 0): Promise<Simulation> {
+  const policy = await loadPolicyFile(join(EXAMPLES, "policy.yaml"));
+  const estate = await loadEstateFile(join(EXAMPLES, "estate.yaml"));
+  if (!policy.ok || !estate.ok) throw new Error("the examples must load");
+  const simulation = Simulation.start(policy.policy, withUnrelated(estate.estate, extra));
+  await simulation.fullSync();
+  return simulation;
+}
+
+/** Batch servers of the shop: they are in no peer set the events below change. */
+function withUnrelated(estate: Estate, count: number): Estate {
+  const more = Array.from({ length: count }, (_, index) => ({
+    id: `gcp:shop-prod:us-central1-c:other-${index}`,
+    network: "gcp:shop-prod:prod-net",
+    privateIp: `10.3.1.${index + 1}`,
+    tags: { "seg-app": "shop", "seg-env": "prod", "seg-role": "batch", "seg-loc": "us" },
+  }));
+  return { ...estate, workloads: [...estate.workloads, ...more] };
+}
+
+/** The GCP port calls of reconciling one step. */
+async function gcpCalls(simulation: Simulation, step: Step) {
+  await simulation.step(step);
+  const outcome = await simulation.step({ reconcile: {} });
+  const calls = outcome.calls?.gcp;
+  if (calls === undefined) throw new Error("a reconcile step reports its port calls");
+  return { reads: calls.reads, writes: calls.writes, readRequests: calls.readRequests };
+}
+
+const SHOP_API = { "seg-app": "shop", "seg-env": "prod", "seg-role": "api", "seg-loc": "us" };
+
+/** A launch, a re-tag and a termination in the examples' GCP project, each reconciled alone. */
+async function events(simulation: Simulation) {
+  const launch = await gcpCalls(simulation, {
+    launch: {
+      id: "gcp:shop-prod:us-central1-a:shop-api-9",
+      network: "gcp:shop-prod:prod-net",
+      privateIp: "10.3.0.99",
+      tags: SHOP_API,
+    },
+  });
+  const retag = await gcpCalls(simulation, {
+    retag: { id: "gcp:shop-prod:us-central1-a:shop-web-3", tags: SHOP_API },
+  });
+  const terminate = await gcpCalls(simulation, {
+    terminate: { id: "gcp:shop-prod:us-central1-a:shop-db-2" },
+  });
+  return { launch, retag, terminate };
+}
+
+describe("a GCP event reads its change alone", () => {
+  it("reads the instance, its destinations' rules by stem, the deny-all of peers applied elsewhere, and the quota", async () => {
+    const { launch, retag, terminate } = await events(await started());
+    // The instance twice: the event's re-read, then the change's read (with its tag fingerprint).
+    // A launched api server: its own destination (api) and db's, whose api peer set grew;
+    // web's deny-all says web carries its tag (api admits web by tag).
+    expect(launch.reads).toEqual({
+      getInstance: 2,
+      listFirewallsNamed: 2,
+      getFirewall: 3,
+      getFirewallQuota: 1,
+    });
+    expect(launch.writes).toEqual({ insertFirewall: 5, setTags: 1 });
+    // web becomes api: web's rules go (its last member left), api's and db's are read.
+    expect(retag.reads).toEqual({
+      getInstance: 2,
+      listFirewallsNamed: 3,
+      getFirewall: 2,
+      getFirewallQuota: 1,
+    });
+    expect(retag.writes).toEqual({ deleteFirewall: 4, setTags: 1 });
+    // The last db server: db's rules go; the instance is gone, so nothing is tagged.
+    expect(terminate.reads).toEqual({
+      getInstance: 2,
+      listFirewallsNamed: 1,
+      getFirewall: 3,
+      getFirewallQuota: 1,
+    });
+    expect(terminate.writes).toEqual({ deleteFirewall: 3 });
+  });
+
+  it("reads the same whatever else the project holds", async () => {
+    const small = await events(await started());
+    const large = await events(await started(40));
+    for (const kind of ["launch", "retag", "terminate"] as const) {
+      expect(large[kind].reads, kind).toEqual(small[kind].reads);
+      expect(large[kind].readRequests, kind).toEqual(small[kind].readRequests);
+    }
+  });
+});
