@@ -110,6 +110,7 @@ export function describeGcpApiContract(implementation: GcpApiImplementation): vo
     describeLimitsAndThrottling(cases);
     describeServerErrors(cases);
     describeProjectReads(cases);
+    describeTargetedReads(cases);
     describeRecordedReads(implementation, notRun);
     notRun.report();
   });
@@ -734,5 +735,63 @@ function describeProjectReads({ arrange, skip, notRun }: Cases): void {
         expect(await alone.api.getXpnHost()).toBeUndefined();
       },
     );
+  });
+}
+
+/** The reads of a change alone (lib/clouds/gcp/discover-change.ts): by name stem, by name, the quota. */
+function describeTargetedReads({ arrange, skip, notRun }: Cases): void {
+  notRun.group("targeted reads", () => {
+    notRun.case(skip, "lists the rules of one name stem, over pages, and no other's", async () => {
+      const { api, addFirewall } = await arrange();
+      const names = [
+        "segsync-abc-d0e1f2-x1y2z3-t0",
+        "segsync-abc-d0e1f2-x1y2z3-r4-0",
+        "segsync-abc-d0e1f2-deny",
+        "segsync-abc-d0e1f2-deny6",
+        "segsync-abcd-d0e1f2-deny",
+        "segsync-abc-d0e1f3-deny",
+        "segsync-ab-d0e1f2-deny",
+        "legacy-abc-d0e1f2-deny",
+      ];
+      for (const name of names) addFirewall(rule(name));
+
+      const found = await api.listFirewallsNamed("segsync-abc-d0e1f2-");
+
+      expect(byName(found)).toEqual(byName(names.slice(0, 4).map((name) => listed(rule(name)))));
+      expect(await api.listFirewallsNamed("segsync-zzz-d0e1f2-")).toEqual([]);
+    });
+
+    notRun.case(skip, "refuses a stem that is no name prefix ending in '-'", async () => {
+      const { api } = await arrange();
+      for (const stem of ["segsync-abc", "segsync-.*-", ""]) {
+        const error = await api.listFirewallsNamed(stem).then(
+          () => undefined,
+          (failure: unknown) => failure,
+        );
+        expect(error, stem).toBeInstanceOf(GcpInvalidRequestError);
+      }
+    });
+
+    notRun.case(skip, "gets one rule by name as it is listed, and undefined for none", async () => {
+      const { api, addFirewall } = await arrange();
+      addFirewall(rule("segsync-abc-d0e1f2-deny"));
+      const [listedRule] = await api.listFirewalls();
+
+      expect(await api.getFirewall("segsync-abc-d0e1f2-deny")).toStrictEqual(listedRule);
+      expect(await api.getFirewall("segsync-abc-d0e1f2-deny6")).toBeUndefined();
+    });
+
+    notRun.case(skip, "reads the firewall quota and its usage: every rule of the project", async () => {
+      const { api, addFirewall } = await arrange({ firewallRulesQuota: 5 });
+      addFirewall(rule("legacy-web-8080", { description: "a customer's rule" }));
+      addFirewall(rule("segsync-abc-d0e1f2-deny"));
+      expect(await api.getFirewallQuota()).toEqual({ limit: 5, usage: 2 });
+
+      await api.insertFirewall(rule("segsync-abc-d0e1f2-deny6"));
+      await api.deleteFirewall("legacy-web-8080");
+      await api.insertFirewall(rule("segsync-abd-d0e1f2-deny"));
+
+      expect(await api.getFirewallQuota()).toEqual({ limit: 5, usage: 3 });
+    });
   });
 }

@@ -4,7 +4,7 @@ import { onePerPlace } from "../../common/per-place.js";
 import { UnreadableObjects } from "../../common/unreadable.js";
 import type { CloudFinding } from "../../provider.js";
 import type { GcpApi, GcpApiFactory, GcpFirewallQuota } from "../api.js";
-import { GcpApiError, GcpNotFoundError } from "../errors.js";
+import { GcpApiError, GcpInvalidRequestError, GcpNotFoundError } from "../errors.js";
 import { type GcpFirewall, type GcpInstance, type GcpSubnetwork, zoneName } from "../model.js";
 import {
   type ComputeClientOptions,
@@ -187,7 +187,7 @@ export class SdkGcpApi implements GcpApi {
   /** firewalls.list with `name eq "<stem>.*"`: Compute reads the literal as an RE2 that must match the whole name. */
   async listFirewallsNamed(stem: string): Promise<GcpFirewall[]> {
     if (!NAME_STEM.test(stem))
-      throw new GcpApiError(
+      throw new GcpInvalidRequestError(
         `firewalls.list: "${stem}" is no name stem (a name prefix ending in "-")`,
         "invalid",
         400,
