@@ -441,3 +441,67 @@ describe("firewall writes", () => {
     expect(failure).toMatchObject({ code: "QUOTA_EXCEEDED", status: 403, cause: failed });
   });
 });
+
+describe("getFirewallQuota", () => {
+  it("reads the FIREWALLS quota of projects.get among the others", async () => {
+    clients.projects.get.mockResolvedValue([
+      {
+        name: PROJECT,
+        quotas: [
+          { metric: "NETWORKS", limit: 15, usage: 2 },
+          { metric: "FIREWALLS", limit: 500, usage: 37 },
+        ],
+      },
+    ]);
+
+    expect(await apiOver(clients).getFirewallQuota()).toEqual({ limit: 500, usage: 37 });
+    expect(clients.projects.get).toHaveBeenCalledWith({ project: PROJECT });
+  });
+
+  it("refuses an answer without a FIREWALLS quota, or with one that has no usage, as malformed", async () => {
+    for (const quotas of [
+      undefined,
+      [{ metric: "NETWORKS", limit: 15, usage: 2 }],
+      [{ metric: "FIREWALLS", limit: 500 }],
+    ]) {
+      clients.projects.get.mockResolvedValue([
+        { name: PROJECT, ...(quotas === undefined ? {} : { quotas }) },
+      ]);
+      const error = await apiOver(clients)
+        .getFirewallQuota()
+        .then(
+          () => undefined,
+          (failure: unknown) => failure,
+        );
+      expect(error).toBeInstanceOf(GcpApiError);
+      expect((error as GcpApiError).code).toBe("MalformedResponse");
+      expect((error as GcpApiError).retryable).toBe(false);
+    }
+  });
+});
+
+describe("listFirewallsNamed", () => {
+  it("lists with the name filter Compute reads as an RE2 over the whole name", async () => {
+    const listing = pagedListing<SdkFirewall>([
+      [
+        {
+          name: "segsync-abc-d0e1f2-deny",
+          network: NETWORK,
+          priority: 1000,
+          direction: "INGRESS",
+          sourceRanges: ["0.0.0.0/0"],
+          denied: [{ IPProtocol: "all" }],
+        },
+      ],
+    ]);
+    clients.firewalls.listAsync.mockReturnValue(listing.iterable);
+
+    const rules = await apiOver(clients).listFirewallsNamed("segsync-abc-d0e1f2-");
+
+    expect(rules.map((rule) => rule.name)).toEqual(["segsync-abc-d0e1f2-deny"]);
+    expect(clients.firewalls.listAsync).toHaveBeenCalledWith(
+      { project: PROJECT, filter: 'name eq "segsync-abc-d0e1f2-.*"' },
+      { autoPaginate: false },
+    );
+  });
+});
