@@ -7,8 +7,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadPolicyFile } from "../../../lib/policy/load.js";
-import type { Estate } from "../../../sim/estate-schema.js";
 import { loadEstateFile } from "../../../sim/estate.js";
+import type { Estate } from "../../../sim/estate-schema.js";
 import type { Step } from "../../../sim/scenario-schema.js";
 import { Simulation } from "../../../sim/simulation.js";
 
@@ -41,7 +41,8 @@ async function gcpCalls(simulation: Simulation, step: Step) {
   const outcome = await simulation.step({ reconcile: {} });
   const calls = outcome.calls?.gcp;
   if (calls === undefined) throw new Error("a reconcile step reports its port calls");
-  return { reads: calls.reads, writes: calls.writes, readRequests: calls.readRequests };
+  const findings = (outcome.result?.plan.gcp?.findings ?? []).map((finding) => finding.code);
+  return { reads: calls.reads, writes: calls.writes, readRequests: calls.readRequests, findings };
 }
 
 const SHOP_API = { "seg-app": "shop", "seg-env": "prod", "seg-role": "api", "seg-loc": "us" };
@@ -96,6 +97,12 @@ describe("a GCP event reads its change alone", () => {
     expect(terminate.writes).toEqual({ deleteFirewall: 3 });
   });
 
+  it("reports nothing about the members it did not read", async () => {
+    const { launch, retag, terminate } = await events(await started(5));
+    for (const findings of [launch.findings, retag.findings, terminate.findings])
+      expect(findings).not.toContain("gcp-instance-missing");
+  });
+
   it("reads the same whatever else the project holds", async () => {
     const small = await events(await started());
     const large = await events(await started(40));
@@ -103,5 +110,25 @@ describe("a GCP event reads its change alone", () => {
       expect(large[kind].reads, kind).toEqual(small[kind].reads);
       expect(large[kind].readRequests, kind).toEqual(small[kind].readRequests);
     }
+  });
+
+  it("keeps a rule under a destination's stem without segsync's seal: a finding, never owned", async () => {
+    const simulation = await started();
+    const sim = simulation.clouds.gcp("shop-prod");
+    const deny = sim
+      .state()
+      .firewalls.find((rule) => rule.name.endsWith("-deny") && (rule.description ?? "").includes("role=db"));
+    if (deny === undefined) throw new Error("the full sync applies db's deny-all");
+    const forged = `${deny.name.slice(0, -"deny".length)}forged`;
+    sim.createFirewall({ ...deny, name: forged, description: "segsync:managed not-a-seal db" });
+
+    const terminate = await gcpCalls(simulation, {
+      terminate: { id: "gcp:shop-prod:us-central1-a:shop-db-2" },
+    });
+
+    expect(terminate.findings).toContain("gcp-unsealed-object");
+    // db's own deny-alls only (no source of db runs in GCP): the forged rule stays.
+    expect(terminate.writes).toEqual({ deleteFirewall: 2 });
+    expect(sim.state().firewalls.map((rule) => rule.name)).toContain(forged);
   });
 });
