@@ -741,44 +741,47 @@ function describeProjectReads({ arrange, skip, notRun }: Cases): void {
 /** The reads of a change alone (lib/clouds/gcp/discover-change.ts): by name stem, by name, the quota. */
 function describeTargetedReads({ arrange, skip, notRun }: Cases): void {
   notRun.group("targeted reads", () => {
-    notRun.case(skip, "lists the rules of one name stem, over pages, and no other's", async () => {
+    notRun.case(skip, "lists the rules of its name stems and names, over pages, and no others", async () => {
       const { api, addFirewall } = await arrange();
       const names = [
         "segsync-abc-d0e1f2-x1y2z3-t0",
         "segsync-abc-d0e1f2-x1y2z3-r4-0",
         "segsync-abc-d0e1f2-deny",
         "segsync-abc-d0e1f2-deny6",
+        "segsync-xyz-d0e1f2-deny",
         "segsync-abcd-d0e1f2-deny",
         "segsync-abc-d0e1f3-deny",
         "segsync-ab-d0e1f2-deny",
+        "segsync-xyz-d0e1f2-deny6",
         "legacy-abc-d0e1f2-deny",
       ];
       for (const name of names) addFirewall(rule(name));
 
-      const found = await api.listFirewallsNamed("segsync-abc-d0e1f2-");
+      const found = await api.listFirewallsNamed({
+        stems: ["segsync-abc-d0e1f2-"],
+        names: ["segsync-xyz-d0e1f2-deny", "segsync-abc-d0e1f2-deny", "segsync-nope-d0e1f2-deny"],
+      });
 
-      expect(byName(found)).toEqual(byName(names.slice(0, 4).map((name) => listed(rule(name)))));
-      expect(await api.listFirewallsNamed("segsync-zzz-d0e1f2-")).toEqual([]);
+      expect(byName(found)).toEqual(byName(names.slice(0, 5).map((name) => listed(rule(name)))));
+      expect(await api.listFirewallsNamed({ stems: ["segsync-zzz-d0e1f2-"], names: [] })).toEqual([]);
+      expect(await api.listFirewallsNamed({ stems: [], names: [] })).toEqual([]);
     });
 
-    notRun.case(skip, "refuses a stem that is no name prefix ending in '-'", async () => {
+    notRun.case(skip, "refuses a stem or a name that is none", async () => {
       const { api } = await arrange();
-      for (const stem of ["segsync-abc", "segsync-.*-", ""]) {
-        const error = await api.listFirewallsNamed(stem).then(
+      const selections = [
+        { stems: ["segsync-abc"], names: [] },
+        { stems: ["segsync-.*-"], names: [] },
+        { stems: [], names: ["segsync-abc|legacy"] },
+        { stems: [], names: [""] },
+      ];
+      for (const selection of selections) {
+        const error = await api.listFirewallsNamed(selection).then(
           () => undefined,
           (failure: unknown) => failure,
         );
-        expect(error, stem).toBeInstanceOf(GcpInvalidRequestError);
+        expect(error, JSON.stringify(selection)).toBeInstanceOf(GcpInvalidRequestError);
       }
-    });
-
-    notRun.case(skip, "gets one rule by name as it is listed, and undefined for none", async () => {
-      const { api, addFirewall } = await arrange();
-      addFirewall(rule("segsync-abc-d0e1f2-deny"));
-      const [listedRule] = await api.listFirewalls();
-
-      expect(await api.getFirewall("segsync-abc-d0e1f2-deny")).toStrictEqual(listedRule);
-      expect(await api.getFirewall("segsync-abc-d0e1f2-deny6")).toBeUndefined();
     });
 
     notRun.case(skip, "reads the firewall quota and its usage: every rule of the project", async () => {

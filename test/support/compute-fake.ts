@@ -325,7 +325,6 @@ export async function startComputeFake(options: ComputeFakeOptions): Promise<Com
       const { page, nextPageToken } = paginate(listed, query, options.firewallsPageSize);
       return { kind: "compute#firewallList", items: page, nextPageToken };
     }
-    if (method === "GET" && at("global/firewalls/*")) return getFirewall(part(2));
     if (method === "POST" && at("global/firewalls")) return insertFirewall(body ?? {});
     if (method === "PUT" && at("global/firewalls/*")) return changeFirewall(part(2), body ?? {}, false);
     if (method === "PATCH" && at("global/firewalls/*")) return changeFirewall(part(2), body ?? {}, true);

@@ -27,12 +27,11 @@ export interface GcpApi {
 
   listFirewalls(): Promise<GcpFirewall[]>;
   /**
-   * The rules whose names begin with `stem`, a name prefix ending in "-" (firewalls.list with the
-   * filter `name eq "<stem>.*"`): one destination's owned rules, without listing the project's.
+   * The rules a selection names, without listing the project's: each rule whose name begins with
+   * one of `stems` (name prefixes ending in "-": one destination's owned rules) and each rule
+   * named in `names` (firewalls.list with the filter `name eq "(?:<stem>.*|<name>|…)"`).
    */
-  listFirewallsNamed(stem: string): Promise<GcpFirewall[]>;
-  /** One rule by name (firewalls.get); undefined when there is none. */
-  getFirewall(name: string): Promise<GcpFirewall | undefined>;
+  listFirewallsNamed(selection: FirewallSelection): Promise<GcpFirewall[]>;
   /**
    * The project's "VPC firewall rules" quota and how many rules use it (projects.get, quota
    * metric FIREWALLS): what a read of some rules alone knows of the rest.
@@ -52,6 +51,12 @@ export interface GcpApi {
   getXpnResources(): Promise<string[]>;
   /** Shared VPC, read on a service project: its host project's id (projects.getXpnHost); undefined when it has none. */
   getXpnHost(): Promise<string | undefined>;
+}
+
+/** What listFirewallsNamed reads: rules by name stem, and rules by name. */
+export interface FirewallSelection {
+  readonly stems: readonly string[];
+  readonly names: readonly string[];
 }
 
 /** A project's quota of firewall rules, and its usage: every rule of the project, segsync's or not. */

@@ -91,12 +91,11 @@ async function discoverProjectChange(
   part: ProjectPart,
 ): Promise<Discovery<GcpProjectState>> {
   const findings: CloudFinding[] = [];
-  const [read, rules, carriers, quota] = await Promise.all([
+  const stems = part.destinations.map((d) => `${destinationStem(d.hash, d.network)}-`);
+  const denies = part.peerSets.map((p) => denyRuleName(p.hash, p.network));
+  const [read, rules, quota] = await Promise.all([
     readInstances(api, part.workloads),
-    Promise.all(
-      part.destinations.map((d) => api.listFirewallsNamed(`${destinationStem(d.hash, d.network)}-`)),
-    ),
-    readCarriers(api, part.peerSets, ownership, findings),
+    stems.length + denies.length === 0 ? [] : api.listFirewallsNamed({ stems, names: denies }),
     part.destinations.length === 0 ? undefined : api.getFirewallQuota(),
   ]);
   const instances = read.filter(managedInstances(api.project, labels, ownership, findings));
@@ -107,7 +106,10 @@ async function discoverProjectChange(
     (instance) => `instance ${api.project}/${zoneName(instance.zone)}/${instance.name}`,
   );
   const workloads = modelled.flatMap(({ workload }) => (workload === undefined ? [] : [workload]));
-  const firewalls = byName(rules.flat());
+  // The destinations' own rules are the state; the others' deny-alls only say who carries a tag.
+  const firewalls = rules
+    .filter((rule) => stems.some((stem) => rule.name.startsWith(stem)))
+    .sort((a, b) => compareText(a.name, b.name));
   const networks = new Set([
     ...workloads.flatMap((workload) => workload.nics.map((nic) => nic.network)),
     ...part.destinations.map((d) => d.network),
@@ -124,11 +126,11 @@ async function discoverProjectChange(
         .sort((a, b) => compareText(`${zoneName(a.zone)}/${a.name}`, `${zoneName(b.zone)}/${b.name}`)),
       firewalls,
       ...(unlisted > 0 ? { unlistedRules: unlisted } : {}),
-      change: { carriers },
+      change: { carriers: carriers(api.project, part.peerSets, rules, ownership) },
     },
     findings: [
       ...findings,
-      ...unsealedRules(api.project, firewalls, ownership),
+      ...unsealedRules(api.project, rules, ownership),
       ...api.takeUnreadable(),
       ...unmodelable.take(),
     ],
@@ -147,34 +149,26 @@ async function readInstances(api: GcpApi, workloads: readonly WorkloadId[]): Pro
 }
 
 /**
- * The peer sets whose own destination is applied (its deny-all exists, sealed, in that network):
- * their members carry the destination's tag, which the change's rules name. A deny-all with the
- * marker but not the seal is reported and does not count.
+ * The peer sets whose own destination is applied (its deny-all was read, sealed, in that
+ * network): their members carry the destination's tag, which the change's rules name. A deny-all
+ * with the marker but not the seal does not count (the read reports it).
  */
-async function readCarriers(
-  api: GcpApi,
+function carriers(
+  project: string,
   peerSets: readonly Keyed[],
+  rules: readonly GcpFirewall[],
   ownership: GcpOwnership,
-  findings: CloudFinding[],
-): Promise<string[]> {
-  const denies = await Promise.all(peerSets.map((p) => api.getFirewall(denyRuleName(p.hash, p.network))));
-  const read = denies.flatMap((rule) => (rule === undefined ? [] : [rule]));
-  findings.push(...unsealedRules(api.project, read, ownership));
+): string[] {
+  const byName = new Map(rules.map((rule) => [rule.name, rule]));
   return peerSets
-    .filter((peerSet, index) => {
-      const rule = denies[index];
+    .filter((peerSet) => {
+      const rule = byName.get(denyRuleName(peerSet.hash, peerSet.network));
       return (
         rule !== undefined &&
-        ownership.ownsFirewall(api.project, rule) &&
+        ownership.ownsFirewall(project, rule) &&
         networkIdOf(rule.network) === peerSet.network
       );
     })
     .map((peerSet) => peerSet.key)
     .sort(compareText);
-}
-
-/** Each rule once, by name. */
-function byName(rules: readonly GcpFirewall[]): GcpFirewall[] {
-  const unique = new Map(rules.map((rule) => [rule.name, rule]));
-  return [...unique.values()].sort((a, b) => compareText(a.name, b.name));
 }

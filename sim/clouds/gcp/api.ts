@@ -5,7 +5,7 @@
  * network's rules, throttling and 5xx on demand). It backs the CLI demo, the scenario tests and the
  * oracle checks; its state() is one project of the `gcp` part of `simulate --state-out`.
  */
-import type { GcpApi, GcpFirewallQuota } from "../../../lib/clouds/gcp/api.js";
+import type { FirewallSelection, GcpApi, GcpFirewallQuota } from "../../../lib/clouds/gcp/api.js";
 import { DEFAULT_GCP_QUOTAS, type GcpQuotas } from "../../../lib/clouds/gcp/config.js";
 import { GcpApiError } from "../../../lib/clouds/gcp/errors.js";
 import {
@@ -49,6 +49,10 @@ export type {
   SimInstanceStatus,
 } from "./instances.js";
 export type { CreateNetworkInput } from "./networks.js";
+
+/** What a selection may hold: names as Compute allows them, stems ending in "-". */
+const NAME_STEM = /^[a-z][-a-z0-9]*-$/;
+const RULE_NAME = /^[a-z](?:[-a-z0-9]*[a-z0-9])?$/;
 
 export type GcpApiMethod = Exclude<keyof GcpApi, "project">;
 
@@ -209,18 +213,14 @@ export class SimulatedCompute implements GcpApi {
     return this.log.run("listFirewalls", [], () => this.store.listFirewalls());
   }
 
-  listFirewallsNamed(stem: string): Promise<GcpFirewall[]> {
-    return this.log.run("listFirewallsNamed", [stem], () => {
-      if (!/^[a-z][-a-z0-9]*-$/.test(stem))
-        throw fail.invalid("filter", stem, "A name stem is a name prefix ending in '-'.");
-      return this.store.firewallsNamed(stem);
-    });
-  }
-
-  getFirewall(name: string): Promise<GcpFirewall | undefined> {
-    return this.log.run("getFirewall", [name], () => {
-      const firewall = this.store.firewalls.get(name);
-      return firewall === undefined ? undefined : structuredClone(firewall);
+  listFirewallsNamed(selection: FirewallSelection): Promise<GcpFirewall[]> {
+    return this.log.run("listFirewallsNamed", [selection], () => {
+      for (const stem of selection.stems)
+        if (!NAME_STEM.test(stem))
+          throw fail.invalid("filter", stem, "A name stem is a name prefix ending in '-'.");
+      for (const name of selection.names)
+        if (!RULE_NAME.test(name)) throw fail.invalid("filter", name, "Must be a firewall rule name.");
+      return this.store.firewallsNamed(selection.stems, selection.names);
     });
   }
 

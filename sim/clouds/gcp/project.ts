@@ -165,9 +165,11 @@ export class SimProject {
       .map((firewall) => structuredClone(firewall));
   }
 
-  /** The rules whose names begin with this stem (it ends in "-"), sorted by name, deep copies. */
-  firewallsNamed(stem: string): GcpFirewall[] {
-    return [...this.firewalls.keysAt("stem", stem)]
+  /** The rules whose names begin with one of the stems (each ends in "-") or are one of the names: sorted, deep copies. */
+  firewallsNamed(stems: readonly string[], names: readonly string[]): GcpFirewall[] {
+    const found = new Set(names.filter((name) => this.firewalls.has(name)));
+    for (const stem of stems) for (const name of this.firewalls.keysAt("stem", stem)) found.add(name);
+    return [...found]
       .sort(compareText)
       .map((name) => structuredClone(this.firewalls.get(name) as GcpFirewall));
   }

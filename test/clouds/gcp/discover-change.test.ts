@@ -30,6 +30,7 @@ function withUnrelated(estate: Estate, count: number): Estate {
     id: `gcp:shop-prod:us-central1-c:other-${index}`,
     network: "gcp:shop-prod:prod-net",
     privateIp: `10.3.1.${index + 1}`,
+    state: "running" as const,
     tags: { "seg-app": "shop", "seg-env": "prod", "seg-role": "batch", "seg-loc": "us" },
   }));
   return { ...estate, workloads: [...estate.workloads, ...more] };
@@ -67,33 +68,20 @@ async function events(simulation: Simulation) {
 }
 
 describe("a GCP event reads its change alone", () => {
-  it("reads the instance, its destinations' rules by stem, the deny-all of peers applied elsewhere, and the quota", async () => {
+  it("reads the instance, the rules of its destinations and peers in one list, and the quota", async () => {
     const { launch, retag, terminate } = await events(await started());
-    // The instance twice: the event's re-read, then the change's read (with its tag fingerprint).
-    // A launched api server: its own destination (api) and db's, whose api peer set grew;
-    // web's deny-all says web carries its tag (api admits web by tag).
-    expect(launch.reads).toEqual({
-      getInstance: 2,
-      listFirewallsNamed: 2,
-      getFirewall: 3,
-      getFirewallQuota: 1,
-    });
+    // Each event: the instance twice (the event's re-read, then the change's read, with its tag
+    // fingerprint), one firewalls.list naming the change's destinations' stems and the deny-alls
+    // of the peers applied outside it, and the project's quota.
+    const reads = { getInstance: 2, listFirewallsNamed: 1, getFirewallQuota: 1 };
+    // A launched api server: api's rules are new, and web (api admits it) carries its tag.
+    expect(launch.reads).toEqual(reads);
     expect(launch.writes).toEqual({ insertFirewall: 5, setTags: 1 });
-    // web becomes api: web's rules go (its last member left), api's and db's are read.
-    expect(retag.reads).toEqual({
-      getInstance: 2,
-      listFirewallsNamed: 3,
-      getFirewall: 2,
-      getFirewallQuota: 1,
-    });
+    // web becomes api: web's rules go (its last member left).
+    expect(retag.reads).toEqual(reads);
     expect(retag.writes).toEqual({ deleteFirewall: 4, setTags: 1 });
     // The last db server: db's rules go; the instance is gone, so nothing is tagged.
-    expect(terminate.reads).toEqual({
-      getInstance: 2,
-      listFirewallsNamed: 1,
-      getFirewall: 3,
-      getFirewallQuota: 1,
-    });
+    expect(terminate.reads).toEqual(reads);
     expect(terminate.writes).toEqual({ deleteFirewall: 3 });
   });
 

@@ -3,13 +3,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { onePerPlace } from "../../common/per-place.js";
 import { UnreadableObjects } from "../../common/unreadable.js";
 import type { CloudFinding } from "../../provider.js";
-import type { GcpApi, GcpApiFactory, GcpFirewallQuota } from "../api.js";
+import type { FirewallSelection, GcpApi, GcpApiFactory, GcpFirewallQuota } from "../api.js";
 import { GcpApiError, GcpInvalidRequestError, GcpNotFoundError } from "../errors.js";
 import { type GcpFirewall, type GcpInstance, type GcpSubnetwork, zoneName } from "../model.js";
 import {
   type ComputeClientOptions,
   type ComputeClients,
   loadComputeClients,
+  type SdkFirewall,
   type SdkOperation,
   type SdkOperationHandle,
 } from "./clients.js";
@@ -61,8 +62,18 @@ export function createSdkGcpApiFactory(options: SdkGcpApiOptions = {}): GcpApiFa
 
 const PAGING = { autoPaginate: false } as const;
 
-/** A firewall name prefix ending in "-": nothing in it an RE2 would read as more than itself. */
+/** A firewall name prefix ending in "-", and a name: nothing in either an RE2 reads as more than itself. */
 const NAME_STEM = /^[a-z][-a-z0-9]*-$/;
+const RULE_NAME = /^[a-z](?:[-a-z0-9]*[a-z0-9])?$/;
+/** Alternatives per firewalls.list filter: a single-workload event needs a few; a burst, more requests. */
+const SELECTION_CHUNK = 40;
+
+/** A stem or name of a selection, refused when it is not one (it goes into a filter's regular expression). */
+function checkedPart(part: string, shape: RegExp, what: string): string {
+  if (!shape.test(part))
+    throw new GcpInvalidRequestError(`firewalls.list: "${part}" is no ${what}`, "invalid", 400);
+  return part;
+}
 
 /** Operation.Status.DONE's number in the Compute protos, should the SDK ever decode enums as numbers. */
 const OPERATION_DONE_NUMBER = 2104194;
@@ -184,42 +195,34 @@ export class SdkGcpApi implements GcpApi {
     );
   }
 
-  /** firewalls.list with `name eq "<stem>.*"`: Compute reads the literal as an RE2 that must match the whole name. */
-  async listFirewallsNamed(stem: string): Promise<GcpFirewall[]> {
-    if (!NAME_STEM.test(stem))
-      throw new GcpInvalidRequestError(
-        `firewalls.list: "${stem}" is no name stem (a name prefix ending in "-")`,
-        "invalid",
-        400,
-      );
+  /**
+   * firewalls.list with `name eq "(?:<stem>.*|<name>|…)"`: Compute reads the literal as an RE2
+   * that must match the whole name. The alternatives go in requests of SELECTION_CHUNK each, to
+   * keep a filter short; an empty selection asks nothing.
+   */
+  async listFirewallsNamed(selection: FirewallSelection): Promise<GcpFirewall[]> {
+    const alternatives = [
+      ...selection.stems.map(
+        (stem) => checkedPart(stem, NAME_STEM, 'name stem (a name prefix ending in "-")') + ".*",
+      ),
+      ...selection.names.map((name) => checkedPart(name, RULE_NAME, "firewall rule name")),
+    ];
     const { firewalls } = await this.clients();
-    const request = { project: this.project, filter: `name eq "${stem}.*"` };
-    const rules = await this.collect(`firewalls.list ${request.filter}`, () =>
-      firewalls.listAsync(request, PAGING),
-    );
+    const rules: SdkFirewall[] = [];
+    for (let at = 0; at < alternatives.length; at += SELECTION_CHUNK) {
+      const filter = `name eq "(?:${alternatives.slice(at, at + SELECTION_CHUNK).join("|")})"`;
+      rules.push(
+        ...(await this.collect(`firewalls.list ${filter}`, () =>
+          firewalls.listAsync({ project: this.project, filter }, PAGING),
+        )),
+      );
+    }
+    const unique = [...new Map(rules.map((rule) => [rule.name ?? "", rule])).values()];
     return this.unreadable.modelEach(
-      rules,
+      unique,
       toFirewall,
       (rule) => `firewall rule ${this.project}/${rule.name ?? "(no name)"}`,
     );
-  }
-
-  async getFirewall(name: string): Promise<GcpFirewall | undefined> {
-    const { firewalls } = await this.clients();
-    try {
-      const [rule] = await this.call(`firewalls.get ${name}`, () =>
-        firewalls.get({ project: this.project, firewall: name }),
-      );
-      const [modelled] = this.unreadable.modelEach(
-        [rule],
-        toFirewall,
-        () => `firewall rule ${this.project}/${name}`,
-      );
-      return modelled;
-    } catch (error) {
-      if (error instanceof GcpNotFoundError) return undefined;
-      throw error;
-    }
   }
 
   /** projects.get's FIREWALLS quota; a project without one is a malformed answer, not an unlimited project. */

@@ -154,7 +154,6 @@ export interface ComputeClients {
   };
   readonly firewalls: {
     listAsync(request: { project: string; filter?: string }, options: Paging): AsyncIterable<SdkFirewall>;
-    get(request: { project: string; firewall: string }): Promise<[SdkFirewall, ...unknown[]]>;
     insert(request: { project: string; requestId: string; firewallResource: SdkFirewallResource }): Mutation;
     update(request: {
       project: string;

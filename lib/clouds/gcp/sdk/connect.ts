@@ -37,7 +37,6 @@ const GCP_CALLS: Readonly<Record<CallsOf<GcpApi>, true>> = {
   setTags: true,
   listFirewalls: true,
   listFirewallsNamed: true,
-  getFirewall: true,
   getFirewallQuota: true,
   listSubnetworks: true,
   insertFirewall: true,

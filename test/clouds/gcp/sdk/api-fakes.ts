@@ -19,7 +19,6 @@ export function fakeClients() {
     },
     firewalls: {
       listAsync: vi.fn<Firewalls["listAsync"]>(),
-      get: vi.fn<Firewalls["get"]>(),
       insert: vi.fn<Firewalls["insert"]>(),
       update: vi.fn<Firewalls["update"]>(),
       delete: vi.fn<Firewalls["delete"]>(),

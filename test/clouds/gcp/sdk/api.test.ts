@@ -481,27 +481,41 @@ describe("getFirewallQuota", () => {
 });
 
 describe("listFirewallsNamed", () => {
-  it("lists with the name filter Compute reads as an RE2 over the whole name", async () => {
-    const listing = pagedListing<SdkFirewall>([
-      [
-        {
-          name: "segsync-abc-d0e1f2-deny",
-          network: NETWORK,
-          priority: 1000,
-          direction: "INGRESS",
-          sourceRanges: ["0.0.0.0/0"],
-          denied: [{ IPProtocol: "all" }],
-        },
-      ],
-    ]);
-    clients.firewalls.listAsync.mockReturnValue(listing.iterable);
+  const deny = (name: string): SdkFirewall => ({
+    name,
+    network: NETWORK,
+    priority: 1000,
+    direction: "INGRESS",
+    sourceRanges: ["0.0.0.0/0"],
+    denied: [{ IPProtocol: "all" }],
+  });
 
-    const rules = await apiOver(clients).listFirewallsNamed("segsync-abc-d0e1f2-");
+  it("lists with one name filter Compute reads as an RE2 over the whole name", async () => {
+    clients.firewalls.listAsync.mockReturnValue(
+      pagedListing<SdkFirewall>([[deny("segsync-abc-d0e1f2-deny")]]).iterable,
+    );
+
+    const rules = await apiOver(clients).listFirewallsNamed({
+      stems: ["segsync-abc-d0e1f2-"],
+      names: ["segsync-xyz-d0e1f2-deny"],
+    });
 
     expect(rules.map((rule) => rule.name)).toEqual(["segsync-abc-d0e1f2-deny"]);
-    expect(clients.firewalls.listAsync).toHaveBeenCalledWith(
-      { project: PROJECT, filter: 'name eq "segsync-abc-d0e1f2-.*"' },
+    expect(clients.firewalls.listAsync).toHaveBeenCalledExactlyOnceWith(
+      { project: PROJECT, filter: 'name eq "(?:segsync-abc-d0e1f2-.*|segsync-xyz-d0e1f2-deny)"' },
       { autoPaginate: false },
     );
+  });
+
+  it("splits a long selection over requests, and asks nothing for an empty one", async () => {
+    clients.firewalls.listAsync.mockImplementation(() => pagedListing<SdkFirewall>([[]]).iterable);
+    const names = Array.from({ length: 90 }, (_, index) => `segsync-n${index}-d0e1f2-deny`);
+
+    await apiOver(clients).listFirewallsNamed({ stems: [], names });
+    expect(clients.firewalls.listAsync).toHaveBeenCalledTimes(3);
+
+    clients.firewalls.listAsync.mockClear();
+    expect(await apiOver(clients).listFirewallsNamed({ stems: [], names: [] })).toEqual([]);
+    expect(clients.firewalls.listAsync).not.toHaveBeenCalled();
   });
 });
