@@ -203,7 +203,7 @@ export class SdkGcpApi implements GcpApi {
   async listFirewallsNamed(selection: FirewallSelection): Promise<GcpFirewall[]> {
     const alternatives = [
       ...selection.stems.map(
-        (stem) => checkedPart(stem, NAME_STEM, 'name stem (a name prefix ending in "-")') + ".*",
+        (stem) => `${checkedPart(stem, NAME_STEM, 'name stem (a name prefix ending in "-")')}.*`,
       ),
       ...selection.names.map((name) => checkedPart(name, RULE_NAME, "firewall rule name")),
     ];
