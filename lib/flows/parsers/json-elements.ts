@@ -43,7 +43,6 @@ class ElementScanner {
   private targetDepth = 0;
   private found = false;
   private elementParts: string[] | undefined;
-  private elementStart = 0;
   private elementLine = 0;
   readonly events: JsonElementEvent[] = [];
 

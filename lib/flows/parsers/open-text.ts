@@ -2,8 +2,7 @@
  * Opens a log object for a parser: its first bytes read ahead (to tell the format), and a gzip
  * stream its source did not undo undone here, so that a `.gz` read as it is still parses.
  */
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { FlowLogReadError } from "../errors.js";
 import type { LogObject } from "../model.js";
