@@ -47,7 +47,11 @@ group("AWS VPC Flow Logs, default format (version 2)", () => {
   it("reads the same records gzipped, as S3 delivery writes them", async () => {
     const parsed = await parseAll(gzippedFixture("aws/default-v2.log"));
     expect(parsed.map(describe)).toEqual(DEFAULT_V2);
-    expect(parsed.every((entry) => entry.kind !== "record" || entry.record.origin.object === "aws/default-v2.log.gz")).toBe(true);
+    expect(
+      parsed.every(
+        (entry) => entry.kind !== "record" || entry.record.origin.object === "aws/default-v2.log.gz",
+      ),
+    ).toBe(true);
   });
 
   it("makes connections: SSH by its port, the ping's two records one connection of unknown direction", async () => {
@@ -110,14 +114,20 @@ group("AWS VPC Flow Logs, custom formats named by a header line", () => {
 
   it("reports a header without start and end (the transit gateway example) once, and reads no record of it", async () => {
     const parsed = await parseAll(fixture("aws/transit-gateway-v3.log"));
-    expect(parsed.map(describe)).toEqual(["1 malformed: the header line lacks start, end: no record of this object is read"]);
+    expect(parsed.map(describe)).toEqual([
+      "1 malformed: the header line lacks start, end: no record of this object is read",
+    ]);
   });
 });
 
 group("AWS VPC Flow Logs without a header (CloudWatch Logs export), --aws-format", () => {
   it("reads every version 5 field in the caller's order; pkt-dstaddr wins, and the interface is not the packet's", async () => {
-    const parsed = await parseAll(fixture("aws/cloudwatch-v5-all-fields.log"), "aws", { awsFormat: V5_FIELDS });
-    expect(parsed.map(describe)).toEqual(["1 89.160.20.156:50041 > 10.200.0.80:33004 p17 reject 52/1 by eni-069xxxxxb7a490"]);
+    const parsed = await parseAll(fixture("aws/cloudwatch-v5-all-fields.log"), "aws", {
+      awsFormat: V5_FIELDS,
+    });
+    expect(parsed.map(describe)).toEqual([
+      "1 89.160.20.156:50041 > 10.200.0.80:33004 p17 reject 52/1 by eni-069xxxxxb7a490",
+    ]);
   });
 
   it("takes ${field} as the console writes formats, and version 8 fields it does not use", async () => {
@@ -135,7 +145,9 @@ group("AWS VPC Flow Logs without a header (CloudWatch Logs export), --aws-format
   });
 
   it("refuses a format it cannot use before reading anything", () => {
-    expect(() => parseFlowLog(fixture("aws/default-v2.log"), "aws", { awsFormat: "srcaddr dstaddr" })).toThrow(
+    expect(() =>
+      parseFlowLog(fixture("aws/default-v2.log"), "aws", { awsFormat: "srcaddr dstaddr" }),
+    ).toThrow(
       new FlowLogFormatError(
         "--aws-format lacks protocol, start, end, action: its records carry no flow segsync can read",
       ),

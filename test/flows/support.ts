@@ -41,7 +41,8 @@ function endpoint(address: string, port: number | undefined): string {
 /** One line per parsed record: where, what, and every field a connection is made of. */
 export function describe(entry: ParsedRecord): string {
   if (entry.kind === "skipped") return `${entry.origin.line} skipped: ${entry.reason}`;
-  if (entry.kind === "malformed") return `${entry.malformed.origin.line} malformed: ${entry.malformed.reason}`;
+  if (entry.kind === "malformed")
+    return `${entry.malformed.origin.line} malformed: ${entry.malformed.reason}`;
   const r = entry.record;
   return [
     `${r.origin.line} ${endpoint(r.srcAddress, r.srcPort)} > ${endpoint(r.dstAddress, r.dstPort)} p${r.protocol} ${r.action}`,
