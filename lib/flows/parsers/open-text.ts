@@ -21,18 +21,29 @@ function asBuffer(chunk: unknown): Buffer {
   return typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
 }
 
-/** The stream's first chunk, and a stream that gives that chunk again, then the rest. */
+/**
+ * The stream's first bytes (whole chunks, until there are HEAD_BYTES or the stream ends: a
+ * source may give small chunks), and a stream that gives them again, then the rest.
+ */
 async function peek(input: Readable): Promise<{ first: Buffer; stream: Readable }> {
   const iterator = input[Symbol.asyncIterator]();
-  const next = await iterator.next();
-  const first = next.done ? Buffer.alloc(0) : asBuffer(next.value);
-  async function* again() {
-    if (first.length > 0) yield first;
-    if (next.done) return;
-    for (let step = await iterator.next(); !step.done; step = await iterator.next())
-      yield asBuffer(step.value);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  while (size < HEAD_BYTES && !done) {
+    const next = await iterator.next();
+    if (next.done) done = true;
+    else {
+      chunks.push(asBuffer(next.value));
+      size += chunks[chunks.length - 1]?.length ?? 0;
+    }
   }
-  return { first, stream: Readable.from(again(), { objectMode: false }) };
+  async function* again() {
+    yield* chunks;
+    if (done) return;
+    for (let step = await iterator.next(); !step.done; step = await iterator.next()) yield asBuffer(step.value);
+  }
+  return { first: Buffer.concat(chunks), stream: Readable.from(again(), { objectMode: false }) };
 }
 
 function isGzip(bytes: Buffer): boolean {
