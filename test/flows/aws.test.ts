@@ -1,5 +1,5 @@
 /** AWS VPC Flow Logs on the real samples of test/fixtures/flows/aws (SOURCES.md): every record, exactly. */
-import { describe as group, expect, it } from "vitest";
+import { expect, describe as group, it } from "vitest";
 import { connectRecords } from "../../lib/flows/connections.js";
 import { FlowLogFormatError } from "../../lib/flows/errors.js";
 import { parseFlowLog } from "../../lib/flows/parsers/index.js";

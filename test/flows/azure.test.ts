@@ -1,5 +1,5 @@
 /** Azure flow log blobs on the real samples of test/fixtures/flows/azure (SOURCES.md): every tuple, exactly. */
-import { describe as group, expect, it } from "vitest";
+import { expect, describe as group, it } from "vitest";
 import { connectRecords } from "../../lib/flows/connections.js";
 import { describe, describeConnection, fixture, parseAll } from "./support.js";
 

@@ -1,7 +1,7 @@
 /** GCP Cloud Logging entries on the real samples of test/fixtures/flows/gcp (SOURCES.md): every entry, exactly. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe as group, expect, it } from "vitest";
+import { expect, describe as group, it } from "vitest";
 import { connectRecords } from "../../lib/flows/connections.js";
 import { describe, describeConnection, FIXTURES, fixture, parseAll, textObject } from "./support.js";
 

@@ -2,10 +2,11 @@
  * What is malformed (docs/flows.md): every bad record is one malformed entry naming its object,
  * line and field, never a crash, and the records around it are still read.
  */
-import { describe as group, expect, it } from "vitest";
+import { expect, describe as group, it } from "vitest";
 import { describe, parseAll, textObject } from "./support.js";
 
-const GOOD_AWS = "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK";
+const GOOD_AWS =
+  "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK";
 const GOOD_AWS_LINE = "172.31.16.139:20641 > 172.31.16.21:22 p6 accept 20/4249 by eni-1235b8ca123456789";
 
 async function awsLines(...lines: string[]) {
@@ -52,7 +53,10 @@ group("AWS records that are malformed", () => {
   });
 
   it("skips blank lines and reads CRLF line ends, counting lines as written", async () => {
-    expect(await awsLines(GOOD_AWS, "", "   ", `${GOOD_AWS}\r`)).toEqual([`1 ${GOOD_AWS_LINE}`, `4 ${GOOD_AWS_LINE}`]);
+    expect(await awsLines(GOOD_AWS, "", "   ", `${GOOD_AWS}\r`)).toEqual([
+      `1 ${GOOD_AWS_LINE}`,
+      `4 ${GOOD_AWS_LINE}`,
+    ]);
   });
 
   it("reads a file cut in the middle of its last record as the records before and one malformed", async () => {
@@ -99,9 +103,9 @@ group("Azure blobs that are malformed", () => {
   });
 
   it("reports a blob that is not JSON as one malformed entry, never a crash", async () => {
-    expect((await parseAll(textObject("blob.json", "<Error>AuthorizationFailure</Error>"), "azure")).map(describe)).toEqual([
-      '1 malformed: not a JSON object: it starts with "<"',
-    ]);
+    expect(
+      (await parseAll(textObject("blob.json", "<Error>AuthorizationFailure</Error>"), "azure")).map(describe),
+    ).toEqual(['1 malformed: not a JSON object: it starts with "<"']);
   });
 
   it("reads the records before a blob cut short, then says it was cut", async () => {

@@ -41,7 +41,8 @@ async function peek(input: Readable): Promise<{ first: Buffer; stream: Readable 
   async function* again() {
     yield* chunks;
     if (done) return;
-    for (let step = await iterator.next(); !step.done; step = await iterator.next()) yield asBuffer(step.value);
+    for (let step = await iterator.next(); !step.done; step = await iterator.next())
+      yield asBuffer(step.value);
   }
   return { first: Buffer.concat(chunks), stream: Readable.from(again(), { objectMode: false }) };
 }
