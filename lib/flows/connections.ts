@@ -21,29 +21,41 @@ export interface ConnectOptions {
 type Reporter = ObservedConnection["reportedBy"][number];
 
 /** One reporter's counters; `forward` is the direction from the connection's lower endpoint. */
-interface Counters {
-  readonly reporter: Reporter | undefined;
-  forwardPackets: number;
-  forwardBytes: number;
-  reversePackets: number;
-  reverseBytes: number;
+class Counters {
+  forwardPackets = 0;
+  forwardBytes = 0;
+  reversePackets = 0;
+  reverseBytes = 0;
+
+  constructor(readonly reporter: Reporter | undefined) {}
 }
 
-interface Aggregate {
-  readonly format: FlowLogFormat;
-  readonly protocol: number;
-  readonly low: Endpoint;
-  readonly high: Endpoint;
+/**
+ * One connection being aggregated. A class, so that every aggregate has one shape: the
+ * aggregation runs once per record and must stay cheap.
+ */
+class Aggregate {
   first: number;
   last: number;
-  records: number;
-  accepted: boolean;
-  lowInitiates: number;
-  highInitiates: number;
-  seenFromLow: boolean;
-  seenFromHigh: boolean;
+  records = 0;
+  accepted = false;
+  lowInitiates = 0;
+  highInitiates = 0;
+  seenFromLow = false;
+  seenFromHigh = false;
   /** Per reporter, so that one direction reported by both ends is counted once (the larger). */
-  readonly counters: Map<string, Counters>;
+  readonly counters = new Map<string, Counters>();
+
+  constructor(
+    readonly format: FlowLogFormat,
+    readonly protocol: number,
+    readonly low: Endpoint,
+    readonly high: Endpoint,
+    record: FlowRecord,
+  ) {
+    this.first = record.start;
+    this.last = record.end;
+  }
 }
 
 interface Endpoint {
@@ -51,71 +63,96 @@ interface Endpoint {
   readonly port: number | undefined;
 }
 
-function compareEndpoints(a: Endpoint, b: Endpoint): number {
-  if (a.address !== b.address) return a.address < b.address ? -1 : 1;
-  return (a.port ?? -1) - (b.port ?? -1);
+/** Whether the record's source is the connection's lower endpoint (by address, then port). */
+function sourceIsLow(record: FlowRecord): boolean {
+  if (record.srcAddress !== record.dstAddress) return record.srcAddress < record.dstAddress;
+  return (record.srcPort ?? -1) <= (record.dstPort ?? -1);
 }
 
-function endpointKey(endpoint: Endpoint): string {
-  return endpoint.port === undefined ? endpoint.address : `${endpoint.address}#${endpoint.port}`;
+/**
+ * A copy of a string that does not keep alive the text it was cut from: V8 keeps a substring's
+ * parent (a whole read chunk) as long as the substring lives, and an aggregate lives to the end.
+ */
+function detached(text: string): string {
+  return ` ${text}`.slice(1);
 }
 
 function countersOf(aggregate: Aggregate, record: FlowRecord): Counters {
   const reporter = record.reportedBy;
-  const key = reporter === undefined ? "" : `${reporter.kind}:${reporter.id}`;
+  const key =
+    reporter === undefined ? "" : reporter.kind === "interface" ? reporter.id : `instance ${reporter.id}`;
   let counters = aggregate.counters.get(key);
   if (counters === undefined) {
-    counters = { reporter, forwardPackets: 0, forwardBytes: 0, reversePackets: 0, reverseBytes: 0 };
-    aggregate.counters.set(key, counters);
+    counters = new Counters(
+      reporter === undefined ? undefined : { kind: reporter.kind, id: detached(reporter.id) },
+    );
+    aggregate.counters.set(detached(key), counters);
   }
   return counters;
 }
 
-/** Keyed aggregation of flow records into connections: add every record, then read `connections()`. */
+const FORMAT_INDEX: Readonly<Record<FlowLogFormat, number>> = { aws: 0, azure: 1, gcp: 2 };
+
+/** Format, protocol and both ports as one exact number (below 2^42), the innermost key. */
+function portsKey(
+  format: FlowLogFormat,
+  protocol: number,
+  low: number | undefined,
+  high: number | undefined,
+): number {
+  return ((FORMAT_INDEX[format] * 256 + protocol) * 65_537 + (low ?? -1) + 1) * 65_537 + (high ?? -1) + 1;
+}
+
+/**
+ * Keyed aggregation of flow records into connections: add every record, then read
+ * `connections()`. Keyed by lower address, higher address, then ports: three lookups of strings
+ * the record already has, cheaper per record than building one key string.
+ */
 export class ConnectionAggregator {
-  private readonly aggregates = new Map<string, Aggregate>();
+  private readonly byLow = new Map<string, Map<string, Map<number, Aggregate>>>();
+  private count = 0;
 
   constructor(private readonly options: ConnectOptions = {}) {}
 
   get size(): number {
-    return this.aggregates.size;
+    return this.count;
   }
 
   add(record: FlowRecord): void {
-    const src = { address: record.srcAddress, port: record.srcPort };
-    const dst = { address: record.dstAddress, port: record.dstPort };
-    const srcIsLow = compareEndpoints(src, dst) <= 0;
-    const [low, high] = srcIsLow ? [src, dst] : [dst, src];
-    const key = `${record.format}|${record.protocol}|${endpointKey(low)}|${endpointKey(high)}`;
-    let aggregate = this.aggregates.get(key);
+    const srcIsLow = sourceIsLow(record);
+    const lowAddress = srcIsLow ? record.srcAddress : record.dstAddress;
+    const highAddress = srcIsLow ? record.dstAddress : record.srcAddress;
+    const lowPort = srcIsLow ? record.srcPort : record.dstPort;
+    const highPort = srcIsLow ? record.dstPort : record.srcPort;
+    let byHigh = this.byLow.get(lowAddress);
+    if (byHigh === undefined) {
+      byHigh = new Map();
+      this.byLow.set(detached(lowAddress), byHigh);
+    }
+    let byPorts = byHigh.get(highAddress);
+    if (byPorts === undefined) {
+      byPorts = new Map();
+      byHigh.set(detached(highAddress), byPorts);
+    }
+    const key = portsKey(record.format, record.protocol, lowPort, highPort);
+    let aggregate = byPorts.get(key);
     if (aggregate === undefined) {
-      aggregate = {
-        ...{
-          format: record.format,
-          protocol: record.protocol,
-          low,
-          high,
-          first: record.start,
-          last: record.end,
-        },
-        ...{
-          records: 0,
-          accepted: false,
-          lowInitiates: 0,
-          highInitiates: 0,
-          seenFromLow: false,
-          seenFromHigh: false,
-        },
-        counters: new Map(),
-      };
-      this.aggregates.set(key, aggregate);
+      const low = { address: detached(lowAddress), port: lowPort };
+      const high = { address: detached(highAddress), port: highPort };
+      aggregate = new Aggregate(record.format, record.protocol, low, high, record);
+      byPorts.set(key, aggregate);
+      this.count++;
     }
     addRecord(aggregate, record, srcIsLow);
   }
 
+  private *aggregates(): Generator<Aggregate> {
+    for (const byHigh of this.byLow.values()) for (const byPorts of byHigh.values()) yield* byPorts.values();
+  }
+
   /** The connections so far, ordered by first seen, then by their endpoints. */
   connections(): ObservedConnection[] {
-    return [...this.aggregates.values()]
+    return [...this.aggregates()]
       .map((aggregate) => connectionOf(aggregate, this.options))
       .sort(
         (a, b) =>
@@ -133,8 +170,8 @@ function compareText(a: string, b: string): number {
 }
 
 function addRecord(aggregate: Aggregate, record: FlowRecord, srcIsLow: boolean): void {
-  aggregate.first = Math.min(aggregate.first, record.start);
-  aggregate.last = Math.max(aggregate.last, record.end);
+  if (record.start < aggregate.first) aggregate.first = record.start;
+  if (record.end > aggregate.last) aggregate.last = record.end;
   aggregate.records++;
   if (record.action === "accept") aggregate.accepted = true;
   if (record.initiator !== undefined) {
@@ -144,17 +181,18 @@ function addRecord(aggregate: Aggregate, record: FlowRecord, srcIsLow: boolean):
   if (srcIsLow) aggregate.seenFromLow = true;
   else aggregate.seenFromHigh = true;
   const counters = countersOf(aggregate, record);
-  const reply = record.reply ?? { packets: 0, bytes: 0 };
+  const replyPackets = record.reply === undefined ? 0 : record.reply.packets;
+  const replyBytes = record.reply === undefined ? 0 : record.reply.bytes;
   if (srcIsLow) {
     counters.forwardPackets += record.packets;
     counters.forwardBytes += record.bytes;
-    counters.reversePackets += reply.packets;
-    counters.reverseBytes += reply.bytes;
+    counters.reversePackets += replyPackets;
+    counters.reverseBytes += replyBytes;
   } else {
     counters.reversePackets += record.packets;
     counters.reverseBytes += record.bytes;
-    counters.forwardPackets += reply.packets;
-    counters.forwardBytes += reply.bytes;
+    counters.forwardPackets += replyPackets;
+    counters.forwardBytes += replyBytes;
   }
 }
 

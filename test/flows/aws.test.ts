@@ -130,7 +130,7 @@ group("AWS VPC Flow Logs without a header (CloudWatch Logs export), --aws-format
     ]);
   });
 
-  it("takes ${field} as the console writes formats, and version 8 fields it does not use", async () => {
+  it("takes fields in the dollar-brace form the console writes, and version 8 fields it does not use", async () => {
     const format = `${V5_FIELDS} ${ECS_FIELDS}`
       .split(" ")
       .map((field) => `\${${field}}`)

@@ -95,6 +95,7 @@ function required(tokens: readonly string[], index: number, field: string): stri
   return value;
 }
 
+/** Every property set, in one order, so that every record has one shape (the aggregation stays fast). */
 function awsFlow(tokens: readonly string[], layout: AwsLayout, origin: RecordOrigin): FlowRecord {
   const protocol = protocolField("protocol", required(tokens, layout.protocol, "protocol"));
   const action = required(tokens, layout.action, "action");
@@ -106,44 +107,34 @@ function awsFlow(tokens: readonly string[], layout: AwsLayout, origin: RecordOri
   if (end < start) throw new FieldError("end", "is before start");
   const packets = present(tokens, layout.packets);
   const bytes = present(tokens, layout.bytes);
+  const ported = hasPorts(protocol);
+  const reporter = awsReporter(tokens, layout);
   return {
     format: "aws",
     origin,
     start,
     end,
-    ...awsAddresses(tokens, layout),
-    ...awsPorts(tokens, layout, protocol),
+    srcAddress: awsAddress(tokens, layout.pktSrcaddr, layout.srcaddr, "srcaddr"),
+    dstAddress: awsAddress(tokens, layout.pktDstaddr, layout.dstaddr, "dstaddr"),
+    srcPort: ported ? portField("srcport", required(tokens, layout.srcport, "srcport")) : undefined,
+    dstPort: ported ? portField("dstport", required(tokens, layout.dstport, "dstport")) : undefined,
     protocol,
     action: action === "ACCEPT" ? "accept" : "reject",
     packets: packets === undefined ? 0 : countField("packets", packets),
     bytes: bytes === undefined ? 0 : countField("bytes", bytes),
-    ...awsInitiator(tokens, layout, protocol),
-    ...awsReporter(tokens, layout),
+    reply: undefined,
+    initiator: awsInitiator(tokens, layout, protocol),
+    reportedBy: reporter.reportedBy,
+    reporterSide: reporter.reporterSide,
   };
 }
 
 /** pkt-srcaddr/pkt-dstaddr (the packet's own, behind NAT and transit gateways) where present. */
-function awsAddresses(tokens: readonly string[], layout: AwsLayout) {
-  const pktSrc = present(tokens, layout.pktSrcaddr);
-  const pktDst = present(tokens, layout.pktDstaddr);
-  return {
-    srcAddress:
-      pktSrc === undefined
-        ? addressField("srcaddr", required(tokens, layout.srcaddr, "srcaddr"))
-        : addressField("pkt-srcaddr", pktSrc),
-    dstAddress:
-      pktDst === undefined
-        ? addressField("dstaddr", required(tokens, layout.dstaddr, "dstaddr"))
-        : addressField("pkt-dstaddr", pktDst),
-  };
-}
-
-function awsPorts(tokens: readonly string[], layout: AwsLayout, protocol: number) {
-  if (!hasPorts(protocol)) return {};
-  return {
-    srcPort: portField("srcport", required(tokens, layout.srcport, "srcport")),
-    dstPort: portField("dstport", required(tokens, layout.dstport, "dstport")),
-  };
+function awsAddress(tokens: readonly string[], packet: number, own: number, field: string): string {
+  const fromPacket = present(tokens, packet);
+  return fromPacket === undefined
+    ? addressField(field, required(tokens, own, field))
+    : addressField(`pkt-${field}`, fromPacket);
 }
 
 /** SYN-ACK (18) is the responder's reply; SYN without ACK the initiator's opening. */
@@ -151,12 +142,12 @@ function awsInitiator(
   tokens: readonly string[],
   layout: AwsLayout,
   protocol: number,
-): Pick<FlowRecord, "initiator"> {
+): FlowRecord["initiator"] {
   const text = present(tokens, layout.tcpFlags);
-  if (text === undefined) return {};
+  if (text === undefined) return undefined;
   const flags = integerField("tcp-flags", text, 0, 255);
-  if (protocol !== 6 || (flags & SYN) === 0) return {};
-  return { initiator: (flags & ACK) !== 0 ? "dst" : "src" };
+  if (protocol !== 6 || (flags & SYN) === 0) return undefined;
+  return (flags & ACK) !== 0 ? "dst" : "src";
 }
 
 /**
@@ -176,7 +167,7 @@ function awsReporter(
         ? { kind: "instance" as const, id: instance }
         : undefined;
   const direction = present(tokens, layout.flowDirection);
-  if (direction === undefined) return reportedBy === undefined ? {} : { reportedBy };
+  if (direction === undefined) return { reportedBy, reporterSide: undefined };
   if (direction !== "ingress" && direction !== "egress") {
     throw new FieldError("flow-direction", `${JSON.stringify(direction)} is not ingress or egress`);
   }
@@ -185,8 +176,5 @@ function awsReporter(
     side === "dst" ? [layout.dstaddr, layout.pktDstaddr] : [layout.srcaddr, layout.pktSrcaddr];
   const samePacket =
     present(tokens, packet) === undefined || present(tokens, packet) === present(tokens, own);
-  return {
-    ...(reportedBy === undefined ? {} : { reportedBy }),
-    ...(samePacket && own >= 0 ? { reporterSide: side } : {}),
-  };
+  return { reportedBy, reporterSide: samePacket && own >= 0 ? side : undefined };
 }

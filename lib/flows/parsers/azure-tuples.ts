@@ -46,6 +46,7 @@ function tupleRecord(core: TupleCore, origin: RecordOrigin, mac: string | undefi
   }
   const time = tupleTime(core.time);
   const [packets = "", bytes = "", replyPackets = "", replyBytes = ""] = core.counters;
+  const ported = hasPorts(core.protocol);
   return {
     format: "azure",
     origin,
@@ -53,12 +54,8 @@ function tupleRecord(core: TupleCore, origin: RecordOrigin, mac: string | undefi
     end: time,
     srcAddress: addressField("source IP", core.src),
     dstAddress: addressField("destination IP", core.dst),
-    ...(hasPorts(core.protocol)
-      ? {
-          srcPort: portField("source port", core.srcPort),
-          dstPort: portField("destination port", core.dstPort),
-        }
-      : {}),
+    srcPort: ported ? portField("source port", core.srcPort) : undefined,
+    dstPort: ported ? portField("destination port", core.dstPort) : undefined,
     protocol: core.protocol,
     action: core.denied ? "reject" : "accept",
     packets: counter("packets sent", packets),
@@ -68,7 +65,7 @@ function tupleRecord(core: TupleCore, origin: RecordOrigin, mac: string | undefi
       bytes: counter("bytes received", replyBytes),
     },
     initiator: "src",
-    ...(mac === undefined ? {} : { reportedBy: { kind: "interface" as const, id: mac } }),
+    reportedBy: mac === undefined ? undefined : { kind: "interface", id: mac },
     reporterSide: core.direction === "I" ? "dst" : "src",
   };
 }

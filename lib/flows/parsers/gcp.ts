@@ -74,13 +74,13 @@ function connectionOf(payload: Payload) {
     if (value === undefined) throw new FieldError(`connection.${field}`, "is missing");
     return portField(`connection.${field}`, text(value));
   };
+  const ported = hasPorts(protocol);
   return {
     srcAddress: addressField("connection.src_ip", connection.src_ip),
     dstAddress: addressField("connection.dest_ip", connection.dest_ip),
+    srcPort: ported ? port("src_port", connection.src_port) : undefined,
+    dstPort: ported ? port("dest_port", connection.dest_port) : undefined,
     protocol,
-    ...(hasPorts(protocol)
-      ? { srcPort: port("src_port", connection.src_port), dstPort: port("dest_port", connection.dest_port) }
-      : {}),
   };
 }
 
@@ -96,24 +96,25 @@ function firewallRecord(entry: Entry, origin: RecordOrigin): FlowRecord {
   if (entry.timestamp === undefined) throw new FieldError("timestamp", "is missing");
   const time = rfc3339Field("timestamp", entry.timestamp);
   const direction = payload.rule_details?.direction;
+  const { srcAddress, dstAddress, srcPort, dstPort, protocol } = connectionOf(payload);
   return {
     format: "gcp",
     origin,
     start: time,
     end: time,
-    ...connectionOf(payload),
+    srcAddress,
+    dstAddress,
+    srcPort,
+    dstPort,
+    protocol,
     action: payload.disposition === "ALLOWED" ? "accept" : "reject",
     packets: 0,
     bytes: 0,
+    reply: undefined,
     initiator: "src",
-    ...(payload.instance === undefined
-      ? {}
-      : { reportedBy: { kind: "instance" as const, id: instanceName(payload.instance) } }),
-    ...(direction === "INGRESS"
-      ? { reporterSide: "dst" as const }
-      : direction === "EGRESS"
-        ? { reporterSide: "src" as const }
-        : {}),
+    reportedBy:
+      payload.instance === undefined ? undefined : { kind: "instance", id: instanceName(payload.instance) },
+    reporterSide: direction === "INGRESS" ? "dst" : direction === "EGRESS" ? "src" : undefined,
   };
 }
 
@@ -132,23 +133,26 @@ function vpcFlowRecord(entry: Entry, origin: RecordOrigin): FlowRecord {
   const start = rfc3339Field("jsonPayload.start_time", startText);
   const end = payload.end_time === undefined ? start : rfc3339Field("jsonPayload.end_time", payload.end_time);
   const reporter = side === "src" ? payload.src_instance : side === "dst" ? payload.dest_instance : undefined;
+  const { srcAddress, dstAddress, srcPort, dstPort, protocol } = connectionOf(payload);
+  const count = (field: string, value: string | number | undefined) =>
+    value === undefined ? 0 : countField(`jsonPayload.${field}`, text(value));
   return {
     format: "gcp",
     origin,
     start,
     end: Math.max(start, end),
-    ...connectionOf(payload),
+    srcAddress,
+    dstAddress,
+    srcPort,
+    dstPort,
+    protocol,
     action: "accept",
-    packets:
-      payload.packets_sent === undefined
-        ? 0
-        : countField("jsonPayload.packets_sent", text(payload.packets_sent)),
-    bytes:
-      payload.bytes_sent === undefined ? 0 : countField("jsonPayload.bytes_sent", text(payload.bytes_sent)),
-    ...(reporter === undefined
-      ? {}
-      : { reportedBy: { kind: "instance" as const, id: instanceName(reporter) } }),
-    ...(side === undefined ? {} : { reporterSide: side }),
+    packets: count("packets_sent", payload.packets_sent),
+    bytes: count("bytes_sent", payload.bytes_sent),
+    reply: undefined,
+    initiator: undefined,
+    reportedBy: reporter === undefined ? undefined : { kind: "instance", id: instanceName(reporter) },
+    reporterSide: side,
   };
 }
 
