@@ -2,7 +2,6 @@
  * AWS VPC Flow Logs text records (docs/flows.md, "AWS"), read line by line: a header line names
  * a custom format (S3 delivery); without one, the caller's format or the default version 2 one.
  */
-import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import type { FlowRecord, ParsedRecord, RecordOrigin } from "../model.js";
 import {
@@ -23,6 +22,7 @@ import {
   portField,
   protocolField,
 } from "./fields.js";
+import { lineBatches, withoutCarriageReturn } from "./lines.js";
 import { malformed } from "./parsed.js";
 
 const DEFAULT_LAYOUT = awsLayout(formatFields(AWS_DEFAULT_FORMAT));
@@ -39,28 +39,39 @@ export async function* parseAwsText(
 ): AsyncGenerator<ParsedRecord> {
   let layout: AwsLayout | undefined;
   let line = 0;
-  for await (const text of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
-    line++;
-    if (text.trim() === "") continue;
-    const origin = { object, line };
-    if (layout === undefined) {
-      const tokens = text.trim().split(SPACES);
-      if (isHeaderLine(tokens)) {
-        const missing = missingFields(tokens);
-        if (missing.length > 0) {
-          yield malformed(
-            origin,
-            `the header line lacks ${missing.join(", ")}: no record of this object is read`,
-          );
+  for await (const batch of lineBatches(input)) {
+    for (const raw of batch) {
+      line++;
+      const text = withoutCarriageReturn(raw);
+      if (text.trim() === "") continue;
+      const origin = { object, line };
+      if (layout === undefined) {
+        const first = firstLayout(text, origin, callerLayout);
+        if ("malformed" in first) {
+          yield first.malformed;
           return;
         }
-        layout = awsLayout(tokens);
-        continue;
+        layout = first.layout;
+        if (first.header) continue;
       }
-      layout = callerLayout ?? DEFAULT_LAYOUT;
+      yield parseAwsLine(text, layout, origin);
     }
-    yield parseAwsLine(text, layout, origin);
   }
+}
+
+/** The layout the first line sets: its own when it is a header, else the caller's or the default. */
+function firstLayout(
+  text: string,
+  origin: RecordOrigin,
+  callerLayout: AwsLayout | undefined,
+): { layout: AwsLayout; header: boolean } | { malformed: ParsedRecord } {
+  const tokens = text.trim().split(SPACES);
+  if (!isHeaderLine(tokens)) return { layout: callerLayout ?? DEFAULT_LAYOUT, header: false };
+  const missing = missingFields(tokens);
+  if (missing.length > 0) {
+    return { malformed: malformed(origin, `the header line lacks ${missing.join(", ")}: no record of this object is read`) };
+  }
+  return { layout: awsLayout(tokens), header: true };
 }
 
 /** One record line in a known layout: a flow, a record without one (NODATA, SKIPDATA), or malformed. */

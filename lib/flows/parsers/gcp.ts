@@ -4,7 +4,6 @@
  * (`jsonPayload.disposition` ALLOWED or DENIED). One entry per line as a sink writes them, or one
  * JSON array as `gcloud logging read --format=json` prints it, read one element at a time.
  */
-import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { z } from "zod";
 import type { FlowRecord, ParsedRecord, RecordOrigin } from "../model.js";
@@ -18,6 +17,7 @@ import {
   rfc3339Field,
 } from "./fields.js";
 import { jsonArrayElements } from "./json-elements.js";
+import { lineBatches } from "./lines.js";
 import { malformed } from "./parsed.js";
 import { firstIssue } from "./zod-issue.js";
 
@@ -174,19 +174,23 @@ export function gcpEntry(value: unknown, origin: RecordOrigin): ParsedRecord {
 
 async function* lineEntries(object: string, input: Readable): AsyncGenerator<ParsedRecord> {
   let line = 0;
-  for await (const textLine of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
-    line++;
-    if (textLine.trim() === "") continue;
-    const origin = { object, line };
-    let value: unknown;
-    try {
-      value = JSON.parse(textLine);
-    } catch (error) {
-      yield malformed(origin, `not JSON: ${error instanceof Error ? error.message : String(error)}`);
-      continue;
+  for await (const batch of lineBatches(input)) {
+    for (const textLine of batch) {
+      line++;
+      if (textLine.trim() === "") continue;
+      yield lineEntry(textLine, { object, line });
     }
-    yield gcpEntry(value, origin);
   }
+}
+
+function lineEntry(textLine: string, origin: RecordOrigin): ParsedRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(textLine);
+  } catch (error) {
+    return malformed(origin, `not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return gcpEntry(value, origin);
 }
 
 async function* arrayEntries(object: string, input: Readable): AsyncGenerator<ParsedRecord> {
