@@ -69,7 +69,12 @@ function firstLayout(
   if (!isHeaderLine(tokens)) return { layout: callerLayout ?? DEFAULT_LAYOUT, header: false };
   const missing = missingFields(tokens);
   if (missing.length > 0) {
-    return { malformed: malformed(origin, `the header line lacks ${missing.join(", ")}: no record of this object is read`) };
+    return {
+      malformed: malformed(
+        origin,
+        `the header line lacks ${missing.join(", ")}: no record of this object is read`,
+      ),
+    };
   }
   return { layout: awsLayout(tokens), header: true };
 }
