@@ -20,7 +20,11 @@ const CHILD = fileURLToPath(new URL("../flows/child.ts", import.meta.url));
 
 /** The target of issue 17 for AWS text, records per second on one core. */
 export const AWS_RECORDS_PER_SECOND_TARGET = 200_000;
-/** Peak RSS of the larger AWS log over the smaller one above this: memory grows with records. */
+/**
+ * Heap kept after a full GC (the connections held) at the larger AWS size over the smaller one
+ * above this: the aggregation grows with records. Peak RSS is printed beside it, not held to it:
+ * it also counts garbage V8 has not collected yet, which a longer run lets grow.
+ */
 const FLAT_MEMORY_RATIO = 1.25;
 
 interface FlowsRun {
@@ -112,6 +116,16 @@ function awsFigures(result: FlowsResult): FlowsFigure[] {
   return result.figures.filter((figure) => figure.format === "aws").sort((a, b) => a.records - b.records);
 }
 
+function memoryLine(smallest: FlowsFigure, largest: FlowsFigure): string {
+  const rss = `peak RSS ×${(largest.peakRssMiB / smallest.peakRssMiB).toFixed(2)}`;
+  if (largest.heapAfterGcMiB === null || smallest.heapAfterGcMiB === null) {
+    return `flows memory flat at ${formatCount(largest.records)} vs ${formatCount(smallest.records)} records: not measured (no --expose-gc); ${rss}`;
+  }
+  const ratio = largest.heapAfterGcMiB / smallest.heapAfterGcMiB;
+  const met = ratio <= FLAT_MEMORY_RATIO ? "met" : "NOT MET";
+  return `flows memory flat (heap kept after GC at ${formatCount(largest.records)} ≤ ${FLAT_MEMORY_RATIO} × at ${formatCount(smallest.records)} records): ×${ratio.toFixed(2)} ${met}; ${rss}`;
+}
+
 /** The records-per-second target on the largest AWS log, and memory flat between the two AWS sizes. */
 export function flowsTargets(result: FlowsResult): { lines: string[]; warnings: string[] } {
   const aws = awsFigures(result);
@@ -125,10 +139,7 @@ export function flowsTargets(result: FlowsResult): { lines: string[]; warnings: 
     );
   }
   if (largest !== undefined && smallest !== undefined && largest !== smallest) {
-    const ratio = largest.peakRssMiB / smallest.peakRssMiB;
-    lines.push(
-      `flows memory flat (peak RSS at ${formatCount(largest.records)} ≤ ${FLAT_MEMORY_RATIO} × at ${formatCount(smallest.records)}): ×${ratio.toFixed(2)} ${ratio <= FLAT_MEMORY_RATIO ? "met" : "NOT MET"}`,
-    );
+    lines.push(memoryLine(smallest, largest));
   }
   const warnings = [
     ...result.errors.map((error) => `flows: ${error}`),
