@@ -9,7 +9,6 @@ import type { FlowLogFormat, LogObject, ParsedRecord } from "../model.js";
 import { parseAwsText } from "./aws.js";
 import { type AwsLayout, callerLayout } from "./aws-format.js";
 import { parseAzureBlob } from "./azure.js";
-import { FieldError } from "./fields.js";
 import { parseGcpEntries } from "./gcp.js";
 import { openText } from "./open-text.js";
 import { malformed } from "./parsed.js";
@@ -63,7 +62,7 @@ async function* parseOpened(
   try {
     yield* parserFor(chosen, object.name, stream, head, layout);
   } catch (error) {
-    if (error instanceof FlowLogReadError || error instanceof FieldError) throw error;
+    if (error instanceof FlowLogReadError) throw error;
     throw new FlowLogReadError(object.name, "could not be read to its end", { cause: error });
   }
 }
