@@ -36,7 +36,7 @@ export type FlowsReport = ChildReport<FlowsFigure>;
 async function measure(request: FlowsRequest): Promise<FlowsFigure> {
   const object = {
     name: request.path,
-    open: async () => createReadStream(request.path, { highWaterMark: 256 * 1024 }),
+    open: async () => createReadStream(request.path),
   };
   const aggregator = new ConnectionAggregator({
     servicePorts: (_protocol, port) => port === 5432 || port === 8080,
