@@ -43,8 +43,18 @@ class Aggregate {
   highInitiates = 0;
   seenFromLow = false;
   seenFromHigh = false;
-  /** Per reporter, so that one direction reported by both ends is counted once (the larger). */
-  readonly counters = new Map<string, Counters>();
+  /**
+   * Per reporter, so that one direction reported by both ends is counted once (the larger): the
+   * first reporter's inline (most connections have one or two), the others' in a map.
+   */
+  firstReporter = "";
+  firstCounters: Counters | undefined;
+  otherCounters: Map<string, Counters> | undefined;
+
+  allCounters(): Counters[] {
+    const first = this.firstCounters === undefined ? [] : [this.firstCounters];
+    return this.otherCounters === undefined ? first : [...first, ...this.otherCounters.values()];
+  }
 
   constructor(
     readonly format: FlowLogFormat,
@@ -81,12 +91,19 @@ function countersOf(aggregate: Aggregate, record: FlowRecord): Counters {
   const reporter = record.reportedBy;
   const key =
     reporter === undefined ? "" : reporter.kind === "interface" ? reporter.id : `instance ${reporter.id}`;
-  let counters = aggregate.counters.get(key);
-  if (counters === undefined) {
-    counters = new Counters(
-      reporter === undefined ? undefined : { kind: reporter.kind, id: detached(reporter.id) },
-    );
-    aggregate.counters.set(detached(key), counters);
+  if (aggregate.firstCounters !== undefined && aggregate.firstReporter === key)
+    return aggregate.firstCounters;
+  const known = aggregate.otherCounters?.get(key);
+  if (known !== undefined) return known;
+  const counters = new Counters(
+    reporter === undefined ? undefined : { kind: reporter.kind, id: detached(reporter.id) },
+  );
+  if (aggregate.firstCounters === undefined) {
+    aggregate.firstReporter = detached(key);
+    aggregate.firstCounters = counters;
+  } else {
+    aggregate.otherCounters ??= new Map();
+    aggregate.otherCounters.set(detached(key), counters);
   }
   return counters;
 }
@@ -236,7 +253,7 @@ function connectionOf(aggregate: Aggregate, options: ConnectOptions): ObservedCo
   // Unknown: a lone direction keeps the log's orientation; both directions the lower endpoint first.
   const lowFirst = known ?? !(aggregate.seenFromHigh && !aggregate.seenFromLow);
   const [initiator, responder] = lowFirst ? [aggregate.low, aggregate.high] : [aggregate.high, aggregate.low];
-  const counters = [...aggregate.counters.values()];
+  const counters = aggregate.allCounters();
   const reportedBy = counters
     .flatMap((each) => (each.reporter === undefined ? [] : [each.reporter]))
     .sort((a, b) => compareText(`${a.kind}:${a.id}`, `${b.kind}:${b.id}`));

@@ -43,28 +43,59 @@ function parserFor(format: FlowLogFormat, name: string, stream: Readable, head: 
   return parseGcpEntries(name, stream, head);
 }
 
-async function* parseOpened(
+async function* only(records: readonly ParsedRecord[]): AsyncGenerator<ParsedRecord> {
+  yield* records;
+}
+
+/** The object opened and its format chosen: the parser's records, or the one malformed entry. */
+async function openParser(
   object: LogObject,
   format: FormatChoice,
   layout?: AwsLayout,
-): AsyncGenerator<ParsedRecord> {
+): Promise<AsyncIterator<ParsedRecord>> {
   const { head, stream } = await openText(object);
-  if (head.trim() === "") return;
-  const chosen = format === "auto" ? detectFormat(head) : format;
-  if (chosen === undefined) {
+  const chosen = head.trim() === "" ? "empty" : format === "auto" ? detectFormat(head) : format;
+  if (chosen === "empty" || chosen === undefined) {
     stream.destroy();
-    yield malformed(
-      { object: object.name, line: 1 },
-      "a JSON object that is neither an Azure flow log blob nor a Cloud Logging entry",
-    );
-    return;
+    const reason = "a JSON object that is neither an Azure flow log blob nor a Cloud Logging entry";
+    return only(chosen === "empty" ? [] : [malformed({ object: object.name, line: 1 }, reason)]);
   }
-  try {
-    yield* parserFor(chosen, object.name, stream, head, layout);
-  } catch (error) {
-    if (error instanceof FlowLogReadError) throw error;
-    throw new FlowLogReadError(object.name, "could not be read to its end", { cause: error });
-  }
+  return parserFor(chosen, object.name, stream, head, layout);
+}
+
+/**
+ * The parser's records, handed on as its iterator gives them: not through a generator of its
+ * own, which would cost a second promise per record. A failure to read is named by the object.
+ */
+function parseOpened(
+  object: LogObject,
+  format: FormatChoice,
+  layout?: AwsLayout,
+): AsyncIterable<ParsedRecord> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      let inner: Promise<AsyncIterator<ParsedRecord>> | undefined;
+      const named = (error: unknown): never => {
+        if (error instanceof FlowLogReadError) throw error;
+        throw new FlowLogReadError(object.name, "could not be read to its end", { cause: error });
+      };
+      return {
+        next: async () => {
+          inner ??= openParser(object, format, layout);
+          try {
+            return await (await inner).next();
+          } catch (error) {
+            return named(error);
+          }
+        },
+        return: async () => {
+          const opened = await inner;
+          await opened?.return?.();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
 }
 
 /** Every record of one log object, streamed: memory holds one line (AWS, GCP) or one record (Azure, GCP array). */
