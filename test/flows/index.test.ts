@@ -55,6 +55,29 @@ group("parseFlowLog", () => {
     );
   });
 
+  it("names a gzip object that is corrupt as one that cannot be read", async () => {
+    const corrupt = {
+      name: "flows.log.gz",
+      open: async () => Readable.from([Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6])]),
+    };
+    await expect(parseAll(corrupt)).rejects.toBeInstanceOf(FlowLogReadError);
+  });
+
+  it("closes the source when the reader stops early", async () => {
+    let closed = false;
+    const source = new Readable({ read() {} });
+    source.push(Buffer.from("2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK\n".repeat(2000)));
+    source.on("close", () => {
+      closed = true;
+    });
+    for await (const entry of parseFlowLog({ name: "open.log", open: async () => source })) {
+      expect(entry.kind).toBe("record");
+      break;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toBe(true);
+  });
+
   it("names the object that cannot be opened or read, with the cause", async () => {
     const missing = {
       name: "s3://bucket/missing.log.gz",

@@ -48,19 +48,27 @@ async function* only(records: readonly ParsedRecord[]): AsyncGenerator<ParsedRec
 }
 
 /** The object opened and its format chosen: the parser's records, or the one malformed entry. */
+interface OpenedParser {
+  readonly records: AsyncIterator<ParsedRecord>;
+  readonly close: () => void;
+}
+
 async function openParser(
   object: LogObject,
   format: FormatChoice,
   layout?: AwsLayout,
-): Promise<AsyncIterator<ParsedRecord>> {
-  const { head, stream } = await openText(object);
+): Promise<OpenedParser> {
+  const { head, stream, close } = await openText(object);
   const chosen = head.trim() === "" ? "empty" : format === "auto" ? detectFormat(head) : format;
   if (chosen === "empty" || chosen === undefined) {
-    stream.destroy();
+    close();
     const reason = "a JSON object that is neither an Azure flow log blob nor a Cloud Logging entry";
-    return only(chosen === "empty" ? [] : [malformed({ object: object.name, line: 1 }, reason)]);
+    return {
+      records: only(chosen === "empty" ? [] : [malformed({ object: object.name, line: 1 }, reason)]),
+      close,
+    };
   }
-  return parserFor(chosen, object.name, stream, head, layout);
+  return { records: parserFor(chosen, object.name, stream, head, layout), close };
 }
 
 /**
@@ -74,7 +82,7 @@ function parseOpened(
 ): AsyncIterable<ParsedRecord> {
   return {
     [Symbol.asyncIterator]: () => {
-      let inner: Promise<AsyncIterator<ParsedRecord>> | undefined;
+      let inner: Promise<OpenedParser> | undefined;
       const named = (error: unknown): never => {
         if (error instanceof FlowLogReadError) throw error;
         throw new FlowLogReadError(object.name, "could not be read to its end", { cause: error });
@@ -83,14 +91,15 @@ function parseOpened(
         next: async () => {
           inner ??= openParser(object, format, layout);
           try {
-            return await (await inner).next();
+            return await (await inner).records.next();
           } catch (error) {
             return named(error);
           }
         },
         return: async () => {
           const opened = await inner;
-          await opened?.return?.();
+          opened?.close();
+          await opened?.records.return?.();
           return { done: true, value: undefined };
         },
       };

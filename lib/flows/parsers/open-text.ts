@@ -15,6 +15,8 @@ export interface OpenedText {
   readonly head: string;
   /** The whole text, head included. */
   readonly stream: Readable;
+  /** Closes what the object opened, for a reader that stops before the end. */
+  close(): void;
 }
 
 function asBuffer(chunk: unknown): Buffer {
@@ -39,10 +41,14 @@ async function peek(input: Readable): Promise<{ first: Buffer; stream: Readable 
     }
   }
   async function* again() {
-    yield* chunks;
-    if (done) return;
-    for (let step = await iterator.next(); !step.done; step = await iterator.next())
-      yield asBuffer(step.value);
+    try {
+      yield* chunks;
+      if (done) return;
+      for (let step = await iterator.next(); !step.done; step = await iterator.next())
+        yield asBuffer(step.value);
+    } finally {
+      await iterator.return?.();
+    }
   }
   return { first: Buffer.concat(chunks), stream: Readable.from(again(), { objectMode: false }) };
 }
@@ -52,12 +58,22 @@ function isGzip(bytes: Buffer): boolean {
 }
 
 async function openPeeked(object: LogObject): Promise<OpenedText> {
-  let peeked = await peek(await object.open());
+  const source = await object.open();
+  const opened: Readable[] = [source];
+  let peeked = await peek(source);
   if (isGzip(peeked.first)) {
     const gunzip = pipeline(peeked.stream, createGunzip(), () => {});
+    opened.push(gunzip);
     peeked = await peek(gunzip);
   }
-  return { head: peeked.first.subarray(0, HEAD_BYTES).toString("utf8"), stream: peeked.stream };
+  return {
+    head: peeked.first.subarray(0, HEAD_BYTES).toString("utf8"),
+    stream: peeked.stream,
+    // Directly: the stream's own end waits for a read from the source that may be pending.
+    close: () => {
+      for (const stream of opened) stream.destroy();
+    },
+  };
 }
 
 export async function openText(object: LogObject): Promise<OpenedText> {
