@@ -47,12 +47,13 @@ async function* only(records: readonly ParsedRecord[]): AsyncGenerator<ParsedRec
   yield* records;
 }
 
-/** The object opened and its format chosen: the parser's records, or the one malformed entry. */
+/** A log object opened: its records, and how to close it when the reader stops early. */
 interface OpenedParser {
   readonly records: AsyncIterator<ParsedRecord>;
   readonly close: () => void;
 }
 
+/** The object opened and its format chosen: the parser's records, or the one malformed entry. */
 async function openParser(
   object: LogObject,
   format: FormatChoice,
