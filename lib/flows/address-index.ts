@@ -7,7 +7,7 @@
 import { NetworkTopology } from "../compile/address-view.js";
 import type { Inventory, NetworkId, Workload, WorkloadId } from "../inventory/model.js";
 import type { Policy } from "../policy/model.js";
-import { type AddressBits, PrefixTable, canonicalAddress } from "./address-prefixes.js";
+import { type AddressBits, canonicalAddress, PrefixTable } from "./address-prefixes.js";
 import { FlowResolutionError } from "./errors.js";
 import { instanceNames } from "./reporter-names.js";
 
