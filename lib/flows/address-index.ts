@@ -5,11 +5,11 @@
  * inventory; every lookup is a map probe or a longest-prefix match.
  */
 import { NetworkTopology } from "../compile/address-view.js";
-import type { Inventory, NetworkId, Workload, WorkloadId } from "../inventory/model.js";
+import type { Inventory, NetworkId, Nic, Workload, WorkloadId } from "../inventory/model.js";
 import type { Policy } from "../policy/model.js";
 import { type AddressBits, canonicalAddress, PrefixTable } from "./address-prefixes.js";
 import { FlowResolutionError } from "./errors.js";
-import { instanceNames } from "./reporter-names.js";
+import { instanceName } from "./reporter-names.js";
 
 /** What the index needs of a policy: its ipLists, connected networks and NAT addresses. */
 export type ResolutionPolicy = Pick<Policy, "ipLists" | "networks">;
@@ -28,6 +28,21 @@ export interface NatEntry {
   readonly workloads: readonly WorkloadId[];
 }
 
+/** One NIC, or the NICs, at a key: most addresses have one holder, and an array each would double the index's garbage. */
+type Holders = IndexedNic | IndexedNic[];
+
+function addHolder(map: Map<string, Holders>, key: string, nic: IndexedNic): void {
+  const held = map.get(key);
+  if (held === undefined) map.set(key, nic);
+  else if (Array.isArray(held)) held.push(nic);
+  else map.set(key, [held, nic]);
+}
+
+function holdersAt(map: ReadonlyMap<string, Holders>, key: string): readonly IndexedNic[] {
+  const held = map.get(key);
+  return held === undefined ? [] : Array.isArray(held) ? held : [held];
+}
+
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
@@ -41,6 +56,14 @@ function addressOf(text: string, where: string): string {
   return address;
 }
 
+function indexedNic(workload: WorkloadId, nic: Nic, position: number): IndexedNic {
+  const where = `workload ${workload}, NIC ${nic.id ?? position}`;
+  const privateIp = addressOf(nic.privateIp, where);
+  return nic.publicIp === undefined
+    ? { workload, network: nic.network, privateIp }
+    : { workload, network: nic.network, privateIp, publicIp: addressOf(nic.publicIp, where) };
+}
+
 /** Unions two sorted lists of names, sorted. */
 function union(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])].sort();
@@ -50,8 +73,8 @@ export class AddressIndex {
   readonly topology: NetworkTopology;
   private readonly byInterface = new Map<string, IndexedNic>();
   private readonly byInstance = new Map<string, IndexedNic[]>();
-  private readonly byPrivate = new Map<string, IndexedNic[]>();
-  private readonly byPublic = new Map<string, IndexedNic[]>();
+  private readonly byPrivate = new Map<string, Holders>();
+  private readonly byPublic = new Map<string, Holders>();
   /** Running workloads without a public address, per network: what a NAT address stands for. */
   private readonly natted = new Map<NetworkId, WorkloadId[]>();
   private readonly nat = new PrefixTable<readonly NetworkId[]>();
@@ -69,26 +92,28 @@ export class AddressIndex {
   }
 
   private addWorkload(workload: Workload): void {
-    const nics = workload.nics.map((nic, index): IndexedNic => {
-      const where = `workload ${workload.id}, NIC ${nic.id ?? index}`;
-      const publicIp = nic.publicIp === undefined ? undefined : addressOf(nic.publicIp, where);
-      return {
-        workload: workload.id,
-        network: nic.network,
-        privateIp: addressOf(nic.privateIp, where),
-        ...(publicIp === undefined ? {} : { publicIp }),
-      };
-    });
-    workload.nics.forEach((nic, index) => {
-      const indexed = nics[index] as IndexedNic;
+    const nics: IndexedNic[] = [];
+    let natted = workload.state === "running";
+    for (const nic of workload.nics) {
+      const indexed = indexedNic(workload.id, nic, nics.length);
+      nics.push(indexed);
       if (nic.id !== undefined) this.byInterface.set(nic.id, indexed);
-      pushTo(this.byPrivate, indexed.privateIp, indexed);
-      if (indexed.publicIp !== undefined) pushTo(this.byPublic, indexed.publicIp, indexed);
-    });
-    for (const name of [workload.id, ...instanceNames(workload.id)]) this.byInstance.set(name, nics);
-    // As the compiler sees it (lib/compile/address-view.ts): a workload with a public address is seen by it, not by a NAT.
-    if (workload.state !== "running" || nics.some((nic) => nic.publicIp !== undefined)) return;
-    for (const network of new Set(nics.map((nic) => nic.network))) pushTo(this.natted, network, workload.id);
+      addHolder(this.byPrivate, indexed.privateIp, indexed);
+      if (indexed.publicIp !== undefined) {
+        addHolder(this.byPublic, indexed.publicIp, indexed);
+        // As the compiler sees it (lib/compile/address-view.ts): a workload with a public address is seen by it, not by a NAT.
+        natted = false;
+      }
+    }
+    this.byInstance.set(workload.id, nics);
+    const instance = instanceName(workload.id);
+    if (instance !== undefined) this.byInstance.set(instance, nics);
+    if (!natted) return;
+    for (const [position, nic] of nics.entries()) {
+      if (nics.findIndex((other) => other.network === nic.network) === position) {
+        pushTo(this.natted, nic.network, workload.id);
+      }
+    }
   }
 
   /** The NIC a log's interface id names, when the inventory knows it. */
@@ -103,11 +128,11 @@ export class AddressIndex {
 
   /** The NICs holding the private address, in every network. */
   privateHolders(address: string): readonly IndexedNic[] {
-    return this.byPrivate.get(address) ?? [];
+    return holdersAt(this.byPrivate, address);
   }
 
   publicHolders(address: string): readonly IndexedNic[] {
-    return this.byPublic.get(address) ?? [];
+    return holdersAt(this.byPublic, address);
   }
 
   /** The policy's NAT address holding this address (most specific), with what it stands for. */

@@ -17,8 +17,25 @@ export interface AddressBits {
 
 const WIDTH = { 4: 32, 6: 128 } as const;
 
+/** A dotted quad without leading zeros: its own canonical text. Most addresses are this, and ipaddr.js costs more. */
+const PLAIN_IPV4 = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
+function plainIpv4(text: string): number | undefined {
+  const match = PLAIN_IPV4.exec(text);
+  if (match === null) return undefined;
+  let value = 0;
+  for (let octet = 1; octet <= 4; octet++) {
+    const part = Number(match[octet]);
+    if (part > 255) return undefined;
+    value = value * 256 + part;
+  }
+  return value;
+}
+
 /** The bits of an IPv4 or IPv6 address, or undefined for any other text. */
 export function addressBits(text: string): AddressBits | undefined {
+  const plain = plainIpv4(text);
+  if (plain !== undefined) return { family: 4, value: BigInt(plain), text };
   if (!ipaddr.isValid(text)) return undefined;
   const address = ipaddr.parse(text);
   let value = 0n;
@@ -28,6 +45,7 @@ export function addressBits(text: string): AddressBits | undefined {
 
 /** The one text of an address (AddressBits' `text`), or undefined when it is no address. */
 export function canonicalAddress(text: string): string | undefined {
+  if (plainIpv4(text) !== undefined) return text;
   return ipaddr.isValid(text) ? ipaddr.parse(text).toString() : undefined;
 }
 

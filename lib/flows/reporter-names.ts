@@ -5,12 +5,13 @@
  */
 import type { WorkloadId } from "../inventory/model.js";
 
-/** The names a flow log may give the workload as its reporting instance, besides its own id. */
-export function instanceNames(id: WorkloadId): string[] {
+/** The name a flow log may give the workload as its reporting instance, besides its own id. */
+export function instanceName(id: WorkloadId): string | undefined {
+  if (id.startsWith("aws:")) {
+    const name = id.slice(id.lastIndexOf(":") + 1);
+    return name.startsWith("i-") ? name : undefined;
+  }
+  if (!id.startsWith("gcp:")) return undefined;
   const parts = id.split(":");
-  if (parts.length !== 4) return [];
-  const [cloud, first, second, name] = parts as [string, string, string, string];
-  if (cloud === "aws") return [name];
-  if (cloud === "gcp") return [`projects/${first}/zones/${second}/instances/${name}`];
-  return [];
+  return parts.length === 4 ? `projects/${parts[1]}/zones/${parts[2]}/instances/${parts[3]}` : undefined;
 }
