@@ -7,7 +7,7 @@
  */
 import type { NetworkId, WorkloadId } from "../inventory/model.js";
 import type { AddressIndex, IndexedNic } from "./address-index.js";
-import { addressBits } from "./address-prefixes.js";
+import { type AddressBits, addressBits, canonicalAddress } from "./address-prefixes.js";
 import { FlowResolutionError } from "./errors.js";
 
 /** How an address was found to be a workload's. */
@@ -101,13 +101,14 @@ function tellApart(
 
 /** Resolves one address of a connection against one inventory's index. */
 export function resolveAddress(text: string, index: AddressIndex, context: ResolveContext): ResolvedEndpoint {
-  const bits = addressBits(text);
-  if (bits === undefined) throw new FlowResolutionError(`"${text}" is not an IPv4 or IPv6 address`);
-  const address = bits.text;
+  const address = canonicalAddress(text);
+  if (address === undefined) throw new FlowResolutionError(`"${text}" is not an IPv4 or IPv6 address`);
   const reported = byReporter(address, context);
   if (reported !== undefined) return reported;
   const privateHolders = index.privateHolders(address);
   if (privateHolders.length > 0) return tellApart(address, privateHolders, "private", context, index);
+  // Only addresses that no NIC holds privately are matched against CIDRs: their bits are needed then.
+  const bits = addressBits(address) as AddressBits;
   const nat = index.natOf(bits);
   if (nat !== undefined) return { kind: "nat", address, ...nat };
   const publicHolders = index.publicHolders(address);
