@@ -49,19 +49,24 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else list.push(value);
 }
 
-function addressOf(text: string, where: string): string {
+function addressOf(text: string, workload: WorkloadId, nic: Nic, position: number): string {
   const address = canonicalAddress(text);
-  if (address === undefined)
-    throw new FlowResolutionError(`${where}: "${text}" is not an IPv4 or IPv6 address`);
-  return address;
+  if (address !== undefined) return address;
+  throw new FlowResolutionError(
+    `workload ${workload}, NIC ${nic.id ?? position}: "${text}" is not an IPv4 or IPv6 address`,
+  );
 }
 
 function indexedNic(workload: WorkloadId, nic: Nic, position: number): IndexedNic {
-  const where = `workload ${workload}, NIC ${nic.id ?? position}`;
-  const privateIp = addressOf(nic.privateIp, where);
+  const privateIp = addressOf(nic.privateIp, workload, nic, position);
   return nic.publicIp === undefined
     ? { workload, network: nic.network, privateIp }
-    : { workload, network: nic.network, privateIp, publicIp: addressOf(nic.publicIp, where) };
+    : {
+        workload,
+        network: nic.network,
+        privateIp,
+        publicIp: addressOf(nic.publicIp, workload, nic, position),
+      };
 }
 
 /** Unions two sorted lists of names, sorted. */
