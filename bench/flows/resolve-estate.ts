@@ -18,11 +18,13 @@ export function resolveEstate(workloads: number): { inventory: Inventory; policy
   return { inventory: estate.inventory, policy: loaded.policy };
 }
 
-/** Every NIC's private address with its interface id, in inventory order. */
+/** Every NIC's private address, with its interface id where an AWS log would name it (an ENI), in inventory order. */
 export function addressPool(inventory: Inventory): AddressPool {
   return inventory.workloads.flatMap((workload) =>
     workload.nics.map((nic) =>
-      nic.id === undefined ? { address: nic.privateIp } : { address: nic.privateIp, interfaceId: nic.id },
+      nic.id?.startsWith("eni-")
+        ? { address: nic.privateIp, interfaceId: nic.id }
+        : { address: nic.privateIp },
     ),
   );
 }

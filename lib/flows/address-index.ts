@@ -76,7 +76,9 @@ function union(a: readonly string[], b: readonly string[]): string[] {
 
 export class AddressIndex {
   readonly topology: NetworkTopology;
+  /** Interface ids held by one NIC; an id several NICs carry (GCP's `nic0`) tells nothing and is left out. */
   private readonly byInterface = new Map<string, IndexedNic>();
+  private readonly sharedInterfaceIds = new Set<string>();
   private readonly byInstance = new Map<string, IndexedNic[]>();
   private readonly byPrivate = new Map<string, Holders>();
   private readonly byPublic = new Map<string, Holders>();
@@ -102,7 +104,7 @@ export class AddressIndex {
     for (const nic of workload.nics) {
       const indexed = indexedNic(workload.id, nic, nics.length);
       nics.push(indexed);
-      if (nic.id !== undefined) this.byInterface.set(nic.id, indexed);
+      if (nic.id !== undefined) this.addInterface(nic.id, indexed);
       addHolder(this.byPrivate, indexed.privateIp, indexed);
       if (indexed.publicIp !== undefined) {
         addHolder(this.byPublic, indexed.publicIp, indexed);
@@ -121,7 +123,15 @@ export class AddressIndex {
     }
   }
 
-  /** The NIC a log's interface id names, when the inventory knows it. */
+  private addInterface(id: string, nic: IndexedNic): void {
+    if (this.sharedInterfaceIds.has(id)) return;
+    if (this.byInterface.has(id)) {
+      this.byInterface.delete(id);
+      this.sharedInterfaceIds.add(id);
+    } else this.byInterface.set(id, nic);
+  }
+
+  /** The NIC a log's interface id names, when the inventory knows it as one NIC's. */
   interfaceNamed(id: string): IndexedNic | undefined {
     return this.byInterface.get(id);
   }

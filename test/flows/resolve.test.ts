@@ -183,6 +183,25 @@ group("an address two networks share", () => {
     });
   });
 
+  it("an interface id several NICs carry (GCP's nic0) tells nothing", () => {
+    const nic0 = new AddressIndex(
+      {
+        networks: [{ id: VPC_B }, { id: VPC_C }],
+        workloads: [
+          workload("gcp:shop-prod:us-central1-a:b", [{ id: "nic0", network: VPC_B, privateIp: "10.0.0.5" }]),
+          workload("gcp:shop-prod:us-central1-a:c", [{ id: "nic0", network: VPC_C, privateIp: "10.0.0.5" }]),
+          workload("gcp:shop-prod:us-central1-a:d", [{ id: "nic0", network: VPC_C, privateIp: "10.0.0.7" }]),
+        ],
+      },
+      policyOf({}),
+    );
+    const reported = connection({
+      initiatorAddress: "10.0.0.5",
+      reportedBy: [{ kind: "interface", id: "nic0" }],
+    });
+    expect(resolveConnection(reported, nic0).initiator.kind).toBe("ambiguous");
+  });
+
   it("an interface the inventory does not know (an Azure MAC) tells nothing", () => {
     const unknown = connection({
       initiatorAddress: "10.0.0.5",
