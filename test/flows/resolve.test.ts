@@ -7,9 +7,10 @@ import { connection, examples, policyOf, VPC_A, VPC_B, VPC_C, workload } from ".
 
 const GCP_NET = "gcp:shop-prod:prod-net";
 
-group("resolveConnection on examples/estate.yaml and examples/policy.yaml", async () => {
-  const { inventory, policy } = await examples();
-  const index = new AddressIndex(inventory, policy);
+const EXAMPLES = await examples();
+
+group("resolveConnection on examples/estate.yaml and examples/policy.yaml", () => {
+  const index = new AddressIndex(EXAMPLES.inventory, EXAMPLES.policy);
   const ends = (initiatorAddress: string, responderAddress: string) =>
     resolveConnection(connection({ initiatorAddress, responderAddress }), index);
 
