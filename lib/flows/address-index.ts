@@ -112,7 +112,6 @@ export class AddressIndex {
         natted = false;
       }
     }
-    this.byInstance.set(workload.id, nics);
     const instance = instanceName(workload.id);
     if (instance !== undefined) this.byInstance.set(instance, nics);
     if (!natted) return;
@@ -136,7 +135,7 @@ export class AddressIndex {
     return this.byInterface.get(id);
   }
 
-  /** The NICs of the workload a log's instance name names (its id, AWS `i-…`, GCP's path). */
+  /** The NICs of the workload a log's instance name names (AWS `i-…`, GCP's path). */
   instanceNamed(name: string): readonly IndexedNic[] {
     return this.byInstance.get(name) ?? [];
   }

@@ -5,7 +5,7 @@
  */
 import type { WorkloadId } from "../inventory/model.js";
 
-/** The name a flow log may give the workload as its reporting instance, besides its own id. */
+/** The name a flow log gives the workload as its reporting instance, when its logs name instances. */
 export function instanceName(id: WorkloadId): string | undefined {
   if (id.startsWith("aws:")) {
     const name = id.slice(id.lastIndexOf(":") + 1);
