@@ -5,16 +5,30 @@
  */
 import { createReadStream } from "node:fs";
 import { ConnectionAggregator } from "../../lib/flows/connections.js";
-import type { FlowLogFormat } from "../../lib/flows/model.js";
+import type { FlowLogFormat, ObservedConnection } from "../../lib/flows/model.js";
 import { parseFlowLog } from "../../lib/flows/parsers/index.js";
+import { AddressIndex, type ResolvedEndpoint, resolveConnection } from "../../lib/flows/resolve.js";
 import { type ChildReport, runChild } from "../child-process.js";
 import { heapAfterGcMiB, peakRssMiB, round3 } from "../measure.js";
+import { resolveEstate } from "./resolve-estate.js";
 
 export interface FlowsRequest {
   readonly format: FlowLogFormat;
   readonly path: string;
   readonly records: number;
   readonly bytes: number;
+  /** Resolve every connection against a generated inventory of this many workloads (resolve-estate.ts). */
+  readonly resolveWorkloads?: number;
+}
+
+/** What resolving found: the inventory's size, the index's build time, and how many ends of each kind. */
+export interface ResolveFigure {
+  readonly workloads: number;
+  /** Building the index once (wall-clock ms, and this process's CPU ms: the machine may be shared). */
+  readonly indexMs: number;
+  readonly indexCpuMs: number;
+  readonly seconds: number;
+  readonly kinds: Readonly<Record<ResolvedEndpoint["kind"], number>>;
 }
 
 export interface FlowsFigure {
@@ -29,9 +43,39 @@ export interface FlowsFigure {
   readonly peakRssMiB: number;
   /** Heap in use after a full GC with the connections still held: what the aggregation keeps. */
   readonly heapAfterGcMiB: number | null;
+  /** With `resolveWorkloads`: seconds and records/s above include the resolution. */
+  readonly resolve?: ResolveFigure;
 }
 
 export type FlowsReport = ChildReport<FlowsFigure>;
+
+/** Builds the index and resolves every connection, timed, counting each end's kind. */
+function resolveAll(
+  connections: readonly ObservedConnection[],
+  workloads: number,
+): Omit<ResolveFigure, "seconds"> & {
+  started: number;
+} {
+  const { inventory, policy } = resolveEstate(workloads);
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const index = new AddressIndex(inventory, policy);
+  const used = process.cpuUsage(cpu);
+  const indexMs = performance.now() - started;
+  const kinds = { workload: 0, ambiguous: 0, nat: 0, ipList: 0, outside: 0 };
+  for (const connection of connections) {
+    const resolved = resolveConnection(connection, index);
+    kinds[resolved.initiator.kind]++;
+    kinds[resolved.responder.kind]++;
+  }
+  return {
+    workloads,
+    indexMs: round3(indexMs),
+    indexCpuMs: round3((used.user + used.system) / 1000),
+    kinds,
+    started,
+  };
+}
 
 async function measure(request: FlowsRequest): Promise<FlowsFigure> {
   const object = {
@@ -53,7 +97,12 @@ async function measure(request: FlowsRequest): Promise<FlowsFigure> {
     else malformed++;
   }
   const connections = aggregator.connections();
-  const seconds = (performance.now() - started) / 1000;
+  const parsed = performance.now();
+  // The inventory is generated outside the timing; building its index and resolving are inside.
+  const resolved =
+    request.resolveWorkloads === undefined ? undefined : resolveAll(connections, request.resolveWorkloads);
+  const resolveSeconds = resolved === undefined ? 0 : (performance.now() - resolved.started) / 1000;
+  const seconds = (parsed - started) / 1000 + resolveSeconds;
   const heap = heapAfterGcMiB();
   return {
     format: request.format,
@@ -66,6 +115,17 @@ async function measure(request: FlowsRequest): Promise<FlowsFigure> {
     recordsPerSecond: Math.round(records / seconds),
     peakRssMiB: round3(peakRssMiB()),
     heapAfterGcMiB: heap === null ? null : round3(heap),
+    ...(resolved === undefined
+      ? {}
+      : {
+          resolve: {
+            workloads: resolved.workloads,
+            indexMs: resolved.indexMs,
+            indexCpuMs: resolved.indexCpuMs,
+            seconds: round3(resolveSeconds),
+            kinds: resolved.kinds,
+          },
+        }),
   };
 }
 

@@ -15,23 +15,66 @@ const TUPLES_PER_AZURE_RECORD = 1_000;
 const SERVICE_PORTS = [443, 5432, 8080, 22] as const;
 const START = 1_733_000_000;
 
-/** Connection `c` of the set: a client in 10.1/16, a server in 10.2/16, on a service port. */
-function connection(c: number) {
-  return {
-    client: `10.1.${(c >> 8) & 255}.${c & 255}`,
-    server: `10.2.${(c >> 10) & 255}.${(c >> 2) & 255}`,
+/**
+ * Addresses of an inventory for the logs to use (the resolve figure): each with the interface the
+ * inventory knows it by, so that records name interfaces the resolution can find.
+ */
+export type AddressPool = readonly { readonly address: string; readonly interfaceId?: string }[];
+
+/** Every tenth connection's client in a pool-based log: an address outside the inventory. */
+const OUTSIDE_EVERY = 10;
+
+/**
+ * Connection `c` of the set: a client in 10.1/16, a server in 10.2/16, on a service port; with a
+ * pool, two of its addresses (a tenth of the clients outside it, in 198.18/15).
+ */
+function connection(c: number, pool?: AddressPool) {
+  const ports = {
     clientPort: 32_768 + (c % 28_000),
     serverPort: SERVICE_PORTS[c % SERVICE_PORTS.length] as number,
+  };
+  if (pool === undefined || pool.length < 2) {
+    return {
+      client: `10.1.${(c >> 8) & 255}.${c & 255}`,
+      server: `10.2.${(c >> 10) & 255}.${(c >> 2) & 255}`,
+      ...ports,
+    };
+  }
+  const server = pool[(c * 7 + 1) % pool.length] as AddressPool[number];
+  const client =
+    c % OUTSIDE_EVERY === 0
+      ? { address: `198.18.${(c >> 8) & 255}.${c & 255}` }
+      : (pool[c % pool.length] as AddressPool[number]);
+  return {
+    client: client.address,
+    server: server.address,
+    clientEni: client.interfaceId,
+    serverEni: server.interfaceId,
+    ...ports,
   };
 }
 
 /** Record `r`: its connection, and whether it is the reply direction. */
-function flowOf(r: number) {
-  const conn = connection(r % GENERATED_CONNECTIONS);
+function flowOf(r: number, pool?: AddressPool) {
+  const conn: { clientEni?: string | undefined; serverEni?: string | undefined } & ReturnType<
+    typeof connection
+  > = connection(r % GENERATED_CONNECTIONS, pool);
   const reply = Math.floor(r / GENERATED_CONNECTIONS) % 2 === 1;
   return reply
-    ? { src: conn.server, dst: conn.client, srcPort: conn.serverPort, dstPort: conn.clientPort, ...conn }
-    : { src: conn.client, dst: conn.server, srcPort: conn.clientPort, dstPort: conn.serverPort, ...conn };
+    ? {
+        src: conn.server,
+        dst: conn.client,
+        srcPort: conn.serverPort,
+        dstPort: conn.clientPort,
+        eni: conn.serverEni,
+      }
+    : {
+        src: conn.client,
+        dst: conn.server,
+        srcPort: conn.clientPort,
+        dstPort: conn.serverPort,
+        eni: conn.clientEni,
+      };
 }
 
 /** The interface that captured the record: the sender's, one per address, as in a VPC flow log. */
@@ -39,10 +82,10 @@ function eniOf(address: string): string {
   return `eni-0${address.replaceAll(".", "").padStart(16, "0")}`;
 }
 
-function awsLine(r: number): string {
-  const f = flowOf(r);
+function awsLine(r: number, pool?: AddressPool): string {
+  const f = flowOf(r, pool);
   const start = START + Math.floor(r / 1000);
-  return `2 123456789012 ${eniOf(f.src)} ${f.src} ${f.dst} ${f.srcPort} ${f.dstPort} 6 ${1 + (r % 50)} ${100 + (r % 9000)} ${start} ${start + 60} ${r % 97 === 0 ? "REJECT" : "ACCEPT"} OK\n`;
+  return `2 123456789012 ${f.eni ?? eniOf(f.src)} ${f.src} ${f.dst} ${f.srcPort} ${f.dstPort} 6 ${1 + (r % 50)} ${100 + (r % 9000)} ${start} ${start + 60} ${r % 97 === 0 ? "REJECT" : "ACCEPT"} OK\n`;
 }
 
 function gcpLine(r: number): string {
@@ -63,12 +106,12 @@ function azureRecordStart(index: number): string {
 }
 
 /** The text of `records` records in the format, in chunks. */
-function* chunks(format: FlowLogFormat, records: number): Generator<string> {
+function* chunks(format: FlowLogFormat, records: number, pool?: AddressPool): Generator<string> {
   if (format === "azure") yield '{"records":[';
   for (let from = 0; from < records; from += LINES_PER_CHUNK) {
     const parts: string[] = [];
     for (let r = from; r < Math.min(records, from + LINES_PER_CHUNK); r++) {
-      if (format === "aws") parts.push(awsLine(r));
+      if (format === "aws") parts.push(awsLine(r, pool));
       else if (format === "gcp") parts.push(gcpLine(r));
       else {
         if (r % TUPLES_PER_AZURE_RECORD === 0) parts.push(azureRecordStart(r / TUPLES_PER_AZURE_RECORD));
@@ -81,13 +124,14 @@ function* chunks(format: FlowLogFormat, records: number): Generator<string> {
   if (format === "azure") yield "\n]}\n";
 }
 
-/** Writes a generated log of `records` records to `path`, streamed. */
+/** Writes a generated log of `records` records to `path`, streamed; AWS records with a pool use its addresses. */
 export async function writeGeneratedLog(
   path: string,
   format: FlowLogFormat,
   records: number,
+  pool?: AddressPool,
 ): Promise<number> {
   const out = createWriteStream(path);
-  await pipeline(Readable.from(chunks(format, records)), out);
+  await pipeline(Readable.from(chunks(format, records, pool)), out);
   return out.bytesWritten;
 }

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import type { FlowLogFormat } from "../../lib/flows/model.js";
 import type { FlowsFigure, FlowsReport, FlowsRequest } from "../flows/child.js";
 import { GENERATED_CONNECTIONS, writeGeneratedLog } from "../flows/generate.js";
+import { addressPool, resolveEstate } from "../flows/resolve-estate.js";
 import { formatCount, formatMiB } from "../format.js";
 import { spawnMeasurement } from "../spawn-cell.js";
 import { renderTable } from "../table.js";
@@ -31,7 +32,12 @@ const FLAT_MEMORY_RATIO = 1.25;
 interface FlowsRun {
   readonly format: FlowLogFormat;
   readonly records: number;
+  /** The resolve figure: the log's addresses are this generated inventory's, and every connection is resolved against it. */
+  readonly resolveWorkloads?: number;
 }
+
+/** The inventory of the resolve figure (issue 17: 1M records against 10k workloads). */
+const RESOLVE_WORKLOADS = 10_000;
 
 export interface FlowsResult {
   readonly connections: number;
@@ -46,12 +52,20 @@ export function runsFor(quick: boolean): FlowsRun[] {
     { format: "aws", records: large },
     { format: "azure", records: other },
     { format: "gcp", records: other },
+    { format: "aws", records: large, resolveWorkloads: RESOLVE_WORKLOADS },
   ];
 }
 
 async function measureRun(directory: string, run: FlowsRun): Promise<FlowsFigure | string> {
-  const path = join(directory, `${run.format}-${run.records}.log`);
-  const bytes = await writeGeneratedLog(path, run.format, run.records);
+  const path = join(
+    directory,
+    `${run.format}-${run.records}${run.resolveWorkloads === undefined ? "" : "-resolve"}.log`,
+  );
+  const pool =
+    run.resolveWorkloads === undefined
+      ? undefined
+      : addressPool(resolveEstate(run.resolveWorkloads).inventory);
+  const bytes = await writeGeneratedLog(path, run.format, run.records, pool);
   try {
     const request: FlowsRequest = { ...run, path, bytes };
     const report = await spawnMeasurement<FlowsReport>(CHILD, request, 4096);
@@ -67,7 +81,9 @@ export async function runFlows(options: { readonly quick: boolean }): Promise<Fl
   const errors: string[] = [];
   try {
     for (const run of runsFor(options.quick)) {
-      process.stderr.write(`flows: ${run.format} ${run.records} records… `);
+      const resolving =
+        run.resolveWorkloads === undefined ? "" : ` resolved against ${run.resolveWorkloads} workloads`;
+      process.stderr.write(`flows: ${run.format} ${run.records} records${resolving}… `);
       const figure = await measureRun(directory, run);
       process.stderr.write(typeof figure === "string" ? "FAILED\n" : `${figure.seconds.toFixed(1)} s\n`);
       if (typeof figure === "string") errors.push(figure);
@@ -79,8 +95,57 @@ export async function runFlows(options: { readonly quick: boolean }): Promise<Fl
   return { connections: GENERATED_CONNECTIONS, figures, errors };
 }
 
+/** The parse-only figures; the resolve figure has its own table. */
+function parseFigures(result: FlowsResult): FlowsFigure[] {
+  return result.figures.filter((figure) => figure.resolve === undefined);
+}
+
+function renderResolve(result: FlowsResult): string[] {
+  const rows = result.figures.flatMap(({ resolve, ...figure }) =>
+    resolve === undefined
+      ? []
+      : [
+          [
+            figure.format,
+            formatCount(figure.records),
+            formatCount(figure.connections),
+            formatCount(resolve.workloads),
+            `${resolve.indexMs.toFixed(0)} (${resolve.indexCpuMs.toFixed(0)} CPU)`,
+            resolve.seconds.toFixed(2),
+            figure.seconds.toFixed(2),
+            formatCount(figure.recordsPerSecond),
+            formatMiB(figure.peakRssMiB),
+            Object.entries(resolve.kinds)
+              .map(([kind, count]) => `${kind} ${formatCount(count)}`)
+              .join(", "),
+          ],
+        ],
+  );
+  if (rows.length === 0) return [];
+  return [
+    "",
+    "flows resolve: parseFlowLog + connections + resolveConnection against a generated inventory (lib/flows/resolve.ts)",
+    "",
+    renderTable(
+      [
+        "format",
+        "records",
+        "connections",
+        "workloads",
+        "index ms",
+        "resolve s",
+        "total s",
+        "records/s",
+        "peak RSS MiB",
+        "ends",
+      ],
+      rows,
+    ),
+  ];
+}
+
 export function renderFlows(result: FlowsResult): string {
-  const rows = result.figures.map((figure) => [
+  const rows = parseFigures(result).map((figure) => [
     figure.format,
     formatCount(figure.records),
     figure.megabytes.toFixed(0),
@@ -110,11 +175,14 @@ export function renderFlows(result: FlowsResult): string {
     ),
     "",
     `Every log cycles over ${formatCount(result.connections)} connections, both directions: the aggregation's size is theirs, not the records'.`,
+    ...renderResolve(result),
   ].join("\n");
 }
 
 function awsFigures(result: FlowsResult): FlowsFigure[] {
-  return result.figures.filter((figure) => figure.format === "aws").sort((a, b) => a.records - b.records);
+  return parseFigures(result)
+    .filter((figure) => figure.format === "aws")
+    .sort((a, b) => a.records - b.records);
 }
 
 function memoryLines(smallest: FlowsFigure, largest: FlowsFigure): string[] {
@@ -157,7 +225,8 @@ export function flowsTargets(result: FlowsResult): { lines: string[]; warnings: 
 
 export const flowsSection = {
   name: "flows",
-  description: "flow log parsing and connections: records/s per format, memory at 200k and 1M AWS records",
+  description:
+    "flow log parsing and connections: records/s per format, memory at 200k and 1M AWS records; 1M AWS records resolved against 10k workloads",
   run: runFlows,
   render: renderFlows,
   targets: flowsTargets,

@@ -19,3 +19,14 @@ export class FlowLogReadError extends Error {
     this.name = "FlowLogReadError";
   }
 }
+
+/**
+ * What connections are resolved against cannot be used: an inventory or policy address that is no
+ * address, a timeline without snapshots or with two at one time, a connection address that is none.
+ */
+export class FlowResolutionError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "FlowResolutionError";
+  }
+}
