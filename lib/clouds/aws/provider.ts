@@ -9,7 +9,9 @@ import type { AwsApiFactory } from "./api.js";
 import { applyAwsPlan } from "./apply.js";
 import type { AwsQuotas } from "./config.js";
 import type { AwsDesired } from "./desired.js";
+import { changeByLocation, type LocationChange } from "./change-scope.js";
 import { diffAws } from "./diff.js";
+import { type AwsChangeSettings, discoverAwsChange } from "./discover-change.js";
 import { discoverAws, discoverAwsWorkload } from "./discover.js";
 import { evaluateAws } from "./evaluate.js";
 import { materializeAws } from "./materialize.js";
@@ -45,6 +47,36 @@ export function createAwsProvider(settings: {
         (l) => discoverAws(connection.apiFor(l), labels, ownership, connection.vpcs?.[locationKey(l)]),
         (a, b) => compareText(a.account, b.account) || compareText(a.region, b.region),
       ),
+    discoverChange: (connection, _labels, change, planning): Promise<Discovery<AwsState>> => {
+      const parts = changeByLocation(change);
+      const settings = (location: AwsLocation): AwsChangeSettings => ({
+        ownership,
+        quotas,
+        ...(connection.vpcs?.[locationKey(location)] === undefined
+          ? {}
+          : { vpcs: connection.vpcs[locationKey(location)] }),
+        ...(planning === undefined
+          ? {}
+          : {
+              planning: {
+                after: planning.after,
+                additive: planning.policy.attachment === "additive",
+                materialize: (state: AwsState) =>
+                  materializeAws(planning.after, state, {
+                    quotas,
+                    attachment: planning.policy.attachment,
+                    ownership,
+                  }),
+              },
+            }),
+      });
+      return discoverEach(
+        connection.locations.filter((l) => parts.has(locationKey(l))),
+        (l) =>
+          discoverAwsChange(connection.apiFor(l), parts.get(locationKey(l)) as LocationChange, settings(l)),
+        (a, b) => compareText(a.account, b.account) || compareText(a.region, b.region),
+      );
+    },
     async discoverWorkload(connection, workload) {
       const id = workloadOf("aws", workload);
       const location = { account: id.account, region: id.region };
