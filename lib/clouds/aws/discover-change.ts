@@ -58,19 +58,27 @@ export async function discoverAwsChange(
   await readInstances(api, part.instanceIds, read, settings.vpcs);
   await readNamed(api, part, settings.quotas, read);
   await readReferenced(api, read);
+  await readGroupsOfInterfaces(api, read, settings.ownership);
   const carriers = carriersOutside(part, read);
   const planned = plannedMoves(part, read, carriers, settings);
   await readMoving(api, planned.moving, read);
   await readReferrers(api, planned.mayGo, read);
-  const known = [...read.groups.values()];
-  const interfaces = [...read.interfaces.values()];
+  await readGroupsOfInterfaces(api, read, settings.ownership);
+  return discoveryOf(api, read.state(carriers, part.instanceIds), settings.vpcs, read.findings);
+}
+
+/** The groups the ENIs read carry or recorded, and their VPCs' default groups, not read yet. */
+async function readGroupsOfInterfaces(api: AwsApi, read: ChangeRead, ownership: AwsOwnership): Promise<void> {
+  const groups = await describeCustomerGroups(
+    api,
+    [...read.interfaces.values()],
+    [...read.groups.values()],
+    (eni) => ownership.recordedOriginals(api.location, eni),
+  );
   read.addGroups(
-    await describeCustomerGroups(api, interfaces, known, (eni) =>
-      settings.ownership.recordedOriginals(api.location, eni),
-    ),
+    groups.filter((group) => !read.groups.has(group.GroupId)),
     { scoped: false, customer: true },
   );
-  return discoveryOf(api, read.state(carriers, part.instanceIds), settings.vpcs, read.findings);
 }
 
 /** The re-read instances that are live (in the configured VPCs), and their ENIs; forged records are findings. */
@@ -205,15 +213,14 @@ function plannedMoves(
   if (planning === undefined || planning.additive) {
     const members =
       planning === undefined ? [] : part.destinations.flatMap((d) => membersOf(planning.after, d.key));
+    const groupIds = [...scopedGroups.map((g) => g.GroupId), ...droppedGroups(part, read, undefined)];
     return {
-      moving: { groupIds: scopedGroups.map((g) => g.GroupId), instanceIds: unread(members, read) },
-      mayGo: {
-        groupIds: scopedGroups.map((g) => g.GroupId),
-        listIds: scopedLists.map((l) => l.PrefixListId),
-      },
+      moving: { groupIds, instanceIds: unread(members, read) },
+      mayGo: { groupIds, listIds: scopedLists.map((l) => l.PrefixListId) },
     };
   }
   const desired = planning.materialize([read.state(carriers, part.instanceIds)]);
+  const dropped = droppedGroups(part, read, desired);
   const wantedGroups = new Set(desired.securityGroups.map((g) => `${g.vpcId}|${g.name}`));
   const wantedLists = new Set(desired.prefixLists.map((l) => l.name));
   const groupIds: string[] = [];
@@ -233,14 +240,40 @@ function plannedMoves(
     if (wanted.length > 0) instanceIds.push(...membersOf(planning.after, destination.key));
   }
   return {
-    moving: { groupIds, instanceIds: unread(instanceIds, read) },
+    moving: { groupIds: [...groupIds, ...dropped], instanceIds: unread(instanceIds, read) },
     mayGo: {
-      groupIds: scopedGroups
-        .filter((g) => !wantedGroups.has(`${g.VpcId}|${g.GroupName}`))
-        .map((g) => g.GroupId),
+      groupIds: [
+        ...scopedGroups.filter((g) => !wantedGroups.has(`${g.VpcId}|${g.GroupName}`)).map((g) => g.GroupId),
+        ...dropped,
+      ],
       listIds: scopedLists.filter((l) => !wantedLists.has(l.PrefixListName)).map((l) => l.PrefixListId),
     },
   };
+}
+
+/**
+ * Owned groups outside the change that a re-read ENI leaves (it is restored, or enforced by
+ * other groups): a whole plan deletes such a group once nothing carries or references it (a
+ * stopped workload's group, say, whose destination has no running member), so the change may
+ * too. Without a plan, every owned group a re-read ENI carries. Marked scoped.
+ */
+function droppedGroups(part: LocationChange, read: ChangeRead, desired: AwsDesired | undefined): string[] {
+  const reread = new Set(part.instanceIds);
+  const wanted = new Map((desired?.interfaces ?? []).map((eni) => [eni.networkInterfaceId, eni]));
+  const dropped = new Set<string>();
+  for (const eni of read.interfaces.values()) {
+    if (!reread.has(eni.Attachment?.InstanceId ?? "")) continue;
+    const after = wanted.get(eni.NetworkInterfaceId);
+    if (desired !== undefined && after === undefined) continue;
+    for (const { GroupId } of eni.Groups) {
+      const group = read.groups.get(GroupId);
+      if (group === undefined || read.scoped.has(GroupId) || !read.ownsGroup(group)) continue;
+      if (after?.ownedGroups.includes(group.GroupName) || after?.customerGroupIds.includes(GroupId)) continue;
+      dropped.add(GroupId);
+    }
+  }
+  for (const id of dropped) read.scoped.add(id);
+  return [...dropped];
 }
 
 /** The instance ids of a destination's members in the slice. */
