@@ -73,7 +73,11 @@ export interface CloudDriver {
    * A read of only what a change names (docs/architecture.md, "What a reconcile costs"); a plan
    * from it must be made from the change's slices of the intent. Only where `readsChanges`.
    */
-  discoverChange(labels: Policy["labels"], change: ChangeScope, planning?: ChangePlanning): Promise<CloudRead>;
+  discoverChange(
+    labels: Policy["labels"],
+    change: ChangeScope,
+    planning?: ChangePlanning,
+  ): Promise<CloudRead>;
   discoverWorkload(workload: WorkloadId, labels: Policy["labels"]): Promise<Workload | undefined>;
   /** The workloads an event's hint names (provider.resolveHint); ignored when the cloud resolves none. */
   resolveHint(hint: CloudHint): Promise<HintResolution>;

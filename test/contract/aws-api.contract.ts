@@ -14,8 +14,8 @@ import { describePrefixListCases } from "./aws-api.contract-prefix-lists.js";
 import { describeReadCases } from "./aws-api.contract-reads.js";
 import { describeRecordedCases } from "./aws-api.contract-recorded.js";
 import { describeRuleCases } from "./aws-api.contract-rules.js";
-import { describeTargetedReadCases } from "./aws-api.contract-targeted.js";
 import { describeInterfaceAndTagCases } from "./aws-api.contract-tags.js";
+import { describeTargetedReadCases } from "./aws-api.contract-targeted.js";
 import { NotRun } from "./not-run.js";
 
 /**

@@ -11,8 +11,8 @@
 import type { Intent } from "../../compile/model.js";
 import { parseWorkloadId } from "../../inventory/ids.js";
 import type { AwsApi } from "./api.js";
-import type { LocationChange } from "./change-scope.js";
 import { ChangeRead } from "./change-read.js";
+import type { LocationChange } from "./change-scope.js";
 import type { AwsQuotas } from "./config.js";
 import type { AwsDesired } from "./desired.js";
 import {

@@ -61,9 +61,8 @@ export function materializeAws(intent: Intent, state: AwsState, options: AwsMate
   );
   const findings: AwsFinding[] = [];
 
-  // A source can be referenced by SG only if it carries its own owned SG; a destination that does
-  // not fit carries none, which turns references to it into CIDRs: repeat until nothing changes.
-  // A read of a change alone names the sources outside it whose own group exists.
+  // A source can be referenced by SG only if it carries its own owned SG (a change read alone names
+  // those outside it); one that does not fit carries none, which turns references to it into CIDRs.
   const carriers = new Set([...destinations.map((d) => d.key), ...index.carriersOutside]);
   let plans: Map<string, DestinationPlan>;
   for (;;) {
