@@ -54,6 +54,7 @@ function estate(): string {
     workload("i-0a00000000000001", "10.1.0.11", "seg-app: shop, seg-role: web"),
     workload("i-0a00000000000002", "10.1.0.12", "seg-app: shop, seg-role: web"),
     workload("i-0a00000000000003", "10.1.0.21", "seg-app: shop, seg-role: db"),
+    workload("i-0a00000000000005", "10.1.0.22", "seg-app: shop, seg-role: db"),
     ...bystanders,
   );
 }
@@ -140,7 +141,9 @@ describe("AWS reads a change alone", () => {
     expect(lines.filter((line) => line.startsWith("describeNetworkInterfaces"))).toHaveLength(1);
   });
 
-  it("terminating the only db server reads the ENIs that still carry its group and who references it, then deletes it", async () => {
+  it("terminating the last running db server reads the ENIs that still carry its group and who references it, and deletes it", async () => {
+    await simulation.step({ terminate: { id: id("i-0a00000000000005") } });
+    await simulation.step({ reconcile: {} });
     await simulation.step({ terminate: { id: id("i-0a00000000000003") } });
     ec2.clearCalls();
     const outcome = await simulation.step({ reconcile: {} });
@@ -153,5 +156,17 @@ describe("AWS reads a change alone", () => {
     expect(lines.some((line) => line.startsWith("describeSecurityGroups ip-permission.group-id=sg-"))).toBe(
       true,
     );
+  });
+
+  it("keeps the group of a destination left with a stopped member only: that member's ENI, not re-read, still carries it", async () => {
+    await simulation.step({ stop: { id: id("i-0a00000000000005") } });
+    await simulation.step({ reconcile: {} });
+    await simulation.step({ terminate: { id: id("i-0a00000000000003") } });
+    const outcome = await simulation.step({ reconcile: {} });
+
+    const summaries = outcome.result?.plan.aws?.summaries ?? [];
+    expect(summaries.filter((s) => s.action === "delete")).toEqual([]);
+    expect(outcome.result?.refused).toEqual({});
+    expect(outcome.result?.failures).toEqual({});
   });
 });
