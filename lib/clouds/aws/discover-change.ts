@@ -210,17 +210,17 @@ function plannedMoves(
   const scopedGroups = [...read.groups.values()].filter((group) => read.scoped.has(group.GroupId));
   const scopedLists = [...read.lists.values()].filter((list) => read.scoped.has(list.PrefixListId));
   const { planning } = settings;
-  if (planning === undefined || planning.additive) {
+  const desired = planning?.materialize([read.state(carriers, part.instanceIds)]);
+  const dropped = droppedGroups(part, read, desired);
+  if (planning === undefined || desired === undefined || planning.additive) {
     const members =
       planning === undefined ? [] : part.destinations.flatMap((d) => membersOf(planning.after, d.key));
-    const groupIds = [...scopedGroups.map((g) => g.GroupId), ...droppedGroups(part, read, undefined)];
+    const groupIds = [...scopedGroups.map((g) => g.GroupId), ...dropped];
     return {
       moving: { groupIds, instanceIds: unread(members, read) },
       mayGo: { groupIds, listIds: scopedLists.map((l) => l.PrefixListId) },
     };
   }
-  const desired = planning.materialize([read.state(carriers, part.instanceIds)]);
-  const dropped = droppedGroups(part, read, desired);
   const wantedGroups = new Set(desired.securityGroups.map((g) => `${g.vpcId}|${g.name}`));
   const wantedLists = new Set(desired.prefixLists.map((l) => l.name));
   const groupIds: string[] = [];
