@@ -12,6 +12,7 @@ import { bundlesSection } from "./sections/bundles.js";
 import { burstSection } from "./sections/burst.js";
 import { cliStartSection } from "./sections/cli-start.js";
 import { coldStartSection } from "./sections/cold-start.js";
+import { flowsSection } from "./sections/flows.js";
 import { selectSections } from "./sections/index.js";
 import type { AnySection } from "./sections/section.js";
 import { spawnCell } from "./spawn-cell.js";
@@ -119,17 +120,20 @@ async function main(): Promise<number> {
     return parsed.help ? 0 : 2;
   }
   const options = parsed.options;
-  // `bundles` (the deploy artifacts), `burst` (on the examples), `cli-start` (the compiled CLI) and
-  // `cold-start` (against moto) run once per run, not per cell: in a full run, and with --only when named.
+  // `bundles` (the deploy artifacts), `burst` (on the examples), `cli-start` (the compiled CLI),
+  // `cold-start` (against moto) and `flows` (generated flow logs) run once per run, not per cell:
+  // in a full run, and with --only when named.
   const withBundles = options.only?.includes(bundlesSection.name) ?? true;
   const withBurst = options.only?.includes(burstSection.name) ?? true;
   const withCliStart = options.only?.includes(cliStartSection.name) ?? true;
   const withColdStart = options.only?.includes(coldStartSection.name) ?? true;
+  const withFlows = options.only?.includes(flowsSection.name) ?? true;
   const onceSections: readonly string[] = [
     bundlesSection.name,
     burstSection.name,
     cliStartSection.name,
     coldStartSection.name,
+    flowsSection.name,
   ];
   const cellSections = options.only?.filter((name) => !onceSections.includes(name));
   let sections: AnySection[];
@@ -153,6 +157,7 @@ async function main(): Promise<number> {
   const coldStart = withColdStart
     ? await coldStartSection.run({ sizes: coldStartSection.sizesFor(options.quick), seed: options.seed })
     : undefined;
+  const flows = withFlows ? await flowsSection.run({ quick: options.quick }) : undefined;
   const targets = evaluateTargets(sections, results);
 
   process.stdout.write(
@@ -171,18 +176,22 @@ async function main(): Promise<number> {
   if (burst !== undefined) process.stdout.write(`${burstSection.render(burst)}\n\n`);
   if (cliStart !== undefined) process.stdout.write(`${cliStartSection.render(cliStart)}\n\n`);
   if (coldStart !== undefined) process.stdout.write(`${coldStartSection.render(coldStart)}\n\n`);
+  if (flows !== undefined) process.stdout.write(`${flowsSection.render(flows)}\n\n`);
   const bundleTargets = bundles === undefined ? undefined : bundlesSection.targets(bundles);
   const cliStartTargets = cliStart === undefined ? undefined : cliStartSection.targets(cliStart);
+  const flowsTargets = flows === undefined ? undefined : flowsSection.targets(flows);
   const targetLines = [
     ...(targets.length > 0 ? [renderTargets(targets)] : []),
     ...(bundleTargets?.lines ?? []),
     ...(cliStartTargets?.lines ?? []),
+    ...(flowsTargets?.lines ?? []),
   ];
   process.stdout.write(`targets:\n${targetLines.join("\n")}\n`);
   const problems = [
     ...warnings(sections, results, failures),
     ...(bundleTargets?.warnings ?? []),
     ...(cliStartTargets?.warnings ?? []),
+    ...(flowsTargets?.warnings ?? []),
     ...(burst === undefined ? [] : burstSection.warnings(burst).map((line) => `warning: ${line}`)),
     ...(coldStart === undefined
       ? []
@@ -204,6 +213,7 @@ async function main(): Promise<number> {
     burst,
     cliStart,
     coldStart,
+    flows,
   };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`\nresults: ${out}\n`);

@@ -226,6 +226,8 @@ export function reconcilerHandlerOf(parts: ReconcilerParts): ReconcilerHandler {
     policy: parts.policy,
     audit: new LogAuditSink(parts.logger),
     guard: parts.guard,
+    // The handler reports counts, never the intent: an event batch builds only its change's slice.
+    reportIntent: "change",
     ...(parts.now === undefined ? {} : { now: parts.now }),
   });
   return createReconcilerHandler({

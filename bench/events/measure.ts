@@ -69,7 +69,8 @@ async function startSynced(spec: CellSpec) {
   if (!policy.ok) throw new Error("the generated policy does not resolve");
   const loaded = resolveEstateDocument(estateDocumentOf(inventory));
   if (!loaded.ok) throw new Error(`the generated estate does not load: ${loaded.issues[0]?.message}`);
-  const simulation = Simulation.start(policy.policy, loaded.estate);
+  // As the reconciler function runs it: an event batch's result holds only the change's slice.
+  const simulation = Simulation.start(policy.policy, loaded.estate, { reportIntent: "change" });
   await simulation.step({ fullSync: {} });
   // A fresh reconciler on the same clouds: its dry-run full syncs give each event's minimal.
   const oracle = simulation.withPolicy(policy.policy);

@@ -90,6 +90,11 @@ export interface CloudProvider<
   /** The place an operation writes in, as ownedRules names it. */
   placeOf(operation: Operation): string;
   /**
+   * Whether these operations' places can be written concurrently, each place in its own order:
+   * true when no operation in one place needs one in another to come first. Absent: never.
+   */
+  placesIndependent?(operations: readonly Operation[]): boolean;
+  /**
    * What an event names when it cannot name a workload, turned into the workload to re-read
    * (or why there are none): a cloud whose events always name their workload leaves it out.
    * Throws when the cloud cannot be asked (the reconciler retries when retrying can help).

@@ -52,6 +52,12 @@ export interface FlowRecord {
   readonly initiator?: "src" | "dst";
   /** The native interface or instance the record was captured on, as the log names it. */
   readonly reportedBy?: { readonly kind: "interface" | "instance"; readonly id: string };
+  /**
+   * Which of the record's addresses is the reporter's own, when the log says so (AWS v5
+   * `flow-direction`, an Azure tuple's direction, GCP `reporter`): `src` on egress, `dst` on
+   * ingress. It says where the record was seen, not who opened the connection.
+   */
+  readonly reporterSide?: "src" | "dst";
 }
 
 /** A record the parser could not read: counted and reported with where it was, never a crash. */

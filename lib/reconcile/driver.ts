@@ -86,13 +86,18 @@ export interface CloudDriver {
   /**
    * Applies a plan this driver made (it refuses any other), but for the operations `held` names
    * (by index: the guard holds them back); reports each operation as it is applied, and each one
-   * the cloud refuses for one object (the plan goes on past those).
+   * the cloud refuses for one object (the plan goes on past those). Places (an AWS account and
+   * region, a subscription, a project) have API quotas of their own: where the provider says a
+   * plan's places are independent, each place's operations run in order and the places run
+   * concurrently. A failure stops its place only; `onStopped` names the operation it stopped at,
+   * and the first failure is rethrown once every place has finished.
    */
   apply(
     plan: DriverPlan,
     held: ReadonlySet<number>,
     onApplied: (index: number) => void,
     onRefused?: (index: number, error: unknown) => void,
+    onStopped?: (index: number, error: unknown) => void,
   ): Promise<void>;
 }
 
@@ -152,18 +157,13 @@ export function cloudDriver<State, Desired extends DesiredOf, Operation, Connect
       ...planSealed(provider, opened(read), intent, policy),
       madeBy: identity,
     }),
-    async apply(plan, held, onApplied, onRefused) {
+    async apply(plan, held, onApplied, onRefused, onStopped) {
       if (plan.madeBy !== identity)
         throw new ReconcileError(`${provider.cloud}: asked to apply a plan it did not make`);
       // Made by this driver's plan: its operations are this provider's.
-      await applyUnheld(
-        provider,
-        connection,
-        plan.operations as readonly Operation[],
-        held,
-        onApplied,
-        onRefused,
-      );
+      const operations = plan.operations as readonly Operation[];
+      const reports = { onApplied, onRefused, onStopped };
+      await applyByPlace(provider, connection, operations, held, reports);
     },
   };
 }
@@ -217,22 +217,65 @@ function planSealed<State, Desired extends DesiredOf, Operation, Connection>(
   };
 }
 
-/** Applies the operations the guard did not hold, reporting each by its index in the plan. */
-async function applyUnheld<State, Desired extends DesiredOf, Operation, Connection>(
+interface ApplyReports {
+  readonly onApplied: (index: number) => void;
+  readonly onRefused: ((index: number, error: unknown) => void) | undefined;
+  readonly onStopped: ((index: number, error: unknown) => void) | undefined;
+}
+
+/**
+ * The operations the guard did not hold, by index in the plan: one run per place, concurrently,
+ * where the provider says the plan's places are independent; else one run in the plan's order.
+ */
+async function applyByPlace<State, Desired extends DesiredOf, Operation, Connection>(
   provider: CloudProvider<State, Desired, Operation, Connection>,
   connection: Connection,
   all: readonly Operation[],
   held: ReadonlySet<number>,
-  onApplied: (index: number) => void,
-  onRefused: ((index: number, error: unknown) => void) | undefined,
+  reports: ApplyReports,
 ): Promise<void> {
-  const operations = all.filter((_, index) => !held.has(index));
-  const position = new Map(all.map((operation, index) => [operation, index]));
-  const indexOf = (operation: Operation) => position.get(operation) ?? -1;
-  await provider.apply(
-    operations,
-    connection,
-    (operation) => onApplied(indexOf(operation)),
-    onRefused === undefined ? undefined : (operation, error) => onRefused(indexOf(operation), error),
+  const unheld = all.map((_, index) => index).filter((index) => !held.has(index));
+  const runs = new Map<string, number[]>();
+  const concurrent = provider.placesIndependent?.(unheld.map((index) => all[index] as Operation)) === true;
+  for (const index of unheld) {
+    const place = concurrent ? provider.placeOf(all[index] as Operation) : "";
+    runs.set(place, [...(runs.get(place) ?? []), index]);
+  }
+  const outcomes = await Promise.allSettled(
+    [...runs.values()].map((indexes) => applyRun(provider, connection, all, indexes, reports)),
   );
+  const failed = outcomes.find((outcome) => outcome.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+}
+
+/** One run of operations (by index in the plan) in order; a failure stops the run and is rethrown. */
+async function applyRun<State, Desired extends DesiredOf, Operation, Connection>(
+  provider: CloudProvider<State, Desired, Operation, Connection>,
+  connection: Connection,
+  all: readonly Operation[],
+  indexes: readonly number[],
+  { onApplied, onRefused, onStopped }: ApplyReports,
+): Promise<void> {
+  const position = new Map(indexes.map((index) => [all[index] as Operation, index]));
+  const indexOf = (operation: Operation) => position.get(operation) ?? -1;
+  let done = 0;
+  try {
+    await provider.apply(
+      indexes.map((index) => all[index] as Operation),
+      connection,
+      (operation) => {
+        done++;
+        onApplied(indexOf(operation));
+      },
+      onRefused === undefined
+        ? undefined
+        : (operation, error) => {
+            done++;
+            onRefused(indexOf(operation), error);
+          },
+    );
+  } catch (error) {
+    onStopped?.(indexes[done] ?? -1, error);
+    throw error;
+  }
 }

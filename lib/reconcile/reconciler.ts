@@ -323,7 +323,7 @@ export class Reconciler {
     },
   ): Promise<number> {
     let done = 0;
-    let next = 0;
+    let stopped = false;
     const record = (index: number, outcome: AuditRecord["outcome"], error?: unknown) =>
       this.record(cloud, part, index, outcome, error, result.refused);
     try {
@@ -332,18 +332,19 @@ export class Reconciler {
         held,
         (index) => {
           done++;
-          next = index + 1;
           record(index, "applied");
           options.onProgress?.({ cloud, done, total: part.operations.length });
         },
+        (index, error) => record(index, "refused", error),
+        // Each place that stops (places run concurrently) records the operation it stopped at.
         (index, error) => {
-          next = index + 1;
-          record(index, "refused", error);
+          stopped = true;
+          record(index, "failed", error);
         },
       );
     } catch (error) {
       result.failures[cloud] = cloudFailure(error);
-      record(next, "failed", error);
+      if (!stopped) record(-1, "failed", error);
     }
     return done;
   }

@@ -148,7 +148,8 @@ describe("segsync simulate, plan, apply, explain, graph, restore (child processe
       putNetworkSecurityGroup: 2,
     });
     expect(printed.steps[3].calls.azure.reads.getVirtualMachine).toBe(1);
-    expect(printed.steps[3].calls.gcp).toEqual({ reads: {}, writes: {} });
+    expect(printed.steps[3].calls.gcp).toEqual({ reads: {}, writes: {}, readRequests: 0, simulatorMs: 0 });
+    expect(printed.steps[3].calls.azure.readRequests).toBeGreaterThan(0);
     expect(printed.steps[3].wallMs).toBeGreaterThan(0);
     expect(printed.steps[2].calls).toBeUndefined();
     expect(readFileSync(jsonStateOut, "utf8")).toBe(readFileSync(stateOut, "utf8"));

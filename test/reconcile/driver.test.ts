@@ -58,7 +58,8 @@ describe("cloudDriver: the read is a value", () => {
 
     const applied: number[] = [];
     await driver.apply(fromWhole, new Set(), (index) => applied.push(index));
-    expect(applied).toEqual(fromWhole.operations.map((_, index) => index));
+    // The two regions are written concurrently: every operation once, each region in its order.
+    expect([...applied].sort((a, b) => a - b)).toEqual(fromWhole.operations.map((_, index) => index));
     // Both regions were written: a new read of the whole account has nothing left to plan.
     const after = await driver.discover(policy.labels);
     expect(driver.plan(after, intent, policy).operations).toEqual([]);
@@ -81,5 +82,86 @@ describe("cloudDriver: the read is a value", () => {
     );
     expect(applied).toEqual([]);
     expect(aws.writes()).toBe(0);
+  });
+});
+
+describe("cloudDriver: places written concurrently", () => {
+  async function planBothRegions() {
+    const { aws, driver: make } = setup();
+    const driver = make();
+    const read = await driver.discover(policy.labels);
+    const intent = compile(policy, { workloads: read.workloads, networks: read.networks });
+    const plan = driver.plan(read, intent, policy);
+    expect(placesOf(plan)).toHaveLength(2);
+    return { aws, driver, plan };
+  }
+
+  it("writes each region in its plan order, and one region's slow write does not hold the other back", async () => {
+    const { aws, plan: planned } = await planBothRegions();
+    // West's writes wait until every east operation is applied: written one after the other, the
+    // plan (whose order mixes the regions) would wait forever.
+    let eastDone: () => void = () => undefined;
+    const eastApplied = new Promise<void>((resolve) => {
+      eastDone = resolve;
+    });
+    const west = aws.sim(WEST);
+    const slowWest = new Proxy(west, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (
+          typeof value !== "function" ||
+          !String(property).match(/^(authorize|revoke|create|delete|modify)/)
+        )
+          return typeof value === "function" ? value.bind(target) : value;
+        return async (...args: unknown[]) => {
+          await eastApplied;
+          return value.apply(target, args);
+        };
+      },
+    });
+    const providers = testProviders();
+    const connection = {
+      apiFor: (l: typeof EAST) => (l.region === WEST.region ? slowWest : aws.sim(l)),
+      locations: [EAST, WEST],
+    };
+    const driver = cloudDriver(providers.aws, connection);
+    const read = await driver.discover(policy.labels);
+    const plan = driver.plan(
+      read,
+      compile(policy, { workloads: read.workloads, networks: read.networks }),
+      policy,
+    );
+    expect(plan.operations).toHaveLength(planned.operations.length);
+    const east = plan.places.flatMap((place, index) => (place === "111111111111:us-west-2" ? [] : [index]));
+    const applied: number[] = [];
+    await driver.apply(plan, new Set(), (index) => {
+      applied.push(index);
+      if (east.every((i) => applied.includes(i))) eastDone();
+    });
+    expect(applied.slice(0, east.length)).toEqual(east);
+    expect([...applied].sort((a, b) => a - b)).toEqual(plan.operations.map((_, index) => index));
+    const westOrder = applied.filter((index) => !east.includes(index));
+    expect(westOrder).toEqual([...westOrder].sort((a, b) => a - b));
+  }, 10_000);
+
+  it("a region that fails stops alone: the other is written in full, the failure is reported and rethrown", async () => {
+    const { aws, driver, plan } = await planBothRegions();
+    aws.sim(WEST).setThrottle({ throttleRate: 1, seed: 1 });
+    const applied: number[] = [];
+    const stopped: number[] = [];
+    await expect(
+      driver.apply(
+        plan,
+        new Set(),
+        (index) => applied.push(index),
+        undefined,
+        (index) => stopped.push(index),
+      ),
+    ).rejects.toThrow(/RequestLimitExceeded/);
+    const west = plan.places.flatMap((place, index) => (place === "111111111111:us-west-2" ? [index] : []));
+    const east = plan.places.flatMap((place, index) => (place === "111111111111:us-west-2" ? [] : [index]));
+    expect(west.length).toBeGreaterThan(0);
+    expect([...applied].sort((a, b) => a - b)).toEqual(east);
+    expect(stopped).toEqual([west[0]]);
   });
 });

@@ -87,6 +87,9 @@ export function createAwsProvider(settings: {
         ]),
       ),
     placeOf: (operation) => locationKey(operation.location),
+    // A group references groups of its own VPC only, and prefix lists of its own account and
+    // region: no write in one location needs one in another (docs/clouds.md, "AWS API throttling").
+    placesIndependent: () => true,
   };
 }
 

@@ -78,6 +78,9 @@ export function createAzureProvider(settings: {
         ]),
       ),
     placeOf: (operation) => operation.subscription,
+    // NICs, their NSGs and the ASGs their rules name share a VNet and so a subscription
+    // (docs/clouds.md, "Azure ASG constraints"): no write in one subscription needs another's.
+    placesIndependent: () => true,
   };
 }
 

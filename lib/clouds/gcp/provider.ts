@@ -141,6 +141,12 @@ export function createGcpProvider(settings: {
         state.map((p) => [p.project, p.firewalls.filter((f) => ownership.ownsFirewall(p.project, f)).length]),
       ),
     placeOf: (operation) => operation.project,
+    // A Shared VPC service project's instance is tagged under its host project's firewall rules,
+    // which must come first (docs/clouds.md, "GCP Shared VPC"): projects run concurrently only in
+    // a plan that tags no instance, or that writes in one project.
+    placesIndependent: (operations) =>
+      new Set(operations.map((operation) => operation.project)).size <= 1 ||
+      !operations.some((operation) => operation.kind === "setTags"),
   };
 }
 
