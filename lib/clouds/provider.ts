@@ -11,6 +11,12 @@ import type { Policy } from "../policy/model.js";
  * Native events are not part of it: each cloud's events.ts is called by its own ingest function,
  * because delivery, authentication and handshakes differ per cloud.
  */
+/** What a targeted read may plan a first read with: the change's slice after it, and the policy. */
+export interface ChangePlanning {
+  readonly after: Intent;
+  readonly policy: Policy;
+}
+
 export interface CloudProvider<
   State,
   Desired extends { readonly findings: readonly CloudFinding[] },
@@ -26,12 +32,15 @@ export interface CloudProvider<
    * costs"): the workloads re-read, the owned objects of the change's destinations and peer sets
    * (read by name, id or ownership filter), the NICs those objects attach to or leave, and the
    * quota counters they need. `materialize` and `diff` on this state, with the change's slice of
-   * the intent, plan exactly those objects. A cloud without it is read whole per place.
+   * the intent, plan exactly those objects. A cloud without it is read whole per place. `planning`
+   * is the change's slice of the intent after it and the policy: what a provider whose reads depend
+   * on the plan (which NICs a changed group set moves) may materialize a first read with.
    */
   discoverChange?(
     connection: Connection,
     labels: Policy["labels"],
     change: ChangeScope,
+    planning?: ChangePlanning,
   ): Promise<Discovery<State>>;
   /** One workload, re-read for an event; undefined when it is gone. */
   discoverWorkload(

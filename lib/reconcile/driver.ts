@@ -1,4 +1,10 @@
-import type { CloudHint, CloudProvider, Discovery, HintResolution } from "../clouds/provider.js";
+import type {
+  ChangePlanning,
+  CloudHint,
+  CloudProvider,
+  Discovery,
+  HintResolution,
+} from "../clouds/provider.js";
 import type { Intent } from "../compile/model.js";
 import type { ChangeScope } from "../compile/slice.js";
 import type { Cloud, Network, NetworkId, Workload, WorkloadId } from "../inventory/model.js";
@@ -67,7 +73,11 @@ export interface CloudDriver {
    * A read of only what a change names (docs/architecture.md, "What a reconcile costs"); a plan
    * from it must be made from the change's slices of the intent. Only where `readsChanges`.
    */
-  discoverChange(labels: Policy["labels"], change: ChangeScope): Promise<CloudRead>;
+  discoverChange(
+    labels: Policy["labels"],
+    change: ChangeScope,
+    planning?: ChangePlanning,
+  ): Promise<CloudRead>;
   discoverWorkload(workload: WorkloadId, labels: Policy["labels"]): Promise<Workload | undefined>;
   /** The workloads an event's hint names (provider.resolveHint); ignored when the cloud resolves none. */
   resolveHint(hint: CloudHint): Promise<HintResolution>;
@@ -132,10 +142,10 @@ export function cloudDriver<State, Desired extends DesiredOf, Operation, Connect
     cloud: provider.cloud,
     discover: (labels, scope) => readSealed(provider, connection, identity, labels, scope),
     readsChanges: provider.discoverChange !== undefined,
-    async discoverChange(labels, change) {
+    async discoverChange(labels, change, planning) {
       if (provider.discoverChange === undefined)
         throw new ReconcileError(`${provider.cloud}: cannot read a change alone`);
-      const discovery = await provider.discoverChange(connection, labels, change);
+      const discovery = await provider.discoverChange(connection, labels, change, planning);
       return { ...sealedRead(discovery, identity), change };
     },
     discoverWorkload: (workload, labels) => provider.discoverWorkload(connection, workload, labels),

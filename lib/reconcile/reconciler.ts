@@ -185,7 +185,7 @@ export class Reconciler {
           networks: [...networks].filter((network) => cloudOfId(network) === cloud),
           workloads: workloads.filter((id) => cloudOfId(id) === cloud),
         });
-      return drivers[cloud].discoverChange(policy.labels, slices.scope);
+      return drivers[cloud].discoverChange(policy.labels, slices.scope, { after: slices.after, policy });
     });
     return this.planAndApply(reads, failures, options, before, slices);
   }

@@ -15,6 +15,7 @@ import { describeReadCases } from "./aws-api.contract-reads.js";
 import { describeRecordedCases } from "./aws-api.contract-recorded.js";
 import { describeRuleCases } from "./aws-api.contract-rules.js";
 import { describeInterfaceAndTagCases } from "./aws-api.contract-tags.js";
+import { describeTargetedReadCases } from "./aws-api.contract-targeted.js";
 import { NotRun } from "./not-run.js";
 
 /**
@@ -33,7 +34,8 @@ import { NotRun } from "./not-run.js";
  * - `interfaceQuota`: a sixth group on an interface is refused;
  * - `ruleWeights`: the rules-per-group quota weighs a prefix-list reference by the list's
  *   MaxEntries and counts IPv4 and IPv6 apart (docs/clouds.md, "AWS security group quotas");
- * - `unknownListDeletes`: deleting a prefix list EC2 does not know answers InvalidPrefixListID.NotFound.
+ * - `unknownListDeletes`: deleting a prefix list EC2 does not know answers InvalidPrefixListID.NotFound;
+ * - `listReferenceFilter`: DescribeSecurityGroups takes the `ip-permission.prefix-list-id` filter.
  */
 export type AwsApiNeed =
   | "estate"
@@ -45,7 +47,8 @@ export type AwsApiNeed =
   | "prefixListVersions"
   | "interfaceQuota"
   | "ruleWeights"
-  | "unknownListDeletes";
+  | "unknownListDeletes"
+  | "listReferenceFilter";
 
 /** One test's view of an implementation. */
 export interface AwsApiWorld {
@@ -107,6 +110,7 @@ export function describeAwsApiContract(implementation: AwsApiImplementation, acc
       },
     };
     notRun.group("describe calls", () => describeReadCases(cases));
+    notRun.group("targeted reads", () => describeTargetedReadCases(cases));
     notRun.group("security groups", () => describeSecurityGroupCases(cases));
     notRun.group("ingress rules", () => describeRuleCases(cases));
     notRun.group("network interfaces and tags", () => describeInterfaceAndTagCases(cases));

@@ -82,6 +82,7 @@ const MOTO_GAPS = {
   interfaceQuota: "moto puts any number of groups on an interface",
   ruleWeights: "moto counts a prefix-list reference as one rule, and IPv4 and IPv6 rules together",
   unknownListDeletes: "moto answers a delete of an unknown prefix list with HTTP 500",
+  listReferenceFilter: "moto answers the ip-permission.prefix-list-id filter with HTTP 500 (not implemented)",
 } as const;
 
 /** The SDK adapter against one moto_server for every case; each case makes its own VPCs. */

@@ -170,9 +170,9 @@ function breakable(driver: CloudDriver, broken: ReadonlySet<Cloud>): CloudDriver
       return driver.discover(labels, scope);
     },
     readsChanges: driver.readsChanges,
-    discoverChange: async (labels, change) => {
+    discoverChange: async (labels, change, planning) => {
       check();
-      return driver.discoverChange(labels, change);
+      return driver.discoverChange(labels, change, planning);
     },
     discoverWorkload: async (id, labels) => {
       check();

@@ -103,17 +103,20 @@ describe("a reconcile step's port calls and wall time", () => {
     const simulatorMs = expect.any(Number);
     expect(reconciled?.calls).toEqual({
       aws: {
+        // The change alone (docs/architecture.md, "Targeted reads (AWS)"): the instance re-read
+        // and read with its ENI, the groups of the change by name, what they reference, the
+        // groups its ENI carries and its VPC's default group; the peer set's prefix list by name.
         reads: {
           describeInstances: 2,
           describeManagedPrefixLists: 1,
-          describeNetworkInterfaces: 3,
-          describeSecurityGroups: 3,
-          getManagedPrefixListEntries: 3,
+          describeNetworkInterfaces: 1,
+          describeSecurityGroups: 4,
+          getManagedPrefixListEntries: 1,
         },
         // The new instance's ENI joins the web group, its original groups kept in a tag.
         writes: { createTags: 1, modifyNetworkInterfaceGroups: 1 },
         // Each read fits in one page.
-        readRequests: 12,
+        readRequests: 9,
         simulatorMs,
       },
       azure: {

@@ -364,9 +364,16 @@ function deletions(
   const wantedGroupKeys = new Set(wantedGroups.map((g) => `${g.vpcId}|${g.name}`));
   const wantedListNames = new Set(wantedLists.map((l) => l.name));
   const inUse = new Set([...interfaceGroupsAfter.values()].flat());
+  // What a change read alone read only to look up stays as it is, with what it references.
+  const referenceOnly = new Set(region.change?.referenceOnly ?? []);
   const keptGroups = new Set(
     ownedGroups
-      .filter((g) => wantedGroupKeys.has(`${g.VpcId}|${g.GroupName}`) || inUse.has(g.GroupId))
+      .filter(
+        (g) =>
+          wantedGroupKeys.has(`${g.VpcId}|${g.GroupName}`) ||
+          inUse.has(g.GroupId) ||
+          referenceOnly.has(g.GroupId),
+      )
       .map((g) => g.GroupId),
   );
   const keptLists = new Set<string>();
@@ -381,7 +388,8 @@ function deletions(
     ),
   );
   for (const list of ownedLists) {
-    if (!wantedListNames.has(list.PrefixListName) && !keptLists.has(list.PrefixListId)) {
+    const kept = keptLists.has(list.PrefixListId) || referenceOnly.has(list.PrefixListId);
+    if (!wantedListNames.has(list.PrefixListName) && !kept) {
       operations.push({
         location,
         kind: "deletePrefixList",

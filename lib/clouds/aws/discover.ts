@@ -45,7 +45,10 @@ const WORKLOAD_STATES: Readonly<Partial<Record<AwsInstanceStateName, WorkloadSta
   stopping: "stopped",
   stopped: "stopped",
 };
-const LIVE_STATE_FILTER: Ec2Filter = { Name: "instance-state-name", Values: Object.keys(WORKLOAD_STATES) };
+export const LIVE_STATE_FILTER: Ec2Filter = {
+  Name: "instance-state-name",
+  Values: Object.keys(WORKLOAD_STATES),
+};
 
 /** EC2 takes at most 200 values per filter. */
 const FILTER_VALUES_PER_CALL = 200;
@@ -145,7 +148,7 @@ async function describeRecordedInterfaces(
 }
 
 /** The region's workloads and networks from its state, with the findings and the unreadable objects. */
-function discoveryOf(
+export function discoveryOf(
   api: AwsApi,
   state: AwsRegionState,
   vpcs: readonly string[] | undefined,
@@ -183,7 +186,7 @@ export async function discoverAwsWorkload(
  * The instances whose VPC the configuration lists (all of them without a list); each other
  * labelled instance is reported: segsync's role may not write there (docs/iam.md).
  */
-function inConfiguredVpcs(
+export function inConfiguredVpcs(
   instances: readonly Instance[],
   vpcs: readonly string[] | undefined,
   location: AwsLocation,
@@ -258,7 +261,7 @@ export function caseVariants(key: string): string[] {
 }
 
 /** Customer groups on the ENIs, and those recorded for restore (so that a deleted one can be reported). */
-async function describeCustomerGroups(
+export async function describeCustomerGroups(
   api: AwsApi,
   interfaces: readonly NetworkInterface[],
   ownedGroups: readonly SecurityGroup[],
@@ -283,7 +286,7 @@ async function describeCustomerGroups(
 }
 
 /** A record tag without segsync's seal: someone else wrote or changed it; segsync ignores it. */
-function forgedRecord(eni: NetworkInterface): CloudFinding {
+export function forgedRecord(eni: NetworkInterface): CloudFinding {
   return {
     code: "aws-unsealed-record",
     severity: "warning",
@@ -293,7 +296,7 @@ function forgedRecord(eni: NetworkInterface): CloudFinding {
 }
 
 /** An object with segsync's ownership tag but not its seal: not segsync's, never changed by it. */
-function unsealed(kind: string, id: string, name: string): CloudFinding {
+export function unsealed(kind: string, id: string, name: string): CloudFinding {
   return {
     code: "aws-unsealed-object",
     severity: "warning",
@@ -340,7 +343,7 @@ async function describeReferencedPrefixLists(
   return withEntries(api, lists);
 }
 
-async function withEntries(
+export async function withEntries(
   api: AwsApi,
   lists: readonly Omit<ManagedPrefixList, "Entries">[],
 ): Promise<ManagedPrefixList[]> {
@@ -366,6 +369,6 @@ export function unique(values: readonly (string | undefined)[]): string[] {
   return [...new Set(values.filter((value): value is string => value !== undefined))];
 }
 
-function sortBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+export function sortBy<T>(items: readonly T[], key: (item: T) => string): T[] {
   return [...items].sort((a, b) => compareText(key(a), key(b)));
 }

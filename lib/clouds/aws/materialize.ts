@@ -32,7 +32,7 @@ export interface AwsMaterializeOptions {
 }
 
 /** Prefix-list sizes: a reference costs MaxEntries rules, so lists grow in steps rather than to fit. */
-const PREFIX_LIST_SIZES = [5, 10, 20, 50, 100, 200, 500, 1000] as const;
+export const PREFIX_LIST_SIZES = [5, 10, 20, 50, 100, 200, 500, 1000] as const;
 
 export function groupName(hash: string, shard: number): string {
   return shard === 1 ? `segsync-${hash}` : `segsync-${hash}-${shard}`;
@@ -61,9 +61,9 @@ export function materializeAws(intent: Intent, state: AwsState, options: AwsMate
   );
   const findings: AwsFinding[] = [];
 
-  // A source can be referenced by SG only if it carries its own owned SG; a destination that does
-  // not fit carries none, which turns references to it into CIDRs: repeat until nothing changes.
-  const carriers = new Set(destinations.map((d) => d.key));
+  // A source can be referenced by SG only if it carries its own owned SG (a change read alone names
+  // those outside it); one that does not fit carries none, which turns references to it into CIDRs.
+  const carriers = new Set([...destinations.map((d) => d.key), ...index.carriersOutside]);
   let plans: Map<string, DestinationPlan>;
   for (;;) {
     plans = new Map(destinations.map((d) => [d.key, planDestination(d, peerSets, carriers, index, options)]));
@@ -129,6 +129,13 @@ interface StateIndex {
   /** `<location>|<vpcId>` → the VPC's default group id. */
   readonly defaultGroups: Map<string, string>;
   readonly regions: AwsState;
+  /** Sources outside a change read alone that carry their own group (model.ts, AwsChangeRead). */
+  readonly carriersOutside: readonly string[];
+  /**
+   * `<location>|<instanceId>` of the instances a change read alone re-read; undefined for a read of
+   * whole places. Only these are restored or reported missing: the rest were not read.
+   */
+  readonly reread: ReadonlySet<string> | undefined;
 }
 
 function indexState(state: AwsState, ownership: AwsOwnership): StateIndex {
@@ -156,7 +163,27 @@ function indexState(state: AwsState, ownership: AwsOwnership): StateIndex {
         defaultGroups.set(`${location}|${group.VpcId}`, group.GroupId);
     }
   }
-  return { interfacesByInstance, ownedGroupIds, groupIds, groups, recorded, defaultGroups, regions: state };
+  return {
+    interfacesByInstance,
+    ownedGroupIds,
+    groupIds,
+    groups,
+    recorded,
+    defaultGroups,
+    regions: state,
+    ...changeIndex(state),
+  };
+}
+
+/** What a read of a change alone covers (model.ts, AwsChangeRead); nothing for whole places. */
+function changeIndex(state: AwsState): Pick<StateIndex, "carriersOutside" | "reread"> {
+  if (!state.some((region) => region.change !== undefined)) return { carriersOutside: [], reread: undefined };
+  return {
+    carriersOutside: state.flatMap((region) => region.change?.carriers ?? []),
+    reread: new Set(
+      state.flatMap((region) => (region.change?.instances ?? []).map((id) => `${locationKey(region)}|${id}`)),
+    ),
+  };
 }
 
 interface DestinationPlan {
@@ -294,10 +321,10 @@ function interfacesOfMembers(
   const memberInterfaces: NetworkInterface[] = [];
   for (const member of destination.members) {
     const instanceId = member.workload.slice(member.workload.lastIndexOf(":") + 1);
-    const found = (index.interfacesByInstance.get(`${locationKey(location)}|${instanceId}`) ?? []).filter(
-      (eni) => eni.VpcId === vpcId,
-    );
-    if (found.length === 0) {
+    const key = `${locationKey(location)}|${instanceId}`;
+    const found = (index.interfacesByInstance.get(key) ?? []).filter((eni) => eni.VpcId === vpcId);
+    // A change read alone reads the members it re-read, and others only where it moves them.
+    if (found.length === 0 && (index.reread === undefined || index.reread.has(key))) {
       findings.push({
         code: "aws-interface-missing",
         severity: "warning",
@@ -433,6 +460,8 @@ function restores(
       const workload = instanceId === undefined ? "" : `aws:${region.account}:${region.region}:${instanceId}`;
       const report = treatments.get(workload);
       if (report?.treatment === "inactive") continue;
+      if (index.reread !== undefined && !restoredInChange(index.reread, location, instanceId, report))
+        continue;
       const network = `aws:${region.account}:${region.region}:${eni.VpcId}`;
       const hash = report ? hashes.get(report.identity) : undefined;
       if (hash !== undefined && unfitKeys.has(`${hash}@${network}`)) continue;
@@ -463,6 +492,21 @@ function restores(
     }
   }
   return result;
+}
+
+/**
+ * Whether a change read alone may restore this ENI: only one it re-read (or one attached to no
+ * instance), and not one of an enforced workload, whose destination is either in the change (and
+ * enforces it, or does not fit) or unchanged (and still enforces it).
+ */
+function restoredInChange(
+  reread: ReadonlySet<string>,
+  location: AwsLocation,
+  instanceId: string | undefined,
+  report: { readonly treatment: WorkloadTreatment } | undefined,
+): boolean {
+  if (instanceId !== undefined && !reread.has(`${locationKey(location)}|${instanceId}`)) return false;
+  return report?.treatment !== "enforced";
 }
 
 function unique(values: readonly string[]): string[] {

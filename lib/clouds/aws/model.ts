@@ -151,6 +151,24 @@ export interface AwsRegionState extends AwsLocation {
   readonly networkInterfaces: readonly NetworkInterface[];
   readonly securityGroups: readonly SecurityGroup[];
   readonly managedPrefixLists: readonly ManagedPrefixList[];
+  /** Present when only a change was read (discover-change.ts): what the read covers. */
+  readonly change?: AwsChangeRead;
+}
+
+/**
+ * What a read of a change alone covers in one location (docs/architecture.md, "Targeted reads
+ * (AWS)"): materialize and diff plan only what it read, and never what it read to look up.
+ */
+export interface AwsChangeRead {
+  /** Owned groups and prefix lists read only to be looked up (by id): never rewritten nor deleted. */
+  readonly referenceOnly: readonly string[];
+  /**
+   * Destination keys (`<hash>@<network>`) outside the change whose own group exists: sources the
+   * change's destinations reference by group, as a whole plan would.
+   */
+  readonly carriers: readonly string[];
+  /** The instances the change re-read: only their ENIs are restored or reported missing. */
+  readonly instances: readonly string[];
 }
 
 /** Sorted by account, then region. */

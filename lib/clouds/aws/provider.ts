@@ -1,16 +1,19 @@
+import type { ChangeScope } from "../../compile/slice.js";
 import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import { discoverEach } from "../common/discover-each.js";
 import { probeOf, workloadOf } from "../common/ids.js";
 import type { Sealer } from "../common/seals.js";
 import { placesNamed } from "../places.js";
-import type { CloudProvider, Discovery, NativeMatch, Reachability } from "../provider.js";
+import type { ChangePlanning, CloudProvider, Discovery, NativeMatch, Reachability } from "../provider.js";
 import type { AwsApiFactory } from "./api.js";
 import { applyAwsPlan } from "./apply.js";
+import { changeByLocation, type LocationChange } from "./change-scope.js";
 import type { AwsQuotas } from "./config.js";
 import type { AwsDesired } from "./desired.js";
 import { diffAws } from "./diff.js";
 import { discoverAws, discoverAwsWorkload } from "./discover.js";
+import { type AwsChangeSettings, discoverAwsChange } from "./discover-change.js";
 import { evaluateAws } from "./evaluate.js";
 import { materializeAws } from "./materialize.js";
 import { type AwsLocation, type AwsState, type IpPermission, locationKey } from "./model.js";
@@ -45,6 +48,8 @@ export function createAwsProvider(settings: {
         (l) => discoverAws(connection.apiFor(l), labels, ownership, connection.vpcs?.[locationKey(l)]),
         (a, b) => compareText(a.account, b.account) || compareText(a.region, b.region),
       ),
+    discoverChange: (connection, _labels, change, planning) =>
+      discoverAwsChanges(connection, change, { ownership, quotas }, planning),
     async discoverWorkload(connection, workload) {
       const id = workloadOf("aws", workload);
       const location = { account: id.account, region: id.region };
@@ -86,6 +91,41 @@ export function createAwsProvider(settings: {
     // region: no write in one location needs one in another (docs/clouds.md, "AWS API throttling").
     placesIndependent: () => true,
   };
+}
+
+/**
+ * A change read alone in each location it names (discover-change.ts); with the change's slice and
+ * the policy, each location's first read is planned to find which ENIs a changed group set moves.
+ */
+function discoverAwsChanges(
+  connection: AwsConnection,
+  change: ChangeScope,
+  settings: { readonly ownership: AwsOwnership; readonly quotas: AwsQuotas },
+  planning: ChangePlanning | undefined,
+): Promise<Discovery<AwsState>> {
+  const { ownership, quotas } = settings;
+  const parts = changeByLocation(change);
+  const planned = planning && {
+    after: planning.after,
+    additive: planning.policy.attachment === "additive",
+    materialize: (state: AwsState) =>
+      materializeAws(planning.after, state, { quotas, attachment: planning.policy.attachment, ownership }),
+  };
+  const settingsAt = (location: AwsLocation): AwsChangeSettings => {
+    const vpcs = connection.vpcs?.[locationKey(location)];
+    return {
+      ownership,
+      quotas,
+      ...(vpcs === undefined ? {} : { vpcs }),
+      ...(planned ? { planning: planned } : {}),
+    };
+  };
+  return discoverEach(
+    connection.locations.filter((l) => parts.has(locationKey(l))),
+    (l) =>
+      discoverAwsChange(connection.apiFor(l), parts.get(locationKey(l)) as LocationChange, settingsAt(l)),
+    (a, b) => compareText(a.account, b.account) || compareText(a.region, b.region),
+  );
 }
 
 /**

@@ -352,14 +352,23 @@ export class SimulatedEc2 implements AwsApi {
   }
 
   private groupsFor(filters: readonly Ec2Filter[]) {
-    return candidates(filters, { "group-id": (id) => present(this.region.groups.get(id)) }, () =>
-      this.region.groups.values(),
-    );
+    const groups = this.region.groups;
+    const lookups = {
+      "group-id": (id: string) => present(groups.get(id)),
+      "group-name": (name: string) => groups.valuesIn("groupName", name),
+      "ip-permission.group-id": (id: string) => groups.valuesIn("referencedGroup", id),
+      "ip-permission.prefix-list-id": (id: string) => groups.valuesIn("referencedList", id),
+    };
+    return candidates(filters, lookups, () => groups.values());
   }
 
   private prefixListsFor(filters: readonly Ec2Filter[]) {
-    const lookups = { "prefix-list-id": (id: string) => present(this.region.prefixLists.get(id)) };
-    return candidates(filters, lookups, () => this.region.prefixLists.values());
+    const lists = this.region.prefixLists;
+    const lookups = {
+      "prefix-list-id": (id: string) => present(lists.get(id)),
+      "prefix-list-name": (name: string) => lists.valuesIn("name", name),
+    };
+    return candidates(filters, lookups, () => lists.values());
   }
 }
 

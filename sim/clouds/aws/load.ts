@@ -56,6 +56,7 @@ export function loadRegionState(region: SimRegion, state: AwsRegionState): void 
     const loaded = region.group(group.GroupId);
     loaded.ingress = loadRules(region, group.GroupId, group.IpPermissions);
     loaded.egress = loadRules(region, group.GroupId, group.IpPermissionsEgress);
+    region.groups.set(group.GroupId, loaded);
   }
   for (const instance of state.instances) {
     unique(region.instances, instance.InstanceId, "instance");

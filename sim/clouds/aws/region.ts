@@ -10,7 +10,7 @@ import type {
   SecurityGroup,
 } from "../../../lib/clouds/aws/model.js";
 import { compareText } from "../../../lib/util/compare-text.js";
-import { IndexedTable } from "../common/indexed-table.js";
+import { type IndexEntry, IndexedTable } from "../common/indexed-table.js";
 import { fail } from "./failures.js";
 import { IdAllocator } from "./ids.js";
 import type { SimInstance, SimInterface, SimPrefixList, SimSecurityGroup } from "./records.js";
@@ -36,11 +36,22 @@ export class SimRegion {
     privateIp: (eni) => [[eni.vpcId, eni.privateIp]],
     publicIp: (eni) => (eni.publicIp === undefined ? [] : [[eni.publicIp, ""]]),
   });
-  /** By id; found also by VPC and name. */
-  readonly groups = new IndexedTable<SimSecurityGroup, "name">({
+  /**
+   * By id; found also by VPC and name, by name alone, and by the groups and prefix lists its
+   * ingress rules reference (the `ip-permission.*` filters). A group whose rules change in place
+   * is set again.
+   */
+  readonly groups = new IndexedTable<
+    SimSecurityGroup,
+    "name" | "groupName" | "referencedGroup" | "referencedList"
+  >({
     name: (group) => [[group.vpcId, group.groupName]],
+    groupName: (group) => [[group.groupName, ""]],
+    referencedGroup: (group) => referencedBy(group, "group"),
+    referencedList: (group) => referencedBy(group, "prefixList"),
   });
-  readonly prefixLists = new Map<string, SimPrefixList>();
+  /** By id; found also by name. */
+  readonly prefixLists = new IndexedTable<SimPrefixList, "name">({ name: (list) => [[list.name, ""]] });
   readonly ids: IdAllocator;
   private readonly attachmentIds = new Set<string>();
 
@@ -263,6 +274,16 @@ export function entriesOf(list: SimPrefixList): PrefixListEntry[] {
       Cidr,
       ...(description === undefined ? {} : { Description: description }),
     }));
+}
+
+/** The ids of the groups or prefix lists a group's ingress rules reference, as index entries. */
+function referencedBy(group: SimSecurityGroup, kind: "group" | "prefixList"): IndexEntry[] {
+  const ids = new Set<string>();
+  for (const { source } of group.ingress.values()) {
+    if (source.kind === "group" && kind === "group") ids.add(source.groupId);
+    if (source.kind === "prefixList" && kind === "prefixList") ids.add(source.prefixListId);
+  }
+  return [...ids].map((id) => [id, ""] as const);
 }
 
 function sortedValues<T>(map: ReadonlyMap<string, T>): T[] {

@@ -110,6 +110,7 @@ export function authorizeIngress(
     );
   }
   group.ingress = next;
+  region.groups.set(groupId, group);
 }
 
 /** The referenced group must exist in the same VPC (segsync has no peering), the prefix list must exist. */
@@ -140,4 +141,5 @@ export function revokeIngress(
   const next = new Map(group.ingress);
   for (const rule of rules) next.delete(ruleKey(rule));
   group.ingress = next;
+  region.groups.set(groupId, group);
 }
