@@ -26,6 +26,7 @@ import {
   type VirtualMachine,
 } from "./model.js";
 import { type AzureOwnership, hasOwnershipTag, type RecordedNsg, tagOf } from "./ownership.js";
+import { readPublicIps, readVmInterfaces } from "./read-vm.js";
 import { ORIGINAL_NSG_TAG_KEY } from "./ownership-keys.js";
 import { azureWorkloadId } from "./workload-id.js";
 
@@ -204,15 +205,8 @@ export async function discoverAzureWorkload(
 ): Promise<Workload | undefined> {
   const vm = await api.getVirtualMachine(resourceGroup, vmName);
   if (vm === undefined || workloadState(vm.powerState) === undefined) return undefined;
-  const nics: NetworkInterface[] = [];
-  for (const ref of vm.networkProfile.networkInterfaces) {
-    const parsed = parseResourceId(ref.id);
-    const nic =
-      parsed === undefined ? undefined : await api.getNetworkInterface(parsed.resourceGroup, parsed.name);
-    if (nic !== undefined) nics.push(nic);
-  }
-  const needsPublic = nics.some((nic) => nic.ipConfigurations.some((c) => c.publicIPAddress !== undefined));
-  return toAzureWorkload(api.subscription, vm, nics, needsPublic ? await api.listPublicIPAddresses() : []);
+  const nics = await readVmInterfaces(api, vm);
+  return toAzureWorkload(api.subscription, vm, nics, await readPublicIps(api, nics));
 }
 
 /** The VM a NIC belongs to, as a workload id (for NIC events): undefined when the NIC is gone or detached. */
