@@ -41,7 +41,10 @@ export interface AzureApi {
   getNetworkSecurityGroup(resourceGroup: string, name: string): Promise<NetworkSecurityGroup | undefined>;
   listApplicationSecurityGroups(): Promise<ApplicationSecurityGroup[]>;
   /** One ASG by name: a change reads its owned ASGs so (docs/architecture.md, "Targeted reads (Azure)"). */
-  getApplicationSecurityGroup(resourceGroup: string, name: string): Promise<ApplicationSecurityGroup | undefined>;
+  getApplicationSecurityGroup(
+    resourceGroup: string,
+    name: string,
+  ): Promise<ApplicationSecurityGroup | undefined>;
   /** Only `estate export` reads VNets: their address spaces and regions are the estate's networks. */
   listVirtualNetworks(): Promise<VirtualNetwork[]>;
 

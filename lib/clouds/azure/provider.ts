@@ -1,3 +1,4 @@
+import type { ChangeScope } from "../../compile/slice.js";
 import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import { discoverEach } from "../common/discover-each.js";
@@ -11,6 +12,7 @@ import type { AzureQuotas } from "./config.js";
 import type { AzureDesired } from "./desired.js";
 import { diffAzure } from "./diff.js";
 import { discoverAzure, discoverAzureWorkload } from "./discover.js";
+import { discoverAzureChange } from "./discover-change.js";
 import { evaluateAzure } from "./evaluate.js";
 import { resolveNicHint } from "./hints.js";
 import { materializeAzure, networkOfNic } from "./materialize.js";
@@ -40,6 +42,19 @@ export function createAzureProvider(settings: {
       discoverEach(
         connection.subscriptions,
         (s) => discoverAzure(connection.apiFor(s), labels, ownership),
+        (a, b) => compareText(a.subscription, b.subscription),
+      ),
+    discoverChange: (connection, labels, change): Promise<Discovery<AzureState>> =>
+      discoverEach(
+        narrowAzure(connection, networksOf(change), change.workloads).subscriptions,
+        (s) =>
+          discoverAzureChange(
+            connection.apiFor(s),
+            labels,
+            ownership,
+            settings.resourceGroups[s.toLowerCase()],
+            change,
+          ),
         (a, b) => compareText(a.subscription, b.subscription),
       ),
     async discoverWorkload(connection, workload) {
@@ -121,6 +136,11 @@ function narrowings(operation: AzureOperation, state: AzureState, ownership: Azu
     default:
       return 0;
   }
+}
+
+/** The networks a change names: those of its destinations and peer sets (`<hash>@<network>`). */
+function networksOf(change: ChangeScope): NetworkId[] {
+  return [...change.destinations, ...change.peerSets].map((key) => key.slice(key.indexOf("@") + 1));
 }
 
 /**

@@ -5,7 +5,12 @@
  * reads (Azure)").
  */
 import type { AzureApi } from "./api.js";
-import { type NetworkInterface, type PublicIPAddress, parseResourceId, type VirtualMachine } from "./model.js";
+import {
+  type NetworkInterface,
+  type PublicIPAddress,
+  parseResourceId,
+  type VirtualMachine,
+} from "./model.js";
 
 /** The VM's NICs as its network profile names them; one gone since is left out. */
 export async function readVmInterfaces(api: AzureApi, vm: VirtualMachine): Promise<NetworkInterface[]> {
@@ -33,7 +38,8 @@ export async function readPublicIps(
   for (const id of ids.values()) {
     const parsed = parseResourceId(id);
     // A public IP is in its NIC's subscription: one named elsewhere is not this API's to read.
-    if (parsed === undefined || parsed.subscription.toLowerCase() !== api.subscription.toLowerCase()) continue;
+    if (parsed === undefined || parsed.subscription.toLowerCase() !== api.subscription.toLowerCase())
+      continue;
     const address = await api.getPublicIPAddress(parsed.resourceGroup, parsed.name);
     if (address !== undefined) addresses.push(address);
   }

@@ -1,0 +1,78 @@
+/**
+ * What a read of a change alone covers (model.ts, AzureChangeCoverage), as materialize and diff
+ * look it up: a plan from such a read writes the change's objects exactly as a plan from whole
+ * subscriptions would, and leaves alone what it read only to reference (docs/architecture.md,
+ * "Targeted reads (Azure)"). Pure.
+ */
+import { type AzureState, type NetworkSecurityGroup, parseResourceId, type SecurityRule } from "./model.js";
+import { OWNED_NAME_PREFIX } from "./ownership.js";
+
+export interface CoverageIndex {
+  /** Workload ids re-read, lowercase. */
+  readonly workloads: ReadonlySet<string>;
+  readonly destinationAsgs: ReadonlySet<string>;
+  /** Network id (lowercase) → region. */
+  readonly regions: ReadonlyMap<string, string>;
+  readonly referenceOnly: ReadonlySet<string>;
+  /** The NICs read, lowercase ids. */
+  readonly nics: ReadonlySet<string>;
+}
+
+/** The coverage of a state read for a change, over its subscriptions; undefined for a whole read. */
+export function coverageOf(state: AzureState): CoverageIndex | undefined {
+  if (!state.some((subscription) => subscription.change !== undefined)) return undefined;
+  const coverage = {
+    workloads: new Set<string>(),
+    destinationAsgs: new Set<string>(),
+    regions: new Map<string, string>(),
+    referenceOnly: new Set<string>(),
+    nics: new Set<string>(),
+  };
+  for (const subscription of state) {
+    const change = subscription.change;
+    for (const nic of subscription.networkInterfaces) coverage.nics.add(nic.id.toLowerCase());
+    if (change === undefined) continue;
+    for (const id of change.workloads) coverage.workloads.add(id);
+    for (const id of change.destinationAsgs) coverage.destinationAsgs.add(id);
+    for (const id of change.referenceOnly) coverage.referenceOnly.add(id);
+    for (const [network, region] of Object.entries(change.regions)) coverage.regions.set(network, region);
+  }
+  return coverage;
+}
+
+/**
+ * The allow rules of an owned NSG of identity `hash` that admit to another VNet's ASG of that
+ * identity than the change's destinations: the rules of destinations outside the change that
+ * share the NSG (one per identity and region), kept as they are.
+ */
+export function siblingRules(
+  nsg: NetworkSecurityGroup,
+  hash: string,
+  coverage: CoverageIndex,
+): SecurityRule[] {
+  const prefix = `${OWNED_NAME_PREFIX}${hash}-`;
+  return nsg.securityRules.filter((rule) => {
+    const targets = rule.destinationApplicationSecurityGroups ?? [];
+    return (
+      rule.direction === "Inbound" &&
+      rule.access === "Allow" &&
+      targets.length > 0 &&
+      targets.every((target) => {
+        const name = parseResourceId(target.id)?.name.toLowerCase() ?? "";
+        return name.startsWith(prefix) && !coverage.destinationAsgs.has(target.id.toLowerCase());
+      })
+    );
+  });
+}
+
+/** The NICs associated with an NSG that the read did not cover (lowercase ids): they keep it in use. */
+export function unreadUsers(nsg: NetworkSecurityGroup, coverage: CoverageIndex): string[] {
+  return (nsg.networkInterfaces ?? [])
+    .map((nic) => nic.id.toLowerCase())
+    .filter((id) => !coverage.nics.has(id));
+}
+
+/** The identity hash in an owned NSG's name (`segsync-<hash>-<region>`). */
+export function hashOfOwnedName(name: string): string {
+  return name.slice(OWNED_NAME_PREFIX.length).split("-")[0] ?? "";
+}
