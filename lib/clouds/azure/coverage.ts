@@ -4,6 +4,8 @@
  * subscriptions would, and leaves alone what it read only to reference (docs/architecture.md,
  * "Targeted reads (Azure)"). Pure.
  */
+import type { Intent } from "../../compile/model.js";
+import { identityHash } from "../../inventory/identity.js";
 import { type AzureState, type NetworkSecurityGroup, parseResourceId, type SecurityRule } from "./model.js";
 import { OWNED_NAME_PREFIX } from "./ownership.js";
 
@@ -75,4 +77,16 @@ export function unreadUsers(nsg: NetworkSecurityGroup, coverage: CoverageIndex):
 /** The identity hash in an owned NSG's name (`segsync-<hash>-<region>`). */
 export function hashOfOwnedName(name: string): string {
   return name.slice(OWNED_NAME_PREFIX.length).split("-")[0] ?? "";
+}
+
+/**
+ * A change's read: whether a re-read workload's NIC in `network` is enforced by a destination
+ * outside the change (its enforced identity's in that network, which the change did not touch):
+ * it stays as that destination's last plan left it.
+ */
+export function enforcedOutside(slice: Intent, workload: string, network: string | undefined): boolean {
+  const report = slice.workloads.find((w) => w.workload.toLowerCase() === workload.toLowerCase());
+  if (report?.treatment !== "enforced" || network === undefined) return false;
+  const key = `${identityHash(report.identity)}@${network}`.toLowerCase();
+  return !slice.destinations.some((destination) => destination.key.toLowerCase() === key);
 }

@@ -4,7 +4,13 @@ import { parseNetworkId } from "../../inventory/ids.js";
 import type { Attachment } from "../../policy/model.js";
 import { compareText } from "../../util/compare-text.js";
 import type { AzureQuotas } from "./config.js";
-import { type CoverageIndex, coverageOf, hashOfOwnedName, siblingRules } from "./coverage.js";
+import {
+  type CoverageIndex,
+  coverageOf,
+  enforcedOutside,
+  hashOfOwnedName,
+  siblingRules,
+} from "./coverage.js";
 import type {
   AzureDesired,
   AzureFinding,
@@ -623,6 +629,7 @@ function restores(
       vm === undefined ? nic.id : `azure:${vm.subscription.toLowerCase()}:${vm.resourceGroup}:${vm.name}`;
     if (treatments.get(workload.toLowerCase()) === "inactive" || unfitWorkloads.has(workload.toLowerCase()))
       continue;
+    if (index.coverage !== undefined && enforcedOutside(intent, workload, networkOfNic(nic))) continue;
     if (record?.original !== undefined && !index.nsgIds.has(record.original.toLowerCase())) {
       // Restoring it would fail every write to the NIC, and no NSG at all would open it wide.
       findings.push({
