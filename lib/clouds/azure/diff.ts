@@ -214,15 +214,7 @@ function deletions(
       resourceId(a.subscription, a.resourceGroup, "applicationSecurityGroups", a.name).toLowerCase(),
     ),
   );
-  const associated = new Set(
-    [...nicsAfter.values()].flatMap((nic) =>
-      nic.networkSecurityGroup ? [nic.networkSecurityGroup.id.toLowerCase()] : [],
-    ),
-  );
-  // A change's read: NICs it did not read that use an NSG keep it in use, as they would a whole plan's.
-  if (coverage !== undefined)
-    for (const nsg of ownedNsgs)
-      if (unreadUsers(nsg, coverage).length > 0) associated.add(nsg.id.toLowerCase());
+  const associated = associatedNsgs(nicsAfter, ownedNsgs, coverage);
   const usedAsgs = new Set(
     [...nicsAfter.values()].flatMap((nic) => memberships(nic).map((id) => id.toLowerCase())),
   );
@@ -257,6 +249,24 @@ function deletions(
     });
   }
   return operations;
+}
+
+/** The NSGs (lowercase ids) some NIC uses once the plan is applied. */
+function associatedNsgs(
+  nicsAfter: ReadonlyMap<string, NetworkInterface>,
+  ownedNsgs: readonly NetworkSecurityGroup[],
+  coverage: CoverageIndex | undefined,
+): Set<string> {
+  const associated = new Set(
+    [...nicsAfter.values()].flatMap((nic) =>
+      nic.networkSecurityGroup ? [nic.networkSecurityGroup.id.toLowerCase()] : [],
+    ),
+  );
+  // A change's read: NICs it did not read that use an NSG keep it in use, as they would a whole plan's.
+  if (coverage !== undefined)
+    for (const nsg of ownedNsgs)
+      if (unreadUsers(nsg, coverage).length > 0) associated.add(nsg.id.toLowerCase());
+  return associated;
 }
 
 function referencedAsgs(rules: readonly SecurityRule[]): string[] {

@@ -84,19 +84,7 @@ export function materializeAzure(
   );
 
   const placed = destinations.map((destination) => placeDestination(destination, index, options, findings));
-  const carriers = new Set(placed.filter((p) => p.placed).map((p) => p.destination.key));
-  const outside = carriersOutside(intent, placed, index, options);
-  for (const key of outside.keys()) carriers.add(key);
-  let groups: Map<string, NsgPlan>;
-  for (;;) {
-    groups = planGroups(placed, peerSets, carriers, outside, index, options);
-    const unfit = [...groups.values()]
-      .filter((g) => !g.fits)
-      .flatMap((g) => g.members.map((m) => m.destination.key));
-    const dropped = unfit.filter((key) => carriers.has(key));
-    if (dropped.length === 0) break;
-    for (const key of dropped) carriers.delete(key);
-  }
+  const groups = planFittingGroups(placed, intent, peerSets, index, options);
 
   const applicationSecurityGroups: DesiredApplicationSecurityGroup[] = [];
   const networkSecurityGroups: DesiredNetworkSecurityGroup[] = [];
@@ -257,6 +245,33 @@ function placeDestination(
 }
 
 /**
+ * The NSG of each identity and region. A destination whose NSG does not fit carries no ASG that
+ * peers' rules may name: planned again without it as a carrier until every carrier fits.
+ */
+function planFittingGroups(
+  placed: readonly PlacedDestination[],
+  intent: Intent,
+  peerSets: ReadonlyMap<string, PeerSet>,
+  index: AzureStateIndex,
+  options: AzureMaterializeOptions,
+): Map<string, NsgPlan> {
+  const outside = carriersOutside(intent, placed, index, options);
+  const carriers = new Set([
+    ...placed.filter((p) => p.placed).map((p) => p.destination.key),
+    ...outside.keys(),
+  ]);
+  for (;;) {
+    const groups = planGroups(placed, peerSets, carriers, outside, index, options);
+    const unfit = [...groups.values()]
+      .filter((g) => !g.fits)
+      .flatMap((g) => g.members.map((m) => m.destination.key));
+    const dropped = unfit.filter((key) => carriers.has(key));
+    if (dropped.length === 0) return groups;
+    for (const key of dropped) carriers.delete(key);
+  }
+}
+
+/**
  * A change's read only: the peer sets outside the change's destinations whose owned ASG was read
  * (key → ASG id). A peer carries an ASG that rules may name when its destination is placed; one
  * outside the change is as the last plan left it, which its ASG's existence tells.
@@ -387,9 +402,7 @@ function planNsg(
   );
   // A change's read: the rules of this identity's destinations in other VNets of the region stay.
   const siblings =
-    index.coverage === undefined || existing === undefined
-      ? []
-      : siblingRules(existing, first.destination.hash, index.coverage);
+    index.coverage && existing ? siblingRules(existing, first.destination.hash, index.coverage) : [];
   const rulesOf = (useSourceAsgs: boolean) => [
     ...members.flatMap((m) => destinationRules(m, peerSets, carriers, asgIdOf, options, useSourceAsgs)),
     ...siblings,

@@ -1,5 +1,6 @@
 import type { ChangeScope } from "../../compile/slice.js";
 import type { NetworkId, WorkloadId } from "../../inventory/model.js";
+import type { Policy } from "../../policy/model.js";
 import { compareText } from "../../util/compare-text.js";
 import { discoverEach } from "../common/discover-each.js";
 import { probeOf, workloadOf } from "../common/ids.js";
@@ -44,19 +45,8 @@ export function createAzureProvider(settings: {
         (s) => discoverAzure(connection.apiFor(s), labels, ownership),
         (a, b) => compareText(a.subscription, b.subscription),
       ),
-    discoverChange: (connection, labels, change): Promise<Discovery<AzureState>> =>
-      discoverEach(
-        narrowAzure(connection, networksOf(change), change.workloads).subscriptions,
-        (s) =>
-          discoverAzureChange(
-            connection.apiFor(s),
-            labels,
-            ownership,
-            settings.resourceGroups[s.toLowerCase()],
-            change,
-          ),
-        (a, b) => compareText(a.subscription, b.subscription),
-      ),
+    discoverChange: (connection, labels, change) =>
+      discoverChanges(connection, labels, change, ownership, settings.resourceGroups),
     async discoverWorkload(connection, workload) {
       const id = workloadOf("azure", workload);
       return discoverAzureWorkload(connection.apiFor(id.subscription), id.resourceGroup, id.vmName);
@@ -136,6 +126,22 @@ function narrowings(operation: AzureOperation, state: AzureState, ownership: Azu
     default:
       return 0;
   }
+}
+
+/** Each subscription a change names, read for it alone (discover-change.ts). */
+function discoverChanges(
+  connection: AzureConnection,
+  labels: Policy["labels"],
+  change: ChangeScope,
+  ownership: AzureOwnership,
+  resourceGroups: Readonly<Record<string, string>>,
+): Promise<Discovery<AzureState>> {
+  return discoverEach(
+    narrowAzure(connection, networksOf(change), change.workloads).subscriptions,
+    (s) =>
+      discoverAzureChange(connection.apiFor(s), labels, ownership, resourceGroups[s.toLowerCase()], change),
+    (a, b) => compareText(a.subscription, b.subscription),
+  );
 }
 
 /** The networks a change names: those of its destinations and peer sets (`<hash>@<network>`). */
