@@ -117,16 +117,12 @@ describe("a reconcile step's port calls and wall time", () => {
         simulatorMs,
       },
       azure: {
-        reads: {
-          listApplicationSecurityGroups: 1,
-          listNetworkInterfaces: 1,
-          listNetworkSecurityGroups: 1,
-          listPublicIPAddresses: 1,
-          listVirtualMachines: 1,
-        },
+        // Azure reads the change alone: the ASGs of the api destination and the peer sets its
+        // grants name, and the api NSG, each by name (docs/architecture.md, "Targeted reads (Azure)").
+        reads: { getApplicationSecurityGroup: 3, getNetworkSecurityGroup: 1 },
         // The api NSG admits the new web server's address.
         writes: { putNetworkSecurityGroup: 1 },
-        readRequests: 5,
+        readRequests: 4,
         simulatorMs,
       },
       gcp: { ...EMPTY, simulatorMs },
