@@ -74,6 +74,25 @@ export function unreadUsers(nsg: NetworkSecurityGroup, coverage: CoverageIndex):
     .filter((id) => !coverage.nics.has(id));
 }
 
+/**
+ * The identity hashes whose ASGs NICs the read did not cover may be members of: those of an owned
+ * NSG associated with such NICs and holding no rules of other VNets' destinations. Those NICs are
+ * then the identity's stopped members, members of its ASG in their VNet, which the read cannot
+ * see: its ASGs stay, as a whole plan keeps an ASG a NIC is a member of. Where the NSG holds other
+ * VNets' rules, the NICs are taken for those destinations' members (docs/architecture.md,
+ * "Targeted reads (Azure)").
+ */
+export function identitiesHeldUnread(
+  nsgs: readonly NetworkSecurityGroup[],
+  coverage: CoverageIndex,
+): Set<string> {
+  const held = nsgs.filter((nsg) => {
+    const hash = hashOfOwnedName(nsg.name);
+    return unreadUsers(nsg, coverage).length > 0 && siblingRules(nsg, hash, coverage).length === 0;
+  });
+  return new Set(held.map((nsg) => hashOfOwnedName(nsg.name)));
+}
+
 /** The identity hash in an owned NSG's name (`segsync-<hash>-<region>`). */
 export function hashOfOwnedName(name: string): string {
   return name.slice(OWNED_NAME_PREFIX.length).split("-")[0] ?? "";

@@ -1,5 +1,11 @@
 import { compareText } from "../../util/compare-text.js";
-import { type CoverageIndex, coverageOf, unreadUsers } from "./coverage.js";
+import {
+  type CoverageIndex,
+  coverageOf,
+  hashOfOwnedName,
+  identitiesHeldUnread,
+  unreadUsers,
+} from "./coverage.js";
 import type { AzureDesired, DesiredNetworkInterface } from "./desired.js";
 import {
   type AzureState,
@@ -40,7 +46,10 @@ export function diffAzure(
   const coverage = coverageOf(actual);
   const deletable = <T extends { readonly id: string }>(resource: T) =>
     coverage?.referenceOnly.has(resource.id.toLowerCase()) !== true;
-  const asgs = new Map([...read.asgs].filter(([, asg]) => deletable(asg)));
+  const held = coverage === undefined ? new Set<string>() : identitiesHeldUnread(read.ownedNsgs, coverage);
+  const asgs = new Map(
+    [...read.asgs].filter(([, asg]) => deletable(asg) && !held.has(hashOfOwnedName(asg.name))),
+  );
   operations.push(...deletions(desired, read.ownedNsgs.filter(deletable), asgs, nicsAfter, coverage));
   const rank = (op: AzureOperation) => AZURE_OPERATION_ORDER.indexOf(op.kind);
   return operations

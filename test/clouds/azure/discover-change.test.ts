@@ -50,6 +50,8 @@ const ESTATE = {
     { id: vm("api-1"), network: PROD, privateIp: "10.2.0.20", state: "running", tags: api() },
     { id: vm("web-2"), network: DEV, privateIp: "10.4.0.10", state: "running", tags: web() },
     { id: vm("api-2"), network: DEV, privateIp: "10.4.0.20", state: "running", tags: api() },
+    { id: vm("db-1"), network: PROD, privateIp: "10.2.0.30", state: "running", tags: db() },
+    { id: vm("db-2"), network: PROD, privateIp: "10.2.0.31", state: "running", tags: db() },
   ],
 };
 
@@ -59,6 +61,10 @@ function web(): Record<string, string> {
 
 function api(): Record<string, string> {
   return { "seg-app": "shop", "seg-role": "api" };
+}
+
+function db(): Record<string, string> {
+  return { "seg-app": "shop", "seg-role": "db" };
 }
 
 function start(readChanges: boolean): Simulation {
@@ -122,5 +128,18 @@ describe("Azure reads a change alone", () => {
     ]);
     for (const step of reads)
       expect(Object.keys(step).filter((method) => method.startsWith("list"))).toEqual([]);
+  });
+
+  it("stopped members keep their identity's NSG and ASG until the last of them is gone", async () => {
+    await runBoth([
+      { stop: { id: vm("db-2") } },
+      { reconcile: {} },
+      { stop: { id: vm("db-1") } },
+      { reconcile: {} },
+      { terminate: { id: vm("db-1") } },
+      { reconcile: {} },
+      { terminate: { id: vm("db-2") } },
+      { reconcile: {} },
+    ]);
   });
 });
