@@ -109,3 +109,15 @@ export function enforcedOutside(slice: Intent, workload: string, network: string
   const key = `${identityHash(report.identity)}@${network}`.toLowerCase();
   return !slice.destinations.some((destination) => destination.key.toLowerCase() === key);
 }
+
+/** The source ASG ids the rules of these owned NSGs name. */
+export function namedSources(
+  nsgs: Iterable<NetworkSecurityGroup>,
+  ownership: { owns(nsg: NetworkSecurityGroup): boolean },
+): string[] {
+  return [...nsgs]
+    .filter((nsg) => ownership.owns(nsg))
+    .flatMap((nsg) =>
+      nsg.securityRules.flatMap((rule) => (rule.sourceApplicationSecurityGroups ?? []).map((a) => a.id)),
+    );
+}

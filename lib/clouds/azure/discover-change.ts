@@ -14,6 +14,7 @@ import type { LabelConfig } from "../../inventory/labels.js";
 import { workloadOf } from "../common/ids.js";
 import type { CloudFinding } from "../provider.js";
 import type { AzureApi } from "./api.js";
+import { namedSources } from "./coverage.js";
 import {
   type AzureDiscovery,
   NetworkNames,
@@ -57,28 +58,14 @@ export async function discoverAzureChange(
   change: ChangeScope,
 ): Promise<AzureDiscovery> {
   const subscription = api.subscription.toLowerCase();
-  const destinations = keysIn(change.destinations, subscription);
   const reread = await rereadWorkloads(api, change.workloads, subscription);
-  const owned = (key: ScopeKey) =>
-    resourceId(
-      subscription,
-      resourceGroup ?? "",
-      "applicationSecurityGroups",
-      asgName(key.hash, key.network),
-    );
-  const destinationAsgs = destinations.map(owned);
-  const peerAsgs = resourceGroup === undefined ? [] : keysIn(change.peerSets, subscription).map(owned);
-  const asgs = await readAsgs(api, [
-    ...(resourceGroup === undefined ? [] : destinationAsgs),
-    ...peerAsgs,
-    ...reread.nics.flatMap((nic) =>
-      nic.ipConfigurations.flatMap((c) => c.applicationSecurityGroups.map((a) => a.id)),
-    ),
-  ]);
-  const regions = regionsOf(reread.nics, destinations, asgs, owned, ownership);
-  const scopeNsgs =
-    resourceGroup === undefined ? [] : nsgsOfScope(subscription, resourceGroup, destinations, regions);
-  const nsgs = await readNsgs(api, [...scopeNsgs, ...nicNsgs(reread.nics, ownership)]);
+  const { asgs, nsgs, regions, destinationAsgs, scopeNsgs } = await readOwned(
+    api,
+    change,
+    reread.nics,
+    ownership,
+    resourceGroup,
+  );
   const kept = keptVms(reread, labels, ownership, nsgs, asgs);
   const nics = reread.nics.filter((nic) => kept.has(nic.virtualMachine?.id.toLowerCase() ?? ""));
   const publicIPAddresses = await readPublicIps(api, nics);
@@ -138,6 +125,54 @@ async function rereadWorkloads(
     nics.push(...(await readVmInterfaces(api, vm)));
   }
   return { vms, nics };
+}
+
+/**
+ * The change's owned ASGs and NSGs, and those the NICs name: the destinations' ASGs and the NICs'
+ * memberships first (their locations give the VNets' regions), then each destination's NSG and
+ * the NICs' NSGs, then the ASG of each peer set that no NSG read names as a source already (a
+ * peer named so was a carrier at the last plan and, outside the change, still is).
+ */
+async function readOwned(
+  api: AzureApi,
+  change: ChangeScope,
+  nics: readonly NetworkInterface[],
+  ownership: AzureOwnership,
+  resourceGroup: string | undefined,
+) {
+  const subscription = api.subscription.toLowerCase();
+  const destinations = keysIn(change.destinations, subscription);
+  const owned = (key: ScopeKey) =>
+    resourceId(
+      subscription,
+      resourceGroup ?? "",
+      "applicationSecurityGroups",
+      asgName(key.hash, key.network),
+    );
+  const destinationAsgs = destinations.map(owned);
+  const memberships = nics.flatMap((nic) =>
+    nic.ipConfigurations.flatMap((c) => c.applicationSecurityGroups.map((a) => a.id)),
+  );
+  const first = await readAsgs(api, [
+    ...(resourceGroup === undefined ? [] : destinationAsgs),
+    ...memberships,
+  ]);
+  const regions = regionsOf(nics, destinations, first, owned, ownership);
+  const scopeNsgs =
+    resourceGroup === undefined ? [] : nsgsOfScope(subscription, resourceGroup, destinations, regions);
+  const nsgs = await readNsgs(api, [...scopeNsgs, ...nicNsgs(nics, ownership)]);
+  const known = new Set(
+    [...first.map((asg) => asg.id), ...namedSources(nsgs, ownership)].map((id) => id.toLowerCase()),
+  );
+  const peers = resourceGroup === undefined ? [] : keysIn(change.peerSets, subscription).map(owned);
+  const asgs = [
+    ...first,
+    ...(await readAsgs(
+      api,
+      peers.filter((id) => !known.has(id.toLowerCase())),
+    )),
+  ];
+  return { asgs, nsgs, regions, destinationAsgs, scopeNsgs };
 }
 
 /** Each ASG by id, once; one that is not there is left out. */

@@ -9,6 +9,7 @@ import {
   coverageOf,
   enforcedOutside,
   hashOfOwnedName,
+  namedSources,
   siblingRules,
 } from "./coverage.js";
 import type {
@@ -285,6 +286,10 @@ function carriersOutside(
   const outside = new Map<string, string>();
   if (index.coverage === undefined) return outside;
   const inside = new Set(placed.map((p) => p.destination.key));
+  // A peer ASG an owned NSG's rules name was a carrier at the last plan (discover-change.ts).
+  const named = new Set(
+    namedSources(index.ownedNsgs.values(), { owns: () => true }).map((id) => id.toLowerCase()),
+  );
   for (const peerSet of intent.peerSets) {
     if (inside.has(peerSet.key) || !peerSet.network.startsWith("azure:")) continue;
     const subscription = subscriptionOf(peerSet.network);
@@ -292,7 +297,7 @@ function carriersOutside(
     if (resourceGroup === undefined) continue;
     const name = asgName(peerSet.hash, peerSet.network);
     const id = resourceId(subscription, resourceGroup, "applicationSecurityGroups", name);
-    if (index.ownedAsgIds.has(id.toLowerCase())) outside.set(peerSet.key, id);
+    if (index.ownedAsgIds.has(id.toLowerCase()) || named.has(id.toLowerCase())) outside.set(peerSet.key, id);
   }
   return outside;
 }
