@@ -130,8 +130,9 @@ async function rereadWorkloads(
 /**
  * The change's owned ASGs and NSGs, and those the NICs name: the destinations' ASGs and the NICs'
  * memberships first (their locations give the VNets' regions), then each destination's NSG and
- * the NICs' NSGs, then the ASG of each peer set that no NSG read names as a source already (a
- * peer named so was a carrier at the last plan and, outside the change, still is).
+ * the NICs' NSGs, then, in a VNet where a destination is new, the ASG of each peer set that no
+ * NSG read names as a source already (a peer named so was a carrier at the last plan and,
+ * outside the change, still is).
  */
 async function readOwned(
   api: AzureApi,
@@ -164,14 +165,20 @@ async function readOwned(
   const known = new Set(
     [...first.map((asg) => asg.id), ...namedSources(nsgs, ownership)].map((id) => id.toLowerCase()),
   );
-  const peers = resourceGroup === undefined ? [] : keysIn(change.peerSets, subscription).map(owned);
-  const asgs = [
-    ...first,
-    ...(await readAsgs(
-      api,
-      peers.filter((id) => !known.has(id.toLowerCase())),
-    )),
-  ];
+  // A destination whose ASG exists was placed at the last plan: its NSG's rules name its carrier
+  // peers. Only where a destination is new must the peers' ASGs tell which carry one.
+  const placed = new Set(first.filter((asg) => ownership.owns(asg)).map((asg) => asg.id.toLowerCase()));
+  const fresh = new Set(
+    destinations
+      .filter((key) => !placed.has(owned(key).toLowerCase()))
+      .map((key) => key.network.toLowerCase()),
+  );
+  const peers = resourceGroup === undefined ? [] : keysIn(change.peerSets, subscription);
+  const unknown = peers
+    .filter((key) => fresh.has(key.network.toLowerCase()))
+    .map(owned)
+    .filter((id) => !known.has(id.toLowerCase()));
+  const asgs = [...first, ...(await readAsgs(api, unknown))];
   return { asgs, nsgs, regions, destinationAsgs, scopeNsgs };
 }
 
