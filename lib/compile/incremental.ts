@@ -107,16 +107,32 @@ export class IncrementalCompiler {
   }
 
   /**
-   * The slices of a change just applied (`delta`, with the re-read `workloads` and their reports
-   * from before it): the destinations it touched and those using a peer set it changed, after and
-   * before the change (lib/compile/slice.ts). Costs what the change touched.
+   * The destination keys a workload's NICs hold, running or not: its identity in each of its
+   * networks. A stopped member's NICs keep its destination's objects after the destination goes,
+   * so a change to it concerns them (changeSlices).
+   */
+  heldKeys(id: WorkloadId): string[] {
+    const entry = this.entries.get(id);
+    const identity = entry?.identity;
+    if (entry === undefined || identity === undefined) return [];
+    return entry.workload.nics.map((nic) => peerKey(identity.hash, nic.network));
+  }
+
+  /**
+   * The slices of a change just applied (`delta`, with the re-read `workloads`, their reports and
+   * the keys they held from before it): the destinations it touched, those using a peer set it
+   * changed and those the workloads' NICs held or hold, after and before the change
+   * (lib/compile/slice.ts). Costs what the change touched.
    */
   changeSlices(
     delta: IntentDelta,
     workloads: readonly WorkloadId[],
     reportsBefore: ReadonlyMap<WorkloadId, WorkloadReport | undefined>,
+    heldBefore: readonly string[] = [],
   ): ChangeSlices {
     const keys = new Set([...delta.destinations.upserted, ...delta.destinations.removed]);
+    // What the re-read workloads' NICs held before and hold now (heldKeys), changed or not.
+    for (const key of [...heldBefore, ...workloads.flatMap((id) => this.heldKeys(id))]) keys.add(key);
     for (const peer of delta.peerSets.upserted)
       for (const key of this.referrers.get(peer) ?? []) keys.add(key);
     const destinationKeys = [...keys];

@@ -165,11 +165,12 @@ export class Reconciler {
     const compiler = await this.ready();
     const workloads = [...new Set(events.map((e) => e.workloadId))].sort(compareText);
     const reportsBefore = new Map(workloads.map((id) => [id, compiler.report(id)]));
+    const heldBefore = workloads.flatMap((id) => compiler.heldKeys(id));
     // The whole intent before the change is only needed by clouds read whole (docs/architecture.md).
     const before = CLOUDS.some((cloud) => this.readsWhole(cloud)) ? compiler.snapshot() : undefined;
     const reread = await this.reread(workloads);
     const delta = compiler.apply(reread.changes);
-    const slices = compiler.changeSlices(delta, workloads, reportsBefore);
+    const slices = compiler.changeSlices(delta, workloads, reportsBefore, heldBefore);
     const { networks, touched, failures } = reread;
     for (const network of delta.networks) networks.add(network);
     for (const network of networks) touched.add(cloudOfId(network));

@@ -224,6 +224,18 @@ function describeReadsOfAnySubscription(contractCase: ContractCase): void {
         expect(await api.getNetworkSecurityGroup(nsg.resourceGroup, nsg.name)).toEqual(nsg);
         expect(await api.getNetworkSecurityGroup(nsg.resourceGroup.toUpperCase(), nsg.name)).toEqual(nsg);
       }
+      for (const asg of all.applicationSecurityGroups) {
+        expect(await api.getApplicationSecurityGroup(asg.resourceGroup, asg.name)).toEqual(asg);
+        expect(
+          await api.getApplicationSecurityGroup(asg.resourceGroup.toUpperCase(), asg.name.toUpperCase()),
+        ).toEqual(asg);
+      }
+      for (const address of all.publicIPAddresses) {
+        expect(await api.getPublicIPAddress(address.resourceGroup, address.name)).toEqual(address);
+        expect(await api.getPublicIPAddress(address.resourceGroup.toLowerCase(), address.name)).toEqual(
+          address,
+        );
+      }
     });
 
     contractCase(
@@ -236,6 +248,8 @@ function describeReadsOfAnySubscription(contractCase: ContractCase): void {
           expect(await api.getVirtualMachine(resourceGroup, "vm-never-made")).toBeUndefined();
           expect(await api.getNetworkInterface(resourceGroup, "nic-never-made")).toBeUndefined();
           expect(await api.getNetworkSecurityGroup(resourceGroup, "nsg-never-made")).toBeUndefined();
+          expect(await api.getApplicationSecurityGroup(resourceGroup, "asg-never-made")).toBeUndefined();
+          expect(await api.getPublicIPAddress(resourceGroup, "pip-never-made")).toBeUndefined();
         }
       },
     );

@@ -18,7 +18,7 @@ import { type GenerateOptions, generateCase } from "../fuzz/generate.js";
 import { comparableState } from "../sim/comparable-state.js";
 
 /** The clouds whose providers read a change alone (lib/clouds/<cloud>/provider.ts, discoverChange). */
-const READING_CHANGES: readonly Cloud[] = ["aws", "gcp"];
+const READING_CHANGES: readonly Cloud[] = ["aws", "azure", "gcp"];
 
 /**
  * The campaign's seeds, and cases a wider hunt found to need what the first ones do not show:

@@ -120,16 +120,12 @@ describe("a reconcile step's port calls and wall time", () => {
         simulatorMs,
       },
       azure: {
-        reads: {
-          listApplicationSecurityGroups: 1,
-          listNetworkInterfaces: 1,
-          listNetworkSecurityGroups: 1,
-          listPublicIPAddresses: 1,
-          listVirtualMachines: 1,
-        },
+        // Azure reads the change alone: the api destination's ASG and NSG, by name; its peers'
+        // ASGs are named by that NSG's rules (docs/architecture.md, "Targeted reads (Azure)").
+        reads: { getApplicationSecurityGroup: 1, getNetworkSecurityGroup: 1 },
         // The api NSG admits the new web server's address.
         writes: { putNetworkSecurityGroup: 1 },
-        readRequests: 5,
+        readRequests: 2,
         simulatorMs,
       },
       gcp: { ...EMPTY, simulatorMs },

@@ -35,9 +35,16 @@ export interface AzureApi {
   listNetworkInterfaces(): Promise<NetworkInterface[]>;
   getNetworkInterface(resourceGroup: string, name: string): Promise<NetworkInterface | undefined>;
   listPublicIPAddresses(): Promise<PublicIPAddress[]>;
+  /** One public IP resource, for a NIC an event re-reads (docs/architecture.md, "Targeted reads (Azure)"). */
+  getPublicIPAddress(resourceGroup: string, name: string): Promise<PublicIPAddress | undefined>;
   listNetworkSecurityGroups(): Promise<NetworkSecurityGroup[]>;
   getNetworkSecurityGroup(resourceGroup: string, name: string): Promise<NetworkSecurityGroup | undefined>;
   listApplicationSecurityGroups(): Promise<ApplicationSecurityGroup[]>;
+  /** One ASG by name: a change reads its owned ASGs so (docs/architecture.md, "Targeted reads (Azure)"). */
+  getApplicationSecurityGroup(
+    resourceGroup: string,
+    name: string,
+  ): Promise<ApplicationSecurityGroup | undefined>;
   /** Only `estate export` reads VNets: their address spaces and regions are the estate's networks. */
   listVirtualNetworks(): Promise<VirtualNetwork[]>;
 

@@ -1,4 +1,11 @@
 import { compareText } from "../../util/compare-text.js";
+import {
+  type CoverageIndex,
+  coverageOf,
+  hashOfOwnedName,
+  identitiesHeldUnread,
+  unreadUsers,
+} from "./coverage.js";
 import type { AzureDesired, DesiredNetworkInterface } from "./desired.js";
 import {
   type AzureState,
@@ -35,7 +42,15 @@ export function diffAzure(
   );
   const { operations: nicOperations, nicsAfter } = nicWrites(desired, read, namedByWrites, ownership);
   operations.push(...nicOperations);
-  operations.push(...deletions(desired, read.ownedNsgs, read.asgs, nicsAfter));
+  // What a change's read took only to reference is never deleted (coverage.ts).
+  const coverage = coverageOf(actual);
+  const deletable = <T extends { readonly id: string }>(resource: T) =>
+    coverage?.referenceOnly.has(resource.id.toLowerCase()) !== true;
+  const held = coverage === undefined ? new Set<string>() : identitiesHeldUnread(read.ownedNsgs, coverage);
+  const asgs = new Map(
+    [...read.asgs].filter(([, asg]) => deletable(asg) && !held.has(hashOfOwnedName(asg.name))),
+  );
+  operations.push(...deletions(desired, read.ownedNsgs.filter(deletable), asgs, nicsAfter, coverage));
   const rank = (op: AzureOperation) => AZURE_OPERATION_ORDER.indexOf(op.kind);
   return operations
     .map((op, position) => ({ op, position }))
@@ -196,6 +211,7 @@ function deletions(
   ownedNsgs: readonly NetworkSecurityGroup[],
   asgs: ReadonlyMap<string, { id: string; name: string; resourceGroup: string; subscription: string }>,
   nicsAfter: ReadonlyMap<string, NetworkInterface>,
+  coverage: CoverageIndex | undefined,
 ): AzureOperation[] {
   const wantedNsgs = new Set(
     desired.networkSecurityGroups.map((n) =>
@@ -207,11 +223,7 @@ function deletions(
       resourceId(a.subscription, a.resourceGroup, "applicationSecurityGroups", a.name).toLowerCase(),
     ),
   );
-  const associated = new Set(
-    [...nicsAfter.values()].flatMap((nic) =>
-      nic.networkSecurityGroup ? [nic.networkSecurityGroup.id.toLowerCase()] : [],
-    ),
-  );
+  const associated = associatedNsgs(nicsAfter, ownedNsgs, coverage);
   const usedAsgs = new Set(
     [...nicsAfter.values()].flatMap((nic) => memberships(nic).map((id) => id.toLowerCase())),
   );
@@ -246,6 +258,24 @@ function deletions(
     });
   }
   return operations;
+}
+
+/** The NSGs (lowercase ids) some NIC uses once the plan is applied. */
+function associatedNsgs(
+  nicsAfter: ReadonlyMap<string, NetworkInterface>,
+  ownedNsgs: readonly NetworkSecurityGroup[],
+  coverage: CoverageIndex | undefined,
+): Set<string> {
+  const associated = new Set(
+    [...nicsAfter.values()].flatMap((nic) =>
+      nic.networkSecurityGroup ? [nic.networkSecurityGroup.id.toLowerCase()] : [],
+    ),
+  );
+  // A change's read: NICs it did not read that use an NSG keep it in use, as they would a whole plan's.
+  if (coverage !== undefined)
+    for (const nsg of ownedNsgs)
+      if (unreadUsers(nsg, coverage).length > 0) associated.add(nsg.id.toLowerCase());
+  return associated;
 }
 
 function referencedAsgs(rules: readonly SecurityRule[]): string[] {

@@ -27,6 +27,7 @@ import {
 } from "./model.js";
 import { type AzureOwnership, hasOwnershipTag, type RecordedNsg, tagOf } from "./ownership.js";
 import { ORIGINAL_NSG_TAG_KEY } from "./ownership-keys.js";
+import { readPublicIps, readVmInterfaces } from "./read-vm.js";
 import { azureWorkloadId } from "./workload-id.js";
 
 export interface AzureDiscovery {
@@ -172,21 +173,11 @@ function discoveryFindings(
 ): CloudFinding[] {
   return [
     ...api.takeUnreadable(),
-    ...unsealed.map((resource) => ({
-      code: "azure-unsealed-object",
-      severity: "warning" as const,
-      subject: resource.id,
-      message: `${resource.id} carries segsync's ownership tag without its seal: segsync did not create it (or its record key changed); treated as a customer resource and never changed`,
-    })),
+    ...unsealed.map((resource) => unsealedObject(resource.id)),
     ...interfaces
       .filter((nic) => tagOf(nic.tags, ORIGINAL_NSG_TAG_KEY) !== undefined)
       .filter((nic) => recordOf(nic) === undefined)
-      .map((nic) => ({
-        code: "azure-unsealed-record",
-        severity: "warning" as const,
-        subject: nic.id,
-        message: `${nic.id}: its ${ORIGINAL_NSG_TAG_KEY} tag does not carry segsync's seal (segsync did not write it, or it was changed); ignored, and the NIC is not restored from it`,
-      })),
+      .map((nic) => unsealedRecord(nic.id)),
     ...skipped.map(({ vm, reason }) => ({
       code: "azure-vm-skipped",
       severity: "warning" as const,
@@ -194,6 +185,26 @@ function discoveryFindings(
       message: `${vm}: not managed, ${reason}`,
     })),
   ];
+}
+
+/** An object with segsync's ownership tag but not its seal: never segsync's. */
+export function unsealedObject(id: string): CloudFinding {
+  return {
+    code: "azure-unsealed-object",
+    severity: "warning",
+    subject: id,
+    message: `${id} carries segsync's ownership tag without its seal: segsync did not create it (or its record key changed); treated as a customer resource and never changed`,
+  };
+}
+
+/** A NIC whose original-NSG record segsync did not seal: no record. */
+export function unsealedRecord(nicId: string): CloudFinding {
+  return {
+    code: "azure-unsealed-record",
+    severity: "warning",
+    subject: nicId,
+    message: `${nicId}: its ${ORIGINAL_NSG_TAG_KEY} tag does not carry segsync's seal (segsync did not write it, or it was changed); ignored, and the NIC is not restored from it`,
+  };
 }
 
 /** One VM, for the event path: undefined when it is gone or not (yet) a workload. */
@@ -204,15 +215,8 @@ export async function discoverAzureWorkload(
 ): Promise<Workload | undefined> {
   const vm = await api.getVirtualMachine(resourceGroup, vmName);
   if (vm === undefined || workloadState(vm.powerState) === undefined) return undefined;
-  const nics: NetworkInterface[] = [];
-  for (const ref of vm.networkProfile.networkInterfaces) {
-    const parsed = parseResourceId(ref.id);
-    const nic =
-      parsed === undefined ? undefined : await api.getNetworkInterface(parsed.resourceGroup, parsed.name);
-    if (nic !== undefined) nics.push(nic);
-  }
-  const needsPublic = nics.some((nic) => nic.ipConfigurations.some((c) => c.publicIPAddress !== undefined));
-  return toAzureWorkload(api.subscription, vm, nics, needsPublic ? await api.listPublicIPAddresses() : []);
+  const nics = await readVmInterfaces(api, vm);
+  return toAzureWorkload(api.subscription, vm, nics, await readPublicIps(api, nics));
 }
 
 /** The VM a NIC belongs to, as a workload id (for NIC events): undefined when the NIC is gone or detached. */
@@ -409,6 +413,6 @@ function key(id: string): string {
   return id.toLowerCase();
 }
 
-function sortById<T extends { readonly id: string }>(items: readonly T[]): T[] {
+export function sortById<T extends { readonly id: string }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => compareText(key(a.id), key(b.id)) || compareText(a.id, b.id));
 }

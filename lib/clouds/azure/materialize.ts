@@ -4,6 +4,14 @@ import { parseNetworkId } from "../../inventory/ids.js";
 import type { Attachment } from "../../policy/model.js";
 import { compareText } from "../../util/compare-text.js";
 import type { AzureQuotas } from "./config.js";
+import {
+  type CoverageIndex,
+  coverageOf,
+  enforcedOutside,
+  hashOfOwnedName,
+  namedSources,
+  siblingRules,
+} from "./coverage.js";
 import type {
   AzureDesired,
   AzureFinding,
@@ -18,7 +26,8 @@ import {
   resourceId,
   type SecurityRule,
 } from "./model.js";
-import type { AzureOwnership, RecordedNsg } from "./ownership.js";
+import { type AzureOwnership, type RecordedNsg, tagOf } from "./ownership.js";
+import { IDENTITY_TAG_KEY } from "./ownership-keys.js";
 import { assignPriorities } from "./priorities.js";
 import { ruleProtocols } from "./protocols.js";
 
@@ -76,17 +85,7 @@ export function materializeAzure(
   );
 
   const placed = destinations.map((destination) => placeDestination(destination, index, options, findings));
-  const carriers = new Set(placed.filter((p) => p.nics.length > 0).map((p) => p.destination.key));
-  let groups: Map<string, NsgPlan>;
-  for (;;) {
-    groups = planGroups(placed, peerSets, carriers, index, options);
-    const unfit = [...groups.values()]
-      .filter((g) => !g.fits)
-      .flatMap((g) => g.members.map((m) => m.destination.key));
-    const dropped = unfit.filter((key) => carriers.has(key));
-    if (dropped.length === 0) break;
-    for (const key of dropped) carriers.delete(key);
-  }
+  const groups = planFittingGroups(placed, intent, peerSets, index, options);
 
   const applicationSecurityGroups: DesiredApplicationSecurityGroup[] = [];
   const networkSecurityGroups: DesiredNetworkSecurityGroup[] = [];
@@ -106,6 +105,7 @@ export function materializeAzure(
       }
     }
   }
+  networkSecurityGroups.push(...siblingsOnly(index, groups, options));
   const enforcedIds = new Set(networkInterfaces.map((n) => n.id.toLowerCase()));
   const treatments = new Map(intent.workloads.map((w) => [w.workload.toLowerCase(), w.treatment]));
   networkInterfaces.push(...restores(index, enforcedIds, treatments, unfitDestinations, intent, findings));
@@ -132,6 +132,8 @@ export interface AzureStateIndex {
   readonly nsgIds: Set<string>;
   /** NIC id (lowercase) → its sealed record. */
   readonly recorded: Map<string, RecordedNsg>;
+  /** Present when only a change was read (discover-change.ts): what the read covers. */
+  readonly coverage: CoverageIndex | undefined;
 }
 
 export function indexAzureState(state: AzureState, ownership: AzureOwnership): AzureStateIndex {
@@ -159,7 +161,8 @@ export function indexAzureState(state: AzureState, ownership: AzureOwnership): A
     for (const asg of subscription.applicationSecurityGroups)
       if (ownership.owns(asg)) ownedAsgIds.add(asg.id.toLowerCase());
   }
-  return { nics, nicsByVm, ownedNsgs, ownedAsgIds, ownedNsgIds, nsgIds, recorded };
+  const coverage = coverageOf(state);
+  return { nics, nicsByVm, ownedNsgs, ownedAsgIds, ownedNsgIds, nsgIds, recorded, coverage };
 }
 
 /** The network id (`azure:<sub>:<rg>:<vnet>`) of a NIC, from its first IP configuration's subnet. */
@@ -175,6 +178,8 @@ interface PlacedDestination {
   readonly subscription: string;
   readonly region: string | undefined;
   readonly nics: readonly { readonly nic: NetworkInterface; readonly workload: string }[];
+  /** It has NICs: read, or (a change's read) members not re-read, enforced as they were. */
+  readonly placed: boolean;
   readonly asg: DesiredApplicationSecurityGroup;
   readonly asgId: string;
 }
@@ -195,7 +200,13 @@ function placeDestination(
   const subscription = subscriptionOf(destination.network);
   const resourceGroup = options.resourceGroups[subscription] ?? "";
   const nics: { nic: NetworkInterface; workload: string }[] = [];
+  // A change's read holds the re-read members' NICs only; the others' are as they were enforced.
+  let unread = false;
   for (const member of destination.members) {
+    if (index.coverage !== undefined && !index.coverage.workloads.has(member.workload.toLowerCase())) {
+      unread = true;
+      continue;
+    }
     const [, sub = "", rg = "", vm = ""] = member.workload.split(":");
     const vmId =
       `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${vm}`.toLowerCase();
@@ -212,13 +223,16 @@ function placeDestination(
     }
     nics.push(...found.map((nic) => ({ nic, workload: member.workload })));
   }
-  const region = nics[0]?.nic.location;
+  const region =
+    nics[0]?.nic.location ??
+    (unread ? index.coverage?.regions.get(destination.network.toLowerCase()) : undefined);
   const name = asgName(destination.hash, destination.network);
   return {
     destination,
     subscription,
     region,
     nics,
+    placed: nics.length > 0 || (unread && region !== undefined),
     asg: {
       subscription,
       resourceGroup,
@@ -229,6 +243,102 @@ function placeDestination(
     },
     asgId: resourceId(subscription, resourceGroup, "applicationSecurityGroups", name),
   };
+}
+
+/**
+ * The NSG of each identity and region. A destination whose NSG does not fit carries no ASG that
+ * peers' rules may name: planned again without it as a carrier until every carrier fits.
+ */
+function planFittingGroups(
+  placed: readonly PlacedDestination[],
+  intent: Intent,
+  peerSets: ReadonlyMap<string, PeerSet>,
+  index: AzureStateIndex,
+  options: AzureMaterializeOptions,
+): Map<string, NsgPlan> {
+  const outside = carriersOutside(intent, placed, index, options);
+  const carriers = new Set([
+    ...placed.filter((p) => p.placed).map((p) => p.destination.key),
+    ...outside.keys(),
+  ]);
+  for (;;) {
+    const groups = planGroups(placed, peerSets, carriers, outside, index, options);
+    const unfit = [...groups.values()]
+      .filter((g) => !g.fits)
+      .flatMap((g) => g.members.map((m) => m.destination.key));
+    const dropped = unfit.filter((key) => carriers.has(key));
+    if (dropped.length === 0) return groups;
+    for (const key of dropped) carriers.delete(key);
+  }
+}
+
+/**
+ * A change's read only: the peer sets outside the change's destinations whose owned ASG was read
+ * (key → ASG id). A peer carries an ASG that rules may name when its destination is placed; one
+ * outside the change is as the last plan left it, which its ASG's existence tells.
+ */
+function carriersOutside(
+  intent: Intent,
+  placed: readonly PlacedDestination[],
+  index: AzureStateIndex,
+  options: AzureMaterializeOptions,
+): Map<string, string> {
+  const outside = new Map<string, string>();
+  if (index.coverage === undefined) return outside;
+  const inside = new Set(placed.map((p) => p.destination.key));
+  // A peer ASG an owned NSG's rules name was a carrier at the last plan (discover-change.ts).
+  const named = new Set(
+    namedSources(index.ownedNsgs.values(), { owns: () => true }).map((id) => id.toLowerCase()),
+  );
+  for (const peerSet of intent.peerSets) {
+    if (inside.has(peerSet.key) || !peerSet.network.startsWith("azure:")) continue;
+    const subscription = subscriptionOf(peerSet.network);
+    const resourceGroup = options.resourceGroups[subscription];
+    if (resourceGroup === undefined) continue;
+    const name = asgName(peerSet.hash, peerSet.network);
+    const id = resourceId(subscription, resourceGroup, "applicationSecurityGroups", name);
+    if (index.ownedAsgIds.has(id.toLowerCase()) || named.has(id.toLowerCase())) outside.set(peerSet.key, id);
+  }
+  return outside;
+}
+
+/**
+ * A change's read only: the owned NSGs of the change that no destination of it keeps but that
+ * hold rules of destinations in other VNets (siblingRules): rewritten with those alone, as a plan
+ * of the whole subscription would from those destinations.
+ */
+function siblingsOnly(
+  index: AzureStateIndex,
+  groups: ReadonlyMap<string, NsgPlan>,
+  options: AzureMaterializeOptions,
+): DesiredNetworkSecurityGroup[] {
+  const coverage = index.coverage;
+  if (coverage === undefined) return [];
+  const planned = new Set(
+    [...groups.values()].map(({ nsg }) =>
+      resourceId(nsg.subscription, nsg.resourceGroup, "networkSecurityGroups", nsg.name).toLowerCase(),
+    ),
+  );
+  return [...index.ownedNsgs].flatMap(([id, nsg]) => {
+    if (planned.has(id) || coverage.referenceOnly.has(id)) return [];
+    const siblings = siblingRules(nsg, hashOfOwnedName(nsg.name), coverage);
+    const prioritized = assignPriorities(siblings, nsg.securityRules);
+    if (siblings.length === 0 || prioritized === undefined) return [];
+    const securityRules = [...prioritized, ...platformRules(options)].sort((a, b) =>
+      compareText(a.name, b.name),
+    );
+    return [
+      {
+        subscription: (parseResourceId(nsg.id)?.subscription ?? "").toLowerCase(),
+        resourceGroup: nsg.resourceGroup,
+        name: nsg.name,
+        location: nsg.location,
+        identity: tagOf(nsg.tags, IDENTITY_TAG_KEY) ?? "",
+        flushConnection: options.quotas.flushConnection,
+        securityRules,
+      },
+    ];
+  });
 }
 
 interface NsgPlan {
@@ -242,6 +352,7 @@ function planGroups(
   placed: readonly PlacedDestination[],
   peerSets: ReadonlyMap<string, PeerSet>,
   carriers: ReadonlySet<string>,
+  outside: ReadonlyMap<string, string>,
   index: AzureStateIndex,
   options: AzureMaterializeOptions,
 ): Map<string, NsgPlan> {
@@ -251,7 +362,7 @@ function planGroups(
     const key = `${member.subscription}|${member.region}|${member.destination.hash}`;
     byGroup.set(key, [...(byGroup.get(key) ?? []), member]);
   }
-  const asgIds = new Map(placed.map((p) => [p.destination.key, p.asgId]));
+  const asgIds = new Map([...outside, ...placed.map((p) => [p.destination.key, p.asgId] as const)]);
   const asgIdOf = (key: string): string | undefined => asgIds.get(key);
   const plans = new Map<string, NsgPlan>();
   for (const [key, members] of byGroup) {
@@ -291,14 +402,20 @@ function planNsg(
       `${first.destination.identity}: no resource group is configured for subscription ${first.subscription}; not applied`,
     );
   }
-  let rules = members.flatMap((m) => destinationRules(m, peerSets, carriers, asgIdOf, options, true));
-  if (countAsgs(rules) > options.quotas.applicationSecurityGroupsPerNetworkSecurityGroup) {
-    rules = members.flatMap((m) => destinationRules(m, peerSets, carriers, asgIdOf, options, false));
-  }
-  const platform = platformRules(options);
   const existing = index.ownedNsgs.get(
     resourceId(first.subscription, resourceGroup, "networkSecurityGroups", name).toLowerCase(),
   );
+  // A change's read: the rules of this identity's destinations in other VNets of the region stay.
+  const siblings =
+    index.coverage && existing ? siblingRules(existing, first.destination.hash, index.coverage) : [];
+  const rulesOf = (useSourceAsgs: boolean) => [
+    ...members.flatMap((m) => destinationRules(m, peerSets, carriers, asgIdOf, options, useSourceAsgs)),
+    ...siblings,
+  ];
+  let rules = rulesOf(true);
+  if (countAsgs(rules) > options.quotas.applicationSecurityGroupsPerNetworkSecurityGroup)
+    rules = rulesOf(false);
+  const platform = platformRules(options);
   const prioritized = assignPriorities(rules, existing?.securityRules ?? []);
   const total = rules.length + platform.length;
   if (!prioritized || total > options.quotas.rulesPerNetworkSecurityGroup) {
@@ -530,6 +647,7 @@ function restores(
       vm === undefined ? nic.id : `azure:${vm.subscription.toLowerCase()}:${vm.resourceGroup}:${vm.name}`;
     if (treatments.get(workload.toLowerCase()) === "inactive" || unfitWorkloads.has(workload.toLowerCase()))
       continue;
+    if (index.coverage !== undefined && enforcedOutside(intent, workload, networkOfNic(nic))) continue;
     if (record?.original !== undefined && !index.nsgIds.has(record.original.toLowerCase())) {
       // Restoring it would fail every write to the NIC, and no NSG at all would open it wide.
       findings.push({

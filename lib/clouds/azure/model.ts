@@ -120,6 +120,27 @@ export interface AzureSubscriptionState {
   readonly networkSecurityGroups: readonly NetworkSecurityGroup[];
   readonly applicationSecurityGroups: readonly ApplicationSecurityGroup[];
   readonly publicIPAddresses: readonly PublicIPAddress[];
+  /** Present when only a change was read (discover-change.ts): what the read covers. */
+  readonly change?: AzureChangeCoverage;
+}
+
+/**
+ * What a read of a change alone covers (docs/architecture.md, "Targeted reads (Azure)"): the
+ * plan made from it writes only the change's objects, and assumes nothing about what it did
+ * not read. Ids and network ids lowercase.
+ */
+export interface AzureChangeCoverage {
+  /** The workloads re-read: only their VMs and NICs were read; other members' NICs are as enforced. */
+  readonly workloads: readonly string[];
+  /**
+   * The ASG ids of the change's destinations, read or not: an owned NSG's rules to any other ASG
+   * of its identity are another VNet's destination's (its siblings'), kept as they are.
+   */
+  readonly destinationAsgs: readonly string[];
+  /** Network id → its region, from the NICs and owned ASGs read in it. */
+  readonly regions: Readonly<Record<string, string>>;
+  /** What was read only to be referenced (a peer's ASG, the NSG of a NIC outside the change): never written nor deleted. */
+  readonly referenceOnly: readonly string[];
 }
 
 /** Sorted by subscription. */

@@ -1,4 +1,6 @@
+import type { ChangeScope } from "../../compile/slice.js";
 import type { NetworkId, WorkloadId } from "../../inventory/model.js";
+import type { Policy } from "../../policy/model.js";
 import { compareText } from "../../util/compare-text.js";
 import { discoverEach } from "../common/discover-each.js";
 import { probeOf, workloadOf } from "../common/ids.js";
@@ -11,6 +13,7 @@ import type { AzureQuotas } from "./config.js";
 import type { AzureDesired } from "./desired.js";
 import { diffAzure } from "./diff.js";
 import { discoverAzure, discoverAzureWorkload } from "./discover.js";
+import { discoverAzureChange } from "./discover-change.js";
 import { evaluateAzure } from "./evaluate.js";
 import { resolveNicHint } from "./hints.js";
 import { materializeAzure, networkOfNic } from "./materialize.js";
@@ -42,6 +45,8 @@ export function createAzureProvider(settings: {
         (s) => discoverAzure(connection.apiFor(s), labels, ownership),
         (a, b) => compareText(a.subscription, b.subscription),
       ),
+    discoverChange: (connection, labels, change) =>
+      discoverChanges(connection, labels, change, ownership, settings.resourceGroups),
     async discoverWorkload(connection, workload) {
       const id = workloadOf("azure", workload);
       return discoverAzureWorkload(connection.apiFor(id.subscription), id.resourceGroup, id.vmName);
@@ -124,6 +129,27 @@ function narrowings(operation: AzureOperation, state: AzureState, ownership: Azu
     default:
       return 0;
   }
+}
+
+/** Each subscription a change names, read for it alone (discover-change.ts). */
+function discoverChanges(
+  connection: AzureConnection,
+  labels: Policy["labels"],
+  change: ChangeScope,
+  ownership: AzureOwnership,
+  resourceGroups: Readonly<Record<string, string>>,
+): Promise<Discovery<AzureState>> {
+  return discoverEach(
+    narrowAzure(connection, networksOf(change), change.workloads).subscriptions,
+    (s) =>
+      discoverAzureChange(connection.apiFor(s), labels, ownership, resourceGroups[s.toLowerCase()], change),
+    (a, b) => compareText(a.subscription, b.subscription),
+  );
+}
+
+/** The networks a change names: those of its destinations and peer sets (`<hash>@<network>`). */
+function networksOf(change: ChangeScope): NetworkId[] {
+  return [...change.destinations, ...change.peerSets].map((key) => key.slice(key.indexOf("@") + 1));
 }
 
 /**

@@ -235,6 +235,13 @@ export class SimulatedArm implements AzureApi {
     );
   }
 
+  getPublicIPAddress(resourceGroup: string, name: string): Promise<PublicIPAddress | undefined> {
+    return this.log.run("getPublicIPAddress", [resourceGroup, name], () => {
+      const id = this.store.networkResourceId("publicIPAddresses", resourceGroup, name);
+      return structuredClone(this.store.publicIPAddresses.get(key(id)));
+    });
+  }
+
   listNetworkSecurityGroups(): Promise<NetworkSecurityGroup[]> {
     return this.log.run("listNetworkSecurityGroups", [], () =>
       sortById([...this.store.networkSecurityGroups.values()]).map((nsg) => this.store.nsgView(nsg)),
@@ -253,6 +260,16 @@ export class SimulatedArm implements AzureApi {
     return this.log.run("listApplicationSecurityGroups", [], () =>
       structuredClone(sortById([...this.store.applicationSecurityGroups.values()])),
     );
+  }
+
+  getApplicationSecurityGroup(
+    resourceGroup: string,
+    name: string,
+  ): Promise<ApplicationSecurityGroup | undefined> {
+    return this.log.run("getApplicationSecurityGroup", [resourceGroup, name], () => {
+      const id = this.store.networkResourceId("applicationSecurityGroups", resourceGroup, name);
+      return structuredClone(this.store.applicationSecurityGroups.get(key(id)));
+    });
   }
 
   listVirtualNetworks(): Promise<VirtualNetwork[]> {

@@ -394,11 +394,13 @@ describe("the event path", () => {
     const workload = await discoverAzureWorkload(estate.sim, "RG-SHOP", "vm-web-1");
     const all = await discoverAzure(estate.sim, LABELS, AZURE_OWNERSHIP);
     expect(workload).toEqual(all.workloads.find((w) => w.id === workloadId("vm-web-1")));
-    expect(estate.sim.calls.slice(0, 4).map((c) => c.method)).toEqual([
+    // Its public IP resources by name too: no listing of the subscription.
+    expect(estate.sim.calls.slice(0, 5).map((c) => c.method)).toEqual([
       "getVirtualMachine",
       "getNetworkInterface",
       "getNetworkInterface",
-      "listPublicIPAddresses",
+      "getPublicIPAddress",
+      "getPublicIPAddress",
     ]);
   });
 

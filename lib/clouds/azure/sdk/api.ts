@@ -161,6 +161,13 @@ export class SdkAzureApi implements AzureApi {
     );
   }
 
+  async getPublicIPAddress(resourceGroup: string, name: string): Promise<PublicIPAddress | undefined> {
+    const address = await this.getOrUndefined("PublicIPAddresses_Get", () =>
+      this.clients.network.publicIPAddresses.get(resourceGroup, name),
+    );
+    return address === undefined ? undefined : toPublicIPAddress(address);
+  }
+
   async listNetworkSecurityGroups(): Promise<NetworkSecurityGroup[]> {
     const nsgs = await this.collect("NetworkSecurityGroups_ListAll", () =>
       this.clients.network.networkSecurityGroups.listAll(),
@@ -187,6 +194,16 @@ export class SdkAzureApi implements AzureApi {
     return this.unreadable.modelEach(asgs, toApplicationSecurityGroup, (asg) =>
       describe("application security group", asg),
     );
+  }
+
+  async getApplicationSecurityGroup(
+    resourceGroup: string,
+    name: string,
+  ): Promise<ApplicationSecurityGroup | undefined> {
+    const asg = await this.getOrUndefined("ApplicationSecurityGroups_Get", () =>
+      this.clients.network.applicationSecurityGroups.get(resourceGroup, name),
+    );
+    return asg === undefined ? undefined : toApplicationSecurityGroup(asg);
   }
 
   async listVirtualNetworks(): Promise<VirtualNetwork[]> {

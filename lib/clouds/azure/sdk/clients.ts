@@ -41,6 +41,7 @@ export interface NetworkClient {
   };
   readonly publicIPAddresses: {
     listAll(): AsyncIterable<SdkPublicIPAddress>;
+    get(resourceGroup: string, name: string): Promise<SdkPublicIPAddress>;
   };
   readonly virtualNetworks: {
     listAll(): AsyncIterable<SdkVirtualNetwork>;
@@ -58,6 +59,7 @@ export interface NetworkClient {
   };
   readonly applicationSecurityGroups: {
     listAll(): AsyncIterable<SdkApplicationSecurityGroup>;
+    get(resourceGroup: string, name: string): Promise<SdkApplicationSecurityGroup>;
     beginCreateOrUpdateAndWait(
       resourceGroup: string,
       name: string,

@@ -34,7 +34,7 @@ export function fakeClients(parts: FakeParts = {}): AzureClients {
       ...parts.networkInterfaces,
     } as NetworkClient["networkInterfaces"],
     publicIPAddresses: {
-      ...calls("publicIPAddresses", ["listAll"]),
+      ...calls("publicIPAddresses", ["listAll", "get"]),
       ...parts.publicIPAddresses,
     } as NetworkClient["publicIPAddresses"],
     networkSecurityGroups: {
@@ -47,7 +47,12 @@ export function fakeClients(parts: FakeParts = {}): AzureClients {
       ...parts.networkSecurityGroups,
     } as NetworkClient["networkSecurityGroups"],
     applicationSecurityGroups: {
-      ...calls("applicationSecurityGroups", ["listAll", "beginCreateOrUpdateAndWait", "beginDeleteAndWait"]),
+      ...calls("applicationSecurityGroups", [
+        "listAll",
+        "get",
+        "beginCreateOrUpdateAndWait",
+        "beginDeleteAndWait",
+      ]),
       ...parts.applicationSecurityGroups,
     } as NetworkClient["applicationSecurityGroups"],
     virtualNetworks: {
