@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { skipUnless } from "./external-tool.js";
-import { freeLoopbackPort, stopChild, waitUntilAnswering } from "./local-server.js";
+import { freeLoopbackPort, superviseChild, waitUntilAnswering } from "./local-server.js";
 
 /** Azurite's Blob service (the npm package `azurite`, a devDependency) on a free loopback port. */
 export interface AzuriteBlob {
@@ -65,19 +65,9 @@ export async function startAzuriteBlob(tls?: AzuriteTls): Promise<AzuriteBlob> {
     ],
     { cwd: workspace, stdio: ["ignore", "ignore", "pipe"] },
   );
-  let stderrTail = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString()).slice(-4_000);
-  });
-  let spawnError: Error | undefined;
-  child.once("error", (error) => {
-    spawnError = error;
-  });
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
+  const supervised = superviseChild(child);
   const stop = async () => {
-    process.removeListener("exit", killOnExit);
-    await stopChild(child);
+    await supervised.stop();
     rmSync(workspace, { recursive: true, force: true });
   };
   try {
@@ -86,7 +76,7 @@ export async function startAzuriteBlob(tls?: AzuriteTls): Promise<AzuriteBlob> {
       PROGRAM,
       `${endpoint}?comp=list`,
       child,
-      () => spawnError?.message ?? stderrTail,
+      supervised.diagnostics,
       READY_TIMEOUT_MS,
       tls === undefined ? undefined : (url) => httpsAnswer(url, readFileSync(tls.certFile, "utf8")),
     );

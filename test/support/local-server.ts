@@ -59,3 +59,31 @@ export async function waitUntilAnswering(
   }
   throw new Error(`${program} did not answer on ${url} within ${timeoutMs} ms:\n${diagnostics()}`);
 }
+
+/**
+ * A started server's child process, watched: its stderr's tail kept (a full pipe would block the
+ * server), a spawn error kept, killed if the test process exits first. `diagnostics` says why it
+ * did not answer; `stop` stops it and forgets the exit hook.
+ */
+export function superviseChild(child: ChildProcess): {
+  diagnostics: () => string;
+  stop: () => Promise<void>;
+} {
+  let stderrTail = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString()).slice(-4_000);
+  });
+  let spawnError: Error | undefined;
+  child.once("error", (error) => {
+    spawnError = error;
+  });
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  return {
+    diagnostics: () => spawnError?.message ?? stderrTail,
+    stop: async () => {
+      process.removeListener("exit", killOnExit);
+      await stopChild(child);
+    },
+  };
+}

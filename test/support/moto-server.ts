@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { onPath, skipWithout } from "./external-tool.js";
-import { freeLoopbackPort, stopChild, waitUntilAnswering } from "./local-server.js";
+import { freeLoopbackPort, superviseChild, waitUntilAnswering } from "./local-server.js";
 
 /** A moto_server child process on a free loopback port. */
 export interface MotoServer {
@@ -29,30 +29,10 @@ export async function startMotoServer(): Promise<MotoServer> {
   const child = spawn(PROGRAM, ["-H", "127.0.0.1", "-p", String(port)], {
     stdio: ["ignore", "ignore", "pipe"],
   });
-  // moto logs every request to stderr: keep reading it (a full pipe would block the server), keep the tail.
-  let stderrTail = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString()).slice(-4_000);
-  });
-  let spawnError: Error | undefined;
-  child.once("error", (error) => {
-    spawnError = error;
-  });
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-
-  const stop = async () => {
-    process.removeListener("exit", killOnExit);
-    await stopChild(child);
-  };
+  // moto logs every request to stderr: supervised, its tail is kept and the pipe never fills.
+  const { diagnostics, stop } = superviseChild(child);
   try {
-    await waitUntilAnswering(
-      PROGRAM,
-      `${endpoint}/moto-api/`,
-      child,
-      () => spawnError?.message ?? stderrTail,
-      READY_TIMEOUT_MS,
-    );
+    await waitUntilAnswering(PROGRAM, `${endpoint}/moto-api/`, child, diagnostics, READY_TIMEOUT_MS);
   } catch (error) {
     await stop();
     throw error;
