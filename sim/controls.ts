@@ -48,15 +48,12 @@ export function checkLaunch(clouds: SimulatedClouds, spec: LaunchSpec, options: 
   if (!cidrContains(network.network.cidr, spec.privateIp)) {
     refuse(at("privateIp"), `${spec.privateIp} is outside ${spec.network} (${network.network.cidr})`);
   }
-  for (const other of clouds.workloads()) {
-    if (other.id === options.leaving) continue;
-    if (other.network === spec.network && other.privateIp === spec.privateIp) {
-      refuse(at("privateIp"), `${spec.privateIp} is already used in ${spec.network} by ${other.id}`);
-    }
-    if (spec.publicIp !== undefined && other.state === "running" && other.publicIp === spec.publicIp) {
-      refuse(at("publicIp"), `${spec.publicIp} is already the public IP of ${other.id}`);
-    }
-  }
+  const sameAddress = clouds.holderOfPrivateIp(spec.network, spec.privateIp);
+  if (sameAddress !== undefined && sameAddress.id !== options.leaving)
+    refuse(at("privateIp"), `${spec.privateIp} is already used in ${spec.network} by ${sameAddress.id}`);
+  const samePublic = spec.publicIp === undefined ? undefined : clouds.runningWithPublicIp(spec.publicIp);
+  if (samePublic !== undefined && samePublic.id !== options.leaving)
+    refuse(at("publicIp"), `${spec.publicIp} is already the public IP of ${samePublic.id}`);
   const [problem] = tagProblems(simulatorOf(parts.cloud).tagRules, spec.tags);
   if (problem !== undefined) {
     const path = options.tagsPath ?? (problem.key === undefined ? ["tags"] : ["tags", problem.key]);
@@ -123,7 +120,8 @@ export function start(clouds: SimulatedClouds, id: string): LiveWorkload {
   const workload = existing(clouds, id, ["id"]);
   if (workload.state !== "stopped") refuse(["id"], `${id} is already running`);
   const wanted = workload.publicIp;
-  const taken = clouds.workloads().some((o) => o.id !== id && o.state === "running" && o.publicIp === wanted);
+  const holder = wanted === undefined ? undefined : clouds.runningWithPublicIp(wanted);
+  const taken = holder !== undefined && holder.id !== id;
   const publicIp = wanted === undefined || taken ? undefined : wanted;
   refusedAt([], () =>
     simulatorOf(workload.parts.cloud).tools.start(clouds.places(workload.parts.cloud), workload, publicIp),

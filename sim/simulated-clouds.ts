@@ -56,6 +56,8 @@ export class SimulatedClouds {
   private readonly serverErrors: Partial<Record<Cloud, SimServerErrors>> = {};
   private readonly networks: ReadonlyMap<string, IndexedNetwork>;
   private readonly live = new Map<string, LiveWorkload>();
+  /** Who holds each address now, so that a launch is checked without scanning every workload. */
+  private readonly holders = new AddressHolders();
   private readonly portCalls = new PortCallCounter();
 
   private constructor(
@@ -72,7 +74,7 @@ export class SimulatedClouds {
     this.networks = index.networks;
     for (const { workload, parts } of index.workloads.values()) {
       const nativeId = nativeIds.get(workload.id);
-      this.live.set(workload.id, {
+      this.record(workload.id, {
         ...workload,
         parts,
         tagVersion: 1,
@@ -193,8 +195,25 @@ export class SimulatedClouds {
 
   /** Records what a control did to a workload (controls.ts); undefined: it is gone. */
   record(id: string, workload: LiveWorkload | undefined): void {
+    const before = this.live.get(id);
+    if (before !== undefined) this.holders.forget(before);
     if (workload === undefined) this.live.delete(id);
-    else this.live.set(id, workload);
+    else {
+      this.live.set(id, workload);
+      this.holders.note(workload);
+    }
+  }
+
+  /** The workload whose primary NIC has this private address in this network, if any. */
+  holderOfPrivateIp(network: string, privateIp: string): LiveWorkload | undefined {
+    const id = this.holders.privateIp(network, privateIp);
+    return id === undefined ? undefined : this.live.get(id);
+  }
+
+  /** The running workload with this public address, if any. */
+  runningWithPublicIp(publicIp: string): LiveWorkload | undefined {
+    const id = this.holders.runningPublicIp(publicIp);
+    return id === undefined ? undefined : this.live.get(id);
   }
 
   private keys(cloud: Cloud): string[] {
@@ -237,5 +256,32 @@ export class SimulatedClouds {
     this.sim(cloud, key).setServerErrors(
       faults === undefined ? undefined : { ...faults, seed: locationSeed(faults.seed, key) },
     );
+  }
+}
+
+/** Workload ids by the addresses they hold: a primary private address per network, a running public one. */
+class AddressHolders {
+  private readonly privates = new Map<string, string>();
+  private readonly publics = new Map<string, string>();
+
+  note(workload: LiveWorkload): void {
+    this.privates.set(`${workload.network} ${workload.privateIp}`, workload.id);
+    if (workload.state === "running" && workload.publicIp !== undefined)
+      this.publics.set(workload.publicIp, workload.id);
+  }
+
+  forget(workload: LiveWorkload): void {
+    const key = `${workload.network} ${workload.privateIp}`;
+    if (this.privates.get(key) === workload.id) this.privates.delete(key);
+    if (workload.publicIp !== undefined && this.publics.get(workload.publicIp) === workload.id)
+      this.publics.delete(workload.publicIp);
+  }
+
+  privateIp(network: string, privateIp: string): string | undefined {
+    return this.privates.get(`${network} ${privateIp}`);
+  }
+
+  runningPublicIp(publicIp: string): string | undefined {
+    return this.publics.get(publicIp);
   }
 }
