@@ -239,7 +239,9 @@ async function applyByPlace<State, Desired extends DesiredOf, Operation, Connect
   const concurrent = provider.placesIndependent?.(unheld.map((index) => all[index] as Operation)) === true;
   for (const index of unheld) {
     const place = concurrent ? provider.placeOf(all[index] as Operation) : "";
-    runs.set(place, [...(runs.get(place) ?? []), index]);
+    const run = runs.get(place);
+    if (run === undefined) runs.set(place, [index]);
+    else run.push(index);
   }
   const outcomes = await Promise.allSettled(
     [...runs.values()].map((indexes) => applyRun(provider, connection, all, indexes, reports)),
