@@ -9,7 +9,6 @@
 import { describe, expect, it } from "vitest";
 import { CLOUDS, type Cloud } from "../../lib/inventory/model.js";
 import { resolvePolicyDocument } from "../../lib/policy/load.js";
-import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
 import { resolveEstateDocument } from "../../sim/estate.js";
 import { SimulationRefusedError } from "../../sim/refusal.js";
 import type { Step } from "../../sim/scenario-schema.js";
@@ -40,14 +39,12 @@ function start(
   return { simulation: Simulation.start(policy.policy, estate.estate, { readChanges }), steps: fuzz.steps };
 }
 
-/** What a reconcile wrote in one cloud: each applied operation as its summary, in a stable order. */
-function writes(result: ReconcileResult | undefined, cloud: Cloud): string[] {
-  const part = result?.plan[cloud];
-  if (part === undefined) return [];
-  const applied = result?.applied[cloud] ?? 0;
-  return part.summaries
-    .slice(0, applied)
-    .map((s) => `${s.action} ${s.objectType} ${s.object} ${(s.changes ?? []).join(" ")}`)
+/** What a simulation wrote in one cloud since the audit held `since` records: each applied operation, in a stable order. */
+function writes(simulation: Simulation, since: number, cloud: Cloud): string[] {
+  return simulation.audit.records
+    .slice(since)
+    .filter((r) => r.cloud === cloud && r.outcome === "applied")
+    .map((r) => `${r.action} ${r.objectType} ${r.object} ${(r.changes ?? []).join(" ")}`)
     .sort();
 }
 
@@ -79,14 +76,17 @@ describe("targeted event reconciles equal reconciles that read whole places", ()
       await targeted.simulation.fullSync();
       await whole.simulation.fullSync();
       for (const [index, step] of targeted.steps.entries()) {
+        const sinceA = targeted.simulation.audit.records.length;
+        const sinceB = whole.simulation.audit.records.length;
         const a = await run(targeted.simulation, step);
         const b = await run(whole.simulation, step);
         expect(a === undefined, `step ${index} refused in one run only`).toBe(b === undefined);
         if (a?.result === undefined) continue;
         for (const cloud of targetedClouds) {
-          expect(writes(a.result, cloud), `step ${index} ${JSON.stringify(step)}: ${cloud} writes`).toEqual(
-            writes(b?.result, cloud),
-          );
+          expect(
+            writes(targeted.simulation, sinceA, cloud),
+            `step ${index} ${JSON.stringify(step)}: ${cloud} writes`,
+          ).toEqual(writes(whole.simulation, sinceB, cloud));
         }
         expect(comparableState(targeted.simulation.clouds.stateOut()), `state after step ${index}`).toEqual(
           comparableState(whole.simulation.clouds.stateOut()),
