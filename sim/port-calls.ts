@@ -31,7 +31,7 @@ export interface LoggedLocation {
 export type PageSizes = Readonly<Record<string, number>>;
 
 /** The requests one read takes: one per page, and one for an empty result. */
-export function requestsOf(items: number | undefined, pageSize: number | undefined): number {
+function requestsOf(items: number | undefined, pageSize: number | undefined): number {
   if (items === undefined || pageSize === undefined) return 1;
   return Math.max(1, Math.ceil(items / pageSize));
 }

@@ -30,7 +30,7 @@ function figure(result: EventsResult, pick: (sample: EventSample) => number, fra
 }
 
 /** Writes issued ÷ minimal over every event whose minimal was measured. */
-export function writeRatio(result: EventsResult): number {
+function writeRatio(result: EventsResult): number {
   const measured = result.samples.filter((s) => s.minimalWrites !== null);
   const minimal = measured.reduce((sum, s) => sum + (s.minimalWrites ?? 0), 0);
   const writes = measured.reduce((sum, s) => sum + s.writes, 0);
