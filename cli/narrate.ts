@@ -29,6 +29,7 @@ export function describeStep(step: Step): string {
   if ("start" in step) return `start ${step.start.id}`;
   if ("terminate" in step) return `terminate ${step.terminate.id}`;
   if ("migrate" in step) return `migrate ${step.migrate.from} → ${step.migrate.to.id}`;
+  if ("traffic" in step) return `traffic (${step.traffic.length} flow(s))`;
   if ("reconcile" in step) return "reconcile (drain the queued events)";
   return "full sync";
 }
@@ -52,6 +53,14 @@ export function describeEvents(outcome: StepOutcome): string[] {
     `${outcome.events.length} native event(s) (${perCloud.join(", ")}) → ${outcome.parsed.length} queued for the reconciler`,
     ...outcome.parsed.map((event) => `  ${event.workloadId}: ${describeChange(event)}`),
   ];
+}
+
+/** A traffic step's one line: its connections by verdict (docs/formats.md, "Traffic"). */
+export function describeTraffic(outcome: StepOutcome): string[] {
+  if (outcome.traffic === undefined) return [];
+  const { accepted, rejected, unreachable } = outcome.traffic.connections;
+  const total = accepted + rejected + unreachable;
+  return [`${total} connection(s): ${accepted} accepted, ${rejected} rejected, ${unreachable} unreachable`];
 }
 
 /** "AWS 17, Azure 8" or "nothing". */

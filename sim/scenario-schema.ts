@@ -6,6 +6,7 @@ import { z } from "zod";
 import { NetworkIdSchema, WorkloadIdSchema } from "../lib/inventory/ids.js";
 import { Ipv4AddressSchema } from "./address-schemas.js";
 import { TagMapSchema } from "./estate-core-schema.js";
+import { TrafficSchema, type TrafficSpec } from "./traffic-schema.js";
 
 const placement = {
   id: WorkloadIdSchema,
@@ -31,11 +32,15 @@ export type Step =
   | { readonly start: z.output<typeof TargetSchema> }
   | { readonly terminate: z.output<typeof TargetSchema> }
   | { readonly migrate: z.output<typeof MigrateSchema> }
+  | { readonly traffic: TrafficSpec }
   | { readonly reconcile: Record<string, never> }
   | { readonly fullSync: Record<string, never> };
 
-/** The steps that change the simulated clouds (and emit events); the others drive the pipeline. */
-export type CloudStep = Exclude<Step, { readonly reconcile: unknown } | { readonly fullSync: unknown }>;
+/** The steps that change the simulated clouds (and emit events); the others drive the pipeline or send traffic. */
+export type CloudStep = Exclude<
+  Step,
+  { readonly reconcile: unknown } | { readonly fullSync: unknown } | { readonly traffic: unknown }
+>;
 
 export type StepKind = Step extends infer S ? (S extends unknown ? keyof S : never) : never;
 
@@ -46,6 +51,7 @@ const STEP_SHAPE = {
   start: TargetSchema.optional(),
   terminate: TargetSchema.optional(),
   migrate: MigrateSchema.optional(),
+  traffic: TrafficSchema.optional(),
   reconcile: NothingSchema.optional(),
   fullSync: NothingSchema.optional(),
 };
@@ -82,5 +88,5 @@ export function stepKind(step: Step): StepKind {
 }
 
 export function isCloudStep(step: Step): step is CloudStep {
-  return !("reconcile" in step) && !("fullSync" in step);
+  return !("reconcile" in step) && !("fullSync" in step) && !("traffic" in step);
 }

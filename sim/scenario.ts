@@ -15,6 +15,7 @@ import { eventsOf, type NativeEvent } from "./events.js";
 import { SimulationRefusedError } from "./refusal.js";
 import { type CloudStep, isCloudStep, type Scenario, ScenarioSchema, stepKind } from "./scenario-schema.js";
 import { SimulatedClouds } from "./simulated-clouds.js";
+import { resolveFlows } from "./traffic/endpoints.js";
 
 export { formatIssue, type SourceIssue } from "../lib/util/source-issues.js";
 export type { NativeEvent } from "./events.js";
@@ -26,6 +27,7 @@ export {
   type StepKind,
   stepKind,
 } from "./scenario-schema.js";
+export type { TrafficFlow, TrafficSpec } from "./traffic-schema.js";
 
 /** How far the simulated clock moves at each step. */
 export const STEP_INTERVAL_MS = 60_000;
@@ -95,14 +97,17 @@ export function checkScenarioDocument(document: unknown, estate?: Estate): Docum
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: parsed.data };
 }
 
-/** Each cloud step on a fresh simulation of the estate; a refused step changes nothing, so the next ones still run. */
+/**
+ * Each cloud step on a fresh simulation of the estate, and each traffic step's ends on the clouds
+ * as the steps before left them; a refused step changes nothing, so the next ones still run.
+ */
 function dryRun(scenario: Scenario, estate: Estate): DraftIssue[] {
   const clouds = SimulatedClouds.fromEstate(estate, { eventSeed: scenarioSeed(scenario) });
   const issues: DraftIssue[] = [];
   scenario.steps.forEach((step, index) => {
-    if (!isCloudStep(step)) return;
     try {
-      applyStep(clouds, step);
+      if ("traffic" in step) resolveFlows(clouds, step.traffic);
+      else if (isCloudStep(step)) applyStep(clouds, step);
     } catch (error) {
       if (!(error instanceof SimulationRefusedError)) throw error;
       issues.push({ path: ["steps", index, ...error.path], message: error.message });

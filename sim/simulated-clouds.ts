@@ -15,6 +15,7 @@ import type { Estate } from "./estate-schema.js";
 import { hooked, locationSeed, type SimServerErrors, type SimThrottle, WriteHook } from "./faults.js";
 import { PortCallCounter, type PortCalls } from "./port-calls.js";
 import type { SimulatedState } from "./state-out.js";
+import { FlowLogs } from "./traffic/flow-logs.js";
 import type { LiveWorkload } from "./workload-book.js";
 
 export { type SimServerErrors, type SimThrottle, SimulatedCrashError } from "./faults.js";
@@ -49,6 +50,8 @@ const UNUSED_CHECK_BUILDS = new WeakMap<Estate, SimulatedClouds>();
 export class SimulatedClouds {
   readonly clock: SimulatedClock;
   readonly ids: EventIds;
+  /** What the interfaces logged of the scenario's traffic steps, cloud by cloud. */
+  readonly flowLogs = new FlowLogs();
   private readonly sims: SimMaps;
   private readonly ports = byCloud(() => new Map<string, LocationSimulator<unknown>>());
   private readonly hooks = byCloud((cloud) => new WriteHook(cloud));
@@ -138,9 +141,12 @@ export class SimulatedClouds {
 
   /** The State document (docs/formats.md, "State"). */
   stateOut(): SimulatedState {
-    return byCloud((cloud) =>
-      simulatorOf(cloud).stateOut(this.keys(cloud).map((key) => this.sim(cloud, key).state())),
-    ) as SimulatedState;
+    return byCloud((cloud) => simulatorOf(cloud).stateOut(this.nativeStates(cloud))) as SimulatedState;
+  }
+
+  /** Every location's native state of one cloud, in location order (what its own tools would read). */
+  nativeStates(cloud: Cloud): unknown[] {
+    return this.keys(cloud).map((key) => this.sim(cloud, key).state());
   }
 
   /** Throttles a seeded fraction of the cloud's port calls with its own error; undefined stops it. */

@@ -1,6 +1,7 @@
 import { SIMULATOR_RECORD_KEY } from "../lib/clouds/common/seals.js";
 import type { Reachability } from "../lib/clouds/provider.js";
 import { createProviders, type Providers } from "../lib/clouds/registry.js";
+import { NetworkTopology } from "../lib/compile/address-view.js";
 import { ConfiguredPlaces } from "../lib/ingest/places.js";
 import { type QueueMessage, SCHEDULED_FULL_SYNC } from "../lib/ingest/queue-message.js";
 import type { WorkloadEvent } from "../lib/ingest/workload-event.js";
@@ -24,8 +25,9 @@ import type { NativeEvent } from "./events.js";
 import { queueMessagesOf, workloadEventsOf } from "./ingest.js";
 import type { PortCalls } from "./port-calls.js";
 import { SimulatedQueue, type WaitingMessage } from "./queue.js";
-import { applyStep, isCloudStep, type Scenario, type Step } from "./scenario.js";
+import { applyStep, isCloudStep, type Scenario, STEP_INTERVAL_MS, type Step } from "./scenario.js";
 import { SimulatedClouds } from "./simulated-clouds.js";
+import { sendTraffic, type TrafficOutcome } from "./traffic/send.js";
 
 export interface SimulationOptions {
   readonly guard?: GuardLimits;
@@ -66,6 +68,8 @@ export interface StepOutcome {
   readonly calls?: PortCalls;
   /** For reconcile and fullSync steps: the reconcile's wall time, in milliseconds. */
   readonly wallMs?: number;
+  /** For traffic steps: each flow's verdict, and what the clouds' flow logs recorded (sim/traffic/send.ts). */
+  readonly traffic?: TrafficOutcome;
 }
 
 /**
@@ -197,6 +201,12 @@ export class Simulation {
       this.queue.send(SCHEDULED_FULL_SYNC, this.clouds.clock.now().getTime(), true);
       const { result, batch, returned, calls, wallMs } = await this.runBatch(this.queue.receive(), options);
       return { step, events: [], queued: [], parsed: [], result, batch, returned, calls, wallMs };
+    }
+    if ("traffic" in step) {
+      // A step of its own minute, like the steps that change the clouds; it changes nothing.
+      this.clouds.clock.advance(STEP_INTERVAL_MS);
+      const traffic = sendTraffic(this.clouds, new NetworkTopology(this.policy.networks), step.traffic);
+      return { step, events: [], queued: [], parsed: [], traffic };
     }
     if (!isCloudStep(step)) throw new TypeError("unknown scenario step");
     const events = applyStep(this.clouds, step);

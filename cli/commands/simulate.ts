@@ -3,6 +3,8 @@ import { wrapText } from "../../lib/reconcile/wrap.js";
 import type { AtLeastOnceDelivery, DeliveryOptions } from "../../sim/delivery.js";
 import { parseDeliverySpec } from "../../sim/delivery-spec.js";
 import { Simulation, type StepOutcome } from "../../sim/simulation.js";
+import type { TrafficOutcome } from "../../sim/traffic/send.js";
+import { writeFlowLogs } from "../flow-logs-out.js";
 import { loadSimulationInputs, type SimulationFiles } from "../inputs.js";
 import type { CliIo } from "../io.js";
 import {
@@ -10,6 +12,7 @@ import {
   describeEvents,
   describeResult,
   describeStep,
+  describeTraffic,
   estateNames,
   hasFailures,
 } from "../narrate.js";
@@ -22,6 +25,17 @@ export interface SimulateOptions extends Required<SimulationFiles> {
   /** `duplicate[=RATE],reorder[=WINDOW]`: at-least-once delivery of the events (sim/delivery.ts). */
   readonly delivery?: string;
   readonly seed?: string;
+  /** Where to write the simulated clouds' flow logs, one folder per cloud. */
+  readonly flowLogsOut?: string;
+}
+
+/** A traffic step's flows as --json prints them: each flow as written, its verdict, and what each cloud logged. */
+function trafficJson(traffic: TrafficOutcome) {
+  return {
+    connections: traffic.connections,
+    flows: traffic.flows.map(({ flow, ...outcome }) => ({ ...flow, ...outcome })),
+    findings: traffic.findings,
+  };
 }
 
 /**
@@ -36,6 +50,7 @@ function stepJson(outcome: StepOutcome, delivery: boolean) {
     events: outcome.events.length,
     queued: outcome.parsed,
     ...(delivery && outcome.drained !== undefined ? { drained: outcome.drained } : {}),
+    ...(outcome.traffic === undefined ? {} : { traffic: trafficJson(outcome.traffic) }),
     ...(result === undefined
       ? {}
       : {
@@ -70,6 +85,8 @@ export async function simulate(options: SimulateOptions, io: CliIo): Promise<num
   const outcomes = await simulation.run(inputs.scenario);
   const state = `${JSON.stringify(simulation.clouds.stateOut(), null, 2)}\n`;
   if (!(await writeOutputFile(options.stateOut, state, "simulate", io))) return 1;
+  const logs = options.flowLogsOut;
+  if (logs !== undefined && !(await writeFlowLogs(logs, simulation.clouds.flowLogs.files(), io))) return 1;
   const held = outcomes.filter((outcome) => outcome.result?.guard.allowed === false).length;
   const failed = outcomes.some((outcome) => hasFailures(outcome.result)) || held > 0;
   const model = simulation.delivery;
@@ -89,6 +106,7 @@ export async function simulate(options: SimulateOptions, io: CliIo): Promise<num
     io.out(`${wrapText(names.shorten(paint("bold", `Step ${index}: ${title}`)))}\n`);
     const lines = [
       ...describeEvents(outcome),
+      ...describeTraffic(outcome),
       ...(model ? describeDrained(outcome, delivered) : []),
       ...(outcome.result
         ? describeResult(outcome.result, { color: io.color ?? false, shown, width: INDENTED_WIDTH })

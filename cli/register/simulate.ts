@@ -13,6 +13,10 @@ export function registerSimulate(program: Command, context: CommandContext): voi
     .requiredOption("--scenario <file>", 'scenario file (docs/formats.md, "Scenario")')
     .requiredOption("--state-out <file>", "where to write the final state (JSON)")
     .option("--json", "print the steps as JSON instead of text")
+    .option(
+      "--flow-logs-out <dir>",
+      "write the traffic steps' flow logs there, one folder per cloud (docs/flows.md)",
+    )
     .option("--delivery <modes>", `at-least-once delivery of the events: ${DELIVERY_SPEC_HELP}`)
     .option("--seed <n>", "seed of the delivery model (default 1)")
     .action(async (options: SimulateOptions) => {

@@ -28,6 +28,7 @@ export type AnySimulator = CloudSimulator<
   unknown,
   unknown,
   unknown,
+  unknown,
   unknown
 >;
 

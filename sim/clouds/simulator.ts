@@ -21,6 +21,7 @@ import type { PageSizes } from "../port-calls.js";
 import type { TagRules } from "../tag-rules.js";
 import type { ServerErrorOptions, ThrottleOptions } from "./common/call-log.js";
 import type { CloudExport } from "./common/export-places.js";
+import type { CloudTraffic } from "./traffic.js";
 
 /** One location's simulator (an AWS account and region, an Azure subscription, a GCP project). */
 export interface LocationSimulator<State> {
@@ -69,6 +70,7 @@ export interface CloudSimulator<
   Native,
   EventBody,
   StateDocument,
+  NicNative,
 > {
   readonly cloud: C;
   /** The port methods that write: the fault hooks count them and can crash before one. */
@@ -136,6 +138,8 @@ export interface CloudSimulator<
 
   /** The cloud's own tools for a workload's life (not segsync's port calls: neither logged nor throttled). */
   readonly tools: NativeTools<C, Sim>;
+  /** Its interfaces, rules and flow log for the `traffic` step (sim/clouds/traffic.ts). */
+  readonly traffic: CloudTraffic<State, NicNative>;
 }
 
 /** What a person or a pipeline does to a workload in its cloud, for a scenario step. */

@@ -15,9 +15,11 @@ import { AWS_WRITE_METHODS, SimulatedEc2 } from "./api.js";
 import { buildAws } from "./build.js";
 import { type AwsEventBody, awsStateChange, awsTagChange } from "./events.js";
 import { exportAwsPlaces } from "./export-places.js";
+import { AwsFlowLog } from "./flow-log.js";
 import { checkNativeAws } from "./native-check.js";
 import { type NativeAws, NativeAwsSchema } from "./native-schema.js";
 import { awsTagRules } from "./tag-rules.js";
+import { type AwsNicNative, awsTrafficView } from "./traffic.js";
 
 /** The State document's AWS part: each list flat across regions, sorted by id. */
 export interface AwsStateDocument {
@@ -74,7 +76,8 @@ export const awsSimulator: CloudSimulator<
   AwsQuotas,
   NativeAws,
   AwsEventBody,
-  AwsStateDocument
+  AwsStateDocument,
+  AwsNicNative
 > = {
   cloud: "aws",
   writeMethods: AWS_WRITE_METHODS,
@@ -137,4 +140,5 @@ export const awsSimulator: CloudSimulator<
     ),
   }),
   tools,
+  traffic: { view: awsTrafficView, newLog: () => new AwsFlowLog() },
 };

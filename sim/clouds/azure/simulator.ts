@@ -17,10 +17,12 @@ import { AZURE_WRITE_METHODS, SimulatedArm } from "./api.js";
 import { buildAzure } from "./build.js";
 import { type AzureEventBody, type AzureVmOperation, azureVmEvent } from "./events.js";
 import { exportAzurePlaces } from "./export-places.js";
+import { AzureFlowLog } from "./flow-log.js";
 import { checkNativeAzure } from "./native-check.js";
 import { AZURE_REGION, type NativeAzure, NativeAzureSchema } from "./native-schema.js";
 import { SIMULATED_SEGSYNC_RESOURCE_GROUP, segsyncResourceGroups } from "./segsync-resource-groups.js";
 import { azureTagRules } from "./tag-rules.js";
+import { type AzureNicNative, azureTrafficView } from "./traffic.js";
 
 /** The State document's Azure part: each list flat across subscriptions, in ARM id order. */
 export interface AzureStateDocument {
@@ -95,7 +97,8 @@ export const azureSimulator: CloudSimulator<
   AzureQuotas,
   NativeAzure,
   AzureEventBody[],
-  AzureStateDocument
+  AzureStateDocument,
+  AzureNicNative
 > = {
   cloud: "azure",
   writeMethods: AZURE_WRITE_METHODS,
@@ -141,4 +144,5 @@ export const azureSimulator: CloudSimulator<
     publicIPAddresses: armOrder(states.flatMap((s) => s.publicIPAddresses)),
   }),
   tools,
+  traffic: { view: azureTrafficView, newLog: () => new AzureFlowLog() },
 };

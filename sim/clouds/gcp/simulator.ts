@@ -19,9 +19,11 @@ import { GCP_WRITE_METHODS, SimulatedCompute } from "./api.js";
 import { buildGcp } from "./build.js";
 import { type GcpInstanceMethod, gcpOperationPushes, labelList, type PubSubPushBody } from "./events.js";
 import { exportGcpPlaces } from "./export-places.js";
+import { GcpFlowLog } from "./flow-log.js";
 import { checkNativeGcp } from "./native-check.js";
 import { type NativeGcp, NativeGcpSchema } from "./native-schema.js";
 import { gcpTagRules } from "./tag-rules.js";
+import { type GcpNicNative, gcpTrafficView } from "./traffic.js";
 
 /** The State document's GCP part: each list flat across projects, sorted by selfLink. */
 export interface GcpStateDocument {
@@ -105,7 +107,8 @@ export const gcpSimulator: CloudSimulator<
   GcpQuotas,
   NativeGcp,
   PubSubPushBody,
-  GcpStateDocument
+  GcpStateDocument,
+  GcpNicNative
 > = {
   cloud: "gcp",
   writeMethods: GCP_WRITE_METHODS,
@@ -159,4 +162,5 @@ export const gcpSimulator: CloudSimulator<
     ),
   }),
   tools,
+  traffic: { view: gcpTrafficView, newLog: () => new GcpFlowLog() },
 };
