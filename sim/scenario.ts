@@ -15,7 +15,7 @@ import { eventsOf, type NativeEvent } from "./events.js";
 import { SimulationRefusedError } from "./refusal.js";
 import { type CloudStep, isCloudStep, type Scenario, ScenarioSchema, stepKind } from "./scenario-schema.js";
 import { SimulatedClouds } from "./simulated-clouds.js";
-import { resolveFlows } from "./traffic/endpoints.js";
+import { trafficRefusals } from "./traffic/endpoints.js";
 
 export { formatIssue, type SourceIssue } from "../lib/util/source-issues.js";
 export type { NativeEvent } from "./events.js";
@@ -105,9 +105,16 @@ function dryRun(scenario: Scenario, estate: Estate): DraftIssue[] {
   const clouds = SimulatedClouds.fromEstate(estate, { eventSeed: scenarioSeed(scenario) });
   const issues: DraftIssue[] = [];
   scenario.steps.forEach((step, index) => {
+    if ("traffic" in step) {
+      const refusals = trafficRefusals(clouds, step.traffic);
+      issues.push(
+        ...refusals.map((error) => ({ path: ["steps", index, ...error.path], message: error.message })),
+      );
+      return;
+    }
+    if (!isCloudStep(step)) return;
     try {
-      if ("traffic" in step) resolveFlows(clouds, step.traffic);
-      else if (isCloudStep(step)) applyStep(clouds, step);
+      applyStep(clouds, step);
     } catch (error) {
       if (!(error instanceof SimulationRefusedError)) throw error;
       issues.push({ path: ["steps", index, ...error.path], message: error.message });

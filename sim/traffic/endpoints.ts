@@ -49,24 +49,39 @@ function endpointOf(clouds: SimulatedClouds, text: string, path: readonly PathSe
   return { kind: "workload", workload };
 }
 
-/** Each flow's ends; throws SimulationRefusedError at the flow's path for one that could not be sent. */
+/** Each flow's ends; throws SimulationRefusedError at the first flow that could not be sent. */
 export function resolveFlows(clouds: SimulatedClouds, spec: TrafficSpec): ResolvedFlow[] {
-  return spec.map((flow, index) => {
-    const at = (...rest: PathSegment[]): PathSegment[] => ["traffic", index, ...rest];
-    const from = endpointOf(clouds, flow.from, at("from"));
-    const to = endpointOf(clouds, flow.to, at("to"));
-    if (from.kind === "outside" && to.kind === "outside") {
-      throw new SimulationRefusedError(
-        `neither ${flow.from} nor ${flow.to} is a workload of the estate: no simulated cloud sees this flow`,
-        at(),
-      );
+  return spec.map((flow, index) => resolveFlow(clouds, flow, index));
+}
+
+/** Why each flow that could not be sent could not, at its path: a scenario's check reports them all. */
+export function trafficRefusals(clouds: SimulatedClouds, spec: TrafficSpec): SimulationRefusedError[] {
+  return spec.flatMap((flow, index) => {
+    try {
+      resolveFlow(clouds, flow, index);
+      return [];
+    } catch (error) {
+      if (error instanceof SimulationRefusedError) return [error];
+      throw error;
     }
-    if (from.kind === "workload" && to.kind === "workload" && from.workload.id === to.workload.id) {
-      throw new SimulationRefusedError(
-        `${from.workload.id} sends to itself: that traffic never leaves the workload`,
-        at("to"),
-      );
-    }
-    return { index, from, to };
   });
+}
+
+function resolveFlow(clouds: SimulatedClouds, flow: TrafficSpec[number], index: number): ResolvedFlow {
+  const at = (...rest: PathSegment[]): PathSegment[] => ["traffic", index, ...rest];
+  const from = endpointOf(clouds, flow.from, at("from"));
+  const to = endpointOf(clouds, flow.to, at("to"));
+  if (from.kind === "outside" && to.kind === "outside") {
+    throw new SimulationRefusedError(
+      `neither ${flow.from} nor ${flow.to} is a workload of the estate: no simulated cloud sees this flow`,
+      at(),
+    );
+  }
+  if (from.kind === "workload" && to.kind === "workload" && from.workload.id === to.workload.id) {
+    throw new SimulationRefusedError(
+      `${from.workload.id} sends to itself: that traffic never leaves the workload`,
+      at("to"),
+    );
+  }
+  return { index, from, to };
 }

@@ -17,6 +17,7 @@ import {
   trafficService,
 } from "../traffic-schema.js";
 import { resolveFlows, type TrafficEndpoint } from "./endpoints.js";
+import type { FlowLogs } from "./flow-logs.js";
 import { type Route, routeOf } from "./route.js";
 
 export type FlowVerdict = "accepted" | "rejected" | "unreachable";
@@ -78,11 +79,15 @@ function decide(
   return { cloud, ...view(cloud).ingress(nic, route.seenSource, service.protocol, service.port) };
 }
 
-/** Sends every flow of the step; throws SimulationRefusedError (at `traffic[i]…`) for a flow that could not be sent. */
+/**
+ * Sends every flow of the step, logging to `logs` (the clouds' own, unless a caller keeps a log
+ * of its own); throws SimulationRefusedError (at `traffic[i]…`) for a flow that could not be sent.
+ */
 export function sendTraffic(
   clouds: SimulatedClouds,
   topology: NetworkTopology,
   spec: TrafficSpec,
+  logs: FlowLogs = clouds.flowLogs,
 ): TrafficOutcome {
   const flows = resolveFlows(clouds, spec);
   const views: Views = new Map();
@@ -96,7 +101,7 @@ export function sendTraffic(
       return { flow, verdict: "unreachable" as const, clouds: {}, why: route.why };
     const service = trafficService(flow.service);
     const decision = decide(route, service, (cloud) => viewOf(clouds, views, cloud));
-    return logFlow(clouds, { flow, route, service, decision }, timing);
+    return logFlow(logs, { flow, route, service, decision }, timing);
   });
   const connections = { accepted: 0, rejected: 0, unreachable: 0 };
   for (const outcome of outcomes) connections[outcome.verdict] += outcome.flow.count;
@@ -158,7 +163,7 @@ interface DecidedFlow {
  * would also log the packets of a connection the destination rejected as sent (its egress allows
  * them); they are left out, so that every log says what happened to the connection (docs/flows.md).
  */
-function logFlow(clouds: SimulatedClouds, decided: DecidedFlow, timing: ConnectionTimes): FlowOutcome {
+function logFlow(logs: FlowLogs, decided: DecidedFlow, timing: ConnectionTimes): FlowOutcome {
   const { flow, route, service, decision } = decided;
   const { accepted } = decision;
   const { protocol, port } = service;
@@ -167,13 +172,13 @@ function logFlow(clouds: SimulatedClouds, decided: DecidedFlow, timing: Connecti
   const logged: Partial<Record<Cloud, "accepted" | "rejected">> = {};
   const verdict = accepted ? "accepted" : "rejected";
   for (let i = 0; i < flow.count; i++) {
-    const sourcePort = protocol === "icmp" ? undefined : clouds.flowLogs.nextSourcePort();
+    const sourcePort = protocol === "icmp" ? undefined : logs.nextSourcePort();
     const common = { protocol, accepted, ...timing.next(), request, reply };
     const { destinationNic: to, sourceNic: from } = route;
     if (to !== undefined) {
       const cloud = cloudOfId(to.workload);
       logged[cloud] = verdict;
-      clouds.flowLogs.record(cloud, {
+      logs.record(cloud, {
         ...common,
         nic: to,
         direction: "ingress",
@@ -185,7 +190,7 @@ function logFlow(clouds: SimulatedClouds, decided: DecidedFlow, timing: Connecti
     if (from !== undefined && accepted) {
       const cloud = cloudOfId(from.workload);
       logged[cloud] = verdict;
-      clouds.flowLogs.record(cloud, {
+      logs.record(cloud, {
         ...common,
         nic: from,
         direction: "egress",

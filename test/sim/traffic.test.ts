@@ -1,0 +1,162 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CLOUDS } from "../../lib/inventory/model.js";
+import { loadPolicyFile } from "../../lib/policy/load.js";
+import { formatIssue, loadScenarioText } from "../../sim/scenario.js";
+import { Simulation } from "../../sim/simulation.js";
+import type { TrafficOutcome } from "../../sim/traffic/send.js";
+import type { TrafficFlow } from "../../sim/traffic-schema.js";
+import { AWS_WEB, AZURE_API, estateOf, exampleEstate, GCP_DB, REPO_ROOT, SMALL_ESTATE } from "./fixtures.js";
+import { discoveredInventory, EX, expectedKeys, readBack, servicePortsOf } from "./traffic-logs.js";
+
+function scenarioIssues(steps: string[]): string[] {
+  const text = ["apiVersion: segsync/v1", "kind: Scenario", "steps:", ...steps].join("\n");
+  const result = loadScenarioText(`${text}\n`, "s.yaml", { estate: estateOf(SMALL_ESTATE) });
+  if (result.ok) throw new Error("expected the scenario to be refused");
+  return result.issues.map((issue) => formatIssue("s.yaml", issue));
+}
+
+describe("the traffic step's file", () => {
+  it("defaults count to 1 and keeps the flow as written", () => {
+    const text = `apiVersion: segsync/v1\nkind: Scenario\nsteps:\n  - traffic: [{ from: "${AWS_WEB}", to: "${AZURE_API}", service: tcp/8080 }]\n`;
+    const result = loadScenarioText(text, "s.yaml", { estate: estateOf(SMALL_ESTATE) });
+    if (!result.ok) throw new Error(result.issues.map((i) => formatIssue("s.yaml", i)).join("\n"));
+    expect(result.scenario.steps[0]).toEqual({
+      traffic: [{ from: AWS_WEB, to: AZURE_API, service: "tcp/8080", count: 1 }],
+    });
+  });
+
+  it("refuses what is not a flow, each issue at its path", () => {
+    const issues = scenarioIssues([
+      `  - traffic: [{ from: "${AWS_WEB}", to: 10.1.0.011, service: tcp/70000, count: 0 }]`,
+      "  - traffic: [{ from: aws:1:2:3, to: 10.1.0.11, service: http, extra: 1 }]",
+      "  - traffic: []",
+    ]);
+    expect(issues.join("\n")).toMatch(
+      /s\.yaml:4:\d+ steps\[0\]\.traffic\[0\]\.to: "10\.1\.0\.011" is not an IPv4 address \(a workload id or an IPv4 address\)/,
+    );
+    expect(issues.join("\n")).toMatch(/steps\[0\]\.traffic\[0\]\.service: port 70000 is out of range/);
+    expect(issues.join("\n")).toMatch(/steps\[0\]\.traffic\[0\]\.count: /);
+    expect(issues.join("\n")).toMatch(
+      /steps\[1\]\.traffic\[0\]\.from: .*\(a workload id or an IPv4 address\)/,
+    );
+    expect(issues.join("\n")).toMatch(/steps\[1\]\.traffic\[0\]\.service: "http" is not a service/);
+    expect(issues.join("\n")).toMatch(/steps\[1\]\.traffic\[0\]\.extra: unknown key "extra"/);
+    expect(issues.join("\n")).toMatch(/steps\[2\]\.traffic: must not be empty/);
+  });
+
+  it("refuses, on the estate, an unknown or stopped workload, two outside ends and a workload to itself", () => {
+    const unknown = "aws:111111111111:us-east-1:i-0a0000000000000f";
+    const issues = scenarioIssues([
+      `  - traffic: [{ from: "${AWS_WEB}", to: "${unknown}", service: tcp/80 }]`,
+      `  - stop: { id: "${GCP_DB}" }`,
+      `  - traffic: [{ from: "${AWS_WEB}", to: 10.3.0.11, service: tcp/5432 }, { from: 198.51.100.1, to: 203.0.113.9, service: icmp }]`,
+      `  - traffic: [{ from: "${AWS_WEB}", to: 54.0.0.11, service: tcp/80 }]`,
+    ]);
+    expect(issues).toEqual([
+      `s.yaml:4:76 steps[0].traffic[0].to: ${unknown} does not exist (anymore)`,
+      `s.yaml:6:76 steps[2].traffic[0].to: 10.3.0.11 (${GCP_DB}) is stopped: a stopped workload sends and receives no traffic`,
+      "s.yaml:6:108 steps[2].traffic[1]: neither 198.51.100.1 nor 203.0.113.9 is a workload of the estate: no simulated cloud sees this flow",
+      `s.yaml:7:76 steps[3].traffic[0].to: ${AWS_WEB} sends to itself: that traffic never leaves the workload`,
+    ]);
+  });
+});
+
+async function syncedExample(): Promise<Simulation> {
+  const policy = await loadPolicyFile(join(REPO_ROOT, "examples", "policy.yaml"));
+  if (!policy.ok) throw new Error("the example policy must load");
+  const simulation = Simulation.start(policy.policy, await exampleEstate());
+  await simulation.fullSync();
+  return simulation;
+}
+
+const flow = (from: string, to: string, service: string, count = 1): TrafficFlow => ({
+  from,
+  to,
+  service,
+  count,
+});
+
+/** Accepted and rejected flows into each cloud, by id and address, private, public and NAT, TCP, UDP and ICMP. */
+const FLOWS: TrafficFlow[] = [
+  flow(EX.web1, EX.api1, "tcp/8080", 3),
+  flow(EX.web1, EX.db1, "tcp/5432"),
+  flow(EX.api2, EX.db1, "tcp/5432", 2),
+  flow("198.51.100.7", "54.0.0.11", "tcp/443"),
+  flow(EX.web1, EX.web2, "icmp"),
+  flow(EX.prometheus, EX.api2, "tcp/9100"),
+  flow(EX.batch, EX.api2, "tcp/5432"),
+  flow(EX.web1, EX.blogWeb, "icmp", 2),
+  flow(EX.web1, EX.blogWeb, "udp/53"),
+  flow("10.8.0.5", EX.web3, "tcp/443"),
+  flow(EX.web3, EX.db2, "tcp/5432"),
+  flow(EX.db2, "20.0.0.31", "tcp/80"),
+  flow(EX.batch, EX.db2, "tcp/5432"),
+];
+
+describe("the traffic step on the synced example estate", () => {
+  it("decides each flow in the destination's cloud and says why one is unreachable", async () => {
+    const simulation = await syncedExample();
+    const outcome = (await simulation.step({ traffic: FLOWS })).traffic as TrafficOutcome;
+    const verdicts = outcome.flows.map(
+      (f) => `${f.flow.from} → ${f.flow.to} ${f.flow.service}: ${f.verdict}`,
+    );
+    expect(verdicts.map((v) => v.split(": ")[1])).toEqual([
+      "accepted",
+      "rejected",
+      "accepted",
+      "rejected",
+      "rejected",
+      "accepted",
+      "rejected",
+      "accepted",
+      "accepted",
+      "accepted",
+      "rejected",
+      "accepted",
+      "unreachable",
+    ]);
+    expect(outcome.connections).toEqual({ accepted: 11, rejected: 5, unreachable: 1 });
+    expect(outcome.flows[2]).toMatchObject({
+      clouds: { aws: "accepted", azure: "accepted" },
+      sourceAddress: "10.2.0.11",
+    });
+    expect(outcome.flows[11]).toMatchObject({
+      clouds: { azure: "accepted", gcp: "accepted" },
+      sourceAddress: "203.0.113.10",
+    });
+    expect(outcome.flows[1]?.clouds).toEqual({ aws: "rejected" });
+    expect(outcome.findings).toEqual([
+      {
+        code: "unreachable-flow",
+        message: `${EX.batch} → ${EX.db2} tcp/5432: ${EX.db2} has no public address and no network of it is connected to ${EX.batch}'s`,
+      },
+    ]);
+  });
+
+  it("writes each cloud's log so that lib/flows reads back every connection, its ends, service and verdict", async () => {
+    const simulation = await syncedExample();
+    const outcome = (await simulation.step({ traffic: FLOWS })).traffic as TrafficOutcome;
+    const inventory = await discoveredInventory(simulation);
+    const files = simulation.clouds.flowLogs.files();
+    for (const cloud of CLOUDS) {
+      const expected = expectedKeys([outcome], cloud, simulation);
+      const read = await readBack(
+        files.filter((f) => f.cloud === cloud),
+        inventory,
+        simulation,
+        servicePortsOf([outcome]),
+      );
+      expect(read.malformed, cloud).toBe(0);
+      expect(read.keys, cloud).toEqual(expected);
+      expect(new Set(expected.map((k) => k.split(" ").at(-1))), cloud).toEqual(new Set(["accept", "reject"]));
+    }
+    expect(files.map((f) => `${f.cloud}/${f.name}`)).toEqual([
+      "aws/111111111111_vpcflowlogs_us-east-1.log",
+      "azure/vm-api-2-nic_002248C5001B.json",
+      "azure/vm-blog-web-1VMNic_002248C6647C.json",
+      "gcp/shop-prod_firewall.json",
+      "gcp/shop-prod_vpc_flows.json",
+    ]);
+  });
+});
