@@ -80,7 +80,7 @@ function endpointName(endpoint: ResolvedEndpoint): string {
 }
 
 /**
- * What the files say, connection by connection. A connection whose direction the log cannot
+ * What the files say, connection by connection (those first seen at or after `since`). A connection whose direction the log cannot
  * tell (an accepted ICMP exchange: no ports, no flags) is named with its ends in text order.
  */
 export async function readBack(
@@ -88,12 +88,14 @@ export async function readBack(
   inventory: Inventory,
   simulation: Simulation,
   servicePorts: ReadonlySet<string>,
+  since = Number.NEGATIVE_INFINITY,
 ): Promise<{ keys: string[]; malformed: number; records: number }> {
   const report = await connectRecords(recordsOf(files), {
     servicePorts: (protocol, port) => servicePorts.has(`${protocol}/${port}`),
   });
   const index = new AddressIndex(inventory, simulation.policy);
-  const keys = report.connections.map((connection) => {
+  const recent = report.connections.filter((connection) => connection.first >= since);
+  const keys = recent.map((connection) => {
     const resolved = resolveConnection(connection, index);
     let [from, to] = [endpointName(resolved.initiator), endpointName(resolved.responder)];
     if (!resolved.directionKnown && to < from) [from, to] = [to, from];
