@@ -1,0 +1,88 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../../cli/main.js";
+import { detectFormat } from "../../lib/flows/parsers/index.js";
+
+const EXAMPLE = ["--policy", "examples/policy.yaml", "--estate", "examples/estate.yaml"];
+const TRAFFIC = ["--scenario", "examples/scenarios/traffic.yaml"];
+
+async function simulate(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const io = {
+    out: (text: string) => {
+      out += text;
+    },
+    err: (text: string) => {
+      err += text;
+    },
+  };
+  const code = await main(["node", "segsync", "simulate", ...args], io);
+  return { code, out, err };
+}
+
+describe("simulate with traffic", () => {
+  it("prints one line per traffic step and writes each cloud's flow log in its own folder and format", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "segsync-traffic-"));
+    const logs = join(dir, "logs");
+    const run = await simulate([
+      ...EXAMPLE,
+      ...TRAFFIC,
+      "--state-out",
+      join(dir, "state.json"),
+      "--flow-logs-out",
+      logs,
+    ]);
+    expect(run.err).toBe("");
+    expect(run.code).toBe(0);
+    const lines = run.out.split("\n");
+    const step = lines.findIndex((line) => line.startsWith("Step 1: traffic (10 flow(s))"));
+    expect(lines[step + 1]).toBe("  13 connection(s): 7 accepted, 5 rejected, 1 unreachable");
+    expect(readdirSync(logs).sort()).toEqual(["aws", "azure", "gcp"]);
+    const formats = ["aws", "azure", "gcp"].flatMap((cloud) =>
+      readdirSync(join(logs, cloud)).map((file) => {
+        const text = readFileSync(join(logs, cloud, file), "utf8");
+        return `${cloud}/${file.split(".").at(-1)} ${detectFormat(text)}`;
+      }),
+    );
+    expect(formats).toEqual(["aws/log aws", "azure/json azure", "gcp/json gcp"]);
+  });
+
+  it("prints each flow's verdict, per cloud, with --json", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "segsync-traffic-"));
+    const run = await simulate([...EXAMPLE, ...TRAFFIC, "--state-out", join(dir, "state.json"), "--json"]);
+    expect(run.code).toBe(0);
+    const traffic = JSON.parse(run.out).steps[1].traffic;
+    expect(traffic.connections).toEqual({ accepted: 7, rejected: 5, unreachable: 1 });
+    expect(traffic.flows[2]).toMatchObject({
+      from: "azure:8f2c1d3e-5a6b-4c7d-9e0f-1a2b3c4d5e6f:rg-shop-prod:vm-api-2",
+      service: "tcp/5432",
+      count: 2,
+      verdict: "accepted",
+      clouds: { aws: "accepted", azure: "accepted" },
+      decidedBy: { cloud: "aws" },
+      sourceAddress: "10.2.0.11",
+      destinationAddress: "10.1.0.31",
+    });
+    expect(traffic.flows[8]).toMatchObject({ verdict: "unreachable", clouds: {} });
+    expect(traffic.findings).toHaveLength(1);
+  });
+
+  it("says why it cannot write the flow logs, and exits 1", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "segsync-traffic-"));
+    const blocked = join(dir, "a-file");
+    writeFileSync(blocked, "");
+    const run = await simulate([
+      ...EXAMPLE,
+      ...TRAFFIC,
+      "--state-out",
+      join(dir, "state.json"),
+      "--flow-logs-out",
+      blocked,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/^segsync simulate: cannot write the flow logs to .*a-file\/aws: /);
+  });
+});
