@@ -5,12 +5,14 @@
  */
 import { Readable } from "node:stream";
 import { connectRecords } from "../../lib/flows/connections.js";
-import type { ParsedRecord } from "../../lib/flows/model.js";
+import type { FlowRecord, ParsedRecord } from "../../lib/flows/model.js";
 import { parseFlowLog } from "../../lib/flows/parsers/index.js";
+import { instanceName } from "../../lib/flows/reporter-names.js";
 import { AddressIndex, type ResolvedEndpoint, resolveConnection } from "../../lib/flows/resolve.js";
 import { cloudOfId } from "../../lib/inventory/ids.js";
 import { CLOUDS, type Cloud, type Inventory } from "../../lib/inventory/model.js";
 import { cidrContains } from "../../lib/net/cidr.js";
+import { simulatedMacAddress } from "../../sim/clouds/azure/flow-log.js";
 import type { Simulation } from "../../sim/simulation.js";
 import type { CloudLogFile } from "../../sim/traffic/flow-logs.js";
 import type { TrafficOutcome } from "../../sim/traffic/send.js";
@@ -53,6 +55,31 @@ async function* recordsOf(files: readonly CloudLogFile[]): AsyncGenerator<Parsed
     const object = { name: `${file.cloud}/${file.name}`, open: async () => Readable.from([file.text]) };
     yield* parseFlowLog(object);
   }
+}
+
+/** Every flow record of the files, as the parsers give them (malformed ones left out: readBack counts them). */
+export async function parsedRecords(files: readonly CloudLogFile[]): Promise<FlowRecord[]> {
+  const records: FlowRecord[] = [];
+  for await (const parsed of recordsOf(files)) if (parsed.kind === "record") records.push(parsed.record);
+  return records;
+}
+
+/**
+ * Each reporter's own private addresses, by the id its cloud's log names it by: an ENI id, an
+ * Azure NIC's (simulated) MAC address, a GCP instance's path.
+ */
+export function reporterAddresses(inventory: Inventory): Map<string, Set<string>> {
+  const own = new Map<string, Set<string>>();
+  const add = (id: string, address: string) => own.set(id, new Set([...(own.get(id) ?? []), address]));
+  for (const workload of inventory.workloads) {
+    const instance = instanceName(workload.id);
+    for (const nic of workload.nics) {
+      if (instance !== undefined) add(instance, nic.privateIp);
+      if (nic.id === undefined) continue;
+      add(workload.id.startsWith("azure:") ? simulatedMacAddress(nic.id) : nic.id, nic.privateIp);
+    }
+  }
+  return own;
 }
 
 /** The inventory the simulated clouds' providers discover, as `flows check --estate` resolves against. */

@@ -7,7 +7,15 @@ import { Simulation } from "../../sim/simulation.js";
 import type { TrafficOutcome } from "../../sim/traffic/send.js";
 import type { TrafficFlow } from "../../sim/traffic-schema.js";
 import { AWS_WEB, AZURE_API, estateOf, exampleEstate, GCP_DB, REPO_ROOT, SMALL_ESTATE } from "./fixtures.js";
-import { discoveredInventory, EX, expectedKeys, readBack, servicePortsOf } from "./traffic-logs.js";
+import {
+  discoveredInventory,
+  EX,
+  expectedKeys,
+  parsedRecords,
+  readBack,
+  reporterAddresses,
+  servicePortsOf,
+} from "./traffic-logs.js";
 
 function scenarioIssues(steps: string[]): string[] {
   const text = ["apiVersion: segsync/v1", "kind: Scenario", "steps:", ...steps].join("\n");
@@ -150,7 +158,26 @@ describe("the traffic step on the synced example estate", () => {
       expect(read.malformed, cloud).toBe(0);
       expect(read.keys, cloud).toEqual(expected);
       expect(new Set(expected.map((k) => k.split(" ").at(-1))), cloud).toEqual(new Set(["accept", "reject"]));
+      if (cloud === "gcp") continue;
+      // AWS's TCP flags and Azure's tuples say who opened each connection: no service ports needed.
+      const unaided = await readBack(
+        files.filter((f) => f.cloud === cloud),
+        inventory,
+        simulation,
+        new Set(),
+      );
+      expect(unaided.keys, cloud).toEqual(expected);
     }
+    // Each record names its reporting interface or instance, and which of its addresses is that one's own.
+    const own = reporterAddresses(inventory);
+    const records = await parsedRecords(files);
+    for (const record of records) {
+      const address = record.reporterSide === "src" ? record.srcAddress : record.dstAddress;
+      const where = `${record.origin.object}:${record.origin.line}`;
+      expect(record.reporterSide, where).toBeDefined();
+      expect([...(own.get(record.reportedBy?.id ?? "") ?? [])], where).toContain(address);
+    }
+    expect(records.length).toBeGreaterThan(40);
     expect(files.map((f) => `${f.cloud}/${f.name}`)).toEqual([
       "aws/111111111111_vpcflowlogs_us-east-1.log",
       "azure/vm-api-2-nic_002248C5001B.json",
