@@ -81,7 +81,7 @@ describe("traffic before and after a policy is enforced, in all three clouds", (
     for (const cloud of CLOUDS) {
       const files = enforcing.clouds.flowLogs.files().filter((file) => file.cloud === cloud);
       const read = await readBack(files, inventory, enforcing, servicePortsOf([after]), enforcedAt);
-      expect(read.keys, cloud).toEqual(expectedKeys([after], cloud, enforcing));
+      expect(read.keys, cloud).toEqual(expectedKeys([after], cloud, enforcing, inventory));
       const rejected = read.keys.filter((key) => key.endsWith(" reject"));
       const notAllowed = FLOWS.filter((f) => !f.allowed && expectedDestinationCloud(f.to) === cloud);
       expect(new Set(rejected).size, cloud).toBe(notAllowed.length);

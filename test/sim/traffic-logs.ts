@@ -158,6 +158,7 @@ function loggedSides(
   outcome: TrafficOutcome["flows"][number],
   simulation: Simulation,
   name: (text: string, seenAs: string | undefined) => string,
+  privateIps: (workload: string) => readonly string[],
 ): { cloud: string; from: string }[] {
   const [source, destination] = [name(outcome.flow.from, undefined), name(outcome.flow.to, undefined)];
   const sides: { cloud: string; from: string }[] = [];
@@ -174,8 +175,8 @@ function loggedSides(
     toSide &&
     fromSide &&
     toSide.cloud === fromSide.cloud &&
-    outcome.sourceAddress === workload(source)?.privateIp &&
-    outcome.destinationAddress === workload(destination)?.privateIp;
+    privateIps(source).includes(outcome.sourceAddress ?? "") &&
+    privateIps(destination).includes(outcome.destinationAddress ?? "");
   if (fromSide && !samePath) sides.push(fromSide);
   return sides;
 }
@@ -199,14 +200,17 @@ export function expectedKeys(
   outcomes: readonly TrafficOutcome[],
   cloud: Cloud,
   simulation: Simulation,
+  inventory: Inventory,
 ): string[] {
   const name = endNamer(simulation);
+  const nics = new Map(inventory.workloads.map((w) => [w.id as string, w.nics.map((nic) => nic.privateIp)]));
+  const privateIps = (workload: string) => nics.get(workload) ?? [];
   const keys = outcomes.flatMap((outcome) =>
     outcome.flows.flatMap((flow) => {
       if (flow.verdict === "unreachable") return [];
       const service = trafficService(flow.flow.service);
       const to = name(flow.flow.to, undefined);
-      return loggedSides(flow, simulation, name)
+      return loggedSides(flow, simulation, name, privateIps)
         .filter((side) => side.cloud === cloud)
         .flatMap((side) => {
           let from = side.from;

@@ -94,7 +94,7 @@ describe("random traffic on the synced example estate", () => {
             servicePortsOf([outcome]),
           );
           expect(read.malformed).toBe(0);
-          expect(read.keys, cloud).toEqual(expectedKeys([outcome], cloud, simulation));
+          expect(read.keys, cloud).toEqual(expectedKeys([outcome], cloud, simulation, inventory));
         }
       }),
       { numRuns: 40 },

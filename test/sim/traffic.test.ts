@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CLOUDS } from "../../lib/inventory/model.js";
-import { loadPolicyFile } from "../../lib/policy/load.js";
+import { loadPolicyFile, loadPolicyText } from "../../lib/policy/load.js";
 import { formatIssue, loadScenarioText } from "../../sim/scenario.js";
 import { Simulation } from "../../sim/simulation.js";
 import type { TrafficOutcome } from "../../sim/traffic/send.js";
@@ -148,7 +148,7 @@ describe("the traffic step on the synced example estate", () => {
     const inventory = await discoveredInventory(simulation);
     const files = simulation.clouds.flowLogs.files();
     for (const cloud of CLOUDS) {
-      const expected = expectedKeys([outcome], cloud, simulation);
+      const expected = expectedKeys([outcome], cloud, simulation, inventory);
       const read = await readBack(
         files.filter((f) => f.cloud === cloud),
         inventory,
@@ -184,6 +184,63 @@ describe("the traffic step on the synced example estate", () => {
       "azure/vm-blog-web-1VMNic_002248C6647C.json",
       "gcp/shop-prod_firewall.json",
       "gcp/shop-prod_vpc_flows.json",
+    ]);
+  });
+});
+
+describe("traffic to a workload with a secondary NIC", () => {
+  const NETWORK = (name: string) =>
+    `https://www.googleapis.com/compute/v1/projects/shop-prod/global/networks/${name}`;
+  const POLICY = [
+    "apiVersion: segsync/v1",
+    "kind: Policy",
+    "labels: { tagPrefix: seg-, dimensions: [app, role] }",
+    "rulesets:",
+    "  - { name: shop, scope: { app: shop }, enforcement: enforced, rules: [{ from: { role: web }, to: { role: db }, services: [tcp/5432] }] }",
+  ].join("\n");
+  // db-1 is in prod-net (nic0) and mgmt-net (nic1); web-1 only in mgmt-net.
+  const ESTATE = [
+    "apiVersion: segsync/v1",
+    "kind: Estate",
+    "networks:",
+    "  - { id: gcp:shop-prod:prod-net, cidr: 10.3.0.0/16 }",
+    "  - { id: gcp:shop-prod:mgmt-net, cidr: 10.4.0.0/16 }",
+    "workloads:",
+    "  - { id: gcp:shop-prod:us-central1-a:db-1, network: gcp:shop-prod:prod-net, privateIp: 10.3.0.11, tags: { seg-app: shop, seg-role: db } }",
+    "  - { id: gcp:shop-prod:us-central1-a:web-1, network: gcp:shop-prod:mgmt-net, privateIp: 10.4.0.20, tags: { seg-app: shop, seg-role: web } }",
+    "native:",
+    "  gcp:",
+    "    instances:",
+    "      - name: db-1",
+    "        zone: us-central1-a",
+    "        tags: { items: [] }",
+    "        networkInterfaces:",
+    `          - { name: nic0, network: "${NETWORK("prod-net")}", networkIP: 10.3.0.11 }`,
+    `          - { name: nic1, network: "${NETWORK("mgmt-net")}", networkIP: 10.4.0.11 }`,
+  ].join("\n");
+
+  it("reaches it on the NIC in the source's network, decided by that network's rules", async () => {
+    const policy = loadPolicyText(`${POLICY}\n`, "p.yaml");
+    if (!policy.ok) throw new Error("the policy must load");
+    const simulation = Simulation.start(policy.policy, estateOf(`${ESTATE}\n`));
+    await simulation.fullSync();
+    const web = "gcp:shop-prod:us-central1-a:web-1";
+    const db = "gcp:shop-prod:us-central1-a:db-1";
+    const outcome = (
+      await simulation.step({ traffic: [flow(web, db, "tcp/5432", 2), flow(web, db, "tcp/22")] })
+    ).traffic as TrafficOutcome;
+    expect(outcome.flows.map((f) => [f.verdict, f.sourceAddress, f.destinationAddress])).toEqual([
+      ["accepted", "10.4.0.20", "10.4.0.11"],
+      ["rejected", "10.4.0.20", "10.4.0.11"],
+    ]);
+    const inventory = await discoveredInventory(simulation);
+    const files = simulation.clouds.flowLogs.files();
+    const read = await readBack(files, inventory, simulation, servicePortsOf([outcome]));
+    expect(read.keys).toEqual(expectedKeys([outcome], "gcp", simulation, inventory));
+    expect(read.keys).toEqual([
+      `${web} → ${db} 6/22 reject`,
+      `${web} → ${db} 6/5432 accept`,
+      `${web} → ${db} 6/5432 accept`,
     ]);
   });
 });
