@@ -19,7 +19,7 @@ export interface TrafficNic<Native> {
 
 /** The native rule that decided, as the cloud names it. */
 export interface NativeRule {
-  /** The object holding it: a security group, an NSG's id, a firewall rule's network. */
+  /** What decided: a security group (`name (id)`), an NSG's id, a firewall rule's name. */
   readonly object: string;
   /** The rule (an NSG rule's or firewall rule's name); absent for a security group, which has no names. */
   readonly rule?: string;
