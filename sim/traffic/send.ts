@@ -63,20 +63,45 @@ function nicsOf(clouds: SimulatedClouds, views: Views, end: TrafficEndpoint) {
   return viewOf(clouds, views, cloudOfId(id)).nicsOf(id);
 }
 
-/**
- * The decision on a routed flow: the destination's ingress rules. Egress is open today (segsync
- * enforces none, and the simulators' egress rules are not evaluated); the source's egress check
- * goes before this one when they are, and the first check that rejects decides.
- */
-function decide(
-  route: Extract<Route, { kind: "routed" }>,
+type Routed = Extract<Route, { kind: "routed" }>;
+type CloudDecision = NativeDecision & { readonly cloud?: Cloud };
+
+/** One end's cloud checking a routed flow; undefined when that end is outside the estate. */
+type Check = (
+  route: Routed,
   service: TrafficService,
   view: (cloud: Cloud) => TrafficView<unknown>,
-): NativeDecision & { readonly cloud?: Cloud } {
+) => CloudDecision | undefined;
+
+/** The destination's cloud, with its own rules for what arrives on the interface. */
+const destinationIngress: Check = (route, service, view) => {
   const nic = route.destinationNic;
-  if (nic === undefined) return { accepted: true };
+  if (nic === undefined) return undefined;
   const cloud = cloudOfId(nic.workload);
   return { cloud, ...view(cloud).ingress(nic, route.seenSource, service.protocol, service.port) };
+};
+
+/**
+ * The checks a flow meets, in the order its packets meet them. The source's egress check goes
+ * first once egress is enforced; today egress is open (segsync enforces none, and the simulators'
+ * egress rules are not evaluated).
+ */
+const CHECKS: readonly Check[] = [destinationIngress];
+
+/** The first check that rejects decides; else the last that decided; with none (an outside destination), accepted. */
+function decide(
+  route: Routed,
+  service: TrafficService,
+  view: (cloud: Cloud) => TrafficView<unknown>,
+): CloudDecision {
+  let decided: CloudDecision = { accepted: true };
+  for (const check of CHECKS) {
+    const decision = check(route, service, view);
+    if (decision === undefined) continue;
+    decided = decision;
+    if (!decision.accepted) break;
+  }
+  return decided;
 }
 
 /**
@@ -152,9 +177,9 @@ const NOTHING: Counters = { packets: 0, bytes: 0 };
 
 interface DecidedFlow {
   readonly flow: TrafficFlow;
-  readonly route: Extract<Route, { kind: "routed" }>;
+  readonly route: Routed;
   readonly service: TrafficService;
-  readonly decision: NativeDecision & { readonly cloud?: Cloud };
+  readonly decision: CloudDecision;
 }
 
 /**
