@@ -1,0 +1,110 @@
+/**
+ * A decided flow's connections on the interfaces that saw them (docs/flows.md, "Simulated flow
+ * logs"): each with its own source port and time within the step's minute, and fixed counters.
+ */
+import { cloudOfId } from "../../lib/inventory/ids.js";
+import type { Cloud } from "../../lib/inventory/model.js";
+import type { Counters } from "../clouds/traffic.js";
+import type { TrafficFlow, TrafficService } from "../traffic-schema.js";
+import type { FlowLogs } from "./flow-logs.js";
+import type { CloudDecision, FlowOutcome, Routed } from "./model.js";
+
+export class ConnectionTimes {
+  private sent = 0;
+  private readonly spacing: number;
+
+  constructor(
+    private readonly from: number,
+    total: number,
+  ) {
+    this.spacing = Math.max(2, Math.min(1000, Math.floor(50_000 / Math.max(1, total))));
+  }
+
+  next(): { start: number; end: number } {
+    const start = this.from + this.sent++ * this.spacing;
+    return { start, end: start + Math.floor(this.spacing / 2) };
+  }
+}
+
+const REQUEST: Readonly<Record<TrafficService["protocol"], Counters>> = {
+  tcp: { packets: 5, bytes: 420 },
+  udp: { packets: 1, bytes: 72 },
+  icmp: { packets: 1, bytes: 84 },
+};
+const REPLY: Readonly<Record<TrafficService["protocol"], Counters>> = {
+  tcp: { packets: 4, bytes: 1230 },
+  udp: { packets: 1, bytes: 128 },
+  icmp: { packets: 1, bytes: 84 },
+};
+/** A rejected TCP connection is its opening SYN alone. */
+const REJECTED_TCP: Counters = { packets: 1, bytes: 60 };
+const NOTHING: Counters = { packets: 0, bytes: 0 };
+
+export interface DecidedFlow {
+  readonly flow: TrafficFlow;
+  readonly route: Routed;
+  readonly service: TrafficService;
+  readonly decision: CloudDecision;
+}
+
+/**
+ * Each connection of the flow on the interfaces that saw it: the destination's (received, as its
+ * cloud decided), and the source's (sent) when the connection was accepted. A source's interface
+ * would also log the packets of a connection the destination rejected as sent (its egress allows
+ * them); they are left out, so that every log says what happened to the connection (docs/flows.md).
+ */
+export function logFlow(logs: FlowLogs, decided: DecidedFlow, timing: ConnectionTimes): FlowOutcome {
+  const { flow, route, service, decision } = decided;
+  const { accepted } = decision;
+  const { protocol, port } = service;
+  const request = accepted ? REQUEST[protocol] : protocol === "tcp" ? REJECTED_TCP : REQUEST[protocol];
+  const reply = accepted ? REPLY[protocol] : NOTHING;
+  const logged: Partial<Record<Cloud, "accepted" | "rejected">> = {};
+  const verdict = accepted ? "accepted" : "rejected";
+  for (let i = 0; i < flow.count; i++) {
+    const sourcePort = protocol === "icmp" ? undefined : logs.nextSourcePort();
+    const common = { protocol, accepted, ...timing.next(), request, reply };
+    const { destinationNic: to, sourceNic: from } = route;
+    if (to !== undefined) {
+      const cloud = cloudOfId(to.workload);
+      logged[cloud] = verdict;
+      logs.record(cloud, {
+        ...common,
+        nic: to,
+        direction: "ingress",
+        local: { address: to.privateIp, ...(port === undefined ? {} : { port }) },
+        remote: { address: route.seenSource, ...(sourcePort === undefined ? {} : { port: sourcePort }) },
+        ...(decision.by === undefined ? {} : { by: decision.by }),
+      });
+    }
+    if (from !== undefined && accepted) {
+      const cloud = cloudOfId(from.workload);
+      logged[cloud] = verdict;
+      logs.record(cloud, {
+        ...common,
+        nic: from,
+        direction: "egress",
+        local: { address: from.privateIp, ...(sourcePort === undefined ? {} : { port: sourcePort }) },
+        remote: { address: route.target, ...(port === undefined ? {} : { port }) },
+      });
+    }
+  }
+  const by = decision.by;
+  return {
+    flow,
+    verdict,
+    clouds: logged,
+    ...(decision.cloud === undefined
+      ? {}
+      : {
+          decidedBy: {
+            cloud: decision.cloud,
+            ...(by === undefined
+              ? {}
+              : { object: by.object, ...(by.rule === undefined ? {} : { rule: by.rule }) }),
+          },
+        }),
+    sourceAddress: route.seenSource,
+    destinationAddress: route.target,
+  };
+}
