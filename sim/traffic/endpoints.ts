@@ -20,21 +20,44 @@ export interface ResolvedFlow {
   readonly to: TrafficEndpoint;
 }
 
-/** The workload holding a private address, when exactly one does (a stopped one keeps its address). */
-function privateHolder(clouds: SimulatedClouds, address: string, path: readonly PathSegment[]) {
-  const holders = clouds.workloads().filter((workload) => workload.privateIp === address);
-  if (holders.length > 1) {
-    const ids = holders.map((workload) => workload.id).join(", ");
-    throw new SimulationRefusedError(`${address} is the private address of ${ids}: name the workload`, path);
+/** The workloads by their primary private address, indexed once per step when an end is an address. */
+class PrivateAddresses {
+  private index: Map<string, LiveWorkload[]> | undefined;
+
+  constructor(private readonly clouds: SimulatedClouds) {}
+
+  /** The workload holding the address, when exactly one does (a stopped one keeps its address). */
+  holder(address: string, path: readonly PathSegment[]): LiveWorkload | undefined {
+    this.index ??= byPrivateIp(this.clouds.workloads());
+    const holders = this.index.get(address) ?? [];
+    if (holders.length > 1) {
+      const ids = holders.map((workload) => workload.id).join(", ");
+      throw new SimulationRefusedError(
+        `${address} is the private address of ${ids}: name the workload`,
+        path,
+      );
+    }
+    return holders[0];
   }
-  return holders[0];
 }
 
-function endpointOf(clouds: SimulatedClouds, text: string, path: readonly PathSegment[]): TrafficEndpoint {
+function byPrivateIp(workloads: readonly LiveWorkload[]): Map<string, LiveWorkload[]> {
+  const index = new Map<string, LiveWorkload[]>();
+  for (const workload of workloads)
+    index.set(workload.privateIp, [...(index.get(workload.privateIp) ?? []), workload]);
+  return index;
+}
+
+function endpointOf(
+  clouds: SimulatedClouds,
+  addresses: PrivateAddresses,
+  text: string,
+  path: readonly PathSegment[],
+): TrafficEndpoint {
   const isId = text.includes(":");
   const workload = isId
     ? clouds.workload(text)
-    : (clouds.runningWithPublicIp(text) ?? privateHolder(clouds, text, path));
+    : (clouds.runningWithPublicIp(text) ?? addresses.holder(text, path));
   if (workload === undefined) {
     if (isId) throw new SimulationRefusedError(`${text} does not exist (anymore)`, path);
     return { kind: "outside", address: text };
@@ -51,14 +74,16 @@ function endpointOf(clouds: SimulatedClouds, text: string, path: readonly PathSe
 
 /** Each flow's ends; throws SimulationRefusedError at the first flow that could not be sent. */
 export function resolveFlows(clouds: SimulatedClouds, spec: TrafficSpec): ResolvedFlow[] {
-  return spec.map((flow, index) => resolveFlow(clouds, flow, index));
+  const addresses = new PrivateAddresses(clouds);
+  return spec.map((flow, index) => resolveFlow(clouds, addresses, flow, index));
 }
 
 /** Why each flow that could not be sent could not, at its path: a scenario's check reports them all. */
 export function trafficRefusals(clouds: SimulatedClouds, spec: TrafficSpec): SimulationRefusedError[] {
+  const addresses = new PrivateAddresses(clouds);
   return spec.flatMap((flow, index) => {
     try {
-      resolveFlow(clouds, flow, index);
+      resolveFlow(clouds, addresses, flow, index);
       return [];
     } catch (error) {
       if (error instanceof SimulationRefusedError) return [error];
@@ -67,10 +92,15 @@ export function trafficRefusals(clouds: SimulatedClouds, spec: TrafficSpec): Sim
   });
 }
 
-function resolveFlow(clouds: SimulatedClouds, flow: TrafficSpec[number], index: number): ResolvedFlow {
+function resolveFlow(
+  clouds: SimulatedClouds,
+  addresses: PrivateAddresses,
+  flow: TrafficSpec[number],
+  index: number,
+): ResolvedFlow {
   const at = (...rest: PathSegment[]): PathSegment[] => ["traffic", index, ...rest];
-  const from = endpointOf(clouds, flow.from, at("from"));
-  const to = endpointOf(clouds, flow.to, at("to"));
+  const from = endpointOf(clouds, addresses, flow.from, at("from"));
+  const to = endpointOf(clouds, addresses, flow.to, at("to"));
   if (from.kind === "outside" && to.kind === "outside") {
     throw new SimulationRefusedError(
       `neither ${flow.from} nor ${flow.to} is a workload of the estate: no simulated cloud sees this flow`,

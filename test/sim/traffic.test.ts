@@ -6,7 +6,18 @@ import { formatIssue, loadScenarioText } from "../../sim/scenario.js";
 import { Simulation } from "../../sim/simulation.js";
 import type { TrafficOutcome } from "../../sim/traffic/send.js";
 import type { TrafficFlow } from "../../sim/traffic-schema.js";
-import { AWS_WEB, AZURE_API, estateOf, exampleEstate, GCP_DB, REPO_ROOT, SMALL_ESTATE } from "./fixtures.js";
+import {
+  AWS_WEB,
+  AZURE_API,
+  estateOf,
+  exampleEstate,
+  GCP_DB,
+  HEADER,
+  REPO_ROOT,
+  SMALL_ESTATE,
+  text,
+  WORKLOADS,
+} from "./fixtures.js";
 import {
   discoveredInventory,
   EX,
@@ -101,6 +112,26 @@ const FLOWS: TrafficFlow[] = [
   flow(EX.db2, "20.0.0.31", "tcp/80"),
   flow(EX.batch, EX.db2, "tcp/5432"),
 ];
+
+describe("an address as a flow's end", () => {
+  it("is refused when the private address of two workloads, in networks with the same range", () => {
+    const other = "aws:222222222222:us-west-2:i-0b00000000000001";
+    const estate = estateOf(
+      text(
+        ...HEADER,
+        '  - { id: "aws:222222222222:us-west-2:vpc-0f9e8d7c", cidr: 10.1.0.0/16 }',
+        ...WORKLOADS,
+        `  - { id: "${other}", network: "aws:222222222222:us-west-2:vpc-0f9e8d7c", privateIp: 10.1.0.11, tags: { seg-app: shop } }`,
+      ),
+    );
+    const scenario = `apiVersion: segsync/v1\nkind: Scenario\nsteps:\n  - traffic: [{ from: "${GCP_DB}", to: 10.1.0.11, service: tcp/80 }, { from: "${GCP_DB}", to: 54.0.0.11, service: tcp/80 }]\n`;
+    const result = loadScenarioText(scenario, "s.yaml", { estate });
+    if (result.ok) throw new Error("expected the scenario to be refused");
+    expect(result.issues.map((issue) => formatIssue("s.yaml", issue))).toEqual([
+      `s.yaml:4:63 steps[0].traffic[0].to: 10.1.0.11 is the private address of ${AWS_WEB}, ${other}: name the workload`,
+    ]);
+  });
+});
 
 describe("the traffic step on the synced example estate", () => {
   it("decides each flow in the destination's cloud and says why one is unreachable", async () => {
