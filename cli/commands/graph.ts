@@ -57,7 +57,7 @@ export async function graph(options: GraphOptions, io: CliIo): Promise<number> {
 }
 
 function summary(flows: FlowGraph): string {
-  const identities = flows.nodes.filter((node) => node.kind === "identity").length;
+  const identities = flows.nodes.filter((node) => node.kind === "identity" && node.state !== "absent").length;
   const said = `${identities} identities, ${flows.edges.length} flows, ${flows.findings.length} findings`;
   if (flows.observed === undefined) return said;
   const wouldBlock = flows.observed.edges.filter((edge) => edge.kind === "would-block").length;

@@ -125,7 +125,7 @@ export interface PageOptions {
 /** The page; the same graph gives the same bytes. */
 export async function toHtml(graph: FlowGraph, options: PageOptions): Promise<string> {
   const svg = toSvg(await layoutGraph(graph), graph.observed);
-  const identities = graph.nodes.filter((node) => node.kind === "identity").length;
+  const identities = graph.nodes.filter((node) => node.kind === "identity" && node.state !== "absent").length;
   const heading = graph.observed ? "Allowed and observed flows" : "Allowed flows";
   return [
     "<!doctype html>",
