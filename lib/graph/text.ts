@@ -9,7 +9,7 @@ import { dotLegend, dotObserved, mermaidLegend, mermaidObserved } from "./observ
 export const GROUP_NAMES: Readonly<Record<GraphGroup, string>> = {
   ...CLOUD_NAMES,
   external: "External (ipLists)",
-  outside: "Outside (addresses no workload or ipList holds)",
+  outside: "Outside",
 };
 
 const KIND_SUFFIX: Readonly<Record<EdgeKind, string>> = {
