@@ -1,9 +1,9 @@
-import { describe, expect, it } from "vitest";
-import { flowGraph } from "../../lib/graph/build.js";
-import { layoutGraph, type Point, type Rect } from "../../lib/graph/layout.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { flowGraph } from "../../lib/graph/build.js";
 import { parseCheckReport } from "../../lib/graph/check-report.js";
+import { layoutGraph, type Point, type Rect } from "../../lib/graph/layout.js";
 import type { FlowGraph } from "../../lib/graph/model.js";
 import { overlayObserved } from "../../lib/graph/observed.js";
 import { REPO_ROOT } from "../policy/fixtures.js";
