@@ -63,7 +63,10 @@ function legend(comment: string, style: Readonly<Record<ObservedKind, string>>):
 
 /** The legend comment, right after the header. */
 export function mermaidLegend(): string[] {
-  return legend("%%", MERMAID_ARROWS);
+  const arrows = Object.fromEntries(
+    OBSERVED_KINDS.map((kind) => [kind, `${MERMAID_ARROWS[kind]} ${COLOURS[kind]}`]),
+  ) as Record<ObservedKind, string>;
+  return legend("%%", arrows);
 }
 
 /**
