@@ -20,7 +20,7 @@ export function registerGraph(program: Command, context: CommandContext): void {
     .option("--out <file>", "write to a file instead of stdout")
     .option(
       "--flows <file>",
-      "draw the observed flows of this `flows check --json` output over the policy's: allowed, would be blocked, unknown",
+      "draw over the policy's edges the observed flows of this `flows check --json` output: would be blocked, unknown, rejected, allowed (docs/graph.md)",
     )
     .action(async (options: GraphOptions) => {
       context.exitWith(await (await import("../commands/graph.js")).graph(options, context.io));

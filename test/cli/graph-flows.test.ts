@@ -7,6 +7,7 @@ import { graph } from "../../cli/commands/graph.js";
 import type { GraphFormat } from "../../lib/graph/formats.js";
 import { WARNINGS } from "../graph/fixtures.js";
 import { REPO_ROOT } from "../policy/fixtures.js";
+import { runCli } from "./run-cli.js";
 
 const CHECK = join(REPO_ROOT, "test/fixtures/graph/check.json");
 const dir = mkdtempSync(join(tmpdir(), "segsync-graph-flows-"));
@@ -70,5 +71,17 @@ describe("graph --flows", () => {
     const missing = await run(join(dir, "missing.json"));
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/^segsync graph: cannot read the flows check .*missing\.json: ENOENT/);
+  });
+
+  it("is an option of the command line (child processes)", async () => {
+    const args = ["graph", "--policy", WARNINGS.policy, "--estate", WARNINGS.estate, "--format", "dot"];
+    const drawn = await runCli([...args, "--flows", "test/fixtures/graph/check.json"]);
+    expect(drawn.stderr).toBe("");
+    expect(drawn.exitCode).toBe(0);
+    expect(drawn.stdout).toContain('[label="tcp/22: 5 seen, would be blocked", color="#d81b60"');
+    const refused = await runCli([...args, "--flows", "test/fixtures/graph/policy.yaml"]);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toMatch(/^segsync graph: test\/fixtures\/graph\/policy\.yaml: not JSON/);
   });
 });

@@ -24,7 +24,8 @@ const CHECK = join(REPO_ROOT, "test/fixtures/graph/check.json");
 /** How a path is drawn: what tells one edge kind from another on screen. */
 function lookOf(path: Locator): Promise<string> {
   return path.evaluate((element) => {
-    const style = getComputedStyle(element);
+    const style = element.ownerDocument.defaultView?.getComputedStyle(element);
+    if (!style) throw new Error("the page has no window");
     return [style.stroke, style.strokeWidth, style.strokeDasharray, element.getAttribute("marker-end")].join(
       " | ",
     );
