@@ -9,7 +9,7 @@ import { compareText } from "../util/compare-text.js";
 import type { CheckGroup, CheckReport } from "./check-report.js";
 import type { FlowGraph, ObservedEdge, ObservedKind } from "./model.js";
 import { OBSERVED_KINDS } from "./model.js";
-import { ObservedNodes } from "./observed-nodes.js";
+import { blocksWithNodes, ObservedNodes } from "./observed-nodes.js";
 
 interface EdgeDraft {
   readonly from: string;
@@ -40,7 +40,7 @@ export function observedKind(group: CheckGroup): ObservedKind {
 
 /** The graph with the report's flows over it; `source` names the report on the page. */
 export function overlayObserved(graph: FlowGraph, report: CheckReport, source: string): FlowGraph {
-  const nodes = new ObservedNodes(graph.nodes);
+  const nodes = new ObservedNodes(graph.nodes, blocksWithNodes(report.groups));
   const drafts = new Map<string, EdgeDraft>();
   for (const group of report.groups) {
     const from = nodes.nodeOf(group.source);

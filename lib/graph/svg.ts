@@ -54,11 +54,16 @@ function edgeSvg(placed: PlacedEdge, notObserved: boolean): string {
   ].join("");
 }
 
+/** A tooltip lists at most this many of what flows saw of a node (a scanned block has hundreds). */
+const MAX_SEEN_IN_TITLE = 32;
+
 function nodeSvg(placed: PlacedNode): string {
   const { node, box, x, y, width, height } = placed;
   const left = x + BOX_PADDING;
   const baseline = (line: number) => y + BOX_PADDING + (line + 1) * LINE_HEIGHT - 4;
-  const seen = (node.seen ?? []).map((what) => `seen in flows: ${what}`);
+  const seen = (node.seen ?? []).slice(0, MAX_SEEN_IN_TITLE).map((what) => `seen in flows: ${what}`);
+  const unsaid = (node.seen?.length ?? 0) - seen.length;
+  if (unsaid > 0) seen.push(`and ${unsaid} more seen in flows`);
   const title = [node.id, ...node.workloads.map((w) => `${w.id} (${w.state})`), ...node.cidrs, ...seen].join(
     "\n",
   );

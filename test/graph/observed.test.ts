@@ -6,6 +6,7 @@ import { type CheckReport, parseCheckReport } from "../../lib/graph/check-report
 import { FlowCheckReportError } from "../../lib/graph/errors.js";
 import type { FlowGraph } from "../../lib/graph/model.js";
 import { overlayObserved } from "../../lib/graph/observed.js";
+import { MAX_OUTSIDE_NODES, OTHER_OUTSIDE } from "../../lib/graph/observed-nodes.js";
 import { toDot, toMermaid } from "../../lib/graph/text.js";
 import { REPO_ROOT } from "../policy/fixtures.js";
 import { intentOf, WARNINGS } from "./fixtures.js";
@@ -161,6 +162,43 @@ describe("overlayObserved, edge by edge", () => {
         lastSeen: "2026-11-30T13:00:00.250Z",
       }),
     ]);
+  });
+});
+
+describe("overlayObserved, outside blocks", () => {
+  it(`keeps a node for the ${MAX_OUTSIDE_NODES - 1} busiest outside blocks, and one for all the others`, () => {
+    const blocks = 25;
+    const groups = Array.from({ length: blocks }, (_, i) => ({
+      source: { kind: "outside" as const, address: `198.18.${i}.1` },
+      destination: { kind: "outside" as const, address: "203.0.113.9" },
+      service: "tcp/443",
+      observed: "rejected" as const,
+      connections: 100 + i,
+      firstSeen: "2026-11-30T10:00:00Z",
+      lastSeen: "2026-11-30T11:00:00Z",
+      verdict: { kind: "not-enforced" as const },
+      wouldBlock: false,
+    }));
+    const graph = overlayObserved({ nodes: [], edges: [], findings: [] }, withGroups(groups), "check.json");
+    const outside = graph.nodes.filter((n) => n.kind === "outside");
+    expect(outside).toHaveLength(MAX_OUTSIDE_NODES);
+    // The destination's block is the busiest of all: every group goes to it.
+    expect(outside.map((n) => n.id)).toContain("outside|203.0.113.0/24");
+    expect(outside.map((n) => n.id)).toContain("outside|198.18.24.0/24");
+    expect(outside.map((n) => n.id)).not.toContain("outside|198.18.6.0/24");
+    const other = graph.nodes.find((n) => n.id === OTHER_OUTSIDE);
+    expect(other).toMatchObject({ label: "other outside addresses", state: "external" });
+    expect(other?.seen).toEqual([
+      "198.18.0.0/24",
+      "198.18.1.0/24",
+      "198.18.2.0/24",
+      "198.18.3.0/24",
+      "198.18.4.0/24",
+      "198.18.5.0/24",
+      "198.18.6.0/24",
+    ]);
+    const fromOther = graph.observed?.edges.find((e) => e.from === OTHER_OUTSIDE);
+    expect(fromOther).toMatchObject({ groups: 7, connections: 100 + 101 + 102 + 103 + 104 + 105 + 106 });
   });
 });
 
