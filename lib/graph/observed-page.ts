@@ -44,7 +44,7 @@ export function observedLegend(): string[] {
 /** The check's totals, in one sentence. */
 export function observedSummary(overlay: ObservedOverlay): string {
   const s = overlay.summary;
-  return `<p data-observed-summary="">Observed flows (${esc(overlay.source)}): ${s.connections} connections in ${s.groups} groups; ${s.wouldBlock} would be blocked, ${s.allowed} allowed, ${s.denied} denied, ${s.notEnforced} not enforced, ${s.unknown} unknown; ${s.directionUnknown} of unknown direction and ${s.malformed} malformed records left out.</p>`;
+  return `<p data-observed-summary="">Observed flows (${esc(overlay.source)}): ${s.connections} connections in ${s.groups} groups; ${s.wouldBlock} would be blocked, ${s.allowed} allowed, ${s.denied} denied, ${s.notEnforced} not enforced, ${s.unknown} unknown; ${s.directionUnknown} connections of unknown direction, ${s.malformed} malformed records (the check's findings, below).</p>`;
 }
 
 const KIND_NAMES: Readonly<Record<ObservedKind, string>> = {
