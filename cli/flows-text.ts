@@ -44,10 +44,15 @@ export function verdictText(verdict: FlowVerdict): string {
   }
 }
 
+/** Whole seconds without their `.000`, as flow logs mostly have them. */
+function timeText(iso: string): string {
+  return iso.replace(/\.000Z$/, "Z");
+}
+
 function groupLines(group: CheckGroup, shorten: (text: string) => string): string[] {
   const heading = `  ${endpointText(group.source)} → ${endpointText(group.destination)} ${group.service}`;
-  const seen =
-    group.firstSeen === group.lastSeen ? group.firstSeen : `${group.firstSeen} to ${group.lastSeen}`;
+  const [first, last] = [timeText(group.firstSeen), timeText(group.lastSeen)];
+  const seen = first === last ? first : `${first} to ${last}`;
   const detail = `      ${plural(group.connections, "connection")} ${group.observed}, ${seen}: ${verdictText(group.verdict)}`;
   return [heading, detail].flatMap((line) => wrapLine(shorten(line), PLAN_WIDTH, 4));
 }
