@@ -1,6 +1,6 @@
 /** `segsync flows`: its options and help; the commands themselves are loaded when they run (docs/package.md, "CLI start"). */
 import type { Command } from "commander";
-import type { FlowsCheckOptions } from "../commands/flows.js";
+import type { FlowsCheckOptions, FlowsSuggestOptions } from "../commands/flows.js";
 import type { CommandContext } from "../io.js";
 import { targetOptions } from "./target-options.js";
 
@@ -31,5 +31,17 @@ export function registerFlows(program: Command, context: CommandContext): void {
     .option("--json", "the report as JSON (docs/flows.md)")
     .action(async (logs: string[], options: FlowsCheckOptions) => {
       context.exitWith(await (await import("../commands/flows.js")).flowsCheck(logs, options, context.io));
+    });
+  flowsOptions(
+    flows
+      .command("suggest")
+      .description(
+        "allow rules that admit every observed accepted flow the policy denies, merged into the policy (exit 0, 1 error)",
+      ),
+  )
+    .option("--fragment", "print only the new rules and ipLists, not the whole policy")
+    .option("--out <file>", "write the policy (or the fragment) here instead of on stdout")
+    .action(async (logs: string[], options: FlowsSuggestOptions) => {
+      context.exitWith(await (await import("../commands/flows.js")).flowsSuggest(logs, options, context.io));
     });
 }
