@@ -70,8 +70,14 @@ function appendTo(text: string, node: Node, keyOffset: number, lines: (indent: s
       throw new FlowSuggestionError(
         `a non-empty one-line list or map at line ${lineNumber(text, start)}: write it as a block to merge into it`,
       );
+    // `rules: [] # comment` becomes `rules: # comment`, the new lines below it.
     const indent = " ".repeat(columnOf(text, keyOffset) + 2);
-    return { at: start, replacing: end - start, text: `\n${lines(indent).join("\n")}` };
+    const from = lineStart(text, start);
+    const found = text.indexOf("\n", end);
+    const to = found < 0 ? text.length : found;
+    const rest = text.slice(end, to).trim();
+    const line = `${text.slice(from, start).trimEnd()}${rest === "" ? "" : ` ${rest}`}`;
+    return { at: from, replacing: to - from, text: [line, ...lines(indent)].join("\n") };
   }
   const indent = " ".repeat(columnOf(text, start));
   const newline = end > 0 && text[end - 1] !== "\n" ? "\n" : "";

@@ -178,7 +178,18 @@ function outsideRules(policy: Policy, outside: ReadonlyMap<string, Seen>) {
   const rules: SuggestedRule[] = [];
   const ipLists: SuggestedIpList[] = [];
   const notes: string[] = [];
-  for (const [setKey, { addresses, seen }] of [...bySet].sort(([a], [b]) => compareText(a, b))) {
+  // By destination, then by the lowest address: names that do not depend on the order seen.
+  const sets = [...bySet].map(([setKey, entry]) => ({
+    setKey,
+    ...entry,
+    cidrs: entry.addresses.map(exactCidr).sort(compareText),
+  }));
+  sets.sort(
+    (a, b) =>
+      compareText(a.setKey.split('",[')[0] ?? "", b.setKey.split('",[')[0] ?? "") ||
+      compareText(a.cidrs[0] ?? "", b.cidrs[0] ?? ""),
+  );
+  for (const { setKey, addresses, seen, cidrs } of sets) {
     const [destinationIdentity, services] = JSON.parse(setKey) as [string, string[]];
     const destination = identityLabels(destinationIdentity);
     const ruleset = scopeOf(policy, destination);
@@ -189,7 +200,7 @@ function outsideRules(policy: Policy, outside: ReadonlyMap<string, Seen>) {
       continue;
     }
     const name = uniqueName(`observed-${Object.values(destination).join("-")}`, names);
-    ipLists.push({ name, cidrs: addresses.map(exactCidr).sort(compareText) });
+    ipLists.push({ name, cidrs });
     const evidence = seen.reduce((sum, each) => merged(sum, each));
     const to = withinScope(destination, ruleset.scope);
     const from = { ipList: name };
