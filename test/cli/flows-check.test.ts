@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { flowsCheck } from "../../cli/commands/flows.js";
+import { main } from "../../cli/main.js";
 import type { CheckReport } from "../../lib/flows/check.js";
 import { REPO_ROOT } from "../policy/fixtures.js";
 
@@ -122,5 +123,25 @@ describe("segsync flows check", () => {
     const io = { out: (text: string) => out.push(text), err: (text: string) => out.push(text) };
     expect(await flowsCheck(LOGS, { policy: POLICY }, io)).toBe(1);
     expect(out.join("")).toMatch(/give --estate FILE/);
+  });
+
+  it("is registered: segsync flows check --policy P --estate E --json --aws-format F LOGS…", async () => {
+    const out: string[] = [];
+    const io = { out: (text: string) => out.push(text), err: (text: string) => out.push(text) };
+    const log = fixture("aws/cloudwatch-v5-all-fields.log");
+    const argv = [
+      "flows",
+      "check",
+      "--policy",
+      POLICY,
+      "--estate",
+      ESTATE,
+      "--json",
+      "--aws-format",
+      V5_FIELDS,
+      log,
+    ];
+    expect(await main(["node", "segsync", ...argv], io)).toBe(0);
+    expect((JSON.parse(out.join("")) as CheckReport).summary).toMatchObject({ connections: 1, malformed: 0 });
   });
 });
