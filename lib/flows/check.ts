@@ -133,11 +133,17 @@ export class FlowCheck {
 
   report(): CheckReport {
     const groups = [...this.groups.values()].map(
+      // In the order of the JSON contract (docs/flows.md, "Checking flows").
       ({ group, connections, first, last }): CheckGroup => ({
-        ...group,
+        source: group.source,
+        destination: group.destination,
+        service: group.service,
+        observed: group.observed,
         connections,
         firstSeen: new Date(first).toISOString(),
         lastSeen: new Date(last).toISOString(),
+        verdict: group.verdict,
+        wouldBlock: group.wouldBlock,
       }),
     );
     groups.sort(compareGroups);

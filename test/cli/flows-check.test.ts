@@ -61,6 +61,17 @@ describe("segsync flows check", () => {
       directionUnknown: 1,
       malformed: 0,
     });
+    expect(Object.keys(report.groups[0] ?? {})).toEqual([
+      "source",
+      "destination",
+      "service",
+      "observed",
+      "connections",
+      "firstSeen",
+      "lastSeen",
+      "verdict",
+      "wouldBlock",
+    ]);
     expect(report.groups[0]).toEqual({
       source: { kind: "workload", workload: WEB, identity: "app=shop,env=prod,role=web" },
       destination: { kind: "workload", workload: DB, identity: "app=shop,env=prod,role=db" },
