@@ -45,11 +45,14 @@ export function readConnections(
   );
 }
 
-/** The ports the policy's rules name, per protocol: what `servicePorts` answers from. */
+/** The ports the policy's services and rules name, per protocol: what `servicePorts` answers from. */
 export function policyServicePorts(policy: Policy): (protocol: number, port: number) => boolean {
-  const services: Service[] = policy.rulesets.flatMap((ruleset) =>
-    [...ruleset.rules, ...ruleset.deny].flatMap((rule) => rule.services),
-  );
+  const services: Service[] = [
+    ...Object.values(policy.services).flat(),
+    ...policy.rulesets.flatMap((ruleset) =>
+      [...ruleset.rules, ...ruleset.deny].flatMap((rule) => rule.services),
+    ),
+  ];
   return (protocol, port) => {
     const name = protocolName(protocol);
     return services.some(

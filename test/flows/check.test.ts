@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { FlowCheck, serviceText } from "../../lib/flows/check.js";
+import { policyServicePorts } from "../../lib/flows/read-logs.js";
 import { inventoryResolver, resolveConnection } from "../../lib/flows/resolve.js";
 import { FlowVerdicts } from "../../lib/flows/verdict.js";
 import { ADDRESS, API, DB, type Examples, examplesFor, WEB } from "./check-support.js";
@@ -240,5 +241,18 @@ describe("flows grouped (FlowCheck)", () => {
     expect(serviceText({ protocol: 58 })).toBe("icmp");
     expect(serviceText({ protocol: 132, port: 9000 })).toBe("sctp/9000");
     expect(serviceText({ protocol: 47 })).toBe("ip/47");
+  });
+});
+
+describe("the ports the policy names (policyServicePorts)", () => {
+  it("answers for the ports of its services and its rules' inline services, per protocol", async () => {
+    const { policy } = await examplesFor();
+    const named = policyServicePorts(policy);
+    expect(named(6, 5432)).toBe(true); // postgres
+    expect(named(17, 53)).toBe(true); // dns, named but used by no rule
+    expect(named(6, 9100)).toBe(true); // inline in a rule
+    expect(named(17, 5432)).toBe(false);
+    expect(named(6, 5433)).toBe(false);
+    expect(named(1, 0)).toBe(false);
   });
 });
