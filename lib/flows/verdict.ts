@@ -52,14 +52,19 @@ export class FlowVerdicts {
   private readonly destinations = new Map<string, DestinationIntent>();
   /** Peer set key → the members its network can see (a member it cannot see is not admitted). */
   private readonly peerMembers = new Map<string, ReadonlySet<WorkloadId>>();
+  /** Peer set key → the members its network cannot see at any address (unreachable-source). */
+  private readonly unseenMembers = new Map<string, ReadonlySet<WorkloadId>>();
 
   constructor(intent: Intent) {
     for (const destination of intent.destinations)
       for (const member of destination.members)
         this.destinations.set(`${member.workload} ${destination.network}`, destination);
     for (const peerSet of intent.peerSets) {
-      const seen = [...peerSet.local, ...peerSet.remote].filter((member) => member.addresses.length > 0);
-      this.peerMembers.set(peerSet.key, new Set(seen.map((member) => member.workload)));
+      const members = [...peerSet.local, ...peerSet.remote];
+      const seen = (member: (typeof members)[number]) => member.addresses.length > 0;
+      this.peerMembers.set(peerSet.key, new Set(members.filter(seen).map((member) => member.workload)));
+      const unseen = members.filter((member) => !seen(member)).map((member) => member.workload);
+      if (unseen.length > 0) this.unseenMembers.set(peerSet.key, new Set(unseen));
     }
   }
 
@@ -88,7 +93,10 @@ export class FlowVerdicts {
     const listed = grants.filter((grant) => ipListHolds(grant, initiator.address));
     const byAddress = firstRule(listed);
     if (initiator.kind === "workload")
-      return firstRule([...this.grantsFor(grants, initiator.workload), ...listed]);
+      return (
+        firstRule([...this.grantsFor(grants, initiator.workload), ...listed]) ??
+        this.unseen(grants, initiator.workload, destination)
+      );
     if (initiator.kind === "ambiguous") return byAddress ?? ambiguity(initiator);
     if (initiator.kind !== "nat" || byAddress !== undefined) return byAddress;
     return this.natAdmission(grants, initiator);
@@ -107,6 +115,22 @@ export class FlowVerdicts {
     if (count === 0) return undefined;
     if (count === initiator.workloads.length) return admitted[0];
     return `NAT address ${initiator.address} stands for ${initiator.workloads.length} workloads, of which the policy admits ${count}`;
+  }
+
+  /**
+   * A rule names the source, but the destination's network cannot see it at any address: how the
+   * connection got there the policy's networks do not say, so no rule can admit it.
+   */
+  private unseen(
+    grants: readonly Grant[],
+    workload: WorkloadId,
+    destination: DestinationIntent,
+  ): string | undefined {
+    const named = grants.find(
+      (grant) => grant.source.kind === "peerSet" && this.unseenMembers.get(grant.source.key)?.has(workload),
+    );
+    if (named === undefined) return undefined;
+    return `rule ${named.rules[0]} admits the source, but ${destination.network} cannot see ${workload} at any address (unreachable-source): its networks are not connected in the policy`;
   }
 
   private grantsFor(grants: readonly Grant[], workload: WorkloadId): Grant[] {

@@ -86,6 +86,40 @@ describe("the policy's verdict on an observed connection (FlowVerdicts)", () => 
     });
   });
 
+  it("unknown when a rule names the source but the destination's network cannot see it at any address", async () => {
+    const unseen = await examplesFor((policy) => {
+      const [shop] = policy.rulesets;
+      if (shop === undefined) throw new Error("no ruleset");
+      const rule = {
+        id: "shop-prod#4",
+        ruleset: "shop-prod",
+        action: "allow" as const,
+        index: 4,
+        from: {
+          kind: "labels" as const,
+          selector: { app: ["shop"], env: ["prod"], role: ["db"] },
+          extraScope: false,
+        },
+        to: { kind: "labels" as const, selector: { app: ["shop"], env: ["prod"], role: ["api"] } },
+        services: [{ protocol: "tcp" as const, fromPort: 7000, toPort: 7000 }],
+      };
+      // Without its NAT addresses, the GCP network's workloads without a public address are seen from nowhere else.
+      return {
+        ...policy,
+        networks: { ...policy.networks, nat: {} },
+        rulesets: [{ ...shop, rules: [...shop.rules, rule] }],
+      };
+    });
+    const result = new FlowVerdicts(unseen.intent).verdictOf(
+      unseen.resolved({ initiatorAddress: "10.3.0.11", responderAddress: ADDRESS.api, responderPort: 7000 }),
+    );
+    expect(result).toEqual({
+      kind: "unknown",
+      reason:
+        "rule shop-prod#4 admits the source, but aws:111111111111:us-east-1:vpc-0a1b2c3d cannot see gcp:shop-prod:us-central1-a:shop-db-2 at any address (unreachable-source): its networks are not connected in the policy",
+    });
+  });
+
   it("not enforced when the destination is in no scope, or an ipList (egress is open)", () => {
     expect(verdict({ initiatorAddress: ADDRESS.web, responderAddress: ADDRESS.blogWeb })).toEqual({
       kind: "not-enforced",
