@@ -112,9 +112,17 @@ function ipListsEdit(text: string, root: YAMLMap, lists: readonly SuggestedIpLis
     };
   }
   if (!isMap(found.value)) throw new FlowSuggestionError("the policy's ipLists is not a map");
+  if (found.value.flow && found.value.items.length > 0) return intoFlowMap(text, found.value, lists);
   return appendTo(text, found.value, found.keyOffset, (indent) =>
     lists.map((list) => ipListLine(list, indent)),
   );
+}
+
+/** `{ corp: [10.8.0.0/16] }` becomes `{ corp: [10.8.0.0/16], observed-…: […] }`. */
+function intoFlowMap(text: string, map: YAMLMap, lists: readonly SuggestedIpList[]): Edit {
+  let at = text.lastIndexOf("}", (map.range?.[1] ?? 1) - 1);
+  while (at > 0 && /\s/.test(text[at - 1] ?? "")) at--;
+  return { at, replacing: 0, text: lists.map((list) => `, ${ipListLine(list, "")}`).join("") };
 }
 
 function rulesEdit(text: string, root: YAMLMap, ruleset: string, rules: readonly SuggestedRule[]): Edit {

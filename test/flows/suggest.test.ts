@@ -215,3 +215,24 @@ describe("suggested rules (suggestRules)", () => {
     );
   });
 });
+
+describe("merging into a one-line ipLists map", () => {
+  it("adds the new ipLists inside it, on its line", () => {
+    const policy = [
+      "apiVersion: segsync/v1",
+      "kind: Policy",
+      "ipLists: { corp: [10.8.0.0/16] } # the office",
+      "rulesets: []",
+      "",
+    ].join("\n");
+    const merged = mergeSuggestions(policy, "p.yaml", {
+      rules: [],
+      ipLists: [{ name: "observed-web", cidrs: ["198.51.100.7/32"] }],
+      notes: [],
+    });
+    expect(merged.split("\n")[2]).toBe(
+      "ipLists: { corp: [10.8.0.0/16], observed-web: [198.51.100.7/32] } # the office",
+    );
+    expect(loadPolicyText(merged, "p.yaml")).toMatchObject({ ok: true });
+  });
+});
