@@ -155,4 +155,32 @@ describe("segsync flows check", () => {
     expect(await main(["node", "segsync", ...argv], io)).toBe(0);
     expect((JSON.parse(out.join("")) as CheckReport).summary).toMatchObject({ connections: 1, malformed: 0 });
   });
+
+  it("reads Azure VNet flow logs and GCP firewall logs too: the scanners Azure rejected are denied, not blocked", async () => {
+    const logs = [fixture("azure/vnet-flow-log.json"), fixture("gcp/firewall.jsonl")];
+    const { code, out } = await run(logs, { json: true });
+    expect(code).toBe(0);
+    const report = JSON.parse(out) as CheckReport;
+    expect(report.summary).toMatchObject({
+      connections: 17,
+      groups: 15,
+      wouldBlock: 0,
+      denied: 9,
+      unknown: 6,
+    });
+    const vm = "azure:8f2c1d3e-5a6b-4c7d-9e0f-1a2b3c4d5e6f:rg-shop-prod:vm-web-9";
+    expect(report.groups.find((group) => group.service === "tcp/22")).toMatchObject({
+      source: { kind: "outside", address: "101.33.218.153" },
+      destination: { kind: "workload", workload: vm },
+      observed: "rejected",
+      verdict: { kind: "denied", rule: null },
+      wouldBlock: false,
+    });
+    expect(report.groups.find((group) => group.service === "udp/53")).toMatchObject({
+      source: { kind: "workload", workload: "gcp:test-beats:us-central1-a:adrian-test" },
+      destination: { kind: "outside", address: "175.16.199.1" },
+      observed: "rejected",
+      verdict: { kind: "unknown" },
+    });
+  });
 });
