@@ -122,18 +122,21 @@ export class IncrementalCompiler {
    * The slices of a change just applied (`delta`, with the re-read `workloads`, their reports and
    * the keys they held from before it): the destinations it touched, those using a peer set it
    * changed and those the workloads' NICs held or hold, after and before the change
-   * (lib/compile/slice.ts). Costs what the change touched.
+   * (lib/compile/slice.ts). `peerSets` are peer sets to write whether the change touched them or
+   * not (a burst's deferred growth, lib/reconcile/coalesce.ts): the destinations using them join.
+   * Costs what the change touched.
    */
   changeSlices(
     delta: IntentDelta,
     workloads: readonly WorkloadId[],
     reportsBefore: ReadonlyMap<WorkloadId, WorkloadReport | undefined>,
     heldBefore: readonly string[] = [],
+    peerSets: readonly string[] = [],
   ): ChangeSlices {
     const keys = new Set([...delta.destinations.upserted, ...delta.destinations.removed]);
     // What the re-read workloads' NICs held before and hold now (heldKeys), changed or not.
     for (const key of [...heldBefore, ...workloads.flatMap((id) => this.heldKeys(id))]) keys.add(key);
-    for (const peer of delta.peerSets.upserted)
+    for (const peer of [...delta.peerSets.upserted, ...peerSets])
       for (const key of this.referrers.get(peer) ?? []) keys.add(key);
     const destinationKeys = [...keys];
     const now: SliceSource = {
