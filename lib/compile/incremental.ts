@@ -1,12 +1,18 @@
 import { canonicalIdentity, identityHash } from "../inventory/identity.js";
 import { type LabelReading, labelReader } from "../inventory/labels.js";
 import type { Inventory, NetworkId, Workload, WorkloadChange, WorkloadId } from "../inventory/model.js";
-import type { Enforcement, Policy } from "../policy/model.js";
+import type { Egress, Enforcement, Policy } from "../policy/model.js";
 import { unsupportedV2Features } from "../policy/v2-support.js";
-import { NetworkTopology } from "./address-view.js";
+import { type MemberView, NetworkTopology, viewFrom } from "./address-view.js";
 import { DeltaRecorder, type IntentDelta } from "./delta.js";
 import { CompilerInvariantError, DuplicateWorkloadError, UnsupportedPolicyFeatureError } from "./errors.js";
-import { computeDestination, computePeerSet, computeTemplate, type SourceTemplate } from "./intent-parts.js";
+import {
+  type CancelledRule,
+  computeDestination,
+  computePeerSet,
+  computeTemplate,
+  type GrantTemplate,
+} from "./intent-parts.js";
 import type { DestinationIntent, Finding, IdentityRef, Intent, PeerSet, WorkloadReport } from "./model.js";
 import { SelectorIndex } from "./selector-index.js";
 import { type ChangeSlices, type SliceSource, scopeOf, sliceIntent } from "./slice.js";
@@ -26,6 +32,10 @@ interface PeerSetEntry {
 interface DestinationEntry {
   readonly intent: DestinationIntent;
   readonly peerKeys: readonly string[];
+  /** Identities whose members' addresses its grants were cut with (deny rules). */
+  readonly addressSources: readonly string[];
+  readonly findings: readonly Finding[];
+  readonly cancelled: readonly CancelledRule[];
 }
 
 /**
@@ -43,12 +53,12 @@ export class IncrementalCompiler {
   private readonly rules: readonly RuleState[];
   private readonly toIndex = new SelectorIndex<RuleState>();
   private readonly fromIndex = new SelectorIndex<RuleState>();
-  private readonly scopeIndex = new SelectorIndex<Enforcement>();
+  private readonly scopeIndex = new SelectorIndex<{ enforcement: Enforcement; egress: Egress }>();
 
   private readonly entries = new Map<WorkloadId, WorkloadEntry>();
   private readonly identities = new Map<string, IdentityState>();
   private readonly hashes = new Map<string, string>();
-  private readonly templates = new Map<string, SourceTemplate[]>();
+  private readonly templates = new Map<string, GrantTemplate>();
   private readonly destinations = new Map<string, DestinationEntry>();
   private readonly peerSets = new Map<string, PeerSetEntry>();
   /** identity → networks where it has a destination / a peer set now (outlives the identity's state). */
@@ -56,6 +66,8 @@ export class IncrementalCompiler {
   private readonly peerNetworks = new Map<string, Set<NetworkId>>();
   /** peer set key → the destinations whose grants use it: who a peer set's change concerns. */
   private readonly referrers = new Map<string, Set<string>>();
+  /** identity → the destinations whose grants deny rules cut with its addresses: who its moves concern. */
+  private readonly addressReaders = new Map<string, Set<string>>();
 
   private readonly dirtyTemplates = new Set<string>();
   private readonly dirtyDestinations = new Map<string, Set<NetworkId>>();
@@ -67,8 +79,8 @@ export class IncrementalCompiler {
     this.readLabels = labelReader(policy.labels);
     const rules: RuleState[] = [];
     for (const ruleset of policy.rulesets) {
-      this.scopeIndex.add(ruleset.scope, ruleset.enforcement);
-      for (const rule of ruleset.rules) {
+      this.scopeIndex.add(ruleset.scope, { enforcement: ruleset.enforcement, egress: ruleset.egress });
+      for (const rule of [...ruleset.rules, ...ruleset.deny]) {
         const state: RuleState = {
           rule,
           order: rules.length,
@@ -239,15 +251,13 @@ export class IncrementalCompiler {
   }
 
   private createIdentity(ref: IdentityRef, labels: Readonly<Record<string, string>>): IdentityState {
-    const enforcements = this.scopeIndex.matching(labels);
+    const scopes = this.scopeIndex.matching(labels);
+    const enforced = scopes.filter((scope) => scope.enforcement === "enforced");
     const state: IdentityState = {
       ref,
       labels,
-      enforcement: enforcements.includes("enforced")
-        ? "enforced"
-        : enforcements.length > 0
-          ? "visibility"
-          : "unscoped",
+      enforcement: enforced.length > 0 ? "enforced" : scopes.length > 0 ? "visibility" : "unscoped",
+      egress: enforced.some((scope) => scope.egress === "enforced") ? "enforced" : "open",
       members: new Map(),
       membersByNetwork: new Map(),
       toRules: this.toIndex.matching(labels),
@@ -295,6 +305,13 @@ export class IncrementalCompiler {
         this.markDestination(identity, network);
     }
     this.dirtyTemplates.clear();
+    // A member that came, went or moved changes the addresses that deny rules cut other grants with.
+    for (const identity of this.dirtyPeers) {
+      for (const key of this.addressReaders.get(identity) ?? []) {
+        const entry = this.destinations.get(key);
+        if (entry) this.markDestination(entry.intent.identity, entry.intent.network);
+      }
+    }
 
     const freshPeerSets = new Set<string>();
     for (const [identity, networks] of this.dirtyDestinations) {
@@ -324,6 +341,7 @@ export class IncrementalCompiler {
     const members = state?.membersByNetwork.get(network);
     delta.destinationTouched(key, previous?.intent);
     for (const peer of previous?.peerKeys ?? []) this.referrers.get(peer)?.delete(key);
+    for (const source of previous?.addressSources ?? []) this.releaseAddressReader(source, key);
     if (!state || !template || !members) {
       if (!previous) return;
       this.destinations.delete(key);
@@ -331,9 +349,14 @@ export class IncrementalCompiler {
       for (const peer of previous.peerKeys) this.releasePeerSet(peer, delta);
       return;
     }
-    const { intent, peerSources } = computeDestination(state, network, members, template, (id) =>
-      this.hashOf(id),
+    const { intent, peerSources, addressSources, findings, cancelled } = computeDestination(
+      state,
+      network,
+      members,
+      template,
+      { hashOf: (id) => this.hashOf(id), seen: (id, viewer) => this.seen(id, viewer) },
     );
+    for (const source of addressSources) setOf(this.addressReaders, source).add(key);
     // Acquire the new peer sets before releasing the old, so a set kept by both is never recomputed.
     const peerKeys: string[] = [];
     for (const source of peerSources) {
@@ -342,7 +365,7 @@ export class IncrementalCompiler {
       setOf(this.referrers, peer).add(key);
     }
     for (const peer of previous?.peerKeys ?? []) this.releasePeerSet(peer, delta);
-    this.destinations.set(key, { intent, peerKeys });
+    this.destinations.set(key, { intent, peerKeys, addressSources, findings, cancelled });
     setOf(this.destinationNetworks, identity).add(network);
   }
 
@@ -389,6 +412,18 @@ export class IncrementalCompiler {
     const ref = state?.ref ?? { identity, hash: this.hashOf(identity) };
     const { peerSet, findings } = computePeerSet(ref, network, state?.members.values() ?? [], this.topology);
     return { identity, network, peerSet, findings };
+  }
+
+  /** How a network sees an identity's running members now (docs/policy.md, "Addresses"). */
+  private seen(identity: string, network: NetworkId): MemberView[] {
+    const members = this.identities.get(identity)?.members.values() ?? [];
+    return [...members].map((workload) => viewFrom(network, workload, this.topology));
+  }
+
+  private releaseAddressReader(identity: string, key: string): void {
+    const readers = this.addressReaders.get(identity);
+    readers?.delete(key);
+    if (readers?.size === 0) this.addressReaders.delete(identity);
   }
 
   /** Identities recur across many workloads: hash each canonical tuple once. */

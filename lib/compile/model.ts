@@ -50,12 +50,29 @@ export interface DestinationMember {
   readonly addresses: readonly string[];
 }
 
+/**
+ * Whom a grant admits: a peer set (a cloud may name its local members natively), an ipList, or,
+ * where deny rules split a source so that its addresses do not all get the same services (v2), the
+ * exact addresses of one part of it (docs/policy.md, "How deny rules compile").
+ */
 export type GrantSource =
   | { readonly kind: "peerSet"; readonly key: string }
-  | { readonly kind: "ipList"; readonly name: string; readonly cidrs: readonly string[] };
+  | { readonly kind: "ipList"; readonly name: string; readonly cidrs: readonly string[] }
+  | {
+      readonly kind: "addresses";
+      /** The source split: its peer set key, or `ipList:<name>`. */
+      readonly of: string;
+      /** For people: the source identity, or `ipList <name>`. */
+      readonly label: string;
+      /** Exact, canonical (exactCidrs). */
+      readonly cidrs: readonly string[];
+    };
 
 export interface Grant {
-  /** The peer set key, or `ipList:<name>`. */
+  /**
+   * The peer set key, or `ipList:<name>`; for a part of a split source, the key of the source it
+   * was split from, `|` and its services (`<hash>@<network>|tcp/1-21,tcp/23-65535`).
+   */
   readonly sourceKey: string;
   readonly source: GrantSource;
   /** Canonical (normalizeServices) union over the rules below. */
@@ -108,7 +125,10 @@ export type FindingCode =
   | "nat-shared-source"
   | "non-portable-label"
   | "selector-matches-nothing"
-  | "tag-prefix-matches-nothing";
+  | "tag-prefix-matches-nothing"
+  | "rule-cancelled-by-deny"
+  | "nat-shared-denied"
+  | "egress-rule-without-effect";
 
 export interface Finding {
   readonly code: FindingCode;

@@ -60,9 +60,14 @@ export function sliceIntent(
   });
 }
 
-/** The peer sets a destination's grants name. */
+/** The peer sets a destination's grants name, whole or split by deny rules. */
 export function peerKeysOf(destination: DestinationIntent): string[] {
-  return destination.grants.flatMap((grant) => (grant.source.kind === "peerSet" ? [grant.source.key] : []));
+  const keys = destination.grants.flatMap((grant) => {
+    if (grant.source.kind === "peerSet") return [grant.source.key];
+    if (grant.source.kind === "addresses" && !grant.source.of.startsWith("ipList:")) return [grant.source.of];
+    return [];
+  });
+  return [...new Set(keys)];
 }
 
 /** The scope of two slices: every destination and peer set either holds. */

@@ -20,7 +20,8 @@ export function intentAllows(
   const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
   return destination.grants.some((grant) => {
     if (!servicesAdmit(grant.services, protocol, port)) return false;
-    if (grant.source.kind === "ipList") return grant.source.cidrs.some((cidr) => cidrContains(cidr, address));
+    if (grant.source.kind !== "peerSet")
+      return grant.source.cidrs.some((cidr) => cidrContains(cidr, address));
     const peerSet = peerSets.get(grant.source.key);
     return [...(peerSet?.local ?? []), ...(peerSet?.remote ?? [])].some((member) =>
       member.addresses.some((a) => a === address || (a.includes("/") && cidrContains(a, address))),
@@ -31,7 +32,7 @@ export function intentAllows(
 /** Ports worth probing for a policy: both edges of every port range and their outer neighbours, plus 1, 22 and 65535. */
 export function probePorts(policy: Policy): number[] {
   const ports = new Set([1, 22, 65535]);
-  for (const rule of policy.rulesets.flatMap((rs) => rs.rules)) {
+  for (const rule of policy.rulesets.flatMap((rs) => [...rs.rules, ...rs.deny])) {
     for (const service of rule.services) {
       if ("fromPort" in service)
         for (const port of [service.fromPort - 1, service.fromPort, service.toPort, service.toPort + 1])
@@ -73,5 +74,7 @@ export function probeAddresses(estate: readonly Workload[]): string[] {
     "10.8.1.1",
     "192.0.2.7",
     "192.0.2.8",
+    "8.8.8.8",
+    "54.0.2.9",
   ];
 }
