@@ -4,6 +4,7 @@ import type { Workload } from "../../lib/inventory/model.js";
 import { cidrContains } from "../../lib/net/cidr.js";
 import type { Policy } from "../../lib/policy/model.js";
 import { servicesAdmit } from "../../lib/policy/services.js";
+import { naiveIngress } from "../compile/oracle.js";
 
 /**
  * The oracle side of "evaluate equals the intent": what the intent says a destination accepts
@@ -27,6 +28,28 @@ export function intentAllows(
       member.addresses.some((a) => a === address || (a.includes("/") && cidrContains(a, address))),
     );
   });
+}
+
+/**
+ * The oracle side read from the policy itself (test/compile/oracle.ts, deny rules included): what
+ * a destination's members accept, which depends on their identity and network only.
+ */
+export function policyAllows(
+  policy: Policy,
+  estate: readonly Workload[],
+): (
+  destination: DestinationIntent,
+  address: string,
+  protocol: "tcp" | "udp" | "icmp",
+  port: number,
+) => boolean {
+  const ingress = naiveIngress(policy, { workloads: [...estate], networks: [] });
+  const byId = new Map(estate.map((workload) => [workload.id, workload]));
+  return (destination, address, protocol, port) => {
+    const member = byId.get(destination.members[0]?.workload ?? "");
+    if (member === undefined) throw new Error(`destination ${destination.key} has no member in the estate`);
+    return ingress(member, destination.network, address, [protocol, port]) ?? false;
+  };
 }
 
 /** Ports worth probing for a policy: both edges of every port range and their outer neighbours, plus 1, 22 and 65535. */
