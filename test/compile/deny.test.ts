@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { compile, serializeIntent } from "../../lib/compile/compile.js";
+import { grantMembers } from "../../lib/compile/grant-members.js";
 import { IncrementalCompiler } from "../../lib/compile/incremental.js";
 import type { Intent } from "../../lib/compile/model.js";
 import type { Policy, Rule, RuleSource, Service } from "../../lib/policy/model.js";
@@ -122,6 +123,10 @@ describe("deny rules at ingress", () => {
         rules: ["shop-prod#0"],
       },
     ]);
+    // explain and graph see the members of the part: web1 only.
+    const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
+    const [part] = intent.destinations.find((d) => d.identity.includes("role=api"))?.grants ?? [];
+    expect(part && grantMembers(part, peerSets)?.members.map((m) => m.workload)).toEqual([web1.id]);
     // The peer set stays in the intent (its findings with it), and no rule is cancelled.
     expect(intent.peerSets.map((p) => p.identity)).toEqual(["app=shop,env=prod,role=web"]);
     expect(intent.findings.some((f) => f.code === "rule-cancelled-by-deny")).toBe(false);
