@@ -5,6 +5,7 @@ import type { Egress, Enforcement, Policy } from "../policy/model.js";
 import { unsupportedV2Features } from "../policy/v2-support.js";
 import { type MemberView, NetworkTopology, viewFrom } from "./address-view.js";
 import { DeltaRecorder, type IntentDelta } from "./delta.js";
+import { EgressTable } from "./egress-table.js";
 import { CompilerInvariantError, DuplicateWorkloadError, UnsupportedPolicyFeatureError } from "./errors.js";
 import {
   type CancelledRule,
@@ -73,8 +74,12 @@ export class IncrementalCompiler {
   private readonly dirtyDestinations = new Map<string, Set<NetworkId>>();
   private readonly dirtyPeers = new Set<string>();
   private bulk = false;
+  private readonly egress: EgressTable;
 
-  private constructor(private readonly policy: Policy) {
+  private constructor(
+    private readonly policy: Policy,
+    computeEgress: boolean,
+  ) {
     this.topology = new NetworkTopology(policy.networks);
     this.readLabels = labelReader(policy.labels);
     const rules: RuleState[] = [];
@@ -93,13 +98,32 @@ export class IncrementalCompiler {
       }
     }
     this.rules = rules;
+    const enforcesEgress = policy.rulesets.some(
+      (rs) => rs.enforcement === "enforced" && rs.egress === "enforced",
+    );
+    this.egress = new EgressTable({
+      enabled: computeEgress && enforcesEgress,
+      policy,
+      topology: this.topology,
+      identities: this.identities,
+      hashOf: (identity) => this.hashOf(identity),
+    });
   }
 
-  /** Refuses a policy with v2 features that it cannot enforce yet (UnsupportedPolicyFeatureError). */
-  static build(policy: Policy, inventory: Inventory): IncrementalCompiler {
+  /**
+   * Refuses a policy with v2 features that the clouds cannot enforce yet: enforced egress
+   * (UnsupportedPolicyFeatureError), unless `options.computeEgress` asks for its intent anyway
+   * (Intent.egress), which no cloud writes yet: for its tests, and for the clouds' work on egress.
+   */
+  static build(
+    policy: Policy,
+    inventory: Inventory,
+    options: { readonly computeEgress?: boolean } = {},
+  ): IncrementalCompiler {
     const unsupported = unsupportedV2Features(policy);
-    if (unsupported.length > 0) throw new UnsupportedPolicyFeatureError(unsupported);
-    const compiler = new IncrementalCompiler(policy);
+    if (unsupported.length > 0 && options.computeEgress !== true)
+      throw new UnsupportedPolicyFeatureError(unsupported);
+    const compiler = new IncrementalCompiler(policy, options.computeEgress === true);
     const seen = new Set<WorkloadId>();
     for (const workload of inventory.workloads) {
       if (seen.has(workload.id)) throw new DuplicateWorkloadError(workload.id);
@@ -142,7 +166,12 @@ export class IncrementalCompiler {
     reportsBefore: ReadonlyMap<WorkloadId, WorkloadReport | undefined>,
     heldBefore: readonly string[] = [],
   ): ChangeSlices {
-    const keys = new Set([...delta.destinations.upserted, ...delta.destinations.removed]);
+    const keys = new Set([
+      ...delta.destinations.upserted,
+      ...delta.destinations.removed,
+      ...delta.egress.upserted,
+      ...delta.egress.removed,
+    ]);
     // What the re-read workloads' NICs held before and hold now (heldKeys), changed or not.
     for (const key of [...heldBefore, ...workloads.flatMap((id) => this.heldKeys(id))]) keys.add(key);
     for (const peer of delta.peerSets.upserted)
@@ -152,12 +181,14 @@ export class IncrementalCompiler {
       destination: (key) => this.destinations.get(key)?.intent,
       peerSet: (key) => this.peerSets.get(key)?.peerSet,
       report: (id) => this.report(id),
+      egress: (key) => this.egress.entries.get(key)?.intent,
     };
     const before: SliceSource = {
       destination: (key) =>
         delta.before.destinations.has(key) ? delta.before.destinations.get(key) : now.destination(key),
       peerSet: (key) => (delta.before.peerSets.has(key) ? delta.before.peerSets.get(key) : now.peerSet(key)),
       report: (id) => (reportsBefore.has(id) ? reportsBefore.get(id) : now.report(id)),
+      egress: (key) => (delta.before.egress.has(key) ? delta.before.egress.get(key) : now.egress?.(key)),
     };
     const after = sliceIntent(now, destinationKeys, workloads);
     const previous = sliceIntent(before, destinationKeys, workloads);
@@ -171,11 +202,16 @@ export class IncrementalCompiler {
       if (change.kind === "delete") this.remove(change.id, delta);
       else this.upsert(change.workload, delta);
     }
-    if (this.bulk) for (const key of this.identities.keys()) this.dirtyTemplates.add(key);
+    if (this.bulk)
+      for (const key of this.identities.keys()) {
+        this.dirtyTemplates.add(key);
+        this.egress.templateChanged(key);
+      }
     this.flush(delta);
     return delta.result(
       (key) => this.destinations.get(key)?.intent,
       (key) => this.peerSets.get(key)?.peerSet,
+      (key) => this.egress.entries.get(key)?.intent,
     );
   }
 
@@ -188,6 +224,7 @@ export class IncrementalCompiler {
       identities: this.identities,
       rules: this.rules,
       tagPrefix: this.policy.labels.tagPrefix,
+      egress: this.egress.entries,
     });
   }
 
@@ -245,6 +282,7 @@ export class IncrementalCompiler {
     if (this.bulk) return;
     for (const nic of workload.nics) {
       this.markDestination(identity, nic.network);
+      this.egress.membersChanged(identity, nic.network);
       delta.networkTouched(nic.network);
     }
     this.dirtyPeers.add(identity);
@@ -265,24 +303,33 @@ export class IncrementalCompiler {
     };
     this.identities.set(ref.identity, state);
     this.hashes.set(ref.identity, ref.hash);
-    for (const rule of state.toRules) rule.toIdentities.add(ref.identity);
+    for (const rule of state.toRules) {
+      rule.toIdentities.add(ref.identity);
+      // A new target of the rules from these sources: their egress changes.
+      if (!this.bulk) for (const source of rule.fromIdentities) this.egress.templateChanged(source);
+    }
     for (const rule of state.fromRules) {
       rule.fromIdentities.add(ref.identity);
       if (!this.bulk) for (const destination of rule.toIdentities) this.dirtyTemplates.add(destination);
     }
     this.dirtyTemplates.add(ref.identity);
+    this.egress.templateChanged(ref.identity);
     return state;
   }
 
   private removeIdentity(state: IdentityState): void {
     const key = state.ref.identity;
     this.identities.delete(key);
-    for (const rule of state.toRules) rule.toIdentities.delete(key);
+    for (const rule of state.toRules) {
+      rule.toIdentities.delete(key);
+      for (const source of rule.fromIdentities) this.egress.templateChanged(source);
+    }
     for (const rule of state.fromRules) {
       rule.fromIdentities.delete(key);
       for (const destination of rule.toIdentities) this.dirtyTemplates.add(destination);
     }
     this.dirtyTemplates.add(key);
+    this.egress.templateChanged(key);
   }
 
   private markDestination(identity: string, network: NetworkId): void {
@@ -311,7 +358,9 @@ export class IncrementalCompiler {
         const entry = this.destinations.get(key);
         if (entry) this.markDestination(entry.intent.identity, entry.intent.network);
       }
+      this.egress.addressesChanged(identity);
     }
+    this.egress.flush(delta);
 
     const freshPeerSets = new Set<string>();
     for (const [identity, networks] of this.dirtyDestinations) {

@@ -45,17 +45,22 @@ export function computeTemplate(
   const allowRules = state.toRules.filter((rule) => rule.rule.action === "allow");
   const denyRules = state.toRules.filter((rule) => rule.rule.action === "deny");
   return {
-    allows: sourceTemplates(allowRules, identities, policy),
-    denies: sourceTemplates(denyRules, identities, policy).map(
+    allows: sourceTemplates(allowRules, identities, policy, "from"),
+    denies: sourceTemplates(denyRules, identities, policy, "from").map(
       ({ contributions: _, ...deny }): DenyTemplate => deny,
     ),
   };
 }
 
-function sourceTemplates(
+/**
+ * Per source (side `from`, at a destination's ingress) or per target (side `to`, at a source's
+ * egress): the union of the rules' services, with the rules.
+ */
+export function sourceTemplates(
   rules: readonly RuleState[],
   identities: ReadonlyMap<string, IdentityState>,
   policy: Policy,
+  side: "from" | "to",
 ): SourceTemplate[] {
   const bySource = new Map<string, { services: Service[]; rules: RuleState[]; ipList?: string }>();
   const add = (key: string, rule: RuleState, ipList?: string) => {
@@ -68,9 +73,12 @@ function sourceTemplates(
     entry.rules.push(rule);
   };
   for (const rule of rules) {
-    const from = rule.rule.from;
-    if (from.kind === "ipList") add(`ipList:${from.name}`, rule, from.name);
-    else for (const source of rule.fromIdentities) if (identities.has(source)) add(source, rule);
+    const end = rule.rule[side];
+    if (end.kind === "ipList") add(`ipList:${end.name}`, rule, end.name);
+    else {
+      const matched = side === "from" ? rule.fromIdentities : rule.toIdentities;
+      for (const identity of matched) if (identities.has(identity)) add(identity, rule);
+    }
   }
   const template: SourceTemplate[] = [];
   for (const [key, entry] of bySource) {

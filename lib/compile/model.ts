@@ -21,6 +21,64 @@ export interface Intent {
   readonly workloads: readonly WorkloadReport[];
   /** Sorted by code, then subject. */
   readonly findings: readonly Finding[];
+  /**
+   * What egress-enforced sources may open (v2), sorted by key; absent when none is (every v1
+   * policy), so that a v1 intent is unchanged. No cloud writes it yet: compile refuses enforced
+   * egress unless asked to compute it anyway (IncrementalCompiler.build).
+   */
+  readonly egress?: readonly EgressIntent[];
+}
+
+/**
+ * Per (egress-enforced source identity, network where it has running members): the flows it may
+ * open, allows minus denies, to destinations as that network sees them (docs/policy.md,
+ * "Addresses"; a NAT gives no address to reach). Keyed like the destination of the same identity
+ * and network, whose objects would carry it.
+ */
+export interface EgressIntent extends IdentityRef {
+  /** `<hash>@<network>` */
+  readonly key: string;
+  readonly network: NetworkId;
+  readonly cloud: Cloud;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Running members with a NIC in this network, sorted. */
+  readonly members: readonly DestinationMember[];
+  /** Sorted by target key. */
+  readonly opens: readonly EgressGrant[];
+}
+
+/**
+ * Where an egress grant goes: a destination identity's running members as the source's network
+ * sees them (those in that network can be named natively: SG reference, ASG), an ipList, or the
+ * exact addresses of the part of one of these that deny rules left.
+ */
+export type EgressTarget =
+  | {
+      readonly kind: "identity";
+      /** `<destination hash>@<source network>` */
+      readonly key: string;
+      readonly identity: string;
+      /** Members with a NIC in the source's network, sorted. */
+      readonly local: readonly WorkloadId[];
+      /** Exact CIDRs of every address the source's network reaches the members at (local ones too). */
+      readonly cidrs: readonly string[];
+    }
+  | { readonly kind: "ipList"; readonly name: string; readonly cidrs: readonly string[] }
+  | {
+      readonly kind: "addresses";
+      readonly of: string;
+      readonly label: string;
+      readonly cidrs: readonly string[];
+    };
+
+export interface EgressGrant {
+  /** The target's key (`<hash>@<network>`, `ipList:<name>`, or a part's `<key>|<services>`). */
+  readonly targetKey: string;
+  readonly target: EgressTarget;
+  /** Canonical. */
+  readonly services: readonly Service[];
+  /** Ids of the allow rules that produce it, sorted by policy order. */
+  readonly rules: readonly string[];
 }
 
 export interface IdentityRef {
@@ -128,7 +186,8 @@ export type FindingCode =
   | "tag-prefix-matches-nothing"
   | "rule-cancelled-by-deny"
   | "nat-shared-denied"
-  | "egress-rule-without-effect";
+  | "egress-rule-without-effect"
+  | "unreachable-destination";
 
 export interface Finding {
   readonly code: FindingCode;

@@ -7,7 +7,7 @@
  */
 import type { WorkloadId } from "../inventory/model.js";
 import { compareText } from "../util/compare-text.js";
-import type { DestinationIntent, Intent, PeerSet, WorkloadReport } from "./model.js";
+import type { DestinationIntent, EgressIntent, Intent, PeerSet, WorkloadReport } from "./model.js";
 
 /** What a targeted read and plan cover: the keys of a change, before and after it. */
 export interface ChangeScope {
@@ -31,6 +31,8 @@ export interface SliceSource {
   destination(key: string): DestinationIntent | undefined;
   peerSet(key: string): PeerSet | undefined;
   report(workload: WorkloadId): WorkloadReport | undefined;
+  /** The egress entry keyed like a destination (v2); absent where egress is never computed. */
+  egress?(key: string): EgressIntent | undefined;
 }
 
 /** The partial Intent of these destinations, the peer sets their grants name, and these workloads. */
@@ -52,11 +54,17 @@ export function sliceIntent(
     const report = source.report(id);
     return report === undefined ? [] : [report];
   });
+  // An identity's egress in a network goes with its destination there: the same objects carry both.
+  const egress = [...destinationKeys].sort(compareText).flatMap((key) => {
+    const entry = source.egress?.(key);
+    return entry === undefined ? [] : [entry];
+  });
   return Object.freeze({
     destinations: Object.freeze(destinations.sort((a, b) => compareText(a.key, b.key))),
     peerSets: Object.freeze(peerSets),
     workloads: Object.freeze(reports.sort((a, b) => compareText(a.workload, b.workload))),
     findings: Object.freeze([]),
+    ...(egress.length === 0 ? {} : { egress: Object.freeze(egress) }),
   });
 }
 

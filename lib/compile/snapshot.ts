@@ -1,7 +1,7 @@
 import { compareText } from "../util/compare-text.js";
 import { formatSelector } from "./format.js";
 import type { CancelledRule } from "./intent-parts.js";
-import type { DestinationIntent, Finding, Intent, PeerSet, WorkloadReport } from "./model.js";
+import type { DestinationIntent, EgressIntent, Finding, Intent, PeerSet, WorkloadReport } from "./model.js";
 import type { IdentityState, RuleState, WorkloadEntry } from "./state.js";
 
 export interface SnapshotInput {
@@ -22,6 +22,11 @@ export interface SnapshotInput {
   readonly rules: readonly RuleState[];
   /** The policy's labels.tagPrefix, to tell when no workload carries it at all. */
   readonly tagPrefix: string;
+  /** Egress entries (v2); the intent has an `egress` table only when there is one. */
+  readonly egress?: ReadonlyMap<
+    string,
+    { readonly intent: EgressIntent; readonly findings: readonly Finding[] }
+  >;
 }
 
 /** Assembles the frozen, sorted Intent from the compiler's parts. */
@@ -50,6 +55,8 @@ export function buildSnapshot(input: SnapshotInput): Intent {
   const prefix = prefixFindings(input.entries, input.tagPrefix);
   findings.push(...(prefix.length > 0 ? prefix : ruleFindings(input.rules, input.identities)));
   findings.push(...denyFindings(input.destinations));
+  const egress = input.egress ?? new Map();
+  for (const entry of egress.values()) findings.push(...entry.findings);
   return Object.freeze({
     destinations: Object.freeze(
       sortedKeys(input.destinations).map((key) => input.destinations.get(key)?.intent as DestinationIntent),
@@ -57,6 +64,9 @@ export function buildSnapshot(input: SnapshotInput): Intent {
     peerSets: Object.freeze(peerSets),
     workloads: Object.freeze(workloads),
     findings: Object.freeze(sortFindings(findings)),
+    ...(egress.size === 0
+      ? {}
+      : { egress: Object.freeze(sortedKeys(egress).map((key) => egress.get(key)?.intent as EgressIntent)) }),
   });
 }
 
