@@ -117,12 +117,14 @@ type RawRule = {
 interface RawRuleset {
   scope: LabelSelector;
   enforcement: "enforced" | "visibility";
+  egress: "open" | "enforced";
   rules: RawRule[];
   deny: RawRule[];
 }
 
-const rawRulesetArb = (withDenies: boolean): fc.Arbitrary<RawRuleset> =>
+const rawRulesetArb = (withDenies: boolean, withEgress: boolean): fc.Arbitrary<RawRuleset> =>
   fc.record({
+    egress: withEgress ? fc.constantFrom("open" as const, "enforced" as const) : fc.constant("open" as const),
     scope: selectorArb,
     enforcement: fc.constantFrom("enforced" as const, "enforced" as const, "visibility" as const),
     rules: fc.array(withDenies ? rawRuleArb : rawRuleArb.filter((rule) => "selector" in rule.to), {
@@ -160,10 +162,10 @@ function resolveRule(
   return { id, ruleset, action, index, from, to, services: normalizeServices(raw.services) };
 }
 
-function policyArbOf(withDenies: boolean): fc.Arbitrary<Policy> {
+function policyArbOf(withDenies: boolean, withEgress = false): fc.Arbitrary<Policy> {
   return fc
     .record({
-      rulesets: fc.array(rawRulesetArb(withDenies), { minLength: 1, maxLength: 3 }),
+      rulesets: fc.array(rawRulesetArb(withDenies, withEgress), { minLength: 1, maxLength: 3 }),
       connected: fc.boolean(),
       nat: fc.boolean(),
     })
@@ -176,7 +178,7 @@ function policyArbOf(withDenies: boolean): fc.Arbitrary<Policy> {
         };
         const rules = raw.rules.flatMap(resolve("allow"));
         const deny = raw.deny.flatMap(resolve("deny"));
-        return { name, scope: raw.scope, enforcement: raw.enforcement, egress: "open", rules, deny };
+        return { name, scope: raw.scope, enforcement: raw.enforcement, egress: raw.egress, rules, deny };
       });
       return {
         labels: { tagPrefix: "seg-", dimensions: [...DIMENSIONS] },
@@ -196,6 +198,12 @@ function policyArbOf(withDenies: boolean): fc.Arbitrary<Policy> {
 
 /** v2 policies: deny rules (by labels and by ipList, some covering estate addresses) and rules to ipLists. */
 export const policyArb: fc.Arbitrary<Policy> = policyArbOf(true);
+
+/**
+ * v2 policies with enforced egress on some rulesets: no cloud writes egress yet, so compile them
+ * with `computeEgress` (IncrementalCompiler.build).
+ */
+export const egressPolicyArb: fc.Arbitrary<Policy> = policyArbOf(true, true);
 
 /** v1 policies: allow rules between labels and from ipLists only. */
 export const v1PolicyArb: fc.Arbitrary<Policy> = policyArbOf(false);

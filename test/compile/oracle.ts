@@ -91,6 +91,52 @@ export function naiveIngress(
   };
 }
 
+/**
+ * Egress (v2) read straight from docs/policy.md: may `src`'s NIC in `network` open a flow to
+ * `address` on this probe? Undefined when its egress is not enforced (open, or not decided by
+ * segsync). A destination address is covered by a rule when the rule's `to` ipList holds it, or
+ * when a running workload that `to` matches is reached from `network` at that address (a NIC there
+ * or in a connected network, else a public IP; never a NAT address). Allowed: some allow rule from
+ * `src` covers it and no deny rule from `src` does.
+ */
+export function naiveEgress(
+  policy: Policy,
+  inventory: Inventory,
+): (src: Workload, network: string, address: string, probe: Probe) => boolean | undefined {
+  const labelled = inventory.workloads
+    .filter((w) => w.state === "running")
+    .map((w) => ({ workload: w, labels: labelsOf(w, policy) }))
+    .filter((entry) => Object.keys(entry.labels).length > 0);
+  const labelsById = new Map(labelled.map((entry) => [entry.workload.id, entry.labels]));
+  const covers = (rule: Rule, network: string, address: string): boolean => {
+    if (rule.to.kind === "ipList") return rule.to.cidrs.some((cidr) => cidrContains(cidr, address));
+    const selector = rule.to.selector;
+    return labelled.some(
+      (dst) => matches(selector, dst.labels) && reachedAt(dst.workload, network, policy).includes(address),
+    );
+  };
+  return (src, network, address, [protocol, port]) => {
+    const labels = labelsById.get(src.id);
+    if (labels === undefined) return undefined;
+    const enforced = policy.rulesets.some(
+      (rs) => rs.enforcement === "enforced" && rs.egress === "enforced" && matches(rs.scope, labels),
+    );
+    if (!enforced) return undefined;
+    const applies = (rule: Rule) =>
+      rule.from.kind === "labels" &&
+      matches(rule.from.selector, labels) &&
+      servicesAdmit(rule.services, protocol, port) &&
+      covers(rule, network, address);
+    const allowed = policy.rulesets.some((rs) => rs.rules.some(applies));
+    return allowed && !policy.rulesets.some((rs) => rs.deny.some(applies));
+  };
+}
+
+/** Where a source's NIC in `network` reaches a workload: as seenAs, but a NAT gives no address. */
+function reachedAt(dst: Workload, network: string, policy: Policy): string[] {
+  return seenAs(dst, network, { ...policy, networks: { ...policy.networks, nat: {} } });
+}
+
 /** The same pairs, read out of an Intent through its peer sets (a v1 policy: no grant is split). */
 export function intentAccepts(intent: Intent): Map<string, string> {
   const peerSets = new Map(intent.peerSets.map((peerSet) => [peerSet.key, peerSet]));
