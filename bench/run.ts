@@ -180,11 +180,13 @@ async function main(): Promise<number> {
   const bundleTargets = bundles === undefined ? undefined : bundlesSection.targets(bundles);
   const cliStartTargets = cliStart === undefined ? undefined : cliStartSection.targets(cliStart);
   const flowsTargets = flows === undefined ? undefined : flowsSection.targets(flows);
+  const burstTargets = burst === undefined ? [] : burstSection.targets(burst);
   const targetLines = [
     ...(targets.length > 0 ? [renderTargets(targets)] : []),
     ...(bundleTargets?.lines ?? []),
     ...(cliStartTargets?.lines ?? []),
     ...(flowsTargets?.lines ?? []),
+    ...burstTargets,
   ];
   process.stdout.write(`targets:\n${targetLines.join("\n")}\n`);
   const problems = [

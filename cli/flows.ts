@@ -5,6 +5,7 @@
 
 import type { NativeMatch, ProbeProtocol, Reachability } from "../lib/clouds/provider.js";
 import { NetworkTopology, viewFrom } from "../lib/compile/address-view.js";
+import { grantMembers } from "../lib/compile/grant-members.js";
 import type { AddressVia, DestinationIntent, Intent, WorkloadReport } from "../lib/compile/model.js";
 import { cloudOfId } from "../lib/inventory/ids.js";
 import type { Cloud, NetworkId, WorkloadId } from "../lib/inventory/model.js";
@@ -99,13 +100,26 @@ export function peersOf(intent: Intent, destination: DestinationIntent): Peer[] 
         },
       ];
     }
-    const peerSet = peerSets.get(grant.source.key);
-    if (!peerSet) return [];
-    return [...peerSet.local, ...peerSet.remote].map((member) => {
+    const admitted = grantMembers(grant, peerSets);
+    if (grant.source.kind === "addresses" && admitted === undefined) {
+      const address = probeAddress(grant.source.cidrs);
+      const { of, label } = grant.source;
+      return [
+        {
+          source: of,
+          identity: label,
+          ...(address === undefined ? {} : { address }),
+          services: grant.services,
+          rules: grant.rules,
+        },
+      ];
+    }
+    if (!admitted) return [];
+    return admitted.members.map((member) => {
       const address = probeAddress(member.addresses);
       return {
         source: member.workload,
-        identity: peerSet.identity,
+        identity: admitted.identity,
         ...(address === undefined ? {} : { address }),
         services: grant.services,
         rules: grant.rules,

@@ -7,6 +7,7 @@ import type { ProgressTerminal } from "./progress.js";
 import { registerDemo } from "./register/demo.js";
 import { registerEstate } from "./register/estate.js";
 import { registerExplain } from "./register/explain.js";
+import { registerFlows } from "./register/flows.js";
 import { registerGraph } from "./register/graph.js";
 import { registerGuardrails } from "./register/guardrails.js";
 import { registerPlan } from "./register/plan.js";
@@ -42,6 +43,7 @@ export async function main(
   registerPlan(program, context);
   registerExplain(program, context);
   registerGraph(program, context);
+  registerFlows(program, context);
   registerSimulate(program, context);
   registerRestore(program, context);
   registerGuardrails(program, context);

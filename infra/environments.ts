@@ -80,6 +80,8 @@ export function functionEnvironment(
         SEGSYNC_CONFIG: reconcilerConfigJson(settings, names.recordKeySecretArn),
         SEGSYNC_POLICY_FILE: settings.policy.bundleName,
         SEGSYNC_TABLE: names.tableName,
+        // Its own queue's depth, read to coalesce bursts (docs/architecture.md, "Coalescing a burst").
+        SEGSYNC_QUEUE_URL: names.queueUrl,
         ...(settings.attachment === undefined ? {} : { SEGSYNC_ATTACHMENT: settings.attachment }),
       };
   }

@@ -14,9 +14,11 @@ import { isAbsolute, join } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { z } from "zod";
 import { ConfiguredPlaces } from "../lib/ingest/places.js";
+import { sqsEventsWaiting } from "../lib/ingest/queue-depth.js";
 import { QueueMessageSchema } from "../lib/ingest/queue-message.js";
 import { DynamoDbInventoryStore } from "../lib/inventory/dynamodb-store.js";
 import { describeIssues } from "../lib/inventory/issues.js";
@@ -187,6 +189,8 @@ function logOutcome(
     summary.failedClouds = Object.keys(result.failures);
     summary.guardAllowed = result.guard.allowed;
     summary.findings = findings.length;
+    // Peer sets whose growth waits for a later batch of this burst (docs/architecture.md, "Coalescing a burst").
+    summary.coalesced = result.coalesced?.length ?? 0;
   }
   logger.info("batch reconciled", summary);
 }
@@ -216,6 +220,8 @@ export interface ReconcilerParts {
   readonly now?: () => Date;
   /** Saves the inventory's compact snapshot when it is time to (SnapshotSchedule.afterBatch). */
   readonly saveSnapshot?: () => Promise<unknown>;
+  /** Messages waiting behind the batch: given, bursts are coalesced (lib/reconcile/coalesce.ts). */
+  readonly eventsWaiting?: () => Promise<number>;
 }
 
 /** The handler over a Reconciler whose audit records go to the logger, one structured entry each. */
@@ -229,6 +235,7 @@ export function reconcilerHandlerOf(parts: ReconcilerParts): ReconcilerHandler {
     // The handler reports counts, never the intent: an event batch builds only its change's slice.
     reportIntent: "change",
     ...(parts.now === undefined ? {} : { now: parts.now }),
+    ...(parts.eventsWaiting === undefined ? {} : { eventsWaiting: parts.eventsWaiting }),
   });
   return createReconcilerHandler({
     reconciler,
@@ -283,7 +290,17 @@ async function coldStart(): Promise<ReconcilerHandler> {
     logger,
     metrics,
     saveSnapshot: () => schedule.afterBatch(),
+    ...(environment.SEGSYNC_QUEUE_URL === undefined
+      ? {}
+      : { eventsWaiting: queueDepth(environment.SEGSYNC_QUEUE_URL) }),
   });
+}
+
+/** The queue's depth; a failed read is logged and taken as an empty queue (nothing deferred). */
+function queueDepth(queueUrl: string): () => Promise<number> {
+  return sqsEventsWaiting(new SQSClient({}), queueUrl, (error) =>
+    logger.warn("queue depth unread: this batch is not coalesced", { error }),
+  );
 }
 
 let ready: Promise<ReconcilerHandler> | undefined;

@@ -38,10 +38,11 @@ export class SimulatedQueue {
     return true;
   }
 
-  /** Every waiting message, in order, as one batch: each received once more. */
-  receive(): WaitingMessage[] {
-    const batch = this.#waiting.map((waiting) => ({ ...waiting, receives: waiting.receives + 1 }));
-    this.#waiting = [];
+  /** Every waiting message (or the first `limit`), in order, as one batch: each received once more. */
+  receive(limit = Number.POSITIVE_INFINITY): WaitingMessage[] {
+    const taken = this.#waiting.slice(0, limit);
+    const batch = taken.map((waiting) => ({ ...waiting, receives: waiting.receives + 1 }));
+    this.#waiting = this.#waiting.slice(taken.length);
     return batch;
   }
 

@@ -16,6 +16,7 @@ import {
   reconcileBatch,
 } from "../lib/reconcile/batch.js";
 import { cloudDrivers } from "../lib/reconcile/cloud-drivers.js";
+import type { CoalesceLimits } from "../lib/reconcile/coalesce.js";
 import type { CloudDriver } from "../lib/reconcile/driver.js";
 import { DEFAULT_GUARD_LIMITS, type GuardLimits } from "../lib/reconcile/guard.js";
 import { type ReconcileOptions, type ReconcileResult, Reconciler } from "../lib/reconcile/reconciler.js";
@@ -43,6 +44,11 @@ export interface SimulationOptions {
   readonly readChanges?: boolean;
   /** What a reconcile's result's `intent` holds after an event batch (lib/reconcile/reconciler.ts); default: the whole intent. */
   readonly reportIntent?: "whole" | "change";
+  /**
+   * How a burst is coalesced (lib/reconcile/coalesce.ts); false: never. The reconciler sees the
+   * messages still queued behind its batch, so it defers only where `reconcileNext` leaves some.
+   */
+  readonly coalesce?: CoalesceLimits | false;
 }
 
 export interface StepOutcome {
@@ -115,6 +121,9 @@ export class Simulation {
       guard: options.guard ?? DEFAULT_GUARD_LIMITS,
       now: () => clouds.clock.now(),
       ...(options.reportIntent === undefined ? {} : { reportIntent: options.reportIntent }),
+      ...(options.coalesce === false
+        ? {}
+        : { eventsWaiting: async () => this.queue.waiting.length, coalesce: options.coalesce }),
     });
   }
 
@@ -151,12 +160,20 @@ export class Simulation {
     return (await this.drain(options)).result;
   }
 
-  /** Every message delivered by now, as one batch through the reconciler function's path. */
-  private async drain(options: ReconcileOptions) {
+  /**
+   * One batch of at most `maxMessages` of the messages delivered by now, as the reconciler
+   * function's event source gives them (its batch size); the rest wait behind it.
+   */
+  async reconcileNext(maxMessages: number, options: ReconcileOptions = {}): Promise<ReconcileResult> {
+    return (await this.drain(options, maxMessages)).result;
+  }
+
+  /** Every message delivered by now (or the first `maxMessages`), as one batch through the reconciler function's path. */
+  private async drain(options: ReconcileOptions, maxMessages?: number) {
     if (this.delivery) {
       for (const { message, arrivedAt } of this.delivery.deliver()) this.queue.send(message, arrivedAt);
     }
-    return this.runBatch(this.queue.receive(), options);
+    return this.runBatch(this.queue.receive(maxMessages), options);
   }
 
   /**

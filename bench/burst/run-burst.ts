@@ -1,20 +1,25 @@
 /**
  * A burst of launches through the simulated estate and the production event path (sim/simulation.ts:
- * native events → ingest parsers → queue → Reconciler), measured three ways on the same launches:
+ * native events → ingest parsers → queue → Reconciler), measured four ways on the same launches:
  *
- * - paced: a reconcile as soon as BATCH_EVENTS events are queued, as the deployed reconciler gets
- *   them (the SQS event source's batch size, infra/synchronizer.ts; a launch emits one or two
- *   events, so a batch has 10 or 11), and a last one for the rest. Each reconcile is timed.
- * - drain: every launch first, then one reconcile of all their events (burst-200-launches.yaml's
- *   shape).
- * - minimal: the operations of the one plan from the state after the initial sync to the final
- *   intent (a dry-run full sync, with a reconciler of its own, once every launch has happened).
- *   The diff is minimal per object (test/bench checks it for each cloud), so no sequence of
- *   reconciles can reach the final state with fewer operations; the paced run writes more
- *   because a peer set that changes in many batches is rewritten in each.
+ * - paced: a reconcile as soon as BATCH_EVENTS messages are queued, and a last one for the rest:
+ *   the reconciler keeps up with the launches, nothing waits behind a batch, so nothing is
+ *   coalesced (docs/architecture.md, "Coalescing a burst").
+ * - queued: every launch first (a burst outpaces the reconciler, a function of concurrency 1),
+ *   then batches of BATCH_EVENTS messages (the SQS event source's batch size, infra/synchronizer.ts)
+ *   until the queue is empty; the reconciler sees what waits behind each batch and coalesces.
+ *   Run twice: as deployed, and with coalescing off.
+ * - drain: every launch first, then one reconcile of all their events.
+ * - the single plan: the operations of the one plan from the state after the initial sync to the
+ *   final intent (a dry-run full sync, with a reconciler of its own, once every launch has
+ *   happened), and the distinct objects it writes. Each of those objects must be written at least
+ *   once, whatever the sequence: the true lower bound. The single plan itself writes some objects
+ *   twice (a NIC joins an ASG that the same plan creates before the NSG names it; an ENI gets its
+ *   group beside the default one before the default goes), so a coalesced sequence can write
+ *   fewer operations than it.
  *
- * Writes are plan operations applied (the unit of the minimal); the simulators' write calls are
- * reported beside them. After each run a full sync must change nothing.
+ * Writes are plan operations applied; the simulators' write calls are reported beside them. After
+ * each run a full sync must change nothing.
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,7 +33,7 @@ import { Simulation } from "../../sim/simulation.js";
 import { median, percentile, round3 } from "../measure.js";
 import { burstLaunches } from "./scenario.js";
 
-/** The deployed reconciler's SQS batch size. */
+/** The deployed reconciler's SQS batch size (messages). */
 export const BATCH_EVENTS = 10;
 
 const EXAMPLES = fileURLToPath(new URL("../../examples/", import.meta.url));
@@ -62,8 +67,15 @@ export interface BurstResult {
   readonly launches: number;
   readonly launchesByCloud: Readonly<Record<string, number>>;
   readonly batchEvents: number;
+  /** The single plan's operations: the `minimal` of each run's ratio. */
   readonly minimalWrites: number;
+  /** The distinct objects the single plan writes: no sequence of reconciles writes fewer. */
+  readonly minimalObjects: number;
   readonly paced: BurstRun;
+  /** Batches of BATCH_EVENTS with the rest of the burst waiting, coalesced as deployed. */
+  readonly queued: BurstRun;
+  /** The same batches with coalescing off. */
+  readonly queuedUncoalesced: BurstRun;
   readonly drain: BurstRun;
 }
 
@@ -80,6 +92,14 @@ function operations(result: ReconcileResult): number {
   return Object.values(result.plan).reduce((sum, part) => sum + (part?.operations.length ?? 0), 0);
 }
 
+function objectsWritten(result: ReconcileResult): number {
+  const objects = new Set<string>();
+  for (const part of Object.values(result.plan))
+    for (const summary of part?.summaries ?? [])
+      objects.add(`${summary.cloud} ${summary.objectType} ${summary.object}`);
+  return objects.size;
+}
+
 function applied(result: ReconcileResult): number {
   return Object.values(result.applied).reduce((sum: number, n) => sum + (n ?? 0), 0);
 }
@@ -88,35 +108,40 @@ function writeCalls(simulation: Simulation): number {
   return CLOUDS.reduce((sum, cloud) => sum + simulation.clouds.writes(cloud), 0);
 }
 
-async function timedReconcile(simulation: Simulation) {
-  const events = simulation.pending.length;
+/** One batch: every waiting message, or the first `maxMessages`. */
+async function timedReconcile(simulation: Simulation, maxMessages?: number) {
+  const events = Math.min(simulation.pending.length, maxMessages ?? Number.POSITIVE_INFINITY);
   const start = performance.now();
-  const result = await simulation.reconcile();
+  const result =
+    maxMessages === undefined ? await simulation.reconcile() : await simulation.reconcileNext(maxMessages);
   return { result, sample: { events, ms: performance.now() - start, writes: applied(result) } };
 }
 
-/** An initial full sync, then the launches; `reconcileWhen` says after which ones to reconcile. */
-async function play(
-  policy: Policy,
-  estate: Estate,
-  launches: readonly Step[],
-  reconcileWhen: (simulation: Simulation) => boolean,
-) {
-  const simulation = Simulation.start(policy, estate);
+interface Play {
+  /** After which launches to reconcile (every waiting message); the rest of the queue is reconciled at the end. */
+  readonly reconcileWhen: (simulation: Simulation) => boolean;
+  /** The end's batch size: all at once when absent. */
+  readonly batchMessages?: number;
+  readonly coalesce?: false;
+}
+
+/** An initial full sync, then the launches, reconciled as `how` says. */
+async function play(policy: Policy, estate: Estate, launches: readonly Step[], how: Play) {
+  const simulation = Simulation.start(policy, estate, how.coalesce === false ? { coalesce: false } : {});
   await simulation.fullSync();
   const callsBefore = writeCalls(simulation);
   const samples: ReconcileSample[] = [];
   let failed = false;
-  const reconcile = async () => {
-    const { result, sample } = await timedReconcile(simulation);
+  const reconcile = async (maxMessages?: number) => {
+    const { result, sample } = await timedReconcile(simulation, maxMessages);
     samples.push(sample);
     failed ||= Object.keys(result.failures).length > 0;
   };
   for (const launch of launches) {
     await simulation.step(launch);
-    if (reconcileWhen(simulation)) await reconcile();
+    if (how.reconcileWhen(simulation)) await reconcile();
   }
-  if (simulation.pending.length > 0) await reconcile();
+  while (simulation.pending.length > 0) await reconcile(how.batchMessages);
   const calls = writeCalls(simulation) - callsBefore;
   const settled = await simulation.fullSync({ dryRun: true });
   return { simulation, samples, calls, converged: !failed && operations(settled) === 0 };
@@ -145,27 +170,48 @@ function summary(run: Awaited<ReturnType<typeof play>>, minimal: number): BurstR
 export async function runBurst(launchCount: number): Promise<BurstResult> {
   const { policy, estate } = await loadExamples();
   const launches = burstLaunches(launchCount);
-  const paced = await play(policy, estate, launches, (s) => s.pending.length >= BATCH_EVENTS);
-  const drain = await play(policy, estate, launches, () => false);
+  const never = () => false;
+  const paced = await play(policy, estate, launches, {
+    reconcileWhen: (s) => s.pending.length >= BATCH_EVENTS,
+  });
+  const queued = await play(policy, estate, launches, { reconcileWhen: never, batchMessages: BATCH_EVENTS });
+  const queuedUncoalesced = await play(policy, estate, launches, {
+    reconcileWhen: never,
+    batchMessages: BATCH_EVENTS,
+    coalesce: false,
+  });
+  const drain = await play(policy, estate, launches, { reconcileWhen: never });
+  const single = await singlePlan(policy, estate, launches);
+  return {
+    launches: launches.length,
+    launchesByCloud: countByCloud(launches),
+    batchEvents: BATCH_EVENTS,
+    minimalWrites: single.operations,
+    minimalObjects: single.objects,
+    paced: summary(paced, single.operations),
+    queued: summary(queued, single.operations),
+    queuedUncoalesced: summary(queuedUncoalesced, single.operations),
+    drain: summary(drain, single.operations),
+  };
+}
 
-  // The one plan from the synced estate to the final intent: every launch, nothing reconciled,
-  // planned by a reconciler of its own (a dry run writes nothing).
+/**
+ * The one plan from the synced estate to the final intent: every launch, nothing reconciled,
+ * planned by a reconciler of its own (a dry run writes nothing).
+ */
+async function singlePlan(policy: Policy, estate: Estate, launches: readonly Step[]) {
   const planned = Simulation.start(policy, estate);
   await planned.fullSync();
   for (const launch of launches) await planned.step(launch);
-  const minimal = operations(await planned.withPolicy(policy).fullSync({ dryRun: true }));
+  const plan = await planned.withPolicy(policy).fullSync({ dryRun: true });
+  return { operations: operations(plan), objects: objectsWritten(plan) };
+}
 
-  const launchesByCloud: Record<string, number> = {};
+function countByCloud(launches: readonly Step[]): Record<string, number> {
+  const byCloud: Record<string, number> = {};
   for (const step of launches) {
     const cloud = "launch" in step ? (step.launch.id.split(":")[0] ?? "") : "";
-    launchesByCloud[cloud] = (launchesByCloud[cloud] ?? 0) + 1;
+    byCloud[cloud] = (byCloud[cloud] ?? 0) + 1;
   }
-  return {
-    launches: launches.length,
-    launchesByCloud,
-    batchEvents: BATCH_EVENTS,
-    minimalWrites: minimal,
-    paced: summary(paced, minimal),
-    drain: summary(drain, minimal),
-  };
+  return byCloud;
 }

@@ -4,6 +4,8 @@
  * reads a generated log file with parseFlowLog into connections, timed, and reports to the parent.
  */
 import { createReadStream } from "node:fs";
+import { compile } from "../../lib/compile/compile.js";
+import { FlowCheck } from "../../lib/flows/check.js";
 import { ConnectionAggregator } from "../../lib/flows/connections.js";
 import type { FlowLogFormat, ObservedConnection } from "../../lib/flows/model.js";
 import { parseFlowLog } from "../../lib/flows/parsers/index.js";
@@ -29,6 +31,16 @@ export interface ResolveFigure {
   readonly indexCpuMs: number;
   readonly seconds: number;
   readonly kinds: Readonly<Record<ResolvedEndpoint["kind"], number>>;
+  /** `flows check` on the same connections, after the figures above (lib/flows/check.ts). */
+  readonly check: CheckFigure;
+}
+
+/** The policy compiled against the inventory (ms), then every connection resolved again and checked (s), into this many groups. */
+export interface CheckFigure {
+  readonly compileMs: number;
+  readonly seconds: number;
+  readonly groups: number;
+  readonly wouldBlock: number;
 }
 
 export interface FlowsFigure {
@@ -53,8 +65,10 @@ export type FlowsReport = ChildReport<FlowsFigure>;
 function resolveAll(
   connections: readonly ObservedConnection[],
   workloads: number,
-): Omit<ResolveFigure, "seconds"> & {
+): Omit<ResolveFigure, "seconds" | "check"> & {
   started: number;
+  estate: ReturnType<typeof resolveEstate>;
+  index: AddressIndex;
 } {
   const { inventory, policy } = resolveEstate(workloads);
   const started = performance.now();
@@ -74,6 +88,27 @@ function resolveAll(
     indexCpuMs: round3((used.user + used.system) / 1000),
     kinds,
     started,
+    estate: { inventory, policy },
+    index,
+  };
+}
+
+/** What `flows check` adds to resolving: the policy compiled, each connection's verdict and group. */
+function checkAll(
+  connections: readonly ObservedConnection[],
+  index: AddressIndex,
+  estate: ReturnType<typeof resolveEstate>,
+): CheckFigure {
+  const started = performance.now();
+  const check = new FlowCheck(compile(estate.policy, estate.inventory));
+  const compiled = performance.now();
+  for (const connection of connections) check.add(resolveConnection(connection, index));
+  const { summary } = check.report();
+  return {
+    compileMs: round3(compiled - started),
+    seconds: round3((performance.now() - compiled) / 1000),
+    groups: summary.groups,
+    wouldBlock: summary.wouldBlock,
   };
 }
 
@@ -124,6 +159,8 @@ async function measure(request: FlowsRequest): Promise<FlowsFigure> {
             indexCpuMs: resolved.indexCpuMs,
             seconds: round3(resolveSeconds),
             kinds: resolved.kinds,
+            // After the memory figures, which stay those of parsing and resolving.
+            check: checkAll(connections, resolved.index, resolved.estate),
           },
         }),
   };

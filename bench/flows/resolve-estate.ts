@@ -2,16 +2,16 @@
  * The inventory and policy the resolve figure resolves against: a generated estate
  * (bench/estate-generator.ts, the same for the same size), and the addresses its logs use.
  */
-import type { ResolutionPolicy } from "../../lib/flows/resolve.js";
 import type { Inventory } from "../../lib/inventory/model.js";
 import { resolvePolicyDocument } from "../../lib/policy/load.js";
+import type { Policy } from "../../lib/policy/model.js";
 import { generateEstate } from "../estate-generator.js";
 import type { AddressPool } from "./generate.js";
 
 const SEED = 17;
 const RULES = 500;
 
-export function resolveEstate(workloads: number): { inventory: Inventory; policy: ResolutionPolicy } {
+export function resolveEstate(workloads: number): { inventory: Inventory; policy: Policy } {
   const estate = generateEstate({ workloads, rules: RULES, seed: SEED });
   const loaded = resolvePolicyDocument(estate.policyDocument);
   if (!loaded.ok) throw new Error(`the generated policy does not resolve: ${loaded.issues[0]?.message}`);

@@ -17,6 +17,8 @@ export interface CompileResult {
   readonly enforcedDestinations: number;
   readonly peerSets: number;
   readonly grants: number;
+  /** Grants by address of a source that deny rules split (0 without deny rules). */
+  readonly splitGrants: number;
   readonly findings: number;
   readonly treatments: Readonly<Record<WorkloadTreatment, number>>;
   /** Heap in use after a full GC with the Intent alive, or null without --expose-gc. */
@@ -31,7 +33,8 @@ function runsFor(workloads: number): number {
   return workloads <= 10_000 ? 5 : 3;
 }
 
-function runCompile({ spec, policy, inventory }: CellInput): CompileResult {
+/** Times compile on a cell's estate and policy; also the deny section's measure (compile-deny.ts). */
+export function runCompile({ spec, policy, inventory }: CellInput): CompileResult {
   // One untimed-for-the-median run first: JIT warm-up and inline caches.
   const warmup = timeMs(() => compile(policy, inventory));
   const samples: number[] = [];
@@ -78,9 +81,22 @@ function intentCounts(intent: Intent) {
     enforcedDestinations: intent.destinations.filter((d) => d.enforcement === "enforced").length,
     peerSets: intent.peerSets.length,
     grants: intent.destinations.reduce((sum, d) => sum + d.grants.length, 0),
+    splitGrants: intent.destinations.reduce(
+      (sum, d) => sum + d.grants.filter((g) => g.source.kind === "addresses").length,
+      0,
+    ),
     findings: intent.findings.length,
     treatments,
   };
+}
+
+/** Runs further apart than NOISY_SPREAD make the median unreliable: say so. */
+export function noisyRuns(r: CompileResult): string[] {
+  return r.maxMs > NOISY_SPREAD * r.minMs
+    ? [
+        `compile runs vary ×${(r.maxMs / r.minMs).toFixed(1)} (min ${formatMs(r.minMs)} ms, max ${formatMs(r.maxMs)} ms): the machine was busy, the median is unreliable`,
+      ]
+    : [];
 }
 
 export const compileSection = defineSection<CompileResult>({
@@ -94,12 +110,7 @@ export const compileSection = defineSection<CompileResult>({
     { header: "peer sets", cell: (r) => formatCount(r.peerSets) },
     { header: "compile ms", cell: (r) => formatMs(r.medianMs) },
   ],
-  warnings: (r) =>
-    r.maxMs > NOISY_SPREAD * r.minMs
-      ? [
-          `compile runs vary ×${(r.maxMs / r.minMs).toFixed(1)} (min ${formatMs(r.minMs)} ms, max ${formatMs(r.maxMs)} ms): the machine was busy, the median is unreliable`,
-        ]
-      : [],
+  warnings: noisyRuns,
   targets: [
     {
       label: "full compile median ≤ 2000 ms",

@@ -115,6 +115,7 @@ function renderResolve(result: FlowsResult): string[] {
             figure.seconds.toFixed(2),
             formatCount(figure.recordsPerSecond),
             formatMiB(figure.peakRssMiB),
+            `${resolve.check.seconds.toFixed(2)} (${formatCount(resolve.check.groups)} groups)`,
             Object.entries(resolve.kinds)
               .map(([kind, count]) => `${kind} ${formatCount(count)}`)
               .join(", "),
@@ -124,7 +125,7 @@ function renderResolve(result: FlowsResult): string[] {
   if (rows.length === 0) return [];
   return [
     "",
-    "flows resolve: parseFlowLog + connections + resolveConnection against a generated inventory (lib/flows/resolve.ts)",
+    "flows resolve: parseFlowLog + connections + resolveConnection against a generated inventory (lib/flows/resolve.ts); check s: the same connections resolved again and checked (lib/flows/check.ts), the policy compiled before",
     "",
     renderTable(
       [
@@ -137,6 +138,7 @@ function renderResolve(result: FlowsResult): string[] {
         "total s",
         "records/s",
         "peak RSS MiB",
+        "check s",
         "ends",
       ],
       rows,

@@ -1,6 +1,7 @@
 import { awsSection } from "./aws.js";
 import { azureSection } from "./azure.js";
 import { compileSection } from "./compile.js";
+import { compileDenySection } from "./compile-deny.js";
 import { eventsSection } from "./events.js";
 import { gcpSection } from "./gcp.js";
 import { incrementalSection } from "./incremental.js";
@@ -10,6 +11,7 @@ import { simulateSection } from "./simulate.js";
 /** Every section, in the order they run and print. A new benchmark is a module plus a line here. */
 export const SECTIONS: readonly AnySection[] = [
   compileSection,
+  compileDenySection,
   incrementalSection,
   awsSection,
   azureSection,

@@ -1,7 +1,11 @@
+import { readFile } from "node:fs/promises";
 import type { Intent } from "../../lib/compile/model.js";
 import { flowGraph } from "../../lib/graph/build.js";
+import { type CheckReport, parseCheckReport } from "../../lib/graph/check-report.js";
+import { FlowCheckReportError } from "../../lib/graph/errors.js";
 import type { GraphFormat } from "../../lib/graph/formats.js";
 import type { FlowGraph } from "../../lib/graph/model.js";
+import { overlayObserved } from "../../lib/graph/observed.js";
 import { toDot, toMermaid } from "../../lib/graph/text.js";
 import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
 import { Simulation } from "../../sim/simulation.js";
@@ -17,6 +21,8 @@ export interface GraphOptions extends TargetOptions {
   readonly scenario?: string;
   readonly format: GraphFormat;
   readonly out?: string;
+  /** What `flows check --json` wrote: its observed flows drawn over the policy's. */
+  readonly flows?: string;
 }
 
 /** The intent the graph is drawn from, and what it shows, said at the top of the page. */
@@ -28,15 +34,19 @@ interface Drawn {
 /**
  * The allowed flows (docs/graph.md) of the simulated estate, after the optional scenario, or of
  * the real clouds (read only: a dry-run full sync). Exit 0; 1 on invalid input or a cloud that
- * could not be read (a graph without it would look complete and be wrong).
+ * could not be read (a graph without it would look complete and be wrong), or a `--flows` file that
+ * is not what `flows check --json` writes.
  */
 export async function graph(options: GraphOptions, io: CliIo): Promise<number> {
   const target = chooseTarget("graph", options, io);
   if (target === undefined) return 1;
+  const checked = options.flows === undefined ? undefined : await readCheckReport(options.flows, io);
+  if (checked === null) return 1;
   const drawn =
     target.kind === "live" ? await onLive(options, target, io) : await onEstate(options, target, io);
   if (typeof drawn === "number") return drawn;
-  const flows = flowGraph(drawn.intent);
+  const policyGraph = flowGraph(drawn.intent);
+  const flows = checked ? overlayObserved(policyGraph, checked.report, checked.file) : policyGraph;
   const text = await render(flows, options.format, drawn.source);
   if (options.out === undefined) io.out(text);
   else {
@@ -47,8 +57,32 @@ export async function graph(options: GraphOptions, io: CliIo): Promise<number> {
 }
 
 function summary(flows: FlowGraph): string {
-  const identities = flows.nodes.filter((node) => node.kind === "identity").length;
-  return `${identities} identities, ${flows.edges.length} flows, ${flows.findings.length} findings`;
+  const identities = flows.nodes.filter((node) => node.kind === "identity" && node.state !== "absent").length;
+  const said = `${identities} identities, ${flows.edges.length} flows, ${flows.findings.length} findings`;
+  if (flows.observed === undefined) return said;
+  const wouldBlock = flows.observed.edges.filter((edge) => edge.kind === "would-block").length;
+  return `${said}, ${flows.observed.edges.length} observed flows (${wouldBlock} would be blocked)`;
+}
+
+/** The `--flows` report; null (said on stderr) when it cannot be read or breaks the contract. */
+async function readCheckReport(
+  file: string,
+  io: CliIo,
+): Promise<{ report: CheckReport; file: string } | null> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    io.err(`segsync graph: cannot read the flows check ${file}: ${(error as Error).message}\n`);
+    return null;
+  }
+  try {
+    return { report: parseCheckReport(text, file), file };
+  } catch (error) {
+    if (!(error instanceof FlowCheckReportError)) throw error;
+    io.err(`segsync graph: ${error.message}\n`);
+    return null;
+  }
 }
 
 async function render(flows: FlowGraph, format: GraphFormat, source: string): Promise<string> {

@@ -18,6 +18,10 @@ export function registerGraph(program: Command, context: CommandContext): void {
     .option("--scenario <file>", "the graph after running this scenario on the estate (with --estate)")
     .addOption(new Option("--format <format>", "output format").choices(GRAPH_FORMATS).default("mermaid"))
     .option("--out <file>", "write to a file instead of stdout")
+    .option(
+      "--flows <file>",
+      "draw over the policy's edges the observed flows of this `flows check --json` output: would be blocked, unknown, rejected, allowed (docs/graph.md)",
+    )
     .action(async (options: GraphOptions) => {
       context.exitWith(await (await import("../commands/graph.js")).graph(options, context.io));
     });

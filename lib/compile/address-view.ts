@@ -60,3 +60,14 @@ export function viewFrom(viewer: NetworkId, workload: Workload, topology: Networ
 function sortUnique(values: string[]): string[] {
   return values.length === 1 ? values : [...new Set(values)].sort();
 }
+
+/**
+ * How a workload's NIC in `viewer` reaches a destination workload (docs/policy.md, "Addresses",
+ * egress): its NIC in that network, else its NICs in connected networks, else its public
+ * addresses. A NAT is outbound only and gives no address to reach: with none of these the
+ * destination cannot be reached from there.
+ */
+export function reachFrom(viewer: NetworkId, workload: Workload, topology: NetworkTopology): MemberView {
+  const view = viewFrom(viewer, workload, topology);
+  return view.via === "nat" ? { local: false, addresses: [] } : view;
+}

@@ -4,11 +4,15 @@ import { IncrementalCompiler } from "./incremental.js";
 import type { Intent } from "./model.js";
 
 /**
- * policy + inventory → Intent, in one go. Deterministic and frozen. A policy with deny rules, rules
- * to an ipList or enforced egress is refused (UnsupportedPolicyFeatureError, from build).
+ * policy + inventory → Intent, in one go. Deterministic and frozen. A policy that enforces
+ * egress is refused (UnsupportedPolicyFeatureError, from build); deny rules are compiled.
  */
-export function compile(policy: Policy, inventory: Inventory): Intent {
-  return IncrementalCompiler.build(policy, inventory).snapshot();
+export function compile(
+  policy: Policy,
+  inventory: Inventory,
+  options: { readonly computeEgress?: boolean } = {},
+): Intent {
+  return IncrementalCompiler.build(policy, inventory, options).snapshot();
 }
 
 /** The canonical serialization: equal intents give byte-identical text. */

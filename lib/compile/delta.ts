@@ -1,7 +1,7 @@
 import type { NetworkId } from "../inventory/model.js";
 import { compareText } from "../util/compare-text.js";
 import { deepEqual } from "./equal.js";
-import type { DestinationIntent, PeerSet } from "./model.js";
+import type { DestinationIntent, EgressIntent, PeerSet } from "./model.js";
 
 /** What one `apply` changed in the Intent. Keys are destination and peer set keys (`<hash>@<network>`). */
 export interface IntentDelta {
@@ -12,6 +12,8 @@ export interface IntentDelta {
   readonly destinations: { readonly upserted: readonly string[]; readonly removed: readonly string[] };
   /** Peer address sets: a source identity's members as one network sees them. */
   readonly peerSets: { readonly upserted: readonly string[]; readonly removed: readonly string[] };
+  /** Egress entries (v2), keyed like destinations; empty unless a ruleset enforces egress. */
+  readonly egress: { readonly upserted: readonly string[]; readonly removed: readonly string[] };
   /**
    * What the changed destinations and peer sets were before the change (undefined: absent); a key
    * not here did not change. A targeted plan's baseline is built from them (lib/compile/slice.ts).
@@ -19,6 +21,7 @@ export interface IntentDelta {
   readonly before: {
     readonly destinations: ReadonlyMap<string, DestinationIntent | undefined>;
     readonly peerSets: ReadonlyMap<string, PeerSet | undefined>;
+    readonly egress: ReadonlyMap<string, EgressIntent | undefined>;
   };
 }
 
@@ -28,6 +31,7 @@ export class DeltaRecorder {
   private readonly networks = new Set<NetworkId>();
   private readonly destinationsBefore = new Map<string, DestinationIntent | undefined>();
   private readonly peerSetsBefore = new Map<string, PeerSet | undefined>();
+  private readonly egressBefore = new Map<string, EgressIntent | undefined>();
 
   identityChanged(identity: string): void {
     this.identities.add(identity);
@@ -45,17 +49,25 @@ export class DeltaRecorder {
     if (!this.peerSetsBefore.has(key)) this.peerSetsBefore.set(key, before);
   }
 
+  egressTouched(key: string, before: EgressIntent | undefined): void {
+    if (!this.egressBefore.has(key)) this.egressBefore.set(key, before);
+  }
+
   result(
     destinationNow: (key: string) => DestinationIntent | undefined,
     peerSetNow: (key: string) => PeerSet | undefined,
+    egressNow: (key: string) => EgressIntent | undefined = () => undefined,
   ): IntentDelta {
     const destinations = classify(this.destinationsBefore, destinationNow);
     const peerSets = classify(this.peerSetsBefore, peerSetNow);
+    const egress = classify(this.egressBefore, egressNow);
     for (const key of [
       ...destinations.upserted,
       ...destinations.removed,
       ...peerSets.upserted,
       ...peerSets.removed,
+      ...egress.upserted,
+      ...egress.removed,
     ]) {
       this.networks.add(key.slice(key.indexOf("@") + 1));
     }
@@ -66,9 +78,11 @@ export class DeltaRecorder {
       networks: [...this.networks].sort(compareText),
       destinations,
       peerSets,
+      egress,
       before: {
         destinations: changed(this.destinationsBefore, [...destinations.upserted, ...destinations.removed]),
         peerSets: changed(this.peerSetsBefore, [...peerSets.upserted, ...peerSets.removed]),
+        egress: changed(this.egressBefore, [...egress.upserted, ...egress.removed]),
       },
     };
   }

@@ -18,14 +18,14 @@ export class DuplicateWorkloadError extends CompileError {
 export class CompilerInvariantError extends CompileError {}
 
 /**
- * The policy has deny rules, rules to an ipList or enforced egress, which the compiler cannot
- * enforce yet: compiling without them would silently leave open what the policy closes.
+ * The policy enforces egress, which no cloud writes yet: compiling without it would silently leave
+ * open what the policy closes.
  */
 export class UnsupportedPolicyFeatureError extends CompileError {
   constructor(readonly features: readonly UnsupportedFeature[]) {
     const listed = features.map((feature) => feature.description).join("; ");
     super(
-      `the policy uses what segsync cannot enforce yet (deny rules and egress, docs/policy.md "Deny rules and egress (v2)"): ${listed}`,
+      `the policy uses what segsync cannot enforce yet (enforced egress, docs/policy.md "Deny rules and egress (v2)"): ${listed}`,
     );
   }
 }

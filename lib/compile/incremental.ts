@@ -1,12 +1,19 @@
 import { canonicalIdentity, identityHash } from "../inventory/identity.js";
 import { type LabelReading, labelReader } from "../inventory/labels.js";
 import type { Inventory, NetworkId, Workload, WorkloadChange, WorkloadId } from "../inventory/model.js";
-import type { Enforcement, Policy } from "../policy/model.js";
+import type { Egress, Enforcement, Policy } from "../policy/model.js";
 import { unsupportedV2Features } from "../policy/v2-support.js";
-import { NetworkTopology } from "./address-view.js";
+import { type MemberView, NetworkTopology, viewFrom } from "./address-view.js";
 import { DeltaRecorder, type IntentDelta } from "./delta.js";
+import { EgressTable } from "./egress-table.js";
 import { CompilerInvariantError, DuplicateWorkloadError, UnsupportedPolicyFeatureError } from "./errors.js";
-import { computeDestination, computePeerSet, computeTemplate, type SourceTemplate } from "./intent-parts.js";
+import {
+  type CancelledRule,
+  computeDestination,
+  computePeerSet,
+  computeTemplate,
+  type GrantTemplate,
+} from "./intent-parts.js";
 import type { DestinationIntent, Finding, IdentityRef, Intent, PeerSet, WorkloadReport } from "./model.js";
 import { SelectorIndex } from "./selector-index.js";
 import { type ChangeSlices, type SliceSource, scopeOf, sliceIntent } from "./slice.js";
@@ -26,6 +33,10 @@ interface PeerSetEntry {
 interface DestinationEntry {
   readonly intent: DestinationIntent;
   readonly peerKeys: readonly string[];
+  /** Identities whose members' addresses its grants were cut with (deny rules). */
+  readonly addressSources: readonly string[];
+  readonly findings: readonly Finding[];
+  readonly cancelled: readonly CancelledRule[];
 }
 
 /**
@@ -43,12 +54,12 @@ export class IncrementalCompiler {
   private readonly rules: readonly RuleState[];
   private readonly toIndex = new SelectorIndex<RuleState>();
   private readonly fromIndex = new SelectorIndex<RuleState>();
-  private readonly scopeIndex = new SelectorIndex<Enforcement>();
+  private readonly scopeIndex = new SelectorIndex<{ enforcement: Enforcement; egress: Egress }>();
 
   private readonly entries = new Map<WorkloadId, WorkloadEntry>();
   private readonly identities = new Map<string, IdentityState>();
   private readonly hashes = new Map<string, string>();
-  private readonly templates = new Map<string, SourceTemplate[]>();
+  private readonly templates = new Map<string, GrantTemplate>();
   private readonly destinations = new Map<string, DestinationEntry>();
   private readonly peerSets = new Map<string, PeerSetEntry>();
   /** identity → networks where it has a destination / a peer set now (outlives the identity's state). */
@@ -56,19 +67,25 @@ export class IncrementalCompiler {
   private readonly peerNetworks = new Map<string, Set<NetworkId>>();
   /** peer set key → the destinations whose grants use it: who a peer set's change concerns. */
   private readonly referrers = new Map<string, Set<string>>();
+  /** identity → the destinations whose grants deny rules cut with its addresses: who its moves concern. */
+  private readonly addressReaders = new Map<string, Set<string>>();
 
   private readonly dirtyTemplates = new Set<string>();
   private readonly dirtyDestinations = new Map<string, Set<NetworkId>>();
   private readonly dirtyPeers = new Set<string>();
   private bulk = false;
+  private readonly egress: EgressTable;
 
-  private constructor(private readonly policy: Policy) {
+  private constructor(
+    private readonly policy: Policy,
+    computeEgress: boolean,
+  ) {
     this.topology = new NetworkTopology(policy.networks);
     this.readLabels = labelReader(policy.labels);
     const rules: RuleState[] = [];
     for (const ruleset of policy.rulesets) {
-      this.scopeIndex.add(ruleset.scope, ruleset.enforcement);
-      for (const rule of ruleset.rules) {
+      this.scopeIndex.add(ruleset.scope, { enforcement: ruleset.enforcement, egress: ruleset.egress });
+      for (const rule of [...ruleset.rules, ...ruleset.deny]) {
         const state: RuleState = {
           rule,
           order: rules.length,
@@ -81,13 +98,32 @@ export class IncrementalCompiler {
       }
     }
     this.rules = rules;
+    const enforcesEgress = policy.rulesets.some(
+      (rs) => rs.enforcement === "enforced" && rs.egress === "enforced",
+    );
+    this.egress = new EgressTable({
+      enabled: computeEgress && enforcesEgress,
+      policy,
+      topology: this.topology,
+      identities: this.identities,
+      hashOf: (identity) => this.hashOf(identity),
+    });
   }
 
-  /** Refuses a policy with v2 features that it cannot enforce yet (UnsupportedPolicyFeatureError). */
-  static build(policy: Policy, inventory: Inventory): IncrementalCompiler {
+  /**
+   * Refuses a policy with v2 features that the clouds cannot enforce yet: enforced egress
+   * (UnsupportedPolicyFeatureError), unless `options.computeEgress` asks for its intent anyway
+   * (Intent.egress), which no cloud writes yet: for its tests, and for the clouds' work on egress.
+   */
+  static build(
+    policy: Policy,
+    inventory: Inventory,
+    options: { readonly computeEgress?: boolean } = {},
+  ): IncrementalCompiler {
     const unsupported = unsupportedV2Features(policy);
-    if (unsupported.length > 0) throw new UnsupportedPolicyFeatureError(unsupported);
-    const compiler = new IncrementalCompiler(policy);
+    if (unsupported.length > 0 && options.computeEgress !== true)
+      throw new UnsupportedPolicyFeatureError(unsupported);
+    const compiler = new IncrementalCompiler(policy, options.computeEgress === true);
     const seen = new Set<WorkloadId>();
     for (const workload of inventory.workloads) {
       if (seen.has(workload.id)) throw new DuplicateWorkloadError(workload.id);
@@ -122,30 +158,40 @@ export class IncrementalCompiler {
    * The slices of a change just applied (`delta`, with the re-read `workloads`, their reports and
    * the keys they held from before it): the destinations it touched, those using a peer set it
    * changed and those the workloads' NICs held or hold, after and before the change
-   * (lib/compile/slice.ts). Costs what the change touched.
+   * (lib/compile/slice.ts). `peerSets` are peer sets to write whether the change touched them or
+   * not (a burst's deferred growth, lib/reconcile/coalesce.ts): the destinations using them join.
+   * Costs what the change touched.
    */
   changeSlices(
     delta: IntentDelta,
     workloads: readonly WorkloadId[],
     reportsBefore: ReadonlyMap<WorkloadId, WorkloadReport | undefined>,
     heldBefore: readonly string[] = [],
+    peerSets: readonly string[] = [],
   ): ChangeSlices {
-    const keys = new Set([...delta.destinations.upserted, ...delta.destinations.removed]);
+    const keys = new Set([
+      ...delta.destinations.upserted,
+      ...delta.destinations.removed,
+      ...delta.egress.upserted,
+      ...delta.egress.removed,
+    ]);
     // What the re-read workloads' NICs held before and hold now (heldKeys), changed or not.
     for (const key of [...heldBefore, ...workloads.flatMap((id) => this.heldKeys(id))]) keys.add(key);
-    for (const peer of delta.peerSets.upserted)
+    for (const peer of [...delta.peerSets.upserted, ...peerSets])
       for (const key of this.referrers.get(peer) ?? []) keys.add(key);
     const destinationKeys = [...keys];
     const now: SliceSource = {
       destination: (key) => this.destinations.get(key)?.intent,
       peerSet: (key) => this.peerSets.get(key)?.peerSet,
       report: (id) => this.report(id),
+      egress: (key) => this.egress.entries.get(key)?.intent,
     };
     const before: SliceSource = {
       destination: (key) =>
         delta.before.destinations.has(key) ? delta.before.destinations.get(key) : now.destination(key),
       peerSet: (key) => (delta.before.peerSets.has(key) ? delta.before.peerSets.get(key) : now.peerSet(key)),
       report: (id) => (reportsBefore.has(id) ? reportsBefore.get(id) : now.report(id)),
+      egress: (key) => (delta.before.egress.has(key) ? delta.before.egress.get(key) : now.egress?.(key)),
     };
     const after = sliceIntent(now, destinationKeys, workloads);
     const previous = sliceIntent(before, destinationKeys, workloads);
@@ -159,11 +205,16 @@ export class IncrementalCompiler {
       if (change.kind === "delete") this.remove(change.id, delta);
       else this.upsert(change.workload, delta);
     }
-    if (this.bulk) for (const key of this.identities.keys()) this.dirtyTemplates.add(key);
+    if (this.bulk)
+      for (const key of this.identities.keys()) {
+        this.dirtyTemplates.add(key);
+        this.egress.templateChanged(key);
+      }
     this.flush(delta);
     return delta.result(
       (key) => this.destinations.get(key)?.intent,
       (key) => this.peerSets.get(key)?.peerSet,
+      (key) => this.egress.entries.get(key)?.intent,
     );
   }
 
@@ -176,6 +227,7 @@ export class IncrementalCompiler {
       identities: this.identities,
       rules: this.rules,
       tagPrefix: this.policy.labels.tagPrefix,
+      egress: this.egress.entries,
     });
   }
 
@@ -233,21 +285,20 @@ export class IncrementalCompiler {
     if (this.bulk) return;
     for (const nic of workload.nics) {
       this.markDestination(identity, nic.network);
+      this.egress.membersChanged(identity, nic.network);
       delta.networkTouched(nic.network);
     }
     this.dirtyPeers.add(identity);
   }
 
   private createIdentity(ref: IdentityRef, labels: Readonly<Record<string, string>>): IdentityState {
-    const enforcements = this.scopeIndex.matching(labels);
+    const scopes = this.scopeIndex.matching(labels);
+    const enforced = scopes.filter((scope) => scope.enforcement === "enforced");
     const state: IdentityState = {
       ref,
       labels,
-      enforcement: enforcements.includes("enforced")
-        ? "enforced"
-        : enforcements.length > 0
-          ? "visibility"
-          : "unscoped",
+      enforcement: enforced.length > 0 ? "enforced" : scopes.length > 0 ? "visibility" : "unscoped",
+      egress: enforced.some((scope) => scope.egress === "enforced") ? "enforced" : "open",
       members: new Map(),
       membersByNetwork: new Map(),
       toRules: this.toIndex.matching(labels),
@@ -255,24 +306,33 @@ export class IncrementalCompiler {
     };
     this.identities.set(ref.identity, state);
     this.hashes.set(ref.identity, ref.hash);
-    for (const rule of state.toRules) rule.toIdentities.add(ref.identity);
+    for (const rule of state.toRules) {
+      rule.toIdentities.add(ref.identity);
+      // A new target of the rules from these sources: their egress changes.
+      if (!this.bulk) for (const source of rule.fromIdentities) this.egress.templateChanged(source);
+    }
     for (const rule of state.fromRules) {
       rule.fromIdentities.add(ref.identity);
       if (!this.bulk) for (const destination of rule.toIdentities) this.dirtyTemplates.add(destination);
     }
     this.dirtyTemplates.add(ref.identity);
+    this.egress.templateChanged(ref.identity);
     return state;
   }
 
   private removeIdentity(state: IdentityState): void {
     const key = state.ref.identity;
     this.identities.delete(key);
-    for (const rule of state.toRules) rule.toIdentities.delete(key);
+    for (const rule of state.toRules) {
+      rule.toIdentities.delete(key);
+      for (const source of rule.fromIdentities) this.egress.templateChanged(source);
+    }
     for (const rule of state.fromRules) {
       rule.fromIdentities.delete(key);
       for (const destination of rule.toIdentities) this.dirtyTemplates.add(destination);
     }
     this.dirtyTemplates.add(key);
+    this.egress.templateChanged(key);
   }
 
   private markDestination(identity: string, network: NetworkId): void {
@@ -295,6 +355,15 @@ export class IncrementalCompiler {
         this.markDestination(identity, network);
     }
     this.dirtyTemplates.clear();
+    // A member that came, went or moved changes the addresses that deny rules cut other grants with.
+    for (const identity of this.dirtyPeers) {
+      for (const key of this.addressReaders.get(identity) ?? []) {
+        const entry = this.destinations.get(key);
+        if (entry) this.markDestination(entry.intent.identity, entry.intent.network);
+      }
+      this.egress.addressesChanged(identity);
+    }
+    this.egress.flush(delta);
 
     const freshPeerSets = new Set<string>();
     for (const [identity, networks] of this.dirtyDestinations) {
@@ -324,6 +393,7 @@ export class IncrementalCompiler {
     const members = state?.membersByNetwork.get(network);
     delta.destinationTouched(key, previous?.intent);
     for (const peer of previous?.peerKeys ?? []) this.referrers.get(peer)?.delete(key);
+    for (const source of previous?.addressSources ?? []) this.releaseAddressReader(source, key);
     if (!state || !template || !members) {
       if (!previous) return;
       this.destinations.delete(key);
@@ -331,9 +401,14 @@ export class IncrementalCompiler {
       for (const peer of previous.peerKeys) this.releasePeerSet(peer, delta);
       return;
     }
-    const { intent, peerSources } = computeDestination(state, network, members, template, (id) =>
-      this.hashOf(id),
+    const { intent, peerSources, addressSources, findings, cancelled } = computeDestination(
+      state,
+      network,
+      members,
+      template,
+      { hashOf: (id) => this.hashOf(id), seen: (id, viewer) => this.seen(id, viewer) },
     );
+    for (const source of addressSources) setOf(this.addressReaders, source).add(key);
     // Acquire the new peer sets before releasing the old, so a set kept by both is never recomputed.
     const peerKeys: string[] = [];
     for (const source of peerSources) {
@@ -342,7 +417,7 @@ export class IncrementalCompiler {
       setOf(this.referrers, peer).add(key);
     }
     for (const peer of previous?.peerKeys ?? []) this.releasePeerSet(peer, delta);
-    this.destinations.set(key, { intent, peerKeys });
+    this.destinations.set(key, { intent, peerKeys, addressSources, findings, cancelled });
     setOf(this.destinationNetworks, identity).add(network);
   }
 
@@ -389,6 +464,18 @@ export class IncrementalCompiler {
     const ref = state?.ref ?? { identity, hash: this.hashOf(identity) };
     const { peerSet, findings } = computePeerSet(ref, network, state?.members.values() ?? [], this.topology);
     return { identity, network, peerSet, findings };
+  }
+
+  /** How a network sees an identity's running members now (docs/policy.md, "Addresses"). */
+  private seen(identity: string, network: NetworkId): MemberView[] {
+    const members = this.identities.get(identity)?.members.values() ?? [];
+    return [...members].map((workload) => viewFrom(network, workload, this.topology));
+  }
+
+  private releaseAddressReader(identity: string, key: string): void {
+    const readers = this.addressReaders.get(identity);
+    readers?.delete(key);
+    if (readers?.size === 0) this.addressReaders.delete(identity);
   }
 
   /** Identities recur across many workloads: hash each canonical tuple once. */

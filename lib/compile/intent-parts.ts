@@ -4,7 +4,14 @@ import { exactCidrs } from "../net/cidr.js";
 import type { Policy, Service } from "../policy/model.js";
 import { normalizeServices } from "../policy/services.js";
 import { compareText } from "../util/compare-text.js";
-import { type NetworkTopology, viewFrom } from "./address-view.js";
+import { type MemberView, type NetworkTopology, viewFrom } from "./address-view.js";
+import {
+  type AllowTemplate,
+  type DenyContext,
+  type DenyTemplate,
+  denySource,
+  type SourceContributions,
+} from "./deny.js";
 import type {
   DestinationIntent,
   DestinationMember,
@@ -16,27 +23,44 @@ import type {
 } from "./model.js";
 import type { IdentityState, RuleState } from "./state.js";
 
-/** What an identity accepts, independent of the network it is seen in. */
-export type SourceTemplate =
-  | {
-      readonly kind: "identity";
-      readonly identity: string;
-      readonly services: readonly Service[];
-      readonly rules: readonly string[];
-    }
-  | {
-      readonly kind: "ipList";
-      readonly name: string;
-      readonly cidrs: readonly string[];
-      readonly services: readonly Service[];
-      readonly rules: readonly string[];
-    };
+/** What an identity accepts from one source, independent of the network it is seen in. */
+export type SourceTemplate = AllowTemplate & {
+  readonly rules: readonly string[];
+  readonly contributions: SourceContributions;
+};
+
+/** What an identity accepts (allow rules, per source) and what deny rules take away (v2). */
+export interface GrantTemplate {
+  readonly allows: readonly SourceTemplate[];
+  /** Empty when no deny rule's `to` matches the identity: then grants are the allows as they are. */
+  readonly denies: readonly DenyTemplate[];
+}
 
 /** Union, per source, of every rule whose destination matches this identity (docs/policy.md). */
 export function computeTemplate(
   state: IdentityState,
   identities: ReadonlyMap<string, IdentityState>,
   policy: Policy,
+): GrantTemplate {
+  const allowRules = state.toRules.filter((rule) => rule.rule.action === "allow");
+  const denyRules = state.toRules.filter((rule) => rule.rule.action === "deny");
+  return {
+    allows: sourceTemplates(allowRules, identities, policy, "from"),
+    denies: sourceTemplates(denyRules, identities, policy, "from").map(
+      ({ contributions: _, ...deny }): DenyTemplate => deny,
+    ),
+  };
+}
+
+/**
+ * Per source (side `from`, at a destination's ingress) or per target (side `to`, at a source's
+ * egress): the union of the rules' services, with the rules.
+ */
+export function sourceTemplates(
+  rules: readonly RuleState[],
+  identities: ReadonlyMap<string, IdentityState>,
+  policy: Policy,
+  side: "from" | "to",
 ): SourceTemplate[] {
   const bySource = new Map<string, { services: Service[]; rules: RuleState[]; ipList?: string }>();
   const add = (key: string, rule: RuleState, ipList?: string) => {
@@ -48,39 +72,121 @@ export function computeTemplate(
     entry.services.push(...rule.rule.services);
     entry.rules.push(rule);
   };
-  for (const rule of state.toRules) {
-    const from = rule.rule.from;
-    if (from.kind === "ipList") add(`ipList:${from.name}`, rule, from.name);
-    else for (const source of rule.fromIdentities) if (identities.has(source)) add(source, rule);
+  for (const rule of rules) {
+    const end = rule.rule[side];
+    if (end.kind === "ipList") add(`ipList:${end.name}`, rule, end.name);
+    else {
+      const matched = side === "from" ? rule.fromIdentities : rule.toIdentities;
+      for (const identity of matched) if (identities.has(identity)) add(identity, rule);
+    }
   }
   const template: SourceTemplate[] = [];
   for (const [key, entry] of bySource) {
     const services = normalizeServices(entry.services);
-    const rules = entry.rules.sort((a, b) => a.order - b.order).map((rule) => rule.rule.id);
-    const uniqueRules = rules.filter((id, index) => rules[index - 1] !== id);
+    const sorted = entry.rules.sort((a, b) => a.order - b.order);
+    const unique = sorted.filter((rule, index) => sorted[index - 1] !== rule);
+    const uniqueRules = unique.map((rule) => rule.rule.id);
+    const contributions = unique.map((rule) => ({ rule: rule.rule.id, services: rule.rule.services }));
     if (entry.ipList === undefined)
-      template.push({ kind: "identity", identity: key, services, rules: uniqueRules });
+      template.push({ kind: "identity", identity: key, services, rules: uniqueRules, contributions });
     else {
       const cidrs = policy.ipLists[entry.ipList] ?? [];
-      template.push({ kind: "ipList", name: entry.ipList, cidrs, services, rules: uniqueRules });
+      template.push({
+        kind: "ipList",
+        name: entry.ipList,
+        cidrs,
+        services,
+        rules: uniqueRules,
+        contributions,
+      });
     }
   }
   return template;
+}
+
+/** A destination's intent, the identities whose peer sets its grants name, and its findings. */
+export interface ComputedDestination {
+  readonly intent: DestinationIntent;
+  readonly peerSources: string[];
+  /** Identities whose addresses its grants were cut with (deny rules): their changes concern it. */
+  readonly addressSources: string[];
+  readonly findings: Finding[];
+  /** Allow rules that matched here but that deny rules left in no grant, with those deny rules. */
+  readonly cancelled: readonly CancelledRule[];
+}
+
+export interface CancelledRule {
+  readonly rule: string;
+  readonly denies: readonly string[];
 }
 
 export function computeDestination(
   state: IdentityState,
   network: NetworkId,
   memberIds: ReadonlySet<WorkloadId>,
-  template: readonly SourceTemplate[],
-  hashOf: (identity: string) => string,
-): { intent: DestinationIntent; peerSources: string[] } {
+  template: GrantTemplate,
+  lookups: {
+    readonly hashOf: (identity: string) => string;
+    readonly seen: (identity: string, network: NetworkId) => readonly MemberView[];
+  },
+): ComputedDestination {
   const members: DestinationMember[] = [];
   for (const id of [...memberIds].sort()) {
     const workload = state.members.get(id) as Workload;
     const addresses = workload.nics.filter((nic) => nic.network === network).map((nic) => nic.privateIp);
     members.push(Object.freeze({ workload: id, addresses: Object.freeze([...new Set(addresses)].sort()) }));
   }
+  const key = `${state.ref.hash}@${network}`;
+  const { grants, peerSources, findings } =
+    template.denies.length === 0
+      ? allowGrants(template.allows, network, lookups.hashOf)
+      : deniedGrants(template, {
+          destinationKey: key,
+          destinationIdentity: state.ref.identity,
+          network,
+          denies: template.denies,
+          seen: (identity) => lookups.seen(identity, network),
+          peerKeyOf: (identity) => `${lookups.hashOf(identity)}@${network}`,
+        });
+  grants.sort((a, b) => compareText(a.sourceKey, b.sourceKey));
+  const intent: DestinationIntent = Object.freeze({
+    key,
+    identity: state.ref.identity,
+    hash: state.ref.hash,
+    network,
+    cloud: cloudOfId(network),
+    labels: state.labels,
+    enforcement: state.enforcement === "enforced" ? "enforced" : "visibility",
+    members: Object.freeze(members),
+    grants: Object.freeze(grants),
+  });
+  if (template.denies.length === 0)
+    return { intent, peerSources, addressSources: [], findings, cancelled: [] };
+  const addressSources = addressSourcesOf(template.allows, template.denies);
+  return { intent, peerSources, addressSources, findings, cancelled: cancelledRules(template, grants) };
+}
+
+function cancelledRules(template: GrantTemplate, grants: readonly Grant[]): CancelledRule[] {
+  const granted = new Set(grants.flatMap((grant) => grant.rules));
+  const denies = [...new Set(template.denies.flatMap((deny) => deny.rules))].sort(compareText);
+  const matched = new Set(template.allows.flatMap((source) => source.rules));
+  return [...matched].filter((rule) => !granted.has(rule)).map((rule) => ({ rule, denies }));
+}
+
+/** Every identity a destination with deny rules reads the addresses of. */
+function addressSourcesOf(allows: readonly SourceTemplate[], denies: readonly DenyTemplate[]): string[] {
+  const identities = new Set<string>();
+  for (const source of [...allows, ...denies])
+    if (source.kind === "identity") identities.add(source.identity);
+  return [...identities];
+}
+
+/** The grants of allow rules alone: one per source, as the template has it. */
+function allowGrants(
+  template: readonly SourceTemplate[],
+  network: NetworkId,
+  hashOf: (identity: string) => string,
+): { grants: Grant[]; peerSources: string[]; findings: Finding[] } {
   const grants: Grant[] = [];
   const peerSources: string[] = [];
   for (const source of template) {
@@ -107,19 +213,24 @@ export function computeDestination(
       );
     }
   }
-  grants.sort((a, b) => compareText(a.sourceKey, b.sourceKey));
-  const intent: DestinationIntent = Object.freeze({
-    key: `${state.ref.hash}@${network}`,
-    identity: state.ref.identity,
-    hash: state.ref.hash,
-    network,
-    cloud: cloudOfId(network),
-    labels: state.labels,
-    enforcement: state.enforcement === "enforced" ? "enforced" : "visibility",
-    members: Object.freeze(members),
-    grants: Object.freeze(grants),
-  });
-  return { intent, peerSources };
+  return { grants, peerSources, findings: [] };
+}
+
+/** The grants of allow rules minus deny rules, source by source (lib/compile/deny.ts). */
+function deniedGrants(
+  template: GrantTemplate,
+  context: DenyContext,
+): { grants: Grant[]; peerSources: string[]; findings: Finding[] } {
+  const grants: Grant[] = [];
+  const peerSources: string[] = [];
+  const findings: Finding[] = [];
+  for (const source of template.allows) {
+    const denied = denySource(source, source.contributions, context);
+    grants.push(...denied.grants);
+    peerSources.push(...denied.peerSources);
+    findings.push(...denied.findings);
+  }
+  return { grants, peerSources, findings };
 }
 
 /**

@@ -21,6 +21,64 @@ export interface Intent {
   readonly workloads: readonly WorkloadReport[];
   /** Sorted by code, then subject. */
   readonly findings: readonly Finding[];
+  /**
+   * What egress-enforced sources may open (v2), sorted by key; absent when none is (every v1
+   * policy), so that a v1 intent is unchanged. No cloud writes it yet: compile refuses enforced
+   * egress unless asked to compute it anyway (IncrementalCompiler.build).
+   */
+  readonly egress?: readonly EgressIntent[];
+}
+
+/**
+ * Per (egress-enforced source identity, network where it has running members): the flows it may
+ * open, allows minus denies, to destinations as that network sees them (docs/policy.md,
+ * "Addresses"; a NAT gives no address to reach). Keyed like the destination of the same identity
+ * and network, whose objects would carry it.
+ */
+export interface EgressIntent extends IdentityRef {
+  /** `<hash>@<network>` */
+  readonly key: string;
+  readonly network: NetworkId;
+  readonly cloud: Cloud;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Running members with a NIC in this network, sorted. */
+  readonly members: readonly DestinationMember[];
+  /** Sorted by target key. */
+  readonly opens: readonly EgressGrant[];
+}
+
+/**
+ * Where an egress grant goes: a destination identity's running members as the source's network
+ * sees them (those in that network can be named natively: SG reference, ASG), an ipList, or the
+ * exact addresses of the part of one of these that deny rules left.
+ */
+export type EgressTarget =
+  | {
+      readonly kind: "identity";
+      /** `<destination hash>@<source network>` */
+      readonly key: string;
+      readonly identity: string;
+      /** Members with a NIC in the source's network, sorted. */
+      readonly local: readonly WorkloadId[];
+      /** Exact CIDRs of every address the source's network reaches the members at (local ones too). */
+      readonly cidrs: readonly string[];
+    }
+  | { readonly kind: "ipList"; readonly name: string; readonly cidrs: readonly string[] }
+  | {
+      readonly kind: "addresses";
+      readonly of: string;
+      readonly label: string;
+      readonly cidrs: readonly string[];
+    };
+
+export interface EgressGrant {
+  /** The target's key (`<hash>@<network>`, `ipList:<name>`, or a part's `<key>|<services>`). */
+  readonly targetKey: string;
+  readonly target: EgressTarget;
+  /** Canonical. */
+  readonly services: readonly Service[];
+  /** Ids of the allow rules that produce it, sorted by policy order. */
+  readonly rules: readonly string[];
 }
 
 export interface IdentityRef {
@@ -50,12 +108,29 @@ export interface DestinationMember {
   readonly addresses: readonly string[];
 }
 
+/**
+ * Whom a grant admits: a peer set (a cloud may name its local members natively), an ipList, or,
+ * where deny rules split a source so that its addresses do not all get the same services (v2), the
+ * exact addresses of one part of it (docs/policy.md, "How deny rules compile").
+ */
 export type GrantSource =
   | { readonly kind: "peerSet"; readonly key: string }
-  | { readonly kind: "ipList"; readonly name: string; readonly cidrs: readonly string[] };
+  | { readonly kind: "ipList"; readonly name: string; readonly cidrs: readonly string[] }
+  | {
+      readonly kind: "addresses";
+      /** The source split: its peer set key, or `ipList:<name>`. */
+      readonly of: string;
+      /** For people: the source identity, or `ipList <name>`. */
+      readonly label: string;
+      /** Exact, canonical (exactCidrs). */
+      readonly cidrs: readonly string[];
+    };
 
 export interface Grant {
-  /** The peer set key, or `ipList:<name>`. */
+  /**
+   * The peer set key, or `ipList:<name>`; for a part of a split source, the key of the source it
+   * was split from, `|` and its services (`<hash>@<network>|tcp/1-21,tcp/23-65535`).
+   */
   readonly sourceKey: string;
   readonly source: GrantSource;
   /** Canonical (normalizeServices) union over the rules below. */
@@ -108,7 +183,11 @@ export type FindingCode =
   | "nat-shared-source"
   | "non-portable-label"
   | "selector-matches-nothing"
-  | "tag-prefix-matches-nothing";
+  | "tag-prefix-matches-nothing"
+  | "rule-cancelled-by-deny"
+  | "nat-shared-denied"
+  | "egress-rule-without-effect"
+  | "unreachable-destination";
 
 export interface Finding {
   readonly code: FindingCode;

@@ -7,7 +7,7 @@
  */
 import type { WorkloadId } from "../inventory/model.js";
 import { compareText } from "../util/compare-text.js";
-import type { DestinationIntent, Intent, PeerSet, WorkloadReport } from "./model.js";
+import type { DestinationIntent, EgressIntent, Intent, PeerSet, WorkloadReport } from "./model.js";
 
 /** What a targeted read and plan cover: the keys of a change, before and after it. */
 export interface ChangeScope {
@@ -31,6 +31,8 @@ export interface SliceSource {
   destination(key: string): DestinationIntent | undefined;
   peerSet(key: string): PeerSet | undefined;
   report(workload: WorkloadId): WorkloadReport | undefined;
+  /** The egress entry keyed like a destination (v2); absent where egress is never computed. */
+  egress?(key: string): EgressIntent | undefined;
 }
 
 /** The partial Intent of these destinations, the peer sets their grants name, and these workloads. */
@@ -52,17 +54,28 @@ export function sliceIntent(
     const report = source.report(id);
     return report === undefined ? [] : [report];
   });
+  // An identity's egress in a network goes with its destination there: the same objects carry both.
+  const egress = [...destinationKeys].sort(compareText).flatMap((key) => {
+    const entry = source.egress?.(key);
+    return entry === undefined ? [] : [entry];
+  });
   return Object.freeze({
     destinations: Object.freeze(destinations.sort((a, b) => compareText(a.key, b.key))),
     peerSets: Object.freeze(peerSets),
     workloads: Object.freeze(reports.sort((a, b) => compareText(a.workload, b.workload))),
     findings: Object.freeze([]),
+    ...(egress.length === 0 ? {} : { egress: Object.freeze(egress) }),
   });
 }
 
-/** The peer sets a destination's grants name. */
+/** The peer sets a destination's grants name, whole or split by deny rules. */
 export function peerKeysOf(destination: DestinationIntent): string[] {
-  return destination.grants.flatMap((grant) => (grant.source.kind === "peerSet" ? [grant.source.key] : []));
+  const keys = destination.grants.flatMap((grant) => {
+    if (grant.source.kind === "peerSet") return [grant.source.key];
+    if (grant.source.kind === "addresses" && !grant.source.of.startsWith("ipList:")) return [grant.source.of];
+    return [];
+  });
+  return [...new Set(keys)];
 }
 
 /** The scope of two slices: every destination and peer set either holds. */

@@ -1,10 +1,18 @@
 import { compareText } from "../util/compare-text.js";
 import { formatSelector } from "./format.js";
-import type { DestinationIntent, Finding, Intent, PeerSet, WorkloadReport } from "./model.js";
+import type { CancelledRule } from "./intent-parts.js";
+import type { DestinationIntent, EgressIntent, Finding, Intent, PeerSet, WorkloadReport } from "./model.js";
 import type { IdentityState, RuleState, WorkloadEntry } from "./state.js";
 
 export interface SnapshotInput {
-  readonly destinations: ReadonlyMap<string, { readonly intent: DestinationIntent }>;
+  readonly destinations: ReadonlyMap<
+    string,
+    {
+      readonly intent: DestinationIntent;
+      readonly findings: readonly Finding[];
+      readonly cancelled: readonly CancelledRule[];
+    }
+  >;
   readonly peerSets: ReadonlyMap<
     string,
     { readonly peerSet: PeerSet; readonly findings: readonly Finding[] }
@@ -14,6 +22,11 @@ export interface SnapshotInput {
   readonly rules: readonly RuleState[];
   /** The policy's labels.tagPrefix, to tell when no workload carries it at all. */
   readonly tagPrefix: string;
+  /** Egress entries (v2); the intent has an `egress` table only when there is one. */
+  readonly egress?: ReadonlyMap<
+    string,
+    { readonly intent: EgressIntent; readonly findings: readonly Finding[] }
+  >;
 }
 
 /** Assembles the frozen, sorted Intent from the compiler's parts. */
@@ -40,7 +53,10 @@ export function buildSnapshot(input: SnapshotInput): Intent {
   }
   // When no workload carries the prefix, every selector matches nothing for that one reason.
   const prefix = prefixFindings(input.entries, input.tagPrefix);
-  findings.push(...(prefix.length > 0 ? prefix : ruleFindings(input.rules)));
+  findings.push(...(prefix.length > 0 ? prefix : ruleFindings(input.rules, input.identities)));
+  findings.push(...denyFindings(input.destinations));
+  const egress = input.egress ?? new Map();
+  for (const entry of egress.values()) findings.push(...entry.findings);
   return Object.freeze({
     destinations: Object.freeze(
       sortedKeys(input.destinations).map((key) => input.destinations.get(key)?.intent as DestinationIntent),
@@ -48,6 +64,9 @@ export function buildSnapshot(input: SnapshotInput): Intent {
     peerSets: Object.freeze(peerSets),
     workloads: Object.freeze(workloads),
     findings: Object.freeze(sortFindings(findings)),
+    ...(egress.size === 0
+      ? {}
+      : { egress: Object.freeze(sortedKeys(egress).map((key) => egress.get(key)?.intent as EgressIntent)) }),
   });
 }
 
@@ -78,9 +97,47 @@ export function reportOf(
   return { workload, treatment: enforcement, identity };
 }
 
-function ruleFindings(rules: readonly RuleState[]): Finding[] {
+/**
+ * The deny rules' findings: those of each destination (NAT-shared addresses), and the allow rules
+ * that matched somewhere but that deny rules left in no grant anywhere.
+ */
+function denyFindings(destinations: SnapshotInput["destinations"]): Finding[] {
+  const findings: Finding[] = [];
+  const cancelled = new Map<string, Set<string>>();
+  for (const entry of destinations.values()) {
+    findings.push(...entry.findings);
+    for (const { rule, denies } of entry.cancelled) {
+      const set = cancelled.get(rule) ?? new Set();
+      for (const deny of denies) set.add(deny);
+      cancelled.set(rule, set);
+    }
+  }
+  if (cancelled.size === 0) return findings;
+  for (const entry of destinations.values())
+    for (const grant of entry.intent.grants) for (const rule of grant.rules) cancelled.delete(rule);
+  for (const [rule, denies] of cancelled) {
+    findings.push({
+      code: "rule-cancelled-by-deny",
+      severity: "warning",
+      subject: rule,
+      message: `rule ${rule} allows nothing: deny rules ${[...denies].sort(compareText).join(", ")} take out every flow it allows`,
+    });
+  }
+  return findings;
+}
+
+function ruleFindings(
+  rules: readonly RuleState[],
+  identities: ReadonlyMap<string, IdentityState>,
+): Finding[] {
   const findings: Finding[] = [];
   for (const { rule, fromIdentities, toIdentities } of rules) {
+    if (rule.action === "allow" && rule.to.kind === "ipList" && fromIdentities.size > 0) {
+      const enforced = [...fromIdentities].some(
+        (identity) => identities.get(identity)?.egress === "enforced",
+      );
+      if (!enforced) findings.push(egressWithoutEffect(rule.id, rule.to.name));
+    }
     if (rule.to.kind === "labels" && toIdentities.size === 0) {
       findings.push({
         code: "selector-matches-nothing",
@@ -121,4 +178,14 @@ function prefixFindings(entries: ReadonlyMap<string, WorkloadEntry>, tagPrefix: 
       message: `no workload carries a tag with prefix "${tagPrefix}" (labels.tagPrefix), so segsync manages none`,
     },
   ];
+}
+
+/** A rule to an ipList acts at its sources' egress only: where none of them has it enforced, it does nothing. */
+function egressWithoutEffect(rule: string, ipList: string): Finding {
+  return {
+    code: "egress-rule-without-effect",
+    severity: "info",
+    subject: rule,
+    message: `rule ${rule} goes to ipList ${ipList}, but none of its sources has enforced egress, which is open: the rule changes nothing`,
+  };
 }

@@ -1,6 +1,6 @@
 import type { LabelProblem } from "../inventory/labels.js";
 import type { NetworkId, Workload, WorkloadId } from "../inventory/model.js";
-import type { Enforcement, Rule } from "../policy/model.js";
+import type { Egress, Enforcement, Rule } from "../policy/model.js";
 import type { IdentityRef } from "./model.js";
 
 /** The compiler's mutable bookkeeping; never leaves lib/compile. */
@@ -19,7 +19,7 @@ export interface RuleState {
   readonly order: number;
   /** Identities (with running members) that the rule's label source matches. */
   readonly fromIdentities: Set<string>;
-  /** Identities (with running members) that the rule's destination selector matches. */
+  /** Identities (with running members) that the rule's destination selector matches (labels only). */
   readonly toIdentities: Set<string>;
 }
 
@@ -28,6 +28,8 @@ export interface IdentityState {
   readonly ref: IdentityRef;
   readonly labels: Readonly<Record<string, string>>;
   readonly enforcement: Enforcement | "unscoped";
+  /** Enforced when an enforced ruleset with enforced egress scopes it (v2). */
+  readonly egress: Egress;
   readonly members: Map<WorkloadId, Workload>;
   readonly membersByNetwork: Map<NetworkId, Set<WorkloadId>>;
   readonly toRules: readonly RuleState[];

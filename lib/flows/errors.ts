@@ -30,3 +30,11 @@ export class FlowResolutionError extends Error {
     this.name = "FlowResolutionError";
   }
 }
+
+/** Suggestions cannot be merged into the policy's text: it does not parse, or lacks the ruleset a rule goes into. */
+export class FlowSuggestionError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "FlowSuggestionError";
+  }
+}

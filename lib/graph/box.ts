@@ -31,10 +31,11 @@ export interface Box {
 const MARK_CHARS = 2;
 
 export function nodeBox(node: GraphNode): Box {
-  const all: BoxLine[] =
+  const listed: BoxLine[] =
     node.kind === "ipList"
       ? node.cidrs.map((cidr) => ({ text: cidr }))
       : node.workloads.map((w) => ({ text: `${w.name} ${w.state}`, state: w.state }));
+  const all = listed.length > 0 ? listed : (node.seen ?? []).map(seenLine(node));
   const lines =
     all.length > MAX_LINES
       ? [...all.slice(0, MAX_LINES - 1), { text: `and ${all.length - MAX_LINES + 1} more` }]
@@ -49,6 +50,17 @@ export function nodeBox(node: GraphNode): Box {
     width: Math.ceil(chars * CHAR_WIDTH + 2 * BOX_PADDING),
     height: (lines.length + 1) * LINE_HEIGHT + 2 * BOX_PADDING,
   };
+}
+
+/**
+ * What observed flows saw of a node that lists nothing else (an outside block, an absent identity,
+ * an ipList the policy's graph does not have): outside addresses as they are, the rest marked.
+ */
+function seenLine(node: GraphNode): (seen: string) => BoxLine {
+  if (node.kind === "outside") return (text) => ({ text });
+  if (node.kind === "ipList") return (text) => ({ text: `${text} (seen)` });
+  // A workload id: its last part, as workloads are listed.
+  return (text) => ({ text: `${text.slice(text.lastIndexOf(":") + 1)} (seen)` });
 }
 
 /** The size of a one-line label. */

@@ -1,3 +1,4 @@
+import { grantMembers } from "../compile/grant-members.js";
 import type { DestinationIntent, Intent, PeerMember, WorkloadReport } from "../compile/model.js";
 import { cloudOfId } from "../inventory/ids.js";
 import type { Service } from "../policy/model.js";
@@ -129,16 +130,17 @@ function collectEdges(intent: Intent, nodes: Map<string, NodeDraft>): Map<string
     ).id;
     for (const grant of destination.grants) {
       const touched = new Set<EdgeDraft>();
-      if (grant.source.kind === "ipList") {
-        const name = `ipList ${grant.source.name}`;
+      const admitted = grantMembers(grant, peerSets);
+      if (grant.source.kind !== "peerSet" && admitted === undefined) {
+        // An ipList, or the part of one that deny rules left.
+        const name = grant.source.kind === "ipList" ? `ipList ${grant.source.name}` : grant.source.label;
         const from = ensureNode(nodes, "ipList", "external", name, name, grant.source.cidrs).id;
         const draft = edge(from, to, destination);
         draft.reachable += 1;
         touched.add(draft);
       } else {
-        const peerSet = peerSets.get(grant.source.key);
-        const identity = peerSet?.identity ?? "";
-        for (const member of peerSet ? [...peerSet.local, ...peerSet.remote] : []) {
+        const identity = admitted?.identity ?? "";
+        for (const member of admitted?.members ?? []) {
           const from = ensureNode(nodes, "identity", cloudOfId(member.workload), identity, identity).id;
           const draft = edge(from, to, destination);
           countView(draft, member, `${member.workload} -> ${destination.network}`);

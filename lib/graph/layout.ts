@@ -5,8 +5,9 @@
  */
 import type { ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api.js";
 import { type Box, nodeBox, textSize } from "./box.js";
-import type { FlowGraph, GraphEdge, GraphGroup, GraphNode } from "./model.js";
+import type { FlowGraph, GraphEdge, GraphGroup, GraphNode, ObservedEdge } from "./model.js";
 import { GROUPS } from "./model.js";
+import { observedLabel } from "./observed-text.js";
 import { edgeLabel } from "./text.js";
 
 export interface Point {
@@ -28,12 +29,14 @@ export interface PlacedNode extends Rect {
   readonly box: Box;
 }
 
-export interface PlacedEdge {
-  readonly edge: GraphEdge;
+export interface PlacedEdge<E = GraphEdge> {
+  readonly edge: E;
   /** Start, bends, end. */
   readonly points: readonly Point[];
   readonly label: Rect & { readonly text: string };
 }
+
+export type PlacedObservedEdge = PlacedEdge<ObservedEdge>;
 
 export interface Layout {
   readonly width: number;
@@ -41,6 +44,8 @@ export interface Layout {
   readonly clusters: readonly PlacedCluster[];
   readonly nodes: readonly PlacedNode[];
   readonly edges: readonly PlacedEdge[];
+  /** The observed flows drawn over the policy's (empty without an overlay). */
+  readonly observed: readonly PlacedObservedEdge[];
 }
 
 /** Room above a cluster's nodes for its title. */
@@ -80,6 +85,7 @@ export async function layoutGraph(graph: FlowGraph): Promise<Layout> {
   const ELK = await loadElk();
   const boxes = new Map(graph.nodes.map((n) => [n.id, nodeBox(n)]));
   const edgeIds = new Map(graph.edges.map((e, i) => [`e${i}`, e]));
+  const observedIds = new Map((graph.observed?.edges ?? []).map((e, i) => [`o${i}`, e]));
   const nodeIds = new Map(graph.nodes.map((n, i) => [n.id, `n${i}`]));
   const root: ElkNode = {
     id: "root",
@@ -98,26 +104,37 @@ export async function layoutGraph(graph: FlowGraph): Promise<Layout> {
         },
       ];
     }),
-    edges: [...edgeIds].map(([id, e]): ElkExtendedEdge => {
-      const text = edgeLabel(e);
-      return {
-        id,
-        sources: [nodeIds.get(e.from) as string],
-        targets: [nodeIds.get(e.to) as string],
-        labels: [{ text, ...textSize(text) }],
-      };
-    }),
+    edges: [
+      ...[...edgeIds].map(([id, e]) => elkEdge(id, nodeIds, e, edgeLabel(e))),
+      ...[...observedIds].map(([id, e]) => elkEdge(id, nodeIds, e, observedLabel(e))),
+    ],
   };
   const laid = await new ELK().layout(root);
-  return collect(laid, graph, boxes, edgeIds);
+  const placed = placeEdges(laid);
+  const place = <E>(ids: ReadonlyMap<string, E>) =>
+    [...ids].map(([id, edge]) => ({ edge, ...(placed.get(id) as Omit<PlacedEdge, "edge">) }));
+  return { ...collect(laid, graph, boxes), edges: place(edgeIds), observed: place(observedIds) };
+}
+
+function elkEdge(
+  id: string,
+  nodeIds: ReadonlyMap<string, string>,
+  edge: { readonly from: string; readonly to: string },
+  text: string,
+): ElkExtendedEdge {
+  return {
+    id,
+    sources: [nodeIds.get(edge.from) as string],
+    targets: [nodeIds.get(edge.to) as string],
+    labels: [{ text, ...textSize(text) }],
+  };
 }
 
 function collect(
   laid: ElkNode,
   graph: FlowGraph,
   boxes: ReadonlyMap<string, Box>,
-  edgeIds: ReadonlyMap<string, GraphEdge>,
-): Layout {
+): Omit<Layout, "edges" | "observed"> {
   const byElkId = new Map(graph.nodes.map((n, i) => [`n${i}`, n]));
   const clusters: PlacedCluster[] = [];
   const nodes: PlacedNode[] = [];
@@ -138,22 +155,24 @@ function collect(
       });
     }
   }
-  const edges = (laid.edges ?? []).map((elkEdge): PlacedEdge => {
-    const edge = edgeIds.get(elkEdge.id) as GraphEdge;
-    const section = elkEdge.sections?.[0];
-    const points = section ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint] : [];
-    const label = elkEdge.labels?.[0];
-    return {
-      edge,
-      points,
-      label: {
+  return { width: laid.width ?? 0, height: laid.height ?? 0, clusters, nodes };
+}
+
+/** Each ELK edge's route and label, by its ELK id. */
+function placeEdges(laid: ElkNode): Map<string, Omit<PlacedEdge, "edge">> {
+  return new Map(
+    (laid.edges ?? []).map((elkEdge) => {
+      const section = elkEdge.sections?.[0];
+      const points = section ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint] : [];
+      const label = elkEdge.labels?.[0];
+      const rect = {
         text: label?.text ?? "",
         x: label?.x ?? 0,
         y: label?.y ?? 0,
         width: label?.width ?? 0,
         height: label?.height ?? 0,
-      },
-    };
-  });
-  return { width: laid.width ?? 0, height: laid.height ?? 0, clusters, nodes, edges };
+      };
+      return [elkEdge.id, { points, label: rect }];
+    }),
+  );
 }

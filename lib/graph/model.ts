@@ -6,9 +6,13 @@
 import type { FindingCode } from "../compile/model.js";
 import { CLOUDS, type Cloud, type WorkloadId } from "../inventory/model.js";
 import type { Service } from "../policy/model.js";
+import type { CheckFinding, CheckSummary } from "./check-report.js";
 
-/** A cloud, or "external" for ipLists. */
-export type GraphGroup = Cloud | "external";
+/**
+ * A cloud, "external" for ipLists, or "outside" for the addresses of observed flows that no
+ * workload or ipList holds (only with a flows overlay, observed.ts).
+ */
+export type GraphGroup = Cloud | "external" | "outside";
 
 /**
  * How segsync treats a workload: enforced or visibility (the enforcement of its ruleset's scope),
@@ -25,7 +29,11 @@ export const WORKLOAD_STATES: readonly WorkloadState[] = [
   "stopped",
 ];
 
-export type NodeState = WorkloadState | "external";
+/**
+ * A node's state: its workloads' (above), external (an ipList or an outside address), or absent:
+ * an identity that only observed flows name (it had workloads when they were seen, not now).
+ */
+export type NodeState = WorkloadState | "external" | "absent";
 
 export interface GraphWorkload {
   readonly id: WorkloadId;
@@ -36,12 +44,13 @@ export interface GraphWorkload {
 
 /**
  * identity: the workloads of one cloud with one segsync identity; unmanaged: a cloud's workloads
- * without one; ipList: a policy ipList, as a source.
+ * without one; ipList: a policy ipList, as a source; outside: addresses of observed flows that no
+ * workload or ipList holds, one node per /24 (IPv4) or /64 (IPv6).
  */
-export type GraphNodeKind = "identity" | "unmanaged" | "ipList";
+export type GraphNodeKind = "identity" | "unmanaged" | "ipList" | "outside";
 
 export interface GraphNode {
-  /** `<group>|<identity>`, `<cloud>|unmanaged` or `external|ipList <name>`. */
+  /** `<group>|<identity>`, `<cloud>|unmanaged`, `external|ipList <name>` or `outside|<block>`. */
   readonly id: string;
   readonly kind: GraphNodeKind;
   readonly group: GraphGroup;
@@ -51,6 +60,11 @@ export interface GraphNode {
   readonly workloads: readonly GraphWorkload[];
   /** ipList nodes: its CIDRs. */
   readonly cidrs: readonly string[];
+  /**
+   * With a flows overlay: what observed flows saw of the node that it does not list otherwise,
+   * sorted: an ipList's or outside block's addresses, an absent identity's workloads.
+   */
+  readonly seen?: readonly string[];
   /** Its running workloads' state (they share one), else stopped; unmanaged; external for ipLists. */
   readonly state: NodeState;
   /** Indexes into FlowGraph.findings. */
@@ -95,6 +109,56 @@ export interface FlowGraph {
   readonly edges: readonly GraphEdge[];
   /** The intent's findings, in its order (code, then subject). */
   readonly findings: readonly GraphFinding[];
+  /** The observed flows drawn over the policy's (`graph --flows`), when given. */
+  readonly observed?: ObservedOverlay;
 }
 
-export const GROUPS: readonly GraphGroup[] = [...CLOUDS, "external"];
+export const GROUPS: readonly GraphGroup[] = [...CLOUDS, "external", "outside"];
+
+/**
+ * What an observed flow is, by the policy's verdict (`flows check`): would-block (observed
+ * accepted, the policy denies it: what enforcing would break), unknown (no verdict, or not
+ * enforced by any ruleset), blocked (observed rejected and denied: it stays blocked), allowed.
+ * In this order, the rollout risk first, in every list.
+ */
+export type ObservedKind = "would-block" | "unknown" | "blocked" | "allowed";
+
+export const OBSERVED_KINDS: readonly ObservedKind[] = ["would-block", "unknown", "blocked", "allowed"];
+
+/** The observed flow groups of one kind from one node to another, added up. */
+export interface ObservedEdge {
+  /** `<kind>:<from>→<to>` */
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly kind: ObservedKind;
+  /** As the check writes them (`tcp/5432`, `icmp`), sorted. */
+  readonly services: readonly string[];
+  /** Connections, and of them those observed accepted and rejected. */
+  readonly connections: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  /** The check's groups this edge adds up. */
+  readonly groups: number;
+  /** ISO times: the earliest first seen and the latest last seen. */
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  /** The rules that decide, sorted: allow rules, or deny rules; "default deny" when no rule does. */
+  readonly rules: readonly string[];
+  /** Unknown: why (the check's reasons, or "not enforced"), sorted. */
+  readonly reasons: readonly string[];
+  /** Some verdict holds only once its visibility ruleset is enforced. */
+  readonly onceEnforced: boolean;
+}
+
+export interface ObservedOverlay {
+  /** Where the check came from (the file name), said on the page. */
+  readonly source: string;
+  /** Sorted by kind (OBSERVED_KINDS), then from, then to. */
+  readonly edges: readonly ObservedEdge[];
+  /** Ids of the policy edges no allowed observed flow went along. */
+  readonly notObserved: readonly string[];
+  /** The check's totals and findings, as it wrote them. */
+  readonly summary: CheckSummary;
+  readonly findings: readonly CheckFinding[];
+}

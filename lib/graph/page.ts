@@ -6,9 +6,23 @@
 import { formatService } from "../policy/services.js";
 import { escapeHtml as esc } from "./escape.js";
 import { layoutGraph } from "./layout.js";
-import { EDGE_KINDS, type EdgeKind, type FlowGraph, WORKLOAD_STATES, type WorkloadState } from "./model.js";
+import {
+  EDGE_KINDS,
+  type EdgeKind,
+  type FlowGraph,
+  type ObservedOverlay,
+  WORKLOAD_STATES,
+  type WorkloadState,
+} from "./model.js";
+import {
+  checkFindings,
+  OBSERVED_STYLE,
+  observedLegend,
+  observedSummary,
+  observedTable,
+} from "./observed-page.js";
 import { toSvg } from "./svg.js";
-import { GROUP_NAMES } from "./text.js";
+import { nodeName } from "./text.js";
 
 const STYLE = `
 body{font-family:sans-serif;margin:1.5em;color:#222}
@@ -54,7 +68,7 @@ const KIND_HELP: Readonly<Record<EdgeKind, string>> = {
   unreachable: "unreachable: the source cannot be seen from there, not allowed natively",
 };
 
-function legend(): string {
+function legend(graph: FlowGraph): string {
   const states = WORKLOAD_STATES.map(
     (state) =>
       `<span data-legend-state="${state}"><svg width="26" height="16" class="graph"><g class="node state-${state}"><rect x="2" y="2" width="22" height="12" rx="3"/></g></svg> ${esc(STATE_HELP[state])}</span>`,
@@ -67,6 +81,7 @@ function legend(): string {
     '<section class="legend" data-legend="">',
     ...states,
     ...kinds,
+    ...(graph.observed ? observedLegend() : []),
     '<span data-legend-badge=""><svg width="22" height="20" class="graph"><g class="badge"><circle cx="11" cy="10" r="9"/><text x="11" y="14" text-anchor="middle">1</text></g></svg> findings about the node (listed below)</span>',
     "</section>",
   ].join("\n");
@@ -81,19 +96,20 @@ function findingsList(graph: FlowGraph): string {
   return ['<ol class="findings" start="0">', ...items, "</ol>"].join("\n");
 }
 
+/** With an overlay, a column says whether observed flows went along each edge. */
 function flowsTable(graph: FlowGraph): string {
-  const nodes = new Map(graph.nodes.map((node) => [node.id, node]));
-  const name = (id: string) => {
-    const node = nodes.get(id);
-    return node ? `${node.label} (${GROUP_NAMES[node.group]})` : id;
-  };
+  const name = nodeName(graph);
+  const notObserved = new Set(graph.observed?.notObserved ?? []);
+  const observedCell = (id: string) =>
+    graph.observed ? `<td>${notObserved.has(id) ? "not observed" : "observed"}</td>` : "";
   const rows = graph.edges.map(
     (e) =>
-      `<tr data-flow="${esc(e.id)}"><td>${esc(name(e.from))}</td><td>${esc(name(e.to))}</td><td>${esc(e.services.map(formatService).join(" "))}</td><td>${e.kind}</td><td>${esc(e.rules.join(", "))}</td></tr>`,
+      `<tr data-flow="${esc(e.id)}"${notObserved.has(e.id) ? ' data-not-observed=""' : ""}><td>${esc(name(e.from))}</td><td>${esc(name(e.to))}</td><td>${esc(e.services.map(formatService).join(" "))}</td><td>${e.kind}</td><td>${esc(e.rules.join(", "))}</td>${observedCell(e.id)}</tr>`,
   );
+  const observedHead = graph.observed ? "<th>Observed</th>" : "";
   return [
     "<table>",
-    "<thead><tr><th>From</th><th>To</th><th>Services</th><th>Kind</th><th>Policy rules</th></tr></thead>",
+    `<thead><tr><th>From</th><th>To</th><th>Services</th><th>Kind</th><th>Policy rules</th>${observedHead}</tr></thead>`,
     "<tbody>",
     ...rows,
     "</tbody>",
@@ -108,21 +124,24 @@ export interface PageOptions {
 
 /** The page; the same graph gives the same bytes. */
 export async function toHtml(graph: FlowGraph, options: PageOptions): Promise<string> {
-  const svg = toSvg(await layoutGraph(graph));
-  const identities = graph.nodes.filter((node) => node.kind === "identity").length;
+  const svg = toSvg(await layoutGraph(graph), graph.observed);
+  const identities = graph.nodes.filter((node) => node.kind === "identity" && node.state !== "absent").length;
+  const heading = graph.observed ? "Allowed and observed flows" : "Allowed flows";
   return [
     "<!doctype html>",
     '<html lang="en">',
     "<head>",
     '<meta charset="utf-8">',
-    "<title>segsync: allowed flows</title>",
-    `<style>\n${STYLE}\n</style>`,
+    `<title>segsync: ${heading.toLowerCase()}</title>`,
+    `<style>\n${graph.observed ? `${STYLE}\n${OBSERVED_STYLE}` : STYLE}\n</style>`,
     "</head>",
     "<body>",
-    "<h1>Allowed flows</h1>",
+    `<h1>${heading}</h1>`,
     `<p>${esc(options.source)}: ${identities} identities, ${graph.edges.length} flows, ${graph.findings.length} findings.</p>`,
-    legend(),
+    ...(graph.observed ? [observedSummary(graph.observed)] : []),
+    legend(graph),
     `<div class="picture">\n${svg}\n</div>`,
+    ...(graph.observed ? observedSections(graph, graph.observed) : []),
     "<h2>Findings</h2>",
     findingsList(graph),
     "<h2>Flows</h2>",
@@ -131,4 +150,13 @@ export async function toHtml(graph: FlowGraph, options: PageOptions): Promise<st
     "</html>",
     "",
   ].join("\n");
+}
+
+function observedSections(graph: FlowGraph, overlay: ObservedOverlay): string[] {
+  return [
+    "<h2>Observed flows</h2>",
+    observedTable(graph, overlay),
+    "<h2>Flow check findings</h2>",
+    checkFindings(overlay),
+  ];
 }

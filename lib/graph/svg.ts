@@ -7,11 +7,11 @@
 import { formatService } from "../policy/services.js";
 import { BOX_PADDING, CHAR_WIDTH, FONT_SIZE, LINE_HEIGHT } from "./box.js";
 import { escapeHtml as esc } from "./escape.js";
-import { CLUSTER_TITLE, type Layout, type PlacedEdge, type PlacedNode, type Point } from "./layout.js";
+import { CLUSTER_TITLE, type Layout, type PlacedEdge, type PlacedNode } from "./layout.js";
+import type { ObservedOverlay } from "./model.js";
+import { OBSERVED_MARKERS, observedEdgeSvg } from "./observed-svg.js";
+import { n, pathData } from "./svg-path.js";
 import { GROUP_NAMES } from "./text.js";
-
-/** Fixed precision, so the same layout always writes the same bytes. */
-const n = (value: number) => String(Math.round(value * 10) / 10);
 
 const MARKERS = [
   '<marker id="arrow-normal" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0 L10,5 L0,10 z" class="arrow-normal"/></marker>',
@@ -20,43 +20,53 @@ const MARKERS = [
   '<marker id="arrow-unreachable" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M10,0 L10,10 M2,1 L8,9 M8,1 L2,9" class="arrow-unreachable"/></marker>',
 ];
 
-export function toSvg(layout: Layout): string {
+/** With an overlay, the observed flows are drawn over the policy's edges, under the nodes. */
+export function toSvg(layout: Layout, observed?: ObservedOverlay): string {
+  const notObserved = new Set(observed?.notObserved ?? []);
+  const markers = observed ? [...MARKERS, ...OBSERVED_MARKERS] : MARKERS;
   return [
     `<svg class="graph" width="${n(layout.width)}" height="${n(layout.height)}" viewBox="0 0 ${n(layout.width)} ${n(layout.height)}" role="img" aria-label="allowed flows">`,
-    `<defs>${MARKERS.join("")}</defs>`,
+    `<defs>${markers.join("")}</defs>`,
     ...layout.clusters.map(
       (c) =>
         `<g class="cluster" data-cluster="${c.group}"><rect x="${n(c.x)}" y="${n(c.y)}" width="${n(c.width)}" height="${n(c.height)}" rx="6"/><text x="${n(c.x + 10)}" y="${n(c.y + CLUSTER_TITLE - 6)}">${esc(GROUP_NAMES[c.group])}</text></g>`,
     ),
-    ...layout.edges.map(edgeSvg),
+    ...layout.edges.map((placed) => edgeSvg(placed, notObserved.has(placed.edge.id))),
+    ...layout.observed.map(observedEdgeSvg),
     ...layout.nodes.map(nodeSvg),
     "</svg>",
   ].join("\n");
 }
 
-function path(points: readonly Point[]): string {
-  return points.map((p, i) => `${i === 0 ? "M" : "L"}${n(p.x)},${n(p.y)}`).join(" ");
-}
-
-function edgeSvg(placed: PlacedEdge): string {
+/** `notObserved`: an overlay is drawn and no allowed observed flow went along this edge. */
+function edgeSvg(placed: PlacedEdge, notObserved: boolean): string {
   const { edge, label } = placed;
-  const title = `${edge.from} → ${edge.to}: ${edge.services.map(formatService).join(" ")}; rules ${edge.rules.join(", ")}; ${edge.kind}`;
+  const title = `${edge.from} → ${edge.to}: ${edge.services.map(formatService).join(" ")}; rules ${edge.rules.join(", ")}; ${edge.kind}${notObserved ? "; not observed" : ""}`;
   const findings = edge.findings.length > 0 ? ` data-findings="${edge.findings.join(" ")}"` : "";
+  const observed = notObserved ? ' data-not-observed=""' : "";
   return [
-    `<g class="edge kind-${edge.kind}" data-edge="${esc(edge.id)}" data-kind="${edge.kind}"${findings}>`,
+    `<g class="edge kind-${edge.kind}" data-edge="${esc(edge.id)}" data-kind="${edge.kind}"${findings}${observed}>`,
     `<title>${esc(title)}</title>`,
-    `<path d="${path(placed.points)}" marker-end="url(#arrow-${edge.kind})"/>`,
+    `<path d="${pathData(placed.points)}" marker-end="url(#arrow-${edge.kind})"/>`,
     `<rect class="label" x="${n(label.x)}" y="${n(label.y)}" width="${n(label.width)}" height="${n(label.height)}"/>`,
     `<text x="${n(label.x + 2)}" y="${n(label.y + label.height - 4)}">${esc(label.text)}</text>`,
     "</g>",
   ].join("");
 }
 
+/** A tooltip lists at most this many of what flows saw of a node (a scanned block has hundreds). */
+const MAX_SEEN_IN_TITLE = 32;
+
 function nodeSvg(placed: PlacedNode): string {
   const { node, box, x, y, width, height } = placed;
   const left = x + BOX_PADDING;
   const baseline = (line: number) => y + BOX_PADDING + (line + 1) * LINE_HEIGHT - 4;
-  const title = [node.id, ...node.workloads.map((w) => `${w.id} (${w.state})`), ...node.cidrs].join("\n");
+  const seen = (node.seen ?? []).slice(0, MAX_SEEN_IN_TITLE).map((what) => `seen in flows: ${what}`);
+  const unsaid = (node.seen?.length ?? 0) - seen.length;
+  if (unsaid > 0) seen.push(`and ${unsaid} more seen in flows`);
+  const title = [node.id, ...node.workloads.map((w) => `${w.id} (${w.state})`), ...node.cidrs, ...seen].join(
+    "\n",
+  );
   const parts = [
     `<g class="node kind-${node.kind} state-${node.state}" data-node="${esc(node.id)}" data-state="${node.state}"${node.findings.length > 0 ? ` data-findings="${node.findings.join(" ")}"` : ""}>`,
     `<title>${esc(title)}</title>`,

@@ -131,3 +131,11 @@ export function tokenFailure(error: unknown, what: string): UnauthenticatedError
     ? new UnauthenticatedError(`${what}: ${detail}`, { cause: error })
     : new KeySetUnavailableError(`${what}: cannot verify now: ${detail}`, { cause: error });
 }
+
+/** The queue's depth could not be read or made no sense: the batch is written in full, uncoalesced. */
+export class QueueDepthError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}

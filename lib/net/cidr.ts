@@ -247,3 +247,65 @@ export function coveringIpv4Cidr(cidrs: readonly string[]): string | undefined {
 }
 
 const V4_MAX = (1n << 32n) - 1n;
+
+interface AddressRange {
+  family: IpFamily;
+  start: bigint;
+  end: bigint;
+}
+
+/** Sorted (family, start), overlapping and adjacent ranges merged. */
+function mergedRanges(cidrs: Iterable<string>): AddressRange[] {
+  const ranges = [...new Set(cidrs)].map(toRange);
+  ranges.sort((a, b) => a.family - b.family || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const merged: AddressRange[] = [];
+  for (const range of ranges) {
+    const last = merged.at(-1);
+    if (last && last.family === range.family && range.start <= last.end + 1n) {
+      if (range.end > last.end) last.end = range.end;
+    } else merged.push({ ...range });
+  }
+  return merged;
+}
+
+function rangesToCidrs(ranges: readonly AddressRange[]): string[] {
+  const out: string[] = [];
+  for (const range of ranges) rangeToCidrs(range.start, range.end, range.family, out);
+  return out;
+}
+
+/**
+ * The fewest CIDRs holding exactly the addresses of `from` that `minus` does not hold (canonical,
+ * like exactCidrs): `10.0.0.0/24` minus `10.0.0.7/32` is eight blocks. Throws on text that is not
+ * an address or CIDR.
+ */
+export function subtractCidrs(from: Iterable<string>, minus: Iterable<string>): string[] {
+  const cuts = mergedRanges(minus);
+  const result: AddressRange[] = [];
+  for (const range of mergedRanges(from)) {
+    let cursor = range.start;
+    for (const cut of cuts) {
+      if (cut.family !== range.family || cut.end < cursor || cut.start > range.end) continue;
+      if (cut.start > cursor) result.push({ family: range.family, start: cursor, end: cut.start - 1n });
+      cursor = cut.end + 1n;
+      if (cursor > range.end) break;
+    }
+    if (cursor <= range.end) result.push({ family: range.family, start: cursor, end: range.end });
+  }
+  return rangesToCidrs(result);
+}
+
+/** The fewest CIDRs holding exactly the addresses both sides hold (canonical, like exactCidrs). */
+export function intersectCidrs(a: Iterable<string>, b: Iterable<string>): string[] {
+  const right = mergedRanges(b);
+  const result: AddressRange[] = [];
+  for (const range of mergedRanges(a)) {
+    for (const other of right) {
+      if (other.family !== range.family) continue;
+      const start = range.start > other.start ? range.start : other.start;
+      const end = range.end < other.end ? range.end : other.end;
+      if (start <= end) result.push({ family: range.family, start, end });
+    }
+  }
+  return rangesToCidrs(result);
+}

@@ -113,6 +113,8 @@ export const ReconcilerEnvironmentSchema = z.object({
   SEGSYNC_TABLE: z.string().min(3).max(255),
   /** The construct's attachment mode, which replaces the policy's `attachment` when set. */
   SEGSYNC_ATTACHMENT: z.enum(["exclusive", "additive"]).optional(),
+  /** The queue it consumes: its depth tells a burst, which is coalesced. Absent: never coalesced. */
+  SEGSYNC_QUEUE_URL: z.url().optional(),
   LAMBDA_TASK_ROOT: z.string().min(1).default(process.cwd()),
 });
 

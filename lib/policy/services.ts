@@ -88,3 +88,81 @@ export function servicesAdmit(
       (s.protocol === protocol && "fromPort" in s && port >= s.fromPort && port <= s.toPort),
   );
 }
+
+/**
+ * `all` spelled with the protocols a rule can name: what `all` becomes once something is taken out
+ * of it. The other IP protocols (GRE, ESP…) have no form in the model or in every cloud's rules
+ * (an AWS group would need one rule per protocol number), so a deny that cuts into `all` closes
+ * them too: the result never admits more than the exact difference (docs/policy.md, "How deny
+ * rules compile").
+ */
+const ALL_EXPLICIT: readonly Service[] = [
+  { protocol: "tcp", fromPort: 1, toPort: 65535 },
+  { protocol: "udp", fromPort: 1, toPort: 65535 },
+  { protocol: "icmp" },
+];
+
+type PortRange = readonly [number, number];
+
+/** One protocol's ranges of a canonical set, in order. */
+function rangesOf(services: readonly Service[], protocol: "tcp" | "udp"): PortRange[] {
+  return services.flatMap((s) => (s.protocol === protocol ? [[s.fromPort, s.toPort] as const] : []));
+}
+
+function isAll(services: readonly Service[]): boolean {
+  return services.some((s) => s.protocol === "all");
+}
+
+/**
+ * What `from` admits and `minus` does not, canonical. Exact on tcp, udp and icmp; `all` minus
+ * anything but nothing or `all` is ALL_EXPLICIT minus it (so tcp/1-65535 minus tcp/22 is tcp/1-21
+ * and tcp/23-65535).
+ */
+export function subtractServices(from: readonly Service[], minus: readonly Service[]): Service[] {
+  if (minus.length === 0) return normalizeServices(from);
+  if (isAll(minus)) return [];
+  const left = isAll(from) ? ALL_EXPLICIT : normalizeServices(from);
+  const right = normalizeServices(minus);
+  const result: Service[] = [];
+  for (const protocol of ["tcp", "udp"] as const) {
+    for (const [fromPort, toPort] of subtractRanges(rangesOf(left, protocol), rangesOf(right, protocol)))
+      result.push({ protocol, fromPort, toPort });
+  }
+  if (left.some((s) => s.protocol === "icmp") && !right.some((s) => s.protocol === "icmp"))
+    result.push({ protocol: "icmp" });
+  return normalizeServices(result);
+}
+
+/** What both sets admit, canonical. */
+export function intersectServices(a: readonly Service[], b: readonly Service[]): Service[] {
+  if (isAll(a)) return normalizeServices(b);
+  if (isAll(b)) return normalizeServices(a);
+  const result: Service[] = [];
+  for (const protocol of ["tcp", "udp"] as const) {
+    for (const [x0, x1] of rangesOf(a, protocol))
+      for (const [y0, y1] of rangesOf(b, protocol)) {
+        const low = Math.max(x0, y0);
+        const high = Math.min(x1, y1);
+        if (low <= high) result.push({ protocol, fromPort: low, toPort: high });
+      }
+  }
+  if (a.some((s) => s.protocol === "icmp") && b.some((s) => s.protocol === "icmp"))
+    result.push({ protocol: "icmp" });
+  return normalizeServices(result);
+}
+
+/** Sorted disjoint ranges minus sorted disjoint ranges. */
+function subtractRanges(left: readonly PortRange[], right: readonly PortRange[]): PortRange[] {
+  const result: PortRange[] = [];
+  for (const [start, end] of left) {
+    let cursor = start;
+    for (const [cutStart, cutEnd] of right) {
+      if (cutEnd < cursor || cutStart > end) continue;
+      if (cutStart > cursor) result.push([cursor, cutStart - 1]);
+      cursor = cutEnd + 1;
+      if (cursor > end) break;
+    }
+    if (cursor <= end) result.push([cursor, end]);
+  }
+  return result;
+}

@@ -45,6 +45,7 @@ export function batchMetrics(outcome: BatchOutcome, counts: BatchCounts): Metric
   const { result } = run;
   points.push(count("ReconcileErrors", 0), count("FullSyncs", run.mode === "full-sync" ? 1 : 0));
   points.push(count("GuardTrips", result.guard.allowed ? 0 : 1));
+  points.push(count("PeerSetsCoalesced", result.coalesced?.length ?? 0));
   // Every cloud this reconcile planned for or failed in gets its three numbers, zeros included,
   // so that alarms see data rather than gaps.
   for (const cloud of CLOUDS) {

@@ -15,6 +15,12 @@ import type { InventoryStore } from "../inventory/store.js";
 import type { Policy } from "../policy/model.js";
 import { compareText } from "../util/compare-text.js";
 import type { AuditRecord, AuditSink } from "./audit.js";
+import {
+  type CoalesceLimits,
+  DEFAULT_COALESCE_LIMITS,
+  networkOfPeerSet,
+  PeerSetCoalescer,
+} from "./coalesce.js";
 import type { CloudDriver, CloudRead, DriverPlan } from "./driver.js";
 import { checkBlastRadius, type GuardLimits, type GuardVerdict, heldOperations } from "./guard.js";
 import type { CrossCloudPlan } from "./plan.js";
@@ -71,6 +77,8 @@ export interface ReconcileResult {
   readonly refused: Readonly<Partial<Record<Cloud, readonly RefusedOperation[]>>>;
   /** `approve` refused the plan: nothing was written. */
   readonly declined?: boolean;
+  /** Peer set keys whose growth waits for a later batch of this burst (lib/reconcile/coalesce.ts). */
+  readonly coalesced?: readonly string[];
 }
 
 export interface ReconcilerDeps {
@@ -86,6 +94,12 @@ export interface ReconcilerDeps {
    * that an event costs what it changes (docs/architecture.md, "What a reconcile costs").
    */
   readonly reportIntent?: "whole" | "change";
+  /**
+   * How many events wait in the queue behind this batch. Given, a burst is coalesced: while events
+   * wait, a peer set's growth is deferred within `coalesce`'s limits (lib/reconcile/coalesce.ts).
+   */
+  readonly eventsWaiting?: () => Promise<number>;
+  readonly coalesce?: CoalesceLimits;
 }
 
 /**
@@ -105,8 +119,11 @@ export class Reconciler {
    * until the cloud settles, so that a held plan is decided again on the same grounds each time.
    */
   private readonly pinned: Partial<Record<Cloud, Intent>> = {};
+  private readonly coalescer: PeerSetCoalescer;
 
-  constructor(private readonly deps: ReconcilerDeps) {}
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.coalescer = new PeerSetCoalescer(deps.coalesce ?? DEFAULT_COALESCE_LIMITS);
+  }
 
   async fullSync(options: ReconcileOptions = {}): Promise<ReconcileResult> {
     const { drivers, store, policy } = this.deps;
@@ -137,6 +154,8 @@ export class Reconciler {
       }
     }
     this.compiler = IncrementalCompiler.build(policy, await store.snapshot());
+    // Every cloud read is planned whole: what waited is written now.
+    this.coalescer.clear();
     return this.planAndApply(reads, failures, options, before);
   }
 
@@ -168,11 +187,17 @@ export class Reconciler {
     const heldBefore = workloads.flatMap((id) => compiler.heldKeys(id));
     // The whole intent before the change is only needed by clouds read whole (docs/architecture.md).
     const before = CLOUDS.some((cloud) => this.readsWhole(cloud)) ? compiler.snapshot() : undefined;
+    const waiting = (await this.deps.eventsWaiting?.()) ?? 0;
+    const now = this.now().getTime();
+    const due = this.coalescer.startBatch(now, waiting);
     const reread = await this.reread(workloads);
     const delta = compiler.apply(reread.changes);
-    const slices = compiler.changeSlices(delta, workloads, reportsBefore, heldBefore);
+    const changed = compiler.changeSlices(delta, workloads, reportsBefore, heldBefore, due);
+    const slices = this.deps.eventsWaiting ? this.coalescer.plan(changed, now, waiting, due) : changed;
     const { networks, touched, failures } = reread;
     for (const network of delta.networks) networks.add(network);
+    // A deferred peer set written now is written in its network, whatever the batch touched.
+    for (const key of due) networks.add(networkOfPeerSet(key));
     for (const network of networks) touched.add(cloudOfId(network));
     const clouds = CLOUDS.filter(
       (cloud) => (touched.has(cloud) || this.unsettled.has(cloud)) && failures[cloud]?.retryable !== true,
@@ -250,6 +275,10 @@ export class Reconciler {
     return reads;
   }
 
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
   /** The compiler, rebuilt from the store after a cold start. */
   private async ready(): Promise<IncrementalCompiler> {
     this.compiler ??= IncrementalCompiler.build(this.deps.policy, await this.deps.store.snapshot());
@@ -277,9 +306,9 @@ export class Reconciler {
     const refused: { [C in Cloud]?: RefusedOperation[] } = {};
     const intent = this.deps.reportIntent === "change" && slices ? slices.after : intents.whole();
     const result = { intent, plan, guard, applied, failures, refused };
-    if (options.dryRun) return this.unapplied(result, clouds);
+    if (options.dryRun) return this.withDeferrals(this.unapplied(result, clouds), reads);
     if (options.approve && !options.approve(plan))
-      return this.unapplied({ ...result, declined: true }, clouds);
+      return this.withDeferrals(this.unapplied({ ...result, declined: true }, clouds), reads);
     await Promise.all(
       clouds.map(async (cloud) => {
         const part = plan[cloud];
@@ -288,7 +317,19 @@ export class Reconciler {
       }),
     );
     this.settle(clouds, failures, held, () => intents.wholeBefore());
-    return result;
+    return this.withDeferrals(result, reads);
+  }
+
+  /**
+   * The peer sets whose growth still waits, once the deferrals of clouds planned whole or left
+   * unsettled are forgotten: those clouds write every peer set as it is (lib/reconcile/coalesce.ts).
+   */
+  private withDeferrals(result: ReconcileResult, reads: Reads): ReconcileResult {
+    for (const cloud of CLOUDS)
+      if (this.unsettled.has(cloud) || (reads[cloud] !== undefined && reads[cloud].change === undefined))
+        this.coalescer.forget(cloud);
+    const waiting = this.coalescer.waiting;
+    return waiting.length === 0 ? result : { ...result, coalesced: waiting.sort(compareText) };
   }
 
   /** Each read cloud's plan for the intent, and its baseline: the plan its removals are judged against. */
@@ -361,7 +402,7 @@ export class Reconciler {
   ): void {
     const summary = part.summaries[index];
     if (summary === undefined) return;
-    const time = (this.deps.now?.() ?? new Date()).toISOString();
+    const time = this.now().toISOString();
     const text = error === undefined ? {} : { error: describe(error) };
     this.deps.audit.record({ ...summary, time, outcome, operation: part.operations[index], ...text });
     if (outcome !== "refused") return;

@@ -120,6 +120,7 @@ describe("the resolve figure", () => {
         indexCpuMs: 40,
         seconds: 0.5,
         kinds: { workload: 38_000, ambiguous: 0, nat: 0, ipList: 100, outside: 1_900 },
+        check: { compileMs: 900, seconds: 0.25, groups: 19_000, wouldBlock: 300 },
       },
     };
     const result = {
@@ -135,5 +136,6 @@ describe("the resolve figure", () => {
     const text = renderFlows(result);
     expect(text).toContain("flows resolve: parseFlowLog + connections + resolveConnection");
     expect(text).toContain("workload 38000, ambiguous 0, nat 0, ipList 100, outside 1900");
+    expect(text).toContain("0.25 (19000 groups)");
   });
 });

@@ -137,7 +137,7 @@ describe("main (in process)", () => {
       `${file}: valid (2 rulesets: 2 enforced; 5 rules, 3 deny rules; egress enforced in 1 ruleset (shop-prod); 3 services; 3 ipLists; dimensions app, env, role, loc)\n`,
     );
     expect(output.err).toBe(
-      `${file}: warning: enforcement of deny rules and egress is not available yet: plan, apply and simulate refuse this policy (deny rule dev-boundaries#deny-0; deny rule dev-boundaries#deny-1; ruleset shop-prod enforces egress and 2 more)\n`,
+      `${file}: warning: enforcement of egress is not available yet: plan, apply and simulate refuse this policy (ruleset shop-prod enforces egress)\n`,
     );
   });
 

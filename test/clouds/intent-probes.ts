@@ -4,6 +4,7 @@ import type { Workload } from "../../lib/inventory/model.js";
 import { cidrContains } from "../../lib/net/cidr.js";
 import type { Policy } from "../../lib/policy/model.js";
 import { servicesAdmit } from "../../lib/policy/services.js";
+import { naiveIngress } from "../compile/oracle.js";
 
 /**
  * The oracle side of "evaluate equals the intent": what the intent says a destination accepts
@@ -20,7 +21,8 @@ export function intentAllows(
   const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
   return destination.grants.some((grant) => {
     if (!servicesAdmit(grant.services, protocol, port)) return false;
-    if (grant.source.kind === "ipList") return grant.source.cidrs.some((cidr) => cidrContains(cidr, address));
+    if (grant.source.kind !== "peerSet")
+      return grant.source.cidrs.some((cidr) => cidrContains(cidr, address));
     const peerSet = peerSets.get(grant.source.key);
     return [...(peerSet?.local ?? []), ...(peerSet?.remote ?? [])].some((member) =>
       member.addresses.some((a) => a === address || (a.includes("/") && cidrContains(a, address))),
@@ -28,10 +30,32 @@ export function intentAllows(
   });
 }
 
+/**
+ * The oracle side read from the policy itself (test/compile/oracle.ts, deny rules included): what
+ * a destination's members accept, which depends on their identity and network only.
+ */
+export function policyAllows(
+  policy: Policy,
+  estate: readonly Workload[],
+): (
+  destination: DestinationIntent,
+  address: string,
+  protocol: "tcp" | "udp" | "icmp",
+  port: number,
+) => boolean {
+  const ingress = naiveIngress(policy, { workloads: [...estate], networks: [] });
+  const byId = new Map(estate.map((workload) => [workload.id, workload]));
+  return (destination, address, protocol, port) => {
+    const member = byId.get(destination.members[0]?.workload ?? "");
+    if (member === undefined) throw new Error(`destination ${destination.key} has no member in the estate`);
+    return ingress(member, destination.network, address, [protocol, port]) ?? false;
+  };
+}
+
 /** Ports worth probing for a policy: both edges of every port range and their outer neighbours, plus 1, 22 and 65535. */
 export function probePorts(policy: Policy): number[] {
   const ports = new Set([1, 22, 65535]);
-  for (const rule of policy.rulesets.flatMap((rs) => rs.rules)) {
+  for (const rule of policy.rulesets.flatMap((rs) => [...rs.rules, ...rs.deny])) {
     for (const service of rule.services) {
       if ("fromPort" in service)
         for (const port of [service.fromPort - 1, service.fromPort, service.toPort, service.toPort + 1])
@@ -73,5 +97,7 @@ export function probeAddresses(estate: readonly Workload[]): string[] {
     "10.8.1.1",
     "192.0.2.7",
     "192.0.2.8",
+    "8.8.8.8",
+    "54.0.2.9",
   ];
 }

@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import type { Inventory, Nic, Workload, WorkloadChange } from "../../lib/inventory/model.js";
-import type { LabelSelector, Policy, Rule, RuleSource, Ruleset, Service } from "../../lib/policy/model.js";
+import type {
+  LabelSelector,
+  Policy,
+  Rule,
+  RuleSource,
+  Ruleset,
+  RuleTarget,
+  Service,
+} from "../../lib/policy/model.js";
 import { intersectSelectors, scopeConflicts } from "../../lib/policy/selectors.js";
 import { normalizeServices } from "../../lib/policy/services.js";
 
@@ -60,77 +68,145 @@ export function intersect(a: LabelSelector, b: LabelSelector): LabelSelector | u
   return scopeConflicts(a, b).length > 0 ? undefined : intersectSelectors(a, b);
 }
 
-const IP_LISTS = { office: ["198.51.100.0/24"], vpn: ["10.8.0.0/16", "192.0.2.7/32"] };
+/**
+ * `blocked` covers some of the arbitraries' public, private and NAT addresses (compile's and the
+ * clouds' property tests'), so that deny rules from it split peer sets; `anywhere` opens everything
+ * (boundaries first: allow all, deny some).
+ */
+export const IP_LISTS = {
+  office: ["198.51.100.0/24"],
+  vpn: ["10.8.0.0/16", "192.0.2.7/32"],
+  anywhere: ["0.0.0.0/0"],
+  blocked: ["10.0.3.0/24", "10.3.0.0/30", "54.0.0.0/30", "54.0.2.0/24", "203.0.113.10/32"],
+};
+type IpListName = keyof typeof IP_LISTS;
 
 const rawRuleArb = fc.record({
   from: fc.oneof(
     { weight: 4, arbitrary: selectorArb.map((selector) => ({ selector })) },
-    { weight: 1, arbitrary: fc.constantFrom("office", "vpn").map((ipList) => ({ ipList })) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<IpListName>("office", "vpn", "anywhere").map((ipList) => ({ ipList })),
+    },
   ),
   extraScope: fc.boolean(),
-  to: selectorArb,
+  to: fc.oneof(
+    { weight: 5, arbitrary: selectorArb.map((selector) => ({ selector })) },
+    { weight: 1, arbitrary: fc.constantFrom<IpListName>("office", "vpn").map((ipList) => ({ ipList })) },
+  ),
   services: fc.array(serviceArb, { minLength: 1, maxLength: 3 }),
 });
 
-const rawRulesetArb = fc.record({
-  scope: selectorArb,
-  enforcement: fc.constantFrom("enforced" as const, "enforced" as const, "visibility" as const),
-  rules: fc.array(rawRuleArb, { maxLength: 4 }),
+const rawDenyArb = fc.record({
+  from: fc.oneof(
+    { weight: 3, arbitrary: selectorArb.map((selector) => ({ selector })) },
+    { weight: 2, arbitrary: fc.constantFrom<IpListName>("blocked", "vpn").map((ipList) => ({ ipList })) },
+  ),
+  extraScope: fc.boolean(),
+  to: selectorArb.map((selector) => ({ selector })),
+  services: fc.array(serviceArb, { minLength: 1, maxLength: 2 }),
 });
 
-export const policyArb: fc.Arbitrary<Policy> = fc
-  .record({
-    rulesets: fc.array(rawRulesetArb, { minLength: 1, maxLength: 3 }),
-    connected: fc.boolean(),
-    nat: fc.boolean(),
-  })
-  .map(({ rulesets, connected, nat }): Policy => {
-    const resolved: Ruleset[] = rulesets.map((raw, position) => {
-      const name = `rs${position}`;
-      const rules: Rule[] = [];
-      raw.rules.forEach((rawRule, index) => {
-        const to = intersect(raw.scope, rawRule.to);
-        if (!to) return;
-        let from: RuleSource;
-        if ("ipList" in rawRule.from) {
-          from = {
-            kind: "ipList",
-            name: rawRule.from.ipList,
-            cidrs: IP_LISTS[rawRule.from.ipList as keyof typeof IP_LISTS],
-          };
-        } else {
-          const selector = rawRule.extraScope
-            ? rawRule.from.selector
-            : intersect(raw.scope, rawRule.from.selector);
-          if (!selector) return;
-          from = { kind: "labels", selector, extraScope: rawRule.extraScope };
-        }
-        rules.push({
-          id: `${name}#${index}`,
-          ruleset: name,
-          action: "allow",
-          index,
-          from,
-          to: { kind: "labels", selector: to },
-          services: normalizeServices(rawRule.services),
-        });
-      });
-      return { name, scope: raw.scope, enforcement: raw.enforcement, egress: "open", rules, deny: [] };
-    });
-    return {
-      labels: { tagPrefix: "seg-", dimensions: [...DIMENSIONS] },
-      services: {},
-      ipLists: IP_LISTS,
-      networks: {
-        connected: connected ? [[NETWORKS[0], NETWORKS[2]]] : [],
-        nat: nat ? { [NETWORKS[3]]: ["203.0.113.10/32"] } : ({} as Record<string, string[]>),
-      },
-      platform: { azureLoadBalancerProbes: "allow" },
-      attachment: "exclusive",
-      egress: "open",
-      rulesets: resolved,
-    };
+type RawRule = {
+  from: { selector: LabelSelector } | { ipList: IpListName };
+  extraScope: boolean;
+  to: { selector: LabelSelector } | { ipList: IpListName };
+  services: Service[];
+};
+
+interface RawRuleset {
+  scope: LabelSelector;
+  enforcement: "enforced" | "visibility";
+  egress: "open" | "enforced";
+  rules: RawRule[];
+  deny: RawRule[];
+}
+
+const rawRulesetArb = (withDenies: boolean, withEgress: boolean): fc.Arbitrary<RawRuleset> =>
+  fc.record({
+    egress: withEgress ? fc.constantFrom("open" as const, "enforced" as const) : fc.constant("open" as const),
+    scope: selectorArb,
+    enforcement: fc.constantFrom("enforced" as const, "enforced" as const, "visibility" as const),
+    rules: fc.array(withDenies ? rawRuleArb : rawRuleArb.filter((rule) => "selector" in rule.to), {
+      maxLength: 4,
+    }),
+    deny: withDenies ? fc.array(rawDenyArb, { maxLength: 2 }) : fc.constant<RawRule[]>([]),
   });
+
+/** The loader's resolved rule, or undefined where it would reject it (a side contradicting the scope). */
+function resolveRule(
+  scope: LabelSelector,
+  raw: RawRule,
+  ruleset: string,
+  action: "allow" | "deny",
+  index: number,
+): Rule | undefined {
+  let to: RuleTarget;
+  if ("ipList" in raw.to) {
+    if ("ipList" in raw.from) return undefined;
+    to = { kind: "ipList", name: raw.to.ipList, cidrs: IP_LISTS[raw.to.ipList] };
+  } else {
+    const selector = intersect(scope, raw.to.selector);
+    if (!selector) return undefined;
+    to = { kind: "labels", selector };
+  }
+  let from: RuleSource;
+  if ("ipList" in raw.from)
+    from = { kind: "ipList", name: raw.from.ipList, cidrs: IP_LISTS[raw.from.ipList] };
+  else {
+    const selector = raw.extraScope ? raw.from.selector : intersect(scope, raw.from.selector);
+    if (!selector) return undefined;
+    from = { kind: "labels", selector, extraScope: raw.extraScope };
+  }
+  const id = action === "allow" ? `${ruleset}#${index}` : `${ruleset}#deny-${index}`;
+  return { id, ruleset, action, index, from, to, services: normalizeServices(raw.services) };
+}
+
+function policyArbOf(withDenies: boolean, withEgress = false): fc.Arbitrary<Policy> {
+  return fc
+    .record({
+      rulesets: fc.array(rawRulesetArb(withDenies, withEgress), { minLength: 1, maxLength: 3 }),
+      connected: fc.boolean(),
+      nat: fc.boolean(),
+    })
+    .map(({ rulesets, connected, nat }): Policy => {
+      const resolved: Ruleset[] = rulesets.map((raw, position) => {
+        const name = `rs${position}`;
+        const resolve = (action: "allow" | "deny") => (rawRule: RawRule, index: number) => {
+          const rule = resolveRule(raw.scope, rawRule, name, action, index);
+          return rule === undefined ? [] : [rule];
+        };
+        const rules = raw.rules.flatMap(resolve("allow"));
+        const deny = raw.deny.flatMap(resolve("deny"));
+        return { name, scope: raw.scope, enforcement: raw.enforcement, egress: raw.egress, rules, deny };
+      });
+      return {
+        labels: { tagPrefix: "seg-", dimensions: [...DIMENSIONS] },
+        services: {},
+        ipLists: IP_LISTS,
+        networks: {
+          connected: connected ? [[NETWORKS[0], NETWORKS[2]]] : [],
+          nat: nat ? { [NETWORKS[3]]: ["203.0.113.10/32"] } : ({} as Record<string, string[]>),
+        },
+        platform: { azureLoadBalancerProbes: "allow" },
+        attachment: "exclusive",
+        egress: "open",
+        rulesets: resolved,
+      };
+    });
+}
+
+/** v2 policies: deny rules (by labels and by ipList, some covering estate addresses) and rules to ipLists. */
+export const policyArb: fc.Arbitrary<Policy> = policyArbOf(true);
+
+/**
+ * v2 policies with enforced egress on some rulesets: no cloud writes egress yet, so compile them
+ * with `computeEgress` (IncrementalCompiler.build).
+ */
+export const egressPolicyArb: fc.Arbitrary<Policy> = policyArbOf(true, true);
+
+/** v1 policies: allow rules between labels and from ipLists only. */
+export const v1PolicyArb: fc.Arbitrary<Policy> = policyArbOf(false);
 
 const tagsArb: fc.Arbitrary<Record<string, string>> = fc
   .record(

@@ -1,7 +1,8 @@
 import type { Intent } from "../../lib/compile/model.js";
 import type { Inventory, Workload } from "../../lib/inventory/model.js";
-import type { LabelSelector, Policy, Service } from "../../lib/policy/model.js";
-import { formatService, normalizeServices } from "../../lib/policy/services.js";
+import { cidrContains } from "../../lib/net/cidr.js";
+import type { LabelSelector, Policy, Rule, Service } from "../../lib/policy/model.js";
+import { formatService, normalizeServices, servicesAdmit } from "../../lib/policy/services.js";
 
 /**
  * A deliberately naive reading of docs/policy.md (with "Addresses"), pair by pair with no index and
@@ -46,7 +47,97 @@ export function naiveAccepts(policy: Policy, inventory: Inventory): Map<string, 
   return result;
 }
 
-/** The same pairs, read out of an Intent through its peer sets. */
+export type Probe = readonly ["tcp" | "udp" | "icmp", number];
+
+/**
+ * Deny rules and rules to an ipList (v2) read straight from docs/policy.md, with no subtraction:
+ * does `dst`'s ingress in `network` accept a flow from `address` on this probe? Undefined when
+ * segsync does not decide it (dst not running, unlabelled or in no scope). A source address is
+ * covered by a rule when the rule's ipList holds it, or when a running workload that the rule's
+ * `from` matches is seen from `network` at that address (its private, public or NAT address: a
+ * NAT address stands for every workload behind it). Accepted: some allow rule covers it and no
+ * deny rule does.
+ */
+export function naiveIngress(
+  policy: Policy,
+  inventory: Inventory,
+): (dst: Workload, network: string, address: string, probe: Probe) => boolean | undefined {
+  const labelled = inventory.workloads
+    .filter((w) => w.state === "running")
+    .map((w) => ({ workload: w, labels: labelsOf(w, policy) }))
+    .filter((entry) => Object.keys(entry.labels).length > 0);
+  const labelsById = new Map(labelled.map((entry) => [entry.workload.id, entry.labels]));
+  const covers = (rule: Rule, network: string, address: string): boolean => {
+    if (rule.from.kind === "ipList") return rule.from.cidrs.some((cidr) => cidrContains(cidr, address));
+    const selector = rule.from.selector;
+    return labelled.some(
+      (src) =>
+        matches(selector, src.labels) &&
+        seenAs(src.workload, network, policy).some(
+          (seen) => seen === address || (seen.includes("/") && cidrContains(seen, address)),
+        ),
+    );
+  };
+  return (dst, network, address, [protocol, port]) => {
+    const labels = labelsById.get(dst.id);
+    if (labels === undefined || !policy.rulesets.some((rs) => matches(rs.scope, labels))) return undefined;
+    const applies = (rule: Rule) =>
+      rule.to.kind === "labels" &&
+      matches(rule.to.selector, labels) &&
+      servicesAdmit(rule.services, protocol, port) &&
+      covers(rule, network, address);
+    const allowed = policy.rulesets.some((rs) => rs.rules.some(applies));
+    return allowed && !policy.rulesets.some((rs) => rs.deny.some(applies));
+  };
+}
+
+/**
+ * Egress (v2) read straight from docs/policy.md: may `src`'s NIC in `network` open a flow to
+ * `address` on this probe? Undefined when its egress is not enforced (open, or not decided by
+ * segsync). A destination address is covered by a rule when the rule's `to` ipList holds it, or
+ * when a running workload that `to` matches is reached from `network` at that address (a NIC there
+ * or in a connected network, else a public IP; never a NAT address). Allowed: some allow rule from
+ * `src` covers it and no deny rule from `src` does.
+ */
+export function naiveEgress(
+  policy: Policy,
+  inventory: Inventory,
+): (src: Workload, network: string, address: string, probe: Probe) => boolean | undefined {
+  const labelled = inventory.workloads
+    .filter((w) => w.state === "running")
+    .map((w) => ({ workload: w, labels: labelsOf(w, policy) }))
+    .filter((entry) => Object.keys(entry.labels).length > 0);
+  const labelsById = new Map(labelled.map((entry) => [entry.workload.id, entry.labels]));
+  const covers = (rule: Rule, network: string, address: string): boolean => {
+    if (rule.to.kind === "ipList") return rule.to.cidrs.some((cidr) => cidrContains(cidr, address));
+    const selector = rule.to.selector;
+    return labelled.some(
+      (dst) => matches(selector, dst.labels) && reachedAt(dst.workload, network, policy).includes(address),
+    );
+  };
+  return (src, network, address, [protocol, port]) => {
+    const labels = labelsById.get(src.id);
+    if (labels === undefined) return undefined;
+    const enforced = policy.rulesets.some(
+      (rs) => rs.enforcement === "enforced" && rs.egress === "enforced" && matches(rs.scope, labels),
+    );
+    if (!enforced) return undefined;
+    const applies = (rule: Rule) =>
+      rule.from.kind === "labels" &&
+      matches(rule.from.selector, labels) &&
+      servicesAdmit(rule.services, protocol, port) &&
+      covers(rule, network, address);
+    const allowed = policy.rulesets.some((rs) => rs.rules.some(applies));
+    return allowed && !policy.rulesets.some((rs) => rs.deny.some(applies));
+  };
+}
+
+/** Where a source's NIC in `network` reaches a workload: as seenAs, but a NAT gives no address. */
+function reachedAt(dst: Workload, network: string, policy: Policy): string[] {
+  return seenAs(dst, network, { ...policy, networks: { ...policy.networks, nat: {} } });
+}
+
+/** The same pairs, read out of an Intent through its peer sets (a v1 policy: no grant is split). */
 export function intentAccepts(intent: Intent): Map<string, string> {
   const peerSets = new Map(intent.peerSets.map((peerSet) => [peerSet.key, peerSet]));
   const result = new Map<string, string>();
@@ -60,6 +151,8 @@ export function intentAccepts(intent: Intent): Map<string, string> {
           );
           continue;
         }
+        if (grant.source.kind === "addresses")
+          throw new Error(`grant ${grant.sourceKey} is split: a v1 policy has no deny rule`);
         const peerSet = peerSets.get(grant.source.key);
         if (!peerSet) throw new Error(`grant ${grant.sourceKey} names a missing peer set`);
         for (const source of [...peerSet.local, ...peerSet.remote]) {

@@ -1,7 +1,12 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { flowGraph } from "../../lib/graph/build.js";
+import { parseCheckReport } from "../../lib/graph/check-report.js";
 import { layoutGraph, type Point, type Rect } from "../../lib/graph/layout.js";
 import type { FlowGraph } from "../../lib/graph/model.js";
+import { overlayObserved } from "../../lib/graph/observed.js";
+import { REPO_ROOT } from "../policy/fixtures.js";
 import { EXAMPLES, intentOf, WARNINGS } from "./fixtures.js";
 
 const inside = (inner: Rect, outer: Rect) =>
@@ -48,6 +53,28 @@ describe("layoutGraph", () => {
       }
     },
   );
+
+  it("routes each observed flow from its source's border to its destination's, beside the policy's edges", async () => {
+    const check = "test/fixtures/graph/check.json";
+    const report = parseCheckReport(readFileSync(join(REPO_ROOT, check), "utf8"), check);
+    const graph = overlayObserved(flowGraph(await intentOf(WARNINGS)), report, check);
+    const layout = await layoutGraph(graph);
+    expect(layout.edges.map((e) => e.edge)).toEqual(graph.edges);
+    expect(layout.observed.map((e) => e.edge)).toEqual(graph.observed?.edges);
+    const placed = new Map(layout.nodes.map((n) => [n.node.id, n]));
+    expect([...placed.keys()].sort()).toEqual(graph.nodes.map((n) => n.id).sort());
+    for (const { edge, points, label } of layout.observed) {
+      expect(
+        onBorder(points[0] as Point, placed.get(edge.from) as Rect),
+        `${edge.id} starts on its source`,
+      ).toBe(true);
+      expect(
+        onBorder(points.at(-1) as Point, placed.get(edge.to) as Rect),
+        `${edge.id} ends on its destination`,
+      ).toBe(true);
+      expect(label.text).toMatch(/^\S+(?: \S+)*: \d+ seen/);
+    }
+  });
 
   it("lays out a flow from an identity to itself", async () => {
     const graph: FlowGraph = {

@@ -277,6 +277,8 @@ describe("IAM: the reconciler", () => {
     expect(consume?.Resource).toEqual({
       "Fn::GetAtt": [logicalId(sample.synchronizer.queue, sample.stack), "Arn"],
     });
+    // Consuming includes reading the queue's depth, which coalesces a burst (lib/ingest/queue-depth.ts).
+    expect(consume === undefined ? [] : actionsOf(consume)).toContain("sqs:GetQueueAttributes");
     expect(statements.flatMap(actionsOf)).not.toContain("sqs:SendMessage");
   });
 

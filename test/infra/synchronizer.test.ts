@@ -169,7 +169,7 @@ describe("SegmentationSynchronizer: the functions", () => {
     template.resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
   });
 
-  it("gives the reconciler the configuration with its record key, the bundled policy file and the table", () => {
+  it("gives the reconciler the configuration with its record key, the bundled policy file, the table and its queue", () => {
     const variables = functionProps("reconciler").Environment.Variables;
     // The secret's ARN is resolved into the JSON at deploy: here it shows as <LogicalId>.
     const secretId = id(synchronizer.recordKeySecret as Secret);
@@ -183,6 +183,8 @@ describe("SegmentationSynchronizer: the functions", () => {
     });
     expect(variables.SEGSYNC_POLICY_FILE).toBe("policy.yaml");
     expect(variables.SEGSYNC_TABLE).toEqual({ Ref: id(synchronizer.table) });
+    // Its depth tells a burst (docs/architecture.md, "Coalescing a burst").
+    expect(variables.SEGSYNC_QUEUE_URL).toEqual({ Ref: id(synchronizer.queue) });
     expect(variables.SEGSYNC_ATTACHMENT).toBeUndefined();
   });
 

@@ -335,6 +335,7 @@ describe("the reconciler function on the simulated estate", () => {
     expect(metric("MessagesMalformed")).toEqual([0]);
     expect(metric("MessagesFailed")).toEqual([0]);
     expect(metric("GuardTrips")).toEqual([0]);
+    expect(metric("PeerSetsCoalesced")).toEqual([0]);
     expect(metric("FullSyncs")).toEqual([0]);
     expect(metric("CloudFailures", "aws")).toEqual([0]);
     expect(metric("Findings", "aws")).toHaveLength(1);

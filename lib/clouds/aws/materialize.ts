@@ -363,7 +363,8 @@ function ruleUnits(
   for (const grant of destination.grants) {
     const cidrSources: string[] = [];
     const otherSources: { source: DesiredRule["source"]; weight: number; ipv6: boolean }[] = [];
-    if (grant.source.kind === "ipList") cidrSources.push(...grant.source.cidrs);
+    // An ipList, or the addresses of a source that deny rules split (never a group reference).
+    if (grant.source.kind !== "peerSet") cidrSources.push(...grant.source.cidrs);
     else {
       const peerSet = peerSets.get(grant.source.key);
       if (!peerSet) throw new TypeError(`intent names peer set ${grant.source.key} but does not hold it`);

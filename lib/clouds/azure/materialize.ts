@@ -496,6 +496,10 @@ function grantSources(
   if (grant.source.kind === "ipList") {
     prefixes = [...grant.source.cidrs];
     label = `ipList ${grant.source.name}`;
+  } else if (grant.source.kind === "addresses") {
+    // A source that deny rules split: by address, never by ASG.
+    prefixes = [...grant.source.cidrs];
+    label = grant.source.label;
   } else {
     const peerSet = peerSets.get(grant.source.key);
     if (!peerSet) throw new TypeError(`intent names peer set ${grant.source.key} but does not hold it`);

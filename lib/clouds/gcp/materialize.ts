@@ -330,6 +330,10 @@ function sourcesByServiceSet(
     if (grant.source.kind === "ipList") {
       for (const cidr of grant.source.cidrs) entry.ranges.add(cidr);
       entry.sources.push(`ipList ${grant.source.name}`);
+    } else if (grant.source.kind === "addresses") {
+      // A source that deny rules split: by range, never by network tag.
+      for (const cidr of grant.source.cidrs) entry.ranges.add(cidr);
+      entry.sources.push(grant.source.label);
     } else {
       const peerSet = peerSets.get(grant.source.key);
       if (!peerSet) throw new TypeError(`intent names peer set ${grant.source.key} but does not hold it`);

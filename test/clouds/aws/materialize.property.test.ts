@@ -10,7 +10,7 @@ import type { Workload } from "../../../lib/inventory/model.js";
 import type { Attachment } from "../../../lib/policy/model.js";
 import { NETWORKS, policyArb } from "../../compile/arbitraries.js";
 import { AWS_OWNERSHIP } from "../../support/seals.js";
-import { intentAllows, labelTagsArb, probeAddresses, probes } from "../intent-probes.js";
+import { intentAllows, labelTagsArb, policyAllows, probeAddresses, probes } from "../intent-probes.js";
 import { AwsTestbed } from "./harness.js";
 
 const IDS = [
@@ -114,6 +114,8 @@ describe("AWS: evaluate(apply(materialize(intent))) equals the intent", () => {
           const reach = evaluateAws(after);
           const interfaces = after.flatMap((region) => region.networkInterfaces);
           const addresses = probeAddresses(estate);
+          // What docs/policy.md says, read with no compiler: the intent and the cloud must both say it.
+          const oracle = policyAllows(policy, estate);
           const unfit = new Set(desired.findings.filter((f) => f.code === "aws-quota").map((f) => f.subject));
           for (const destination of intent.destinations) {
             if (destination.cloud !== "aws" || destination.enforcement !== "enforced") continue;
@@ -139,7 +141,11 @@ describe("AWS: evaluate(apply(materialize(intent))) equals the intent", () => {
               expect(eni.Groups.length).toBeLessThanOrEqual(quotas.securityGroupsPerInterface);
               for (const address of addresses) {
                 for (const [protocol, port] of probes(policy)) {
-                  const expected = intentAllows(intent, destination, address, protocol, port);
+                  const expected = oracle(destination, address, protocol, port);
+                  expect(
+                    intentAllows(intent, destination, address, protocol, port),
+                    `intent: ${address} ${protocol}/${port}`,
+                  ).toBe(expected);
                   const match = reach.explain(eni.NetworkInterfaceId, address, protocol, port);
                   checked[expected ? "allowed" : "denied"]++;
                   const where = `${destination.identity} ${eni.NetworkInterfaceId} ← ${address} ${protocol}/${port}`;

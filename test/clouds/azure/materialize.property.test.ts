@@ -6,7 +6,7 @@ import { materializeAzure, networkOfNic, nsgName } from "../../../lib/clouds/azu
 import type { Attachment } from "../../../lib/policy/model.js";
 import { NETWORKS, policyArb } from "../../compile/arbitraries.js";
 import { AZURE_OWNERSHIP } from "../../support/seals.js";
-import { intentAllows, probeAddresses, probes } from "../intent-probes.js";
+import { intentAllows, policyAllows, probeAddresses, probes } from "../intent-probes.js";
 import { estateArb as allEstatesArb, quotasArb } from "./arbitraries.js";
 import { AZURE_VNETS, AzureTestbed, SUBSCRIPTION } from "./harness.js";
 
@@ -62,6 +62,8 @@ describe("Azure: evaluate(apply(materialize(intent))) equals the intent", () => 
           const reach = evaluateAzure(after);
           const nics = after.flatMap((s) => s.networkInterfaces);
           const addresses = probeAddresses(estate);
+          // What docs/policy.md says, read with no compiler: the intent and the cloud must both say it.
+          const oracle = policyAllows(policy, estate);
           const unfit = new Set(
             desired.findings.filter((f) => f.code === "azure-quota").map((f) => f.subject),
           );
@@ -99,7 +101,11 @@ describe("Azure: evaluate(apply(materialize(intent))) equals the intent", () => 
               );
               for (const address of addresses) {
                 for (const [protocol, port] of probes(policy)) {
-                  const expected = intentAllows(intent, destination, address, protocol, port);
+                  const expected = oracle(destination, address, protocol, port);
+                  expect(
+                    intentAllows(intent, destination, address, protocol, port),
+                    `intent: ${address} ${protocol}/${port}`,
+                  ).toBe(expected);
                   checked[expected ? "allowed" : "denied"]++;
                   const verdict = reach.explain(nic.id, address, protocol, port);
                   expect(

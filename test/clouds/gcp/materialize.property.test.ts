@@ -9,7 +9,7 @@ import type { Workload } from "../../../lib/inventory/model.js";
 import type { Attachment } from "../../../lib/policy/model.js";
 import { NETWORKS, policyArb } from "../../compile/arbitraries.js";
 import { GCP_OWNERSHIP } from "../../support/seals.js";
-import { intentAllows, labelTagsArb, probeAddresses, probes } from "../intent-probes.js";
+import { intentAllows, labelTagsArb, policyAllows, probeAddresses, probes } from "../intent-probes.js";
 import { GCP_NETWORKS, GcpTestbed, PROJECT } from "./harness.js";
 
 const IDS = [
@@ -87,6 +87,8 @@ describe("GCP: evaluate(apply(materialize(intent))) equals the intent", () => {
 
           const reach = evaluateGcp(after);
           const addresses = probeAddresses(estate);
+          // What docs/policy.md says, read with no compiler: the intent and the cloud must both say it.
+          const oracle = policyAllows(policy, estate);
           const unfit = new Set(desired.findings.filter((f) => f.code === "gcp-quota").map((f) => f.subject));
           for (const destination of intent.destinations) {
             if (destination.cloud !== "gcp" || destination.enforcement !== "enforced") continue;
@@ -103,7 +105,11 @@ describe("GCP: evaluate(apply(materialize(intent))) equals the intent", () => {
               expect(instance?.tags.items).toContain(ownedTag(destination.hash));
               for (const address of addresses) {
                 for (const [protocol, port] of probes(policy)) {
-                  const expected = intentAllows(intent, destination, address, protocol, port);
+                  const expected = oracle(destination, address, protocol, port);
+                  expect(
+                    intentAllows(intent, destination, address, protocol, port),
+                    `intent: ${address} ${protocol}/${port}`,
+                  ).toBe(expected);
                   const verdict = reach.explain(
                     PROJECT,
                     zone,

@@ -1,0 +1,185 @@
+/**
+ * The policy's verdict on one observed connection (docs/flows.md, "Checking flows"): from the
+ * compiled intent's grants at the responder, as the destination's ingress decides it. Visibility
+ * destinations are checked as if enforced (what they are for), their verdicts marked
+ * `onceEnforced`. Only ingress is checked: egress verdicts come with the compiler of deny rules and
+ * egress (docs/policy.md, "Deny rules and egress (v2)"), which refuses such policies today. Pure.
+ */
+import type { DestinationIntent, Grant, Intent } from "../compile/model.js";
+import type { WorkloadId } from "../inventory/model.js";
+import { cidrContains } from "../net/cidr.js";
+import type { Service } from "../policy/model.js";
+import type { ResolvedConnection, ResolvedEndpoint } from "./resolve.js";
+
+export type FlowVerdict =
+  | { readonly kind: "allowed"; readonly rule: string; readonly onceEnforced: boolean }
+  /**
+   * `rule` null: denied by default (no allow rule admits it). A deny rule's id once the compiler
+   * knows deny rules; until then a policy with deny rules does not compile.
+   */
+  | { readonly kind: "denied"; readonly rule: string | null; readonly onceEnforced: boolean }
+  /** The responder's ingress is not segsync's to decide (an unscoped or unmanaged workload, an address outside). */
+  | { readonly kind: "not-enforced" }
+  | { readonly kind: "unknown"; readonly reason: string };
+
+type Admission = { readonly rule: string } | undefined;
+
+/** IANA protocol → what a policy service names it; icmpv6 is the policy's `icmp` towards IPv6. */
+export function protocolName(protocol: number): "tcp" | "udp" | "icmp" | undefined {
+  if (protocol === 6) return "tcp";
+  if (protocol === 17) return "udp";
+  return protocol === 1 || protocol === 58 ? "icmp" : undefined;
+}
+
+/** Whether the services admit the connection's protocol and port (`all` admits every protocol). */
+export function servicesAdmitFlow(
+  services: readonly Service[],
+  service: ResolvedConnection["service"],
+): boolean {
+  const name = protocolName(service.protocol);
+  return services.some((each) => {
+    if (each.protocol === "all") return true;
+    if (each.protocol !== name) return false;
+    if (each.protocol === "icmp") return true;
+    const port = service.port ?? -1;
+    return port >= each.fromPort && port <= each.toPort;
+  });
+}
+
+/** The intent indexed for verdicts: built once, then one lookup per connection. */
+export class FlowVerdicts {
+  /** `<workload> <network>` → the destination it is a running member of there. */
+  private readonly destinations = new Map<string, DestinationIntent>();
+  /** Peer set key → the members its network can see (a member it cannot see is not admitted). */
+  private readonly peerMembers = new Map<string, ReadonlySet<WorkloadId>>();
+  /** Peer set key → the members its network cannot see at any address (unreachable-source). */
+  private readonly unseenMembers = new Map<string, ReadonlySet<WorkloadId>>();
+
+  constructor(intent: Intent) {
+    for (const destination of intent.destinations)
+      for (const member of destination.members)
+        this.destinations.set(`${member.workload} ${destination.network}`, destination);
+    for (const peerSet of intent.peerSets) {
+      const members = [...peerSet.local, ...peerSet.remote];
+      const seen = (member: (typeof members)[number]) => member.addresses.length > 0;
+      this.peerMembers.set(peerSet.key, new Set(members.filter(seen).map((member) => member.workload)));
+      const unseen = members.filter((member) => !seen(member)).map((member) => member.workload);
+      if (unseen.length > 0) this.unseenMembers.set(peerSet.key, new Set(unseen));
+    }
+  }
+
+  verdictOf(connection: ResolvedConnection): FlowVerdict {
+    if (!connection.directionKnown)
+      return { kind: "unknown", reason: "direction unknown: the log does not say who opened it" };
+    const { responder } = connection;
+    if (responder.kind !== "workload") return responderVerdict(responder);
+    const destination = this.destinations.get(`${responder.workload} ${responder.network}`);
+    if (destination === undefined) return { kind: "not-enforced" };
+    const onceEnforced = destination.enforcement === "visibility";
+    const admission = this.admission(destination, connection);
+    if (typeof admission === "string") return { kind: "unknown", reason: admission };
+    return admission === undefined
+      ? { kind: "denied", rule: null, onceEnforced }
+      : { kind: "allowed", rule: admission.rule, onceEnforced };
+  }
+
+  /** The first rule that admits the initiator, undefined when none does, or why it cannot be told. */
+  private admission(destination: DestinationIntent, connection: ResolvedConnection): Admission | string {
+    const grants = destination.grants.filter((grant) =>
+      servicesAdmitFlow(grant.services, connection.service),
+    );
+    const { initiator } = connection;
+    // An ipList holding the address admits it natively, whatever the address resolved to.
+    const listed = grants.filter((grant) => ipListHolds(grant, initiator.address));
+    const byAddress = firstRule(listed);
+    if (initiator.kind === "workload")
+      return (
+        firstRule([...this.grantsFor(grants, initiator.workload), ...listed]) ??
+        this.unseen(grants, initiator.workload, destination)
+      );
+    if (initiator.kind === "ambiguous") return byAddress ?? ambiguity(initiator);
+    if (initiator.kind !== "nat" || byAddress !== undefined) return byAddress;
+    return this.natAdmission(grants, initiator);
+  }
+
+  /**
+   * A NAT address stands for every workload behind it: admitted when the policy admits every one
+   * of them, denied when it admits none; when only some, the connection cannot be told apart.
+   */
+  private natAdmission(
+    grants: readonly Grant[],
+    initiator: Extract<ResolvedEndpoint, { kind: "nat" }>,
+  ): Admission | string {
+    const admitted = initiator.workloads.map((workload) => firstRule(this.grantsFor(grants, workload)));
+    const count = admitted.filter((each) => each !== undefined).length;
+    if (count === 0) return undefined;
+    if (count === initiator.workloads.length) return admitted[0];
+    return `NAT address ${initiator.address} stands for ${initiator.workloads.length} workloads, of which the policy admits ${count}`;
+  }
+
+  /**
+   * A rule names the source, but the destination's network cannot see it at any address: how the
+   * connection got there the policy's networks do not say, so no rule can admit it.
+   */
+  private unseen(
+    grants: readonly Grant[],
+    workload: WorkloadId,
+    destination: DestinationIntent,
+  ): string | undefined {
+    const named = grants.find(
+      (grant) => grant.source.kind === "peerSet" && this.unseenMembers.get(grant.source.key)?.has(workload),
+    );
+    if (named === undefined) return undefined;
+    return `rule ${named.rules[0]} admits the source, but ${destination.network} cannot see ${workload} at any address (unreachable-source): its networks are not connected in the policy`;
+  }
+
+  private grantsFor(grants: readonly Grant[], workload: WorkloadId): Grant[] {
+    return grants.filter(
+      (grant) => grant.source.kind === "peerSet" && this.peerMembers.get(grant.source.key)?.has(workload),
+    );
+  }
+}
+
+/** The first rule (in policy order) of the grants; grants list their rules sorted. */
+function firstRule(grants: readonly Grant[]): Admission {
+  const rules = grants.flatMap((grant) => grant.rules).sort(compareRuleIds);
+  return rules[0] === undefined ? undefined : { rule: rules[0] };
+}
+
+/** `<ruleset>#<index>`: by ruleset name, then index as a number (`#10` after `#9`). */
+function compareRuleIds(a: string, b: string): number {
+  const [rulesetA = "", indexA = ""] = a.split("#");
+  const [rulesetB = "", indexB = ""] = b.split("#");
+  if (rulesetA !== rulesetB) return rulesetA < rulesetB ? -1 : 1;
+  return Number(indexA) - Number(indexB) || (indexA < indexB ? -1 : indexA > indexB ? 1 : 0);
+}
+
+function ipListHolds(grant: Grant, address: string): boolean {
+  return grant.source.kind === "ipList" && grant.source.cidrs.some((cidr) => cidrContains(cidr, address));
+}
+
+function ambiguity(endpoint: Extract<ResolvedEndpoint, { kind: "ambiguous" }>): string {
+  const held = endpoint.candidates.map((candidate) => `${candidate.workload} (${candidate.network})`);
+  return `ambiguous source: ${endpoint.address} is held by ${held.join(", ")}`;
+}
+
+/** A responder that is no workload: nothing segsync enforces, or nothing it can place. */
+function responderVerdict(responder: Exclude<ResolvedEndpoint, { kind: "workload" }>): FlowVerdict {
+  switch (responder.kind) {
+    case "ipList":
+      // Egress is open until the compiler enforces it: nothing of segsync stands between them.
+      return { kind: "not-enforced" };
+    case "ambiguous":
+      return { kind: "unknown", reason: ambiguity(responder).replace("source", "destination") };
+    case "nat":
+      return {
+        kind: "unknown",
+        reason: `destination ${responder.address} is a NAT address: which workload behind it received the connection cannot be told`,
+      };
+    case "outside":
+      return {
+        kind: "unknown",
+        reason: `destination ${responder.address} is no workload of the inventory and in no ipList`,
+      };
+  }
+}
