@@ -9,6 +9,10 @@ const EXAMPLE = ["--policy", "examples/policy.yaml", "--estate", "examples/estat
 const TRAFFIC = ["--scenario", "examples/scenarios/traffic.yaml"];
 
 async function simulate(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
+  return segsync(["simulate", ...args]);
+}
+
+async function segsync(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
   const io = {
@@ -19,7 +23,7 @@ async function simulate(args: readonly string[]): Promise<{ code: number; out: s
       err += text;
     },
   };
-  const code = await main(["node", "segsync", "simulate", ...args], io);
+  const code = await main(["node", "segsync", ...args], io);
   return { code, out, err };
 }
 
@@ -84,5 +88,81 @@ describe("simulate with traffic", () => {
     ]);
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/^segsync simulate: cannot write the flow logs to .*a-file\/aws: /);
+  });
+});
+
+describe("simulated flow logs through flows check", () => {
+  const SUB = "8f2c1d3e-5a6b-4c7d-9e0f-1a2b3c4d5e6f";
+  const web1 = "aws:111111111111:us-east-1:i-0a00000000000001";
+  const db1 = "aws:111111111111:us-east-1:i-0a00000000000004";
+  const api2 = `azure:${SUB}:rg-shop-prod:vm-api-2`;
+  const batch = `azure:${SUB}:rg-shop-prod:vm-batch-1`;
+  const web3 = "gcp:shop-prod:us-central1-a:shop-web-3";
+  const db2 = "gcp:shop-prod:us-central1-a:shop-db-2";
+  const flows = [
+    `{ from: "${web1}", to: "aws:111111111111:us-east-1:i-0a00000000000003", service: tcp/8080 }`,
+    `{ from: "${web1}", to: "${db1}", service: tcp/5432 }`,
+    `{ from: "${api2}", to: "${db1}", service: tcp/5432 }`,
+    `{ from: "${batch}", to: "${api2}", service: tcp/5432, count: 2 }`,
+    `{ from: "${web3}", to: "${db2}", service: tcp/5432 }`,
+    `{ from: 10.8.0.5, to: "${web3}", service: tcp/443 }`,
+  ];
+
+  /** The simulation's logs under this policy text, then `flows check` of them against the example policy. */
+  async function checkAfter(policyText: string) {
+    const dir = mkdtempSync(join(tmpdir(), "segsync-look-first-"));
+    writeFileSync(join(dir, "policy.yaml"), policyText);
+    const scenario = [
+      "apiVersion: segsync/v1",
+      "kind: Scenario",
+      "steps:",
+      "  - traffic:",
+      ...flows.map((f) => `      - ${f}`),
+    ];
+    writeFileSync(join(dir, "scenario.yaml"), `${scenario.join("\n")}\n`);
+    const logs = join(dir, "logs");
+    const files = ["--estate", "examples/estate.yaml", "--scenario", join(dir, "scenario.yaml")];
+    const run = await simulate([
+      "--policy",
+      join(dir, "policy.yaml"),
+      ...files,
+      "--state-out",
+      join(dir, "s.json"),
+      "--flow-logs-out",
+      logs,
+    ]);
+    expect(run.code).toBe(0);
+    const check = await segsync([
+      "flows",
+      "check",
+      "--policy",
+      "examples/policy.yaml",
+      "--estate",
+      "examples/estate.yaml",
+      "--json",
+      logs,
+    ]);
+    const report = JSON.parse(check.out) as {
+      groups: {
+        source: { workload?: string };
+        destination: { workload?: string };
+        service: string;
+        wouldBlock: boolean;
+      }[];
+    };
+    const blocked = report.groups
+      .filter((group) => group.wouldBlock)
+      .map((group) => `${group.source.workload} → ${group.destination.workload} ${group.service}`);
+    return { code: check.code, blocked: [...new Set(blocked)].sort() };
+  }
+
+  it("shows in visibility what enforcing would break, and nothing once it is enforced", async () => {
+    const policy = readFileSync("examples/policy.yaml", "utf8");
+    const looking = await checkAfter(policy.replace("enforcement: enforced", "enforcement: visibility"));
+    expect(looking).toEqual({
+      code: 2,
+      blocked: [`${web1} → ${db1} tcp/5432`, `${batch} → ${api2} tcp/5432`],
+    });
+    expect(await checkAfter(policy)).toEqual({ code: 0, blocked: [] });
   });
 });
