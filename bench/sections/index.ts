@@ -7,6 +7,7 @@ import { gcpSection } from "./gcp.js";
 import { incrementalSection } from "./incremental.js";
 import type { AnySection } from "./section.js";
 import { simulateSection } from "./simulate.js";
+import { trafficSection } from "./traffic.js";
 
 /** Every section, in the order they run and print. A new benchmark is a module plus a line here. */
 export const SECTIONS: readonly AnySection[] = [
@@ -17,6 +18,7 @@ export const SECTIONS: readonly AnySection[] = [
   azureSection,
   gcpSection,
   simulateSection,
+  trafficSection,
   eventsSection,
 ];
 
