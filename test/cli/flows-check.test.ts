@@ -126,7 +126,7 @@ describe("segsync flows check", () => {
     expect(none).toMatchObject({ code: 1, out: "" });
     const v2 = await run(LOGS, { policy: join(REPO_ROOT, "examples", "policy-v2.yaml") });
     expect(v2.code).toBe(1);
-    expect(v2.err).toMatch(/UnsupportedPolicyFeatureError: .*deny rule/);
+    expect(v2.err).toMatch(/UnsupportedPolicyFeatureError: .*enforces egress/);
   });
 
   it("exits 1 on a target that is none", async () => {
