@@ -16,11 +16,13 @@ import { loadSimulationInputs } from "../inputs.js";
 import type { CliIo } from "../io.js";
 import { describeApplied, describeEvents, describeResult, describeStep, estateNames } from "../narrate.js";
 import { INDENTED_WIDTH, indent, styler } from "../style.js";
+import { lookFirst } from "./demo-look-first.js";
 
 export const DEMO_FILES = {
   policy: "examples/policy.yaml",
   estate: "examples/estate.yaml",
   scenario: "examples/scenarios/migrate-aws-to-azure.yaml",
+  traffic: "examples/scenarios/traffic.yaml",
 } as const;
 
 /** The demo's files where segsync is installed: `npx segsync demo` works from any folder. */
@@ -30,6 +32,7 @@ function demoFilesInPackage(): Record<keyof typeof DEMO_FILES, string> {
     policy: join(root, DEMO_FILES.policy),
     estate: join(root, DEMO_FILES.estate),
     scenario: join(root, DEMO_FILES.scenario),
+    traffic: join(root, DEMO_FILES.traffic),
   };
 }
 
@@ -97,11 +100,14 @@ function narratorFor(io: CliIo, estate: Estate, steps: readonly Step[]): Narrato
 
 /**
  * The README's main command: the example estate and policy, the initial sync, then a workload
- * migrating from AWS to Azure step by step, and its effective reachability before and after.
+ * migrating from AWS to Azure step by step, and its effective reachability before and after; then
+ * "look first": the policy in visibility against real traffic, what enforcing would break, the
+ * suggested rules, and the same traffic once they are enforced.
  */
 export async function demo(io: CliIo): Promise<number> {
   const started = Date.now();
-  const inputs = await loadSimulationInputs(demoFilesInPackage(), io);
+  const { policy, estate, scenario } = demoFilesInPackage();
+  const inputs = await loadSimulationInputs({ policy, estate, scenario }, io);
   if (!inputs?.scenario) return 1;
   const steps = inputs.scenario.steps;
   const migration = steps.flatMap((s): Migration[] => ("migrate" in s ? [s.migrate] : []))[0];
@@ -127,7 +133,9 @@ export async function demo(io: CliIo): Promise<number> {
   const afterRows = reachabilityOf(migrated.last.intent, await simulation.reachability(), migration.to.id);
   narrator.heading(`3. Effective reachability of ${identity || migration.to.id}, the migrated workload`);
   compareReachability(narrator, migration, beforeRows, afterRows);
-  const failed = initialFailed || migrated.failed;
+  const files = demoFilesInPackage();
+  const lookedFirst = await lookFirst(files, narrator, io);
+  const failed = initialFailed || migrated.failed || !lookedFirst;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   narrator.say(
     `\nDone in ${seconds} s: ${simulation.audit.records.length} native operations applied and audited${failed ? "; some failed (see above)" : ""}.`,

@@ -293,6 +293,16 @@ describe("segsync demo (child process)", () => {
     expect(reach).toContain("before, i-0a00000000000001 (aws) from 10.1.0.41: allowed by\n        segsync-");
     expect(reach).toContain("after,  vm-web-1 (azure) from 10.1.0.41: allowed by\n        segsync-");
     expect(reach).not.toContain("DENIED");
+    // Look first: the example traffic in visibility, what enforcing would break, the suggestion, the result.
+    const look = result.stdout.slice(result.stdout.indexOf("4. Look first"));
+    expect(look).toMatch(
+      /flows check on the clouds' flow logs: \d+ connections in \d+ groups: 1 would be\s+blocked/,
+    );
+    expect(look).toContain("would be blocked: i-0a00000000000001 (aws) → i-0a00000000000004 (aws)");
+    expect(look).toMatch(
+      /flows suggest: 1 rule\(s\)[\s\S]*- from: \{ loc: us, role: web \}\n\s+to: \{ loc: us, role: db \}/,
+    );
+    expect(look).toMatch(/flows check: \d+ connections in \d+ groups: 0 would be blocked/);
   }, 60_000);
 });
 
