@@ -5,6 +5,7 @@
  * unchanged.
  */
 import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
 import { DEFAULT_AZURE_QUOTAS } from "../../../lib/clouds/azure/config.js";
 import { diffAzure } from "../../../lib/clouds/azure/diff.js";
 import { DENY_ALL_OUTBOUND_RULE } from "../../../lib/clouds/azure/egress.js";
@@ -19,6 +20,9 @@ import { summarizeAzureOperation } from "../../../lib/clouds/azure/summarize.js"
 import type { Workload } from "../../../lib/inventory/model.js";
 import { resolvePolicyDocument } from "../../../lib/policy/load.js";
 import type { Policy } from "../../../lib/policy/model.js";
+import { exportAzure } from "../../../sim/clouds/azure/export.js";
+import { readAzureForExport } from "../../../sim/clouds/azure/export-read.js";
+import { loadEstateText } from "../../../sim/estate.js";
 import { AZURE_OWNERSHIP } from "../../support/seals.js";
 import { AzureTestbed, SUBSCRIPTION } from "./harness.js";
 
@@ -258,5 +262,25 @@ describe("Azure enforced egress", () => {
       bed.options(policyOf("open"), "exclusive"),
     );
     expect(diffAzure(desired, bed.state(), AZURE_OWNERSHIP)).toEqual([]);
+  });
+
+  it("is in the simulator's exported state, and an estate holding it loads back", async () => {
+    const bed = new AzureTestbed(ESTATE, DEFAULT_AZURE_QUOTAS);
+    await bed.reconcile(policyOf("enforced"), [], "exclusive", COMPUTE);
+    const labels = policyOf("enforced").labels;
+    const read = await readAzureForExport(bed.sim, labels, AZURE_OWNERSHIP);
+    const parts = exportAzure(read, { live: AZURE_OWNERSHIP, simulator: AZURE_OWNERSHIP });
+    const exported = parts.native.networkSecurityGroups.flatMap((n) => n.securityRules);
+    expect(exported.filter((r) => r.direction === "Outbound" && r.access === "Allow")).toHaveLength(3);
+    expect(exported.filter((r) => r.name === DENY_ALL_OUTBOUND_RULE)).toHaveLength(3);
+    const text = stringify({
+      apiVersion: "segsync/v1",
+      kind: "Estate",
+      networks: parts.networks,
+      workloads: parts.workloads,
+      native: { azure: parts.native },
+    });
+    const loaded = loadEstateText(text, "exported.yaml");
+    expect(loaded.ok ? [] : loaded.issues).toEqual([]);
   });
 });
