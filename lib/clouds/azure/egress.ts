@@ -1,9 +1,9 @@
 /**
- * Enforced egress (v2) in an owned NSG (docs/clouds.md, "Azure egress"): an outbound allow rule
- * per grant and protocol from the identity's ASG in the VNet to the exact prefixes its network
- * reaches the target at, and an owned deny-all outbound at 4096 that overrides AllowVnetOutBound
- * and AllowInternetOutBound. The platform's own addresses need no rule: NSGs do not filter them.
- * Pure.
+ * Enforced egress (v2) in an owned NSG (docs/clouds.md, "Azure deny rules and egress"): an outbound
+ * allow rule per grant and protocol from the identity's ASG in the VNet to the exact prefixes its
+ * network reaches the target at, and an owned deny-all outbound at 4096 that overrides
+ * AllowVnetOutBound and AllowInternetOutBound. The platform's own addresses need no rule: NSGs do
+ * not filter them. Pure.
  */
 import type { EgressGrant, EgressIntent } from "../../compile/model.js";
 import { identityHash } from "../../inventory/identity.js";

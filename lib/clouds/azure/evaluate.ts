@@ -9,8 +9,9 @@ export const AZURE_PLATFORM_ADDRESS = "168.63.129.16";
 export const AZURE_METADATA_ADDRESS = "169.254.169.254";
 /**
  * The platform's own services that NSGs do not filter unless a rule names them by these service
- * tags (docs/clouds.md, "Azure egress"): DNS on 168.63.129.16, IMDS on 169.254.169.254; DHCP,
- * health monitoring and the VM agent's WireServer traffic on 168.63.129.16 are never filtered.
+ * tags (docs/clouds.md, "Azure deny rules and egress"): DNS on 168.63.129.16, IMDS on
+ * 169.254.169.254; DHCP, health monitoring and the VM agent's WireServer traffic on 168.63.129.16
+ * are never filtered.
  */
 const PLATFORM_TAGS: Readonly<
   Record<string, (address: string, protocol: ProbeProtocol, port: number) => boolean>

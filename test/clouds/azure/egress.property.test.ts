@@ -1,7 +1,7 @@
 /**
- * Enforced egress in Azure (docs/clouds.md, "Azure egress"): after a plan is applied to the
- * simulator, every enforced NIC's NSG says, in both directions, what docs/policy.md says (the
- * policy oracle, test/compile/oracle.ts): its ingress for every source address, its egress for
+ * Enforced egress in Azure (docs/clouds.md, "Azure deny rules and egress"): after a plan is applied
+ * to the simulator, every enforced NIC's NSG says, in both directions, what docs/policy.md says
+ * (the policy oracle, test/compile/oracle.ts): its ingress for every source address, its egress for
  * every destination address, probe by probe; under tight quotas; and a second plan is empty.
  */
 import fc from "fast-check";

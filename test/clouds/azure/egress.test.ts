@@ -1,8 +1,8 @@
 /**
- * Enforced egress in Azure, case by case (docs/clouds.md, "Azure egress"): the outbound rules and
- * the deny-all outbound materialize writes, their priorities, the quota they share with inbound
- * rules, how plans show them, additive attachment, the platform addresses, and a v1 policy
- * unchanged.
+ * Enforced egress in Azure, case by case (docs/clouds.md, "Azure deny rules and egress"): the
+ * outbound rules and the deny-all outbound materialize writes, their priorities, the quota they
+ * share with inbound rules, how plans show them, additive attachment, the platform addresses, and a
+ * v1 policy unchanged.
  */
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
