@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { DEFAULT_AZURE_QUOTAS } from "../../../lib/clouds/azure/config.js";
+import { type CoverageIndex, siblingRules } from "../../../lib/clouds/azure/coverage.js";
 import { diffAzure } from "../../../lib/clouds/azure/diff.js";
 import { DENY_ALL_OUTBOUND_RULE } from "../../../lib/clouds/azure/egress.js";
 import {
@@ -24,7 +25,7 @@ import { exportAzure } from "../../../sim/clouds/azure/export.js";
 import { readAzureForExport } from "../../../sim/clouds/azure/export-read.js";
 import { loadEstateText } from "../../../sim/estate.js";
 import { AZURE_OWNERSHIP } from "../../support/seals.js";
-import { AzureTestbed, SUBSCRIPTION } from "./harness.js";
+import { AZURE_VNETS, AzureTestbed, SUBSCRIPTION } from "./harness.js";
 
 const COMPUTE = { computeEgress: true } as const;
 const VNET = `azure:${SUBSCRIPTION}:rg-net:vnet-prod`;
@@ -282,5 +283,69 @@ describe("Azure enforced egress", () => {
     });
     const loaded = loadEstateText(text, "exported.yaml");
     expect(loaded.ok ? [] : loaded.issues).toEqual([]);
+  });
+
+  it("keeps, in a change's read, the outbound rules of the identity's other VNets that share its NSG", () => {
+    const asg = (name: string) => ({
+      id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-segsync/providers/Microsoft.Network/applicationSecurityGroups/${name}`,
+    });
+    const [inChange, sibling] = [asg("segsync-abc-11111111"), asg("segsync-abc-22222222")];
+    const rule = (name: string, direction: SecurityRule["direction"], own: { id: string }): SecurityRule => ({
+      name,
+      priority: 100,
+      direction,
+      access: "Allow",
+      protocol: "Tcp",
+      sourcePortRange: "*",
+      destinationPortRange: "443",
+      ...(direction === "Inbound"
+        ? { sourceAddressPrefix: "10.8.0.0/16", destinationApplicationSecurityGroups: [own] }
+        : { sourceApplicationSecurityGroups: [own], destinationAddressPrefix: "192.0.2.0/24" }),
+    });
+    const nsg = {
+      id: "nsg",
+      name: "segsync-abc-eastus",
+      location: "eastus",
+      resourceGroup: "rg-segsync",
+      tags: {},
+      defaultSecurityRules: [],
+      securityRules: [
+        rule("in-change", "Inbound", inChange),
+        rule("out-change", "Outbound", inChange),
+        rule("in-sibling", "Inbound", sibling),
+        rule("out-sibling", "Outbound", sibling),
+      ],
+    };
+    const coverage: CoverageIndex = {
+      workloads: new Set(),
+      destinationAsgs: new Set([inChange.id.toLowerCase()]),
+      regions: new Map(),
+      referenceOnly: new Set(),
+      nics: new Set(),
+    };
+    expect(siblingRules(nsg, "abc", coverage).map((r) => r.name)).toEqual(["in-sibling", "out-sibling"]);
+  });
+
+  it("scopes each VNet's outbound rules to its members when the identity's VNets share the NSG", async () => {
+    const hub = `azure:${SUBSCRIPTION}:rg-net:vnet-hub`;
+    const inHub = (workload: Workload, host: number): Workload => ({
+      ...workload,
+      id: `${workload.id}-hub`,
+      nics: [{ network: hub, privateIp: `10.9.0.${host}` }],
+    });
+    const [web, api] = [vm("vm-web", 11, "web"), vm("vm-api", 21, "api")];
+    const vnets = { ...AZURE_VNETS, [hub]: { location: "eastus", addressPrefix: "10.9.0.0/16" } };
+    const estate = [web, api, inHub(web, 12), inHub(api, 22)];
+    const bed = new AzureTestbed(estate, DEFAULT_AZURE_QUOTAS, new Set(), vnets);
+    const { desired } = await bed.reconcile(policyOf("enforced"), [], "exclusive", COMPUTE);
+    expect(desired.findings).toEqual([]);
+    const prodWeb = nsgOf(bed.state(), "web");
+    const hubWeb = bed.state()[0]?.networkInterfaces.find((n) => n.name === "vm-web-hubVMNic");
+    expect(hubWeb?.networkSecurityGroup?.id).toBe(prodWeb.nic.networkSecurityGroup?.id);
+    const reach = evaluateAzure(bed.state());
+    expect(reach.explainEgress(prodWeb.nic.id, "10.2.0.21", "tcp", 8080).access).toBe("Allow");
+    expect(reach.explainEgress(prodWeb.nic.id, "10.9.0.22", "tcp", 8080).access).toBe("Deny");
+    expect(reach.explainEgress(hubWeb?.id ?? "", "10.9.0.22", "tcp", 8080).access).toBe("Allow");
+    expect(reach.explainEgress(hubWeb?.id ?? "", "10.2.0.21", "tcp", 8080).access).toBe("Deny");
   });
 });

@@ -106,9 +106,10 @@ export class AzureTestbed {
     workloads: readonly Workload[],
     private readonly quotas: AzureQuotas,
     customerNsgFor: ReadonlySet<string> = new Set(),
+    vnets: Readonly<Record<string, { location: string; addressPrefix: string }>> = AZURE_VNETS,
   ) {
     this.sim = SimulatedArm.empty(SUBSCRIPTION, { quotas });
-    populateSubscription(this.sim, AZURE_VNETS, workloads, customerNsgFor);
+    populateSubscription(this.sim, vnets, workloads, customerNsgFor);
   }
 
   state(): AzureState {
