@@ -348,4 +348,18 @@ describe("Azure enforced egress", () => {
     expect(reach.explainEgress(hubWeb?.id ?? "", "10.9.0.22", "tcp", 8080).access).toBe("Allow");
     expect(reach.explainEgress(hubWeb?.id ?? "", "10.2.0.21", "tcp", 8080).access).toBe("Deny");
   });
+
+  it("says a plan that turns egress enforcement on for an NSG in use narrows it", async () => {
+    const bed = new AzureTestbed(ESTATE, DEFAULT_AZURE_QUOTAS);
+    await bed.reconcile(policyOf("open"), [], "exclusive", COMPUTE);
+    const before = bed.state();
+    const { plan } = await bed.reconcile(policyOf("enforced"), [], "exclusive", COMPUTE);
+    const puts = plan.filter((op) => op.kind === "putNetworkSecurityGroup");
+    expect(puts.length).toBeGreaterThan(0);
+    for (const put of puts) {
+      const summary = summarizeAzureOperation(put, before);
+      expect(summary.changes).toContain("+ 4096 outbound deny any from * to *");
+      expect(summary.narrows).toBe(true);
+    }
+  });
 });
