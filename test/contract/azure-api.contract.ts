@@ -760,6 +760,42 @@ function describeNsgChecks(contractCase: ContractCase): void {
       });
       expect(written.securityRules).toHaveLength(1000);
     });
+
+    contractCase(
+      "the 1000 rules count both directions; outbound rules from an ASG to prefixes read back as written",
+      ["estate"],
+      async ({ api }) => {
+        const asg = await api.putApplicationSecurityGroup(asgInput("segsync-web"));
+        const inbound = Array.from({ length: 500 }, (_, index) =>
+          allowRule(`segsync-in-${index}`, 100 + index),
+        );
+        const {
+          sourceAddressPrefix: _,
+          destinationAddressPrefix: __,
+          ...rule
+        } = allowRule("segsync-out", 100, { direction: "Outbound" });
+        const outbound = Array.from({ length: 501 }, (_, index) => ({
+          ...rule,
+          name: `segsync-out-${index}`,
+          priority: 100 + index,
+          sourceApplicationSecurityGroups: [{ id: asg.id }],
+          destinationAddressPrefixes: ["192.0.2.0/24", `198.51.100.${index % 250}/32`],
+        }));
+        await refused(
+          api,
+          [...inbound, ...outbound],
+          AzureQuotaExceededError,
+          "SecurityRuleCountLimitReached",
+        );
+        const written = await api.putNetworkSecurityGroup({
+          ...NSG_INPUT,
+          securityRules: [...inbound, ...outbound.slice(0, 500)],
+        });
+        expect(written.securityRules).toHaveLength(1000);
+        const read = written.securityRules.find((r) => r.name === "segsync-out-7");
+        expect(read && meaningOf([read])).toEqual(meaningOf([outbound[7] as SecurityRule]));
+      },
+    );
   });
 }
 

@@ -10,8 +10,10 @@ import type { CloudFinding, CloudProvider, OperationSummary } from "../../lib/cl
 import { compile } from "../../lib/compile/compile.js";
 import type { Intent } from "../../lib/compile/model.js";
 import type { Cloud, Network, NetworkId, Workload, WorkloadId } from "../../lib/inventory/model.js";
+import { cidrContains } from "../../lib/net/cidr.js";
 import { resolvePolicyDocument } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
+import { servicesAdmit } from "../../lib/policy/services.js";
 import { intentAllows, probes } from "../clouds/intent-probes.js";
 import { NotRun } from "./not-run.js";
 
@@ -67,6 +69,7 @@ export type ContractCase =
   | "materialize"
   | "apply"
   | "evaluate"
+  | "evaluateEgress"
   | "refused"
   | "accounting";
 
@@ -122,6 +125,44 @@ export function contractPolicy(enforcement: "enforced" | "visibility" = "enforce
   return resolved.policy;
 }
 
+/**
+ * The contract policy with shop-prod's egress enforced (v2), and db allowed to open tcp/443 to
+ * the backup ipList: web may open api, api may open db, db may open the backup addresses.
+ */
+export function contractEgressPolicy(): Policy {
+  const resolved = resolvePolicyDocument({
+    apiVersion: "segsync/v1",
+    kind: "Policy",
+    labels: { tagPrefix: "seg-", dimensions: ["app", "env", "role"] },
+    ipLists: { "corp-vpn": ["10.8.0.0/16"], backup: ["192.0.2.0/24"] },
+    networks: { connected: [], nat: {} },
+    attachment: "exclusive",
+    rulesets: [
+      {
+        name: "shop-prod",
+        scope: { app: "shop", env: "prod" },
+        enforcement: "enforced",
+        egress: "enforced",
+        rules: [
+          { from: { role: "web" }, to: { role: "api" }, services: ["tcp/8080"] },
+          { from: { role: "api" }, to: { role: "db" }, services: ["tcp/5432"] },
+          { from: { ipList: "corp-vpn" }, to: { role: "web" }, services: ["tcp/443"] },
+          { from: { role: "db" }, to: { ipList: "backup" }, services: ["tcp/443"] },
+        ],
+      },
+    ],
+  });
+  if (!resolved.ok)
+    throw new Error(`the contract egress policy is invalid: ${JSON.stringify(resolved.issues)}`);
+  return resolved.policy;
+}
+
+/**
+ * The clouds whose evaluators model egress (Reachability.explainEgress): the evaluateEgress case
+ * requires it of them, and of the others checks only that it is absent (egress open).
+ */
+const EGRESS_CLOUDS: readonly Cloud[] = ["azure"];
+
 const POLICY = contractPolicy();
 const LABELS = POLICY.labels;
 
@@ -138,9 +179,18 @@ async function planOf<
   Desired extends { readonly findings: readonly CloudFinding[] },
   Operation,
   Connection,
->(provider: CloudProvider<State, Desired, Operation, Connection>, connection: Connection, policy: Policy) {
+>(
+  provider: CloudProvider<State, Desired, Operation, Connection>,
+  connection: Connection,
+  policy: Policy,
+  compileOptions: { readonly computeEgress?: boolean } = {},
+) {
   const discovery = await provider.discover(connection, policy.labels);
-  const intent = compile(policy, { workloads: discovery.workloads, networks: discovery.networks });
+  const intent = compile(
+    policy,
+    { workloads: discovery.workloads, networks: discovery.networks },
+    compileOptions,
+  );
   const desired = provider.materialize(intent, discovery.state, policy);
   return { discovery, intent, desired, plan: provider.diff(desired, discovery.state) };
 }
@@ -228,6 +278,11 @@ function contractCases<
     evaluate: {
       title: "after apply, evaluate(state) admits exactly what the intent grants",
       run: evaluateCase,
+    },
+    evaluateEgress: {
+      title:
+        "after apply with enforced egress, explainEgress lets each source open exactly what the intent's egress opens",
+      run: evaluateEgressCase,
     },
     refused: {
       title:
@@ -323,6 +378,57 @@ const evaluateCase: Run = async ({ provider }, seeded) => {
   }
   expect(disagreements).toEqual([]);
   // web from the VPN, api from web, db from api: one port each.
+  expect(allowed).toBe(3);
+};
+
+const evaluateEgressCase: Run = async ({ provider }, seeded) => {
+  const policy = contractEgressPolicy();
+  const COMPUTE = { computeEgress: true };
+  await applyAll(
+    provider,
+    (await planOf(provider, seeded.connection, policy, COMPUTE)).plan,
+    seeded.connection,
+  );
+  const { discovery, intent, plan } = await planOf(provider, seeded.connection, policy, COMPUTE);
+  expect(plan).toEqual([]);
+  const reach = provider.evaluate(discovery.state);
+  if (!EGRESS_CLOUDS.includes(provider.cloud)) {
+    expect(reach.explainEgress).toBeUndefined();
+    return;
+  }
+  const explainEgress = reach.explainEgress?.bind(reach);
+  if (explainEgress === undefined) throw new Error(`${provider.cloud}: evaluate models no egress`);
+  const addresses = [
+    ...Object.values(seeded.workloads).map((w) => w.nics[0]?.privateIp ?? ""),
+    "192.0.2.7",
+    "8.8.8.8",
+  ];
+  const disagreements: string[] = [];
+  let allowed = 0;
+  const entries = (intent.egress ?? []).filter((e) => e.cloud === provider.cloud);
+  expect(entries.length).toBe(LABELLED.length);
+  for (const entry of entries) {
+    for (const { workload } of entry.members) {
+      for (const destinationAddress of addresses) {
+        for (const [protocol, port] of probes(policy)) {
+          const probe = { workload, network: entry.network, destinationAddress, protocol };
+          const native = explainEgress(protocol === "icmp" ? probe : { ...probe, port });
+          const expected = entry.opens.some(
+            (grant) =>
+              servicesAdmit(grant.services, protocol, port) &&
+              grant.target.cidrs.some((cidr) => cidrContains(cidr, destinationAddress)),
+          );
+          if (expected) allowed += 1;
+          if (expected !== (native !== undefined))
+            disagreements.push(
+              `${workload} to ${destinationAddress} ${protocol}/${port}: intent ${expected}`,
+            );
+        }
+      }
+    }
+  }
+  expect(disagreements).toEqual([]);
+  // web to api, api to db, db to the backup address: one port each.
   expect(allowed).toBe(3);
 };
 

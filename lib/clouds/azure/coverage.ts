@@ -44,8 +44,9 @@ export function coverageOf(state: AzureState): CoverageIndex | undefined {
 
 /**
  * The allow rules of an owned NSG of identity `hash` that admit to another VNet's ASG of that
- * identity than the change's destinations: the rules of destinations outside the change that
- * share the NSG (one per identity and region), kept as they are.
+ * identity than the change's destinations, or (enforced egress) let such an ASG's members send:
+ * the rules of destinations outside the change that share the NSG (one per identity and region),
+ * kept as they are.
  */
 export function siblingRules(
   nsg: NetworkSecurityGroup,
@@ -54,9 +55,11 @@ export function siblingRules(
 ): SecurityRule[] {
   const prefix = `${OWNED_NAME_PREFIX}${hash}-`;
   return nsg.securityRules.filter((rule) => {
-    const targets = rule.destinationApplicationSecurityGroups ?? [];
+    const targets =
+      (rule.direction === "Inbound"
+        ? rule.destinationApplicationSecurityGroups
+        : rule.sourceApplicationSecurityGroups) ?? [];
     return (
-      rule.direction === "Inbound" &&
       rule.access === "Allow" &&
       targets.length > 0 &&
       targets.every((target) => {

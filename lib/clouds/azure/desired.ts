@@ -24,7 +24,7 @@ export interface DesiredNetworkSecurityGroup {
   readonly identity: string;
   /** Whether open flows are re-evaluated when the rules change (config: quotas.flushConnection). */
   readonly flushConnection: boolean;
-  /** Inbound rules, sorted by name; ASGs named by resource id. */
+  /** Inbound rules, and outbound ones where egress is enforced (v2), sorted by name; ASGs named by resource id. */
   readonly securityRules: readonly SecurityRule[];
 }
 
@@ -44,6 +44,7 @@ export interface DesiredNetworkInterface {
 export type AzureFinding = CodedFinding<
   | "azure-quota"
   | "azure-additive-conflict"
+  | "azure-additive-egress"
   | "azure-interface-missing"
   | "azure-no-resource-group"
   | "azure-original-nsg-missing"

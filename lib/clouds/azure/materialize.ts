@@ -1,4 +1,10 @@
-import type { DestinationIntent, Intent, PeerSet, WorkloadTreatment } from "../../compile/model.js";
+import type {
+  DestinationIntent,
+  EgressIntent,
+  Intent,
+  PeerSet,
+  WorkloadTreatment,
+} from "../../compile/model.js";
 import { identityHash } from "../../inventory/identity.js";
 import { parseNetworkId } from "../../inventory/ids.js";
 import type { Attachment } from "../../policy/model.js";
@@ -19,6 +25,7 @@ import type {
   DesiredNetworkInterface,
   DesiredNetworkSecurityGroup,
 } from "./desired.js";
+import { DENY_ALL_OUTBOUND_RULE, denyAllOutbound, egressRules } from "./egress.js";
 import {
   type AzureState,
   type NetworkInterface,
@@ -84,7 +91,11 @@ export function materializeAzure(
     (d) => d.cloud === "azure" && d.enforcement === "enforced" && read.has(subscriptionOf(d.network)),
   );
 
-  const placed = destinations.map((destination) => placeDestination(destination, index, options, findings));
+  // An identity's egress in a network is keyed like its destination there: the same NSG carries both.
+  const egress = new Map((intent.egress ?? []).map((e) => [e.key, e]));
+  const placed = destinations.map((destination) =>
+    placeDestination(destination, egress.get(destination.key), index, options, findings),
+  );
   const groups = planFittingGroups(placed, intent, peerSets, index, options);
 
   const applicationSecurityGroups: DesiredApplicationSecurityGroup[] = [];
@@ -182,6 +193,8 @@ interface PlacedDestination {
   readonly placed: boolean;
   readonly asg: DesiredApplicationSecurityGroup;
   readonly asgId: string;
+  /** What its members may open, when the identity's egress is enforced (v2). */
+  readonly egress: EgressIntent | undefined;
 }
 
 /** The subscription of an Azure network id, lowercase. */
@@ -193,6 +206,7 @@ function subscriptionOf(network: string): string {
 
 function placeDestination(
   destination: DestinationIntent,
+  egress: EgressIntent | undefined,
   index: AzureStateIndex,
   options: AzureMaterializeOptions,
   findings: AzureFinding[],
@@ -242,6 +256,7 @@ function placeDestination(
       network: destination.network,
     },
     asgId: resourceId(subscription, resourceGroup, "applicationSecurityGroups", name),
+    egress,
   };
 }
 
@@ -324,7 +339,8 @@ function siblingsOnly(
     const siblings = siblingRules(nsg, hashOfOwnedName(nsg.name), coverage);
     const prioritized = assignPriorities(siblings, nsg.securityRules);
     if (siblings.length === 0 || prioritized === undefined) return [];
-    const securityRules = [...prioritized, ...platformRules(options)].sort((a, b) =>
+    const enforcesEgress = nsg.securityRules.some((rule) => rule.name === DENY_ALL_OUTBOUND_RULE);
+    const securityRules = [...prioritized, ...platformRules(options, enforcesEgress)].sort((a, b) =>
       compareText(a.name, b.name),
     );
     return [
@@ -410,12 +426,13 @@ function planNsg(
     index.coverage && existing ? siblingRules(existing, first.destination.hash, index.coverage) : [];
   const rulesOf = (useSourceAsgs: boolean) => [
     ...members.flatMap((m) => destinationRules(m, peerSets, carriers, asgIdOf, options, useSourceAsgs)),
+    ...members.flatMap((m) => outboundRules(m, options)),
     ...siblings,
   ];
   let rules = rulesOf(true);
   if (countAsgs(rules) > options.quotas.applicationSecurityGroupsPerNetworkSecurityGroup)
     rules = rulesOf(false);
-  const platform = platformRules(options);
+  const platform = platformRules(options, enforcesEgress(members, siblings));
   const prioritized = assignPriorities(rules, existing?.securityRules ?? []);
   const total = rules.length + platform.length;
   if (!prioritized || total > options.quotas.rulesPerNetworkSecurityGroup) {
@@ -445,7 +462,22 @@ function countAsgs(rules: readonly SecurityRule[]): number {
   return ids.size;
 }
 
-function platformRules(options: AzureMaterializeOptions): SecurityRule[] {
+/** Whether an NSG's members (or, in a change's read, its siblings' kept rules) have enforced egress. */
+function enforcesEgress(members: readonly PlacedDestination[], siblings: readonly SecurityRule[]): boolean {
+  return members.some((m) => m.egress !== undefined) || siblings.some((r) => r.direction === "Outbound");
+}
+
+/** The outbound rules of a destination whose identity's egress is enforced. */
+function outboundRules(member: PlacedDestination, options: AzureMaterializeOptions): SecurityRule[] {
+  if (member.egress === undefined) return [];
+  return egressRules(
+    member.egress,
+    { id: member.asgId, name: member.asg.name },
+    options.quotas.prefixesPerRule,
+  );
+}
+
+function platformRules(options: AzureMaterializeOptions, enforcesEgress: boolean): SecurityRule[] {
   const rules: SecurityRule[] = [
     {
       name: DENY_ALL_RULE,
@@ -474,6 +506,7 @@ function platformRules(options: AzureMaterializeOptions): SecurityRule[] {
       destinationPortRange: "*",
     });
   }
+  if (enforcesEgress) rules.push(denyAllOutbound());
   return rules;
 }
 
@@ -595,6 +628,14 @@ function enforcedInterface(
       subject: nic.id,
       message: `${nic.id} has its own NSG; a NIC holds one NSG, so additive enforcement of ${member.destination.identity} is not applied to it`,
     });
+    if (member.egress !== undefined) {
+      findings.push({
+        code: "azure-additive-egress",
+        severity: "warning",
+        subject: nic.id,
+        message: `${nic.id}: the enforced egress of ${member.destination.identity} is not applied either; its own NSG's outbound rules decide what it may open`,
+      });
+    }
     // Its NSG stays, but it still joins its identity's ASG: peers' rules must see it as a source.
     return {
       subscription: member.subscription,

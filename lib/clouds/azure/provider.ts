@@ -14,10 +14,10 @@ import type { AzureDesired } from "./desired.js";
 import { diffAzure } from "./diff.js";
 import { discoverAzure, discoverAzureWorkload } from "./discover.js";
 import { discoverAzureChange } from "./discover-change.js";
-import { evaluateAzure } from "./evaluate.js";
+import { type AzureVerdict, evaluateAzure } from "./evaluate.js";
 import { resolveNicHint } from "./hints.js";
 import { materializeAzure, networkOfNic } from "./materialize.js";
-import type { AzureState } from "./model.js";
+import type { AzureState, NetworkInterface } from "./model.js";
 import type { AzureOperation } from "./operations.js";
 import { AzureOwnership } from "./ownership.js";
 import { summarizeAzureOperation } from "./summarize.js";
@@ -171,23 +171,39 @@ export function narrowAzure(
 function evaluateAzureWorkloads(state: AzureState): Reachability {
   const reach = evaluateAzure(state);
   return {
-    explain(probe): NativeMatch | undefined {
-      const id = probeOf("azure", probe)?.workload;
-      if (id === undefined) return undefined;
-      const vmSuffix =
-        `/resourcegroups/${id.resourceGroup}/providers/microsoft.compute/virtualmachines/${id.vmName}`.toLowerCase();
-      for (const subscription of state) {
-        for (const nic of subscription.networkInterfaces) {
-          if (!nic.virtualMachine?.id.toLowerCase().endsWith(vmSuffix)) continue;
-          if (networkOfNic(nic)?.toLowerCase() !== probe.network.toLowerCase()) continue;
-          const verdict = reach.explain(nic.id, probe.sourceAddress, probe.protocol, probe.port);
-          if (verdict.access !== "Allow") continue;
-          return verdict.nsg === undefined
-            ? { object: nic.name, rule: "no NSG on the NIC: everything is allowed" }
-            : { object: verdict.nsg, rule: `${verdict.rule?.name} (priority ${verdict.rule?.priority})` };
-        }
-      }
-      return undefined;
-    },
+    explain: (probe) =>
+      firstAllowed(state, probe, (nic) =>
+        reach.explain(nic.id, probe.sourceAddress, probe.protocol, probe.port),
+      ),
+    explainEgress: (probe) =>
+      firstAllowed(state, probe, (nic) =>
+        reach.explainEgress(nic.id, probe.destinationAddress, probe.protocol, probe.port),
+      ),
   };
+}
+
+/** The first of the workload's NICs in the probe's network whose verdict allows, as a native match. */
+function firstAllowed(
+  state: AzureState,
+  probe: { readonly workload: WorkloadId; readonly network: NetworkId },
+  verdictOf: (nic: NetworkInterface) => AzureVerdict,
+): NativeMatch | undefined {
+  const id = probeOf("azure", probe)?.workload;
+  if (id === undefined) return undefined;
+  const vmSuffix =
+    `/resourcegroups/${id.resourceGroup}/providers/microsoft.compute/virtualmachines/${id.vmName}`.toLowerCase();
+  for (const subscription of state) {
+    for (const nic of subscription.networkInterfaces) {
+      if (!nic.virtualMachine?.id.toLowerCase().endsWith(vmSuffix)) continue;
+      if (networkOfNic(nic)?.toLowerCase() !== probe.network.toLowerCase()) continue;
+      const verdict = verdictOf(nic);
+      if (verdict.access !== "Allow") continue;
+      if (verdict.nsg === undefined)
+        return { object: nic.name, rule: "no NSG on the NIC: everything is allowed" };
+      if (verdict.rule === undefined)
+        return { object: verdict.nsg, rule: "an Azure platform address: NSGs do not filter it" };
+      return { object: verdict.nsg, rule: `${verdict.rule.name} (priority ${verdict.rule.priority})` };
+    }
+  }
+  return undefined;
 }

@@ -42,7 +42,8 @@ export function formatSecurityRule(rule: SecurityRule): string {
   return `${rule.priority}${direction} ${rule.access.toLowerCase()} ${service} from ${from} to ${to}`;
 }
 
-function nsgChanges(
+/** The rule-level difference an NSG put makes to the NSG as the state holds it. */
+function nsgDifference(
   operation: Extract<AzureOperation, { kind: "putNetworkSecurityGroup" }>,
   state: AzureState,
 ) {
@@ -55,7 +56,14 @@ function nsgChanges(
   const existing = state
     .find((s) => s.subscription === operation.subscription)
     ?.networkSecurityGroups.find((nsg) => nsg.id.toLowerCase() === id);
-  const { added, removed, changed } = ruleDifference(existing?.securityRules ?? [], operation.securityRules);
+  return ruleDifference(existing?.securityRules ?? [], operation.securityRules);
+}
+
+function nsgChanges(
+  operation: Extract<AzureOperation, { kind: "putNetworkSecurityGroup" }>,
+  state: AzureState,
+) {
+  const { added, removed, changed } = nsgDifference(operation, state);
   const byPriority = (a: SecurityRule, b: SecurityRule) => a.priority - b.priority;
   added.sort(byPriority);
   removed.sort(byPriority);
@@ -105,7 +113,11 @@ const SUMMARIES: { readonly [K in AzureOperation["kind"]]: Summarize<K> } = {
       object: operation.name,
       detail: `${operation.securityRules.length} rules (+${added} −${removed} ~${changed})${flush}`,
       changes: nsgChanges(operation, state),
-      narrows: removed > 0 || changed > 0,
+      // A deny rule added to an NSG in use (egress becoming enforced: its deny-all outbound) narrows too.
+      narrows:
+        removed > 0 ||
+        changed > 0 ||
+        (!created && nsgDifference(operation, state).added.some((rule) => rule.access === "Deny")),
     };
   },
   putNetworkInterface: (operation) => ({

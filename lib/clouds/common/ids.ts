@@ -26,7 +26,7 @@ export function workloadOf<C extends Cloud>(
 /** A probe's workload and network parts; undefined unless both are `cloud`'s (it cannot explain the probe). */
 export function probeOf<C extends Cloud>(
   cloud: C,
-  probe: ReachabilityProbe,
+  probe: Pick<ReachabilityProbe, "workload" | "network">,
 ):
   | {
       readonly workload: Extract<WorkloadIdParts, { cloud: C }>;

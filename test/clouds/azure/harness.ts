@@ -106,9 +106,10 @@ export class AzureTestbed {
     workloads: readonly Workload[],
     private readonly quotas: AzureQuotas,
     customerNsgFor: ReadonlySet<string> = new Set(),
+    vnets: Readonly<Record<string, { location: string; addressPrefix: string }>> = AZURE_VNETS,
   ) {
     this.sim = SimulatedArm.empty(SUBSCRIPTION, { quotas });
-    populateSubscription(this.sim, AZURE_VNETS, workloads, customerNsgFor);
+    populateSubscription(this.sim, vnets, workloads, customerNsgFor);
   }
 
   state(): AzureState {
@@ -119,9 +120,14 @@ export class AzureTestbed {
     policy: Policy,
     others: readonly Workload[],
     attachment: Attachment,
+    compileOptions: { readonly computeEgress?: boolean } = {},
   ): Promise<{ intent: Intent; desired: AzureDesired; plan: AzureOperation[] }> {
     const discovered = await discoverAzure(this.sim, policy.labels, AZURE_OWNERSHIP);
-    const intent = compile(policy, { workloads: [...discovered.workloads, ...others], networks: [] });
+    const intent = compile(
+      policy,
+      { workloads: [...discovered.workloads, ...others], networks: [] },
+      compileOptions,
+    );
     const state = this.state();
     const desired = materializeAzure(intent, state, this.options(policy, attachment));
     const plan = diffAzure(desired, state, AZURE_OWNERSHIP);
