@@ -1,10 +1,12 @@
 import { canonicalIdentity, identityHash } from "../inventory/identity.js";
 import { type LabelReading, labelReader } from "../inventory/labels.js";
 import type { Inventory, NetworkId, Workload, WorkloadChange, WorkloadId } from "../inventory/model.js";
+import type { AddressRanges } from "../net/cidr.js";
 import type { Egress, Enforcement, Policy } from "../policy/model.js";
 import { unsupportedV2Features } from "../policy/v2-support.js";
 import { type MemberView, NetworkTopology, viewFrom } from "./address-view.js";
 import { DeltaRecorder, type IntentDelta } from "./delta.js";
+import { type DenyTemplate, denyRegion } from "./deny.js";
 import { EgressTable } from "./egress-table.js";
 import { CompilerInvariantError, DuplicateWorkloadError, UnsupportedPolicyFeatureError } from "./errors.js";
 import {
@@ -12,6 +14,7 @@ import {
   computeDestination,
   computePeerSet,
   computeTemplate,
+  denyRuleReader,
   type GrantTemplate,
 } from "./intent-parts.js";
 import type { DestinationIntent, Finding, IdentityRef, Intent, PeerSet, WorkloadReport } from "./model.js";
@@ -69,6 +72,8 @@ export class IncrementalCompiler {
   private readonly referrers = new Map<string, Set<string>>();
   /** identity → the destinations whose grants deny rules cut with its addresses: who its moves concern. */
   private readonly addressReaders = new Map<string, Set<string>>();
+  /** Deny rule regions of the flush under way (`<rule>@<network>`): members do not move during one. */
+  private readonly regions = new Map<string, AddressRanges>();
 
   private readonly dirtyTemplates = new Set<string>();
   private readonly dirtyDestinations = new Map<string, Set<NetworkId>>();
@@ -342,6 +347,7 @@ export class IncrementalCompiler {
   }
 
   private flush(delta: DeltaRecorder): void {
+    this.regions.clear();
     for (const identity of this.dirtyTemplates) {
       const state = this.identities.get(identity);
       if (state && state.enforcement !== "unscoped") {
@@ -354,9 +360,12 @@ export class IncrementalCompiler {
     this.dirtyTemplates.clear();
     // A member that came, went or moved changes the addresses that deny rules cut other grants with.
     for (const identity of this.dirtyPeers) {
-      for (const key of this.addressReaders.get(identity) ?? []) {
-        const entry = this.destinations.get(key);
-        if (entry) this.markDestination(entry.intent.identity, entry.intent.network);
+      const denies = (this.identities.get(identity)?.fromRules ?? []).filter((r) => r.rule.action === "deny");
+      for (const reader of [identity, ...denies.map((r) => denyRuleReader(r.rule.id))]) {
+        for (const key of this.addressReaders.get(reader) ?? []) {
+          const entry = this.destinations.get(key);
+          if (entry) this.markDestination(entry.intent.identity, entry.intent.network);
+        }
       }
       this.egress.addressesChanged(identity);
     }
@@ -403,7 +412,11 @@ export class IncrementalCompiler {
       network,
       members,
       template,
-      { hashOf: (id) => this.hashOf(id), seen: (id, viewer) => this.seen(id, viewer) },
+      {
+        hashOf: (id) => this.hashOf(id),
+        seen: (id, viewer) => this.seen(id, viewer),
+        region: (deny, viewer) => this.denyRegion(deny, viewer),
+      },
     );
     for (const source of addressSources) setOf(this.addressReaders, source).add(key);
     // Acquire the new peer sets before releasing the old, so a set kept by both is never recomputed.
@@ -461,6 +474,17 @@ export class IncrementalCompiler {
     const ref = state?.ref ?? { identity, hash: this.hashOf(identity) };
     const { peerSet, findings } = computePeerSet(ref, network, state?.members.values() ?? [], this.topology);
     return { identity, network, peerSet, findings };
+  }
+
+  /** Every address a deny rule covers from a network, once per rule and network in a flush. */
+  private denyRegion(deny: DenyTemplate, network: NetworkId): AddressRanges {
+    const key = `${deny.rule}@${network}`;
+    let region = this.regions.get(key);
+    if (region === undefined) {
+      region = denyRegion(deny, (identity) => this.seen(identity, network));
+      this.regions.set(key, region);
+    }
+    return region;
   }
 
   /** How a network sees an identity's running members now (docs/policy.md, "Addresses"). */
