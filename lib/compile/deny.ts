@@ -51,6 +51,8 @@ export interface DenyContext {
   readonly denies: readonly DenyTemplate[];
   /** How the destination's network sees an identity's running members. */
   readonly seen: (identity: string) => readonly MemberView[];
+  /** An identity's addresses as seen from the network, and those of them that are NAT addresses (memoized by the caller). */
+  readonly seenRanges: (identity: string) => SeenRanges;
   /** Every address a deny rule covers, seen from the network (the caller memoizes it per rule). */
   readonly region: (deny: DenyTemplate) => AddressRanges;
   readonly peerKeyOf: (identity: string) => string;
@@ -61,6 +63,19 @@ export interface DeniedGrants {
   /** Identities whose peer set a grant names (native reference possible). */
   readonly peerSources: string[];
   readonly findings: Finding[];
+}
+
+export interface SeenRanges {
+  readonly whole: AddressRanges;
+  readonly nat: AddressRanges;
+}
+
+/** An identity's seen addresses as ranges: what denySource cuts. */
+export function seenRanges(views: readonly MemberView[]): SeenRanges {
+  return {
+    whole: AddressRanges.of(views.flatMap((view) => view.addresses)),
+    nat: AddressRanges.of(views.flatMap((view) => (view.via === "nat" ? view.addresses : []))),
+  };
 }
 
 interface Piece {
@@ -95,11 +110,10 @@ export function denySource(
         : kept,
     source.services,
   );
-  const views = source.kind === "identity" ? context.seen(source.identity) : [];
-  const whole = AddressRanges.of(
-    source.kind === "identity" ? views.flatMap((view) => view.addresses) : source.cidrs,
-  );
-  const nat = AddressRanges.of(views.flatMap((view) => (view.via === "nat" ? view.addresses : [])));
+  const { whole, nat } =
+    source.kind === "identity"
+      ? context.seenRanges(source.identity)
+      : { whole: AddressRanges.of(source.cidrs), nat: AddressRanges.EMPTY };
   const findings: Finding[] = [];
   let pieces: Piece[] = services.length === 0 ? [] : [{ ranges: whole, services }];
   for (const deny of context.denies) {

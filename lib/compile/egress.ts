@@ -11,7 +11,7 @@ import { type AddressRanges, exactCidrs } from "../net/cidr.js";
 import type { Policy } from "../policy/model.js";
 import { compareText } from "../util/compare-text.js";
 import type { MemberView } from "./address-view.js";
-import { type DenyTemplate, denySource } from "./deny.js";
+import { type DenyTemplate, denySource, seenRanges } from "./deny.js";
 import { addressSourcesOf, denyTemplates, type SourceTemplate, sourceTemplates } from "./intent-parts.js";
 import type { DestinationMember, EgressGrant, EgressIntent, EgressTarget, Finding, Grant } from "./model.js";
 import type { IdentityState } from "./state.js";
@@ -68,6 +68,7 @@ export function computeEgress(
     denies: template.denies,
     seen: (identity: string) => reached(identity).map((member) => member.view),
     region: (deny: DenyTemplate) => lookups.region(deny, network),
+    seenRanges: (identity: string) => seenRanges(reached(identity).map((member) => member.view)),
     targetKeyOf: (identity: string) => `${lookups.hashOf(identity)}@${network}`,
   };
   const opens: EgressGrant[] = [];

@@ -6,7 +6,7 @@ import type { Egress, Enforcement, Policy } from "../policy/model.js";
 import { unsupportedV2Features } from "../policy/v2-support.js";
 import { type MemberView, NetworkTopology, viewFrom } from "./address-view.js";
 import { DeltaRecorder, type IntentDelta } from "./delta.js";
-import { type DenyTemplate, denyRegion } from "./deny.js";
+import { type DenyTemplate, denyRegion, type SeenRanges, seenRanges } from "./deny.js";
 import { EgressTable } from "./egress-table.js";
 import { CompilerInvariantError, DuplicateWorkloadError, UnsupportedPolicyFeatureError } from "./errors.js";
 import {
@@ -74,6 +74,7 @@ export class IncrementalCompiler {
   private readonly addressReaders = new Map<string, Set<string>>();
   /** Deny rule regions of the flush under way (`<rule>@<network>`): members do not move during one. */
   private readonly regions = new Map<string, AddressRanges>();
+  private readonly sourceRanges = new Map<string, SeenRanges>();
 
   private readonly dirtyTemplates = new Set<string>();
   private readonly dirtyDestinations = new Map<string, Set<NetworkId>>();
@@ -348,6 +349,7 @@ export class IncrementalCompiler {
 
   private flush(delta: DeltaRecorder): void {
     this.regions.clear();
+    this.sourceRanges.clear();
     for (const identity of this.dirtyTemplates) {
       const state = this.identities.get(identity);
       if (state && state.enforcement !== "unscoped") {
@@ -416,6 +418,7 @@ export class IncrementalCompiler {
         hashOf: (id) => this.hashOf(id),
         seen: (id, viewer) => this.seen(id, viewer),
         region: (deny, viewer) => this.denyRegion(deny, viewer),
+        seenRanges: (id, viewer) => this.seenRanges(id, viewer),
       },
     );
     for (const source of addressSources) setOf(this.addressReaders, source).add(key);
@@ -474,6 +477,17 @@ export class IncrementalCompiler {
     const ref = state?.ref ?? { identity, hash: this.hashOf(identity) };
     const { peerSet, findings } = computePeerSet(ref, network, state?.members.values() ?? [], this.topology);
     return { identity, network, peerSet, findings };
+  }
+
+  /** An identity's seen addresses from a network as ranges, once per identity and network in a flush. */
+  private seenRanges(identity: string, network: NetworkId): SeenRanges {
+    const key = `${identity}@${network}`;
+    let ranges = this.sourceRanges.get(key);
+    if (ranges === undefined) {
+      ranges = seenRanges(this.seen(identity, network));
+      this.sourceRanges.set(key, ranges);
+    }
+    return ranges;
   }
 
   /** Every address a deny rule covers from a network, once per rule and network in a flush. */

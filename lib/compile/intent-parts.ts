@@ -10,6 +10,7 @@ import {
   type DenyContext,
   type DenyTemplate,
   denySource,
+  type SeenRanges,
   type SourceContributions,
 } from "./deny.js";
 import type {
@@ -147,6 +148,7 @@ export function computeDestination(
   lookups: {
     readonly hashOf: (identity: string) => string;
     readonly seen: (identity: string, network: NetworkId) => readonly MemberView[];
+    readonly seenRanges: (identity: string, network: NetworkId) => SeenRanges;
     /** Every address a deny rule covers from the network (memoized per flush by the compiler). */
     readonly region: (deny: DenyTemplate, network: NetworkId) => AddressRanges;
   },
@@ -168,6 +170,7 @@ export function computeDestination(
           denies: template.denies,
           seen: (identity) => lookups.seen(identity, network),
           region: (deny) => lookups.region(deny, network),
+          seenRanges: (identity) => lookups.seenRanges(identity, network),
           peerKeyOf: (identity) => `${lookups.hashOf(identity)}@${network}`,
         });
   grants.sort((a, b) => compareText(a.sourceKey, b.sourceKey));
