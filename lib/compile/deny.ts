@@ -32,12 +32,15 @@ export type DenyTemplate =
   | {
       readonly kind: "identities";
       readonly rule: string;
+      /** Rules whose side has the same selector cover the same identities: they share one region. */
+      readonly regionKey: string;
       readonly identities: ReadonlySet<string>;
       readonly services: readonly Service[];
     }
   | {
       readonly kind: "ipList";
       readonly rule: string;
+      readonly regionKey: string;
       readonly name: string;
       readonly cidrs: readonly string[];
       readonly services: readonly Service[];
@@ -240,10 +243,7 @@ function natSharedFinding(
     deny.kind === "ipList"
       ? `ipList ${deny.name}`
       : [...deny.identities]
-          .filter(
-            (identity) =>
-              !AddressRanges.of(context.seen(identity).flatMap((v) => v.addresses)).intersect(shared).empty,
-          )
+          .filter((identity) => !context.seenRanges(identity).whole.intersect(shared).empty)
           .filter((identity) => identity !== allowed)
           .sort()
           .join(", ") || allowed;

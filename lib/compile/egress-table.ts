@@ -110,7 +110,7 @@ export class EgressTable {
 
   /** Every address a deny rule's targets are reached at, once per rule and network in a flush. */
   private region(deny: DenyTemplate, network: NetworkId): AddressRanges {
-    const key = `${deny.rule}@${network}`;
+    const key = `${deny.regionKey}@${network}`;
     let region = this.regions.get(key);
     if (region === undefined) {
       region = denyRegion(deny, (identity) => this.reach(identity, network).map((member) => member.view));

@@ -75,6 +75,8 @@ export class IncrementalCompiler {
   /** Deny rule regions of the flush under way (`<rule>@<network>`): members do not move during one. */
   private readonly regions = new Map<string, AddressRanges>();
   private readonly sourceRanges = new Map<string, SeenRanges>();
+  /** Members as seen from a network, in the flush under way. */
+  private readonly views = new Map<string, MemberView[]>();
 
   private readonly dirtyTemplates = new Set<string>();
   private readonly dirtyDestinations = new Map<string, Set<NetworkId>>();
@@ -350,6 +352,7 @@ export class IncrementalCompiler {
   private flush(delta: DeltaRecorder): void {
     this.regions.clear();
     this.sourceRanges.clear();
+    this.views.clear();
     for (const identity of this.dirtyTemplates) {
       const state = this.identities.get(identity);
       if (state && state.enforcement !== "unscoped") {
@@ -492,7 +495,7 @@ export class IncrementalCompiler {
 
   /** Every address a deny rule covers from a network, once per rule and network in a flush. */
   private denyRegion(deny: DenyTemplate, network: NetworkId): AddressRanges {
-    const key = `${deny.rule}@${network}`;
+    const key = `${deny.regionKey}@${network}`;
     let region = this.regions.get(key);
     if (region === undefined) {
       region = denyRegion(deny, (identity) => this.seen(identity, network));
@@ -503,8 +506,14 @@ export class IncrementalCompiler {
 
   /** How a network sees an identity's running members now (docs/policy.md, "Addresses"). */
   private seen(identity: string, network: NetworkId): MemberView[] {
-    const members = this.identities.get(identity)?.members.values() ?? [];
-    return [...members].map((workload) => viewFrom(network, workload, this.topology));
+    const key = `${identity}@${network}`;
+    let views = this.views.get(key);
+    if (views === undefined) {
+      const members = this.identities.get(identity)?.members.values() ?? [];
+      views = [...members].map((workload) => viewFrom(network, workload, this.topology));
+      this.views.set(key, views);
+    }
+    return views;
   }
 
   private releaseAddressReader(identity: string, key: string): void {

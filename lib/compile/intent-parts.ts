@@ -1,7 +1,7 @@
 import { cloudOfId } from "../inventory/ids.js";
 import type { NetworkId, Workload, WorkloadId } from "../inventory/model.js";
 import { type AddressRanges, exactCidrs } from "../net/cidr.js";
-import type { Policy, Service } from "../policy/model.js";
+import type { Policy, Rule, Service } from "../policy/model.js";
 import { normalizeServices } from "../policy/services.js";
 import { compareText } from "../util/compare-text.js";
 import { type MemberView, type NetworkTopology, viewFrom } from "./address-view.js";
@@ -59,17 +59,31 @@ export function denyTemplates(
 ): DenyTemplate[] {
   return rules.map(({ rule, fromIdentities, toIdentities }): DenyTemplate => {
     const end = rule[side];
+    const regionKey = regionKeyOf(end);
     if (end.kind === "ipList")
       return {
         kind: "ipList",
         rule: rule.id,
+        regionKey,
         name: end.name,
         cidrs: policy.ipLists[end.name] ?? [],
         services: rule.services,
       };
     const identities = side === "from" ? fromIdentities : toIdentities;
-    return { kind: "identities", rule: rule.id, identities, services: rule.services };
+    return { kind: "identities", rule: rule.id, regionKey, identities, services: rule.services };
   });
+}
+
+const regionKeys = new WeakMap<object, string>();
+
+/** The same ipList, or the same resolved selector (so the same identities), on any rule's side. */
+function regionKeyOf(end: Rule["from"] | Rule["to"]): string {
+  let key = regionKeys.get(end);
+  if (key === undefined) {
+    key = end.kind === "ipList" ? `ipList:${end.name}` : `labels:${JSON.stringify(end.selector)}`;
+    regionKeys.set(end, key);
+  }
+  return key;
 }
 
 /**
