@@ -33,7 +33,8 @@ export interface IncrementalResult {
   readonly snapshotMatchesFullCompile: boolean;
 }
 
-function runIncremental({ spec, policy, inventory }: CellInput): IncrementalResult {
+/** Times single-workload changes on a cell's estate and policy; also the deny section's measure. */
+export function runIncremental({ spec, policy, inventory }: CellInput): IncrementalResult {
   const changes = randomChanges(inventory, WARMUP_CHANGES + spec.changes, spec.seed + 1);
   const built = timeMs(() => IncrementalCompiler.build(policy, inventory));
   const compiler = built.result;
@@ -79,6 +80,12 @@ function runIncremental({ spec, policy, inventory }: CellInput): IncrementalResu
   };
 }
 
+export function wrongSnapshot(r: IncrementalResult): string[] {
+  return r.snapshotMatchesFullCompile
+    ? []
+    : ["incremental snapshot() differs from a full compile of the same changed inventory"];
+}
+
 export const incrementalSection = defineSection<IncrementalResult>({
   name: "incremental",
   description:
@@ -88,10 +95,7 @@ export const incrementalSection = defineSection<IncrementalResult>({
     { header: "incr median ms", cell: (r) => formatMs(r.medianMs) },
     { header: "incr p99 ms", cell: (r) => formatMs(r.p99Ms) },
   ],
-  warnings: (r) =>
-    r.snapshotMatchesFullCompile
-      ? []
-      : ["incremental snapshot() differs from a full compile of the same changed inventory"],
+  warnings: wrongSnapshot,
   targets: [
     {
       label: "incremental median ≤ 5 ms",

@@ -5,6 +5,7 @@ import { compileDenySection } from "./compile-deny.js";
 import { eventsSection } from "./events.js";
 import { gcpSection } from "./gcp.js";
 import { incrementalSection } from "./incremental.js";
+import { incrementalDenySection } from "./incremental-deny.js";
 import type { AnySection } from "./section.js";
 import { simulateSection } from "./simulate.js";
 import { trafficSection } from "./traffic.js";
@@ -14,6 +15,7 @@ export const SECTIONS: readonly AnySection[] = [
   compileSection,
   compileDenySection,
   incrementalSection,
+  incrementalDenySection,
   awsSection,
   azureSection,
   gcpSection,

@@ -4,9 +4,9 @@
  * by service. A source whose addresses all keep the same services stays one grant (a peer set or an
  * ipList, which a cloud may name natively); one that deny rules split, by an ipList or by a NAT
  * address that a denied workload shares (deny wins for that address), is granted by address, part
- * by part.
+ * by part. The same subtraction gives egress (lib/compile/egress.ts), with targets for sources.
  */
-import { exactCidrs, intersectCidrs, subtractCidrs } from "../net/cidr.js";
+import { AddressRanges } from "../net/cidr.js";
 import type { Service } from "../policy/model.js";
 import { formatService, intersectServices, subtractServices } from "../policy/services.js";
 import type { MemberView } from "./address-view.js";
@@ -24,20 +24,26 @@ export type AllowTemplate =
 
 export type SourceContributions = readonly { readonly rule: string; readonly services: readonly Service[] }[];
 
-/** What one deny source takes away at a destination: an identity's addresses, or an ipList's. */
+/**
+ * One deny rule at a destination: the identities its other side matches (the compiler's live set
+ * for the rule, current whenever a destination is computed), or an ipList's addresses.
+ */
 export type DenyTemplate =
   | {
-      readonly kind: "identity";
-      readonly identity: string;
+      readonly kind: "identities";
+      readonly rule: string;
+      /** Rules whose side has the same selector cover the same identities: they share one region. */
+      readonly regionKey: string;
+      readonly identities: ReadonlySet<string>;
       readonly services: readonly Service[];
-      readonly rules: readonly string[];
     }
   | {
       readonly kind: "ipList";
+      readonly rule: string;
+      readonly regionKey: string;
       readonly name: string;
       readonly cidrs: readonly string[];
       readonly services: readonly Service[];
-      readonly rules: readonly string[];
     };
 
 export interface DenyContext {
@@ -48,6 +54,10 @@ export interface DenyContext {
   readonly denies: readonly DenyTemplate[];
   /** How the destination's network sees an identity's running members. */
   readonly seen: (identity: string) => readonly MemberView[];
+  /** An identity's addresses as seen from the network, and those of them that are NAT addresses (memoized by the caller). */
+  readonly seenRanges: (identity: string) => SeenRanges;
+  /** Every address a deny rule covers, seen from the network (the caller memoizes it per rule). */
+  readonly region: (deny: DenyTemplate) => AddressRanges;
   readonly peerKeyOf: (identity: string) => string;
 }
 
@@ -58,9 +68,34 @@ export interface DeniedGrants {
   readonly findings: Finding[];
 }
 
+export interface SeenRanges {
+  readonly whole: AddressRanges;
+  readonly nat: AddressRanges;
+}
+
+/** An identity's seen addresses as ranges: what denySource cuts. */
+export function seenRanges(views: readonly MemberView[]): SeenRanges {
+  return {
+    whole: AddressRanges.of(views.flatMap((view) => view.addresses)),
+    nat: AddressRanges.of(views.flatMap((view) => (view.via === "nat" ? view.addresses : []))),
+  };
+}
+
 interface Piece {
-  readonly cidrs: readonly string[];
+  readonly ranges: AddressRanges;
   readonly services: readonly Service[];
+}
+
+/** Every address a deny rule covers from a network: its ipList, or its identities' members as seen. */
+export function denyRegion(
+  deny: DenyTemplate,
+  seen: (identity: string) => readonly MemberView[],
+): AddressRanges {
+  if (deny.kind === "ipList") return AddressRanges.of(deny.cidrs);
+  const addresses: string[] = [];
+  for (const identity of deny.identities)
+    for (const view of seen(identity)) addresses.push(...view.addresses);
+  return AddressRanges.of(addresses);
 }
 
 /** One source's grants once the denies are taken out; empty when they take everything. */
@@ -69,38 +104,33 @@ export function denySource(
   contributions: SourceContributions,
   context: DenyContext,
 ): DeniedGrants {
-  const identityDenied =
-    source.kind === "identity"
-      ? context.denies.filter((deny) => deny.kind === "identity" && deny.identity === source.identity)
-      : [];
-  // A deny by identity holds even where the source cannot be seen (no address to cut).
-  const services = identityDenied.reduce<readonly Service[]>(
-    (kept, deny) => subtractServices(kept, deny.services),
+  // A deny of the source's own identity holds even where it cannot be seen (no address to cut);
+  // by address it would then take nothing more.
+  const services = context.denies.reduce<readonly Service[]>(
+    (kept, deny) =>
+      source.kind === "identity" && deny.kind === "identities" && deny.identities.has(source.identity)
+        ? subtractServices(kept, deny.services)
+        : kept,
     source.services,
   );
-  const views = source.kind === "identity" ? context.seen(source.identity) : [];
-  const whole = exactCidrs(
-    source.kind === "identity" ? views.flatMap((view) => view.addresses) : source.cidrs,
-  );
-  const natCidrs = exactCidrs(views.flatMap((view) => (view.via === "nat" ? view.addresses : [])));
+  const { whole, nat } =
+    source.kind === "identity"
+      ? context.seenRanges(source.identity)
+      : { whole: AddressRanges.of(source.cidrs), nat: AddressRanges.EMPTY };
   const findings: Finding[] = [];
-  let pieces: Piece[] = services.length === 0 ? [] : [{ cidrs: whole, services }];
+  let pieces: Piece[] = services.length === 0 ? [] : [{ ranges: whole, services }];
   for (const deny of context.denies) {
-    if (identityDenied.includes(deny)) continue;
-    const denied =
-      deny.kind === "ipList"
-        ? deny.cidrs
-        : exactCidrs(context.seen(deny.identity).flatMap((v) => v.addresses));
-    const cut = cutPieces(pieces, denied, deny.services);
-    if (cut.sharedNat(natCidrs).length > 0)
-      findings.push(natSharedFinding(source, deny, cut.sharedNat(natCidrs), context));
+    if (pieces.length === 0) break;
+    const cut = cutPieces(pieces, context.region(deny), deny.services);
+    const shared = nat.empty ? nat : cut.reached.intersect(nat);
+    if (!shared.empty) findings.push(natSharedFinding(source, deny, shared, context));
     pieces = cut.pieces;
   }
   pieces = mergeByServices(pieces);
   const rulesOf = (piece: Piece) =>
     contributions.filter((c) => intersectServices(c.services, piece.services).length > 0).map((c) => c.rule);
-  const single = pieces.length === 1 ? pieces[0] : undefined;
-  if (single !== undefined && sameCidrs(single.cidrs, whole)) {
+  const [single] = pieces;
+  if (pieces.length === 1 && single?.ranges.equals(whole)) {
     const grant = wholeGrant(source, single.services, rulesOf(single), context);
     return { grants: [grant], peerSources: source.kind === "identity" ? [source.identity] : [], findings };
   }
@@ -122,12 +152,12 @@ function partGrants(
 ): Grant[] {
   const of = source.kind === "identity" ? context.peerKeyOf(source.identity) : `ipList:${source.name}`;
   const label = source.kind === "identity" ? source.identity : `ipList ${source.name}`;
-  const grants = pieces.map((piece): Grant => {
+  return pieces.map((piece): Grant => {
     const addresses: GrantSource = Object.freeze({
       kind: "addresses",
       of,
       label,
-      cidrs: Object.freeze([...piece.cidrs]),
+      cidrs: Object.freeze(piece.ranges.toCidrs()),
     });
     return Object.freeze({
       sourceKey: `${of}|${piece.services.map(formatService).join(",")}`,
@@ -136,7 +166,6 @@ function partGrants(
       rules: Object.freeze(rulesOf(piece)),
     });
   });
-  return grants;
 }
 
 function wholeGrant(
@@ -160,65 +189,68 @@ function wholeGrant(
 
 /**
  * Takes (addresses × services) out of every piece: the addresses outside keep their services, those
- * inside keep what the deny leaves. Also tells which of a set of addresses the deny reached.
+ * inside keep what the deny leaves. Also says which addresses the deny reached.
  */
 function cutPieces(
   pieces: readonly Piece[],
-  denied: readonly string[],
+  denied: AddressRanges,
   services: readonly Service[],
-): { pieces: Piece[]; sharedNat: (nat: readonly string[]) => string[] } {
+): { pieces: Piece[]; reached: AddressRanges } {
   const result: Piece[] = [];
-  const reached: string[] = [];
+  let reached = AddressRanges.EMPTY;
   for (const piece of pieces) {
     const inside =
-      intersectServices(piece.services, services).length === 0 ? [] : intersectCidrs(piece.cidrs, denied);
-    if (inside.length === 0) {
+      intersectServices(piece.services, services).length === 0
+        ? AddressRanges.EMPTY
+        : piece.ranges.intersect(denied);
+    if (inside.empty) {
       result.push(piece);
       continue;
     }
-    reached.push(...inside);
-    const outside = subtractCidrs(piece.cidrs, denied);
-    if (outside.length > 0) result.push({ cidrs: outside, services: piece.services });
+    reached = reached.union(inside);
+    const outside = piece.ranges.subtract(denied);
+    if (!outside.empty) result.push({ ranges: outside, services: piece.services });
     const kept = subtractServices(piece.services, services);
-    if (kept.length > 0) result.push({ cidrs: inside, services: kept });
+    if (kept.length > 0) result.push({ ranges: inside, services: kept });
   }
-  return {
-    pieces: result,
-    sharedNat: (nat) => (nat.length === 0 || reached.length === 0 ? [] : intersectCidrs(reached, nat)),
-  };
+  return { pieces: result, reached };
 }
 
 /** Pieces with the same services become one (their addresses merged exactly), in services order. */
 function mergeByServices(pieces: readonly Piece[]): Piece[] {
-  const byServices = new Map<string, { services: readonly Service[]; cidrs: string[] }>();
+  const byServices = new Map<string, Piece>();
   for (const piece of pieces) {
     const key = piece.services.map(formatService).join(",");
-    const entry = byServices.get(key) ?? { services: piece.services, cidrs: [] };
-    entry.cidrs.push(...piece.cidrs);
-    byServices.set(key, entry);
+    const entry = byServices.get(key);
+    byServices.set(
+      key,
+      entry === undefined ? piece : { services: entry.services, ranges: entry.ranges.union(piece.ranges) },
+    );
   }
-  return [...byServices.values()].map((entry) => ({
-    services: entry.services,
-    cidrs: exactCidrs(entry.cidrs),
-  }));
-}
-
-function sameCidrs(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((cidr, index) => cidr === b[index]);
+  return [...byServices.values()];
 }
 
 function natSharedFinding(
   source: AllowTemplate,
   deny: DenyTemplate,
-  shared: readonly string[],
+  shared: AddressRanges,
   context: DenyContext,
 ): Finding {
   const allowed = source.kind === "identity" ? source.identity : `ipList ${source.name}`;
-  const denied = deny.kind === "identity" ? deny.identity : `ipList ${deny.name}`;
+  const cidrs = shared.toCidrs();
+  // Rare (a NAT-seen source): name the denied identities behind the same address.
+  const denied =
+    deny.kind === "ipList"
+      ? `ipList ${deny.name}`
+      : [...deny.identities]
+          .filter((identity) => !context.seenRanges(identity).whole.intersect(shared).empty)
+          .filter((identity) => identity !== allowed)
+          .sort()
+          .join(", ") || allowed;
   return {
     code: "nat-shared-denied",
     severity: "warning",
     subject: context.destinationKey,
-    message: `${allowed} is seen from ${context.network} as NAT address ${shared.join(", ")}, which ${denied} shares: deny rule ${deny.rules.join(", ")} wins for that address, so ${context.destinationIdentity} does not accept ${deny.services.map(formatService).join(",")} from it`,
+    message: `${allowed} is seen from ${context.network} as NAT address ${cidrs.join(", ")}, which ${denied} shares: deny rule ${deny.rule} wins for that address, so ${context.destinationIdentity} does not accept ${deny.services.map(formatService).join(",")} from it`,
   };
 }

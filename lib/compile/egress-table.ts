@@ -1,8 +1,11 @@
 import type { NetworkId } from "../inventory/model.js";
+import type { AddressRanges } from "../net/cidr.js";
 import type { Policy } from "../policy/model.js";
 import { type NetworkTopology, reachFrom } from "./address-view.js";
 import type { DeltaRecorder } from "./delta.js";
+import { type DenyTemplate, denyRegion } from "./deny.js";
 import { computeEgress, computeEgressTemplate, type EgressTemplate, type ReachedMember } from "./egress.js";
+import { denyRuleReader } from "./intent-parts.js";
 import type { EgressIntent, Finding } from "./model.js";
 import type { IdentityState } from "./state.js";
 
@@ -27,6 +30,7 @@ export class EgressTable {
   private readonly readers = new Map<string, Set<string>>();
   private readonly dirtyTemplates = new Set<string>();
   private readonly dirty = new Map<string, Set<NetworkId>>();
+  private readonly regions = new Map<string, AddressRanges>();
 
   constructor(
     private readonly deps: {
@@ -48,15 +52,21 @@ export class EgressTable {
     if (this.deps.enabled) setOf(this.dirty, identity).add(network);
   }
 
-  /** The identity's members changed: every entry that reached them is recomputed. */
+  /** The identity's members changed: every entry that reached them, or a deny rule's region with them, is recomputed. */
   addressesChanged(identity: string): void {
-    for (const key of this.readers.get(identity) ?? []) {
-      const entry = this.entries.get(key);
-      if (entry) setOf(this.dirty, entry.intent.identity).add(entry.intent.network);
+    const denies = (this.deps.identities.get(identity)?.toRules ?? []).filter(
+      (r) => r.rule.action === "deny",
+    );
+    for (const reader of [identity, ...denies.map((r) => denyRuleReader(r.rule.id))]) {
+      for (const key of this.readers.get(reader) ?? []) {
+        const entry = this.entries.get(key);
+        if (entry) setOf(this.dirty, entry.intent.identity).add(entry.intent.network);
+      }
     }
   }
 
   flush(delta: DeltaRecorder): void {
+    this.regions.clear();
     const { identities, policy } = this.deps;
     for (const identity of this.dirtyTemplates) {
       const state = identities.get(identity);
@@ -91,10 +101,22 @@ export class EgressTable {
     const computed = computeEgress(state, network, members, template, {
       hashOf: this.deps.hashOf,
       reach: (target, viewer) => this.reach(target, viewer),
+      region: (deny, viewer) => this.region(deny, viewer),
     });
     for (const source of computed.addressSources) setOf(this.readers, source).add(key);
     this.entries.set(key, computed);
     setOf(this.networksOf, identity).add(network);
+  }
+
+  /** Every address a deny rule's targets are reached at, once per rule and network in a flush. */
+  private region(deny: DenyTemplate, network: NetworkId): AddressRanges {
+    const key = `${deny.regionKey}@${network}`;
+    let region = this.regions.get(key);
+    if (region === undefined) {
+      region = denyRegion(deny, (identity) => this.reach(identity, network).map((member) => member.view));
+      this.regions.set(key, region);
+    }
+    return region;
   }
 
   private reach(identity: string, network: NetworkId): ReachedMember[] {

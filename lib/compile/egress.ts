@@ -7,12 +7,12 @@
  */
 import { cloudOfId } from "../inventory/ids.js";
 import type { NetworkId, Workload, WorkloadId } from "../inventory/model.js";
-import { exactCidrs } from "../net/cidr.js";
+import { type AddressRanges, exactCidrs } from "../net/cidr.js";
 import type { Policy } from "../policy/model.js";
 import { compareText } from "../util/compare-text.js";
 import type { MemberView } from "./address-view.js";
-import { type DenyTemplate, denySource } from "./deny.js";
-import { type SourceTemplate, sourceTemplates } from "./intent-parts.js";
+import { type DenyTemplate, denySource, seenRanges } from "./deny.js";
+import { addressSourcesOf, denyTemplates, type SourceTemplate, sourceTemplates } from "./intent-parts.js";
 import type { DestinationMember, EgressGrant, EgressIntent, EgressTarget, Finding, Grant } from "./model.js";
 import type { IdentityState } from "./state.js";
 
@@ -31,9 +31,7 @@ export function computeEgressTemplate(
   const denyRules = state.fromRules.filter((rule) => rule.rule.action === "deny");
   return {
     allows: sourceTemplates(allowRules, identities, policy, "to"),
-    denies: sourceTemplates(denyRules, identities, policy, "to").map(
-      ({ contributions: _, ...deny }): DenyTemplate => deny,
-    ),
+    denies: denyTemplates(denyRules, policy, "to"),
   };
 }
 
@@ -58,6 +56,7 @@ export function computeEgress(
   lookups: {
     readonly hashOf: (identity: string) => string;
     readonly reach: (identity: string, network: NetworkId) => readonly ReachedMember[];
+    readonly region: (deny: DenyTemplate, network: NetworkId) => AddressRanges;
   },
 ): ComputedEgress {
   const key = `${state.ref.hash}@${network}`;
@@ -68,6 +67,8 @@ export function computeEgress(
     network,
     denies: template.denies,
     seen: (identity: string) => reached(identity).map((member) => member.view),
+    region: (deny: DenyTemplate) => lookups.region(deny, network),
+    seenRanges: (identity: string) => seenRanges(reached(identity).map((member) => member.view)),
     targetKeyOf: (identity: string) => `${lookups.hashOf(identity)}@${network}`,
   };
   const opens: EgressGrant[] = [];
@@ -89,10 +90,7 @@ export function computeEgress(
     members: Object.freeze(membersIn(state, network, memberIds)),
     opens: Object.freeze(opens),
   });
-  const addressSources = new Set<string>();
-  for (const end of [...template.allows, ...template.denies])
-    if (end.kind === "identity") addressSources.add(end.identity);
-  return { intent, addressSources: [...addressSources], findings };
+  return { intent, addressSources: addressSourcesOf(template.allows, template.denies), findings };
 }
 
 /** An ingress-shaped grant (lib/compile/deny.ts) as an egress grant: a whole identity carries its members. */

@@ -1,10 +1,12 @@
 import { canonicalIdentity, identityHash } from "../inventory/identity.js";
 import { type LabelReading, labelReader } from "../inventory/labels.js";
 import type { Inventory, NetworkId, Workload, WorkloadChange, WorkloadId } from "../inventory/model.js";
+import type { AddressRanges } from "../net/cidr.js";
 import type { Egress, Enforcement, Policy } from "../policy/model.js";
 import { unsupportedV2Features } from "../policy/v2-support.js";
 import { type MemberView, NetworkTopology, viewFrom } from "./address-view.js";
 import { DeltaRecorder, type IntentDelta } from "./delta.js";
+import { type DenyTemplate, denyRegion, type SeenRanges, seenRanges } from "./deny.js";
 import { EgressTable } from "./egress-table.js";
 import { CompilerInvariantError, DuplicateWorkloadError, UnsupportedPolicyFeatureError } from "./errors.js";
 import {
@@ -12,6 +14,7 @@ import {
   computeDestination,
   computePeerSet,
   computeTemplate,
+  denyRuleReader,
   type GrantTemplate,
 } from "./intent-parts.js";
 import type { DestinationIntent, Finding, IdentityRef, Intent, PeerSet, WorkloadReport } from "./model.js";
@@ -69,6 +72,11 @@ export class IncrementalCompiler {
   private readonly referrers = new Map<string, Set<string>>();
   /** identity → the destinations whose grants deny rules cut with its addresses: who its moves concern. */
   private readonly addressReaders = new Map<string, Set<string>>();
+  /** Deny rule regions of the flush under way (`<rule>@<network>`): members do not move during one. */
+  private readonly regions = new Map<string, AddressRanges>();
+  private readonly sourceRanges = new Map<string, SeenRanges>();
+  /** Members as seen from a network, in the flush under way. */
+  private readonly views = new Map<string, MemberView[]>();
 
   private readonly dirtyTemplates = new Set<string>();
   private readonly dirtyDestinations = new Map<string, Set<NetworkId>>();
@@ -345,6 +353,9 @@ export class IncrementalCompiler {
   }
 
   private flush(delta: DeltaRecorder): void {
+    this.regions.clear();
+    this.sourceRanges.clear();
+    this.views.clear();
     for (const identity of this.dirtyTemplates) {
       const state = this.identities.get(identity);
       if (state && state.enforcement !== "unscoped") {
@@ -357,9 +368,12 @@ export class IncrementalCompiler {
     this.dirtyTemplates.clear();
     // A member that came, went or moved changes the addresses that deny rules cut other grants with.
     for (const identity of this.dirtyPeers) {
-      for (const key of this.addressReaders.get(identity) ?? []) {
-        const entry = this.destinations.get(key);
-        if (entry) this.markDestination(entry.intent.identity, entry.intent.network);
+      const denies = (this.identities.get(identity)?.fromRules ?? []).filter((r) => r.rule.action === "deny");
+      for (const reader of [identity, ...denies.map((r) => denyRuleReader(r.rule.id))]) {
+        for (const key of this.addressReaders.get(reader) ?? []) {
+          const entry = this.destinations.get(key);
+          if (entry) this.markDestination(entry.intent.identity, entry.intent.network);
+        }
       }
       this.egress.addressesChanged(identity);
     }
@@ -406,7 +420,12 @@ export class IncrementalCompiler {
       network,
       members,
       template,
-      { hashOf: (id) => this.hashOf(id), seen: (id, viewer) => this.seen(id, viewer) },
+      {
+        hashOf: (id) => this.hashOf(id),
+        seen: (id, viewer) => this.seen(id, viewer),
+        region: (deny, viewer) => this.denyRegion(deny, viewer),
+        seenRanges: (id, viewer) => this.seenRanges(id, viewer),
+      },
     );
     for (const source of addressSources) setOf(this.addressReaders, source).add(key);
     // Acquire the new peer sets before releasing the old, so a set kept by both is never recomputed.
@@ -466,10 +485,38 @@ export class IncrementalCompiler {
     return { identity, network, peerSet, findings };
   }
 
+  /** An identity's seen addresses from a network as ranges, once per identity and network in a flush. */
+  private seenRanges(identity: string, network: NetworkId): SeenRanges {
+    const key = `${identity}@${network}`;
+    let ranges = this.sourceRanges.get(key);
+    if (ranges === undefined) {
+      ranges = seenRanges(this.seen(identity, network));
+      this.sourceRanges.set(key, ranges);
+    }
+    return ranges;
+  }
+
+  /** Every address a deny rule covers from a network, once per rule and network in a flush. */
+  private denyRegion(deny: DenyTemplate, network: NetworkId): AddressRanges {
+    const key = `${deny.regionKey}@${network}`;
+    let region = this.regions.get(key);
+    if (region === undefined) {
+      region = denyRegion(deny, (identity) => this.seen(identity, network));
+      this.regions.set(key, region);
+    }
+    return region;
+  }
+
   /** How a network sees an identity's running members now (docs/policy.md, "Addresses"). */
   private seen(identity: string, network: NetworkId): MemberView[] {
-    const members = this.identities.get(identity)?.members.values() ?? [];
-    return [...members].map((workload) => viewFrom(network, workload, this.topology));
+    const key = `${identity}@${network}`;
+    let views = this.views.get(key);
+    if (views === undefined) {
+      const members = this.identities.get(identity)?.members.values() ?? [];
+      views = [...members].map((workload) => viewFrom(network, workload, this.topology));
+      this.views.set(key, views);
+    }
+    return views;
   }
 
   private releaseAddressReader(identity: string, key: string): void {

@@ -1,7 +1,7 @@
 import { cloudOfId } from "../inventory/ids.js";
 import type { NetworkId, Workload, WorkloadId } from "../inventory/model.js";
-import { exactCidrs } from "../net/cidr.js";
-import type { Policy, Service } from "../policy/model.js";
+import { type AddressRanges, exactCidrs } from "../net/cidr.js";
+import type { Policy, Rule, Service } from "../policy/model.js";
 import { normalizeServices } from "../policy/services.js";
 import { compareText } from "../util/compare-text.js";
 import { type MemberView, type NetworkTopology, viewFrom } from "./address-view.js";
@@ -10,6 +10,7 @@ import {
   type DenyContext,
   type DenyTemplate,
   denySource,
+  type SeenRanges,
   type SourceContributions,
 } from "./deny.js";
 import type {
@@ -46,10 +47,43 @@ export function computeTemplate(
   const denyRules = state.toRules.filter((rule) => rule.rule.action === "deny");
   return {
     allows: sourceTemplates(allowRules, identities, policy, "from"),
-    denies: sourceTemplates(denyRules, identities, policy, "from").map(
-      ({ contributions: _, ...deny }): DenyTemplate => deny,
-    ),
+    denies: denyTemplates(denyRules, policy, "from"),
   };
+}
+
+/** One template per deny rule, with the live set of identities its `side` matches, or its ipList. */
+export function denyTemplates(
+  rules: readonly RuleState[],
+  policy: Policy,
+  side: "from" | "to",
+): DenyTemplate[] {
+  return rules.map(({ rule, fromIdentities, toIdentities }): DenyTemplate => {
+    const end = rule[side];
+    const regionKey = regionKeyOf(end);
+    if (end.kind === "ipList")
+      return {
+        kind: "ipList",
+        rule: rule.id,
+        regionKey,
+        name: end.name,
+        cidrs: policy.ipLists[end.name] ?? [],
+        services: rule.services,
+      };
+    const identities = side === "from" ? fromIdentities : toIdentities;
+    return { kind: "identities", rule: rule.id, regionKey, identities, services: rule.services };
+  });
+}
+
+const regionKeys = new WeakMap<object, string>();
+
+/** The same ipList, or the same resolved selector (so the same identities), on any rule's side. */
+function regionKeyOf(end: Rule["from"] | Rule["to"]): string {
+  let key = regionKeys.get(end);
+  if (key === undefined) {
+    key = end.kind === "ipList" ? `ipList:${end.name}` : `labels:${JSON.stringify(end.selector)}`;
+    regionKeys.set(end, key);
+  }
+  return key;
 }
 
 /**
@@ -128,6 +162,9 @@ export function computeDestination(
   lookups: {
     readonly hashOf: (identity: string) => string;
     readonly seen: (identity: string, network: NetworkId) => readonly MemberView[];
+    readonly seenRanges: (identity: string, network: NetworkId) => SeenRanges;
+    /** Every address a deny rule covers from the network (memoized per flush by the compiler). */
+    readonly region: (deny: DenyTemplate, network: NetworkId) => AddressRanges;
   },
 ): ComputedDestination {
   const members: DestinationMember[] = [];
@@ -146,6 +183,8 @@ export function computeDestination(
           network,
           denies: template.denies,
           seen: (identity) => lookups.seen(identity, network),
+          region: (deny) => lookups.region(deny, network),
+          seenRanges: (identity) => lookups.seenRanges(identity, network),
           peerKeyOf: (identity) => `${lookups.hashOf(identity)}@${network}`,
         });
   grants.sort((a, b) => compareText(a.sourceKey, b.sourceKey));
@@ -168,17 +207,26 @@ export function computeDestination(
 
 function cancelledRules(template: GrantTemplate, grants: readonly Grant[]): CancelledRule[] {
   const granted = new Set(grants.flatMap((grant) => grant.rules));
-  const denies = [...new Set(template.denies.flatMap((deny) => deny.rules))].sort(compareText);
+  const denies = [...new Set(template.denies.map((deny) => deny.rule))].sort(compareText);
   const matched = new Set(template.allows.flatMap((source) => source.rules));
   return [...matched].filter((rule) => !granted.has(rule)).map((rule) => ({ rule, denies }));
 }
 
-/** Every identity a destination with deny rules reads the addresses of. */
-function addressSourcesOf(allows: readonly SourceTemplate[], denies: readonly DenyTemplate[]): string[] {
-  const identities = new Set<string>();
-  for (const source of [...allows, ...denies])
-    if (source.kind === "identity") identities.add(source.identity);
-  return [...identities];
+/** What a destination with deny rules read the addresses of: its allow identities, and its deny rules. */
+export function addressSourcesOf(
+  allows: readonly SourceTemplate[],
+  denies: readonly DenyTemplate[],
+): string[] {
+  const sources = new Set<string>();
+  for (const source of allows) if (source.kind === "identity") sources.add(source.identity);
+  // A deny rule's identities are followed through the rule (denyRuleReader): one entry, not one per identity.
+  for (const deny of denies) if (deny.kind === "identities") sources.add(denyRuleReader(deny.rule));
+  return [...sources];
+}
+
+/** The reader key of a deny rule: no canonical identity starts with `rule:`. */
+export function denyRuleReader(rule: string): string {
+  return `rule:${rule}`;
 }
 
 /** The grants of allow rules alone: one per source, as the template has it. */

@@ -256,7 +256,10 @@ interface AddressRange {
 
 /** Sorted (family, start), overlapping and adjacent ranges merged. */
 function mergedRanges(cidrs: Iterable<string>): AddressRange[] {
-  const ranges = [...new Set(cidrs)].map(toRange);
+  return mergeSorted([...new Set(cidrs)].map(toRange));
+}
+
+function mergeSorted(ranges: AddressRange[]): AddressRange[] {
   ranges.sort((a, b) => a.family - b.family || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   const merged: AddressRange[] = [];
   for (const range of ranges) {
@@ -275,37 +278,101 @@ function rangesToCidrs(ranges: readonly AddressRange[]): string[] {
 }
 
 /**
+ * A set of addresses as sorted, disjoint, non-adjacent ranges: parsed once, then intersected and
+ * subtracted without parsing again, each range of one side found in the other by binary search
+ * (deny rules cut many small sources with one large region).
+ */
+export class AddressRanges {
+  static readonly EMPTY = new AddressRanges([]);
+
+  private constructor(private readonly ranges: readonly AddressRange[]) {}
+
+  /** Throws on text that is not an address or CIDR. */
+  static of(cidrs: Iterable<string>): AddressRanges {
+    return new AddressRanges(mergedRanges(cidrs));
+  }
+
+  get empty(): boolean {
+    return this.ranges.length === 0;
+  }
+
+  /** The fewest CIDRs holding exactly these addresses, canonical (like exactCidrs). */
+  toCidrs(): string[] {
+    return rangesToCidrs(this.ranges);
+  }
+
+  union(other: AddressRanges): AddressRanges {
+    if (other.empty) return this;
+    if (this.empty) return other;
+    return new AddressRanges(mergeSorted([...this.ranges, ...other.ranges]));
+  }
+
+  intersect(other: AddressRanges): AddressRanges {
+    const result: AddressRange[] = [];
+    for (const range of this.ranges) {
+      for (let i = other.firstEndingAtOrAfter(range); i < other.ranges.length; i++) {
+        const cut = other.ranges[i] as AddressRange;
+        if (cut.family !== range.family || cut.start > range.end) break;
+        const start = range.start > cut.start ? range.start : cut.start;
+        const end = range.end < cut.end ? range.end : cut.end;
+        result.push({ family: range.family, start, end });
+      }
+    }
+    return new AddressRanges(result);
+  }
+
+  subtract(other: AddressRanges): AddressRanges {
+    const result: AddressRange[] = [];
+    for (const range of this.ranges) {
+      let cursor = range.start;
+      for (let i = other.firstEndingAtOrAfter(range); i < other.ranges.length; i++) {
+        const cut = other.ranges[i] as AddressRange;
+        if (cut.family !== range.family || cut.start > range.end) break;
+        if (cut.start > cursor) result.push({ family: range.family, start: cursor, end: cut.start - 1n });
+        cursor = cut.end + 1n;
+        if (cursor > range.end) break;
+      }
+      if (cursor <= range.end) result.push({ family: range.family, start: cursor, end: range.end });
+    }
+    return new AddressRanges(result);
+  }
+
+  equals(other: AddressRanges): boolean {
+    return (
+      this.ranges.length === other.ranges.length &&
+      this.ranges.every((range, i) => {
+        const o = other.ranges[i] as AddressRange;
+        return range.family === o.family && range.start === o.start && range.end === o.end;
+      })
+    );
+  }
+
+  /** Index of the first range of the same family that ends at or after `range` starts (or past the family). */
+  private firstEndingAtOrAfter(range: AddressRange): number {
+    let low = 0;
+    let high = this.ranges.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      const probe = this.ranges[middle] as AddressRange;
+      const before =
+        probe.family < range.family || (probe.family === range.family && probe.end < range.start);
+      if (before) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+}
+
+/**
  * The fewest CIDRs holding exactly the addresses of `from` that `minus` does not hold (canonical,
  * like exactCidrs): `10.0.0.0/24` minus `10.0.0.7/32` is eight blocks. Throws on text that is not
  * an address or CIDR.
  */
 export function subtractCidrs(from: Iterable<string>, minus: Iterable<string>): string[] {
-  const cuts = mergedRanges(minus);
-  const result: AddressRange[] = [];
-  for (const range of mergedRanges(from)) {
-    let cursor = range.start;
-    for (const cut of cuts) {
-      if (cut.family !== range.family || cut.end < cursor || cut.start > range.end) continue;
-      if (cut.start > cursor) result.push({ family: range.family, start: cursor, end: cut.start - 1n });
-      cursor = cut.end + 1n;
-      if (cursor > range.end) break;
-    }
-    if (cursor <= range.end) result.push({ family: range.family, start: cursor, end: range.end });
-  }
-  return rangesToCidrs(result);
+  return AddressRanges.of(from).subtract(AddressRanges.of(minus)).toCidrs();
 }
 
 /** The fewest CIDRs holding exactly the addresses both sides hold (canonical, like exactCidrs). */
 export function intersectCidrs(a: Iterable<string>, b: Iterable<string>): string[] {
-  const right = mergedRanges(b);
-  const result: AddressRange[] = [];
-  for (const range of mergedRanges(a)) {
-    for (const other of right) {
-      if (other.family !== range.family) continue;
-      const start = range.start > other.start ? range.start : other.start;
-      const end = range.end < other.end ? range.end : other.end;
-      if (start <= end) result.push({ family: range.family, start, end });
-    }
-  }
-  return rangesToCidrs(result);
+  return AddressRanges.of(a).intersect(AddressRanges.of(b)).toCidrs();
 }

@@ -174,3 +174,63 @@ describe("egress findings", () => {
     expect(fromWeb?.opens.map((g) => g.targetKey)).toContain("ipList:gw");
   });
 });
+
+describe("egress deny rules", () => {
+  it("follow a denied target that moves: its new address is taken out of what the source opens", () => {
+    const shop = { app: ["shop"], env: ["prod"] };
+    const web = workload(
+      "aws:111111111111:us-east-1:i-0a00000000000001",
+      { network: AWS_VPC, privateIp: "10.1.0.11" },
+      { app: "shop", env: "prod", role: "web" },
+    );
+    const db = workload(
+      "aws:111111111111:us-east-1:i-0a00000000000004",
+      { network: AWS_VPC, privateIp: "10.1.0.40" },
+      { app: "shop", env: "prod", role: "db" },
+    );
+    const base = designPolicy();
+    const [ruleset] = base.rulesets;
+    if (!ruleset) throw new Error("the design policy has a ruleset");
+    const fromWeb = { kind: "labels", selector: { ...shop, role: ["web"] }, extraScope: false } as const;
+    const anywhere: Rule = {
+      id: "shop-prod#4",
+      ruleset: "shop-prod",
+      action: "allow",
+      index: 4,
+      from: fromWeb,
+      to: { kind: "ipList", name: "anywhere", cidrs: ["0.0.0.0/0"] },
+      services: [{ protocol: "tcp", fromPort: 443, toPort: 443 }],
+    };
+    const noDb: Rule = {
+      id: "shop-prod#deny-0",
+      ruleset: "shop-prod",
+      action: "deny",
+      index: 0,
+      from: fromWeb,
+      to: { kind: "labels", selector: { ...shop, role: ["db"] } },
+      services: [{ protocol: "all" }],
+    };
+    const policy: Policy = {
+      ...base,
+      ipLists: { ...base.ipLists, anywhere: ["0.0.0.0/0"] },
+      rulesets: [{ ...ruleset, egress: "enforced", rules: [...ruleset.rules, anywhere], deny: [noDb] }],
+    };
+    // A second db stays, so the identity and every template stay: only its addresses move.
+    const db2 = {
+      ...db,
+      id: "aws:111111111111:us-east-1:i-0a00000000000005",
+      nics: [{ network: AWS_VPC, privateIp: "10.1.0.50" }],
+    };
+    const compiler = IncrementalCompiler.build(policy, { workloads: [web, db, db2], networks: [] }, COMPUTE);
+    const moved = { ...db, nics: [{ network: AWS_VPC, privateIp: "10.1.0.41" }] };
+    compiler.apply([{ kind: "upsert", workload: moved }]);
+    const intent = compiler.snapshot();
+    expect(serializeIntent(intent)).toBe(
+      serializeIntent(compile(policy, { workloads: [web, moved, db2], networks: [] }, COMPUTE)),
+    );
+    const fromWebEntry = intent.egress?.find((e) => e.identity.includes("role=web"));
+    const cidrs = fromWebEntry?.opens.flatMap((g) => g.target.cidrs) ?? [];
+    expect(cidrs.some((cidr) => cidrContains(cidr, "10.1.0.41"))).toBe(false);
+    expect(cidrs.some((cidr) => cidrContains(cidr, "10.1.0.40"))).toBe(true);
+  });
+});
