@@ -54,11 +54,11 @@ export function egressRules(
         allowed: firewallProtocols(set.services),
       }));
     });
-  const platform: OwnedRule = {
-    ...rule(`${stem}-eplatform`, band.allow, "may open Google's API VIPs (Private Google Access)"),
-    destinationRanges: [...GOOGLE_API_VIPS],
+  const platform = splitRanges(GOOGLE_API_VIPS, quotas.sourceRangesPerRule).map(([, index, ranges]) => ({
+    ...rule(`${stem}-eplatform-${index}`, band.allow, "may open Google's API VIPs (Private Google Access)"),
+    destinationRanges: ranges,
     allowed: GOOGLE_API_PROTOCOLS.map((p) => ({ ...p, ports: [...(p.ports ?? [])] })),
-  };
+  }));
   const denies = (
     [
       ["edeny", "0.0.0.0/0"],
@@ -69,7 +69,7 @@ export function egressRules(
     destinationRanges: [range],
     denied: [{ IPProtocol: "all" }],
   }));
-  return [...allows, platform, ...denies];
+  return [...allows, ...platform, ...denies];
 }
 
 /** The identity's grants gathered by service set: one family of allow rules per set. */
