@@ -7,9 +7,9 @@
  * rules share the stem of the identity's destination in that network, whose quota they count in.
  */
 import type { EgressIntent } from "../../compile/model.js";
+import { identityHash } from "../../inventory/identity.js";
 import type { Service } from "../../policy/model.js";
 import { formatService } from "../../policy/services.js";
-import { identityHash } from "../../inventory/identity.js";
 import { compareText } from "../../util/compare-text.js";
 import type { GcpQuotas } from "./config.js";
 import type { GcpFirewall } from "./model.js";

@@ -13,6 +13,7 @@ import { formatService } from "../../policy/services.js";
 import { compareText } from "../../util/compare-text.js";
 import { additiveEgressFindings, additiveFindings } from "./additive.js";
 import type { GcpPriorities, GcpQuotas } from "./config.js";
+import { egressRules } from "./materialize-egress.js";
 import {
   type FirewallProtocol,
   type GcpFinding,
@@ -24,7 +25,6 @@ import {
   zoneName,
 } from "./model.js";
 import { DESCRIPTION_MARKER, type GcpOwnership, isOwnedTag, OWNED_PREFIX } from "./ownership.js";
-import { egressRules } from "./materialize-egress.js";
 import { destinationStem } from "./rule-names.js";
 
 export interface GcpMaterializeOptions {

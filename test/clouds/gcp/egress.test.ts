@@ -7,7 +7,6 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_GCP_QUOTAS } from "../../../lib/clouds/gcp/config.js";
 import { diffGcp } from "../../../lib/clouds/gcp/diff.js";
 import { evaluateGcp } from "../../../lib/clouds/gcp/evaluate.js";
-import { materializeGcp } from "../../../lib/clouds/gcp/materialize.js";
 import type { GcpFirewall, GcpState } from "../../../lib/clouds/gcp/model.js";
 import { summarizeGcpOperation } from "../../../lib/clouds/gcp/summarize.js";
 import type { Workload } from "../../../lib/inventory/model.js";
