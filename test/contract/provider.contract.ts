@@ -10,8 +10,10 @@ import type { CloudFinding, CloudProvider, OperationSummary } from "../../lib/cl
 import { compile } from "../../lib/compile/compile.js";
 import type { Intent } from "../../lib/compile/model.js";
 import type { Cloud, Network, NetworkId, Workload, WorkloadId } from "../../lib/inventory/model.js";
+import { cidrContains } from "../../lib/net/cidr.js";
 import { resolvePolicyDocument } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
+import { servicesAdmit } from "../../lib/policy/services.js";
 import { intentAllows, probes } from "../clouds/intent-probes.js";
 import { NotRun } from "./not-run.js";
 
@@ -67,6 +69,7 @@ export type ContractCase =
   | "materialize"
   | "apply"
   | "evaluate"
+  | "evaluateEgress"
   | "refused"
   | "accounting";
 
@@ -96,13 +99,23 @@ export interface ProviderSubject<
   readonly cannot?: Partial<Record<ContractCase, string>>;
 }
 
-/** Three rules inside shop-prod (web → api, api → db, the VPN → web); `visibility` enforces none. */
-export function contractPolicy(enforcement: "enforced" | "visibility" = "enforced"): Policy {
+/**
+ * Three rules inside shop-prod (web → api, api → db, the VPN → web); `visibility` enforces none.
+ * With `egress: "enforced"` (v2) shop-prod's workloads also open only those flows, and api may
+ * reach the payments gateway.
+ */
+export function contractPolicy(
+  enforcement: "enforced" | "visibility" = "enforced",
+  egress: "open" | "enforced" = "open",
+): Policy {
   const resolved = resolvePolicyDocument({
     apiVersion: "segsync/v1",
     kind: "Policy",
     labels: { tagPrefix: "seg-", dimensions: ["app", "env", "role"] },
-    ipLists: { "corp-vpn": ["10.8.0.0/16"] },
+    ipLists: {
+      "corp-vpn": ["10.8.0.0/16"],
+      ...(egress === "enforced" ? { "payments-gateway": ["198.51.100.0/24"] } : {}),
+    },
     networks: { connected: [], nat: {} },
     attachment: "exclusive",
     rulesets: [
@@ -110,10 +123,14 @@ export function contractPolicy(enforcement: "enforced" | "visibility" = "enforce
         name: "shop-prod",
         scope: { app: "shop", env: "prod" },
         enforcement,
+        ...(egress === "enforced" ? { egress } : {}),
         rules: [
           { from: { role: "web" }, to: { role: "api" }, services: ["tcp/8080"] },
           { from: { role: "api" }, to: { role: "db" }, services: ["tcp/5432"] },
           { from: { ipList: "corp-vpn" }, to: { role: "web" }, services: ["tcp/443"] },
+          ...(egress === "enforced"
+            ? [{ from: { role: "api" }, to: { ipList: "payments-gateway" }, services: ["tcp/443"] }]
+            : []),
         ],
       },
     ],
@@ -138,9 +155,14 @@ async function planOf<
   Desired extends { readonly findings: readonly CloudFinding[] },
   Operation,
   Connection,
->(provider: CloudProvider<State, Desired, Operation, Connection>, connection: Connection, policy: Policy) {
+>(
+  provider: CloudProvider<State, Desired, Operation, Connection>,
+  connection: Connection,
+  policy: Policy,
+  options: { readonly computeEgress?: boolean } = {},
+) {
   const discovery = await provider.discover(connection, policy.labels);
-  const intent = compile(policy, { workloads: discovery.workloads, networks: discovery.networks });
+  const intent = compile(policy, { workloads: discovery.workloads, networks: discovery.networks }, options);
   const desired = provider.materialize(intent, discovery.state, policy);
   return { discovery, intent, desired, plan: provider.diff(desired, discovery.state) };
 }
@@ -228,6 +250,11 @@ function contractCases<
     evaluate: {
       title: "after apply, evaluate(state) admits exactly what the intent grants",
       run: evaluateCase,
+    },
+    evaluateEgress: {
+      title:
+        "with enforced egress, after apply, explainEgress lets each source open exactly what the intent's egress opens",
+      run: evaluateEgressCase,
     },
     refused: {
       title:
@@ -323,6 +350,56 @@ const evaluateCase: Run = async ({ provider }, seeded) => {
   }
   expect(disagreements).toEqual([]);
   // web from the VPN, api from web, db from api: one port each.
+  expect(allowed).toBe(3);
+};
+
+/** Why a cloud whose evaluator has no explainEgress yet skips the egress case (issue 16 adds it per cloud). */
+export const EGRESS_NOT_MODELLED =
+  "this cloud's evaluator does not model egress yet (Reachability.explainEgress absent)";
+
+/** Policy v2's enforced egress (docs/policy.md, "Deny rules and egress (v2)"), compiled as the clouds write it. */
+const EGRESS_POLICY = contractPolicy("enforced", "enforced");
+const WITH_EGRESS = { computeEgress: true } as const;
+
+const evaluateEgressCase: Run = async ({ provider }, seeded) => {
+  const { plan } = await planOf(provider, seeded.connection, EGRESS_POLICY, WITH_EGRESS);
+  await applyAll(provider, plan, seeded.connection);
+  const { discovery, intent } = await planOf(provider, seeded.connection, EGRESS_POLICY, WITH_EGRESS);
+  expect(plan.length).toBeGreaterThan(0);
+  const reach = provider.evaluate(discovery.state);
+  if (reach.explainEgress === undefined)
+    throw new Error(
+      `${provider.cloud}'s evaluator does not model egress: declare it in the subject's cannot`,
+    );
+  const addresses = [
+    ...Object.values(seeded.workloads).map((w) => w.nics[0]?.privateIp ?? ""),
+    "198.51.100.7",
+    "192.0.2.7",
+  ];
+  const disagreements: string[] = [];
+  let allowed = 0;
+  for (const entry of (intent.egress ?? []).filter((e) => e.cloud === provider.cloud)) {
+    for (const { workload } of entry.members) {
+      for (const destinationAddress of addresses) {
+        for (const [protocol, port] of probes(EGRESS_POLICY)) {
+          const probe = { workload, network: entry.network, destinationAddress, protocol };
+          const native = reach.explainEgress(protocol === "icmp" ? probe : { ...probe, port });
+          const expected = entry.opens.some(
+            (grant) =>
+              servicesAdmit(grant.services, protocol, port) &&
+              grant.target.cidrs.some((cidr) => cidrContains(cidr, destinationAddress)),
+          );
+          if (expected) allowed += 1;
+          if (expected !== (native !== undefined))
+            disagreements.push(
+              `${workload} to ${destinationAddress} ${protocol}/${port}: intent ${expected}`,
+            );
+        }
+      }
+    }
+  }
+  expect(disagreements).toEqual([]);
+  // web to api, api to db and to the gateway: one port each.
   expect(allowed).toBe(3);
 };
 

@@ -25,6 +25,7 @@ import {
   type Agreement,
   CONTRACT_ESTATE,
   type ContractName,
+  EGRESS_NOT_MODELLED,
   type SeededPlace,
   type SubjectOf,
 } from "../provider.contract.js";
@@ -81,6 +82,7 @@ let simulated: { sim: SimulatedEc2; ids: Record<ContractName, string> } | undefi
 export const awsSimulator: AwsSubject = {
   name: "AWS simulator",
   provider,
+  cannot: { evaluateEgress: EGRESS_NOT_MODELLED },
   async removeWorkload(name) {
     if (simulated === undefined) throw new Error("nothing seeded");
     simulated.sim.terminateInstance(simulated.ids[name]);
@@ -116,6 +118,7 @@ export const awsOnMoto: AwsSubject = {
   name: "AWS SDK on moto",
   provider,
   cannot: {
+    evaluateEgress: EGRESS_NOT_MODELLED,
     refused:
       "after TerminateInstances moto still accepts the plan's writes to the instance's ENI (EC2 deletes the ENI with its instance), so nothing is refused",
   },

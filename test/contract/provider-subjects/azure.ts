@@ -27,6 +27,7 @@ import {
   CONTRACT_ESTATE,
   type ContractName,
   contractWorkloads,
+  EGRESS_NOT_MODELLED,
   type SeededPlace,
   type SubjectOf,
 } from "../provider.contract.js";
@@ -79,6 +80,7 @@ let simulated: SimulatedArm | undefined;
 export const azureSimulator: AzureSubject = {
   name: "Azure simulator",
   provider,
+  cannot: { evaluateEgress: EGRESS_NOT_MODELLED },
   async removeWorkload(name) {
     if (simulated === undefined) throw new Error("nothing seeded");
     simulated.deleteVm(RESOURCE_GROUP, vmName(name));
@@ -137,6 +139,7 @@ let connection: AzureConnection | undefined;
 export const azureOnArmFake: AzureSubject = {
   name: "Azure SDK on the ARM fake",
   provider,
+  cannot: { evaluateEgress: EGRESS_NOT_MODELLED },
   async start() {
     const started = await ArmFake.start();
     fake = started;
