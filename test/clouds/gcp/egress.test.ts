@@ -4,15 +4,16 @@
  * the quota they count in, and the evaluator's egress semantics on native rules.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_GCP_QUOTAS } from "../../../lib/clouds/gcp/config.js";
+import { DEFAULT_GCP_PRIORITIES, DEFAULT_GCP_QUOTAS } from "../../../lib/clouds/gcp/config.js";
 import { diffGcp } from "../../../lib/clouds/gcp/diff.js";
 import { evaluateGcp } from "../../../lib/clouds/gcp/evaluate.js";
 import type { GcpFirewall, GcpState } from "../../../lib/clouds/gcp/model.js";
+import { createGcpProvider } from "../../../lib/clouds/gcp/provider.js";
 import { summarizeGcpOperation } from "../../../lib/clouds/gcp/summarize.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import { resolvePolicyDocument } from "../../../lib/policy/load.js";
 import type { Policy } from "../../../lib/policy/model.js";
-import { GCP_OWNERSHIP } from "../../support/seals.js";
+import { GCP_OWNERSHIP, SEALER } from "../../support/seals.js";
 import { GcpTestbed, PROJECT } from "./harness.js";
 
 const COMPUTE = { computeEgress: true } as const;
@@ -284,5 +285,54 @@ describe("GCP evaluator: egress on native rules", () => {
     expect(
       verdict([egress({ name: "ingress", direction: "INGRESS", sourceRanges: ["0.0.0.0/0"] })], "8.8.8.8"),
     ).toBe("allow allow-egress");
+  });
+});
+
+describe("GCP provider: explainEgress", () => {
+  it("names the rule that lets the source send, the metadata server or the implied rule; undefined when blocked", async () => {
+    const { bed } = await planned(policyWith("enforced"));
+    const provider = createGcpProvider({
+      quotas: DEFAULT_GCP_QUOTAS,
+      priorities: DEFAULT_GCP_PRIORITIES,
+      sealer: SEALER,
+    });
+    const explain = provider.evaluate(bed.state()).explainEgress;
+    if (explain === undefined) throw new Error("the GCP evaluator models egress");
+    const from = (name: string, destinationAddress: string, port: number) =>
+      explain({
+        workload: `gcp:${PROJECT}:us-central1-a:${name}`,
+        network: NET,
+        destinationAddress,
+        protocol: "tcp",
+        port,
+      });
+    expect(from("api-1", "198.51.100.7", 443)?.object).toMatch(/^firewall segsync-[a-z0-9-]+-r4-0$/);
+    expect(from("api-1", "198.51.100.7", 80)).toBeUndefined();
+    expect(from("api-1", "169.254.169.254", 80)).toEqual({
+      object: "metadata server",
+      rule: "always allowed, whatever the firewall rules say",
+    });
+    expect(from("api-1", "199.36.153.10", 443)?.object).toMatch(/-eplatform-0$/);
+    // Not GCP's to explain: another cloud's workload.
+    expect(
+      explain({
+        workload: "aws:111111111111:us-east-1:i-0a00000000000001",
+        network: NET,
+        destinationAddress: "198.51.100.7",
+        protocol: "tcp",
+        port: 443,
+      }),
+    ).toBeUndefined();
+    // Open egress: the implied allow-egress rule.
+    const open = await planned(policyWith("open"));
+    expect(
+      provider.evaluate(open.bed.state()).explainEgress?.({
+        workload: `gcp:${PROJECT}:us-central1-a:api-1`,
+        network: NET,
+        destinationAddress: "8.8.8.8",
+        protocol: "udp",
+        port: 53,
+      }),
+    ).toEqual({ object: "implied rule", rule: "priority 65535, allow all egress" });
   });
 });
