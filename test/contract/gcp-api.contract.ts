@@ -312,7 +312,8 @@ function describeFirewalls({ arrange, skip, notRun }: Cases): void {
 
     notRun.case(skip, "lists back every shape of rule segsync writes as written, markers whole", async () => {
       const { api } = await arrange();
-      // As materialize.ts writes them: by source tags, by IPv4 or IPv6 ranges, and the deny-alls;
+      // As materialize.ts writes them: by source tags, by IPv4 or IPv6 ranges, and the deny-alls,
+      // at ingress and at egress;
       // a description of Compute's 2,048 characters.
       const description = `segsync:managed ${"s".repeat(40)} ${"x".repeat(2048)}`.slice(0, 2048);
       const denyAll = {
@@ -327,6 +328,20 @@ function describeFirewalls({ arrange, skip, notRun }: Cases): void {
         rule("segsync-web-r6-0", { sourceTags: undefined, sourceRanges: ["2001:db8::/48"] }),
         rule("segsync-web-deny", { ...denyAll, sourceRanges: ["0.0.0.0/0"] }),
         rule("segsync-web-deny6", { ...denyAll, sourceRanges: ["::/0"] }),
+        // Enforced egress (v2): to exact destination ranges, the API VIPs, the deny-alls egress.
+        ...[
+          ["segsync-web-eabcdef-r4-0", { destinationRanges: ["10.3.0.21/32", "198.51.100.0/24"] }],
+          ["segsync-web-eplatform-0", { destinationRanges: ["199.36.153.4/30", "199.36.153.8/30"] }],
+          ["segsync-web-edeny", { ...denyAll, destinationRanges: ["0.0.0.0/0"] }],
+          ["segsync-web-edeny6", { ...denyAll, destinationRanges: ["::/0"] }],
+        ].map(([name, fields]) =>
+          rule(name as string, {
+            direction: "EGRESS",
+            sourceTags: undefined,
+            sourceRanges: undefined,
+            ...(fields as Partial<GcpFirewall>),
+          }),
+        ),
       ].map((firewall) => JSON.parse(JSON.stringify(firewall)) as GcpFirewall);
       for (const shape of shapes) await api.insertFirewall(shape);
 

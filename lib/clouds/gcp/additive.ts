@@ -24,31 +24,48 @@ export interface AdditiveInput {
 }
 
 /** One warning per customer allow rule between segsync's allows and its deny that targets a member. */
-export function additiveFindings({
-  destination,
-  instances,
-  customerRules,
-  band,
-}: AdditiveInput): GcpFinding[] {
+export function additiveFindings(input: AdditiveInput): GcpFinding[] {
+  const { destination } = input;
+  return customerAllowsBetween(input, "INGRESS").map(({ rule, targets }) => ({
+    code: "gcp-additive-extra-flows",
+    severity: "warning",
+    subject: `${destination.key}|${rule.name}`,
+    message: `${destination.identity} in ${destination.network}: firewall rule ${rule.name} (priority ${rule.priority}) stays before segsync's deny (attachment: additive) and ${targets === "maybe" ? "may admit" : "admits"} ${(rule.allowed ?? []).map(describeAllowed).join(", ")} from ${describeSources(rule)}, beyond what the policy allows`,
+  }));
+}
+
+/**
+ * The same at the members' egress (v2), where the identity's egress is enforced: a customer EGRESS
+ * allow rule before segsync's deny-all egress lets them send more. Reported, never overridden.
+ */
+export function additiveEgressFindings(input: AdditiveInput): GcpFinding[] {
+  const { destination } = input;
+  return customerAllowsBetween(input, "EGRESS").map(({ rule, targets }) => ({
+    code: "gcp-additive-extra-flows",
+    severity: "warning",
+    subject: `${destination.key}|${rule.name}`,
+    message: `${destination.identity} in ${destination.network}: egress firewall rule ${rule.name} (priority ${rule.priority}) stays before segsync's deny-all egress (attachment: additive) and ${targets === "maybe" ? "may let" : "lets"} it send ${(rule.allowed ?? []).map(describeAllowed).join(", ")} to ${(rule.destinationRanges ?? []).join(", ") || "anywhere"}, beyond what the policy allows; reported, not overridden`,
+  }));
+}
+
+/** The enabled customer allow rules of one direction, in the band, of the destination's network, that target a member. */
+function customerAllowsBetween(
+  { destination, instances, customerRules, band }: AdditiveInput,
+  direction: GcpFirewall["direction"],
+): { rule: GcpFirewall; targets: "yes" | "maybe" }[] {
   const network = parseNetworkId(destination.network);
   if (network.cloud !== "gcp") return [];
   const memberTags = new Set(instances.flatMap((instance) => instance.tags.items ?? []));
-  const findings: GcpFinding[] = [];
+  const found: { rule: GcpFirewall; targets: "yes" | "maybe" }[] = [];
   for (const rule of customerRules) {
-    if (rule.disabled || rule.direction !== "INGRESS" || (rule.allowed ?? []).length === 0) continue;
+    if (rule.disabled || rule.direction !== direction || (rule.allowed ?? []).length === 0) continue;
     if (rule.priority < band.allow || rule.priority >= band.deny) continue;
     const ref = parseNetworkUrl(rule.network);
     if (ref?.project !== network.project || ref.name !== network.networkName) continue;
     const targets = targetsMembers(rule, memberTags);
-    if (targets === "no") continue;
-    findings.push({
-      code: "gcp-additive-extra-flows",
-      severity: "warning",
-      subject: `${destination.key}|${rule.name}`,
-      message: `${destination.identity} in ${destination.network}: firewall rule ${rule.name} (priority ${rule.priority}) stays before segsync's deny (attachment: additive) and ${targets === "maybe" ? "may admit" : "admits"} ${(rule.allowed ?? []).map(describeAllowed).join(", ")} from ${describeSources(rule)}, beyond what the policy allows`,
-    });
+    if (targets !== "no") found.push({ rule, targets });
   }
-  return findings;
+  return found;
 }
 
 /** Every instance (no target), a member's network tag, or a service account segsync does not read. */

@@ -118,5 +118,6 @@ function firewallText(rule: GcpFirewall): string {
     sorted(rule.targetTags),
     protocols(rule.allowed),
     protocols(rule.denied),
+    sorted(rule.destinationRanges),
   ]);
 }

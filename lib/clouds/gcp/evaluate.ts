@@ -2,13 +2,16 @@ import { cidrContains } from "../../net/cidr.js";
 import type { ProbeProtocol } from "../provider.js";
 import type { FirewallProtocol, GcpFirewall, GcpInstance, GcpState } from "./model.js";
 import { parseNetworkUrl, zoneName } from "./model.js";
+import { METADATA_SERVER } from "./platform.js";
 
 const PROTOCOL_NUMBERS: Record<string, string> = { "6": "tcp", "17": "udp", "1": "icmp" };
 
 export interface GcpVerdict {
   readonly access: "allow" | "deny";
-  /** The rule that decided; undefined for the implied deny-ingress at 65535. */
+  /** The rule that decided; undefined for an implied rule at 65535, or traffic that is never filtered. */
   readonly rule?: GcpFirewall;
+  /** Egress that no rule decided: the metadata server (always allowed), or the implied allow-egress. */
+  readonly implied?: "metadata-server" | "allow-egress";
 }
 
 /**
@@ -20,6 +23,7 @@ export interface GcpVerdict {
 export class GcpReachability {
   private readonly instances = new Map<string, { instance: GcpInstance; project: string }>();
   private readonly rulesByNetwork = new Map<string, GcpFirewall[]>();
+  private readonly egressRulesByNetwork = new Map<string, GcpFirewall[]>();
   /** `<network key>|<internal ip>` → that NIC's instance tags. */
   private readonly tagsByAddress = new Map<string, readonly string[]>();
 
@@ -35,9 +39,10 @@ export class GcpReachability {
         }
       }
       for (const rule of project.firewalls) {
-        if (rule.disabled || rule.direction !== "INGRESS") continue;
+        if (rule.disabled) continue;
+        const byNetwork = rule.direction === "INGRESS" ? this.rulesByNetwork : this.egressRulesByNetwork;
         const key = networkKey(rule.network);
-        this.rulesByNetwork.set(key, [...(this.rulesByNetwork.get(key) ?? []), rule]);
+        byNetwork.set(key, [...(byNetwork.get(key) ?? []), rule]);
       }
     }
   }
@@ -78,6 +83,62 @@ export class GcpReachability {
     }
     return decision ?? { access: "deny" };
   }
+
+  /**
+   * A flow the instance's NIC in `network` opens to `destinationAddress`, with GCP's egress
+   * semantics: traffic to the metadata server is never filtered; otherwise the enabled EGRESS rules
+   * of the network that target the instance and whose destinationRanges hold the address decide by
+   * priority (deny beating allow at equal priority), and the implied rule allows the rest. Replies
+   * are never probed: the firewall is stateful.
+   */
+  explainEgress(
+    project: string,
+    zone: string,
+    name: string,
+    network: string,
+    destinationAddress: string,
+    protocol: ProbeProtocol,
+    port = 0,
+  ): GcpVerdict {
+    const found = this.instances.get(`${project}|${zone}|${name}`);
+    if (!found) return { access: "deny" };
+    if (destinationAddress === METADATA_SERVER) return { access: "allow", implied: "metadata-server" };
+    const tags = new Set(found.instance.tags.items ?? []);
+    let decision: GcpVerdict | undefined;
+    for (const rule of this.egressRulesByNetwork.get(networkKey(network)) ?? []) {
+      if (!targetsInstance(rule, tags)) continue;
+      const ranges = rule.destinationRanges ?? [];
+      if (ranges.length > 0 && !ranges.some((range) => holds(range, destinationAddress))) continue;
+      const verdict = verdictOf(rule, protocol, port);
+      if (verdict && better(verdict, decision)) decision = verdict;
+    }
+    return decision ?? { access: "allow", implied: "allow-egress" };
+  }
+}
+
+/** Every instance when the rule names no target tag, else the instances carrying one of them. */
+function targetsInstance(rule: GcpFirewall, tags: ReadonlySet<string>): boolean {
+  const targets = rule.targetTags ?? [];
+  return targets.length === 0 || targets.some((tag) => tags.has(tag));
+}
+
+/** A range holds an address of its own family only. */
+function holds(range: string, address: string): boolean {
+  return range.includes(":") === address.includes(":") && cidrContains(range, address);
+}
+
+/** The rule's verdict on the probe, when one of its protocols matches it. */
+function verdictOf(rule: GcpFirewall, protocol: ProbeProtocol, port: number): GcpVerdict | undefined {
+  const access = rule.denied !== undefined && rule.denied.length > 0 ? "deny" : "allow";
+  const list = access === "deny" ? rule.denied : rule.allowed;
+  return (list ?? []).some((p) => protocolMatches(p, protocol, port)) ? { access, rule } : undefined;
+}
+
+/** The lower priority number decides; at equal priority a deny beats an allow. */
+function better(candidate: GcpVerdict, current: GcpVerdict | undefined): boolean {
+  if (!current) return true;
+  const [a, b] = [candidate.rule?.priority ?? 65536, current.rule?.priority ?? 65536];
+  return a < b || (a === b && candidate.access === "deny" && current.access === "allow");
 }
 
 export function evaluateGcp(state: GcpState): GcpReachability {

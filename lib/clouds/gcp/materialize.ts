@@ -1,12 +1,19 @@
-import type { DestinationIntent, Intent, PeerSet, WorkloadTreatment } from "../../compile/model.js";
+import type {
+  DestinationIntent,
+  EgressIntent,
+  Intent,
+  PeerSet,
+  WorkloadTreatment,
+} from "../../compile/model.js";
 import { identityHash } from "../../inventory/identity.js";
 import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
 import type { WorkloadId } from "../../inventory/model.js";
 import type { Attachment, Service } from "../../policy/model.js";
 import { formatService } from "../../policy/services.js";
 import { compareText } from "../../util/compare-text.js";
-import { additiveFindings } from "./additive.js";
+import { additiveEgressFindings, additiveFindings } from "./additive.js";
 import type { GcpPriorities, GcpQuotas } from "./config.js";
+import { egressRules } from "./materialize-egress.js";
 import {
   type FirewallProtocol,
   type GcpFinding,
@@ -90,7 +97,7 @@ export function materializeGcp(intent: Intent, state: GcpState, options: GcpMate
   const tagsByInstance = ownedTagsByInstance(planned, unfit, instances, readWhole, findings);
   findings.push(...precedingRules(state, firewalls, band.allow, options.ownership));
   if (options.attachment === "additive")
-    findings.push(...extraFlows(planned, unfit, instances, state, band, options.ownership));
+    findings.push(...extraFlows(intent, planned, unfit, instances, state, band, options.ownership));
   const desiredInstances = [
     ...instanceTagLists(tagsByInstance, options, findings),
     ...cleanups(instances, tagsByInstance, intent, unfit, enforcedElsewhere, options.ownership, findings),
@@ -123,6 +130,8 @@ function planWithinQuota(
 ): { planned: PlannedDestination[]; unfit: Set<string>; findings: GcpFinding[] } {
   const band = options.priorities[options.attachment];
   const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
+  // Egress (v2) is keyed like the destination of its identity and network, whose rules carry it.
+  const egressByKey = new Map((intent.egress ?? []).map((e) => [e.key, e]));
   const findings: GcpFinding[] = [];
   // A change read alone learnt which destinations outside the change carry their tag.
   const carriers = new Set([
@@ -132,7 +141,14 @@ function planWithinQuota(
   for (;;) {
     const planned = destinations.map((destination) => ({
       destination,
-      firewalls: destinationRules(destination, peerSets, carriers, options.quotas, band).map((rule) => ({
+      firewalls: destinationRules(
+        destination,
+        egressByKey.get(destination.key),
+        peerSets,
+        carriers,
+        options.quotas,
+        band,
+      ).map((rule) => ({
         ...rule,
         description: options.ownership.describe(
           rule.project,
@@ -268,6 +284,7 @@ function indexInstances(state: GcpState): Map<string, { instance: GcpInstance; p
 
 function destinationRules(
   destination: DestinationIntent,
+  egress: EgressIntent | undefined,
   peerSets: ReadonlyMap<string, PeerSet>,
   carriers: ReadonlySet<string>,
   quotas: GcpQuotas,
@@ -297,6 +314,16 @@ function destinationRules(
         ),
       ),
     ...denyRules(stem, destination, base, band.deny),
+    ...(egress === undefined
+      ? []
+      : egressRules(
+          egress,
+          stem,
+          { project: network.project, network: base.network, tag: ownedTag(destination.hash) },
+          quotas,
+          band,
+          firewallProtocols,
+        )),
   ];
 }
 
@@ -484,18 +511,20 @@ function precedingRules(
     return ref === undefined ? undefined : `${ref.project}/${ref.name}`;
   };
   // By project and name: a network's rules live in its own project, so projects stay apart.
-  const ownedNetworks = new Set(owned.map(networkOf));
+  // Per direction: egress rules matter only where segsync writes egress rules (v2).
+  const ownedNetworks = new Set(owned.map((rule) => `${rule.direction}|${networkOf(rule)}`));
   const findings: GcpFinding[] = [];
   for (const project of state) {
     for (const rule of project.firewalls) {
-      if (ownership.ownsFirewall(project.project, rule) || rule.disabled || rule.direction !== "INGRESS")
+      if (ownership.ownsFirewall(project.project, rule) || rule.disabled) continue;
+      if (rule.priority >= allowPriority || !ownedNetworks.has(`${rule.direction}|${networkOf(rule)}`))
         continue;
-      if (rule.priority >= allowPriority || !ownedNetworks.has(networkOf(rule))) continue;
+      const which = rule.direction === "EGRESS" ? "egress rules" : "rules";
       findings.push({
         code: "gcp-rule-precedes",
         severity: "warning",
         subject: `${project.project}/${rule.name}`,
-        message: `firewall rule ${rule.name} (priority ${rule.priority}) decides before segsync's rules (${allowPriority}) for the instances it targets`,
+        message: `${rule.direction === "EGRESS" ? "egress " : ""}firewall rule ${rule.name} (priority ${rule.priority}) decides before segsync's ${which} (${allowPriority}) for the instances it targets`,
       });
     }
   }
@@ -504,6 +533,7 @@ function precedingRules(
 
 /** attachment: additive: the customer rules that admit flows to each applied destination beyond the policy. */
 function extraFlows(
+  intent: Intent,
   planned: readonly { destination: DestinationIntent }[],
   unfit: ReadonlySet<string>,
   instances: ReadonlyMap<string, { instance: GcpInstance; project: string }>,
@@ -517,16 +547,21 @@ function extraFlows(
       project.firewalls.filter((rule) => !ownership.ownsFirewall(project.project, rule)),
     ]),
   );
+  const egressKeys = new Set((intent.egress ?? []).map((e) => e.key));
   return planned
     .filter(({ destination }) => !unfit.has(destination.key))
-    .flatMap(({ destination }) =>
-      additiveFindings({
+    .flatMap(({ destination }) => {
+      const input = {
         destination,
         instances: destination.members.flatMap((m) => instances.get(m.workload)?.instance ?? []),
         customerRules: rulesByProject.get(networkProject(destination.network)) ?? [],
         band,
-      }),
-    );
+      };
+      return [
+        ...additiveFindings(input),
+        ...(egressKeys.has(destination.key) ? additiveEgressFindings(input) : []),
+      ];
+    });
 }
 
 /**

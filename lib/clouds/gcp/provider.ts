@@ -1,3 +1,4 @@
+import { parseNetworkId, parseWorkloadId } from "../../inventory/ids.js";
 import type { NetworkId, WorkloadId } from "../../inventory/model.js";
 import { compareText } from "../../util/compare-text.js";
 import { discoverEach } from "../common/discover-each.js";
@@ -11,7 +12,7 @@ import type { GcpPriorities, GcpQuotas } from "./config.js";
 import { diffGcp } from "./diff.js";
 import { discoverGcp, discoverGcpWorkload } from "./discover.js";
 import { discoverGcpChange } from "./discover-change.js";
-import { evaluateGcp } from "./evaluate.js";
+import { evaluateGcp, type GcpVerdict } from "./evaluate.js";
 import { confirmServiceProject } from "./hints.js";
 import { type GcpDesired, materializeGcp } from "./materialize.js";
 import type { GcpState } from "./model.js";
@@ -77,7 +78,7 @@ async function discoverProjects(
   return { ...found, findings: [...read.findings, ...found.findings] };
 }
 
-/** What admits a probe in the read state: the allow rule that matched, for `explain`. */
+/** What admits a probe in the read state, at each end: the rule that matched, for `explain`. */
 function gcpReachability(state: GcpState): Reachability {
   const reach = evaluateGcp(state);
   return {
@@ -94,14 +95,38 @@ function gcpReachability(state: GcpState): Reachability {
         probe.protocol,
         probe.port,
       );
-      return verdict.access === "allow" && verdict.rule
-        ? {
-            object: `firewall ${verdict.rule.name}`,
-            rule: `priority ${verdict.rule.priority}, ${verdict.rule.description ?? ""}`.trim(),
-          }
-        : undefined;
+      return verdict.access === "allow" ? nativeMatch(verdict) : undefined;
+    },
+    explainEgress(probe): NativeMatch | undefined {
+      const id = parseWorkloadId(probe.workload);
+      const network = parseNetworkId(probe.network);
+      if (id.cloud !== "gcp" || network.cloud !== "gcp") return undefined;
+      const verdict = reach.explainEgress(
+        id.project,
+        id.zone,
+        id.instanceName,
+        `${network.project}/${network.networkName}`,
+        probe.destinationAddress,
+        probe.protocol,
+        probe.port,
+      );
+      return verdict.access === "allow" ? nativeMatch(verdict) : undefined;
     },
   };
+}
+
+/** An allowing verdict as `explain` shows it: the rule, or the implied rule or platform path. */
+function nativeMatch(verdict: GcpVerdict): NativeMatch | undefined {
+  if (verdict.rule)
+    return {
+      object: `firewall ${verdict.rule.name}`,
+      rule: `priority ${verdict.rule.priority}, ${verdict.rule.description ?? ""}`.trim(),
+    };
+  if (verdict.implied === "metadata-server")
+    return { object: "metadata server", rule: "always allowed, whatever the firewall rules say" };
+  if (verdict.implied === "allow-egress")
+    return { object: "implied rule", rule: "priority 65535, allow all egress" };
+  return undefined;
 }
 
 export function createGcpProvider(settings: {

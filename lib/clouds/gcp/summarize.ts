@@ -18,12 +18,12 @@ function list(what: string, values: readonly string[] | undefined): string[] {
   return values === undefined || values.length === 0 ? [] : [`${what} ${values.join(", ")}`];
 }
 
-/** `900 allow tcp/5432 from tags segsync-… to tags segsync-…`. */
+/**
+ * `900 allow tcp/5432 from tags segsync-… to tags segsync-…`; an egress rule from the instances it
+ * targets to its destination ranges: `900 egress allow tcp/443 from tags segsync-… to ranges …`.
+ */
 export function formatFirewall(firewall: GcpFirewall): string {
-  const verdict =
-    (firewall.denied ?? []).length > 0
-      ? `deny ${services(firewall.denied ?? [])}`
-      : `allow ${services(firewall.allowed ?? [])}`;
+  if (firewall.direction === "EGRESS") return formatEgressFirewall(firewall);
   const from = [
     ...list("ranges", firewall.sourceRanges),
     ...list("tags", firewall.sourceTags),
@@ -34,9 +34,24 @@ export function formatFirewall(firewall: GcpFirewall): string {
     ...list("service accounts", firewall.targetServiceAccounts),
     ...list("ranges", firewall.destinationRanges),
   ];
-  const direction = firewall.direction === "EGRESS" ? " egress" : "";
   const disabled = firewall.disabled ? " (disabled)" : "";
-  return `${firewall.priority}${direction} ${verdict} from ${from.join(" ") || "anywhere"} to ${to.join(" ") || "every instance"}${disabled}`;
+  return `${firewall.priority} ${verdictOf(firewall)} from ${from.join(" ") || "anywhere"} to ${to.join(" ") || "every instance"}${disabled}`;
+}
+
+function verdictOf(firewall: GcpFirewall): string {
+  return (firewall.denied ?? []).length > 0
+    ? `deny ${services(firewall.denied ?? [])}`
+    : `allow ${services(firewall.allowed ?? [])}`;
+}
+
+function formatEgressFirewall(firewall: GcpFirewall): string {
+  const from = [
+    ...list("tags", firewall.targetTags),
+    ...list("service accounts", firewall.targetServiceAccounts),
+  ];
+  const to = list("ranges", firewall.destinationRanges);
+  const disabled = firewall.disabled ? " (disabled)" : "";
+  return `${firewall.priority} egress ${verdictOf(firewall)} from ${from.join(" ") || "every instance"} to ${to.join(" ") || "anywhere"}${disabled}`;
 }
 
 function firewallNamed(state: GcpState, project: string, name: string): GcpFirewall | undefined {

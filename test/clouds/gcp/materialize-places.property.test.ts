@@ -5,7 +5,7 @@ import type { GcpState } from "../../../lib/clouds/gcp/model.js";
 import type { GcpOperation } from "../../../lib/clouds/gcp/operations.js";
 import type { Intent } from "../../../lib/compile/model.js";
 import type { Attachment } from "../../../lib/policy/model.js";
-import { NETWORKS, policyArb } from "../../compile/arbitraries.js";
+import { egressPolicyArb, NETWORKS } from "../../compile/arbitraries.js";
 import {
   customerRulesArb,
   findingProject,
@@ -67,8 +67,9 @@ describe("GCP: materialize plans the projects the state holds, each as a full re
     };
     await fc.assert(
       fc.asyncProperty(
-        fc.option(policyArb, { nil: undefined }),
-        policyArb,
+        // Deny rules, and enforced egress on some rulesets (v2).
+        fc.option(egressPolicyArb, { nil: undefined }),
+        egressPolicyArb,
         projectsEstateArb,
         customerRulesArb,
         projectLimitsArb,
