@@ -55,7 +55,7 @@ export async function observeFlows(
     const inventory = await discoverInventory(drivers, policy);
     if (typeof inventory === "string") return fail(inventory);
     const intent = compile(policy, inventory);
-    const check = new FlowCheck(intent);
+    const check = new FlowCheck(intent, policy);
     const read = await readConnections(locations, {
       servicePorts: policyServicePorts(policy),
       ...(options.awsFormat === undefined ? {} : { awsFormat: options.awsFormat }),

@@ -4,8 +4,10 @@
  * seen; the summary, and the findings (malformed records, unknown directions, ambiguous
  * addresses). Memory is one entry per group, whatever the number of connections added.
  */
+
 import type { Intent } from "../compile/model.js";
 import type { WorkloadId } from "../inventory/model.js";
+import type { Policy } from "../policy/model.js";
 import { compareText } from "../util/compare-text.js";
 import type { ConnectionReport } from "./connections.js";
 import type { ResolvedConnection, ResolvedEndpoint } from "./resolve.js";
@@ -92,9 +94,12 @@ export class FlowCheck {
   private malformed = 0;
   private malformedListed = 0;
 
-  /** `intent`: compiled from the policy and the inventory the connections were resolved against. */
-  constructor(intent: Intent) {
-    this.verdicts = new FlowVerdicts(intent);
+  /**
+   * `intent`: compiled from `policy` and the inventory the connections were resolved against; the
+   * policy names the deny rule that denies a connection (absent: "denied by default").
+   */
+  constructor(intent: Intent, policy?: Policy) {
+    this.verdicts = new FlowVerdicts(intent, policy);
     this.identities = new Map(intent.workloads.map((report) => [report.workload, report.identity]));
   }
 

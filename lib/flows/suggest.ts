@@ -11,6 +11,7 @@ import type { LabelSelector, Policy, Ruleset } from "../policy/model.js";
 import { compareServices, parseInlineService } from "../policy/services.js";
 import { compareText } from "../util/compare-text.js";
 import type { CheckGroup } from "./check.js";
+import { identityLabels } from "./verdict.js";
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -50,11 +51,6 @@ interface Seen {
   connections: number;
   firstSeen: string;
   lastSeen: string;
-}
-
-/** `app=shop,env=prod` → `{ app: "shop", env: "prod" }`. */
-export function identityLabels(identity: string): Labels {
-  return Object.fromEntries(identity.split(",").map((pair) => pair.split("=") as [string, string]));
 }
 
 function see(map: Map<string, Seen>, key: string, group: CheckGroup): void {

@@ -2,21 +2,20 @@
  * The policy's verdict on one observed connection (docs/flows.md, "Checking flows"): from the
  * compiled intent's grants at the responder, as the destination's ingress decides it. Visibility
  * destinations are checked as if enforced (what they are for), their verdicts marked
- * `onceEnforced`. Only ingress is checked: egress verdicts come with the compiler of deny rules and
- * egress (docs/policy.md, "Deny rules and egress (v2)"), which refuses such policies today. Pure.
+ * `onceEnforced`. A connection no allow rule admits is denied by the first deny rule that matches
+ * it (deny rules beat allows, docs/policy.md, "Deny rules and egress (v2)"), else by default. Only
+ * ingress is checked: the compiler refuses enforced egress today. Pure.
  */
 import type { DestinationIntent, Grant, Intent } from "../compile/model.js";
+import { selectorMatches } from "../compile/selector-index.js";
 import type { WorkloadId } from "../inventory/model.js";
 import { cidrContains } from "../net/cidr.js";
-import type { Service } from "../policy/model.js";
+import type { Policy, Rule, Service } from "../policy/model.js";
 import type { ResolvedConnection, ResolvedEndpoint } from "./resolve.js";
 
 export type FlowVerdict =
   | { readonly kind: "allowed"; readonly rule: string; readonly onceEnforced: boolean }
-  /**
-   * `rule` null: denied by default (no allow rule admits it). A deny rule's id once the compiler
-   * knows deny rules; until then a policy with deny rules does not compile.
-   */
+  /** `rule`: the deny rule that matches the connection; null: denied by default (no allow rule admits it). */
   | { readonly kind: "denied"; readonly rule: string | null; readonly onceEnforced: boolean }
   /** The responder's ingress is not segsync's to decide (an unscoped or unmanaged workload, an address outside). */
   | { readonly kind: "not-enforced" }
@@ -55,7 +54,16 @@ export class FlowVerdicts {
   /** Peer set key → the members its network cannot see at any address (unreachable-source). */
   private readonly unseenMembers = new Map<string, ReadonlySet<WorkloadId>>();
 
-  constructor(intent: Intent) {
+  /** Workload → its identity's labels, for deny rules' `from`. */
+  private readonly labels = new Map<WorkloadId, Readonly<Record<string, string>>>();
+  private readonly denyRules: readonly Rule[];
+
+  /** `policy`: the policy the intent was compiled from, whose deny rules name a denial (absent: by default). */
+  constructor(intent: Intent, policy?: Policy) {
+    this.denyRules = policy?.rulesets.flatMap((ruleset) => ruleset.deny) ?? [];
+    if (this.denyRules.length > 0)
+      for (const report of intent.workloads)
+        if (report.identity !== "") this.labels.set(report.workload, identityLabels(report.identity));
     for (const destination of intent.destinations)
       for (const member of destination.members)
         this.destinations.set(`${member.workload} ${destination.network}`, destination);
@@ -79,8 +87,22 @@ export class FlowVerdicts {
     const admission = this.admission(destination, connection);
     if (typeof admission === "string") return { kind: "unknown", reason: admission };
     return admission === undefined
-      ? { kind: "denied", rule: null, onceEnforced }
+      ? { kind: "denied", rule: this.denyRuleOf(destination, connection), onceEnforced }
       : { kind: "allowed", rule: admission.rule, onceEnforced };
+  }
+
+  /** The first deny rule whose `to` holds the destination, whose `from` holds the initiator and whose services the connection's. */
+  private denyRuleOf(destination: DestinationIntent, connection: ResolvedConnection): string | null {
+    const { initiator } = connection;
+    const labels = initiator.kind === "workload" ? this.labels.get(initiator.workload) : undefined;
+    const denying = this.denyRules.find((rule) => {
+      if (rule.to.kind !== "labels" || !selectorMatches(rule.to.selector, destination.labels)) return false;
+      if (!servicesAdmitFlow(rule.services, connection.service)) return false;
+      if (rule.from.kind === "ipList")
+        return rule.from.cidrs.some((cidr) => cidrContains(cidr, initiator.address));
+      return labels !== undefined && selectorMatches(rule.from.selector, labels);
+    });
+    return denying?.id ?? null;
   }
 
   /** The first rule that admits the initiator, undefined when none does, or why it cannot be told. */
@@ -154,8 +176,18 @@ function compareRuleIds(a: string, b: string): number {
   return Number(indexA) - Number(indexB) || (indexA < indexB ? -1 : indexA > indexB ? 1 : 0);
 }
 
+/** An ipList's grant, or the grant of a part of a source that deny rules split (by exact address), holding the address. */
 function ipListHolds(grant: Grant, address: string): boolean {
-  return grant.source.kind === "ipList" && grant.source.cidrs.some((cidr) => cidrContains(cidr, address));
+  const { source } = grant;
+  return (
+    (source.kind === "ipList" || source.kind === "addresses") &&
+    source.cidrs.some((cidr) => cidrContains(cidr, address))
+  );
+}
+
+/** `app=shop,env=prod` → `{ app: "shop", env: "prod" }`. */
+export function identityLabels(identity: string): Record<string, string> {
+  return Object.fromEntries(identity.split(",").map((pair) => pair.split("=") as [string, string]));
 }
 
 function ambiguity(endpoint: Extract<ResolvedEndpoint, { kind: "ambiguous" }>): string {

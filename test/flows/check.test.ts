@@ -1,8 +1,12 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FlowCheck, serviceText } from "../../lib/flows/check.js";
 import { policyServicePorts } from "../../lib/flows/read-logs.js";
 import { inventoryResolver, resolveConnection } from "../../lib/flows/resolve.js";
 import { FlowVerdicts } from "../../lib/flows/verdict.js";
+import { loadPolicyText } from "../../lib/policy/load.js";
+import { REPO_ROOT } from "../policy/fixtures.js";
 import { ADDRESS, API, DB, type Examples, examplesFor, WEB } from "./check-support.js";
 import { connection } from "./resolve-support.js";
 
@@ -49,6 +53,47 @@ describe("the policy's verdict on an observed connection (FlowVerdicts)", () => 
     });
     expect(
       verdict({ initiatorAddress: "198.51.100.7", responderAddress: ADDRESS.web, responderPort: 443 }),
+    ).toEqual({
+      kind: "denied",
+      rule: null,
+      onceEnforced: false,
+    });
+  });
+
+  it("names the deny rule that denies a connection, and admits the part of a source that deny rules split", async () => {
+    // examples/policy.yaml with two deny rules: part of corp-vpn to web, and api to db.
+    const text = (await readFile(join(REPO_ROOT, "examples", "policy.yaml"), "utf8"))
+      .replace("ipLists:\n", "ipLists:\n  vpn-part: [10.8.0.0/24]\n")
+      .replace(
+        "        services: [tcp/9100]\n",
+        "        services: [tcp/9100]\n    deny:\n      - from: { ipList: vpn-part }\n        to: { role: web }\n        services: [web]\n      - from: { role: api }\n        to: { role: db }\n        services: [postgres]\n",
+      );
+    const loaded = loadPolicyText(text, "policy.yaml");
+    if (!loaded.ok) throw new Error("the policy with deny rules must load");
+    const denied = await examplesFor(() => loaded.policy);
+    const check = new FlowVerdicts(denied.intent, denied.policy);
+    const of = (fields: Parameters<Examples["resolved"]>[0]) => check.verdictOf(denied.resolved(fields));
+    // corp-vpn is 10.8.0.0/16: the deny takes its first /24, the rest is granted by address.
+    expect(of({ initiatorAddress: "10.8.0.5", responderAddress: ADDRESS.web, responderPort: 443 })).toEqual({
+      kind: "denied",
+      rule: "shop-prod#deny-0",
+      onceEnforced: false,
+    });
+    expect(of({ initiatorAddress: "10.8.1.5", responderAddress: ADDRESS.web, responderPort: 443 })).toEqual({
+      kind: "allowed",
+      rule: "shop-prod#2",
+      onceEnforced: false,
+    });
+    expect(of({ initiatorAddress: ADDRESS.api, responderAddress: ADDRESS.db })).toEqual({
+      kind: "denied",
+      rule: "shop-prod#deny-1",
+      onceEnforced: false,
+    });
+    // Without the policy, the same denial is by default.
+    expect(
+      new FlowVerdicts(denied.intent).verdictOf(
+        denied.resolved({ initiatorAddress: ADDRESS.api, responderAddress: ADDRESS.db }),
+      ),
     ).toEqual({
       kind: "denied",
       rule: null,
