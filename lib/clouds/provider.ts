@@ -147,6 +147,16 @@ export interface ReachabilityProbe {
   readonly port?: number;
 }
 
+/** A flow as its source's cloud sees it leave: the source workload, the NIC's network, where it goes. */
+export interface EgressProbe {
+  readonly workload: WorkloadId;
+  readonly network: NetworkId;
+  /** The address the source sends to, as its network reaches the destination (docs/policy.md, "Addresses"). */
+  readonly destinationAddress: string;
+  readonly protocol: ProbeProtocol;
+  readonly port?: number;
+}
+
 /** The native rule that lets a probe through: its object (SG, NSG, firewall) and the rule. */
 export interface NativeMatch {
   readonly object: string;
@@ -156,6 +166,11 @@ export interface NativeMatch {
 export interface Reachability {
   /** undefined: the cloud denies the probe. */
   explain(probe: ReachabilityProbe): NativeMatch | undefined;
+  /**
+   * The native rule that lets the source send the probe; undefined: the cloud blocks it. Absent:
+   * this cloud's evaluator does not model egress yet (egress open).
+   */
+  explainEgress?(probe: EgressProbe): NativeMatch | undefined;
 }
 
 /** An operation as people and audit records read it. */
