@@ -209,8 +209,10 @@ function nativeMatch(match: AwsMatch | AwsPlatformMatch, direction: "from" | "to
 function narrowings(operation: AwsOperation, state: AwsState, ownership: AwsOwnership): number {
   switch (operation.kind) {
     case "revokeIngress":
-    case "revokeEgress":
       return countPermissionSources(operation.permissions);
+    case "revokeEgress":
+      // EC2's allow-all on a group the plan creates narrows nothing that exists yet.
+      return "groupId" in operation.group ? countPermissionSources(operation.permissions) : 0;
     case "modifyPrefixList":
       return operation.remove.length;
     case "deleteSecurityGroup": {

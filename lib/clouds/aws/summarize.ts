@@ -175,7 +175,7 @@ const SUMMARIES: { readonly [K in AwsOperation["kind"]]: Summarize<K> } = {
     object: operation.groupName,
     detail: `−${operation.permissions.length} egress rule(s)${operation.toMakeRoom ? " (first, to make room)" : ""}`,
     changes: permissionLines("-", operation.permissions, names, "to"),
-    narrows: true,
+    narrows: "groupId" in operation.group,
   }),
   forgetOriginalGroups: (operation) => ({
     action: "update",

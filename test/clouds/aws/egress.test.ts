@@ -8,10 +8,12 @@ import { AWS_PLATFORM_ADDRESSES, evaluateAws } from "../../../lib/clouds/aws/eva
 import { groupName } from "../../../lib/clouds/aws/materialize.js";
 import type { SecurityGroup } from "../../../lib/clouds/aws/model.js";
 import type { AwsOperation } from "../../../lib/clouds/aws/operations.js";
+import { createAwsProvider } from "../../../lib/clouds/aws/provider.js";
 import { summarizeAwsOperation } from "../../../lib/clouds/aws/summarize.js";
 import type { Workload } from "../../../lib/inventory/model.js";
 import { loadPolicyText } from "../../../lib/policy/load.js";
 import type { Policy } from "../../../lib/policy/model.js";
+import { SEALER } from "../../support/seals.js";
 import { AwsTestbed } from "./harness.js";
 
 const VPC = "aws:111111111111:us-east-1:vpc-0a1b2c3d";
@@ -183,5 +185,23 @@ describe("AWS enforced egress", () => {
     expect(findings.map((f) => f.subject.split("@")[1])).toEqual([VPC, VPC]);
     expect(findings[0]?.message).toContain("egress is not enforced (attachment: additive)");
     expect(plan.filter((op) => EGRESS_KINDS.includes(op.kind))).toEqual([]);
+  });
+
+  it("counts for the blast-radius guard what egress writes narrow, and not a new group's allow-all", async () => {
+    const provider = createAwsProvider({ quotas: QUOTAS, sealer: SEALER });
+    const bed = new AwsTestbed(estate(), QUOTAS);
+    const before = bed.state();
+    const first = await bed.reconcile(policy("enforced"), [], "exclusive", COMPUTE);
+    const revokes = first.plan.filter((op) => op.kind === "revokeEgress");
+    expect(revokes).toHaveLength(2);
+    expect(revokes.map((op) => provider.removedRules(op, before))).toEqual([0, 0]);
+    // segsync's own egress rules are owned rules; EC2's allow-all on a v1 group is not.
+    const enforced = bed.state();
+    expect(provider.ownedRules(enforced)).toEqual({ "111111111111:us-east-1": 3 });
+
+    const reopened = await bed.reconcile(policy("open"), [], "exclusive", COMPUTE);
+    const revoked = reopened.plan.filter((op) => op.kind === "revokeEgress");
+    expect(revoked.map((op) => provider.removedRules(op, enforced))).toEqual([2]);
+    expect(revoked.map((op) => summarizeAwsOperation(op, enforced).narrows)).toEqual([true]);
   });
 });
