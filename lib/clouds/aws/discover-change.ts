@@ -154,10 +154,13 @@ async function readNamed(
   read.addLists(await withEntries(api, lists.filter(isLive)), { scoped: true });
 }
 
-/** The groups and prefix lists the scoped groups' rules reference, by id: looked up, never written. */
+/**
+ * The groups and prefix lists the scoped groups' rules reference (inbound and outbound), by id:
+ * looked up, never written.
+ */
 async function readReferenced(api: AwsApi, read: ChangeRead): Promise<void> {
   const scopedGroups = [...read.groups.values()].filter((group) => read.scoped.has(group.GroupId));
-  const permissions = scopedGroups.flatMap((group) => group.IpPermissions);
+  const permissions = scopedGroups.flatMap((group) => [...group.IpPermissions, ...group.IpPermissionsEgress]);
   const groupIds = unique(permissions.flatMap((p) => p.UserIdGroupPairs.map((pair) => pair.GroupId))).filter(
     (id) => !read.groups.has(id),
   );
