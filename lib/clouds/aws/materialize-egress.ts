@@ -17,7 +17,10 @@ export interface EgressLookup {
   readonly carriers: ReadonlySet<string>;
   /** The intent's destinations by key: where a carrier's members' private addresses are. */
   readonly destinations: ReadonlyMap<string, DestinationIntent>;
-  /** ENIs by `<location>|<instanceId>`: a carrier's members' addresses when its destination is not in the intent. */
+  /**
+   * A workload's ENIs in the source's VPC, as read: where a carrier's members' addresses are when
+   * its destination is not in the intent (a change's slice).
+   */
   readonly interfacesOf: (workload: string) => readonly NetworkInterface[];
   /** The owned group name that every member of a destination identity carries. */
   readonly groupOf: (hash: string) => string;
