@@ -97,4 +97,28 @@ export function describeEgressCases({ world, account, contractCase }: ContractCa
       );
     },
   );
+
+  contractCase(
+    ["estate"],
+    "security groups are selected by the groups their egress rules reference (egress.ip-permission.group-id)",
+    async () => {
+      const { api, newVpc } = world();
+      const vpcId = await newVpc(vpcRange());
+      const target = await newGroup(api, vpcId);
+      const sender = await newGroup(api, vpcId);
+      const receiver = await newGroup(api, vpcId);
+      const toTarget = tcp(5432, { UserIdGroupPairs: [{ GroupId: target }] });
+      await api.authorizeEgress(sender, [toTarget]);
+      await api.authorizeIngress(receiver, [toTarget]);
+
+      const found = await api.describeSecurityGroups([
+        { Name: "egress.ip-permission.group-id", Values: [target] },
+      ]);
+      expect(found.map((group) => group.GroupId)).toEqual([sender]);
+      await api.revokeEgress(sender, [toTarget]);
+      expect(
+        await api.describeSecurityGroups([{ Name: "egress.ip-permission.group-id", Values: [target] }]),
+      ).toEqual([]);
+    },
+  );
 }

@@ -316,9 +316,14 @@ async function readReferrers(api: AwsApi, mayGo: PlannedMoves["mayGo"], read: Ch
   const byGroup = await describeInChunks(mayGo.groupIds, (ids) =>
     api.describeSecurityGroups([{ Name: "ip-permission.group-id", Values: ids }]),
   );
+  // Egress rules (v2) reference groups too, and EC2 filters them apart.
+  const byEgress = await describeInChunks(mayGo.groupIds, (ids) =>
+    api.describeSecurityGroups([{ Name: "egress.ip-permission.group-id", Values: ids }]),
+  );
   const byList = await describeInChunks(mayGo.listIds, (ids) =>
     api.describeSecurityGroups([{ Name: "ip-permission.prefix-list-id", Values: ids }]),
   );
-  const fresh = [...byGroup, ...byList].filter((group) => !read.groups.has(group.GroupId));
+  const found = new Map([...byGroup, ...byEgress, ...byList].map((group) => [group.GroupId, group]));
+  const fresh = [...found.values()].filter((group) => !read.groups.has(group.GroupId));
   read.addGroups(fresh, { scoped: false, customer: true });
 }
