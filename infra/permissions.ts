@@ -112,6 +112,9 @@ function ownedObjectStatements(
       [
         "ec2:AuthorizeSecurityGroupIngress",
         "ec2:RevokeSecurityGroupIngress",
+        // Egress rules (v2): written and revoked on owned groups only (docs/clouds.md, "AWS egress and deny rules").
+        "ec2:AuthorizeSecurityGroupEgress",
+        "ec2:RevokeSecurityGroupEgress",
         "ec2:DeleteSecurityGroup",
         "ec2:ModifyManagedPrefixList",
         "ec2:DeleteManagedPrefixList",

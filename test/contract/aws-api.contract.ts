@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe } from "vitest";
 import type { AwsApi } from "../../lib/clouds/aws/api.js";
+import { describeEgressCases } from "./aws-api.contract-egress.js";
 import { describeFailureCases } from "./aws-api.contract-failures.js";
 import { describeSecurityGroupCases } from "./aws-api.contract-groups.js";
 import { describePrefixListCases } from "./aws-api.contract-prefix-lists.js";
@@ -113,6 +114,7 @@ export function describeAwsApiContract(implementation: AwsApiImplementation, acc
     notRun.group("targeted reads", () => describeTargetedReadCases(cases));
     notRun.group("security groups", () => describeSecurityGroupCases(cases));
     notRun.group("ingress rules", () => describeRuleCases(cases));
+    notRun.group("egress rules", () => describeEgressCases(cases));
     notRun.group("network interfaces and tags", () => describeInterfaceAndTagCases(cases));
     notRun.group("managed prefix lists", () => describePrefixListCases(cases));
     notRun.group("failures", () => describeFailureCases(cases));

@@ -48,6 +48,8 @@ const isEc2Write = (action: string) =>
 const OWNED_WRITES = [
   "ec2:AuthorizeSecurityGroupIngress",
   "ec2:RevokeSecurityGroupIngress",
+  "ec2:AuthorizeSecurityGroupEgress",
+  "ec2:RevokeSecurityGroupEgress",
   "ec2:DeleteSecurityGroup",
   "ec2:ModifyManagedPrefixList",
   "ec2:DeleteManagedPrefixList",

@@ -32,7 +32,9 @@ export type PrefixListSummary = Omit<ManagedPrefixList, "Entries">;
  *   AwsInvalidRequestError, before any call);
  * - a rule is its protocol, ports and source: its description is not part of it;
  * - authorizeIngress of a rule that exists and revokeIngress of one that does not succeed
- *   (InvalidPermission.Duplicate / .NotFound are success: the calls are idempotent);
+ *   (InvalidPermission.Duplicate / .NotFound are success: the calls are idempotent); so do
+ *   authorizeEgress and revokeEgress, whose rules count against their own quota (EC2's rules per
+ *   group are per direction);
  * - deleting a security group or prefix list that is gone succeeds (InvalidGroup.NotFound /
  *   InvalidPrefixListID.NotFound): absence is the goal, and the SDK's own retry of a delete whose
  *   response was lost meets exactly that;
@@ -66,6 +68,9 @@ export interface AwsApi {
   deleteSecurityGroup(groupId: string): Promise<void>;
   authorizeIngress(groupId: string, permissions: readonly IpPermission[]): Promise<void>;
   revokeIngress(groupId: string, permissions: readonly IpPermission[]): Promise<void>;
+  /** Egress rules (IpPermissionsEgress): a permission's peers are where the group's members may send. */
+  authorizeEgress(groupId: string, permissions: readonly IpPermission[]): Promise<void>;
+  revokeEgress(groupId: string, permissions: readonly IpPermission[]): Promise<void>;
 
   createTags(resourceIds: readonly string[], tags: readonly AwsTag[]): Promise<void>;
   deleteTags(resourceIds: readonly string[], tagKeys: readonly string[]): Promise<void>;

@@ -123,6 +123,17 @@ const APPLY_STEPS: { readonly [K in AwsOperation["kind"]]: ApplyStep<K> } = {
     );
     return undefined;
   },
+  authorizeEgress: async (operation, api, run) => {
+    await api.authorizeEgress(
+      run.groupId(operation.location, operation.group),
+      toPermissions(
+        operation.rules,
+        (ref) => run.groupId(operation.location, ref),
+        (ref) => run.listId(operation.location, ref),
+      ),
+    );
+    return undefined;
+  },
   modifyPrefixList: async (operation, api) => {
     await api.modifyManagedPrefixList({
       prefixListId: operation.prefixListId,
@@ -137,6 +148,10 @@ const APPLY_STEPS: { readonly [K in AwsOperation["kind"]]: ApplyStep<K> } = {
   setInterfaceGroups,
   revokeIngress: async (operation, api) => {
     await api.revokeIngress(operation.groupId, operation.permissions);
+    return undefined;
+  },
+  revokeEgress: async (operation, api, run) => {
+    await api.revokeEgress(run.groupId(operation.location, operation.group), operation.permissions);
     return undefined;
   },
   forgetOriginalGroups: async (operation, api) => {

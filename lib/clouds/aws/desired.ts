@@ -7,7 +7,10 @@ import type { AwsIpProtocol, AwsLocation } from "./model.js";
  * only known once created, so diff.ts matches names against the actual state.
  */
 
-/** One AWS rule: one protocol and port range from one source (AWS counts rules this way). */
+/**
+ * One AWS rule: one protocol and port range from one source (AWS counts rules this way). In an
+ * egress rule, `source` is the peer the rule lets the group's members send to.
+ */
 export interface DesiredRule {
   readonly protocol: AwsIpProtocol | "58";
   /** Absent for `-1`; -1 for every ICMP type. */
@@ -28,6 +31,11 @@ export interface DesiredSecurityGroup {
   readonly description: string;
   /** Sorted by ruleKey. */
   readonly rules: readonly DesiredRule[];
+  /**
+   * Egress rules, sorted by ruleKey, where the identity's egress is enforced (v2): exactly these,
+   * EC2's allow-all egress revoked. Absent: egress open, the allow-all egress kept (or restored).
+   */
+  readonly egress?: readonly DesiredRule[];
 }
 
 export interface DesiredPrefixList {
@@ -63,7 +71,8 @@ export type AwsFindingCode =
   | "aws-interface-missing"
   | "aws-restore-group-missing"
   | "aws-original-group-missing"
-  | "aws-additive-extra-flows";
+  | "aws-additive-extra-flows"
+  | "aws-additive-egress-not-enforced";
 
 export type AwsFinding = CodedFinding<AwsFindingCode>;
 

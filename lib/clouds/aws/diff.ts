@@ -1,6 +1,7 @@
 import { compareText } from "../../util/compare-text.js";
 import type { AwsDesired, DesiredRule } from "./desired.js";
 import { ruleKey } from "./desired.js";
+import { diffGroupEgress } from "./diff-egress.js";
 import { isLive } from "./discover.js";
 import { type ActualRule, flattenPermissions } from "./flatten.js";
 import type { AwsState, IpPermission, ManagedPrefixList, NetworkInterface, SecurityGroup } from "./model.js";
@@ -30,7 +31,9 @@ export function diffAws(desired: AwsDesired, actual: AwsState, ownership: AwsOwn
   const rank = (op: AwsOperation) =>
     op.kind === "revokeIngress" && op.toMakeRoom
       ? OPERATION_ORDER.indexOf("authorizeIngress") - 0.5
-      : OPERATION_ORDER.indexOf(op.kind);
+      : op.kind === "revokeEgress" && op.toMakeRoom
+        ? OPERATION_ORDER.indexOf("authorizeEgress") - 0.5
+        : OPERATION_ORDER.indexOf(op.kind);
   return operations
     .map((op, position) => ({ op, position }))
     .sort((a, b) => rank(a.op) - rank(b.op) || a.position - b.position)
@@ -74,9 +77,17 @@ function diffRegion(desired: AwsDesired, region: AwsState[number], ownership: Aw
   );
   return [
     ...diffPrefixLists(wanted.lists, context),
-    ...wanted.groups.flatMap((group) =>
-      diffGroupRules(group, context, weights, desired.rulesPerSecurityGroup),
-    ),
+    ...wanted.groups.flatMap((group) => [
+      ...diffGroupRules(group, context, weights, desired.rulesPerSecurityGroup),
+      ...diffGroupEgress(group, context.groupByName.get(`${group.vpcId}|${group.name}`), {
+        location: context.location,
+        names: context.names,
+        groupRef: context.groupRef,
+        ruleSpec: (rule, vpcId) => ruleSpec(rule, vpcId, context.groupRef, context.listRef),
+        weight: weights,
+        rulesPerSecurityGroup: desired.rulesPerSecurityGroup,
+      }),
+    ]),
     ...interfaceOperations,
     ...deletions(region, context, wanted.groups, wanted.lists, interfaceGroupsAfter),
   ];
@@ -414,7 +425,10 @@ function keepWhatKeptGroupsReference(
     for (const group of ownedGroups) {
       if (!keptGroups.has(group.GroupId) || wantedGroupKeys.has(`${group.VpcId}|${group.GroupName}`))
         continue;
-      for (const rule of flattenPermissions(group.IpPermissions, names).values()) {
+      const rules = [group.IpPermissions, group.IpPermissionsEgress].flatMap((permissions) => [
+        ...flattenPermissions(permissions, names).values(),
+      ]);
+      for (const rule of rules) {
         const pair = rule.permission.UserIdGroupPairs[0]?.GroupId;
         const list = rule.permission.PrefixListIds[0]?.PrefixListId;
         if (pair !== undefined && names.groups.has(pair) && !keptGroups.has(pair)) {
@@ -436,7 +450,7 @@ function keepWhatCustomerGroupsReference(
 ): void {
   for (const group of region.securityGroups) {
     if (names.groups.has(group.GroupId)) continue;
-    for (const permission of group.IpPermissions) {
+    for (const permission of [...group.IpPermissions, ...group.IpPermissionsEgress]) {
       for (const pair of permission.UserIdGroupPairs)
         if (names.groups.has(pair.GroupId)) keptGroups.add(pair.GroupId);
       for (const list of permission.PrefixListIds)
@@ -467,8 +481,8 @@ function ruleSpec(
 
 /**
  * Deletes groups so that EC2 accepts each delete: a group still referenced by another group's
- * rule cannot go, so referencing groups go first (their rules go with them). Only a loop of
- * references among the groups being deleted needs a revoke, once per loop.
+ * rule (ingress or egress) cannot go, so referencing groups go first (their rules go with them).
+ * Only a loop of references among the groups being deleted needs a revoke, once per loop.
  */
 function groupDeletions(
   location: AwsOperation["location"],
@@ -478,54 +492,69 @@ function groupDeletions(
   const remaining = new Map(
     [...doomed].sort((a, b) => compareText(a.GroupId, b.GroupId)).map((g) => [g.GroupId, g]),
   );
-  /** group → the rules in it that reference another group being deleted. */
-  const references = new Map<string, IpPermission[]>();
+  /** group → the rules in it that reference another group being deleted, per direction. */
+  const references = new Map<string, { ingress: IpPermission[]; egress: IpPermission[] }>();
   for (const group of remaining.values()) {
-    const rules = [...flattenPermissions(group.IpPermissions, names).values()]
-      .map((rule) => rule.permission)
-      .filter((p) =>
-        p.UserIdGroupPairs.some((pair) => pair.GroupId !== group.GroupId && remaining.has(pair.GroupId)),
-      );
-    if (rules.length > 0) references.set(group.GroupId, rules);
+    const referring = (permissions: readonly IpPermission[]) =>
+      [...flattenPermissions(permissions, names).values()]
+        .map((rule) => rule.permission)
+        .filter((p) =>
+          p.UserIdGroupPairs.some((pair) => pair.GroupId !== group.GroupId && remaining.has(pair.GroupId)),
+        );
+    const rules = { ingress: referring(group.IpPermissions), egress: referring(group.IpPermissionsEgress) };
+    if (rules.ingress.length + rules.egress.length > 0) references.set(group.GroupId, rules);
   }
   const referencedBy = (id: string) =>
     [...references].some(
       ([from, rules]) =>
         from !== id &&
         remaining.has(from) &&
-        rules.some((p) => p.UserIdGroupPairs.some((pair) => pair.GroupId === id)),
+        [...rules.ingress, ...rules.egress].some((p) =>
+          p.UserIdGroupPairs.some((pair) => pair.GroupId === id),
+        ),
     );
   const operations: AwsOperation[] = [];
   while (remaining.size > 0) {
     const ready = [...remaining.values()].filter((group) => !referencedBy(group.GroupId));
-    if (ready.length > 0) {
-      for (const group of ready) {
-        operations.push({
-          location,
-          kind: "deleteSecurityGroup",
-          groupId: group.GroupId,
-          name: group.GroupName,
-        });
-        remaining.delete(group.GroupId);
-      }
-      continue;
+    for (const group of ready) {
+      operations.push({
+        location,
+        kind: "deleteSecurityGroup",
+        groupId: group.GroupId,
+        name: group.GroupName,
+      });
+      remaining.delete(group.GroupId);
     }
+    if (ready.length > 0) continue;
     // Every remaining group is referenced: a loop. Break it at its first group.
     const [id, breaker] = [...remaining].find(([candidate]) => references.has(candidate)) as [
       string,
       SecurityGroup,
     ];
-    const stale = (references.get(id) ?? []).filter((p) =>
-      p.UserIdGroupPairs.some((pair) => remaining.has(pair.GroupId)),
-    );
-    operations.push({
-      location,
-      kind: "revokeIngress",
-      groupName: breaker.GroupName,
-      groupId: id,
-      permissions: stale,
-    });
+    operations.push(...loopBreakers(location, breaker, references.get(id), remaining));
     references.delete(id);
   }
   return operations;
+}
+
+/** The revokes that take a group's references to the remaining groups away, per direction. */
+function loopBreakers(
+  location: AwsOperation["location"],
+  breaker: SecurityGroup,
+  rules: { ingress: IpPermission[]; egress: IpPermission[] } | undefined,
+  remaining: ReadonlyMap<string, SecurityGroup>,
+): AwsOperation[] {
+  const stale = (permissions: readonly IpPermission[]) =>
+    permissions.filter((p) => p.UserIdGroupPairs.some((pair) => remaining.has(pair.GroupId)));
+  const ingress = stale(rules?.ingress ?? []);
+  const egress = stale(rules?.egress ?? []);
+  const { GroupId: groupId, GroupName: groupName } = breaker;
+  return [
+    ...(ingress.length > 0
+      ? [{ location, kind: "revokeIngress" as const, groupName, groupId, permissions: ingress }]
+      : []),
+    ...(egress.length > 0
+      ? [{ location, kind: "revokeEgress" as const, groupName, group: { groupId }, permissions: egress }]
+      : []),
+  ];
 }

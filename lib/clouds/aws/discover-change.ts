@@ -154,10 +154,13 @@ async function readNamed(
   read.addLists(await withEntries(api, lists.filter(isLive)), { scoped: true });
 }
 
-/** The groups and prefix lists the scoped groups' rules reference, by id: looked up, never written. */
+/**
+ * The groups and prefix lists the scoped groups' rules reference (inbound and outbound), by id:
+ * looked up, never written.
+ */
 async function readReferenced(api: AwsApi, read: ChangeRead): Promise<void> {
   const scopedGroups = [...read.groups.values()].filter((group) => read.scoped.has(group.GroupId));
-  const permissions = scopedGroups.flatMap((group) => group.IpPermissions);
+  const permissions = scopedGroups.flatMap((group) => [...group.IpPermissions, ...group.IpPermissionsEgress]);
   const groupIds = unique(permissions.flatMap((p) => p.UserIdGroupPairs.map((pair) => pair.GroupId))).filter(
     (id) => !read.groups.has(id),
   );
@@ -313,9 +316,14 @@ async function readReferrers(api: AwsApi, mayGo: PlannedMoves["mayGo"], read: Ch
   const byGroup = await describeInChunks(mayGo.groupIds, (ids) =>
     api.describeSecurityGroups([{ Name: "ip-permission.group-id", Values: ids }]),
   );
+  // Egress rules (v2) reference groups too, and EC2 filters them apart.
+  const byEgress = await describeInChunks(mayGo.groupIds, (ids) =>
+    api.describeSecurityGroups([{ Name: "egress.ip-permission.group-id", Values: ids }]),
+  );
   const byList = await describeInChunks(mayGo.listIds, (ids) =>
     api.describeSecurityGroups([{ Name: "ip-permission.prefix-list-id", Values: ids }]),
   );
-  const fresh = [...byGroup, ...byList].filter((group) => !read.groups.has(group.GroupId));
+  const found = new Map([...byGroup, ...byEgress, ...byList].map((group) => [group.GroupId, group]));
+  const fresh = [...found.values()].filter((group) => !read.groups.has(group.GroupId));
   read.addGroups(fresh, { scoped: false, customer: true });
 }

@@ -1,4 +1,10 @@
-import type { DestinationIntent, Intent, PeerSet, WorkloadTreatment } from "../../compile/model.js";
+import type {
+  DestinationIntent,
+  EgressIntent,
+  Intent,
+  PeerSet,
+  WorkloadTreatment,
+} from "../../compile/model.js";
 import { parseNetworkId } from "../../inventory/ids.js";
 import type { Attachment } from "../../policy/model.js";
 import { compareText } from "../../util/compare-text.js";
@@ -13,6 +19,7 @@ import type {
   DesiredSecurityGroup,
 } from "./desired.js";
 import { ruleKey } from "./desired.js";
+import { type EgressLookup, egressUnits } from "./materialize-egress.js";
 import {
   type AwsLocation,
   type AwsState,
@@ -64,13 +71,12 @@ export function materializeAws(intent: Intent, state: AwsState, options: AwsMate
   // A source can be referenced by SG only if it carries its own owned SG (a change read alone names
   // those outside it); one that does not fit carries none, which turns references to it into CIDRs.
   const carriers = new Set([...destinations.map((d) => d.key), ...index.carriersOutside]);
-  let plans: Map<string, DestinationPlan>;
-  for (;;) {
-    plans = new Map(destinations.map((d) => [d.key, planDestination(d, peerSets, carriers, index, options)]));
-    const unfit = [...plans].filter(([key, plan]) => !plan.fits && carriers.has(key));
-    if (unfit.length === 0) break;
-    for (const [key] of unfit) carriers.delete(key);
-  }
+  const plans = planUntilFit(
+    destinations,
+    { peerSets, carriers, egress: egressContext(intent, index) },
+    index,
+    options,
+  );
 
   const securityGroups: DesiredSecurityGroup[] = [];
   const prefixLists = new Map<string, DesiredPrefixList>();
@@ -108,6 +114,24 @@ export function materializeAws(intent: Intent, state: AwsState, options: AwsMate
     rulesPerSecurityGroup: options.quotas.rulesPerSecurityGroup,
     securityGroupsPerInterface: options.quotas.securityGroupsPerInterface,
   };
+}
+
+/**
+ * Every destination planned; one that does not fit carries no group, so references to it become
+ * CIDRs, and the others are planned again until every carrier fits.
+ */
+function planUntilFit(
+  destinations: readonly DestinationIntent[],
+  peers: PeerContext & { readonly carriers: Set<string> },
+  index: StateIndex,
+  options: AwsMaterializeOptions,
+): Map<string, DestinationPlan> {
+  for (;;) {
+    const plans = new Map(destinations.map((d) => [d.key, planDestination(d, peers, index, options)]));
+    const unfit = [...plans].filter(([key, plan]) => !plan.fits && peers.carriers.has(key));
+    if (unfit.length === 0) return plans;
+    for (const [key] of unfit) peers.carriers.delete(key);
+  }
 }
 
 function awsNetwork(id: string): { account: string; region: string; vpcId: string } {
@@ -200,10 +224,31 @@ interface RuleUnit {
   readonly weight: number;
 }
 
+/** What a destination's rules look their peers up in: peer sets, carriers, egress intents. */
+interface PeerContext {
+  readonly peerSets: ReadonlyMap<string, PeerSet>;
+  readonly carriers: ReadonlySet<string>;
+  readonly egress: EgressContext;
+}
+
+/** The intent's egress (v2), by the key of the destination whose groups carry it. */
+interface EgressContext {
+  readonly byKey: ReadonlyMap<string, EgressIntent>;
+  readonly destinations: ReadonlyMap<string, DestinationIntent>;
+  readonly index: StateIndex;
+}
+
+function egressContext(intent: Intent, index: StateIndex): EgressContext {
+  return {
+    byKey: new Map((intent.egress ?? []).filter((e) => e.cloud === "aws").map((e) => [e.key, e])),
+    destinations: new Map(intent.destinations.map((d) => [d.key, d])),
+    index,
+  };
+}
+
 function planDestination(
   destination: DestinationIntent,
-  peerSets: ReadonlyMap<string, PeerSet>,
-  carriers: ReadonlySet<string>,
+  peers: PeerContext,
   index: StateIndex,
   options: AwsMaterializeOptions,
 ): DestinationPlan {
@@ -227,12 +272,15 @@ function planDestination(
     options.quotas.securityGroupsPerInterface,
   );
 
+  const { peerSets, carriers } = peers;
   const { chosen, shards } = packRules(destination, peerSets, carriers, vpcId, location, options, maxShards);
-  if (!shards) {
-    findings.push(quotaFinding(destination, chosen.units, maxShards, options));
+  const egress = egressOf(destination, peers, vpcId, memberInterfaces.flatMap(keptGroups), findings);
+  const egressShards = egress && packShards(egress, options.quotas.rulesPerSecurityGroup, maxShards);
+  if (!shards || (egress && !egressShards)) {
+    findings.push(quotaFinding(destination, shards ? (egress ?? []) : chosen.units, maxShards, options));
     return { fits: false, groups: [], prefixLists: [], interfaces: [], findings };
   }
-  const groups = securityGroups(shards, destination, location, vpcId);
+  const groups = securityGroups(shards, egressShards, destination, location, vpcId);
   const interfaces = memberInterfaces.map(
     (eni): DesiredInterface => ({
       location,
@@ -293,21 +341,72 @@ function quotaFinding(
   };
 }
 
-/** One owned group per shard of rules, named by the destination and its position. */
+/**
+ * One owned group per shard of rules, named by the destination and its position. Ingress and
+ * egress are packed apart (EC2's quota is per direction): group n holds the n-th shard of each,
+ * and where egress is enforced every group holds egress rules (none at all: it sends nothing).
+ */
 function securityGroups(
   shards: DesiredRule[][],
+  egressShards: DesiredRule[][] | undefined,
   destination: DestinationIntent,
   location: AwsLocation,
   vpcId: string,
 ): DesiredSecurityGroup[] {
-  return shards.map((rules, position) => ({
+  const count = Math.max(shards.length, egressShards?.length ?? 0);
+  return Array.from({ length: count }, (_, position) => ({
     location,
     vpcId,
     name: groupName(destination.hash, position + 1),
     identity: destination.identity,
     description: `segsync: ${destination.identity}`.slice(0, 255),
-    rules: rules.sort((a, b) => compareText(ruleKey(a), ruleKey(b))),
+    rules: sortedRules(shards[position] ?? []),
+    ...(egressShards === undefined ? {} : { egress: sortedRules(egressShards[position] ?? []) }),
   }));
+}
+
+function sortedRules(rules: readonly DesiredRule[]): DesiredRule[] {
+  return [...rules].sort((a, b) => compareText(ruleKey(a), ruleKey(b)));
+}
+
+/**
+ * The destination identity's egress rules where its egress is enforced here, undefined where it
+ * is open. A kept customer group with egress rules (attachment: additive) lets the members send
+ * what it allows whatever segsync writes: egress is then not enforced, and a finding says so.
+ */
+function egressOf(
+  destination: DestinationIntent,
+  peers: PeerContext,
+  vpcId: string,
+  keptGroupIds: readonly string[],
+  findings: AwsFinding[],
+): { rule: DesiredRule; weight: number }[] | undefined {
+  const egress = peers.egress.byKey.get(destination.key);
+  if (egress === undefined) return undefined;
+  const { index } = peers.egress;
+  const open = [...new Set(keptGroupIds)]
+    .sort(compareText)
+    .filter((id) => (index.groups.get(id)?.IpPermissionsEgress.length ?? 0) > 0);
+  if (open.length > 0) {
+    findings.push({
+      code: "aws-additive-egress-not-enforced",
+      severity: "warning",
+      subject: destination.key,
+      message: `${destination.identity} in ${vpcId}: egress is not enforced (attachment: additive): customer group(s) ${open.join(" ")} stay on its interfaces and allow egress that segsync cannot narrow; its egress stays open`,
+    });
+    return undefined;
+  }
+  const location = locationKey(awsNetwork(destination.network));
+  const lookup: EgressLookup = {
+    carriers: peers.carriers,
+    destinations: peers.egress.destinations,
+    interfacesOf: (workload) =>
+      (
+        index.interfacesByInstance.get(`${location}|${workload.slice(workload.lastIndexOf(":") + 1)}`) ?? []
+      ).filter((eni) => eni.VpcId === vpcId),
+    groupOf: (hash) => groupName(hash, 1),
+  };
+  return egressUnits(egress, lookup);
 }
 
 /** The destination's members' ENIs in its VPC; a member with none read is a finding. */

@@ -44,6 +44,13 @@ export type AwsOperation = { readonly location: AwsLocation } & (
       readonly rules: readonly RuleSpec[];
     }
   | {
+      /** Egress rules (v2) added to an owned group: the destinations its members may send to. */
+      readonly kind: "authorizeEgress";
+      readonly groupName: string;
+      readonly group: GroupRef;
+      readonly rules: readonly RuleSpec[];
+    }
+  | {
       readonly kind: "modifyPrefixList";
       readonly name: string;
       readonly prefixListId: string;
@@ -89,6 +96,18 @@ export type AwsOperation = { readonly location: AwsLocation } & (
        */
       readonly toMakeRoom?: true;
     }
+  | {
+      /**
+       * Egress rules revoked from an owned group: stale ones, or EC2's allow-all egress where
+       * egress is enforced (v2). A group the plan creates is named by its ref.
+       */
+      readonly kind: "revokeEgress";
+      readonly groupName: string;
+      readonly group: GroupRef;
+      readonly permissions: readonly IpPermission[];
+      /** Revoked before the group's new egress rules are added (see revokeIngress). */
+      readonly toMakeRoom?: true;
+    }
   | { readonly kind: "forgetOriginalGroups"; readonly networkInterfaceId: string }
   | { readonly kind: "deleteSecurityGroup"; readonly groupId: string; readonly name: string }
   | { readonly kind: "deletePrefixList"; readonly prefixListId: string; readonly name: string }
@@ -101,11 +120,13 @@ export const OPERATION_ORDER: readonly AwsOperationKind[] = [
   "createPrefixList",
   "createSecurityGroup",
   "authorizeIngress",
+  "authorizeEgress",
   "modifyPrefixList",
   "recordOriginalGroups",
   "addInterfaceGroups",
   "setInterfaceGroups",
   "revokeIngress",
+  "revokeEgress",
   "forgetOriginalGroups",
   "deleteSecurityGroup",
   "deletePrefixList",

@@ -5,7 +5,15 @@ import { discoverEach } from "../common/discover-each.js";
 import { probeOf, workloadOf } from "../common/ids.js";
 import type { Sealer } from "../common/seals.js";
 import { placesNamed } from "../places.js";
-import type { ChangePlanning, CloudProvider, Discovery, NativeMatch, Reachability } from "../provider.js";
+import type {
+  ChangePlanning,
+  CloudProvider,
+  Discovery,
+  EgressProbe,
+  NativeMatch,
+  Reachability,
+  ReachabilityProbe,
+} from "../provider.js";
 import type { AwsApiFactory } from "./api.js";
 import { applyAwsPlan } from "./apply.js";
 import { changeByLocation, type LocationChange } from "./change-scope.js";
@@ -14,10 +22,16 @@ import type { AwsDesired } from "./desired.js";
 import { diffAws } from "./diff.js";
 import { discoverAws, discoverAwsWorkload } from "./discover.js";
 import { type AwsChangeSettings, discoverAwsChange } from "./discover-change.js";
-import { evaluateAws } from "./evaluate.js";
+import { type AwsMatch, type AwsPlatformMatch, evaluateAws } from "./evaluate.js";
 import { materializeAws } from "./materialize.js";
-import { type AwsLocation, type AwsState, type IpPermission, locationKey } from "./model.js";
-import type { AwsOperation } from "./operations.js";
+import {
+  type AwsLocation,
+  type AwsState,
+  type IpPermission,
+  locationKey,
+  type SecurityGroup,
+} from "./model.js";
+import { type AwsOperation, RULE_DESCRIPTION } from "./operations.js";
 import { AwsOwnership } from "./ownership.js";
 import { formatPermission, summarizeAwsOperation } from "./summarize.js";
 
@@ -83,7 +97,7 @@ export function createAwsProvider(settings: {
           locationKey(r),
           r.securityGroups
             .filter((g) => ownership.ownsGroup(r, g))
-            .reduce((sum, g) => sum + countPermissionSources(g.IpPermissions), 0),
+            .reduce((sum, g) => sum + countPermissionSources(g.IpPermissions) + ownedEgressRules(g), 0),
         ]),
       ),
     placeOf: (operation) => locationKey(operation.location),
@@ -145,26 +159,44 @@ export function narrowAws(
   };
 }
 
-/** Reachability by workload: the probe goes to each of the workload's ENIs in the probe's VPC. */
+/** Reachability by workload: the probe goes to (or leaves from) each of the workload's ENIs in the probe's VPC. */
 function evaluateAwsWorkloads(state: AwsState): Reachability {
   const reach = evaluateAws(state);
   return {
     explain(probe): NativeMatch | undefined {
-      const parts = probeOf("aws", probe);
-      if (parts === undefined) return undefined;
-      const { workload: id, network } = parts;
-      const region = state.find((r) => r.account === id.account && r.region === id.region);
-      for (const eni of region?.networkInterfaces ?? []) {
-        if (eni.Attachment?.InstanceId !== id.instanceId || eni.VpcId !== network.vpcId) continue;
-        const match = reach.explain(eni.NetworkInterfaceId, probe.sourceAddress, probe.protocol, probe.port);
-        if (match)
-          return {
-            object: `${match.groupName} (${match.groupId})`,
-            rule: formatPermission(match.permission),
-          };
+      for (const eni of interfacesOf(state, probe)) {
+        const match = reach.explain(eni, probe.sourceAddress, probe.protocol, probe.port);
+        if (match) return nativeMatch(match);
       }
       return undefined;
     },
+    explainEgress(probe: EgressProbe): NativeMatch | undefined {
+      for (const eni of interfacesOf(state, { ...probe, sourceAddress: probe.destinationAddress })) {
+        const match = reach.explainEgress(eni, probe.destinationAddress, probe.protocol, probe.port);
+        if (match) return nativeMatch(match, "to");
+      }
+      return undefined;
+    },
+  };
+}
+
+/** The ids of the probe's workload's ENIs in the probe's VPC. */
+function interfacesOf(state: AwsState, probe: ReachabilityProbe): string[] {
+  const parts = probeOf("aws", probe);
+  if (parts === undefined) return [];
+  const { workload: id, network } = parts;
+  const region = state.find((r) => r.account === id.account && r.region === id.region);
+  return (region?.networkInterfaces ?? [])
+    .filter((eni) => eni.Attachment?.InstanceId === id.instanceId && eni.VpcId === network.vpcId)
+    .map((eni) => eni.NetworkInterfaceId);
+}
+
+function nativeMatch(match: AwsMatch | AwsPlatformMatch, direction: "from" | "to" = "from"): NativeMatch {
+  if ("platform" in match)
+    return { object: "AWS platform", rule: `${match.platform}: not filtered by security groups` };
+  return {
+    object: `${match.groupName} (${match.groupId})`,
+    rule: formatPermission(match.permission, undefined, direction),
   };
 }
 
@@ -178,11 +210,14 @@ function narrowings(operation: AwsOperation, state: AwsState, ownership: AwsOwne
   switch (operation.kind) {
     case "revokeIngress":
       return countPermissionSources(operation.permissions);
+    case "revokeEgress":
+      // EC2's allow-all on a group the plan creates narrows nothing that exists yet.
+      return "groupId" in operation.group ? countPermissionSources(operation.permissions) : 0;
     case "modifyPrefixList":
       return operation.remove.length;
     case "deleteSecurityGroup": {
       const group = state.flatMap((r) => r.securityGroups).find((g) => g.GroupId === operation.groupId);
-      return group ? countPermissionSources(group.IpPermissions) : 0;
+      return group ? countPermissionSources(group.IpPermissions) + ownedEgressRules(group) : 0;
     }
     case "setInterfaceGroups": {
       const region = state.find((r) => locationKey(r) === locationKey(operation.location));
@@ -205,6 +240,21 @@ function countPermissionSources(permissions: readonly IpPermission[]): number {
   return permissions.reduce(
     (sum, p) =>
       sum + p.IpRanges.length + p.Ipv6Ranges.length + p.PrefixListIds.length + p.UserIdGroupPairs.length,
+    0,
+  );
+}
+
+/**
+ * The egress rules segsync wrote on an owned group (v2): those with its description. EC2's own
+ * allow-all egress, which every group of a v1 policy keeps, is not counted.
+ */
+function ownedEgressRules(group: SecurityGroup): number {
+  return group.IpPermissionsEgress.reduce(
+    (sum, p) =>
+      sum +
+      [...p.IpRanges, ...p.Ipv6Ranges, ...p.PrefixListIds, ...p.UserIdGroupPairs].filter(
+        (peer) => peer.Description === RULE_DESCRIPTION,
+      ).length,
     0,
   );
 }

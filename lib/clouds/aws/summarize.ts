@@ -30,9 +30,13 @@ function ports(protocol: string, fromPort: number | undefined, toPort: number | 
   return fromPort === toPort ? `${name}/${fromPort}` : `${name}/${fromPort}-${toPort}`;
 }
 
-/** `tcp/5432 from sg-1, 10.0.0.0/16`: ids as read, for explain's native verdicts. */
-export function formatPermission(permission: IpPermission, names?: Names): string {
-  return `${ports(permission.IpProtocol, permission.FromPort, permission.ToPort)} from ${permissionSources(permission, names).join(", ")}`;
+/** `tcp/5432 from sg-1, 10.0.0.0/16` (`to` for an egress rule): ids as read, for explain's native verdicts. */
+export function formatPermission(
+  permission: IpPermission,
+  names?: Names,
+  word: "from" | "to" = "from",
+): string {
+  return `${ports(permission.IpProtocol, permission.FromPort, permission.ToPort)} ${word} ${permissionSources(permission, names).join(", ")}`;
 }
 
 function permissionSources(permission: IpPermission, names?: Names): string[] {
@@ -45,11 +49,16 @@ function permissionSources(permission: IpPermission, names?: Names): string[] {
 }
 
 /** One line per source: a permission with three sources is three rules in the group's quota. */
-function permissionLines(sign: "+" | "-", permissions: readonly IpPermission[], names: Names): string[] {
+function permissionLines(
+  sign: "+" | "-",
+  permissions: readonly IpPermission[],
+  names: Names,
+  word: "from" | "to" = "from",
+): string[] {
   return permissions.flatMap((permission) =>
     permissionSources(permission, names).map(
       (source) =>
-        `${sign} ${ports(permission.IpProtocol, permission.FromPort, permission.ToPort)} from ${source}`,
+        `${sign} ${ports(permission.IpProtocol, permission.FromPort, permission.ToPort)} ${word} ${source}`,
     ),
   );
 }
@@ -59,12 +68,12 @@ function refName(ref: GroupRef | PrefixListRef, names: Names): string {
   return "groupId" in ref ? names.group(ref.groupId) : names.prefixList(ref.prefixListId);
 }
 
-function ruleLine(rule: RuleSpec, names: Names): string {
+function ruleLine(rule: RuleSpec, names: Names, word: "from" | "to" = "from"): string {
   const source =
     rule.source.kind === "cidr"
       ? rule.source.cidr
       : refName(rule.source.kind === "group" ? rule.source.group : rule.source.prefixList, names);
-  return `+ ${ports(rule.protocol, rule.fromPort, rule.toPort)} from ${source}`;
+  return `+ ${ports(rule.protocol, rule.fromPort, rule.toPort)} ${word} ${source}`;
 }
 
 function ownRules(state: AwsState, operation: AwsOperation, groupId: string): readonly IpPermission[] {
@@ -112,6 +121,14 @@ const SUMMARIES: { readonly [K in AwsOperation["kind"]]: Summarize<K> } = {
     changes: operation.rules.map((rule) => ruleLine(rule, names)),
     narrows: false,
   }),
+  authorizeEgress: (operation, names) => ({
+    action: "update",
+    objectType: "security group",
+    object: operation.groupName,
+    detail: `+${operation.rules.length} egress rule(s)`,
+    changes: operation.rules.map((rule) => ruleLine(rule, names, "to")),
+    narrows: false,
+  }),
   modifyPrefixList: (operation) => ({
     action: "update",
     objectType: "prefix list",
@@ -151,6 +168,14 @@ const SUMMARIES: { readonly [K in AwsOperation["kind"]]: Summarize<K> } = {
     detail: `−${operation.permissions.length} rule(s)${operation.toMakeRoom ? " (first, to make room)" : ""}`,
     changes: permissionLines("-", operation.permissions, names),
     narrows: true,
+  }),
+  revokeEgress: (operation, names) => ({
+    action: "update",
+    objectType: "security group",
+    object: operation.groupName,
+    detail: `−${operation.permissions.length} egress rule(s)${operation.toMakeRoom ? " (first, to make room)" : ""}`,
+    changes: permissionLines("-", operation.permissions, names, "to"),
+    narrows: "groupId" in operation.group,
   }),
   forgetOriginalGroups: (operation) => ({
     action: "update",

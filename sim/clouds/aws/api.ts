@@ -46,9 +46,11 @@ import { loadRegionState } from "./load.js";
 import { createManagedPrefixList, deleteManagedPrefixList, modifyManagedPrefixList } from "./prefix-lists.js";
 import { entriesOf, SimRegion } from "./region.js";
 import {
+  authorizeEgress,
   authorizeIngress,
   createSecurityGroup,
   deleteSecurityGroup,
+  revokeEgress,
   revokeIngress,
 } from "./security-groups.js";
 import { createTags, deleteTags } from "./tagging.js";
@@ -70,6 +72,8 @@ export const AWS_WRITE_METHODS: ReadonlySet<AwsApiMethod> = new Set<AwsApiMethod
   "deleteSecurityGroup",
   "authorizeIngress",
   "revokeIngress",
+  "authorizeEgress",
+  "revokeEgress",
   "createTags",
   "deleteTags",
   "modifyNetworkInterfaceGroups",
@@ -286,6 +290,18 @@ export class SimulatedEc2 implements AwsApi {
   revokeIngress(groupId: string, permissions: readonly IpPermission[]): Promise<void> {
     return this.log.run("revokeIngress", [groupId, permissions], () =>
       revokeIngress(this.region, groupId, permissions),
+    );
+  }
+
+  authorizeEgress(groupId: string, permissions: readonly IpPermission[]): Promise<void> {
+    return this.log.run("authorizeEgress", [groupId, permissions], () =>
+      authorizeEgress(this.region, groupId, permissions),
+    );
+  }
+
+  revokeEgress(groupId: string, permissions: readonly IpPermission[]): Promise<void> {
+    return this.log.run("revokeEgress", [groupId, permissions], () =>
+      revokeEgress(this.region, groupId, permissions),
     );
   }
 

@@ -65,6 +65,10 @@ const groupFilters: FilterTable<SecurityGroup> = {
       group.IpPermissions.flatMap((permission) => permission.UserIdGroupPairs.map((pair) => pair.GroupId)),
     "ip-permission.prefix-list-id": (group) =>
       group.IpPermissions.flatMap((permission) => permission.PrefixListIds.map((ref) => ref.PrefixListId)),
+    "egress.ip-permission.group-id": (group) =>
+      group.IpPermissionsEgress.flatMap((permission) =>
+        permission.UserIdGroupPairs.map((pair) => pair.GroupId),
+      ),
   },
   tags: (group) => group.Tags,
 };

@@ -90,10 +90,28 @@ export function authorizeIngress(
   groupId: string,
   permissions: readonly IpPermission[],
 ): void {
+  authorizeRules(region, groupId, permissions, "ingress");
+}
+
+/** authorizeIngress for egress rules, whose quota EC2 counts apart (per direction). */
+export function authorizeEgress(
+  region: SimRegion,
+  groupId: string,
+  permissions: readonly IpPermission[],
+): void {
+  authorizeRules(region, groupId, permissions, "egress");
+}
+
+function authorizeRules(
+  region: SimRegion,
+  groupId: string,
+  permissions: readonly IpPermission[],
+  direction: "ingress" | "egress",
+): void {
   const group = region.group(groupId);
   const rules = expandPermissions(permissions);
   for (const rule of rules) checkReference(region, group, rule);
-  const next = new Map(group.ingress);
+  const next = new Map(group[direction]);
   for (const rule of rules) if (!next.has(ruleKey(rule))) next.set(ruleKey(rule), rule);
   const cost = ruleCost(next.values(), (prefixListId) => {
     const list = region.prefixList(prefixListId);
@@ -106,10 +124,10 @@ export function authorizeIngress(
     throw fail.quota(
       "RulesPerSecurityGroupLimitExceeded",
       `The maximum number of rules per security group has been reached: ${groupId} would need ` +
-        `${Math.max(cost.ipv4, cost.ipv6)} of ${limit} (a prefix list counts its MaxEntries).`,
+        `${Math.max(cost.ipv4, cost.ipv6)} ${direction} rules of ${limit} (a prefix list counts its MaxEntries).`,
     );
   }
-  group.ingress = next;
+  group[direction] = next;
   region.groups.set(groupId, group);
 }
 
@@ -136,10 +154,23 @@ export function revokeIngress(
   groupId: string,
   permissions: readonly IpPermission[],
 ): void {
+  revokeRules(region, groupId, permissions, "ingress");
+}
+
+export function revokeEgress(region: SimRegion, groupId: string, permissions: readonly IpPermission[]): void {
+  revokeRules(region, groupId, permissions, "egress");
+}
+
+function revokeRules(
+  region: SimRegion,
+  groupId: string,
+  permissions: readonly IpPermission[],
+  direction: "ingress" | "egress",
+): void {
   const group = region.group(groupId);
   const rules = expandPermissions(permissions);
-  const next = new Map(group.ingress);
+  const next = new Map(group[direction]);
   for (const rule of rules) next.delete(ruleKey(rule));
-  group.ingress = next;
+  group[direction] = next;
   region.groups.set(groupId, group);
 }

@@ -117,7 +117,8 @@ const quotasArb: fc.Arbitrary<AwsQuotas> = fc.constantFrom(
 function findingLocation(finding: AwsFinding, state: AwsState): string {
   switch (finding.code) {
     case "aws-quota":
-    case "aws-additive-extra-flows": {
+    case "aws-additive-extra-flows":
+    case "aws-additive-egress-not-enforced": {
       // `<hash>@<network>`, then `|<group id>` for additive findings.
       const at = finding.subject.slice(finding.subject.indexOf("@") + 1);
       const network = parseNetworkId(at.split("|")[0] ?? at);

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateManagedPrefixListCommand,
   CreateSecurityGroupCommand,
@@ -19,6 +20,7 @@ import {
   paginateDescribeSecurityGroups,
   paginateDescribeVpcs,
   paginateGetManagedPrefixListEntries,
+  RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
   type ManagedPrefixList as SdkManagedPrefixList,
   type Tag as SdkTag,
@@ -258,6 +260,36 @@ export class SdkAwsApi implements AwsApi {
       (batch) =>
         this.client.send(
           new RevokeSecurityGroupIngressCommand({
+            GroupId: groupId,
+            IpPermissions: batch.map(toSdkIpPermission),
+          }),
+        ),
+    );
+  }
+
+  async authorizeEgress(groupId: string, permissions: readonly IpPermission[]): Promise<void> {
+    await this.idempotentRuleChange(
+      "AuthorizeSecurityGroupEgress",
+      "InvalidPermission.Duplicate",
+      permissions,
+      (batch) =>
+        this.client.send(
+          new AuthorizeSecurityGroupEgressCommand({
+            GroupId: groupId,
+            IpPermissions: batch.map(toSdkIpPermission),
+          }),
+        ),
+    );
+  }
+
+  async revokeEgress(groupId: string, permissions: readonly IpPermission[]): Promise<void> {
+    await this.idempotentRuleChange(
+      "RevokeSecurityGroupEgress",
+      "InvalidPermission.NotFound",
+      permissions,
+      (batch) =>
+        this.client.send(
+          new RevokeSecurityGroupEgressCommand({
             GroupId: groupId,
             IpPermissions: batch.map(toSdkIpPermission),
           }),

@@ -1,5 +1,6 @@
 import "aws-sdk-client-mock-vitest/extend";
 import {
+  AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   CreateTagsCommand,
@@ -11,6 +12,7 @@ import {
   EC2Client,
   GetManagedPrefixListEntriesCommand,
   ModifyNetworkInterfaceAttributeCommand,
+  RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
 } from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
@@ -384,6 +386,23 @@ describe("security groups, rules, tags and ENIs", () => {
       GroupId: "sg-web",
       IpPermissions: [WEB_FROM_APP],
     });
+  });
+
+  it("writes egress rules with the egress calls, Duplicate and NotFound being success as for ingress", async () => {
+    ec2Mock.on(AuthorizeSecurityGroupEgressCommand).rejects(ec2Error("InvalidPermission.Duplicate"));
+    ec2Mock.on(RevokeSecurityGroupEgressCommand).rejects(ec2Error("InvalidPermission.NotFound"));
+    const single = { ...WEB_FROM_APP, IpRanges: [] };
+    await expect(sdkApi().authorizeEgress("sg-web", [single])).resolves.toBeUndefined();
+    await expect(sdkApi().revokeEgress("sg-web", [single])).resolves.toBeUndefined();
+    expect(ec2Mock).toHaveReceivedCommandExactlyOnceWith(AuthorizeSecurityGroupEgressCommand, {
+      GroupId: "sg-web",
+      IpPermissions: [single],
+    });
+    expect(ec2Mock).toHaveReceivedCommandExactlyOnceWith(RevokeSecurityGroupEgressCommand, {
+      GroupId: "sg-web",
+      IpPermissions: [single],
+    });
+    expect(ec2Mock).toHaveReceivedCommandTimes(AuthorizeSecurityGroupIngressCommand, 0);
   });
 
   it("treats InvalidPermission.Duplicate on authorize as success", async () => {
