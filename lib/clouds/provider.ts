@@ -166,11 +166,8 @@ export interface NativeMatch {
 export interface Reachability {
   /** undefined: the cloud denies the probe. */
   explain(probe: ReachabilityProbe): NativeMatch | undefined;
-  /**
-   * The native rule that lets the source send the probe; undefined: the cloud blocks it. Absent:
-   * this cloud's evaluator does not model egress yet (egress open).
-   */
-  explainEgress?(probe: EgressProbe): NativeMatch | undefined;
+  /** The native rule (or platform service) that lets the source send the probe; undefined: the cloud blocks it. */
+  explainEgress(probe: EgressProbe): NativeMatch | undefined;
 }
 
 /** An operation as people and audit records read it. */

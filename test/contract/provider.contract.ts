@@ -161,7 +161,7 @@ export function contractEgressPolicy(): Policy {
  * The clouds whose evaluators model egress (Reachability.explainEgress): the evaluateEgress case
  * requires it of them, and of the others checks only that it is absent (egress open).
  */
-const EGRESS_CLOUDS: readonly Cloud[] = ["azure", "gcp"];
+const EGRESS_CLOUDS: readonly Cloud[] = ["aws", "azure", "gcp"];
 
 const POLICY = contractPolicy();
 const LABELS = POLICY.labels;
