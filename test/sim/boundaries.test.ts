@@ -1,0 +1,61 @@
+/**
+ * Policy v2's deny rules end to end (docs/policy.md, "Deny rules and egress (v2)"), boundaries
+ * first: test/fixtures/v2/boundaries-policy.yaml admits everything from anywhere and denies dev to
+ * prod and SSH, on examples/estate.yaml. After the initial sync each flow of the traffic step is
+ * decided by its destination's cloud on the rules segsync wrote, in all three clouds.
+ */
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadPolicyFile } from "../../lib/policy/load.js";
+import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
+import { loadEstateFile } from "../../sim/estate.js";
+import { loadScenarioFile } from "../../sim/scenario.js";
+import { Simulation } from "../../sim/simulation.js";
+import type { TrafficOutcome } from "../../sim/traffic/model.js";
+import { REPO_ROOT } from "../policy/fixtures.js";
+
+const FIXTURES = join(REPO_ROOT, "test", "fixtures", "v2");
+
+describe("boundaries first: allow from anywhere, deny dev to prod and SSH", () => {
+  let initial: ReconcileResult;
+  let traffic: TrafficOutcome;
+  let simulation: Simulation;
+  beforeAll(async () => {
+    const policy = await loadPolicyFile(join(FIXTURES, "boundaries-policy.yaml"));
+    const estate = await loadEstateFile(join(REPO_ROOT, "examples", "estate.yaml"));
+    const scenario = await loadScenarioFile(join(FIXTURES, "boundaries-traffic.yaml"));
+    if (!policy.ok || !estate.ok || !scenario.ok) throw new Error("the fixtures must load");
+    simulation = Simulation.start(policy.policy, estate.estate);
+    initial = await simulation.fullSync();
+    const step = scenario.scenario.steps[0];
+    if (step === undefined) throw new Error("the scenario has a traffic step");
+    const outcome = (await simulation.step(step)).traffic;
+    if (outcome === undefined) throw new Error("a traffic step has an outcome");
+    traffic = outcome;
+  }, 60_000);
+
+  it("rejects dev to prod and SSH anywhere, in every cloud, and accepts the rest", () => {
+    const verdicts = traffic.flows.map((flow) => `${flow.flow.service} ${flow.verdict}`);
+    expect(verdicts).toEqual([
+      "tcp/5432 rejected", // GCP: dev api to prod db
+      "tcp/5432 accepted", // GCP: prod web to prod db
+      "tcp/22 rejected", // GCP: SSH
+      "tcp/8080 accepted", // AWS: prod web to prod api
+      "tcp/22 rejected", // AWS: SSH
+      "tcp/8080 accepted", // GCP: prod to dev is no boundary
+      "udp/53 accepted", // Azure: prod to prod
+      "tcp/22 rejected", // Azure: SSH
+      "tcp/443 rejected", // GCP's NAT address, shared with a dev workload, to AWS: deny wins
+      "tcp/443 accepted", // GCP's prod web by its own public address to AWS
+    ]);
+    expect(new Set(traffic.flows.map((flow) => flow.decidedBy?.cloud))).toEqual(
+      new Set(["aws", "azure", "gcp"]),
+    );
+  });
+
+  it("applies in full, and a second full sync plans nothing", async () => {
+    expect(Object.keys(initial.failures)).toEqual([]);
+    const again = await simulation.fullSync({ dryRun: true });
+    expect(Object.values(again.plan).flatMap((part) => part?.operations ?? [])).toEqual([]);
+  });
+});
