@@ -124,6 +124,12 @@ export function denySource(
     const cut = cutPieces(pieces, context.region(deny), deny.services);
     const shared = nat.empty ? nat : cut.reached.intersect(nat);
     if (!shared.empty) findings.push(natSharedFinding(source, deny, shared, context));
+    else if (source.kind === "ipList") {
+      // An ipList holds a NAT address that denied identities leave from: every workload behind it is refused.
+      const denied = deniedNat(deny, context);
+      const reached = denied.empty ? denied : cut.reached.intersect(denied);
+      if (!reached.empty) findings.push(natSharedFinding(source, deny, reached, context));
+    }
     pieces = cut.pieces;
   }
   pieces = mergeByServices(pieces);
@@ -230,6 +236,17 @@ function mergeByServices(pieces: readonly Piece[]): Piece[] {
   return [...byServices.values()];
 }
 
+/** The NAT addresses from which the network sees a deny rule's identities (none for an ipList deny). */
+function deniedNat(deny: DenyTemplate, context: DenyContext): AddressRanges {
+  if (deny.kind !== "identities") return AddressRanges.EMPTY;
+  let nat = AddressRanges.EMPTY;
+  for (const identity of deny.identities) {
+    const seen = context.seenRanges(identity).nat;
+    if (!seen.empty) nat = nat.union(seen);
+  }
+  return nat;
+}
+
 function natSharedFinding(
   source: AllowTemplate,
   deny: DenyTemplate,
@@ -247,10 +264,10 @@ function natSharedFinding(
           .filter((identity) => identity !== allowed)
           .sort()
           .join(", ") || allowed;
-  return {
-    code: "nat-shared-denied",
-    severity: "warning",
-    subject: context.destinationKey,
-    message: `${allowed} is seen from ${context.network} as NAT address ${cidrs.join(", ")}, which ${denied} shares: deny rule ${deny.rule} wins for that address, so ${context.destinationIdentity} does not accept ${deny.services.map(formatService).join(",")} from it`,
-  };
+  const services = deny.services.map(formatService).join(",");
+  const message =
+    source.kind === "identity"
+      ? `${allowed} is seen from ${context.network} as NAT address ${cidrs.join(", ")}, which ${denied} shares: deny rule ${deny.rule} wins for that address, so ${context.destinationIdentity} does not accept ${services} from it`
+      : `${allowed} holds NAT address ${cidrs.join(", ")}, from which ${context.network} sees ${denied}: deny rule ${deny.rule} wins for that address, so ${context.destinationIdentity} does not accept ${services} from any workload behind it`;
+  return { code: "nat-shared-denied", severity: "warning", subject: context.destinationKey, message };
 }

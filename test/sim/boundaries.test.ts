@@ -53,7 +53,13 @@ describe("boundaries first: allow from anywhere, deny dev to prod and SSH", () =
     );
   });
 
-  it("applies in full, and a second full sync plans nothing", async () => {
+  it("reports the NAT address the dev workload shares, applies in full, and a second full sync plans nothing", async () => {
+    const shared = initial.intent.findings.filter((finding) => finding.code === "nat-shared-denied");
+    expect(shared.length).toBeGreaterThan(0);
+    for (const finding of shared)
+      expect(finding.message).toMatch(
+        /^ipList anywhere holds NAT address 203\.0\.113\.10\/32, from which .* sees app=blog,env=dev,role=api: deny rule boundaries#deny-0 wins/,
+      );
     expect(Object.keys(initial.failures)).toEqual([]);
     const again = await simulation.fullSync({ dryRun: true });
     expect(Object.values(again.plan).flatMap((part) => part?.operations ?? [])).toEqual([]);
