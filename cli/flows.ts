@@ -5,6 +5,7 @@
 
 import type { NativeMatch, ProbeProtocol, Reachability } from "../lib/clouds/provider.js";
 import { NetworkTopology, viewFrom } from "../lib/compile/address-view.js";
+import { identityLabels, matchingDenyRule } from "../lib/compile/deny-match.js";
 import { grantMembers } from "../lib/compile/grant-members.js";
 import type { AddressVia, DestinationIntent, Intent, WorkloadReport } from "../lib/compile/model.js";
 import { cloudOfId } from "../lib/inventory/ids.js";
@@ -134,6 +135,8 @@ export interface FlowExplanation {
   readonly rules: readonly string[];
   /** Why it is denied, or why segsync does not decide it. */
   readonly why?: string;
+  /** The deny rule that denies it (deny rules beat every allow). */
+  readonly deniedBy?: string;
   readonly from?: WorkloadReport;
   readonly to?: WorkloadReport;
   /** The destination's network and cloud, the address it sees the source from, and the native verdict. */
@@ -197,10 +200,25 @@ export function explainFlow(
   };
   if (sourceAddress === undefined)
     return { verdict: "denied", rules: [], why: `${network} cannot see ${fromId} at any address`, ...where };
-  return {
-    ...policyVerdict(destination, grants, { from, to, fromId, probe, native: native !== undefined }),
-    ...where,
-  };
+  const verdict = policyVerdict(destination, grants, {
+    from,
+    to,
+    fromId,
+    probe,
+    native: native !== undefined,
+  });
+  const deny =
+    verdict.verdict === "denied" && destination?.enforcement === "enforced"
+      ? matchingDenyRule(input.policy, {
+          destinationLabels: destination.labels,
+          sourceLabels: identityLabels(from?.identity ?? ""),
+          sourceAddress,
+          admits: (services) => servicesAdmit(services, probe.protocol, probe.port),
+        })
+      : undefined;
+  if (deny === undefined) return { ...verdict, ...where };
+  const why = `deny rule ${deny.id} denies ${from?.identity || fromId} to ${destination?.identity} on ${formatProbe(probe)}`;
+  return { ...verdict, why, deniedBy: deny.id, ...where };
 }
 
 /**

@@ -6,12 +6,13 @@
  * outside the estate go into new ipLists of exact addresses, one per destination identity and
  * service set. Each rule carries its evidence. Pure: the groups of `flows check` come in.
  */
+
+import { identityLabels } from "../compile/deny-match.js";
 import { selectorMatches } from "../compile/selector-index.js";
 import type { LabelSelector, Policy, Ruleset } from "../policy/model.js";
 import { compareServices, parseInlineService } from "../policy/services.js";
 import { compareText } from "../util/compare-text.js";
 import type { CheckGroup } from "./check.js";
-import { identityLabels } from "./verdict.js";
 
 type Labels = Readonly<Record<string, string>>;
 

@@ -6,11 +6,12 @@
  * it (deny rules beat allows, docs/policy.md, "Deny rules and egress (v2)"), else by default. Only
  * ingress is checked: the compiler refuses enforced egress today. Pure.
  */
+
+import { identityLabels, matchingDenyRule } from "../compile/deny-match.js";
 import type { DestinationIntent, Grant, Intent } from "../compile/model.js";
-import { selectorMatches } from "../compile/selector-index.js";
 import type { WorkloadId } from "../inventory/model.js";
 import { cidrContains } from "../net/cidr.js";
-import type { Policy, Rule, Service } from "../policy/model.js";
+import type { Policy, Service } from "../policy/model.js";
 import type { ResolvedConnection, ResolvedEndpoint } from "./resolve.js";
 
 export type FlowVerdict =
@@ -56,12 +57,13 @@ export class FlowVerdicts {
 
   /** Workload → its identity's labels, for deny rules' `from`. */
   private readonly labels = new Map<WorkloadId, Readonly<Record<string, string>>>();
-  private readonly denyRules: readonly Rule[];
 
   /** `policy`: the policy the intent was compiled from, whose deny rules name a denial (absent: by default). */
-  constructor(intent: Intent, policy?: Policy) {
-    this.denyRules = policy?.rulesets.flatMap((ruleset) => ruleset.deny) ?? [];
-    if (this.denyRules.length > 0)
+  constructor(
+    intent: Intent,
+    private readonly policy?: Policy,
+  ) {
+    if (policy?.rulesets.some((ruleset) => ruleset.deny.length > 0))
       for (const report of intent.workloads)
         if (report.identity !== "") this.labels.set(report.workload, identityLabels(report.identity));
     for (const destination of intent.destinations)
@@ -91,18 +93,18 @@ export class FlowVerdicts {
       : { kind: "allowed", rule: admission.rule, onceEnforced };
   }
 
-  /** The first deny rule whose `to` holds the destination, whose `from` holds the initiator and whose services the connection's. */
+  /** The deny rule that denies the connection, by policy order; null when none does (denied by default). */
   private denyRuleOf(destination: DestinationIntent, connection: ResolvedConnection): string | null {
+    if (this.policy === undefined) return null;
     const { initiator } = connection;
     const labels = initiator.kind === "workload" ? this.labels.get(initiator.workload) : undefined;
-    const denying = this.denyRules.find((rule) => {
-      if (rule.to.kind !== "labels" || !selectorMatches(rule.to.selector, destination.labels)) return false;
-      if (!servicesAdmitFlow(rule.services, connection.service)) return false;
-      if (rule.from.kind === "ipList")
-        return rule.from.cidrs.some((cidr) => cidrContains(cidr, initiator.address));
-      return labels !== undefined && selectorMatches(rule.from.selector, labels);
+    const rule = matchingDenyRule(this.policy, {
+      destinationLabels: destination.labels,
+      ...(labels === undefined ? {} : { sourceLabels: labels }),
+      sourceAddress: initiator.address,
+      admits: (services) => servicesAdmitFlow(services, connection.service),
     });
-    return denying?.id ?? null;
+    return rule?.id ?? null;
   }
 
   /** The first rule that admits the initiator, undefined when none does, or why it cannot be told. */
@@ -183,11 +185,6 @@ function ipListHolds(grant: Grant, address: string): boolean {
     (source.kind === "ipList" || source.kind === "addresses") &&
     source.cidrs.some((cidr) => cidrContains(cidr, address))
   );
-}
-
-/** `app=shop,env=prod` → `{ app: "shop", env: "prod" }`. */
-export function identityLabels(identity: string): Record<string, string> {
-  return Object.fromEntries(identity.split(",").map((pair) => pair.split("=") as [string, string]));
 }
 
 function ambiguity(endpoint: Extract<ResolvedEndpoint, { kind: "ambiguous" }>): string {

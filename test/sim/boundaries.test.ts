@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { explain } from "../../cli/commands/explain.js";
 import { loadPolicyFile } from "../../lib/policy/load.js";
 import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
 import { loadEstateFile } from "../../sim/estate.js";
@@ -63,5 +64,23 @@ describe("boundaries first: allow from anywhere, deny dev to prod and SSH", () =
     expect(Object.keys(initial.failures)).toEqual([]);
     const again = await simulation.fullSync({ dryRun: true });
     expect(Object.values(again.plan).flatMap((part) => part?.operations ?? [])).toEqual([]);
+  });
+
+  it("explain names the deny rule that denies a flow", async () => {
+    const out: string[] = [];
+    const io = { out: (text: string) => out.push(text), err: (text: string) => out.push(text) };
+    const options = {
+      policy: join(FIXTURES, "boundaries-policy.yaml"),
+      estate: join(REPO_ROOT, "examples", "estate.yaml"),
+      from: "aws:111111111111:us-east-1:i-0a00000000000001",
+      to: "aws:111111111111:us-east-1:i-0a00000000000003",
+    };
+    expect(await explain({ ...options, port: "tcp/22" }, io)).toBe(0);
+    expect(out.join("")).toMatch(
+      /verdict: denied\nwhy: deny rule boundaries#deny-1 denies app=shop,env=prod,loc=us,role=web to\s+app=shop,env=prod,loc=us,role=api on tcp\/22/,
+    );
+    out.length = 0;
+    expect(await explain({ ...options, port: "tcp/8080" }, io)).toBe(0);
+    expect(out.join("")).toMatch(/verdict: allowed/);
   });
 });
