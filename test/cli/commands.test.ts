@@ -327,6 +327,19 @@ describe("apply and demo in process", () => {
   }
   const apply = ["node", "segsync", "apply", ...ON_ESTATE];
 
+  it("refuses a policy with enforced egress in one line, exit 1, no stack trace", async () => {
+    const { output, io } = capture();
+    const v2 = join(REPO_ROOT, "examples", "policy-v2.yaml");
+    const estate = join(REPO_ROOT, "examples", "estate.yaml");
+    for (const command of ["plan", "apply"]) {
+      output.err = "";
+      expect(await main(["node", "segsync", command, "--policy", v2, "--estate", estate], io)).toBe(1);
+      expect(output.err).toBe(
+        'segsync: the policy uses what segsync cannot enforce yet (enforced egress, docs/policy.md "Deny rules and egress (v2)"): ruleset shop-prod enforces egress\n',
+      );
+    }
+  });
+
   it("asks on a terminal and applies on 'yes'", async () => {
     const { output, io } = capture({ interactive: true, answer: "yes" });
     expect(await main(apply, io)).toBe(0);
