@@ -57,8 +57,9 @@ export class PeerSetCoalescer {
   /**
    * The slices to plan from: while events wait, each peer set that only gained remote members
    * keeps the remote members last written (and is remembered as deferred), unless it is `due`
-   * (startBatch); every other peer set is planned as it is now. Every deferral but those renewed
-   * here ends: this plan writes it, or nothing uses the peer set any more.
+   * (startBatch); every other peer set is planned as it is now, and its deferral ends. A due
+   * deferral ends too when the slice does not hold its peer set (nothing uses it any more); a
+   * deferral neither due nor in the slice waits on.
    */
   plan(slices: ChangeSlices, now: number, eventsWaiting: number, due: readonly string[]): ChangeSlices {
     const written = new Map(slices.before.peerSets.map((peerSet) => [peerSet.key, peerSet]));
