@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
-import { UnsupportedPolicyFeatureError } from "../../lib/compile/errors.js";
 import { EXAMPLES, invalidFixtures } from "../policy/fixtures.js";
 import { type CliRun, runCliAll } from "./run-cli.js";
 
@@ -155,10 +154,11 @@ describe("main (in process)", () => {
     );
   });
 
-  it("plan refuses a v2 policy rather than enforce it without its deny rules and egress", async () => {
-    const { io } = capture();
+  it("plan refuses a v2 policy with enforced egress rather than enforce it without its egress", async () => {
+    const { output, io } = capture();
     const argv = ["plan", "--policy", "examples/policy-v2.yaml", "--estate", "examples/estate.yaml"];
-    await expect(main(["node", "segsync", ...argv], io)).rejects.toThrow(UnsupportedPolicyFeatureError);
+    expect(await main(["node", "segsync", ...argv], io)).toBe(1);
+    expect(output.err).toMatch(/^segsync: the policy uses what segsync cannot enforce yet \(enforced egress/);
   });
 
   it("reports an estate's problems with the estate's own rules, not a policy's", async () => {
