@@ -1,7 +1,6 @@
 /** The `segsync` command line: a small router; each command lives in commands/. */
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
-import { UnsupportedPolicyFeatureError } from "../lib/compile/errors.js";
 import { packageVersion } from "../lib/util/package-root.js";
 import { type CliIo, processIo } from "./io.js";
 import type { ProgressTerminal } from "./progress.js";
@@ -53,11 +52,6 @@ export async function main(
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    // A policy the compiler refuses is the user's input, not a crash: one line, exit 1.
-    if (error instanceof UnsupportedPolicyFeatureError) {
-      io.err(`segsync: ${error.message}\n`);
-      return 1;
-    }
     throw error;
   }
   return exitCode;

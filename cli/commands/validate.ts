@@ -15,17 +15,13 @@ type Checked =
  */
 const CHECKS: Readonly<Record<string, (text: string, file: string) => Promise<Checked>>> = {
   Policy: async (text, file) => {
-    const [{ loadPolicyText }, { policySummary }, { unsupportedV2Features, unsupportedV2Warning }] =
-      await Promise.all([
-        import("../../lib/policy/load.js"),
-        import("../../lib/policy/summary.js"),
-        import("../../lib/policy/v2-support.js"),
-      ]);
+    const [{ loadPolicyText }, { policySummary }] = await Promise.all([
+      import("../../lib/policy/load.js"),
+      import("../../lib/policy/summary.js"),
+    ]);
     const result = loadPolicyText(text, file);
     if (!result.ok) return result;
-    const unsupported = unsupportedV2Warning(unsupportedV2Features(result.policy));
-    const warnings = [...result.warnings, ...(unsupported === undefined ? [] : [unsupported])];
-    return { ok: true, summary: policySummary(result.policy), warnings };
+    return { ok: true, summary: policySummary(result.policy), warnings: result.warnings };
   },
   Estate: async (text, file) => {
     const { loadEstateText } = await import("../../sim/estate.js");

@@ -4,15 +4,11 @@ import { IncrementalCompiler } from "./incremental.js";
 import type { Intent } from "./model.js";
 
 /**
- * policy + inventory → Intent, in one go. Deterministic and frozen. A policy that enforces
- * egress is refused (UnsupportedPolicyFeatureError, from build); deny rules are compiled.
+ * policy + inventory → Intent, in one go: ingress per destination and, where a ruleset enforces
+ * egress, egress per source (v2). Deterministic and frozen.
  */
-export function compile(
-  policy: Policy,
-  inventory: Inventory,
-  options: { readonly computeEgress?: boolean } = {},
-): Intent {
-  return IncrementalCompiler.build(policy, inventory, options).snapshot();
+export function compile(policy: Policy, inventory: Inventory): Intent {
+  return IncrementalCompiler.build(policy, inventory).snapshot();
 }
 
 /** The canonical serialization: equal intents give byte-identical text. */

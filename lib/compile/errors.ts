@@ -1,5 +1,3 @@
-import type { UnsupportedFeature } from "../policy/v2-support.js";
-
 export class CompileError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -16,16 +14,3 @@ export class DuplicateWorkloadError extends CompileError {
 
 /** The compiler's bookkeeping contradicts itself: a bug, never an input problem. */
 export class CompilerInvariantError extends CompileError {}
-
-/**
- * The policy enforces egress, which no cloud writes yet: compiling without it would silently leave
- * open what the policy closes.
- */
-export class UnsupportedPolicyFeatureError extends CompileError {
-  constructor(readonly features: readonly UnsupportedFeature[]) {
-    const listed = features.map((feature) => feature.description).join("; ");
-    super(
-      `the policy uses what segsync cannot enforce yet (enforced egress, docs/policy.md "Deny rules and egress (v2)"): ${listed}`,
-    );
-  }
-}

@@ -3,12 +3,11 @@ import { type LabelReading, labelReader } from "../inventory/labels.js";
 import type { Inventory, NetworkId, Workload, WorkloadChange, WorkloadId } from "../inventory/model.js";
 import type { AddressRanges } from "../net/cidr.js";
 import type { Egress, Enforcement, Policy } from "../policy/model.js";
-import { unsupportedV2Features } from "../policy/v2-support.js";
 import { type MemberView, NetworkTopology, viewFrom } from "./address-view.js";
 import { DeltaRecorder, type IntentDelta } from "./delta.js";
 import { type DenyTemplate, denyRegion, type SeenRanges, seenRanges } from "./deny.js";
 import { EgressTable } from "./egress-table.js";
-import { CompilerInvariantError, DuplicateWorkloadError, UnsupportedPolicyFeatureError } from "./errors.js";
+import { CompilerInvariantError, DuplicateWorkloadError } from "./errors.js";
 import {
   type CancelledRule,
   computeDestination,
@@ -84,10 +83,7 @@ export class IncrementalCompiler {
   private bulk = false;
   private readonly egress: EgressTable;
 
-  private constructor(
-    private readonly policy: Policy,
-    computeEgress: boolean,
-  ) {
+  private constructor(private readonly policy: Policy) {
     this.topology = new NetworkTopology(policy.networks);
     this.readLabels = labelReader(policy.labels);
     const rules: RuleState[] = [];
@@ -110,7 +106,7 @@ export class IncrementalCompiler {
       (rs) => rs.enforcement === "enforced" && rs.egress === "enforced",
     );
     this.egress = new EgressTable({
-      enabled: computeEgress && enforcesEgress,
+      enabled: enforcesEgress,
       policy,
       topology: this.topology,
       identities: this.identities,
@@ -118,20 +114,9 @@ export class IncrementalCompiler {
     });
   }
 
-  /**
-   * Refuses a policy with v2 features that the clouds cannot enforce yet: enforced egress
-   * (UnsupportedPolicyFeatureError), unless `options.computeEgress` asks for its intent anyway
-   * (Intent.egress), which no cloud writes yet: for its tests, and for the clouds' work on egress.
-   */
-  static build(
-    policy: Policy,
-    inventory: Inventory,
-    options: { readonly computeEgress?: boolean } = {},
-  ): IncrementalCompiler {
-    const unsupported = unsupportedV2Features(policy);
-    if (unsupported.length > 0 && options.computeEgress !== true)
-      throw new UnsupportedPolicyFeatureError(unsupported);
-    const compiler = new IncrementalCompiler(policy, options.computeEgress === true);
+  /** The compiler over a whole inventory, every workload new; throws DuplicateWorkloadError. */
+  static build(policy: Policy, inventory: Inventory): IncrementalCompiler {
+    const compiler = new IncrementalCompiler(policy);
     const seen = new Set<WorkloadId>();
     for (const workload of inventory.workloads) {
       if (seen.has(workload.id)) throw new DuplicateWorkloadError(workload.id);

@@ -23,8 +23,7 @@ export interface Intent {
   readonly findings: readonly Finding[];
   /**
    * What egress-enforced sources may open (v2), sorted by key; absent when none is (every v1
-   * policy), so that a v1 intent is unchanged. No cloud writes it yet: compile refuses enforced
-   * egress unless asked to compute it anyway (IncrementalCompiler.build).
+   * policy), so that a v1 intent is unchanged.
    */
   readonly egress?: readonly EgressIntent[];
 }

@@ -128,16 +128,14 @@ describe("main (in process)", () => {
     expect(output.out).toBe(`${file}: ${summary}\n`);
   });
 
-  it("accepts a v2 policy, counts its deny rules and egress, and warns that plan would refuse it", async () => {
+  it("accepts a v2 policy and counts its deny rules and egress", async () => {
     const { output, io } = capture();
     const file = "examples/policy-v2.yaml";
     expect(await main(["node", "segsync", "validate", file], io)).toBe(0);
     expect(output.out).toBe(
       `${file}: valid (2 rulesets: 2 enforced; 5 rules, 3 deny rules; egress enforced in 1 ruleset (shop-prod); 3 services; 3 ipLists; dimensions app, env, role, loc)\n`,
     );
-    expect(output.err).toBe(
-      `${file}: warning: enforcement of egress is not available yet: plan, apply and simulate refuse this policy (ruleset shop-prod enforces egress)\n`,
-    );
+    expect(output.err).toBe("");
   });
 
   it("prints a placed warning for a setting without effect, and still exits 0", async () => {
@@ -152,13 +150,6 @@ describe("main (in process)", () => {
     expect(output.err).toBe(
       `${file}:7:13 rulesets[0].egress: warning: egress: enforced has no effect on a visibility ruleset: its workloads' egress stays open until enforcement is enforced\n`,
     );
-  });
-
-  it("plan refuses a v2 policy with enforced egress rather than enforce it without its egress", async () => {
-    const { output, io } = capture();
-    const argv = ["plan", "--policy", "examples/policy-v2.yaml", "--estate", "examples/estate.yaml"];
-    expect(await main(["node", "segsync", ...argv], io)).toBe(1);
-    expect(output.err).toMatch(/^segsync: the policy uses what segsync cannot enforce yet \(enforced egress/);
   });
 
   it("reports an estate's problems with the estate's own rules, not a policy's", async () => {

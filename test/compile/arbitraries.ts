@@ -199,10 +199,7 @@ function policyArbOf(withDenies: boolean, withEgress = false): fc.Arbitrary<Poli
 /** v2 policies: deny rules (by labels and by ipList, some covering estate addresses) and rules to ipLists. */
 export const policyArb: fc.Arbitrary<Policy> = policyArbOf(true);
 
-/**
- * v2 policies with enforced egress on some rulesets: no cloud writes egress yet, so compile them
- * with `computeEgress` (IncrementalCompiler.build).
- */
+/** v2 policies with enforced egress on some rulesets. */
 export const egressPolicyArb: fc.Arbitrary<Policy> = policyArbOf(true, true);
 
 /** v1 policies: allow rules between labels and from ipLists only. */

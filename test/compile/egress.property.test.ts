@@ -6,7 +6,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compile, serializeIntent } from "../../lib/compile/compile.js";
-import { UnsupportedPolicyFeatureError } from "../../lib/compile/errors.js";
 import { IncrementalCompiler } from "../../lib/compile/incremental.js";
 import type { EgressIntent, Intent } from "../../lib/compile/model.js";
 import { peerKeysOf } from "../../lib/compile/slice.js";
@@ -18,8 +17,6 @@ import { applyChanges, changeArb, egressPolicyArb, inventoryArb } from "./arbitr
 import { AWS_VPC, designPolicy, GCP_NET, workload } from "./fixtures.js";
 import { naiveEgress, type Probe } from "./oracle.js";
 
-const COMPUTE = { computeEgress: true } as const;
-
 function opens(entry: EgressIntent, address: string, [protocol, port]: Probe): boolean {
   return entry.opens.some(
     (grant) =>
@@ -29,23 +26,11 @@ function opens(entry: EgressIntent, address: string, [protocol, port]: Probe): b
 }
 
 describe("egress in the intent", () => {
-  it("is refused by default while no cloud writes it, and computed when asked", () => {
-    const policy = fc.sample(
-      egressPolicyArb.filter((p) =>
-        p.rulesets.some((rs) => rs.enforcement === "enforced" && rs.egress === "enforced"),
-      ),
-      { numRuns: 1, seed: 7 },
-    )[0];
-    if (!policy) throw new Error("no sample");
-    expect(() => compile(policy, { workloads: [], networks: [] })).toThrow(UnsupportedPolicyFeatureError);
-    expect(() => compile(policy, { workloads: [], networks: [] }, COMPUTE)).not.toThrow();
-  });
-
   it("opens, address by address and port by port, what the policy's allow and deny rules from the source say", () => {
     let entries = 0;
     fc.assert(
       fc.property(egressPolicyArb, inventoryArb, (policy, inventory) => {
-        const intent = compile(policy, inventory, COMPUTE);
+        const intent = compile(policy, inventory);
         const oracle = naiveEgress(policy, inventory);
         const addresses = probeAddresses(inventory.workloads);
         entries += intent.egress?.length ?? 0;
@@ -76,14 +61,14 @@ describe("egress in the intent", () => {
         inventoryArb,
         fc.array(fc.array(changeArb, { minLength: 1, maxLength: 4 }), { maxLength: 6 }),
         (policy, inventory, batches) => {
-          const compiler = IncrementalCompiler.build(policy, inventory, COMPUTE);
+          const compiler = IncrementalCompiler.build(policy, inventory);
           let current = inventory;
           for (const batch of batches) {
             const before = compiler.snapshot();
             const delta = compiler.apply(batch);
             current = applyChanges(current, batch);
             const after = compiler.snapshot();
-            expect(serializeIntent(after)).toBe(serializeIntent(compile(policy, current, COMPUTE)));
+            expect(serializeIntent(after)).toBe(serializeIntent(compile(policy, current)));
             const text = (intent: Intent) =>
               new Map((intent.egress ?? []).map((e) => [e.key, JSON.stringify(e)]));
             const [left, right] = [text(before), text(after)];
@@ -104,7 +89,7 @@ describe("egress in the intent", () => {
         inventoryArb,
         fc.array(changeArb, { minLength: 1, maxLength: 4 }),
         (policy, inventory, batch) => {
-          const compiler = IncrementalCompiler.build(policy, inventory, COMPUTE);
+          const compiler = IncrementalCompiler.build(policy, inventory);
           const before = compiler.snapshot();
           const workloads = [
             ...new Set(batch.map((c) => (c.kind === "delete" ? c.id : c.workload.id))),
@@ -163,7 +148,7 @@ describe("egress findings", () => {
   }
 
   it("reports a destination the source's network cannot reach, and opens nothing to it", () => {
-    const intent = compile(egressPolicy(), { workloads: [web, api], networks: [] }, COMPUTE);
+    const intent = compile(egressPolicy(), { workloads: [web, api], networks: [] });
     const fromWeb = intent.egress?.find((e) => e.identity.includes("role=web"));
     const unreachable = intent.findings.filter((f) => f.code === "unreachable-destination");
     expect(unreachable.map((f) => f.subject)).toEqual([`${fromWeb?.key} -> ${api.id}`]);
@@ -221,12 +206,12 @@ describe("egress deny rules", () => {
       id: "aws:111111111111:us-east-1:i-0a00000000000005",
       nics: [{ network: AWS_VPC, privateIp: "10.1.0.50" }],
     };
-    const compiler = IncrementalCompiler.build(policy, { workloads: [web, db, db2], networks: [] }, COMPUTE);
+    const compiler = IncrementalCompiler.build(policy, { workloads: [web, db, db2], networks: [] });
     const moved = { ...db, nics: [{ network: AWS_VPC, privateIp: "10.1.0.41" }] };
     compiler.apply([{ kind: "upsert", workload: moved }]);
     const intent = compiler.snapshot();
     expect(serializeIntent(intent)).toBe(
-      serializeIntent(compile(policy, { workloads: [web, moved, db2], networks: [] }, COMPUTE)),
+      serializeIntent(compile(policy, { workloads: [web, moved, db2], networks: [] })),
     );
     const fromWebEntry = intent.egress?.find((e) => e.identity.includes("role=web"));
     const cidrs = fromWebEntry?.opens.flatMap((g) => g.target.cidrs) ?? [];

@@ -86,7 +86,6 @@ describe("compile", () => {
   });
 
   it("accepts, address by address and port by port, what the policy's allow and deny rules say", () => {
-    let split = 0;
     fc.assert(
       fc.property(policyArb, inventoryArb, (policy, inventory) => {
         const intent = compile(policy, inventory);
@@ -95,7 +94,6 @@ describe("compile", () => {
         const byId = new Map(inventory.workloads.map((w) => [w.id, w]));
         const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
         for (const destination of intent.destinations) {
-          if (destination.grants.some((g) => g.source.kind === "addresses")) split++;
           for (const member of destination.members) {
             const dst = byId.get(member.workload) as Workload;
             for (const address of addresses)
@@ -110,8 +108,17 @@ describe("compile", () => {
       }),
       { numRuns: 300 },
     );
-    // The generators must reach the case that matters: sources that deny rules split.
-    expect(split).toBeGreaterThan(0);
+  });
+
+  it("has generators that reach the case that matters: sources that deny rules split", () => {
+    // A fixed sample: a random 300 reach it almost always, and a coverage check must not be flaky.
+    const samples = fc.sample(fc.tuple(policyArb, inventoryArb), { numRuns: 300, seed: 16 });
+    const split = samples.filter(([policy, inventory]) =>
+      compile(policy, inventory).destinations.some((d) =>
+        d.grants.some((g) => g.source.kind === "addresses"),
+      ),
+    );
+    expect(split.length).toBeGreaterThan(0);
   });
 
   it("is deterministic: the workload order does not change a byte", () => {

@@ -179,18 +179,9 @@ async function planOf<
   Desired extends { readonly findings: readonly CloudFinding[] },
   Operation,
   Connection,
->(
-  provider: CloudProvider<State, Desired, Operation, Connection>,
-  connection: Connection,
-  policy: Policy,
-  compileOptions: { readonly computeEgress?: boolean } = {},
-) {
+>(provider: CloudProvider<State, Desired, Operation, Connection>, connection: Connection, policy: Policy) {
   const discovery = await provider.discover(connection, policy.labels);
-  const intent = compile(
-    policy,
-    { workloads: discovery.workloads, networks: discovery.networks },
-    compileOptions,
-  );
+  const intent = compile(policy, { workloads: discovery.workloads, networks: discovery.networks });
   const desired = provider.materialize(intent, discovery.state, policy);
   return { discovery, intent, desired, plan: provider.diff(desired, discovery.state) };
 }
@@ -383,13 +374,8 @@ const evaluateCase: Run = async ({ provider }, seeded) => {
 
 const evaluateEgressCase: Run = async ({ provider }, seeded) => {
   const policy = contractEgressPolicy();
-  const COMPUTE = { computeEgress: true };
-  await applyAll(
-    provider,
-    (await planOf(provider, seeded.connection, policy, COMPUTE)).plan,
-    seeded.connection,
-  );
-  const { discovery, intent, plan } = await planOf(provider, seeded.connection, policy, COMPUTE);
+  await applyAll(provider, (await planOf(provider, seeded.connection, policy)).plan, seeded.connection);
+  const { discovery, intent, plan } = await planOf(provider, seeded.connection, policy);
   expect(plan).toEqual([]);
   const reach = provider.evaluate(discovery.state);
   if (!EGRESS_CLOUDS.includes(provider.cloud)) {

@@ -68,8 +68,6 @@ const quotasArb: fc.Arbitrary<AwsQuotas> = fc.constantFrom(
   { rulesPerSecurityGroup: 20, securityGroupsPerInterface: 3 },
 );
 
-const COMPUTE = { computeEgress: true } as const;
-
 interface Checked {
   egress: number;
   egressAllowed: number;
@@ -169,8 +167,8 @@ describe("AWS enforced egress: evaluate(apply(materialize(intent))) equals the p
           const others = estate.filter((w) => !w.id.startsWith("aws:"));
           const bed = new AwsTestbed(aws, quotas);
           // Some runs start from another policy's enforcement: egress revoked, restored, re-sharded.
-          if (earlierPolicy) await bed.reconcile(earlierPolicy, others, attachment, COMPUTE);
-          const { intent, desired } = await bed.reconcile(policy, others, attachment, COMPUTE);
+          if (earlierPolicy) await bed.reconcile(earlierPolicy, others, attachment);
+          const { intent, desired } = await bed.reconcile(policy, others, attachment);
           const after = bed.state();
           const again = materializeAws(intent, after, { quotas, attachment, ownership: AWS_OWNERSHIP });
           expect(diffAws(again, after, AWS_OWNERSHIP)).toEqual([]);

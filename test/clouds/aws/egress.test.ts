@@ -19,7 +19,6 @@ import { AwsTestbed } from "./harness.js";
 const VPC = "aws:111111111111:us-east-1:vpc-0a1b2c3d";
 const WEB = "aws:111111111111:us-east-1:i-0a00000000000001";
 const DB = "aws:111111111111:us-east-1:i-0a00000000000002";
-const COMPUTE = { computeEgress: true } as const;
 const QUOTAS = { rulesPerSecurityGroup: 60, securityGroupsPerInterface: 5 };
 
 function policy(egress: "open" | "enforced", extraRules: string[] = []): Policy {
@@ -78,7 +77,7 @@ const EGRESS_KINDS: readonly AwsOperation["kind"][] = ["authorizeEgress", "revok
 describe("AWS enforced egress", () => {
   it("writes the source's egress rules on its owned group: an SG reference, an exact CIDR, EC2's allow-all revoked", async () => {
     const bed = new AwsTestbed(estate(), QUOTAS);
-    const { intent, plan } = await bed.reconcile(policy("enforced"), [], "exclusive", COMPUTE);
+    const { intent, plan } = await bed.reconcile(policy("enforced"), [], "exclusive");
     const web = intent.destinations.find((d) => d.identity === "app=shop,role=web");
     const db = intent.destinations.find((d) => d.identity === "app=shop,role=db");
     if (!web || !db) throw new Error("no destinations");
@@ -108,13 +107,13 @@ describe("AWS enforced egress", () => {
     expect(reach.explainEgress(webEni, "8.8.8.8", "udp", 53)).toBeUndefined();
     expect(reach.explainEgress(eniOf(bed, DB), "10.0.1.1", "tcp", 443)).toBeUndefined();
 
-    const again = await bed.reconcile(policy("enforced"), [], "exclusive", COMPUTE);
+    const again = await bed.reconcile(policy("enforced"), [], "exclusive");
     expect(again.plan).toEqual([]);
   });
 
   it("leaves AWS's own services reachable: DNS, instance metadata and time sync are not filtered", async () => {
     const bed = new AwsTestbed(estate(), QUOTAS);
-    await bed.reconcile(policy("enforced"), [], "exclusive", COMPUTE);
+    await bed.reconcile(policy("enforced"), [], "exclusive");
     const reach = evaluateAws(bed.state());
     const dbEni = eniOf(bed, DB);
     for (const address of ["169.254.169.253", "169.254.169.254", "169.254.169.123"])
@@ -134,8 +133,8 @@ describe("AWS enforced egress", () => {
 
   it("restores EC2's allow-all egress and revokes its own egress rules when egress is open again", async () => {
     const bed = new AwsTestbed(estate(), QUOTAS);
-    await bed.reconcile(policy("enforced"), [], "exclusive", COMPUTE);
-    const { intent, plan } = await bed.reconcile(policy("open"), [], "exclusive", COMPUTE);
+    await bed.reconcile(policy("enforced"), [], "exclusive");
+    const { intent, plan } = await bed.reconcile(policy("open"), [], "exclusive");
     const web = intent.destinations.find((d) => d.identity === "app=shop,role=web");
     if (!web) throw new Error("no web");
 
@@ -145,7 +144,7 @@ describe("AWS enforced egress", () => {
     const reach = evaluateAws(bed.state());
     expect(reach.explainEgress(eniOf(bed, WEB), "8.8.8.8", "udp", 53)).toBeDefined();
     expect(reach.explainEgress(eniOf(bed, DB), "10.0.1.1", "tcp", 22)).toBeDefined();
-    expect((await bed.reconcile(policy("open"), [], "exclusive", COMPUTE)).plan).toEqual([]);
+    expect((await bed.reconcile(policy("open"), [], "exclusive")).plan).toEqual([]);
   });
 
   it("plans no egress operation for a policy whose egress is open: EC2's allow-all stays", async () => {
@@ -162,7 +161,7 @@ describe("AWS enforced egress", () => {
   it("packs egress against its own quota: more egress rules than a group holds take a second group", async () => {
     const bed = new AwsTestbed(estate(), { rulesPerSecurityGroup: 2, securityGroupsPerInterface: 3 });
     const more = ["      - { from: { role: web }, to: { role: db }, services: [tcp/1, tcp/3, tcp/5] }"];
-    const { intent, desired } = await bed.reconcile(policy("enforced", more), [], "exclusive", COMPUTE);
+    const { intent, desired } = await bed.reconcile(policy("enforced", more), [], "exclusive");
     const web = intent.destinations.find((d) => d.identity === "app=shop,role=web");
     if (!web) throw new Error("no web");
     const groups = desired.securityGroups.filter((g) => g.identity === web.identity);
@@ -180,7 +179,7 @@ describe("AWS enforced egress", () => {
 
   it("does not enforce egress additively where a customer group allows egress: reported, left open", async () => {
     const bed = new AwsTestbed(estate(), QUOTAS);
-    const { desired, plan } = await bed.reconcile(policy("enforced"), [], "additive", COMPUTE);
+    const { desired, plan } = await bed.reconcile(policy("enforced"), [], "additive");
     const findings = desired.findings.filter((f) => f.code === "aws-additive-egress-not-enforced");
     expect(findings.map((f) => f.subject.split("@")[1])).toEqual([VPC, VPC]);
     expect(findings[0]?.message).toContain("egress is not enforced (attachment: additive)");
@@ -191,7 +190,7 @@ describe("AWS enforced egress", () => {
     const provider = createAwsProvider({ quotas: QUOTAS, sealer: SEALER });
     const bed = new AwsTestbed(estate(), QUOTAS);
     const before = bed.state();
-    const first = await bed.reconcile(policy("enforced"), [], "exclusive", COMPUTE);
+    const first = await bed.reconcile(policy("enforced"), [], "exclusive");
     const revokes = first.plan.filter((op) => op.kind === "revokeEgress");
     expect(revokes).toHaveLength(2);
     expect(revokes.map((op) => provider.removedRules(op, before))).toEqual([0, 0]);
@@ -199,7 +198,7 @@ describe("AWS enforced egress", () => {
     const enforced = bed.state();
     expect(provider.ownedRules(enforced)).toEqual({ "111111111111:us-east-1": 3 });
 
-    const reopened = await bed.reconcile(policy("open"), [], "exclusive", COMPUTE);
+    const reopened = await bed.reconcile(policy("open"), [], "exclusive");
     const revoked = reopened.plan.filter((op) => op.kind === "revokeEgress");
     expect(revoked.map((op) => provider.removedRules(op, enforced))).toEqual([2]);
     expect(revoked.map((op) => summarizeAwsOperation(op, enforced).narrows)).toEqual([true]);

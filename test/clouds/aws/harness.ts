@@ -73,14 +73,11 @@ export class AwsTestbed {
     policy: Policy,
     others: readonly Workload[],
     attachment: Attachment,
-    /** Egress (v2) in the intent: compile refuses enforced egress unless asked to compute it. */
-    options: { readonly computeEgress?: boolean } = {},
   ): Promise<{ intent: Intent; desired: AwsDesired; plan: AwsOperation[] }> {
-    const intent = compile(
-      policy,
-      { workloads: [...(await this.discover(policy)), ...others], networks: [] },
-      options,
-    );
+    const intent = compile(policy, {
+      workloads: [...(await this.discover(policy)), ...others],
+      networks: [],
+    });
     const state = this.state();
     const desired = materializeAws(intent, state, {
       quotas: this.quotas,

@@ -24,7 +24,6 @@ import { policyAllows, probeAddresses, probes } from "../intent-probes.js";
 import { estateArb as allEstatesArb, quotasArb } from "./arbitraries.js";
 import { AZURE_VNETS, AzureTestbed, SUBSCRIPTION } from "./harness.js";
 
-const COMPUTE = { computeEgress: true } as const;
 const IDS = [
   `azure:${SUBSCRIPTION}:rg-app:vm-1`,
   `azure:${SUBSCRIPTION}:rg-app:vm-2`,
@@ -105,8 +104,8 @@ describe("Azure egress: evaluate(apply(materialize(intent))) equals the policy i
           const azure = estate.filter((w) => w.id.startsWith("azure:"));
           const others = estate.filter((w) => !w.id.startsWith("azure:"));
           const bed = new AzureTestbed(azure, quotas, new Set(withCustomerNsg));
-          if (earlierPolicy) await bed.reconcile(earlierPolicy, others, attachment, COMPUTE);
-          const { intent, desired } = await bed.reconcile(policy, others, attachment, COMPUTE);
+          if (earlierPolicy) await bed.reconcile(earlierPolicy, others, attachment);
+          const { intent, desired } = await bed.reconcile(policy, others, attachment);
           const after = bed.state();
           const again = materializeAzure(intent, after, bed.options(policy, attachment));
           expect(diffAzure(again, after, AZURE_OWNERSHIP)).toEqual([]);

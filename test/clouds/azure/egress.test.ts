@@ -27,7 +27,6 @@ import { loadEstateText } from "../../../sim/estate.js";
 import { AZURE_OWNERSHIP } from "../../support/seals.js";
 import { AZURE_VNETS, AzureTestbed, SUBSCRIPTION } from "./harness.js";
 
-const COMPUTE = { computeEgress: true } as const;
 const VNET = `azure:${SUBSCRIPTION}:rg-net:vnet-prod`;
 
 function vm(name: string, host: number, role: string, publicIp?: string): Workload {
@@ -83,7 +82,7 @@ const outbound = (rules: readonly SecurityRule[]) => rules.filter((r) => r.direc
 describe("Azure enforced egress", () => {
   it("writes outbound rules from the identity's ASG to exact prefixes, then a deny-all outbound at 4096", async () => {
     const bed = new AzureTestbed(ESTATE, DEFAULT_AZURE_QUOTAS);
-    await bed.reconcile(policyOf("enforced"), [], "exclusive", COMPUTE);
+    await bed.reconcile(policyOf("enforced"), [], "exclusive");
     const { nic, nsg } = nsgOf(bed.state(), "db");
     const rules = outbound(nsg.securityRules);
     const asg = nic.ipConfigurations[0]?.applicationSecurityGroups[0]?.id;
@@ -117,13 +116,13 @@ describe("Azure enforced egress", () => {
 
   it("keeps every rule's priority when a grant is added (no renumbering)", async () => {
     const bed = new AzureTestbed(ESTATE, DEFAULT_AZURE_QUOTAS);
-    await bed.reconcile(policyOf("enforced"), [], "exclusive", COMPUTE);
+    await bed.reconcile(policyOf("enforced"), [], "exclusive");
     const stateBefore = bed.state();
     const before = nsgOf(stateBefore, "db").nsg.securityRules;
     const more = policyOf("enforced", [
       { from: { role: "db" }, to: { role: "web" }, services: ["tcp/9000"] },
     ]);
-    const { plan } = await bed.reconcile(more, [], "exclusive", COMPUTE);
+    const { plan } = await bed.reconcile(more, [], "exclusive");
     const after = nsgOf(bed.state(), "db").nsg.securityRules;
     for (const rule of before) expect(after.find((r) => r.name === rule.name)?.priority).toBe(rule.priority);
     expect(outbound(after).filter((r) => r.access === "Allow")).toHaveLength(3);
@@ -143,7 +142,7 @@ describe("Azure enforced egress", () => {
 
   it("shows outbound rules in plans, the deny-all last", async () => {
     const bed = new AzureTestbed(ESTATE, DEFAULT_AZURE_QUOTAS);
-    const { plan } = await bed.reconcile(policyOf("enforced"), [], "exclusive", COMPUTE);
+    const { plan } = await bed.reconcile(policyOf("enforced"), [], "exclusive");
     const lines = plan
       .filter((op) => op.kind === "putNetworkSecurityGroup")
       .map((op) => summarizeAzureOperation(op, []).changes ?? [])
@@ -159,7 +158,7 @@ describe("Azure enforced egress", () => {
   it("counts outbound rules in the NSG's rules: over the quota, the NSG is not applied", async () => {
     // db: its inbound deny-all, its load balancer rule and its deny-all outbound, 2 allows: 5.
     const bed = new AzureTestbed(ESTATE, { ...DEFAULT_AZURE_QUOTAS, rulesPerNetworkSecurityGroup: 4 });
-    const { desired } = await bed.reconcile(policyOf("enforced"), [], "exclusive", COMPUTE);
+    const { desired } = await bed.reconcile(policyOf("enforced"), [], "exclusive");
     expect(desired.findings.filter((f) => f.code === "azure-quota").map((f) => f.message)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/role=db in eastus: 5 rules do not fit in one NSG \(4 rules\)/),
@@ -167,12 +166,12 @@ describe("Azure enforced egress", () => {
     );
     // Egress open: the same NSG holds 2 rules and fits.
     const open = new AzureTestbed(ESTATE, { ...DEFAULT_AZURE_QUOTAS, rulesPerNetworkSecurityGroup: 4 });
-    expect((await open.reconcile(policyOf("open"), [], "exclusive", COMPUTE)).desired.findings).toEqual([]);
+    expect((await open.reconcile(policyOf("open"), [], "exclusive")).desired.findings).toEqual([]);
   });
 
   it("reports, and does not apply, the egress of a NIC that keeps its own NSG (additive)", async () => {
     const bed = new AzureTestbed(ESTATE, DEFAULT_AZURE_QUOTAS, new Set([ESTATE[2]?.id ?? ""]));
-    const { desired } = await bed.reconcile(policyOf("enforced"), [], "additive", COMPUTE);
+    const { desired } = await bed.reconcile(policyOf("enforced"), [], "additive");
     const db = nsgOf(bed.state(), "db");
     expect(db.nsg.name).toBe("legacy-ssh");
     const finding = desired.findings.find((f) => f.code === "azure-additive-egress");
@@ -180,13 +179,13 @@ describe("Azure enforced egress", () => {
     expect(finding?.message).toContain("its own NSG's outbound rules decide");
     // Egress open: nothing to report beyond the NSG itself.
     const open = new AzureTestbed(ESTATE, DEFAULT_AZURE_QUOTAS, new Set([ESTATE[2]?.id ?? ""]));
-    const openPlan = await open.reconcile(policyOf("open"), [], "additive", COMPUTE);
+    const openPlan = await open.reconcile(policyOf("open"), [], "additive");
     expect(openPlan.desired.findings.map((f) => f.code)).toEqual(["azure-additive-conflict"]);
   });
 
   it("leaves the platform's DNS and metadata reachable: NSG rules filter them only by their service tags", async () => {
     const bed = new AzureTestbed(ESTATE, DEFAULT_AZURE_QUOTAS);
-    await bed.reconcile(policyOf("enforced"), [], "exclusive", COMPUTE);
+    await bed.reconcile(policyOf("enforced"), [], "exclusive");
     const { nic, nsg } = nsgOf(bed.state(), "api");
     const reach = evaluateAzure(bed.state());
     expect(reach.explainEgress(nic.id, "8.8.8.8", "udp", 53).access).toBe("Deny");
@@ -233,7 +232,7 @@ describe("Azure enforced egress", () => {
     const v1 = new AzureTestbed(ESTATE, DEFAULT_AZURE_QUOTAS);
     const v1Plan = (await v1.reconcile(policyOf(undefined), [], "exclusive")).plan;
     const open = new AzureTestbed(ESTATE, DEFAULT_AZURE_QUOTAS);
-    const openPlan = (await open.reconcile(policyOf("open"), [], "exclusive", COMPUTE)).plan;
+    const openPlan = (await open.reconcile(policyOf("open"), [], "exclusive")).plan;
     expect(openPlan).toEqual(v1Plan);
     expect(
       v1
@@ -253,12 +252,12 @@ describe("Azure enforced egress", () => {
 
   it("removes the outbound rules and the deny-all outbound when egress opens again", async () => {
     const bed = new AzureTestbed(ESTATE, DEFAULT_AZURE_QUOTAS);
-    await bed.reconcile(policyOf("enforced"), [], "exclusive", COMPUTE);
-    await bed.reconcile(policyOf("open"), [], "exclusive", COMPUTE);
+    await bed.reconcile(policyOf("enforced"), [], "exclusive");
+    await bed.reconcile(policyOf("open"), [], "exclusive");
     const owned = bed.state()[0]?.networkSecurityGroups.filter((n) => n.name.startsWith("segsync-")) ?? [];
     expect(owned.flatMap((n) => outbound(n.securityRules))).toEqual([]);
     const desired = materializeAzure(
-      (await bed.reconcile(policyOf("open"), [], "exclusive", COMPUTE)).intent,
+      (await bed.reconcile(policyOf("open"), [], "exclusive")).intent,
       bed.state(),
       bed.options(policyOf("open"), "exclusive"),
     );
@@ -267,7 +266,7 @@ describe("Azure enforced egress", () => {
 
   it("is in the simulator's exported state, and an estate holding it loads back", async () => {
     const bed = new AzureTestbed(ESTATE, DEFAULT_AZURE_QUOTAS);
-    await bed.reconcile(policyOf("enforced"), [], "exclusive", COMPUTE);
+    await bed.reconcile(policyOf("enforced"), [], "exclusive");
     const labels = policyOf("enforced").labels;
     const read = await readAzureForExport(bed.sim, labels, AZURE_OWNERSHIP);
     const parts = exportAzure(read, { live: AZURE_OWNERSHIP, simulator: AZURE_OWNERSHIP });
@@ -337,7 +336,7 @@ describe("Azure enforced egress", () => {
     const vnets = { ...AZURE_VNETS, [hub]: { location: "eastus", addressPrefix: "10.9.0.0/16" } };
     const estate = [web, api, inHub(web, 12), inHub(api, 22)];
     const bed = new AzureTestbed(estate, DEFAULT_AZURE_QUOTAS, new Set(), vnets);
-    const { desired } = await bed.reconcile(policyOf("enforced"), [], "exclusive", COMPUTE);
+    const { desired } = await bed.reconcile(policyOf("enforced"), [], "exclusive");
     expect(desired.findings).toEqual([]);
     const prodWeb = nsgOf(bed.state(), "web");
     const hubWeb = bed.state()[0]?.networkInterfaces.find((n) => n.name === "vm-web-hubVMNic");
@@ -351,9 +350,9 @@ describe("Azure enforced egress", () => {
 
   it("says a plan that turns egress enforcement on for an NSG in use narrows it", async () => {
     const bed = new AzureTestbed(ESTATE, DEFAULT_AZURE_QUOTAS);
-    await bed.reconcile(policyOf("open"), [], "exclusive", COMPUTE);
+    await bed.reconcile(policyOf("open"), [], "exclusive");
     const before = bed.state();
-    const { plan } = await bed.reconcile(policyOf("enforced"), [], "exclusive", COMPUTE);
+    const { plan } = await bed.reconcile(policyOf("enforced"), [], "exclusive");
     const puts = plan.filter((op) => op.kind === "putNetworkSecurityGroup");
     expect(puts.length).toBeGreaterThan(0);
     for (const put of puts) {

@@ -120,14 +120,9 @@ export class AzureTestbed {
     policy: Policy,
     others: readonly Workload[],
     attachment: Attachment,
-    compileOptions: { readonly computeEgress?: boolean } = {},
   ): Promise<{ intent: Intent; desired: AzureDesired; plan: AzureOperation[] }> {
     const discovered = await discoverAzure(this.sim, policy.labels, AZURE_OWNERSHIP);
-    const intent = compile(
-      policy,
-      { workloads: [...discovered.workloads, ...others], networks: [] },
-      compileOptions,
-    );
+    const intent = compile(policy, { workloads: [...discovered.workloads, ...others], networks: [] });
     const state = this.state();
     const desired = materializeAzure(intent, state, this.options(policy, attachment));
     const plan = diffAzure(desired, state, AZURE_OWNERSHIP);

@@ -21,8 +21,6 @@ import { policyAllows, probeAddresses, probes } from "../intent-probes.js";
 import { estateArb, limitsArb } from "./estate-arbitraries.js";
 import { GcpTestbed, PROJECT } from "./harness.js";
 
-const COMPUTE = { computeEgress: true } as const;
-
 interface Checked {
   ingress: number;
   egressAllowed: number;
@@ -142,8 +140,8 @@ describe("GCP with deny rules and enforced egress: both ends equal the policy", 
           const gcp = estate.filter((w) => w.id.startsWith("gcp:"));
           const others = estate.filter((w) => !w.id.startsWith("gcp:"));
           const bed = new GcpTestbed(gcp, limits);
-          if (earlierPolicy) await bed.reconcile(earlierPolicy, others, attachment, COMPUTE);
-          const { intent, desired } = await bed.reconcile(policy, others, attachment, COMPUTE);
+          if (earlierPolicy) await bed.reconcile(earlierPolicy, others, attachment);
+          const { intent, desired } = await bed.reconcile(policy, others, attachment);
           const after = bed.state();
           expect(
             diffGcp(materializeGcp(intent, after, bed.options(attachment)), after, GCP_OWNERSHIP),

@@ -16,7 +16,6 @@ import type { Policy } from "../../../lib/policy/model.js";
 import { GCP_OWNERSHIP, SEALER } from "../../support/seals.js";
 import { GcpTestbed, PROJECT } from "./harness.js";
 
-const COMPUTE = { computeEgress: true } as const;
 const NET = `gcp:${PROJECT}:prod-net`;
 const NET_URL = `https://www.googleapis.com/compute/v1/projects/${PROJECT}/global/networks/prod-net`;
 
@@ -53,7 +52,7 @@ const ESTATE = [workload("web-1", "web", 11), workload("api-1", "api", 21)];
 
 async function planned(policy: Policy, quotas = DEFAULT_GCP_QUOTAS) {
   const bed = new GcpTestbed(ESTATE, quotas);
-  const { desired, plan } = await bed.reconcile(policy, [], policy.attachment, COMPUTE);
+  const { desired, plan } = await bed.reconcile(policy, [], policy.attachment);
   return { bed, desired, plan };
 }
 
@@ -136,7 +135,7 @@ describe("GCP enforced egress: materialize", () => {
 
   it("is applied in full, and a second plan is empty", async () => {
     const { bed } = await planned(policyWith("enforced"));
-    const again = await bed.reconcile(policyWith("enforced"), [], "exclusive", COMPUTE);
+    const again = await bed.reconcile(policyWith("enforced"), [], "exclusive");
     expect(again.plan).toEqual([]);
     expect(bed.state()[0]?.firewalls.filter((f) => f.direction === "EGRESS")).toHaveLength(8);
   });
@@ -186,7 +185,7 @@ describe("GCP enforced egress: customer egress rules", () => {
       destinationRanges: ["0.0.0.0/0"],
       allowed: [{ IPProtocol: "all" }],
     });
-    const { desired } = await bed.reconcile(policyWith("enforced", "additive"), [], "additive", COMPUTE);
+    const { desired } = await bed.reconcile(policyWith("enforced", "additive"), [], "additive");
     const extra = desired.findings.filter((f) => f.code === "gcp-additive-extra-flows");
     expect(extra.map((f) => f.message.replace(/ in gcp:.*?: /, ": ")).sort()).toEqual([
       "app=shop,role=api: egress firewall rule allow-all-out (priority 1000) stays before segsync's deny-all egress (attachment: additive) and lets it send all traffic to 0.0.0.0/0, beyond what the policy allows; reported, not overridden",
@@ -211,7 +210,7 @@ describe("GCP enforced egress: customer egress rules", () => {
       priority: 100,
       allowed: [{ IPProtocol: "tcp", ports: ["25"] }],
     });
-    const enforced = await bed.reconcile(policyWith("enforced"), [], "exclusive", COMPUTE);
+    const enforced = await bed.reconcile(policyWith("enforced"), [], "exclusive");
     expect(enforced.desired.findings.map((f) => f.message)).toEqual([
       "egress firewall rule early-out (priority 100) decides before segsync's egress rules (900) for the instances it targets",
     ]);

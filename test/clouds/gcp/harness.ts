@@ -69,15 +69,9 @@ export class GcpTestbed {
     policy: Policy,
     others: readonly Workload[],
     attachment: Attachment,
-    /** Compile enforced egress (v2) too, which compile still refuses unless asked. */
-    compileOptions: { readonly computeEgress?: boolean } = {},
   ): Promise<{ intent: Intent; desired: GcpDesired; plan: GcpOperation[] }> {
     const discovered = await discoverGcp(this.sim, policy.labels, GCP_OWNERSHIP);
-    const intent = compile(
-      policy,
-      { workloads: [...discovered.workloads, ...others], networks: [] },
-      compileOptions,
-    );
+    const intent = compile(policy, { workloads: [...discovered.workloads, ...others], networks: [] });
     const state = this.state();
     const desired = materializeGcp(intent, state, this.options(attachment));
     const plan = diffGcp(desired, state, GCP_OWNERSHIP);

@@ -195,12 +195,7 @@ export class ProjectsTestbed {
     connection: GcpConnection = this.connection,
   ): Promise<{ intent: Intent; state: GcpState; discovered: GcpState }> {
     const discovered = await this.provider.discover(connection, policy.labels);
-    // Enforced egress (v2) compiled too: compile still refuses it unless asked.
-    const intent = compile(
-      policy,
-      { workloads: [...discovered.workloads, ...others], networks: [] },
-      { computeEgress: true },
-    );
+    const intent = compile(policy, { workloads: [...discovered.workloads, ...others], networks: [] });
     const state = connection.projects.map((p) => this.sim(p).state());
     return { intent, state, discovered: discovered.state };
   }

@@ -1,11 +1,9 @@
 /**
- * Until the clouds enforce egress, the compiler refuses a policy that enforces it rather than
- * compile it without it (docs/policy.md, "Deny rules and egress (v2)"); deny rules and rules to an
- * ipList compile.
+ * Every v2 feature compiles (docs/policy.md, "Deny rules and egress (v2)"): deny rules, rules to an
+ * ipList, and enforced egress, which gives the egress-enforced identities an egress table.
  */
 import { describe, expect, it } from "vitest";
 import { compile } from "../../lib/compile/compile.js";
-import { UnsupportedPolicyFeatureError } from "../../lib/compile/errors.js";
 import { IncrementalCompiler } from "../../lib/compile/incremental.js";
 import type { Inventory } from "../../lib/inventory/model.js";
 import { loadPolicyFile, resolvePolicyDocument } from "../../lib/policy/load.js";
@@ -27,40 +25,51 @@ function resolved(document: Record<string, unknown>): Policy {
   return result.policy;
 }
 
-function refusal(policy: Policy): UnsupportedPolicyFeatureError {
-  try {
-    compile(policy, inventory);
-  } catch (error) {
-    if (error instanceof UnsupportedPolicyFeatureError) return error;
-    throw error;
-  }
-  throw new Error("compile accepted the policy");
+function egressKeys(policy: Policy): string[] {
+  return (compile(policy, inventory).egress ?? []).map((entry) => entry.key);
 }
 
 const rule = { from: { role: "web" }, to: { role: "api" }, services: ["tcp/8080"] };
 const ipLists = { gw: ["198.51.100.0/24"] };
 
-describe("the compiler refuses what the clouds cannot enforce yet", () => {
-  it("enforced egress, the ruleset's own or the policy's, naming the ruleset", () => {
-    const own = refusal(resolved({ rulesets: [{ name: "a", scope: {}, egress: "enforced", rules: [] }] }));
-    expect(own.message).toContain("ruleset a enforces egress");
-    const inherited = refusal(
-      resolved({ egress: "enforced", rulesets: [{ name: "b", scope: {}, rules: [] }] }),
-    );
-    expect(inherited.message).toContain("ruleset b enforces egress");
+describe("enforced egress compiles", () => {
+  it("from the ruleset's own egress or the policy's, an egress table per enforced identity and network", () => {
+    const own = resolved({ rulesets: [{ name: "a", scope: {}, egress: "enforced", rules: [] }] });
+    const inherited = resolved({ egress: "enforced", rulesets: [{ name: "b", scope: {}, rules: [] }] });
+    expect(egressKeys(own)).toHaveLength(1);
+    expect(egressKeys(inherited)).toHaveLength(1);
   });
 
-  it("in IncrementalCompiler.build as in compile", () => {
+  it("the same in IncrementalCompiler.build as in compile", () => {
     const policy = resolved({ rulesets: [{ name: "a", scope: {}, egress: "enforced", rules: [] }] });
-    expect(() => IncrementalCompiler.build(policy, inventory)).toThrow(UnsupportedPolicyFeatureError);
+    expect(IncrementalCompiler.build(policy, inventory).snapshot()).toEqual(compile(policy, inventory));
   });
 
-  it("only enforced egress in examples/policy-v2.yaml", async () => {
+  it("not where egress is open or the ruleset only watches", () => {
+    const visibility = { name: "v", scope: {}, enforcement: "visibility", egress: "enforced", rules: [] };
+    expect(compile(resolved({ rulesets: [visibility] }), inventory).egress).toBeUndefined();
+    expect(
+      compile(resolved({ rulesets: [{ name: "o", scope: {}, rules: [rule] }] }), inventory).egress,
+    ).toBeUndefined();
+  });
+
+  it("examples/policy-v2.yaml: the shop's egress, nothing for dev's boundaries", async () => {
     const loaded = await loadPolicyFile(`${REPO_ROOT}/examples/policy-v2.yaml`);
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-    expect(refusal(loaded.policy).features.map((feature) => feature.description)).toEqual([
-      "ruleset shop-prod enforces egress",
-    ]);
+    const shop = workload(
+      "aws:111111111111:us-east-1:i-0b",
+      { network: AWS_VPC, privateIp: "10.1.0.6" },
+      { app: "shop", env: "prod", role: "api" },
+    );
+    const dev = workload(
+      "aws:111111111111:us-east-1:i-0c",
+      { network: AWS_VPC, privateIp: "10.1.0.7" },
+      { app: "shop", env: "dev", role: "api" },
+    );
+    const intent = compile(loaded.policy, { workloads: [shop, dev], networks: [] });
+    expect(
+      (intent.egress ?? []).map((entry) => [entry.identity, entry.members.map((member) => member.workload)]),
+    ).toEqual([["app=shop,env=prod,role=api", [shop.id]]]);
   });
 });
 
