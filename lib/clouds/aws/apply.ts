@@ -115,22 +115,14 @@ const APPLY_STEPS: { readonly [K in AwsOperation["kind"]]: ApplyStep<K> } = {
   authorizeIngress: async (operation, api, run) => {
     await api.authorizeIngress(
       run.groupId(operation.location, operation.group),
-      toPermissions(
-        operation.rules,
-        (ref) => run.groupId(operation.location, ref),
-        (ref) => run.listId(operation.location, ref),
-      ),
+      permissionsOf(operation, run),
     );
     return undefined;
   },
   authorizeEgress: async (operation, api, run) => {
     await api.authorizeEgress(
       run.groupId(operation.location, operation.group),
-      toPermissions(
-        operation.rules,
-        (ref) => run.groupId(operation.location, ref),
-        (ref) => run.listId(operation.location, ref),
-      ),
+      permissionsOf(operation, run),
     );
     return undefined;
   },
@@ -273,6 +265,18 @@ function resolve(created: ReadonlyMap<string, string>, key: string): string {
   if (id === undefined)
     throw new TypeError(`the plan uses ${key} before creating it: operations are out of order`);
   return id;
+}
+
+/** An authorize operation's rules as EC2 takes them, references resolved to the ids this run knows. */
+function permissionsOf(
+  operation: OperationOf<"authorizeIngress" | "authorizeEgress">,
+  run: PlanRun,
+): IpPermission[] {
+  return toPermissions(
+    operation.rules,
+    (ref) => run.groupId(operation.location, ref),
+    (ref) => run.listId(operation.location, ref),
+  );
 }
 
 /** Rules with one protocol and port range share one IpPermission, as EC2 groups them. */
