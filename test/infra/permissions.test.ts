@@ -1,9 +1,11 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Annotations, Match } from "aws-cdk-lib/assertions";
 import type { CfnRole } from "aws-cdk-lib/aws-iam";
 import { type CfnKey, Key } from "aws-cdk-lib/aws-kms";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { describe, expect, it } from "vitest";
-import type { FunctionName } from "../../infra/bundling.js";
+import { type FunctionName, PROJECT_ROOT } from "../../infra/bundling.js";
 import {
   EC2_READ_ACTIONS,
   INTERFACE_TAG_KEYS,
@@ -32,6 +34,7 @@ import {
 } from "./stack.js";
 
 const sample = synthesize();
+const V2_POLICY = join(PROJECT_ROOT, "examples", "policy-v2.yaml");
 
 function statementsOf(synthesized: Synthesized, name: FunctionName): Statement[] {
   const fn = synthesized.synchronizer.functions[name];
@@ -113,6 +116,14 @@ describe("IAM: the ingest functions", () => {
 describe("IAM: the reconciler", () => {
   const statements = statementsOf(sample, "reconciler");
   const ec2 = statements.filter((statement) => actionsOf(statement).some(isEc2));
+
+  it("is the same for a v2 policy (deny rules, enforced egress), bundled as given: egress writes are owned writes", () => {
+    const v2 = synthesize({ ...SAMPLE_PROPS, policyFile: V2_POLICY });
+    expect(v2.synchronizer.settings.policy.text).toBe(readFileSync(V2_POLICY, "utf8"));
+    expect(statementsOf(v2, "reconciler")).toEqual(statements);
+    const owned = statements.find((statement) => statement.Sid === "Ec2WriteOwned");
+    expect(owned && actionsOf(owned)).toEqual(expect.arrayContaining(["ec2:AuthorizeSecurityGroupEgress"]));
+  });
 
   it("grants no EC2 write without a condition, and every EC2 statement only in the configured regions", () => {
     expect(ec2.length).toBeGreaterThan(0);
