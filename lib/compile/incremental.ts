@@ -3,9 +3,10 @@ import { type LabelReading, labelReader } from "../inventory/labels.js";
 import type { Inventory, NetworkId, Workload, WorkloadChange, WorkloadId } from "../inventory/model.js";
 import type { AddressRanges } from "../net/cidr.js";
 import type { Egress, Enforcement, Policy } from "../policy/model.js";
-import { type MemberView, NetworkTopology, viewFrom } from "./address-view.js";
+import { type MemberView, NetworkTopology } from "./address-view.js";
 import { DeltaRecorder, type IntentDelta } from "./delta.js";
-import { type DenyTemplate, denyRegion, type SeenRanges, seenRanges } from "./deny.js";
+import type { DenyTemplate, SeenRanges } from "./deny.js";
+import { cutSignature, type SeenAddresses } from "./deny-readers.js";
 import { EgressTable } from "./egress-table.js";
 import { CompilerInvariantError, DuplicateWorkloadError } from "./errors.js";
 import {
@@ -15,8 +16,10 @@ import {
   computeTemplate,
   denyRuleReader,
   type GrantTemplate,
+  regionKeyOf,
 } from "./intent-parts.js";
 import type { DestinationIntent, Finding, IdentityRef, Intent, PeerSet, WorkloadReport } from "./model.js";
+import { SeenCache } from "./seen-cache.js";
 import { SelectorIndex } from "./selector-index.js";
 import { type ChangeSlices, type SliceSource, scopeOf, sliceIntent } from "./slice.js";
 import { buildSnapshot, reportOf } from "./snapshot.js";
@@ -37,6 +40,8 @@ interface DestinationEntry {
   readonly peerKeys: readonly string[];
   /** Identities whose members' addresses its grants were cut with (deny rules). */
   readonly addressSources: readonly string[];
+  /** What its grants read of members' addresses (lib/compile/deny-readers.ts); "" when whole. */
+  readonly cutSignature: string;
   readonly findings: readonly Finding[];
   readonly cancelled: readonly CancelledRule[];
 }
@@ -71,20 +76,19 @@ export class IncrementalCompiler {
   private readonly referrers = new Map<string, Set<string>>();
   /** identity → the destinations whose grants deny rules cut with its addresses: who its moves concern. */
   private readonly addressReaders = new Map<string, Set<string>>();
-  /** Deny rule regions of the flush under way (`<rule>@<network>`): members do not move during one. */
-  private readonly regions = new Map<string, AddressRanges>();
-  private readonly sourceRanges = new Map<string, SeenRanges>();
-  /** Members as seen from a network, in the flush under way. */
-  private readonly views = new Map<string, MemberView[]>();
+  private readonly seenCache: SeenCache;
 
   private readonly dirtyTemplates = new Set<string>();
   private readonly dirtyDestinations = new Map<string, Set<NetworkId>>();
   private readonly dirtyPeers = new Set<string>();
+  /** Deny rules whose `from` side had members come, go or move since the last flush. */
+  private readonly movedDenies = new Set<RuleState>();
   private bulk = false;
   private readonly egress: EgressTable;
 
   private constructor(private readonly policy: Policy) {
     this.topology = new NetworkTopology(policy.networks);
+    this.seenCache = new SeenCache(this.identities, this.topology);
     this.readLabels = labelReader(policy.labels);
     const rules: RuleState[] = [];
     for (const ruleset of policy.rulesets) {
@@ -282,6 +286,8 @@ export class IncrementalCompiler {
       delta.networkTouched(nic.network);
     }
     this.dirtyPeers.add(identity);
+    for (const rule of this.identities.get(identity)?.fromRules ?? [])
+      if (rule.rule.action === "deny") this.movedDenies.add(rule);
   }
 
   private createIdentity(ref: IdentityRef, labels: Readonly<Record<string, string>>): IdentityState {
@@ -306,7 +312,9 @@ export class IncrementalCompiler {
     }
     for (const rule of state.fromRules) {
       rule.fromIdentities.add(ref.identity);
-      if (!this.bulk) for (const destination of rule.toIdentities) this.dirtyTemplates.add(destination);
+      // A deny rule's templates hold its live identities: what it cuts is checked in flush (markIfCut).
+      if (!this.bulk && rule.rule.action === "allow")
+        for (const destination of rule.toIdentities) this.dirtyTemplates.add(destination);
     }
     this.dirtyTemplates.add(ref.identity);
     this.egress.templateChanged(ref.identity);
@@ -322,7 +330,8 @@ export class IncrementalCompiler {
     }
     for (const rule of state.fromRules) {
       rule.fromIdentities.delete(key);
-      for (const destination of rule.toIdentities) this.dirtyTemplates.add(destination);
+      if (rule.rule.action === "allow")
+        for (const destination of rule.toIdentities) this.dirtyTemplates.add(destination);
     }
     this.dirtyTemplates.add(key);
     this.egress.templateChanged(key);
@@ -338,9 +347,8 @@ export class IncrementalCompiler {
   }
 
   private flush(delta: DeltaRecorder): void {
-    this.regions.clear();
-    this.sourceRanges.clear();
-    this.views.clear();
+    for (const identity of this.dirtyPeers) this.seenCache.forgetIdentity(identity);
+    for (const rule of this.movedDenies) this.seenCache.forgetRegion(regionKeyOf(rule.rule.from));
     for (const identity of this.dirtyTemplates) {
       const state = this.identities.get(identity);
       if (state && state.enforcement !== "unscoped") {
@@ -352,16 +360,14 @@ export class IncrementalCompiler {
     }
     this.dirtyTemplates.clear();
     // A member that came, went or moved changes the addresses that deny rules cut other grants with.
-    for (const identity of this.dirtyPeers) {
-      const denies = (this.identities.get(identity)?.fromRules ?? []).filter((r) => r.rule.action === "deny");
-      for (const reader of [identity, ...denies.map((r) => denyRuleReader(r.rule.id))]) {
-        for (const key of this.addressReaders.get(reader) ?? []) {
-          const entry = this.destinations.get(key);
-          if (entry) this.markDestination(entry.intent.identity, entry.intent.network);
-        }
-      }
-      this.egress.addressesChanged(identity);
-    }
+    const readers = [
+      ...this.dirtyPeers,
+      ...[...this.movedDenies].map((rule) => denyRuleReader(rule.rule.id)),
+    ];
+    for (const reader of readers)
+      for (const key of this.addressReaders.get(reader) ?? []) this.markIfCut(key);
+    this.movedDenies.clear();
+    for (const identity of this.dirtyPeers) this.egress.addressesChanged(identity);
     this.egress.flush(delta);
 
     const freshPeerSets = new Set<string>();
@@ -377,6 +383,25 @@ export class IncrementalCompiler {
       }
     }
     this.dirtyPeers.clear();
+  }
+
+  /** Marks a destination that reads a moved identity's addresses if what it read of them changed. */
+  private markIfCut(key: string): void {
+    const entry = this.destinations.get(key);
+    if (!entry) return;
+    const { identity, network } = entry.intent;
+    if (this.dirtyDestinations.get(identity)?.has(network)) return;
+    const template = this.templates.get(identity);
+    if (!template || cutSignature(template, this.seenAddresses(network)) !== entry.cutSignature)
+      this.markDestination(identity, network);
+  }
+
+  private seenAddresses(network: NetworkId): SeenAddresses {
+    return {
+      source: (identity) => this.seenRanges(identity, network).whole,
+      nat: (identity) => this.seenRanges(identity, network).nat,
+      region: (deny) => this.denyRegion(deny, network),
+    };
   }
 
   private refreshDestination(
@@ -421,7 +446,15 @@ export class IncrementalCompiler {
       setOf(this.referrers, peer).add(key);
     }
     for (const peer of previous?.peerKeys ?? []) this.releasePeerSet(peer, delta);
-    this.destinations.set(key, { intent, peerKeys, addressSources, findings, cancelled });
+    const signature = template.denies.length > 0 ? cutSignature(template, this.seenAddresses(network)) : "";
+    this.destinations.set(key, {
+      intent,
+      peerKeys,
+      addressSources,
+      findings,
+      cancelled,
+      cutSignature: signature,
+    });
     setOf(this.destinationNetworks, identity).add(network);
   }
 
@@ -470,38 +503,16 @@ export class IncrementalCompiler {
     return { identity, network, peerSet, findings };
   }
 
-  /** An identity's seen addresses from a network as ranges, once per identity and network in a flush. */
   private seenRanges(identity: string, network: NetworkId): SeenRanges {
-    const key = `${identity}@${network}`;
-    let ranges = this.sourceRanges.get(key);
-    if (ranges === undefined) {
-      ranges = seenRanges(this.seen(identity, network));
-      this.sourceRanges.set(key, ranges);
-    }
-    return ranges;
+    return this.seenCache.seenRanges(identity, network);
   }
 
-  /** Every address a deny rule covers from a network, once per rule and network in a flush. */
   private denyRegion(deny: DenyTemplate, network: NetworkId): AddressRanges {
-    const key = `${deny.regionKey}@${network}`;
-    let region = this.regions.get(key);
-    if (region === undefined) {
-      region = denyRegion(deny, (identity) => this.seen(identity, network));
-      this.regions.set(key, region);
-    }
-    return region;
+    return this.seenCache.region(deny, network);
   }
 
-  /** How a network sees an identity's running members now (docs/policy.md, "Addresses"). */
   private seen(identity: string, network: NetworkId): MemberView[] {
-    const key = `${identity}@${network}`;
-    let views = this.views.get(key);
-    if (views === undefined) {
-      const members = this.identities.get(identity)?.members.values() ?? [];
-      views = [...members].map((workload) => viewFrom(network, workload, this.topology));
-      this.views.set(key, views);
-    }
-    return views;
+    return this.seenCache.seen(identity, network);
   }
 
   private releaseAddressReader(identity: string, key: string): void {

@@ -77,7 +77,7 @@ export function denyTemplates(
 const regionKeys = new WeakMap<object, string>();
 
 /** The same ipList, or the same resolved selector (so the same identities), on any rule's side. */
-function regionKeyOf(end: Rule["from"] | Rule["to"]): string {
+export function regionKeyOf(end: Rule["from"] | Rule["to"]): string {
   let key = regionKeys.get(end);
   if (key === undefined) {
     key = end.kind === "ipList" ? `ipList:${end.name}` : `labels:${JSON.stringify(end.selector)}`;

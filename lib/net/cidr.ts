@@ -337,6 +337,16 @@ export class AddressRanges {
     return new AddressRanges(result);
   }
 
+  /** Whether the two share an address: each range of the smaller side looked up in the larger. */
+  meets(other: AddressRanges): boolean {
+    const [small, large] = this.ranges.length <= other.ranges.length ? [this, other] : [other, this];
+    for (const range of small.ranges) {
+      const found = large.ranges[large.firstEndingAtOrAfter(range)];
+      if (found !== undefined && found.family === range.family && found.start <= range.end) return true;
+    }
+    return false;
+  }
+
   equals(other: AddressRanges): boolean {
     return (
       this.ranges.length === other.ranges.length &&

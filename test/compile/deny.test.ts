@@ -192,6 +192,36 @@ describe("deny rules at ingress", () => {
     expect(intent.findings.map((f) => f.code)).toContain("rule-cancelled-by-deny");
   });
 
+  it("are followed by the incremental compiler when one of two denied identities behind a NAT address leaves", () => {
+    // The cut stays the same address; only the finding's list of who shares it changes.
+    const behindNat = (name: string, ip: string, role: string) =>
+      workload(`gcp:shop-prod:us-central1-a:${name}`, { network: GCP_NET, privateIp: ip }, { ...shop, role });
+    const natApi = behindNat("api-1", "10.3.0.5", "api");
+    const batch = behindNat("batch-1", "10.3.0.6", "batch");
+    const cron = behindNat("cron-1", "10.3.0.7", "cron");
+    const db = workload(
+      "aws:111111111111:us-east-1:i-0a00000000000004",
+      { network: AWS_VPC, privateIp: "10.1.0.40" },
+      { ...shop, role: "db" },
+    );
+    const jobs: RuleSource = {
+      kind: "labels",
+      selector: { ...scope, role: ["batch", "cron"] },
+      extraScope: false,
+    };
+    const policy = withDenies([deny(0, jobs, { ...scope, role: ["db"] }, [{ protocol: "all" }])]);
+    const compiler = IncrementalCompiler.build(policy, {
+      workloads: [natApi, batch, cron, db],
+      networks: [],
+    });
+    const before = compiler.snapshot().findings.filter((f) => f.code === "nat-shared-denied");
+    expect(before.map((f) => f.message).join()).toContain("role=batch, app=shop,env=prod,role=cron shares");
+    compiler.apply([{ kind: "delete", id: cron.id }]);
+    expect(serializeIntent(compiler.snapshot())).toBe(
+      serializeIntent(compile(policy, { workloads: [natApi, batch, db], networks: [] })),
+    );
+  });
+
   it("are followed by the incremental compiler when a source member moves into a denied address", () => {
     const blocked: RuleSource = { kind: "ipList", name: "moved", cidrs: ["10.1.0.99/32"] };
     const policy = withDenies([deny(0, blocked, { ...scope, role: ["api"] }, [{ protocol: "all" }])]);

@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cidrContains, exactCidrs, intersectCidrs, subtractCidrs } from "../../lib/net/cidr.js";
+import {
+  AddressRanges,
+  cidrContains,
+  exactCidrs,
+  intersectCidrs,
+  subtractCidrs,
+} from "../../lib/net/cidr.js";
 
 /** Blocks inside 10.0.0.0/26, so random sets overlap often; every address of the window is probed. */
 const blockArb = fc
@@ -57,5 +63,23 @@ describe("intersectCidrs", () => {
   it("keeps families apart", () => {
     expect(intersectCidrs(["0.0.0.0/0"], ["::/0"])).toEqual([]);
     expect(intersectCidrs(["10.0.0.0/8"], ["10.1.2.0/24", "11.0.0.0/8"])).toEqual(["10.1.2.0/24"]);
+  });
+});
+
+describe("AddressRanges.meets", () => {
+  it("is true exactly when the two share an address, whichever side is larger", () => {
+    fc.assert(
+      fc.property(setArb, setArb, (a, b) => {
+        const shared = WINDOW.some((address) => holds(a, address) && holds(b, address));
+        expect(AddressRanges.of(a).meets(AddressRanges.of(b))).toBe(shared);
+        expect(AddressRanges.of(b).meets(AddressRanges.of(a))).toBe(shared);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("keeps families apart", () => {
+    expect(AddressRanges.of(["0.0.0.0/0"]).meets(AddressRanges.of(["::/0"]))).toBe(false);
+    expect(AddressRanges.of(["10.0.0.0/8", "::1"]).meets(AddressRanges.of(["::/0"]))).toBe(true);
   });
 });
