@@ -17,14 +17,7 @@ import { loadScenarioFile, type Step } from "../../sim/scenario.js";
 import { Simulation } from "../../sim/simulation.js";
 import type { Probe } from "../compile/oracle.js";
 import { REPO_ROOT } from "../policy/fixtures.js";
-import {
-  addressesBetween,
-  egressEnd,
-  expectEveryEndEqualsPolicy,
-  ingressEnd,
-  type TwoEnds,
-  twoEnds,
-} from "./two-ends.js";
+import { egressEnd, expectEveryEndEqualsPolicy, flowEnds, type TwoEnds, twoEnds } from "./two-ends.js";
 
 const FIXTURES = join(REPO_ROOT, "test", "fixtures", "v2");
 const GATEWAY = "198.51.100.7";
@@ -114,18 +107,10 @@ function tier(ends: TwoEnds, name: Tier) {
 
 const isTier = (end: string): end is Tier => ["web", "api", "db", "dev"].includes(end);
 
-/** Both ends of a named flow, as each cloud decides; an outside address has no end of its own. */
+/** Both ends of a named flow, as each cloud decides. */
 function namedFlowEnds(ends: TwoEnds, flow: NamedFlow): string {
-  const source = isTier(flow.from) ? tier(ends, flow.from) : undefined;
-  const destination = isTier(flow.to) ? tier(ends, flow.to) : undefined;
-  const between = source && destination ? addressesBetween(ends, source, destination) : undefined;
-  const parts: string[] = [];
-  if (source) {
-    parts.push(`egress ${egressEnd(ends, source, between?.target ?? flow.to, flow.probe)}`);
-  }
-  if (destination)
-    parts.push(`ingress ${ingressEnd(ends, destination, between?.seen ?? flow.from, flow.probe)}`);
-  return parts.join(", ");
+  const idOf = (end: string) => (isTier(end) ? tier(ends, end).id : end);
+  return flowEnds(ends, idOf(flow.from), idOf(flow.to), flow.probe);
 }
 
 interface StateSeen {

@@ -149,3 +149,18 @@ export function expectEveryEndEqualsPolicy(
   }
   return checked;
 }
+
+/**
+ * Both ends of one flow between workload ids or outside addresses, each as its own cloud decides:
+ * `egress <cloud> <verdict>` for a workload source, `ingress <cloud> <verdict>` for a workload
+ * destination, joined by a comma. An outside address has no end of its own.
+ */
+export function flowEnds(ends: TwoEnds, from: string, to: string, probe: Probe): string {
+  const source = ends.workloads.find((w) => w.id === from);
+  const destination = ends.workloads.find((w) => w.id === to);
+  const between = source && destination ? addressesBetween(ends, source, destination) : undefined;
+  const parts: string[] = [];
+  if (source) parts.push(`egress ${egressEnd(ends, source, between?.target ?? to, probe)}`);
+  if (destination) parts.push(`ingress ${ingressEnd(ends, destination, between?.seen ?? from, probe)}`);
+  return parts.join(", ");
+}
