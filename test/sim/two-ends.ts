@@ -11,8 +11,8 @@ import { cloudOfId } from "../../lib/inventory/ids.js";
 import type { Cloud, Workload } from "../../lib/inventory/model.js";
 import type { Policy } from "../../lib/policy/model.js";
 import type { Simulation } from "../../sim/simulation.js";
-import { naiveEgress, naiveIngress, type Probe } from "../compile/oracle.js";
 import { probes } from "../clouds/intent-probes.js";
+import { naiveEgress, naiveIngress, type Probe } from "../compile/oracle.js";
 
 /** The simulation's running workloads as the inventory reads them. */
 export function runningWorkloads(simulation: Simulation): Workload[] {
