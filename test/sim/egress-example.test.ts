@@ -22,7 +22,7 @@ const EXAMPLES = join(REPO_ROOT, "examples");
 /** Each traffic step's flows, in the file's order, with both ends. */
 const EXPECTED: readonly (readonly string[])[] = [
   [
-    "i-0a00000000000003 → i-0a00000000000004 tcp/5432: egress aws allowed, ingress aws allowed",
+    "vm-api-2 → i-0a00000000000004 tcp/5432: egress azure allowed, ingress aws allowed",
     "i-0a00000000000001 → 198.51.100.7 tcp/443: egress aws blocked",
     "blog-db-1 → blog-api-dev tcp/8080: egress gcp allowed, ingress gcp blocked",
     "blog-api-dev → shop-db-2 tcp/5432: egress gcp allowed, ingress gcp blocked",
