@@ -10,9 +10,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadPolicyFile } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
 import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
-import { loadEstateFile } from "../../sim/estate.js";
-import { loadScenarioFile, type Step } from "../../sim/scenario.js";
-import { Simulation } from "../../sim/simulation.js";
+import { type Estate, loadEstateFile } from "../../sim/estate.js";
+import { loadScenarioFile, type Scenario } from "../../sim/scenario.js";
+import { Simulation, type SimulationOptions } from "../../sim/simulation.js";
 import type { Probe } from "../compile/oracle.js";
 import { REPO_ROOT } from "../policy/fixtures.js";
 import { expectEveryEndEqualsPolicy, flowEnds, type TwoEnds, twoEnds } from "./two-ends.js";
@@ -45,26 +45,23 @@ function probeOf(service: string): Probe {
   return [protocol, Number(port)];
 }
 
-let policy: Policy;
-const results: ReconcileResult[] = [];
-const traffic: { readonly ends: TwoEnds; readonly flows: readonly string[] }[] = [];
-let secondSync: readonly unknown[] = [];
+interface Run {
+  readonly results: readonly ReconcileResult[];
+  readonly traffic: readonly { readonly ends: TwoEnds; readonly flows: readonly string[] }[];
+  readonly secondSync: readonly unknown[];
+}
 
-beforeAll(async () => {
-  const loaded = await loadPolicyFile(join(EXAMPLES, "policy-v2.yaml"));
-  const estate = await loadEstateFile(join(EXAMPLES, "estate.yaml"));
-  if (!loaded.ok || !estate.ok) throw new Error("the examples must load");
-  policy = loaded.policy;
-  const scenario = await loadScenarioFile(join(EXAMPLES, "scenarios", "egress.yaml"), {
-    estate: estate.estate,
-  });
-  if (!scenario.ok) throw new Error("the scenario must load");
-  // Whole reads of the places each event batch touches: with targeted reads, the reconcile of the
-  // move writes the AWS web group's egress to the AWS api by address beside its group reference,
-  // and the next full sync removes it. Back to the default once targeted reads converge here.
-  const simulation = Simulation.start(policy, estate.estate, { readChanges: false });
-  results.push(await simulation.fullSync());
-  for (const step of scenario.scenario.steps as readonly Step[]) {
+let policy: Policy;
+/** As `segsync simulate` runs it: each event batch read as the change (the default). */
+let targeted: Run;
+/** Each event batch reading the places it touches whole. */
+let whole: Run;
+
+async function run(scenario: Scenario, estate: Estate, options: SimulationOptions): Promise<Run> {
+  const simulation = Simulation.start(policy, estate, options);
+  const results = [await simulation.fullSync()];
+  const traffic: Run["traffic"][number][] = [];
+  for (const step of scenario.steps) {
     if (!("traffic" in step)) {
       const { result } = await simulation.step(step);
       if (result) results.push(result);
@@ -78,22 +75,49 @@ beforeAll(async () => {
     traffic.push({ ends, flows });
   }
   const again = await simulation.fullSync({ dryRun: true });
-  secondSync = Object.values(again.plan).flatMap((part) => part?.operations ?? []);
+  return {
+    results,
+    traffic,
+    secondSync: Object.values(again.plan).flatMap((part) => part?.operations ?? []),
+  };
+}
+
+beforeAll(async () => {
+  const loaded = await loadPolicyFile(join(EXAMPLES, "policy-v2.yaml"));
+  const estate = await loadEstateFile(join(EXAMPLES, "estate.yaml"));
+  if (!loaded.ok || !estate.ok) throw new Error("the examples must load");
+  policy = loaded.policy;
+  const scenario = await loadScenarioFile(join(EXAMPLES, "scenarios", "egress.yaml"), {
+    estate: estate.estate,
+  });
+  if (!scenario.ok) throw new Error("the scenario must load");
+  targeted = await run(scenario.scenario, estate.estate, {});
+  whole = await run(scenario.scenario, estate.estate, { readChanges: false });
 }, 120_000);
 
 describe("examples/scenarios/egress.yaml under examples/policy-v2.yaml", () => {
-  it("applies in full, the move in one reconcile from its events, and a second full sync plans nothing", () => {
-    expect(results).toHaveLength(2);
-    for (const result of results) expect(result.failures).toEqual({});
-    expect(secondSync).toEqual([]);
+  it("applies in full, the move in one reconcile from its events", () => {
+    for (const { results } of [targeted, whole]) {
+      expect(results).toHaveLength(2);
+      for (const result of results) expect(result.failures).toEqual({});
+    }
+  });
+
+  it("read whole, a second full sync after it plans nothing", () => {
+    // Read as the change, the move's reconcile also writes the AWS web group's egress to the AWS
+    // api by address beside its group reference (the api's destination is outside the change's
+    // slice, and its ENI was not read), which the next full sync removes: not checked here until
+    // targeted reads converge on it.
+    expect(whole.secondSync).toEqual([]);
   });
 
   it("decides each flow of its traffic steps at both ends, as its comments say", () => {
-    expect(traffic.map((step) => step.flows)).toEqual(EXPECTED);
+    expect(targeted.traffic.map((step) => step.flows)).toEqual(EXPECTED);
+    expect(whole.traffic.map((step) => step.flows)).toEqual(EXPECTED);
   });
 
   it("before and after the move: every end of every flow equals the policy", () => {
-    for (const step of traffic)
+    for (const step of [...targeted.traffic, ...whole.traffic])
       expect(
         expectEveryEndEqualsPolicy(step.ends, policy, ["198.51.100.7", "8.8.8.8", "10.8.0.5"]),
       ).toBeGreaterThan(1000);
