@@ -17,12 +17,15 @@ import type { CliIo } from "../io.js";
 import { describeApplied, describeEvents, describeResult, describeStep, estateNames } from "../narrate.js";
 import { INDENTED_WIDTH, indent, styler } from "../style.js";
 import { lookFirst } from "./demo-look-first.js";
+import { policyV2 } from "./demo-v2.js";
 
 export const DEMO_FILES = {
   policy: "examples/policy.yaml",
   estate: "examples/estate.yaml",
   scenario: "examples/scenarios/migrate-aws-to-azure.yaml",
   traffic: "examples/scenarios/traffic.yaml",
+  policyV2: "examples/policy-v2.yaml",
+  scenarioV2: "examples/scenarios/egress.yaml",
 } as const;
 
 /** The demo's files where segsync is installed: `npx segsync demo` works from any folder. */
@@ -33,6 +36,8 @@ function demoFilesInPackage(): Record<keyof typeof DEMO_FILES, string> {
     estate: join(root, DEMO_FILES.estate),
     scenario: join(root, DEMO_FILES.scenario),
     traffic: join(root, DEMO_FILES.traffic),
+    policyV2: join(root, DEMO_FILES.policyV2),
+    scenarioV2: join(root, DEMO_FILES.scenarioV2),
   };
 }
 
@@ -102,7 +107,8 @@ function narratorFor(io: CliIo, estate: Estate, steps: readonly Step[]): Narrato
  * The README's main command: the example estate and policy, the initial sync, then a workload
  * migrating from AWS to Azure step by step, and its effective reachability before and after; then
  * "look first": the policy in visibility against real traffic, what enforcing would break, the
- * suggested rules, and the same traffic once they are enforced.
+ * suggested rules, and the same traffic once they are enforced; then policy v2: deny rules and
+ * enforced egress, a few flows decided at both ends.
  */
 export async function demo(io: CliIo): Promise<number> {
   const started = Date.now();
@@ -135,7 +141,9 @@ export async function demo(io: CliIo): Promise<number> {
   compareReachability(narrator, migration, beforeRows, afterRows);
   const files = demoFilesInPackage();
   const lookedFirst = await lookFirst(files, narrator, io);
-  const failed = initialFailed || migrated.failed || !lookedFirst;
+  const v2 = { policy: files.policyV2, estate: files.estate, scenario: files.scenarioV2 };
+  const v2Shown = await policyV2(v2, narrator, io);
+  const failed = initialFailed || migrated.failed || !lookedFirst || !v2Shown;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   narrator.say(
     `\nDone in ${seconds} s: ${simulation.audit.records.length} native operations applied and audited${failed ? "; some failed (see above)" : ""}.`,

@@ -303,6 +303,8 @@ describe("segsync demo (child process)", () => {
       /flows suggest: 1 rule\(s\)[\s\S]*- from: \{ loc: us, role: web \}\n\s+to: \{ loc: us, role: db \}/,
     );
     expect(look).toMatch(/flows check: \d+ connections in \d+ groups: 0 would be blocked/);
+    // Policy v2 (test/cli/demo-v2.test.ts has its golden output).
+    expect(look).toContain("5. Policy v2: boundaries first for dev, and the shop's egress enforced");
   }, 60_000);
 });
 

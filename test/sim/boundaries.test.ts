@@ -2,7 +2,9 @@
  * Policy v2's deny rules end to end (docs/policy.md, "Deny rules and egress (v2)"), boundaries
  * first: test/fixtures/v2/boundaries-policy.yaml admits everything from anywhere and denies dev to
  * prod and SSH, on examples/estate.yaml. After the initial sync each flow of the traffic step is
- * decided by its destination's cloud on the rules segsync wrote, in all three clouds.
+ * decided by its destination's cloud on the rules segsync wrote, in all three clouds. Then
+ * test/fixtures/v2/nat-deny-policy.yaml: a NAT-shared source whose egress is enforced, refused by a
+ * deny rule of another ruleset than its allow's.
  */
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -83,4 +85,42 @@ describe("boundaries first: allow from anywhere, deny dev to prod and SSH", () =
     expect(await explain({ ...options, port: "tcp/8080" }, io)).toBe(0);
     expect(out.join("")).toMatch(/verdict: allowed/);
   });
+});
+
+describe("a NAT-shared source with enforced egress, denied by another ruleset's deny rule", () => {
+  const SHOP_DB = "gcp:shop-prod:us-central1-a:shop-db-2";
+  const AWS_WEB = "aws:111111111111:us-east-1:i-0a00000000000001";
+  const VPC = "aws:111111111111:us-east-1:vpc-0a1b2c3d";
+
+  it("lets the db send on its egress, but the web refuses the NAT address: deny wins, and is reported", async () => {
+    const policy = await loadPolicyFile(join(FIXTURES, "nat-deny-policy.yaml"));
+    const estate = await loadEstateFile(join(REPO_ROOT, "examples", "estate.yaml"));
+    if (!policy.ok || !estate.ok) throw new Error("the fixtures must load");
+    const simulation = Simulation.start(policy.policy, estate.estate);
+    const result = await simulation.fullSync();
+    expect(result.failures).toEqual({});
+    const shared = result.intent.findings.filter((finding) => finding.code === "nat-shared-denied");
+    expect(shared.map((finding) => finding.message)).toContainEqual(
+      expect.stringMatching(
+        /^app=shop,env=prod,loc=us,role=db is seen from aws:111111111111:us-east-1:vpc-0a1b2c3d as NAT address 203\.0\.113\.10\/32, which app=blog,env=dev,role=api shares: deny rule web-guard#deny-0 wins/,
+      ),
+    );
+    const reach = await simulation.reachability();
+    const https = { protocol: "tcp", port: 443 } as const;
+    const egress = (destinationAddress: string, port = 443) =>
+      reach.gcp.explainEgress({
+        workload: SHOP_DB,
+        network: "gcp:shop-prod:prod-net",
+        destinationAddress,
+        ...https,
+        port,
+      });
+    expect(egress("54.0.0.11")).toBeDefined(); // the db's own end: its egress rule
+    expect(egress("54.0.0.11", 80)).toBeUndefined(); // and nothing else
+    expect(
+      reach.aws.explain({ workload: AWS_WEB, network: VPC, sourceAddress: "203.0.113.10", ...https }),
+    ).toBeUndefined();
+    const again = await simulation.fullSync({ dryRun: true });
+    expect(Object.values(again.plan).flatMap((part) => part?.operations ?? [])).toEqual([]);
+  }, 60_000);
 });

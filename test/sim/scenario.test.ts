@@ -37,10 +37,11 @@ describe("the example scenarios", () => {
     .filter((name) => name.endsWith(".yaml"))
     .sort();
 
-  it("are the demo's, the migrations in every direction and the flapping one", () => {
+  it("are the demo's, the migrations in every direction, the flapping one and policy v2's", () => {
     expect(files).toEqual([
       "burst-200-launches.yaml",
       "duplicated-reordered-events.yaml",
+      "egress.yaml",
       "migrate-aws-to-azure.yaml",
       "migrate-azure-to-aws.yaml",
       "migrate-azure-to-gcp.yaml",
