@@ -6,6 +6,7 @@ import { eventsSection } from "./events.js";
 import { gcpSection } from "./gcp.js";
 import { incrementalSection } from "./incremental.js";
 import { incrementalDenySection } from "./incremental-deny.js";
+import { incrementalEgressSection } from "./incremental-egress.js";
 import type { AnySection } from "./section.js";
 import { simulateSection } from "./simulate.js";
 import { trafficSection } from "./traffic.js";
@@ -16,6 +17,7 @@ export const SECTIONS: readonly AnySection[] = [
   compileDenySection,
   incrementalSection,
   incrementalDenySection,
+  incrementalEgressSection,
   awsSection,
   azureSection,
   gcpSection,
