@@ -8,12 +8,14 @@ import { NetworkTopology, viewFrom } from "../lib/compile/address-view.js";
 import { identityLabels, matchingDenyRule } from "../lib/compile/deny-match.js";
 import { grantMembers } from "../lib/compile/grant-members.js";
 import type { AddressVia, DestinationIntent, Intent, WorkloadReport } from "../lib/compile/model.js";
+import { isIP } from "node:net";
 import { cloudOfId } from "../lib/inventory/ids.js";
 import type { Cloud, NetworkId, WorkloadId } from "../lib/inventory/model.js";
 import type { Policy, Service } from "../lib/policy/model.js";
 import { formatService, servicesAdmit } from "../lib/policy/services.js";
 import type { SimulatedClouds } from "../sim/simulated-clouds.js";
 import type { LiveWorkload } from "../sim/workload-book.js";
+import { explainSource, type FlowDestination, type SourceEnd } from "./flow-source.js";
 
 export interface Probe {
   readonly protocol: ProbeProtocol;
@@ -129,16 +131,15 @@ export function peersOf(intent: Intent, destination: DestinationIntent): Peer[] 
   });
 }
 
-export interface FlowExplanation {
+/** The destination's end of a flow: its ingress, as explain has always told it. */
+export interface DestinationEnd {
   readonly verdict: "allowed" | "denied";
-  /** The policy rule ids that allow it (empty when denied). */
+  /** The policy rule ids that let the source in (empty when denied). */
   readonly rules: readonly string[];
   /** Why it is denied, or why segsync does not decide it. */
   readonly why?: string;
   /** The deny rule that denies it (deny rules beat every allow). */
   readonly deniedBy?: string;
-  readonly from?: WorkloadReport;
-  readonly to?: WorkloadReport;
   /** The destination's network and cloud, the address it sees the source from, and the native verdict. */
   readonly network?: NetworkId;
   readonly cloud?: Cloud;
@@ -146,6 +147,22 @@ export interface FlowExplanation {
   /** How the destination's network sees the source: a NAT address stands for every workload behind it. */
   readonly sourceVia?: AddressVia;
   readonly native?: NativeMatch;
+  /** An address outside the estate: nothing of segsync's guards it, only the source's egress decides. */
+  readonly outside?: string;
+}
+
+/**
+ * One flow explained at both ends. `verdict` is allowed only when both ends allow it; the other
+ * top-level fields are the destination's (as before `source` and `destination` were added),
+ * except `why` and `deniedBy`, which are the source's when only the source closes the flow.
+ */
+export interface FlowExplanation extends Omit<DestinationEnd, "outside"> {
+  readonly from?: WorkloadReport;
+  readonly to?: WorkloadReport;
+  /** The source's end: its egress (absent when the flow stops before it: a workload not running). */
+  readonly source?: SourceEnd;
+  /** The destination's end: its ingress, or the outside address. */
+  readonly destination?: DestinationEnd;
 }
 
 /** Where a flow lands: the destination in the network that lets the source in, else the primary one. */
@@ -156,18 +173,78 @@ interface FlowTarget {
   readonly grants: readonly Peer[];
 }
 
+export interface FlowInput {
+  readonly intent: Intent;
+  readonly policy: Policy;
+  /** Only its workloads are asked for: discovered ones answer as well as the simulator's. */
+  readonly clouds: Pick<SimulatedClouds, "workload">;
+  readonly reach: Record<Cloud, Reachability>;
+}
+
 /**
- * Explains one flow after a reconcile: the intent's grants decide for enforced destinations (the
- * clouds enforce exactly the intent); otherwise the cloud's own controls decide, and `why` says so.
+ * Explains one flow after a reconcile, at both ends: the source's egress where it is enforced
+ * (cli/flow-source.ts), and the destination's ingress, where the intent's grants decide for
+ * enforced destinations (the clouds enforce exactly the intent) and otherwise the cloud's own
+ * controls do, and `why` says so. `toId` may be an address outside the estate: then only the
+ * source's egress decides.
  */
 export function explainFlow(
-  input: {
-    readonly intent: Intent;
-    readonly policy: Policy;
-    /** Only its workloads are asked for: discovered ones answer as well as the simulator's. */
-    readonly clouds: Pick<SimulatedClouds, "workload">;
-    readonly reach: Record<Cloud, Reachability>;
-  },
+  input: FlowInput,
+  fromId: WorkloadId,
+  toId: WorkloadId | string,
+  probe: Probe,
+): FlowExplanation {
+  if (isIP(toId) !== 0) return explainToAddress(input, fromId, toId, probe);
+  const flow = explainDestination(input, fromId, toId, probe);
+  const source = input.clouds.workload(fromId);
+  const target = input.clouds.workload(toId);
+  if (source?.state !== "running" || target?.state !== "running") return flow;
+  const workload = asInventoryWorkload(target);
+  const identity = flow.to?.identity ?? "";
+  const end = sourceEnd(input, source, flow.from, { kind: "workload", id: toId, workload, identity }, probe);
+  const { from: _from, to: _to, ...destination } = flow;
+  if (end.verdict === "allowed") return { ...flow, source: end, destination };
+  const closed = flow.verdict === "allowed" ? { why: end.why, deniedBy: end.deniedBy } : {};
+  return withoutUndefined({ ...flow, ...closed, verdict: "denied", source: end, destination });
+}
+
+/** A flow to an address outside the estate: only the source's egress stands in its way. */
+function explainToAddress(
+  input: FlowInput,
+  fromId: WorkloadId,
+  address: string,
+  probe: Probe,
+): FlowExplanation {
+  const from = input.intent.workloads.find((w) => w.workload === fromId);
+  const report = from ? { from } : {};
+  const source = input.clouds.workload(fromId);
+  if (source?.state !== "running")
+    return { verdict: "denied", rules: [], why: `the source ${fromId} is not running`, ...report };
+  const end = sourceEnd(input, source, from, { kind: "address", address }, probe);
+  const { verdict, rules, why, deniedBy } = end;
+  const destination: DestinationEnd = { verdict: "allowed", rules: [], outside: address };
+  return withoutUndefined({ verdict, rules, why, deniedBy, ...report, source: end, destination });
+}
+
+function sourceEnd(
+  input: FlowInput,
+  source: LiveWorkload,
+  from: WorkloadReport | undefined,
+  destination: FlowDestination,
+  probe: Probe,
+): SourceEnd {
+  const topology = new NetworkTopology(input.policy.networks);
+  const who = { id: source.id, network: source.network, identity: from?.identity ?? "" };
+  return explainSource({ ...input, topology }, who, destination, probe);
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The destination's end, as explain has always told it: the intent's grants, the native rule, the deny rule. */
+function explainDestination(
+  input: FlowInput,
   fromId: WorkloadId,
   toId: WorkloadId,
   probe: Probe,
@@ -300,7 +377,18 @@ function policyVerdict(
  * or when the cloud was not asked (no address to ask about).
  */
 export function nativeDisagreement(flow: FlowExplanation): "allowed" | "denied" | undefined {
-  if (flow.cloud === undefined || flow.sourceAddress === undefined) return undefined;
-  const native = flow.native === undefined ? "denied" : "allowed";
-  return native === flow.verdict ? undefined : native;
+  const end: DestinationEnd = flow.destination ?? flow;
+  if (end.cloud === undefined || end.sourceAddress === undefined) return undefined;
+  const native = end.native === undefined ? "denied" : "allowed";
+  return native === end.verdict ? undefined : native;
+}
+
+/**
+ * What the source's cloud says about the flow leaving, when it differs from the policy's verdict
+ * at the source; undefined when they agree, or when egress is open (segsync asks nothing there).
+ */
+export function sourceDisagreement(source: SourceEnd | undefined): "allowed" | "denied" | undefined {
+  if (source?.egress !== "enforced" || source.destinationAddress === undefined) return undefined;
+  const native = source.native === undefined ? "denied" : "allowed";
+  return native === source.verdict ? undefined : native;
 }
