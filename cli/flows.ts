@@ -3,14 +3,15 @@
  * destinations' grants), why one flow is allowed or denied, and the native rule that lets it in.
  */
 
+import { isIP } from "node:net";
 import type { NativeMatch, ProbeProtocol, Reachability } from "../lib/clouds/provider.js";
 import { NetworkTopology, viewFrom } from "../lib/compile/address-view.js";
 import { identityLabels, matchingDenyRule } from "../lib/compile/deny-match.js";
 import { grantMembers } from "../lib/compile/grant-members.js";
 import type { AddressVia, DestinationIntent, Intent, WorkloadReport } from "../lib/compile/model.js";
-import { isIP } from "node:net";
 import { cloudOfId } from "../lib/inventory/ids.js";
 import type { Cloud, NetworkId, WorkloadId } from "../lib/inventory/model.js";
+import { cidrContains } from "../lib/net/cidr.js";
 import type { Policy, Service } from "../lib/policy/model.js";
 import { formatService, servicesAdmit } from "../lib/policy/services.js";
 import type { SimulatedClouds } from "../sim/simulated-clouds.js";
@@ -73,6 +74,8 @@ export interface Peer {
   readonly identity: string;
   /** The address the destination's network sees it from (a CIDR's first address for NAT and ipLists). */
   readonly address?: string;
+  /** An ipList (or the part of one deny rules left): the addresses it lets in. */
+  readonly cidrs?: readonly string[];
   readonly services: readonly Service[];
   readonly rules: readonly string[];
 }
@@ -98,6 +101,7 @@ export function peersOf(intent: Intent, destination: DestinationIntent): Peer[] 
           source: `ipList:${grant.source.name}`,
           identity: `ipList ${grant.source.name}`,
           ...(address === undefined ? {} : { address }),
+          cidrs: grant.source.cidrs,
           services: grant.services,
           rules: grant.rules,
         },
@@ -112,6 +116,7 @@ export function peersOf(intent: Intent, destination: DestinationIntent): Peer[] 
           source: of,
           identity: label,
           ...(address === undefined ? {} : { address }),
+          cidrs: grant.source.cidrs,
           services: grant.services,
           rules: grant.rules,
         },
@@ -260,9 +265,12 @@ function explainDestination(
   if (target?.state !== "running")
     return { verdict: "denied", rules: [], why: `the destination ${toId} is not running`, ...reports };
   const cloud = cloudOfId(toId);
-  const { destination, network, grants } = flowTarget(intent, { fromId, toId, target }, probe);
-  const view = viewFrom(network, asInventoryWorkload(source), new NetworkTopology(input.policy.networks));
-  const sourceAddress = grants[0]?.address ?? probeAddress(view.addresses);
+  const topology = new NetworkTopology(input.policy.networks);
+  const seenFrom = (network: NetworkId) =>
+    probeAddress(viewFrom(network, asInventoryWorkload(source), topology).addresses);
+  const { destination, network, grants } = flowTarget(intent, { fromId, toId, target, seenFrom }, probe);
+  const view = viewFrom(network, asInventoryWorkload(source), topology);
+  const sourceAddress = grants.find((g) => g.source === fromId)?.address ?? probeAddress(view.addresses);
   const native =
     sourceAddress === undefined
       ? undefined
@@ -301,17 +309,29 @@ function explainDestination(
 /**
  * A workload with secondary NICs is a destination in each of their networks: the flow is the
  * one in a network where the policy lets the source in, else the one in its primary network.
+ * The source is let in as itself (a peer set's member) or by an ipList that holds the address
+ * the destination's network sees it from (`seenFrom`).
  */
 function flowTarget(
   intent: Intent,
-  flow: { readonly fromId: WorkloadId; readonly toId: WorkloadId; readonly target: LiveWorkload },
+  flow: {
+    readonly fromId: WorkloadId;
+    readonly toId: WorkloadId;
+    readonly target: LiveWorkload;
+    readonly seenFrom: (network: NetworkId) => string | undefined;
+  },
   probe: Probe,
 ): FlowTarget {
   const { fromId, target } = flow;
-  const admitted = (d: DestinationIntent) =>
-    peersOf(intent, d).filter(
-      (peer) => peer.source === fromId && servicesAdmit(peer.services, probe.protocol, probe.port),
+  const isSource = (peer: Peer, address: string | undefined) =>
+    peer.source === fromId ||
+    (address !== undefined && (peer.cidrs ?? []).some((cidr) => cidrContains(cidr, address)));
+  const admitted = (d: DestinationIntent) => {
+    const address = flow.seenFrom(d.network);
+    return peersOf(intent, d).filter(
+      (peer) => isSource(peer, address) && servicesAdmit(peer.services, probe.protocol, probe.port),
     );
+  };
   const destinations = destinationsOf(intent, flow.toId);
   const destination =
     destinations.find((d) => admitted(d).length > 0) ??
