@@ -1,5 +1,5 @@
 /**
- * What `segsync explain` prints about one flow (docs/reviewing-plans.md, "explain"): the source's
+ * What `segsync explain` prints about one flow (docs/explain.md): the source's
  * end (its egress), the destination's end (its ingress), and the policy's and the clouds' verdicts
  * where they differ. Lines before wrapping and shortening.
  */
