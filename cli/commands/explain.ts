@@ -64,6 +64,11 @@ export async function explain(options: ExplainOptions, io: CliIo): Promise<numbe
   );
   for (const id of unknown) io.err(`segsync explain: no workload ${id} in ${context.where}\n`);
   if (unknown.length > 0) return 1;
+  const holder = addressHolder(context, options.to);
+  if (holder !== undefined) {
+    io.err(`segsync explain: --to ${options.to} is the address of ${holder}: give its workload id\n`);
+    return 1;
+  }
   const parsed = parseProbe(options.port, context.policy.services);
   if ("error" in parsed) {
     io.err(`segsync explain: --port ${options.port}: ${parsed.error}\n`);
@@ -71,6 +76,17 @@ export async function explain(options: ExplainOptions, io: CliIo): Promise<numbe
   }
   print(context, options, parsed.probe, io);
   return 0;
+}
+
+/**
+ * The workload that holds an address given as the destination: explained as an outside address,
+ * its flow would skip the workload's ingress and be told as if nothing guarded it.
+ */
+function addressHolder(context: FlowContext, to: string): string | undefined {
+  if (isIP(to) === 0) return undefined;
+  return context.intent.workloads
+    .map((report) => context.clouds.workload(report.workload))
+    .find((workload) => workload?.privateIp === to || workload?.publicIp === to)?.id;
 }
 
 async function onEstate(

@@ -136,4 +136,10 @@ describe("explain shows both ends where the source's egress is enforced", () => 
     expect(flow.source?.native?.rule).toMatch(/^tcp\/5432 to sg-/);
     expect(flow.native?.rule).toMatch(/^tcp\/5432 from sg-/);
   }, 60_000);
+
+  it("refuses an address of a workload of the estate as an outside destination", async () => {
+    const { code, all } = await explained(API, "10.1.0.31", "tcp/5432");
+    expect(code).toBe(1);
+    expect(all).toBe(`segsync explain: --to 10.1.0.31 is the address of ${DB}: give its workload id\n`);
+  }, 60_000);
 });
