@@ -41,7 +41,9 @@ export function flowGraph(intent: Intent, policy?: Policy): FlowGraph {
   attachFindings(intent, nodeOf, nodes, edges);
   const denied = policy === undefined ? [] : denyEdges(policy, nodes);
   return {
-    nodes: [...nodes.values()].map(finishNode).sort((a, b) => compareText(a.id, b.id)),
+    nodes: [...nodes.values()]
+      .map((node) => finishNode(node, policy))
+      .sort((a, b) => compareText(a.id, b.id)),
     edges: [...[...edges.values()].map(finishEdge), ...denied].sort(
       (a, b) => compareText(a.from, b.from) || compareText(a.to, b.to) || compareText(a.kind, b.kind),
     ),
@@ -132,8 +134,18 @@ function attachFindings(
   }
 }
 
-function finishNode({ egressEnforced, ...draft }: NodeDraft): GraphNode {
+/**
+ * With the policy, an ipList's node lists the ipList's own CIDRs: a grant that deny rules split
+ * holds only what they left, and the deny edges say what they took.
+ */
+function finishNode({ egressEnforced, ...draft }: NodeDraft, policy: Policy | undefined): GraphNode {
   const workloads = draft.workloads.sort((a, b) => compareText(a.id, b.id));
+  const name = draft.label.replace(/^ipList /, "");
+  const named =
+    draft.kind === "ipList" && policy !== undefined && Object.hasOwn(policy.ipLists, name)
+      ? policy.ipLists[name]
+      : undefined;
+  const cidrs = named ?? draft.cidrs;
   const running = workloads.find((w) => w.state !== "stopped");
   const state: NodeState =
     draft.kind === "ipList"
@@ -141,7 +153,7 @@ function finishNode({ egressEnforced, ...draft }: NodeDraft): GraphNode {
       : draft.kind === "unmanaged"
         ? "unmanaged"
         : (running?.state ?? "stopped");
-  return { ...draft, workloads, state, ...(egressEnforced ? { egress: "enforced" as const } : {}) };
+  return { ...draft, cidrs, workloads, state, ...(egressEnforced ? { egress: "enforced" as const } : {}) };
 }
 
 function finishEdge(draft: EdgeDraft): GraphEdge {

@@ -37,6 +37,10 @@ describe("flowGraph of examples/policy-v2.yaml", () => {
     expect(denies.flatMap((e) => e.rules)).not.toContain("dev-boundaries#deny-1");
   });
 
+  it("lists an ipList's own CIDRs in its node, not the part of it that deny rules left", () => {
+    expect(graph.nodes.find((n) => n.id === "external|ipList anywhere")?.cidrs).toEqual(["0.0.0.0/0"]);
+  });
+
   it("marks the identities whose egress is enforced, and only those", () => {
     const marked = graph.nodes.filter((n) => n.egress === "enforced").map((n) => n.id);
     expect(marked).toEqual([
