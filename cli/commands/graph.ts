@@ -6,7 +6,7 @@ import { FlowCheckReportError } from "../../lib/graph/errors.js";
 import type { GraphFormat } from "../../lib/graph/formats.js";
 import type { FlowGraph } from "../../lib/graph/model.js";
 import { overlayObserved } from "../../lib/graph/observed.js";
-import { toDot, toMermaid } from "../../lib/graph/text.js";
+import { countEdges, toDot, toMermaid } from "../../lib/graph/text.js";
 import type { Policy } from "../../lib/policy/model.js";
 import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
 import { Simulation } from "../../sim/simulation.js";
@@ -61,7 +61,7 @@ export async function graph(options: GraphOptions, io: CliIo): Promise<number> {
 
 function summary(flows: FlowGraph): string {
   const identities = flows.nodes.filter((node) => node.kind === "identity" && node.state !== "absent").length;
-  const said = `${identities} identities, ${flows.edges.length} flows, ${flows.findings.length} findings`;
+  const said = `${identities} identities, ${countEdges(flows)}, ${flows.findings.length} findings`;
   if (flows.observed === undefined) return said;
   const wouldBlock = flows.observed.edges.filter((edge) => edge.kind === "would-block").length;
   return `${said}, ${flows.observed.edges.length} observed flows (${wouldBlock} would be blocked)`;

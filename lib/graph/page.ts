@@ -21,7 +21,7 @@ import {
   observedTable,
 } from "./observed-page.js";
 import { toSvg } from "./svg.js";
-import { drawnKinds, nodeName } from "./text.js";
+import { countEdges, drawnKinds, nodeName } from "./text.js";
 
 const STYLE = `
 body{font-family:sans-serif;margin:1.5em;color:#222}
@@ -154,7 +154,7 @@ export async function toHtml(graph: FlowGraph, options: PageOptions): Promise<st
     "</head>",
     "<body>",
     `<h1>${heading}</h1>`,
-    `<p>${esc(options.source)}: ${identities} identities, ${graph.edges.length} flows, ${graph.findings.length} findings.</p>`,
+    `<p>${esc(options.source)}: ${identities} identities, ${countEdges(graph)}, ${graph.findings.length} findings.</p>`,
     ...(graph.observed ? [observedSummary(graph.observed)] : []),
     legend(graph),
     `<div class="picture">\n${svg}\n</div>`,

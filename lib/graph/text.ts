@@ -20,6 +20,13 @@ const KIND_SUFFIX: Readonly<Record<EdgeKind, string>> = {
   deny: "",
 };
 
+/** `18 flows`, and the deny edges apart where there are some: `14 flows, 34 deny edges`. */
+export function countEdges(graph: FlowGraph): string {
+  const denies = graph.edges.filter((e) => e.kind === "deny").length;
+  const flows = `${graph.edges.length - denies} flows`;
+  return denies === 0 ? flows : `${flows}, ${denies} deny edges`;
+}
+
 /** The edge kinds a graph draws: deny only where a deny rule stands between two nodes. */
 export function drawnKinds(graph: FlowGraph): EdgeKind[] {
   return EDGE_KINDS.filter((kind) => kind !== "deny" || graph.edges.some((e) => e.kind === "deny"));

@@ -104,7 +104,9 @@ describe.skipIf(skipWithout("chromium", "the graph page browser tests", "apt-get
           },
           io,
         );
-        expect(said.join("")).toMatch(/: \d+ identities, \d+ flows, \d+ findings \(html\)\n$/);
+        expect(said.join("")).toMatch(
+          /: \d+ identities, \d+ flows(, \d+ deny edges)?, \d+ findings \(html\)\n$/,
+        );
         expect(code).toBe(0);
         expect(readFileSync(out, "utf8")).not.toMatch(/<script/);
         const { intent, policy } = await drawnFrom(files);

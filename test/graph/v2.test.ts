@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { flowGraph } from "../../lib/graph/build.js";
 import type { FlowGraph } from "../../lib/graph/model.js";
-import { toDot, toMermaid } from "../../lib/graph/text.js";
+import { countEdges, toDot, toMermaid } from "../../lib/graph/text.js";
 import { drawnFrom, EXAMPLES, EXAMPLES_V2 } from "./fixtures.js";
 
 const AWS_API = "aws|app=shop,env=prod,loc=us,role=api";
@@ -35,6 +35,12 @@ describe("flowGraph of examples/policy-v2.yaml", () => {
     expect(denies.some((e) => e.from.includes("app=blog,env=dev,role=web"))).toBe(false);
     // dev-boundaries#deny-1 (to role=db in dev) selects no running workload: no edge.
     expect(denies.flatMap((e) => e.rules)).not.toContain("dev-boundaries#deny-1");
+  });
+
+  it("counts the deny edges apart from the flows", () => {
+    const denies = graph.edges.filter((e) => e.kind === "deny").length;
+    expect(denies).toBeGreaterThan(0);
+    expect(countEdges(graph)).toBe(`${graph.edges.length - denies} flows, ${denies} deny edges`);
   });
 
   it("lists an ipList's own CIDRs in its node, not the part of it that deny rules left", () => {
