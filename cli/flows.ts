@@ -3,6 +3,7 @@
  * destinations' grants), why one flow is allowed or denied, and the native rule that lets it in.
  */
 
+import { isIP } from "node:net";
 import type { NativeMatch, ProbeProtocol, Reachability } from "../lib/clouds/provider.js";
 import { NetworkTopology, viewFrom } from "../lib/compile/address-view.js";
 import { identityLabels, matchingDenyRule } from "../lib/compile/deny-match.js";
@@ -10,10 +11,12 @@ import { grantMembers } from "../lib/compile/grant-members.js";
 import type { AddressVia, DestinationIntent, Intent, WorkloadReport } from "../lib/compile/model.js";
 import { cloudOfId } from "../lib/inventory/ids.js";
 import type { Cloud, NetworkId, WorkloadId } from "../lib/inventory/model.js";
+import { cidrContains } from "../lib/net/cidr.js";
 import type { Policy, Service } from "../lib/policy/model.js";
 import { formatService, servicesAdmit } from "../lib/policy/services.js";
 import type { SimulatedClouds } from "../sim/simulated-clouds.js";
 import type { LiveWorkload } from "../sim/workload-book.js";
+import { explainSource, type FlowDestination, type SourceEnd } from "./flow-source.js";
 
 export interface Probe {
   readonly protocol: ProbeProtocol;
@@ -71,6 +74,8 @@ export interface Peer {
   readonly identity: string;
   /** The address the destination's network sees it from (a CIDR's first address for NAT and ipLists). */
   readonly address?: string;
+  /** An ipList (or the part of one deny rules left): the addresses it lets in. */
+  readonly cidrs?: readonly string[];
   readonly services: readonly Service[];
   readonly rules: readonly string[];
 }
@@ -96,6 +101,7 @@ export function peersOf(intent: Intent, destination: DestinationIntent): Peer[] 
           source: `ipList:${grant.source.name}`,
           identity: `ipList ${grant.source.name}`,
           ...(address === undefined ? {} : { address }),
+          cidrs: grant.source.cidrs,
           services: grant.services,
           rules: grant.rules,
         },
@@ -110,6 +116,7 @@ export function peersOf(intent: Intent, destination: DestinationIntent): Peer[] 
           source: of,
           identity: label,
           ...(address === undefined ? {} : { address }),
+          cidrs: grant.source.cidrs,
           services: grant.services,
           rules: grant.rules,
         },
@@ -129,16 +136,15 @@ export function peersOf(intent: Intent, destination: DestinationIntent): Peer[] 
   });
 }
 
-export interface FlowExplanation {
+/** The destination's end of a flow: its ingress, as explain has always told it. */
+export interface DestinationEnd {
   readonly verdict: "allowed" | "denied";
-  /** The policy rule ids that allow it (empty when denied). */
+  /** The policy rule ids that let the source in (empty when denied). */
   readonly rules: readonly string[];
   /** Why it is denied, or why segsync does not decide it. */
   readonly why?: string;
   /** The deny rule that denies it (deny rules beat every allow). */
   readonly deniedBy?: string;
-  readonly from?: WorkloadReport;
-  readonly to?: WorkloadReport;
   /** The destination's network and cloud, the address it sees the source from, and the native verdict. */
   readonly network?: NetworkId;
   readonly cloud?: Cloud;
@@ -146,6 +152,22 @@ export interface FlowExplanation {
   /** How the destination's network sees the source: a NAT address stands for every workload behind it. */
   readonly sourceVia?: AddressVia;
   readonly native?: NativeMatch;
+  /** An address outside the estate: nothing of segsync's guards it, only the source's egress decides. */
+  readonly outside?: string;
+}
+
+/**
+ * One flow explained at both ends. `verdict` is allowed only when both ends allow it; the other
+ * top-level fields are the destination's (as before `source` and `destination` were added),
+ * except `why` and `deniedBy`, which are the source's when only the source closes the flow.
+ */
+export interface FlowExplanation extends Omit<DestinationEnd, "outside"> {
+  readonly from?: WorkloadReport;
+  readonly to?: WorkloadReport;
+  /** The source's end: its egress (absent when the flow stops before it: a workload not running). */
+  readonly source?: SourceEnd;
+  /** The destination's end: its ingress, or the outside address. */
+  readonly destination?: DestinationEnd;
 }
 
 /** Where a flow lands: the destination in the network that lets the source in, else the primary one. */
@@ -156,18 +178,78 @@ interface FlowTarget {
   readonly grants: readonly Peer[];
 }
 
+export interface FlowInput {
+  readonly intent: Intent;
+  readonly policy: Policy;
+  /** Only its workloads are asked for: discovered ones answer as well as the simulator's. */
+  readonly clouds: Pick<SimulatedClouds, "workload">;
+  readonly reach: Record<Cloud, Reachability>;
+}
+
 /**
- * Explains one flow after a reconcile: the intent's grants decide for enforced destinations (the
- * clouds enforce exactly the intent); otherwise the cloud's own controls decide, and `why` says so.
+ * Explains one flow after a reconcile, at both ends: the source's egress where it is enforced
+ * (cli/flow-source.ts), and the destination's ingress, where the intent's grants decide for
+ * enforced destinations (the clouds enforce exactly the intent) and otherwise the cloud's own
+ * controls do, and `why` says so. `toId` may be an address outside the estate: then only the
+ * source's egress decides.
  */
 export function explainFlow(
-  input: {
-    readonly intent: Intent;
-    readonly policy: Policy;
-    /** Only its workloads are asked for: discovered ones answer as well as the simulator's. */
-    readonly clouds: Pick<SimulatedClouds, "workload">;
-    readonly reach: Record<Cloud, Reachability>;
-  },
+  input: FlowInput,
+  fromId: WorkloadId,
+  toId: WorkloadId | string,
+  probe: Probe,
+): FlowExplanation {
+  if (isIP(toId) !== 0) return explainToAddress(input, fromId, toId, probe);
+  const flow = explainDestination(input, fromId, toId, probe);
+  const source = input.clouds.workload(fromId);
+  const target = input.clouds.workload(toId);
+  if (source?.state !== "running" || target?.state !== "running") return flow;
+  const workload = asInventoryWorkload(target);
+  const identity = flow.to?.identity ?? "";
+  const end = sourceEnd(input, source, flow.from, { kind: "workload", id: toId, workload, identity }, probe);
+  const { from: _from, to: _to, ...destination } = flow;
+  if (end.verdict === "allowed") return { ...flow, source: end, destination };
+  const closed = flow.verdict === "allowed" ? { why: end.why, deniedBy: end.deniedBy } : {};
+  return withoutUndefined({ ...flow, ...closed, verdict: "denied", source: end, destination });
+}
+
+/** A flow to an address outside the estate: only the source's egress stands in its way. */
+function explainToAddress(
+  input: FlowInput,
+  fromId: WorkloadId,
+  address: string,
+  probe: Probe,
+): FlowExplanation {
+  const from = input.intent.workloads.find((w) => w.workload === fromId);
+  const report = from ? { from } : {};
+  const source = input.clouds.workload(fromId);
+  if (source?.state !== "running")
+    return { verdict: "denied", rules: [], why: `the source ${fromId} is not running`, ...report };
+  const end = sourceEnd(input, source, from, { kind: "address", address }, probe);
+  const { verdict, rules, why, deniedBy } = end;
+  const destination: DestinationEnd = { verdict: "allowed", rules: [], outside: address };
+  return withoutUndefined({ verdict, rules, why, deniedBy, ...report, source: end, destination });
+}
+
+function sourceEnd(
+  input: FlowInput,
+  source: LiveWorkload,
+  from: WorkloadReport | undefined,
+  destination: FlowDestination,
+  probe: Probe,
+): SourceEnd {
+  const topology = new NetworkTopology(input.policy.networks);
+  const who = { id: source.id, network: source.network, identity: from?.identity ?? "" };
+  return explainSource({ ...input, topology }, who, destination, probe);
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The destination's end, as explain has always told it: the intent's grants, the native rule, the deny rule. */
+function explainDestination(
+  input: FlowInput,
   fromId: WorkloadId,
   toId: WorkloadId,
   probe: Probe,
@@ -183,9 +265,12 @@ export function explainFlow(
   if (target?.state !== "running")
     return { verdict: "denied", rules: [], why: `the destination ${toId} is not running`, ...reports };
   const cloud = cloudOfId(toId);
-  const { destination, network, grants } = flowTarget(intent, { fromId, toId, target }, probe);
-  const view = viewFrom(network, asInventoryWorkload(source), new NetworkTopology(input.policy.networks));
-  const sourceAddress = grants[0]?.address ?? probeAddress(view.addresses);
+  const topology = new NetworkTopology(input.policy.networks);
+  const seenFrom = (network: NetworkId) =>
+    probeAddress(viewFrom(network, asInventoryWorkload(source), topology).addresses);
+  const { destination, network, grants } = flowTarget(intent, { fromId, toId, target, seenFrom }, probe);
+  const view = viewFrom(network, asInventoryWorkload(source), topology);
+  const sourceAddress = grants.find((g) => g.source === fromId)?.address ?? probeAddress(view.addresses);
   const native =
     sourceAddress === undefined
       ? undefined
@@ -224,17 +309,29 @@ export function explainFlow(
 /**
  * A workload with secondary NICs is a destination in each of their networks: the flow is the
  * one in a network where the policy lets the source in, else the one in its primary network.
+ * The source is let in as itself (a peer set's member) or by an ipList that holds the address
+ * the destination's network sees it from (`seenFrom`).
  */
 function flowTarget(
   intent: Intent,
-  flow: { readonly fromId: WorkloadId; readonly toId: WorkloadId; readonly target: LiveWorkload },
+  flow: {
+    readonly fromId: WorkloadId;
+    readonly toId: WorkloadId;
+    readonly target: LiveWorkload;
+    readonly seenFrom: (network: NetworkId) => string | undefined;
+  },
   probe: Probe,
 ): FlowTarget {
   const { fromId, target } = flow;
-  const admitted = (d: DestinationIntent) =>
-    peersOf(intent, d).filter(
-      (peer) => peer.source === fromId && servicesAdmit(peer.services, probe.protocol, probe.port),
+  const isSource = (peer: Peer, address: string | undefined) =>
+    peer.source === fromId ||
+    (address !== undefined && (peer.cidrs ?? []).some((cidr) => cidrContains(cidr, address)));
+  const admitted = (d: DestinationIntent) => {
+    const address = flow.seenFrom(d.network);
+    return peersOf(intent, d).filter(
+      (peer) => isSource(peer, address) && servicesAdmit(peer.services, probe.protocol, probe.port),
     );
+  };
   const destinations = destinationsOf(intent, flow.toId);
   const destination =
     destinations.find((d) => admitted(d).length > 0) ??
@@ -300,7 +397,18 @@ function policyVerdict(
  * or when the cloud was not asked (no address to ask about).
  */
 export function nativeDisagreement(flow: FlowExplanation): "allowed" | "denied" | undefined {
-  if (flow.cloud === undefined || flow.sourceAddress === undefined) return undefined;
-  const native = flow.native === undefined ? "denied" : "allowed";
-  return native === flow.verdict ? undefined : native;
+  const end: DestinationEnd = flow.destination ?? flow;
+  if (end.cloud === undefined || end.sourceAddress === undefined) return undefined;
+  const native = end.native === undefined ? "denied" : "allowed";
+  return native === end.verdict ? undefined : native;
+}
+
+/**
+ * What the source's cloud says about the flow leaving, when it differs from the policy's verdict
+ * at the source; undefined when they agree, or when egress is open (segsync asks nothing there).
+ */
+export function sourceDisagreement(source: SourceEnd | undefined): "allowed" | "denied" | undefined {
+  if (source?.egress !== "enforced" || source.destinationAddress === undefined) return undefined;
+  const native = source.native === undefined ? "denied" : "allowed";
+  return native === source.verdict ? undefined : native;
 }

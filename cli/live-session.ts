@@ -13,6 +13,8 @@ export interface LiveSession {
   readonly reconciler: Pick<Reconciler, "fullSync">;
   /** Every operation applied, for the count said after applying. */
   readonly audit: MemoryAuditSink;
+  /** The policy it syncs under (after `adapt`). */
+  readonly policy: Policy;
 }
 
 /**
@@ -30,13 +32,14 @@ export async function openLiveSession(
   if (!inputs) return undefined;
   const live = await connectTarget(inputs.config, target);
   const audit = new MemoryAuditSink();
+  const policy = adapt(inputs.policy);
   // The inventory starts empty: the full sync discovers everything the config names.
   const reconciler = new Reconciler({
     drivers: live.drivers,
     store: new MemoryInventoryStore(),
-    policy: adapt(inputs.policy),
+    policy,
     audit,
     guard: live.guard,
   });
-  return { reconciler, audit };
+  return { reconciler, audit, policy };
 }

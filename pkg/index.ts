@@ -5,7 +5,15 @@
  */
 
 // explain: why one flow is allowed or denied, and the native rule that decides.
-export { explainFlow, type FlowExplanation, formatProbe, type Probe, parseProbe } from "../cli/flows.js";
+export type { SourceEnd } from "../cli/flow-source.js";
+export {
+  type DestinationEnd,
+  explainFlow,
+  type FlowExplanation,
+  formatProbe,
+  type Probe,
+  parseProbe,
+} from "../cli/flows.js";
 // The compiler: the policy and an inventory to the intent each workload must enforce.
 export { compile } from "../lib/compile/compile.js";
 export type { DestinationIntent, Finding, Intent, PeerSet, WorkloadReport } from "../lib/compile/model.js";

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import type { CloudFinding, CloudProvider, Reachability } from "../../lib/clouds/provider.js";
 import { compile } from "../../lib/compile/compile.js";
 import type { Intent } from "../../lib/compile/model.js";
@@ -10,7 +11,8 @@ import { wrapLine } from "../../lib/reconcile/wrap.js";
 import type { SimulatedClouds } from "../../sim/simulated-clouds.js";
 import { Simulation } from "../../sim/simulation.js";
 import type { LiveWorkload } from "../../sim/workload-book.js";
-import { explainFlow, formatProbe, nativeDisagreement, type Probe, parseProbe } from "../flows.js";
+import { destinationLines, sourceLines } from "../explain-text.js";
+import { explainFlow, formatProbe, type Probe, parseProbe } from "../flows.js";
 import {
   chooseTarget,
   connectTarget,
@@ -29,6 +31,8 @@ export interface ExplainOptions extends TargetOptions {
   readonly from: string;
   readonly to: string;
   readonly port: string;
+  /** The explanation, both ends, as JSON. */
+  readonly json?: boolean;
 }
 
 /** What a flow is explained from: the intent, the workloads as they are, each cloud's native verdicts. */
@@ -54,9 +58,17 @@ export async function explain(options: ExplainOptions, io: CliIo): Promise<numbe
   const context =
     target.kind === "live" ? await onLive(options, target, io) : await onEstate(options, target, io);
   if (typeof context === "number") return context;
-  const unknown = [options.from, options.to].filter((id) => context.clouds.workload(id) === undefined);
+  // The destination may be an address outside the estate: only the source's egress decides there.
+  const unknown = [options.from, ...(isIP(options.to) === 0 ? [options.to] : [])].filter(
+    (id) => context.clouds.workload(id) === undefined,
+  );
   for (const id of unknown) io.err(`segsync explain: no workload ${id} in ${context.where}\n`);
   if (unknown.length > 0) return 1;
+  const holder = addressHolder(context, options.to);
+  if (holder !== undefined) {
+    io.err(`segsync explain: --to ${options.to} is the address of ${holder}: give its workload id\n`);
+    return 1;
+  }
   const parsed = parseProbe(options.port, context.policy.services);
   if ("error" in parsed) {
     io.err(`segsync explain: --port ${options.port}: ${parsed.error}\n`);
@@ -64,6 +76,17 @@ export async function explain(options: ExplainOptions, io: CliIo): Promise<numbe
   }
   print(context, options, parsed.probe, io);
   return 0;
+}
+
+/**
+ * The workload that holds an address given as the destination: explained as an outside address,
+ * its flow would skip the workload's ingress and be told as if nothing guarded it.
+ */
+function addressHolder(context: FlowContext, to: string): string | undefined {
+  if (isIP(to) === 0) return undefined;
+  return context.intent.workloads
+    .map((report) => context.clouds.workload(report.workload))
+    .find((workload) => workload?.privateIp === to || workload?.publicIp === to)?.id;
 }
 
 async function onEstate(
@@ -197,26 +220,25 @@ function describe(error: unknown): string {
 /** What explain prints about one flow, ids short and within 80 columns (docs/reviewing-plans.md). */
 function print(context: FlowContext, options: ExplainOptions, probe: Probe, io: CliIo): void {
   const flow = explainFlow(context, options.from, options.to, probe);
+  if (options.json) {
+    const json = {
+      ...flow,
+      probe: formatProbe(probe),
+      pending: context.pending,
+      findings: context.intent.findings,
+    };
+    io.out(`${JSON.stringify(json, null, 2)}\n`);
+    return;
+  }
   const paint = styler(io.color ?? false);
   const names = planNames(context.intent);
   const named = (id: string, identity?: string) => (identity ? `${id} (${identity})` : id);
-  const heading = `${named(options.from, flow.from?.identity)} → ${named(options.to, flow.to?.identity)} on ${formatProbe(probe)}`;
-  const lines: string[] = [];
-  if (flow.rules.length > 0) lines.push(`policy: allowed by rule ${flow.rules.join(", ")}`);
-  if (flow.why !== undefined) lines.push(`why: ${flow.why}`);
-  if (flow.cloud !== undefined && flow.network !== undefined) {
-    const seen = flow.sourceAddress === undefined ? "" : `, seen from ${flow.sourceAddress}`;
-    lines.push(
-      flow.native
-        ? `native: ${CLOUD_NAMES[flow.cloud]} ${flow.native.object}: ${flow.native.rule} (in ${flow.network}${seen})`
-        : `native: no ${CLOUD_NAMES[flow.cloud]} rule admits it (in ${flow.network}${seen})`,
-    );
-  }
-  const native = nativeDisagreement(flow);
-  if (native !== undefined && flow.cloud !== undefined) {
-    lines.push(`policy verdict: ${flow.verdict}; native verdict: ${native}`);
-    lines.push(`! warning: ${disagreement(flow.verdict, CLOUD_NAMES[flow.cloud], flow)}`);
-  }
+  const to =
+    flow.destination?.outside === undefined
+      ? named(options.to, flow.to?.identity)
+      : `${options.to} (outside)`;
+  const heading = `${named(options.from, flow.from?.identity)} → ${to} on ${formatProbe(probe)}`;
+  const lines = [...destinationLines(flow), ...sourceLines(flow.source)];
   if (context.pending > 0)
     lines.push(
       `pending: ${context.pending} operation(s) not applied yet (segsync plan --live lists them); native is what the clouds enforce now`,
@@ -227,20 +249,4 @@ function print(context: FlowContext, options: ExplainOptions, probe: Probe, io: 
   io.out(`${[...wrapped(heading), verdict, ...lines.flatMap(wrapped)].join("\n")}\n`);
   const findings = renderPolicyFindings(context.intent.findings, names);
   if (findings.length > 0) io.out(`${findings.join("\n")}\n`);
-}
-
-/** Why policy and cloud disagree, as far as explain can tell. */
-function disagreement(
-  policy: "allowed" | "denied",
-  cloud: string,
-  flow: { readonly sourceAddress?: string; readonly sourceVia?: string },
-): string {
-  const address = flow.sourceAddress ?? "its address";
-  const shared =
-    flow.sourceVia === "nat"
-      ? `: ${address} is a NAT address shared by every workload behind it, so ${cloud} cannot tell them apart`
-      : "";
-  return policy === "denied"
-    ? `the policy denies this flow but ${cloud} admits traffic from ${address}${shared}`
-    : `the policy allows this flow but ${cloud} does not admit traffic from ${address}${shared}`;
 }

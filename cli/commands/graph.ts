@@ -6,7 +6,8 @@ import { FlowCheckReportError } from "../../lib/graph/errors.js";
 import type { GraphFormat } from "../../lib/graph/formats.js";
 import type { FlowGraph } from "../../lib/graph/model.js";
 import { overlayObserved } from "../../lib/graph/observed.js";
-import { toDot, toMermaid } from "../../lib/graph/text.js";
+import { countEdges, toDot, toMermaid } from "../../lib/graph/text.js";
+import type { Policy } from "../../lib/policy/model.js";
 import type { ReconcileResult } from "../../lib/reconcile/reconciler.js";
 import { Simulation } from "../../sim/simulation.js";
 import { chooseTarget, loadSimulationInputs, type Target, type TargetOptions } from "../inputs.js";
@@ -28,6 +29,8 @@ export interface GraphOptions extends TargetOptions {
 /** The intent the graph is drawn from, and what it shows, said at the top of the page. */
 interface Drawn {
   readonly intent: Intent;
+  /** Its deny rules are drawn (the intent has what they leave, not the rules). */
+  readonly policy: Policy;
   readonly source: string;
 }
 
@@ -45,7 +48,7 @@ export async function graph(options: GraphOptions, io: CliIo): Promise<number> {
   const drawn =
     target.kind === "live" ? await onLive(options, target, io) : await onEstate(options, target, io);
   if (typeof drawn === "number") return drawn;
-  const policyGraph = flowGraph(drawn.intent);
+  const policyGraph = flowGraph(drawn.intent, drawn.policy);
   const flows = checked ? overlayObserved(policyGraph, checked.report, checked.file) : policyGraph;
   const text = await render(flows, options.format, drawn.source);
   if (options.out === undefined) io.out(text);
@@ -58,7 +61,7 @@ export async function graph(options: GraphOptions, io: CliIo): Promise<number> {
 
 function summary(flows: FlowGraph): string {
   const identities = flows.nodes.filter((node) => node.kind === "identity" && node.state !== "absent").length;
-  const said = `${identities} identities, ${flows.edges.length} flows, ${flows.findings.length} findings`;
+  const said = `${identities} identities, ${countEdges(flows)}, ${flows.findings.length} findings`;
   if (flows.observed === undefined) return said;
   const wouldBlock = flows.observed.edges.filter((edge) => edge.kind === "would-block").length;
   return `${said}, ${flows.observed.edges.length} observed flows (${wouldBlock} would be blocked)`;
@@ -94,8 +97,8 @@ async function render(flows: FlowGraph, format: GraphFormat, source: string): Pr
 }
 
 /** The intent of the result, unless a cloud failed (said on stderr). */
-function drawable(result: ReconcileResult, source: string, io: CliIo): Drawn | number {
-  return reportFailures("graph", result, io) ? 1 : { intent: result.intent, source };
+function drawable(result: ReconcileResult, policy: Policy, source: string, io: CliIo): Drawn | number {
+  return reportFailures("graph", result, io) ? 1 : { intent: result.intent, policy, source };
 }
 
 async function onEstate(
@@ -110,7 +113,8 @@ async function onEstate(
   );
   if (!inputs) return 1;
   const simulation = Simulation.start(inputs.policy, inputs.estate);
-  if (!inputs.scenario) return drawable(await simulation.fullSync({ dryRun: true }), target.estate, io);
+  if (!inputs.scenario)
+    return drawable(await simulation.fullSync({ dryRun: true }), inputs.policy, target.estate, io);
   const outcomes = await simulation.run(inputs.scenario);
   for (const outcome of outcomes) if (outcome.result && reportFailures("graph", outcome.result, io)) return 1;
   const last = outcomes.flatMap((outcome) => (outcome.result ? [outcome.result] : [])).at(-1);
@@ -118,7 +122,7 @@ async function onEstate(
     io.err(`segsync graph: ${options.scenario}: no reconcile ran, so there is no intent to draw\n`);
     return 1;
   }
-  return { intent: last.intent, source: `${target.estate} after ${options.scenario}` };
+  return { intent: last.intent, policy: inputs.policy, source: `${target.estate} after ${options.scenario}` };
 }
 
 async function onLive(
@@ -132,5 +136,6 @@ async function onLive(
   }
   const session = await openLiveSession(options.policy, target, io);
   if (!session) return 1;
-  return drawable(await session.reconciler.fullSync({ dryRun: true }), `the clouds of ${target.config}`, io);
+  const result = await session.reconciler.fullSync({ dryRun: true });
+  return drawable(result, session.policy, `the clouds of ${target.config}`, io);
 }

@@ -39,3 +39,33 @@ export function identityLabels(identity: string): Record<string, string> {
   if (identity === "") return {};
   return Object.fromEntries(identity.split(",").map((pair) => pair.split("=") as [string, string]));
 }
+
+export interface DeniableEgress {
+  /** The source identity's labels. */
+  readonly sourceLabels: Readonly<Record<string, string>>;
+  /** The destination identity's labels; absent for an address outside the estate. */
+  readonly destinationLabels?: Readonly<Record<string, string>>;
+  /** The address the source's network reaches the destination at. */
+  readonly destinationAddress?: string;
+  readonly admits: (services: readonly Service[]) => boolean;
+}
+
+/**
+ * The first deny rule, in policy order, that closes a flow at its source's egress: its `from`
+ * selects the source, and its `to` selects the destination or holds the address it is sent to.
+ */
+export function matchingEgressDenyRule(policy: Policy, flow: DeniableEgress): Rule | undefined {
+  for (const ruleset of policy.rulesets)
+    for (const rule of ruleset.deny) if (closesEgress(rule, flow)) return rule;
+  return undefined;
+}
+
+function closesEgress(rule: Rule, flow: DeniableEgress): boolean {
+  if (rule.from.kind !== "labels" || !selectorMatches(rule.from.selector, flow.sourceLabels)) return false;
+  if (!flow.admits(rule.services)) return false;
+  if (rule.to.kind === "ipList") {
+    const address = flow.destinationAddress;
+    return address !== undefined && rule.to.cidrs.some((cidr) => cidrContains(cidr, address));
+  }
+  return flow.destinationLabels !== undefined && selectorMatches(rule.to.selector, flow.destinationLabels);
+}

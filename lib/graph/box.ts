@@ -18,6 +18,8 @@ export interface BoxLine {
   readonly text: string;
   /** The workload's state, drawn as a coloured mark before the text. */
   readonly state?: WorkloadState;
+  /** egress: the line that says the identity's egress is enforced (v2). */
+  readonly tag?: "egress";
 }
 
 export interface Box {
@@ -36,10 +38,12 @@ export function nodeBox(node: GraphNode): Box {
       ? node.cidrs.map((cidr) => ({ text: cidr }))
       : node.workloads.map((w) => ({ text: `${w.name} ${w.state}`, state: w.state }));
   const all = listed.length > 0 ? listed : (node.seen ?? []).map(seenLine(node));
-  const lines =
+  const listedLines =
     all.length > MAX_LINES
       ? [...all.slice(0, MAX_LINES - 1), { text: `and ${all.length - MAX_LINES + 1} more` }]
       : all;
+  const lines: BoxLine[] =
+    node.egress === "enforced" ? [{ text: "egress enforced", tag: "egress" }, ...listedLines] : listedLines;
   const chars = Math.max(
     node.label.length + BADGE_ROOM / CHAR_WIDTH,
     ...lines.map((l) => l.text.length + (l.state ? MARK_CHARS : 0)),

@@ -1,20 +1,12 @@
 import { grantMembers } from "../compile/grant-members.js";
 import type { DestinationIntent, Intent, PeerMember, WorkloadReport } from "../compile/model.js";
 import { cloudOfId } from "../inventory/ids.js";
-import type { Service } from "../policy/model.js";
+import type { Policy } from "../policy/model.js";
 import { normalizeServices } from "../policy/services.js";
 import { compareText } from "../util/compare-text.js";
-import type {
-  EdgeKind,
-  FlowGraph,
-  GraphEdge,
-  GraphGroup,
-  GraphNode,
-  GraphNodeKind,
-  GraphWorkload,
-  NodeState,
-  WorkloadState,
-} from "./model.js";
+import { draftEdge, type EdgeDraft, ensureNode, type NodeDraft } from "./drafts.js";
+import type { EdgeKind, FlowGraph, GraphEdge, GraphNode, NodeState, WorkloadState } from "./model.js";
+import { addEgress, denyEdges } from "./policy-edges.js";
 
 const STATE_OF: Readonly<Record<WorkloadReport["treatment"], WorkloadState>> = {
   enforced: "enforced",
@@ -24,37 +16,14 @@ const STATE_OF: Readonly<Record<WorkloadReport["treatment"], WorkloadState>> = {
   inactive: "stopped",
 };
 
-interface NodeDraft {
-  readonly id: string;
-  readonly kind: GraphNodeKind;
-  readonly group: GraphGroup;
-  readonly label: string;
-  readonly workloads: GraphWorkload[];
-  readonly cidrs: readonly string[];
-  readonly findings: number[];
-}
-
-interface EdgeDraft {
-  readonly from: string;
-  readonly to: string;
-  readonly services: Service[];
-  readonly rules: Set<string>;
-  /** False once one destination network of the identity is enforced. */
-  visibility: boolean;
-  /** Source members seen from the destination's network: reachable at all, and through a NAT. */
-  reachable: number;
-  nat: number;
-  /** `<workload> -> <network>`: the subjects of the compiler's findings about these members. */
-  readonly views: Set<string>;
-  readonly findings: number[];
-}
-
 /**
  * The graph of an intent (docs/graph.md): every workload in a node (its identity's per cloud, or
  * its cloud's unmanaged node), every grant an edge from each cloud its source has members in, and
- * each finding attached to the nodes and edges it is about. Pure and deterministic.
+ * each finding attached to the nodes and edges it is about; with the policy, its deny rules as
+ * deny edges, and (v2) egress-enforced identities marked with their grants to ipLists drawn.
+ * Pure and deterministic.
  */
-export function flowGraph(intent: Intent): FlowGraph {
+export function flowGraph(intent: Intent, policy?: Policy): FlowGraph {
   const nodes = new Map<string, NodeDraft>();
   const nodeOf = new Map<string, string>();
   for (const report of intent.workloads) {
@@ -68,12 +37,16 @@ export function flowGraph(intent: Intent): FlowGraph {
     nodeOf.set(report.workload, node.id);
   }
   const edges = collectEdges(intent, nodes);
+  addEgress(intent, nodes, edges);
   attachFindings(intent, nodeOf, nodes, edges);
+  const denied = policy === undefined ? [] : denyEdges(policy, nodes);
   return {
-    nodes: [...nodes.values()].map(finishNode).sort((a, b) => compareText(a.id, b.id)),
-    edges: [...edges.values()]
-      .map(finishEdge)
-      .sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to)),
+    nodes: [...nodes.values()]
+      .map((node) => finishNode(node, policy))
+      .sort((a, b) => compareText(a.id, b.id)),
+    edges: [...[...edges.values()].map(finishEdge), ...denied].sort(
+      (a, b) => compareText(a.from, b.from) || compareText(a.to, b.to) || compareText(a.kind, b.kind),
+    ),
     findings: intent.findings.map(({ code, severity, subject, message }) => ({
       code,
       severity,
@@ -83,41 +56,13 @@ export function flowGraph(intent: Intent): FlowGraph {
   };
 }
 
-function ensureNode(
-  nodes: Map<string, NodeDraft>,
-  kind: GraphNodeKind,
-  group: GraphGroup,
-  key: string,
-  label: string,
-  cidrs: readonly string[] = [],
-): NodeDraft {
-  const id = `${group}|${key}`;
-  const existing = nodes.get(id);
-  if (existing) return existing;
-  const node: NodeDraft = { id, kind, group, label, workloads: [], cidrs, findings: [] };
-  nodes.set(id, node);
-  return node;
-}
-
 /** One edge per (source node, destination node), over every network the destination is in. */
 function collectEdges(intent: Intent, nodes: Map<string, NodeDraft>): Map<string, EdgeDraft> {
   const peerSets = new Map(intent.peerSets.map((p) => [p.key, p]));
   const edges = new Map<string, EdgeDraft>();
   const edge = (from: string, to: string, destination: DestinationIntent) => {
-    const id = `${from}→${to}`;
-    const draft = edges.get(id) ?? {
-      from,
-      to,
-      services: [],
-      rules: new Set<string>(),
-      visibility: true,
-      reachable: 0,
-      nat: 0,
-      views: new Set<string>(),
-      findings: [],
-    };
+    const draft = draftEdge(edges, from, to);
     draft.visibility &&= destination.enforcement !== "enforced";
-    edges.set(id, draft);
     return draft;
   };
   for (const destination of intent.destinations) {
@@ -189,8 +134,18 @@ function attachFindings(
   }
 }
 
-function finishNode(draft: NodeDraft): GraphNode {
+/**
+ * With the policy, an ipList's node lists the ipList's own CIDRs: a grant that deny rules split
+ * holds only what they left, and the deny edges say what they took.
+ */
+function finishNode({ egressEnforced, ...draft }: NodeDraft, policy: Policy | undefined): GraphNode {
   const workloads = draft.workloads.sort((a, b) => compareText(a.id, b.id));
+  const name = draft.label.replace(/^ipList /, "");
+  const named =
+    draft.kind === "ipList" && policy !== undefined && Object.hasOwn(policy.ipLists, name)
+      ? policy.ipLists[name]
+      : undefined;
+  const cidrs = named ?? draft.cidrs;
   const running = workloads.find((w) => w.state !== "stopped");
   const state: NodeState =
     draft.kind === "ipList"
@@ -198,7 +153,7 @@ function finishNode(draft: NodeDraft): GraphNode {
       : draft.kind === "unmanaged"
         ? "unmanaged"
         : (running?.state ?? "stopped");
-  return { ...draft, workloads, state };
+  return { ...draft, cidrs, workloads, state, ...(egressEnforced ? { egress: "enforced" as const } : {}) };
 }
 
 function finishEdge(draft: EdgeDraft): GraphEdge {

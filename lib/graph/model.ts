@@ -69,26 +69,29 @@ export interface GraphNode {
   readonly state: NodeState;
   /** Indexes into FlowGraph.findings. */
   readonly findings: readonly number[];
+  /** An identity whose egress is enforced (v2): it may open only what its allow rules name. */
+  readonly egress?: "enforced";
 }
 
 /**
  * normal: the flow is written natively; visibility: the destination's ruleset is in visibility,
  * nothing is written; nat: some source is seen through a NAT address, so every workload behind
  * that NAT gets in too; unreachable: no source can be seen from the destination's network, so the
- * flow is not allowed natively.
+ * flow is not allowed natively; deny (v2): deny rules stand between the two nodes on its services,
+ * whatever any allow rule says.
  */
-export type EdgeKind = "normal" | "visibility" | "nat" | "unreachable";
+export type EdgeKind = "normal" | "visibility" | "nat" | "unreachable" | "deny";
 
-export const EDGE_KINDS: readonly EdgeKind[] = ["normal", "visibility", "nat", "unreachable"];
+export const EDGE_KINDS: readonly EdgeKind[] = ["normal", "visibility", "nat", "unreachable", "deny"];
 
 export interface GraphEdge {
-  /** `<from>→<to>` */
+  /** `<from>→<to>`; a deny edge's `deny:<from>→<to>`. */
   readonly id: string;
   readonly from: string;
   readonly to: string;
-  /** Canonical (normalizeServices) union of the grants. */
+  /** Canonical (normalizeServices) union of the grants (of the deny rules, for a deny edge). */
   readonly services: readonly Service[];
-  /** Policy rule ids, sorted. */
+  /** Policy rule ids, sorted (deny rule ids, for a deny edge). */
   readonly rules: readonly string[];
   readonly kind: EdgeKind;
   /** Indexes into FlowGraph.findings. */

@@ -66,7 +66,8 @@ export function overlayObserved(graph: FlowGraph, report: CheckReport, source: s
     observed: {
       source,
       edges,
-      notObserved: graph.edges.filter((e) => !walked.has(e.id)).map((e) => e.id),
+      // A deny edge is what no flow may take: "not observed" says nothing about it.
+      notObserved: graph.edges.filter((e) => e.kind !== "deny" && !walked.has(e.id)).map((e) => e.id),
       summary: report.summary,
       findings: report.findings,
     },

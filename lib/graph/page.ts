@@ -7,7 +7,6 @@ import { formatService } from "../policy/services.js";
 import { escapeHtml as esc } from "./escape.js";
 import { layoutGraph } from "./layout.js";
 import {
-  EDGE_KINDS,
   type EdgeKind,
   type FlowGraph,
   type ObservedOverlay,
@@ -22,7 +21,7 @@ import {
   observedTable,
 } from "./observed-page.js";
 import { toSvg } from "./svg.js";
-import { nodeName } from "./text.js";
+import { countEdges, drawnKinds, nodeName } from "./text.js";
 
 const STYLE = `
 body{font-family:sans-serif;margin:1.5em;color:#222}
@@ -53,6 +52,13 @@ table{border-collapse:collapse}td,th{border:1px solid #999;padding:.3em .6em;tex
 .findings li.warning{color:#8a1c1c}
 `.trim();
 
+/** Only on a page whose graph has deny edges or egress-enforced identities: a v1 page is as it was. */
+const V2_STYLE = `
+.kind-deny path{stroke:#c62828;stroke-width:2;stroke-dasharray:8 4}.arrow-deny{stroke:#c62828;stroke-width:2;fill:none}
+.edge.kind-deny path{fill:none}.kind-deny text{fill:#c62828}
+.node.egress-enforced rect{stroke-width:4}.node .egress-tag{fill:#2e7d32;font-style:italic}
+`.trim();
+
 const STATE_HELP: Readonly<Record<WorkloadState, string>> = {
   enforced: "enforced: its ruleset is written natively",
   visibility: "visibility: computed and reported, never written",
@@ -66,20 +72,31 @@ const KIND_HELP: Readonly<Record<EdgeKind, string>> = {
   visibility: "visibility only: nothing written",
   nat: "via NAT: the rule admits a NAT address, so everything behind it gets in too",
   unreachable: "unreachable: the source cannot be seen from there, not allowed natively",
+  deny: "deny: deny rules stand between them on these services, whatever any allow rule says",
 };
+
+const EGRESS_HELP = "egress enforced: it may open only what its allow rules name";
+
+function egressLegend(graph: FlowGraph): string[] {
+  if (!graph.nodes.some((node) => node.egress === "enforced")) return [];
+  return [
+    `<span data-legend-egress=""><svg width="26" height="16" class="graph"><g class="node state-enforced egress-enforced"><rect x="2" y="2" width="22" height="12" rx="3"/></g></svg> ${esc(EGRESS_HELP)}</span>`,
+  ];
+}
 
 function legend(graph: FlowGraph): string {
   const states = WORKLOAD_STATES.map(
     (state) =>
       `<span data-legend-state="${state}"><svg width="26" height="16" class="graph"><g class="node state-${state}"><rect x="2" y="2" width="22" height="12" rx="3"/></g></svg> ${esc(STATE_HELP[state])}</span>`,
   );
-  const kinds = EDGE_KINDS.map(
+  const kinds = drawnKinds(graph).map(
     (kind) =>
       `<span data-legend-kind="${kind}"><svg width="46" height="16" class="graph"><g class="edge kind-${kind}"><path d="M2,8 L38,8" marker-end="url(#arrow-${kind})"/></g></svg> ${esc(KIND_HELP[kind])}</span>`,
   );
   return [
     '<section class="legend" data-legend="">',
     ...states,
+    ...egressLegend(graph),
     ...kinds,
     ...(graph.observed ? observedLegend() : []),
     '<span data-legend-badge=""><svg width="22" height="20" class="graph"><g class="badge"><circle cx="11" cy="10" r="9"/><text x="11" y="14" text-anchor="middle">1</text></g></svg> findings about the node (listed below)</span>',
@@ -133,11 +150,11 @@ export async function toHtml(graph: FlowGraph, options: PageOptions): Promise<st
     "<head>",
     '<meta charset="utf-8">',
     `<title>segsync: ${heading.toLowerCase()}</title>`,
-    `<style>\n${graph.observed ? `${STYLE}\n${OBSERVED_STYLE}` : STYLE}\n</style>`,
+    `<style>\n${style(graph)}\n</style>`,
     "</head>",
     "<body>",
     `<h1>${heading}</h1>`,
-    `<p>${esc(options.source)}: ${identities} identities, ${graph.edges.length} flows, ${graph.findings.length} findings.</p>`,
+    `<p>${esc(options.source)}: ${identities} identities, ${countEdges(graph)}, ${graph.findings.length} findings.</p>`,
     ...(graph.observed ? [observedSummary(graph.observed)] : []),
     legend(graph),
     `<div class="picture">\n${svg}\n</div>`,
@@ -150,6 +167,11 @@ export async function toHtml(graph: FlowGraph, options: PageOptions): Promise<st
     "</html>",
     "",
   ].join("\n");
+}
+
+function style(graph: FlowGraph): string {
+  const v2 = graph.edges.some((e) => e.kind === "deny") || graph.nodes.some((n) => n.egress === "enforced");
+  return [STYLE, ...(v2 ? [V2_STYLE] : []), ...(graph.observed ? [OBSERVED_STYLE] : [])].join("\n");
 }
 
 function observedSections(graph: FlowGraph, overlay: ObservedOverlay): string[] {

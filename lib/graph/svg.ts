@@ -20,10 +20,15 @@ const MARKERS = [
   '<marker id="arrow-unreachable" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M10,0 L10,10 M2,1 L8,9 M8,1 L2,9" class="arrow-unreachable"/></marker>',
 ];
 
+/** A bar across the end: the flow stops there. */
+const DENY_MARKER =
+  '<marker id="arrow-deny" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M10,0 L10,10 M6,0 L6,10" class="arrow-deny"/></marker>';
+
 /** With an overlay, the observed flows are drawn over the policy's edges, under the nodes. */
 export function toSvg(layout: Layout, observed?: ObservedOverlay): string {
   const notObserved = new Set(observed?.notObserved ?? []);
-  const markers = observed ? [...MARKERS, ...OBSERVED_MARKERS] : MARKERS;
+  const deny = layout.edges.some((placed) => placed.edge.kind === "deny") ? [DENY_MARKER] : [];
+  const markers = [...MARKERS, ...deny, ...(observed ? OBSERVED_MARKERS : [])];
   return [
     `<svg class="graph" width="${n(layout.width)}" height="${n(layout.height)}" viewBox="0 0 ${n(layout.width)} ${n(layout.height)}" role="img" aria-label="allowed flows">`,
     `<defs>${markers.join("")}</defs>`,
@@ -64,11 +69,18 @@ function nodeSvg(placed: PlacedNode): string {
   const seen = (node.seen ?? []).slice(0, MAX_SEEN_IN_TITLE).map((what) => `seen in flows: ${what}`);
   const unsaid = (node.seen?.length ?? 0) - seen.length;
   if (unsaid > 0) seen.push(`and ${unsaid} more seen in flows`);
-  const title = [node.id, ...node.workloads.map((w) => `${w.id} (${w.state})`), ...node.cidrs, ...seen].join(
-    "\n",
-  );
+  const egressSaid = node.egress === "enforced" ? ["egress enforced"] : [];
+  const title = [
+    node.id,
+    ...egressSaid,
+    ...node.workloads.map((w) => `${w.id} (${w.state})`),
+    ...node.cidrs,
+    ...seen,
+  ].join("\n");
+  const egress = node.egress === "enforced" ? " egress-enforced" : "";
+  const egressData = node.egress === "enforced" ? ' data-egress="enforced"' : "";
   const parts = [
-    `<g class="node kind-${node.kind} state-${node.state}" data-node="${esc(node.id)}" data-state="${node.state}"${node.findings.length > 0 ? ` data-findings="${node.findings.join(" ")}"` : ""}>`,
+    `<g class="node kind-${node.kind} state-${node.state}${egress}" data-node="${esc(node.id)}" data-state="${node.state}"${egressData}${node.findings.length > 0 ? ` data-findings="${node.findings.join(" ")}"` : ""}>`,
     `<title>${esc(title)}</title>`,
     `<rect x="${n(x)}" y="${n(y)}" width="${n(width)}" height="${n(height)}" rx="4"/>`,
     `<text class="title" x="${n(left)}" y="${n(baseline(0))}">${esc(box.title)}</text>`,
@@ -79,7 +91,8 @@ function nodeSvg(placed: PlacedNode): string {
       parts.push(
         `<circle class="mark state-${line.state}" cx="${n(left + CHAR_WIDTH / 2)}" cy="${n(baseline(i + 1) - FONT_SIZE / 3)}" r="4"/>`,
       );
-    parts.push(`<text x="${n(textX)}" y="${n(baseline(i + 1))}">${esc(line.text)}</text>`);
+    const tag = line.tag === "egress" ? ' class="egress-tag"' : "";
+    parts.push(`<text${tag} x="${n(textX)}" y="${n(baseline(i + 1))}">${esc(line.text)}</text>`);
   }
   if (node.findings.length > 0) {
     const cx = x + width - BOX_PADDING - 8;

@@ -7,11 +7,11 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graph } from "../../cli/commands/graph.js";
 import { flowGraph } from "../../lib/graph/build.js";
-import { EXAMPLES, intentOf, WARNINGS } from "../graph/fixtures.js";
+import { drawnFrom, EXAMPLES, EXAMPLES_V2, WARNINGS } from "../graph/fixtures.js";
 import { REPO_ROOT } from "../policy/fixtures.js";
 import { pathOf, skipWithout } from "../support/external-tool.js";
 
@@ -24,6 +24,52 @@ interface Box {
 
 const overlaps = (a: Box, b: Box) =>
   a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+/** How an element is drawn: what tells one kind of edge or node from another on screen. */
+function lookOf(element: Locator): Promise<string> {
+  return element.evaluate((drawn) => {
+    const style = drawn.ownerDocument.defaultView?.getComputedStyle(drawn);
+    if (!style) throw new Error("the page has no window");
+    return [
+      style.stroke,
+      style.strokeWidth,
+      style.strokeDasharray,
+      drawn.getAttribute("marker-end") ?? "",
+    ].join(" | ");
+  });
+}
+
+/**
+ * Deny edges look as the legend's deny entry does and like no allowed edge; egress-enforced
+ * nodes as the legend's egress entry does, and say so in their box.
+ */
+async function expectV2Drawn(page: Page, expected: ReturnType<typeof flowGraph>): Promise<void> {
+  const denyLook = await lookOf(page.locator('[data-legend-kind="deny"] path'));
+  expect(denyLook).toMatch(/^rgb\(198, 40, 40\) \| 2px \| 8px, 4px \| url\(#arrow-deny\)$/);
+  const denies = expected.edges.filter((e) => e.kind === "deny");
+  expect(denies.length).toBeGreaterThan(0);
+  for (const edge of denies) {
+    const drawn = page.locator(`[data-edge="${edge.id}"]`);
+    expect(await drawn.getAttribute("data-kind")).toBe("deny");
+    expect(await lookOf(drawn.locator("path"))).toBe(denyLook);
+    expect(await drawn.locator("text").textContent()).toMatch(/^deny /);
+  }
+  const allowed = expected.edges.find((e) => e.kind === "normal");
+  if (allowed) expect(await lookOf(page.locator(`[data-edge="${allowed.id}"] path`))).not.toBe(denyLook);
+  const egressLook = await lookOf(page.locator("[data-legend-egress] rect"));
+  expect(egressLook).toMatch(/\| 4px \|/);
+  for (const node of expected.nodes) {
+    const drawn = page.locator(`[data-node="${node.id}"]`);
+    const enforced = node.egress === "enforced";
+    expect(await drawn.getAttribute("data-egress")).toBe(enforced ? "enforced" : null);
+    expect(await drawn.locator(".egress-tag").count()).toBe(enforced ? 1 : 0);
+    if (node.state === "enforced")
+      expect(
+        (await lookOf(drawn.locator(":scope > rect"))) === egressLook,
+        `${node.id} drawn as egress enforced`,
+      ).toBe(enforced);
+  }
+}
 
 describe.skipIf(skipWithout("chromium", "the graph page browser tests", "apt-get install chromium"))(
   "graph --format html in Chromium",
@@ -42,6 +88,7 @@ describe.skipIf(skipWithout("chromium", "the graph page browser tests", "apt-get
     it.each([
       ["examples", EXAMPLES],
       ["warnings", WARNINGS],
+      ["v2 examples", EXAMPLES_V2],
     ])(
       "draws the %s: every node and edge, the legend, no overlap, a screenshot",
       async (name, files) => {
@@ -57,10 +104,13 @@ describe.skipIf(skipWithout("chromium", "the graph page browser tests", "apt-get
           },
           io,
         );
-        expect(said.join("")).toMatch(/: \d+ identities, \d+ flows, \d+ findings \(html\)\n$/);
+        expect(said.join("")).toMatch(
+          /: \d+ identities, \d+ flows(, \d+ deny edges)?, \d+ findings \(html\)\n$/,
+        );
         expect(code).toBe(0);
         expect(readFileSync(out, "utf8")).not.toMatch(/<script/);
-        const expected = flowGraph(await intentOf(files));
+        const { intent, policy } = await drawnFrom(files);
+        const expected = flowGraph(intent, policy);
 
         const page = await browser.newPage({ javaScriptEnabled: false });
         const errors: string[] = [];
@@ -86,7 +136,11 @@ describe.skipIf(skipWithout("chromium", "the graph page browser tests", "apt-get
           expect(path && path.width + path.height).toBeGreaterThan(0);
         }
         expect(await page.locator("[data-legend] [data-legend-state]").count()).toBe(5);
-        expect(await page.locator("[data-legend] [data-legend-kind]").count()).toBe(4);
+        const denies = expected.edges.some((e) => e.kind === "deny");
+        expect(await page.locator("[data-legend] [data-legend-kind]").count()).toBe(denies ? 5 : 4);
+        expect(await page.locator("[data-legend] [data-legend-egress]").count()).toBe(
+          expected.nodes.some((n) => n.egress === "enforced") ? 1 : 0,
+        );
         expect(await page.locator("[data-finding]").count()).toBe(expected.findings.length);
         for (const node of expected.nodes) {
           const drawn = page.locator(`[data-node="${node.id}"]`);
@@ -107,7 +161,9 @@ describe.skipIf(skipWithout("chromium", "the graph page browser tests", "apt-get
             if (i < j) expect(overlaps(a, b), `${nodeIds[i]} overlaps ${nodeIds[j]}`).toBe(false);
         expect(errors).toEqual([]);
 
-        const screenshot = join(dir, `${name}.png`);
+        if (name === "v2 examples") await expectV2Drawn(page, expected);
+
+        const screenshot = join(dir, `${name.replaceAll(" ", "-")}.png`);
         await page.screenshot({ path: screenshot, fullPage: true });
         expect(statSync(screenshot).size).toBeGreaterThan(10_000);
         await page.close();

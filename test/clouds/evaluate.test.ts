@@ -149,6 +149,18 @@ describe("Azure semantics", () => {
   it("allows everything to a NIC without an NSG", () => {
     expect(reach.accepts(state[0]?.networkInterfaces[2]?.id ?? "", "203.0.113.8", "udp", 53)).toBe(true);
   });
+
+  it("decides both directions with the NIC's one NSG: none passes everything, an unknown NIC nothing", () => {
+    const open = state[0]?.networkInterfaces[2]?.id ?? "";
+    expect(reach.explainEgress(open, "203.0.113.8", "tcp", 22)).toEqual({ access: "Allow" });
+    expect(reach.explainEgress("/no/such/nic", "10.0.0.1", "tcp", 22)).toEqual({ access: "Deny" });
+    expect(reach.explain("/no/such/nic", "10.0.0.2", "tcp", 22)).toEqual({ access: "Deny" });
+    expect(reach.explainEgress(target, "203.0.113.8", "tcp", 443)).toMatchObject({
+      access: "Allow",
+      nsg: "n",
+      rule: { name: "AllowInternetOutBound" },
+    });
+  });
 });
 
 describe("GCP semantics", () => {

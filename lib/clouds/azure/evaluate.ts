@@ -29,6 +29,13 @@ export interface AzureVerdict {
   readonly rule?: SecurityRule;
 }
 
+interface GuardedNic {
+  readonly nic: NetworkInterface;
+  readonly nsg: NetworkSecurityGroup;
+  /** The NIC's VNet id, lowercase. */
+  readonly network: string;
+}
+
 /**
  * Effective inbound reachability with Azure's semantics: the NIC's NSG decides, its rules and the
  * default rules in priority order, first match wins; a source ASG matches the addresses of NICs in
@@ -64,12 +71,9 @@ export class AzureReachability {
   }
 
   explain(nicId: string, sourceAddress: string, protocol: ProbeProtocol, port = 0): AzureVerdict {
-    const nic = this.nics.get(nicId.toLowerCase());
-    if (!nic) return { access: "Deny" };
-    const nsgId = nic.networkSecurityGroup?.id.toLowerCase();
-    const nsg = nsgId === undefined ? undefined : this.nsgs.get(nsgId);
-    if (!nsg) return { access: "Allow" };
-    const network = networkOfNic(nic)?.toLowerCase() ?? "";
+    const guarded = this.guard(nicId);
+    if ("access" in guarded) return guarded;
+    const { nic, nsg, network } = guarded;
     const sourceAsgs = this.byAddress.get(`${network}|${sourceAddress}`) ?? new Set<string>();
     const targetAsgs = new Set(
       nic.ipConfigurations.flatMap((c) => c.applicationSecurityGroups.map((a) => a.id.toLowerCase())),
@@ -105,12 +109,9 @@ export class AzureReachability {
    * its peerings and on-premises ranges are not read): the default rules then allow all egress.
    */
   explainEgress(nicId: string, destinationAddress: string, protocol: ProbeProtocol, port = 0): AzureVerdict {
-    const nic = this.nics.get(nicId.toLowerCase());
-    if (!nic) return { access: "Deny" };
-    const nsgId = nic.networkSecurityGroup?.id.toLowerCase();
-    const nsg = nsgId === undefined ? undefined : this.nsgs.get(nsgId);
-    if (!nsg) return { access: "Allow" };
-    const network = networkOfNic(nic)?.toLowerCase() ?? "";
+    const guarded = this.guard(nicId);
+    if ("access" in guarded) return guarded;
+    const { nic, nsg, network } = guarded;
     const platform =
       destinationAddress === AZURE_PLATFORM_ADDRESS || destinationAddress === AZURE_METADATA_ADDRESS;
     const ownAsgs = new Set(
@@ -141,6 +142,19 @@ export class AzureReachability {
       if (destinationMatches) return { access: rule.access, nsg: nsg.name, rule };
     }
     return { access: platform ? "Allow" : "Deny", nsg: nsg.name };
+  }
+
+  /**
+   * The NIC and the NSG that decides for it in both directions, with the NIC's VNet (lowercase);
+   * else the verdict without one: an unknown NIC passes nothing, a NIC without an NSG everything.
+   */
+  private guard(nicId: string): GuardedNic | AzureVerdict {
+    const nic = this.nics.get(nicId.toLowerCase());
+    if (!nic) return { access: "Deny" };
+    const nsgId = nic.networkSecurityGroup?.id.toLowerCase();
+    const nsg = nsgId === undefined ? undefined : this.nsgs.get(nsgId);
+    if (!nsg) return { access: "Allow" };
+    return { nic, nsg, network: networkOfNic(nic)?.toLowerCase() ?? "" };
   }
 
   accepts(nicId: string, sourceAddress: string, protocol: ProbeProtocol, port = 0): boolean {
