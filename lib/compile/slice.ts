@@ -17,6 +17,13 @@ export interface ChangeScope {
   readonly destinations: readonly string[];
   /** Peer set keys those destinations use, before or after the change, sorted. */
   readonly peerSets: readonly string[];
+  /**
+   * Egress targets (v2) that have members in their source's network, before or after the change,
+   * keyed like their destination there (`<hash>@<network>`), sorted: a cloud that names such a
+   * target natively (an AWS security group reference) reads whether it carries its object, as a
+   * whole read would, even when the target is no destination of the change.
+   */
+  readonly egressTargets: readonly string[];
 }
 
 /** A change's scope with the intent it is planned from and the intent before it (the guard's baseline). */
@@ -89,5 +96,15 @@ export function scopeOf(
     workloads: [...workloads].sort(compareText),
     destinations: [...destinationKeys].sort(compareText),
     peerSets: [...peerSets].sort(compareText),
+    egressTargets: [...new Set(slices.flatMap(localEgressTargets))].sort(compareText),
   };
+}
+
+/** The keys of the identities an intent's egress opens to that have members in the source's network. */
+function localEgressTargets(intent: Intent): string[] {
+  return (intent.egress ?? []).flatMap((entry) =>
+    entry.opens.flatMap(({ target }) =>
+      target.kind === "identity" && target.local.length > 0 ? [target.key] : [],
+    ),
+  );
 }

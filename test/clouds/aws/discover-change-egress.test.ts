@@ -47,6 +47,7 @@ function changeOf(hash: string) {
     instanceIds: [],
     destinations: [{ key: `${hash}@aws:111111111111:us-east-1:${VPC_ID}`, hash, vpcId: VPC_ID }],
     peerSets: [],
+    egressTargets: [],
   };
 }
 
