@@ -108,3 +108,36 @@ function localEgressTargets(intent: Intent): string[] {
     ),
   );
 }
+
+/**
+ * The whole intent before a change, from the whole intent after it and the change's slices: every
+ * destination, egress entry and report the change touched is in its slices, and every peer set it
+ * changed is in the slice before with its value then (its destinations are in the scope), so
+ * taking those from the slice before and the rest from the intent now gives the intent as it was
+ * (a peer set no destination used before may stay: nothing looks it up). Costs what the estate
+ * holds: built only where a whole plan needs a baseline (a cloud that failed or was held is read
+ * whole next time, judged against the intent before the change).
+ */
+export function wholeBefore(now: Intent, slices: ChangeSlices): Intent {
+  const { scope, before } = slices;
+  const keys = new Set(scope.destinations);
+  const workloads = new Set(scope.workloads);
+  const peersBefore = new Set(before.peerSets.map((peerSet) => peerSet.key));
+  const byKey = <T extends { readonly key: string }>(a: T, b: T) => compareText(a.key, b.key);
+  const egress = [...(now.egress ?? []).filter((entry) => !keys.has(entry.key)), ...(before.egress ?? [])];
+  return Object.freeze({
+    destinations: Object.freeze(
+      [...now.destinations.filter((d) => !keys.has(d.key)), ...before.destinations].sort(byKey),
+    ),
+    peerSets: Object.freeze(
+      [...now.peerSets.filter((p) => !peersBefore.has(p.key)), ...before.peerSets].sort(byKey),
+    ),
+    workloads: Object.freeze(
+      [...now.workloads.filter((w) => !workloads.has(w.workload)), ...before.workloads].sort((a, b) =>
+        compareText(a.workload, b.workload),
+      ),
+    ),
+    findings: now.findings,
+    ...(egress.length === 0 ? {} : { egress: Object.freeze(egress.sort(byKey)) }),
+  });
+}
