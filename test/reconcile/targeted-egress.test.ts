@@ -9,6 +9,7 @@ import { resolvePolicyDocument } from "../../lib/policy/load.js";
 import { resolveEstateDocument } from "../../sim/estate.js";
 import type { Step } from "../../sim/scenario-schema.js";
 import { Simulation } from "../../sim/simulation.js";
+import { comparableState } from "../sim/comparable-state.js";
 
 const EAST = "aws:111111111111:us-east-1:vpc-0a1b2c3d";
 const WEST = "aws:222222222222:us-west-2:vpc-0f9e8d7c";
@@ -63,17 +64,17 @@ const LAUNCH_REMOTE_API: Step = {
   },
 };
 
-function start(readChanges: boolean): Simulation {
+function start(readChanges: boolean, estateDocument: object = ESTATE): Simulation {
   const policy = resolvePolicyDocument(POLICY);
-  const estate = resolveEstateDocument(ESTATE);
+  const estate = resolveEstateDocument(estateDocument);
   if (!policy.ok || !estate.ok) throw new Error("the test's documents must load");
   return Simulation.start(policy.policy, estate.estate, { readChanges });
 }
 
-function writes(simulation: Simulation, since: number): string[] {
+function writes(simulation: Simulation, since: number, cloud = "aws"): string[] {
   return simulation.audit.records
     .slice(since)
-    .filter((r) => r.cloud === "aws" && r.outcome === "applied")
+    .filter((r) => r.cloud === cloud && r.outcome === "applied")
     .map((r) => `${r.action} ${r.objectType} ${r.object} ${(r.changes ?? []).join(" ")}`)
     .sort();
 }
@@ -94,4 +95,91 @@ describe("an event batch whose egress opens to an identity outside the change (A
     expect(ours.join("\n")).not.toContain("10.1.9.11");
     expect(ours).toEqual(writes(whole, since[1] ?? 0));
   });
+});
+
+const SUBSCRIPTION = "8f2c1d3e-5a6b-4c7d-9e0f-1a2b3c4d5e6f";
+/** One network per cloud, and two workloads in it: a web and an api of the shop. */
+const PLACES = [
+  {
+    cloud: "aws",
+    network: EAST,
+    prefix: "10.1",
+    ids: ["aws:111111111111:us-east-1:i-0a00000000000001", "aws:111111111111:us-east-1:i-0a00000000000002"],
+  },
+  {
+    cloud: "azure",
+    network: `azure:${SUBSCRIPTION}:rg-net:vnet-prod`,
+    prefix: "10.2",
+    region: "eastus",
+    ids: [`azure:${SUBSCRIPTION}:rg-app:vm-web`, `azure:${SUBSCRIPTION}:rg-app:vm-api`],
+  },
+  {
+    cloud: "gcp",
+    network: "gcp:shop-prod:prod-net",
+    prefix: "10.3",
+    ids: ["gcp:shop-prod:us-central1-a:web-1", "gcp:shop-prod:us-central1-a:api-1"],
+  },
+] as const;
+
+describe("an event batch that re-tags a workload into and out of an egress-enforced identity", () => {
+  it.each(PLACES)(
+    "$cloud: writes what a whole read writes, its egress enforced and then open again",
+    async (place) => {
+      const [web, api] = place.ids;
+      const estate = {
+        apiVersion: "segsync/v1",
+        kind: "Estate",
+        networks: [
+          {
+            id: place.network,
+            cidr: `${place.prefix}.0.0/16`,
+            ...("region" in place ? { region: place.region } : {}),
+          },
+        ],
+        workloads: [
+          {
+            id: web,
+            network: place.network,
+            privateIp: `${place.prefix}.9.10`,
+            tags: { "seg-app": "blog", "seg-role": "web" },
+          },
+          {
+            id: api,
+            network: place.network,
+            privateIp: `${place.prefix}.9.11`,
+            tags: { "seg-app": "shop", "seg-role": "api" },
+          },
+        ],
+      };
+      const [targeted, whole] = [start(true, estate), start(false, estate)];
+      for (const simulation of [targeted, whole]) await simulation.fullSync();
+      for (const tags of [
+        { "seg-app": "shop", "seg-role": "web" },
+        { "seg-app": "blog", "seg-role": "web" },
+      ]) {
+        const since: number[] = [];
+        for (const simulation of [targeted, whole]) {
+          await simulation.step({ retag: { id: web, tags } });
+          since.push(simulation.audit.records.length);
+          await simulation.step({ reconcile: {} });
+        }
+        const ours = writes(targeted, since[0] ?? 0, place.cloud);
+        expect(ours.length, `${tags["seg-app"]}: something written`).toBeGreaterThan(0);
+        expect(ours, tags["seg-app"]).toEqual(writes(whole, since[1] ?? 0, place.cloud));
+        expect(comparableState(targeted.clouds.stateOut())).toEqual(comparableState(whole.clouds.stateOut()));
+        const reach = (await targeted.reachability())[place.cloud];
+        const sends = reach.explainEgress({
+          workload: web,
+          network: place.network,
+          destinationAddress: `${place.prefix}.9.11`,
+          protocol: "tcp",
+          port: 9999,
+        });
+        // In the shop its egress is enforced (tcp/8080 to the api only); back in the blog it is open.
+        expect(sends === undefined, `${tags["seg-app"]}: egress to tcp/9999 closed`).toBe(
+          tags["seg-app"] === "shop",
+        );
+      }
+    },
+  );
 });
