@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_AWS_QUOTAS } from "../../../lib/clouds/aws/config.js";
 import { discoverAwsChange } from "../../../lib/clouds/aws/discover-change.js";
 import { groupName } from "../../../lib/clouds/aws/materialize.js";
-import { SimulatedEc2 } from "../../../sim/clouds/aws/api.js";
 import type { Intent } from "../../../lib/compile/model.js";
+import { SimulatedEc2 } from "../../../sim/clouds/aws/api.js";
 import { AWS_OWNERSHIP } from "../../support/seals.js";
 
 const LOCATION = { account: "111111111111", region: "us-east-1" };
