@@ -76,6 +76,23 @@ describe("the campaign's cases", () => {
   });
 });
 
+describe("the campaign's policy v2 cases", () => {
+  it("add deny rules, rules to an ipList and enforced egress to the seed's v1 case, only when asked", () => {
+    type Ruleset = { egress?: string; deny?: unknown[]; rules: { to: Record<string, unknown> }[] };
+    const rulesets = (options: object) =>
+      V2_SEEDS.flatMap((seed) => generateCase(seed, options).policy.rulesets as Ruleset[]);
+    const v2 = rulesets(V2_CASES);
+    expect(v2.some((r) => r.egress === "enforced")).toBe(true);
+    expect(v2.some((r) => (r.deny ?? []).length > 0)).toBe(true);
+    expect(v2.some((r) => r.rules.some((rule) => "ipList" in rule.to))).toBe(true);
+    const v1 = rulesets(CI_CASES);
+    expect(v1.some((r) => r.egress !== undefined || r.deny !== undefined)).toBe(false);
+    // The same estate and steps: v2 changes the policy only.
+    const [plain, withV2] = [generateCase(7, CI_CASES), generateCase(7, V2_CASES)];
+    expect({ ...withV2, policy: undefined }).toEqual({ ...plain, policy: undefined });
+  });
+});
+
 describe("the campaign on CI's fixed seeds", () => {
   const totals = { flowChecks: 0, evaluated: 0, fired: new Set<string>() };
   const chunks = Array.from({ length: CI_SEEDS.length / CHUNK }, (_, i) =>
