@@ -33,7 +33,8 @@ const CHUNK = 50;
  * first 60 seeds, and cases a hunt over 1-200 found whose event batches open egress to an identity
  * outside the change in Azure (126, 133, 177) and AWS (69): about 15 s. Of seeds 1-900, 420
  * and 603 held the guard for ever after a failed event batch (fixed:
- * regressions/azure-read-fails-in-event-batches.json); 290, 326, 618 and 851 block a flow while a
+ * regressions/azure-read-fails-in-event-batches.json, gcp-crash-in-event-batch-then-source-retag.json);
+ * 290, 326, 618, 851 and 1047 block a flow while a
  * source moves between two identities one rule admits, a v1 defect not fixed yet
  * (regressions/gcp-source-retag-swaps-tag.json, aws-remote-source-retag-between-prefix-lists.json).
  */
