@@ -31,7 +31,7 @@ const CHUNK = 50;
 /**
  * Policy v2 (the generator's `v2` option: deny rules, rules to an ipList, enforced egress) on the
  * first 60 seeds, and cases a hunt over 1-200 found whose event batches open egress to an identity
- * outside the change in Azure (126, 133, 177) and AWS (69): about 15 s. Of seeds 1-900, 420
+ * outside the change in Azure (126, 133, 177) and AWS (69): about 15 s. Of seeds 1-1150, 420
  * and 603 held the guard for ever after a failed event batch (fixed:
  * regressions/azure-read-fails-in-event-batches.json, gcp-crash-in-event-batch-then-source-retag.json);
  * 290, 326, 618, 851 and 1047 block a flow while a
