@@ -17,6 +17,13 @@ export interface ChangeScope {
   readonly destinations: readonly string[];
   /** Peer set keys those destinations use, before or after the change, sorted. */
   readonly peerSets: readonly string[];
+  /**
+   * Egress targets (v2) that have members in their source's network, before or after the change,
+   * keyed like their destination there (`<hash>@<network>`), sorted: a cloud that names such a
+   * target natively (an AWS security group reference) reads whether it carries its object, as a
+   * whole read would, even when the target is no destination of the change.
+   */
+  readonly egressTargets: readonly string[];
 }
 
 /** A change's scope with the intent it is planned from and the intent before it (the guard's baseline). */
@@ -89,5 +96,48 @@ export function scopeOf(
     workloads: [...workloads].sort(compareText),
     destinations: [...destinationKeys].sort(compareText),
     peerSets: [...peerSets].sort(compareText),
+    egressTargets: [...new Set(slices.flatMap(localEgressTargets))].sort(compareText),
   };
+}
+
+/** The keys of the identities an intent's egress opens to that have members in the source's network. */
+function localEgressTargets(intent: Intent): string[] {
+  return (intent.egress ?? []).flatMap((entry) =>
+    entry.opens.flatMap(({ target }) =>
+      target.kind === "identity" && target.local.length > 0 ? [target.key] : [],
+    ),
+  );
+}
+
+/**
+ * The whole intent before a change, from the whole intent after it and the change's slices: every
+ * destination, egress entry and report the change touched is in its slices, and every peer set it
+ * changed is in the slice before with its value then (its destinations are in the scope), so
+ * taking those from the slice before and the rest from the intent now gives the intent as it was
+ * (a peer set no destination used before may stay: nothing looks it up). Costs what the estate
+ * holds: built only where a whole plan needs a baseline (a cloud that failed or was held is read
+ * whole next time, judged against the intent before the change).
+ */
+export function wholeBefore(now: Intent, slices: ChangeSlices): Intent {
+  const { scope, before } = slices;
+  const keys = new Set(scope.destinations);
+  const workloads = new Set(scope.workloads);
+  const peersBefore = new Set(before.peerSets.map((peerSet) => peerSet.key));
+  const byKey = <T extends { readonly key: string }>(a: T, b: T) => compareText(a.key, b.key);
+  const egress = [...(now.egress ?? []).filter((entry) => !keys.has(entry.key)), ...(before.egress ?? [])];
+  return Object.freeze({
+    destinations: Object.freeze(
+      [...now.destinations.filter((d) => !keys.has(d.key)), ...before.destinations].sort(byKey),
+    ),
+    peerSets: Object.freeze(
+      [...now.peerSets.filter((p) => !peersBefore.has(p.key)), ...before.peerSets].sort(byKey),
+    ),
+    workloads: Object.freeze(
+      [...now.workloads.filter((w) => !workloads.has(w.workload)), ...before.workloads].sort((a, b) =>
+        compareText(a.workload, b.workload),
+      ),
+    ),
+    findings: now.findings,
+    ...(egress.length === 0 ? {} : { egress: Object.freeze(egress.sort(byKey)) }),
+  });
 }

@@ -1,7 +1,7 @@
 import type { OperationSummary } from "../clouds/provider.js";
 import { IncrementalCompiler } from "../compile/incremental.js";
 import type { Intent } from "../compile/model.js";
-import type { ChangeSlices } from "../compile/slice.js";
+import { type ChangeSlices, wholeBefore } from "../compile/slice.js";
 import type { WorkloadEvent } from "../ingest/workload-event.js";
 import { cloudOfId } from "../inventory/ids.js";
 import {
@@ -412,8 +412,9 @@ export class Reconciler {
   }
 
   /**
-   * After an apply: a cloud that failed, or whose plan was held, stays unsettled (read whole next
-   * time) with its baseline pinned; a cloud applied in full settles.
+   * After an apply: a cloud that failed (its read or its writes), or whose plan was held, stays
+   * unsettled (read whole next time) with its baseline pinned, so that the removals this
+   * reconcile's confirmed changes cause there stay explained; a cloud applied in full settles.
    */
   private settle(
     clouds: readonly Cloud[],
@@ -421,7 +422,11 @@ export class Reconciler {
     held: Partial<Record<Cloud, unknown>>,
     before: () => Intent,
   ): void {
-    for (const cloud of CLOUDS) if (failures[cloud] !== undefined) this.unsettled.add(cloud);
+    for (const cloud of CLOUDS)
+      if (failures[cloud] !== undefined) {
+        this.unsettled.add(cloud);
+        this.pinned[cloud] ??= before();
+      }
     for (const cloud of clouds) {
       if (failures[cloud] === undefined && held[cloud] === undefined) {
         this.unsettled.delete(cloud);
@@ -451,7 +456,7 @@ class PlanningIntents {
 
   constructor(
     private readonly compiler: IncrementalCompiler,
-    private readonly wholeBeforeChange: Intent | undefined,
+    private wholeBeforeChange: Intent | undefined,
     private readonly slices: ChangeSlices | undefined,
   ) {}
 
@@ -462,12 +467,13 @@ class PlanningIntents {
   }
 
   /**
-   * The whole intent before the change; where the reconcile did not build it (every cloud read
-   * only the change), the intent now: a baseline that explains fewer removals, so the guard
-   * holds more, never less (docs/trust-model.md).
+   * The whole intent before the change; where the reconcile did not snapshot it (every cloud read
+   * only the change), the intent now with the change's slices before it put back (slice.ts,
+   * wholeBefore), built once, when a cloud that failed or was held pins it as its baseline.
    */
   wholeBefore(): Intent {
-    return this.wholeBeforeChange ?? this.whole();
+    this.wholeBeforeChange ??= this.slices ? wholeBefore(this.whole(), this.slices) : this.whole();
+    return this.wholeBeforeChange;
   }
 
   after(read: CloudRead): Intent {

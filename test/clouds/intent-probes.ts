@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { DestinationIntent, Intent } from "../../lib/compile/model.js";
+import type { DestinationIntent, EgressIntent, Intent } from "../../lib/compile/model.js";
 import type { Workload } from "../../lib/inventory/model.js";
 import { cidrContains } from "../../lib/net/cidr.js";
 import type { Policy } from "../../lib/policy/model.js";
@@ -28,6 +28,23 @@ export function intentAllows(
       member.addresses.some((a) => a === address || (a.includes("/") && cidrContains(a, address))),
     );
   });
+}
+
+/**
+ * What the intent says an egress-enforced source may send to an address (v2): a grant whose
+ * target's exact CIDRs (as the source's network reaches it) hold the address, on its services.
+ */
+export function intentSends(
+  egress: EgressIntent,
+  address: string,
+  protocol: "tcp" | "udp" | "icmp",
+  port: number,
+): boolean {
+  return egress.opens.some(
+    (grant) =>
+      servicesAdmit(grant.services, protocol, port) &&
+      grant.target.cidrs.some((cidr) => cidrContains(cidr, address)),
+  );
 }
 
 /**

@@ -8,8 +8,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { IncrementalCompiler } from "../../lib/compile/incremental.js";
 import type { Intent } from "../../lib/compile/model.js";
-import { peerKeysOf } from "../../lib/compile/slice.js";
-import { changeArb, inventoryArb, policyArb } from "./arbitraries.js";
+import { peerKeysOf, wholeBefore } from "../../lib/compile/slice.js";
+import { changeArb, egressPolicyArb, inventoryArb, policyArb } from "./arbitraries.js";
 
 /** The whole intent restricted to these destinations, the peer sets they use and these workloads. */
 function restricted(intent: Intent, destinations: readonly string[], workloads: readonly string[]) {
@@ -65,6 +65,37 @@ describe("IncrementalCompiler.changeSlices", () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+
+  it("puts the whole intent before the change back together from the intent after it and the slices (wholeBefore)", () => {
+    fc.assert(
+      fc.property(
+        egressPolicyArb,
+        inventoryArb,
+        fc.array(changeArb, { minLength: 1, maxLength: 4 }),
+        (policy, inventory, batch) => {
+          const compiler = IncrementalCompiler.build(policy, inventory);
+          const before = compiler.snapshot();
+          const workloads = [
+            ...new Set(batch.map((c) => (c.kind === "delete" ? c.id : c.workload.id))),
+          ].sort();
+          const reports = new Map(workloads.map((id) => [id, compiler.report(id)]));
+          const heldBefore = workloads.flatMap((id) => compiler.heldKeys(id));
+          const delta = compiler.apply(batch);
+          const rebuilt = wholeBefore(
+            compiler.snapshot(),
+            compiler.changeSlices(delta, workloads, reports, heldBefore),
+          );
+          expect(rebuilt.destinations).toEqual(before.destinations);
+          expect(rebuilt.egress ?? []).toEqual(before.egress ?? []);
+          expect(rebuilt.workloads).toEqual(before.workloads);
+          // Every peer set a destination used before, as it was; one nothing used may stay.
+          const kept = new Map(rebuilt.peerSets.map((peerSet) => [peerSet.key, peerSet]));
+          for (const peerSet of before.peerSets) expect(kept.get(peerSet.key)).toEqual(peerSet);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -8,11 +8,13 @@
  * Two kinds of case are made only when asked for (docs/scenarios.md, "The randomized campaign"):
  * additive attachment (`attachment: "additive"`, which CI leaves out: the checker does not model
  * what customer groups that stay admit) and GCP Shared VPC service projects (`sharedVpc: true`,
- * which CI runs).
+ * which CI runs), and policy v2 (`v2: true`, generate-v2.ts: the same case with deny rules, rules
+ * to an ipList and enforced egress added).
  */
 import type { Cloud } from "../../lib/inventory/model.js";
 import type { Estate } from "../../sim/estate-schema.js";
 import type { Step } from "../../sim/scenario-schema.js";
+import { withV2 } from "./generate-v2.js";
 import { Random } from "./random.js";
 
 export interface GenerateOptions {
@@ -20,6 +22,8 @@ export interface GenerateOptions {
   readonly additive?: boolean;
   /** Place some GCP workloads in a Shared VPC service project. Default: host project only. */
   readonly sharedVpc?: boolean;
+  /** Add policy v2 (generate-v2.ts): deny rules, rules to an ipList, enforced egress. Default: v1. */
+  readonly v2?: boolean;
 }
 
 type PipelineFault = { readonly at: number };
@@ -328,7 +332,8 @@ export function generateCase(seed: number, options: GenerateOptions = {}): FuzzC
   const random = new Random(seed);
   const builder = new Builder(random, options);
   const estate = generateEstate(builder, random);
-  const policy = generatePolicy(random, options);
+  const v1 = generatePolicy(random, options);
+  const policy = options.v2 ? withV2(v1, seed) : v1;
   const count = random.int(3, 12);
   const steps: Step[] = [];
   const faults: Fault[] = [];

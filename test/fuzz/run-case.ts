@@ -184,6 +184,8 @@ export interface RunOptions {
    * "aws-default-group-first-enforcement").
    */
   readonly watchInitialSync?: boolean;
+  /** Called with the case's simulation before its first sync: to count what its reconciles see. */
+  readonly observe?: (simulation: Simulation) => void;
 }
 
 export async function runCase(fuzz: FuzzCase, run: RunOptions = {}): Promise<CaseOutcome> {
@@ -197,6 +199,7 @@ export async function runCase(fuzz: FuzzCase, run: RunOptions = {}): Promise<Cas
     estate.estate,
     fuzz.delivery ? { delivery: fuzz.delivery } : {},
   );
+  run.observe?.(simulation);
   const watch = new FlowWatch(simulation);
   const hands = new OutsideHands(simulation);
   const problems: Problem[] = [];

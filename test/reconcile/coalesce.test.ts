@@ -31,7 +31,7 @@ function intent(peerSets: readonly PeerSet[]): Intent {
 
 function slices(before: readonly PeerSet[], after: readonly PeerSet[]): ChangeSlices {
   return {
-    scope: { workloads: [], destinations: [], peerSets: after.map((p) => p.key) },
+    scope: { workloads: [], destinations: [], peerSets: after.map((p) => p.key), egressTargets: [] },
     before: intent(before),
     after: intent(after),
   };

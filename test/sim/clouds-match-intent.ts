@@ -8,7 +8,7 @@
 import type { Intent } from "../../lib/compile/model.js";
 import type { Policy } from "../../lib/policy/model.js";
 import type { Simulation } from "../../sim/simulation.js";
-import { intentAllows, probes } from "../clouds/intent-probes.js";
+import { intentAllows, intentSends, probes } from "../clouds/intent-probes.js";
 
 export interface IntentCheck {
   readonly checked: number;
@@ -54,6 +54,28 @@ export async function checkCloudsAgainstIntent(
             `${member.workload} ← ${sourceAddress} ${protocol}/${port}: expected ${expected ? "allowed" : "denied"}`,
           );
         checked++;
+      }
+    }
+  }
+  // Egress (v2): every egress-enforced member sends exactly what its entry opens, to the same addresses and one outside the estate.
+  for (const entry of intent.egress ?? []) {
+    for (const member of entry.members) {
+      for (const destinationAddress of [...addresses, "198.51.100.250"]) {
+        for (const [protocol, port] of ports) {
+          const expected = intentSends(entry, destinationAddress, protocol, port);
+          const probe = {
+            workload: member.workload,
+            network: entry.network,
+            destinationAddress,
+            protocol,
+            port,
+          };
+          if ((reach[entry.cloud].explainEgress(probe) !== undefined) !== expected)
+            mismatches.push(
+              `${member.workload} → ${destinationAddress} ${protocol}/${port}: expected ${expected ? "allowed" : "denied"}`,
+            );
+          checked++;
+        }
       }
     }
   }

@@ -19,6 +19,8 @@ export interface LocationChange {
   readonly instanceIds: string[];
   readonly destinations: KeyInVpc[];
   readonly peerSets: KeyInVpc[];
+  /** Egress targets with members in the source's VPC (slice.ts, ChangeScope): named by group where they carry one. */
+  readonly egressTargets: KeyInVpc[];
 }
 
 /** The change's parts by location key; a location the change does not name has none. */
@@ -28,7 +30,7 @@ export function changeByLocation(change: ChangeScope): Map<string, LocationChang
     const key = locationKey(location);
     let part = parts.get(key);
     if (part === undefined) {
-      part = { instanceIds: [], destinations: [], peerSets: [] };
+      part = { instanceIds: [], destinations: [], peerSets: [], egressTargets: [] };
       parts.set(key, part);
     }
     return part;
@@ -41,6 +43,7 @@ export function changeByLocation(change: ChangeScope): Map<string, LocationChang
   for (const [keys, pick] of [
     [change.destinations, (part: LocationChange) => part.destinations],
     [change.peerSets, (part: LocationChange) => part.peerSets],
+    [change.egressTargets, (part: LocationChange) => part.egressTargets],
   ] as const) {
     for (const key of keys) {
       const at = key.indexOf("@");

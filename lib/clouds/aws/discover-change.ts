@@ -59,7 +59,8 @@ export async function discoverAwsChange(
   await readNamed(api, part, settings.quotas, read);
   await readReferenced(api, read);
   await readGroupsOfInterfaces(api, read, settings.ownership);
-  const carriers = carriersOutside(part, read);
+  const carriers = carriersOutside(part, read, settings.planning?.after);
+  await readTargetMembers(api, part, carriers, read, settings.planning?.after);
   const planned = plannedMoves(part, read, carriers, settings);
   await readMoving(api, planned.moving, read);
   await readReferrers(api, planned.mayGo, read);
@@ -123,9 +124,11 @@ async function readNamed(
       names.add(groupName(destination.hash, shard));
     }
   }
-  for (const peerSet of part.peerSets) names.add(groupName(peerSet.hash, 1));
-  const vpcIds = unique([...part.destinations, ...part.peerSets].map((key) => key.vpcId));
-  const wanted = new Set([...scopedNames, ...part.peerSets.map((p) => `${p.vpcId}|${groupName(p.hash, 1)}`)]);
+  // A source, or an egress target, that carries its own group is named by it.
+  const named = [...part.peerSets, ...part.egressTargets];
+  for (const key of named) names.add(groupName(key.hash, 1));
+  const vpcIds = unique([...part.destinations, ...named].map((key) => key.vpcId));
+  const wanted = new Set([...scopedNames, ...named.map((p) => `${p.vpcId}|${groupName(p.hash, 1)}`)]);
   const groups = (
     await describeInChunks([...names], (chunk) =>
       api.describeSecurityGroups([
@@ -180,15 +183,50 @@ async function readReferenced(api: AwsApi, read: ChangeRead): Promise<void> {
 }
 
 /**
- * The change's sources outside it that carry their own group: a whole plan references those by
- * group (materialize.ts, carriers); a source that is a destination of the change decides it itself.
+ * The change's sources, and egress targets, outside it that carry their own group: a whole plan
+ * references those by group (materialize.ts, carriers); a destination of the change decides it
+ * itself. An egress target counts only with the change's slice, which names its members, whose
+ * addresses the group stands for (readTargetMembers).
  */
-function carriersOutside(part: LocationChange, read: ChangeRead): string[] {
+function carriersOutside(part: LocationChange, read: ChangeRead, after: Intent | undefined): string[] {
   const inChange = new Set(part.destinations.map((destination) => destination.key));
-  return part.peerSets
-    .filter((peerSet) => !inChange.has(peerSet.key))
-    .filter((peerSet) => read.ownedGroup(peerSet.vpcId, groupName(peerSet.hash, 1)) !== undefined)
-    .map((peerSet) => peerSet.key);
+  const keys = [...part.peerSets, ...(after === undefined ? [] : part.egressTargets)];
+  const carrying = keys
+    .filter((key) => !inChange.has(key.key))
+    .filter((key) => read.ownedGroup(key.vpcId, groupName(key.hash, 1)) !== undefined)
+    .map((key) => key.key);
+  return unique(carrying);
+}
+
+/**
+ * The ENIs of the members in the source's VPC of each egress target outside the change that
+ * carries its own group: an egress rule that names the group writes no CIDR for their private
+ * addresses (materialize-egress.ts), as a whole plan, which reads them, does not.
+ */
+async function readTargetMembers(
+  api: AwsApi,
+  part: LocationChange,
+  carriers: readonly string[],
+  read: ChangeRead,
+  after: Intent | undefined,
+): Promise<void> {
+  const targets = new Set(
+    part.egressTargets.map((target) => target.key).filter((key) => carriers.includes(key)),
+  );
+  const members = (after?.egress ?? []).flatMap((entry) =>
+    entry.opens.flatMap(({ target }) =>
+      target.kind === "identity" && targets.has(target.key) ? target.local : [],
+    ),
+  );
+  const instanceIds = members.flatMap((id) => {
+    const workload = parseWorkloadId(id);
+    return workload.cloud === "aws" ? [workload.instanceId] : [];
+  });
+  read.addInterfaces(
+    await describeInChunks(unread(instanceIds, read), (ids) =>
+      api.describeNetworkInterfaces([{ Name: "attachment.instance-id", Values: ids }]),
+    ),
+  );
 }
 
 /** What the plan of the first read moves and may delete. */

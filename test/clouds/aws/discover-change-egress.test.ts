@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_AWS_QUOTAS } from "../../../lib/clouds/aws/config.js";
 import { discoverAwsChange } from "../../../lib/clouds/aws/discover-change.js";
 import { groupName } from "../../../lib/clouds/aws/materialize.js";
+import type { Intent } from "../../../lib/compile/model.js";
 import { SimulatedEc2 } from "../../../sim/clouds/aws/api.js";
 import { AWS_OWNERSHIP } from "../../support/seals.js";
 
@@ -47,6 +48,7 @@ function changeOf(hash: string) {
     instanceIds: [],
     destinations: [{ key: `${hash}@aws:111111111111:us-east-1:${VPC_ID}`, hash, vpcId: VPC_ID }],
     peerSets: [],
+    egressTargets: [],
   };
 }
 
@@ -69,5 +71,62 @@ describe("a change read alone, with egress rules", () => {
     expect(read).toContain(db);
     // Without web, a plan would delete db while web's egress still names it (DependencyViolation).
     expect(read).toContain(web);
+  });
+
+  it("reads the group of an egress target outside the change, which the source's rule names, with the change's slice", async () => {
+    const { ec2, db } = await webSendsToDb();
+    const network = `aws:111111111111:us-east-1:${VPC_ID}`;
+    const target = `bbbbbbbbbb@${network}`;
+    const after: Intent = {
+      destinations: [],
+      peerSets: [],
+      workloads: [],
+      findings: [],
+      egress: [
+        {
+          key: `aaaaaaaaaa@${network}`,
+          identity: "app=shop,role=web",
+          hash: "aaaaaaaaaa",
+          network,
+          cloud: "aws",
+          labels: { app: "shop", role: "web" },
+          members: [],
+          opens: [
+            {
+              targetKey: target,
+              target: {
+                kind: "identity",
+                key: target,
+                identity: "app=shop,role=db",
+                local: ["aws:111111111111:us-east-1:i-0db0000000000001"],
+                cidrs: ["10.1.0.9/32"],
+              },
+              services: [{ protocol: "tcp", fromPort: 5432, toPort: 5432 }],
+              rules: ["shop/0"],
+            },
+          ],
+        },
+      ],
+    };
+    const nothing = {
+      securityGroups: [],
+      prefixLists: [],
+      interfaces: [],
+      findings: [],
+      rulesPerSecurityGroup: DEFAULT_AWS_QUOTAS.rulesPerSecurityGroup,
+      securityGroupsPerInterface: DEFAULT_AWS_QUOTAS.securityGroupsPerInterface,
+    };
+    const part = {
+      ...changeOf("cccccccccc"),
+      egressTargets: [{ key: target, hash: "bbbbbbbbbb", vpcId: VPC_ID }],
+    };
+    const planning = { after, additive: false, materialize: () => nothing };
+    const discovery = await discoverAwsChange(ec2, part, { ...SETTINGS, planning });
+    expect(discovery.state.securityGroups.map((g) => g.GroupId)).toContain(db);
+    expect(discovery.state.change?.referenceOnly).toContain(db);
+    expect(discovery.state.change?.carriers).toEqual([target]);
+    // Without the slice, which names the target's members, the target is not named by its group.
+    const alone = await discoverAwsChange(ec2, part, SETTINGS);
+    expect(alone.state.change?.carriers).toEqual([]);
   });
 });
