@@ -8,7 +8,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { verdictText } from "../../cli/flows-text.js";
+import { compile } from "../../lib/compile/compile.js";
+import { FlowCheck } from "../../lib/flows/check.js";
+import { connectRecords } from "../../lib/flows/connections.js";
 import type { FlowRecord } from "../../lib/flows/model.js";
+import { AddressIndex, resolveConnection } from "../../lib/flows/resolve.js";
 import { CLOUDS } from "../../lib/inventory/model.js";
 import { loadPolicyText } from "../../lib/policy/load.js";
 import { Simulation } from "../../sim/simulation.js";
@@ -132,5 +137,36 @@ describe("the traffic step with egress-enforced sources", () => {
       expect(read.malformed, cloud).toBe(0);
       expect(read.keys, cloud).toEqual(expectedKeys([outcome], cloud, simulation, inventory));
     }
+  });
+
+  it("reads back in flows check as denied at the source's egress, and as the policy allows the rest", async () => {
+    const inventory = await discoveredInventory(simulation);
+    const policy = simulation.policy;
+    const check = new FlowCheck(compile(policy, inventory), policy);
+    const index = new AddressIndex(inventory, policy);
+    for (const cloud of CLOUDS) {
+      // Connections are paired within one format: each cloud's log on its own, as flows check reads them.
+      const records = await parsedRecords(files.filter((file) => file.cloud === cloud));
+      const report = await connectRecords(
+        records.map((record) => ({ kind: "record" as const, record })),
+        { servicePorts: (protocol, port) => servicePortsOf([outcome]).has(`${protocol}/${port}`) },
+      );
+      for (const connection of report.connections) check.add(resolveConnection(connection, index));
+    }
+    const groups = check
+      .report()
+      .groups.map((group) => `${group.observed} ${verdictText(group.verdict)} ${group.destination.kind}`);
+    expect(check.report().summary.wouldBlock).toBe(0);
+    expect(groups.filter((line) => line.includes("at the source's egress")).sort()).toEqual(
+      [
+        // web → anywhere on postgres (shop-prod#3); every outside address is in ipList anywhere.
+        "accepted allowed by shop-prod#3 at the source's egress ipList",
+        "rejected denied by default at the source's egress ipList",
+        "rejected denied by default at the source's egress ipList",
+        "rejected denied by default at the source's egress ipList",
+        "rejected denied by default at the source's egress workload",
+        "rejected denied by default at the source's egress workload",
+      ].sort(),
+    );
   });
 });
