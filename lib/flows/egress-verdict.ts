@@ -1,8 +1,9 @@
 /**
  * The policy's verdict on one observed connection at its source's egress (docs/flows.md,
  * "Checking flows"): where the initiator is a workload whose egress is enforced, the compiled
- * intent's egress grants (Intent.egress) say what it may open, by the address it sent to, as its
- * cloud decides it (docs/policy.md, "Deny rules and egress (v2)"). A connection no grant admits is
+ * intent's egress grants (Intent.egress) say what it may open: a workload of an identity it may
+ * open, or an address its grants hold, as its cloud decides it (docs/policy.md, "Deny rules and
+ * egress (v2)"). A connection no grant admits is
  * denied by the first deny rule that matches it, else by default. Pure.
  */
 import { identityLabels } from "../compile/deny-match.js";
@@ -22,7 +23,8 @@ export type EgressVerdict =
 export class EgressVerdicts {
   /** `<workload> <network>` → the egress entry it is a running member of there. */
   private readonly entries = new Map<string, EgressIntent>();
-  /** Workload → its identity's labels, for deny rules' `from` and `to`. */
+  /** Workload → its identity, for grants to identities; and its labels, for deny rules' `from` and `to`. */
+  private readonly identities = new Map<WorkloadId, string>();
   private readonly labels = new Map<WorkloadId, Readonly<Record<string, string>>>();
 
   constructor(
@@ -32,8 +34,11 @@ export class EgressVerdicts {
     for (const entry of intent.egress ?? [])
       for (const member of entry.members) this.entries.set(`${member.workload} ${entry.network}`, entry);
     if (this.entries.size > 0)
-      for (const report of intent.workloads)
-        if (report.identity !== "") this.labels.set(report.workload, identityLabels(report.identity));
+      for (const report of intent.workloads) {
+        if (report.identity === "") continue;
+        this.identities.set(report.workload, report.identity);
+        this.labels.set(report.workload, identityLabels(report.identity));
+      }
   }
 
   /**
@@ -48,8 +53,9 @@ export class EgressVerdicts {
     if (initiator.kind !== "workload") return undefined;
     const entry = this.entries.get(`${initiator.workload} ${initiator.network}`);
     if (entry === undefined) return undefined;
+    const identity = responder.kind === "workload" ? this.identities.get(responder.workload) : undefined;
     const rules = entry.opens
-      .filter((grant) => admits(grant.services) && opensTo(grant, responder.address))
+      .filter((grant) => admits(grant.services) && opensTo(grant, responder.address, identity))
       .flatMap((grant) => grant.rules);
     const first = firstInPolicyOrder(rules);
     if (first !== undefined) return { kind: "allowed", rule: first };
@@ -80,9 +86,15 @@ export class EgressVerdicts {
   }
 }
 
-/** Whether the grant's target holds the address the source sent to (an address of its own family only). */
-function opensTo(grant: EgressGrant, address: string): boolean {
-  return grant.target.cidrs.some(
+/**
+ * Whether the grant's target holds the responder: its identity, when the responder is a workload
+ * of the identity the grant opens to (a log at the destination shows its private address, where
+ * the source sent to its public one); else the address the source sent to (of its own family).
+ */
+function opensTo(grant: EgressGrant, address: string, identity: string | undefined): boolean {
+  const { target } = grant;
+  if (target.kind === "identity" && identity !== undefined && target.identity === identity) return true;
+  return target.cidrs.some(
     (cidr) => cidr.includes(":") === address.includes(":") && cidrContains(cidr, address),
   );
 }

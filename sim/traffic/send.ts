@@ -2,8 +2,7 @@
  * The `traffic` step (docs/formats.md, "Traffic"): each flow routed (route.ts), decided by the
  * simulated clouds' own rules as they are now (the source's cloud on what leaves it, then the
  * destination's on what arrives, each with its evaluator on its native state: never the policy's
- * intent), and written to the flow logs of the clouds whose
- * interfaces saw it (flow-logs.ts).
+ * intent), and written to the flow logs of the clouds whose interfaces saw it (flow-logs.ts).
  */
 import type { NetworkTopology } from "../../lib/compile/address-view.js";
 import { cloudOfId } from "../../lib/inventory/ids.js";

@@ -3,12 +3,13 @@
  * examples/policy-v2.yaml, whose shop in production opens only what its rules say, on
  * examples/estate.yaml. The source's egress is checked first; the verdict says which end decided.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { verdictText } from "../../cli/flows-text.js";
 import { FlowCheck } from "../../lib/flows/check.js";
 import { FlowVerdicts } from "../../lib/flows/verdict.js";
-import { loadPolicyFile } from "../../lib/policy/load.js";
+import { loadPolicyFile, loadPolicyText } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
 import { REPO_ROOT } from "../policy/fixtures.js";
 import { ADDRESS, type Examples, examplesFor } from "./check-support.js";
@@ -100,5 +101,27 @@ describe("flows check with egress", () => {
     expect(verdictText(allowed?.verdict ?? { kind: "not-enforced" })).toBe(
       "allowed by shop-prod#3 at the source's egress",
     );
+  });
+});
+
+describe("a connection between networks, as the destination's log has it", () => {
+  it("is opened by the source's egress by the destination's identity, whatever address the log shows", async () => {
+    // web may also open web on tcp/443: shop-web-1 (AWS) to shop-web-3 (GCP) goes by its public address.
+    const text = readFileSync(join(REPO_ROOT, "examples", "policy-v2.yaml"), "utf8").replace(
+      "      - from: { ipList: corp-vpn }\n",
+      "      - from: { role: web }\n        to: { role: web }\n        services: [tcp/443]\n      - from: { ipList: corp-vpn }\n",
+    );
+    const loaded = loadPolicyText(text, "policy-v2.yaml");
+    if (!loaded.ok) throw new Error("the policy must load");
+    const webs = await examplesFor(() => loaded.policy);
+    const check = new FlowVerdicts(webs.intent, webs.policy);
+    const of = (responderAddress: string) =>
+      check.verdictOf(
+        webs.resolved({ initiatorAddress: "54.0.0.11", responderAddress, responderPort: 443, format: "gcp" }),
+      );
+    const allowed = { kind: "allowed", rule: "shop-prod#2", onceEnforced: false, end: "destination" };
+    // The source's log: its public address to the destination's; the destination's: to its private one.
+    expect(of("34.0.0.21")).toEqual(allowed);
+    expect(of("10.3.0.21")).toEqual(allowed);
   });
 });
