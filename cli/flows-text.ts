@@ -30,13 +30,17 @@ function endpointText(endpoint: CheckEndpoint): string {
   return endpoint.seenAs === "ambiguous" ? `${endpoint.address} (ambiguous)` : endpoint.address;
 }
 
+/** Where the source's egress is enforced, the end that decided: `at the source's egress`. */
+const END_TEXT = { source: " at the source's egress", destination: " at the destination's ingress" } as const;
+
 export function verdictText(verdict: FlowVerdict): string {
   const once = (onceEnforced: boolean) => (onceEnforced ? " once enforced" : "");
+  const at = (end: keyof typeof END_TEXT | undefined) => (end === undefined ? "" : END_TEXT[end]);
   switch (verdict.kind) {
     case "allowed":
-      return `allowed by ${verdict.rule}${once(verdict.onceEnforced)}`;
+      return `allowed by ${verdict.rule}${at(verdict.end)}${once(verdict.onceEnforced)}`;
     case "denied":
-      return `${verdict.rule === null ? "denied by default" : `denied by ${verdict.rule}`}${once(verdict.onceEnforced)}`;
+      return `${verdict.rule === null ? "denied by default" : `denied by ${verdict.rule}`}${at(verdict.end)}${once(verdict.onceEnforced)}`;
     case "not-enforced":
       return "not enforced: segsync does not decide the destination's ingress";
     case "unknown":

@@ -23,7 +23,7 @@ export const trafficSection = defineSection<TrafficResult>({
     { header: "read conns", cell: (r) => formatCount(r.readConnections) },
   ],
   notes: [
-    "step: the traffic step through Simulation.step (ends found, routed, decided by each destination cloud's evaluator on its native state read once, records kept); files: every cloud's files rendered.",
+    "step: the traffic step through Simulation.step (ends found, routed, decided by the source cloud's egress then the destination cloud's ingress, each evaluator on its native state read once, records kept); files: every cloud's files rendered.",
     "read-back: the files parsed (parseFlowLog, format detected) and paired into connections (connectRecords); a connection two clouds logged is one per format.",
   ],
   warnings: (r) => (r.malformed === 0 ? [] : [`${r.malformed} simulated record(s) read back malformed`]),

@@ -36,7 +36,7 @@ export function ruleLines(rule: SuggestedRule, indent: string): string[] {
     `${indent}# ${evidenceText(rule.evidence)}`,
     `${indent}- from: ${from}`,
     ...(rule.extraScope ? [`${indent}  extraScope: true`] : []),
-    `${indent}  to: ${flowMap(rule.to)}`,
+    `${indent}  to: ${"ipList" in rule.to ? flowMap({ ipList: rule.to.ipList as string }) : flowMap(rule.to)}`,
     `${indent}  services: ${flowList(rule.services)}`,
   ];
 }

@@ -3,8 +3,10 @@
  * compiled intent's grants at the responder, as the destination's ingress decides it. Visibility
  * destinations are checked as if enforced (what they are for), their verdicts marked
  * `onceEnforced`. A connection no allow rule admits is denied by the first deny rule that matches
- * it (deny rules beat allows, docs/policy.md, "Deny rules and egress (v2)"), else by default. Only
- * ingress is checked: the compiler refuses enforced egress today. Pure.
+ * it (deny rules beat allows, docs/policy.md, "Deny rules and egress (v2)"), else by default.
+ * Where the initiator's egress is enforced, its egress is checked first (egress-verdict.ts), as its
+ * packets meet it: what it does not let out is denied at the source, and the verdict says which
+ * end decided (`end`, only then). Pure.
  */
 
 import { identityLabels, matchingDenyRule } from "../compile/deny-match.js";
@@ -12,12 +14,29 @@ import type { DestinationIntent, Grant, Intent } from "../compile/model.js";
 import type { WorkloadId } from "../inventory/model.js";
 import { cidrContains } from "../net/cidr.js";
 import type { Policy, Service } from "../policy/model.js";
+import { EgressVerdicts, firstInPolicyOrder } from "./egress-verdict.js";
 import type { ResolvedConnection, ResolvedEndpoint } from "./resolve.js";
 
+/**
+ * Which end's rules decided: the source's egress, or the destination's ingress. Present only where
+ * the source's egress is enforced; without it, the destination's ingress alone decides.
+ */
+export type VerdictEnd = "source" | "destination";
+
 export type FlowVerdict =
-  | { readonly kind: "allowed"; readonly rule: string; readonly onceEnforced: boolean }
+  | {
+      readonly kind: "allowed";
+      readonly rule: string;
+      readonly onceEnforced: boolean;
+      readonly end?: VerdictEnd;
+    }
   /** `rule`: the deny rule that matches the connection; null: denied by default (no allow rule admits it). */
-  | { readonly kind: "denied"; readonly rule: string | null; readonly onceEnforced: boolean }
+  | {
+      readonly kind: "denied";
+      readonly rule: string | null;
+      readonly onceEnforced: boolean;
+      readonly end?: VerdictEnd;
+    }
   /** The responder's ingress is not segsync's to decide (an unscoped or unmanaged workload, an address outside). */
   | { readonly kind: "not-enforced" }
   | { readonly kind: "unknown"; readonly reason: string };
@@ -57,12 +76,14 @@ export class FlowVerdicts {
 
   /** Workload → its identity's labels, for deny rules' `from`. */
   private readonly labels = new Map<WorkloadId, Readonly<Record<string, string>>>();
+  private readonly egress: EgressVerdicts;
 
   /** `policy`: the policy the intent was compiled from, whose deny rules name a denial (absent: by default). */
   constructor(
     intent: Intent,
     private readonly policy?: Policy,
   ) {
+    this.egress = new EgressVerdicts(intent, policy);
     if (policy?.rulesets.some((ruleset) => ruleset.deny.length > 0))
       for (const report of intent.workloads)
         if (report.identity !== "") this.labels.set(report.workload, identityLabels(report.identity));
@@ -81,6 +102,21 @@ export class FlowVerdicts {
   verdictOf(connection: ResolvedConnection): FlowVerdict {
     if (!connection.directionKnown)
       return { kind: "unknown", reason: "direction unknown: the log does not say who opened it" };
+    const admits = (services: readonly Service[]) => servicesAdmitFlow(services, connection.service);
+    const egress = this.egress.verdictOf(connection, admits);
+    if (egress?.kind === "denied") return { ...egress, onceEnforced: false, end: "source" };
+    const ingress = this.ingressVerdictOf(connection);
+    if (egress === undefined) return ingress;
+    if (ingress.kind === "allowed" || ingress.kind === "denied") return { ...ingress, end: "destination" };
+    // Nothing of segsync's at the destination (an address outside, an unenforced workload): the source's egress decided.
+    const outside = connection.responder.kind === "ipList" || connection.responder.kind === "outside";
+    if (ingress.kind === "not-enforced" || outside)
+      return { kind: "allowed", rule: egress.rule, onceEnforced: false, end: "source" };
+    return ingress;
+  }
+
+  /** The destination's ingress verdict alone. */
+  private ingressVerdictOf(connection: ResolvedConnection): FlowVerdict {
     const { responder } = connection;
     if (responder.kind !== "workload") return responderVerdict(responder);
     const destination = this.destinations.get(`${responder.workload} ${responder.network}`);
@@ -166,16 +202,8 @@ export class FlowVerdicts {
 
 /** The first rule (in policy order) of the grants; grants list their rules sorted. */
 function firstRule(grants: readonly Grant[]): Admission {
-  const rules = grants.flatMap((grant) => grant.rules).sort(compareRuleIds);
-  return rules[0] === undefined ? undefined : { rule: rules[0] };
-}
-
-/** `<ruleset>#<index>`: by ruleset name, then index as a number (`#10` after `#9`). */
-function compareRuleIds(a: string, b: string): number {
-  const [rulesetA = "", indexA = ""] = a.split("#");
-  const [rulesetB = "", indexB = ""] = b.split("#");
-  if (rulesetA !== rulesetB) return rulesetA < rulesetB ? -1 : 1;
-  return Number(indexA) - Number(indexB) || (indexA < indexB ? -1 : indexA > indexB ? 1 : 0);
+  const rule = firstInPolicyOrder(grants.flatMap((grant) => grant.rules));
+  return rule === undefined ? undefined : { rule };
 }
 
 /** An ipList's grant, or the grant of a part of a source that deny rules split (by exact address), holding the address. */
@@ -196,7 +224,7 @@ function ambiguity(endpoint: Extract<ResolvedEndpoint, { kind: "ambiguous" }>): 
 function responderVerdict(responder: Exclude<ResolvedEndpoint, { kind: "workload" }>): FlowVerdict {
   switch (responder.kind) {
     case "ipList":
-      // Egress is open until the compiler enforces it: nothing of segsync stands between them.
+      // Only the source's egress can stand between them, checked before (egress-verdict.ts).
       return { kind: "not-enforced" };
     case "ambiguous":
       return { kind: "unknown", reason: ambiguity(responder).replace("source", "destination") };

@@ -28,9 +28,17 @@ const Service = z
   })
   .refine((text) => Number(text.split("/")[1] ?? 0) <= 65535, { message: "port must be at most 65535" });
 
+/** Which end decided, where the source's egress is enforced (absent in older reports and without it). */
+const End = z.enum(["source", "destination"]).optional();
+
 const Verdict = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("allowed"), rule: z.string().min(1), onceEnforced: z.boolean() }),
-  z.object({ kind: z.literal("denied"), rule: z.string().min(1).nullable(), onceEnforced: z.boolean() }),
+  z.object({ kind: z.literal("allowed"), rule: z.string().min(1), onceEnforced: z.boolean(), end: End }),
+  z.object({
+    kind: z.literal("denied"),
+    rule: z.string().min(1).nullable(),
+    onceEnforced: z.boolean(),
+    end: End,
+  }),
   z.object({ kind: z.literal("not-enforced") }),
   z.object({ kind: z.literal("unknown"), reason: z.string() }),
 ]);

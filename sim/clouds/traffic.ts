@@ -1,6 +1,6 @@
 /**
  * What each cloud's simulator gives the `traffic` step (docs/flows.md, "Simulated flow logs"):
- * its interfaces as they are now, what its own rules decide for traffic arriving on one (the
+ * its interfaces as they are now, what its own rules decide for traffic leaving or arriving on one (the
  * cloud's evaluator, lib/clouds/<cloud>/evaluate.ts, on the simulated native state), and its flow
  * log, written in the cloud's own format (sim/clouds/<cloud>/flow-log.ts).
  */
@@ -28,7 +28,7 @@ export interface NativeRule {
   readonly builtIn?: boolean;
 }
 
-/** What the cloud's own rules decide for traffic arriving on one interface. */
+/** What the cloud's own rules decide for traffic arriving on (or leaving) one interface. */
 export interface NativeDecision {
   readonly accepted: boolean;
   /** The rule that decided; absent when nothing did (no NSG on an Azure NIC, GCP's implied deny, no AWS rule). */
@@ -43,6 +43,13 @@ export interface TrafficView<Native> {
   ingress(
     nic: TrafficNic<Native>,
     sourceAddress: string,
+    protocol: ProbeProtocol,
+    port: number | undefined,
+  ): NativeDecision;
+  /** Traffic the interface sends to `destinationAddress` (as its network reaches the destination). */
+  egress(
+    nic: TrafficNic<Native>,
+    destinationAddress: string,
     protocol: ProbeProtocol,
     port: number | undefined,
   ): NativeDecision;

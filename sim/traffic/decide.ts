@@ -15,38 +15,45 @@ type Check = (
   view: (cloud: Cloud) => TrafficView<unknown>,
 ) => CloudDecision | undefined;
 
+/** The source's cloud, with its own rules for what may leave the interface, to the address it sends to. */
+const sourceEgress: Check = (route, service, view) => {
+  const nic = route.sourceNic;
+  if (nic === undefined) return undefined;
+  const cloud = cloudOfId(nic.workload);
+  const decision = view(cloud).egress(nic, route.target, service.protocol, service.port);
+  return { cloud, end: "source", ...decision };
+};
+
 /** The destination's cloud, with its own rules for what arrives on the interface. */
 const destinationIngress: Check = (route, service, view) => {
   const nic = route.destinationNic;
   if (nic === undefined) return undefined;
   const cloud = cloudOfId(nic.workload);
-  return { cloud, ...view(cloud).ingress(nic, route.seenSource, service.protocol, service.port) };
+  const decision = view(cloud).ingress(nic, route.seenSource, service.protocol, service.port);
+  return { cloud, end: "destination", ...decision };
 };
 
-/**
- * The checks a flow meets, in the order its packets meet them. The source's egress check goes
- * first once egress is enforced; today egress is open (segsync enforces none, and the simulators'
- * egress rules are not evaluated).
- */
-const CHECKS: readonly Check[] = [destinationIngress];
+/** The checks a flow meets, in the order its packets meet them: out of the source, into the destination. */
+const CHECKS: readonly Check[] = [sourceEgress, destinationIngress];
 
-/** The first check that rejects decides; else the last that decided; with none (an outside destination), accepted. */
+/**
+ * The first check that rejects decides; else the last that decided (the destination's ingress,
+ * or the source's egress for an outside destination). `sourceEgress` is the source's own decision,
+ * which its interface logs the connection with.
+ */
 export function decide(
   route: Routed,
   service: TrafficService,
   view: (cloud: Cloud) => TrafficView<unknown>,
-): CloudDecision {
-  let decided: CloudDecision = { accepted: true };
+): { readonly decision: CloudDecision; readonly sourceEgress?: CloudDecision } {
+  let decision: CloudDecision = { accepted: true };
+  let sourceEgressDecision: CloudDecision | undefined;
   for (const check of CHECKS) {
-    const decision = check(route, service, view);
-    if (decision === undefined) continue;
-    decided = decision;
-    if (!decision.accepted) break;
+    const decided = check(route, service, view);
+    if (decided === undefined) continue;
+    if (decided.end === "source") sourceEgressDecision = decided;
+    decision = decided;
+    if (!decided.accepted) break;
   }
-  return decided;
+  return { decision, ...(sourceEgressDecision === undefined ? {} : { sourceEgress: sourceEgressDecision }) };
 }
-
-/**
- * Sends every flow of the step, logging to `logs` (the clouds' own, unless a caller keeps a log
- * of its own); throws SimulationRefusedError (at `traffic[i]…`) for a flow that could not be sent.
- */

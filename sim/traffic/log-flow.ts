@@ -44,14 +44,28 @@ export interface DecidedFlow {
   readonly flow: TrafficFlow;
   readonly route: Routed;
   readonly service: TrafficService;
+  /** What decided the flow (the first check that rejected, else the last that decided). */
   readonly decision: CloudDecision;
+  /** The source's own egress decision, when the source is a workload of the estate. */
+  readonly sourceEgress?: CloudDecision;
+}
+
+/** Which interfaces logged a flow: those the connection reached, as its deciding end says. */
+function loggingEnds(decided: DecidedFlow): { destination: boolean; source: boolean } {
+  const { accepted, end } = decided.decision;
+  const rejectedLeaving = !accepted && end === "source";
+  return {
+    destination: decided.route.destinationNic !== undefined && !rejectedLeaving,
+    source: decided.route.sourceNic !== undefined && (accepted || rejectedLeaving),
+  };
 }
 
 /**
  * Each connection of the flow on the interfaces that saw it: the destination's (received, as its
- * cloud decided), and the source's (sent) when the connection was accepted. A source's interface
- * would also log the packets of a connection the destination rejected as sent (its egress allows
- * them); they are left out, so that every log says what happened to the connection (docs/flows.md).
+ * cloud decided) unless the source's egress rejected it, and the source's (sent, as its egress
+ * decided) when the connection was accepted or its egress rejected it. A source's interface would
+ * also log the packets of a connection the destination rejected as sent (its egress allows them);
+ * they are left out, so that every log says what happened to the connection (docs/flows.md).
  */
 export function logFlow(logs: FlowLogs, decided: DecidedFlow, timing: ConnectionTimes): FlowOutcome {
   const { flow, route, service, decision } = decided;
@@ -61,11 +75,13 @@ export function logFlow(logs: FlowLogs, decided: DecidedFlow, timing: Connection
   const reply = accepted ? REPLY[protocol] : NOTHING;
   const logged: Partial<Record<Cloud, "accepted" | "rejected">> = {};
   const verdict = accepted ? "accepted" : "rejected";
+  const ends = loggingEnds(decided);
+  const sourceBy = decided.sourceEgress?.by;
   for (let i = 0; i < flow.count; i++) {
     const sourcePort = protocol === "icmp" ? undefined : logs.nextSourcePort();
     const common = { protocol, accepted, ...timing.next(), request, reply };
     const { destinationNic: to, sourceNic: from } = route;
-    if (to !== undefined) {
+    if (to !== undefined && ends.destination) {
       const cloud = cloudOfId(to.workload);
       logged[cloud] = verdict;
       logs.record(cloud, {
@@ -74,10 +90,10 @@ export function logFlow(logs: FlowLogs, decided: DecidedFlow, timing: Connection
         direction: "ingress",
         local: { address: to.privateIp, ...(port === undefined ? {} : { port }) },
         remote: { address: route.seenSource, ...(sourcePort === undefined ? {} : { port: sourcePort }) },
-        ...(decision.by === undefined ? {} : { by: decision.by }),
+        ...(decision.end !== "destination" || decision.by === undefined ? {} : { by: decision.by }),
       });
     }
-    if (from !== undefined && accepted) {
+    if (from !== undefined && ends.source) {
       const cloud = cloudOfId(from.workload);
       logged[cloud] = verdict;
       logs.record(cloud, {
@@ -86,25 +102,22 @@ export function logFlow(logs: FlowLogs, decided: DecidedFlow, timing: Connection
         direction: "egress",
         local: { address: from.privateIp, ...(sourcePort === undefined ? {} : { port: sourcePort }) },
         remote: { address: route.target, ...(port === undefined ? {} : { port }) },
+        ...(sourceBy === undefined ? {} : { by: sourceBy }),
       });
     }
   }
-  const by = decision.by;
-  return {
-    flow,
-    verdict,
-    clouds: logged,
-    ...(decision.cloud === undefined
-      ? {}
-      : {
-          decidedBy: {
-            cloud: decision.cloud,
-            ...(by === undefined
-              ? {}
-              : { object: by.object, ...(by.rule === undefined ? {} : { rule: by.rule }) }),
-          },
-        }),
-    sourceAddress: route.seenSource,
-    destinationAddress: route.target,
-  };
+  return { flow, verdict, clouds: logged, ...decidedBy(decision), ...addresses(route) };
+}
+
+/** The cloud, end and native rule that decided, when a cloud did. */
+function decidedBy(decision: CloudDecision): Pick<FlowOutcome, "decidedBy"> {
+  const { cloud, end, by } = decision;
+  if (cloud === undefined || end === undefined) return {};
+  const rule =
+    by === undefined ? {} : { object: by.object, ...(by.rule === undefined ? {} : { rule: by.rule }) };
+  return { decidedBy: { cloud, end, ...rule } };
+}
+
+function addresses(route: Routed): Pick<FlowOutcome, "sourceAddress" | "destinationAddress"> {
+  return { sourceAddress: route.seenSource, destinationAddress: route.target };
 }

@@ -12,8 +12,16 @@ export interface FlowOutcome {
   readonly verdict: FlowVerdict;
   /** What the flow log of each cloud whose interfaces saw the flow says. */
   readonly clouds: Partial<Record<Cloud, "accepted" | "rejected">>;
-  /** The cloud that decided (the destination's) and its native rule, when a rule decided. */
-  readonly decidedBy?: { readonly cloud: Cloud; readonly object?: string; readonly rule?: string };
+  /**
+   * The cloud that decided and its native rule, when a rule decided; `end`: the source's egress
+   * (a flow it rejects, or one to an outside address) or the destination's ingress.
+   */
+  readonly decidedBy?: {
+    readonly cloud: Cloud;
+    readonly end: DecidingEnd;
+    readonly object?: string;
+    readonly rule?: string;
+  };
   /** The address the destination sees the source from, and the one the source sends to. */
   readonly sourceAddress?: string;
   readonly destinationAddress?: string;
@@ -31,5 +39,8 @@ export interface TrafficOutcome {
 
 export type Routed = Extract<Route, { kind: "routed" }>;
 
-/** A cloud's decision on a flow, and which cloud decided. */
-export type CloudDecision = NativeDecision & { readonly cloud?: Cloud };
+/** Which end's check decided a flow: the source's egress, or the destination's ingress. */
+export type DecidingEnd = "source" | "destination";
+
+/** A cloud's decision on a flow, and which cloud (at which end) decided. */
+export type CloudDecision = NativeDecision & { readonly cloud?: Cloud; readonly end?: DecidingEnd };

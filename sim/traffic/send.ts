@@ -1,8 +1,8 @@
 /**
  * The `traffic` step (docs/formats.md, "Traffic"): each flow routed (route.ts), decided by the
- * simulated clouds' own rules as they are now (the destination's cloud, with its evaluator, on its
- * native state: never the policy's intent), and written to the flow logs of the clouds whose
- * interfaces saw it (flow-logs.ts).
+ * simulated clouds' own rules as they are now (the source's cloud on what leaves it, then the
+ * destination's on what arrives, each with its evaluator on its native state: never the policy's
+ * intent), and written to the flow logs of the clouds whose interfaces saw it (flow-logs.ts).
  */
 import type { NetworkTopology } from "../../lib/compile/address-view.js";
 import { cloudOfId } from "../../lib/inventory/ids.js";
@@ -55,8 +55,8 @@ export function sendTraffic(
     if (route.kind === "unreachable")
       return { flow, verdict: "unreachable" as const, clouds: {}, why: route.why };
     const service = trafficService(flow.service);
-    const decision = decide(route, service, (cloud) => viewOf(clouds, views, cloud));
-    return logFlow(logs, { flow, route, service, decision }, timing);
+    const decided = decide(route, service, (cloud) => viewOf(clouds, views, cloud));
+    return logFlow(logs, { flow, route, service, ...decided }, timing);
   });
   const connections = { accepted: 0, rejected: 0, unreachable: 0 };
   for (const outcome of outcomes) connections[outcome.verdict] += outcome.flow.count;

@@ -180,4 +180,30 @@ describe("segsync flows check", () => {
       verdict: { kind: "unknown" },
     });
   });
+
+  it("with egress enforced: what the source's egress would block, at which end, in the text and --json", async () => {
+    // examples/policy-v2.yaml: shop-web-1 may open the api on tcp/8080 only; seen opening the database.
+    const dir = mkdtempSync(join(tmpdir(), "segsync-flows-egress-"));
+    const log = join(dir, "egress.log");
+    const header =
+      "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status flow-direction";
+    const records = [
+      "5 111111111111 eni-0a0000000000000a1 10.1.0.11 10.1.0.31 40000 5432 6 5 420 1735689660 1735689660 ACCEPT OK egress",
+      "5 111111111111 eni-0a0000000000000a1 10.1.0.31 10.1.0.11 5432 40000 6 4 1230 1735689660 1735689660 ACCEPT OK ingress",
+    ];
+    writeFileSync(log, `${[header, ...records].join("\n")}\n`);
+    const options = {
+      policy: join(REPO_ROOT, "examples", "policy-v2.yaml"),
+      estate: join(REPO_ROOT, "examples", "estate.yaml"),
+    };
+    const text = await run([log], options);
+    expect(text.code).toBe(2);
+    expect(text.out.replace(/\s+/g, " ")).toContain("denied by default at the source's egress");
+    const json = await run([log], { ...options, json: true });
+    const report = JSON.parse(json.out) as CheckReport;
+    expect(report.groups[0]).toMatchObject({
+      wouldBlock: true,
+      verdict: { kind: "denied", rule: null, onceEnforced: false, end: "source" },
+    });
+  });
 });

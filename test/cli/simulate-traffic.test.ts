@@ -66,12 +66,44 @@ describe("simulate with traffic", () => {
       count: 2,
       verdict: "accepted",
       clouds: { aws: "accepted", azure: "accepted" },
-      decidedBy: { cloud: "aws" },
+      decidedBy: { cloud: "aws", end: "destination" },
       sourceAddress: "10.2.0.11",
       destinationAddress: "10.1.0.31",
     });
     expect(traffic.flows[8]).toMatchObject({ verdict: "unreachable", clouds: {} });
     expect(traffic.findings).toHaveLength(1);
+  });
+
+  it("names the end that decided with --json: the source's egress where it is enforced and rejects", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "segsync-traffic-"));
+    const scenario = join(dir, "egress.yaml");
+    const web = "aws:111111111111:us-east-1:i-0a00000000000001";
+    const api = "aws:111111111111:us-east-1:i-0a00000000000003";
+    const steps = [
+      `{ from: "${web}", to: "${api}", service: tcp/22 }`,
+      `{ from: "${web}", to: "${api}", service: tcp/8080 }`,
+    ];
+    writeFileSync(
+      scenario,
+      `apiVersion: segsync/v1\nkind: Scenario\nsteps:\n  - traffic: [${steps.join(", ")}]\n`,
+    );
+    const args = [
+      "--policy",
+      "examples/policy-v2.yaml",
+      "--estate",
+      "examples/estate.yaml",
+      "--scenario",
+      scenario,
+    ];
+    const run = await simulate([...args, "--state-out", join(dir, "state.json"), "--json"]);
+    expect(run.code).toBe(0);
+    const flows = JSON.parse(run.out).steps[1].traffic.flows;
+    expect(flows[0]).toMatchObject({
+      verdict: "rejected",
+      clouds: { aws: "rejected" },
+      decidedBy: { cloud: "aws", end: "source" },
+    });
+    expect(flows[1]).toMatchObject({ verdict: "accepted", decidedBy: { cloud: "aws", end: "destination" } });
   });
 
   it("says why it cannot write the flow logs, and exits 1", async () => {

@@ -3,8 +3,11 @@
  * observed connections, the policy with the suggestions merged is valid, admits every observed
  * accepted connection, and admits no observed rejected connection that the original denied.
  * Workloads carry every dimension, so that a selector of an identity's labels is that identity,
- * and no identity pair (or outside address and destination identity) is seen both accepted and
- * rejected on one service: no set of label rules could tell those apart.
+ * and no identity pair (or outside address and identity) is seen both accepted and rejected on
+ * one service: no set of label rules could tell those apart. Rulesets enforce ingress or also
+ * egress (v2), and connections go to workloads or outside addresses: the property holds in both
+ * directions of enforcement. Where some egress is enforced, a last ruleset in visibility scopes
+ * every workload, so that a rule can name any destination (a rule's `to` is in its scope).
  */
 import fc from "fast-check";
 import { expect, it } from "vitest";
@@ -31,21 +34,32 @@ const SERVICES = [
 const KNOWN = "198.51.100.0/28";
 
 const labels = fc.record({ app: fc.constantFrom(...APPS), role: fc.constantFrom(...ROLES) });
-const rule = fc.record({
-  from: fc.oneof(
-    fc.record({ role: fc.constantFrom(...ROLES) }),
-    labels,
-    fc.constant({ ipList: "known" } as Record<string, string>),
-  ),
-  to: fc.record({ role: fc.constantFrom(...ROLES) }, { requiredKeys: [] }),
-  services: fc.uniqueArray(fc.constantFrom(...SERVICES.slice(0, 3).map((s) => s.text)), {
-    minLength: 1,
-    maxLength: 2,
-  }),
+const ruleServices = fc.uniqueArray(fc.constantFrom(...SERVICES.slice(0, 3).map((s) => s.text)), {
+  minLength: 1,
+  maxLength: 2,
 });
+const toLabels = fc.record({ role: fc.constantFrom(...ROLES) }, { requiredKeys: [] });
+const rule = fc.oneof(
+  fc.record({
+    from: fc.oneof(
+      fc.record({ role: fc.constantFrom(...ROLES) }),
+      labels,
+      fc.constant({ ipList: "known" } as Record<string, string>),
+    ),
+    to: toLabels as fc.Arbitrary<Record<string, string>>,
+    services: ruleServices,
+  }),
+  // Egress to outside addresses: the source's side only.
+  fc.record({
+    from: fc.oneof(fc.record({ role: fc.constantFrom(...ROLES) }), labels),
+    to: fc.constant({ ipList: "known" } as Record<string, string>),
+    services: ruleServices,
+  }),
+);
 const ruleset = fc.record({
   scope: fc.oneof(fc.constant({}), fc.record({ app: fc.constantFrom(...APPS) })),
   enforcement: fc.constantFrom("enforced", "visibility"),
+  egress: fc.constantFrom("open", "enforced"),
   rules: fc.uniqueArray(rule, { maxLength: 4, selector: (each) => JSON.stringify(each) }),
 });
 
@@ -59,7 +73,12 @@ const scenario = fc.record({
         fc.nat(9),
         fc.integer({ min: 0, max: 31 }).map((n) => `198.51.100.${n}`),
       ),
-      to: fc.nat(9),
+      // A workload by index, or an outside address.
+      to: fc.oneof(
+        fc.nat(9),
+        fc.nat(9),
+        fc.integer({ min: 0, max: 31 }).map((n) => `198.51.100.${n}`),
+      ),
       service: fc.constantFrom(...SERVICES),
       accepted: fc.boolean(),
     }),
@@ -74,9 +93,12 @@ function policyText(input: Scenario): string {
     name: `r${n}`,
     scope: each.scope,
     enforcement: each.enforcement,
+    egress: each.egress,
     // A label source is written extraScope: always valid, whatever the scope.
     rules: each.rules.map((r) => ("ipList" in r.from ? r : { ...r, extraScope: true })),
   }));
+  if (input.rulesets.some((each) => each.egress === "enforced"))
+    rulesets.push({ name: "rest", scope: {}, enforcement: "visibility", egress: "open", rules: [] });
   return stringify({
     apiVersion: "segsync/v1",
     kind: "Policy",
@@ -102,15 +124,15 @@ function inventoryOf(input: Scenario): Inventory {
 function connectionsOf(input: Scenario, policy: Policy, inventory: Inventory): ResolvedConnection[] {
   const count = input.workloads.length;
   const identity = (index: number) => JSON.stringify(input.workloads[index]);
+  const end = (value: string | number) => (typeof value === "string" ? value : identity(value));
+  const address = (value: string | number) => (typeof value === "string" ? value : `10.0.0.${value + 1}`);
+  const exists = (value: string | number) => typeof value === "string" || value < count;
   const flows = input.flows.filter(
-    (flow) => flow.to < count && (typeof flow.from === "string" || flow.from < count),
+    (flow) =>
+      exists(flow.from) && exists(flow.to) && (typeof flow.from === "number" || typeof flow.to === "number"),
   );
   const keyOf = (flow: (typeof flows)[number]) =>
-    JSON.stringify([
-      typeof flow.from === "string" ? flow.from : identity(flow.from),
-      identity(flow.to),
-      flow.service.text,
-    ]);
+    JSON.stringify([end(flow.from), end(flow.to), flow.service.text]);
   const accepted = new Set(flows.filter((flow) => flow.accepted).map(keyOf));
   const resolver = inventoryResolver(inventory, policy);
   return flows
@@ -118,8 +140,8 @@ function connectionsOf(input: Scenario, policy: Policy, inventory: Inventory): R
     .map((flow) =>
       resolveConnection(
         connection({
-          initiatorAddress: typeof flow.from === "string" ? flow.from : `10.0.0.${flow.from + 1}`,
-          responderAddress: `10.0.0.${flow.to + 1}`,
+          initiatorAddress: address(flow.from),
+          responderAddress: address(flow.to),
           protocol: flow.service.protocol,
           responderPort: flow.service.port,
           action: flow.accepted ? "accept" : "reject",
@@ -137,6 +159,7 @@ function loaded(text: string): Policy {
 }
 
 it("the merged policy is valid, admits every observed accepted connection and no rejected one the original denied", () => {
+  let leaving = 0;
   fc.assert(
     fc.property(scenario, (input) => {
       const text = policyText(input);
@@ -151,6 +174,8 @@ it("the merged policy is valid, admits every observed accepted connection and no
       const merged = loaded(mergeSuggestions(text, "policy.yaml", suggestions));
       const after = new FlowVerdicts(compile(merged, inventory));
       for (const each of connections) {
+        const earlier = before.verdictOf(each);
+        if (earlier.kind === "denied" && earlier.end === "source") leaving++;
         const verdict = after.verdictOf(each).kind;
         if (each.action === "accept") expect(verdict).not.toBe("denied");
         else if (before.verdictOf(each).kind === "denied") expect(verdict).toBe("denied");
@@ -158,4 +183,6 @@ it("the merged policy is valid, admits every observed accepted connection and no
     }),
     { numRuns: 150 },
   );
+  // Connections the sources' egress denied before the suggestions: the egress direction was exercised.
+  expect(leaving).toBeGreaterThan(20);
 });

@@ -153,7 +153,10 @@ export function servicePortsOf(outcomes: readonly TrafficOutcome[]): Set<string>
   return new Set(ports.flatMap((s) => (s.port === undefined ? [] : [`${PROTOCOLS[s.protocol]}/${s.port}`])));
 }
 
-/** The interfaces that logged one connection of a flow: the destination's, and the source's when accepted. */
+/**
+ * The interfaces that logged one connection of a flow: the destination's unless the source's
+ * egress rejected it, and the source's when accepted or rejected by its own egress.
+ */
 function loggedSides(
   outcome: TrafficOutcome["flows"][number],
   simulation: Simulation,
@@ -163,12 +166,14 @@ function loggedSides(
   const [source, destination] = [name(outcome.flow.from, undefined), name(outcome.flow.to, undefined)];
   const sides: { cloud: string; from: string }[] = [];
   const workload = (id: string) => simulation.clouds.workload(id);
-  const toSide = workload(destination) && {
-    cloud: cloudOfId(destination),
-    from: name(outcome.flow.from, outcome.sourceAddress),
-  };
+  const rejectedLeaving = outcome.verdict === "rejected" && outcome.decidedBy?.end === "source";
+  const toSide = workload(destination) &&
+    !rejectedLeaving && {
+      cloud: cloudOfId(destination),
+      from: name(outcome.flow.from, outcome.sourceAddress),
+    };
   const fromSide = workload(source) &&
-    outcome.verdict === "accepted" && { cloud: cloudOfId(source), from: source };
+    (outcome.verdict === "accepted" || rejectedLeaving) && { cloud: cloudOfId(source), from: source };
   if (toSide) sides.push(toSide);
   // Both ends in one cloud over a private path: the same addresses, so one connection in its log.
   const samePath =

@@ -1,7 +1,8 @@
 /**
  * AWS's part of the traffic step (sim/clouds/traffic.ts): an instance's ENIs as EC2 holds them
  * now, and what their security groups decide, with AWS's own evaluator (lib/clouds/aws/evaluate.ts):
- * an ENI admits what any of its groups allows; with no rule that does, the traffic is rejected.
+ * an ENI admits (and sends) what any of its groups' inbound (egress) rules allows; with no rule
+ * that does, the traffic is rejected. AWS's own service addresses are never filtered.
  */
 import { evaluateAws } from "../../../lib/clouds/aws/evaluate.js";
 import { type AwsRegionState, locationKey, type NetworkInterface } from "../../../lib/clouds/aws/model.js";
@@ -65,6 +66,13 @@ export function awsTrafficView(states: readonly AwsRegionState[]): TrafficView<A
       return match === undefined
         ? { accepted: false }
         : { accepted: true, by: { object: `${match.groupName} (${match.groupId})` } };
+    },
+    egress(nic, destinationAddress, protocol, port) {
+      const match = reach.explainEgress(nic.native.interfaceId, destinationAddress, protocol, port);
+      if (match === undefined) return { accepted: false };
+      // An AWS service address that no security group filters: nothing of EC2's decided.
+      if ("platform" in match) return { accepted: true };
+      return { accepted: true, by: { object: `${match.groupName} (${match.groupId})` } };
     },
   };
 }

@@ -1,9 +1,10 @@
 /**
  * Azure's part of the traffic step (sim/clouds/traffic.ts): a VM's NICs as ARM holds them now, and
  * what their NSG decides, with Azure's own evaluator (lib/clouds/azure/evaluate.ts): the NIC's NSG,
- * its rules and default rules by priority; a NIC without an NSG admits everything.
+ * its inbound (outbound) rules and default rules by priority; a NIC without an NSG admits (sends)
+ * everything.
  */
-import { evaluateAzure } from "../../../lib/clouds/azure/evaluate.js";
+import { type AzureVerdict, evaluateAzure } from "../../../lib/clouds/azure/evaluate.js";
 import { networkOfNic } from "../../../lib/clouds/azure/materialize.js";
 import type {
   AzureSubscriptionState,
@@ -85,6 +86,17 @@ function trafficNic(
   };
 }
 
+/** The NSG's verdict as the traffic step records it: the NSG's id and the rule, a default one marked built in. */
+function decisionOf(index: Indexed, nic: AzureTrafficNic, verdict: AzureVerdict): NativeDecision {
+  const accepted = verdict.access === "Allow";
+  const nsgId = index.nics.get(nic.native.nicId.toLowerCase())?.networkSecurityGroup?.id;
+  const nsg = nsgId === undefined ? undefined : index.nsgs.get(nsgId.toLowerCase());
+  if (nsg === undefined || verdict.rule === undefined) return { accepted };
+  const rule = verdict.rule;
+  const builtIn = nsg.defaultSecurityRules.some((r) => r.name === rule.name && r.priority === rule.priority);
+  return { accepted, by: { object: nsg.id, rule: rule.name, priority: rule.priority, builtIn } };
+}
+
 export function azureTrafficView(states: readonly AzureSubscriptionState[]): TrafficView<AzureNicNative> {
   const reach = evaluateAzure(states);
   const index = indexed(states);
@@ -100,16 +112,11 @@ export function azureTrafficView(states: readonly AzureSubscriptionState[]): Tra
       });
     },
     ingress(nic, sourceAddress, protocol, port): NativeDecision {
-      const verdict = reach.explain(nic.native.nicId, sourceAddress, protocol, port);
-      const accepted = verdict.access === "Allow";
-      const nsgId = index.nics.get(nic.native.nicId.toLowerCase())?.networkSecurityGroup?.id;
-      const nsg = nsgId === undefined ? undefined : index.nsgs.get(nsgId.toLowerCase());
-      if (nsg === undefined || verdict.rule === undefined) return { accepted };
-      const rule = verdict.rule;
-      const builtIn = nsg.defaultSecurityRules.some(
-        (r) => r.name === rule.name && r.priority === rule.priority,
-      );
-      return { accepted, by: { object: nsg.id, rule: rule.name, priority: rule.priority, builtIn } };
+      return decisionOf(index, nic, reach.explain(nic.native.nicId, sourceAddress, protocol, port));
+    },
+    egress(nic, destinationAddress, protocol, port): NativeDecision {
+      const verdict = reach.explainEgress(nic.native.nicId, destinationAddress, protocol, port);
+      return decisionOf(index, nic, verdict);
     },
   };
 }

@@ -3,7 +3,8 @@
  * Logging entries, one JSON per line as a sink writes them to Cloud Storage, in the network's host
  * project. An accepted connection is VPC Flow Logs entries, one per direction, reported by the
  * instance (`SRC` for what it sent, `DEST` for what it received); a denied one is a Firewall Rules
- * Logging entry, `DENIED`, on the instance that denied it.
+ * Logging entry, `DENIED`, on the instance that denied it (by an INGRESS rule at the destination,
+ * an EGRESS rule at the source).
  */
 import { createHash } from "node:crypto";
 import type { ProbeProtocol } from "../../../lib/clouds/provider.js";
@@ -74,17 +75,25 @@ function vpcFlowEntry(
   });
 }
 
-/** A denied connection, as Firewall Rules Logging writes it on the instance whose ingress rules denied it. */
+/**
+ * A denied connection, as Firewall Rules Logging writes it on the instance whose rules denied it:
+ * its ingress rules (the connection as the remote end opened it), or its egress rules (as the
+ * instance opened it, the rule's direction EGRESS saying the instance is the source).
+ */
 function firewallEntry(connection: LoggedConnection<GcpNicNative>): object {
   const { native } = connection.nic;
   const by = connection.by;
+  const ingress = connection.direction === "ingress";
+  const [opener, answerer] = ingress
+    ? [connection.remote, connection.local]
+    : [connection.local, connection.remote];
   return envelope(native, "firewall", connection.start, {
-    connection: connectionOf(connection.protocol, connection.remote, connection.local),
+    connection: connectionOf(connection.protocol, opener, answerer),
     disposition: "DENIED",
     instance: instanceOf(native),
     rule_details: {
       action: "DENY",
-      direction: "INGRESS",
+      direction: ingress ? "INGRESS" : "EGRESS",
       priority: by?.priority ?? IMPLIED_PRIORITY,
       ...(by === undefined ? {} : { reference: `network:${native.networkName}/firewall:${by.object}` }),
     },

@@ -2,13 +2,14 @@
  * GCP's part of the traffic step (sim/clouds/traffic.ts): an instance's network interfaces as
  * Compute holds them now, and what the firewall rules of each interface's network decide, with
  * GCP's own evaluator (lib/clouds/gcp/evaluate.ts): the lowest priority number wins, deny before
- * allow at equal priority, and the implied rule denies what no rule allows.
+ * allow at equal priority, and the implied rules deny the ingress and allow the egress that no
+ * rule decides (the metadata server is never filtered).
  */
-import { evaluateGcp } from "../../../lib/clouds/gcp/evaluate.js";
+import { evaluateGcp, type GcpVerdict } from "../../../lib/clouds/gcp/evaluate.js";
 import { type GcpProjectState, parseNetworkUrl, zoneName } from "../../../lib/clouds/gcp/model.js";
 import { formatNetworkId, parseWorkloadId } from "../../../lib/inventory/ids.js";
 import type { WorkloadId } from "../../../lib/inventory/model.js";
-import type { TrafficNic, TrafficView } from "../traffic.js";
+import type { NativeDecision, TrafficNic, TrafficView } from "../traffic.js";
 
 /** What GCP's logs name an instance's entries by. */
 export interface GcpNicNative {
@@ -21,6 +22,14 @@ export interface GcpNicNative {
 }
 
 export type GcpTrafficNic = TrafficNic<GcpNicNative>;
+
+/** The firewall's verdict as the traffic step records it: the rule that decided, when one did (not an implied one). */
+function decisionOf(verdict: GcpVerdict): NativeDecision {
+  const accepted = verdict.access === "allow";
+  return verdict.rule === undefined
+    ? { accepted }
+    : { accepted, by: { object: verdict.rule.name, priority: verdict.rule.priority } };
+}
 
 export function gcpTrafficView(states: readonly GcpProjectState[]): TrafficView<GcpNicNative> {
   const reach = evaluateGcp(states);
@@ -62,11 +71,14 @@ export function gcpTrafficView(states: readonly GcpProjectState[]): TrafficView<
     ingress(nic, sourceAddress, protocol, port) {
       const { project, zone, instanceName, networkProject, networkName } = nic.native;
       const network = `${networkProject}/${networkName}`;
-      const verdict = reach.explain(project, zone, instanceName, network, sourceAddress, protocol, port);
-      const accepted = verdict.access === "allow";
-      return verdict.rule === undefined
-        ? { accepted }
-        : { accepted, by: { object: verdict.rule.name, priority: verdict.rule.priority } };
+      return decisionOf(reach.explain(project, zone, instanceName, network, sourceAddress, protocol, port));
+    },
+    egress(nic, destinationAddress, protocol, port) {
+      const { project, zone, instanceName, networkProject, networkName } = nic.native;
+      const network = `${networkProject}/${networkName}`;
+      return decisionOf(
+        reach.explainEgress(project, zone, instanceName, network, destinationAddress, protocol, port),
+      );
     },
   };
 }

@@ -1,0 +1,112 @@
+/**
+ * The policy's verdict on one observed connection at its source's egress (docs/flows.md,
+ * "Checking flows"): where the initiator is a workload whose egress is enforced, the compiled
+ * intent's egress grants (Intent.egress) say what it may open: a workload of an identity it may
+ * open, or an address its grants hold, as its cloud decides it (docs/policy.md, "Deny rules and
+ * egress (v2)"). A connection no grant admits is
+ * denied by the first deny rule that matches it, else by default. Pure.
+ */
+import { identityLabels } from "../compile/deny-match.js";
+import type { EgressGrant, EgressIntent, Intent } from "../compile/model.js";
+import { selectorMatches } from "../compile/selector-index.js";
+import type { WorkloadId } from "../inventory/model.js";
+import { cidrContains } from "../net/cidr.js";
+import type { Policy, Rule } from "../policy/model.js";
+import type { ResolvedConnection, ResolvedEndpoint } from "./resolve.js";
+
+/** The source's egress on a connection: the allow rule that lets it open it, or the deny rule (null: by default). */
+export type EgressVerdict =
+  | { readonly kind: "allowed"; readonly rule: string }
+  | { readonly kind: "denied"; readonly rule: string | null };
+
+/** The intent's egress indexed for verdicts: built once, then one lookup per connection. */
+export class EgressVerdicts {
+  /** `<workload> <network>` → the egress entry it is a running member of there. */
+  private readonly entries = new Map<string, EgressIntent>();
+  /** Workload → its identity, for grants to identities; and its labels, for deny rules' `from` and `to`. */
+  private readonly identities = new Map<WorkloadId, string>();
+  private readonly labels = new Map<WorkloadId, Readonly<Record<string, string>>>();
+
+  constructor(
+    intent: Intent,
+    private readonly policy?: Policy,
+  ) {
+    for (const entry of intent.egress ?? [])
+      for (const member of entry.members) this.entries.set(`${member.workload} ${entry.network}`, entry);
+    if (this.entries.size > 0)
+      for (const report of intent.workloads) {
+        if (report.identity === "") continue;
+        this.identities.set(report.workload, report.identity);
+        this.labels.set(report.workload, identityLabels(report.identity));
+      }
+  }
+
+  /**
+   * The verdict of the initiator's egress; undefined when it is not a workload whose egress is
+   * enforced in the network it sent from (then its egress is open, and only the responder decides).
+   */
+  verdictOf(
+    connection: ResolvedConnection,
+    admits: (services: readonly Rule["services"][number][]) => boolean,
+  ): EgressVerdict | undefined {
+    const { initiator, responder } = connection;
+    if (initiator.kind !== "workload") return undefined;
+    const entry = this.entries.get(`${initiator.workload} ${initiator.network}`);
+    if (entry === undefined) return undefined;
+    const identity = responder.kind === "workload" ? this.identities.get(responder.workload) : undefined;
+    const rules = entry.opens
+      .filter((grant) => admits(grant.services) && opensTo(grant, responder.address, identity))
+      .flatMap((grant) => grant.rules);
+    const first = firstInPolicyOrder(rules);
+    if (first !== undefined) return { kind: "allowed", rule: first };
+    return { kind: "denied", rule: this.denyRuleOf(initiator.workload, responder, admits) };
+  }
+
+  /** The first deny rule, in policy order, whose `from` holds the source and `to` the responder. */
+  private denyRuleOf(
+    source: WorkloadId,
+    responder: ResolvedEndpoint,
+    admits: (services: readonly Rule["services"][number][]) => boolean,
+  ): string | null {
+    const sourceLabels = this.labels.get(source);
+    if (this.policy === undefined || sourceLabels === undefined) return null;
+    const responderLabels = responder.kind === "workload" ? this.labels.get(responder.workload) : undefined;
+    for (const ruleset of this.policy.rulesets)
+      for (const rule of ruleset.deny) {
+        if (rule.from.kind !== "labels" || !selectorMatches(rule.from.selector, sourceLabels)) continue;
+        if (!admits(rule.services)) continue;
+        const to = rule.to;
+        const held =
+          to.kind === "ipList"
+            ? to.cidrs.some((cidr) => cidrContains(cidr, responder.address))
+            : responderLabels !== undefined && selectorMatches(to.selector, responderLabels);
+        if (held) return rule.id;
+      }
+    return null;
+  }
+}
+
+/**
+ * Whether the grant's target holds the responder: its identity, when the responder is a workload
+ * of the identity the grant opens to (a log at the destination shows its private address, where
+ * the source sent to its public one); else the address the source sent to (of its own family).
+ */
+function opensTo(grant: EgressGrant, address: string, identity: string | undefined): boolean {
+  const { target } = grant;
+  if (target.kind === "identity" && identity !== undefined && target.identity === identity) return true;
+  return target.cidrs.some(
+    (cidr) => cidr.includes(":") === address.includes(":") && cidrContains(cidr, address),
+  );
+}
+
+/** The first of the rule ids in policy order: by ruleset name, then index as a number (`#10` after `#9`). */
+export function firstInPolicyOrder(rules: readonly string[]): string | undefined {
+  return [...rules].sort(compareRuleIds)[0];
+}
+
+function compareRuleIds(a: string, b: string): number {
+  const [rulesetA = "", indexA = ""] = a.split("#");
+  const [rulesetB = "", indexB = ""] = b.split("#");
+  if (rulesetA !== rulesetB) return rulesetA < rulesetB ? -1 : 1;
+  return Number(indexA) - Number(indexB) || (indexA < indexB ? -1 : indexA > indexB ? 1 : 0);
+}
