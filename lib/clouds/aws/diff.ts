@@ -28,12 +28,15 @@ export function diffAws(desired: AwsDesired, actual: AwsState, ownership: AwsOwn
   // Only the regions read: materialize plans nothing elsewhere (the CloudProvider contract).
   for (const region of actual) operations.push(...diffRegion(desired, region, ownership));
   // Revokes that make room for new rules go just before the rules they make room for.
+  // Entries leaving a prefix list go with the revokes, after every list has taken its new ones.
   const rank = (op: AwsOperation) =>
     op.kind === "revokeIngress" && op.toMakeRoom
       ? OPERATION_ORDER.indexOf("authorizeIngress") - 0.5
       : op.kind === "revokeEgress" && op.toMakeRoom
         ? OPERATION_ORDER.indexOf("authorizeEgress") - 0.5
-        : OPERATION_ORDER.indexOf(op.kind);
+        : op.kind === "modifyPrefixList" && op.narrowsLater
+          ? OPERATION_ORDER.indexOf("revokeIngress") - 0.5
+          : OPERATION_ORDER.indexOf(op.kind);
   return operations
     .map((op, position) => ({ op, position }))
     .sort((a, b) => rank(a.op) - rank(b.op) || a.position - b.position)
@@ -152,6 +155,7 @@ function quotaWeights(region: AwsState[number], wantedLists: AwsDesired["prefixL
 function diffPrefixLists(wantedLists: AwsDesired["prefixLists"], context: RegionContext): AwsOperation[] {
   const { location } = context;
   const operations: AwsOperation[] = [];
+  const changes: EntryChange[] = [];
   for (const list of wantedLists) {
     const existing = context.listByName.get(list.name);
     if (!existing) {
@@ -171,19 +175,45 @@ function diffPrefixLists(wantedLists: AwsDesired["prefixLists"], context: Region
     const wanted = new Set(list.entries);
     const add = list.entries.filter((cidr) => !current.has(cidr));
     const remove = [...current].filter((cidr) => !wanted.has(cidr)).sort(compareText);
-    if (add.length > 0 || remove.length > 0) {
-      operations.push({
-        location,
-        kind: "modifyPrefixList",
-        name: list.name,
-        prefixListId: existing.PrefixListId,
-        currentVersion: existing.Version,
-        add,
-        remove,
-      });
-    }
+    if (add.length > 0 || remove.length > 0) changes.push({ existing, name: list.name, add, remove });
   }
+  const added = new Set(changes.flatMap((change) => change.add));
+  for (const change of changes) operations.push(...entryWrites(change, added, location));
   return operations;
+}
+
+interface EntryChange {
+  readonly existing: VersionedPrefixList;
+  readonly name: string;
+  readonly add: readonly string[];
+  readonly remove: readonly string[];
+}
+
+/**
+ * A list's entry changes, make-before-break across lists: an address moving from one identity's
+ * list to another's (a re-tagged source) is added to the new list before it leaves the old.
+ * Removals alone wait for the narrowing phase (`narrowsLater`, ranked with the revokes). A list
+ * that adds and removes at once does so in one write, unless what it removes another list adds
+ * in this plan: then its additions are one write and its removals a second, at the next version,
+ * in the narrowing phase (where the list has room for both at once; a full list cannot pass its
+ * MaxEntries, so it keeps one write).
+ */
+function entryWrites(
+  change: EntryChange,
+  addedElsewhere: ReadonlySet<string>,
+  location: AwsOperation["location"],
+): AwsOperation[] {
+  const { existing, name, add, remove } = change;
+  const base = { location, kind: "modifyPrefixList" as const, name, prefixListId: existing.PrefixListId };
+  const current = { ...base, currentVersion: existing.Version };
+  if (add.length === 0) return [{ ...current, add, remove, narrowsLater: true }];
+  const moving = remove.some((cidr) => addedElsewhere.has(cidr));
+  const room = existing.Entries.length + add.length <= (existing.MaxEntries ?? existing.Entries.length);
+  if (remove.length === 0 || !moving || !room) return [{ ...current, add, remove }];
+  return [
+    { ...current, add, remove: [] },
+    { ...base, currentVersion: existing.Version + 1, add: [], remove, narrowsLater: true },
+  ];
 }
 
 /** Creates a wanted group if missing, authorizes its missing rules and revokes its stale ones. */

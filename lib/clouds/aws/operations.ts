@@ -57,6 +57,8 @@ export type AwsOperation = { readonly location: AwsLocation } & (
       readonly currentVersion: number;
       readonly add: readonly string[];
       readonly remove: readonly string[];
+      /** Only removes entries: applied with the revokes, after every list's additions (diff.ts). */
+      readonly narrowsLater?: true;
     }
   | {
       readonly kind: "recordOriginalGroups";

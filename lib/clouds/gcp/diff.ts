@@ -27,7 +27,9 @@ export function diffGcp(desired: GcpDesired, actual: GcpState, ownership: GcpOwn
     else if (firewallText(existing) !== firewallText(firewall))
       operations.push({ project, kind: "patchFirewall", firewall, before: existing });
   }
-  operations.push(...tagWrites(desired, actual));
+  const tags = tagWrites(desired, actual);
+  operations.push(...tags);
+  operations.splice(0, operations.length, ...widenBeforeTags(operations, tags));
   const stale = [...owned].filter(([key]) => !wanted.has(key)).sort(([a], [b]) => compareText(a, b));
   // Make room first where inserting before deleting would pass a project's rule quota.
   const roomNeeded = new Map<string, number>();
@@ -49,11 +51,61 @@ export function diffGcp(desired: GcpDesired, actual: GcpState, ownership: GcpOwn
     });
   }
   const rank = (op: GcpOperation) =>
-    op.kind === "deleteFirewall" && op.toMakeRoom ? -1 : GCP_OPERATION_ORDER.indexOf(op.kind);
+    op.kind === "deleteFirewall" && op.toMakeRoom
+      ? -1
+      : op.kind === "patchFirewall" && op.widening
+        ? GCP_OPERATION_ORDER.indexOf("setTags") - 0.5
+        : GCP_OPERATION_ORDER.indexOf(op.kind);
   return operations
     .map((op, position) => ({ op, position }))
     .sort((a, b) => rank(a.op) - rank(b.op) || a.position - b.position)
     .map(({ op }) => op);
+}
+
+/** GCP takes at most 30 source tags in a rule (docs/clouds.md, "GCP firewall rule limits"). */
+const SOURCE_TAGS_PER_RULE = 30;
+
+/**
+ * Make-before-break for an instance re-tagged from one identity to another that the same rule
+ * admits: the rule's patch would swap the old tag for the new one, and the instance's setTags
+ * swaps them on the instance, so whichever goes first, the flow is blocked until the other. Such
+ * an allow rule is first widened to both tags (before the setTags), then patched as wanted (after):
+ * only where nothing else of the rule changes, so that the widened rule admits only what the rule
+ * admitted before or will admit after.
+ */
+function widenBeforeTags(operations: readonly GcpOperation[], tags: readonly GcpOperation[]): GcpOperation[] {
+  const gained = new Set(
+    tags.flatMap((op) => (op.kind === "setTags" ? op.items.filter((tag) => !op.before.includes(tag)) : [])),
+  );
+  if (gained.size === 0) return [...operations];
+  return operations.flatMap((op): GcpOperation[] => {
+    if (op.kind !== "patchFirewall") return [op];
+    const widened = widenedRule(op.before, op.firewall, gained);
+    if (widened === undefined) return [op];
+    return [
+      { project: op.project, kind: "patchFirewall", firewall: widened, before: op.before, widening: true },
+      { ...op, before: widened },
+    ];
+  });
+}
+
+/** `before` with the source tags `after` adds that instances gain; undefined where that is not all that changes. */
+function widenedRule(
+  before: GcpFirewall,
+  after: GcpFirewall,
+  gained: ReadonlySet<string>,
+): GcpFirewall | undefined {
+  if (before.direction !== "INGRESS" || (before.allowed ?? []).length === 0) return undefined;
+  const added = (after.sourceTags ?? []).filter((tag) => !(before.sourceTags ?? []).includes(tag));
+  if (!added.some((tag) => gained.has(tag))) return undefined;
+  const sourceTags = [...(before.sourceTags ?? []), ...added];
+  if (sourceTags.length > SOURCE_TAGS_PER_RULE) return undefined;
+  const widened = { ...before, sourceTags };
+  // Only the sources may differ (and the description, which names them): the same rule with
+  // after's tags must be after itself.
+  const asAfter = { ...widened, sourceTags: after.sourceTags, description: after.description };
+  const sameElse = firewallText(asAfter) === firewallText(after);
+  return sameElse ? widened : undefined;
 }
 
 /** A setTags for each listed instance whose tags differ (as a set) from the wanted ones. */

@@ -16,7 +16,16 @@ export type GcpOperation = { readonly project: string } & (
       readonly items: readonly string[];
       readonly fingerprint: string;
     }
-  | { readonly kind: "patchFirewall"; readonly firewall: GcpFirewall; readonly before: GcpFirewall }
+  | {
+      readonly kind: "patchFirewall";
+      readonly firewall: GcpFirewall;
+      readonly before: GcpFirewall;
+      /**
+       * Only adds source tags that instances gain in this plan, before their setTags: the rule's
+       * final patch follows them (diff.ts, widenBeforeTags).
+       */
+      readonly widening?: true;
+    }
   | {
       readonly kind: "deleteFirewall";
       readonly name: string;

@@ -190,8 +190,9 @@ export function createGcpProvider(settings: {
 function narrowings(operation: GcpOperation): number {
   switch (operation.kind) {
     case "deleteFirewall":
-    case "patchFirewall":
       return 1;
+    case "patchFirewall":
+      return operation.widening ? 0 : 1;
     case "setTags": {
       const kept = new Set(operation.items);
       return operation.before.filter(

@@ -87,9 +87,11 @@ export function summarizeGcpOperation(operation: GcpOperation, state: GcpState):
         action: "update",
         objectType: "firewall rule",
         object: operation.firewall.name,
-        detail: "sources or protocols changed",
+        detail: operation.widening
+          ? "sources added first, for instances that gain their tag"
+          : "sources or protocols changed",
         changes: [`- ${formatFirewall(operation.before)}`, `+ ${formatFirewall(operation.firewall)}`],
-        narrows: true,
+        narrows: !operation.widening,
       };
     case "deleteFirewall": {
       const before = firewallNamed(state, operation.project, operation.name);
