@@ -7,6 +7,7 @@
  * pair as it was is the peer sets' concern alone, however many workloads the deny rule matches (a
  * boundary such as "nothing from dev" matches half an estate).
  */
+import { createHash } from "node:crypto";
 import { AddressRanges } from "../net/cidr.js";
 import { intersectServices } from "../policy/services.js";
 import type { AllowTemplate, DenyTemplate } from "./deny.js";
@@ -47,12 +48,13 @@ function neverCutsByAddress(source: AllowTemplate, deny: DenyTemplate): boolean 
 }
 
 /**
- * What a destination's grants and findings read of members' addresses, as text: for each (allow
- * source, deny rule) pair that meets, the source's addresses and NAT addresses, where the rule's
- * region meets them, and which denied identities hold those addresses (whole and NAT), as
- * denySource's cut and its nat-shared-denied finding use them. Empty while no pair meets: then the
- * grants are whole. Equal text, equal grants and findings; a move that leaves it equal concerns the
- * peer sets alone.
+ * What a destination's grants and findings read of members' addresses, as a digest of text: for
+ * each (allow source, deny rule) pair that meets, the source's addresses and NAT addresses, where
+ * the rule's region meets them, and which denied identities hold those addresses (whole and NAT),
+ * as denySource's cut and its nat-shared-denied finding use them. Empty while no pair meets: then
+ * the grants are whole. Equal text, equal grants and findings; a move that leaves it equal concerns
+ * the peer sets alone. The digest, because a boundary's text lists every denied address, and each
+ * destination keeps its own.
  */
 export function cutSignature(template: Template, seen: SeenAddresses): string {
   const parts: string[] = [];
@@ -67,7 +69,7 @@ export function cutSignature(template: Template, seen: SeenAddresses): string {
       parts.push(`${s}.${d} ${text(ranges)} ${text(nat)} ${text(met)} ${holders(deny, met, seen)}`);
     });
   });
-  return parts.join("\n");
+  return parts.length === 0 ? "" : createHash("sha256").update(parts.join("\n")).digest("base64");
 }
 
 function text(ranges: AddressRanges): string {
