@@ -1,7 +1,8 @@
 /**
- * Members' addresses as each network sees them, and deny rules' regions, kept from one flush to the
- * next: an event recomputes only those of identities whose members moved and of the deny rules that
- * match them (docs/architecture.md, "Deny rules and events"), not every region a destination reads.
+ * Members' addresses as each network sees them (as ranges) and deny rules' regions, kept from one
+ * flush to the next: an event recomputes only those of identities whose members moved and of the
+ * deny rules that match them (docs/architecture.md, "Deny rules and events"), not every region a
+ * destination reads.
  */
 import type { NetworkId } from "../inventory/model.js";
 import type { AddressRanges } from "../net/cidr.js";
@@ -13,7 +14,6 @@ import type { IdentityState } from "./state.js";
 type ByNetwork<T> = Map<string, Map<NetworkId, T>>;
 
 export class SeenCache {
-  private readonly views: ByNetwork<MemberView[]> = new Map();
   private readonly ranges: ByNetwork<SeenRanges> = new Map();
   private readonly regions: ByNetwork<AddressRanges> = new Map();
 
@@ -22,12 +22,13 @@ export class SeenCache {
     private readonly topology: NetworkTopology,
   ) {}
 
-  /** How a network sees an identity's running members now (docs/policy.md, "Addresses"). */
+  /**
+   * How a network sees an identity's running members now (docs/policy.md, "Addresses"). Not kept:
+   * only what ranges and regions make of it is, which is smaller.
+   */
   seen(identity: string, network: NetworkId): MemberView[] {
-    return cached(this.views, identity, network, () => {
-      const members = this.identities.get(identity)?.members.values() ?? [];
-      return [...members].map((workload) => viewFrom(network, workload, this.topology));
-    });
+    const members = this.identities.get(identity)?.members.values() ?? [];
+    return [...members].map((workload) => viewFrom(network, workload, this.topology));
   }
 
   /** An identity's seen addresses from a network as ranges. */
@@ -44,7 +45,6 @@ export class SeenCache {
 
   /** The identity's members came, went or moved. */
   forgetIdentity(identity: string): void {
-    this.views.delete(identity);
     this.ranges.delete(identity);
   }
 
