@@ -18,6 +18,8 @@ export function diffGcp(desired: GcpDesired, actual: GcpState, ownership: GcpOwn
       if (ownership.ownsFirewall(project.project, firewall))
         owned.set(`${project.project}|${firewall.name}`, firewall);
   }
+  const tags = tagWrites(desired, actual);
+  const gained = gainedTags(tags);
   const wanted = new Set<string>();
   for (const { project, ...firewall } of desired.firewalls) {
     const key = `${project}|${firewall.name}`;
@@ -25,11 +27,9 @@ export function diffGcp(desired: GcpDesired, actual: GcpState, ownership: GcpOwn
     const existing = owned.get(key);
     if (!existing) operations.push({ project, kind: "insertFirewall", firewall });
     else if (firewallText(existing) !== firewallText(firewall))
-      operations.push({ project, kind: "patchFirewall", firewall, before: existing });
+      operations.push(...patchWrites(project, existing, firewall, gained));
   }
-  const tags = tagWrites(desired, actual);
   operations.push(...tags);
-  operations.splice(0, operations.length, ...widenBeforeTags(operations, tags));
   const stale = [...owned].filter(([key]) => !wanted.has(key)).sort(([a], [b]) => compareText(a, b));
   // Make room first where inserting before deleting would pass a project's rule quota.
   const roomNeeded = new Map<string, number>();
@@ -65,28 +65,33 @@ export function diffGcp(desired: GcpDesired, actual: GcpState, ownership: GcpOwn
 /** GCP takes at most 30 source tags in a rule (docs/clouds.md, "GCP firewall rule limits"). */
 const SOURCE_TAGS_PER_RULE = 30;
 
-/**
- * Make-before-break for an instance re-tagged from one identity to another that the same rule
- * admits: the rule's patch would swap the old tag for the new one, and the instance's setTags
- * swaps them on the instance, so whichever goes first, the flow is blocked until the other. Such
- * an allow rule is first widened to both tags (before the setTags), then patched as wanted (after):
- * only where nothing else of the rule changes, so that the widened rule admits only what the rule
- * admitted before or will admit after.
- */
-function widenBeforeTags(operations: readonly GcpOperation[], tags: readonly GcpOperation[]): GcpOperation[] {
-  const gained = new Set(
+/** The owned tags that instances gain in this plan's setTags. */
+function gainedTags(tags: readonly GcpOperation[]): ReadonlySet<string> {
+  return new Set(
     tags.flatMap((op) => (op.kind === "setTags" ? op.items.filter((tag) => !op.before.includes(tag)) : [])),
   );
-  if (gained.size === 0) return [...operations];
-  return operations.flatMap((op): GcpOperation[] => {
-    if (op.kind !== "patchFirewall") return [op];
-    const widened = widenedRule(op.before, op.firewall, gained);
-    if (widened === undefined) return [op];
-    return [
-      { project: op.project, kind: "patchFirewall", firewall: widened, before: op.before, widening: true },
-      { ...op, before: widened },
-    ];
-  });
+}
+
+/**
+ * A rule's patch, make-before-break for an instance re-tagged from one identity to another that
+ * the same rule admits: the patch would swap the old tag for the new one, and the instance's
+ * setTags swaps them on the instance, so whichever goes first, the flow is blocked until the
+ * other. Such an allow rule is first widened to both tags (ranked before the setTags), then
+ * patched as wanted (after): only where nothing else of the rule changes, so that the widened
+ * rule admits only what the rule admitted before or will admit after.
+ */
+function patchWrites(
+  project: string,
+  before: GcpFirewall,
+  firewall: GcpFirewall,
+  gained: ReadonlySet<string>,
+): GcpOperation[] {
+  const widened = gained.size === 0 ? undefined : widenedRule(before, firewall, gained);
+  if (widened === undefined) return [{ project, kind: "patchFirewall", firewall, before }];
+  return [
+    { project, kind: "patchFirewall", firewall: widened, before, widening: true },
+    { project, kind: "patchFirewall", firewall, before: widened },
+  ];
 }
 
 /** `before` with the source tags `after` adds that instances gain; undefined where that is not all that changes. */

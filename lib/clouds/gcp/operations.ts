@@ -22,7 +22,7 @@ export type GcpOperation = { readonly project: string } & (
       readonly before: GcpFirewall;
       /**
        * Only adds source tags that instances gain in this plan, before their setTags: the rule's
-       * final patch follows them (diff.ts, widenBeforeTags).
+       * final patch follows them (diff.ts, patchWrites).
        */
       readonly widening?: true;
     }
