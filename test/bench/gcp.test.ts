@@ -56,7 +56,7 @@ function tags(name: string, items: string[]) {
 }
 
 function desired(parts: Partial<GcpDesired>): GcpDesired {
-  return { firewalls: [], instances: [], findings: [], ruleBudget: {}, ...parts };
+  return { firewalls: [], instances: [], findings: [], ruleBudget: {}, sourceTagsPerRule: 30, ...parts };
 }
 
 async function converge(sim: SimulatedCompute, after: GcpDesired): Promise<void> {

@@ -19,7 +19,6 @@ export function diffGcp(desired: GcpDesired, actual: GcpState, ownership: GcpOwn
         owned.set(`${project.project}|${firewall.name}`, firewall);
   }
   const tags = tagWrites(desired, actual);
-  const gained = gainedTags(tags);
   const wanted = new Set<string>();
   for (const { project, ...firewall } of desired.firewalls) {
     const key = `${project}|${firewall.name}`;
@@ -27,7 +26,7 @@ export function diffGcp(desired: GcpDesired, actual: GcpState, ownership: GcpOwn
     const existing = owned.get(key);
     if (!existing) operations.push({ project, kind: "insertFirewall", firewall });
     else if (firewallText(existing) !== firewallText(firewall))
-      operations.push(...patchWrites(project, existing, firewall, gained));
+      operations.push(...patchWrites(project, existing, firewall, desired.sourceTagsPerRule));
   }
   operations.push(...tags);
   const stale = [...owned].filter(([key]) => !wanted.has(key)).sort(([a], [b]) => compareText(a, b));
@@ -62,31 +61,24 @@ export function diffGcp(desired: GcpDesired, actual: GcpState, ownership: GcpOwn
     .map(({ op }) => op);
 }
 
-/** GCP takes at most 30 source tags in a rule (docs/clouds.md, "GCP firewall rule limits"). */
-const SOURCE_TAGS_PER_RULE = 30;
-
-/** The owned tags that instances gain in this plan's setTags. */
-function gainedTags(tags: readonly GcpOperation[]): ReadonlySet<string> {
-  return new Set(
-    tags.flatMap((op) => (op.kind === "setTags" ? op.items.filter((tag) => !op.before.includes(tag)) : [])),
-  );
-}
-
 /**
  * A rule's patch, make-before-break for an instance re-tagged from one identity to another that
  * the same rule admits: the patch would swap the old tag for the new one, and the instance's
  * setTags swaps them on the instance, so whichever goes first, the flow is blocked until the
  * other. Such an allow rule is first widened to both tags (ranked before the setTags), then
  * patched as wanted (after): only where nothing else of the rule changes, so that the widened
- * rule admits only what the rule admitted before or will admit after.
+ * rule admits only what the rule admitted before or will admit after. Every swap is widened,
+ * not only those whose new tag an instance gains in this plan: that instance may live in a
+ * Shared VPC service project this plan does not read, and a plan of the rule's own project must
+ * be the same whichever other projects are read with it.
  */
 function patchWrites(
   project: string,
   before: GcpFirewall,
   firewall: GcpFirewall,
-  gained: ReadonlySet<string>,
+  sourceTagsPerRule: number,
 ): GcpOperation[] {
-  const widened = gained.size === 0 ? undefined : widenedRule(before, firewall, gained);
+  const widened = widenedRule(before, firewall, sourceTagsPerRule);
   if (widened === undefined) return [{ project, kind: "patchFirewall", firewall, before }];
   return [
     { project, kind: "patchFirewall", firewall: widened, before, widening: true },
@@ -94,17 +86,19 @@ function patchWrites(
   ];
 }
 
-/** `before` with the source tags `after` adds that instances gain; undefined where that is not all that changes. */
+/** `before` with the source tags `after` adds, where `after` also drops some; undefined where that is not all that changes. */
 function widenedRule(
   before: GcpFirewall,
   after: GcpFirewall,
-  gained: ReadonlySet<string>,
+  sourceTagsPerRule: number,
 ): GcpFirewall | undefined {
   if (before.direction !== "INGRESS" || (before.allowed ?? []).length === 0) return undefined;
   const added = (after.sourceTags ?? []).filter((tag) => !(before.sourceTags ?? []).includes(tag));
-  if (!added.some((tag) => gained.has(tag))) return undefined;
+  const dropped = (before.sourceTags ?? []).filter((tag) => !(after.sourceTags ?? []).includes(tag));
+  // Tags only added: the patch itself is the widening. Only dropped: nothing to keep open.
+  if (added.length === 0 || dropped.length === 0) return undefined;
   const sourceTags = [...(before.sourceTags ?? []), ...added];
-  if (sourceTags.length > SOURCE_TAGS_PER_RULE) return undefined;
+  if (sourceTags.length > sourceTagsPerRule) return undefined;
   const widened = { ...before, sourceTags };
   // Only the sources may differ (and the description, which names them): the same rule with
   // after's tags must be after itself.

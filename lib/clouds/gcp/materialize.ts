@@ -52,6 +52,8 @@ export interface GcpDesired {
   readonly findings: readonly GcpFinding[];
   /** Per project: the firewall-rule quota and how many rules segsync does not own count against it. */
   readonly ruleBudget: Readonly<Record<string, { readonly quota: number; readonly others: number }>>;
+  /** The most source tags a rule may hold: a plan widening a rule to both tags stays within it (diff.ts). */
+  readonly sourceTagsPerRule: number;
 }
 
 /** The owned network tag of an identity: valid as a GCP tag (letter first, [a-z0-9-], ≤ 63). */
@@ -104,6 +106,7 @@ export function materializeGcp(intent: Intent, state: GcpState, options: GcpMate
   ];
   return {
     ruleBudget: ruleBudgetOf(state, options),
+    sourceTagsPerRule: options.quotas.sourceTagsPerRule,
     firewalls: firewalls.sort((a, b) => compareText(`${a.project}|${a.name}`, `${b.project}|${b.name}`)),
     instances: desiredInstances.sort((a, b) => compareText(a.workload, b.workload)),
     findings,

@@ -29,6 +29,7 @@ function restrict(desired: GcpDesired, projects: ReadonlySet<string>): GcpDesire
     instances: desired.instances.filter((i) => projects.has(i.project)),
     findings: desired.findings.filter((f) => projects.has(findingProject(f))),
     ruleBudget: Object.fromEntries(Object.entries(desired.ruleBudget).filter(([p]) => projects.has(p))),
+    sourceTagsPerRule: desired.sourceTagsPerRule,
   };
 }
 
