@@ -65,7 +65,9 @@ export async function flowsSuggest(
     return 1;
   }
   for (const note of suggestions.notes) io.err(`segsync flows suggest: ${note}\n`);
-  const said = `${plural(suggestions.rules.length, "rule")} and ${plural(suggestions.ipLists.length, "ipList")} suggested`;
+  const counts = [plural(suggestions.rules.length, "rule"), plural(suggestions.ipLists.length, "ipList")];
+  if (suggestions.rulesets.length > 0) counts.push(plural(suggestions.rulesets.length, "new ruleset"));
+  const said = `${counts.slice(0, -1).join(", ")} and ${counts.at(-1)} suggested`;
   if (options.out === undefined) io.out(text);
   else {
     if (!(await writeOutputFile(options.out, text, "flows suggest", io))) return 1;

@@ -5,7 +5,8 @@
  * ruleset whose scope both sides share (else, `extraScope`, in the destination's); addresses
  * outside the estate go into new ipLists of exact addresses, one per destination identity and
  * service set. Where the source's egress blocks a connection to an address outside the estate,
- * the rule opens it from the source (suggest-egress.ts). Each rule carries its evidence. Pure:
+ * the rule opens it from the source (suggest-egress.ts); to a workload no ruleset's scope holds, from
+ * a new visibility ruleset scoped to it (suggest-ruleset.ts). Each rule carries its evidence. Pure:
  * the groups of `flows check` come in.
  */
 
@@ -28,13 +29,17 @@ import {
   uniqueName,
   withinScope,
 } from "./suggest-parts.js";
+import { NewRulesets, newRulesetReason, type SuggestedRuleset } from "./suggest-ruleset.js";
 
 export type { Evidence, SuggestedIpList, SuggestedRule } from "./suggest-parts.js";
+export type { SuggestedRuleset } from "./suggest-ruleset.js";
 
 export interface Suggestions {
   readonly rules: readonly SuggestedRule[];
   readonly ipLists: readonly SuggestedIpList[];
-  /** Observed accepted connections no rule is suggested for, and why. */
+  /** New rulesets (visibility) for destinations no ruleset's scope holds; their rules are in `rules`. */
+  readonly rulesets: readonly SuggestedRuleset[];
+  /** Observed accepted connections no rule is suggested for, and why; and why a ruleset is new. */
   readonly notes: readonly string[];
 }
 
@@ -68,14 +73,20 @@ function describe(endpoint: CheckGroup["source"]): string {
   return endpoint.kind === "workload" ? endpoint.workload : endpoint.address;
 }
 
-function pairRule(policy: Policy, key: string, seen: Seen): SuggestedRule | string {
+function pairRule(policy: Policy, key: string, seen: Seen, created: NewRulesets): SuggestedRule | string {
   const [sourceIdentity, destinationIdentity] = JSON.parse(key) as [string, string];
   const source = identityLabels(sourceIdentity);
   const destination = identityLabels(destinationIdentity);
   const shared = scopeOf(policy, destination, source);
   const ruleset = shared ?? scopeOf(policy, destination);
-  if (ruleset === undefined)
-    return `${sourceIdentity} → ${destinationIdentity}: the destination is in no ruleset's scope; no rule suggested`;
+  if (ruleset === undefined) {
+    if (destinationIdentity === "")
+      return `${sourceIdentity} → a destination without segsync labels: label it to suggest a rule`;
+    // Its `to` is the whole new scope: the destination's identity.
+    const { name } = created.for(destinationIdentity, destination);
+    const services = sortedServices(seen.services);
+    return { ruleset: name, from: source, extraScope: true, to: {}, services, evidence: evidenceOf(seen) };
+  }
   return {
     ruleset: ruleset.name,
     from: shared === undefined ? source : withinScope(source, ruleset.scope),
@@ -90,11 +101,14 @@ function pairRule(policy: Policy, key: string, seen: Seen): SuggestedRule | stri
 export function suggestRules(policy: Policy, groups: readonly CheckGroup[]): Suggestions {
   const { pairs, outside, leaving, notes } = collect(groups);
   const rules: SuggestedRule[] = [];
+  const created = new NewRulesets(policy);
   for (const [key, seen] of pairs) {
-    const rule = pairRule(policy, key, seen);
+    const rule = pairRule(policy, key, seen, created);
     if (typeof rule === "string") notes.push(rule);
     else rules.push(rule);
   }
+  const rulesets = created.all();
+  notes.push(...rulesets.map(newRulesetReason));
   const names = new Set(Object.keys(policy.ipLists));
   const addressed = outsideRules(policy, outside, names);
   const opened = egressRules(policy, leaving, names);
@@ -102,6 +116,7 @@ export function suggestRules(policy: Policy, groups: readonly CheckGroup[]): Sug
   return {
     rules: [...rules, ...addressed.rules, ...opened.rules],
     ipLists: [...addressed.ipLists, ...opened.ipLists],
+    rulesets,
     notes,
   };
 }
