@@ -17,6 +17,7 @@ import {
   exactCidr,
   type Labels,
   merged,
+  natSourceNote,
   type Seen,
   type SuggestedIpList,
   type SuggestedRule,
@@ -48,6 +49,7 @@ function collect(groups: readonly CheckGroup[]): { seen: Map<string, Seen>; note
     const flow = `${source.kind === "workload" ? source.workload : source.address} → ${destination.address} ${group.service}`;
     if (!parseInlineService(group.service).ok)
       notes.push(`${flow}: no service names ${group.service} but all; no rule suggested`);
+    else if (source.kind === "outside" && source.seenAs === "nat") notes.push(natSourceNote(flow));
     else if (source.kind !== "workload" || source.identity === "")
       notes.push(`${flow}: the source has no segsync labels; label it to suggest a rule`);
     else see(seen, JSON.stringify([source.identity, destination.address]), group);

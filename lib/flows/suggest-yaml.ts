@@ -46,13 +46,26 @@ export function ruleLines(rule: SuggestedRule, indent: string): string[] {
 /** A new ruleset and its rules as lines of a block list item whose `-` is at `indent`. */
 function rulesetLines(ruleset: SuggestedRuleset, rules: readonly SuggestedRule[], indent: string): string[] {
   return [
-    `${indent}# ${newRulesetReason(ruleset)}`,
+    ...wrapped(newRulesetReason(ruleset), 96).map((line) => `${indent}# ${line}`),
     `${indent}- name: ${scalar(ruleset.name)}`,
     `${indent}  scope: ${flowMap(ruleset.scope)}`,
     `${indent}  enforcement: visibility`,
     `${indent}  rules:`,
     ...rules.flatMap((rule) => ruleLines(rule, `${indent}    `)),
   ];
+}
+
+/** Text as lines of at most `width` characters, broken at spaces (a longer word stays whole). */
+function wrapped(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  return [...lines, line];
 }
 
 function ipListLine(list: SuggestedIpList, indent: string): string {

@@ -20,6 +20,7 @@ import {
   evidenceOf,
   exactCidr,
   merged,
+  natSourceNote,
   type Seen,
   type SuggestedIpList,
   type SuggestedRule,
@@ -64,6 +65,8 @@ function collect(groups: readonly CheckGroup[]) {
       notes.push(`${flow}: the source has no segsync labels; label it to suggest a rule`);
     } else if (source.kind === "workload") {
       see(pairs, JSON.stringify([source.identity, destination.identity]), group);
+    } else if (group.verdict.kind === "denied" && group.verdict.end === "source") {
+      notes.push(natSourceNote(flow));
     } else see(outside, JSON.stringify([destination.identity, source.address]), group);
   }
   return { pairs, outside, leaving, notes };

@@ -6,7 +6,8 @@
  * it (deny rules beat allows, docs/policy.md, "Deny rules and egress (v2)"), else by default.
  * Where the initiator's egress is enforced, its egress is checked first (egress-verdict.ts), as its
  * packets meet it: what it does not let out is denied at the source, and the verdict says which
- * end decided (`end`, only then). Pure.
+ * end decided (`end`, only then); from a NAT address, when every workload behind it is
+ * egress-enforced and decides alike (unknown when they differ). Pure.
  */
 
 import { identityLabels, matchingDenyRule } from "../compile/deny-match.js";
@@ -14,7 +15,7 @@ import type { DestinationIntent, Grant, Intent } from "../compile/model.js";
 import type { WorkloadId } from "../inventory/model.js";
 import { cidrContains } from "../net/cidr.js";
 import type { Policy, Service } from "../policy/model.js";
-import { EgressVerdicts, firstInPolicyOrder } from "./egress-verdict.js";
+import { type EgressSplit, EgressVerdicts, firstInPolicyOrder, splitText } from "./egress-verdict.js";
 import type { ResolvedConnection, ResolvedEndpoint } from "./resolve.js";
 
 /**
@@ -104,6 +105,7 @@ export class FlowVerdicts {
       return { kind: "unknown", reason: "direction unknown: the log does not say who opened it" };
     const admits = (services: readonly Service[]) => servicesAdmitFlow(services, connection.service);
     const egress = this.egress.verdictOf(connection, admits);
+    if (egress?.kind === "split") return { kind: "unknown", reason: splitText(egress) };
     if (egress?.kind === "denied") return { ...egress, onceEnforced: false, end: "source" };
     const ingress = this.ingressVerdictOf(connection);
     if (egress === undefined) return ingress;
@@ -113,6 +115,15 @@ export class FlowVerdicts {
     if (ingress.kind === "not-enforced" || outside)
       return { kind: "allowed", rule: egress.rule, onceEnforced: false, end: "source" };
     return ingress;
+  }
+
+  /** Where the initiator is a NAT address whose workloads' egress differs: each of them and its verdict. */
+  egressSplitOf(connection: ResolvedConnection): EgressSplit | undefined {
+    if (connection.initiator.kind !== "nat") return undefined;
+    const egress = this.egress.verdictOf(connection, (services) =>
+      servicesAdmitFlow(services, connection.service),
+    );
+    return egress?.kind === "split" ? egress : undefined;
   }
 
   /** The destination's ingress verdict alone. */

@@ -20,6 +20,12 @@ import { ADDRESS, type Examples, examplesFor } from "./check-support.js";
 
 const TEXT = readFileSync(join(REPO_ROOT, "examples", "policy-v2.yaml"), "utf8");
 const SCOPE = "{ app: monitoring, env: prod, role: prometheus }";
+/** Why the ruleset is new, the comment above it. */
+const WHY = [
+  "# no ruleset's scope holds monitoring,prod,prometheus workloads yet:",
+  "# observed-monitoring-prod-prometheus is new, in visibility, so it writes nothing at them; its",
+  "# rules open the egress of the sources they name",
+];
 
 let ex: Examples;
 let suggestions: Suggestions;
@@ -42,7 +48,10 @@ beforeAll(async () => {
 describe("suggested rules to a destination no ruleset's scope holds", () => {
   it("go into one new visibility ruleset scoped to the destination's labels, and say why", () => {
     expect(suggestions.rulesets).toEqual([
-      { name: "observed-monitoring-prod-prometheus", scope: { app: "monitoring", env: "prod", role: "prometheus" } },
+      {
+        name: "observed-monitoring-prod-prometheus",
+        scope: { app: "monitoring", env: "prod", role: "prometheus" },
+      },
     ]);
     expect(suggestions.rules.map(({ evidence: _, ...rule }) => rule)).toEqual([
       {
@@ -69,8 +78,8 @@ describe("suggested rules to a destination no ruleset's scope holds", () => {
     const text = mergeSuggestions(TEXT, "policy-v2.yaml", suggestions);
     expect(text.startsWith(TEXT)).toBe(true);
     const added = text.slice(TEXT.length).split("\n");
-    expect(added.slice(0, 9)).toEqual([
-      "  # no ruleset's scope holds monitoring,prod,prometheus workloads yet: observed-monitoring-prod-prometheus is new, in visibility, so it writes nothing at them; its rules open the egress of the sources they name",
+    expect(added.slice(0, 11)).toEqual([
+      ...WHY.map((line) => `  ${line}`),
       "  - name: observed-monitoring-prod-prometheus",
       `    scope: ${SCOPE}`,
       "    enforcement: visibility",
@@ -84,14 +93,30 @@ describe("suggested rules to a destination no ruleset's scope holds", () => {
     if (!merged.ok) throw new Error(merged.issues.map((issue) => issue.message).join("; "));
     const after = new FlowVerdicts(compile(merged.policy, ex.inventory), merged.policy);
     expect(observed.map((fields) => after.verdictOf(ex.resolved(fields)))).toEqual([
-      { kind: "allowed", rule: "observed-monitoring-prod-prometheus#0", onceEnforced: true, end: "destination" },
-      { kind: "allowed", rule: "observed-monitoring-prod-prometheus#1", onceEnforced: true, end: "destination" },
-      { kind: "allowed", rule: "observed-monitoring-prod-prometheus#1", onceEnforced: true, end: "destination" },
+      {
+        kind: "allowed",
+        rule: "observed-monitoring-prod-prometheus#0",
+        onceEnforced: true,
+        end: "destination",
+      },
+      {
+        kind: "allowed",
+        rule: "observed-monitoring-prod-prometheus#1",
+        onceEnforced: true,
+        end: "destination",
+      },
+      {
+        kind: "allowed",
+        rule: "observed-monitoring-prod-prometheus#1",
+        onceEnforced: true,
+        end: "destination",
+      },
     ]);
   });
 
   it("after the last ruleset's rules when the policy ends with them, and in JSON and the fragment", () => {
-    const tail = "rulesets:\n  - name: shop-prod\n    scope: { app: shop, env: prod }\n    egress: enforced\n    rules:\n      - from: { role: web }\n        to: { role: api }\n        services: [tcp/8080]\n";
+    const tail =
+      "rulesets:\n  - name: shop-prod\n    scope: { app: shop, env: prod }\n    egress: enforced\n    rules:\n      - from: { role: web }\n        to: { role: api }\n        services: [tcp/8080]\n";
     const head = TEXT.slice(0, TEXT.indexOf("rulesets:"));
     const short = loadPolicyText(head + tail, "short.yaml");
     if (!short.ok) throw new Error(short.issues.map((issue) => issue.message).join("; "));
@@ -100,8 +125,8 @@ describe("suggested rules to a destination no ruleset's scope holds", () => {
     const text = mergeSuggestions(head + tail, "short.yaml", both);
     const lines = text.slice(head.length + tail.length).split("\n");
     expect(lines[1]).toBe("      - from: { app: shop, env: prod, loc: us, role: web }");
-    expect(lines[5]).toMatch(/^ {2}# no ruleset's scope holds/);
-    expect(lines[6]).toBe("  - name: observed-monitoring-prod-prometheus");
+    expect(lines[5]).toBe(`  ${WHY[0]}`);
+    expect(lines[8]).toBe("  - name: observed-monitoring-prod-prometheus");
     expect(loadPolicyText(text, "short.yaml").ok).toBe(true);
     const json = JSON.parse(mergeSuggestions(JSON.stringify({ rulesets: [] }), "p.json", suggestions));
     expect(json.rulesets).toEqual([
@@ -113,7 +138,15 @@ describe("suggested rules to a destination no ruleset's scope holds", () => {
       },
     ]);
     expect(suggestionFragment(suggestions)).toContain(
-      `rulesets:\n  # no ruleset's scope holds monitoring,prod,prometheus workloads yet: observed-monitoring-prod-prometheus is new, in visibility, so it writes nothing at them; its rules open the egress of the sources they name\n  - name: observed-monitoring-prod-prometheus\n    scope: ${SCOPE}\n    enforcement: visibility\n    rules:\n`,
+      [
+        "rulesets:",
+        ...WHY.map((line) => `  ${line}`),
+        "  - name: observed-monitoring-prod-prometheus",
+        `    scope: ${SCOPE}`,
+        "    enforcement: visibility",
+        "    rules:",
+        "",
+      ].join("\n"),
     );
   });
 });
