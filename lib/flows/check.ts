@@ -10,8 +10,8 @@ import type { WorkloadId } from "../inventory/model.js";
 import type { Policy } from "../policy/model.js";
 import { compareText } from "../util/compare-text.js";
 import type { ConnectionReport } from "./connections.js";
-import type { ResolvedConnection, ResolvedEndpoint } from "./resolve.js";
 import { splitText } from "./egress-verdict.js";
+import type { ResolvedConnection, ResolvedEndpoint } from "./resolve.js";
 import { type FlowVerdict, FlowVerdicts, protocolName } from "./verdict.js";
 
 export type CheckEndpoint =
