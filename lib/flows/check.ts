@@ -97,10 +97,11 @@ export class FlowCheck {
 
   /**
    * `intent`: compiled from `policy` and the inventory the connections were resolved against; the
-   * policy names the deny rule that denies a connection (absent: "denied by default").
+   * policy names the deny rule that denies a connection (absent: "denied by default"); `preview`
+   * is its intent with the visibility rulesets that enforce egress enforced (lib/flows/once-enforced.ts).
    */
-  constructor(intent: Intent, policy?: Policy) {
-    this.verdicts = new FlowVerdicts(intent, policy);
+  constructor(intent: Intent, policy?: Policy, preview?: Intent) {
+    this.verdicts = new FlowVerdicts(intent, policy, preview);
     this.identities = new Map(intent.workloads.map((report) => [report.workload, report.identity]));
   }
 

@@ -2,9 +2,10 @@
  * `segsync flows check` and `flows suggest` at the source's end (docs/flows.md, "Both ends" and
  * "Suggesting rules"), on the simulated logs of test/fixtures/flows/source-end/ (their scenarios
  * beside them, SOURCES.md): a NAT address whose workloads' egress decides alike or differs, and
- * connections from egress-enforced shop workloads to prometheus-1, which no ruleset's scope holds.
+ * connections from egress-enforced shop workloads to prometheus-1, which no ruleset's scope holds,
+ * and the same from shop workloads whose ruleset enforces egress in visibility (once enforced).
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -79,6 +80,22 @@ describe("segsync flows suggest to a destination no ruleset's scope holds", () =
     expect(await flowsCheck(logs, { policy: out, estate: ESTATE }, after.io)).toBe(0);
     expect(after.out()).toMatch(
       /allowed by observed-monitoring-prod-prometheus#0 at the destination's\s+ingress once enforced/,
+    );
+  });
+});
+
+describe("segsync flows check where a visibility ruleset enforces egress", () => {
+  it("says what the source's egress would block once the ruleset is enforced", async () => {
+    const text = readFileSync(POLICY_V2, "utf8").replace(
+      "enforcement: enforced\n    egress: enforced",
+      "enforcement: visibility\n    egress: enforced",
+    );
+    const policy = join(mkdtempSync(join(tmpdir(), "segsync-source-end-")), "policy.yaml");
+    writeFileSync(policy, text);
+    const run = capture();
+    expect(await flowsCheck([fixture("shop-to-prometheus.log")], { policy, estate: ESTATE }, run.io)).toBe(2);
+    expect(run.out()).toMatch(
+      /Would be blocked[^]*tcp\/9090\n.*\n\s+denied by default at the source's egress once\s+enforced\n/,
     );
   });
 });
