@@ -95,7 +95,7 @@ describe("segsync flows check where a visibility ruleset enforces egress", () =>
     const run = capture();
     expect(await flowsCheck([fixture("shop-to-prometheus.log")], { policy, estate: ESTATE }, run.io)).toBe(2);
     expect(run.out()).toMatch(
-      /Would be blocked[^]*tcp\/9090\n.*\n\s+denied by default at the source's egress once\s+enforced\n/,
+      /Would be blocked[\s\S]*tcp\/9090\n.*\n\s+denied by default at the source's egress once\s+enforced\n/,
     );
   });
 });
