@@ -2,7 +2,8 @@
  * `flows check` (docs/flows.md, "Checking flows"): resolved connections grouped by source,
  * destination, service, what was observed and the policy's verdict, with counts and first/last
  * seen; the summary, and the findings (malformed records, unknown directions, ambiguous
- * addresses, NAT addresses whose workloads' egress differs). Memory is one entry per group, whatever the number of connections added.
+ * addresses, NAT addresses whose workloads' egress differs). Memory is one entry per group,
+ * whatever the number of connections added.
  */
 
 import type { Intent } from "../compile/model.js";

@@ -28,15 +28,19 @@ import {
   withinScope,
 } from "./suggest-parts.js";
 
-/** The ruleset whose scope enforces the source's egress, else the first whose scope holds it. */
+/**
+ * The ruleset whose scope enforces the source's egress, else the visibility one whose scope will
+ * (its egress checked once enforced, lib/flows/once-enforced.ts), else the first whose scope holds it.
+ */
 function egressRuleset(policy: Policy, labels: Labels): Ruleset | undefined {
-  const enforcing = policy.rulesets.find(
-    (ruleset) =>
-      ruleset.enforcement === "enforced" &&
-      ruleset.egress === "enforced" &&
-      selectorMatches(ruleset.scope, labels),
-  );
-  return enforcing ?? scopeOf(policy, labels);
+  const enforcing = (enforcement: Ruleset["enforcement"]) =>
+    policy.rulesets.find(
+      (ruleset) =>
+        ruleset.enforcement === enforcement &&
+        ruleset.egress === "enforced" &&
+        selectorMatches(ruleset.scope, labels),
+    );
+  return enforcing("enforced") ?? enforcing("visibility") ?? scopeOf(policy, labels);
 }
 
 /** Outside addresses by source identity: what each identity was seen opening, address by address. */

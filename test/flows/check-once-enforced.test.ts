@@ -8,7 +8,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../lib/compile/compile.js";
+import { FlowCheck } from "../../lib/flows/check.js";
 import { egressOnceEnforced } from "../../lib/flows/once-enforced.js";
+import { suggestRules } from "../../lib/flows/suggest.js";
 import { FlowVerdicts } from "../../lib/flows/verdict.js";
 import { loadPolicyText } from "../../lib/policy/load.js";
 import type { Policy } from "../../lib/policy/model.js";
@@ -76,5 +78,33 @@ describe("egress that a visibility ruleset enforces", () => {
 
   it("is no preview where no visibility ruleset enforces egress", () => {
     expect(egressOnceEnforced(loaded(TEXT))).toBeUndefined();
+  });
+});
+
+describe("suggestions for egress once enforced", () => {
+  it("go into the visibility ruleset that enforces the source's egress, not the first that scopes it", async () => {
+    const text = TEXT.replace(
+      "enforcement: enforced\n    egress: enforced",
+      "enforcement: visibility\n    egress: enforced",
+    ).replace(
+      "  - name: shop-prod\n",
+      "  - name: prod\n    scope: { env: prod }\n    rules: []\n  - name: shop-prod\n",
+    );
+    const policy = loaded(text);
+    const examples = await examplesFor(() => policy);
+    const previewed = egressOnceEnforced(policy);
+    if (previewed === undefined) throw new Error("shop-prod enforces egress in visibility");
+    const check = new FlowCheck(examples.intent, policy, compile(previewed, examples.inventory));
+    check.add(
+      examples.resolved({
+        initiatorAddress: ADDRESS.web,
+        responderAddress: "203.0.113.99",
+        responderPort: 443,
+      }),
+    );
+    const suggestions = suggestRules(policy, check.report().groups);
+    expect(suggestions.rules.map((rule) => [rule.ruleset, rule.to])).toEqual([
+      ["shop-prod", { ipList: "observed-from-shop-prod-us-web" }],
+    ]);
   });
 });
