@@ -44,6 +44,8 @@ export class EgressVerdicts {
   /** Workload → its identity, for grants to identities; and its labels, for deny rules' `from` and `to`. */
   private readonly identities = new Map<WorkloadId, string>();
   private readonly labels = new Map<WorkloadId, Readonly<Record<string, string>>>();
+  /** `<NAT address> <responder> <protocol>/<port>` → the verdict of the workloads behind the address. */
+  private readonly natVerdicts = new Map<string, EgressVerdict | EgressSplit | undefined>();
 
   constructor(
     intent: Intent,
@@ -62,11 +64,21 @@ export class EgressVerdicts {
   /**
    * The verdict of the initiator's egress; undefined when it is not a workload whose egress is
    * enforced in the network it sent from (then its egress is open, and only the responder decides),
-   * nor a NAT address whose workloads' egress all lets it out or all decides it alike.
+   * nor a NAT address whose workloads' egress all lets it out or all decides it alike. `admits`
+   * says whether services admit the connection's service (a NAT address's verdicts are kept by it).
    */
   verdictOf(connection: ResolvedConnection, admits: Admits): EgressVerdict | EgressSplit | undefined {
     const { initiator, responder } = connection;
-    if (initiator.kind === "nat") return this.natVerdictOf(initiator, responder, admits);
+    if (initiator.kind === "nat") {
+      if (this.entries.size === 0) return undefined;
+      // Each workload behind the address is checked: once per responder and service, not per connection.
+      const { protocol, port } = connection.service;
+      const responderKey = responder.kind === "workload" ? `${responder.workload} ` : "";
+      const key = `${initiator.address} ${responderKey}${responder.address} ${protocol}/${port ?? ""}`;
+      if (!this.natVerdicts.has(key))
+        this.natVerdicts.set(key, this.natVerdictOf(initiator, responder, admits));
+      return this.natVerdicts.get(key);
+    }
     if (initiator.kind !== "workload") return undefined;
     const entry = this.entries.get(`${initiator.workload} ${initiator.network}`);
     return entry === undefined ? undefined : this.entryVerdict(initiator.workload, entry, responder, admits);
@@ -82,7 +94,6 @@ export class EgressVerdicts {
     responder: ResolvedEndpoint,
     admits: Admits,
   ): EgressVerdict | EgressSplit | undefined {
-    if (this.entries.size === 0) return undefined;
     const holders = initiator.workloads.map((workload): HolderEgress => {
       const network = initiator.networks.find((each) => this.entries.has(`${workload} ${each}`));
       const entry = network === undefined ? undefined : this.entries.get(`${workload} ${network}`);
