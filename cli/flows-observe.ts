@@ -6,6 +6,7 @@
 import { compile } from "../lib/compile/compile.js";
 import type { Intent } from "../lib/compile/model.js";
 import { type CheckReport, FlowCheck } from "../lib/flows/check.js";
+import { egressOnceEnforced } from "../lib/flows/once-enforced.js";
 import { policyServicePorts, readConnections } from "../lib/flows/read-logs.js";
 import { inventoryResolver, resolveConnection } from "../lib/flows/resolve.js";
 import { CLOUD_NAMES, CLOUDS, type Cloud, type Inventory } from "../lib/inventory/model.js";
@@ -55,7 +56,9 @@ export async function observeFlows(
     const inventory = await discoverInventory(drivers, policy);
     if (typeof inventory === "string") return fail(inventory);
     const intent = compile(policy, inventory);
-    const check = new FlowCheck(intent, policy);
+    // Egress that visibility rulesets would enforce is checked once enforced, as their ingress is.
+    const previewed = egressOnceEnforced(policy);
+    const check = new FlowCheck(intent, policy, previewed && compile(previewed, inventory));
     const read = await readConnections(locations, {
       servicePorts: policyServicePorts(policy),
       ...(options.awsFormat === undefined ? {} : { awsFormat: options.awsFormat }),

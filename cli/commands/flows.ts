@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { suggestRules } from "../../lib/flows/suggest.js";
+import { newRulesetReason } from "../../lib/flows/suggest-ruleset.js";
 import { mergeSuggestions, suggestionFragment } from "../../lib/flows/suggest-yaml.js";
 import { planNames } from "../../lib/reconcile/plan-names.js";
 import { type ObserveOptions, observeFlows } from "../flows-observe.js";
@@ -44,8 +45,8 @@ export interface FlowsSuggestOptions extends ObserveOptions {
 
 /**
  * Rules that admit every observed accepted connection the policy denies, merged into the whole
- * policy (or alone with `--fragment`), on stdout or in `--out`; what no rule can admit is said on
- * stderr. Exit 0; 1 on error.
+ * policy (or alone with `--fragment`), on stdout or in `--out`; what no rule can admit, and why a
+ * ruleset is new, is said on stderr. Exit 0; 1 on error.
  */
 export async function flowsSuggest(
   locations: readonly string[],
@@ -65,7 +66,10 @@ export async function flowsSuggest(
     return 1;
   }
   for (const note of suggestions.notes) io.err(`segsync flows suggest: ${note}\n`);
-  const said = `${plural(suggestions.rules.length, "rule")} and ${plural(suggestions.ipLists.length, "ipList")} suggested`;
+  for (const ruleset of suggestions.rulesets) io.err(`segsync flows suggest: ${newRulesetReason(ruleset)}\n`);
+  const counts = [plural(suggestions.rules.length, "rule"), plural(suggestions.ipLists.length, "ipList")];
+  if (suggestions.rulesets.length > 0) counts.push(plural(suggestions.rulesets.length, "new ruleset"));
+  const said = `${counts.slice(0, -1).join(", ")} and ${counts.at(-1)} suggested`;
   if (options.out === undefined) io.out(text);
   else {
     if (!(await writeOutputFile(options.out, text, "flows suggest", io))) return 1;

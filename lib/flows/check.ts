@@ -2,7 +2,8 @@
  * `flows check` (docs/flows.md, "Checking flows"): resolved connections grouped by source,
  * destination, service, what was observed and the policy's verdict, with counts and first/last
  * seen; the summary, and the findings (malformed records, unknown directions, ambiguous
- * addresses). Memory is one entry per group, whatever the number of connections added.
+ * addresses, NAT addresses whose workloads' egress differs). Memory is one entry per group,
+ * whatever the number of connections added.
  */
 
 import type { Intent } from "../compile/model.js";
@@ -10,6 +11,7 @@ import type { WorkloadId } from "../inventory/model.js";
 import type { Policy } from "../policy/model.js";
 import { compareText } from "../util/compare-text.js";
 import type { ConnectionReport } from "./connections.js";
+import { splitText } from "./egress-verdict.js";
 import type { ResolvedConnection, ResolvedEndpoint } from "./resolve.js";
 import { type FlowVerdict, FlowVerdicts, protocolName } from "./verdict.js";
 
@@ -35,7 +37,7 @@ export interface CheckGroup {
 }
 
 export interface CheckFinding {
-  readonly code: "malformed-record" | "direction-unknown" | "ambiguous-address";
+  readonly code: "malformed-record" | "direction-unknown" | "ambiguous-address" | "nat-egress-split";
   readonly subject: string;
   readonly message: string;
 }
@@ -96,10 +98,11 @@ export class FlowCheck {
 
   /**
    * `intent`: compiled from `policy` and the inventory the connections were resolved against; the
-   * policy names the deny rule that denies a connection (absent: "denied by default").
+   * policy names the deny rule that denies a connection (absent: "denied by default"); `preview`
+   * is its intent with the visibility rulesets that enforce egress enforced (lib/flows/once-enforced.ts).
    */
-  constructor(intent: Intent, policy?: Policy) {
-    this.verdicts = new FlowVerdicts(intent, policy);
+  constructor(intent: Intent, policy?: Policy, preview?: Intent) {
+    this.verdicts = new FlowVerdicts(intent, policy, preview);
     this.identities = new Map(intent.workloads.map((report) => [report.workload, report.identity]));
   }
 
@@ -124,6 +127,15 @@ export class FlowCheck {
     if (!connection.directionKnown) this.directionUnknownFound(source, destination, service);
     for (const endpoint of [connection.initiator, connection.responder])
       if (endpoint.kind === "ambiguous") this.ambiguousFound(endpoint);
+    if (verdict.kind === "unknown" && connection.initiator.kind === "nat") this.splitFound(connection);
+  }
+
+  /** A NAT address whose workloads' egress differs on the connection: per address and service, each named. */
+  private splitFound(connection: ResolvedConnection): void {
+    const split = this.verdicts.egressSplitOf(connection);
+    if (split === undefined) return;
+    const subject = `${split.address} → ${connection.responder.address} ${serviceText(connection.service)}`;
+    this.findings.set(`split ${subject}`, { code: "nat-egress-split", subject, message: splitText(split) });
   }
 
   /** What reading the logs found besides connections: malformed records, each with its object and line. */

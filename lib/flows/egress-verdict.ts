@@ -4,7 +4,9 @@
  * intent's egress grants (Intent.egress) say what it may open: a workload of an identity it may
  * open, or an address its grants hold, as its cloud decides it (docs/policy.md, "Deny rules and
  * egress (v2)"). A connection no grant admits is
- * denied by the first deny rule that matches it, else by default. Pure.
+ * denied by the first deny rule that matches it, else by default. A NAT address stands for every
+ * workload behind it: its egress has a verdict when each of them is egress-enforced and gives the
+ * same one; when they differ and one of them would not let it out, it is a split, naming each. Pure.
  */
 import { identityLabels } from "../compile/deny-match.js";
 import type { EgressGrant, EgressIntent, Intent } from "../compile/model.js";
@@ -19,6 +21,22 @@ export type EgressVerdict =
   | { readonly kind: "allowed"; readonly rule: string }
   | { readonly kind: "denied"; readonly rule: string | null };
 
+/** One workload behind a NAT address, and its egress's verdict (undefined: open). */
+export interface HolderEgress {
+  readonly workload: WorkloadId;
+  readonly verdict: EgressVerdict | undefined;
+}
+
+/** The workloads behind a NAT address, whose egress does not all decide alike, and some of which would not let it out. */
+export interface EgressSplit {
+  readonly kind: "split";
+  readonly address: string;
+  readonly holders: readonly HolderEgress[];
+}
+
+type Admits = (services: readonly Rule["services"][number][]) => boolean;
+type NatEndpoint = Extract<ResolvedEndpoint, { kind: "nat" }>;
+
 /** The intent's egress indexed for verdicts: built once, then one lookup per connection. */
 export class EgressVerdicts {
   /** `<workload> <network>` → the egress entry it is a running member of there. */
@@ -26,6 +44,8 @@ export class EgressVerdicts {
   /** Workload → its identity, for grants to identities; and its labels, for deny rules' `from` and `to`. */
   private readonly identities = new Map<WorkloadId, string>();
   private readonly labels = new Map<WorkloadId, Readonly<Record<string, string>>>();
+  /** `<NAT address> <responder> <protocol>/<port>` → the verdict of the workloads behind the address. */
+  private readonly natVerdicts = new Map<string, EgressVerdict | EgressSplit | undefined>();
 
   constructor(
     intent: Intent,
@@ -43,31 +63,69 @@ export class EgressVerdicts {
 
   /**
    * The verdict of the initiator's egress; undefined when it is not a workload whose egress is
-   * enforced in the network it sent from (then its egress is open, and only the responder decides).
+   * enforced in the network it sent from (then its egress is open, and only the responder decides),
+   * nor a NAT address whose workloads' egress all lets it out or all decides it alike. `admits`
+   * says whether services admit the connection's service (a NAT address's verdicts are kept by it).
    */
-  verdictOf(
-    connection: ResolvedConnection,
-    admits: (services: readonly Rule["services"][number][]) => boolean,
-  ): EgressVerdict | undefined {
+  verdictOf(connection: ResolvedConnection, admits: Admits): EgressVerdict | EgressSplit | undefined {
     const { initiator, responder } = connection;
+    if (initiator.kind === "nat") {
+      if (this.entries.size === 0) return undefined;
+      // Each workload behind the address is checked: once per responder and service, not per connection.
+      const { protocol, port } = connection.service;
+      const responderKey = responder.kind === "workload" ? `${responder.workload} ` : "";
+      const key = `${initiator.address} ${responderKey}${responder.address} ${protocol}/${port ?? ""}`;
+      if (!this.natVerdicts.has(key))
+        this.natVerdicts.set(key, this.natVerdictOf(initiator, responder, admits));
+      return this.natVerdicts.get(key);
+    }
     if (initiator.kind !== "workload") return undefined;
     const entry = this.entries.get(`${initiator.workload} ${initiator.network}`);
-    if (entry === undefined) return undefined;
+    return entry === undefined ? undefined : this.entryVerdict(initiator.workload, entry, responder, admits);
+  }
+
+  /**
+   * Every workload behind the address egress-enforced with one verdict: that verdict. Every one
+   * letting it out (open, or allowed by different rules): undefined, the responder decides. Else a
+   * split: which of them sent it the log cannot tell, and no one of them is picked.
+   */
+  private natVerdictOf(
+    initiator: NatEndpoint,
+    responder: ResolvedEndpoint,
+    admits: Admits,
+  ): EgressVerdict | EgressSplit | undefined {
+    const holders = initiator.workloads.map((workload): HolderEgress => {
+      const network = initiator.networks.find((each) => this.entries.has(`${workload} ${each}`));
+      const entry = network === undefined ? undefined : this.entries.get(`${workload} ${network}`);
+      const verdict = entry === undefined ? undefined : this.entryVerdict(workload, entry, responder, admits);
+      return { workload, verdict };
+    });
+    const [first] = holders;
+    const alike = holders.every(
+      ({ verdict }) => verdict !== undefined && JSON.stringify(verdict) === JSON.stringify(first?.verdict),
+    );
+    if (alike) return first?.verdict;
+    if (holders.every(({ verdict }) => verdict?.kind !== "denied")) return undefined;
+    return { kind: "split", address: initiator.address, holders };
+  }
+
+  private entryVerdict(
+    workload: WorkloadId,
+    entry: EgressIntent,
+    responder: ResolvedEndpoint,
+    admits: Admits,
+  ): EgressVerdict {
     const identity = responder.kind === "workload" ? this.identities.get(responder.workload) : undefined;
     const rules = entry.opens
       .filter((grant) => admits(grant.services) && opensTo(grant, responder.address, identity))
       .flatMap((grant) => grant.rules);
     const first = firstInPolicyOrder(rules);
     if (first !== undefined) return { kind: "allowed", rule: first };
-    return { kind: "denied", rule: this.denyRuleOf(initiator.workload, responder, admits) };
+    return { kind: "denied", rule: this.denyRuleOf(workload, responder, admits) };
   }
 
   /** The first deny rule, in policy order, whose `from` holds the source and `to` the responder. */
-  private denyRuleOf(
-    source: WorkloadId,
-    responder: ResolvedEndpoint,
-    admits: (services: readonly Rule["services"][number][]) => boolean,
-  ): string | null {
+  private denyRuleOf(source: WorkloadId, responder: ResolvedEndpoint, admits: Admits): string | null {
     const sourceLabels = this.labels.get(source);
     if (this.policy === undefined || sourceLabels === undefined) return null;
     const responderLabels = responder.kind === "workload" ? this.labels.get(responder.workload) : undefined;
@@ -109,4 +167,14 @@ function compareRuleIds(a: string, b: string): number {
   const [rulesetB = "", indexB = ""] = b.split("#");
   if (rulesetA !== rulesetB) return rulesetA < rulesetB ? -1 : 1;
   return Number(indexA) - Number(indexB) || (indexA < indexB ? -1 : indexA > indexB ? 1 : 0);
+}
+
+/** What each workload behind a split NAT address's egress says: `vm-1 denied by default, vm-2 allowed by shop#3, vm-3 open`. */
+export function splitText(split: EgressSplit): string {
+  const said = split.holders.map(({ workload, verdict }) => {
+    if (verdict === undefined) return `${workload} open`;
+    if (verdict.kind === "allowed") return `${workload} allowed by ${verdict.rule}`;
+    return `${workload} denied ${verdict.rule === null ? "by default" : `by ${verdict.rule}`}`;
+  });
+  return `NAT address ${split.address} stands for ${split.holders.length} workloads whose egress differs: ${said.join(", ")}`;
 }

@@ -17,6 +17,7 @@ import {
   exactCidr,
   type Labels,
   merged,
+  natSourceNote,
   type Seen,
   type SuggestedIpList,
   type SuggestedRule,
@@ -27,15 +28,19 @@ import {
   withinScope,
 } from "./suggest-parts.js";
 
-/** The ruleset whose scope enforces the source's egress, else the first whose scope holds it. */
+/**
+ * The ruleset whose scope enforces the source's egress, else the visibility one whose scope will
+ * (its egress checked once enforced, lib/flows/once-enforced.ts), else the first whose scope holds it.
+ */
 function egressRuleset(policy: Policy, labels: Labels): Ruleset | undefined {
-  const enforcing = policy.rulesets.find(
-    (ruleset) =>
-      ruleset.enforcement === "enforced" &&
-      ruleset.egress === "enforced" &&
-      selectorMatches(ruleset.scope, labels),
-  );
-  return enforcing ?? scopeOf(policy, labels);
+  const enforcing = (enforcement: Ruleset["enforcement"]) =>
+    policy.rulesets.find(
+      (ruleset) =>
+        ruleset.enforcement === enforcement &&
+        ruleset.egress === "enforced" &&
+        selectorMatches(ruleset.scope, labels),
+    );
+  return enforcing("enforced") ?? enforcing("visibility") ?? scopeOf(policy, labels);
 }
 
 /** Outside addresses by source identity: what each identity was seen opening, address by address. */
@@ -48,6 +53,7 @@ function collect(groups: readonly CheckGroup[]): { seen: Map<string, Seen>; note
     const flow = `${source.kind === "workload" ? source.workload : source.address} → ${destination.address} ${group.service}`;
     if (!parseInlineService(group.service).ok)
       notes.push(`${flow}: no service names ${group.service} but all; no rule suggested`);
+    else if (source.kind === "outside" && source.seenAs === "nat") notes.push(natSourceNote(flow));
     else if (source.kind !== "workload" || source.identity === "")
       notes.push(`${flow}: the source has no segsync labels; label it to suggest a rule`);
     else see(seen, JSON.stringify([source.identity, destination.address]), group);

@@ -111,3 +111,11 @@ export function uniqueName(wanted: string, taken: Set<string>): string {
   taken.add(name);
   return name;
 }
+
+/**
+ * A connection from a NAT address that the egress of the workloads behind it would block: no rule
+ * of an address opens a workload's egress, and which of them opened it the log cannot tell.
+ */
+export function natSourceNote(flow: string): string {
+  return `${flow}: the source is a NAT address, whose workloads' egress would block it, and the log cannot tell which of them opened it; no rule suggested`;
+}

@@ -3,12 +3,14 @@
  * library's Document API finds where each goes (the end of a ruleset's `rules`, of `ipLists`),
  * and the new lines are inserted there into the text as it is: every other byte, the user's
  * comments, order and layout among them, stays. Each rule's evidence is a comment above it (a
- * `description` in a JSON policy, which has no comments). The fragment is the new rules and
- * ipLists alone.
+ * `description` in a JSON policy, which has no comments). A new ruleset (suggest-ruleset.ts) goes at
+ * the end of `rulesets`, why it is new the comment above it. The fragment is the new rules,
+ * ipLists and rulesets alone.
  */
 import { isMap, isPair, isScalar, isSeq, type Node, parseDocument, stringify, type YAMLMap } from "yaml";
 import { FlowSuggestionError } from "./errors.js";
-import type { Evidence, SuggestedIpList, SuggestedRule, Suggestions } from "./suggest.js";
+import type { Evidence, SuggestedIpList, SuggestedRule, SuggestedRuleset, Suggestions } from "./suggest.js";
+import { newRulesetReason } from "./suggest-ruleset.js";
 
 export function evidenceText(evidence: Evidence): string {
   const connections = `${evidence.connections} connection${evidence.connections === 1 ? "" : "s"}`;
@@ -39,6 +41,31 @@ export function ruleLines(rule: SuggestedRule, indent: string): string[] {
     `${indent}  to: ${"ipList" in rule.to ? flowMap({ ipList: rule.to.ipList as string }) : flowMap(rule.to)}`,
     `${indent}  services: ${flowList(rule.services)}`,
   ];
+}
+
+/** A new ruleset and its rules as lines of a block list item whose `-` is at `indent`. */
+function rulesetLines(ruleset: SuggestedRuleset, rules: readonly SuggestedRule[], indent: string): string[] {
+  return [
+    ...wrapped(newRulesetReason(ruleset), 96).map((line) => `${indent}# ${line}`),
+    `${indent}- name: ${scalar(ruleset.name)}`,
+    `${indent}  scope: ${flowMap(ruleset.scope)}`,
+    `${indent}  enforcement: visibility`,
+    `${indent}  rules:`,
+    ...rules.flatMap((rule) => ruleLines(rule, `${indent}    `)),
+  ];
+}
+
+/** Text as lines of at most `width` characters, broken at spaces (a longer word stays whole). */
+function wrapped(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  return [...lines, line];
 }
 
 function ipListLine(list: SuggestedIpList, indent: string): string {
@@ -140,6 +167,18 @@ function rulesEdit(text: string, root: YAMLMap, ruleset: string, rules: readonly
   );
 }
 
+/** The new rulesets with their rules, at the end of `rulesets`. */
+function rulesetsEdit(text: string, root: YAMLMap, suggestions: Suggestions): Edit | undefined {
+  if (suggestions.rulesets.length === 0) return undefined;
+  const found = pairOf(root, "rulesets");
+  if (found === undefined || !isSeq(found.value))
+    throw new FlowSuggestionError("the policy has no rulesets list to add a ruleset to");
+  const grouped = byRuleset(suggestions.rules);
+  return appendTo(text, found.value, found.keyOffset, (indent) =>
+    suggestions.rulesets.flatMap((ruleset) => rulesetLines(ruleset, grouped.get(ruleset.name) ?? [], indent)),
+  );
+}
+
 /** The rules by ruleset, in the order they came. */
 function byRuleset(rules: readonly SuggestedRule[]): Map<string, SuggestedRule[]> {
   const grouped = new Map<string, SuggestedRule[]>();
@@ -154,12 +193,15 @@ export function mergeSuggestions(text: string, fileName: string, suggestions: Su
   if (document.errors.length > 0 || !isMap(document.contents))
     throw new FlowSuggestionError(`the policy does not parse as a map: ${document.errors[0]?.message ?? ""}`);
   const root = document.contents;
-  const edits = [...byRuleset(suggestions.rules)].map(([ruleset, rules]) =>
-    rulesEdit(text, root, ruleset, rules),
-  );
+  const created = new Set(suggestions.rulesets.map((ruleset) => ruleset.name));
+  // First, so that where it ends where the last ruleset's rules do, the new ruleset comes after them (below).
+  const edits = [rulesetsEdit(text, root, suggestions)].filter((edit) => edit !== undefined);
+  for (const [ruleset, rules] of byRuleset(suggestions.rules))
+    if (!created.has(ruleset)) edits.push(rulesEdit(text, root, ruleset, rules));
   const lists = ipListsEdit(text, root, suggestions.ipLists);
   if (lists !== undefined) edits.push(lists);
-  // From the end, so that each edit's offsets are still those of the original text.
+  // From the end, so that each edit's offsets are still those of the original text; the sort is
+  // stable, so of two edits at one offset the first is applied first and its text ends up after.
   let merged = text;
   for (const edit of edits.sort((a, b) => b.at - a.at))
     merged = merged.slice(0, edit.at) + edit.text + merged.slice(edit.at + edit.replacing);
@@ -169,8 +211,12 @@ export function mergeSuggestions(text: string, fileName: string, suggestions: Su
 function mergeJson(text: string, suggestions: Suggestions): string {
   const policy = JSON.parse(text) as {
     ipLists?: Record<string, readonly string[]>;
-    rulesets?: { name?: string; rules?: unknown[] }[];
+    rulesets?: { name?: string; scope?: unknown; enforcement?: string; rules?: unknown[] }[];
   };
+  for (const { name, scope } of suggestions.rulesets) {
+    if (policy.rulesets === undefined) throw new FlowSuggestionError("the policy has no rulesets");
+    policy.rulesets.push({ name, scope, enforcement: "visibility", rules: [] });
+  }
   if (suggestions.ipLists.length > 0) {
     policy.ipLists ??= {};
     for (const list of suggestions.ipLists) policy.ipLists[list.name] = list.cidrs;
@@ -198,11 +244,18 @@ export function suggestionFragment(suggestions: Suggestions): string {
     lines.push("ipLists:", ...suggestions.ipLists.map((list) => ipListLine(list, "  ")));
   const grouped = byRuleset(suggestions.rules);
   if (grouped.size > 0) lines.push("rulesets:");
-  for (const [ruleset, rules] of grouped)
+  const created = new Map(suggestions.rulesets.map((ruleset) => [ruleset.name, ruleset]));
+  for (const [ruleset, rules] of grouped) {
+    const added = created.get(ruleset);
+    if (added !== undefined) {
+      lines.push(...rulesetLines(added, rules, "  "));
+      continue;
+    }
     lines.push(
       `  - name: ${scalar(ruleset)}`,
       "    rules:",
       ...rules.flatMap((rule) => ruleLines(rule, "      ")),
     );
+  }
   return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }

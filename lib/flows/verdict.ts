@@ -6,7 +6,9 @@
  * it (deny rules beat allows, docs/policy.md, "Deny rules and egress (v2)"), else by default.
  * Where the initiator's egress is enforced, its egress is checked first (egress-verdict.ts), as its
  * packets meet it: what it does not let out is denied at the source, and the verdict says which
- * end decided (`end`, only then). Pure.
+ * end decided (`end`, only then); from a NAT address, when every workload behind it is
+ * egress-enforced and decides alike (unknown when they differ). A source whose egress only a
+ * visibility ruleset enforces is checked as if it were enforced, `onceEnforced`. Pure.
  */
 
 import { identityLabels, matchingDenyRule } from "../compile/deny-match.js";
@@ -14,7 +16,7 @@ import type { DestinationIntent, Grant, Intent } from "../compile/model.js";
 import type { WorkloadId } from "../inventory/model.js";
 import { cidrContains } from "../net/cidr.js";
 import type { Policy, Service } from "../policy/model.js";
-import { EgressVerdicts, firstInPolicyOrder } from "./egress-verdict.js";
+import { type EgressSplit, EgressVerdicts, firstInPolicyOrder, splitText } from "./egress-verdict.js";
 import type { ResolvedConnection, ResolvedEndpoint } from "./resolve.js";
 
 /**
@@ -78,12 +80,28 @@ export class FlowVerdicts {
   private readonly labels = new Map<WorkloadId, Readonly<Record<string, string>>>();
   private readonly egress: EgressVerdicts;
 
-  /** `policy`: the policy the intent was compiled from, whose deny rules name a denial (absent: by default). */
+  /** `<workload> <network>` of the egress the intent enforces, where `preview` checks more (once enforced). */
+  private readonly enforcedEgress: ReadonlySet<string> | undefined;
+
+  /**
+   * `policy`: the policy the intent was compiled from, whose deny rules name a denial (absent: by
+   * default). `preview`: the intent of the policy with its visibility rulesets that enforce egress
+   * enforced (once-enforced.ts), whose egress is checked where the intent's is open, `onceEnforced`.
+   */
   constructor(
     intent: Intent,
     private readonly policy?: Policy,
+    preview?: Intent,
   ) {
-    this.egress = new EgressVerdicts(intent, policy);
+    this.egress = new EgressVerdicts(preview ?? intent, policy);
+    this.enforcedEgress =
+      preview === undefined
+        ? undefined
+        : new Set(
+            (intent.egress ?? []).flatMap((entry) =>
+              entry.members.map((member) => `${member.workload} ${entry.network}`),
+            ),
+          );
     if (policy?.rulesets.some((ruleset) => ruleset.deny.length > 0))
       for (const report of intent.workloads)
         if (report.identity !== "") this.labels.set(report.workload, identityLabels(report.identity));
@@ -104,15 +122,37 @@ export class FlowVerdicts {
       return { kind: "unknown", reason: "direction unknown: the log does not say who opened it" };
     const admits = (services: readonly Service[]) => servicesAdmitFlow(services, connection.service);
     const egress = this.egress.verdictOf(connection, admits);
-    if (egress?.kind === "denied") return { ...egress, onceEnforced: false, end: "source" };
+    if (egress?.kind === "split") return { kind: "unknown", reason: splitText(egress) };
+    const onceEnforced = egress !== undefined && this.egressOnceEnforced(connection.initiator);
+    if (egress?.kind === "denied") return { ...egress, onceEnforced, end: "source" };
     const ingress = this.ingressVerdictOf(connection);
     if (egress === undefined) return ingress;
     if (ingress.kind === "allowed" || ingress.kind === "denied") return { ...ingress, end: "destination" };
     // Nothing of segsync's at the destination (an address outside, an unenforced workload): the source's egress decided.
     const outside = connection.responder.kind === "ipList" || connection.responder.kind === "outside";
     if (ingress.kind === "not-enforced" || outside)
-      return { kind: "allowed", rule: egress.rule, onceEnforced: false, end: "source" };
+      return { kind: "allowed", rule: egress.rule, onceEnforced, end: "source" };
     return ingress;
+  }
+
+  /** Whether the initiator's egress (a NAT address's: any of its workloads') is enforced only once a visibility ruleset is. */
+  private egressOnceEnforced(initiator: ResolvedEndpoint): boolean {
+    const enforced = this.enforcedEgress;
+    if (enforced === undefined) return false;
+    if (initiator.kind === "workload") return !enforced.has(`${initiator.workload} ${initiator.network}`);
+    if (initiator.kind !== "nat") return false;
+    return initiator.workloads.some(
+      (workload) => !initiator.networks.some((network) => enforced.has(`${workload} ${network}`)),
+    );
+  }
+
+  /** Where the initiator is a NAT address whose workloads' egress differs: each of them and its verdict. */
+  egressSplitOf(connection: ResolvedConnection): EgressSplit | undefined {
+    if (connection.initiator.kind !== "nat") return undefined;
+    const egress = this.egress.verdictOf(connection, (services) =>
+      servicesAdmitFlow(services, connection.service),
+    );
+    return egress?.kind === "split" ? egress : undefined;
   }
 
   /** The destination's ingress verdict alone. */

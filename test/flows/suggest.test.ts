@@ -109,6 +109,7 @@ describe("suggested rules (suggestRules)", () => {
     expect(suggestRules(ex.policy, [unlabelled, gre])).toEqual({
       rules: [],
       ipLists: [],
+      rulesets: [],
       notes: [
         `aws:x:y:i-1 → ${DB} tcp/5432: the source has no segsync labels; label it to suggest a rule`,
         `${template.source.kind === "workload" ? template.source.workload : ""} → ${DB} ip/47: no service names ip/47 but all; no rule suggested`,
@@ -168,6 +169,7 @@ describe("suggested rules (suggestRules)", () => {
     const merged = mergeSuggestions(policy, "p.yaml", {
       rules: [rule],
       ipLists: [{ name: "observed-2024", cidrs: ["2001:db8::1/128"] }],
+      rulesets: [],
       notes: [],
     });
     expect(loadPolicyText(merged, "p.yaml")).toMatchObject({ ok: true });
@@ -228,6 +230,7 @@ describe("merging into a one-line ipLists map", () => {
     const merged = mergeSuggestions(policy, "p.yaml", {
       rules: [],
       ipLists: [{ name: "observed-web", cidrs: ["198.51.100.7/32"] }],
+      rulesets: [],
       notes: [],
     });
     expect(merged.split("\n")[2]).toBe(
