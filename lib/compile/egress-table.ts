@@ -232,8 +232,9 @@ export class EgressTable {
   }
 }
 
+/** A NAT gives no address to reach (reachFrom): a reach's NAT ranges are empty, its whole ranges are all. */
 function sameRanges(a: Reach, b: Reach): boolean {
-  return a.ranges.whole.equals(b.ranges.whole) && a.ranges.nat.equals(b.ranges.nat);
+  return a.ranges.whole.equals(b.ranges.whole);
 }
 
 function sameMembers(a: Reach, b: Reach): boolean {
