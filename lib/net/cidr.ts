@@ -248,7 +248,7 @@ export function coveringIpv4Cidr(cidrs: readonly string[]): string | undefined {
 
 const V4_MAX = (1n << 32n) - 1n;
 
-interface AddressRange {
+export interface AddressRange {
   family: IpFamily;
   start: bigint;
   end: bigint;
@@ -294,6 +294,11 @@ export class AddressRanges {
 
   get empty(): boolean {
     return this.ranges.length === 0;
+  }
+
+  /** Its ranges, sorted by family then start, disjoint. */
+  get spans(): readonly Readonly<AddressRange>[] {
+    return this.ranges;
   }
 
   /** The fewest CIDRs holding exactly these addresses, canonical (like exactCidrs). */
