@@ -30,7 +30,9 @@ export interface EgressEntry {
  * The compiler's egress table (lib/compile/egress.ts), kept up to date like its destinations:
  * changes mark what they affect and `flush` recomputes exactly those entries. An entry depends on
  * its source identity's members in its network, on the rules from that identity (which targets
- * they match) and on its targets' members' addresses. Inert when no ruleset enforces egress.
+ * they match) and on its targets' members' addresses: a target's move recomputes only what it
+ * changed (settle; docs/architecture.md, "What an event reads and writes for egress"). Inert when
+ * no ruleset enforces egress.
  */
 export class EgressTable {
   readonly entries = new Map<string, EgressEntry>();
