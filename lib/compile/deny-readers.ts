@@ -8,6 +8,7 @@
  * boundary such as "nothing from dev" matches half an estate).
  */
 import { createHash } from "node:crypto";
+import { AddressIndex } from "../net/address-index.js";
 import { AddressRanges } from "../net/cidr.js";
 import { intersectServices } from "../policy/services.js";
 import type { AllowTemplate, DenyTemplate } from "./deny.js";
@@ -76,13 +77,33 @@ function text(ranges: AddressRanges): string {
   return ranges.toCidrs().join(",");
 }
 
-/** The denied identities with addresses where the region met a source, and which of them are NAT. */
+/**
+ * Where each denied identity's addresses are, per region: the compiler keeps a region until one of
+ * its identities moves and then makes a new one, so an index lives exactly as long as its region.
+ */
+const holderIndexes = new WeakMap<AddressRanges, AddressIndex<string>>();
+
+function holderIndex(deny: DenyTemplate & { kind: "identities" }, seen: SeenAddresses): AddressIndex<string> {
+  const region = seen.region(deny);
+  let index = holderIndexes.get(region);
+  if (index === undefined) {
+    index = AddressIndex.of(
+      [...deny.identities].map((identity) => [identity, seen.source(identity)] as const),
+    );
+    holderIndexes.set(region, index);
+  }
+  return index;
+}
+
+/**
+ * The denied identities with addresses where the region met a source, and which of them are NAT:
+ * found in the region's index, not by looking at each of the rule's identities for each pair.
+ */
 function holders(deny: DenyTemplate, met: AddressRanges, seen: SeenAddresses): string {
   if (deny.kind !== "identities") return "";
   const held: string[] = [];
-  for (const identity of deny.identities) {
+  for (const identity of holderIndex(deny, seen).meeting(met)) {
     const whole = seen.source(identity);
-    if (!whole.meets(met)) continue;
     held.push(`${identity}=${text(whole.intersect(met))}/${text(seen.nat(identity).intersect(met))}`);
   }
   return held.sort().join(";");

@@ -52,8 +52,6 @@ export interface DenyContext {
   readonly destinationIdentity: string;
   readonly network: string;
   readonly denies: readonly DenyTemplate[];
-  /** How the destination's network sees an identity's running members. */
-  readonly seen: (identity: string) => readonly MemberView[];
   /** An identity's addresses as seen from the network, and those of them that are NAT addresses (memoized by the caller). */
   readonly seenRanges: (identity: string) => SeenRanges;
   /** Every address a deny rule covers, seen from the network (the caller memoizes it per rule). */

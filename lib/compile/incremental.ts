@@ -3,7 +3,7 @@ import { type LabelReading, labelReader } from "../inventory/labels.js";
 import type { Inventory, NetworkId, Workload, WorkloadChange, WorkloadId } from "../inventory/model.js";
 import type { AddressRanges } from "../net/cidr.js";
 import type { Egress, Enforcement, Policy } from "../policy/model.js";
-import { type MemberView, NetworkTopology } from "./address-view.js";
+import { NetworkTopology } from "./address-view.js";
 import { DeltaRecorder, type IntentDelta } from "./delta.js";
 import type { DenyTemplate, SeenRanges } from "./deny.js";
 import { cutSignature, type SeenAddresses } from "./deny-readers.js";
@@ -432,7 +432,6 @@ export class IncrementalCompiler {
       template,
       {
         hashOf: (id) => this.hashOf(id),
-        seen: (id, viewer) => this.seen(id, viewer),
         region: (deny, viewer) => this.denyRegion(deny, viewer),
         seenRanges: (id, viewer) => this.seenRanges(id, viewer),
       },
@@ -509,10 +508,6 @@ export class IncrementalCompiler {
 
   private denyRegion(deny: DenyTemplate, network: NetworkId): AddressRanges {
     return this.seenCache.region(deny, network);
-  }
-
-  private seen(identity: string, network: NetworkId): MemberView[] {
-    return this.seenCache.seen(identity, network);
   }
 
   private releaseAddressReader(identity: string, key: string): void {

@@ -4,7 +4,7 @@ import { type AddressRanges, exactCidrs } from "../net/cidr.js";
 import type { Policy, Rule, Service } from "../policy/model.js";
 import { normalizeServices } from "../policy/services.js";
 import { compareText } from "../util/compare-text.js";
-import { type MemberView, type NetworkTopology, viewFrom } from "./address-view.js";
+import { type NetworkTopology, viewFrom } from "./address-view.js";
 import {
   type AllowTemplate,
   type DenyContext,
@@ -161,7 +161,6 @@ export function computeDestination(
   template: GrantTemplate,
   lookups: {
     readonly hashOf: (identity: string) => string;
-    readonly seen: (identity: string, network: NetworkId) => readonly MemberView[];
     readonly seenRanges: (identity: string, network: NetworkId) => SeenRanges;
     /** Every address a deny rule covers from the network (memoized per flush by the compiler). */
     readonly region: (deny: DenyTemplate, network: NetworkId) => AddressRanges;
@@ -182,7 +181,6 @@ export function computeDestination(
           destinationIdentity: state.ref.identity,
           network,
           denies: template.denies,
-          seen: (identity) => lookups.seen(identity, network),
           region: (deny) => lookups.region(deny, network),
           seenRanges: (identity) => lookups.seenRanges(identity, network),
           peerKeyOf: (identity) => `${lookups.hashOf(identity)}@${network}`,

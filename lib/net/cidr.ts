@@ -248,7 +248,7 @@ export function coveringIpv4Cidr(cidrs: readonly string[]): string | undefined {
 
 const V4_MAX = (1n << 32n) - 1n;
 
-interface AddressRange {
+export interface AddressRange {
   family: IpFamily;
   start: bigint;
   end: bigint;
@@ -296,9 +296,21 @@ export class AddressRanges {
     return this.ranges.length === 0;
   }
 
+  /** Its ranges, sorted by family then start, disjoint. */
+  get spans(): readonly Readonly<AddressRange>[] {
+    return this.ranges;
+  }
+
   /** The fewest CIDRs holding exactly these addresses, canonical (like exactCidrs). */
   toCidrs(): string[] {
     return rangesToCidrs(this.ranges);
+  }
+
+  /** The union of many at once: one sort, however many parts. */
+  static unionOf(parts: Iterable<AddressRanges>): AddressRanges {
+    const ranges: AddressRange[] = [];
+    for (const part of parts) ranges.push(...part.ranges);
+    return ranges.length === 0 ? AddressRanges.EMPTY : new AddressRanges(mergeSorted(ranges));
   }
 
   union(other: AddressRanges): AddressRanges {

@@ -83,3 +83,18 @@ describe("AddressRanges.meets", () => {
     expect(AddressRanges.of(["10.0.0.0/8", "::1"]).meets(AddressRanges.of(["::/0"]))).toBe(true);
   });
 });
+
+describe("AddressRanges.unionOf", () => {
+  it("holds exactly the addresses of its parts, as AddressRanges.of all their CIDRs does", () => {
+    fc.assert(
+      fc.property(fc.array(setArb, { maxLength: 4 }), (parts) => {
+        const union = AddressRanges.unionOf(parts.map((part) => AddressRanges.of(part)));
+        for (const address of WINDOW)
+          expect(union.meets(AddressRanges.of([address]))).toBe(parts.some((part) => holds(part, address)));
+        // Canonical: equal to the ranges made of every part's CIDRs at once.
+        expect(union.equals(AddressRanges.of(parts.flat()))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
