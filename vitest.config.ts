@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -5,6 +6,9 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     pool: "forks",
+    // Vitest's default is one worker fewer than the cores: one on a 2-core CI machine, idle while a
+    // test waits on a child process (moto_server, chromium, npm, cdk). Two keep both cores busy.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     env: {
       // cdk-nag reads deprecated properties of the constructs it checks (CfnEventBusPolicy#principal),
       // which segsync does not set: that notice is not about this code.
