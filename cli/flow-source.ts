@@ -7,6 +7,7 @@ import type { NativeMatch, ProbeProtocol, Reachability } from "../lib/clouds/pro
 import { type NetworkTopology, reachFrom } from "../lib/compile/address-view.js";
 import { identityLabels, matchingEgressDenyRule } from "../lib/compile/deny-match.js";
 import type { EgressGrant, EgressIntent, Intent } from "../lib/compile/model.js";
+import { RuleServices } from "../lib/flows/rule-order.js";
 import { cloudOfId } from "../lib/inventory/ids.js";
 import type { Cloud, NetworkId, Workload, WorkloadId } from "../lib/inventory/model.js";
 import { cidrContains } from "../lib/net/cidr.js";
@@ -84,7 +85,7 @@ export function explainSource(
     ...probe,
   });
   const seen = { ...where, destinationAddress: address, ...(native === undefined ? {} : { native }) };
-  const rules = openingRules(egress, destination, address, probe);
+  const rules = openingRules(egress, destination, address, probe, new RuleServices(input.policy));
   if (rules.length > 0) return { ...seen, verdict: "allowed", rules };
   return {
     ...seen,
@@ -106,12 +107,15 @@ function openingRules(
   destination: FlowDestination,
   address: string,
   probe: Probe,
+  policyRules: RuleServices,
 ): string[] {
+  const admits = (services: Parameters<typeof servicesAdmit>[0]) =>
+    servicesAdmit(services, probe.protocol, probe.port);
   const opens = egress.opens.filter(
-    (grant) =>
-      servicesAdmit(grant.services, probe.protocol, probe.port) && reaches(grant, destination, address),
+    (grant) => admits(grant.services) && reaches(grant, destination, address),
   );
-  return [...new Set(opens.flatMap((grant) => grant.rules))].sort();
+  // A grant merges rules whose services differ: only those that admit the probe open it.
+  return policyRules.admitting([...new Set(opens.flatMap((grant) => grant.rules))], admits).sort();
 }
 
 function reaches(grant: EgressGrant, destination: FlowDestination, address: string): boolean {

@@ -9,6 +9,7 @@ import { NetworkTopology, viewFrom } from "../lib/compile/address-view.js";
 import { identityLabels, matchingDenyRule } from "../lib/compile/deny-match.js";
 import { grantMembers } from "../lib/compile/grant-members.js";
 import type { AddressVia, DestinationIntent, Intent, WorkloadReport } from "../lib/compile/model.js";
+import { RuleServices } from "../lib/flows/rule-order.js";
 import { cloudOfId } from "../lib/inventory/ids.js";
 import type { Cloud, NetworkId, WorkloadId } from "../lib/inventory/model.js";
 import { cidrContains } from "../lib/net/cidr.js";
@@ -286,6 +287,7 @@ function explainDestination(
   if (sourceAddress === undefined)
     return { verdict: "denied", rules: [], why: `${network} cannot see ${fromId} at any address`, ...where };
   const verdict = policyVerdict(destination, grants, {
+    rules: new RuleServices(input.policy),
     from,
     to,
     fromId,
@@ -364,6 +366,8 @@ function policyVerdict(
   destination: DestinationIntent | undefined,
   grants: readonly Peer[],
   flow: {
+    /** The policy's rules' own services: a grant merges rules whose services differ. */
+    readonly rules: RuleServices;
     readonly from: WorkloadReport | undefined;
     readonly to: WorkloadReport | undefined;
     readonly fromId: WorkloadId;
@@ -380,7 +384,12 @@ function policyVerdict(
       why: `the destination is not enforced by segsync (${treatment}): its own security controls decide`,
     };
   }
-  const rules = [...new Set(grants.flatMap((g) => g.rules))].sort();
+  const { protocol, port } = flow.probe;
+  const rules = flow.rules
+    .admitting([...new Set(grants.flatMap((g) => g.rules))], (services) =>
+      servicesAdmit(services, protocol, port),
+    )
+    .sort();
   if (rules.length === 0)
     return {
       verdict: "denied",

@@ -13,8 +13,9 @@ import type { EgressGrant, EgressIntent, Intent } from "../compile/model.js";
 import { selectorMatches } from "../compile/selector-index.js";
 import type { WorkloadId } from "../inventory/model.js";
 import { cidrContains } from "../net/cidr.js";
-import type { Policy, Rule } from "../policy/model.js";
+import type { Policy } from "../policy/model.js";
 import type { ResolvedConnection, ResolvedEndpoint } from "./resolve.js";
+import { type Admits, RuleServices } from "./rule-order.js";
 
 /** The source's egress on a connection: the allow rule that lets it open it, or the deny rule (null: by default). */
 export type EgressVerdict =
@@ -34,7 +35,6 @@ export interface EgressSplit {
   readonly holders: readonly HolderEgress[];
 }
 
-type Admits = (services: readonly Rule["services"][number][]) => boolean;
 type NatEndpoint = Extract<ResolvedEndpoint, { kind: "nat" }>;
 
 /** The intent's egress indexed for verdicts: built once, then one lookup per connection. */
@@ -46,11 +46,13 @@ export class EgressVerdicts {
   private readonly labels = new Map<WorkloadId, Readonly<Record<string, string>>>();
   /** `<NAT address> <responder> <protocol>/<port>` → the verdict of the workloads behind the address. */
   private readonly natVerdicts = new Map<string, EgressVerdict | EgressSplit | undefined>();
+  private readonly ruleServices: RuleServices;
 
   constructor(
     intent: Intent,
     private readonly policy?: Policy,
   ) {
+    this.ruleServices = new RuleServices(policy);
     for (const entry of intent.egress ?? [])
       for (const member of entry.members) this.entries.set(`${member.workload} ${entry.network}`, entry);
     if (this.entries.size > 0)
@@ -119,7 +121,7 @@ export class EgressVerdicts {
     const rules = entry.opens
       .filter((grant) => admits(grant.services) && opensTo(grant, responder.address, identity))
       .flatMap((grant) => grant.rules);
-    const first = firstInPolicyOrder(rules);
+    const first = this.ruleServices.firstAdmitting(rules, admits);
     if (first !== undefined) return { kind: "allowed", rule: first };
     return { kind: "denied", rule: this.denyRuleOf(workload, responder, admits) };
   }
@@ -155,18 +157,6 @@ function opensTo(grant: EgressGrant, address: string, identity: string | undefin
   return target.cidrs.some(
     (cidr) => cidr.includes(":") === address.includes(":") && cidrContains(cidr, address),
   );
-}
-
-/** The first of the rule ids in policy order: by ruleset name, then index as a number (`#10` after `#9`). */
-export function firstInPolicyOrder(rules: readonly string[]): string | undefined {
-  return [...rules].sort(compareRuleIds)[0];
-}
-
-function compareRuleIds(a: string, b: string): number {
-  const [rulesetA = "", indexA = ""] = a.split("#");
-  const [rulesetB = "", indexB = ""] = b.split("#");
-  if (rulesetA !== rulesetB) return rulesetA < rulesetB ? -1 : 1;
-  return Number(indexA) - Number(indexB) || (indexA < indexB ? -1 : indexA > indexB ? 1 : 0);
 }
 
 /** What each workload behind a split NAT address's egress says: `vm-1 denied by default, vm-2 allowed by shop#3, vm-3 open`. */

@@ -16,8 +16,9 @@ import type { DestinationIntent, Grant, Intent } from "../compile/model.js";
 import type { WorkloadId } from "../inventory/model.js";
 import { cidrContains } from "../net/cidr.js";
 import type { Policy, Service } from "../policy/model.js";
-import { type EgressSplit, EgressVerdicts, firstInPolicyOrder, splitText } from "./egress-verdict.js";
+import { type EgressSplit, EgressVerdicts, splitText } from "./egress-verdict.js";
 import type { ResolvedConnection, ResolvedEndpoint } from "./resolve.js";
+import { type Admits, RuleServices } from "./rule-order.js";
 
 /**
  * Which end's rules decided: the source's egress, or the destination's ingress. Present only where
@@ -79,6 +80,7 @@ export class FlowVerdicts {
   /** Workload → its identity's labels, for deny rules' `from`. */
   private readonly labels = new Map<WorkloadId, Readonly<Record<string, string>>>();
   private readonly egress: EgressVerdicts;
+  private readonly ruleServices: RuleServices;
 
   /** `<workload> <network>` of the egress the intent enforces, where `preview` checks more (once enforced). */
   private readonly enforcedEgress: ReadonlySet<string> | undefined;
@@ -94,6 +96,7 @@ export class FlowVerdicts {
     preview?: Intent,
   ) {
     this.egress = new EgressVerdicts(preview ?? intent, policy);
+    this.ruleServices = new RuleServices(policy);
     this.enforcedEgress =
       preview === undefined
         ? undefined
@@ -190,16 +193,17 @@ export class FlowVerdicts {
     );
     const { initiator } = connection;
     // An ipList holding the address admits it natively, whatever the address resolved to.
+    const admits: Admits = (services) => servicesAdmitFlow(services, connection.service);
     const listed = grants.filter((grant) => ipListHolds(grant, initiator.address));
-    const byAddress = firstRule(listed);
+    const byAddress = this.firstRule(listed, admits);
     if (initiator.kind === "workload")
       return (
-        firstRule([...this.grantsFor(grants, initiator.workload), ...listed]) ??
-        this.unseen(grants, initiator.workload, destination)
+        this.firstRule([...this.grantsFor(grants, initiator.workload), ...listed], admits) ??
+        this.unseen(grants, initiator.workload, destination, admits)
       );
     if (initiator.kind === "ambiguous") return byAddress ?? ambiguity(initiator);
     if (initiator.kind !== "nat" || byAddress !== undefined) return byAddress;
-    return this.natAdmission(grants, initiator);
+    return this.natAdmission(grants, initiator, admits);
   }
 
   /**
@@ -209,8 +213,11 @@ export class FlowVerdicts {
   private natAdmission(
     grants: readonly Grant[],
     initiator: Extract<ResolvedEndpoint, { kind: "nat" }>,
+    admits: Admits,
   ): Admission | string {
-    const admitted = initiator.workloads.map((workload) => firstRule(this.grantsFor(grants, workload)));
+    const admitted = initiator.workloads.map((workload) =>
+      this.firstRule(this.grantsFor(grants, workload), admits),
+    );
     const count = admitted.filter((each) => each !== undefined).length;
     if (count === 0) return undefined;
     if (count === initiator.workloads.length) return admitted[0];
@@ -225,12 +232,23 @@ export class FlowVerdicts {
     grants: readonly Grant[],
     workload: WorkloadId,
     destination: DestinationIntent,
+    admits: Admits,
   ): string | undefined {
-    const named = grants.find(
+    const named = grants.filter(
       (grant) => grant.source.kind === "peerSet" && this.unseenMembers.get(grant.source.key)?.has(workload),
     );
-    if (named === undefined) return undefined;
-    return `rule ${named.rules[0]} admits the source, but ${destination.network} cannot see ${workload} at any address (unreachable-source): its networks are not connected in the policy`;
+    const rule = this.firstRule(named, admits)?.rule;
+    if (rule === undefined) return undefined;
+    return `rule ${rule} admits the source, but ${destination.network} cannot see ${workload} at any address (unreachable-source): its networks are not connected in the policy`;
+  }
+
+  /** The first rule (in policy order) of the grants whose own services admit the connection. */
+  private firstRule(grants: readonly Grant[], admits: Admits): Admission {
+    const rule = this.ruleServices.firstAdmitting(
+      grants.flatMap((grant) => grant.rules),
+      admits,
+    );
+    return rule === undefined ? undefined : { rule };
   }
 
   private grantsFor(grants: readonly Grant[], workload: WorkloadId): Grant[] {
@@ -238,12 +256,6 @@ export class FlowVerdicts {
       (grant) => grant.source.kind === "peerSet" && this.peerMembers.get(grant.source.key)?.has(workload),
     );
   }
-}
-
-/** The first rule (in policy order) of the grants; grants list their rules sorted. */
-function firstRule(grants: readonly Grant[]): Admission {
-  const rule = firstInPolicyOrder(grants.flatMap((grant) => grant.rules));
-  return rule === undefined ? undefined : { rule };
 }
 
 /** An ipList's grant, or the grant of a part of a source that deny rules split (by exact address), holding the address. */
