@@ -277,19 +277,26 @@ function endSaw(counters: readonly Counters[], lowEnd: boolean, fromLow: boolean
   return seen;
 }
 
+type Seen = ObservedConnection["request"];
+
+/** The request (initiator → responder) as each end saw it, where the direction is known. */
+function requestSeen(counters: readonly Counters[], lowFirst: boolean): NonNullable<Seen> {
+  const atResponder = endSaw(counters, !lowFirst, lowFirst);
+  const atInitiator = endSaw(counters, lowFirst, lowFirst);
+  return {
+    ...(atResponder === undefined ? {} : { atResponder: atResponder ? "accept" : "reject" }),
+    ...(atInitiator === undefined ? {} : { atInitiator: atInitiator ? "accept" : "reject" }),
+  };
+}
+
 /**
- * Accepted or not, as the request met its path: the request (initiator → responder) as the
- * responder's end saw it, else as the initiator's end saw it (its egress); a rejected reply does
- * not undo an accepted request. Where neither end's view of the request is known (the direction
- * or the records' ends unknown), accepted when any record is.
+ * Accepted or not, as the request met its path: the request as the responder's end saw it, else
+ * as the initiator's end saw it (its egress); a rejected reply does not undo an accepted request.
+ * Where neither end's view of the request is known (the direction or the records' ends unknown),
+ * accepted when any record is.
  */
-function acceptedOf(
-  aggregate: Aggregate,
-  counters: readonly Counters[],
-  lowFirst: boolean | undefined,
-): boolean {
-  if (lowFirst === undefined) return aggregate.accepted;
-  return endSaw(counters, !lowFirst, lowFirst) ?? endSaw(counters, lowFirst, lowFirst) ?? aggregate.accepted;
+export function outcomeOf(request: Seen, anyAccepted: boolean): "accept" | "reject" {
+  return request?.atResponder ?? request?.atInitiator ?? (anyAccepted ? "accept" : "reject");
 }
 
 function connectionOf(aggregate: Aggregate, options: ConnectOptions): ObservedConnection {
@@ -301,6 +308,8 @@ function connectionOf(aggregate: Aggregate, options: ConnectOptions): ObservedCo
   const reportedBy = counters
     .flatMap((each) => (each.reporter === undefined ? [] : [each.reporter]))
     .sort((a, b) => compareText(`${a.kind}:${a.id}`, `${b.kind}:${b.id}`));
+  const request = known === undefined ? undefined : requestSeen(counters, lowFirst);
+  const seen = request === undefined || Object.keys(request).length === 0 ? undefined : request;
   return {
     format: aggregate.format,
     first: aggregate.first,
@@ -308,8 +317,10 @@ function connectionOf(aggregate: Aggregate, options: ConnectOptions): ObservedCo
     initiatorAddress: initiator.address,
     responderAddress: responder.address,
     protocol: aggregate.protocol,
+    ...(initiator.port === undefined ? {} : { initiatorPort: initiator.port }),
     ...(responder.port === undefined ? {} : { responderPort: responder.port }),
-    action: acceptedOf(aggregate, counters, known === undefined ? undefined : lowFirst) ? "accept" : "reject",
+    action: outcomeOf(seen, aggregate.accepted),
+    ...(seen === undefined ? {} : { request: seen }),
     directionKnown: known !== undefined,
     packets: maxOf(counters, (c) => c.forwardPackets) + maxOf(counters, (c) => c.reversePackets),
     bytes: maxOf(counters, (c) => c.forwardBytes) + maxOf(counters, (c) => c.reverseBytes),

@@ -86,6 +86,7 @@ group("the outcome of a connection logged at both ends (AWS)", () => {
       responderAddress: "10.0.0.80",
       responderPort: 443,
       action: "reject",
+      request: { atResponder: "reject", atInitiator: "accept" },
       records: 2,
     });
     expect(connections[0]?.reportedBy.map((each) => each.id)).toEqual([SERVER_ENI, CLIENT_ENI].sort());
