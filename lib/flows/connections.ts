@@ -279,7 +279,7 @@ function endSaw(counters: readonly Counters[], lowEnd: boolean, fromLow: boolean
 
 type Seen = ObservedConnection["request"];
 
-/** The request (initiator → responder) as each end saw it, where the direction is known. */
+/** The request (initiator → responder) as each end saw it, where the request is known. */
 function requestSeen(counters: readonly Counters[], lowFirst: boolean): NonNullable<Seen> {
   const atResponder = endSaw(counters, !lowFirst, lowFirst);
   const atInitiator = endSaw(counters, lowFirst, lowFirst);
@@ -308,7 +308,9 @@ function connectionOf(aggregate: Aggregate, options: ConnectOptions): ObservedCo
   const reportedBy = counters
     .flatMap((each) => (each.reporter === undefined ? [] : [each.reporter]))
     .sort((a, b) => compareText(`${a.kind}:${a.id}`, `${b.kind}:${b.id}`));
-  const request = known === undefined ? undefined : requestSeen(counters, lowFirst);
+  // A lone direction is the request, whoever opened it: both ends' views of it say what it met.
+  const oriented = known !== undefined || aggregate.seenFromLow !== aggregate.seenFromHigh;
+  const request = oriented ? requestSeen(counters, lowFirst) : undefined;
   const seen = request === undefined || Object.keys(request).length === 0 ? undefined : request;
   return {
     format: aggregate.format,

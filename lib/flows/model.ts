@@ -91,8 +91,9 @@ export interface ObservedConnection {
   /** As its path decided (docs/flows.md, "Connections", outcome): see `request`. */
   readonly action: "accept" | "reject";
   /**
-   * The request (initiator → responder) as each end logged it, where the direction is known and
-   * the log says which end a record is from; absent when neither end's view is known.
+   * The request (initiator → responder) as each end logged it, where the direction is known (or
+   * only one direction was logged) and the log says which end a record is from; absent when
+   * neither end's view is known.
    */
   readonly request?: {
     readonly atResponder?: "accept" | "reject";

@@ -51,7 +51,14 @@ describe("simulate with traffic", () => {
         return `${cloud}/${file.split(".").at(-1)} ${detectFormat(text)}`;
       }),
     );
-    expect(formats).toEqual(["aws/log aws", "azure/json azure", "gcp/json gcp"]);
+    // Sources log what they sent too (a rejected connection's as sent): two Azure NICs, both GCP logs.
+    expect(formats).toEqual([
+      "aws/log aws",
+      "azure/json azure",
+      "azure/json azure",
+      "gcp/json gcp",
+      "gcp/json gcp",
+    ]);
   });
 
   it("prints each flow's verdict, per cloud, with --json", async () => {

@@ -264,3 +264,15 @@ group("the outcome of a connection logged at both ends (GCP)", () => {
     expect(alone[0]?.action).toBe("accept");
   });
 });
+
+group("the outcome of a lone direction of unknown opener", () => {
+  it("is the request as the receiving end saw it: an ICMP echo the destination rejected after the source sent it", async () => {
+    const line = (eni: string, action: string, direction: string) =>
+      `5 10.0.0.71 10.0.0.80 0 0 1 1616729292 1616729349 IPv4 1 84 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0 ${eni} ap-southeast-2 apse2-az3 - - ${action} 0 10.0.0.71 10.0.0.80 - - - ${direction} OK`;
+    const connections = await aws(
+      line(CLIENT_ENI, "ACCEPT", "egress"),
+      line(SERVER_ENI, "REJECT", "ingress"),
+    );
+    expect(connections[0]).toMatchObject({ directionKnown: false, action: "reject" });
+  });
+});
