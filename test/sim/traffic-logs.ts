@@ -168,7 +168,7 @@ function loggedSides(
   const [source, destination] = [name(outcome.flow.from, undefined), name(outcome.flow.to, undefined)];
   const sides: { cloud: string; from: string; action: "accept" | "reject" }[] = [];
   const workload = (id: string) => simulation.clouds.workload(id);
-  const verdict = outcome.verdict === "accepted" ? "accept" : "reject";
+  const verdict: "accept" | "reject" = outcome.verdict === "accepted" ? "accept" : "reject";
   const rejectedLeaving = outcome.verdict === "rejected" && outcome.decidedBy?.end === "source";
   const toSide = workload(destination) &&
     !rejectedLeaving && {
