@@ -182,6 +182,7 @@ describe("simulated flow logs through flows check", () => {
       logs,
     ]);
     const report = JSON.parse(check.out) as {
+      summary: { connections: number };
       groups: {
         source: { workload?: string };
         destination: { workload?: string };
@@ -192,16 +193,22 @@ describe("simulated flow logs through flows check", () => {
     const blocked = report.groups
       .filter((group) => group.wouldBlock)
       .map((group) => `${group.source.workload} → ${group.destination.workload} ${group.service}`);
-    return { code: check.code, blocked: [...new Set(blocked)].sort() };
+    return {
+      code: check.code,
+      blocked: [...new Set(blocked)].sort(),
+      connections: report.summary.connections,
+    };
   }
 
   it("shows in visibility what enforcing would break, and nothing once it is enforced", async () => {
     const policy = readFileSync("examples/policy.yaml", "utf8");
     const looking = await checkAfter(policy.replace("enforcement: enforced", "enforcement: visibility"));
+    // Seven connections, once each: api2 → db1 is in Azure's log and in AWS's, one connection.
     expect(looking).toEqual({
       code: 2,
       blocked: [`${web1} → ${db1} tcp/5432`, `${batch} → ${api2} tcp/5432`],
+      connections: 7,
     });
-    expect(await checkAfter(policy)).toEqual({ code: 0, blocked: [] });
+    expect(await checkAfter(policy)).toEqual({ code: 0, blocked: [], connections: 7 });
   });
 });
