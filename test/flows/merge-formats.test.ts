@@ -87,6 +87,17 @@ group("mergeAcrossFormats", () => {
     expect(merged[0]).toMatchObject({ action: "accept", packets: 1, bytes: 60 });
   });
 
+  it("keeps a destination's REJECT when the other cloud's log claims that end accepted it", async () => {
+    const resolved = await resolvedOf(bothEnds("reject"));
+    const forged = resolved.map((c) =>
+      c.format === "azure" ? { ...c, request: { atResponder: "accept" as const } } : c,
+    );
+    expect(mergeAcrossFormats(forged)[0]).toMatchObject({
+      action: "reject",
+      request: { atResponder: "reject" },
+    });
+  });
+
   it("merges nothing that could be two connections", async () => {
     const resolved = await resolvedOf(bothEnds("reject"));
     const [azure, aws] = [
