@@ -6,6 +6,7 @@
 import { compile } from "../lib/compile/compile.js";
 import type { Intent } from "../lib/compile/model.js";
 import { type CheckReport, FlowCheck } from "../lib/flows/check.js";
+import { mergeAcrossFormats } from "../lib/flows/merge-formats.js";
 import { egressOnceEnforced } from "../lib/flows/once-enforced.js";
 import { policyServicePorts, readConnections } from "../lib/flows/read-logs.js";
 import { inventoryResolver, resolveConnection } from "../lib/flows/resolve.js";
@@ -64,7 +65,9 @@ export async function observeFlows(
       ...(options.awsFormat === undefined ? {} : { awsFormat: options.awsFormat }),
     });
     const resolver = inventoryResolver(inventory, policy);
-    for (const connection of read.connections) check.add(resolveConnection(connection, resolver));
+    const resolved = read.connections.map((connection) => resolveConnection(connection, resolver));
+    // A connection between two clouds is in both clouds' logs: counted once.
+    for (const connection of mergeAcrossFormats(resolved)) check.add(connection);
     check.addReading(read);
     return { policy, intent, report: check.report() };
   } catch (error) {

@@ -43,7 +43,7 @@ export interface CheckFinding {
 }
 
 export interface CheckSummary {
-  /** Connections observed (each of both directions and both reporters once). */
+  /** Connections observed (each of both directions, both reporters and both clouds' logs once). */
   readonly connections: number;
   readonly groups: number;
   /** The next five count groups. */

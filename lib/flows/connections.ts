@@ -26,6 +26,8 @@ class Counters {
   forwardBytes = 0;
   reversePackets = 0;
   reverseBytes = 0;
+  /** What this reporter saw, by end and direction: bits of `outcomeBit` (records whose end the log says). */
+  outcomes = 0;
 
   constructor(readonly reporter: Reporter | undefined) {}
 }
@@ -186,11 +188,20 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * One bit per end the record was seen at (the reporter's own address: the lower endpoint's or
+ * the higher's), direction of its packets (from the lower endpoint or to it) and action.
+ */
+function outcomeBit(lowEnd: boolean, fromLow: boolean, accepted: boolean): number {
+  return 1 << ((lowEnd ? 0 : 4) + (fromLow ? 0 : 2) + (accepted ? 0 : 1));
+}
+
 function addRecord(aggregate: Aggregate, record: FlowRecord, srcIsLow: boolean): void {
   if (record.start < aggregate.first) aggregate.first = record.start;
   if (record.end > aggregate.last) aggregate.last = record.end;
   aggregate.records++;
-  if (record.action === "accept") aggregate.accepted = true;
+  const accepted = record.action === "accept";
+  if (accepted) aggregate.accepted = true;
   if (record.initiator !== undefined) {
     if ((record.initiator === "src") === srcIsLow) aggregate.lowInitiates++;
     else aggregate.highInitiates++;
@@ -198,6 +209,8 @@ function addRecord(aggregate: Aggregate, record: FlowRecord, srcIsLow: boolean):
   if (srcIsLow) aggregate.seenFromLow = true;
   else aggregate.seenFromHigh = true;
   const counters = countersOf(aggregate, record);
+  if (record.reporterSide !== undefined)
+    counters.outcomes |= outcomeBit((record.reporterSide === "src") === srcIsLow, srcIsLow, accepted);
   const replyPackets = record.reply === undefined ? 0 : record.reply.packets;
   const replyBytes = record.reply === undefined ? 0 : record.reply.bytes;
   if (srcIsLow) {
@@ -248,6 +261,44 @@ function maxOf(counters: Iterable<Counters>, pick: (counters: Counters) => numbe
   return max;
 }
 
+/**
+ * What one end saw of one direction: rejected when any reporter there saw only rejections of it
+ * (another interface's ACCEPT claiming the same end cannot outvote the end's own REJECT), accepted
+ * when some reporter there accepted it, undefined when no reporter there logged it.
+ */
+function endSaw(counters: readonly Counters[], lowEnd: boolean, fromLow: boolean): boolean | undefined {
+  const accept = outcomeBit(lowEnd, fromLow, true);
+  const reject = outcomeBit(lowEnd, fromLow, false);
+  let seen: boolean | undefined;
+  for (const each of counters) {
+    if ((each.outcomes & accept) !== 0) seen ??= true;
+    else if ((each.outcomes & reject) !== 0) return false;
+  }
+  return seen;
+}
+
+type Seen = ObservedConnection["request"];
+
+/** The request (initiator → responder) as each end saw it, where the request is known. */
+function requestSeen(counters: readonly Counters[], lowFirst: boolean): NonNullable<Seen> {
+  const atResponder = endSaw(counters, !lowFirst, lowFirst);
+  const atInitiator = endSaw(counters, lowFirst, lowFirst);
+  return {
+    ...(atResponder === undefined ? {} : { atResponder: atResponder ? "accept" : "reject" }),
+    ...(atInitiator === undefined ? {} : { atInitiator: atInitiator ? "accept" : "reject" }),
+  };
+}
+
+/**
+ * Accepted or not, as the request met its path: the request as the responder's end saw it, else
+ * as the initiator's end saw it (its egress); a rejected reply does not undo an accepted request.
+ * Where neither end's view of the request is known (the direction or the records' ends unknown),
+ * accepted when any record is.
+ */
+export function outcomeOf(request: Seen, anyAccepted: boolean): "accept" | "reject" {
+  return request?.atResponder ?? request?.atInitiator ?? (anyAccepted ? "accept" : "reject");
+}
+
 function connectionOf(aggregate: Aggregate, options: ConnectOptions): ObservedConnection {
   const known = lowInitiated(aggregate, options);
   // Unknown: a lone direction keeps the log's orientation; both directions the lower endpoint first.
@@ -257,6 +308,10 @@ function connectionOf(aggregate: Aggregate, options: ConnectOptions): ObservedCo
   const reportedBy = counters
     .flatMap((each) => (each.reporter === undefined ? [] : [each.reporter]))
     .sort((a, b) => compareText(`${a.kind}:${a.id}`, `${b.kind}:${b.id}`));
+  // A lone direction is the request, whoever opened it: both ends' views of it say what it met.
+  const oriented = known !== undefined || aggregate.seenFromLow !== aggregate.seenFromHigh;
+  const request = oriented ? requestSeen(counters, lowFirst) : undefined;
+  const seen = request === undefined || Object.keys(request).length === 0 ? undefined : request;
   return {
     format: aggregate.format,
     first: aggregate.first,
@@ -264,8 +319,10 @@ function connectionOf(aggregate: Aggregate, options: ConnectOptions): ObservedCo
     initiatorAddress: initiator.address,
     responderAddress: responder.address,
     protocol: aggregate.protocol,
+    ...(initiator.port === undefined ? {} : { initiatorPort: initiator.port }),
     ...(responder.port === undefined ? {} : { responderPort: responder.port }),
-    action: aggregate.accepted ? "accept" : "reject",
+    action: outcomeOf(seen, aggregate.accepted),
+    ...(seen === undefined ? {} : { request: seen }),
     directionKnown: known !== undefined,
     packets: maxOf(counters, (c) => c.forwardPackets) + maxOf(counters, (c) => c.reversePackets),
     bytes: maxOf(counters, (c) => c.forwardBytes) + maxOf(counters, (c) => c.reverseBytes),

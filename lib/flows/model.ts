@@ -84,9 +84,21 @@ export interface ObservedConnection {
   readonly initiatorAddress: string;
   readonly responderAddress: string;
   readonly protocol: number;
+  /** The initiator's port (an ephemeral one); absent for protocols without ports. */
+  readonly initiatorPort?: number;
   /** The responder's port (the service); absent for protocols without ports. */
   readonly responderPort?: number;
+  /** As its path decided (docs/flows.md, "Connections", outcome): see `request`. */
   readonly action: "accept" | "reject";
+  /**
+   * The request (initiator → responder) as each end logged it, where the direction is known (or
+   * only one direction was logged) and the log says which end a record is from; absent when
+   * neither end's view is known.
+   */
+  readonly request?: {
+    readonly atResponder?: "accept" | "reject";
+    readonly atInitiator?: "accept" | "reject";
+  };
   readonly directionKnown: boolean;
   readonly packets: number;
   readonly bytes: number;

@@ -20,7 +20,13 @@ export interface ResolvedConnection {
   readonly responder: ResolvedEndpoint;
   /** The IANA protocol and the responder's port (absent for protocols without ports). */
   readonly service: { readonly protocol: number; readonly port?: number };
+  /** The initiator's port; absent for protocols without ports. */
+  readonly initiatorPort?: number;
   readonly action: "accept" | "reject";
+  /** The request as each end logged it (`ObservedConnection.request`). */
+  readonly request?: ObservedConnection["request"];
+  /** The other formats that logged the same connection, when it was merged (lib/flows/merge-formats.ts). */
+  readonly alsoIn?: readonly FlowLogFormat[];
   /** False: the log did not say who opened it; initiator and responder are then a guess (docs/flows.md). */
   readonly directionKnown: boolean;
   /** Epoch milliseconds: first record's start, last record's end. */
@@ -83,7 +89,9 @@ export function resolveConnection(
       protocol: connection.protocol,
       ...(connection.responderPort === undefined ? {} : { port: connection.responderPort }),
     },
+    ...(connection.initiatorPort === undefined ? {} : { initiatorPort: connection.initiatorPort }),
     action: connection.action,
+    ...(connection.request === undefined ? {} : { request: connection.request }),
     directionKnown: connection.directionKnown,
     first: connection.first,
     last: connection.last,

@@ -50,22 +50,27 @@ export interface DecidedFlow {
   readonly sourceEgress?: CloudDecision;
 }
 
-/** Which interfaces logged a flow: those the connection reached, as its deciding end says. */
-function loggingEnds(decided: DecidedFlow): { destination: boolean; source: boolean } {
+/**
+ * Which interfaces logged a flow, and what the source's said: the destination's unless the
+ * source's egress rejected it; the source's always, as sent when its egress let it out (also when
+ * the destination then rejected it), as rejected when its egress did.
+ */
+function loggingEnds(decided: DecidedFlow): { destination: boolean; source: boolean; sent: boolean } {
   const { accepted, end } = decided.decision;
   const rejectedLeaving = !accepted && end === "source";
   return {
     destination: decided.route.destinationNic !== undefined && !rejectedLeaving,
-    source: decided.route.sourceNic !== undefined && (accepted || rejectedLeaving),
+    source: decided.route.sourceNic !== undefined,
+    sent: !rejectedLeaving,
   };
 }
 
 /**
  * Each connection of the flow on the interfaces that saw it: the destination's (received, as its
  * cloud decided) unless the source's egress rejected it, and the source's (sent, as its egress
- * decided) when the connection was accepted or its egress rejected it. A source's interface would
- * also log the packets of a connection the destination rejected as sent (its egress allows them);
- * they are left out, so that every log says what happened to the connection (docs/flows.md).
+ * decided). A connection the destination rejected is on the source's interface as sent and
+ * unanswered, as real clouds log it: the request at the destination's end says what happened to
+ * it (docs/flows.md, "Connections").
  */
 export function logFlow(logs: FlowLogs, decided: DecidedFlow, timing: ConnectionTimes): FlowOutcome {
   const { flow, route, service, decision } = decided;
@@ -99,6 +104,7 @@ export function logFlow(logs: FlowLogs, decided: DecidedFlow, timing: Connection
       logs.record(cloud, {
         ...common,
         nic: from,
+        accepted: ends.sent,
         direction: "egress",
         local: { address: from.privateIp, ...(sourcePort === undefined ? {} : { port: sourcePort }) },
         remote: { address: route.target, ...(port === undefined ? {} : { port }) },

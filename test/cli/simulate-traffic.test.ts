@@ -51,7 +51,14 @@ describe("simulate with traffic", () => {
         return `${cloud}/${file.split(".").at(-1)} ${detectFormat(text)}`;
       }),
     );
-    expect(formats).toEqual(["aws/log aws", "azure/json azure", "gcp/json gcp"]);
+    // Sources log what they sent too (a rejected connection's as sent): two Azure NICs, both GCP logs.
+    expect(formats).toEqual([
+      "aws/log aws",
+      "azure/json azure",
+      "azure/json azure",
+      "gcp/json gcp",
+      "gcp/json gcp",
+    ]);
   });
 
   it("prints each flow's verdict, per cloud, with --json", async () => {
@@ -141,7 +148,7 @@ describe("simulated flow logs through flows check", () => {
   ];
 
   /** The simulation's logs under this policy text, then `flows check` of them against the example policy. */
-  async function checkAfter(policyText: string) {
+  async function checkAfter(policyText: string, extra: readonly string[] = []) {
     const dir = mkdtempSync(join(tmpdir(), "segsync-look-first-"));
     writeFileSync(join(dir, "policy.yaml"), policyText);
     const scenario = [
@@ -149,7 +156,7 @@ describe("simulated flow logs through flows check", () => {
       "kind: Scenario",
       "steps:",
       "  - traffic:",
-      ...flows.map((f) => `      - ${f}`),
+      ...[...flows, ...extra].map((f) => `      - ${f}`),
     ];
     writeFileSync(join(dir, "scenario.yaml"), `${scenario.join("\n")}\n`);
     const logs = join(dir, "logs");
@@ -175,26 +182,49 @@ describe("simulated flow logs through flows check", () => {
       logs,
     ]);
     const report = JSON.parse(check.out) as {
+      summary: { connections: number };
       groups: {
         source: { workload?: string };
         destination: { workload?: string };
         service: string;
+        observed: string;
+        connections: number;
         wouldBlock: boolean;
       }[];
     };
     const blocked = report.groups
       .filter((group) => group.wouldBlock)
       .map((group) => `${group.source.workload} → ${group.destination.workload} ${group.service}`);
-    return { code: check.code, blocked: [...new Set(blocked)].sort() };
+    const rejected = report.groups
+      .filter((group) => group.observed === "rejected")
+      .map((g) => `${g.source.workload} → ${g.destination.workload} ${g.service} ×${g.connections}`);
+    return {
+      code: check.code,
+      blocked: [...new Set(blocked)].sort(),
+      connections: report.summary.connections,
+      rejected: rejected.sort(),
+    };
   }
 
   it("shows in visibility what enforcing would break, and nothing once it is enforced", async () => {
     const policy = readFileSync("examples/policy.yaml", "utf8");
     const looking = await checkAfter(policy.replace("enforcement: enforced", "enforcement: visibility"));
-    expect(looking).toEqual({
+    // Seven connections, once each: api2 → db1 is in Azure's log and in AWS's, one connection.
+    expect(looking).toMatchObject({
       code: 2,
       blocked: [`${web1} → ${db1} tcp/5432`, `${batch} → ${api2} tcp/5432`],
+      connections: 7,
     });
-    expect(await checkAfter(policy)).toEqual({ code: 0, blocked: [] });
+    expect(await checkAfter(policy)).toMatchObject({ code: 0, blocked: [], connections: 7 });
+  });
+
+  it("reads a connection between two clouds that the destination rejected as one rejected connection", async () => {
+    // vm-batch-1 (Azure) sends, its NSG lets it out (Azure's log: sent); shop-db-1 (AWS) rejects it.
+    const enforced = await checkAfter(readFileSync("examples/policy.yaml", "utf8"), [
+      `{ from: "${batch}", to: "${db1}", service: tcp/22 }`,
+    ]);
+    expect(enforced.connections).toBe(8);
+    expect(enforced.blocked).toEqual([]);
+    expect(enforced.rejected).toContain(`${batch} → ${db1} tcp/22 ×1`);
   });
 });

@@ -154,26 +154,33 @@ export function servicePortsOf(outcomes: readonly TrafficOutcome[]): Set<string>
 }
 
 /**
- * The interfaces that logged one connection of a flow: the destination's unless the source's
- * egress rejected it, and the source's when accepted or rejected by its own egress.
+ * The interfaces that logged one connection of a flow, and what each one's log reads alone: the
+ * destination's (the flow's verdict) unless the source's egress rejected it, and the source's
+ * always (rejected by its own egress, else sent: accepted where its log does not hold the
+ * destination's end of the same connection).
  */
 function loggedSides(
   outcome: TrafficOutcome["flows"][number],
   simulation: Simulation,
   name: (text: string, seenAs: string | undefined) => string,
   privateIps: (workload: string) => readonly string[],
-): { cloud: string; from: string }[] {
+): { cloud: string; from: string; action: "accept" | "reject" }[] {
   const [source, destination] = [name(outcome.flow.from, undefined), name(outcome.flow.to, undefined)];
-  const sides: { cloud: string; from: string }[] = [];
+  const sides: { cloud: string; from: string; action: "accept" | "reject" }[] = [];
   const workload = (id: string) => simulation.clouds.workload(id);
+  const verdict: "accept" | "reject" = outcome.verdict === "accepted" ? "accept" : "reject";
   const rejectedLeaving = outcome.verdict === "rejected" && outcome.decidedBy?.end === "source";
   const toSide = workload(destination) &&
     !rejectedLeaving && {
       cloud: cloudOfId(destination),
       from: name(outcome.flow.from, outcome.sourceAddress),
+      action: verdict,
     };
-  const fromSide = workload(source) &&
-    (outcome.verdict === "accepted" || rejectedLeaving) && { cloud: cloudOfId(source), from: source };
+  const fromSide = workload(source) && {
+    cloud: cloudOfId(source),
+    from: source,
+    action: rejectedLeaving ? ("reject" as const) : ("accept" as const),
+  };
   if (toSide) sides.push(toSide);
   // Both ends in one cloud over a private path: the same addresses, so one connection in its log.
   const samePath =
@@ -191,8 +198,8 @@ function loggedSides(
  * and no TCP flags, GCP's VPC Flow Logs (accepted) no opener; an Azure tuple and a GCP firewall
  * entry (denied) are written from the opener.
  */
-function directionUnknown(cloud: Cloud, verdict: string): boolean {
-  return cloud === "aws" || (cloud === "gcp" && verdict === "accepted");
+function directionUnknown(cloud: Cloud, action: "accept" | "reject"): boolean {
+  return cloud === "aws" || (cloud === "gcp" && action === "accept");
 }
 
 /**
@@ -220,14 +227,14 @@ export function expectedKeys(
         .flatMap((side) => {
           let from = side.from;
           let responder = to;
-          const unordered = service.protocol === "icmp" && directionUnknown(cloud, flow.verdict);
+          const unordered = service.protocol === "icmp" && directionUnknown(cloud, side.action);
           if (unordered && responder < from) [from, responder] = [responder, from];
           const key = keyText({
             from,
             to: responder,
             protocol: PROTOCOLS[service.protocol],
             ...(service.port === undefined ? {} : { port: service.port }),
-            action: flow.verdict === "accepted" ? "accept" : "reject",
+            action: side.action,
           });
           // ICMP has no ports: every exchange between the same two addresses is one connection in the logs.
           return Array.from({ length: service.protocol === "icmp" ? 1 : flow.flow.count }, () => key);

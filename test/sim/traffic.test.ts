@@ -212,6 +212,8 @@ describe("the traffic step on the synced example estate", () => {
     expect(files.map((f) => `${f.cloud}/${f.name}`)).toEqual([
       "aws/111111111111_vpcflowlogs_us-east-1.log",
       "azure/vm-api-2-nic_002248C5001B.json",
+      // vm-batch-1 sent a connection that vm-api-2 rejected: its own NIC logs it as sent.
+      "azure/vm-batch-1VMNic_002248732939.json",
       "azure/vm-blog-web-1VMNic_002248C6647C.json",
       "gcp/shop-prod_firewall.json",
       "gcp/shop-prod_vpc_flows.json",

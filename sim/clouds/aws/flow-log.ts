@@ -28,9 +28,11 @@ interface Direction {
   readonly tcpFlags: number;
 }
 
-/** The directions an ENI records for one connection: the opening one, and the answer when accepted. */
+/** The directions an ENI records for one connection: the opening one, and the answer when there was one. */
 function directions(connection: LoggedConnection<AwsNicNative>): Direction[] {
-  const { local, remote, accepted } = connection;
+  const { local, remote } = connection;
+  // Sent and unanswered (the destination rejected it): the opening SYN alone, accepted by this ENI.
+  const answered = connection.accepted && connection.reply.packets > 0;
   const opener = connection.direction === "ingress" ? remote : local;
   const answerer = connection.direction === "ingress" ? local : remote;
   const opening: Direction = {
@@ -38,9 +40,9 @@ function directions(connection: LoggedConnection<AwsNicNative>): Direction[] {
     to: answerer,
     counters: connection.request,
     flowDirection: connection.direction,
-    tcpFlags: accepted ? OPENED_AND_CLOSED : OPENED,
+    tcpFlags: answered ? OPENED_AND_CLOSED : OPENED,
   };
-  if (!accepted) return [opening];
+  if (!answered) return [opening];
   const answer: Direction = {
     from: answerer,
     to: opener,

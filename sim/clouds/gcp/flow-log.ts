@@ -105,10 +105,10 @@ function entries(connection: LoggedConnection<GcpNicNative>): { log: string; ent
   if (!connection.accepted) return [{ log: "firewall", entry: firewallEntry(connection) }];
   const { local, remote, request, reply } = connection;
   const [opener, answerer] = connection.direction === "ingress" ? [remote, local] : [local, remote];
-  return [
-    { log: "vpc_flows", entry: vpcFlowEntry(connection, opener, answerer, request) },
-    { log: "vpc_flows", entry: vpcFlowEntry(connection, answerer, opener, reply) },
-  ];
+  const sent = { log: "vpc_flows", entry: vpcFlowEntry(connection, opener, answerer, request) };
+  // Sent and unanswered (the destination rejected it): no reply to report.
+  if (reply.packets === 0) return [sent];
+  return [sent, { log: "vpc_flows", entry: vpcFlowEntry(connection, answerer, opener, reply) }];
 }
 
 /** Entries by host project and log, one file each, as a sink names its objects' log. */
