@@ -78,6 +78,18 @@ describe.skipIf(skipWithoutMoto("the S3 flow log source tests"))("logObjects: s3
     }
   });
 
+  it("reads through the endpoint AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL names, path-style", async () => {
+    const endpoint = moto?.endpoint as string;
+    for (const variable of ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]) {
+      const fromEnv: LogSourceOptions = {
+        s3: { credentials: CREDENTIALS, maxAttempts: 1 },
+        env: { AWS_REGION: "eu-west-1", [variable]: endpoint },
+      };
+      const read = await namesAndTexts(logObjects(`s3://${BUCKET}/${PREFIX}`, fromEnv));
+      expect(read.map(([name]) => name)).toEqual(keys.map((key) => `s3://${BUCKET}/${key}`));
+    }
+  });
+
   it("reads a whole bucket, leaving folder markers out", async () => {
     const names = (await collect(logObjects(`s3://${BUCKET}`, options))).map((object) => object.name);
     expect(names).toHaveLength(keys.length + 2);

@@ -16,6 +16,7 @@ import {
 import { logObjects, parseLocation } from "../../lib/flows/sources/index.js";
 import { withoutSecrets } from "../../lib/flows/sources/location.js";
 import { plainText } from "../../lib/flows/sources/plain-text.js";
+import { s3Endpoint } from "../../lib/flows/sources/s3.js";
 import { AWS_RECORDS, collect, contents, namesAndTexts } from "./sources-support.js";
 
 let root: string;
@@ -284,5 +285,26 @@ describe("locations", () => {
       container: "insights-logs-flowlogflowevent",
       prefix: "flowLogResourceID=/SUB",
     });
+  });
+});
+
+describe("the S3 endpoint flow logs are read from", () => {
+  const options = { endpoint: "http://127.0.0.1:5000" };
+  it("is the option, else AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL, else S3's own", () => {
+    const env = { AWS_ENDPOINT_URL_S3: "https://s3-vpce.example", AWS_ENDPOINT_URL: "https://all.example" };
+    expect(s3Endpoint(options, env)).toBe("http://127.0.0.1:5000");
+    expect(s3Endpoint({}, env)).toBe("https://s3-vpce.example");
+    expect(s3Endpoint({}, { AWS_ENDPOINT_URL: "https://all.example" })).toBe("https://all.example");
+    expect(s3Endpoint({}, { AWS_ENDPOINT_URL_S3: "" })).toBeUndefined();
+    expect(s3Endpoint({}, {})).toBeUndefined();
+  });
+
+  it("leaves the configured variables alone where AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true", () => {
+    const env = {
+      AWS_ENDPOINT_URL_S3: "https://s3-vpce.example",
+      AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "True",
+    };
+    expect(s3Endpoint({}, env)).toBeUndefined();
+    expect(s3Endpoint(options, env)).toBe("http://127.0.0.1:5000");
   });
 });

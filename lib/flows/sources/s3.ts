@@ -15,7 +15,10 @@ import { plainText } from "./plain-text.js";
 export interface S3SourceOptions {
   /** Absent: AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1; a bucket elsewhere is followed. */
   readonly region?: string;
-  /** S3 at this URL (an emulator such as moto_server), addressed path-style. */
+  /**
+   * S3 at this URL (an emulator such as moto_server, an interface endpoint), addressed path-style.
+   * Absent: AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL, else S3's own.
+   */
   readonly endpoint?: string;
   /** Absent: the SDK's default chain (environment, profile, SSO, instance or task role). */
   readonly credentials?: S3ClientConfig["credentials"];
@@ -65,12 +68,29 @@ function s3Object(client: S3Client, bucket: string, key: string): LogObject {
   };
 }
 
+/**
+ * The S3 endpoint to read from: the option, else the SDK's own variables for a configured
+ * endpoint (`AWS_ENDPOINT_URL_S3`, then `AWS_ENDPOINT_URL`, unless
+ * `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true), read here so that the endpoint is addressed
+ * path-style, which S3 interface endpoints and emulators both take (docs/flows-sources.md).
+ */
+export function s3Endpoint(
+  options: S3SourceOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (options.endpoint !== undefined) return options.endpoint;
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === "true") return undefined;
+  const configured = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+  return configured === undefined || configured === "" ? undefined : configured;
+}
+
 function s3Client(options: S3SourceOptions, env: Readonly<Record<string, string | undefined>>): S3Client {
+  const endpoint = s3Endpoint(options, env);
   return new S3Client({
     region: options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
     // Flow log buckets live in any region: the SDK retries a call in the bucket's own.
     followRegionRedirects: true,
-    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint, forcePathStyle: true }),
+    ...(endpoint === undefined ? {} : { endpoint, forcePathStyle: true }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   });
