@@ -41,7 +41,9 @@ export function printedObject<S extends z.ZodRawShape>(
   options: PrintedShapeOptions = {},
 ) {
   const extra = ignored.filter((key) => !(key in shape));
-  const rest = Object.fromEntries(extra.map((key) => [key, z.unknown().optional()]));
+  // Typed as no keys: a string index here would clash with the shape's own keys in the emitted
+  // declarations, which a consumer's tsc without skipLibCheck reads (TS2411; docs/package.md).
+  const rest = Object.fromEntries(extra.map((key) => [key, z.unknown().optional()])) as Record<never, never>;
   const known = [...Object.keys(shape), ...extra];
   const checked = z.strictObject({ ...shape, ...rest }).transform((value) => {
     const kept: Record<string, unknown> = { ...value };

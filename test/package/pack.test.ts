@@ -234,21 +234,15 @@ describe("the packed package in a fresh CDK app", () => {
     SYNTH_TIMEOUT_MS,
   );
 
+  /** The tsconfig `cdk init app --language typescript` writes. */
+  const cdkInitTsconfig = () =>
+    join(folder, "node_modules", "aws-cdk", "lib", "init-templates", "app", "typescript", "tsconfig.json");
+
   it(
     "type-checks a TypeScript app against the package's declarations, with `cdk init`'s tsconfig",
     async () => {
       const tsc = join("node_modules", "typescript", "bin", "tsc");
-      const template = join(
-        folder,
-        "node_modules",
-        "aws-cdk",
-        "lib",
-        "init-templates",
-        "app",
-        "typescript",
-        "tsconfig.json",
-      );
-      const tsconfig = JSON.parse(readFileSync(template, "utf8")) as {
+      const tsconfig = JSON.parse(readFileSync(cdkInitTsconfig(), "utf8")) as {
         compilerOptions: Record<string, unknown>;
       };
       writeFileSync(
@@ -268,6 +262,26 @@ describe("the packed package in a fresh CDK app", () => {
       await expect(inApp(process.execPath, [tsc, "-p", "."])).rejects.toMatchObject({
         stdout: expect.stringContaining("check.ts"),
       });
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+
+  it(
+    "type-checks the package's declarations themselves, for an app that sets skipLibCheck false",
+    async () => {
+      const tsc = join("node_modules", "typescript", "bin", "tsc");
+      const tsconfig = JSON.parse(readFileSync(cdkInitTsconfig(), "utf8")) as {
+        compilerOptions: Record<string, unknown>;
+      };
+      writeFileSync(
+        join(folder, "tsconfig.strict-libs.json"),
+        JSON.stringify({
+          compilerOptions: { ...tsconfig.compilerOptions, types: ["node"], skipLibCheck: false },
+          files: ["check.ts"],
+        }),
+      );
+      writeFileSync(join(folder, "check.ts"), TYPED_APP);
+      await inApp(process.execPath, [tsc, "-p", "tsconfig.strict-libs.json"]);
     },
     SYNTH_TIMEOUT_MS,
   );
