@@ -46,13 +46,13 @@ export class EgressVerdicts {
   private readonly labels = new Map<WorkloadId, Readonly<Record<string, string>>>();
   /** `<NAT address> <responder> <protocol>/<port>` → the verdict of the workloads behind the address. */
   private readonly natVerdicts = new Map<string, EgressVerdict | EgressSplit | undefined>();
-  private readonly ruleServices: RuleServices;
 
+  /** `ruleServices`: the policy's rules' own services, shared with the ingress verdicts. */
   constructor(
     intent: Intent,
     private readonly policy?: Policy,
+    private readonly ruleServices = new RuleServices(policy),
   ) {
-    this.ruleServices = new RuleServices(policy);
     for (const entry of intent.egress ?? [])
       for (const member of entry.members) this.entries.set(`${member.workload} ${entry.network}`, entry);
     if (this.entries.size > 0)

@@ -95,8 +95,8 @@ export class FlowVerdicts {
     private readonly policy?: Policy,
     preview?: Intent,
   ) {
-    this.egress = new EgressVerdicts(preview ?? intent, policy);
     this.ruleServices = new RuleServices(policy);
+    this.egress = new EgressVerdicts(preview ?? intent, policy, this.ruleServices);
     this.enforcedEgress =
       preview === undefined
         ? undefined

@@ -263,3 +263,10 @@ export function applyChanges(inventory: Inventory, changes: readonly WorkloadCha
   }
   return { workloads: [...byId.values()], networks: inventory.networks };
 }
+
+/** The workloads a batch of changes touches, each once, sorted (as changeSlices takes them). */
+export function changedWorkloads(batch: readonly WorkloadChange[]): string[] {
+  return [
+    ...new Set(batch.map((change) => (change.kind === "delete" ? change.id : change.workload.id))),
+  ].sort();
+}

@@ -9,46 +9,9 @@ import { compile, serializeIntent } from "../../lib/compile/compile.js";
 import { IncrementalCompiler } from "../../lib/compile/incremental.js";
 import type { EgressIntent } from "../../lib/compile/model.js";
 import type { Inventory, Workload, WorkloadChange } from "../../lib/inventory/model.js";
-import type { Policy, Rule } from "../../lib/policy/model.js";
-import { AWS_VPC, designPolicy, GCP_NET, workload } from "./fixtures.js";
+import { AWS_VPC, egressDesignPolicy, GCP_NET, workload } from "./fixtures.js";
 
 const shop = { app: "shop", env: "prod" };
-const fromWeb = {
-  kind: "labels",
-  selector: { app: ["shop"], env: ["prod"], role: ["web"] },
-  extraScope: false,
-} as const;
-
-/** The design policy with egress enforced: web may open api (tcp/8080) and anywhere on tcp/443, never db. */
-function policy(): Policy {
-  const base = designPolicy();
-  const [ruleset] = base.rulesets;
-  if (!ruleset) throw new Error("the design policy has a ruleset");
-  const anywhere: Rule = {
-    id: "shop-prod#4",
-    ruleset: "shop-prod",
-    action: "allow",
-    index: 4,
-    from: fromWeb,
-    to: { kind: "ipList", name: "anywhere", cidrs: ["0.0.0.0/0"] },
-    services: [{ protocol: "tcp", fromPort: 443, toPort: 443 }],
-  };
-  const noDb: Rule = {
-    id: "shop-prod#deny-0",
-    ruleset: "shop-prod",
-    action: "deny",
-    index: 0,
-    from: fromWeb,
-    to: { kind: "labels", selector: { app: ["shop"], env: ["prod"], role: ["db"] } },
-    services: [{ protocol: "all" }],
-  };
-  return {
-    ...base,
-    ipLists: { ...base.ipLists, anywhere: ["0.0.0.0/0"] },
-    rulesets: [{ ...ruleset, egress: "enforced", rules: [...ruleset.rules, anywhere], deny: [noDb] }],
-  };
-}
-
 const web = workload(
   "aws:111111111111:us-east-1:i-0e00000000000001",
   { network: AWS_VPC, privateIp: "10.1.0.11" },
@@ -83,7 +46,10 @@ const api2 = {
 
 /** Applies the changes one event at a time; after each, the snapshot equals a full compile. */
 function run(workloads: readonly Workload[], events: readonly WorkloadChange[]) {
-  const compiler = IncrementalCompiler.build(policy(), { workloads: [...workloads], networks: [] });
+  const compiler = IncrementalCompiler.build(egressDesignPolicy(), {
+    workloads: [...workloads],
+    networks: [],
+  });
   const webEntry = () => compiler.snapshot().egress?.find((e) => e.identity.includes("role=web"));
   const entries: (EgressIntent | undefined)[] = [webEntry()];
   let inventory: Inventory = { workloads: [...workloads], networks: [] };
@@ -93,7 +59,9 @@ function run(workloads: readonly Workload[], events: readonly WorkloadChange[]) 
       (w) => w.id !== (event.kind === "delete" ? event.id : event.workload.id),
     );
     inventory = { ...inventory, workloads: event.kind === "delete" ? others : [...others, event.workload] };
-    expect(serializeIntent(compiler.snapshot())).toBe(serializeIntent(compile(policy(), inventory)));
+    expect(serializeIntent(compiler.snapshot())).toBe(
+      serializeIntent(compile(egressDesignPolicy(), inventory)),
+    );
     entries.push(webEntry());
   }
   return entries;
@@ -116,12 +84,15 @@ describe("an event's cost in the egress table", () => {
         role: "api",
       },
     );
-    const compiler = IncrementalCompiler.build(policy(), { workloads: [web, api, db], networks: [] });
+    const compiler = IncrementalCompiler.build(egressDesignPolicy(), {
+      workloads: [web, api, db],
+      networks: [],
+    });
     const before = compiler.snapshot().egress?.find((e) => e.identity.includes("role=web"));
     compiler.apply([{ kind: "upsert", workload: far }]);
     const intent = compiler.snapshot();
     expect(serializeIntent(intent)).toBe(
-      serializeIntent(compile(policy(), { workloads: [web, api, db, far], networks: [] })),
+      serializeIntent(compile(egressDesignPolicy(), { workloads: [web, api, db, far], networks: [] })),
     );
     const after = intent.egress?.find((e) => e.identity.includes("role=web"));
     expect(intent.findings.map((f) => f.subject)).toContain(`${after?.key} -> ${far.id}`);

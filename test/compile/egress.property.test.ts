@@ -1,7 +1,7 @@
 /**
- * Egress in the intent (v2, docs/policy.md "Deny rules and egress (v2)"): computed only when asked
- * (no cloud writes it yet), equal to a naive reading of the policy probe by probe, and kept by the
- * incremental compiler, its delta and its slices as destinations are.
+ * Egress in the intent (v2, docs/policy.md "Deny rules and egress (v2)"): equal to a naive reading
+ * of the policy probe by probe, and kept by the incremental compiler, its delta and its slices as
+ * destinations are.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -13,8 +13,8 @@ import { cidrContains } from "../../lib/net/cidr.js";
 import type { Policy, Rule } from "../../lib/policy/model.js";
 import { servicesAdmit } from "../../lib/policy/services.js";
 import { probeAddresses, probes } from "../clouds/intent-probes.js";
-import { applyChanges, changeArb, egressPolicyArb, inventoryArb } from "./arbitraries.js";
-import { AWS_VPC, designPolicy, GCP_NET, workload } from "./fixtures.js";
+import { applyChanges, changeArb, changedWorkloads, egressPolicyArb, inventoryArb } from "./arbitraries.js";
+import { AWS_VPC, designPolicy, egressDesignPolicy, GCP_NET, workload } from "./fixtures.js";
 import { naiveEgress, type Probe } from "./oracle.js";
 
 function opens(entry: EgressIntent, address: string, [protocol, port]: Probe): boolean {
@@ -91,9 +91,7 @@ describe("egress in the intent", () => {
         (policy, inventory, batch) => {
           const compiler = IncrementalCompiler.build(policy, inventory);
           const before = compiler.snapshot();
-          const workloads = [
-            ...new Set(batch.map((c) => (c.kind === "delete" ? c.id : c.workload.id))),
-          ].sort();
+          const workloads = changedWorkloads(batch);
           const reports = new Map(workloads.map((id) => [id, compiler.report(id)]));
           const delta = compiler.apply(batch);
           const after = compiler.snapshot();
@@ -162,7 +160,6 @@ describe("egress findings", () => {
 
 describe("egress deny rules", () => {
   it("follow a denied target that moves: its new address is taken out of what the source opens", () => {
-    const shop = { app: ["shop"], env: ["prod"] };
     const web = workload(
       "aws:111111111111:us-east-1:i-0a00000000000001",
       { network: AWS_VPC, privateIp: "10.1.0.11" },
@@ -173,33 +170,7 @@ describe("egress deny rules", () => {
       { network: AWS_VPC, privateIp: "10.1.0.40" },
       { app: "shop", env: "prod", role: "db" },
     );
-    const base = designPolicy();
-    const [ruleset] = base.rulesets;
-    if (!ruleset) throw new Error("the design policy has a ruleset");
-    const fromWeb = { kind: "labels", selector: { ...shop, role: ["web"] }, extraScope: false } as const;
-    const anywhere: Rule = {
-      id: "shop-prod#4",
-      ruleset: "shop-prod",
-      action: "allow",
-      index: 4,
-      from: fromWeb,
-      to: { kind: "ipList", name: "anywhere", cidrs: ["0.0.0.0/0"] },
-      services: [{ protocol: "tcp", fromPort: 443, toPort: 443 }],
-    };
-    const noDb: Rule = {
-      id: "shop-prod#deny-0",
-      ruleset: "shop-prod",
-      action: "deny",
-      index: 0,
-      from: fromWeb,
-      to: { kind: "labels", selector: { ...shop, role: ["db"] } },
-      services: [{ protocol: "all" }],
-    };
-    const policy: Policy = {
-      ...base,
-      ipLists: { ...base.ipLists, anywhere: ["0.0.0.0/0"] },
-      rulesets: [{ ...ruleset, egress: "enforced", rules: [...ruleset.rules, anywhere], deny: [noDb] }],
-    };
+    const policy = egressDesignPolicy();
     // A second db stays, so the identity and every template stay: only its addresses move.
     const db2 = {
       ...db,

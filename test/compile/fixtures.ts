@@ -82,3 +82,41 @@ export function workload(
   for (const [key, value] of Object.entries(labels)) tags[`seg-${key}`] = value;
   return { id, state, nics: Array.isArray(nic) ? nic : [nic], tags };
 }
+
+/**
+ * The design policy with egress enforced: web may open api (tcp/8080, the design's rule) and
+ * anywhere on tcp/443, never db (a deny rule).
+ */
+export function egressDesignPolicy(): Policy {
+  const base = designPolicy();
+  const [ruleset] = base.rulesets;
+  if (!ruleset) throw new Error("the design policy has a ruleset");
+  const fromWeb = {
+    kind: "labels",
+    selector: { app: ["shop"], env: ["prod"], role: ["web"] },
+    extraScope: false,
+  } as const;
+  const anywhere: Rule = {
+    id: "shop-prod#4",
+    ruleset: "shop-prod",
+    action: "allow",
+    index: 4,
+    from: fromWeb,
+    to: { kind: "ipList", name: "anywhere", cidrs: ["0.0.0.0/0"] },
+    services: [{ protocol: "tcp", fromPort: 443, toPort: 443 }],
+  };
+  const noDb: Rule = {
+    id: "shop-prod#deny-0",
+    ruleset: "shop-prod",
+    action: "deny",
+    index: 0,
+    from: fromWeb,
+    to: { kind: "labels", selector: { app: ["shop"], env: ["prod"], role: ["db"] } },
+    services: [{ protocol: "all" }],
+  };
+  return {
+    ...base,
+    ipLists: { ...base.ipLists, anywhere: ["0.0.0.0/0"] },
+    rulesets: [{ ...ruleset, egress: "enforced", rules: [...ruleset.rules, anywhere], deny: [noDb] }],
+  };
+}

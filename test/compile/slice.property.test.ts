@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { IncrementalCompiler } from "../../lib/compile/incremental.js";
 import type { Intent } from "../../lib/compile/model.js";
 import { peerKeysOf, wholeBefore } from "../../lib/compile/slice.js";
-import { changeArb, egressPolicyArb, inventoryArb, policyArb } from "./arbitraries.js";
+import { changeArb, changedWorkloads, egressPolicyArb, inventoryArb, policyArb } from "./arbitraries.js";
 
 /** The whole intent restricted to these destinations, the peer sets they use and these workloads. */
 function restricted(intent: Intent, destinations: readonly string[], workloads: readonly string[]) {
@@ -38,9 +38,7 @@ describe("IncrementalCompiler.changeSlices", () => {
         (policy, inventory, batch) => {
           const compiler = IncrementalCompiler.build(policy, inventory);
           const before = compiler.snapshot();
-          const workloads = [
-            ...new Set(batch.map((c) => (c.kind === "delete" ? c.id : c.workload.id))),
-          ].sort();
+          const workloads = changedWorkloads(batch);
           const reports = new Map(workloads.map((id) => [id, compiler.report(id)]));
           const delta = compiler.apply(batch);
           const after = compiler.snapshot();
@@ -77,9 +75,7 @@ describe("IncrementalCompiler.changeSlices", () => {
         (policy, inventory, batch) => {
           const compiler = IncrementalCompiler.build(policy, inventory);
           const before = compiler.snapshot();
-          const workloads = [
-            ...new Set(batch.map((c) => (c.kind === "delete" ? c.id : c.workload.id))),
-          ].sort();
+          const workloads = changedWorkloads(batch);
           const reports = new Map(workloads.map((id) => [id, compiler.report(id)]));
           const heldBefore = workloads.flatMap((id) => compiler.heldKeys(id));
           const delta = compiler.apply(batch);
